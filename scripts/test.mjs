@@ -1,0 +1,21 @@
+// Runs every compiled test file (out/test/**/*.test.js) with node's built-in runner.
+// Usage: node scripts/test.mjs [substring ...]  (filters test files by path)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...walk(full));
+    else if (name.endsWith('.test.js')) out.push(full);
+  }
+  return out;
+}
+const filters = process.argv.slice(2);
+const files = walk('out/test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,68 @@
+/**
+ * dbt's configuration precedence: dbt_project.yml folder tree (most specific wins) →
+ * properties yml `config:` → the model's own `config()` call. Tags accumulate, meta merges.
+ */
+import type { NodeConfig } from './model';
+
+/** Keys that hold a dict value but are configs, not sub-folders, when written without '+'. */
+const DICT_CONFIGS = new Set(['meta', 'persist_docs', 'grants', 'docs', 'contract', 'tblproperties', 'column_types', 'quoting', 'labels', 'options', 'partition_by', 'liquid_clustered_by']);
+
+export function emptyConfig(materialized: string): NodeConfig {
+  return { enabled: true, materialized, tags: [], meta: {} };
+}
+
+/** Applies one layer of configuration on top of `into` with dbt's merge rules. */
+export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): void {
+  for (const [rawKey, value] of Object.entries(layer)) {
+    const key = rawKey.startsWith('+') ? rawKey.slice(1) : rawKey;
+    if (key === 'tags') {
+      const tags = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)];
+      for (const t of tags) if (!into.tags.includes(t)) into.tags.push(t);
+    } else if (key === 'meta' && value && typeof value === 'object' && !Array.isArray(value)) {
+      into.meta = { ...into.meta, ...(value as Record<string, unknown>) };
+    } else if (key === 'enabled') {
+      into.enabled = value !== false && value !== 'false';
+    } else if (key === 'materialized') {
+      if (typeof value === 'string') into.materialized = value;
+    } else if (key === 'pre-hook' || key === 'post-hook' || key === 'pre_hook' || key === 'post_hook') {
+      const hookKey = key.replace('-', '_');
+      const hooks = Array.isArray(value) ? value : [value];
+      into[hookKey] = [...((into[hookKey] as unknown[]) ?? []), ...hooks];
+    } else {
+      into[key] = value;
+    }
+  }
+}
+
+/**
+ * The config layers that apply to a node at `path` (folders under the resource path, then the
+ * node name) within the tree for its package, outermost first.
+ */
+export function treeLayers(tree: Record<string, unknown> | undefined, packageName: string, path: string[]): Array<Record<string, unknown>> {
+  const layers: Array<Record<string, unknown>> = [];
+  if (!tree) return layers;
+  // Configs at the root of the tree (not under a package name) apply to every package.
+  layers.push(configsOf(tree, true));
+  let level = tree[packageName];
+  if (!isDict(level)) return layers;
+  layers.push(configsOf(level, false));
+  for (const part of path) {
+    level = (level as Record<string, unknown>)[part];
+    if (!isDict(level)) break;
+    layers.push(configsOf(level, false));
+  }
+  return layers;
+}
+
+function configsOf(level: Record<string, unknown>, isRoot: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(level)) {
+    if (k.startsWith('+')) out[k] = v;
+    else if (!isRoot && (!isDict(v) || DICT_CONFIGS.has(k))) out[k] = v;
+  }
+  return out;
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

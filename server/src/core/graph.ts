@@ -1,0 +1,345 @@
+/**
+ * The project graph: ref()/source() resolved to nodes, parents/children, cycles with their full
+ * path, upstream/downstream with depth, and the medallion layer of every node.
+ */
+import type { Diagnostic } from './diagnostics';
+import type { Project, ProjectNode } from './model';
+import { LAYERS_DEFAULT } from './model';
+import type { RefCall, SourceCall } from './scanner';
+import { suggest } from './text';
+
+export interface LayerOptions {
+  /** Layer names from upstream to downstream. */
+  names: string[];
+  /** Layer of sources when nothing else says (the landing zone). */
+  sourceLayer: string;
+  /** Allowed parents per layer; a layer missing here may read any layer at or upstream of it. */
+  allowedParents: Record<string, string[]>;
+}
+
+export const DEFAULT_LAYER_OPTIONS: LayerOptions = {
+  names: [...LAYERS_DEFAULT],
+  sourceLayer: 'landing',
+  allowedParents: {
+    // bronze ingests raw data: landing zone and seeds only.
+    bronze: ['landing', 'seed', 'bronze'],
+    // gold reads curated data, never raw or bronze directly.
+    gold: ['silver', 'gold', 'seed'],
+  },
+};
+
+export class ProjectGraph {
+  readonly parents = new Map<string, string[]>();
+  readonly children = new Map<string, string[]>();
+  /** Models, seeds and snapshots by name (ref() targets). */
+  readonly refTargets = new Map<string, ProjectNode>();
+  /** Source tables by `source.table`. */
+  readonly sourceTables = new Map<string, ProjectNode>();
+  readonly cycles: string[][] = [];
+
+  constructor(readonly project: Project, readonly layers: LayerOptions) {}
+
+  node(id: string): ProjectNode | undefined {
+    return this.project.nodes.get(id);
+  }
+
+  resolveRef(name: string, packageName?: string): ProjectNode | undefined {
+    if (packageName && packageName !== this.project.config.name) return undefined;
+    return this.refTargets.get(name);
+  }
+
+  resolveSource(source: string, table: string): ProjectNode | undefined {
+    return this.sourceTables.get(`${source}.${table}`);
+  }
+
+  /** Ancestors with their distance (1 = direct parent), up to `maxDepth`. */
+  upstream(id: string, maxDepth = Infinity): Map<string, number> {
+    return this.walk(id, this.parents, maxDepth);
+  }
+
+  /** Descendants with their distance (1 = direct child), up to `maxDepth`. */
+  downstream(id: string, maxDepth = Infinity): Map<string, number> {
+    return this.walk(id, this.children, maxDepth);
+  }
+
+  private walk(id: string, edges: Map<string, string[]>, maxDepth: number): Map<string, number> {
+    const seen = new Map<string, number>();
+    let frontier = [id];
+    for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const current of frontier) {
+        for (const other of edges.get(current) ?? []) {
+          if (other === id || seen.has(other)) continue;
+          seen.set(other, depth);
+          next.push(other);
+        }
+      }
+      frontier = next;
+    }
+    return seen;
+  }
+
+  /** Unique ids in dependency order (parents first); members of a cycle come in id order at the end. */
+  topologicalOrder(ids?: Iterable<string>): string[] {
+    const wanted = new Set(ids ?? this.project.nodes.keys());
+    const inDegree = new Map<string, number>();
+    for (const id of wanted) inDegree.set(id, (this.parents.get(id) ?? []).filter((p) => wanted.has(p)).length);
+    const ready = [...wanted].filter((id) => inDegree.get(id) === 0).sort();
+    const order: string[] = [];
+    while (ready.length > 0) {
+      const id = ready.shift()!;
+      order.push(id);
+      for (const child of this.children.get(id) ?? []) {
+        if (!wanted.has(child)) continue;
+        const d = inDegree.get(child)! - 1;
+        inDegree.set(child, d);
+        if (d === 0) ready.push(child);
+      }
+    }
+    if (order.length < wanted.size) {
+      const placed = new Set(order);
+      order.push(...[...wanted].filter((id) => !placed.has(id)).sort());
+    }
+    return order;
+  }
+}
+
+/** Resolves every node's refs and sources, assigns layers, finds cycles and layer-rule violations. */
+export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYER_OPTIONS): { graph: ProjectGraph; diagnostics: Diagnostic[] } {
+  const graph = new ProjectGraph(project, layers);
+  const diagnostics: Diagnostic[] = [];
+  for (const node of project.nodes.values()) {
+    if (node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot') {
+      if (!graph.refTargets.has(node.name)) graph.refTargets.set(node.name, node);
+    } else if (node.resourceType === 'source') {
+      graph.sourceTables.set(`${node.source!.sourceName}.${node.name}`, node);
+    }
+  }
+  for (const node of project.nodes.values()) node.layer = layerOf(node, layers);
+
+  const refNames = [...graph.refTargets.keys()];
+  for (const node of project.nodes.values()) {
+    const deps = new Set<string>();
+    for (const ref of node.refs) {
+      const target = resolveRefOrReport(graph, node, ref, refNames, diagnostics);
+      if (target) deps.add(target.uniqueId);
+    }
+    for (const call of node.sources) {
+      const target = resolveSourceOrReport(graph, node, call, diagnostics);
+      if (target) deps.add(target.uniqueId);
+    }
+    if (node.test?.attachedTo && project.nodes.has(node.test.attachedTo)) deps.add(node.test.attachedTo);
+    node.dependsOn = [...deps];
+    graph.parents.set(node.uniqueId, node.dependsOn);
+    for (const parent of node.dependsOn) {
+      const list = graph.children.get(parent);
+      if (list) list.push(node.uniqueId);
+      else graph.children.set(parent, [node.uniqueId]);
+    }
+  }
+  findCycles(graph, diagnostics);
+  checkLayers(graph, diagnostics);
+  return { graph, diagnostics };
+}
+
+function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: string[], out: Diagnostic[]): ProjectNode | undefined {
+  if (ref.packageName && ref.packageName !== graph.project.config.name) {
+    // Refs into installed packages are resolved once packages are loaded; never guess an error here.
+    return undefined;
+  }
+  const target = graph.resolveRef(ref.name);
+  if (target) return target;
+  const disabled = graph.project.disabled.get(ref.name)?.find((n) => n.resourceType !== 'test');
+  if (disabled) {
+    out.push({
+      code: 'disabled-ref',
+      severity: 'error',
+      file: node.file,
+      span: ref.span,
+      message: `'${node.name}' depends on '${ref.name}', which is disabled (enabled: false in ${disabled.file})`,
+    });
+    return undefined;
+  }
+  const suggestions = suggest(ref.name, refNames);
+  out.push({
+    code: 'unknown-ref',
+    severity: 'error',
+    file: node.file,
+    span: ref.span,
+    message: `'${node.name}' refers to '${ref.name}', which is not a model, seed or snapshot in this project${suggestions.length ? ` (did you mean '${suggestions[0]}'?)` : ''}`,
+    suggestions,
+  });
+  return undefined;
+}
+
+function resolveSourceOrReport(graph: ProjectGraph, node: ProjectNode, call: SourceCall, out: Diagnostic[]): ProjectNode | undefined {
+  const target = graph.resolveSource(call.source, call.table);
+  if (target) return target;
+  const tables = [...graph.sourceTables.values()];
+  const sourceNames = [...new Set(tables.map((t) => t.source!.sourceName))];
+  if (!sourceNames.includes(call.source)) {
+    const suggestions = suggest(call.source, sourceNames);
+    out.push({
+      code: 'unknown-source',
+      severity: 'error',
+      file: node.file,
+      span: call.sourceSpan,
+      message: `Source '${call.source}' is not declared in any yml file${suggestions.length ? ` (did you mean '${suggestions[0]}'?)` : ''}`,
+      suggestions,
+    });
+    return undefined;
+  }
+  const tableNames = tables.filter((t) => t.source!.sourceName === call.source).map((t) => t.name);
+  const suggestions = suggest(call.table, tableNames);
+  out.push({
+    code: 'unknown-source',
+    severity: 'error',
+    file: node.file,
+    span: call.tableSpan,
+    message: `Source '${call.source}' has no table '${call.table}'${suggestions.length ? ` (did you mean '${suggestions[0]}'?)` : ''}`,
+    suggestions,
+  });
+  return undefined;
+}
+
+/** Layer: explicit `layer` config or meta, then a tag naming a layer, then a folder, then the source default. */
+export function layerOf(node: ProjectNode, layers: LayerOptions): string | undefined {
+  const explicit = node.config.layer ?? node.config.meta.layer;
+  if (typeof explicit === 'string' && explicit) return explicit;
+  for (const tag of node.config.tags) if (layers.names.includes(tag)) return tag;
+  if (node.resourceType === 'test' || node.resourceType === 'unit_test') return undefined;
+  const folders = node.fqn.slice(1, -1);
+  for (let i = folders.length - 1; i >= 0; i--) if (layers.names.includes(folders[i]!)) return folders[i];
+  if (node.resourceType === 'source') return layers.sourceLayer;
+  if (node.resourceType === 'seed') return 'seed';
+  return undefined;
+}
+
+function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
+  // Tarjan's strongly connected components, iterative so deep graphs cannot overflow the stack.
+  let index = 0;
+  const indices = new Map<string, number>();
+  const lowlink = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  for (const start of graph.project.nodes.keys()) {
+    if (indices.has(start)) continue;
+    const work: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
+    indices.set(start, index);
+    lowlink.set(start, index++);
+    stack.push(start);
+    onStack.add(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const kids = graph.children.get(frame.id) ?? [];
+      if (frame.next < kids.length) {
+        const child = kids[frame.next++]!;
+        if (!indices.has(child)) {
+          indices.set(child, index);
+          lowlink.set(child, index++);
+          stack.push(child);
+          onStack.add(child);
+          work.push({ id: child, next: 0 });
+        } else if (onStack.has(child)) {
+          lowlink.set(frame.id, Math.min(lowlink.get(frame.id)!, indices.get(child)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]!.id;
+        lowlink.set(parent, Math.min(lowlink.get(parent)!, lowlink.get(frame.id)!));
+      }
+      if (lowlink.get(frame.id) === indices.get(frame.id)) {
+        const component: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.id);
+        const selfLoop = component.length === 1 && (graph.parents.get(member) ?? []).includes(member);
+        if (component.length > 1 || selfLoop) components.push(component);
+      }
+    }
+  }
+  for (const component of components) {
+    const path = cyclePath(graph, component);
+    graph.cycles.push(path);
+    const names = path.map((id) => graph.node(id)!.name);
+    const text = [...names, names[0]].join(' → ');
+    // Report on every edge of the cycle: the ref in each member that points at the previous member.
+    for (let i = 0; i < path.length; i++) {
+      const parent = graph.node(path[i]!)!;
+      const child = graph.node(path[(i + 1) % path.length]!)!;
+      const ref = child.refs.find((r) => r.name === parent.name) ?? child.sources.find((s) => `source.${child.packageName}.${s.source}.${s.table}` === parent.uniqueId);
+      out.push({
+        code: 'cycle',
+        severity: 'error',
+        file: child.file,
+        ...(ref ? { span: 'span' in ref ? ref.span : ref.tableSpan } : {}),
+        message: `Dependency cycle: ${text}`,
+        related: path.filter((id) => id !== child.uniqueId).map((id) => ({ file: graph.node(id)!.file, message: `${graph.node(id)!.name} is part of the cycle` })),
+      });
+    }
+  }
+}
+
+/** One simple cycle through the component, starting at its first member in id order, parents first. */
+function cyclePath(graph: ProjectGraph, component: string[]): string[] {
+  const members = new Set(component);
+  const start = [...component].sort()[0]!;
+  // BFS along child edges inside the component back to start.
+  const previous = new Map<string, string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    for (const child of graph.children.get(id) ?? []) {
+      if (!members.has(child)) continue;
+      if (child === start) {
+        const path = [id];
+        let at = id;
+        while (at !== start) {
+          at = previous.get(at)!;
+          path.push(at);
+        }
+        return path.reverse();
+      }
+      if (!previous.has(child)) {
+        previous.set(child, id);
+        queue.push(child);
+      }
+    }
+  }
+  return [start];
+}
+
+function checkLayers(graph: ProjectGraph, out: Diagnostic[]): void {
+  const order = graph.layers.names;
+  for (const node of graph.project.nodes.values()) {
+    if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') continue;
+    const layer = node.layer;
+    if (!layer || !order.includes(layer)) continue;
+    const allowed = graph.layers.allowedParents[layer];
+    const check = (parent: ProjectNode, span: { start: number; end: number } | undefined): void => {
+      const parentLayer = parent.layer;
+      if (!parentLayer) return;
+      let problem: string | undefined;
+      if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) {
+        problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}', which is downstream of ${layer}`;
+      } else if (allowed && !allowed.includes(parentLayer)) {
+        problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}'; ${layer} may read only ${allowed.join(', ')}`;
+      }
+      if (problem) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: problem });
+    };
+    for (const ref of node.refs) {
+      const parent = graph.resolveRef(ref.name, ref.packageName);
+      if (parent) check(parent, ref.span);
+    }
+    for (const call of node.sources) {
+      const parent = graph.resolveSource(call.source, call.table);
+      if (parent) check(parent, call.tableSpan);
+    }
+  }
+}

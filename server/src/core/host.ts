@@ -1,0 +1,70 @@
+/**
+ * The core's only window on the outside: file reads and listings go through a FileHost,
+ * so the core itself does no I/O (the CLI passes a Node fs host; the language server one that
+ * overlays open editor buffers; tests an in-memory one).
+ */
+export type ReadResult =
+  | { kind: 'text'; text: string }
+  | { kind: 'missing' }
+  | { kind: 'too-large'; size: number }
+  | { kind: 'error'; message: string };
+
+export interface FileHost {
+  /** Reads a UTF-8 text file by absolute path. Never throws. */
+  read(path: string): ReadResult;
+  /** Absolute paths of all files below `dir` (recursive), sorted. Empty when missing. Never throws. */
+  list(dir: string): string[];
+}
+
+/** Largest file the core will analyse; larger ones get a diagnostic instead. */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+/** An in-memory host, for tests and for hosts that want to overlay edits. */
+export class MemoryHost implements FileHost {
+  private readonly files = new Map<string, string>();
+
+  constructor(files: Record<string, string> = {}, root = '/') {
+    for (const [p, text] of Object.entries(files)) this.set(joinPath(root, p), text);
+  }
+
+  set(path: string, text: string): void {
+    this.files.set(normalizePath(path), text);
+  }
+
+  delete(path: string): void {
+    this.files.delete(normalizePath(path));
+  }
+
+  read(path: string): ReadResult {
+    const text = this.files.get(normalizePath(path));
+    if (text === undefined) return { kind: 'missing' };
+    if (text.length > MAX_FILE_BYTES) return { kind: 'too-large', size: text.length };
+    return { kind: 'text', text };
+  }
+
+  list(dir: string): string[] {
+    const prefix = normalizePath(dir).replace(/\/?$/, '/');
+    return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort();
+  }
+}
+
+export function normalizePath(p: string): string {
+  const parts: string[] = [];
+  for (const part of p.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return '/' + parts.join('/');
+}
+
+export function joinPath(...parts: string[]): string {
+  return normalizePath(parts.join('/'));
+}
+
+/** `path` relative to `root` with forward slashes (path must be inside root). */
+export function relativePath(root: string, path: string): string {
+  const r = normalizePath(root).replace(/\/?$/, '/');
+  const p = normalizePath(path);
+  return p.startsWith(r) ? p.slice(r.length) : p;
+}

@@ -1,0 +1,678 @@
+/**
+ * Reads a dbt project the way dbt does: dbt_project.yml, every yml under the resource paths,
+ * models, seeds, snapshots, macros, singular and generic tests. Never throws: every problem
+ * becomes a Diagnostic naming the file and span, and loading continues with the rest.
+ */
+import { applyConfig, emptyConfig, treeLayers } from './config-tree';
+import type { Diagnostic } from './diagnostics';
+import { joinPath, MAX_FILE_BYTES, relativePath, type FileHost } from './host';
+import type { ColumnInfo, MacroDefinition, NodeConfig, Project, ProjectConfig, ProjectFile, ProjectNode, ResourceType } from './model';
+import { scan, type ScanResult } from './scanner';
+import { synthesizeTestName } from './test-names';
+import { suggest, type Span } from './text';
+import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
+
+export interface LoadOptions {
+  /** Reuses scans of unchanged texts between loads (the language server keeps one). */
+  cache?: ScanCache;
+}
+
+/** Scan results keyed by file text; a reload rescans only what changed. */
+export class ScanCache {
+  private readonly byPath = new Map<string, { text: string; result: ScanResult }>();
+
+  scan(path: string, text: string): ScanResult {
+    const hit = this.byPath.get(path);
+    if (hit && hit.text === text) return hit.result;
+    const result = scan(text);
+    this.byPath.set(path, { text, result });
+    return result;
+  }
+}
+
+const PROJECT_FILE = 'dbt_project.yml';
+
+export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
+  const loader = new Loader(host, joinPath(root), options.cache ?? new ScanCache());
+  return loader.load();
+}
+
+class Loader {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly nodes = new Map<string, ProjectNode>();
+  private readonly disabled = new Map<string, ProjectNode[]>();
+  private readonly macros = new Map<string, MacroDefinition[]>();
+  private readonly files = new Map<string, ProjectFile>();
+  private config!: ProjectConfig;
+  /** Nodes by (resource type, name), for patching from yml. */
+  private readonly byName = new Map<string, ProjectNode>();
+
+  constructor(
+    private readonly host: FileHost,
+    private readonly root: string,
+    private readonly cache: ScanCache,
+  ) {}
+
+  load(): Project {
+    this.config = this.readProjectConfig();
+    const c = this.config;
+    for (const dir of c.macroPaths) this.loadSqlFiles(dir, 'macro');
+    for (const dir of c.modelPaths) this.loadSqlFiles(dir, 'model');
+    for (const dir of c.snapshotPaths) this.loadSqlFiles(dir, 'snapshot');
+    for (const dir of c.testPaths) this.loadSqlFiles(dir, 'test');
+    for (const dir of c.analysisPaths) this.loadSqlFiles(dir, 'analysis');
+    for (const dir of c.seedPaths) this.loadSeeds(dir);
+    const ymlDirs = new Set([...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.macroPaths, ...c.testPaths, ...c.analysisPaths]);
+    const seen = new Set<string>();
+    for (const dir of ymlDirs) {
+      for (const abs of this.host.list(joinPath(this.root, dir))) {
+        if (!/\.ya?ml$/i.test(abs) || seen.has(abs)) continue;
+        seen.add(abs);
+        this.loadPropertiesFile(relativePath(this.root, abs));
+      }
+    }
+    return {
+      root: this.root,
+      config: c,
+      nodes: this.nodes,
+      disabled: this.disabled,
+      macros: this.macros,
+      files: this.files,
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  private report(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): void {
+    this.diagnostics.push({ severity: 'error', ...d });
+  }
+
+  private readText(rel: string): string | undefined {
+    const r = this.host.read(joinPath(this.root, rel));
+    switch (r.kind) {
+      case 'text':
+        if (r.text.length > MAX_FILE_BYTES) {
+          this.report({ code: 'file-too-large', file: rel, message: `${rel} is ${r.text.length} characters; files over ${MAX_FILE_BYTES} are not analysed` });
+          return undefined;
+        }
+        if (looksBinary(r.text)) {
+          this.report({ code: 'binary-file', file: rel, message: `${rel} is not a text file (it contains NUL bytes); it is not analysed` });
+          return undefined;
+        }
+        return r.text;
+      case 'too-large':
+        this.report({ code: 'file-too-large', file: rel, message: `${rel} is ${r.size} bytes; files over ${MAX_FILE_BYTES} bytes are not analysed` });
+        return undefined;
+      case 'error':
+        this.report({ code: 'project-config', file: rel, message: `${rel} could not be read: ${r.message}` });
+        return undefined;
+      case 'missing':
+        return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------- dbt_project.yml
+
+  private readProjectConfig(): ProjectConfig {
+    const fallbackName = this.root.split('/').filter(Boolean).pop() ?? 'project';
+    const config: ProjectConfig = {
+      name: fallbackName,
+      modelPaths: ['models'],
+      seedPaths: ['seeds'],
+      macroPaths: ['macros'],
+      snapshotPaths: ['snapshots'],
+      testPaths: ['tests'],
+      analysisPaths: ['analyses'],
+      targetPath: 'target',
+      vars: {},
+      trees: {},
+      quoting: {},
+    };
+    const text = this.readText(PROJECT_FILE);
+    if (text === undefined) {
+      this.report({ code: 'project-config', file: PROJECT_FILE, message: `No ${PROJECT_FILE} in ${this.root}; using dbt's default layout` });
+      return config;
+    }
+    const parsed = parseYaml(text);
+    for (const p of parsed.problems) this.report({ code: 'yaml-syntax', file: PROJECT_FILE, span: p.span, message: p.message });
+    const root = parsed.root;
+    if (root?.kind !== 'map') {
+      if (parsed.problems.length === 0) this.report({ code: 'yaml-schema', file: PROJECT_FILE, message: `${PROJECT_FILE} must be a mapping` });
+      return config;
+    }
+    const name = getString(root, 'name');
+    if (name) config.name = name;
+    else this.report({ code: 'yaml-schema', file: PROJECT_FILE, span: root.span, message: `${PROJECT_FILE} has no 'name'` });
+    const profile = getString(root, 'profile');
+    if (profile) config.profile = profile;
+    const paths = (key: string, fallback: string[]): string[] => {
+      const v = toJS(get(root, key));
+      if (v === undefined || v === null) return fallback;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+      this.report({ code: 'yaml-schema', file: PROJECT_FILE, span: root.entries.get(key)!.keySpan, message: `'${key}' must be a list of folder names` });
+      return fallback;
+    };
+    config.modelPaths = paths('model-paths', paths('source-paths', config.modelPaths));
+    config.seedPaths = paths('seed-paths', paths('data-paths', config.seedPaths));
+    config.macroPaths = paths('macro-paths', config.macroPaths);
+    config.snapshotPaths = paths('snapshot-paths', config.snapshotPaths);
+    config.testPaths = paths('test-paths', config.testPaths);
+    config.analysisPaths = paths('analysis-paths', config.analysisPaths);
+    config.targetPath = getString(root, 'target-path') ?? config.targetPath;
+    const vars = toJS(get(root, 'vars'));
+    if (isDict(vars)) config.vars = vars;
+    const quoting = toJS(get(root, 'quoting'));
+    if (isDict(quoting)) config.quoting = quoting;
+    for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests'] as const) {
+      const tree = toJS(get(root, key));
+      if (isDict(tree)) config.trees[key] = tree;
+    }
+    const tests = toJS(get(root, 'data_tests') ?? get(root, 'tests'));
+    if (isDict(tests)) config.trees.tests = tests;
+    return config;
+  }
+
+  // ---------------------------------------------------------------- SQL files
+
+  private loadSqlFiles(dir: string, kind: 'model' | 'snapshot' | 'macro' | 'test' | 'analysis'): void {
+    for (const abs of this.host.list(joinPath(this.root, dir))) {
+      const rel = relativePath(this.root, abs);
+      if (this.files.has(rel)) continue;
+      const isSql = abs.endsWith('.sql');
+      if (kind === 'model' && abs.endsWith('.py')) {
+        this.addPythonModel(rel, dir);
+        continue;
+      }
+      if (!isSql) continue;
+      const text = this.readText(rel);
+      const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
+      if (text !== undefined) file.text = text;
+      this.files.set(rel, file);
+      const result = text === undefined ? undefined : this.cache.scan(rel, text);
+      if (result) {
+        file.blocks = result.blocks;
+        for (const p of result.problems) this.report({ code: 'jinja-syntax', file: rel, span: p.span, message: p.message });
+      }
+      // Macros and generic tests may live in any SQL file under macro and test paths.
+      if (result && (kind === 'macro' || kind === 'test')) this.addMacros(rel, result);
+      const pathParts = relativePath(joinPath(this.root, dir), abs).split('/');
+      const fileName = pathParts.pop()!;
+      const stem = fileName.replace(/\.sql$/, '');
+      switch (kind) {
+        case 'model':
+          this.addNode(file, 'model', stem, pathParts, result);
+          break;
+        case 'analysis':
+          this.addNode(file, 'analysis', stem, pathParts, result);
+          break;
+        case 'snapshot':
+          if (result) this.addSnapshots(file, pathParts, result);
+          break;
+        case 'test':
+          // Files holding only `{% test %}` definitions (tests/generic/) are not singular tests.
+          if (result && !(pathParts[0] === 'generic' || (result.blocks.length > 0 && result.blocks.every((b) => b.kind === 'test' || b.kind === 'macro')))) {
+            this.addNode(file, 'test', stem, pathParts, result);
+          }
+          break;
+        case 'macro':
+          break;
+      }
+    }
+  }
+
+  private addPythonModel(rel: string, dir: string): void {
+    const parts = relativePath(joinPath(this.root, dir), joinPath(this.root, rel)).split('/');
+    const stem = parts.pop()!.replace(/\.py$/, '');
+    const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
+    this.files.set(rel, file);
+    this.addNode(file, 'model', stem, parts, undefined);
+  }
+
+  private addMacros(rel: string, result: ScanResult): void {
+    for (const block of result.blocks) {
+      let name: string;
+      if (block.kind === 'macro') name = block.name;
+      else if (block.kind === 'test') name = `test_${block.name}`;
+      else if (block.kind === 'materialization') name = `materialization_${block.name}`;
+      else continue;
+      const def: MacroDefinition = { name, packageName: this.config.name, file: rel, block };
+      const list = this.macros.get(name);
+      if (list) {
+        list.push(def);
+        this.report({
+          code: 'duplicate-name',
+          file: rel,
+          span: block.nameSpan,
+          message: `Macro '${name}' is defined twice in project '${this.config.name}' (also in ${list[0]!.file})`,
+          related: [{ file: list[0]!.file, span: list[0]!.block.nameSpan, message: 'first definition' }],
+        });
+      } else {
+        this.macros.set(name, [def]);
+      }
+    }
+  }
+
+  private addSnapshots(file: ProjectFile, folders: string[], result: ScanResult): void {
+    const blocks = result.blocks.filter((b) => b.kind === 'snapshot');
+    if (blocks.length === 0 && result.problems.length === 0) {
+      // dbt 1.9 also allows yml-defined snapshots; a .sql without a block is a mistake in a snapshot path.
+      this.report({ code: 'project-config', file: file.path, severity: 'warning', message: `${file.path} has no '{% snapshot name %}' block` });
+    }
+    for (const block of blocks) {
+      const within = (s: { start: number }): boolean => s.start >= block.span.start && s.start <= block.span.end;
+      const scoped: ScanResult = {
+        ...result,
+        refs: result.refs.filter((r) => within(r.callSpan)),
+        sources: result.sources.filter((r) => within(r.callSpan)),
+        dynamic: result.dynamic.filter((r) => within(r.callSpan)),
+        configs: result.configs.filter((r) => within(r.callSpan)),
+        macroCalls: result.macroCalls.filter((r) => within(r.span)),
+      };
+      const node = this.addNode(file, 'snapshot', block.name, folders, scoped);
+      if (node) {
+        node.nameSpan = block.nameSpan;
+        node.blockSpan = block.span;
+      }
+    }
+  }
+
+  private addNode(file: ProjectFile, type: ResourceType, name: string, folders: string[], result: ScanResult | undefined): ProjectNode | undefined {
+    const pkg = this.config.name;
+    const treeKey = type === 'model' || type === 'analysis' ? 'models' : type === 'test' ? 'tests' : type === 'snapshot' ? 'snapshots' : 'seeds';
+    const defaultMaterialization = type === 'model' ? 'view' : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
+    const config = emptyConfig(defaultMaterialization);
+    for (const layer of treeLayers(this.config.trees[treeKey], pkg, [...folders, name])) applyConfig(config, layer);
+    for (const call of result?.configs ?? []) applyConfig(config, call.values);
+    const node: ProjectNode = {
+      uniqueId: `${type}.${pkg}.${name}`,
+      resourceType: type,
+      name,
+      packageName: pkg,
+      file: file.path,
+      fqn: [pkg, ...folders, name],
+      config,
+      columns: [],
+      refs: result?.refs ?? [],
+      sources: result?.sources ?? [],
+      dynamic: result?.dynamic ?? [],
+      configCalls: result?.configs ?? [],
+      macroCalls: result?.macroCalls ?? [],
+      dependsOn: [],
+    };
+    if (type === 'test') node.test = { name, kwargs: {}, severity: severityOf(config) };
+    this.register(node, file);
+    return node;
+  }
+
+  /** Adds an enabled node (or records a disabled one); reports duplicates the way dbt does. */
+  private register(node: ProjectNode, file: ProjectFile | undefined): void {
+    file?.nodeIds.push(node.uniqueId);
+    if (!node.config.enabled) {
+      const list = this.disabled.get(node.name) ?? [];
+      list.push(node);
+      this.disabled.set(node.name, list);
+      return;
+    }
+    const existing = this.nodes.get(node.uniqueId);
+    if (existing) {
+      const span = node.nameSpan ?? { start: 0, end: 0 };
+      this.report({
+        code: 'duplicate-name',
+        file: node.file,
+        span,
+        message: `Two ${node.resourceType}s are named '${node.name}': ${existing.file} and ${node.file}`,
+        related: [{ file: existing.file, ...(existing.nameSpan ? { span: existing.nameSpan } : {}), message: 'other definition' }],
+      });
+      return;
+    }
+    // Models, seeds and snapshots share one namespace for ref().
+    if (node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot') {
+      const clash = this.byName.get(`ref:${node.name}`);
+      if (clash) {
+        this.report({
+          code: 'duplicate-name',
+          file: node.file,
+          ...(node.nameSpan ? { span: node.nameSpan } : {}),
+          message: `'${node.name}' is both a ${clash.resourceType} (${clash.file}) and a ${node.resourceType} (${node.file}); ref('${node.name}') is ambiguous`,
+          related: [{ file: clash.file, message: 'other definition' }],
+        });
+      } else {
+        this.byName.set(`ref:${node.name}`, node);
+      }
+    }
+    this.byName.set(`${node.resourceType}:${node.name}`, node);
+    this.nodes.set(node.uniqueId, node);
+  }
+
+  // ---------------------------------------------------------------- seeds
+
+  private loadSeeds(dir: string): void {
+    for (const abs of this.host.list(joinPath(this.root, dir))) {
+      if (!abs.endsWith('.csv')) continue;
+      const rel = relativePath(this.root, abs);
+      const parts = relativePath(joinPath(this.root, dir), abs).split('/');
+      const stem = parts.pop()!.replace(/\.csv$/, '');
+      const file: ProjectFile = { path: rel, kind: 'seed', blocks: [], nodeIds: [] };
+      this.files.set(rel, file);
+      const node = this.addNode(file, 'seed', stem, parts, undefined);
+      // Only the header is needed here; the runner reads the data.
+      const text = this.readText(rel);
+      if (node && text !== undefined) node.seedColumns = parseCsvHeader(text);
+    }
+  }
+
+  // ---------------------------------------------------------------- properties yml
+
+  private loadPropertiesFile(rel: string): void {
+    const text = this.readText(rel);
+    const file: ProjectFile = { path: rel, kind: 'yaml', blocks: [], nodeIds: [] };
+    if (text !== undefined) file.text = text;
+    this.files.set(rel, file);
+    if (text === undefined) return;
+    const parsed = parseYaml(text);
+    for (const p of parsed.problems) this.report({ code: 'yaml-syntax', file: rel, span: p.span, message: p.message });
+    const root = parsed.root;
+    if (!root) return;
+    if (root.kind !== 'map') {
+      this.report({ code: 'yaml-schema', file: rel, span: root.span, message: `${rel}: a properties file must be a mapping (version: 2, models:, sources: ...)` });
+      return;
+    }
+    const known = new Set(['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'analyses', 'data_tests']);
+    for (const [key, { keySpan }] of root.entries) {
+      if (!known.has(key)) {
+        this.report({ code: 'yaml-schema', severity: 'warning', file: rel, span: keySpan, message: `Unknown top-level key '${key}' in ${rel}` });
+      }
+    }
+    for (const entry of items(get(root, 'models'))) this.patchNode(rel, entry, 'model');
+    for (const entry of items(get(root, 'seeds'))) this.patchNode(rel, entry, 'seed');
+    for (const entry of items(get(root, 'snapshots'))) this.patchNode(rel, entry, 'snapshot');
+    for (const entry of items(get(root, 'analyses'))) this.patchNode(rel, entry, 'analysis');
+    for (const entry of items(get(root, 'sources'))) this.addSource(rel, file, entry);
+    for (const entry of items(get(root, 'unit_tests'))) this.addUnitTest(rel, file, entry);
+  }
+
+  private patchNode(rel: string, entry: YNode, type: ResourceType): void {
+    const name = getString(entry, 'name');
+    const nameNode = get(entry, 'name');
+    if (!name || entry.kind !== 'map') {
+      this.report({ code: 'yaml-schema', file: rel, span: entry.span, message: `Every entry under '${type}s:' needs a 'name'` });
+      return;
+    }
+    const nameSpan = nameNode!.span;
+    let node = this.byName.get(`${type}:${name}`);
+    if (!node) {
+      const disabled = this.disabled.get(name)?.find((n) => n.resourceType === type);
+      if (disabled) node = disabled;
+    }
+    if (!node) {
+      const similar = [...this.byName.values()].filter((n) => n.resourceType === type).map((n) => n.name);
+      const suggestion = suggest(name, similar, 1)[0];
+      this.report({
+        code: 'missing-file',
+        severity: 'warning',
+        file: rel,
+        span: nameSpan,
+        message: `${rel} describes ${type} '${name}', but no ${type} file defines it${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+        ...(suggestion ? { suggestions: [suggestion] } : {}),
+      });
+      return;
+    }
+    if (node.yml) {
+      this.report({ code: 'duplicate-name', file: rel, span: nameSpan, message: `${type} '${name}' is described twice: in ${node.yml.file} and ${rel}` });
+      return;
+    }
+    node.yml = { file: rel, span: nameSpan };
+    const description = getString(entry, 'description');
+    if (description !== undefined) node.description = description;
+    const ymlConfig = toJS(get(entry, 'config'));
+    if (isDict(ymlConfig)) {
+      applyConfig(node.config, ymlConfig);
+      // config() in SQL outranks yml: reapply it.
+      for (const call of node.configCalls) applyConfig(node.config, call.values);
+    }
+    // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
+    node.columns = this.readColumns(rel, entry);
+    this.addGenericTests(rel, entry, node, undefined);
+    for (const column of items(get(entry, 'columns'))) {
+      const columnName = getString(column, 'name');
+      if (columnName) this.addGenericTests(rel, column, node, columnName);
+    }
+  }
+
+  private readColumns(rel: string, entry: YNode): ColumnInfo[] {
+    const columns: ColumnInfo[] = [];
+    for (const column of items(get(entry, 'columns'))) {
+      const name = getString(column, 'name');
+      if (!name) {
+        this.report({ code: 'yaml-schema', file: rel, span: column.span, message: `A column in ${rel} has no 'name'` });
+        continue;
+      }
+      const info: ColumnInfo = { name, file: rel, span: get(column, 'name')!.span };
+      const description = getString(column, 'description');
+      if (description !== undefined) info.description = description;
+      const dataType = getString(column, 'data_type');
+      if (dataType !== undefined) info.dataType = dataType;
+      columns.push(info);
+    }
+    return columns;
+  }
+
+  private addSource(rel: string, file: ProjectFile, entry: YNode): void {
+    const sourceName = getString(entry, 'name');
+    if (!sourceName || entry.kind !== 'map') {
+      this.report({ code: 'yaml-schema', file: rel, span: entry.span, message: `Every source in ${rel} needs a 'name'` });
+      return;
+    }
+    const pkg = this.config.name;
+    const sourceConfig = toJS(get(entry, 'config'));
+    const sourceMeta = toJS(get(entry, 'meta'));
+    const folders = relativePath(this.root, rel).split('/').slice(1, -1);
+    for (const table of items(get(entry, 'tables'))) {
+      const tableName = getString(table, 'name');
+      if (!tableName || table.kind !== 'map') {
+        this.report({ code: 'yaml-schema', file: rel, span: table.span, message: `A table of source '${sourceName}' has no 'name'` });
+        continue;
+      }
+      const config = emptyConfig('source');
+      for (const layer of treeLayers(this.config.trees.sources, pkg, [sourceName, tableName])) applyConfig(config, layer);
+      if (isDict(sourceConfig)) applyConfig(config, sourceConfig);
+      if (isDict(sourceMeta)) applyConfig(config, { meta: sourceMeta });
+      const tableConfig = toJS(get(table, 'config'));
+      if (isDict(tableConfig)) applyConfig(config, tableConfig);
+      const tableMeta = toJS(get(table, 'meta'));
+      if (isDict(tableMeta)) applyConfig(config, { meta: tableMeta });
+      const tags = [...toList(toJS(get(entry, 'tags'))), ...toList(toJS(get(table, 'tags')))];
+      if (tags.length) applyConfig(config, { tags });
+      const node: ProjectNode = {
+        uniqueId: `source.${pkg}.${sourceName}.${tableName}`,
+        resourceType: 'source',
+        name: tableName,
+        packageName: pkg,
+        file: rel,
+        nameSpan: get(table, 'name')!.span,
+        fqn: [pkg, ...folders, sourceName, tableName],
+        config,
+        columns: this.readColumns(rel, table),
+        refs: [],
+        sources: [],
+        dynamic: [],
+        configCalls: [],
+        macroCalls: [],
+        dependsOn: [],
+        yml: { file: rel, span: get(table, 'name')!.span },
+        source: {
+          sourceName,
+          identifier: getString(table, 'identifier') ?? tableName,
+          sourceMeta: isDict(sourceMeta) ? sourceMeta : {},
+        },
+      };
+      const schema = getString(entry, 'schema') ?? sourceName;
+      node.source!.schema = schema;
+      const database = getString(entry, 'database') ?? getString(entry, 'catalog');
+      if (database !== undefined) node.source!.database = database;
+      const loader = getString(entry, 'loader');
+      if (loader !== undefined) node.source!.loader = loader;
+      const sourceDescription = getString(entry, 'description');
+      if (sourceDescription !== undefined) node.source!.sourceDescription = sourceDescription;
+      const description = getString(table, 'description');
+      if (description !== undefined) node.description = description;
+      this.register(node, file);
+      if (!node.config.enabled) continue;
+      this.addGenericTests(rel, table, node, undefined);
+      for (const column of items(get(table, 'columns'))) {
+        const columnName = getString(column, 'name');
+        if (columnName) this.addGenericTests(rel, column, node, columnName);
+      }
+    }
+  }
+
+  /** Generic tests under `tests:`/`data_tests:` of a model, source table or column, named as dbt names them. */
+  private addGenericTests(rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined): void {
+    const list = [...items(get(holder, 'data_tests')), ...items(get(holder, 'tests'))];
+    for (const spec of list) {
+      let testName: string | undefined;
+      let args: Record<string, unknown> = {};
+      let testConfig: Record<string, unknown> = {};
+      let span: Span = spec.span;
+      if (spec.kind === 'scalar' && typeof spec.value === 'string') {
+        testName = spec.value;
+      } else if (spec.kind === 'map' && spec.entries.size >= 1) {
+        const [first] = spec.entries;
+        const [key, { keySpan, value }] = first!;
+        testName = key;
+        span = keySpan;
+        const raw = toJS(value);
+        if (isDict(raw)) {
+          const { config, arguments: explicitArgs, name: customName, ...rest } = raw;
+          args = isDict(explicitArgs) ? { ...explicitArgs } : rest;
+          if (isDict(config)) testConfig = config;
+          // Old style: severity/where/... directly among the arguments.
+          for (const k of ['severity', 'where', 'error_if', 'warn_if', 'store_failures', 'limit', 'tags', 'enabled', 'meta']) {
+            if (k in args) {
+              testConfig[k] = args[k];
+              delete args[k];
+            }
+          }
+          if (typeof customName === 'string') args.__name__ = customName;
+        }
+      }
+      if (!testName) {
+        this.report({ code: 'yaml-schema', file: rel, span, message: `Cannot read this test entry in ${rel}` });
+        continue;
+      }
+      const [namespace, bare] = testName.includes('.') ? (testName.split('.', 2) as [string, string]) : [undefined, testName];
+      const kwargs: Record<string, unknown> = { ...args };
+      delete kwargs.__name__;
+      if (columnName !== undefined) kwargs.column_name = columnName;
+      const name = typeof args.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, target, kwargs);
+      const config = emptyConfig('test');
+      for (const layer of treeLayers(this.config.trees.tests, this.config.name, [name])) applyConfig(config, layer);
+      applyConfig(config, testConfig);
+      const node: ProjectNode = {
+        uniqueId: `test.${this.config.name}.${name}`,
+        resourceType: 'test',
+        name,
+        packageName: this.config.name,
+        file: rel,
+        nameSpan: span,
+        fqn: [this.config.name, ...target.fqn.slice(1, -1), name],
+        config,
+        columns: [],
+        refs: [],
+        sources: [],
+        dynamic: [],
+        configCalls: [],
+        macroCalls: [],
+        dependsOn: [],
+        test: { name: bare, kwargs, attachedTo: target.uniqueId, severity: severityOf(config), ...(namespace ? { namespace } : {}), ...(columnName !== undefined ? { columnName } : {}) },
+      };
+      // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
+      for (const value of Object.values(kwargs)) {
+        if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
+        const inner = scan(`{{ ${value} }}`);
+        node.refs.push(...inner.refs.map((r) => ({ ...r, span: span, callSpan: span })));
+        node.sources.push(...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span })));
+      }
+      this.register(node, this.files.get(rel));
+    }
+  }
+
+  private addUnitTest(rel: string, file: ProjectFile, entry: YNode): void {
+    const name = getString(entry, 'name');
+    const model = getString(entry, 'model');
+    if (!name || !model || entry.kind !== 'map') {
+      this.report({ code: 'yaml-schema', file: rel, span: entry.span, message: `A unit test in ${rel} needs 'name' and 'model'` });
+      return;
+    }
+    const config = emptyConfig('unit');
+    const raw = toJS(get(entry, 'config'));
+    if (isDict(raw)) applyConfig(config, raw);
+    const given = toJS(get(entry, 'given'));
+    const node: ProjectNode = {
+      uniqueId: `unit_test.${this.config.name}.${model}.${name}`,
+      resourceType: 'unit_test',
+      name,
+      packageName: this.config.name,
+      file: rel,
+      nameSpan: get(entry, 'name')!.span,
+      fqn: [this.config.name, model, name],
+      config,
+      columns: [],
+      refs: [],
+      sources: [],
+      dynamic: [],
+      configCalls: [],
+      macroCalls: [],
+      dependsOn: [],
+      unitTest: { model, given: Array.isArray(given) ? given : [], expect: toJS(get(entry, 'expect')), overrides: toJS(get(entry, 'overrides')) },
+    };
+    const modelNode = get(entry, 'model')!;
+    node.refs.push({ name: model, span: modelNode.span, callSpan: modelNode.span });
+    const description = getString(entry, 'description');
+    if (description !== undefined) node.description = description;
+    this.register(node, file);
+  }
+}
+
+function severityOf(config: NodeConfig): 'warn' | 'error' {
+  return String(config.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error';
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (v === undefined || v === null) return [];
+  return [String(v)];
+}
+
+function looksBinary(text: string): boolean {
+  const probe = text.length > 8192 ? text.slice(0, 8192) : text;
+  return probe.indexOf('\u0000') !== -1;
+}
+
+/** The first line of a CSV, split on commas outside quotes. */
+export function parseCsvHeader(text: string): string[] {
+  const end = text.search(/\r?\n/);
+  const line = (end === -1 ? text : text.slice(0, end)).replace(/^\uFEFF/, '');
+  const cols: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      cols.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (line.length > 0) cols.push(cur.trim());
+  return cols;
+}

@@ -1,0 +1,115 @@
+/** The project model: what the loader produces and every other part of the product reads. */
+import type { Diagnostic } from './diagnostics';
+import type { BlockDefinition, ConfigCall, DynamicCall, MacroCallSite, RefCall, SourceCall } from './scanner';
+import type { Span } from './text';
+
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis';
+
+/** Resolved node configuration (dbt's `config`), after dbt_project.yml → yml → config() precedence. */
+export interface NodeConfig {
+  enabled: boolean;
+  materialized: string;
+  tags: string[];
+  meta: Record<string, unknown>;
+  schema?: string;
+  database?: string;
+  alias?: string;
+  [key: string]: unknown;
+}
+
+export interface ColumnInfo {
+  name: string;
+  description?: string;
+  dataType?: string;
+  file: string;
+  span: Span;
+}
+
+export interface TestMetadata {
+  /** Generic test name (`unique`, `not_null`, `relationships`, a project `{% test %}`). */
+  name: string;
+  namespace?: string;
+  /** Arguments as written in yml (column_name included); `model` is implicit. */
+  kwargs: Record<string, unknown>;
+}
+
+export interface ProjectNode {
+  uniqueId: string;
+  resourceType: ResourceType;
+  name: string;
+  packageName: string;
+  /** File the node is defined in, relative to the project root (for sources: the yml). */
+  file: string;
+  /** Where the name is written (snapshot block name, yml `name:` value); undefined = whole file. */
+  nameSpan?: Span;
+  /** For snapshots: the `{% snapshot %}` block. */
+  blockSpan?: Span;
+  fqn: string[];
+  config: NodeConfig;
+  layer?: string;
+  description?: string;
+  columns: ColumnInfo[];
+  refs: RefCall[];
+  sources: SourceCall[];
+  dynamic: DynamicCall[];
+  configCalls: ConfigCall[];
+  macroCalls: MacroCallSite[];
+  /** Resolved parents (unique ids), filled by the graph. */
+  dependsOn: string[];
+  /** The node's entry in a properties yml, when it has one. */
+  yml?: { file: string; span: Span };
+  source?: { sourceName: string; identifier: string; schema?: string; database?: string; loader?: string; sourceMeta: Record<string, unknown>; sourceDescription?: string };
+  test?: TestMetadata & { attachedTo?: string; columnName?: string; severity: 'warn' | 'error' };
+  unitTest?: { model: string; given: unknown[]; expect: unknown; overrides?: unknown };
+  /** Seeds: the CSV header. */
+  seedColumns?: string[];
+}
+
+export interface MacroDefinition {
+  /** Name as called (`test_<name>` for `{% test name %}` blocks, as in dbt). */
+  name: string;
+  packageName: string;
+  file: string;
+  block: BlockDefinition;
+}
+
+export interface ProjectFile {
+  path: string;
+  kind: 'model' | 'seed' | 'snapshot' | 'macro' | 'test' | 'analysis' | 'yaml' | 'python-model';
+  /** The text as read (undefined for binary/huge files). */
+  text?: string;
+  blocks: BlockDefinition[];
+  /** Unique ids of the nodes this file defines. */
+  nodeIds: string[];
+}
+
+export interface ProjectConfig {
+  name: string;
+  profile?: string;
+  modelPaths: string[];
+  seedPaths: string[];
+  macroPaths: string[];
+  snapshotPaths: string[];
+  testPaths: string[];
+  analysisPaths: string[];
+  targetPath: string;
+  vars: Record<string, unknown>;
+  /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`. */
+  trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests', Record<string, unknown>>>;
+  quoting: Record<string, unknown>;
+}
+
+export interface Project {
+  /** Absolute path of the folder holding dbt_project.yml. */
+  root: string;
+  config: ProjectConfig;
+  /** Enabled nodes by unique id. */
+  nodes: Map<string, ProjectNode>;
+  /** Disabled nodes (enabled: false) by name, kept so refs to them can be explained. */
+  disabled: Map<string, ProjectNode[]>;
+  macros: Map<string, MacroDefinition[]>;
+  files: Map<string, ProjectFile>;
+  diagnostics: Diagnostic[];
+}
+
+export const LAYERS_DEFAULT = ['landing', 'bronze', 'silver', 'gold'] as const;

@@ -1,0 +1,506 @@
+/**
+ * Jinja-aware scanner: finds what the project graph needs in a model/macro/snapshot file
+ * (ref/source/config calls, macro calls, block definitions) with exact spans, without rendering.
+ *
+ * It is deliberately not a Jinja parser: it must be fast enough to scan 10k files on every load
+ * and tolerant of half-typed text. It never throws; problems come back as diagnostics.
+ * SQL comments are not special: `-- depends_on: {{ ref('x') }}` is a dependency, as in dbt.
+ */
+import type { Span } from './text';
+
+export interface RefCall {
+  name: string;
+  packageName?: string;
+  version?: string;
+  /** The model name inside the quotes. */
+  span: Span;
+  callSpan: Span;
+}
+
+export interface SourceCall {
+  source: string;
+  table: string;
+  sourceSpan: Span;
+  tableSpan: Span;
+  callSpan: Span;
+}
+
+/** A ref()/source() whose target is computed at render time (`ref('a_' ~ x)`, `ref(var)`). */
+export interface DynamicCall {
+  fn: 'ref' | 'source';
+  callSpan: Span;
+}
+
+export interface ConfigCall {
+  /** Keyword arguments whose values are literals. */
+  values: Record<string, unknown>;
+  /** Keyword arguments computed at render time; their values are unknown until rendered. */
+  dynamicKeys: string[];
+  keySpans: Record<string, Span>;
+  callSpan: Span;
+}
+
+export interface MacroCallSite {
+  /** Possibly namespaced: `dbt.date_trunc`, `dbt_utils.star`. */
+  name: string;
+  span: Span;
+}
+
+export type BlockKind = 'macro' | 'test' | 'snapshot' | 'materialization' | 'docs';
+
+export interface BlockDefinition {
+  kind: BlockKind;
+  name: string;
+  nameSpan: Span;
+  /** From the opening tag to the end of the closing tag (or end of file when unclosed). */
+  span: Span;
+  params: Array<{ name: string; defaultText?: string }>;
+}
+
+export interface ScanProblem {
+  message: string;
+  span: Span;
+}
+
+export interface ScanResult {
+  refs: RefCall[];
+  sources: SourceCall[];
+  dynamic: DynamicCall[];
+  configs: ConfigCall[];
+  macroCalls: MacroCallSite[];
+  blocks: BlockDefinition[];
+  problems: ScanProblem[];
+}
+
+const enum Tok {
+  Ident,
+  String,
+  Number,
+  Punct,
+}
+
+interface Token {
+  kind: Tok;
+  start: number;
+  end: number;
+  /** Identifier text, decoded string value, number text, or punctuation character(s). */
+  value: string;
+}
+
+const CH_LBRACE = 123; // {
+const CH_RBRACE = 125; // }
+const CH_PERCENT = 37; // %
+const CH_HASH = 35; // #
+
+/** Names that look like calls but are Jinja/dbt builtins rather than project macros. */
+const NOT_MACROS = new Set([
+  'ref', 'source', 'config', 'var', 'env_var', 'return', 'is_incremental', 'range', 'dict', 'namespace',
+  'caller', 'super', 'loop', 'lipsum', 'cycler', 'joiner', 'print', 'log', 'zip', 'set', 'list', 'this',
+  'if', 'elif', 'for', 'macro', 'call', 'filter', 'do', 'not', 'and', 'or', 'in', 'is',
+]);
+
+const BLOCK_OPENERS: Record<string, BlockKind> = {
+  macro: 'macro',
+  test: 'test',
+  snapshot: 'snapshot',
+  materialization: 'materialization',
+  docs: 'docs',
+};
+
+export function scan(text: string): ScanResult {
+  const result: ScanResult = { refs: [], sources: [], dynamic: [], configs: [], macroCalls: [], blocks: [], problems: [] };
+  const openBlocks: Array<{ def: BlockDefinition; endTag: string }> = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const open = text.indexOf('{', i);
+    if (open === -1 || open + 1 >= n) break;
+    const next = text.charCodeAt(open + 1);
+    if (next === CH_HASH) {
+      const close = text.indexOf('#}', open + 2);
+      if (close === -1) {
+        result.problems.push({ message: "Unterminated comment: '{#' has no matching '#}'", span: { start: open, end: open + 2 } });
+        break;
+      }
+      i = close + 2;
+      continue;
+    }
+    if (next !== CH_LBRACE && next !== CH_PERCENT) {
+      i = open + 1;
+      continue;
+    }
+    const closer = next === CH_LBRACE ? '}}' : '%}';
+    const tag = readTag(text, open, closer, result.problems);
+    const tokens = tokenize(text, tag.bodyStart, tag.bodyEnd);
+    if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
+      const keyword = tokens[0]!.value;
+      if (keyword === 'raw') {
+        const endRaw = /\{%-?\s*endraw\s*-?%\}/g;
+        endRaw.lastIndex = tag.end;
+        const m = endRaw.exec(text);
+        if (!m) {
+          result.problems.push({ message: "Unterminated '{% raw %}' block", span: { start: open, end: tag.end } });
+          break;
+        }
+        i = m.index + m[0].length;
+        continue;
+      }
+      const kind = BLOCK_OPENERS[keyword];
+      if (kind) {
+        const def = blockDefinition(kind, tokens, open, tag.end);
+        if (def) {
+          result.blocks.push(def);
+          openBlocks.push({ def, endTag: 'end' + keyword });
+        }
+        if (kind === 'macro' || kind === 'test') {
+          // Parameter defaults may contain calls; skip the signature to avoid mistaking params for calls.
+          collectCalls(tokens.slice(signatureEnd(tokens)), result);
+        }
+        i = tag.end;
+        continue;
+      }
+      if (keyword.startsWith('end')) {
+        for (let k = openBlocks.length - 1; k >= 0; k--) {
+          if (openBlocks[k]!.endTag === keyword) {
+            openBlocks[k]!.def.span.end = tag.end;
+            openBlocks.length = k;
+            break;
+          }
+        }
+      }
+    }
+    collectCalls(tokens, result);
+    i = tag.end;
+  }
+  for (const { def, endTag } of openBlocks) {
+    def.span.end = n;
+    result.problems.push({ message: `Unclosed '{% ${def.kind} ${def.name} %}' block: missing '{% ${endTag} %}'`, span: def.nameSpan });
+  }
+  return result;
+}
+
+interface TagExtent {
+  bodyStart: number;
+  bodyEnd: number;
+  /** Offset just past the closer (or where scanning resumes when unterminated). */
+  end: number;
+}
+
+/** Finds the end of a `{{ ... }}` / `{% ... %}` tag, skipping closers inside string literals. */
+function readTag(text: string, open: number, closer: string, problems: ScanProblem[]): TagExtent {
+  const n = text.length;
+  const bodyStart = open + 2;
+  let j = bodyStart;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === 39 || c === 34) {
+      const quoteEnd = findQuoteEnd(text, j);
+      if (quoteEnd === -1) {
+        problems.push({ message: 'Unterminated string literal', span: { start: j, end: lineEnd(text, j) } });
+        // Recover: the tag ends at the next closer, ignoring quotes.
+        const close = text.indexOf(closer, j + 1);
+        if (close === -1) break;
+        return { bodyStart, bodyEnd: close, end: close + 2 };
+      }
+      j = quoteEnd + 1;
+      continue;
+    }
+    if (c === closer.charCodeAt(0) && text.charCodeAt(j + 1) === CH_RBRACE) {
+      return { bodyStart, bodyEnd: j, end: j + 2 };
+    }
+    if (c === CH_LBRACE && (text.charCodeAt(j + 1) === CH_LBRACE || text.charCodeAt(j + 1) === CH_PERCENT)) {
+      // A new tag opens before this one closed: Jinja rejects this too; resume at the new tag.
+      break;
+    }
+    j++;
+  }
+  problems.push({
+    message: `Unterminated tag: '${text.slice(open, open + 2)}' has no matching '${closer}'`,
+    span: { start: open, end: Math.min(lineEnd(text, open), open + 2 + 200) },
+  });
+  return { bodyStart, bodyEnd: j, end: j };
+}
+
+function findQuoteEnd(text: string, quoteAt: number): number {
+  const quote = text.charCodeAt(quoteAt);
+  for (let k = quoteAt + 1; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 92) k++; // backslash escape
+    else if (c === quote) return k;
+  }
+  return -1;
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl === -1 ? text.length : nl;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+function tokenize(text: string, start: number, end: number): Token[] {
+  const tokens: Token[] = [];
+  let j = start;
+  while (j < end) {
+    const c = text.charCodeAt(j);
+    if (c <= 32) {
+      j++;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let k = j + 1;
+      while (k < end && isIdentPart(text.charCodeAt(k))) k++;
+      tokens.push({ kind: Tok.Ident, start: j, end: k, value: text.slice(j, k) });
+      j = k;
+      continue;
+    }
+    if (c === 39 || c === 34) {
+      let k = findQuoteEnd(text, j);
+      if (k === -1 || k >= end) k = end - 1; // unterminated: already reported by readTag
+      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: decodeString(text.slice(j + 1, k)) });
+      j = k + 1;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      let k = j + 1;
+      while (k < end && (isIdentPart(text.charCodeAt(k)) || text.charCodeAt(k) === 46)) k++;
+      tokens.push({ kind: Tok.Number, start: j, end: k, value: text.slice(j, k) });
+      j = k;
+      continue;
+    }
+    // Two-character operators matter only for `**` (kwargs splat) and `==`; keep others single.
+    if ((c === 42 || c === 61) && text.charCodeAt(j + 1) === c) {
+      tokens.push({ kind: Tok.Punct, start: j, end: j + 2, value: text.slice(j, j + 2) });
+      j += 2;
+      continue;
+    }
+    tokens.push({ kind: Tok.Punct, start: j, end: j + 1, value: text[j]! });
+    j++;
+  }
+  return tokens;
+}
+
+function decodeString(raw: string): string {
+  if (raw.indexOf('\\') === -1) return raw;
+  return raw.replace(/\\(.)/g, (_m, ch: string) => ({ n: '\n', t: '\t', r: '\r' })[ch] ?? ch);
+}
+
+/** Index just past the `(...)` signature of a macro/test definition (or 2 when there is none). */
+function signatureEnd(tokens: Token[]): number {
+  if (tokens[2]?.value !== '(') return 2;
+  let depth = 0;
+  for (let k = 2; k < tokens.length; k++) {
+    const v = tokens[k]!.value;
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') {
+      depth--;
+      if (depth === 0) return k + 1;
+    }
+  }
+  return tokens.length;
+}
+
+function blockDefinition(kind: BlockKind, tokens: Token[], tagStart: number, tagEnd: number): BlockDefinition | undefined {
+  const nameTok = tokens[1];
+  if (!nameTok || nameTok.kind !== Tok.Ident) return undefined;
+  const params: BlockDefinition['params'] = [];
+  if ((kind === 'macro' || kind === 'test') && tokens[2]?.value === '(') {
+    const end = signatureEnd(tokens) - 1;
+    for (const arg of splitArgs(tokens, 3, end)) {
+      if (arg.length === 0 || arg[0]!.kind !== Tok.Ident) continue;
+      const param: { name: string; defaultText?: string } = { name: arg[0]!.value };
+      if (arg[1]?.value === '=' && arg.length > 2) param.defaultText = arg.slice(2).map((t) => t.kind === Tok.String ? JSON.stringify(t.value) : t.value).join('');
+      params.push(param);
+    }
+  }
+  return { kind, name: nameTok.value, nameSpan: { start: nameTok.start, end: nameTok.end }, span: { start: tagStart, end: tagEnd }, params };
+}
+
+/** Splits tokens[from, to) at depth-0 commas. */
+function splitArgs(tokens: Token[], from: number, to: number): Token[][] {
+  const args: Token[][] = [];
+  let current: Token[] = [];
+  let depth = 0;
+  for (let k = from; k < to; k++) {
+    const t = tokens[k]!;
+    if (t.kind === Tok.Punct) {
+      if (t.value === '(' || t.value === '[' || t.value === '{') depth++;
+      else if (t.value === ')' || t.value === ']' || t.value === '}') depth--;
+      else if (t.value === ',' && depth === 0) {
+        args.push(current);
+        current = [];
+        continue;
+      }
+    }
+    current.push(t);
+  }
+  if (current.length > 0 || args.length > 0) args.push(current);
+  return args;
+}
+
+/** Finds the closing paren matching tokens[openAt] ('('); returns tokens.length when unbalanced. */
+function matchParen(tokens: Token[], openAt: number): number {
+  let depth = 0;
+  for (let k = openAt; k < tokens.length; k++) {
+    const v = tokens[k]!.value;
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') {
+      depth--;
+      if (depth === 0) return k;
+    }
+  }
+  return tokens.length;
+}
+
+function collectCalls(tokens: Token[], result: ScanResult): void {
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== Tok.Ident) continue;
+    // Only the head of a dotted name: `a.b.c(` is recorded once, as "a.b.c".
+    if (k > 0 && tokens[k - 1]!.value === '.') continue;
+    let last = k;
+    while (tokens[last + 1]?.value === '.' && tokens[last + 2]?.kind === Tok.Ident) last += 2;
+    if (tokens[last + 1]?.value !== '(') continue;
+    const openAt = last + 1;
+    const closeAt = matchParen(tokens, openAt);
+    const callSpan = { start: t.start, end: closeAt < tokens.length ? tokens[closeAt]!.end : tokens[tokens.length - 1]!.end };
+    const name = last === k ? t.value : tokens.slice(k, last + 1).map((x) => x.value).join('');
+    if (name === 'ref') readRef(tokens, openAt, closeAt, callSpan, result);
+    else if (name === 'source') readSource(tokens, openAt, closeAt, callSpan, result);
+    else if (name === 'config') readConfig(tokens, openAt, closeAt, callSpan, result);
+    else if (!NOT_MACROS.has(name) && !(last !== k && isMethodCall(tokens[last]!.value))) {
+      result.macroCalls.push({ name, span: { start: t.start, end: tokens[last]!.end } });
+    }
+  }
+}
+
+/** Common Python/Jinja methods: `x.upper()` is not a macro call. */
+function isMethodCall(method: string): boolean {
+  return /^(upper|lower|strip|lstrip|rstrip|split|replace|startswith|endswith|join|format|items|keys|values|get|update|append|extend|pop|insert)$/.test(method);
+}
+
+function readRef(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  const args = splitArgs(tokens, openAt + 1, closeAt);
+  const positional: Token[] = [];
+  let version: string | undefined;
+  for (const arg of args) {
+    if (arg.length >= 3 && arg[0]!.kind === Tok.Ident && arg[1]!.value === '=') {
+      const key = arg[0]!.value;
+      if ((key === 'v' || key === 'version') && arg.length === 3 && (arg[2]!.kind === Tok.String || arg[2]!.kind === Tok.Number)) {
+        version = arg[2]!.value;
+      }
+      continue;
+    }
+    if (arg.length !== 1 || arg[0]!.kind !== Tok.String) {
+      result.dynamic.push({ fn: 'ref', callSpan });
+      return;
+    }
+    positional.push(arg[0]!);
+  }
+  if (positional.length === 0 || positional.length > 2) {
+    result.dynamic.push({ fn: 'ref', callSpan });
+    return;
+  }
+  const nameTok = positional[positional.length - 1]!;
+  const ref: RefCall = { name: nameTok.value, span: innerSpan(nameTok), callSpan };
+  if (positional.length === 2) ref.packageName = positional[0]!.value;
+  if (version !== undefined) ref.version = version;
+  result.refs.push(ref);
+}
+
+function readSource(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  const args = splitArgs(tokens, openAt + 1, closeAt);
+  const [a, b] = args;
+  if (args.length !== 2 || a!.length !== 1 || b!.length !== 1 || a![0]!.kind !== Tok.String || b![0]!.kind !== Tok.String) {
+    result.dynamic.push({ fn: 'source', callSpan });
+    return;
+  }
+  result.sources.push({
+    source: a![0]!.value,
+    table: b![0]!.value,
+    sourceSpan: innerSpan(a![0]!),
+    tableSpan: innerSpan(b![0]!),
+    callSpan,
+  });
+}
+
+function readConfig(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  const config: ConfigCall = { values: {}, dynamicKeys: [], keySpans: {}, callSpan };
+  for (const arg of splitArgs(tokens, openAt + 1, closeAt)) {
+    if (arg.length < 3 || arg[0]!.kind !== Tok.Ident || arg[1]!.value !== '=') continue;
+    const key = arg[0]!.value;
+    config.keySpans[key] = { start: arg[0]!.start, end: arg[0]!.end };
+    const parsed = parseLiteral(arg, 2);
+    if (parsed && parsed.next === arg.length) config.values[key] = parsed.value;
+    else config.dynamicKeys.push(key);
+  }
+  result.configs.push(config);
+}
+
+/** Python/Jinja literal: string, number, bool, none, list, tuple, dict. Undefined when not a literal. */
+function parseLiteral(tokens: Token[], at: number): { value: unknown; next: number } | undefined {
+  const t = tokens[at];
+  if (!t) return undefined;
+  if (t.kind === Tok.String) {
+    // Adjacent string literals concatenate, as in Python.
+    let value = t.value;
+    let next = at + 1;
+    while (tokens[next]?.kind === Tok.String) value += tokens[next++]!.value;
+    return { value, next };
+  }
+  if (t.kind === Tok.Number) {
+    const num = Number(t.value.replace(/_/g, ''));
+    return Number.isNaN(num) ? undefined : { value: num, next: at + 1 };
+  }
+  if (t.value === '-' && tokens[at + 1]?.kind === Tok.Number) {
+    const inner = parseLiteral(tokens, at + 1);
+    return inner ? { value: -(inner.value as number), next: inner.next } : undefined;
+  }
+  if (t.kind === Tok.Ident) {
+    const v = t.value;
+    if (v === 'true' || v === 'True') return { value: true, next: at + 1 };
+    if (v === 'false' || v === 'False') return { value: false, next: at + 1 };
+    if (v === 'none' || v === 'None') return { value: null, next: at + 1 };
+    return undefined;
+  }
+  if (t.value === '[' || t.value === '(') {
+    const close = t.value === '[' ? ']' : ')';
+    const items: unknown[] = [];
+    let k = at + 1;
+    while (k < tokens.length && tokens[k]!.value !== close) {
+      const item = parseLiteral(tokens, k);
+      if (!item) return undefined;
+      items.push(item.value);
+      k = item.next;
+      if (tokens[k]?.value === ',') k++;
+      else if (tokens[k]?.value !== close) return undefined;
+    }
+    return k < tokens.length ? { value: items, next: k + 1 } : undefined;
+  }
+  if (t.value === '{') {
+    const obj: Record<string, unknown> = {};
+    let k = at + 1;
+    while (k < tokens.length && tokens[k]!.value !== '}') {
+      const key = parseLiteral(tokens, k);
+      if (!key || tokens[key.next]?.value !== ':') return undefined;
+      const value = parseLiteral(tokens, key.next + 1);
+      if (!value) return undefined;
+      obj[String(key.value)] = value.value;
+      k = value.next;
+      if (tokens[k]?.value === ',') k++;
+      else if (tokens[k]?.value !== '}') return undefined;
+    }
+    return k < tokens.length ? { value: obj, next: k + 1 } : undefined;
+  }
+  return undefined;
+}
+
+function innerSpan(stringToken: Token): Span {
+  return { start: stringToken.start + 1, end: Math.max(stringToken.start + 1, stringToken.end - 1) };
+}
