@@ -110,6 +110,17 @@ class Loader {
     }
   }
 
+  /** Folders of a file below the resource path that holds it (`models/silver/x.yml` → ['silver']). */
+  private foldersOf(rel: string): string[] {
+    const c = this.config;
+    const parts = rel.split('/');
+    for (const dir of [...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.testPaths, ...c.macroPaths, ...c.analysisPaths]) {
+      const prefix = dir.replace(/^\.\//, '').replace(/\/$/, '').split('/');
+      if (prefix.every((p, i) => parts[i] === p)) return parts.slice(prefix.length, -1);
+    }
+    return parts.slice(0, -1);
+  }
+
   // ---------------------------------------------------------------- dbt_project.yml
 
   private readProjectConfig(): ProjectConfig {
@@ -372,6 +383,17 @@ class Loader {
     for (const p of parsed.problems) this.report({ code: 'yaml-syntax', file: rel, span: p.span, message: p.message });
     const root = parsed.root;
     if (!root) return;
+    // What a syntax error leaves behind is a guess; use it, but do not report schema problems in it.
+    const reportsBefore = this.diagnostics.length;
+    this.readProperties(rel, file, root);
+    if (parsed.problems.length > 0) {
+      const kept = this.diagnostics.slice(reportsBefore).filter((d) => d.code !== 'yaml-schema' && d.code !== 'missing-file');
+      this.diagnostics.length = reportsBefore;
+      this.diagnostics.push(...kept);
+    }
+  }
+
+  private readProperties(rel: string, file: ProjectFile, root: YNode): void {
     if (root.kind !== 'map') {
       this.report({ code: 'yaml-schema', file: rel, span: root.span, message: `${rel}: a properties file must be a mapping (version: 2, models:, sources: ...)` });
       return;
@@ -465,7 +487,7 @@ class Loader {
     const pkg = this.config.name;
     const sourceConfig = toJS(get(entry, 'config'));
     const sourceMeta = toJS(get(entry, 'meta'));
-    const folders = relativePath(this.root, rel).split('/').slice(1, -1);
+    const folders = this.foldersOf(rel);
     for (const table of items(get(entry, 'tables'))) {
       const tableName = getString(table, 'name');
       if (!tableName || table.kind !== 'map') {
@@ -574,7 +596,7 @@ class Loader {
         packageName: this.config.name,
         file: rel,
         nameSpan: span,
-        fqn: [this.config.name, ...target.fqn.slice(1, -1), name],
+        fqn: [this.config.name, ...this.foldersOf(rel), name],
         config,
         columns: [],
         refs: [],

@@ -1,0 +1,180 @@
+/**
+ * `medallion` command line. Exit codes: 0 done, 1 the command ran but found errors
+ * (or could not complete), 2 bad usage or no project.
+ */
+import { analyzeProject, type Analysis } from '../core/analysis';
+import { findNode } from '../core/lookup';
+import type { ProjectNode } from '../core/model';
+import { selectNodes } from '../core/selector';
+import { NodeFileHost } from '../node/fs-host';
+import { findProjectRoot } from '../node/project-root';
+import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
+import { bold, dim, printDiagnostics } from './output';
+
+const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
+
+Usage: medallion <command> [options]
+
+Commands:
+  parse                         load the project, report every problem (exit 1 on errors)
+  ls [--select S] [--exclude S] [--resource-type T] [--output name|path|json]
+                                list nodes selected with dbt's selector syntax
+  lineage <node> [--depth N] [--output text|json]
+                                upstream and downstream of a node, with layers
+
+Common options:
+  --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
+  --help                        this text
+`;
+
+interface Command {
+  flags: string[];
+  values: string[];
+  run(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): number | Promise<number>;
+}
+
+const COMMON_VALUES = ['project'];
+
+const commands: Record<string, Command> = {
+  parse: {
+    flags: [],
+    values: [],
+    run(_args, analysis, host) {
+      const { project, diagnostics } = analysis;
+      printDiagnostics(diagnostics, project, host);
+      const counts = new Map<string, number>();
+      for (const n of project.nodes.values()) counts.set(n.resourceType, (counts.get(n.resourceType) ?? 0) + 1);
+      const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
+      const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis']
+        .filter((t) => counts.get(t))
+        .map((t) => `${counts.get(t)} ${t === 'unit_test' ? 'unit tests' : t + 's'}`);
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
+      const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+      process.stdout.write(`${bold(project.config.name)}: ${[...summary, `${macroCount} macros`].join(', ')}; ${errors} errors, ${warnings} warnings\n`);
+      return errors > 0 ? 1 : 0;
+    },
+  },
+  ls: {
+    flags: [],
+    values: ['select', 'models', 'exclude', 'resource-type', 'output'],
+    run(args, analysis) {
+      const { graph, project } = analysis;
+      const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
+      if (errors > 0) process.stderr.write(`${errors} errors in ${project.config.name}; \`medallion parse\` lists them\n`);
+      const select = [...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
+      const exclude = args.options.get('exclude') ?? [];
+      const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes });
+      for (const p of problems) process.stderr.write(`warning: ${p}\n`);
+      const output = option(args, 'output') ?? 'selector';
+      const nodes = graph.topologicalOrder(ids).map((id) => graph.node(id)!);
+      for (const node of nodes) {
+        if (output === 'json') process.stdout.write(JSON.stringify(nodeJson(node)) + '\n');
+        else if (output === 'path') process.stdout.write(node.file + '\n');
+        else if (output === 'name') process.stdout.write(node.name + '\n');
+        else if (output === 'selector') process.stdout.write(selectorName(node) + '\n');
+        else throw new UsageError(`--output must be one of selector, name, path, json`);
+      }
+      return problems.some((p) => /^(Unknown|Cannot)/.test(p)) ? 2 : 0;
+    },
+  },
+  lineage: {
+    flags: [],
+    values: ['depth', 'output'],
+    run(args, analysis) {
+      const { graph } = analysis;
+      const query = args.positional[0];
+      if (!query) throw new UsageError('lineage needs a node name, e.g. `medallion lineage silver_orders`');
+      const node = findNode(graph, query);
+      if (!node) {
+        process.stderr.write(`No node named '${query}' in ${analysis.project.config.name}\n`);
+        return 1;
+      }
+      const depthText = option(args, 'depth');
+      const depth = depthText === undefined ? Infinity : Number(depthText);
+      if (!(depth >= 1)) throw new UsageError('--depth must be a positive number');
+      const upstream = [...graph.upstream(node.uniqueId, depth)].map(([id, d]) => ({ node: graph.node(id)!, depth: d }));
+      const downstream = [...graph.downstream(node.uniqueId, depth)]
+        .map(([id, d]) => ({ node: graph.node(id)!, depth: d }))
+        .filter((x) => x.node.resourceType !== 'test' && x.node.resourceType !== 'unit_test');
+      const byDepth = (a: { node: ProjectNode; depth: number }, b: { node: ProjectNode; depth: number }): number => a.depth - b.depth || a.node.name.localeCompare(b.node.name);
+      upstream.sort(byDepth);
+      downstream.sort(byDepth);
+      if (option(args, 'output') === 'json') {
+        const ids = new Set([node.uniqueId, ...upstream.map((x) => x.node.uniqueId), ...downstream.map((x) => x.node.uniqueId)]);
+        const edges = [...ids].flatMap((id) => graph.node(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
+        const entry = (x: { node: ProjectNode; depth: number }): object => ({ ...lineageJson(x.node), depth: x.depth });
+        process.stdout.write(JSON.stringify({ node: lineageJson(node), upstream: upstream.map(entry), downstream: downstream.map(entry), edges }, null, 2) + '\n');
+        return 0;
+      }
+      const row = (x: { node: ProjectNode; depth: number }): string =>
+        `  ${String(x.depth).padStart(2)}  ${displayName(x.node).padEnd(36)} ${(x.node.layer ?? '-').padEnd(8)} ${x.node.resourceType}${x.node.resourceType === 'model' ? ` (${x.node.config.materialized})` : ''}`;
+      process.stdout.write(`${bold(displayName(node))}  ${dim(`${node.resourceType} · ${node.layer ?? 'no layer'} · ${node.file}`)}\n`);
+      process.stdout.write(`upstream (${upstream.length}):\n${upstream.map(row).join('\n')}${upstream.length ? '\n' : ''}`);
+      process.stdout.write(`downstream (${downstream.length}):\n${downstream.map(row).join('\n')}${downstream.length ? '\n' : ''}`);
+      return 0;
+    },
+  },
+};
+
+function displayName(node: ProjectNode): string {
+  return node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
+}
+
+function selectorName(node: ProjectNode): string {
+  if (node.resourceType === 'source') return `source:${node.fqn.slice(0, 1).concat(node.fqn.slice(-2)).join('.')}`;
+  return node.fqn.join('.');
+}
+
+function lineageJson(node: ProjectNode): object {
+  return { uniqueId: node.uniqueId, name: displayName(node), resourceType: node.resourceType, layer: node.layer ?? null, materialized: node.config.materialized, file: node.file };
+}
+
+function nodeJson(node: ProjectNode): object {
+  return {
+    name: node.name,
+    resource_type: node.resourceType,
+    package_name: node.packageName,
+    original_file_path: node.file,
+    unique_id: node.uniqueId,
+    layer: node.layer ?? null,
+    tags: node.config.tags,
+    config: node.config,
+    depends_on: { nodes: node.dependsOn },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`medallion: unknown command '${name}'\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const args = parseArgs(rest, { flags: ['help', ...command.flags], values: [...COMMON_VALUES, ...command.values] });
+    if (flag(args, 'help')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const root = findProjectRoot(option(args, 'project'));
+    if (!root) {
+      process.stderr.write(`medallion: no dbt project found (no dbt_project.yml ${option(args, 'project') ? `in ${option(args, 'project')}` : 'here, above, or in ./models'})\n`);
+      return 2;
+    }
+    const host = new NodeFileHost();
+    const analysis = analyzeProject(host, root);
+    return await command.run(args, analysis, host);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`medallion ${name}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`medallion ${name}: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,37 @@
+/** Terminal rendering shared by the commands: diagnostics as `file:line:col`, colours only on a TTY. */
+import { joinPath } from '../core/host';
+import type { Diagnostic } from '../core/diagnostics';
+import type { Project } from '../core/model';
+import { LineIndex } from '../core/text';
+import type { FileHost } from '../core/host';
+
+const useColour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: string) => (s: string): string => (useColour ? `\u001b[${code}m${s}\u001b[0m` : s);
+export const red = paint('31');
+export const yellow = paint('33');
+export const green = paint('32');
+export const dim = paint('2');
+export const bold = paint('1');
+
+/** `models/x.sql:3:14: error unknown-ref: ...` (1-based line and column, like compilers print). */
+export function formatDiagnostic(d: Diagnostic, project: Project, host: FileHost): string {
+  let where = d.file;
+  if (d.span) {
+    const text = project.files.get(d.file)?.text ?? readText(host, joinPath(project.root, d.file));
+    if (text !== undefined) {
+      const p = new LineIndex(text).position(d.span.start);
+      where = `${d.file}:${p.line + 1}:${p.character + 1}`;
+    }
+  }
+  const severity = d.severity === 'error' ? red('error') : d.severity === 'warning' ? yellow('warning') : 'info';
+  return `${where}: ${severity} ${dim(d.code)}: ${d.message}`;
+}
+
+function readText(host: FileHost, path: string): string | undefined {
+  const r = host.read(path);
+  return r.kind === 'text' ? r.text : undefined;
+}
+
+export function printDiagnostics(diagnostics: Diagnostic[], project: Project, host: FileHost, stream: NodeJS.WriteStream = process.stderr): void {
+  for (const d of diagnostics) stream.write(formatDiagnostic(d, project, host) + '\n');
+}
