@@ -79,6 +79,13 @@ describe('scanner: source(), config(), macros, blocks', () => {
     assert.equal(text.slice(blocks[0]!.span.start, blocks[0]!.span.end), '{% macro m(col1, col2, decimal_places=2) %}round({{ col1 }}){% endmacro %}');
   });
 
+  it('whitespace control markers are not part of the tag', () => {
+    const result = scan("{%- macro m(x) -%}{{- ref('a') -}}{%- endmacro -%}\n{%+ snapshot s +%}select 1{%- endsnapshot %}");
+    assert.deepEqual(result.blocks.map((b) => b.name), ['m', 's']);
+    assert.deepEqual(result.refs.map((r) => r.name), ['a']);
+    assert.deepEqual(result.problems, []);
+  });
+
   it('skips raw blocks', () => {
     assert.deepEqual(scan("{% raw %}{{ ref('no') }}{% endraw %}{{ ref('yes') }}").refs.map((r) => r.name), ['yes']);
   });

@@ -215,7 +215,32 @@ export function layerOf(node: ProjectNode, layers: LayerOptions): string | undef
   return undefined;
 }
 
+/** Nodes that may sit on a cycle: what remains after repeatedly peeling nodes with no remaining parents. */
+function cycleCandidates(graph: ProjectGraph): string[] {
+  const remainingParents = new Map<string, number>();
+  const ready: string[] = [];
+  for (const id of graph.project.nodes.keys()) {
+    const n = graph.parents.get(id)?.length ?? 0;
+    remainingParents.set(id, n);
+    if (n === 0) ready.push(id);
+  }
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    remainingParents.delete(id);
+    for (const child of graph.children.get(id) ?? []) {
+      const left = remainingParents.get(child);
+      if (left === undefined) continue;
+      if (left === 1) ready.push(child);
+      else remainingParents.set(child, left - 1);
+    }
+  }
+  return [...remainingParents.keys()];
+}
+
 function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
+  // Peeling first makes the common acyclic case linear and cheap; Tarjan runs on what is left.
+  const candidates = cycleCandidates(graph);
+  if (candidates.length === 0) return;
   // Tarjan's strongly connected components, iterative so deep graphs cannot overflow the stack.
   let index = 0;
   const indices = new Map<string, number>();
@@ -223,7 +248,7 @@ function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
   const onStack = new Set<string>();
   const stack: string[] = [];
   const components: string[][] = [];
-  for (const start of graph.project.nodes.keys()) {
+  for (const start of candidates) {
     if (indices.has(start)) continue;
     const work: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
     indices.set(start, index);

@@ -49,6 +49,8 @@ export class MemoryHost implements FileHost {
 }
 
 export function normalizePath(p: string): string {
+  // Fast path: already absolute and clean (the common case on hot loops).
+  if (p.charCodeAt(0) === 47 && !/\\|\/\/|\/\.\.?(\/|$)|\/$/.test(p)) return p;
   const parts: string[] = [];
   for (const part of p.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;

@@ -131,7 +131,12 @@ export function scan(text: string): ScanResult {
     }
     const closer = next === CH_LBRACE ? '}}' : '%}';
     const tag = readTag(text, open, closer, result.problems);
-    const tokens = tokenize(text, tag.bodyStart, tag.bodyEnd);
+    // Whitespace control (`{%-`, `-%}`, `{{+`) is not part of the tag's code.
+    let bodyStart = tag.bodyStart;
+    let bodyEnd = tag.bodyEnd;
+    if (bodyStart < bodyEnd && (text.charCodeAt(bodyStart) === 45 || text.charCodeAt(bodyStart) === 43)) bodyStart++;
+    if (bodyEnd > bodyStart && (text.charCodeAt(bodyEnd - 1) === 45 || text.charCodeAt(bodyEnd - 1) === 43)) bodyEnd--;
+    const tokens = tokenize(text, bodyStart, bodyEnd);
     if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
       const keyword = tokens[0]!.value;
       if (keyword === 'raw') {
