@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Regenerate the compiler goldens from REAL dbt (dbt-core 1.12.6 + dbt-duckdb 1.11.1):
+#
+#   test/goldens/dbt/<project>/<package>/<path>.sql   what `dbt compile` wrote to target/compiled
+#   test/goldens/dbt/<project>/nodes.json             per-node facts from target/manifest.json
+#
+# Projects:
+#   medallion_retail    models/                      (the sample project, target dev = DuckDB)
+#   xdb                 test/fixtures/xdb/           (cross-database macros and Jinja features)
+#   sushi_dbt, sushi_test, jaffle_shop_duckdb        public projects from PyPI (sqlmesh 0.236.4 sdist),
+#                                                    fetched by scripts/fetch-public-project.sh
+#
+# Reproducibility:
+#   - every DuckDB path of a profile is redirected to an empty throwaway file under
+#     .cache/dbt-goldens/<project>/db/ (same file name => same database name); is_incremental() is
+#     therefore false everywhere;
+#   - run_started_at is pinned to 2024-01-01T00:00:00+00:00 and invocation_id to
+#     00000000-0000-4000-8000-000000000000 (scripts/dbt_goldens/run_dbt.py);
+#   - no partial parsing, no telemetry; environment variables that steer dbt are unset.
+#
+# usage: scripts/dbt-goldens.sh [project ...]     (default: all)
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export REPO_ROOT
+# shellcheck source=dbt_goldens/venv.sh
+source "$REPO_ROOT/scripts/dbt_goldens/venv.sh"
+unset DBT_PROFILES_DIR DBT_PROJECT_DIR DBT_TARGET DBT_TARGET_PATH DBT_LOG_PATH DBT_PACKAGES_INSTALL_PATH XDB_NOT_SET || true
+
+WORK="$REPO_ROOT/.cache/dbt-goldens"
+GOLDENS="$REPO_ROOT/test/goldens/dbt"
+HELPERS="$REPO_ROOT/scripts/dbt_goldens"
+
+compile_project() {
+  local label="$1" project_dir="$2"
+  local out="$WORK/$label"
+  rm -rf "$out"
+  mkdir -p "$out"
+  "$PY" "$HELPERS/make_profiles.py" "$project_dir" "$out/profiles" "$out/db"
+  echo "[goldens] dbt compile $label ($project_dir)" >&2
+  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" compile \
+        --profiles-dir "$out/profiles" \
+        --target-path "$out/target" \
+        --log-path "$out/logs" \
+        --no-partial-parse \
+        > "$out/compile.log" 2>&1); then
+    cat "$out/compile.log" >&2
+    echo "[goldens] dbt compile failed for $label" >&2
+    return 1
+  fi
+  "$PY" "$HELPERS/collect.py" "$out/target" "$GOLDENS/$label" "$label"
+}
+
+
+selected=("$@")
+is_selected() {
+  [ "${#selected[@]}" -eq 0 ] && return 0
+  local p
+  for p in "${selected[@]}"; do [ "$p" = "$1" ] && return 0; done
+  return 1
+}
+
+is_selected medallion_retail && compile_project medallion_retail "$REPO_ROOT/models"
+is_selected xdb && compile_project xdb "$REPO_ROOT/test/fixtures/xdb"
+
+if is_selected sushi_dbt || is_selected sushi_test || is_selected jaffle_shop_duckdb; then
+  PUBLIC="$(bash "$REPO_ROOT/scripts/fetch-public-project.sh")"
+  for p in sushi_dbt sushi_test jaffle_shop_duckdb; do
+    is_selected "$p" && compile_project "$p" "$PUBLIC/$p"
+  done
+fi
+echo "[goldens] done: $GOLDENS" >&2

@@ -1,0 +1,6 @@
+
+
+select *
+from "medallion"."bronze"."bronze_orders"
+where quantity < 0
+

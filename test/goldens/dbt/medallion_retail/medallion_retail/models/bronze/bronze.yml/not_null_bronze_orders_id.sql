@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."bronze"."bronze_orders"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."bronze"."bronze_products"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."bronze"."bronze_reviews"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."bronze"."bronze_users"
+where id is null
+
+

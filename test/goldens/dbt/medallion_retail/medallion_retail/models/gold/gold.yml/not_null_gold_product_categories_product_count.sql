@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select product_count
+from "medallion"."gold"."product_categories"
+where product_count is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."silver"."silver_orders"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select category
+from "medallion"."silver"."silver_products"
+where category is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."silver"."silver_products"
+where id is null
+
+

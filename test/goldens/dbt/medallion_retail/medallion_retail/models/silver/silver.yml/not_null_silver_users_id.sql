@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."silver"."silver_users"
+where id is null
+
+

@@ -1,0 +1,6 @@
+
+
+select *
+from "medallion"."landing"."orders"
+where quantity < 0
+

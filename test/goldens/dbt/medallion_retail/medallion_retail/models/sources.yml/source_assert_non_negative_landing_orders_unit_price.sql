@@ -1,0 +1,6 @@
+
+
+select *
+from "medallion"."landing"."orders"
+where unit_price < 0
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."landing"."orders"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."landing"."products"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."landing"."reviews"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."landing"."users"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select category_name
+from "medallion"."bronze"."product_categories"
+where category_name is null
+
+

@@ -1,0 +1,3 @@
+select *
+	from "memory"."sushi"."customer_revenue_by_day"
+	where revenue < 0

@@ -1,0 +1,4 @@
+
+	select *
+	from "memory"."sushi"."customer_revenue_by_day"
+	where revenue >= 1000

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select customer_id
+from "memory"."sushi"."customers"
+where customer_id is null
+
+

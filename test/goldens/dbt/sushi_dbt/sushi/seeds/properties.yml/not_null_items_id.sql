@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "memory"."sushi_raw"."items"
+where id is null
+
+

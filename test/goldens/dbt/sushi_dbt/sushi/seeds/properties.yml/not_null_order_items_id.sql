@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "memory"."sushi_raw"."order_items"
+where id is null
+
+

@@ -1,0 +1,3 @@
+select *
+from "memory"."sushi_raw"."items"
+where price <= 0

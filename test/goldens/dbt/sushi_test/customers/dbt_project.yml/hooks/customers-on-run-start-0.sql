@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS to_be_executed_first (col VARCHAR);

@@ -1,0 +1,1 @@
+DROP TABLE to_be_executed_last;

@@ -1,0 +1,3 @@
+
+
+SELECT 1 AS id, 'test' AS name;

@@ -1,0 +1,5 @@
+
+
+SELECT
+  1 AS c,
+  2 AS c,

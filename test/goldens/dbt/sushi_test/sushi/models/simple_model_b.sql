@@ -1,0 +1,1 @@
+SELECT * FROM "memory"."sushi"."simple_model_a"

@@ -1,0 +1,8 @@
+
+
+SELECT DISTINCT
+   *
+FROM "memory"."raw"."orders"
+
+    
+    

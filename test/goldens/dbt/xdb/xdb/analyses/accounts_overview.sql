@@ -1,0 +1,2 @@
+select *
+from "warehouse"."public"."accounts"

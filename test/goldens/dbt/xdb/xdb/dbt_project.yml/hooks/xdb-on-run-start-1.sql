@@ -1,0 +1,1 @@
+create table if not exists raw_data.events_v1 as select 1 as event_id, 'click' as event_type

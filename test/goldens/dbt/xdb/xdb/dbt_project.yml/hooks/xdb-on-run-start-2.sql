@@ -1,0 +1,1 @@
+create table if not exists raw_data."users" as select 1000 as user_id

@@ -1,0 +1,4 @@
+
+
+select * from "xdb"."main"."stg_events"
+

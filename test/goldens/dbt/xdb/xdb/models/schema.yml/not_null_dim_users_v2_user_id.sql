@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select user_id
+from "xdb"."main"."dim_users_v2"
+where user_id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select event_id
+from "xdb"."main"."stg_events"
+where event_id is null
+
+

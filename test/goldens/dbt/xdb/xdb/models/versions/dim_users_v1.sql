@@ -1,0 +1,1 @@
+select distinct user_id from "xdb"."main"."stg_events"

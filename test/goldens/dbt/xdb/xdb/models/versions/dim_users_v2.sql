@@ -1,0 +1,1 @@
+select user_id, count(*) as events from "xdb"."main"."stg_events" group by user_id

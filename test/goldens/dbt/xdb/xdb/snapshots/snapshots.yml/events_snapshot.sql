@@ -1,0 +1,1 @@
+select * from "xdb"."main"."stg_events"
