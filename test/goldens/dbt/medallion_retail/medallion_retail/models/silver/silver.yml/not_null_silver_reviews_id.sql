@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "medallion"."silver"."silver_reviews"
+where id is null
+
+
