@@ -6,7 +6,10 @@ import { analyzeProject, type Analysis } from '../core/analysis';
 import { findNode } from '../core/lookup';
 import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
+import { createCompiler, defaultProfilesDirs, type CompilerRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
+import { resolve } from 'node:path';
+import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
 import { bold, dim, printDiagnostics } from './output';
@@ -21,6 +24,8 @@ Commands:
                                 list nodes selected with dbt's selector syntax
   lineage <node> [--depth N] [--output text|json]
                                 upstream and downstream of a node, with layers
+  compile [<selector>] [--select S] [--target T] [--vars YAML] [--output sql|json]
+                                compiled SQL of the selected models to stdout
 
 Common options:
   --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
@@ -33,7 +38,7 @@ interface Command {
   run(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): number | Promise<number>;
 }
 
-const COMMON_VALUES = ['project'];
+const COMMON_VALUES = ['project', 'profiles-dir'];
 
 const commands: Record<string, Command> = {
   parse: {
@@ -78,6 +83,42 @@ const commands: Record<string, Command> = {
       return problems.some((p) => /^(Unknown|Cannot)/.test(p)) ? 2 : 0;
     },
   },
+  compile: {
+    flags: [],
+    values: ['select', 'models', 'exclude', 'target', 'vars', 'output'],
+    run(args, analysis, host) {
+      const { graph, project } = analysis;
+      const select = [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
+      const { ids, problems } = selectNodes(graph, { select, exclude: args.options.get('exclude') ?? [], indirectSelection: 'empty' });
+      for (const p of problems) process.stderr.write(`warning: ${p}\n`);
+      const env = process.env as Record<string, string | undefined>;
+      const profilesDir = option(args, 'profiles-dir');
+      const request: CompilerRequest = {
+        env,
+        profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(project.root, env),
+      };
+      const target = option(args, 'target');
+      if (target) request.target = target;
+      const vars = option(args, 'vars');
+      if (vars) request.vars = parseVars(vars);
+      const { compiler, resolved } = createCompiler(host, analysis, request);
+      printDiagnostics([...resolved.diagnostics.filter((d) => d.severity === 'error'), ...compiler.macroProblems], project, host);
+      if (resolved.diagnostics.some((d) => d.severity === 'error')) return 1;
+      const json = option(args, 'output') === 'json';
+      let failed = 0;
+      const compilable = new Set(['model', 'snapshot', 'analysis', 'test']);
+      for (const id of graph.topologicalOrder(ids)) {
+        const node = graph.node(id)!;
+        if (!compilable.has(node.resourceType) || (node.resourceType === 'test' && node.test?.attachedTo)) continue;
+        const result = compiler.compile(id);
+        printDiagnostics(result.diagnostics, project, host);
+        if (result.sql === undefined) failed++;
+        if (json) process.stdout.write(JSON.stringify({ unique_id: id, relation: result.relation ?? null, compiled_code: result.sql ?? null }) + '\n');
+        else if (result.sql !== undefined) process.stdout.write(`${dim(`-- ${node.name} (${node.file})${result.relation ? ` → ${result.relation}` : ''}`)}\n${result.sql.trim()}\n\n`);
+      }
+      return failed > 0 ? 1 : 0;
+    },
+  },
   lineage: {
     flags: [],
     values: ['depth', 'output'],
@@ -116,6 +157,18 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/** `--vars '{key: value}'` (YAML or JSON, as dbt accepts). */
+function parseVars(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseYamlValue(text);
+  } catch (err) {
+    throw new UsageError(`--vars is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--vars must be a mapping, e.g. --vars "{start_date: 2024-01-01}"');
+  return value as Record<string, unknown>;
+}
 
 function displayName(node: ProjectNode): string {
   return node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;

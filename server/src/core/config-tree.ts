@@ -18,8 +18,9 @@ export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): v
     if (key === 'tags') {
       const tags = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)];
       for (const t of tags) if (!into.tags.includes(t)) into.tags.push(t);
-    } else if (key === 'meta' && value && typeof value === 'object' && !Array.isArray(value)) {
-      into.meta = { ...into.meta, ...(value as Record<string, unknown>) };
+    } else if (key === 'meta') {
+      // `meta:` left empty in yml is null; only mappings merge.
+      if (value && typeof value === 'object' && !Array.isArray(value)) into.meta = { ...into.meta, ...(value as Record<string, unknown>) };
     } else if (key === 'enabled') {
       into.enabled = value !== false && value !== 'false';
     } else if (key === 'materialized') {
@@ -38,11 +39,11 @@ export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): v
  * The config layers that apply to a node at `path` (folders under the resource path, then the
  * node name) within the tree for its package, outermost first.
  */
-export function treeLayers(tree: Record<string, unknown> | undefined, packageName: string, path: string[]): Array<Record<string, unknown>> {
+export function treeLayers(tree: Record<string, unknown> | undefined, packageName: string, path: string[], includeTopLevel = true): Array<Record<string, unknown>> {
   const layers: Array<Record<string, unknown>> = [];
   if (!tree) return layers;
-  // Configs at the root of the tree (not under a package name) apply to every package.
-  layers.push(configsOf(tree, true));
+  // Configs at the top of a project's tree (not under a package name) apply to that project's own nodes.
+  if (includeTopLevel) layers.push(configsOf(tree, true));
   let level = tree[packageName];
   if (!isDict(level)) return layers;
   layers.push(configsOf(level, false));

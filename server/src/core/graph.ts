@@ -43,9 +43,18 @@ export class ProjectGraph {
     return this.project.nodes.get(id);
   }
 
-  resolveRef(name: string, packageName?: string): ProjectNode | undefined {
+  /** Versioned models by name, then version. */
+  readonly versions = new Map<string, Map<string, ProjectNode>>();
+
+  resolveRef(name: string, packageName?: string, version?: string): ProjectNode | undefined {
     if (packageName && packageName !== this.project.config.name) return undefined;
-    return this.refTargets.get(name);
+    const versioned = this.versions.get(name);
+    if (versioned) {
+      if (version !== undefined) return versioned.get(String(version));
+      const any = versioned.values().next().value as ProjectNode | undefined;
+      return any?.latestVersion !== undefined ? versioned.get(any.latestVersion) : any;
+    }
+    return version === undefined ? this.refTargets.get(name) : undefined;
   }
 
   resolveSource(source: string, table: string): ProjectNode | undefined {
@@ -109,7 +118,12 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
   const graph = new ProjectGraph(project, layers);
   const diagnostics: Diagnostic[] = [];
   for (const node of project.nodes.values()) {
-    if (node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot') {
+    if (node.version !== undefined) {
+      const byVersion = graph.versions.get(node.name) ?? new Map<string, ProjectNode>();
+      byVersion.set(node.version, node);
+      graph.versions.set(node.name, byVersion);
+      if (!graph.refTargets.has(node.name) || node.version === node.latestVersion) graph.refTargets.set(node.name, node);
+    } else if (node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot') {
       if (!graph.refTargets.has(node.name)) graph.refTargets.set(node.name, node);
     } else if (node.resourceType === 'source') {
       graph.sourceTables.set(`${node.source!.sourceName}.${node.name}`, node);
@@ -147,7 +161,7 @@ function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall
     // Refs into installed packages are resolved once packages are loaded; never guess an error here.
     return undefined;
   }
-  const target = graph.resolveRef(ref.name);
+  const target = graph.resolveRef(ref.name, undefined, ref.version);
   if (target) return target;
   const disabled = graph.project.disabled.get(ref.name)?.find((n) => n.resourceType !== 'test');
   if (disabled) {
@@ -204,7 +218,7 @@ function resolveSourceOrReport(graph: ProjectGraph, node: ProjectNode, call: Sou
 
 /** Layer: explicit `layer` config or meta, then a tag naming a layer, then a folder, then the source default. */
 export function layerOf(node: ProjectNode, layers: LayerOptions): string | undefined {
-  const explicit = node.config.layer ?? node.config.meta.layer;
+  const explicit = node.config.layer ?? node.config.meta?.layer;
   if (typeof explicit === 'string' && explicit) return explicit;
   for (const tag of node.config.tags) if (layers.names.includes(tag)) return tag;
   if (node.resourceType === 'test' || node.resourceType === 'unit_test') return undefined;
@@ -359,7 +373,7 @@ function checkLayers(graph: ProjectGraph, out: Diagnostic[]): void {
       if (problem) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: problem });
     };
     for (const ref of node.refs) {
-      const parent = graph.resolveRef(ref.name, ref.packageName);
+      const parent = graph.resolveRef(ref.name, ref.packageName, ref.version);
       if (parent) check(parent, ref.span);
     }
     for (const call of node.sources) {

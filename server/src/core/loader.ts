@@ -37,25 +37,77 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   return loader.load();
 }
 
-class Loader {
-  private readonly diagnostics: Diagnostic[] = [];
-  private readonly nodes = new Map<string, ProjectNode>();
-  private readonly disabled = new Map<string, ProjectNode[]>();
-  private readonly macros = new Map<string, MacroDefinition[]>();
-  private readonly files = new Map<string, ProjectFile>();
-  private config!: ProjectConfig;
-  /** Nodes by (resource type, name), for patching from yml. */
-  private readonly byName = new Map<string, ProjectNode>();
+/** What the root project and its installed packages load into together. */
+interface SharedState {
+  diagnostics: Diagnostic[];
+  nodes: Map<string, ProjectNode>;
+  disabled: Map<string, ProjectNode[]>;
+  macros: Map<string, MacroDefinition[]>;
+  files: Map<string, ProjectFile>;
+  /** Nodes by package, resource type and name, for patching from yml. */
+  byName: Map<string, ProjectNode>;
+  packages: Map<string, ProjectConfig>;
+}
 
+class Loader {
+  private readonly diagnostics: Diagnostic[];
+  private readonly nodes: Map<string, ProjectNode>;
+  private readonly disabled: Map<string, ProjectNode[]>;
+  private readonly macros: Map<string, MacroDefinition[]>;
+  private readonly files: Map<string, ProjectFile>;
+  private readonly names: Map<string, ProjectNode>;
+  private readonly packages: Map<string, ProjectConfig>;
+  private config!: ProjectConfig;
+
+  /**
+   * @param base folder of this package relative to the root project ('' for the root itself)
+   * @param rootConfig the root project's config, whose trees also configure package nodes
+   */
   constructor(
     private readonly host: FileHost,
     private readonly root: string,
     private readonly cache: ScanCache,
-  ) {}
+    private readonly base = '',
+    private readonly rootConfig?: ProjectConfig,
+    shared?: SharedState,
+  ) {
+    const state = shared ?? { diagnostics: [], nodes: new Map(), disabled: new Map(), macros: new Map(), files: new Map(), byName: new Map(), packages: new Map() };
+    this.diagnostics = state.diagnostics;
+    this.nodes = state.nodes;
+    this.disabled = state.disabled;
+    this.macros = state.macros;
+    this.files = state.files;
+    this.names = state.byName;
+    this.packages = state.packages;
+  }
+
+  private get shared(): SharedState {
+    return { diagnostics: this.diagnostics, nodes: this.nodes, disabled: this.disabled, macros: this.macros, files: this.files, byName: this.names, packages: this.packages };
+  }
+
+  /** Nodes of this package by resource type and name. */
+  private readonly byName = {
+    get: (key: string): ProjectNode | undefined => this.names.get(`${this.config.name}|${key}`),
+    set: (key: string, node: ProjectNode): void => void this.names.set(`${this.config.name}|${key}`, node),
+    delete: (key: string): void => void this.names.delete(`${this.config.name}|${key}`),
+    values: (): ProjectNode[] => [...this.names.entries()].filter(([k]) => k.startsWith(`${this.config.name}|`)).map(([, v]) => v),
+  };
+
+  /** Absolute folder of one of this package's resource paths. */
+  private dirOf(dir: string): string {
+    return joinPath(this.root, this.base, dir);
+  }
+
+  /** Config layers from this package's own dbt_project.yml, then the root project's (which win). */
+  private layersFor(tree: keyof ProjectConfig['trees'], path: string[]): Array<Record<string, unknown>> {
+    const own = treeLayers(this.config.trees[tree], this.config.name, path);
+    return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path, false)] : own;
+  }
 
   load(): Project {
     this.config = this.readProjectConfig();
     const c = this.config;
+    if (this.rootConfig) this.packages.set(c.name, c);
     for (const dir of c.macroPaths) this.loadSqlFiles(dir, 'macro');
     for (const dir of c.modelPaths) this.loadSqlFiles(dir, 'model');
     for (const dir of c.snapshotPaths) this.loadSqlFiles(dir, 'snapshot');
@@ -65,15 +117,18 @@ class Loader {
     const ymlDirs = new Set([...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.macroPaths, ...c.testPaths, ...c.analysisPaths]);
     const seen = new Set<string>();
     for (const dir of ymlDirs) {
-      for (const abs of this.host.list(joinPath(this.root, dir))) {
+      for (const abs of this.host.list(this.dirOf(dir))) {
         if (!/\.ya?ml$/i.test(abs) || seen.has(abs)) continue;
         seen.add(abs);
         this.loadPropertiesFile(relativePath(this.root, abs));
       }
     }
+    this.addHooks();
+    if (!this.rootConfig) this.loadPackages();
     return {
       root: this.root,
       config: c,
+      packages: this.packages,
       nodes: this.nodes,
       disabled: this.disabled,
       macros: this.macros,
@@ -113,7 +168,7 @@ class Loader {
   /** Folders of a file below the resource path that holds it (`models/silver/x.yml` → ['silver']). */
   private foldersOf(rel: string): string[] {
     const c = this.config;
-    const parts = rel.split('/');
+    const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
     for (const dir of [...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.testPaths, ...c.macroPaths, ...c.analysisPaths]) {
       const prefix = dir.replace(/^\.\//, '').replace(/\/$/, '').split('/');
       if (prefix.every((p, i) => parts[i] === p)) return parts.slice(prefix.length, -1);
@@ -121,10 +176,54 @@ class Loader {
     return parts.slice(0, -1);
   }
 
+  /** Project hooks become operation nodes, named as dbt names them (`<project>-on-run-start-0`). */
+  private addHooks(): void {
+    const c = this.config;
+    const file = this.base ? `${this.base}/${PROJECT_FILE}` : PROJECT_FILE;
+    const add = (when: 'on-run-start' | 'on-run-end', list: string[]): void => {
+      list.forEach((sql, index) => {
+        const name = `${c.name}-${when}-${index}`;
+        const node: ProjectNode = {
+          uniqueId: `operation.${c.name}.${name}`,
+          resourceType: 'operation',
+          name,
+          packageName: c.name,
+          file,
+          fqn: [c.name, 'hooks', name],
+          config: emptyConfig('hook'),
+          columns: [],
+          refs: [],
+          sources: [],
+          dynamic: [],
+          configCalls: [],
+          macroCalls: [],
+          dependsOn: [],
+          hook: { when, index, sql },
+        };
+        this.register(node, undefined);
+      });
+    };
+    add('on-run-start', c.onRunStart);
+    add('on-run-end', c.onRunEnd);
+  }
+
+  /** Installed packages (`dbt deps` puts them in dbt_packages/): each is a dbt project of its own. */
+  private loadPackages(): void {
+    const installDir = this.config.packagesInstallPath;
+    const seenPackages = new Set<string>();
+    for (const abs of this.host.list(joinPath(this.root, installDir))) {
+      const rel = relativePath(this.root, abs);
+      const m = new RegExp(`^${escapeRegExp(installDir)}/([^/]+)/dbt_project\\.yml$`).exec(rel);
+      if (!m || seenPackages.has(m[1]!)) continue;
+      seenPackages.add(m[1]!);
+      new Loader(this.host, this.root, this.cache, `${installDir}/${m[1]}`, this.config, this.shared).load();
+    }
+  }
+
   // ---------------------------------------------------------------- dbt_project.yml
 
   private readProjectConfig(): ProjectConfig {
-    const fallbackName = this.root.split('/').filter(Boolean).pop() ?? 'project';
+    const fallbackName = joinPath(this.root, this.base).split('/').filter(Boolean).pop() ?? 'project';
     const config: ProjectConfig = {
       name: fallbackName,
       modelPaths: ['models'],
@@ -134,32 +233,36 @@ class Loader {
       testPaths: ['tests'],
       analysisPaths: ['analyses'],
       targetPath: 'target',
+      packagesInstallPath: 'dbt_packages',
       vars: {},
       trees: {},
       quoting: {},
+      onRunStart: [],
+      onRunEnd: [],
     };
-    const text = this.readText(PROJECT_FILE);
+    const projectFile = this.base ? `${this.base}/${PROJECT_FILE}` : PROJECT_FILE;
+    const text = this.readText(projectFile);
     if (text === undefined) {
-      this.report({ code: 'project-config', file: PROJECT_FILE, message: `No ${PROJECT_FILE} in ${this.root}; using dbt's default layout` });
+      this.report({ code: 'project-config', file: projectFile, message: `No ${PROJECT_FILE} in ${joinPath(this.root, this.base)}; using dbt's default layout` });
       return config;
     }
     const parsed = parseYaml(text);
-    for (const p of parsed.problems) this.report({ code: 'yaml-syntax', file: PROJECT_FILE, span: p.span, message: p.message });
+    for (const p of parsed.problems) this.report({ code: 'yaml-syntax', file: projectFile, span: p.span, message: p.message });
     const root = parsed.root;
     if (root?.kind !== 'map') {
-      if (parsed.problems.length === 0) this.report({ code: 'yaml-schema', file: PROJECT_FILE, message: `${PROJECT_FILE} must be a mapping` });
+      if (parsed.problems.length === 0) this.report({ code: 'yaml-schema', file: projectFile, message: `${projectFile} must be a mapping` });
       return config;
     }
     const name = getString(root, 'name');
     if (name) config.name = name;
-    else this.report({ code: 'yaml-schema', file: PROJECT_FILE, span: root.span, message: `${PROJECT_FILE} has no 'name'` });
+    else this.report({ code: 'yaml-schema', file: projectFile, span: root.span, message: `${projectFile} has no 'name'` });
     const profile = getString(root, 'profile');
     if (profile) config.profile = profile;
     const paths = (key: string, fallback: string[]): string[] => {
       const v = toJS(get(root, key));
       if (v === undefined || v === null) return fallback;
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-      this.report({ code: 'yaml-schema', file: PROJECT_FILE, span: root.entries.get(key)!.keySpan, message: `'${key}' must be a list of folder names` });
+      this.report({ code: 'yaml-schema', file: projectFile, span: root.entries.get(key)!.keySpan, message: `'${key}' must be a list of folder names` });
       return fallback;
     };
     config.modelPaths = paths('model-paths', paths('source-paths', config.modelPaths));
@@ -169,8 +272,15 @@ class Loader {
     config.testPaths = paths('test-paths', config.testPaths);
     config.analysisPaths = paths('analysis-paths', config.analysisPaths);
     config.targetPath = getString(root, 'target-path') ?? config.targetPath;
+    config.packagesInstallPath = (getString(root, 'packages-install-path') ?? config.packagesInstallPath).replace(/\/$/, '');
     const vars = toJS(get(root, 'vars'));
     if (isDict(vars)) config.vars = vars;
+    const hooks = (key: string): string[] => {
+      const v = toJS(get(root, key));
+      return v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map(String);
+    };
+    config.onRunStart = hooks('on-run-start');
+    config.onRunEnd = hooks('on-run-end');
     const quoting = toJS(get(root, 'quoting'));
     if (isDict(quoting)) config.quoting = quoting;
     for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests'] as const) {
@@ -185,7 +295,7 @@ class Loader {
   // ---------------------------------------------------------------- SQL files
 
   private loadSqlFiles(dir: string, kind: 'model' | 'snapshot' | 'macro' | 'test' | 'analysis'): void {
-    for (const abs of this.host.list(joinPath(this.root, dir))) {
+    for (const abs of this.host.list(this.dirOf(dir))) {
       const rel = relativePath(this.root, abs);
       if (this.files.has(rel)) continue;
       const isSql = abs.endsWith('.sql');
@@ -205,7 +315,7 @@ class Loader {
       }
       // Macros and generic tests may live in any SQL file under macro and test paths.
       if (result && (kind === 'macro' || kind === 'test')) this.addMacros(rel, result);
-      const pathParts = relativePath(joinPath(this.root, dir), abs).split('/');
+      const pathParts = relativePath(this.dirOf(dir), abs).split('/');
       const fileName = pathParts.pop()!;
       const stem = fileName.replace(/\.sql$/, '');
       switch (kind) {
@@ -231,7 +341,7 @@ class Loader {
   }
 
   private addPythonModel(rel: string, dir: string): void {
-    const parts = relativePath(joinPath(this.root, dir), joinPath(this.root, rel)).split('/');
+    const parts = relativePath(this.dirOf(dir), joinPath(this.root, rel)).split('/');
     const stem = parts.pop()!.replace(/\.py$/, '');
     const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
     this.files.set(rel, file);
@@ -247,14 +357,17 @@ class Loader {
       else continue;
       const def: MacroDefinition = { name, packageName: this.config.name, file: rel, block };
       const list = this.macros.get(name);
-      if (list) {
+      const samePackage = list?.find((m) => m.packageName === def.packageName);
+      if (list && !samePackage) {
+        list.push(def);
+      } else if (list && samePackage) {
         list.push(def);
         this.report({
           code: 'duplicate-name',
           file: rel,
           span: block.nameSpan,
-          message: `Macro '${name}' is defined twice in project '${this.config.name}' (also in ${list[0]!.file})`,
-          related: [{ file: list[0]!.file, span: list[0]!.block.nameSpan, message: 'first definition' }],
+          message: `Macro '${name}' is defined twice in project '${this.config.name}' (also in ${samePackage.file})`,
+          related: [{ file: samePackage.file, span: samePackage.block.nameSpan, message: 'first definition' }],
         });
       } else {
         this.macros.set(name, [def]);
@@ -291,7 +404,7 @@ class Loader {
     const treeKey = type === 'model' || type === 'analysis' ? 'models' : type === 'test' ? 'tests' : type === 'snapshot' ? 'snapshots' : 'seeds';
     const defaultMaterialization = type === 'model' ? 'view' : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
     const config = emptyConfig(defaultMaterialization);
-    for (const layer of treeLayers(this.config.trees[treeKey], pkg, [...folders, name])) applyConfig(config, layer);
+    for (const layer of this.layersFor(treeKey, [...folders, name])) applyConfig(config, layer);
     for (const call of result?.configs ?? []) applyConfig(config, call.values);
     const node: ProjectNode = {
       uniqueId: `${type}.${pkg}.${name}`,
@@ -357,10 +470,10 @@ class Loader {
   // ---------------------------------------------------------------- seeds
 
   private loadSeeds(dir: string): void {
-    for (const abs of this.host.list(joinPath(this.root, dir))) {
+    for (const abs of this.host.list(this.dirOf(dir))) {
       if (!abs.endsWith('.csv')) continue;
       const rel = relativePath(this.root, abs);
-      const parts = relativePath(joinPath(this.root, dir), abs).split('/');
+      const parts = relativePath(this.dirOf(dir), abs).split('/');
       const stem = parts.pop()!.replace(/\.csv$/, '');
       const file: ProjectFile = { path: rel, kind: 'seed', blocks: [], nodeIds: [] };
       this.files.set(rel, file);
@@ -420,11 +533,17 @@ class Loader {
       return;
     }
     const nameSpan = nameNode!.span;
+    const versions = items(get(entry, 'versions'));
+    if (type === 'model' && versions.length > 0) {
+      this.patchVersions(rel, entry, name, nameSpan, versions);
+      return;
+    }
     let node = this.byName.get(`${type}:${name}`);
     if (!node) {
       const disabled = this.disabled.get(name)?.find((n) => n.resourceType === type);
       if (disabled) node = disabled;
     }
+    if (!node && type === 'snapshot' && get(entry, 'relation')) node = this.addYamlSnapshot(rel, entry, name, nameSpan);
     if (!node) {
       const similar = [...this.byName.values()].filter((n) => n.resourceType === type).map((n) => n.name);
       const suggestion = suggest(name, similar, 1)[0];
@@ -442,6 +561,77 @@ class Loader {
       this.report({ code: 'duplicate-name', file: rel, span: nameSpan, message: `${type} '${name}' is described twice: in ${node.yml.file} and ${rel}` });
       return;
     }
+    this.applyProperties(rel, entry, node, nameSpan);
+  }
+
+  /** dbt 1.9 snapshots defined in yml: `relation: ref('x')` plus config; the query is `select * from <relation>`. */
+  private addYamlSnapshot(rel: string, entry: YNode, name: string, nameSpan: Span): ProjectNode | undefined {
+    const relation = getString(entry, 'relation') ?? '';
+    const scanned = scan(`{{ ${relation} }}`);
+    const config = emptyConfig('snapshot');
+    for (const layer of this.layersFor('snapshots', [...this.foldersOf(rel), name])) applyConfig(config, layer);
+    const relationSpan = get(entry, 'relation')!.span;
+    const node: ProjectNode = {
+      uniqueId: `snapshot.${this.config.name}.${name}`,
+      resourceType: 'snapshot',
+      name,
+      packageName: this.config.name,
+      file: rel,
+      nameSpan,
+      fqn: [this.config.name, ...this.foldersOf(rel), name, name],
+      config,
+      columns: [],
+      refs: scanned.refs.map((r) => ({ ...r, span: relationSpan, callSpan: relationSpan })),
+      sources: scanned.sources.map((x) => ({ ...x, sourceSpan: relationSpan, tableSpan: relationSpan, callSpan: relationSpan })),
+      dynamic: [],
+      configCalls: [],
+      macroCalls: [],
+      dependsOn: [],
+      snapshotRelation: relation,
+    };
+    this.register(node, this.files.get(rel));
+    return node.config.enabled ? node : undefined;
+  }
+
+  /**
+   * A versioned model: each version lives in `<name>_v<v>.sql` (or `defined_in`), the latest may
+   * live in `<name>.sql`. Nodes become `model.<pkg>.<name>.v<v>`; ref('name') means the latest.
+   */
+  private patchVersions(rel: string, entry: YNode, name: string, nameSpan: Span, versions: YNode[]): void {
+    const listed = versions.map((item) => ({ item, v: getString(item, 'v') })).filter((x): x is { item: YNode; v: string } => x.v !== undefined);
+    const numeric = listed.every((x) => !Number.isNaN(Number(x.v)));
+    const latest = getString(entry, 'latest_version') ?? listed.map((x) => x.v).sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b))).pop();
+    for (const { item, v } of listed) {
+      const fileName = getString(item, 'defined_in') ?? `${name}_v${v}`;
+      let node = this.byName.get(`model:${fileName}`);
+      if (!node && v === latest) node = this.byName.get(`model:${name}`);
+      if (!node) {
+        this.report({ code: 'missing-file', severity: 'warning', file: rel, span: get(item, 'v')?.span ?? nameSpan, message: `Version ${v} of model '${name}' has no file (expected ${fileName}.sql)` });
+        continue;
+      }
+      this.nodes.delete(node.uniqueId);
+      this.byName.delete(`model:${node.name}`);
+      if (this.byName.get(`ref:${node.name}`) === node) this.byName.delete(`ref:${node.name}`);
+      const file = this.files.get(node.file);
+      const oldId = node.uniqueId;
+      node.name = name;
+      node.version = v;
+      if (latest !== undefined) node.latestVersion = latest;
+      node.uniqueId = `model.${node.packageName}.${name}.v${v}`;
+      node.fqn = [...node.fqn.slice(0, -1), name, `v${v}`];
+      if (file) file.nodeIds = file.nodeIds.map((id) => (id === oldId ? node!.uniqueId : id));
+      this.nodes.set(node.uniqueId, node);
+      this.byName.set(`model:${name}.v${v}`, node);
+      this.applyProperties(rel, entry, node, nameSpan, `${name}_v${v}`);
+      const versionConfig = toJS(get(item, 'config'));
+      if (isDict(versionConfig)) {
+        applyConfig(node.config, versionConfig);
+        for (const call of node.configCalls) applyConfig(node.config, call.values);
+      }
+    }
+  }
+
+  private applyProperties(rel: string, entry: YNode, node: ProjectNode, nameSpan: Span, testTargetName?: string): void {
     node.yml = { file: rel, span: nameSpan };
     const description = getString(entry, 'description');
     if (description !== undefined) node.description = description;
@@ -453,10 +643,10 @@ class Loader {
     }
     // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
     node.columns = this.readColumns(rel, entry);
-    this.addGenericTests(rel, entry, node, undefined);
+    this.addGenericTests(rel, entry, node, undefined, testTargetName);
     for (const column of items(get(entry, 'columns'))) {
       const columnName = getString(column, 'name');
-      if (columnName) this.addGenericTests(rel, column, node, columnName);
+      if (columnName) this.addGenericTests(rel, column, node, columnName, testTargetName);
     }
   }
 
@@ -495,9 +685,12 @@ class Loader {
         continue;
       }
       const config = emptyConfig('source');
-      for (const layer of treeLayers(this.config.trees.sources, pkg, [sourceName, tableName])) applyConfig(config, layer);
+      for (const layer of this.layersFor('sources', [sourceName, tableName])) applyConfig(config, layer);
       if (isDict(sourceConfig)) applyConfig(config, sourceConfig);
       if (isDict(sourceMeta)) applyConfig(config, { meta: sourceMeta });
+      // Sources are quoted by their yml `quoting:` property (dbt ignores a `+quoting` config for them).
+      const quoting: Record<string, unknown> = {};
+      for (const q of [toJS(get(entry, 'quoting')), toJS(get(table, 'quoting'))]) if (isDict(q)) Object.assign(quoting, q);
       const tableConfig = toJS(get(table, 'config'));
       if (isDict(tableConfig)) applyConfig(config, tableConfig);
       const tableMeta = toJS(get(table, 'meta'));
@@ -525,6 +718,7 @@ class Loader {
           sourceName,
           identifier: getString(table, 'identifier') ?? tableName,
           sourceMeta: isDict(sourceMeta) ? sourceMeta : {},
+          quoting,
         },
       };
       const schema = getString(entry, 'schema') ?? sourceName;
@@ -548,7 +742,7 @@ class Loader {
   }
 
   /** Generic tests under `tests:`/`data_tests:` of a model, source table or column, named as dbt names them. */
-  private addGenericTests(rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined): void {
+  private addGenericTests(rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined, targetName = target.name): void {
     const list = [...items(get(holder, 'data_tests')), ...items(get(holder, 'tests'))];
     for (const spec of list) {
       let testName: string | undefined;
@@ -585,9 +779,9 @@ class Loader {
       const kwargs: Record<string, unknown> = { ...args };
       delete kwargs.__name__;
       if (columnName !== undefined) kwargs.column_name = columnName;
-      const name = typeof args.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, target, kwargs);
+      const name = typeof args.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, { ...target, name: targetName }, kwargs);
       const config = emptyConfig('test');
-      for (const layer of treeLayers(this.config.trees.tests, this.config.name, [name])) applyConfig(config, layer);
+      for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
       applyConfig(config, testConfig);
       const node: ProjectNode = {
         uniqueId: `test.${this.config.name}.${name}`,
@@ -657,6 +851,10 @@ class Loader {
 
 function severityOf(config: NodeConfig): 'warn' | 'error' {
   return String(config.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error';
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {

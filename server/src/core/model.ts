@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostics';
 import type { BlockDefinition, ConfigCall, DynamicCall, MacroCallSite, RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
 
-export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis' | 'operation';
 
 /** Resolved node configuration (dbt's `config`), after dbt_project.yml → yml → config() precedence. */
 export interface NodeConfig {
@@ -46,6 +46,9 @@ export interface ProjectNode {
   blockSpan?: Span;
   fqn: string[];
   config: NodeConfig;
+  /** Model versions (dbt 1.5+): this node's version and the model's latest version. */
+  version?: string;
+  latestVersion?: string;
   layer?: string;
   description?: string;
   columns: ColumnInfo[];
@@ -58,9 +61,23 @@ export interface ProjectNode {
   dependsOn: string[];
   /** The node's entry in a properties yml, when it has one. */
   yml?: { file: string; span: Span };
-  source?: { sourceName: string; identifier: string; schema?: string; database?: string; loader?: string; sourceMeta: Record<string, unknown>; sourceDescription?: string };
+  source?: {
+    sourceName: string;
+    identifier: string;
+    schema?: string;
+    database?: string;
+    loader?: string;
+    sourceMeta: Record<string, unknown>;
+    sourceDescription?: string;
+    /** The yml `quoting:` of the source and table. */
+    quoting: Record<string, unknown>;
+  };
   test?: TestMetadata & { attachedTo?: string; columnName?: string; severity: 'warn' | 'error' };
   unitTest?: { model: string; given: unknown[]; expect: unknown; overrides?: unknown };
+  /** Snapshots defined in yml (dbt 1.9): the `relation:` expression, e.g. `ref('stg_events')`. */
+  snapshotRelation?: string;
+  /** Operations: a project hook (`on-run-start`/`on-run-end` in dbt_project.yml) and its SQL. */
+  hook?: { when: 'on-run-start' | 'on-run-end'; index: number; sql: string };
   /** Seeds: the CSV header. */
   seedColumns?: string[];
 }
@@ -93,16 +110,21 @@ export interface ProjectConfig {
   testPaths: string[];
   analysisPaths: string[];
   targetPath: string;
+  packagesInstallPath: string;
   vars: Record<string, unknown>;
   /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`. */
   trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests', Record<string, unknown>>>;
   quoting: Record<string, unknown>;
+  onRunStart: string[];
+  onRunEnd: string[];
 }
 
 export interface Project {
   /** Absolute path of the folder holding dbt_project.yml. */
   root: string;
   config: ProjectConfig;
+  /** Installed packages' own dbt_project.yml configs, by package name. */
+  packages: Map<string, ProjectConfig>;
   /** Enabled nodes by unique id. */
   nodes: Map<string, ProjectNode>;
   /** Disabled nodes (enabled: false) by name, kept so refs to them can be explained. */

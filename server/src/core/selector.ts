@@ -34,7 +34,8 @@ const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type',
 
 export function selectNodes(graph: ProjectGraph, request: SelectionRequest): SelectionResult {
   const problems: string[] = [];
-  const all = [...graph.project.nodes.values()];
+  // Hooks are not selectable nodes (dbt does not list or select them).
+  const all = [...graph.project.nodes.values()].filter((n) => n.resourceType !== 'operation');
   const selectTerms = (request.select ?? []).flatMap(splitTerms);
   let ids: Set<string>;
   if (selectTerms.length === 0) {

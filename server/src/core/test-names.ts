@@ -12,8 +12,8 @@ export function synthesizeTestName(testName: string, target: Pick<ProjectNode, '
     flat.push(...parts.map(pythonStr));
   }
   const unique = flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, '_')).join('__');
-  const targetName = target.resourceType === 'source' ? `source_${target.source!.sourceName}_${target.name}` : target.name;
-  const identifier = `${testName}_${targetName}`;
+  // Source tests read `source_<test>_<source>_<table>` in dbt.
+  const identifier = target.resourceType === 'source' ? `source_${testName}_${target.source!.sourceName}_${target.name}` : `${testName}_${target.name}`;
   const full = `${identifier}_${unique}`;
   return full;
 }

@@ -1,5 +1,5 @@
 /** The FileHost over the real file system (CLI, language server, runner). */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_FILE_BYTES, normalizePath, type FileHost, type ReadResult } from '../core/host';
 
@@ -21,6 +21,7 @@ export class NodeFileHost implements FileHost {
 
   list(dir: string): string[] {
     const out: string[] = [];
+    const visited = new Set<string>();
     const walk = (d: string): void => {
       let entries;
       try {
@@ -29,10 +30,28 @@ export class NodeFileHost implements FileHost {
         return;
       }
       for (const e of entries) {
-        if (e.isDirectory()) {
-          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(d, e.name));
-        } else if (e.isFile()) {
-          out.push(normalizePath(join(d, e.name)));
+        const full = join(d, e.name);
+        let isDir = e.isDirectory();
+        let isFile = e.isFile();
+        if (e.isSymbolicLink()) {
+          // Followed (dbt deps links local packages), but each real folder once: links may loop.
+          try {
+            const st = statSync(full);
+            isDir = st.isDirectory();
+            isFile = st.isFile();
+            if (isDir) {
+              const real = realpathSync(full);
+              if (visited.has(real)) continue;
+              visited.add(real);
+            }
+          } catch {
+            continue;
+          }
+        }
+        if (isDir) {
+          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full);
+        } else if (isFile) {
+          out.push(normalizePath(full));
         }
       }
     };

@@ -1,0 +1,648 @@
+/**
+ * Compiles nodes the way dbt does: renders their Jinja with dbt's context (ref, source, config,
+ * var, env_var, this, target, is_incremental, adapter, project macros and dbt's built-ins),
+ * names relations through generate_{database,schema,alias}_name (project overrides honoured),
+ * and inlines ephemeral models as CTEs. One node at a time: compiling a model renders only it,
+ * its ephemeral parents, and (lazily) parents whose config() is computed at render time.
+ */
+import type { Analysis } from '../analysis';
+import type { Diagnostic } from '../diagnostics';
+import { isUndefined, Kwargs, MacroReturn, parse, render, type Template } from '../jinja';
+import type { ProjectNode } from '../model';
+import { publicTarget, type Target } from '../profiles';
+import type { Span } from '../text';
+import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
+import { injectCtes } from './ephemeral';
+import { builtinTests } from './generic-tests';
+import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
+import { pythonJson, pythonModules } from './modules';
+import { Relation } from './relation';
+
+export interface CompileOptions {
+  target: Target;
+  dialect: Dialect;
+  /** `--vars`, overriding the project's vars. */
+  vars?: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  runStartedAt?: Date;
+  invocationId?: string;
+  fullRefresh?: boolean;
+  /** Whether the node's relation exists as a table in the warehouse (the runner knows; plain compile says no). */
+  relationExists?: (node: ProjectNode, relation: Relation) => boolean;
+  /** Runs a query for macros that call run_query(); absent when not connected. */
+  runQuery?: (sql: string) => unknown;
+}
+
+export interface CompileResult {
+  nodeId: string;
+  /** Compiled SQL; undefined when rendering failed (see diagnostics). */
+  sql?: string;
+  relation?: string;
+  /** Unique ids of ephemeral models inlined as CTEs, in order. */
+  ephemerals: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** Parsed templates by file and text: editing one file never reparses another. */
+export class TemplateCache {
+  private readonly entries = new Map<string, { text: string; template: Template; diagnostics: Array<{ message: string; span: Span }> }>();
+
+  get(file: string, text: string): { template: Template; diagnostics: Array<{ message: string; span: Span }> } {
+    const hit = this.entries.get(file);
+    if (hit && hit.text === text) return hit;
+    const parsed = parse(text);
+    const entry = { text, template: parsed.template, diagnostics: parsed.diagnostics };
+    this.entries.set(file, entry);
+    return entry;
+  }
+}
+
+interface Frame {
+  node: ProjectNode;
+  /** Ephemeral parents inlined into this node, with their CTE text. */
+  ctes: Map<string, string>;
+  /** config() keyword arguments seen while rendering. */
+  captured: Record<string, unknown>;
+}
+
+class RenderFailure extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
+const EPHEMERAL_PREFIX = '__dbt__cte__';
+
+export class Compiler {
+  private readonly frames: Frame[] = [];
+  private readonly relations = new Map<string, Relation>();
+  private readonly renderedConfig = new Map<string, Record<string, unknown>>();
+  private readonly globals: Record<string, unknown>;
+  private readonly macroDiagnostics: Diagnostic[] = [];
+  private readonly projectMacros: Record<string, unknown> = {};
+  private readonly runStartedAt: PyDateTime;
+
+  constructor(
+    readonly analysis: Analysis,
+    readonly options: CompileOptions,
+    private readonly templates = new TemplateCache(),
+  ) {
+    this.runStartedAt = new PyDateTime(options.runStartedAt ?? new Date());
+    this.globals = this.buildGlobals();
+    this.defineProjectMacros();
+  }
+
+  /** Problems in macro files (syntax errors), reported once per compiler. */
+  get macroProblems(): Diagnostic[] {
+    return this.macroDiagnostics;
+  }
+
+  compile(nodeId: string): CompileResult {
+    const node = this.analysis.project.nodes.get(nodeId);
+    const result: CompileResult = { nodeId, ephemerals: [], diagnostics: [] };
+    if (!node) {
+      result.diagnostics.push({ code: 'jinja-render', severity: 'error', file: '', message: `No enabled node '${nodeId}'` });
+      return result;
+    }
+    try {
+      const { sql, frame } = this.renderNode(node);
+      result.sql = injectCtes(sql, [...frame.ctes.values()]);
+      result.ephemerals = [...frame.ctes.keys()];
+      if (node.resourceType !== 'test' && node.resourceType !== 'analysis' && node.resourceType !== 'operation') result.relation = this.relation(node).render();
+    } catch (err) {
+      result.diagnostics.push(err instanceof RenderFailure ? err.diagnostic : { code: 'jinja-render', severity: 'error', file: node.file, message: String((err as Error).message ?? err) });
+    }
+    return result;
+  }
+
+  /** The relation a node is built into (or, for sources, read from). */
+  relation(node: ProjectNode): Relation {
+    const cached = this.relations.get(node.uniqueId);
+    if (cached) return cached;
+    const relation = this.computeRelation(node);
+    this.relations.set(node.uniqueId, relation);
+    return relation;
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  private renderNode(node: ProjectNode): { sql: string; frame: Frame } {
+    if (node.resourceType === 'test' && node.test?.attachedTo) return this.renderGenericTest(node);
+    const source = this.sourceText(node);
+    if (source === undefined) throw this.failure(node.file, undefined, `${node.file} has no text to compile`);
+    const { template, diagnostics } = this.templates.get(source.key, source.text);
+    const shift = (span: Span): Span => ({ start: span.start + source.offset, end: span.end + source.offset });
+    if (diagnostics.length > 0) {
+      const d = diagnostics[0]!;
+      throw this.failure(node.file, shift(d.span), `Jinja syntax error: ${d.message}`, 'jinja-syntax');
+    }
+    const frame: Frame = { node, ctes: new Map(), captured: {} };
+    if (this.frames.some((f) => f.node.uniqueId === node.uniqueId)) {
+      throw this.failure(node.file, undefined, `'${node.name}' depends on itself through ephemeral models`);
+    }
+    this.frames.push(frame);
+    try {
+      const out = render(template, this.globals);
+      if (out.error) {
+        if (out.error.message.startsWith('\u0000')) {
+          // A failure raised by a nested compile (ephemeral parent) keeps its own location.
+          throw this.nested.pop()!;
+        }
+        throw this.failure(node.file, shift(out.error.span), out.error.message);
+      }
+      this.renderedConfig.set(node.uniqueId, frame.captured);
+      return { sql: out.output, frame };
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  /**
+   * A generic test from yml: dbt calls `test_<name>(model=get_where_subquery(<target>), column_name=..., **args)`,
+   * rendering string arguments that look like `ref(...)`/`source(...)`/`var(...)` as Jinja first.
+   */
+  private renderGenericTest(node: ProjectNode): { sql: string; frame: Frame } {
+    const test = node.test!;
+    const frame: Frame = { node, ctes: new Map(), captured: {} };
+    this.frames.push(frame);
+    try {
+      const target = this.analysis.project.nodes.get(test.attachedTo!);
+      if (!target) throw this.failure(node.file, node.nameSpan, `Test '${node.name}' is attached to '${test.attachedTo}', which is not in the project`);
+      let relation: unknown = target.config.materialized === 'ephemeral' ? this.inlineEphemeral(target) : this.relation(target);
+      const where = node.config.where;
+      if (typeof where === 'string' && where.trim() !== '') relation = `(select * from ${String(relation)} where ${where}) dbt_subquery`;
+      const kwargs: Record<string, unknown> = { model: relation };
+      for (const [key, value] of Object.entries(test.kwargs)) {
+        kwargs[key] = key === 'column_name' ? value : this.renderTestArgument(node, value);
+      }
+      const macroName = `test_${test.name}`;
+      const macro = (this.projectMacros[macroName] ?? this.builtinTests[macroName]) as ((...a: unknown[]) => unknown) | undefined;
+      if (!macro) {
+        throw this.failure(node.file, node.nameSpan, `Test '${node.name}' uses the generic test '${test.namespace ? `${test.namespace}.` : ''}${test.name}', which is not defined (no {% test ${test.name}(model, ...) %} in the project)`);
+      }
+      let sql: string;
+      try {
+        sql = String(this.callOutsideRender(macro, [new Kwargs(kwargs)]) ?? '');
+      } catch (err) {
+        if (err instanceof RenderFailure) throw err;
+        throw this.failure(node.file, node.nameSpan, `Test '${node.name}': ${(err as Error).message}`);
+      }
+      return { sql, frame };
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  private renderTestArgument(node: ProjectNode, value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.renderTestArgument(node, v));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
+    if (typeof value !== 'string') return value;
+    const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
+    if (!looksLikeCall && !value.includes('{{') && !value.includes('{%')) return value;
+    // Native rendering: evaluate the expression and keep its value (a Relation for ref()).
+    const source = looksLikeCall ? `{% set __value = ${value} %}` : value;
+    const { template, diagnostics } = this.templates.get(`<test argument of ${node.uniqueId}>`, source);
+    if (diagnostics.length > 0) throw this.failure(node.file, node.nameSpan, `Test argument '${value}': ${diagnostics[0]!.message}`);
+    const out = render(template, this.globals);
+    if (out.error) throw this.failure(node.file, node.nameSpan, `Test argument '${value}': ${out.error.message}`);
+    return looksLikeCall ? out.exports.__value : out.output;
+  }
+
+  private readonly builtinTests = builtinTests(() => {
+    const config = this.frame.node.config;
+    return config.store_failures === true;
+  });
+
+  /**
+   * The template text of a node and where it starts in its file: the whole file for models, the
+   * inside of its `{% snapshot %}` block for snapshots (a file may hold several), the hook's SQL.
+   */
+  private sourceText(node: ProjectNode): { key: string; text: string; offset: number } | undefined {
+    if (node.hook) return { key: `${node.file}#${node.name}`, text: node.hook.sql, offset: 0 };
+    if (node.snapshotRelation !== undefined) return { key: `${node.file}#${node.name}`, text: `select * from {{ ${node.snapshotRelation} }}`, offset: 0 };
+    const text = this.analysis.project.files.get(node.file)?.text;
+    if (text === undefined) return undefined;
+    if (node.resourceType === 'snapshot' && node.blockSpan) {
+      const open = text.indexOf('%}', node.blockSpan.start) + 2;
+      const close = text.lastIndexOf('{%', node.blockSpan.end - 1);
+      if (open >= 2 && close >= open) return { key: `${node.file}#${node.name}`, text: text.slice(open, close), offset: open };
+    }
+    return { key: node.file, text, offset: 0 };
+  }
+
+  /** Failures of nested renders, carried through the engine's error channel. */
+  private readonly nested: RenderFailure[] = [];
+
+  private failure(file: string, span: Span | undefined, message: string, code: Diagnostic['code'] = 'jinja-render'): RenderFailure {
+    return new RenderFailure({ code, severity: 'error', file, ...(span ? { span } : {}), message });
+  }
+
+  private get frame(): Frame {
+    const f = this.frames[this.frames.length - 1];
+    if (!f) throw new Error('no node is being compiled');
+    return f;
+  }
+
+  // ------------------------------------------------------------------ relations
+
+  private computeRelation(node: ProjectNode): Relation {
+    const { target, dialect } = this.options;
+    const quote = this.quotePolicy(node);
+    if (node.resourceType === 'source') {
+      const s = node.source!;
+      return new Relation(dialect, s.database ?? target.database, s.schema ?? s.sourceName, s.identifier, 'table', undefined, quote);
+    }
+    const config = { ...node.config, ...this.dynamicConfig(node) };
+    const type = config.materialized === 'view' ? 'view' : config.materialized === 'ephemeral' ? 'cte' : 'table';
+    if (type === 'cte') return new Relation(dialect, undefined, undefined, EPHEMERAL_PREFIX + node.name, 'cte');
+    const { database, schema, identifier } = this.names(node, config);
+    return new Relation(dialect, database, schema, identifier, type, undefined, quote);
+  }
+
+  /** Database, schema and identifier of a node as dbt names them (ephemeral models included). */
+  private names(node: ProjectNode, config: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
+    const { target } = this.options;
+    if ((node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema)) config = { ...config, schema: 'dbt_test__audit' };
+    const nodeDict = this.nodeDict(node, config);
+    let schema: string;
+    let database: string;
+    if (node.resourceType === 'snapshot' && !isNone(config.target_schema)) {
+      schema = String(config.target_schema);
+      database = isNone(config.target_database) ? target.database : String(config.target_database);
+    } else {
+      schema = this.callNaming('generate_schema_name', [config.schema ?? null, nodeDict]);
+      database = this.callNaming('generate_database_name', [config.database ?? null, nodeDict]);
+    }
+    const identifier = this.callNaming('generate_alias_name', [config.alias ?? null, nodeDict]);
+    return { database, schema, identifier };
+  }
+
+  /** The project's `quoting:` overridden by the node's own `quoting` config. */
+  private quotePolicy(node: ProjectNode): QuotePolicy {
+    const policy = { ...QUOTE_ALL };
+    for (const layer of [this.analysis.project.config.quoting, node.resourceType === 'source' ? node.source!.quoting : node.config.quoting]) {
+      if (!isDict(layer)) continue;
+      for (const part of ['database', 'schema', 'identifier'] as const) if (typeof layer[part] === 'boolean') policy[part] = layer[part];
+    }
+    return policy;
+  }
+
+  /** Calls a naming macro (the project's override, else dbt's default) and trims its output, as dbt does. */
+  private callNaming(name: string, args: unknown[]): string {
+    const fn = (this.projectMacros[name] ?? this.globals[name]) as (...a: unknown[]) => unknown;
+    const value = this.callOutsideRender(fn, args);
+    return String(value ?? '').trim();
+  }
+
+  private callOutsideRender(fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    try {
+      return fn(...args);
+    } catch (err) {
+      if (err instanceof MacroReturn) return err.value;
+      throw err;
+    }
+  }
+
+  /** config() values computed at render time (e.g. `schema=var('s')`): render the node once to see them. */
+  private dynamicConfig(node: ProjectNode): Record<string, unknown> {
+    if (!node.configCalls.some((c) => c.dynamicKeys.length > 0)) return {};
+    const seen = this.renderedConfig.get(node.uniqueId);
+    if (seen) return seen;
+    if (this.frames.some((f) => f.node.uniqueId === node.uniqueId)) return this.frame.captured;
+    try {
+      this.renderNode(node);
+    } catch {
+      // Its own compile reports the problem; naming falls back to the static config.
+    }
+    return this.renderedConfig.get(node.uniqueId) ?? {};
+  }
+
+  private nodeDict(node: ProjectNode, config: Record<string, unknown> = node.config): Record<string, unknown> {
+    return {
+      name: node.name,
+      unique_id: node.uniqueId,
+      resource_type: node.resourceType,
+      package_name: node.packageName,
+      original_file_path: node.file,
+      path: node.file,
+      fqn: node.fqn,
+      tags: node.config.tags,
+      config,
+      description: node.description ?? '',
+      meta: node.config.meta,
+      alias: config.alias ?? node.name,
+      version: node.version ?? null,
+      latest_version: node.latestVersion ?? null,
+      columns: Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null }])),
+    };
+  }
+
+  // ------------------------------------------------------------------ context
+
+  private buildGlobals(): Record<string, unknown> {
+    const { target, dialect } = this.options;
+    const compiler = this;
+    const project = this.analysis.project;
+    const g: Record<string, unknown> = Object.create(null);
+
+    const ref = (...args: unknown[]): unknown => {
+      const { positional, kwargs } = splitArgs(args);
+      if (positional.length < 1 || positional.length > 2) throw new Error(`ref() takes 1 or 2 positional arguments (${positional.length} given)`);
+      const name = String(positional[positional.length - 1]);
+      const pkg = positional.length === 2 ? String(positional[0]) : undefined;
+      const version = kwargs.v ?? kwargs.version;
+      const targetNode = this.analysis.graph.resolveRef(name, pkg, isNone(version) ? undefined : String(version));
+      const current = this.frame.node;
+      if (!targetNode) throw new Error(`${current.resourceType} '${current.name}' depends on a node named '${name}'${pkg ? ` in package '${pkg}'` : ''} which was not found`);
+      if (targetNode.config.materialized === 'ephemeral') return this.inlineEphemeral(targetNode);
+      return this.relation(targetNode);
+    };
+    const source = (...args: unknown[]): unknown => {
+      const { source_name, table_name } = bindArgs('source', [{ name: 'source_name' }, { name: 'table_name' }], args);
+      const node = this.analysis.graph.resolveSource(String(source_name), String(table_name));
+      const current = this.frame.node;
+      if (!node) throw new Error(`${current.resourceType} '${current.name}' depends on a source named '${String(source_name)}.${String(table_name)}' which was not found`);
+      return this.relation(node);
+    };
+    const config = Object.assign(
+      (...args: unknown[]): string => {
+        const { positional, kwargs } = splitArgs(args);
+        const values = positional.length === 1 && positional[0] && typeof positional[0] === 'object' ? (positional[0] as Record<string, unknown>) : kwargs;
+        Object.assign(this.frame.captured, values);
+        return '';
+      },
+      {
+        get: (...args: unknown[]): unknown => {
+          const { name, default: fallback } = bindArgs('config.get', [{ name: 'name' }, { name: 'default', default: null }, { name: 'validator', default: null }], args);
+          const key = String(name);
+          const frame = this.frame;
+          if (key in frame.captured) return frame.captured[key];
+          const value = frame.node.config[key];
+          return value === undefined ? fallback : value;
+        },
+        require: (...args: unknown[]): unknown => {
+          const { name } = bindArgs('config.require', [{ name: 'name' }, { name: 'validator', default: null }], args);
+          const key = String(name);
+          const value = this.frame.captured[key] ?? this.frame.node.config[key];
+          if (value === undefined) throw new Error(`Required config '${key}' is not set on ${this.frame.node.name}`);
+          return value;
+        },
+      },
+    );
+    const varFn = (...args: unknown[]): unknown => {
+      const { positional } = splitArgs(args);
+      const name = String(positional[0]);
+      const found = this.lookupVar(name);
+      if (found.found) return this.renderVarValue(found.value);
+      if (positional.length > 1) return positional[1];
+      throw new Error(`Required var '${name}' not found in config: set it in dbt_project.yml 'vars:' or pass --vars '{${name}: ...}'`);
+    };
+    const envVar = (...args: unknown[]): unknown => {
+      const { positional } = splitArgs(args);
+      const name = String(positional[0]);
+      const value = this.options.env[name];
+      if (value !== undefined) return value;
+      if (positional.length > 1) return positional[1];
+      throw new Error(`Env var required but not provided: '${name}'`);
+    };
+    const isIncremental = (): boolean => {
+      const node = this.frame.node;
+      const config = { ...node.config, ...this.frame.captured };
+      if (config.materialized !== 'incremental' || this.options.fullRefresh) return false;
+      if (config.full_refresh === true) return false;
+      return this.options.relationExists?.(node, this.relation(node)) ?? false;
+    };
+    const adapter = {
+      type: () => target.type,
+      quote: (identifier: unknown) => dialect.quoteIdentifier(String(identifier)),
+      dispatch: (...args: unknown[]): unknown => {
+        const { macro_name, macro_namespace } = bindArgs('adapter.dispatch', [{ name: 'macro_name' }, { name: 'macro_namespace', default: null }], args);
+        return this.dispatch(String(macro_name), isNone(macro_namespace) ? undefined : String(macro_namespace));
+      },
+      get_relation: (...args: unknown[]): unknown => {
+        bindArgs('adapter.get_relation', [{ name: 'database' }, { name: 'schema' }, { name: 'identifier' }], args);
+        return null;
+      },
+      get_columns_in_relation: () => [],
+      quote_as_configured: (identifier: unknown) => String(identifier),
+    };
+    const exceptions = {
+      raise_compiler_error: (message: unknown) => {
+        throw new Error(`Compilation Error: ${String(message)}`);
+      },
+      warn: () => '',
+      raise_not_implemented: (message: unknown) => {
+        throw new Error(`Not implemented: ${String(message)}`);
+      },
+    };
+    const runQuery = (sql: unknown): unknown => {
+      if (!this.options.runQuery) throw new Error('run_query() needs a warehouse connection; compile with a connected target (medallion run/build) to use it');
+      return this.options.runQuery(String(sql));
+    };
+
+    const contextGetters: Record<string, () => unknown> = {
+      this: () => (this.frame.node.resourceType === 'source' ? undefined : this.relation(this.frame.node)),
+      model: () => this.nodeDict(this.frame.node),
+      schema: () => this.relation(this.frame.node).schema,
+      database: () => this.relation(this.frame.node).database,
+    };
+    contextGetters.graph = () => this.graphContext();
+    for (const [name, get] of Object.entries(contextGetters)) Object.defineProperty(g, name, { get, enumerable: true });
+
+    const dbtNamespace: Record<string, unknown> = Object.create(null);
+    for (const [name, fn] of Object.entries(dialect.macros)) dbtNamespace[name] = fn;
+    Object.assign(dbtNamespace, defaultNamingMacros(target));
+
+    Object.assign(g, dbtNamespace, {
+      ref,
+      source,
+      config,
+      var: varFn,
+      env_var: envVar,
+      is_incremental: isIncremental,
+      should_full_refresh: () => Boolean(this.options.fullRefresh),
+      target: publicTarget(target),
+      run_started_at: this.runStartedAt,
+      invocation_id: this.options.invocationId ?? '00000000-0000-0000-0000-000000000000',
+      adapter,
+      exceptions,
+      execute: true,
+      flags: { FULL_REFRESH: Boolean(this.options.fullRefresh), WHICH: 'compile' },
+      project_name: project.config.name,
+      run_query: runQuery,
+      // Hook context; the runner fills these for real runs.
+      schemas: [],
+      database_schemas: [],
+      results: [],
+      return: (value: unknown) => {
+        throw new MacroReturn(value);
+      },
+      log: () => '',
+      print: () => '',
+      tojson: (v: unknown) => pythonJson(v),
+      modules: pythonModules(() => new Date()),
+      // Hook helpers: `config(pre_hook=before_begin("..."))`.
+      before_begin: (sql: unknown) => ({ sql: String(sql), transaction: false }),
+      after_commit: (sql: unknown) => ({ sql: String(sql), transaction: false }),
+      in_transaction: (sql: unknown) => ({ sql: String(sql), transaction: true }),
+      fromjson: (s: unknown, fallback: unknown = null) => {
+        try {
+          return JSON.parse(String(s));
+        } catch {
+          return fallback;
+        }
+      },
+      zip: (...lists: unknown[]) => {
+        const arrays = lists.filter(Array.isArray) as unknown[][];
+        const len = Math.min(...arrays.map((a) => a.length));
+        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
+      },
+      set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
+      dbt: dbtNamespace,
+      builtins: { ref, source, config },
+      api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) } },
+    });
+    void compiler;
+    return g;
+  }
+
+  /** dbt's var scoping: --vars, then the root project's vars for the node's package, the package's own vars, then global vars. */
+  private lookupVar(name: string): { found: boolean; value?: unknown } {
+    const cli = this.options.vars ?? {};
+    if (name in cli) return { found: true, value: cli[name] };
+    const project = this.analysis.project;
+    const pkg = this.frames.length > 0 ? this.frame.node.packageName : project.config.name;
+    const rootVars = project.config.vars;
+    const scoped = rootVars[pkg];
+    if (isDict(scoped) && name in scoped) return { found: true, value: scoped[name] };
+    const own = pkg === project.config.name ? undefined : project.packages.get(pkg)?.vars;
+    if (own && name in own) return { found: true, value: own[name] };
+    if (name in rootVars) return { found: true, value: rootVars[name] };
+    return { found: false };
+  }
+
+  /** Var values are rendered in the calling node's context, as dbt does (`"{{ my_macro() }}"`). */
+  private renderVarValue(value: unknown): unknown {
+    if (typeof value !== 'string' || (!value.includes('{{') && !value.includes('{%'))) return value;
+    const { template, diagnostics } = this.templates.get(`<var ${value}>`, value);
+    if (diagnostics.length > 0) throw new Error(`var value '${value}': ${diagnostics[0]!.message}`);
+    const out = render(template, this.globals);
+    if (out.error) throw new Error(`var value '${value}': ${out.error.message}`);
+    return out.output;
+  }
+
+  private graphCache: Record<string, unknown> | undefined;
+
+  /** dbt's `graph` context: every node as a dict (built once, on first use). */
+  private graphContext(): Record<string, unknown> {
+    if (this.graphCache) return this.graphCache;
+    const nodes: Record<string, unknown> = {};
+    const sources: Record<string, unknown> = {};
+    for (const node of this.analysis.project.nodes.values()) {
+      if (node.resourceType === 'source') {
+        sources[node.uniqueId] = { ...this.nodeDict(node), source_name: node.source!.sourceName, identifier: node.source!.identifier, schema: node.source!.schema };
+        continue;
+      }
+      const names = this.names(node);
+      nodes[node.uniqueId] = {
+        ...this.nodeDict(node),
+        schema: names.schema,
+        database: names.database,
+        alias: names.identifier,
+        depends_on: { nodes: node.dependsOn, macros: [] },
+      };
+    }
+    this.graphCache = { nodes, sources, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
+    return this.graphCache;
+  }
+
+  private createRelation(args: unknown[]): Relation {
+    const { database, schema, identifier, type } = bindArgs(
+      'api.Relation.create',
+      [{ name: 'database', default: null }, { name: 'schema', default: null }, { name: 'identifier', default: null }, { name: 'type', default: null }, { name: 'quote_policy', default: null }],
+      args,
+    );
+    return new Relation(this.options.dialect, isNone(database) ? undefined : String(database), isNone(schema) ? undefined : String(schema), String(identifier ?? ''), (type as never) ?? null);
+  }
+
+  /** adapter.dispatch: `<adapter>__name`, then `default__name`, project macros first, then dbt's. */
+  private dispatch(name: string, namespace: string | undefined): unknown {
+    const type = this.options.target.type;
+    const candidates = [`${type}__${name}`, ...(type === 'databricks' ? [`spark__${name}`] : []), `default__${name}`];
+    for (const candidate of candidates) {
+      if (candidate in this.projectMacros) return this.projectMacros[candidate];
+    }
+    if (namespace === undefined || namespace === 'dbt' || namespace === this.analysis.project.config.name) {
+      const builtin = (this.options.dialect.macros as Record<string, unknown>)[name];
+      if (builtin) return builtin;
+      if (name in this.projectMacros) return this.projectMacros[name];
+    }
+    throw new Error(`No macro named '${name}' for adapter '${type}' (looked for ${candidates.join(', ')})`);
+  }
+
+  private inlineEphemeral(node: ProjectNode): Relation {
+    const frame = this.frame;
+    const cteName = EPHEMERAL_PREFIX + node.name;
+    if (!frame.ctes.has(node.uniqueId)) {
+      let inner: { sql: string; frame: Frame };
+      try {
+        inner = this.renderNode(node);
+      } catch (err) {
+        if (err instanceof RenderFailure) {
+          this.nested.push(err);
+          throw new Error('\u0000nested');
+        }
+        throw err;
+      }
+      // The ephemeral's own ephemeral parents come first, as dbt orders them.
+      for (const [id, sql] of inner.frame.ctes) if (!frame.ctes.has(id)) frame.ctes.set(id, sql);
+      frame.ctes.set(node.uniqueId, ` ${cteName} as (\n${inner.sql}\n)`);
+    }
+    return new Relation(this.options.dialect, undefined, undefined, cteName, 'cte');
+  }
+
+  private defineProjectMacros(): void {
+    const project = this.analysis.project;
+    const files = [...new Set([...project.macros.values()].flat().map((m) => m.file))];
+    for (const path of files) {
+      const text = project.files.get(path)?.text;
+      if (text === undefined) continue;
+      const { template, diagnostics } = this.templates.get(path, text);
+      for (const d of diagnostics) this.macroDiagnostics.push({ code: 'jinja-syntax', severity: 'error', file: path, span: d.span, message: d.message });
+      const out = render(template, this.globals);
+      for (const [name, value] of Object.entries(out.exports)) {
+        if (typeof value === 'function') this.projectMacros[name] = value;
+      }
+    }
+    // Project macros override dbt's built-ins and context functions of the same name, as in dbt.
+    Object.assign(this.globals, this.projectMacros);
+    (this.globals as Record<string, unknown>)[project.config.name] = { ...this.projectMacros };
+  }
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** dbt's default generate_*_name macros (used unless the project overrides them). */
+function defaultNamingMacros(target: Target): Record<string, (...args: unknown[]) => unknown> {
+  const trim = (v: unknown): string => String(v).trim();
+  return {
+    generate_schema_name: (...args) => {
+      const { custom_schema_name } = bindArgs('generate_schema_name', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
+      return isNone(custom_schema_name) ? target.schema : `${target.schema}_${trim(custom_schema_name)}`;
+    },
+    generate_database_name: (...args) => {
+      const { custom_database_name } = bindArgs('generate_database_name', [{ name: 'custom_database_name', default: null }, { name: 'node', default: null }], args);
+      return isNone(custom_database_name) ? target.database : trim(custom_database_name);
+    },
+    generate_alias_name: (...args) => {
+      const { custom_alias_name, node } = bindArgs('generate_alias_name', [{ name: 'custom_alias_name', default: null }, { name: 'node', default: null }], args);
+      if (!isNone(custom_alias_name)) return trim(custom_alias_name);
+      const n = (node ?? {}) as Record<string, unknown>;
+      return isNone(n.version) ? String(n.name ?? '') : `${String(n.name)}_v${String(n.version)}`;
+    },
+  };
+}
+
+export { isUndefined, Kwargs };

@@ -1,0 +1,39 @@
+/**
+ * What compilation needs to know about a warehouse: identifier quoting, relation rendering and
+ * dbt's cross-database macros as that adapter renders them. Pure text; no connections.
+ * Materialization SQL (DDL/DML) lives with the engines, not here.
+ */
+
+export type CrossDbMacro = (...args: unknown[]) => unknown;
+
+export interface Dialect {
+  /** dbt adapter type: `duckdb`, `databricks`. */
+  readonly type: string;
+  quoteIdentifier(name: string): string;
+  /** Relation text: each part quoted unless the policy says otherwise; empty parts omitted. */
+  renderRelation(database: string | undefined, schema: string | undefined, identifier: string, quote?: QuotePolicy): string;
+  /** dbt's cross-database macros (`dbt.date_trunc` ...) for this adapter. */
+  readonly macros: Record<string, CrossDbMacro>;
+}
+
+export function str(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+/** dbt's `quoting:` config: which relation parts are quoted (all, by default). */
+export interface QuotePolicy {
+  database: boolean;
+  schema: boolean;
+  identifier: boolean;
+}
+
+export const QUOTE_ALL: QuotePolicy = { database: true, schema: true, identifier: true };
+
+/** Joins the present parts of a relation, quoting those the policy asks for. */
+export function joinRelation(quote: (name: string) => string, database: string | undefined, schema: string | undefined, identifier: string, policy: QuotePolicy = QUOTE_ALL): string {
+  const parts: string[] = [];
+  if (database) parts.push(policy.database ? quote(database) : database);
+  if (schema) parts.push(policy.schema ? quote(schema) : schema);
+  parts.push(policy.identifier ? quote(identifier) : identifier);
+  return parts.join('.');
+}

@@ -1,0 +1,116 @@
+/**
+ * Python-flavoured values and calling conventions for the dbt context: binding positional and
+ * keyword arguments the way Python does, and datetime objects that print like Python's.
+ */
+import { isUndefined, Kwargs } from '../jinja';
+
+export interface Param {
+  name: string;
+  /** Present when the parameter is optional. */
+  default?: unknown;
+}
+
+/**
+ * Binds Jinja call arguments (positional values, then an optional trailing Kwargs) to named
+ * parameters, as Python would. Throws a TypeError-like message for missing or unknown ones.
+ */
+export function bindArgs(fnName: string, params: Param[], args: unknown[]): Record<string, unknown> {
+  let positional = args;
+  let kwargs: Record<string, unknown> = {};
+  const last = args[args.length - 1];
+  if (last instanceof Kwargs) {
+    positional = args.slice(0, -1);
+    kwargs = last.values;
+  }
+  if (positional.length > params.length) throw new Error(`${fnName}() takes at most ${params.length} arguments (${positional.length} given)`);
+  const bound: Record<string, unknown> = {};
+  params.forEach((p, i) => {
+    if (i < positional.length) bound[p.name] = positional[i];
+  });
+  for (const [k, v] of Object.entries(kwargs)) {
+    if (!params.some((p) => p.name === k)) throw new Error(`${fnName}() got an unexpected keyword argument '${k}'`);
+    if (k in bound) throw new Error(`${fnName}() got multiple values for argument '${k}'`);
+    bound[k] = v;
+  }
+  for (const p of params) {
+    if (!(p.name in bound)) {
+      if (!('default' in p)) throw new Error(`${fnName}() missing required argument '${p.name}'`);
+      bound[p.name] = p.default;
+    }
+  }
+  return bound;
+}
+
+/** Splits call arguments into positional values and keyword values, without binding. */
+export function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Record<string, unknown> } {
+  const last = args[args.length - 1];
+  if (last instanceof Kwargs) return { positional: args.slice(0, -1), kwargs: last.values };
+  return { positional: args, kwargs: {} };
+}
+
+export function isNone(v: unknown): boolean {
+  return v === null || v === undefined || isUndefined(v);
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** Enough of Python's datetime for dbt models: str(), strftime, isoformat and the fields. */
+export class PyDateTime {
+  constructor(private readonly date: Date) {}
+
+  get year(): number {
+    return this.date.getUTCFullYear();
+  }
+  get month(): number {
+    return this.date.getUTCMonth() + 1;
+  }
+  get day(): number {
+    return this.date.getUTCDate();
+  }
+  get hour(): number {
+    return this.date.getUTCHours();
+  }
+  get minute(): number {
+    return this.date.getUTCMinutes();
+  }
+  get second(): number {
+    return this.date.getUTCSeconds();
+  }
+  get microsecond(): number {
+    return this.date.getUTCMilliseconds() * 1000;
+  }
+
+  /** Python: `2026-11-26 11:19:27.123000+00:00` (dbt's run_started_at is timezone-aware UTC). */
+  toString(): string {
+    // Like Python's str(datetime): microseconds only when non-zero.
+    const fraction = this.microsecond === 0 ? '' : `.${pad(this.microsecond, 6)}`;
+    return `${this.strftime('%Y-%m-%d %H:%M:%S')}${fraction}+00:00`;
+  }
+
+  isoformat(): string {
+    return this.toString().replace(' ', 'T');
+  }
+
+  timestamp(): number {
+    return this.date.getTime() / 1000;
+  }
+
+  strftime(format: unknown): string {
+    const d = this.date;
+    const map: Record<string, string> = {
+      Y: String(d.getUTCFullYear()),
+      m: pad(d.getUTCMonth() + 1),
+      d: pad(d.getUTCDate()),
+      H: pad(d.getUTCHours()),
+      M: pad(d.getUTCMinutes()),
+      S: pad(d.getUTCSeconds()),
+      f: pad(this.microsecond, 6),
+      y: pad(d.getUTCFullYear() % 100),
+      j: pad(Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1, 3),
+      z: '+0000',
+      Z: 'UTC',
+      '%': '%',
+    };
+    return String(format).replace(/%(.)/g, (m, c: string) => map[c] ?? m);
+  }
+}

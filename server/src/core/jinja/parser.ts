@@ -1,0 +1,1389 @@
+// Tolerant recursive-descent parser following jinja2's grammar (jinja2/parser.py) plus
+// dbt's block tags. Syntax errors become diagnostics; the parser skips to the end of the
+// offending tag and continues, so callers always get a usable (partial) AST.
+
+import type * as A from './ast';
+import {
+  lex, TK_BLOCK_BEGIN, TK_BLOCK_END, TK_DATA, TK_EOF, TK_FLOAT, TK_INT, TK_NAME, TK_OP, TK_STRING,
+  TK_VAR_BEGIN, TK_VAR_END, type DataInfo,
+} from './lexer';
+import { FILTERS, TESTS } from './filters';
+import { markTuple } from './runtime';
+
+export interface ParseDiagnostic {
+  message: string;
+  span: A.Span;
+}
+
+export interface ParseOutput {
+  template: A.TemplateNode;
+  diagnostics: ParseDiagnostic[];
+}
+
+/** Thrown inside the parser only; caught at tag level and turned into a diagnostic. */
+class ParseError {
+  constructor(readonly message: string, readonly span: A.Span) {}
+}
+
+interface SubparseResult {
+  body: A.Stmt[];
+  /** Name of the end tag that stopped the body (its tag name token is consumed), or null. */
+  end: string | null;
+}
+
+/** Maximum nesting of expressions / blocks; deeper input gets a diagnostic instead of a stack overflow. */
+const MAX_NESTING = 400;
+
+const UNSUPPORTED_TAGS = new Set(['extends', 'include', 'import', 'from', 'autoescape', 'trans', 'pluralize']);
+
+/** dbt filters that exist in dbt's environment but not in plain jinja2. */
+const EXTRA_FILTERS = new Set(['as_bool', 'as_native', 'as_number', 'as_text']);
+
+export function parseTemplate(source: string): ParseOutput {
+  const p = new Parser(source);
+  const template = p.parseTemplate();
+  return { template, diagnostics: p.finishDiagnostics() };
+}
+
+/** Create the text of a data node for the given whitespace options. */
+export function dataText(d: DataInfo, trimBlocks: boolean, lstripBlocks: boolean, keepTrailingNewline: boolean): string {
+  const raw = d.raw;
+  let s = 0;
+  let e = raw.length;
+  if (trimBlocks) s = d.trim;
+  if (lstripBlocks) e -= d.lstrip;
+  if (!keepTrailingNewline) e -= d.trail;
+  let t = e <= s ? '' : s === 0 && e === raw.length ? raw : raw.slice(s, e);
+  if (t.indexOf('\r') >= 0) t = t.replace(/\r\n?/g, '\n');
+  return t;
+}
+
+class Parser {
+  private readonly t: number[];
+  private readonly s: number[];
+  private readonly e: number[];
+  private readonly v: unknown[];
+  private p = 0;
+  private readonly diags: ParseDiagnostic[] = [];
+  /** End-tag names of the open blocks, innermost last. */
+  private readonly endStack: string[][] = [];
+  /** Names of the open block tags (for messages), parallel to endStack. */
+  private readonly tagStack: string[] = [];
+  private loopDepth = 0;
+  private exprDepth = 0;
+
+  constructor(private readonly src: string) {
+    const toks = lex(src);
+    this.t = toks.type;
+    this.s = toks.start;
+    this.e = toks.end;
+    this.v = toks.value;
+    for (const d of toks.diagnostics) {
+      this.diags.push(d);
+      this.lexErrorStarts.push(d.span.start);
+    }
+  }
+
+  /** Start offsets of lexer diagnostics (ascending), to invalidate tags containing them. */
+  private readonly lexErrorStarts: number[] = [];
+
+  /** The first lexer diagnostic message inside [start, end), if any. */
+  private lexErrorIn(start: number, end: number): string | null {
+    const a = this.lexErrorStarts;
+    if (a.length === 0) return null;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < a.length && a[lo]! < end) {
+      const d = this.diags.find((x) => x.span.start === a[lo]);
+      return d ? d.message : 'syntax error';
+    }
+    return null;
+  }
+
+  finishDiagnostics(): ParseDiagnostic[] {
+    const sorted = this.diags.slice().sort((a, b) => a.span.start - b.span.start);
+    const out: ParseDiagnostic[] = [];
+    for (const d of sorted) {
+      const last = out[out.length - 1];
+      if (last && last.span.start === d.span.start && last.span.end === d.span.end) continue;
+      out.push(d);
+    }
+    return out;
+  }
+
+  parseTemplate(): A.TemplateNode {
+    const body: A.Stmt[] = [];
+    // Top level: stray end tags are reported and skipped.
+    for (;;) {
+      const r = this.subparse([]);
+      for (const st of r.body) body.push(st);
+      if (this.t[this.p] === TK_EOF) break;
+    }
+    checkUnknownFilters(body, this.diags);
+    return { kind: 'Template', span: { start: 0, end: this.src.length }, source: this.src, body };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private error(message: string, span: A.Span): void {
+    this.diags.push({ message, span });
+  }
+
+  private fail(message: string, at = this.p): never {
+    throw new ParseError(message, { start: this.s[at]!, end: this.e[at]! });
+  }
+
+  private spanFrom(start: number): A.Span {
+    const end = this.p > 0 ? this.e[this.p - 1]! : 0;
+    return { start, end: end < start ? start : end };
+  }
+
+  private isOp(op: string): boolean {
+    return this.t[this.p] === TK_OP && this.v[this.p] === op;
+  }
+
+  private isName(name: string): boolean {
+    return this.t[this.p] === TK_NAME && this.v[this.p] === name;
+  }
+
+  private skipOp(op: string): boolean {
+    if (this.isOp(op)) {
+      this.p++;
+      return true;
+    }
+    return false;
+  }
+
+  private skipName(name: string): boolean {
+    if (this.isName(name)) {
+      this.p++;
+      return true;
+    }
+    return false;
+  }
+
+  private describe(i = this.p): string {
+    switch (this.t[i]) {
+      case TK_EOF: return 'end of template';
+      case TK_VAR_END: return 'end of print statement';
+      case TK_BLOCK_END: return 'end of statement block';
+      case TK_VAR_BEGIN: return 'begin of print statement';
+      case TK_BLOCK_BEGIN: return 'begin of statement block';
+      case TK_DATA: return 'template data';
+      case TK_STRING: return 'string';
+      case TK_INT: return 'integer';
+      case TK_FLOAT: return 'float';
+      default: return String(this.v[i]);
+    }
+  }
+
+  /** Source text of a token, for "unexpected 'x'" messages. */
+  private tokenText(i = this.p): string {
+    const tt = this.t[i];
+    if (tt === TK_EOF) return 'end of template';
+    if (tt === TK_STRING || tt === TK_DATA) return this.describe(i);
+    return this.src.slice(this.s[i]!, this.e[i]!);
+  }
+
+  private expectOp(op: string): void {
+    if (!this.skipOp(op)) this.fail(`expected token '${op}', got '${this.describe()}'`);
+  }
+
+  private expectName(): string {
+    if (this.t[this.p] !== TK_NAME) this.fail(`expected token 'name', got '${this.describe()}'`);
+    return this.v[this.p++] as string;
+  }
+
+  /** Skip to just after the end of the current tag (or to the next data/tag start). */
+  private skipToTagEnd(): void {
+    for (;;) {
+      const tt = this.t[this.p];
+      if (tt === TK_BLOCK_END || tt === TK_VAR_END) {
+        this.p++;
+        return;
+      }
+      if (tt === TK_EOF || tt === TK_DATA || tt === TK_BLOCK_BEGIN || tt === TK_VAR_BEGIN) return;
+      this.p++;
+    }
+  }
+
+  /** `[:] %}` closing a block tag header. */
+  private finishTag(): void {
+    this.skipOp(':');
+    if (this.t[this.p] !== TK_BLOCK_END) this.fail(`expected token 'end of statement block', got '${this.describe()}'`);
+    this.p++;
+  }
+
+  /** Finish an end tag (`{% endif %}`); errors are reported, not thrown. */
+  private finishEndTag(): void {
+    try {
+      this.finishTag();
+    } catch (err) {
+      this.report(err);
+      this.skipToTagEnd();
+    }
+  }
+
+  private report(err: unknown): void {
+    this.exprDepth = 0;
+    if (err instanceof ParseError) this.error(err.message, err.span);
+    else throw err;
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private subparse(endNames: readonly string[]): SubparseResult {
+    const body: A.Stmt[] = [];
+    const t = this.t;
+    for (;;) {
+      const tt = t[this.p];
+      if (tt === TK_EOF) return { body, end: null };
+      if (tt === TK_DATA) {
+        const d = this.v[this.p] as DataInfo;
+        body.push({
+          kind: 'Data',
+          span: { start: this.s[this.p]!, end: this.e[this.p]! },
+          text: dataText(d, false, false, false),
+          raw: d.raw,
+          trim: d.trim,
+          lstrip: d.lstrip,
+          trail: d.trail,
+        });
+        this.p++;
+      } else if (tt === TK_VAR_BEGIN) {
+        body.push(this.parseOutput());
+      } else if (tt === TK_BLOCK_BEGIN) {
+        if (t[this.p + 1] === TK_NAME) {
+          const name = this.v[this.p + 1] as string;
+          if (endNames.includes(name)) {
+            this.p += 2;
+            return { body, end: name };
+          }
+          if ((name.startsWith('end') || name === 'elif' || name === 'else') && this.isOuterEnd(name)) return { body, end: null };
+        }
+        const st = this.parseStatement();
+        if (st) body.push(st);
+      } else {
+        // Stray token outside a tag cannot normally happen; skip defensively.
+        this.p++;
+      }
+    }
+  }
+
+  private isOuterEnd(name: string): boolean {
+    const st = this.endStack;
+    for (let i = st.length - 2; i >= 0; i--) if (st[i]!.includes(name)) return true;
+    return false;
+  }
+
+  /** Parse a block body until one of `endNames`; reports an unclosed block at `open`. */
+  private body(tag: string, endNames: string[], open: A.Span): SubparseResult {
+    this.endStack.push(endNames);
+    this.tagStack.push(tag);
+    const r = this.subparse(endNames);
+    this.endStack.pop();
+    this.tagStack.pop();
+    if (r.end === null) {
+      const looking = endNames.map((n) => `'${n}'`).join(' or ');
+      if (this.t[this.p] === TK_EOF) {
+        this.error(
+          `Unexpected end of template. Jinja was looking for the following tags: ${looking}. The innermost block that needs to be closed is '${tag}'.`,
+          open,
+        );
+      } else {
+        const found = this.v[this.p + 1] as string;
+        this.error(`Unclosed '${tag}' block: found '${found}' while looking for ${looking}.`, open);
+      }
+    }
+    return r;
+  }
+
+  private parseOutput(): A.Stmt {
+    const start = this.s[this.p]!;
+    this.p++;
+    try {
+      const expr = this.parseTuple(false, true, null, false);
+      if (this.t[this.p] !== TK_VAR_END) this.fail(`expected token 'end of print statement', got '${this.describe()}'`);
+      this.p++;
+      const span = this.spanFrom(start);
+      // A lexer error inside the tag (bad string, stray char) invalidates it.
+      const lexError = this.lexErrorIn(span.start, span.end);
+      if (lexError !== null) return { kind: 'ErrorStmt', span, message: lexError };
+      return { kind: 'Output', span, expr };
+    } catch (err) {
+      this.report(err);
+      const message = err instanceof ParseError ? err.message : 'syntax error';
+      this.skipToTagEnd();
+      return { kind: 'ErrorStmt', span: this.spanFrom(start), message };
+    }
+  }
+
+  private parseStatement(): A.Stmt | null {
+    const start = this.s[this.p]!;
+    const st = this.parseStatementInner();
+    // A lexer error inside the tag header (bad string, stray char) invalidates the statement.
+    if (st && st.kind !== 'ErrorStmt' && this.lexErrorStarts.length) {
+      const headerEnd = this.tagEndAfter(start);
+      const lexError = this.lexErrorIn(start, headerEnd);
+      if (lexError !== null) return { kind: 'ErrorStmt', span: st.span, message: lexError };
+    }
+    return st;
+  }
+
+  /** End offset of the block tag starting at `start` (its `%}`), found via the token arrays. */
+  private tagEndAfter(start: number): number {
+    let lo = 0;
+    let hi = this.s.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.s[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.t.length; i++) {
+      const tt = this.t[i];
+      if (tt === TK_BLOCK_END || tt === TK_VAR_END) return this.e[i]!;
+      if (tt === TK_EOF || (i > lo && (tt === TK_DATA || tt === TK_BLOCK_BEGIN || tt === TK_VAR_BEGIN))) return this.s[i]!;
+    }
+    return this.src.length;
+  }
+
+  private parseStatementInner(): A.Stmt | null {
+    const start = this.s[this.p]!;
+    this.p++; // {%
+    if (this.t[this.p] !== TK_NAME) {
+      this.error('tag name expected', { start: this.s[this.p]!, end: this.e[this.p]! });
+      this.skipToTagEnd();
+      return { kind: 'ErrorStmt', span: this.spanFrom(start), message: 'tag name expected' };
+    }
+    const name = this.v[this.p] as string;
+    if (this.endStack.length >= MAX_NESTING && !name.startsWith('end')) {
+      const message = 'blocks are too deeply nested';
+      this.error(message, { start, end: this.tagEndAfter(start) });
+      this.skipToTagEnd();
+      return { kind: 'ErrorStmt', span: this.spanFrom(start), message };
+    }
+    switch (name) {
+      case 'if': return this.parseIf(start);
+      case 'for': return this.parseFor(start);
+      case 'set': return this.parseSet(start);
+      case 'macro': return this.parseMacro(start, 'macro');
+      case 'test': return this.parseMacro(start, 'test');
+      case 'materialization': return this.parseMacro(start, 'materialization');
+      case 'docs': return this.parseMacro(start, 'docs');
+      case 'call': return this.parseCallBlock(start);
+      case 'filter': return this.parseFilterBlock(start);
+      case 'with': return this.parseWith(start);
+      case 'block':
+      case 'snapshot': return this.parseBlock(start, name);
+      case 'do':
+      case 'print': return this.parseSimple(start, name);
+      case 'break':
+      case 'continue': return this.parseLoopControl(start, name);
+      default: {
+        const tagSpan = { start, end: this.tagEndAfter(start) };
+        let message: string;
+        if (UNSUPPORTED_TAGS.has(name)) {
+          message = `Tag '${name}' is not supported by this engine.`;
+        } else {
+          message = `Encountered unknown tag '${name}'.`;
+          if (this.endStack.length > 0) {
+            const looking = this.endStack[this.endStack.length - 1]!.map((n) => `'${n}'`).join(' or ');
+            message += ` Jinja was looking for the following tags: ${looking}. The innermost block that needs to be closed is '${this.tagStack[this.tagStack.length - 1]}'.`;
+          }
+        }
+        this.error(message, tagSpan);
+        this.skipToTagEnd();
+        return { kind: 'ErrorStmt', span: this.spanFrom(start), message };
+      }
+    }
+  }
+
+  /**
+   * Parse a block tag's header with `fn`; on a syntax error report it, skip the rest of
+   * the tag and return null (the caller still parses the body so end tags stay matched).
+   */
+  private header<T>(fn: () => T): T | null {
+    try {
+      const r = fn();
+      this.finishTag();
+      return r;
+    } catch (err) {
+      this.report(err);
+      this.skipToTagEnd();
+      return null;
+    }
+  }
+
+  private errorStmt(start: number, fallback = 'syntax error'): A.ErrorStmt {
+    // The diagnostic was already recorded; reuse its message for the runtime error.
+    const last = this.diags[this.diags.length - 1];
+    return { kind: 'ErrorStmt', span: this.spanFrom(start), message: last ? last.message : fallback };
+  }
+
+  private parseIf(start: number): A.Stmt {
+    this.p++;
+    const test = this.header(() => this.parseTuple(false, false, null, false));
+    let errorMessage = test ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    const ends = ['elif', 'else', 'endif'];
+    let r = this.body('if', ends, open);
+    const node: A.IfStmt = { kind: 'If', span: open, test: test ?? errExpr(open), body: r.body, elifs: [], else_: [] };
+    while (r.end !== null) {
+      if (r.end === 'elif') {
+        const t2 = this.header(() => this.parseTuple(false, false, null, false));
+        if (!t2 && !errorMessage) errorMessage = this.diags[this.diags.length - 1]?.message;
+        r = this.body('if', ends, open);
+        node.elifs.push({ test: t2 ?? errExpr(open), body: r.body });
+      } else if (r.end === 'else') {
+        this.finishEndTag();
+        r = this.body('if', ['endif'], open);
+        node.else_ = r.body;
+      } else {
+        this.finishEndTag();
+        break;
+      }
+    }
+    node.span = this.spanFrom(start);
+    if (errorMessage) return { kind: 'ErrorStmt', span: node.span, message: errorMessage };
+    return node;
+  }
+
+  private parseFor(start: number): A.Stmt {
+    this.p++;
+    const head = this.header(() => {
+      const target = this.parseAssignTarget(true, false, ['in'], false);
+      if (!this.skipName('in')) this.fail(`expected token 'in', got '${this.describe()}'`);
+      const iter = this.parseTuple(false, false, ['recursive'], false);
+      const filter = this.skipName('if') ? this.parseExpression(true) : null;
+      const recursive = this.skipName('recursive');
+      return { target, iter, filter, recursive };
+    });
+    const errorMessage = head ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    this.loopDepth++;
+    let r = this.body('for', ['endfor', 'else'], open);
+    this.loopDepth--;
+    const body = r.body;
+    let else_: A.Stmt[] = [];
+    if (r.end === 'else') {
+      this.finishEndTag();
+      r = this.body('for', ['endfor'], open);
+      else_ = r.body;
+    }
+    if (r.end === 'endfor') this.finishEndTag();
+    const span = this.spanFrom(start);
+    if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
+    const node: A.ForStmt = { kind: 'For', span, target: head.target, iter: head.iter, filter: head.filter, recursive: head.recursive, body, else_, usesLoop: false };
+    node.usesLoop = usesNames(body, LOOP_NAMES).has('loop') || (head.filter !== null && exprUsesLoop(head.filter));
+    return node;
+  }
+
+  private parseSet(start: number): A.Stmt {
+    this.p++;
+    try {
+      const target = this.parseAssignTarget(true, false, null, true);
+      if (this.skipOp('=')) {
+        const value = this.parseTuple(false, true, null, false);
+        this.finishTag();
+        return { kind: 'Set', span: this.spanFrom(start), target, value };
+      }
+      const filter = this.isOp('|') ? this.parseFilter(null, false) as A.FilterExpr : null;
+      this.finishTag();
+      const open = this.spanFrom(start);
+      const r = this.body('set', ['endset'], open);
+      if (r.end !== null) this.finishEndTag();
+      return { kind: 'SetBlock', span: this.spanFrom(start), target, filter, body: r.body };
+    } catch (err) {
+      this.report(err);
+      this.skipToTagEnd();
+      return this.errorStmt(start);
+    }
+  }
+
+  private parseSignature(): A.Param[] {
+    const params: A.Param[] = [];
+    this.expectOp('(');
+    let sawDefault = false;
+    while (!this.isOp(')')) {
+      if (params.length) this.expectOp(',');
+      const ps = this.s[this.p]!;
+      const name = this.expectName();
+      const span = { start: ps, end: this.e[this.p - 1]! };
+      let def: A.Expr | null = null;
+      if (this.skipOp('=')) {
+        def = this.parseExpression(true);
+        sawDefault = true;
+      } else if (sawDefault) {
+        this.fail('non-default argument follows default argument', this.p - 1);
+      }
+      params.push({ name, span, default: def });
+    }
+    this.expectOp(')');
+    return params;
+  }
+
+  private parseMacro(start: number, kind: A.MacroKind): A.Stmt {
+    const tag = this.v[this.p] as string;
+    this.p++;
+    let nameSpan: A.Span = { start: this.s[this.p]!, end: this.e[this.p]! };
+    let declaredName = '';
+    let adapter: string | undefined;
+    const savedLoop = this.loopDepth;
+    this.loopDepth = 0;
+    const head = this.header(() => {
+      nameSpan = { start: this.s[this.p]!, end: this.e[this.p]! };
+      declaredName = this.expectName();
+      let params: A.Param[] = [];
+      if (kind === 'macro' || kind === 'test') {
+        params = this.parseSignature();
+      } else if (kind === 'materialization') {
+        adapter = 'default';
+        while (this.skipOp(',')) {
+          const at = this.p;
+          const opt = this.expectName();
+          if (opt === 'default') continue;
+          if (opt === 'adapter') {
+            this.expectOp('=');
+            const value = this.parseExpression(true);
+            if (value.kind !== 'Const' || typeof value.value !== 'string') this.fail('materialization adapter must be a string literal', at);
+            adapter = value.value as string;
+          } else if (opt === 'supported_languages') {
+            const span = { start: this.s[at]!, end: this.e[at]! };
+            this.expectOp('=');
+            params.push({ name: opt, span, default: this.parseExpression(true) });
+          } else {
+            this.fail(`invalid materialization config argument '${opt}'`, at);
+          }
+        }
+      }
+      return params;
+    });
+    const errorMessage = head ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    const endName = 'end' + tag;
+    const r = this.body(tag, [endName], open);
+    if (r.end !== null) this.finishEndTag();
+    this.loopDepth = savedLoop;
+    const span = this.spanFrom(start);
+    if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
+    let name = declaredName;
+    if (kind === 'test') name = 'test_' + declaredName;
+    else if (kind === 'docs') name = 'docs_' + declaredName;
+    else if (kind === 'materialization') name = `materialization_${declaredName}_${adapter}`;
+    const used = usesNames(r.body, SPECIAL_NAMES);
+    for (const prm of head) if (prm.default) usesNamesExpr(prm.default, SPECIAL_NAMES, used);
+    const node: A.MacroStmt = {
+      kind: 'Macro', span, blockKind: kind, name, declaredName, nameSpan, params: head, body: r.body,
+      usesCaller: used.has('caller'), usesVarargs: used.has('varargs'), usesKwargs: used.has('kwargs'),
+    };
+    if (adapter !== undefined) node.adapter = adapter;
+    return node;
+  }
+
+  private parseCallBlock(start: number): A.Stmt {
+    this.p++;
+    const head = this.header(() => {
+      const params = this.isOp('(') ? this.parseSignature() : [];
+      const call = this.parseExpression(true);
+      if (call.kind !== 'Call') throw new ParseError('expected call', call.span);
+      return { params, call };
+    });
+    const errorMessage = head ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    const savedLoop = this.loopDepth;
+    this.loopDepth = 0;
+    const r = this.body('call', ['endcall'], open);
+    this.loopDepth = savedLoop;
+    if (r.end !== null) this.finishEndTag();
+    const span = this.spanFrom(start);
+    if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
+    const used = usesNames(r.body, SPECIAL_NAMES);
+    return {
+      kind: 'CallBlock', span, call: head.call as A.CallExpr, params: head.params, body: r.body,
+      usesCaller: used.has('caller'), usesVarargs: used.has('varargs'), usesKwargs: used.has('kwargs'),
+    };
+  }
+
+  private parseFilterBlock(start: number): A.Stmt {
+    this.p++;
+    const filter = this.header(() => this.parseFilter(null, true) as A.FilterExpr);
+    const errorMessage = filter ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    const r = this.body('filter', ['endfilter'], open);
+    if (r.end !== null) this.finishEndTag();
+    const span = this.spanFrom(start);
+    if (!filter) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
+    return { kind: 'FilterBlock', span, filter, body: r.body };
+  }
+
+  private parseWith(start: number): A.Stmt {
+    this.p++;
+    const head = this.header(() => {
+      const targets: A.Target[] = [];
+      const values: A.Expr[] = [];
+      while (this.t[this.p] !== TK_BLOCK_END && !this.isOp(':')) {
+        if (targets.length) this.expectOp(',');
+        targets.push(this.parseAssignTarget(true, false, null, false));
+        this.expectOp('=');
+        values.push(this.parseExpression(true));
+      }
+      return { targets, values };
+    });
+    const errorMessage = head ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    const r = this.body('with', ['endwith'], open);
+    if (r.end !== null) this.finishEndTag();
+    const span = this.spanFrom(start);
+    if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
+    return { kind: 'With', span, targets: head.targets, values: head.values, body: r.body };
+  }
+
+  private parseBlock(start: number, tag: 'block' | 'snapshot'): A.Stmt {
+    this.p++;
+    let nameSpan: A.Span = { start: this.s[this.p]!, end: this.e[this.p]! };
+    const head = this.header(() => {
+      nameSpan = { start: this.s[this.p]!, end: this.e[this.p]! };
+      const name = this.expectName();
+      let scoped = false;
+      if (tag === 'block') {
+        scoped = this.skipName('scoped');
+        this.skipName('required');
+        if (this.isOp('-')) this.fail('Block names in Jinja have to be valid Python identifiers and may not contain hyphens, use an underscore instead.');
+      }
+      return { name, scoped };
+    });
+    const errorMessage = head ? undefined : this.diags[this.diags.length - 1]?.message;
+    const open = this.spanFrom(start);
+    const savedLoop = this.loopDepth;
+    if (tag === 'block') this.loopDepth = 0;
+    const r = this.body(tag, ['end' + tag], open);
+    this.loopDepth = savedLoop;
+    if (r.end !== null) {
+      // `{% endblock name %}` may repeat the block name.
+      if (tag === 'block' && this.t[this.p] === TK_NAME) {
+        if (head && this.v[this.p] !== head.name) this.error(`mismatching name of block: '${String(this.v[this.p])}'`, { start: this.s[this.p]!, end: this.e[this.p]! });
+        this.p++;
+      }
+      this.finishEndTag();
+    }
+    const span = this.spanFrom(start);
+    if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
+    return { kind: 'Block', span, blockKind: tag, name: head.name, nameSpan, scoped: head.scoped, body: r.body };
+  }
+
+  private parseSimple(start: number, tag: 'do' | 'print'): A.Stmt {
+    this.p++;
+    try {
+      let expr: A.Expr;
+      if (tag === 'do') {
+        expr = this.parseTuple(false, true, null, false);
+      } else {
+        const es = this.s[this.p]!;
+        const nodes: A.Expr[] = [];
+        while (this.t[this.p] !== TK_BLOCK_END) {
+          if (nodes.length) this.expectOp(',');
+          nodes.push(this.parseExpression(true));
+        }
+        expr = nodes.length === 1 ? nodes[0]! : { kind: 'Concat', span: this.spanFrom(es), nodes };
+      }
+      this.finishTag();
+      return tag === 'do' ? { kind: 'Do', span: this.spanFrom(start), expr } : { kind: 'Output', span: this.spanFrom(start), expr };
+    } catch (err) {
+      this.report(err);
+      this.skipToTagEnd();
+      return this.errorStmt(start);
+    }
+  }
+
+  private parseLoopControl(start: number, tag: 'break' | 'continue'): A.Stmt {
+    const at = this.p;
+    this.p++;
+    try {
+      this.finishTag();
+    } catch (err) {
+      this.report(err);
+      this.skipToTagEnd();
+      return this.errorStmt(start);
+    }
+    if (this.loopDepth === 0) {
+      const message = `'${tag}' outside of a loop`;
+      this.error(message, { start: this.s[at]!, end: this.e[at]! });
+      return { kind: 'ErrorStmt', span: this.spanFrom(start), message };
+    }
+    return { kind: tag === 'break' ? 'Break' : 'Continue', span: this.spanFrom(start) };
+  }
+
+  private parseAssignTarget(withTuple: boolean, nameOnly: boolean, extraEnd: string[] | null, withNamespace: boolean): A.Target {
+    const start = this.s[this.p]!;
+    if (withNamespace && this.t[this.p] === TK_NAME && this.t[this.p + 1] === TK_OP && this.v[this.p + 1] === '.') {
+      const name = this.v[this.p] as string;
+      this.p += 2;
+      const attr = this.expectName();
+      return { kind: 'NSRef', span: this.spanFrom(start), name, attr };
+    }
+    let target: A.Expr;
+    if (nameOnly) {
+      const name = this.expectName();
+      target = { kind: 'Name', span: this.spanFrom(start), name };
+    } else if (withTuple) {
+      target = this.parseTuple(true, true, extraEnd, false);
+    } else {
+      target = this.parsePrimary();
+    }
+    if (!canAssign(target)) throw new ParseError(`can't assign to '${target.kind.toLowerCase()}'`, target.span);
+    return target as A.Target;
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private parseExpression(withCondexpr: boolean): A.Expr {
+    // Guard against pathological nesting (stack overflow); reset by report().
+    if (++this.exprDepth > MAX_NESTING) {
+      this.exprDepth = 0;
+      this.fail('expression is too deeply nested');
+    }
+    const e = withCondexpr ? this.parseCondexpr() : this.parseOr();
+    this.exprDepth--;
+    return e;
+  }
+
+  private parseCondexpr(): A.Expr {
+    const start = this.s[this.p]!;
+    let expr1 = this.parseOr();
+    while (this.skipName('if')) {
+      const test = this.parseOr();
+      const expr2 = this.skipName('else') ? this.parseCondexpr() : null;
+      expr1 = { kind: 'CondExpr', span: this.spanFrom(start), test, expr1, expr2 };
+    }
+    return expr1;
+  }
+
+  private parseOr(): A.Expr {
+    const start = this.s[this.p]!;
+    let left = this.parseAnd();
+    while (this.skipName('or')) {
+      const right = this.parseAnd();
+      left = { kind: 'Or', span: this.spanFrom(start), left, right };
+    }
+    return left;
+  }
+
+  private parseAnd(): A.Expr {
+    const start = this.s[this.p]!;
+    let left = this.parseNot();
+    while (this.skipName('and')) {
+      const right = this.parseNot();
+      left = { kind: 'And', span: this.spanFrom(start), left, right };
+    }
+    return left;
+  }
+
+  private parseNot(): A.Expr {
+    if (this.isName('not')) {
+      const start = this.s[this.p]!;
+      this.p++;
+      const operand = this.parseNot();
+      return { kind: 'Unary', span: this.spanFrom(start), op: 'not', operand };
+    }
+    return this.parseCompare();
+  }
+
+  private parseCompare(): A.Expr {
+    const start = this.s[this.p]!;
+    const expr = this.parseMath1();
+    let ops: Array<{ op: A.CompareOp; expr: A.Expr }> | null = null;
+    for (;;) {
+      let op: A.CompareOp;
+      const tt = this.t[this.p];
+      const tv = this.v[this.p];
+      if (tt === TK_OP && (tv === '==' || tv === '!=' || tv === '<' || tv === '<=' || tv === '>' || tv === '>=')) {
+        op = tv as A.CompareOp;
+        this.p++;
+      } else if (tt === TK_NAME && tv === 'in') {
+        op = 'in';
+        this.p++;
+      } else if (tt === TK_NAME && tv === 'not' && this.t[this.p + 1] === TK_NAME && this.v[this.p + 1] === 'in') {
+        op = 'notin';
+        this.p += 2;
+      } else {
+        break;
+      }
+      (ops ??= []).push({ op, expr: this.parseMath1() });
+    }
+    if (!ops) return expr;
+    return { kind: 'Compare', span: this.spanFrom(start), expr, ops };
+  }
+
+  private parseMath1(): A.Expr {
+    const start = this.s[this.p]!;
+    let left = this.parseConcat();
+    while (this.t[this.p] === TK_OP && (this.v[this.p] === '+' || this.v[this.p] === '-')) {
+      const op = this.v[this.p++] as A.BinaryOp;
+      const right = this.parseConcat();
+      left = { kind: 'BinOp', span: this.spanFrom(start), op, left, right };
+    }
+    return left;
+  }
+
+  private parseConcat(): A.Expr {
+    const start = this.s[this.p]!;
+    const first = this.parseMath2();
+    if (!this.isOp('~')) return first;
+    const nodes = [first];
+    while (this.skipOp('~')) nodes.push(this.parseMath2());
+    return { kind: 'Concat', span: this.spanFrom(start), nodes };
+  }
+
+  private parseMath2(): A.Expr {
+    const start = this.s[this.p]!;
+    let left = this.parsePow();
+    for (;;) {
+      if (this.t[this.p] !== TK_OP) break;
+      const op = this.v[this.p];
+      if (op !== '*' && op !== '/' && op !== '//' && op !== '%') break;
+      this.p++;
+      const right = this.parsePow();
+      left = { kind: 'BinOp', span: this.spanFrom(start), op: op as A.BinaryOp, left, right };
+    }
+    return left;
+  }
+
+  private parsePow(): A.Expr {
+    const start = this.s[this.p]!;
+    let left = this.parseUnary(true);
+    while (this.skipOp('**')) {
+      const right = this.parseUnary(true);
+      left = { kind: 'BinOp', span: this.spanFrom(start), op: '**', left, right };
+    }
+    return left;
+  }
+
+  private parseUnary(withFilter: boolean): A.Expr {
+    const start = this.s[this.p]!;
+    let node: A.Expr;
+    if (this.isOp('-') || this.isOp('+')) {
+      const op = this.v[this.p++] as '-' | '+';
+      const operand = this.parseUnary(false);
+      node = { kind: 'Unary', span: this.spanFrom(start), op, operand };
+    } else {
+      node = this.parsePrimary();
+    }
+    node = this.parsePostfix(node);
+    if (withFilter) node = this.parseFilterExpr(node);
+    return node;
+  }
+
+  private parsePrimary(): A.Expr {
+    const start = this.s[this.p]!;
+    const tt = this.t[this.p];
+    if (tt === TK_NAME) {
+      const name = this.v[this.p++] as string;
+      const span = this.spanFrom(start);
+      switch (name) {
+        case 'true':
+        case 'True': return { kind: 'Const', span, value: true };
+        case 'false':
+        case 'False': return { kind: 'Const', span, value: false };
+        case 'none':
+        case 'None': return { kind: 'Const', span, value: null };
+        default: return { kind: 'Name', span, name };
+      }
+    }
+    if (tt === TK_STRING) {
+      let value = this.v[this.p++] as string;
+      while (this.t[this.p] === TK_STRING) value += this.v[this.p++] as string;
+      return { kind: 'Const', span: this.spanFrom(start), value };
+    }
+    if (tt === TK_INT || tt === TK_FLOAT) {
+      const value = this.v[this.p++];
+      return { kind: 'Const', span: this.spanFrom(start), value };
+    }
+    if (tt === TK_OP) {
+      const op = this.v[this.p];
+      if (op === '(') {
+        this.p++;
+        const node = this.parseTuple(false, true, null, true);
+        this.expectOp(')');
+        if (node.kind === 'Tuple') node.span = this.spanFrom(start);
+        return node;
+      }
+      if (op === '[') return this.parseList();
+      if (op === '{') return this.parseDict();
+    }
+    this.fail(`unexpected '${this.tokenText()}'`);
+  }
+
+  private parseTuple(simplified: boolean, withCondexpr: boolean, extraEnd: string[] | null, explicitParens: boolean): A.Expr {
+    const start = this.s[this.p]!;
+    const items: A.Expr[] = [];
+    let isTuple = false;
+    for (;;) {
+      if (items.length) this.expectOp(',');
+      if (this.isTupleEnd(extraEnd)) break;
+      items.push(simplified ? this.parsePrimary() : this.parseExpression(withCondexpr));
+      if (this.isOp(',')) isTuple = true;
+      else break;
+    }
+    if (!isTuple) {
+      if (items.length) return items[0]!;
+      if (!explicitParens) this.fail(`Expected an expression, got '${this.describe()}'`);
+    }
+    return constFoldTuple({ kind: 'Tuple', span: this.spanFrom(start), items });
+  }
+
+  private isTupleEnd(extraEnd: string[] | null): boolean {
+    const tt = this.t[this.p];
+    if (tt === TK_VAR_END || tt === TK_BLOCK_END || tt === TK_EOF) return true;
+    if (tt === TK_OP && this.v[this.p] === ')') return true;
+    if (extraEnd && tt === TK_NAME && extraEnd.includes(this.v[this.p] as string)) return true;
+    return false;
+  }
+
+  private parseList(): A.Expr {
+    const start = this.s[this.p]!;
+    this.p++;
+    const items: A.Expr[] = [];
+    while (!this.isOp(']')) {
+      if (items.length) this.expectOp(',');
+      if (this.isOp(']')) break;
+      items.push(this.parseExpression(true));
+    }
+    this.expectOp(']');
+    return { kind: 'List', span: this.spanFrom(start), items };
+  }
+
+  private parseDict(): A.Expr {
+    const start = this.s[this.p]!;
+    this.p++;
+    const items: Array<{ key: A.Expr; value: A.Expr }> = [];
+    while (!this.isOp('}')) {
+      if (items.length) this.expectOp(',');
+      if (this.isOp('}')) break;
+      const key = this.parseExpression(true);
+      this.expectOp(':');
+      const value = this.parseExpression(true);
+      items.push({ key, value });
+    }
+    this.expectOp('}');
+    return { kind: 'Dict', span: this.spanFrom(start), items };
+  }
+
+  private parsePostfix(node: A.Expr): A.Expr {
+    for (;;) {
+      if (this.t[this.p] !== TK_OP) return node;
+      const op = this.v[this.p];
+      if (op === '.' || op === '[') node = this.parseSubscript(node);
+      else if (op === '(') node = this.parseCall(node);
+      else return node;
+    }
+  }
+
+  private parseFilterExpr(node: A.Expr): A.Expr {
+    for (;;) {
+      if (this.isOp('|')) node = this.parseFilter(node, false) as A.Expr;
+      else if (this.isName('is')) node = this.parseTest(node);
+      else if (this.isOp('(')) node = this.parseCall(node);
+      else return node;
+    }
+  }
+
+  private parseSubscript(node: A.Expr): A.Expr {
+    const start = node.span.start;
+    if (this.skipOp('.')) {
+      const at = this.p;
+      const tt = this.t[at];
+      if (tt === TK_NAME) {
+        this.p++;
+        return { kind: 'Getattr', span: this.spanFrom(start), obj: node, attr: this.v[at] as string, attrSpan: { start: this.s[at]!, end: this.e[at]! } };
+      }
+      if (tt !== TK_INT) this.fail('expected name or number');
+      this.p++;
+      const index: A.Expr = { kind: 'Const', span: { start: this.s[at]!, end: this.e[at]! }, value: this.v[at] };
+      return { kind: 'Getitem', span: this.spanFrom(start), obj: node, index };
+    }
+    this.p++; // [
+    const bs = this.s[this.p - 1]!;
+    const args: A.Expr[] = [];
+    while (!this.isOp(']')) {
+      if (args.length) this.expectOp(',');
+      args.push(this.parseSubscribed());
+    }
+    this.expectOp(']');
+    const index: A.Expr = args.length === 1 ? args[0]! : { kind: 'Tuple', span: this.spanFrom(bs), items: args };
+    return { kind: 'Getitem', span: this.spanFrom(start), obj: node, index };
+  }
+
+  private parseSubscribed(): A.Expr {
+    const start = this.s[this.p]!;
+    let first: A.Expr | null = null;
+    if (this.isOp(':')) {
+      this.p++;
+    } else {
+      const node = this.parseExpression(true);
+      if (!this.isOp(':')) return node;
+      this.p++;
+      first = node;
+    }
+    let stop: A.Expr | null = null;
+    if (!this.isOp(':') && !this.isOp(']') && !this.isOp(',')) stop = this.parseExpression(true);
+    let step: A.Expr | null = null;
+    if (this.skipOp(':')) {
+      if (!this.isOp(']') && !this.isOp(',')) step = this.parseExpression(true);
+    }
+    return { kind: 'Slice', span: this.spanFrom(start), start: first, stop, step };
+  }
+
+  private parseCallArgs(): A.CallArgs {
+    const open = this.p;
+    this.expectOp('(');
+    const args: A.Expr[] = [];
+    const kwargs: A.Keyword[] = [];
+    let dynArgs: A.Expr | null = null;
+    let dynKwargs: A.Expr | null = null;
+    let requireComma = false;
+    const ensure = (ok: boolean) => {
+      if (!ok) this.fail('invalid syntax for function call expression', open);
+    };
+    while (!this.isOp(')')) {
+      if (requireComma) {
+        const tt = this.t[this.p];
+        if (tt === TK_EOF || tt === TK_VAR_END || tt === TK_BLOCK_END) this.fail(`unexpected '${this.tokenText()}', expected ')'`);
+        this.expectOp(',');
+        if (this.isOp(')')) break;
+      }
+      if (this.t[this.p] === TK_EOF || this.t[this.p] === TK_VAR_END || this.t[this.p] === TK_BLOCK_END) {
+        this.fail(`unexpected '${this.tokenText()}', expected ')'`);
+      }
+      if (this.skipOp('*')) {
+        ensure(dynArgs === null && dynKwargs === null);
+        dynArgs = this.parseExpression(true);
+      } else if (this.skipOp('**')) {
+        ensure(dynKwargs === null);
+        dynKwargs = this.parseExpression(true);
+      } else if (this.t[this.p] === TK_NAME && this.t[this.p + 1] === TK_OP && this.v[this.p + 1] === '=') {
+        ensure(dynKwargs === null);
+        const ks = this.s[this.p]!;
+        const name = this.v[this.p] as string;
+        this.p += 2;
+        const value = this.parseExpression(true);
+        kwargs.push({ name, value, span: this.spanFrom(ks) });
+      } else {
+        ensure(dynArgs === null && dynKwargs === null && kwargs.length === 0);
+        args.push(this.parseExpression(true));
+      }
+      requireComma = true;
+    }
+    this.expectOp(')');
+    return { args, kwargs, dynArgs, dynKwargs };
+  }
+
+  private parseCall(node: A.Expr): A.Expr {
+    const start = node.span.start;
+    const a = this.parseCallArgs();
+    return { kind: 'Call', span: this.spanFrom(start), fn: node, args: a.args, kwargs: a.kwargs, dynArgs: a.dynArgs, dynKwargs: a.dynKwargs };
+  }
+
+  private parseFilter(node: A.Expr | null, startInline: boolean): A.Expr | A.FilterExpr {
+    let cur: A.Expr | A.FilterExpr | null = node;
+    while (this.isOp('|') || startInline) {
+      if (!startInline) this.p++;
+      startInline = false;
+      const ns = this.s[this.p]!;
+      let name = this.expectName();
+      while (this.skipOp('.')) name += '.' + this.expectName();
+      const nameSpan = this.spanFrom(ns);
+      const a: A.CallArgs = this.isOp('(') ? this.parseCallArgs() : { args: [], kwargs: [], dynArgs: null, dynKwargs: null };
+      cur = { kind: 'Filter', span: this.spanFrom(cur ? cur.span.start : ns), node: cur, name, nameSpan, ...a };
+    }
+    return cur!;
+  }
+
+  private parseTest(node: A.Expr): A.Expr {
+    const start = node.span.start;
+    this.p++; // is
+    const negated = this.skipName('not');
+    const ns = this.s[this.p]!;
+    let name = this.expectName();
+    while (this.skipOp('.')) name += '.' + this.expectName();
+    const nameSpan = this.spanFrom(ns);
+    let a: A.CallArgs = { args: [], kwargs: [], dynArgs: null, dynKwargs: null };
+    const tt = this.t[this.p];
+    if (this.isOp('(')) {
+      a = this.parseCallArgs();
+    } else if (
+      (tt === TK_NAME || tt === TK_STRING || tt === TK_INT || tt === TK_FLOAT || this.isOp('[') || this.isOp('{')) &&
+      !this.isName('else') && !this.isName('or') && !this.isName('and')
+    ) {
+      if (this.isName('is')) this.fail('You cannot chain multiple tests with is');
+      a.args = [this.parsePostfix(this.parsePrimary())];
+    }
+    const test: A.TestExpr = { kind: 'Test', span: this.spanFrom(start), node, name, nameSpan, ...a };
+    if (negated) return { kind: 'Unary', span: this.spanFrom(start), op: 'not', operand: test };
+    return test;
+  }
+}
+
+function errExpr(span: A.Span): A.ErrorExpr {
+  return { kind: 'Error', span, message: 'syntax error' };
+}
+
+function canAssign(node: A.Expr): boolean {
+  if (node.kind === 'Name') return true;
+  if (node.kind === 'NSRef') return true;
+  if (node.kind === 'Tuple') return node.items.every(canAssign);
+  return false;
+}
+
+/** Tuples of constants are immutable, so evaluate them once at parse time (`x in ('a', 'b')`). */
+function constFoldTuple(node: A.TupleExpr): A.Expr {
+  if (node.items.length === 0 || !node.items.every((i) => i.kind === 'Const')) return node;
+  const value = markTuple(node.items.map((i) => (i as A.ConstExpr).value));
+  Object.freeze(value);
+  return { kind: 'Const', span: node.span, value };
+}
+
+/**
+ * jinja2 rejects unknown filters/tests at compile time, except inside `if` statements and
+ * conditional expressions of the same frame ("soft" frames), where the check happens only
+ * when the filter actually runs. Mirror that so templates fail in the same situations.
+ */
+function checkUnknownFilters(root: readonly A.Stmt[], diags: ParseDiagnostic[]): void {
+  const expr = (e: A.Expr | null, soft: boolean): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'Filter':
+        if (!soft && !FILTERS.has(e.name) && !EXTRA_FILTERS.has(e.name)) diags.push({ message: `No filter named '${e.name}'.`, span: e.nameSpan });
+        expr(e.node, soft);
+        args(e, soft);
+        return;
+      case 'Test':
+        if (!soft && !TESTS.has(e.name)) diags.push({ message: `No test named '${e.name}'.`, span: e.nameSpan });
+        expr(e.node, soft);
+        args(e, soft);
+        return;
+      case 'CondExpr':
+        expr(e.test, true);
+        expr(e.expr1, true);
+        expr(e.expr2, true);
+        return;
+      case 'Getattr': expr(e.obj, soft); return;
+      case 'Getitem': expr(e.obj, soft); expr(e.index, soft); return;
+      case 'Slice': expr(e.start, soft); expr(e.stop, soft); expr(e.step, soft); return;
+      case 'Call': expr(e.fn, soft); args(e, soft); return;
+      case 'BinOp':
+      case 'And':
+      case 'Or': expr(e.left, soft); expr(e.right, soft); return;
+      case 'Unary': expr(e.operand, soft); return;
+      case 'Compare': expr(e.expr, soft); for (const o of e.ops) expr(o.expr, soft); return;
+      case 'Concat': for (const n of e.nodes) expr(n, soft); return;
+      case 'List':
+      case 'Tuple': for (const n of e.items) expr(n, soft); return;
+      case 'Dict': for (const it of e.items) { expr(it.key, soft); expr(it.value, soft); } return;
+      default: return;
+    }
+  };
+  const args = (a: A.CallArgs, soft: boolean): void => {
+    for (const x of a.args) expr(x, soft);
+    for (const k of a.kwargs) expr(k.value, soft);
+    expr(a.dynArgs, soft);
+    expr(a.dynKwargs, soft);
+  };
+  const params = (ps: A.Param[]): void => {
+    for (const p of ps) expr(p.default, false);
+  };
+  const stmts = (body: readonly A.Stmt[], soft: boolean): void => {
+    for (const st of body) {
+      switch (st.kind) {
+        case 'Output':
+        case 'Do': expr(st.expr, soft); break;
+        case 'Set': expr(st.value, soft); break;
+        case 'If':
+          expr(st.test, true);
+          stmts(st.body, true);
+          for (const e of st.elifs) {
+            expr(e.test, true);
+            stmts(e.body, true);
+          }
+          stmts(st.else_, true);
+          break;
+        case 'For':
+          expr(st.iter, soft);
+          expr(st.filter, false);
+          stmts(st.body, false);
+          stmts(st.else_, false);
+          break;
+        case 'SetBlock':
+          expr(st.filter, false);
+          stmts(st.body, false);
+          break;
+        case 'Macro':
+          params(st.params);
+          stmts(st.body, false);
+          break;
+        case 'CallBlock':
+          expr(st.call, soft);
+          params(st.params);
+          stmts(st.body, false);
+          break;
+        case 'FilterBlock':
+          expr(st.filter, false);
+          stmts(st.body, false);
+          break;
+        case 'With':
+          for (const v of st.values) expr(v, soft);
+          stmts(st.body, false);
+          break;
+        case 'Block':
+          stmts(st.body, st.blockKind === 'snapshot' ? soft : false);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  stmts(root, false);
+}
+
+const SPECIAL_NAMES = new Set(['caller', 'varargs', 'kwargs']);
+const LOOP_NAMES = new Set(['loop']);
+
+function exprUsesLoop(e: A.Expr): boolean {
+  const s = new Set<string>();
+  usesNamesExpr(e, LOOP_NAMES, s);
+  return s.size > 0;
+}
+
+/** Which of `names` are referenced anywhere in `body` (including nested blocks). */
+export function usesNames(body: A.Stmt[], names: Set<string>, out = new Set<string>()): Set<string> {
+  for (const st of body) usesNamesStmt(st, names, out);
+  return out;
+}
+
+function usesNamesStmt(st: A.Stmt, names: Set<string>, out: Set<string>): void {
+  switch (st.kind) {
+    case 'Output':
+    case 'Do':
+      usesNamesExpr(st.expr, names, out);
+      break;
+    case 'If':
+      usesNamesExpr(st.test, names, out);
+      usesNames(st.body, names, out);
+      for (const e of st.elifs) {
+        usesNamesExpr(e.test, names, out);
+        usesNames(e.body, names, out);
+      }
+      usesNames(st.else_, names, out);
+      break;
+    case 'For':
+      usesNamesExpr(st.iter, names, out);
+      if (st.filter) usesNamesExpr(st.filter, names, out);
+      usesNames(st.body, names, out);
+      usesNames(st.else_, names, out);
+      break;
+    case 'Set':
+      usesNamesExpr(st.value, names, out);
+      break;
+    case 'SetBlock':
+      if (st.filter) usesNamesExpr(st.filter, names, out);
+      usesNames(st.body, names, out);
+      break;
+    case 'Macro':
+      for (const p of st.params) if (p.default) usesNamesExpr(p.default, names, out);
+      usesNames(st.body, names, out);
+      break;
+    case 'CallBlock':
+      usesNamesExpr(st.call, names, out);
+      for (const p of st.params) if (p.default) usesNamesExpr(p.default, names, out);
+      usesNames(st.body, names, out);
+      break;
+    case 'FilterBlock':
+      usesNamesExpr(st.filter, names, out);
+      usesNames(st.body, names, out);
+      break;
+    case 'With':
+      for (const v of st.values) usesNamesExpr(v, names, out);
+      usesNames(st.body, names, out);
+      break;
+    case 'Block':
+      usesNames(st.body, names, out);
+      break;
+    default:
+      break;
+  }
+}
+
+export function usesNamesExpr(e: A.Expr | null, names: Set<string>, out: Set<string>): void {
+  if (!e) return;
+  switch (e.kind) {
+    case 'Name':
+      if (names.has(e.name)) out.add(e.name);
+      break;
+    case 'Getattr':
+      usesNamesExpr(e.obj, names, out);
+      break;
+    case 'Getitem':
+      usesNamesExpr(e.obj, names, out);
+      usesNamesExpr(e.index, names, out);
+      break;
+    case 'Slice':
+      usesNamesExpr(e.start, names, out);
+      usesNamesExpr(e.stop, names, out);
+      usesNamesExpr(e.step, names, out);
+      break;
+    case 'Call':
+      usesNamesExpr(e.fn, names, out);
+      usesArgs(e, names, out);
+      break;
+    case 'Filter':
+      usesNamesExpr(e.node, names, out);
+      usesArgs(e, names, out);
+      break;
+    case 'Test':
+      usesNamesExpr(e.node, names, out);
+      usesArgs(e, names, out);
+      break;
+    case 'BinOp':
+    case 'And':
+    case 'Or':
+      usesNamesExpr(e.left, names, out);
+      usesNamesExpr(e.right, names, out);
+      break;
+    case 'Unary':
+      usesNamesExpr(e.operand, names, out);
+      break;
+    case 'Compare':
+      usesNamesExpr(e.expr, names, out);
+      for (const o of e.ops) usesNamesExpr(o.expr, names, out);
+      break;
+    case 'Concat':
+    case 'List':
+    case 'Tuple':
+      for (const n of e.kind === 'Concat' ? e.nodes : e.items) usesNamesExpr(n, names, out);
+      break;
+    case 'CondExpr':
+      usesNamesExpr(e.test, names, out);
+      usesNamesExpr(e.expr1, names, out);
+      usesNamesExpr(e.expr2, names, out);
+      break;
+    case 'Dict':
+      for (const it of e.items) {
+        usesNamesExpr(it.key, names, out);
+        usesNamesExpr(it.value, names, out);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function usesArgs(a: A.CallArgs, names: Set<string>, out: Set<string>): void {
+  for (const x of a.args) usesNamesExpr(x, names, out);
+  for (const k of a.kwargs) usesNamesExpr(k.value, names, out);
+  usesNamesExpr(a.dynArgs, names, out);
+  usesNamesExpr(a.dynKwargs, names, out);
+}

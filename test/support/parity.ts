@@ -1,0 +1,69 @@
+/**
+ * Compile parity with dbt: compiles every node that dbt compiled for a golden project and
+ * compares the SQL with dbt's, whitespace aside (the measure the issue asks for).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { analyzeProject } from '../../server/src/core/analysis';
+import { createCompiler } from '../../server/src/core/session';
+import { NodeFileHost } from '../../server/src/node/fs-host';
+import { testPath } from './golden';
+
+export interface ParityNode {
+  uniqueId: string;
+  status: 'match' | 'differs' | 'failed' | 'missing';
+  detail?: string;
+}
+
+interface GoldenNode {
+  unique_id: string;
+  resource_type: string;
+  compiled: string | null;
+  relation_name: string | null;
+}
+
+/** Pinned like scripts/dbt_goldens/run_dbt.py pins dbt. */
+export const GOLDEN_RUN_STARTED_AT = new Date('2024-01-01T00:00:00Z');
+export const GOLDEN_INVOCATION_ID = '00000000-0000-4000-8000-000000000000';
+
+export function normalizeSql(sql: string): string {
+  return sql.replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1').trim();
+}
+
+export function compileParity(goldenName: string, projectRoot: string, env: Record<string, string | undefined> = {}): ParityNode[] {
+  const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt', goldenName, 'nodes.json'), 'utf8')) as { nodes: GoldenNode[] };
+  const host = new NodeFileHost();
+  const analysis = analyzeProject(host, projectRoot);
+  const { compiler } = createCompiler(host, analysis, {
+    env: { HOME: '/nonexistent', ...env },
+    profilesDirs: [projectRoot],
+    runStartedAt: GOLDEN_RUN_STARTED_AT,
+    invocationId: GOLDEN_INVOCATION_ID,
+  });
+  const results: ParityNode[] = [];
+  for (const node of golden.nodes) {
+    if (!node.compiled) continue;
+    const expectedPath = testPath('goldens', 'dbt', goldenName, node.compiled);
+    if (!existsSync(expectedPath)) continue;
+    const expected = readFileSync(expectedPath, 'utf8');
+    const id = node.unique_id.split('.').length > 3 && node.resource_type === 'test' ? node.unique_id.split('.').slice(0, 3).join('.') : node.unique_id;
+    if (!analysis.project.nodes.has(id)) {
+      results.push({ uniqueId: node.unique_id, status: 'missing', detail: 'no such node in our graph' });
+      continue;
+    }
+    const result = compiler.compile(id);
+    if (result.sql === undefined) {
+      results.push({ uniqueId: node.unique_id, status: 'failed', detail: result.diagnostics.map((d) => d.message).join('; ') });
+    } else if (normalizeSql(result.sql) === normalizeSql(expected)) {
+      results.push({ uniqueId: node.unique_id, status: 'match' });
+    } else {
+      results.push({ uniqueId: node.unique_id, status: 'differs', detail: firstDifference(normalizeSql(result.sql), normalizeSql(expected)) });
+    }
+  }
+  return results;
+}
+
+function firstDifference(actual: string, expected: string): string {
+  let i = 0;
+  while (i < actual.length && actual[i] === expected[i]) i++;
+  return `at ${i}: ours «${actual.slice(Math.max(0, i - 40), i + 60)}» dbt «${expected.slice(Math.max(0, i - 40), i + 60)}»`;
+}
