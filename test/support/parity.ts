@@ -67,3 +67,37 @@ function firstDifference(actual: string, expected: string): string {
   while (i < actual.length && actual[i] === expected[i]) i++;
   return `at ${i}: ours «${actual.slice(Math.max(0, i - 40), i + 60)}» dbt «${expected.slice(Math.max(0, i - 40), i + 60)}»`;
 }
+
+/**
+ * Graph parity: for every node in dbt's manifest, the same node exists here with the same
+ * dependencies and (where dbt names one) the same relation. Returns the differences.
+ */
+export function graphParity(goldenName: string, projectRoot: string): { compared: number; differences: string[] } {
+  const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt', goldenName, 'nodes.json'), 'utf8')) as {
+    nodes: Array<GoldenNode & { depends_on: string[] }>;
+  };
+  const host = new NodeFileHost();
+  const analysis = analyzeProject(host, projectRoot);
+  const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [projectRoot] });
+  // dbt suffixes generic test ids with a hash of their arguments; ours stop at the name.
+  const strip = (id: string): string => (id.startsWith('test.') && id.split('.').length > 3 ? id.split('.').slice(0, 3).join('.') : id);
+  const differences: string[] = [];
+  const goldenIds = new Set(golden.nodes.map((n) => strip(n.unique_id)));
+  for (const n of golden.nodes) {
+    const id = strip(n.unique_id);
+    const ours = analysis.project.nodes.get(id);
+    if (!ours) {
+      differences.push(`${id}: missing`);
+      continue;
+    }
+    const expected = [...new Set(n.depends_on.map(strip))].sort().join(',');
+    const actual = [...new Set(ours.dependsOn)].sort().join(',');
+    if (expected !== actual) differences.push(`${id}: depends on [${actual}], dbt says [${expected}]`);
+    if (n.relation_name) {
+      const relation = compiler.relation(ours).render();
+      if (relation !== n.relation_name) differences.push(`${id}: relation ${relation}, dbt says ${n.relation_name}`);
+    }
+  }
+  for (const id of analysis.project.nodes.keys()) if (!goldenIds.has(id)) differences.push(`${id}: not in dbt's manifest`);
+  return { compared: golden.nodes.length, differences };
+}

@@ -200,6 +200,10 @@ class Loader {
           dependsOn: [],
           hook: { when, index, sql },
         };
+        // Hooks may ref models (dbt records those as the hook's dependencies).
+        const scanned = this.cache.scan(`${file}#${name}`, sql);
+        node.refs = scanned.refs;
+        node.sources = scanned.sources;
         this.register(node, undefined);
       });
     };

@@ -250,6 +250,12 @@ export class Compiler {
     const quote = this.quotePolicy(node);
     if (node.resourceType === 'source') {
       const s = node.source!;
+      const external = node.config.external_location ?? node.config.meta.external_location;
+      if (dialect.type === 'duckdb' && typeof external === 'string') {
+        // dbt-duckdb: a source read straight from files, e.g. "read_parquet('data/{name}.parquet')".
+        const fields: Record<string, string> = { name: node.name, identifier: s.identifier, source_name: s.sourceName, schema: s.schema ?? s.sourceName };
+        return new Relation(dialect, undefined, undefined, external.replace(/\{(\w+)\}/g, (m, k: string) => fields[k] ?? m), 'external');
+      }
       return new Relation(dialect, s.database ?? target.database, s.schema ?? s.sourceName, s.identifier, 'table', undefined, quote);
     }
     const config = { ...node.config, ...this.dynamicConfig(node) };

@@ -32,7 +32,7 @@ export class Relation {
   }
 
   render(): string {
-    if (this.type === 'cte') return this.identifier;
+    if (this.type === 'cte' || this.type === 'external') return this.identifier;
     return this.dialect.renderRelation(this.parts.database ? this.database : undefined, this.parts.schema ? this.schema : undefined, this.identifier, this.quotePolicy);
   }
 

@@ -4,7 +4,7 @@
 
 import {
   arg, checkHashable, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
-  pyCapitalize, pyCenter, pyCompare, pyContains, pyEq, pyLen, pyReplace, pyRound, pySplitlines, pyStrip,
+  pyCapitalize, pyCenter, pyCompare, pyContains, pyEq, pyMod, pyLen, pyReplace, pyRound, pySplitlines, pyStrip,
   PyError, PyRange, pyTypeName, repr, stableSort, toList, toStr, truthy, Undefined, undefinedError,
   type PyArgs, type PyKw,
 } from './runtime';
@@ -665,15 +665,11 @@ export const TESTS: Map<string, TestFn> = new Map<string, TestFn>([
   // jinja2's Undefined defines __call__ (which raises), so callable() is true for it.
   ['callable', (v) => typeof v === 'function' || v instanceof Undefined],
   ['defined', (v) => !(v instanceof Undefined)],
-  ['divisibleby', (v, a) => {
-    const n = num(v);
-    const d = num(a[0]);
-    if (d === 0) throw new PyError('integer division or modulo by zero', 'ZeroDivisionError');
-    return n % d === 0;
-  }],
+  // These use Python's `%`, which formats when the value is a string.
+  ['divisibleby', (v, a) => pyEq(pyMod(v, a[0]), 0)],
   ['eq', (v, a) => pyEq(v, a[0])],
   ['escaped', () => false],
-  ['even', (v) => num(v) % 2 === 0],
+  ['even', (v) => pyEq(pyMod(v, 2), 0)],
   ['false', (v) => v === false],
   ['filter', (v) => typeof v === 'string' && FILTERS.has(v)],
   ['float', (v) => typeof v === 'number' && !Number.isInteger(v)],
@@ -692,7 +688,7 @@ export const TESTS: Map<string, TestFn> = new Map<string, TestFn>([
   ['ne', (v, a) => !pyEq(v, a[0])],
   ['none', (v) => v === null],
   ['number', isNumberValue],
-  ['odd', (v) => Math.abs(num(v) % 2) === 1],
+  ['odd', (v) => pyEq(pyMod(v, 2), 1)],
   ['sameas', (v, a) => v === a[0] || (v !== v && a[0] !== a[0])],
   ['sequence', (v) => typeof v === 'string' || Array.isArray(v) || v instanceof Undefined || isDict(v) || v instanceof PyRange || v instanceof Map],
   ['string', (v) => typeof v === 'string'],

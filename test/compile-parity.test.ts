@@ -1,0 +1,58 @@
+/**
+ * Compiled SQL against dbt-core's own output (goldens made by scripts/dbt-goldens.sh), whitespace
+ * aside. Every node dbt compiled must match, except the gaps listed (and explained) in
+ * test/goldens/parity-gaps.txt; a fixed gap or a new mismatch both fail until that list is updated.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { compileParity, graphParity } from './support/parity';
+import { assertGolden, testPath } from './support/golden';
+
+const repo = testPath('..');
+const publicProjects = `${repo}/.cache/public-projects`;
+const projects: Array<[string, string]> = [
+  ['medallion_retail', `${repo}/models`],
+  ['xdb', testPath('fixtures', 'xdb')],
+  ['jaffle_shop_duckdb', `${publicProjects}/jaffle_shop_duckdb`],
+  ['sushi_dbt', `${publicProjects}/sushi_dbt`],
+  ['sushi_test', `${publicProjects}/sushi_test`],
+];
+
+describe('compile parity with dbt-core 1.12 (whitespace aside)', () => {
+  const lines: string[] = [];
+  let total = 0;
+  let matched = 0;
+  for (const [golden, root] of projects) {
+    const available = existsSync(`${root}/dbt_project.yml`);
+    it(`${golden}`, { skip: !available && !process.env.CI ? 'public projects not fetched (bash scripts/fetch-public-project.sh)' : false }, () => {
+      assert.ok(available, `${root} is missing: .ci/run fetches it with scripts/fetch-public-project.sh`);
+      const results = compileParity(golden, root);
+      assert.ok(results.length > 0, 'no golden nodes were compared');
+      total += results.length;
+      matched += results.filter((r) => r.status === 'match').length;
+      for (const r of results) {
+        if (r.status === 'match') continue;
+        // Failures keep their message (the why); differing SQL just says so (the diff is in the test output).
+        lines.push(`${golden} ${r.uniqueId} ${r.status}${r.status === 'failed' ? `: ${r.detail}` : ''}`);
+        if (r.status === 'differs') process.stdout.write(`# ${golden} ${r.uniqueId}: ${r.detail}\n`);
+      }
+    });
+  }
+
+  it('mismatches are exactly the known gaps', { skip: !existsSync(`${publicProjects}/sushi_test/dbt_project.yml`) && !process.env.CI ? 'needs all golden projects' : false }, () => {
+    process.stdout.write(`# compile parity: ${matched}/${total} nodes match dbt (${((100 * matched) / total).toFixed(1)}%)\n`);
+    assertGolden(testPath('goldens', 'parity-gaps.txt'), lines.sort().join('\n') + '\n');
+  });
+});
+
+describe('graph parity with dbt-core 1.12: nodes, dependencies and relation names', () => {
+  for (const [golden, root] of projects) {
+    const available = existsSync(`${root}/dbt_project.yml`);
+    it(golden, { skip: !available && !process.env.CI ? 'public projects not fetched' : false }, () => {
+      const { compared, differences } = graphParity(golden, root);
+      assert.ok(compared > 0);
+      assert.deepEqual(differences, []);
+    });
+  }
+});
