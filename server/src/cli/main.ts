@@ -97,6 +97,13 @@ const commands: Record<string, Command> = {
         env,
         profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(project.root, env),
       };
+      // Reproducible output (tests, diffs between runs): pin run_started_at.
+      const pinned = env.MEDALLION_RUN_STARTED_AT;
+      if (pinned) {
+        const at = new Date(pinned);
+        if (Number.isNaN(at.getTime())) throw new UsageError(`MEDALLION_RUN_STARTED_AT is not a date: ${pinned}`);
+        request.runStartedAt = at;
+      }
       const target = option(args, 'target');
       if (target) request.target = target;
       const vars = option(args, 'vars');

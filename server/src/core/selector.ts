@@ -86,8 +86,8 @@ export function parseAtom(text: string, problems: string[]): Atom | undefined {
     return undefined;
   }
   const [, at, up, body, down] = m;
-  const hasUp = text.startsWith('+') || /^@?\d+\+/.test(text);
-  const hasDown = /\+\d*$/.test(text);
+  const hasUp = up !== undefined;
+  const hasDown = down !== undefined;
   let method = 'fqn';
   let value = body!;
   const colon = body!.indexOf(':');

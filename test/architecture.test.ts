@@ -1,0 +1,63 @@
+/**
+ * Layer boundaries from ARCHITECTURE.md, checked over the import graph: the core is pure (no
+ * editor, no LSP, no file system, no network, no engines), and only the adapters may reach out.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { testPath } from './support/golden';
+
+const repo = testPath('..');
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...sources(full));
+    else if (name.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    found.push((m[1] ?? m[2] ?? m[3])!);
+  }
+  return found;
+}
+
+/** Module specifiers the pure core may never import. */
+const FORBIDDEN_IN_CORE = [/^vscode/, /^vscode-languageserver/, /^vscode-languageclient/, /^(node:)?(fs|fs\/promises|child_process|net|http|https|http2|dgram|dns|tls|worker_threads|os|process)$/, /^@duckdb\//, /^@databricks\//, /^@aws-sdk\//];
+
+describe('architecture', () => {
+  const coreFiles = sources(join(repo, 'server', 'src', 'core'));
+
+  it('the core exists and is checked', () => {
+    assert.ok(coreFiles.length > 10);
+  });
+
+  it('server/src/core imports neither vscode, the LSP libraries, the file system, the network nor an engine', () => {
+    const violations: string[] = [];
+    for (const file of coreFiles) {
+      for (const spec of imports(file)) {
+        if (FORBIDDEN_IN_CORE.some((re) => re.test(spec))) violations.push(`${relative(repo, file)} imports ${spec}`);
+        if (spec.startsWith('.') && !join(file, '..', spec).startsWith(join(repo, 'server', 'src', 'core'))) violations.push(`${relative(repo, file)} reaches out of the core: ${spec}`);
+      }
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('the core reads no environment or clock of its own except where passed in', () => {
+    const violations = coreFiles.filter((f) => /process\.env|process\.cwd\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(repo, f));
+    assert.deepEqual(violations, []);
+  });
+
+  it('the Jinja engine imports nothing at all outside itself', () => {
+    const jinja = coreFiles.filter((f) => f.includes(`${join('core', 'jinja')}`));
+    assert.ok(jinja.length > 0);
+    for (const file of jinja) for (const spec of imports(file)) assert.ok(spec.startsWith('./'), `${relative(repo, file)} imports ${spec}`);
+  });
+});
