@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: project load + scan + graph at 1k/10k/100k generated models against the read
+ * floor (reading the same files in the same process), peak RSS, render-all time, and dbt-core's
+ * `dbt parse` / `dbt compile` on the same project as the reference. Each size is measured in its
+ * own child process so RSS figures do not mix. Medians of several runs; nothing here asserts.
+ *
+ *   node out/bench/core-bench.js [--sizes 1000,10000,100000] [--runs 5] [--dbt 1000,10000] [--dbt-compile 1000]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { analyzeProject } from '../server/src/core/analysis';
+import { createCompiler } from '../server/src/core/session';
+import { NodeFileHost } from '../server/src/node/fs-host';
+import { generateProject } from './generate-project';
+
+const repo = resolve(__dirname, '..', '..');
+const cacheDir = join(repo, '.cache', 'bench');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+interface OneResult {
+  models: number;
+  nodes: number;
+  files: number;
+  floorMs: number;
+  loadMs: number;
+  loadRuns: number[];
+  renderAllMs?: number;
+  renderFailures?: number;
+  peakRssMb: number;
+}
+
+/** Runs inside the child: measures one generated project. */
+function measureOne(root: string, runs: number, render: boolean): OneResult {
+  const host = new NodeFileHost();
+  const floor: number[] = [];
+  let files = 0;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    // The floor: list and read exactly the files the loader reads, nothing else.
+    const list = host.list(root);
+    for (const f of list) host.read(f);
+    floor.push(performance.now() - t);
+    files = list.length;
+  }
+  const load: number[] = [];
+  let analysis = analyzeProject(host, root);
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    analysis = analyzeProject(host, root);
+    load.push(performance.now() - t);
+  }
+  const result: OneResult = {
+    models: [...analysis.project.nodes.values()].filter((n) => n.resourceType === 'model').length,
+    nodes: analysis.project.nodes.size,
+    files,
+    floorMs: median(floor),
+    loadMs: median(load),
+    loadRuns: load.map((x) => Math.round(x)),
+    peakRssMb: 0,
+  };
+  if (render) {
+    const t = performance.now();
+    const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
+    let failures = 0;
+    for (const node of analysis.project.nodes.values()) {
+      if (node.resourceType !== 'model') continue;
+      if (compiler.compile(node.uniqueId).sql === undefined) failures++;
+    }
+    result.renderAllMs = performance.now() - t;
+    result.renderFailures = failures;
+  }
+  result.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  return result;
+}
+
+function timeCommand(cmd: string, args: string[], cwd: string): { ms: number; ok: boolean; tail: string } {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', DO_NOT_TRACK: '1' }, maxBuffer: 1 << 28 });
+  return { ms: performance.now() - t, ok: r.status === 0, tail: `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-3).join(' | ') };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: string): string => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+  };
+  if (args[0] === '--one') {
+    const out = measureOne(args[1]!, Number(args[2]), args[3] === 'render');
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
+  const sizes = opt('sizes', '1000,10000,100000').split(',').map(Number);
+  const runs = Number(opt('runs', '5'));
+  const dbtSizes = opt('dbt', '1000,10000').split(',').filter(Boolean).map(Number);
+  const dbtCompileSizes = opt('dbt-compile', '1000').split(',').filter(Boolean).map(Number);
+  const dbt = join(repo, '.cache', 'dbt-venv', 'bin', 'dbt');
+  mkdirSync(cacheDir, { recursive: true });
+  const rows: Array<Record<string, unknown>> = [];
+  for (const size of sizes) {
+    const root = join(cacheDir, `project-${size}`);
+    if (!existsSync(join(root, 'dbt_project.yml')) || !existsSync(join(root, '.complete'))) {
+      process.stderr.write(`generating ${size} models in ${root}...\n`);
+      generateProject(root, size);
+      writeFileSync(join(root, '.complete'), '');
+    }
+    // Warm the OS page cache once so the floor and the load read the same way.
+    execFileSync('cat', [join(root, 'dbt_project.yml')]);
+    const child = spawnSync(process.execPath, [__filename, '--one', root, String(size >= 100000 ? Math.min(runs, 3) : runs), size <= 10000 ? 'render' : 'no'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (child.status !== 0) throw new Error(`measuring ${size} failed: ${child.stderr}`);
+    const one = JSON.parse(child.stdout) as OneResult;
+    const row: Record<string, unknown> = { ...one, ratioToFloor: one.loadMs / one.floorMs };
+    if (existsSync(dbt) && dbtSizes.includes(size)) {
+      process.stderr.write(`dbt parse on ${size} models...\n`);
+      const parse = timeCommand(dbt, ['parse', '--no-partial-parse', '--profiles-dir', root], root);
+      row.dbtParseMs = parse.ok ? parse.ms : null;
+      if (!parse.ok) row.dbtParseError = parse.tail;
+      if (dbtCompileSizes.includes(size)) {
+        process.stderr.write(`dbt compile on ${size} models...\n`);
+        const compile = timeCommand(dbt, ['compile', '--no-partial-parse', '--profiles-dir', root, '--threads', '2'], root);
+        row.dbtCompileMs = compile.ok ? compile.ms : null;
+        if (!compile.ok) row.dbtCompileError = compile.tail;
+      }
+    }
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+  }
+  const fmt = (v: unknown, digits = 0): string => (typeof v === 'number' ? v.toFixed(digits) : '–');
+  const lines = [
+    '| models | nodes | files | read floor ms | load+scan+graph ms (median) | ratio | peak RSS MB | render all models ms | dbt parse ms | speed-up vs dbt parse | dbt compile ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) =>
+      `| ${r.models} | ${r.nodes} | ${r.files} | ${fmt(r.floorMs)} | ${fmt(r.loadMs)} | ${fmt(r.ratioToFloor, 2)}x | ${r.peakRssMb} | ${fmt(r.renderAllMs)} | ${fmt(r.dbtParseMs)} | ${typeof r.dbtParseMs === 'number' ? `${((r.dbtParseMs as number) / (r.loadMs as number)).toFixed(0)}x` : '–'} | ${fmt(r.dbtCompileMs)} |`,
+    ),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  writeFileSync(join(cacheDir, 'results.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2));
+  void readFileSync;
+}
+
+main();
