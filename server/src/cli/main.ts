@@ -13,6 +13,9 @@ import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
 import { bold, dim, printDiagnostics } from './output';
+import { RunPrinter } from './run-output';
+import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
+import type { RunCommand } from '../runner/types';
 
 const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
 
@@ -26,6 +29,12 @@ Commands:
                                 upstream and downstream of a node, with layers
   compile [<selector>] [--select S] [--target T] [--vars YAML] [--output sql|json]
                                 compiled SQL of the selected models to stdout
+  build | run | test | seed | snapshot [--select S] [--exclude S] [--threads N]
+        [--full-refresh] [--fail-fast] [--target T] [--vars YAML] [--output text|json]
+                                run nodes in dependency order (build: seeds, models, snapshots,
+                                tests and unit tests; a failure skips only its descendants)
+  show <model> [--limit N] [--target T] [--output text|json]
+                                run a model's compiled SQL and print its first rows
 
 Common options:
   --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
@@ -126,6 +135,50 @@ const commands: Record<string, Command> = {
       return failed > 0 ? 1 : 0;
     },
   },
+  build: runCommand('build'),
+  run: runCommand('run'),
+  test: runCommand('test'),
+  seed: runCommand('seed'),
+  snapshot: runCommand('snapshot'),
+  show: {
+    flags: [],
+    values: ['target', 'vars', 'limit', 'output', 'select'],
+    async run(args, analysis, host) {
+      const query = args.positional[0] ?? option(args, 'select');
+      if (!query) throw new UsageError('show needs a model, e.g. `medallion show gold_daily_sales`');
+      const node = findNode(analysis.graph, query);
+      if (!node) {
+        process.stderr.write(`No node named '${query}' in ${analysis.project.config.name}\n`);
+        return 1;
+      }
+      const limit = Number(option(args, 'limit') ?? '10');
+      if (!(limit >= 0)) throw new UsageError('--limit must be a number');
+      const request = targetRequest(args, analysis);
+      const { compiler, resolved } = createCompiler(host, analysis, request);
+      const compiled = node.resourceType === 'seed' || node.resourceType === 'source' ? { sql: `select * from ${compiler.relation(node).render()}`, diagnostics: [] } : compiler.compile(node.uniqueId);
+      printDiagnostics(compiled.diagnostics, analysis.project, host);
+      if (compiled.sql === undefined) return 1;
+      const engine = await openEngine(resolved.target.type, resolved.target, analysis.project.root);
+      try {
+        const session = await engine.acquire();
+        const started = performance.now();
+        const result = await session.execute(`select * from (\n${compiled.sql}\n) as medallion_show limit ${Math.floor(limit)}`);
+        const seconds = (performance.now() - started) / 1000;
+        if (option(args, 'output') === 'json') {
+          const rows = result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(r[i])])));
+          process.stdout.write(JSON.stringify({ node: node.uniqueId, columns: result.columns, rows, seconds }) + '\n');
+        } else {
+          process.stdout.write(formatTable(result.columns.map((c) => c.name), result.rows) + `\n${dim(`${result.rows.length} rows of ${node.name} in ${seconds.toFixed(2)}s`)}\n`);
+        }
+        return 0;
+      } catch (err) {
+        process.stderr.write(`${node.file}: ${(err as Error).message}\n`);
+        return 1;
+      } finally {
+        await engine.close();
+      }
+    },
+  },
   lineage: {
     flags: [],
     values: ['depth', 'output'],
@@ -164,6 +217,80 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+function targetRequest(args: ParsedArgs, analysis: Analysis): CompilerRequest {
+  const env = process.env as Record<string, string | undefined>;
+  const profilesDir = option(args, 'profiles-dir');
+  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env) };
+  const target = option(args, 'target');
+  if (target) request.target = target;
+  const vars = option(args, 'vars');
+  if (vars) request.vars = parseVars(vars);
+  return request;
+}
+
+function runCommand(command: RunCommand): Command {
+  return {
+    flags: ['full-refresh', 'fail-fast'],
+    values: ['select', 'models', 'exclude', 'threads', 'target', 'vars', 'output'],
+    async run(args, analysis, host) {
+      const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) {
+        printDiagnostics(errors, analysis.project, host);
+        process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
+      }
+      const threads = option(args, 'threads');
+      if (threads !== undefined && !(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
+      const json = option(args, 'output') === 'json';
+      const printer = new RunPrinter(json);
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSigint = (): void => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        process.stderr.write('\nCancelling: interrupting running statements (Ctrl-C again to quit at once)\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const request: ProjectRunRequest = {
+          ...targetRequest(args, analysis),
+          command,
+          select: [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])],
+          exclude: args.options.get('exclude') ?? [],
+          threads: 0,
+          fullRefresh: flag(args, 'full-refresh'),
+          failFast: flag(args, 'fail-fast'),
+          signal: controller.signal,
+          onEvent: printer.onEvent,
+        };
+        if (threads !== undefined) request.threadsOverride = Number(threads);
+        const summary = await runProject(host, analysis, request);
+        printer.summary(summary);
+        if (summary.cancelled) return 130;
+        if (summary.fatal) return 1;
+        return summary.results.some((r) => r.status === 'error' || r.status === 'fail' || r.status === 'cancelled') ? 1 : 0;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  };
+}
+
+function jsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (v !== null && typeof v === 'object') return String(v);
+  return v;
+}
+
+/** A plain text grid: column names, a rule, then rows. */
+function formatTable(columns: string[], rows: unknown[][]): string {
+  const cells = rows.map((r) => r.map((v) => (v === null || v === undefined ? 'null' : String(jsonValue(v)))));
+  const widths = columns.map((c, i) => Math.min(40, Math.max(c.length, ...cells.map((r) => r[i]!.length))));
+  const line = (values: string[]): string => values.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join(' │ ');
+  return [bold(line(columns)), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...cells.map(line)].join('\n');
+}
 
 /** `--vars '{key: value}'` (YAML or JSON, as dbt accepts). */
 function parseVars(text: string): Record<string, unknown> {

@@ -63,8 +63,9 @@ const BACKTICK = 96;
 const QMARK = 63;
 
 const MAX_DEPTH = 100;
-/** Control characters (the library's lexer uses some as internal markers), BOMs, lone CRs. */
-const BAD_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]|\r(?!\n)/;
+/** Control characters (the library's lexer uses some as internal markers) and BOMs. */
+const BAD_CHARS = /[^\t\n\r\x20-\x7e\x80-\ufefe\uff00-\uffff]/;
+const LONE_CR = /\r(?!\n)/;
 
 const BAIL = { bail: true };
 function bail(): never {
@@ -120,7 +121,7 @@ function parseDocument(text: string): YNode | undefined {
   len = text.length;
   depth = 0;
   tHas = false;
-  if (BAD_CHARS.test(text)) bail();
+  if (BAD_CHARS.test(text) || (text.indexOf('\r') >= 0 && LONE_CR.test(text))) bail();
   docStartAllowed = true;
   scanTrivia(0, -1);
   docStartAllowed = false;
@@ -829,7 +830,8 @@ function resolvePlain(v: string): unknown {
     if (RE_EXP.test(v) || RE_FLOAT.test(v)) return parseFloat(v);
     return v;
   }
-  if (v.length <= 5) {
+  // Only ~, n/N(ull), t/T(rue), f/F(alse) can resolve to null or a boolean.
+  if (v.length <= 5 && (c0 === 126 || c0 === 110 || c0 === 78 || c0 === 116 || c0 === 84 || c0 === 102 || c0 === 70)) {
     switch (v) {
       case '~':
       case 'null':

@@ -115,6 +115,27 @@ export class Compiler {
     return result;
   }
 
+  /** ref()/source() replacements while compiling a unit test: unique id → SQL text (a subquery). */
+  private overrides: Map<string, string> | undefined;
+
+  /**
+   * Compiles a node with some of its inputs replaced by SQL (unit test fixtures): `ref('x')`
+   * renders the given text instead of x's relation. `incremental` forces is_incremental().
+   */
+  compileWith(nodeId: string, overrides: Map<string, string>, incremental?: boolean): CompileResult {
+    const saved = { overrides: this.overrides, incremental: this.forceIncremental };
+    this.overrides = overrides;
+    this.forceIncremental = incremental;
+    try {
+      return this.compile(nodeId);
+    } finally {
+      this.overrides = saved.overrides;
+      this.forceIncremental = saved.incremental;
+    }
+  }
+
+  private forceIncremental: boolean | undefined;
+
   /** The relation a node is built into (or, for sources, read from). */
   relation(node: ProjectNode): Relation {
     const cached = this.relations.get(node.uniqueId);
@@ -360,6 +381,8 @@ export class Compiler {
       const targetNode = this.analysis.graph.resolveRef(name, pkg, isNone(version) ? undefined : String(version));
       const current = this.frame.node;
       if (!targetNode) throw new Error(`${current.resourceType} '${current.name}' depends on a node named '${name}'${pkg ? ` in package '${pkg}'` : ''} which was not found`);
+      const fixture = this.overrides?.get(targetNode.uniqueId);
+      if (fixture !== undefined) return fixture;
       if (targetNode.config.materialized === 'ephemeral') return this.inlineEphemeral(targetNode);
       return this.relation(targetNode);
     };
@@ -368,6 +391,8 @@ export class Compiler {
       const node = this.analysis.graph.resolveSource(String(source_name), String(table_name));
       const current = this.frame.node;
       if (!node) throw new Error(`${current.resourceType} '${current.name}' depends on a source named '${String(source_name)}.${String(table_name)}' which was not found`);
+      const fixture = this.overrides?.get(node.uniqueId);
+      if (fixture !== undefined) return fixture;
       return this.relation(node);
     };
     const config = Object.assign(
@@ -412,6 +437,7 @@ export class Compiler {
       throw new Error(`Env var required but not provided: '${name}'`);
     };
     const isIncremental = (): boolean => {
+      if (this.forceIncremental !== undefined) return this.forceIncremental;
       const node = this.frame.node;
       const config = { ...node.config, ...this.frame.captured };
       if (config.materialized !== 'incremental' || this.options.fullRefresh) return false;

@@ -1,0 +1,160 @@
+/**
+ * The embedded DuckDB engine (`@duckdb/node-api`, in-process). One database file per target
+ * (`target/medallion.duckdb` by default, `:memory:` allowed), extension autoloading off so nothing
+ * is ever downloaded, one connection per worker thread.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { dialectFor, type Dialect, type Relation } from '../../core/compiler';
+import type { Target } from '../../core/profiles';
+import { EngineError, type Column, type Engine, type EngineSession, type ExecuteOptions, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
+import { materialize } from './materializations';
+
+export interface DuckDbOptions {
+  /** Resolves a relative `path` of the target. */
+  projectRoot: string;
+  threads?: number;
+}
+
+export class DuckDbEngine implements Engine {
+  readonly type = 'duckdb';
+  readonly dialect: Dialect = dialectFor('duckdb')!;
+  private instance: DuckDBInstance | undefined;
+  private readonly idle: DuckDbSession[] = [];
+  private readonly all: DuckDbSession[] = [];
+
+  private constructor(private readonly path: string) {}
+
+  static async open(target: Target, options: DuckDbOptions): Promise<DuckDbEngine> {
+    const raw = String(target.settings.path ?? ':memory:');
+    const path = raw === ':memory:' || isAbsolute(raw) ? raw : join(options.projectRoot, raw);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const settings: Record<string, string> = {
+      // Never reach for the network: extensions that are not built in fail fast instead of downloading.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      extension_directory: join(options.projectRoot, 'target', 'duckdb_extensions'),
+    };
+    const extra = target.settings.settings;
+    if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) settings[k] = String(v);
+    const engine = new DuckDbEngine(path);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    try {
+      engine.instance = await DuckDBInstance.create(path, settings);
+    } catch (err) {
+      throw new EngineError(`Cannot open DuckDB database ${path}: ${(err as Error).message}`);
+    }
+    return engine;
+  }
+
+  get databasePath(): string {
+    return this.path;
+  }
+
+  async acquire(): Promise<EngineSession> {
+    const session = this.idle.pop();
+    if (session) return session;
+    if (!this.instance) throw new EngineError('The DuckDB engine is closed');
+    const created = new DuckDbSession(await this.instance.connect());
+    this.all.push(created);
+    return created;
+  }
+
+  release(session: EngineSession): void {
+    this.idle.push(session as DuckDbSession);
+  }
+
+  materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
+    return materialize(session, this.dialect, request);
+  }
+
+  async ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
+    const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
+    await session.execute(`create schema if not exists ${name}`);
+  }
+
+  cancelAll(): void {
+    for (const s of this.all) s.interrupt();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.all) s.close();
+    this.all.length = 0;
+    this.idle.length = 0;
+    this.instance?.closeSync();
+    this.instance = undefined;
+  }
+}
+
+class DuckDbSession implements EngineSession {
+  constructor(private readonly connection: DuckDBConnection) {}
+
+  async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    const { signal } = options;
+    if (signal?.aborted) throw new EngineError('Cancelled before it started', sql, undefined, 'CANCELLED');
+    const onAbort = (): void => this.connection.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      const columns: Column[] = reader.columnNames().map((name, i) => ({ name, type: String(reader.columnTypes()[i]) }));
+      // JSON-shaped values: DATE as 2024-01-31, DECIMAL and BIGINT as exact strings.
+      let rows = reader.getRowsJson() as unknown[][];
+      if (options.limit !== undefined) rows = rows.slice(0, options.limit);
+      return { columns, rows };
+    } catch (err) {
+      if (signal?.aborted) throw new EngineError('Cancelled', sql, undefined, 'CANCELLED');
+      throw toEngineError(err, sql);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async transaction(statements: string[], options: ExecuteOptions = {}): Promise<void> {
+    await this.execute('begin transaction', options);
+    try {
+      for (const sql of statements) await this.execute(sql, options);
+      await this.execute('commit');
+    } catch (err) {
+      // Whatever failed, the target is left as it was.
+      await this.connection.run('rollback').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async relationInfo(relation: Relation): Promise<RelationInfo | undefined> {
+    const lit = (s: string | undefined): string => `'${String(s ?? '').replace(/'/g, "''")}'`;
+    const tables = await this.execute(
+      `select table_type from information_schema.tables where table_catalog = ${lit(relation.database)} and table_schema = ${lit(relation.schema)} and table_name = ${lit(relation.identifier)}`,
+    );
+    if (tables.rows.length === 0) return undefined;
+    const type = String(tables.rows[0]![0]) === 'VIEW' ? 'view' : 'table';
+    const cols = await this.execute(
+      `select column_name, data_type from information_schema.columns where table_catalog = ${lit(relation.database)} and table_schema = ${lit(relation.schema)} and table_name = ${lit(relation.identifier)} order by ordinal_position`,
+    );
+    return { type, columns: cols.rows.map(([name, t]) => ({ name: String(name), type: String(t) })) };
+  }
+
+  interrupt(): void {
+    try {
+      this.connection.interrupt();
+    } catch {
+      // closed already
+    }
+  }
+
+  close(): void {
+    try {
+      this.connection.closeSync();
+    } catch {
+      // closed already
+    }
+  }
+}
+
+/** DuckDB's message with its `LINE n:` turned into a line number. */
+function toEngineError(err: unknown, sql: string): EngineError {
+  const message = err instanceof Error ? err.message : String(err);
+  const line = /LINE (\d+):/.exec(message);
+  return new EngineError(message.replace(/\n\s*\n/g, '\n').trim(), sql, line ? Number(line[1]) : undefined);
+}

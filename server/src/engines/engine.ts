@@ -1,0 +1,81 @@
+/**
+ * The one small interface every warehouse implements. The runner talks only to this; each
+ * engine owns its connection handling and the SQL of its materializations.
+ */
+import type { Dialect, Relation } from '../core/compiler';
+import type { ProjectNode } from '../core/model';
+
+export interface Column {
+  name: string;
+  /** The engine's type name, e.g. `INTEGER`, `DECIMAL(10,2)`, `string`. */
+  type: string;
+}
+
+export interface QueryResult {
+  columns: Column[];
+  /** Rows as plain JS values (bigint kept as bigint; dates as ISO strings). */
+  rows: unknown[][];
+}
+
+export interface RelationInfo {
+  type: 'table' | 'view';
+  columns: Column[];
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  /** Row cap for queries that return rows (previews). */
+  limit?: number;
+}
+
+/** A connection used by one worker at a time. */
+export interface EngineSession {
+  execute(sql: string, options?: ExecuteOptions): Promise<QueryResult>;
+  /** Runs statements as one unit: all or nothing. */
+  transaction(statements: string[], options?: ExecuteOptions): Promise<void>;
+  relationInfo(relation: Relation): Promise<RelationInfo | undefined>;
+}
+
+/** What a materialization needs: the node, its target relation, its compiled SQL, and run flags. */
+export interface MaterializeRequest {
+  node: ProjectNode;
+  relation: Relation;
+  sql: string;
+  fullRefresh: boolean;
+  signal?: AbortSignal;
+  /** Absolute path of the project, for seeds' CSV files. */
+  projectRoot: string;
+}
+
+export interface MaterializeResult {
+  /** Rows written (tables, incrementals, seeds, snapshots); undefined where the engine cannot tell. */
+  rowsAffected?: number;
+  message: string;
+}
+
+export interface Engine {
+  readonly type: string;
+  readonly dialect: Dialect;
+  /** A session from the pool (created on demand, up to the engine's limit). */
+  acquire(): Promise<EngineSession>;
+  release(session: EngineSession): void;
+  /** Builds a model, seed or snapshot with this engine's materialization SQL. */
+  materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult>;
+  /** Creates a schema when missing. */
+  ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void>;
+  /** Interrupts every running statement (Ctrl-C, cancel in the editor). */
+  cancelAll(): void;
+  close(): Promise<void>;
+}
+
+/** Thrown by engines; carries the engine's own message and, where known, the SQL line. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly sql?: string,
+    readonly line?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}

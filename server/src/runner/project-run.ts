@@ -1,0 +1,61 @@
+/**
+ * One run from start to end, as the CLI and the language server start it: resolve the target,
+ * open its engine, compile against what the warehouse holds, run, write dbt's artifacts, close.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Analysis } from '../core/analysis';
+import type { FileHost } from '../core/host';
+import { createCompiler, type TargetRequest } from '../core/session';
+import { DuckDbEngine } from '../engines/duckdb/engine';
+import type { Engine } from '../engines/engine';
+import { writeManifest, writeRunResults } from './artifacts';
+import { runNodes, type RunRequest } from './runner';
+import type { RunSummary } from './types';
+
+export interface ProjectRunRequest extends RunRequest, TargetRequest {
+  /** Overrides the target's thread count. */
+  threadsOverride?: number;
+  runStartedAt?: Date;
+}
+
+export interface ProjectRunResult extends RunSummary {
+  artifacts: string[];
+}
+
+export async function openEngine(type: string, target: Parameters<typeof DuckDbEngine.open>[0], projectRoot: string): Promise<Engine> {
+  if (type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
+  throw new Error(`Runs on '${type}' targets are not available yet (duckdb is)`);
+}
+
+export async function runProject(host: FileHost, analysis: Analysis, request: ProjectRunRequest): Promise<ProjectRunResult> {
+  const invocationId = randomUUID();
+  const known = new Map<string, boolean>();
+  const { compiler, resolved } = createCompiler(host, analysis, {
+    ...request,
+    invocationId,
+    ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}),
+    ...(request.fullRefresh ? { fullRefresh: true } : {}),
+    relationExists: (node) => known.get(node.uniqueId) ?? false,
+  });
+  const failed = (message: string): ProjectRunResult => ({ command: request.command, target: resolved.target.name, results: [], elapsedSeconds: 0, cancelled: false, fatal: message, artifacts: [] });
+  const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) return failed(errors.map((d) => `${d.file}: ${d.message}`).join('\n'));
+  let engine: Engine;
+  try {
+    engine = await openEngine(resolved.target.type, resolved.target, analysis.project.root);
+  } catch (err) {
+    return failed((err as Error).message);
+  }
+  try {
+    const summary = await runNodes(analysis, engine, compiler, known, resolved.target.name, { ...request, threads: request.threadsOverride ?? resolved.target.threads });
+    const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
+    const artifacts = [
+      writeManifest(targetDir, analysis, compiler, resolved.target, invocationId),
+      writeRunResults(targetDir, summary, invocationId, { which: request.command, select: request.select ?? [], exclude: request.exclude ?? [], full_refresh: Boolean(request.fullRefresh), target: resolved.target.name }),
+    ];
+    return { ...summary, artifacts };
+  } finally {
+    await engine.close();
+  }
+}

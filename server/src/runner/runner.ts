@@ -1,0 +1,248 @@
+/**
+ * Runs selected nodes in dependency order on an engine with N workers. A failure skips its
+ * descendants and nothing else; in `build`, a model's children also wait for its tests.
+ * Cancelling (Ctrl-C, the editor's cancel) interrupts running statements and stops scheduling.
+ */
+import type { Analysis } from '../core/analysis';
+import type { Compiler } from '../core/compiler';
+import type { ProjectNode } from '../core/model';
+import { selectNodes } from '../core/selector';
+import { LineIndex } from '../core/text';
+import type { Engine, EngineSession } from '../engines/engine';
+import { EngineError } from '../engines/engine';
+import { createLandingViews, landingSpec, type LandingSpec } from './landing';
+import { runDataTest, runUnitTest } from './tests';
+import { isFailure, type NodeResult, type NodeStatus, type RunCommand, type RunEvent, type RunSummary } from './types';
+
+export interface RunRequest {
+  command: RunCommand;
+  select?: string[];
+  exclude?: string[];
+  threads: number;
+  fullRefresh?: boolean;
+  failFast?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Local folder for a landing location (S3 locations are synced first); identity by default. */
+  landingDir?: (spec: LandingSpec) => Promise<string>;
+}
+
+const RESOURCE_TYPES: Record<RunCommand, string[]> = {
+  build: ['model', 'seed', 'snapshot', 'test', 'unit_test'],
+  run: ['model'],
+  test: ['test', 'unit_test'],
+  seed: ['seed'],
+  snapshot: ['snapshot'],
+};
+
+/**
+ * The compiler must be built with `relationExists` reading `known` (filled here before each
+ * compile), so is_incremental() sees the warehouse as it is when the node starts.
+ */
+export async function runNodes(analysis: Analysis, engine: Engine, compiler: Compiler, known: Map<string, boolean>, targetName: string, request: RunRequest): Promise<RunSummary> {
+  const started = performance.now();
+  const { graph } = analysis;
+  const emit = (e: RunEvent): void => request.onEvent?.(e);
+  const selection = selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: RESOURCE_TYPES[request.command] });
+  const selected = graph.topologicalOrder(selection.ids).map((id) => graph.node(id)!);
+  const results = new Map<string, NodeResult>();
+  const summary: RunSummary = { command: request.command, target: targetName, results: [], elapsedSeconds: 0, cancelled: false };
+  const controller = new AbortController();
+  const abort = (): void => {
+    controller.abort();
+    engine.cancelAll();
+  };
+  request.signal?.addEventListener('abort', abort, { once: true });
+  if (request.signal?.aborted) abort();
+
+  try {
+    // Landing zone: views over the raw files of every source the selection reads.
+    const selectedIds = new Set(selected.map((n) => n.uniqueId));
+    const specs = [...analysis.project.nodes.values()]
+      .map(landingSpec)
+      .filter((s): s is LandingSpec => s !== undefined && (graph.children.get(s.node.uniqueId) ?? []).some((c) => selectedIds.has(c)));
+    if (specs.length > 0 && request.command !== 'test') {
+      emit({ kind: 'phase', message: `landing: ${specs.length} source tables` });
+      const session = await engine.acquire();
+      try {
+        await createLandingViews(engine, session, compiler, specs, analysis.project.root, request.landingDir ?? (async (s) => s.location), controller.signal);
+      } finally {
+        engine.release(session);
+      }
+    }
+
+    // Effective dependencies inside the selection. In build, children also wait for their parents' tests.
+    const deps = new Map<string, Set<string>>();
+    for (const node of selected) {
+      const set = new Set(node.dependsOn.filter((p) => selectedIds.has(p)));
+      if (request.command === 'build') {
+        for (const parent of node.dependsOn) {
+          for (const sibling of graph.children.get(parent) ?? []) {
+            const s = graph.node(sibling)!;
+            if (selectedIds.has(sibling) && sibling !== node.uniqueId && (s.resourceType === 'test' || s.resourceType === 'unit_test') && node.resourceType !== 'test' && node.resourceType !== 'unit_test' && !s.dependsOn.includes(node.uniqueId)) set.add(sibling);
+          }
+        }
+        // A model waits for its own unit tests.
+        for (const child of graph.children.get(node.uniqueId) ?? []) {
+          const c = graph.node(child)!;
+          if (c.resourceType === 'unit_test' && selectedIds.has(child)) {
+            set.add(child);
+            deps.get(child)?.delete(node.uniqueId);
+          }
+        }
+      }
+      deps.set(node.uniqueId, set);
+    }
+    // Unit tests run before their model: they depend on the model's parents, not the model.
+    for (const node of selected) {
+      if (node.resourceType !== 'unit_test') continue;
+      const model = graph.resolveRef(node.unitTest!.model);
+      const set = deps.get(node.uniqueId)!;
+      if (model) {
+        set.delete(model.uniqueId);
+        for (const p of model.dependsOn) if (selectedIds.has(p)) set.add(p);
+      }
+    }
+
+    const total = selected.length;
+    let index = 0;
+    const pending = new Set(selected.map((n) => n.uniqueId));
+    const running = new Set<string>();
+    const failedAncestors = new Map<string, string>();
+    const threads = Math.max(1, request.threads);
+
+    const ready = (): ProjectNode | undefined => {
+      for (const node of selected) {
+        if (!pending.has(node.uniqueId)) continue;
+        const d = deps.get(node.uniqueId)!;
+        if ([...d].every((p) => results.has(p))) return node;
+      }
+      return undefined;
+    };
+
+    await new Promise<void>((resolveAll) => {
+      let active = 0;
+      const pump = (): void => {
+        if (controller.signal.aborted) {
+          for (const id of pending) {
+            const node = graph.node(id)!;
+            const r = skipped(node, 'cancelled', 'cancelled before it started');
+            results.set(id, r);
+            emit({ kind: 'finish', result: r, index: ++index, total });
+          }
+          pending.clear();
+        }
+        while (active < threads) {
+          const node = ready();
+          if (!node) break;
+          pending.delete(node.uniqueId);
+          const blocker = [...deps.get(node.uniqueId)!].find((p) => isBlocking(results.get(p)!));
+          if (blocker) {
+            const cause = failedAncestors.get(blocker) ?? blocker;
+            failedAncestors.set(node.uniqueId, cause);
+            const r = skipped(node, 'skipped', `skipped: ${graph.node(cause)!.name} failed`);
+            results.set(node.uniqueId, r);
+            emit({ kind: 'finish', result: r, index: ++index, total });
+            continue;
+          }
+          active++;
+          running.add(node.uniqueId);
+          const thread = `Thread-${active}`;
+          const myIndex = ++index;
+          emit({ kind: 'start', node, index: myIndex, total, thread });
+          void executeNode(analysis, engine, compiler, known, node, request, controller.signal, thread).then((result) => {
+            results.set(node.uniqueId, result);
+            running.delete(node.uniqueId);
+            active--;
+            emit({ kind: 'finish', result, index: myIndex, total });
+            if (request.failFast && isFailure(result.status)) abort();
+            pump();
+          });
+        }
+        if (active === 0 && pending.size === 0) resolveAll();
+        else if (active === 0 && !ready()) {
+          // Only possible with a dependency cycle inside the selection: report, do not hang.
+          for (const id of pending) results.set(id, skipped(graph.node(id)!, 'skipped', 'skipped: part of a dependency cycle'));
+          pending.clear();
+          resolveAll();
+        }
+      };
+      pump();
+    });
+    summary.results = selected.map((n) => results.get(n.uniqueId)!).filter(Boolean);
+  } catch (err) {
+    summary.fatal = (err as Error).message;
+  } finally {
+    request.signal?.removeEventListener('abort', abort);
+  }
+  summary.cancelled = controller.signal.aborted;
+  summary.elapsedSeconds = (performance.now() - started) / 1000;
+  return summary;
+}
+
+/** Failed tests (severity error) block children in build; warnings do not. */
+function isBlocking(result: NodeResult): boolean {
+  return result.status === 'error' || result.status === 'fail' || result.status === 'skipped' || result.status === 'cancelled';
+}
+
+function skipped(node: ProjectNode, status: NodeStatus, message: string): NodeResult {
+  const now = new Date().toISOString();
+  return { uniqueId: node.uniqueId, name: node.name, resourceType: node.resourceType, status, message, seconds: 0, startedAt: now, completedAt: now, thread: '', file: node.file };
+}
+
+async function executeNode(analysis: Analysis, engine: Engine, compiler: Compiler, known: Map<string, boolean>, node: ProjectNode, request: RunRequest, signal: AbortSignal, thread: string): Promise<NodeResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const base = { uniqueId: node.uniqueId, name: node.name, resourceType: node.resourceType, file: node.file, thread, startedAt: startedAt.toISOString() };
+  const done = (status: NodeStatus, message: string, extra: Partial<NodeResult> = {}): NodeResult => ({
+    ...base,
+    status,
+    message,
+    seconds: (performance.now() - t0) / 1000,
+    completedAt: new Date().toISOString(),
+    ...extra,
+  });
+  let session: EngineSession | undefined;
+  let compiledSql: string | undefined;
+  try {
+    session = await engine.acquire();
+    if (node.resourceType === 'unit_test') {
+      const outcome = await runUnitTest(engine, session, compiler, analysis.graph, node, signal);
+      return done(outcome.status, outcome.message, { failures: outcome.failures, ...(outcome.sql ? { compiledSql: outcome.sql } : {}) });
+    }
+    let relation = node.resourceType === 'test' ? undefined : compiler.relation(node);
+    if (relation && relation.type !== 'cte') {
+      const info = await session.relationInfo(relation);
+      known.set(node.uniqueId, info?.type === 'table');
+    }
+    let sql = '';
+    if (node.resourceType !== 'seed') {
+      const compiled = compiler.compile(node.uniqueId);
+      if (compiled.sql === undefined) {
+        const d = compiled.diagnostics[0];
+        const text = analysis.project.files.get(d?.file ?? '')?.text;
+        const line = d?.span && text ? new LineIndex(text).position(d.span.start).line + 1 : undefined;
+        return done('error', d?.message ?? 'compilation failed', line ? { line, file: d!.file } : {});
+      }
+      sql = compiled.sql;
+      compiledSql = sql;
+    }
+    if (node.resourceType === 'test') {
+      const outcome = await runDataTest(engine, session, compiler, node, sql, signal);
+      return done(outcome.status, outcome.message, { failures: outcome.failures, compiledSql: sql });
+    }
+    relation = relation ?? compiler.relation(node);
+    if (node.config.materialized === 'ephemeral') return done('success', 'ephemeral: inlined where used', { compiledSql: sql });
+    await engine.ensureSchema(session, relation.database, relation.schema!);
+    const result = await engine.materialize(session, { node, relation, sql, fullRefresh: Boolean(request.fullRefresh), signal, projectRoot: analysis.project.root });
+    known.set(node.uniqueId, true);
+    return done('success', result.message, { ...(result.rowsAffected !== undefined ? { rows: result.rowsAffected } : {}), relation: relation.render(), compiledSql: sql });
+  } catch (err) {
+    if (signal.aborted) return done('cancelled', 'cancelled', compiledSql ? { compiledSql } : {});
+    // The engine's own text (with its LINE n of the statement it ran) is the message; the node's file is named in the result.
+    const message = err instanceof EngineError || err instanceof Error ? err.message : String(err);
+    return done('error', message, compiledSql ? { compiledSql } : {});
+  } finally {
+    if (session) engine.release(session);
+  }
+}

@@ -1,0 +1,46 @@
+/** What a run reports: one result per node, and events while it runs. */
+import type { ProjectNode } from '../core/model';
+
+export type RunCommand = 'build' | 'run' | 'test' | 'seed' | 'snapshot';
+
+/** dbt's statuses: models succeed or error; tests pass, warn, fail or error; anything may be skipped. */
+export type NodeStatus = 'success' | 'error' | 'pass' | 'warn' | 'fail' | 'skipped' | 'cancelled';
+
+export interface NodeResult {
+  uniqueId: string;
+  name: string;
+  resourceType: ProjectNode['resourceType'];
+  status: NodeStatus;
+  message: string;
+  /** Rows written (materializations) or failing rows (tests). */
+  rows?: number;
+  failures?: number;
+  seconds: number;
+  startedAt: string;
+  completedAt: string;
+  thread: string;
+  file: string;
+  /** 1-based line in `file` the message points at, when known. */
+  line?: number;
+  relation?: string;
+  compiledSql?: string;
+}
+
+export type RunEvent =
+  | { kind: 'start'; node: ProjectNode; index: number; total: number; thread: string }
+  | { kind: 'finish'; result: NodeResult; index: number; total: number }
+  | { kind: 'phase'; message: string };
+
+export interface RunSummary {
+  command: RunCommand;
+  target: string;
+  results: NodeResult[];
+  elapsedSeconds: number;
+  cancelled: boolean;
+  /** Problems that stopped the run before any node (bad target, engine failed to open). */
+  fatal?: string;
+}
+
+export function isFailure(status: NodeStatus): boolean {
+  return status === 'error' || status === 'fail' || status === 'cancelled';
+}
