@@ -51,6 +51,13 @@ describe('runner: materializations on DuckDB', () => {
     assert.deepEqual(await query(root, "select table_type from information_schema.tables where table_name = 'as_view'"), [['VIEW']]);
   });
 
+  it('many nodes creating the same new schema at once do not conflict (regression: catalog write-write conflict)', async () => {
+    const files: Record<string, string> = { 'dbt_project.yml': 'name: p\nprofile: p\nconfig-version: 2\nmodels:\n  p:\n    +schema: fresh\n    +materialized: table\n' };
+    for (let i = 0; i < 12; i++) files[`models/m${i}.sql`] = `select ${i} as id`;
+    const s = await run(tempProject(files), 'run', { threadsOverride: 4 });
+    assert.deepEqual([...new Set(s.results.map((r) => r.status))], ['success']);
+  });
+
   for (const strategy of ['append', 'delete+insert', 'merge'] as const) {
     it(`incremental ${strategy}: first a table, then only new rows; --full-refresh rebuilds`, async () => {
       const key = strategy === 'append' ? '' : ", unique_key=['id', 'part']";

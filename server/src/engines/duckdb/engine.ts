@@ -69,9 +69,18 @@ export class DuckDbEngine implements Engine {
     return materialize(session, this.dialect, request);
   }
 
-  async ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
+  /** One creation per schema and engine: concurrent `create schema` statements conflict in DuckDB's catalog. */
+  private readonly schemas = new Map<string, Promise<void>>();
+
+  ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
     const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
-    await session.execute(`create schema if not exists ${name}`);
+    let pending = this.schemas.get(name);
+    if (!pending) {
+      pending = session.execute(`create schema if not exists ${name}`).then(() => undefined);
+      pending.catch(() => this.schemas.delete(name));
+      this.schemas.set(name, pending);
+    }
+    return pending;
   }
 
   cancelAll(): void {
