@@ -53,7 +53,7 @@ const secretsByClient = new WeakMap<object, string[]>();
 
 /** Remembers explicit secrets of a client so that they are scrubbed from its error messages. */
 export function rememberSecrets(client: object, secrets: Array<string | undefined>): void {
-  secretsByClient.set(client, secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4));
+  secretsByClient.set(client, secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8));
 }
 
 /** Access key ids have a recognisable shape (AKIA..., ASIA..., ...). */
@@ -69,7 +69,7 @@ export function redact(text: string, client?: object): string {
   ];
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    if (secret && secret.length >= 8) out = out.split(secret).join('***');
   }
   return out.replace(ACCESS_KEY_ID, '***');
 }

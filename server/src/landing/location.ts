@@ -46,7 +46,6 @@ export function parseLocation(text: string, projectRoot: string): LandingLocatio
 
   const rest = trimmed.slice('s3://'.length);
   if (/[?#]/.test(rest)) bad('an S3 location cannot contain "?" or "#"');
-  if (/\s/.test(rest)) bad('an S3 location cannot contain spaces');
   const slash = rest.indexOf('/');
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   let prefix = slash === -1 ? '' : rest.slice(slash + 1);

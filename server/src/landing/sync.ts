@@ -10,7 +10,7 @@ import { LandingError, toLandingError, type FailureContext } from './errors';
 import { listLocation, type RemoteObject } from './list';
 import { normalizePrefix } from './location';
 import type { TransferProgress } from './upload';
-import { allOrFirstError, checkPositiveInteger, etagIsContentMd5, Limiter, linkedAbort, normalizeEtag } from './util';
+import { allOrFirstError, checkPositiveInteger, etagIsContentMd5, isDirectoryBucket, Limiter, linkedAbort, normalizeEtag } from './util';
 
 export interface SyncOptions {
   signal?: AbortSignal;
@@ -223,7 +223,7 @@ async function download(dl: Downloader, rel: string, obj: RemoteObject): Promise
       );
     }
     const digest = hash.digest('hex');
-    if (etagIsContentMd5(etag, out.ServerSideEncryption, out.SSECustomerAlgorithm) && digest !== etag) {
+    if (!isDirectoryBucket(dl.bucket) && etagIsContentMd5(etag, out.ServerSideEncryption, out.SSECustomerAlgorithm) && digest !== etag) {
       throw new LandingError(
         'ChecksumMismatch',
         `Checksum mismatch downloading s3://${dl.bucket}/${key}: the server announced ETag ${etag}, but the bytes received have MD5 ${digest}; ` +

@@ -15,12 +15,14 @@ import * as path from 'node:path';
 import { endpointLabel } from './client';
 import { LandingError, toLandingError, type FailureContext } from './errors';
 import { normalizePrefix } from './location';
-import { allOrFirstError, checkPositiveInteger, etagIsContentMd5, etagIsOpaque, isPlainMd5, Limiter, linkedAbort, md5, multipartEtag, normalizeEtag } from './util';
+import { allOrFirstError, checkPositiveInteger, etagIsContentMd5, etagIsOpaque, isDirectoryBucket, isPlainMd5, Limiter, linkedAbort, md5, multipartEtag, normalizeEtag } from './util';
 
 export const MIB = 1024 * 1024;
 export const DEFAULT_PART_SIZE = 8 * MIB;
 /** S3's minimum size of every part but the last. */
 export const MIN_PART_SIZE = 5 * MIB;
+/** Our cap: parts (and single puts) are held in memory, `concurrency` at a time. */
+const MAX_PART_SIZE = 1024 * MIB;
 /** S3's maximum number of parts of one upload. */
 const MAX_PARTS = 10_000;
 
@@ -77,13 +79,28 @@ export async function uploadDirectory(
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
     throw new LandingError('InvalidArgument', `partSize must be an integer of at least 5 MiB (${MIN_PART_SIZE} bytes), not ${partSize}.`);
   }
+  if (partSize > MAX_PART_SIZE) {
+    throw new LandingError('InvalidArgument', `partSize must be at most 1 GiB (parts are held in memory), not ${partSize}.`);
+  }
+  if (isDirectoryBucket(location.bucket)) {
+    throw new LandingError(
+      'InvalidArgument',
+      `Uploading to the S3 Express directory bucket "${location.bucket}" is not supported: it does not accept the Content-MD5 integrity check this upload relies on.`,
+      { location: `s3://${location.bucket}/${location.prefix}`, bucket: location.bucket },
+    );
+  }
   const concurrency = options.concurrency ?? 4;
   checkPositiveInteger('concurrency', concurrency);
   const prefix = normalizePrefix(location.prefix);
   const files = await listLocalFiles(dir);
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) {
+    const target = `s3://${location.bucket}/${prefix}`;
+    throw new LandingError('Aborted', `Cancelled uploading ${path.resolve(dir)} to ${target}: the operation was aborted.`, { location: target, bucket: location.bucket });
+  }
 
+  // Requests in flight, and files in flight (so that at most `concurrency` multipart uploads are open).
   const limiter = new Limiter(concurrency);
+  const fileLimiter = new Limiter(concurrency);
   const { controller, dispose } = linkedAbort(options.signal);
   const up: Uploader = {
     client,
@@ -97,7 +114,7 @@ export async function uploadDirectory(
   };
   try {
     return await allOrFirstError(
-      files.map((file) => () => (file.size >= partSize ? uploadMultipart(up, file) : uploadSingle(up, file))),
+      files.map((file) => () => fileLimiter.run(() => (file.size >= partSize ? uploadMultipart(up, file) : uploadSingle(up, file)))),
       controller,
     );
   } finally {
@@ -124,30 +141,29 @@ async function uploadSingle(up: Uploader, file: LocalFile): Promise<UploadResult
   const key = up.prefix + file.rel;
   const ctx = context(up, file, key);
   return up.limiter.run(async () => {
-    up.signal.throwIfAborted();
-    const body = await readLocal(file.abs, () => readFile(file.abs, { signal: up.signal }));
-    const digest = md5(body);
-    let etag: string;
     try {
+      up.signal.throwIfAborted();
+      const body = await readLocal(file.abs, () => readFile(file.abs, { signal: up.signal }));
+      const digest = md5(body);
       const out = await up.client.send(
         new PutObjectCommand({ Bucket: up.bucket, Key: key, Body: body, ContentLength: body.length, ContentMD5: digest.toString('base64') }),
         { abortSignal: up.signal },
       );
-      etag = normalizeEtag(out.ETag);
+      const etag = normalizeEtag(out.ETag);
       if (etagIsContentMd5(etag, out.ServerSideEncryption, out.SSECustomerAlgorithm) && etag !== digest.toString('hex')) {
-        await deleteCorrupt(up, key);
+        const cleanup = await deleteCorrupt(up, key);
         throw new LandingError(
           'ChecksumMismatch',
           `Checksum mismatch after uploading ${file.abs} to s3://${up.bucket}/${key}: the server stored an object with ETag ${etag}, ` +
-            `but the file's MD5 is ${digest.toString('hex')}. The corrupt object was deleted.`,
+            `but the file's MD5 is ${digest.toString('hex')}. ${cleanup}`,
           { location: `s3://${up.bucket}/${key}`, bucket: up.bucket, key },
         );
       }
+      up.onProgress?.({ file: file.rel, bytes: body.length, total: body.length });
+      return { key, bytes: body.length, etag, multipart: false };
     } catch (err) {
       throw toLandingError(err, ctx);
     }
-    up.onProgress?.({ file: file.rel, bytes: body.length, total: body.length });
-    return { key, bytes: body.length, etag, multipart: false };
   });
 }
 
@@ -159,6 +175,7 @@ async function uploadMultipart(up: Uploader, file: LocalFile): Promise<UploadRes
   const partCount = Math.max(1, Math.ceil(file.size / partSize));
   const where = { location: `s3://${up.bucket}/${key}`, bucket: up.bucket, key };
 
+  const handle = await readLocal(file.abs, () => open(file.abs, 'r'));
   let uploadId: string;
   try {
     const created = await up.limiter.run(() => {
@@ -168,10 +185,10 @@ async function uploadMultipart(up: Uploader, file: LocalFile): Promise<UploadRes
     if (!created.UploadId) throw new LandingError('S3Error', `The server did not return an upload id for s3://${up.bucket}/${key}.`, where);
     uploadId = created.UploadId;
   } catch (err) {
+    await handle.close().catch(() => undefined);
     throw toLandingError(err, ctx);
   }
 
-  const handle = await readLocal(file.abs, () => open(file.abs, 'r'));
   let done = 0;
   try {
     const partMd5s: Buffer[] = new Array<Buffer>(partCount);
@@ -207,7 +224,7 @@ async function uploadMultipart(up: Uploader, file: LocalFile): Promise<UploadRes
               throw new LandingError(
                 'ChecksumMismatch',
                 `Checksum mismatch uploading part ${index + 1} of ${partCount} of ${file.abs} to s3://${up.bucket}/${key}: ` +
-                  `the server stored ETag ${etag}, but the part's MD5 is ${digest.toString('hex')}. The upload was aborted.`,
+                  `the server stored ETag ${etag}, but the part's MD5 is ${digest.toString('hex')}. The multipart upload was abandoned; no object was created.`,
                 where,
               );
             }
@@ -246,35 +263,43 @@ async function uploadMultipart(up: Uploader, file: LocalFile): Promise<UploadRes
         detail = `the file's MD5 is ${whole} and the expected multipart ETag is ${expected}`;
       }
       if (!ok) {
-        await deleteCorrupt(up, key);
+        const cleanup = await deleteCorrupt(up, key);
         throw new LandingError(
           'ChecksumMismatch',
-          `Checksum mismatch after uploading ${file.abs} to s3://${up.bucket}/${key}: the server reports ETag ${etag}, but ${detail}. The corrupt object was deleted.`,
+          `Checksum mismatch after uploading ${file.abs} to s3://${up.bucket}/${key}: the server reports ETag ${etag}, but ${detail}. ${cleanup}`,
           where,
         );
       }
     }
     const head = await up.limiter.run(() => up.client.send(new HeadObjectCommand({ Bucket: up.bucket, Key: key }), { abortSignal: up.signal }));
     if (head.ContentLength !== file.size) {
-      await deleteCorrupt(up, key);
+      const cleanup = await deleteCorrupt(up, key);
       throw new LandingError(
         'ChecksumMismatch',
-        `Size mismatch after uploading ${file.abs} to s3://${up.bucket}/${key}: the server has ${head.ContentLength} bytes, the file ${file.size}. The corrupt object was deleted.`,
+        `Size mismatch after uploading ${file.abs} to s3://${up.bucket}/${key}: the server has ${head.ContentLength} bytes, the file ${file.size}. ${cleanup}`,
         where,
       );
     }
     return { key, bytes: file.size, etag, multipart: true };
   } catch (err) {
     // Best effort: do not leave billable parts behind (some stores, e.g. s3rver, do not support this).
-    await up.client.send(new AbortMultipartUploadCommand({ Bucket: up.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+    await up.client
+      .send(new AbortMultipartUploadCommand({ Bucket: up.bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(15_000) })
+      .catch(() => undefined);
     throw toLandingError(err, ctx);
   } finally {
     await handle.close().catch(() => undefined);
   }
 }
 
-async function deleteCorrupt(up: Uploader, key: string): Promise<void> {
-  await up.client.send(new DeleteObjectCommand({ Bucket: up.bucket, Key: key })).catch(() => undefined);
+/** Deletes an object found corrupt; returns how to end the error message. */
+async function deleteCorrupt(up: Uploader, key: string): Promise<string> {
+  try {
+    await up.client.send(new DeleteObjectCommand({ Bucket: up.bucket, Key: key }), { abortSignal: AbortSignal.timeout(15_000) });
+    return 'The corrupt object was deleted.';
+  } catch {
+    return 'The corrupt object could not be deleted: delete it before running the pipeline.';
+  }
 }
 
 async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {

@@ -17,6 +17,11 @@ export function etagIsOpaque(sse?: string, sseCustomerAlgorithm?: string): boole
   return Boolean(sseCustomerAlgorithm) || Boolean(sse && sse.toLowerCase().startsWith('aws:kms'));
 }
 
+/** S3 Express One Zone directory buckets (`name--azid--x-s3`): ETags are not MD5s and Content-MD5 is not accepted. */
+export function isDirectoryBucket(bucket: string): boolean {
+  return bucket.endsWith('--x-s3');
+}
+
 /**
  * Whether the ETag of an object is the MD5 of its bytes. It is not for SSE-KMS and SSE-C objects
  * (their ETag is opaque) and not for multipart objects (`md5(part md5s)-N`).
