@@ -8,7 +8,7 @@ import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
 import { createCompiler, defaultProfilesDirs, type CompilerRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
@@ -16,6 +16,10 @@ import { bold, dim, printDiagnostics } from './output';
 import { RunPrinter } from './run-output';
 import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
 import type { RunCommand } from '../runner/types';
+import { landingSpec, type LandingSpec } from '../runner/landing';
+import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
+import { createS3Client, listLocation, parseLocation, uploadDirectory } from '../landing';
+import { existsSync, readdirSync } from 'node:fs';
 
 const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
 
@@ -35,6 +39,15 @@ Commands:
                                 tests and unit tests; a failure skips only its descendants)
   show <model> [--limit N] [--target T] [--output text|json]
                                 run a model's compiled SQL and print its first rows
+  landing upload [--source S.T] [--landing s3://bucket/prefix] <dir>
+                                upload raw files to the landing zone (each table's folder
+                                <dir>/<table>/, or <dir> itself with --source)
+  landing ls [--source S.T] [--landing s3://bucket/prefix]
+                                list what has landed per source table
+
+Landing on S3: MEDALLION_LANDING_S3=s3://bucket/prefix (or --landing) puts every landing table
+at <prefix>/<table>/; the endpoint of an S3-compatible store comes from AWS_ENDPOINT_URL_S3 (or
+AWS_ENDPOINT_URL), credentials from the standard AWS chain (environment, AWS_PROFILE).
 
 Common options:
   --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
@@ -179,6 +192,63 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  landing: {
+    flags: [],
+    values: ['source', 'landing', 'output'],
+    async run(args, analysis) {
+      const [action, dir] = args.positional;
+      if (action !== 'upload' && action !== 'ls') throw new UsageError('landing needs `upload <dir>` or `ls`');
+      const env = process.env as Record<string, string | undefined>;
+      const options = landingOptionsFromEnv(analysis.project.root, env, option(args, 'landing'));
+      const wanted = option(args, 'source');
+      const specs = [...analysis.project.nodes.values()]
+        .map(landingSpec)
+        .filter((spec): spec is LandingSpec => spec !== undefined && (!wanted || `${spec.node.source!.sourceName}.${spec.node.name}` === wanted || spec.node.name === wanted));
+      if (specs.length === 0) {
+        process.stderr.write(wanted ? `No landing table '${wanted}' (sources with meta.landing.location)\n` : 'No source declares a landing location (meta: {landing: {location: ...}})\n');
+        return 1;
+      }
+      let client: ReturnType<typeof createS3Client> | undefined;
+      let failed = 0;
+      for (const spec of specs) {
+        const table = `${spec.node.source!.sourceName}.${spec.node.name}`;
+        const text = tableLocation(spec.node, spec.location, options);
+        try {
+          const location = parseLocation(text, analysis.project.root);
+          if (action === 'ls') {
+            if (location.kind === 'local') {
+              const files = existsSync(location.path) ? readdirSync(location.path).filter((f) => !f.startsWith('.')) : [];
+              process.stdout.write(`${table}  ${text}  ${files.length} files (local)\n${files.map((f) => `  ${f}\n`).join('')}`);
+            } else {
+              client ??= createS3Client(options.s3);
+              const objects = await listLocation(client, { bucket: location.bucket, prefix: location.prefix });
+              process.stdout.write(`${table}  ${text}  ${objects.length} objects\n${objects.map((o) => `  ${o.key}  ${o.size} bytes\n`).join('')}`);
+            }
+            continue;
+          }
+          if (!dir) throw new UsageError('landing upload needs the folder to upload, e.g. `medallion landing upload models/landing-data`');
+          if (location.kind !== 's3') {
+            process.stdout.write(`${table}: lands in the local folder ${text}; nothing to upload (set MEDALLION_LANDING_S3 or --landing for S3)\n`);
+            continue;
+          }
+          const from = wanted ? resolve(dir) : join(resolve(dir), spec.node.name);
+          if (!existsSync(from)) {
+            process.stdout.write(`${table}: no folder ${from}, skipped\n`);
+            continue;
+          }
+          client ??= createS3Client(options.s3);
+          const results = await uploadDirectory(client, from, { bucket: location.bucket, prefix: location.prefix });
+          const bytes = results.reduce((a, r) => a + r.bytes, 0);
+          process.stdout.write(`${table}: uploaded ${results.length} files (${bytes} bytes${results.some((r) => r.multipart) ? ', multipart for large ones' : ''}) to ${text}\n`);
+        } catch (err) {
+          if (err instanceof UsageError) throw err;
+          failed++;
+          process.stderr.write(`${table}: ${(err as Error).message}\n`);
+        }
+      }
+      return failed > 0 ? 1 : 0;
+    },
+  },
   lineage: {
     flags: [],
     values: ['depth', 'output'],
@@ -232,7 +302,7 @@ function targetRequest(args: ParsedArgs, analysis: Analysis): CompilerRequest {
 function runCommand(command: RunCommand): Command {
   return {
     flags: ['full-refresh', 'fail-fast'],
-    values: ['select', 'models', 'exclude', 'threads', 'target', 'vars', 'output'],
+    values: ['select', 'models', 'exclude', 'threads', 'target', 'vars', 'output', 'landing'],
     async run(args, analysis, host) {
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) {
@@ -265,6 +335,8 @@ function runCommand(command: RunCommand): Command {
           onEvent: printer.onEvent,
         };
         if (threads !== undefined) request.threadsOverride = Number(threads);
+        const landingRoot = option(args, 'landing');
+        if (landingRoot) request.landingRoot = landingRoot;
         const summary = await runProject(host, analysis, request);
         printer.summary(summary);
         if (summary.cancelled) return 130;

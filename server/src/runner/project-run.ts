@@ -10,12 +10,15 @@ import { createCompiler, type TargetRequest } from '../core/session';
 import { DuckDbEngine } from '../engines/duckdb/engine';
 import type { Engine } from '../engines/engine';
 import { writeManifest, writeRunResults } from './artifacts';
+import { landingOptionsFromEnv, landingResolver } from './landing-zone';
 import { runNodes, type RunRequest } from './runner';
 import type { RunSummary } from './types';
 
 export interface ProjectRunRequest extends RunRequest, TargetRequest {
   /** Overrides the target's thread count. */
   threadsOverride?: number;
+  /** `s3://bucket/prefix` for every landing table (else MEDALLION_LANDING_S3, else each table's own location). */
+  landingRoot?: string;
   runStartedAt?: Date;
 }
 
@@ -48,7 +51,14 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     return failed((err as Error).message);
   }
   try {
-    const summary = await runNodes(analysis, engine, compiler, known, resolved.target.name, { ...request, threads: request.threadsOverride ?? resolved.target.threads });
+    const landing = landingOptionsFromEnv(analysis.project.root, request.env, request.landingRoot);
+    if (request.signal) landing.signal = request.signal;
+    landing.onSync = (table, r) => request.onEvent?.({ kind: 'phase', message: `landing ${table}: ${r.downloaded} new or changed files downloaded, ${r.unchanged} unchanged, ${r.removed} removed` });
+    const summary = await runNodes(analysis, engine, compiler, known, resolved.target.name, {
+      ...request,
+      threads: request.threadsOverride ?? resolved.target.threads,
+      landingDir: request.landingDir ?? landingResolver(landing),
+    });
     const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
       writeManifest(targetDir, analysis, compiler, resolved.target, invocationId),
