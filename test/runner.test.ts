@@ -145,6 +145,21 @@ describe('runner: tests, unit tests and failures', () => {
     assert.match(bad.message, /Referenced column "nonsense_column" not found/);
   });
 
+  it('a landing file with a bad row: the CSV line and file are named, no table is created', async () => {
+    const root = tempProject({
+      'models/sources.yml': 'version: 2\nsources:\n  - name: landing\n    tables:\n      - name: orders\n        meta: {landing: {location: landing/orders/}}\n        columns:\n          - {name: id, data_type: bigint}\n          - {name: qty, data_type: int}\n',
+      'models/bronze_orders.sql': "{{ config(materialized='table') }}\nselect * from {{ source('landing', 'orders') }}",
+      'landing/orders/orders_1.csv': 'id,qty\n1,5\n2,abc\n3,7\n',
+    });
+    const s = await run(root);
+    const r = s.results.find((x) => x.name === 'bronze_orders')!;
+    assert.equal(r.status, 'error');
+    assert.match(r.message, /CSV Error on Line: 3/);
+    assert.match(r.message, /orders_1\.csv/);
+    assert.doesNotMatch(r.message, /sample_size/);
+    assert.deepEqual(await query(root, "select table_name from information_schema.tables where table_name like 'bronze_orders%'"), []);
+  });
+
   it('where, error_if/warn_if and store_failures', async () => {
     const root = tempProject({
       'models/m.sql': 'select * from (values (1), (2), (3), (null)) t(v)',

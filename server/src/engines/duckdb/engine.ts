@@ -163,7 +163,14 @@ class DuckDbSession implements EngineSession {
 
 /** DuckDB's message with its `LINE n:` turned into a line number. */
 function toEngineError(err: unknown, sql: string): EngineError {
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  if (/CSV Error/.test(message)) {
+    // Keep the cause, the line, the column and the file; drop the sniffer's option dump.
+    message = message
+      .split('\n')
+      .filter((l) => !/^\s+[\w ]+ = /.test(l) || /^\s+file = /.test(l))
+      .join('\n');
+  }
   const line = /LINE (\d+):/.exec(message);
   return new EngineError(message.replace(/\n\s*\n/g, '\n').trim(), sql, line ? Number(line[1]) : undefined);
 }
