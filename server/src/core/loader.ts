@@ -467,7 +467,8 @@ class Loader {
         this.byName.set(`ref:${node.name}`, node);
       }
     }
-    this.byName.set(`${node.resourceType}:${node.name}`, node);
+    // yml patches models, seeds, snapshots and analyses by name; tests are never looked up.
+    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') this.byName.set(`${node.resourceType}:${node.name}`, node);
     this.nodes.set(node.uniqueId, node);
   }
 
@@ -785,7 +786,7 @@ class Loader {
       if (columnName !== undefined) kwargs.column_name = columnName;
       const name = typeof args.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, { ...target, name: targetName }, kwargs);
       const config = emptyConfig('test');
-      for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
+      if (this.config.trees.tests || this.rootConfig?.trees.tests) for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
       applyConfig(config, testConfig);
       const node: ProjectNode = {
         uniqueId: `test.${this.config.name}.${name}`,

@@ -96,9 +96,12 @@ export interface ForStmt {
   else_: Stmt[];
   /** Whether the body references `loop` (lets the renderer skip building loop contexts). */
   usesLoop: boolean;
+  /** See TemplateNode.missingAtStart; for the loop body / else frames. */
+  bodyMissingAtStart?: string[];
+  elseMissingAtStart?: string[];
 }
 export interface SetStmt { kind: 'Set'; span: Span; target: Target; value: Expr }
-export interface SetBlockStmt { kind: 'SetBlock'; span: Span; target: Target; filter: FilterExpr | null; body: Stmt[] }
+export interface SetBlockStmt { kind: 'SetBlock'; span: Span; target: Target; filter: FilterExpr | null; body: Stmt[]; missingAtStart?: string[] }
 export interface Param { name: string; span: Span; default: Expr | null }
 export type MacroKind = 'macro' | 'test' | 'materialization' | 'docs';
 export interface MacroStmt {
@@ -116,6 +119,7 @@ export interface MacroStmt {
   usesCaller: boolean;
   usesVarargs: boolean;
   usesKwargs: boolean;
+  missingAtStart?: string[];
 }
 export interface CallBlockStmt {
   kind: 'CallBlock';
@@ -126,12 +130,13 @@ export interface CallBlockStmt {
   usesCaller: boolean;
   usesVarargs: boolean;
   usesKwargs: boolean;
+  missingAtStart?: string[];
 }
-export interface FilterBlockStmt { kind: 'FilterBlock'; span: Span; filter: FilterExpr; body: Stmt[] }
-export interface WithStmt { kind: 'With'; span: Span; targets: Target[]; values: Expr[]; body: Stmt[] }
+export interface FilterBlockStmt { kind: 'FilterBlock'; span: Span; filter: FilterExpr; body: Stmt[]; missingAtStart?: string[] }
+export interface WithStmt { kind: 'With'; span: Span; targets: Target[]; values: Expr[]; body: Stmt[]; missingAtStart?: string[] }
 export interface DoStmt { kind: 'Do'; span: Span; expr: Expr }
 /** `{% block %}` rendered in place (no inheritance support), and dbt's `{% snapshot %}`. */
-export interface BlockStmt { kind: 'Block'; span: Span; blockKind: 'block' | 'snapshot'; name: string; nameSpan: Span; scoped: boolean; body: Stmt[] }
+export interface BlockStmt { kind: 'Block'; span: Span; blockKind: 'block' | 'snapshot'; name: string; nameSpan: Span; scoped: boolean; body: Stmt[]; missingAtStart?: string[] }
 export interface LoopControlStmt { kind: 'Break' | 'Continue'; span: Span }
 /** A statement that failed to parse; executing it is a runtime error (the valid prefix still renders). */
 export interface ErrorStmt { kind: 'ErrorStmt'; span: Span; message: string }
@@ -145,4 +150,9 @@ export interface TemplateNode {
   span: Span;
   source: string;
   body: Stmt[];
+  /**
+   * Names assigned in this frame that start out "missing" rather than resolving to a global
+   * (jinja2 compiles frames to Python locals; see scopes.ts). Set by the parser.
+   */
+  missingAtStart?: string[];
 }

@@ -51,6 +51,9 @@ const STATUS_NORMAL = 0;
 const STATUS_BREAK = 1;
 const STATUS_CONTINUE = 2;
 
+/** Value of a frame-local name before its assignment: lookups stop here with Undefined. */
+const MISSING_VAR: unique symbol = Symbol('missing-var');
+
 /** Variables of one scope; the first two live in fields to avoid a Map per loop iteration. */
 class Scope {
   k0: string | null = null;
@@ -79,18 +82,25 @@ class Scope {
     } else (this.map ??= new Map()).set(name, value);
   }
 
+  /** Mark `names` as assigned-later locals of this frame (see scopes.ts). */
+  seed(names: readonly string[] | undefined): this {
+    if (names !== undefined) for (let i = 0; i < names.length; i++) this.set(names[i]!, MISSING_VAR);
+    return this;
+  }
+
   entries(): Array<[string, unknown]> {
     const out: Array<[string, unknown]> = [];
     if (this.k0 !== null) out.push([this.k0, this.v0]);
     if (this.k1 !== null) out.push([this.k1, this.v1]);
     if (this.map) for (const e of this.map) out.push(e);
-    return out;
+    return out.filter((e) => e[1] !== MISSING_VAR);
   }
 }
 
 /** What makeMacro needs: MacroStmt and CallBlockStmt both fit. */
 interface MacroDef {
   kind: 'Macro' | 'CallBlock';
+  missingAtStart?: string[];
   span: A.Span;
   params: A.Param[];
   body: A.Stmt[];
@@ -288,7 +298,7 @@ export class Renderer {
   lookup(name: string, scope: Scope): unknown {
     for (let s: Scope | null = scope; s !== null; s = s.parent) {
       const v = s.get(name);
-      if (v !== undefined) return v;
+      if (v !== undefined) return v === MISSING_VAR ? new Undefined(name) : v;
     }
     const g = this.globals as Record<string, unknown>;
     if (name in g) {
@@ -327,7 +337,9 @@ export class Renderer {
           this.assign(st.target, this.eval(st.value, scope), scope, st.span);
           break;
         case 'SetBlock': {
-          const text = this.capture(st.body, new Scope(scope));
+          const text = this.capture(st.body, new Scope(scope).seed(st.missingAtStart));
+          // `{% break %}` inside the block leaves the loop; the captured text is dropped.
+          if (this.captureStatus !== STATUS_NORMAL) return this.captureStatus;
           const value = st.filter ? this.evalFilter(st.filter, scope, text) : text;
           this.assign(st.target, value, scope, st.span);
           break;
@@ -338,16 +350,20 @@ export class Renderer {
         case 'CallBlock': {
           const caller = this.makeMacro(st, 'caller', scope);
           const v = this.evalCall(st.call, scope, caller);
-          this.write(toStr(v), st.span);
+          // jinja2 emits a call block's result without str(): anything but a string fails
+          // when the output is joined (e.g. a macro that `return()`s a list).
+          if (typeof v !== 'string') throw this.fail(`sequence item 0: expected str instance, ${pyTypeName(v)} found`, st.call.span);
+          this.write(v, st.span);
           break;
         }
         case 'FilterBlock': {
-          const text = this.capture(st.body, new Scope(scope));
+          const text = this.capture(st.body, new Scope(scope).seed(st.missingAtStart));
+          if (this.captureStatus !== STATUS_NORMAL) return this.captureStatus;
           this.write(toStr(this.evalFilter(st.filter, scope, text)), st.span);
           break;
         }
         case 'With': {
-          const inner = new Scope(scope);
+          const inner = new Scope(scope).seed(st.missingAtStart);
           for (let k = 0; k < st.targets.length; k++) this.assign(st.targets[k]!, this.eval(st.values[k]!, scope), inner, st.span);
           const r = this.execBody(st.body, inner);
           if (r !== STATUS_NORMAL) return r;
@@ -361,7 +377,7 @@ export class Renderer {
             const r = this.execBody(st.body, scope);
             if (r !== STATUS_NORMAL) return r;
           } else {
-            this.execBody(st.body, new Scope(st.scoped ? scope : this.rootScope));
+            this.execBody(st.body, new Scope(st.scoped ? scope : this.rootScope).seed(st.missingAtStart));
           }
           break;
         case 'Break':
@@ -375,12 +391,15 @@ export class Renderer {
     return STATUS_NORMAL;
   }
 
+  /** Loop-control status of the last capture() (break/continue inside set/filter blocks). */
+  private captureStatus = STATUS_NORMAL;
+
   /** Render `body` into a fresh buffer and return the text. */
   private capture(body: readonly A.Stmt[], scope: Scope): string {
     const saved = this.out;
     this.out = '';
     try {
-      this.execBody(body, scope);
+      this.captureStatus = this.execBody(body, scope);
       return this.out;
     } finally {
       this.out = saved;
@@ -409,7 +428,7 @@ export class Renderer {
       const kept: unknown[] = [];
       for (let i = 0; i < items.length; i++) {
         this.step(st.span);
-        const s = new Scope(scope);
+        const s = new Scope(scope).seed(st.bodyMissingAtStart);
         this.assign(st.target, items[i], s, st.span);
         if (truthy(this.eval(st.filter, s))) kept.push(items[i]);
       }
@@ -417,7 +436,7 @@ export class Renderer {
     }
     const n = range !== null ? range.length : items!.length;
     if (n === 0) {
-      if (st.else_.length) this.execBody(st.else_, new Scope(scope));
+      if (st.else_.length) this.execBody(st.else_, new Scope(scope).seed(st.elseMissingAtStart));
       return;
     }
     const recurse = st.recursive
@@ -436,10 +455,12 @@ export class Renderer {
     const target = st.target;
     const simpleName = target.kind === 'Name' ? target.name : null;
     const budget = this.currentBudget();
+    const seed = st.bodyMissingAtStart;
     for (let i = 0; i < n; i++) {
       if (++budget.steps > budget.maxSteps) throw this.fail(`maximum number of steps (${budget.maxSteps}) exceeded`, st.span);
       const item = range !== null ? range.start + i * range.step : items![i];
       const s = new Scope(scope);
+      if (seed !== undefined) s.seed(seed);
       if (simpleName !== null) s.set(simpleName, item);
       else this.assign(target, item, s, st.span);
       if (loop !== null) {
@@ -506,7 +527,7 @@ export class Renderer {
     try {
       const b = activeBudget!;
       if (++b.steps > b.maxSteps) throw this.fail(`maximum number of steps (${b.maxSteps}) exceeded`, callSpan ?? this.template.span);
-      const scope = new Scope(meta.closure);
+      const scope = new Scope(meta.closure).seed(def.missingAtStart);
       const params = def.params;
       const nParams = params.length;
       const nArgs = args.length;
@@ -806,6 +827,7 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
   activeBudget = budget;
   const safeGlobals = typeof globals === 'object' && globals !== null ? globals : {};
   const r = new Renderer(template, safeGlobals, opts, budget);
+  r.rootScope.seed(template.missingAtStart);
   let error: RenderErrorInfo | undefined;
   try {
     r.execBody(template.body, r.rootScope);

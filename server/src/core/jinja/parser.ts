@@ -9,6 +9,7 @@ import {
 } from './lexer';
 import { FILTERS, TESTS } from './filters';
 import { markTuple } from './runtime';
+import { analyzeScopes } from './scopes';
 
 export interface ParseDiagnostic {
   message: string;
@@ -125,7 +126,9 @@ class Parser {
       if (this.t[this.p] === TK_EOF) break;
     }
     checkUnknownFilters(body, this.diags);
-    return { kind: 'Template', span: { start: 0, end: this.src.length }, source: this.src, body };
+    const template: A.TemplateNode = { kind: 'Template', span: { start: 0, end: this.src.length }, source: this.src, body };
+    analyzeScopes(template);
+    return template;
   }
 
   // ------------------------------------------------------------------ helpers
