@@ -33,7 +33,8 @@ export interface EngineSession {
   execute(sql: string, options?: ExecuteOptions): Promise<QueryResult>;
   /** Runs statements as one unit: all or nothing. */
   transaction(statements: string[], options?: ExecuteOptions): Promise<void>;
-  relationInfo(relation: Relation): Promise<RelationInfo | undefined>;
+  /** Whether the relation exists, as what, and (unless `columns: false`) its columns. */
+  relationInfo(relation: Relation, options?: { columns?: boolean }): Promise<RelationInfo | undefined>;
 }
 
 /** What a materialization needs: the node, its target relation, its compiled SQL, and run flags. */

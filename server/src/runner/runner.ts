@@ -211,8 +211,9 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
       return done(outcome.status, outcome.message, { failures: outcome.failures, ...(outcome.sql ? { compiledSql: outcome.sql } : {}) });
     }
     let relation = node.resourceType === 'test' ? undefined : compiler.relation(node);
-    if (relation && relation.type !== 'cte') {
-      const info = await session.relationInfo(relation);
+    // is_incremental() needs to know whether the table is there; nothing else does.
+    if (relation && node.config.materialized === 'incremental') {
+      const info = await session.relationInfo(relation, { columns: false });
       known.set(node.uniqueId, info?.type === 'table');
     }
     let sql = '';

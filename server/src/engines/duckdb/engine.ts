@@ -131,13 +131,14 @@ class DuckDbSession implements EngineSession {
     }
   }
 
-  async relationInfo(relation: Relation): Promise<RelationInfo | undefined> {
+  async relationInfo(relation: Relation, options: { columns?: boolean } = {}): Promise<RelationInfo | undefined> {
     const lit = (s: string | undefined): string => `'${String(s ?? '').replace(/'/g, "''")}'`;
     const tables = await this.execute(
       `select table_type from information_schema.tables where table_catalog = ${lit(relation.database)} and table_schema = ${lit(relation.schema)} and table_name = ${lit(relation.identifier)}`,
     );
     if (tables.rows.length === 0) return undefined;
     const type = String(tables.rows[0]![0]) === 'VIEW' ? 'view' : 'table';
+    if (options.columns === false) return { type, columns: [] };
     const cols = await this.execute(
       `select column_name, data_type from information_schema.columns where table_catalog = ${lit(relation.database)} and table_schema = ${lit(relation.schema)} and table_name = ${lit(relation.identifier)} order by ordinal_position`,
     );

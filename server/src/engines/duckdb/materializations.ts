@@ -47,7 +47,7 @@ async function rowCount(session: EngineSession, relation: string, signal?: Abort
 
 async function buildView(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { relation, signal } = request;
-  const existing = await session.relationInfo(relation);
+  const existing = await session.relationInfo(relation, { columns: false });
   const statements: string[] = [];
   if (existing?.type === 'table') statements.push(`drop table ${relation.render()}`);
   statements.push(`create or replace view ${relation.render()} as (\n${request.sql}\n)`);
@@ -65,7 +65,7 @@ async function buildTable(session: EngineSession, dialect: Dialect, request: Mat
   try {
     await session.execute(`create table ${temp} as ${selectSql}`, opts);
     const rows = await rowCount(session, temp, signal);
-    const existing = await session.relationInfo(relation);
+    const existing = await session.relationInfo(relation, { columns: false });
     const statements = [dropStatement(relation, existing), `alter table ${temp} rename to ${q(dialect, relation.identifier)}`].filter((s): s is string => Boolean(s));
     await session.transaction(statements, opts);
     return { rowsAffected: rows, message: `table built, ${rows} rows` };
