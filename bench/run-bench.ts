@@ -6,7 +6,7 @@
  *      `medallion run` wall time against executing the same compiled SQL directly in DuckDB
  *      (one connection, CREATE TABLE AS in dependency order): the floor.
  *
- *   node out/bench/run-bench.js [--views 1000] [--orders 10000000] [--skip-dbt] [--runs 3]
+ *   node out/bench/run-bench.js [--views 1000] [--orders 10000000] [--skip-dbt] [--runs 3] [--only a|b]
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,7 +90,9 @@ async function main(): Promise<void> {
   const orders = Number(arg('orders', '10000000'));
   const lines: string[] = [];
 
+  const only = arg('only', '');
   // (a) per-model overhead against dbt run
+  if (only !== 'b') {
   const vroot = viewsProject(views);
   const ours: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -104,6 +106,11 @@ async function main(): Promise<void> {
     lines.push(`    dbt run (dbt-core + dbt-duckdb, same project, 4 threads): ${dbtMs.toFixed(0)} ms → medallion is ${(dbtMs / median(ours)).toFixed(1)}x faster`);
   } else {
     lines.push('    dbt run: skipped (no .cache/dbt-venv; bash scripts/dbt_goldens/venv.sh makes one)');
+  }
+  }
+  if (only === 'a') {
+    process.stdout.write(lines.join('\n') + '\n');
+    return;
   }
 
   // (b) runner overhead on real data against executing the same SQL directly

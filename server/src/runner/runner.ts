@@ -111,13 +111,36 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
     const failedAncestors = new Map<string, string>();
     const threads = Math.max(1, request.threads);
 
-    const ready = (): ProjectNode | undefined => {
-      for (const node of selected) {
-        if (!pending.has(node.uniqueId)) continue;
-        const d = deps.get(node.uniqueId)!;
-        if ([...d].every((p) => results.has(p))) return node;
+    // Ready queue by remaining-dependency counts: O(edges) scheduling, in topological preference order.
+    const order = new Map(selected.map((n, i) => [n.uniqueId, i]));
+    const remaining = new Map<string, number>();
+    const dependents = new Map<string, string[]>();
+    for (const node of selected) {
+      const d = deps.get(node.uniqueId)!;
+      remaining.set(node.uniqueId, d.size);
+      for (const p of d) {
+        const list = dependents.get(p);
+        if (list) list.push(node.uniqueId);
+        else dependents.set(p, [node.uniqueId]);
       }
-      return undefined;
+    }
+    const readyIds: string[] = selected.filter((n) => remaining.get(n.uniqueId) === 0).map((n) => n.uniqueId);
+    const settle = (id: string): void => {
+      for (const child of dependents.get(id) ?? []) {
+        const left = remaining.get(child)! - 1;
+        remaining.set(child, left);
+        if (left === 0) {
+          // Keep the queue in topological order so output and scheduling are deterministic.
+          const at = order.get(child)!;
+          let i = readyIds.length;
+          while (i > 0 && order.get(readyIds[i - 1]!)! > at) i--;
+          readyIds.splice(i, 0, child);
+        }
+      }
+    };
+    const ready = (): ProjectNode | undefined => {
+      const id = readyIds.shift();
+      return id === undefined ? undefined : graph.node(id);
     };
 
     await new Promise<void>((resolveAll) => {
@@ -143,6 +166,7 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
             const r = skipped(node, 'skipped', `skipped: ${graph.node(cause)!.name} failed`);
             results.set(node.uniqueId, r);
             emit({ kind: 'finish', result: r, index: ++index, total });
+            settle(node.uniqueId);
             continue;
           }
           active++;
@@ -154,13 +178,14 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
             results.set(node.uniqueId, result);
             running.delete(node.uniqueId);
             active--;
+            settle(node.uniqueId);
             emit({ kind: 'finish', result, index: myIndex, total });
             if (request.failFast && isFailure(result.status)) abort();
             pump();
           });
         }
         if (active === 0 && pending.size === 0) resolveAll();
-        else if (active === 0 && !ready()) {
+        else if (active === 0 && readyIds.length === 0) {
           // Only possible with a dependency cycle inside the selection: report, do not hang.
           for (const id of pending) results.set(id, skipped(graph.node(id)!, 'skipped', 'skipped: part of a dependency cycle'));
           pending.clear();

@@ -105,6 +105,11 @@ class DuckDbSession implements EngineSession {
     const onAbort = (): void => this.connection.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (/^\s*(create|drop|alter|insert|delete|update|merge|begin|commit|rollback)\b/i.test(sql)) {
+        // Statements run for their effect: no result chunks to fetch.
+        await this.connection.run(sql);
+        return { columns: [], rows: [] };
+      }
       const reader = await this.connection.runAndReadAll(sql);
       const columns: Column[] = reader.columnNames().map((name, i) => ({ name, type: String(reader.columnTypes()[i]) }));
       // JSON-shaped values: DATE as 2024-01-31, DECIMAL and BIGINT as exact strings.
@@ -133,15 +138,15 @@ class DuckDbSession implements EngineSession {
 
   async relationInfo(relation: Relation, options: { columns?: boolean } = {}): Promise<RelationInfo | undefined> {
     const lit = (s: string | undefined): string => `'${String(s ?? '').replace(/'/g, "''")}'`;
-    const tables = await this.execute(
-      `select table_type from information_schema.tables where table_catalog = ${lit(relation.database)} and table_schema = ${lit(relation.schema)} and table_name = ${lit(relation.identifier)}`,
+    // duckdb_tables()/duckdb_views() are several times cheaper than information_schema here.
+    const where = `database_name = ${lit(relation.database)} and schema_name = ${lit(relation.schema)}`;
+    const found = await this.execute(
+      `select 'table' from duckdb_tables() where ${where} and table_name = ${lit(relation.identifier)} union all select 'view' from duckdb_views() where ${where} and view_name = ${lit(relation.identifier)} and not internal`,
     );
-    if (tables.rows.length === 0) return undefined;
-    const type = String(tables.rows[0]![0]) === 'VIEW' ? 'view' : 'table';
+    if (found.rows.length === 0) return undefined;
+    const type = String(found.rows[0]![0]) === 'view' ? 'view' : 'table';
     if (options.columns === false) return { type, columns: [] };
-    const cols = await this.execute(
-      `select column_name, data_type from information_schema.columns where table_catalog = ${lit(relation.database)} and table_schema = ${lit(relation.schema)} and table_name = ${lit(relation.identifier)} order by ordinal_position`,
-    );
+    const cols = await this.execute(`select column_name, data_type from duckdb_columns() where ${where} and table_name = ${lit(relation.identifier)} order by column_index`);
     return { type, columns: cols.rows.map(([name, t]) => ({ name: String(name), type: String(t) })) };
   }
 

@@ -47,11 +47,17 @@ async function rowCount(session: EngineSession, relation: string, signal?: Abort
 
 async function buildView(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { relation, signal } = request;
-  const existing = await session.relationInfo(relation, { columns: false });
-  const statements: string[] = [];
-  if (existing?.type === 'table') statements.push(`drop table ${relation.render()}`);
-  statements.push(`create or replace view ${relation.render()} as (\n${request.sql}\n)`);
-  await session.transaction(statements, signal ? { signal } : {});
+  const opts = signal ? { signal } : {};
+  const create = `create or replace view ${relation.render()} as (\n${request.sql}\n)`;
+  try {
+    // One statement is atomic on its own: the common case needs no lookup and no transaction.
+    await session.execute(create, opts);
+  } catch (err) {
+    const existing = await session.relationInfo(relation, { columns: false });
+    if (existing?.type !== 'table') throw err;
+    // A table of that name (the model used to be a table): replace it in one transaction.
+    await session.transaction([`drop table ${relation.render()}`, create], opts);
+  }
   void dialect;
   return { message: 'view created' };
 }
