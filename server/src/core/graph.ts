@@ -133,6 +133,18 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
 
   const refNames = [...graph.refTargets.keys()];
   for (const node of project.nodes.values()) {
+    if (node.refs.length === 0 && node.sources.length === 0) {
+      // Most nodes of a big project are generic tests: their only parent is what they test.
+      const attached = node.test?.attachedTo;
+      node.dependsOn = attached && project.nodes.has(attached) ? [attached] : [];
+      graph.parents.set(node.uniqueId, node.dependsOn);
+      if (attached && node.dependsOn.length > 0) {
+        const list = graph.children.get(attached);
+        if (list) list.push(node.uniqueId);
+        else graph.children.set(attached, [node.uniqueId]);
+      }
+      continue;
+    }
     const deps = new Set<string>();
     for (const ref of node.refs) {
       const target = resolveRefOrReport(graph, node, ref, refNames, diagnostics);
@@ -234,7 +246,9 @@ function cycleCandidates(graph: ProjectGraph): string[] {
   const remainingParents = new Map<string, number>();
   const ready: string[] = [];
   for (const id of graph.project.nodes.keys()) {
-    const n = graph.parents.get(id)?.length ?? 0;
+    // A node without children cannot be on a cycle (tests, leaves): leave it out from the start.
+    if (!graph.children.has(id)) continue;
+    const n = (graph.parents.get(id) ?? []).filter((p) => graph.children.has(p)).length;
     remainingParents.set(id, n);
     if (n === 0) ready.push(id);
   }
@@ -244,6 +258,7 @@ function cycleCandidates(graph: ProjectGraph): string[] {
     for (const child of graph.children.get(id) ?? []) {
       const left = remainingParents.get(child);
       if (left === undefined) continue;
+      // (children outside the candidate set were never counted)
       if (left === 1) ready.push(child);
       else remainingParents.set(child, left - 1);
     }

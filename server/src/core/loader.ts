@@ -32,6 +32,9 @@ export class ScanCache {
 
 const PROJECT_FILE = 'dbt_project.yml';
 
+/** One shared empty list for the many nodes (tests) that have none: never mutated, only replaced. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
   const loader = new Loader(host, joinPath(root), options.cache ?? new ScanCache());
   return loader.load();
@@ -165,8 +168,19 @@ class Loader {
     }
   }
 
+  private readonly folderCache = new Map<string, string[]>();
+
   /** Folders of a file below the resource path that holds it (`models/silver/x.yml` → ['silver']). */
   private foldersOf(rel: string): string[] {
+    let folders = this.folderCache.get(rel);
+    if (!folders) {
+      folders = this.computeFoldersOf(rel);
+      this.folderCache.set(rel, folders);
+    }
+    return folders;
+  }
+
+  private computeFoldersOf(rel: string): string[] {
     const c = this.config;
     const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
     for (const dir of [...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.testPaths, ...c.macroPaths, ...c.analysisPaths]) {
@@ -781,8 +795,10 @@ class Loader {
         continue;
       }
       const [namespace, bare] = testName.includes('.') ? (testName.split('.', 2) as [string, string]) : [undefined, testName];
-      const kwargs: Record<string, unknown> = { ...args };
-      delete kwargs.__name__;
+      // A copy without our private __name__ marker (built, not deleted: delete de-optimises objects).
+      let kwargs: Record<string, unknown> = args;
+      if ('__name__' in args) kwargs = Object.fromEntries(Object.entries(args).filter(([k]) => k !== '__name__'));
+      else if (kwargs === args) kwargs = { ...args };
       if (columnName !== undefined) kwargs.column_name = columnName;
       const name = typeof args.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, { ...target, name: targetName }, kwargs);
       const config = emptyConfig('test');
@@ -797,21 +813,21 @@ class Loader {
         nameSpan: span,
         fqn: [this.config.name, ...this.foldersOf(rel), name],
         config,
-        columns: [],
-        refs: [],
-        sources: [],
-        dynamic: [],
-        configCalls: [],
-        macroCalls: [],
-        dependsOn: [],
+        columns: NONE,
+        refs: NONE,
+        sources: NONE,
+        dynamic: NONE,
+        configCalls: NONE,
+        macroCalls: NONE,
+        dependsOn: NONE,
         test: { name: bare, kwargs, attachedTo: target.uniqueId, severity: severityOf(config), ...(namespace ? { namespace } : {}), ...(columnName !== undefined ? { columnName } : {}) },
       };
       // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
       for (const value of Object.values(kwargs)) {
         if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
         const inner = scan(`{{ ${value} }}`);
-        node.refs.push(...inner.refs.map((r) => ({ ...r, span: span, callSpan: span })));
-        node.sources.push(...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span })));
+        node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];
+        node.sources = [...node.sources, ...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span }))];
       }
       this.register(node, this.files.get(rel));
     }
@@ -847,7 +863,7 @@ class Loader {
       unitTest: { model, given: Array.isArray(given) ? given : [], expect: toJS(get(entry, 'expect')), overrides: toJS(get(entry, 'overrides')) },
     };
     const modelNode = get(entry, 'model')!;
-    node.refs.push({ name: model, span: modelNode.span, callSpan: modelNode.span });
+    node.refs = [{ name: model, span: modelNode.span, callSpan: modelNode.span }];
     const description = getString(entry, 'description');
     if (description !== undefined) node.description = description;
     this.register(node, file);
