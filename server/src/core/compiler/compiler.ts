@@ -368,7 +368,6 @@ export class Compiler {
 
   private buildGlobals(): Record<string, unknown> {
     const { target, dialect } = this.options;
-    const compiler = this;
     const project = this.analysis.project;
     const g: Record<string, unknown> = Object.create(null);
 
@@ -534,7 +533,6 @@ export class Compiler {
       builtins: { ref, source, config },
       api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) } },
     });
-    void compiler;
     return g;
   }
 

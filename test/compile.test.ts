@@ -1,0 +1,90 @@
+/**
+ * Compilation problems come back as diagnostics naming the file, the place and the cause;
+ * good models compile to the SQL dbt would produce. Data-driven over in-memory projects.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
+import { MemoryHost } from '../server/src/core/host';
+import { createCompiler } from '../server/src/core/session';
+import { LineIndex } from '../server/src/core/text';
+import { parseMarkers } from './support/markers';
+
+const PROJECT = 'name: p\nprofile: p\nconfig-version: 2\nvars:\n  region: eu\n';
+
+function compileOne(files: Record<string, string>, model: string, target?: string) {
+  const host = new MemoryHost({ 'dbt_project.yml': PROJECT, ...files }, '/p');
+  const analysis = analyzeProject(host, '/p');
+  const { compiler } = createCompiler(host, analysis, { env: { GREETING: 'hi' }, profilesDirs: ['/p'], runStartedAt: new Date('2024-01-01T00:00:00Z'), ...(target ? { target } : {}) });
+  return { result: compiler.compile(`model.p.${model}`), analysis };
+}
+
+/** Each case: files (the failing one carries «» around where the error must point), the model, the message pattern. */
+const failures: Array<[string, Record<string, string>, string, string, RegExp]> = [
+  ['unknown ref', { 'models/m.sql': "select * from {{ «ref('nope')» }}" }, 'm', 'models/m.sql', /depends on a node named 'nope' which was not found/],
+  ['missing var', { 'models/m.sql': "select '{{ «var('missing')» }}'" }, 'm', 'models/m.sql', /Required var 'missing' not found/],
+  ['missing env var', { 'models/m.sql': "select '{{ «env_var('NOT_SET_HERE')» }}'" }, 'm', 'models/m.sql', /Env var required but not provided: 'NOT_SET_HERE'/],
+  ['macro raising', { 'macros/guard.sql': "{% macro guard(x) %}{{ exceptions.raise_compiler_error('bad ' ~ x) }}{% endmacro %}", 'models/m.sql': "select {{ «guard('input')» }}" }, 'm', 'models/m.sql', /Compilation Error: bad input/],
+  ['jinja syntax error', { 'models/m.sql': 'select 1\n{% if true %}\nselect 2' }, 'm', 'models/m.sql', /Jinja syntax error/],
+  ['error inside an ephemeral parent points at the parent', { 'models/e.sql': "{{ config(materialized='ephemeral') }}\nselect {{ «undefined_macro()» }}", 'models/m.sql': "select * from {{ ref('e') }}" }, 'm', 'models/e.sql', /undefined/],
+];
+
+describe('compile: problems as diagnostics with file, place and cause', () => {
+  for (const [title, files, model, file, pattern] of failures) {
+    it(title, () => {
+      const clean: Record<string, string> = {};
+      let expected: { start: number; end: number } | undefined;
+      for (const [path, text] of Object.entries(files)) {
+        const marked = parseMarkers(text);
+        clean[path] = marked.text;
+        if (path === file && marked.spans[0]) expected = marked.spans[0];
+      }
+      const { result } = compileOne(clean, model);
+      assert.equal(result.sql, undefined);
+      const d = result.diagnostics[0]!;
+      assert.equal(d.file, file);
+      assert.match(d.message, pattern);
+      if (expected) {
+        assert.ok(d.span, 'the diagnostic has a place');
+        const at = new LineIndex(clean[file]!);
+        assert.equal(at.position(d.span!.start).line, at.position(expected.start).line, `${d.message} points at the right line`);
+        assert.ok(d.span!.start >= expected.start - 2 && d.span!.start <= expected.end, `${JSON.stringify(d.span)} within ${JSON.stringify(expected)}`);
+      }
+    });
+  }
+});
+
+describe('compile: dbt context', () => {
+  it('this, target, var, env_var, config.get, is_incremental, run_started_at', () => {
+    const { result } = compileOne(
+      {
+        'models/m.sql':
+          "{{ config(materialized='incremental', tags=['x']) }}\nselect '{{ this }}' as t, '{{ target.name }}/{{ target.type }}' as tg, '{{ var('region') }}' as r, '{{ env_var('GREETING') }}' as g, '{{ config.get('materialized') }}' as mat, {{ is_incremental() }} as inc, '{{ run_started_at }}' as at",
+      },
+      'm',
+    );
+    assert.equal(result.sql, `\nselect '"medallion"."main"."m"' as t, 'dev/duckdb' as tg, 'eu' as r, 'hi' as g, 'incremental' as mat, False as inc, '2024-01-01 00:00:00+00:00' as at`);
+  });
+
+  it('Databricks relations are backticked and lower-cased; cross-database macros render per engine', () => {
+    const files = {
+      'profiles.yml': "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      schema: main\n    dbx:\n      type: databricks\n      catalog: Retail\n      schema: Silver\n      host: h\n      http_path: /x\n      token: \"{{ env_var('TOKEN', 'none') }}\"\n",
+      'models/m.sql': "select {{ dbt.dateadd('day', 1, 'd') }} as next_day, {{ dbt.type_string() }} as t from {{ ref('n') }}",
+      'models/n.sql': 'select 1 as d',
+    };
+    const duck = compileOne(files, 'm').result.sql!.replace(/\s+/g, ' ');
+    const dbx = compileOne(files, 'm', 'dbx').result.sql!.replace(/\s+/g, ' ');
+    assert.equal(duck, 'select (d + cast(1 as bigint) * interval 1 day) as next_day, TEXT as t from "memory"."main"."n"');
+    assert.equal(dbx, 'select timestampadd(day, 1, d) as next_day, string as t from `retail`.`silver`.`n`');
+  });
+
+  it('secrets never reach templates', () => {
+    const files = {
+      'profiles.yml': "p:\n  target: dbx\n  outputs:\n    dbx:\n      type: databricks\n      catalog: c\n      schema: s\n      token: sekret-value\n",
+      'models/m.sql': "select '{{ target.token }}' as leaked, '{{ target.catalog }}' as catalog",
+    };
+    const sql = compileOne(files, 'm').result.sql!;
+    assert.doesNotMatch(sql, /sekret/);
+    assert.match(sql, /'c' as catalog/);
+  });
+});
