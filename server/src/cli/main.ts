@@ -14,6 +14,7 @@ import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
 import { bold, dim, printDiagnostics } from './output';
 import { RunPrinter } from './run-output';
+import { startServer } from '../lsp/server';
 import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
 import type { RunCommand } from '../runner/types';
 import { landingSpec, type LandingSpec } from '../runner/landing';
@@ -48,6 +49,8 @@ Commands:
 Landing on S3: MEDALLION_LANDING_S3=s3://bucket/prefix (or --landing) puts every landing table
 at <prefix>/<table>/; the endpoint of an S3-compatible store comes from AWS_ENDPOINT_URL_S3 (or
 AWS_ENDPOINT_URL), credentials from the standard AWS chain (environment, AWS_PROFILE).
+
+  lsp --stdio | --node-ipc       the language server, for any LSP editor
 
 Common options:
   --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
@@ -408,6 +411,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name ? 0 : 2;
+  }
+  if (name === 'lsp') {
+    if (!rest.includes('--stdio') && !rest.includes('--node-ipc') && !rest.some((a) => a.startsWith('--socket'))) {
+      process.stderr.write('medallion lsp: choose a transport: --stdio (or --node-ipc)\n');
+      return 2;
+    }
+    startServer();
+    // The connection keeps the process alive until the client says exit.
+    return new Promise<number>(() => undefined);
   }
   const command = commands[name];
   if (!command) {

@@ -1,0 +1,268 @@
+/**
+ * Editor questions answered from an Analysis, in core terms (files and spans): what is at a
+ * position, where it is defined, who refers to it, what to complete, what to show on hover,
+ * which lenses to draw, how to rename. The language server converts these to LSP at its edge.
+ */
+import type { Analysis } from './analysis';
+import type { MacroDefinition, ProjectNode } from './model';
+import type { RefCall, SourceCall } from './scanner';
+import type { Span } from './text';
+
+export interface Location {
+  file: string;
+  /** Undefined: the whole file (a model is its file). */
+  span?: Span;
+}
+
+export type Target =
+  | { kind: 'ref'; call: RefCall; node?: ProjectNode; from: ProjectNode }
+  | { kind: 'source'; call: SourceCall; part: 'source' | 'table'; node?: ProjectNode; from: ProjectNode }
+  | { kind: 'macro'; name: string; span: Span; macro?: MacroDefinition }
+  | { kind: 'yml-node'; node: ProjectNode; span: Span };
+
+const within = (span: Span, offset: number): boolean => offset >= span.start && offset <= span.end;
+
+/** Nodes whose SQL lives in `file`. */
+export function nodesInFile(analysis: Analysis, file: string): ProjectNode[] {
+  const f = analysis.project.files.get(file);
+  if (!f) return [];
+  return f.nodeIds.map((id) => analysis.project.nodes.get(id)).filter((n): n is ProjectNode => n !== undefined);
+}
+
+export function targetAt(analysis: Analysis, file: string, offset: number): Target | undefined {
+  const { graph, project } = analysis;
+  for (const node of nodesInFile(analysis, file)) {
+    if (node.file !== file) continue;
+    for (const call of node.refs) {
+      if (within(call.span, offset) || within(call.callSpan, offset)) {
+        const target = graph.resolveRef(call.name, call.packageName, call.version);
+        return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
+      }
+    }
+    for (const call of node.sources) {
+      if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) {
+        const target = graph.resolveSource(call.source, call.table);
+        const part = within(call.sourceSpan, offset) ? 'source' : 'table';
+        return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
+      }
+    }
+    for (const call of node.macroCalls) {
+      if (within(call.span, offset)) {
+        const macro = findMacro(analysis, call.name);
+        return macro ? { kind: 'macro', name: call.name, span: call.span, macro } : { kind: 'macro', name: call.name, span: call.span };
+      }
+    }
+  }
+  // yml: `- name: model` entries point at their node.
+  for (const node of project.nodes.values()) {
+    if (node.yml?.file === file && within(node.yml.span, offset) && node.resourceType !== 'test') return { kind: 'yml-node', node, span: node.yml.span };
+  }
+  return undefined;
+}
+
+/** `name`, `pkg.name` or `dbt.name`: the project's macro of that name, if any. */
+export function findMacro(analysis: Analysis, name: string): MacroDefinition | undefined {
+  const parts = name.split('.');
+  const bare = parts[parts.length - 1]!;
+  const list = analysis.project.macros.get(bare);
+  if (!list || list.length === 0) return undefined;
+  if (parts.length === 2) return list.find((m) => m.packageName === parts[0]) ?? (parts[0] === 'dbt' ? undefined : list[0]);
+  return list.find((m) => m.packageName === analysis.project.config.name) ?? list[0];
+}
+
+export function definitionOf(analysis: Analysis, file: string, offset: number): Location | undefined {
+  const t = targetAt(analysis, file, offset);
+  if (!t) return undefined;
+  switch (t.kind) {
+    case 'ref':
+      return t.node ? nodeLocation(t.node) : undefined;
+    case 'source':
+      return t.node ? { file: t.node.file, ...(t.node.nameSpan ? { span: t.node.nameSpan } : {}) } : undefined;
+    case 'macro':
+      return t.macro ? { file: t.macro.file, span: t.macro.block.nameSpan } : undefined;
+    case 'yml-node':
+      return t.node.resourceType === 'source' ? undefined : nodeLocation(t.node);
+  }
+}
+
+/** Where a node is defined: its block name for snapshots, else its file. */
+export function nodeLocation(node: ProjectNode): Location {
+  if (node.resourceType === 'source' || node.snapshotRelation !== undefined) return { file: node.file, ...(node.nameSpan ? { span: node.nameSpan } : {}) };
+  if (node.nameSpan && node.resourceType === 'snapshot') return { file: node.file, span: node.nameSpan };
+  return { file: node.file };
+}
+
+/** Every place that names `target`: refs/sources in SQL and yml, and its yml entry. */
+export function referencesTo(analysis: Analysis, target: ProjectNode, includeDeclaration: boolean): Location[] {
+  const out: Location[] = [];
+  const { graph } = analysis;
+  for (const node of analysis.project.nodes.values()) {
+    for (const call of node.refs) {
+      if (graph.resolveRef(call.name, call.packageName, call.version) === target) out.push({ file: node.file, span: call.span });
+    }
+    for (const call of node.sources) {
+      if (graph.resolveSource(call.source, call.table) === target) out.push({ file: node.file, span: call.tableSpan });
+    }
+  }
+  if (includeDeclaration) {
+    if (target.yml) out.push({ file: target.yml.file, span: target.yml.span });
+    if (target.resourceType !== 'source') out.push(nodeLocation(target));
+  }
+  // One location per place (a relationships test and its yml entry may coincide).
+  const seen = new Set<string>();
+  return out.filter((l) => {
+    const key = `${l.file}:${l.span?.start ?? -1}:${l.span?.end ?? -1}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The node a position is about, for references and rename: a ref's target, a yml entry, or the model file itself. */
+export function subjectAt(analysis: Analysis, file: string, offset: number): ProjectNode | undefined {
+  const t = targetAt(analysis, file, offset);
+  if (t?.kind === 'ref' || t?.kind === 'source') return t.node;
+  if (t?.kind === 'yml-node') return t.node;
+  const own = nodesInFile(analysis, file).filter((n) => n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot');
+  return own.length === 1 ? own[0] : undefined;
+}
+
+export interface TextEdit {
+  file: string;
+  span: Span;
+  newText: string;
+}
+
+export interface RenameResult {
+  edits: TextEdit[];
+  /** The model's file, renamed to match (dbt names models by file). */
+  fileRename?: { from: string; to: string };
+  problem?: string;
+}
+
+export function renameModel(analysis: Analysis, node: ProjectNode, newName: string): RenameResult {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) return { edits: [], problem: `'${newName}' is not a valid model name (letters, digits and _)` };
+  if (node.resourceType !== 'model' && node.resourceType !== 'seed' && node.resourceType !== 'snapshot') return { edits: [], problem: 'Only models, seeds and snapshots can be renamed' };
+  if (analysis.graph.refTargets.has(newName)) return { edits: [], problem: `A node named '${newName}' already exists` };
+  const edits: TextEdit[] = [];
+  for (const loc of referencesTo(analysis, node, false)) if (loc.span) edits.push({ file: loc.file, span: loc.span, newText: newName });
+  if (node.yml) edits.push({ file: node.yml.file, span: node.yml.span, newText: newName });
+  if (node.resourceType === 'snapshot' && node.nameSpan) {
+    edits.push({ file: node.file, span: node.nameSpan, newText: newName });
+    return { edits };
+  }
+  const dir = node.file.slice(0, node.file.lastIndexOf('/') + 1);
+  const ext = node.file.slice(node.file.lastIndexOf('.'));
+  return { edits, fileRename: { from: node.file, to: `${dir}${newName}${ext}` } };
+}
+
+export type CompletionKind = 'model' | 'seed' | 'snapshot' | 'source' | 'table' | 'macro' | 'column';
+
+export interface CompletionItem {
+  label: string;
+  kind: CompletionKind;
+  detail?: string;
+  documentation?: string;
+  /** Text to insert when it differs from the label (macro snippets). */
+  insertText?: string;
+  snippet?: boolean;
+}
+
+/** Completion from the text before the cursor: names inside ref('/source('…'), else macros. */
+export function completionsAt(analysis: Analysis, text: string, offset: number): CompletionItem[] {
+  const before = text.slice(Math.max(0, offset - 300), offset);
+  const { graph, project } = analysis;
+  if (/\bref\(\s*['"][\w.]*$/.test(before)) {
+    return [...graph.refTargets.values()].map((n) => ({
+      label: n.name,
+      kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
+      detail: `${n.resourceType}${n.layer ? ` · ${n.layer}` : ''} · ${n.config.materialized}`,
+      ...(n.description ? { documentation: n.description } : {}),
+    }));
+  }
+  const tableOf = /\bsource\(\s*['"](\w+)['"]\s*,\s*['"]\w*$/.exec(before);
+  if (tableOf) {
+    return [...graph.sourceTables.values()]
+      .filter((n) => n.source!.sourceName === tableOf[1])
+      .map((n) => ({ label: n.name, kind: 'table' as const, detail: `source table${n.layer ? ` · ${n.layer}` : ''}`, ...(n.description ? { documentation: n.description } : {}) }));
+  }
+  if (/\bsource\(\s*['"]\w*$/.test(before)) {
+    const names = [...new Set([...graph.sourceTables.values()].map((n) => n.source!.sourceName))];
+    return names.map((name) => ({ label: name, kind: 'source' as const, detail: 'source' }));
+  }
+  if (/\{\{[^}]*$|\{%[^%]*$/.test(before)) {
+    const items: CompletionItem[] = [];
+    for (const list of project.macros.values()) {
+      for (const m of list) {
+        if (m.name.startsWith('test_') || m.name.startsWith('materialization_')) continue;
+        const params = m.block.params.map((p, i) => (p.defaultText === undefined ? `\${${i + 1}:${p.name}}` : null)).filter(Boolean);
+        items.push({
+          label: m.name,
+          kind: 'macro',
+          detail: `macro ${m.name}(${m.block.params.map((p) => (p.defaultText === undefined ? p.name : `${p.name}=${p.defaultText}`)).join(', ')})`,
+          documentation: `${m.packageName} · ${m.file}`,
+          insertText: `${m.name}(${params.join(', ')})`,
+          snippet: true,
+        });
+      }
+    }
+    return items;
+  }
+  return [];
+}
+
+/** Markdown for a hover over a ref, source, macro or yml entry. */
+export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | undefined): { markdown: string; span: Span } | undefined {
+  const t = targetAt(analysis, file, offset);
+  if (!t) return undefined;
+  if (t.kind === 'macro') {
+    if (!t.macro) return undefined;
+    const params = t.macro.block.params.map((p) => (p.defaultText === undefined ? p.name : `${p.name}=${p.defaultText}`)).join(', ');
+    return { markdown: `**macro** \`${t.macro.name}(${params})\`\n\n${t.macro.packageName} · \`${t.macro.file}\``, span: t.span };
+  }
+  const node = t.node;
+  const span = t.kind === 'ref' ? t.call.span : t.kind === 'source' ? (t.part === 'source' ? t.call.sourceSpan : t.call.tableSpan) : t.span;
+  if (!node) return { markdown: t.kind === 'ref' ? `No model, seed or snapshot named \`${t.call.name}\`` : 'Unknown', span };
+  return { markdown: describeNode(analysis, node, relationFor), span };
+}
+
+export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | undefined): string {
+  const up = analysis.graph.upstream(node.uniqueId).size;
+  const down = [...analysis.graph.downstream(node.uniqueId).keys()].filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.')).length;
+  const title = node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
+  const lines = [`**${node.resourceType}** \`${title}\`${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.config.materialized}` : ''}`];
+  if (node.description) lines.push('', node.description.trim());
+  const relation = relationFor?.(node);
+  if (relation) lines.push('', `Relation: \`${relation}\``);
+  const landing = (node.config.meta.landing as { location?: string } | undefined)?.location;
+  if (landing) lines.push('', `Landing: \`${landing}\``);
+  if (node.columns.length > 0) {
+    lines.push('', '| column | type | description |', '|---|---|---|');
+    for (const c of node.columns) lines.push(`| ${c.name} | ${c.dataType ?? ''} | ${(c.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  }
+  lines.push('', `↑ ${up} upstream · ↓ ${down} downstream · \`${node.file}\``);
+  return lines.join('\n');
+}
+
+export interface Lens {
+  span: Span;
+  title: string;
+  command: string;
+  args: unknown[];
+}
+
+/** Lenses at the top of a model file: run, run with upstream, compile, and the lineage counts. */
+export function lensesFor(analysis: Analysis, file: string): Lens[] {
+  const lenses: Lens[] = [];
+  for (const node of nodesInFile(analysis, file)) {
+    if (node.resourceType !== 'model' && node.resourceType !== 'snapshot' && node.resourceType !== 'seed') continue;
+    const span = node.nameSpan ?? { start: 0, end: 0 };
+    const up = analysis.graph.upstream(node.uniqueId).size;
+    const down = [...analysis.graph.downstream(node.uniqueId).keys()].filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.')).length;
+    lenses.push({ span, title: '▶ Run', command: 'medallion.runModel', args: [node.uniqueId] });
+    lenses.push({ span, title: 'Run with upstream', command: 'medallion.runModelWithUpstream', args: [node.uniqueId] });
+    lenses.push({ span, title: 'Compile', command: 'medallion.compileModel', args: [node.uniqueId] });
+    lenses.push({ span, title: `↑ ${up} upstream · ↓ ${down} downstream`, command: 'medallion.showLineage', args: [node.uniqueId] });
+  }
+  return lenses;
+}

@@ -1,0 +1,315 @@
+/**
+ * The language server: a thin adapter from LSP to the core. Handlers read the current Analysis
+ * of the document's project and convert core answers at the edge. One failing handler answers
+ * with an error; the server stays up.
+ */
+import {
+  CodeLens,
+  CompletionItemKind,
+  createConnection,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  InsertTextFormat,
+  ProposedFeatures,
+  ResponseError,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type InitializeResult,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { joinPath, normalizePath } from '../core/host';
+import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
+import type { ProjectNode } from '../core/model';
+import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
+import { CompileRequest, LineageRequest, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { Workspace, type ProjectState } from './workspace';
+
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  const workspace = new Workspace(process.env as Record<string, string | undefined>);
+  const documents = new TextDocuments(TextDocument);
+  const lines = new Lines(workspace.host);
+  /** Files that carry diagnostics now, per project root, so fixed files get cleared. */
+  const published = new Map<string, Set<string>>();
+  const pending = new Set<ProjectState>();
+  let scheduled = false;
+
+  const guard = <P, R>(name: string, handler: (params: P) => R): ((params: P) => R | ResponseError<void>) => {
+    return (params: P) => {
+      try {
+        return handler(params);
+      } catch (err) {
+        connection.console.error(`${name} failed: ${(err as Error).stack ?? String(err)}`);
+        return new ResponseError<void>(-32603, `${name} failed: ${(err as Error).message}`);
+      }
+    };
+  };
+
+  const publish = (project: ProjectState): void => {
+    const analysis = project.get();
+    const byFile = new Map<string, LspDiagnostic[]>();
+    for (const d of analysis.diagnostics) {
+      const list = byFile.get(d.file) ?? [];
+      list.push(toDiagnostic(lines, project.root, d));
+      byFile.set(d.file, list);
+    }
+    const before = published.get(project.root) ?? new Set<string>();
+    for (const [file, diagnostics] of byFile) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics });
+    for (const file of before) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
+    published.set(project.root, new Set(byFile.keys()));
+  };
+
+  /** Coalesces a burst of edits into one re-analysis per project. */
+  const schedule = (project: ProjectState | undefined): void => {
+    if (!project) return;
+    pending.add(project);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      const batch = [...pending];
+      pending.clear();
+      for (const p of batch) {
+        try {
+          publish(p);
+        } catch (err) {
+          connection.console.error(`analysis of ${p.root} failed: ${(err as Error).stack ?? String(err)}`);
+        }
+      }
+    });
+  };
+
+  const at = (uri: string): { project: ProjectState; file: string; path: string } | undefined => {
+    const path = normalizePath(uriToPath(uri));
+    const project = workspace.projectFor(path);
+    const file = project?.relative(path);
+    return project && file ? { project, file, path } : undefined;
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    for (const folder of params.workspaceFolders ?? []) workspace.addFolder(uriToPath(folder.uri));
+    if (params.rootUri && !params.workspaceFolders?.length) workspace.addFolder(uriToPath(params.rootUri));
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        definitionProvider: true,
+        referencesProvider: true,
+        hoverProvider: true,
+        renameProvider: { prepareProvider: false },
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        completionProvider: { triggerCharacters: ["'", '"', '(', ' ', '{'] },
+      },
+      serverInfo: { name: 'medallion', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{sql,yml,yaml,csv,py}' }] }).catch(() => undefined);
+    // Projects are analysed when first touched; open ones get diagnostics right away.
+    for (const project of workspace.all()) schedule(project);
+  });
+
+  documents.onDidOpen((e) => {
+    const path = normalizePath(uriToPath(e.document.uri));
+    workspace.host.overlays.set(path, e.document.getText());
+    schedule(workspace.fileChanged(path));
+  });
+  documents.onDidChangeContent((e) => {
+    const path = normalizePath(uriToPath(e.document.uri));
+    workspace.host.overlays.set(path, e.document.getText());
+    schedule(workspace.fileChanged(path));
+  });
+  documents.onDidClose((e) => {
+    const path = normalizePath(uriToPath(e.document.uri));
+    workspace.host.overlays.delete(path);
+    schedule(workspace.fileChanged(path));
+  });
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      const path = normalizePath(uriToPath(change.uri));
+      if (change.type !== FileChangeType.Deleted && workspace.host.overlays.has(path)) continue;
+      schedule(workspace.fileChanged(path));
+    }
+  });
+
+  const textOf = (path: string): string => {
+    const r = workspace.host.read(path);
+    return r.kind === 'text' ? r.text : '';
+  };
+
+  connection.onDefinition(
+    guard('definition', (params) => {
+      const where = at(params.textDocument.uri);
+      if (!where) return null;
+      const offset = lines.of(where.path).offset(params.position);
+      const loc = definitionOf(where.project.get(), where.file, offset);
+      return loc ? toLocation(lines, where.project.root, loc) : null;
+    }),
+  );
+
+  connection.onReferences(
+    guard('references', (params) => {
+      const where = at(params.textDocument.uri);
+      if (!where) return [];
+      const analysis = where.project.get();
+      const node = subjectAt(analysis, where.file, lines.of(where.path).offset(params.position));
+      if (!node) return [];
+      return referencesTo(analysis, node, params.context.includeDeclaration).map((l) => toLocation(lines, where.project.root, l));
+    }),
+  );
+
+  connection.onHover(
+    guard('hover', (params) => {
+      const where = at(params.textDocument.uri);
+      if (!where) return null;
+      const compiler = (): ReturnType<ProjectState['compilerFor']> => where.project.compilerFor();
+      const relationFor = (node: ProjectNode): string | undefined => {
+        try {
+          const r = compiler().relation(node);
+          return r.type === 'cte' ? undefined : r.render();
+        } catch {
+          return undefined;
+        }
+      };
+      const hover = hoverAt(where.project.get(), where.file, lines.of(where.path).offset(params.position), relationFor);
+      return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: lines.range(where.path, hover.span) } : null;
+    }),
+  );
+
+  connection.onCompletion(
+    guard('completion', (params) => {
+      const where = at(params.textDocument.uri);
+      if (!where) return [];
+      const text = textOf(where.path);
+      const items = completionsAt(where.project.get(), text, lines.of(where.path).offset(params.position));
+      const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field };
+      return items.map((i) => ({
+        label: i.label,
+        kind: kinds[i.kind],
+        ...(i.detail ? { detail: i.detail } : {}),
+        ...(i.documentation ? { documentation: i.documentation } : {}),
+        ...(i.insertText ? { insertText: i.insertText, insertTextFormat: i.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText } : {}),
+      }));
+    }),
+  );
+
+  connection.onRenameRequest(
+    guard('rename', (params): WorkspaceEdit | ResponseError<void> | null => {
+      const where = at(params.textDocument.uri);
+      if (!where) return null;
+      const analysis = where.project.get();
+      const node = subjectAt(analysis, where.file, lines.of(where.path).offset(params.position));
+      if (!node) return null;
+      const result = renameModel(analysis, node, params.newName);
+      if (result.problem) return new ResponseError<void>(-32602, result.problem);
+      const changes: NonNullable<WorkspaceEdit['documentChanges']> = [];
+      const byFile = new Map<string, typeof result.edits>();
+      for (const e of result.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+      for (const [file, edits] of byFile) {
+        const path = joinPath(where.project.root, file);
+        changes.push({ textDocument: { uri: pathToUri(path), version: null }, edits: edits.map((e) => ({ range: lines.range(path, e.span), newText: e.newText })) });
+      }
+      if (result.fileRename) changes.push({ kind: 'rename', oldUri: pathToUri(joinPath(where.project.root, result.fileRename.from)), newUri: pathToUri(joinPath(where.project.root, result.fileRename.to)) });
+      return { documentChanges: changes };
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    guard('documentSymbol', (params) => {
+      const where = at(params.textDocument.uri);
+      if (!where) return [];
+      const analysis = where.project.get();
+      const file = analysis.project.files.get(where.file);
+      const symbols: Array<{ name: string; kind: SymbolKind; range: ReturnType<Lines['range']>; selectionRange: ReturnType<Lines['range']>; detail: string }> = (file?.blocks ?? []).map((b) => {
+        const range = lines.range(where.path, b.span);
+        return { name: b.name, kind: b.kind === 'macro' || b.kind === 'test' ? SymbolKind.Function : SymbolKind.Class, range, selectionRange: lines.range(where.path, b.nameSpan), detail: b.kind as string };
+      });
+      for (const node of analysis.project.nodes.values()) {
+        if (node.yml?.file === where.file || (node.resourceType === 'source' && node.file === where.file)) {
+          const range = lines.range(where.path, node.yml?.span ?? node.nameSpan);
+          symbols.push({ name: node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name, kind: SymbolKind.Object, range, selectionRange: range, detail: node.resourceType });
+        }
+      }
+      return symbols;
+    }),
+  );
+
+  connection.onWorkspaceSymbol(
+    guard('workspaceSymbol', (params) => {
+      const query = params.query.toLowerCase();
+      const out = [];
+      for (const project of workspace.all()) {
+        for (const node of project.get().project.nodes.values()) {
+          if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.resourceType === 'operation' || !node.name.toLowerCase().includes(query)) continue;
+          out.push({ name: node.name, kind: node.resourceType === 'source' ? SymbolKind.Interface : SymbolKind.Class, containerName: node.layer ?? node.resourceType, location: toLocation(lines, project.root, { file: node.file, ...(node.nameSpan ? { span: node.nameSpan } : {}) }) });
+          if (out.length >= 500) return out;
+        }
+      }
+      return out;
+    }),
+  );
+
+  connection.onCodeLens(
+    guard('codeLens', (params) => {
+      const where = at(params.textDocument.uri);
+      if (!where) return [];
+      return lensesFor(where.project.get(), where.file).map((l) => {
+        const lens = CodeLens.create(lines.range(where.path, l.span));
+        lens.command = { title: l.title, command: l.command, arguments: l.args };
+        return lens;
+      });
+    }),
+  );
+
+  connection.onRequest(
+    CompileRequest,
+    guard('compile', (params: CompileParams): CompileResultMessage | null => {
+      const where = at(params.uri);
+      if (!where) return null;
+      const analysis = where.project.get();
+      const node = nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test');
+      const compiler = where.project.compilerFor(params.target);
+      if (!node) return { nodeId: null, sql: null, relation: null, target: compiler.options.target.name, problems: [{ message: 'This file defines no model, snapshot or test', file: where.file }] };
+      const result = compiler.compile(node.uniqueId);
+      return {
+        nodeId: node.uniqueId,
+        sql: result.sql ?? null,
+        relation: result.relation ?? null,
+        target: compiler.options.target.name,
+        problems: result.diagnostics.map((d) => ({ message: d.message, file: d.file, ...(d.span ? { line: lines.range(joinPath(where.project.root, d.file), d.span).start.line + 1 } : {}) })),
+      };
+    }),
+  );
+
+  connection.onRequest(
+    LineageRequest,
+    guard('lineage', (params: LineageParams): LineageResult => {
+      const where = params.uri ? at(params.uri) : undefined;
+      const project = where?.project ?? workspace.all().find((p) => params.nodeId && p.get().project.nodes.has(params.nodeId));
+      if (!project) return { focus: null, nodes: [], edges: [] };
+      const analysis = project.get();
+      const focus = params.nodeId ? analysis.project.nodes.get(params.nodeId) : where ? nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test') : undefined;
+      if (!focus) return { focus: null, nodes: [], edges: [] };
+      const depth = params.depth ?? Infinity;
+      const keep = (id: string): boolean => !id.startsWith('test.') && !id.startsWith('unit_test.') && !id.startsWith('operation.');
+      const entries: Array<[string, number]> = [[focus.uniqueId, 0]];
+      for (const [id, d] of analysis.graph.upstream(focus.uniqueId, depth)) if (keep(id)) entries.push([id, -d]);
+      for (const [id, d] of analysis.graph.downstream(focus.uniqueId, depth)) if (keep(id)) entries.push([id, d]);
+      const ids = new Set(entries.map(([id]) => id));
+      const nodes = entries.map(([id, d]) => {
+        const n = analysis.project.nodes.get(id)!;
+        return { id, name: n.resourceType === 'source' ? `${n.source!.sourceName}.${n.name}` : n.name, resourceType: n.resourceType, layer: n.layer ?? null, materialized: n.config.materialized, file: n.file, depth: d };
+      });
+      const edges = [...ids].flatMap((id) => analysis.project.nodes.get(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
+      return { focus: focus.uniqueId, nodes, edges };
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,139 @@
+/**
+ * The language server's state: the dbt projects in the workspace (several, nested, found on
+ * disk, analysed lazily when first touched), open documents overlaid on the file system, and
+ * one Analysis per project rebuilt from cached scans when its files change.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeProject, type Analysis } from '../core/analysis';
+import { Compiler, TemplateCache } from '../core/compiler';
+import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
+import { ScanCache } from '../core/loader';
+import { createCompiler, defaultProfilesDirs } from '../core/session';
+import { NodeFileHost } from '../node/fs-host';
+
+/** Open editor buffers win over the disk. */
+export class OverlayHost implements FileHost {
+  readonly overlays = new Map<string, string>();
+  private readonly disk = new NodeFileHost();
+
+  read(path: string): ReadResult {
+    const text = this.overlays.get(normalizePath(path));
+    return text !== undefined ? { kind: 'text', text } : this.disk.read(path);
+  }
+
+  list(dir: string): string[] {
+    const files = new Set(this.disk.list(dir));
+    const prefix = normalizePath(dir) + '/';
+    for (const path of this.overlays.keys()) if (path.startsWith(prefix)) files.add(path);
+    return [...files].sort();
+  }
+}
+
+export class ProjectState {
+  private analysis: Analysis | undefined;
+  private compiler: Compiler | undefined;
+  private readonly scans = new ScanCache();
+  private readonly templates = new TemplateCache();
+  /** Bumped on every change; lets callers tell whether a result is current. */
+  version = 0;
+
+  constructor(
+    readonly root: string,
+    private readonly host: OverlayHost,
+    private readonly env: Record<string, string | undefined>,
+  ) {}
+
+  get(): Analysis {
+    this.analysis ??= analyzeProject(this.host, this.root, { cache: this.scans });
+    return this.analysis;
+  }
+
+  invalidate(): void {
+    this.analysis = undefined;
+    this.compiler = undefined;
+    this.version++;
+  }
+
+  get loaded(): boolean {
+    return this.analysis !== undefined;
+  }
+
+  compilerFor(target?: string): Compiler {
+    if (!this.compiler || target) {
+      const { compiler } = createCompiler(this.host, this.get(), {
+        env: this.env,
+        profilesDirs: defaultProfilesDirs(this.root, this.env),
+        templates: this.templates,
+        ...(target ? { target } : {}),
+      });
+      if (target) return compiler;
+      this.compiler = compiler;
+    }
+    return this.compiler;
+  }
+
+  /** Path of a file relative to this project, or undefined when outside it. */
+  relative(path: string): string | undefined {
+    const p = normalizePath(path);
+    return p.startsWith(this.root + '/') ? relativePath(this.root, p) : undefined;
+  }
+}
+
+const SKIP = new Set(['node_modules', '.git', 'target', 'dbt_packages', 'logs', '.venv', '.cache']);
+
+/** dbt projects under a folder (nested ones included), up to a sane depth. */
+export function discoverProjects(folder: string, maxDepth = 6): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (existsSync(join(dir, 'dbt_project.yml'))) found.push(normalizePath(dir));
+    if (depth >= maxDepth) return;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name), depth + 1);
+  };
+  walk(folder, 0);
+  return found;
+}
+
+export class Workspace {
+  readonly host = new OverlayHost();
+  private readonly projects = new Map<string, ProjectState>();
+
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  addFolder(folder: string): void {
+    for (const root of discoverProjects(folder)) if (!this.projects.has(root)) this.projects.set(root, new ProjectState(root, this.host, this.env));
+  }
+
+  all(): ProjectState[] {
+    return [...this.projects.values()];
+  }
+
+  /** The innermost project containing a file. */
+  projectFor(path: string): ProjectState | undefined {
+    const p = normalizePath(path);
+    let best: ProjectState | undefined;
+    for (const project of this.projects.values()) {
+      if (p.startsWith(project.root + '/') && (!best || project.root.length > best.root.length)) best = project;
+    }
+    return best;
+  }
+
+  /** A file changed on disk or in an editor: its project (and any new project) is refreshed. */
+  fileChanged(path: string): ProjectState | undefined {
+    const p = normalizePath(path);
+    if (p.endsWith('/dbt_project.yml')) {
+      const root = p.slice(0, -'/dbt_project.yml'.length);
+      if (!this.projects.has(root) && existsSync(p)) this.projects.set(root, new ProjectState(root, this.host, this.env));
+      if (!existsSync(p) && !this.host.overlays.has(p)) this.projects.delete(root);
+    }
+    const project = this.projectFor(p);
+    project?.invalidate();
+    return project;
+  }
+}
