@@ -145,17 +145,7 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
       }
       continue;
     }
-    const deps = new Set<string>();
-    for (const ref of node.refs) {
-      const target = resolveRefOrReport(graph, node, ref, refNames, diagnostics);
-      if (target) deps.add(target.uniqueId);
-    }
-    for (const call of node.sources) {
-      const target = resolveSourceOrReport(graph, node, call, diagnostics);
-      if (target) deps.add(target.uniqueId);
-    }
-    if (node.test?.attachedTo && project.nodes.has(node.test.attachedTo)) deps.add(node.test.attachedTo);
-    node.dependsOn = [...deps];
+    node.dependsOn = resolveDependencies(graph, node, refNames, diagnostics);
     graph.parents.set(node.uniqueId, node.dependsOn);
     for (const parent of node.dependsOn) {
       const list = graph.children.get(parent);
@@ -166,6 +156,21 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
   findCycles(graph, diagnostics);
   checkLayers(graph, diagnostics);
   return { graph, diagnostics };
+}
+
+/** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */
+export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: string[], out: Diagnostic[]): string[] {
+  const deps = new Set<string>();
+  for (const ref of node.refs) {
+    const target = resolveRefOrReport(graph, node, ref, refNames, out);
+    if (target) deps.add(target.uniqueId);
+  }
+  for (const call of node.sources) {
+    const target = resolveSourceOrReport(graph, node, call, out);
+    if (target) deps.add(target.uniqueId);
+  }
+  if (node.test?.attachedTo && graph.project.nodes.has(node.test.attachedTo)) deps.add(node.test.attachedTo);
+  return [...deps];
 }
 
 function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: string[], out: Diagnostic[]): ProjectNode | undefined {
@@ -370,30 +375,33 @@ function cyclePath(graph: ProjectGraph, component: string[]): string[] {
 }
 
 function checkLayers(graph: ProjectGraph, out: Diagnostic[]): void {
+  for (const node of graph.project.nodes.values()) checkNodeLayers(graph, node, out);
+}
+
+/** The medallion layer rules for one node's reads. */
+export function checkNodeLayers(graph: ProjectGraph, node: ProjectNode, out: Diagnostic[]): void {
   const order = graph.layers.names;
-  for (const node of graph.project.nodes.values()) {
-    if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') continue;
-    const layer = node.layer;
-    if (!layer || !order.includes(layer)) continue;
-    const allowed = graph.layers.allowedParents[layer];
-    const check = (parent: ProjectNode, span: { start: number; end: number } | undefined): void => {
-      const parentLayer = parent.layer;
-      if (!parentLayer) return;
-      let problem: string | undefined;
-      if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) {
-        problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}', which is downstream of ${layer}`;
-      } else if (allowed && !allowed.includes(parentLayer)) {
-        problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}'; ${layer} may read only ${allowed.join(', ')}`;
-      }
-      if (problem) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: problem });
-    };
-    for (const ref of node.refs) {
-      const parent = graph.resolveRef(ref.name, ref.packageName, ref.version);
-      if (parent) check(parent, ref.span);
+  if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') return;
+  const layer = node.layer;
+  if (!layer || !order.includes(layer)) return;
+  const allowed = graph.layers.allowedParents[layer];
+  const check = (parent: ProjectNode, span: { start: number; end: number } | undefined): void => {
+    const parentLayer = parent.layer;
+    if (!parentLayer) return;
+    let problem: string | undefined;
+    if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) {
+      problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}', which is downstream of ${layer}`;
+    } else if (allowed && !allowed.includes(parentLayer)) {
+      problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}'; ${layer} may read only ${allowed.join(', ')}`;
     }
-    for (const call of node.sources) {
-      const parent = graph.resolveSource(call.source, call.table);
-      if (parent) check(parent, call.tableSpan);
-    }
+    if (problem) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: problem });
+  };
+  for (const ref of node.refs) {
+    const parent = graph.resolveRef(ref.name, ref.packageName, ref.version);
+    if (parent) check(parent, ref.span);
+  }
+  for (const call of node.sources) {
+    const parent = graph.resolveSource(call.source, call.table);
+    if (parent) check(parent, call.tableSpan);
   }
 }

@@ -32,8 +32,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const workspace = new Workspace(process.env as Record<string, string | undefined>);
   const documents = new TextDocuments(TextDocument);
   const lines = new Lines(workspace.host);
-  /** Files that carry diagnostics now, per project root, so fixed files get cleared. */
-  const published = new Map<string, Set<string>>();
+  /** What each file was last sent, per project root: only changes go out, and fixed files get cleared. */
+  const published = new Map<string, Map<string, string>>();
   const pending = new Set<ProjectState>();
   let scheduled = false;
 
@@ -56,10 +56,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       list.push(toDiagnostic(lines, project.root, d));
       byFile.set(d.file, list);
     }
-    const before = published.get(project.root) ?? new Set<string>();
-    for (const [file, diagnostics] of byFile) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics });
-    for (const file of before) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
-    published.set(project.root, new Set(byFile.keys()));
+    const before = published.get(project.root) ?? new Map<string, string>();
+    const now = new Map<string, string>();
+    for (const [file, diagnostics] of byFile) {
+      const key = JSON.stringify(diagnostics);
+      now.set(file, key);
+      if (before.get(file) !== key) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics });
+    }
+    for (const file of before.keys()) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
+    published.set(project.root, now);
   };
 
   /** Coalesces a burst of edits into one re-analysis per project. */
@@ -116,13 +121,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   documents.onDidOpen((e) => {
     const path = normalizePath(uriToPath(e.document.uri));
-    workspace.host.overlays.set(path, e.document.getText());
-    schedule(workspace.fileChanged(path));
+    const text = e.document.getText();
+    const same = workspace.host.read(path);
+    workspace.host.overlays.set(path, text);
+    // Opening a file whose text is what the project already read changes nothing.
+    if (same.kind === 'text' && same.text === text) return schedule(workspace.projectFor(path));
+    schedule(workspace.documentEdited(path, text));
   });
   documents.onDidChangeContent((e) => {
     const path = normalizePath(uriToPath(e.document.uri));
-    workspace.host.overlays.set(path, e.document.getText());
-    schedule(workspace.fileChanged(path));
+    const text = e.document.getText();
+    if (workspace.host.overlays.get(path) === text) return;
+    workspace.host.overlays.set(path, text);
+    schedule(workspace.documentEdited(path, text));
   });
   documents.onDidClose((e) => {
     const path = normalizePath(uriToPath(e.document.uri));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { analyzeProject, type Analysis } from '../core/analysis';
 import { Compiler, TemplateCache } from '../core/compiler';
 import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
+import { updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
 import { createCompiler, defaultProfilesDirs } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
@@ -47,6 +48,20 @@ export class ProjectState {
   get(): Analysis {
     this.analysis ??= analyzeProject(this.host, this.root, { cache: this.scans });
     return this.analysis;
+  }
+
+  /**
+   * A document's new text: applied in place when it is a model edit the core can take
+   * incrementally (no reload), else the project is reloaded on next use.
+   */
+  edit(path: string, text: string): void {
+    const file = this.relative(path);
+    if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans)) {
+      this.compiler = undefined;
+      this.version++;
+      return;
+    }
+    this.invalidate();
   }
 
   invalidate(): void {
@@ -122,6 +137,14 @@ export class Workspace {
       if (p.startsWith(project.root + '/') && (!best || project.root.length > best.root.length)) best = project;
     }
     return best;
+  }
+
+  /** An open document's text changed (the overlay is already set). */
+  documentEdited(path: string, text: string): ProjectState | undefined {
+    const project = this.projectFor(path);
+    if (!project || normalizePath(path).endsWith('/dbt_project.yml')) return this.fileChanged(path);
+    project.edit(normalizePath(path), text);
+    return project;
   }
 
   /** A file changed on disk or in an editor: its project (and any new project) is refreshed. */
