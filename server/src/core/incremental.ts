@@ -20,6 +20,8 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   const node = project.nodes.get(entry.nodeIds[0]!);
   if (!node || node.file !== file) return false;
   if (text.length > MAX_FILE_BYTES || text.includes('\u0000')) return false;
+  // A file that was unreadable (binary, huge) had no scan to update: reload.
+  if (entry.text === undefined) return false;
   if (graph.cycles.some((cycle) => cycle.includes(node.uniqueId))) return false;
   const scanned = cache.scan(file, text);
   if (scanned.blocks.length > 0 || entry.blocks.length > 0) return false;

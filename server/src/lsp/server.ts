@@ -4,7 +4,9 @@
  * with an error; the server stays up.
  */
 import {
+  CancellationToken,
   CodeLens,
+  LSPErrorCodes,
   CompletionItemKind,
   createConnection,
   DidChangeWatchedFilesNotification,
@@ -37,8 +39,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const pending = new Set<ProjectState>();
   let scheduled = false;
 
-  const guard = <P, R>(name: string, handler: (params: P) => R): ((params: P) => R | ResponseError<void>) => {
-    return (params: P) => {
+  const guard = <P, R>(name: string, handler: (params: P) => R): ((params: P, token?: CancellationToken) => R | ResponseError<void>) => {
+    return (params: P, token?: CancellationToken) => {
+      // Handlers are synchronous and short; a request already cancelled when it arrives is not started.
+      if (token?.isCancellationRequested) return new ResponseError<void>(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
         return handler(params);
       } catch (err) {
