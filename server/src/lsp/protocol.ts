@@ -35,3 +35,13 @@ export interface LineageResult {
   nodes: LineageNode[];
   edges: Array<{ from: string; to: string }>;
 }
+
+/** Sent after a project's analysis and its diagnostics went out: editors can show "indexed". */
+export const AnalysisCompleteNotification = 'medallion/analysisComplete';
+export interface AnalysisComplete {
+  root: string;
+  nodes: number;
+  diagnostics: number;
+  /** Milliseconds this analysis took (load + graph, or an incremental update). */
+  millis: number;
+}

@@ -27,7 +27,7 @@ import { joinPath, normalizePath } from '../core/host';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { CompileRequest, LineageRequest, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, CompileRequest, LineageRequest, type AnalysisComplete, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
@@ -53,6 +53,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   const publish = (project: ProjectState): void => {
+    const started = performance.now();
     const analysis = project.get();
     const byFile = new Map<string, LspDiagnostic[]>();
     for (const d of analysis.diagnostics) {
@@ -69,6 +70,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     for (const file of before.keys()) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
     published.set(project.root, now);
+    const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started };
+    void connection.sendNotification(AnalysisCompleteNotification, done);
   };
 
   /** Coalesces a burst of edits into one re-analysis per project. */

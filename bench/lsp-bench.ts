@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:lsp`: the language server as an editor uses it, on generated projects of 1k and
+ * 10k models (and 20 projects of 500 in one workspace): time from initialize to the first complete
+ * diagnostics, p50/p99 of definition, references, hover and completion, didChange → diagnostics
+ * for that file, and the server's peak RSS. Nothing here asserts; it prints what it measured.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { generateProject } from './generate-project';
+
+const repo = resolve(__dirname, '..', '..');
+const cache = join(repo, '.cache', 'bench');
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+function ensureProject(dir: string, models: number, name = 'bench_project'): void {
+  if (existsSync(join(dir, '.complete'))) return;
+  generateProject(dir, models, name);
+  writeFileSync(join(dir, '.complete'), '');
+}
+
+function sqlFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const f = join(d, n);
+      if (statSync(f).isDirectory()) walk(f);
+      else if (f.endsWith('.sql') && !f.includes('/macros/')) out.push(f);
+    }
+  };
+  walk(join(dir, 'models'));
+  return out.sort();
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function startServer(folders: string[], expectProjects: number): Promise<{ rpc: MessageConnection; pid: number; firstDiagnosticsMs: number; stop: () => void; onDiagnostics: (uri: string) => Promise<void> }> {
+  const server = spawn(process.execPath, [join(repo, 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  const waiting = new Map<string, () => void>();
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
+    const w = waiting.get(p.uri);
+    if (w) {
+      waiting.delete(p.uri);
+      w();
+    }
+  });
+  rpc.onRequest('client/registerCapability', () => null);
+  let complete = 0;
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((r) => (allDone = r));
+  rpc.onNotification('medallion/analysisComplete', () => {
+    if (++complete === expectProjects) allDone();
+  });
+  rpc.listen();
+  const t = performance.now();
+  await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: folders.map((f) => ({ uri: pathToFileURL(f).toString(), name: f })) });
+  await rpc.sendNotification('initialized', {});
+  await done;
+  const firstDiagnosticsMs = performance.now() - t;
+  return {
+    rpc,
+    pid: server.pid!,
+    firstDiagnosticsMs,
+    stop: () => {
+      rpc.dispose();
+      server.kill();
+    },
+    onDiagnostics: (uri) => new Promise<void>((r) => waiting.set(uri, r)),
+  };
+}
+
+async function timeRequests(rpc: MessageConnection, method: string, params: unknown[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const p of params) {
+    const t = performance.now();
+    await rpc.sendRequest(method, p);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function benchOne(models: number): Promise<string> {
+  const dir = join(cache, `project-${models}`);
+  ensureProject(dir, models);
+  const s = await startServer([dir], 1);
+  try {
+    const files = sqlFiles(dir).filter((f) => readFileSync(f, 'utf8').includes("ref('"));
+    const sample = files.filter((_, i) => i % Math.max(1, Math.floor(files.length / 200)) === 0).slice(0, 200);
+    const positions = sample.map((f) => {
+      const text = readFileSync(f, 'utf8');
+      const at = text.indexOf("ref('") + 6;
+      const lines = text.slice(0, at).split('\n');
+      return { textDocument: { uri: pathToFileURL(f).toString() }, position: { line: lines.length - 1, character: lines[lines.length - 1]!.length } };
+    });
+    await timeRequests(s.rpc, 'textDocument/definition', positions.slice(0, 20)); // warm up
+    const definition = await timeRequests(s.rpc, 'textDocument/definition', positions);
+    const hover = await timeRequests(s.rpc, 'textDocument/hover', positions);
+    const references = await timeRequests(s.rpc, 'textDocument/references', positions.slice(0, 50).map((p) => ({ ...p, context: { includeDeclaration: true } })));
+    // Completion inside ref(' of an open document.
+    const target = sample[0]!;
+    const uri = pathToFileURL(target).toString();
+    const original = readFileSync(target, 'utf8');
+    await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text: original } });
+    const refAt = original.indexOf("ref('") + 5;
+    const lines = original.slice(0, refAt).split('\n');
+    const completion = await timeRequests(s.rpc, 'textDocument/completion', Array.from({ length: 100 }, () => ({ textDocument: { uri }, position: { line: lines.length - 1, character: lines[lines.length - 1]!.length } })));
+    // didChange → publishDiagnostics for that file: alternate a bad ref and the good text.
+    const broken = original.replace("ref('", "ref('no_such_");
+    const change: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const next = i % 2 === 0 ? broken : original;
+      const arrived = s.onDiagnostics(uri);
+      const t = performance.now();
+      await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [{ text: next }] });
+      await arrived;
+      change.push(performance.now() - t);
+    }
+    const rss = peakRssMb(s.pid);
+    const f = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms`;
+    return [
+      `${models} models: initialize → first complete diagnostics ${s.firstDiagnosticsMs.toFixed(0)} ms; server peak RSS ${rss.toFixed(0)} MB`,
+      `  definition ${f(definition)} (n=${definition.length}); hover ${f(hover)}; references ${f(references)} (n=${references.length}); completion ${f(completion)}`,
+      `  didChange → publishDiagnostics for that file: ${f(change)} (n=${change.length})`,
+    ].join('\n');
+  } finally {
+    s.stop();
+  }
+}
+
+async function benchMany(projects: number, models: number): Promise<string> {
+  const root = join(cache, `workspace-${projects}x${models}`);
+  for (let i = 0; i < projects; i++) ensureProject(join(root, `project_${i}`), models, `project_${i}`);
+  const s = await startServer([root], projects);
+  try {
+    return `${projects} projects of ${models} models in one workspace: all analysed in ${s.firstDiagnosticsMs.toFixed(0)} ms; server peak RSS ${peakRssMb(s.pid).toFixed(0)} MB`;
+  } finally {
+    s.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const lines = [await benchOne(1000), await benchOne(10000), await benchMany(20, 500)];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
