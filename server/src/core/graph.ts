@@ -131,7 +131,9 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
   }
   for (const node of project.nodes.values()) node.layer = layerOf(node, layers);
 
-  const refNames = [...graph.refTargets.keys()];
+  let names: string[] | undefined;
+  // Only a problem needs the list (for "did you mean"); build it once, on first need.
+  const refNames = (): string[] => (names ??= [...graph.refTargets.keys()]);
   for (const node of project.nodes.values()) {
     if (node.refs.length === 0 && node.sources.length === 0) {
       // Most nodes of a big project are generic tests: their only parent is what they test.
@@ -159,7 +161,7 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
 }
 
 /** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */
-export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: string[], out: Diagnostic[]): string[] {
+export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: () => string[], out: Diagnostic[]): string[] {
   const deps = new Set<string>();
   for (const ref of node.refs) {
     const target = resolveRefOrReport(graph, node, ref, refNames, out);
@@ -173,7 +175,7 @@ export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refN
   return [...deps];
 }
 
-function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: string[], out: Diagnostic[]): ProjectNode | undefined {
+function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => string[], out: Diagnostic[]): ProjectNode | undefined {
   if (ref.packageName && ref.packageName !== graph.project.config.name) {
     // Refs into installed packages are resolved once packages are loaded; never guess an error here.
     return undefined;
@@ -191,7 +193,7 @@ function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall
     });
     return undefined;
   }
-  const suggestions = suggest(ref.name, refNames);
+  const suggestions = suggest(ref.name, refNames());
   out.push({
     code: 'unknown-ref',
     severity: 'error',

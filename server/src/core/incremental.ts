@@ -37,7 +37,7 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
 
   const fresh: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
   const before = [...node.dependsOn].sort();
-  const after = resolveDependencies(graph, node, [...graph.refTargets.keys()], fresh);
+  const after = resolveDependencies(graph, node, () => [...graph.refTargets.keys()], fresh);
   if (before.join('\n') !== [...after].sort().join('\n')) {
     // A new parent that is already downstream of this node closes a cycle: let a full load report it.
     const downstream = graph.downstream(node.uniqueId);

@@ -64,24 +64,35 @@ export class LineIndex {
   }
 }
 
-/** Levenshtein distance with an early cut-off, for "did you mean" suggestions. */
+/**
+ * Levenshtein distance, computed only within `limit` of the diagonal (cells farther away cannot
+ * lead to a result within the limit), so "did you mean" over 10k names stays cheap while typing.
+ * Returns limit + 1 when the distance exceeds the limit.
+ */
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const band = Number.isFinite(limit) ? limit : Math.max(a.length, b.length);
+  const big = limit + 1;
   let prev = new Array<number>(b.length + 1);
   let cur = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let j = 0; j <= b.length; j++) prev[j] = j <= band ? j : big;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
+    const from = Math.max(1, i - band);
+    const to = Math.min(b.length, i + band);
+    cur[0] = i <= band ? i : big;
+    if (from > 1) cur[from - 1] = big;
     let rowMin = cur[0];
-    for (let j = 1; j <= b.length; j++) {
+    for (let j = from; j <= to; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (cur[j]! < rowMin) rowMin = cur[j]!;
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    if (to < b.length) cur[to + 1] = big;
     if (rowMin > limit) return limit + 1;
     [prev, cur] = [cur, prev];
   }
-  return prev[b.length]!;
+  return Math.min(prev[b.length]!, big);
 }
 
 /** The closest candidates to `name` (case-insensitive), best first; empty when nothing is close. */

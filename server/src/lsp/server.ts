@@ -57,19 +57,27 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const analysis = project.get();
     const byFile = new Map<string, LspDiagnostic[]>();
     for (const d of analysis.diagnostics) {
+      if (project.dirty && !project.dirty.has(d.file)) continue;
       const list = byFile.get(d.file) ?? [];
       list.push(toDiagnostic(lines, project.root, d));
       byFile.set(d.file, list);
     }
     const before = published.get(project.root) ?? new Map<string, string>();
-    const now = new Map<string, string>();
+    const dirty = project.dirty;
+    const now = dirty ? new Map(before) : new Map<string, string>();
     for (const [file, diagnostics] of byFile) {
+      if (dirty && !dirty.has(file)) continue;
       const key = JSON.stringify(diagnostics);
       now.set(file, key);
       if (before.get(file) !== key) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics });
     }
-    for (const file of before.keys()) if (!byFile.has(file)) void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
+    for (const file of before.keys()) {
+      if (byFile.has(file) || (dirty && !dirty.has(file))) continue;
+      now.delete(file);
+      void connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
+    }
     published.set(project.root, now);
+    project.dirty = new Set();
     const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started };
     void connection.sendNotification(AnalysisCompleteNotification, done);
   };

@@ -38,6 +38,8 @@ export class ProjectState {
   private readonly templates = new TemplateCache();
   /** Bumped on every change; lets callers tell whether a result is current. */
   version = 0;
+  /** Files whose problems may have changed since the last publication; undefined means all. */
+  dirty: Set<string> | undefined;
 
   constructor(
     readonly root: string,
@@ -59,12 +61,15 @@ export class ProjectState {
     if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans)) {
       this.compiler = undefined;
       this.version++;
+      // An incremental edit changes only that file's problems.
+      if (this.dirty) this.dirty.add(file);
       return;
     }
     this.invalidate();
   }
 
   invalidate(): void {
+    this.dirty = undefined;
     this.analysis = undefined;
     this.compiler = undefined;
     this.version++;

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { editDistance, LineIndex, suggest } from '../server/src/core/text';
+
+/** The textbook full-matrix Levenshtein, as the reference for the banded one. */
+function reference(a: string, b: string): number {
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    d[i] = [i];
+    for (let j = 1; j <= b.length; j++) d[i]![j] = i === 0 ? j : Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length]![b.length]!;
+}
+
+describe('text utilities', () => {
+  it('banded edit distance equals the full one (or says "over the limit")', () => {
+    let seed = 1;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    for (let k = 0; k < 50000; k++) {
+      const word = (): string => Array.from({ length: rand(10) }, () => 'abcde_'[rand(6)]).join('');
+      const a = word();
+      const b = word();
+      const limit = rand(5);
+      const full = reference(a, b);
+      assert.equal(editDistance(a, b, limit), full <= limit ? full : limit + 1, `${a} ${b} ${limit}`);
+      assert.equal(editDistance(a, b), full);
+    }
+  });
+
+  it('suggestions: nearest first, none when nothing is close', () => {
+    assert.deepEqual(suggest('bronze_order', ['silver_orders', 'bronze_users', 'bronze_orders']), ['bronze_orders', 'bronze_users']);
+    assert.deepEqual(suggest('xyz', ['bronze_orders']), []);
+  });
+
+  it('line index round-trips offsets and positions', () => {
+    const index = new LineIndex('ab\ncde\n\nf');
+    for (let offset = 0; offset <= 9; offset++) assert.equal(index.offset(index.position(offset)), offset);
+    assert.deepEqual(index.position(4), { line: 1, character: 1 });
+  });
+});
