@@ -39,9 +39,10 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   const before = [...node.dependsOn].sort();
   const after = resolveDependencies(graph, node, () => [...graph.refTargets.keys()], fresh);
   if (before.join('\n') !== [...after].sort().join('\n')) {
-    // A new parent that is already downstream of this node closes a cycle: let a full load report it.
-    const downstream = graph.downstream(node.uniqueId);
-    if (after.some((p) => p === node.uniqueId || downstream.has(p))) return false;
+    // A new parent that already depends on this node closes a cycle: let a full load report it.
+    // Search upward from the new parents only (removing edges never makes a cycle).
+    const added = after.filter((p) => !before.includes(p));
+    if (added.some((p) => p === node.uniqueId || dependsOnTransitively(graph, p, node.uniqueId))) return false;
     for (const parent of before) {
       const children = graph.children.get(parent);
       if (children) graph.children.set(parent, children.filter((c) => c !== node.uniqueId));
@@ -59,4 +60,20 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   analysis.diagnostics.length = 0;
   analysis.diagnostics.push(...kept, ...fresh);
   return true;
+}
+
+/** Whether `from` reaches `target` through parent edges (early exit when found). */
+function dependsOnTransitively(graph: Analysis['graph'], from: string, target: string): boolean {
+  const seen = new Set<string>([from]);
+  const stack = [from];
+  while (stack.length > 0) {
+    for (const parent of graph.parents.get(stack.pop()!) ?? []) {
+      if (parent === target) return true;
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        stack.push(parent);
+      }
+    }
+  }
+  return false;
 }
