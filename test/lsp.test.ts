@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { testPath } from './support/golden';
+import { generateLanding } from '../server/src/sample/generator';
 
 interface PublishedDiagnostics {
   uri: string;
@@ -22,6 +23,8 @@ describe('language server over stdio (sample project)', () => {
   let rpc: MessageConnection;
   let root: string;
   const published: PublishedDiagnostics[] = [];
+  const progress: string[] = [];
+  const runEvents: Array<{ kind: string; name?: string; status?: string }> = [];
   const waiters: Array<{ match: (p: PublishedDiagnostics) => boolean; resolve: (p: PublishedDiagnostics) => void }> = [];
   const uri = (rel: string): string => pathToFileURL(join(root, rel)).toString();
 
@@ -55,8 +58,15 @@ describe('language server over stdio (sample project)', () => {
       }
     });
     rpc.onRequest('client/registerCapability', () => null);
+    rpc.onRequest('window/workDoneProgress/create', () => null);
+    rpc.onNotification('$/progress', (p: { value: { kind: string; message?: string } }) => {
+      progress.push(p.value.kind);
+    });
+    rpc.onNotification('medallion/runEvent', (e: { kind: string; name?: string; status?: string }) => {
+      runEvents.push(e);
+    });
     rpc.listen();
-    const init = await rpc.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'sample' }] });
+    const init = await rpc.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: null, capabilities: { window: { workDoneProgress: true } }, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'sample' }] });
     assert.ok(init.capabilities.definitionProvider);
     await rpc.sendNotification('initialized', {});
   });
@@ -139,6 +149,16 @@ describe('language server over stdio (sample project)', () => {
     const lineage = await rpc.sendRequest<{ nodes: Array<{ name: string; layer: string; depth: number }>; edges: unknown[] }>('medallion/lineage', { uri: uri('models/silver/silver_orders.sql') });
     assert.deepEqual(lineage.nodes.map((n) => [n.name, n.layer, n.depth]).sort(), [['bronze_orders', 'bronze', -1], ['gold_daily_sales', 'gold', 1], ['landing.orders', 'landing', -2], ['silver_orders', 'silver', 0]].sort());
     assert.equal(lineage.edges.length, 3);
+  });
+
+  it('medallion/run: a model with its upstream on DuckDB, with progress and streamed events', async () => {
+    await generateLanding({ outDir: join(root, 'landing-data'), orders: 200 });
+    const result = await rpc.sendRequest<{ results: Array<{ name: string; status: string; rows?: number }>; fatal: string | null }>('medallion/run', { uri: uri('models/silver/silver_orders.sql'), upstream: true });
+    assert.equal(result.fatal, null);
+    assert.deepEqual(result.results.map((r) => [r.name, r.status]), [['bronze_orders', 'success'], ['silver_orders', 'success']]);
+    assert.equal(result.results[1]!.rows, 200);
+    assert.deepEqual(progress.filter((k) => k !== 'report'), ['begin', 'end']);
+    assert.deepEqual(runEvents.filter((e) => e.kind === 'finish').map((e) => [e.name, e.status]), [['bronze_orders', 'success'], ['silver_orders', 'success']]);
   });
 
   it('a request about an unknown file answers empty; the server keeps serving', async () => {

@@ -530,7 +530,8 @@ class Loader {
       this.report({ code: 'yaml-schema', file: rel, span: root.span, message: `${rel}: a properties file must be a mapping (version: 2, models:, sources: ...)` });
       return;
     }
-    const known = new Set(['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'analyses', 'data_tests']);
+    // Every top-level key dbt 1.12 accepts in a properties file: warning about a valid one would be a false error.
+    const known = new Set(['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'analyses', 'data_tests', 'functions']);
     for (const [key, { keySpan }] of root.entries) {
       if (!known.has(key)) {
         this.report({ code: 'yaml-schema', severity: 'warning', file: rel, span: keySpan, message: `Unknown top-level key '${key}' in ${rel}` });

@@ -45,3 +45,34 @@ export interface AnalysisComplete {
   /** Milliseconds this analysis took (load + graph, or an incremental update). */
   millis: number;
 }
+
+/** Runs nodes (progress through `$/progress`, cancellable); events stream as `medallion/runEvent`. */
+export const RunRequest = 'medallion/run';
+export interface RunParams {
+  command?: 'build' | 'run' | 'test' | 'seed' | 'snapshot';
+  /** dbt selectors; or `uri` with `upstream`/`downstream` to select a document's model. */
+  select?: string[];
+  uri?: string;
+  upstream?: boolean;
+  downstream?: boolean;
+  target?: string;
+  fullRefresh?: boolean;
+  threads?: number;
+}
+export interface RunResultMessage {
+  target: string;
+  cancelled: boolean;
+  fatal: string | null;
+  elapsedSeconds: number;
+  results: Array<{ uniqueId: string; name: string; status: string; message: string; rows?: number; failures?: number; seconds: number; file: string; line?: number; relation?: string }>;
+}
+export const RunEventNotification = 'medallion/runEvent';
+export interface RunEventMessage {
+  kind: 'start' | 'finish' | 'phase';
+  nodeId?: string;
+  name?: string;
+  status?: string;
+  message?: string;
+  index?: number;
+  total?: number;
+}

@@ -27,8 +27,10 @@ import { joinPath, normalizePath } from '../core/host';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { AnalysisCompleteNotification, CompileRequest, LineageRequest, type AnalysisComplete, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, type AnalysisComplete, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
+import { runProject } from '../runner/project-run';
+import { defaultProfilesDirs } from '../core/session';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const workspace = new Workspace(process.env as Record<string, string | undefined>);
@@ -335,6 +337,60 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return { focus: focus.uniqueId, nodes, edges };
     }),
   );
+
+  connection.onRequest(RunRequest, async (params: RunParams, token: CancellationToken): Promise<RunResultMessage | ResponseError<void>> => {
+    const where = params.uri ? at(params.uri) : undefined;
+    const project = where?.project ?? workspace.all()[0];
+    if (!project) return new ResponseError<void>(-32602, 'No dbt project in this workspace');
+    const analysis = project.get();
+    let select = params.select ?? [];
+    if (where && select.length === 0) {
+      const node = nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test');
+      if (!node) return new ResponseError<void>(-32602, `${where.file} defines no model to run`);
+      select = [`${params.upstream ? '+' : ''}${node.name}${params.downstream ? '+' : ''}`];
+    }
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+    progress?.begin(`Medallion: ${params.command ?? 'run'} ${select.join(' ')}`, 0, 'starting', true);
+    progress?.token.onCancellationRequested(() => controller.abort());
+    try {
+      const env = process.env as Record<string, string | undefined>;
+      const summary = await runProject(workspace.host, analysis, {
+        command: params.command ?? 'run',
+        select,
+        threads: 0,
+        ...(params.threads ? { threadsOverride: params.threads } : {}),
+        ...(params.fullRefresh ? { fullRefresh: true } : {}),
+        ...(params.target ? { target: params.target } : {}),
+        env,
+        profilesDirs: defaultProfilesDirs(project.root, env),
+        signal: controller.signal,
+        onEvent: (e) => {
+          const message: RunEventMessage =
+            e.kind === 'phase'
+              ? { kind: 'phase', message: e.message }
+              : e.kind === 'start'
+                ? { kind: 'start', nodeId: e.node.uniqueId, name: e.node.name, index: e.index, total: e.total }
+                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total };
+          void connection.sendNotification(RunEventNotification, message);
+          if (e.kind === 'finish') progress?.report(Math.round((100 * e.index) / e.total), `${e.index}/${e.total} ${e.result.name} ${e.result.status}`);
+        },
+      });
+      return {
+        target: summary.target,
+        cancelled: summary.cancelled,
+        fatal: summary.fatal ?? null,
+        elapsedSeconds: summary.elapsedSeconds,
+        results: summary.results.map(({ compiledSql: _sql, startedAt: _s, completedAt: _c, thread: _t, resourceType: _r, ...r }) => r),
+      };
+    } catch (err) {
+      connection.console.error(`run failed: ${(err as Error).stack ?? String(err)}`);
+      return new ResponseError<void>(-32603, `run failed: ${(err as Error).message}`);
+    } finally {
+      progress?.done();
+    }
+  });
 
   documents.listen(connection);
   connection.listen();
