@@ -15,7 +15,7 @@ import { generateLanding } from '../server/src/sample/generator';
 
 interface PublishedDiagnostics {
   uri: string;
-  diagnostics: Array<{ message: string; code: string; range: { start: { line: number; character: number } } }>;
+  diagnostics: Array<{ message: string; code: string; range: { start: { line: number; character: number }; end: { line: number; character: number } }; data?: unknown; source?: string }>;
 }
 
 describe('language server over stdio (sample project)', () => {
@@ -95,7 +95,8 @@ describe('language server over stdio (sample project)', () => {
   it('hover: description, layer, relation, columns and lineage counts', async () => {
     const hover = await rpc.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: uri('models/silver/silver_orders.sql') }, position: positionOf('models/silver/silver_orders.sql', "ref('bronze_orders')", 6) });
     assert.match(hover.contents.value, /\*\*model\*\* `bronze_orders` · bronze · incremental/);
-    assert.match(hover.contents.value, /Relation: `"medallion"\."bronze"\."bronze_orders"`/);
+    assert.match(hover.contents.value, /- dev: `"medallion"\."bronze"\."bronze_orders"`/);
+    assert.match(hover.contents.value, /- databricks: `\`dbt_project_retail\`\.\`bronze\`\.\`bronze_orders\``/);
     assert.match(hover.contents.value, /↑ 1 upstream · ↓ 2 downstream/);
   });
 
@@ -121,6 +122,9 @@ describe('language server over stdio (sample project)', () => {
     const bad = await diagnosticsWhere((p) => p.uri === uri(file) && p.diagnostics.length > 0, since);
     assert.equal(bad.diagnostics[0]!.code, 'unknown-ref');
     assert.match(bad.diagnostics[0]!.message, /did you mean 'bronze_users'/);
+    const actions = await rpc.sendRequest<Array<{ title: string; edit: { changes: Record<string, Array<{ newText: string }>> } }>>('textDocument/codeAction', { textDocument: { uri: uri(file) }, range: bad.diagnostics[0]!.range, context: { diagnostics: bad.diagnostics } });
+    assert.equal(actions[0]!.title, "Change to 'bronze_users'");
+    assert.equal(actions[0]!.edit.changes[uri(file)]![0]!.newText, 'bronze_users');
     const fixedSince = published.length;
     await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: 2 }, contentChanges: [{ text }] });
     await diagnosticsWhere((p) => p.uri === uri(file) && p.diagnostics.length === 0, fixedSince);

@@ -169,7 +169,7 @@ export interface CompletionItem {
 }
 
 /** Completion from the text before the cursor: names inside ref('/source('…'), else macros. */
-export function completionsAt(analysis: Analysis, text: string, offset: number): CompletionItem[] {
+export function completionsAt(analysis: Analysis, text: string, offset: number, file?: string): CompletionItem[] {
   const before = text.slice(Math.max(0, offset - 300), offset);
   const { graph, project } = analysis;
   if (/\bref\(\s*['"][\w.]*$/.test(before)) {
@@ -189,6 +189,28 @@ export function completionsAt(analysis: Analysis, text: string, offset: number):
   if (/\bsource\(\s*['"]\w*$/.test(before)) {
     const names = [...new Set([...graph.sourceTables.values()].map((n) => n.source!.sourceName))];
     return names.map((name) => ({ label: name, kind: 'source' as const, detail: 'source' }));
+  }
+  const configCall = /\bconfig\(([^()]*)$/.exec(before);
+  if (configCall) {
+    const value = /(\w+)\s*=\s*['"]?(\w*)$/.exec(configCall[1]!);
+    if (value && CONFIG_VALUES[value[1]!]) return CONFIG_VALUES[value[1]!]!.map((v) => ({ label: v, kind: 'column' as const, detail: `${value[1]} value` }));
+    if (/(^|,)\s*\w*$/.test(configCall[1]!)) {
+      return Object.entries(CONFIG_KEYS).map(([key, doc]) => ({ label: key, kind: 'column' as const, detail: 'config', documentation: doc, insertText: `${key}=`, snippet: false }));
+    }
+  }
+  // Columns of the models this file reads, after a `.` or where a column may start (documented in yml).
+  const columnContext = /(?:select|,|where|and|or|by|on)\s+(\w*)$/i.exec(before) ?? /\b\w+\.(\w*)$/.exec(before);
+  if (columnContext && file !== undefined) {
+    const items = new Map<string, CompletionItem>();
+    for (const node of nodesInFile(analysis, file)) {
+      for (const parentId of node.dependsOn) {
+        const parent = analysis.project.nodes.get(parentId);
+        for (const c of parent?.columns ?? []) {
+          if (!items.has(c.name)) items.set(c.name, { label: c.name, kind: 'column', detail: `${parent!.name}${c.dataType ? ` · ${c.dataType}` : ''}`, ...(c.description ? { documentation: c.description } : {}) });
+        }
+      }
+    }
+    if (items.size > 0) return [...items.values()];
   }
   if (/\{\{[^}]*$|\{%[^%]*$/.test(before)) {
     const items: CompletionItem[] = [];
@@ -211,8 +233,36 @@ export function completionsAt(analysis: Analysis, text: string, offset: number):
   return [];
 }
 
+/** The config() keys users write most, with what they do. */
+const CONFIG_KEYS: Record<string, string> = {
+  materialized: 'How the model is built: view, table, incremental, ephemeral',
+  schema: 'Custom schema (combined with the target schema by generate_schema_name)',
+  database: 'Custom database or catalog',
+  alias: 'Relation name, instead of the model name',
+  tags: 'Tags for selection (tag:x)',
+  enabled: 'false to disable the model',
+  unique_key: 'Key column(s) for incremental merge and delete+insert',
+  incremental_strategy: 'append, merge, delete+insert, insert_overwrite',
+  on_schema_change: 'ignore, fail, append_new_columns, sync_all_columns',
+  full_refresh: 'false to never rebuild on --full-refresh',
+  partition_by: 'Partition column(s)',
+  cluster_by: 'Clustering column(s)',
+  meta: 'Free-form metadata',
+  layer: 'Medallion layer: landing, bronze, silver, gold',
+  pre_hook: 'SQL run before the model',
+  post_hook: 'SQL run after the model',
+  persist_docs: 'Write descriptions as comments',
+};
+
+const CONFIG_VALUES: Record<string, string[]> = {
+  materialized: ['view', 'table', 'incremental', 'ephemeral'],
+  incremental_strategy: ['append', 'merge', 'delete+insert', 'insert_overwrite'],
+  on_schema_change: ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'],
+  layer: ['landing', 'bronze', 'silver', 'gold'],
+};
+
 /** Markdown for a hover over a ref, source, macro or yml entry. */
-export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | undefined): { markdown: string; span: Span } | undefined {
+export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | string[] | undefined): { markdown: string; span: Span } | undefined {
   const t = targetAt(analysis, file, offset);
   if (!t) return undefined;
   if (t.kind === 'macro') {
@@ -226,14 +276,15 @@ export function hoverAt(analysis: Analysis, file: string, offset: number, relati
   return { markdown: describeNode(analysis, node, relationFor), span };
 }
 
-export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | undefined): string {
+export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | string[] | undefined): string {
   const up = analysis.graph.upstream(node.uniqueId).size;
   const down = [...analysis.graph.downstream(node.uniqueId).keys()].filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.')).length;
   const title = node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
   const lines = [`**${node.resourceType}** \`${title}\`${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.config.materialized}` : ''}`];
   if (node.description) lines.push('', node.description.trim());
   const relation = relationFor?.(node);
-  if (relation) lines.push('', `Relation: \`${relation}\``);
+  if (typeof relation === 'string') lines.push('', `Relation: \`${relation}\``);
+  else if (relation?.length) lines.push('', ...relation.map((r) => `- ${r}`));
   const landing = (node.config.meta.landing as { location?: string } | undefined)?.location;
   if (landing) lines.push('', `Landing: \`${landing}\``);
   if (node.columns.length > 0) {

@@ -5,6 +5,7 @@
  */
 import {
   CancellationToken,
+  CodeActionKind,
   CodeLens,
   LSPErrorCodes,
   CompletionItemKind,
@@ -24,6 +25,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { joinPath, normalizePath } from '../core/host';
+import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
@@ -108,10 +110,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const path = normalizePath(uriToPath(uri));
     const project = workspace.projectFor(path);
     const file = project?.relative(path);
-    return project && file ? { project, file, path } : undefined;
+    if (!project || !file) return undefined;
+    // First touch of a project: its diagnostics go out once it is analysed.
+    if (!project.loaded) schedule(project);
+    return { project, file, path };
   };
 
   connection.onInitialize((params): InitializeResult => {
+    const options = (params.initializationOptions ?? {}) as { layers?: LayerOptions };
+    if (options.layers) workspace.layers = { ...DEFAULT_LAYER_OPTIONS, ...options.layers };
     for (const folder of params.workspaceFolders ?? []) workspace.addFolder(uriToPath(folder.uri));
     if (params.rootUri && !params.workspaceFolders?.length) workspace.addFolder(uriToPath(params.rootUri));
     return {
@@ -124,7 +131,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
-        completionProvider: { triggerCharacters: ["'", '"', '(', ' ', '{'] },
+        completionProvider: { triggerCharacters: ["'", '"', '(', ' ', '{', '.', ','] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'medallion', version: '0.1.0' },
     };
@@ -132,8 +140,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onInitialized(() => {
     void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{sql,yml,yaml,csv,py}' }] }).catch(() => undefined);
-    // Projects are analysed when first touched; open ones get diagnostics right away.
-    for (const project of workspace.all()) schedule(project);
+    // Projects are analysed when first touched (a document opened, a request about one of its files).
   });
 
   documents.onDidOpen((e) => {
@@ -195,11 +202,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard('hover', (params) => {
       const where = at(params.textDocument.uri);
       if (!where) return null;
-      const compiler = (): ReturnType<ProjectState['compilerFor']> => where.project.compilerFor();
-      const relationFor = (node: ProjectNode): string | undefined => {
+      // The relation on every target of the profile (dev, databricks...), as each would name it.
+      const relationFor = (node: ProjectNode): string[] | undefined => {
         try {
-          const r = compiler().relation(node);
-          return r.type === 'cte' ? undefined : r.render();
+          const own = where.project.compilerFor();
+          const names = where.project.targets();
+          return (names.length > 0 ? names : [own.options.target.name]).slice(0, 4).map((t) => {
+            const r = (t === own.options.target.name ? own : where.project.compilerFor(t)).relation(node);
+            return `${t}: \`${r.type === 'cte' ? 'ephemeral (inlined as a CTE)' : r.render()}\``;
+          });
         } catch {
           return undefined;
         }
@@ -214,7 +225,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const where = at(params.textDocument.uri);
       if (!where) return [];
       const text = textOf(where.path);
-      const items = completionsAt(where.project.get(), text, lines.of(where.path).offset(params.position));
+      const items = completionsAt(where.project.get(), text, lines.of(where.path).offset(params.position), where.file);
       const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field };
       return items.map((i) => ({
         label: i.label,
@@ -223,6 +234,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         ...(i.documentation ? { documentation: i.documentation } : {}),
         ...(i.insertText ? { insertText: i.insertText, insertTextFormat: i.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText } : {}),
       }));
+    }),
+  );
+
+  connection.onCodeAction(
+    guard('codeAction', (params) => {
+      const out = [];
+      for (const d of params.context.diagnostics) {
+        const suggestions = (d.data as { suggestions?: string[] } | undefined)?.suggestions ?? [];
+        if (d.source !== 'medallion' || (d.code !== 'unknown-ref' && d.code !== 'unknown-source' && d.code !== 'missing-file')) continue;
+        for (const name of suggestions.slice(0, 3)) {
+          out.push({ title: `Change to '${name}'`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: name === suggestions[0], edit: { changes: { [params.textDocument.uri]: [{ range: d.range, newText: name }] } } });
+        }
+      }
+      return out;
     }),
   );
 

@@ -10,7 +10,8 @@ import { Compiler, TemplateCache } from '../core/compiler';
 import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
 import { updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
-import { createCompiler, defaultProfilesDirs } from '../core/session';
+import type { LayerOptions } from '../core/graph';
+import { createCompiler, defaultProfilesDirs, resolveTarget } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
 
 /** Open editor buffers win over the disk. */
@@ -47,9 +48,19 @@ export class ProjectState {
     private readonly env: Record<string, string | undefined>,
   ) {}
 
+  /** Layer names and rules (editor settings); the defaults when unset. */
+  layers: LayerOptions | undefined;
+
   get(): Analysis {
-    this.analysis ??= analyzeProject(this.host, this.root, { cache: this.scans });
+    this.analysis ??= analyzeProject(this.host, this.root, { cache: this.scans, ...(this.layers ? { layers: this.layers } : {}) });
     return this.analysis;
+  }
+
+  private readonly perTarget = new Map<string, Compiler>();
+
+  /** Profile targets of this project (for hover's relation per target). */
+  targets(): string[] {
+    return resolveTarget(this.host, this.get(), { env: this.env, profilesDirs: defaultProfilesDirs(this.root, this.env) }).targets;
   }
 
   /**
@@ -60,6 +71,7 @@ export class ProjectState {
     const file = this.relative(path);
     if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans)) {
       this.compiler = undefined;
+      this.perTarget.clear();
       this.version++;
       // An incremental edit changes only that file's problems.
       if (this.dirty) this.dirty.add(file);
@@ -72,6 +84,7 @@ export class ProjectState {
     this.dirty = undefined;
     this.analysis = undefined;
     this.compiler = undefined;
+    this.perTarget.clear();
     this.version++;
   }
 
@@ -80,14 +93,20 @@ export class ProjectState {
   }
 
   compilerFor(target?: string): Compiler {
-    if (!this.compiler || target) {
+    if (target) {
+      let compiler = this.perTarget.get(target);
+      if (!compiler) {
+        compiler = createCompiler(this.host, this.get(), { env: this.env, profilesDirs: defaultProfilesDirs(this.root, this.env), templates: this.templates, target }).compiler;
+        this.perTarget.set(target, compiler);
+      }
+      return compiler;
+    }
+    if (!this.compiler) {
       const { compiler } = createCompiler(this.host, this.get(), {
         env: this.env,
         profilesDirs: defaultProfilesDirs(this.root, this.env),
         templates: this.templates,
-        ...(target ? { target } : {}),
       });
-      if (target) return compiler;
       this.compiler = compiler;
     }
     return this.compiler;
@@ -123,11 +142,18 @@ export function discoverProjects(folder: string, maxDepth = 6): string[] {
 export class Workspace {
   readonly host = new OverlayHost();
   private readonly projects = new Map<string, ProjectState>();
+  layers: LayerOptions | undefined;
 
   constructor(private readonly env: Record<string, string | undefined>) {}
 
+  private create(root: string): ProjectState {
+    const project = new ProjectState(root, this.host, this.env);
+    project.layers = this.layers;
+    return project;
+  }
+
   addFolder(folder: string): void {
-    for (const root of discoverProjects(folder)) if (!this.projects.has(root)) this.projects.set(root, new ProjectState(root, this.host, this.env));
+    for (const root of discoverProjects(folder)) if (!this.projects.has(root)) this.projects.set(root, this.create(root));
   }
 
   all(): ProjectState[] {
@@ -157,7 +183,7 @@ export class Workspace {
     const p = normalizePath(path);
     if (p.endsWith('/dbt_project.yml')) {
       const root = p.slice(0, -'/dbt_project.yml'.length);
-      if (!this.projects.has(root) && existsSync(p)) this.projects.set(root, new ProjectState(root, this.host, this.env));
+      if (!this.projects.has(root) && existsSync(p)) this.projects.set(root, this.create(root));
       if (!existsSync(p) && !this.host.overlays.has(p)) this.projects.delete(root);
     }
     const project = this.projectFor(p);

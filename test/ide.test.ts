@@ -1,0 +1,58 @@
+/** Editor answers at the core boundary: a cursor marker ‸ in a model, and what must come back. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
+import { MemoryHost } from '../server/src/core/host';
+import { completionsAt, definitionOf, referencesTo, renameModel } from '../server/src/core/ide';
+import { parseMarkers } from './support/markers';
+
+const BASE: Record<string, string> = {
+  'dbt_project.yml': 'name: p\nconfig-version: 2\n',
+  'models/sources.yml': 'version: 2\nsources:\n  - name: landing\n    tables:\n      - name: orders\n      - name: users\n',
+  'models/stg_orders.sql': "select * from {{ source('landing', 'orders') }}",
+  'models/schema.yml': 'version: 2\nmodels:\n  - name: stg_orders\n    columns:\n      - name: order_id\n        description: the id\n      - name: amount\n',
+  'macros/m.sql': '{% macro cents(col, scale=2) %}{{ col }}{% endmacro %}',
+};
+
+function complete(marked: string): string[] {
+  const { text, cursor } = parseMarkers(marked);
+  const host = new MemoryHost({ ...BASE, 'models/m.sql': text }, '/p');
+  const analysis = analyzeProject(host, '/p');
+  return completionsAt(analysis, text, cursor!, 'models/m.sql').map((i) => i.label).sort();
+}
+
+describe('completion by context', () => {
+  const cases: Array<[string, string, string[]]> = [
+    ['models in ref()', "select * from {{ ref('‸') }}", ['m', 'stg_orders']],
+    ['source names', "select * from {{ source('‸') }}", ['landing']],
+    ['tables of a source', "select * from {{ source('landing', 'o‸') }}", ['orders', 'users']],
+    ['config keys', '{{ config(‸) }}', ['alias', 'cluster_by', 'database', 'enabled', 'full_refresh', 'incremental_strategy', 'layer', 'materialized', 'meta', 'on_schema_change', 'partition_by', 'persist_docs', 'post_hook', 'pre_hook', 'schema', 'tags', 'unique_key']],
+    ['config values', "{{ config(materialized='‸') }}", ['ephemeral', 'incremental', 'table', 'view']],
+    ['columns of what the model reads', "select o.‸ from {{ ref('stg_orders') }} o", ['amount', 'order_id']],
+    ['macros with parameters inside {{ }}', '{{ ce‸ }}', ['cents']],
+    ['nothing in plain SQL words', 'sel‸', []],
+  ];
+  for (const [title, marked, expected] of cases) it(title, () => assert.deepEqual(complete(marked), expected));
+});
+
+describe('navigation and rename at the core', () => {
+  const host = new MemoryHost({ ...BASE, 'models/fct.sql': "select * from {{ ref('stg_orders') }}\n-- depends_on: {{ ref('stg_orders') }}" }, '/p');
+  const analysis = analyzeProject(host, '/p');
+
+  it('definition of a ref and of a source table', () => {
+    const text = (host.read('/p/models/fct.sql') as { text: string }).text;
+    assert.deepEqual(definitionOf(analysis, 'models/fct.sql', text.indexOf('stg_orders') + 2), { file: 'models/stg_orders.sql' });
+    const src = definitionOf(analysis, 'models/stg_orders.sql', "select * from {{ source('landing', 'orders') }}".indexOf('orders'));
+    assert.equal(src!.file, 'models/sources.yml');
+  });
+
+  it('references and rename cover both refs and the yml entry', () => {
+    const node = analysis.project.nodes.get('model.p.stg_orders')!;
+    assert.deepEqual(referencesTo(analysis, node, false).map((l) => l.file), ['models/fct.sql', 'models/fct.sql']);
+    const rename = renameModel(analysis, node, 'orders_clean');
+    assert.deepEqual(rename.edits.map((e) => [e.file, e.newText]), [['models/fct.sql', 'orders_clean'], ['models/fct.sql', 'orders_clean'], ['models/schema.yml', 'orders_clean']]);
+    assert.deepEqual(rename.fileRename, { from: 'models/stg_orders.sql', to: 'models/orders_clean.sql' });
+    assert.match(renameModel(analysis, node, 'fct').problem!, /already exists/);
+    assert.match(renameModel(analysis, node, 'bad-name').problem!, /not a valid model name/);
+  });
+});
