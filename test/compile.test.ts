@@ -88,3 +88,15 @@ describe('compile: dbt context', () => {
     assert.match(sql, /'c' as catalog/);
   });
 });
+
+describe('compiled → model line map', () => {
+  it('untouched lines match exactly; rendered lines map to the line they replaced', async () => {
+    const { mapCompiledLines } = await import('../server/src/core/compiler/source-map');
+    const template = "{{ config(materialized='table') }}\n\nselect\n    id,\n    {{ cents('amount') }} as amount\nfrom {{ ref('x') }}\nwhere 1=1";
+    const compiled = '\n\nselect\n    id,\n    round(amount / 100, 2) as amount\nfrom "db"."main"."x"\nwhere 1=1';
+    assert.deepEqual(mapCompiledLines(template, compiled), [0, 1, 2, 3, 4, 5, 6]);
+    const loop = mapCompiledLines('{% for m in [1, 2] %}\nselect {{ m }}\n{% endfor %}\nfrom t', '\nselect 1\n\nselect 2\n\nfrom t');
+    assert.equal(loop[loop.length - 1], 3);
+    assert.ok(loop.every((l) => l >= 0 && l <= 3));
+  });
+});

@@ -131,6 +131,30 @@ describe('language server over stdio (sample project)', () => {
     await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: uri(file) } });
   });
 
+  it('on save, DuckDB parses the compiled SQL: a syntax error lands on the model line; valid SQL stays clean', async () => {
+    const file = 'models/silver/silver_reviews.sql';
+    const good = readFileSync(join(root, file), 'utf8');
+    const broken = good.replace('where rating between 1 and 5', 'where rating between and');
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(file), languageId: 'jinja-sql', version: 1, text: broken } });
+    try {
+      let since = published.length;
+      await rpc.sendNotification('textDocument/didSave', { textDocument: { uri: uri(file) } });
+      const bad = await diagnosticsWhere((p) => p.uri === uri(file) && p.diagnostics.some((d) => d.code === 'sql-syntax'), since);
+      const d = bad.diagnostics.find((x) => x.code === 'sql-syntax')!;
+      assert.match(d.message, /DuckDB \(target dev\) cannot parse the compiled SQL: Parser Error: syntax error at or near "and"/);
+      assert.equal(d.range.start.line, broken.split('\n').findIndex((l) => l.includes('between and')));
+      since = published.length;
+      await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: 2 }, contentChanges: [{ text: `${good.trimEnd()}\nqualify row_number() over (partition by product_id order by review_date desc) = 1\n` }] });
+      await rpc.sendNotification('textDocument/didSave', { textDocument: { uri: uri(file) } });
+      await diagnosticsWhere((p) => p.uri === uri(file) && p.diagnostics.length === 0, since);
+      const compiled = await rpc.sendRequest<{ sql: string; lineMap: number[] }>('medallion/compile', { uri: uri(file) });
+      const from = compiled.sql.split('\n').findIndex((l) => l.startsWith('from '));
+      assert.equal(compiled.lineMap[from], good.split('\n').findIndex((l) => l.startsWith('from ')));
+    } finally {
+      await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: uri(file) } });
+    }
+  });
+
   it('code lens: run, run with upstream, compile, lineage counts', async () => {
     const lenses = await rpc.sendRequest<Array<{ command: { title: string; command: string } }>>('textDocument/codeLens', { textDocument: { uri: uri('models/silver/silver_orders.sql') } });
     assert.deepEqual(lenses.map((l) => l.command.title), ['▶ Run', 'Run with upstream', 'Compile', '↑ 2 upstream · ↓ 1 downstream']);

@@ -36,4 +36,5 @@ export type DiagnosticCode =
   | 'project-config'
   | 'profile'
   | 'layer-violation'
+  | 'sql-syntax'
   | 'unknown-macro';

@@ -8,6 +8,8 @@ export interface CompileParams {
 export interface CompileResultMessage {
   nodeId: string | null;
   sql: string | null;
+  /** lineMap[i]: the 0-based model line compiled line i comes from. */
+  lineMap: number[] | null;
   relation: string | null;
   target: string;
   problems: Array<{ message: string; file: string; line?: number }>;

@@ -32,6 +32,9 @@ import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert
 import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, type AnalysisComplete, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 import { runProject } from '../runner/project-run';
+import { checkDuckDbSyntax } from '../engines/duckdb/validate';
+import { mapCompiledLines } from '../core/compiler/source-map';
+import type { Diagnostic } from '../core/diagnostics';
 import { defaultProfilesDirs } from '../core/session';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
@@ -60,7 +63,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const started = performance.now();
     const analysis = project.get();
     const byFile = new Map<string, LspDiagnostic[]>();
-    for (const d of analysis.diagnostics) {
+    for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat()]) {
       if (project.dirty && !project.dirty.has(d.file)) continue;
       const list = byFile.get(d.file) ?? [];
       list.push(toDiagnostic(lines, project.root, d));
@@ -123,7 +126,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (params.rootUri && !params.workspaceFolders?.length) workspace.addFolder(uriToPath(params.rootUri));
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         definitionProvider: true,
         referencesProvider: true,
         hoverProvider: true,
@@ -164,6 +167,43 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     workspace.host.overlays.delete(path);
     schedule(workspace.fileChanged(path));
   });
+  // On save, the target engine itself checks the compiled SQL (DuckDB: its parser). Only when the
+  // target is DuckDB: another engine's dialect is never judged by DuckDB's parser.
+  documents.onDidSave((e) => {
+    const where = at(e.document.uri);
+    if (!where || !where.file.endsWith('.sql')) return;
+    void (async () => {
+      try {
+        const analysis = where.project.get();
+        const node = nodesInFile(analysis, where.file).find((n) => n.resourceType === 'model' || n.resourceType === 'snapshot');
+        const compiler = where.project.compilerFor();
+        if (!node || compiler.options.target.type !== 'duckdb') return;
+        const template = e.document.getText();
+        const result = compiler.compile(node.uniqueId);
+        const problems: Diagnostic[] = [];
+        if (result.sql !== undefined) {
+          const problem = await checkDuckDbSyntax(result.sql);
+          if (problem) {
+            const map = mapCompiledLines(template, result.sql);
+            const line = problem.line !== undefined ? (map[problem.line - 1] ?? 0) : 0;
+            const index = lines.of(where.path);
+            const start = index.offset({ line, character: 0 });
+            const end = index.offset({ line: line + 1, character: 0 });
+            problems.push({ code: 'sql-syntax', severity: 'error', file: where.file, span: { start, end: Math.max(start, end - 1) }, message: `DuckDB (target ${compiler.options.target.name}) cannot parse the compiled SQL: ${problem.message}` });
+          }
+        }
+        if (problems.length > 0 || where.project.engineProblems.has(where.file)) {
+          if (problems.length > 0) where.project.engineProblems.set(where.file, problems);
+          else where.project.engineProblems.delete(where.file);
+          where.project.dirty?.add(where.file);
+          schedule(where.project);
+        }
+      } catch (err) {
+        connection.console.error(`validation of ${where.file} failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    })();
+  });
+
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
       const path = normalizePath(uriToPath(change.uri));
@@ -327,11 +367,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const analysis = where.project.get();
       const node = nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test');
       const compiler = where.project.compilerFor(params.target);
-      if (!node) return { nodeId: null, sql: null, relation: null, target: compiler.options.target.name, problems: [{ message: 'This file defines no model, snapshot or test', file: where.file }] };
+      if (!node) return { nodeId: null, sql: null, lineMap: null, relation: null, target: compiler.options.target.name, problems: [{ message: 'This file defines no model, snapshot or test', file: where.file }] };
       const result = compiler.compile(node.uniqueId);
+      const template = textOf(where.path);
       return {
         nodeId: node.uniqueId,
         sql: result.sql ?? null,
+        lineMap: result.sql !== undefined ? mapCompiledLines(template, result.sql) : null,
         relation: result.relation ?? null,
         target: compiler.options.target.name,
         problems: result.diagnostics.map((d) => ({ message: d.message, file: d.file, ...(d.span ? { line: lines.range(joinPath(where.project.root, d.file), d.span).start.line + 1 } : {}) })),

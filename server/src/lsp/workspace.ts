@@ -11,6 +11,7 @@ import { normalizePath, relativePath, type FileHost, type ReadResult } from '../
 import { updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
 import type { LayerOptions } from '../core/graph';
+import type { Diagnostic } from '../core/diagnostics';
 import { createCompiler, defaultProfilesDirs, resolveTarget } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
 
@@ -41,6 +42,8 @@ export class ProjectState {
   version = 0;
   /** Files whose problems may have changed since the last publication; undefined means all. */
   dirty: Set<string> | undefined;
+  /** Problems the engine found in a file's compiled SQL on save; dropped when the file changes. */
+  readonly engineProblems = new Map<string, Diagnostic[]>();
 
   constructor(
     readonly root: string,
@@ -69,6 +72,7 @@ export class ProjectState {
    */
   edit(path: string, text: string): void {
     const file = this.relative(path);
+    if (file) this.engineProblems.delete(file);
     if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans)) {
       this.compiler = undefined;
       this.perTarget.clear();
