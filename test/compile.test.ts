@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { MemoryHost } from '../server/src/core/host';
 import { createCompiler } from '../server/src/core/session';
+import { mapCompiledLines } from '../server/src/core/compiler/source-map';
 import { LineIndex } from '../server/src/core/text';
 import { parseMarkers } from './support/markers';
 
@@ -90,8 +91,7 @@ describe('compile: dbt context', () => {
 });
 
 describe('compiled → model line map', () => {
-  it('untouched lines match exactly; rendered lines map to the line they replaced', async () => {
-    const { mapCompiledLines } = await import('../server/src/core/compiler/source-map');
+  it('untouched lines match exactly; rendered lines map to the line they replaced', () => {
     const template = "{{ config(materialized='table') }}\n\nselect\n    id,\n    {{ cents('amount') }} as amount\nfrom {{ ref('x') }}\nwhere 1=1";
     const compiled = '\n\nselect\n    id,\n    round(amount / 100, 2) as amount\nfrom "db"."main"."x"\nwhere 1=1';
     assert.deepEqual(mapCompiledLines(template, compiled), [0, 1, 2, 3, 4, 5, 6]);
