@@ -20,6 +20,15 @@ export class Lines {
 
   constructor(private readonly host: FileHost) {}
 
+  /** The index of a text the caller already holds (the analysis read it): no second read of the file. */
+  forText(path: string, text: string): LineIndex {
+    const hit = this.cache.get(path);
+    if (hit && hit.text === text) return hit;
+    const index = new LineIndex(text);
+    this.cache.set(path, index);
+    return index;
+  }
+
   of(path: string): LineIndex {
     const r = this.host.read(path);
     const text = r.kind === 'text' ? r.text : '';
@@ -41,10 +50,10 @@ export function toLocation(lines: Lines, root: string, loc: Location): LspLocati
   return { uri: pathToUri(path), range: lines.range(path, loc.span) };
 }
 
-export function toDiagnostic(lines: Lines, root: string, d: Diagnostic): LspDiagnostic {
+export function toDiagnostic(lines: Lines, root: string, d: Diagnostic, text?: string): LspDiagnostic {
   const path = joinPath(root, d.file);
   const out: LspDiagnostic = {
-    range: lines.range(path, d.span),
+    range: text !== undefined && d.span ? lines.forText(path, text).range(d.span) : lines.range(path, d.span),
     message: d.message,
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     source: 'medallion',

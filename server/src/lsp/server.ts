@@ -65,8 +65,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const byFile = new Map<string, LspDiagnostic[]>();
     for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat()]) {
       if (project.dirty && !project.dirty.has(d.file)) continue;
+      // The analysis holds the text it read (overlay or disk): position with it, read nothing again.
+      const text = analysis.project.files.get(d.file)?.text;
       const list = byFile.get(d.file) ?? [];
-      list.push(toDiagnostic(lines, project.root, d));
+      list.push(toDiagnostic(lines, project.root, d, text));
       byFile.set(d.file, list);
     }
     const before = published.get(project.root) ?? new Map<string, string>();
