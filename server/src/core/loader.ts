@@ -4,6 +4,7 @@
  * becomes a Diagnostic naming the file and span, and loading continues with the rest.
  */
 import { applyConfig, emptyConfig, treeLayers } from './config-tree';
+import { splitCsvLine } from './csv';
 import type { Diagnostic } from './diagnostics';
 import { joinPath, MAX_FILE_BYTES, relativePath, type FileHost } from './host';
 import type { ColumnInfo, MacroDefinition, NodeConfig, Project, ProjectConfig, ProjectFile, ProjectNode, ResourceType } from './model';
@@ -34,6 +35,13 @@ const PROJECT_FILE = 'dbt_project.yml';
 
 /** One shared empty list for the many nodes (tests) that have none: never mutated, only replaced. */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+type NodeLists = 'columns' | 'refs' | 'sources' | 'dynamic' | 'configCalls' | 'macroCalls' | 'dependsOn';
+
+/** A node with empty lists unless given: every node kind is built the same way. */
+function newNode(fields: Omit<ProjectNode, NodeLists> & Partial<Pick<ProjectNode, NodeLists>>): ProjectNode {
+  return { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, ...fields };
+}
 
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
   const loader = new Loader(host, joinPath(root), options.cache ?? new ScanCache());
@@ -197,7 +205,7 @@ class Loader {
     const add = (when: 'on-run-start' | 'on-run-end', list: string[]): void => {
       list.forEach((sql, index) => {
         const name = `${c.name}-${when}-${index}`;
-        const node: ProjectNode = {
+        const node: ProjectNode = newNode({
           uniqueId: `operation.${c.name}.${name}`,
           resourceType: 'operation',
           name,
@@ -205,15 +213,8 @@ class Loader {
           file,
           fqn: [c.name, 'hooks', name],
           config: emptyConfig('hook'),
-          columns: [],
-          refs: [],
-          sources: [],
-          dynamic: [],
-          configCalls: [],
-          macroCalls: [],
-          dependsOn: [],
           hook: { when, index, sql },
-        };
+        });
         // Hooks may ref models (dbt records those as the hook's dependencies).
         const scanned = this.cache.scan(`${file}#${name}`, sql);
         node.refs = scanned.refs;
@@ -424,7 +425,7 @@ class Loader {
     const config = emptyConfig(defaultMaterialization);
     for (const layer of this.layersFor(treeKey, [...folders, name])) applyConfig(config, layer);
     for (const call of result?.configs ?? []) applyConfig(config, call.values);
-    const node: ProjectNode = {
+    const node: ProjectNode = newNode({
       uniqueId: `${type}.${pkg}.${name}`,
       resourceType: type,
       name,
@@ -432,14 +433,12 @@ class Loader {
       file: file.path,
       fqn: [pkg, ...folders, name],
       config,
-      columns: [],
       refs: result?.refs ?? [],
       sources: result?.sources ?? [],
       dynamic: result?.dynamic ?? [],
       configCalls: result?.configs ?? [],
       macroCalls: result?.macroCalls ?? [],
-      dependsOn: [],
-    };
+    });
     if (type === 'test') node.test = { name, kwargs: {}, severity: severityOf(config) };
     this.register(node, file);
     return node;
@@ -591,7 +590,7 @@ class Loader {
     const config = emptyConfig('snapshot');
     for (const layer of this.layersFor('snapshots', [...this.foldersOf(rel), name])) applyConfig(config, layer);
     const relationSpan = get(entry, 'relation')!.span;
-    const node: ProjectNode = {
+    const node: ProjectNode = newNode({
       uniqueId: `snapshot.${this.config.name}.${name}`,
       resourceType: 'snapshot',
       name,
@@ -600,15 +599,10 @@ class Loader {
       nameSpan,
       fqn: [this.config.name, ...this.foldersOf(rel), name, name],
       config,
-      columns: [],
       refs: scanned.refs.map((r) => ({ ...r, span: relationSpan, callSpan: relationSpan })),
       sources: scanned.sources.map((x) => ({ ...x, sourceSpan: relationSpan, tableSpan: relationSpan, callSpan: relationSpan })),
-      dynamic: [],
-      configCalls: [],
-      macroCalls: [],
-      dependsOn: [],
       snapshotRelation: relation,
-    };
+    });
     this.register(node, this.files.get(rel));
     return node.config.enabled ? node : undefined;
   }
@@ -717,7 +711,7 @@ class Loader {
       if (isDict(tableMeta)) applyConfig(config, { meta: tableMeta });
       const tags = [...toList(toJS(get(entry, 'tags'))), ...toList(toJS(get(table, 'tags')))];
       if (tags.length) applyConfig(config, { tags });
-      const node: ProjectNode = {
+      const node: ProjectNode = newNode({
         uniqueId: `source.${pkg}.${sourceName}.${tableName}`,
         resourceType: 'source',
         name: tableName,
@@ -727,12 +721,6 @@ class Loader {
         fqn: [pkg, ...folders, sourceName, tableName],
         config,
         columns: this.readColumns(rel, table),
-        refs: [],
-        sources: [],
-        dynamic: [],
-        configCalls: [],
-        macroCalls: [],
-        dependsOn: [],
         yml: { file: rel, span: get(table, 'name')!.span },
         source: {
           sourceName,
@@ -740,7 +728,7 @@ class Loader {
           sourceMeta: isDict(sourceMeta) ? sourceMeta : {},
           quoting,
         },
-      };
+      });
       const schema = getString(entry, 'schema') ?? sourceName;
       node.source!.schema = schema;
       const database = getString(entry, 'database') ?? getString(entry, 'catalog');
@@ -805,7 +793,7 @@ class Loader {
       const config = emptyConfig('test');
       if (this.config.trees.tests || this.rootConfig?.trees.tests) for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
       applyConfig(config, testConfig);
-      const node: ProjectNode = {
+      const node: ProjectNode = newNode({
         uniqueId: `test.${this.config.name}.${name}`,
         resourceType: 'test',
         name,
@@ -814,15 +802,8 @@ class Loader {
         nameSpan: span,
         fqn: [this.config.name, ...this.foldersOf(rel), name],
         config,
-        columns: NONE,
-        refs: NONE,
-        sources: NONE,
-        dynamic: NONE,
-        configCalls: NONE,
-        macroCalls: NONE,
-        dependsOn: NONE,
         test: { name: bare, kwargs, attachedTo: target.uniqueId, severity: severityOf(config), ...(namespace ? { namespace } : {}), ...(columnName !== undefined ? { columnName } : {}) },
-      };
+      });
       // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
       for (const value of Object.values(kwargs)) {
         if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
@@ -845,7 +826,7 @@ class Loader {
     const raw = toJS(get(entry, 'config'));
     if (isDict(raw)) applyConfig(config, raw);
     const given = toJS(get(entry, 'given'));
-    const node: ProjectNode = {
+    const node: ProjectNode = newNode({
       uniqueId: `unit_test.${this.config.name}.${model}.${name}`,
       resourceType: 'unit_test',
       name,
@@ -854,15 +835,8 @@ class Loader {
       nameSpan: get(entry, 'name')!.span,
       fqn: [this.config.name, model, name],
       config,
-      columns: [],
-      refs: [],
-      sources: [],
-      dynamic: [],
-      configCalls: [],
-      macroCalls: [],
-      dependsOn: [],
       unitTest: { model, given: Array.isArray(given) ? given : [], expect: toJS(get(entry, 'expect')), overrides: toJS(get(entry, 'overrides')) },
-    };
+    });
     const modelNode = get(entry, 'model')!;
     node.refs = [{ name: model, span: modelNode.span, callSpan: modelNode.span }];
     const description = getString(entry, 'description');
@@ -894,27 +868,9 @@ function looksBinary(text: string): boolean {
   return probe.indexOf('\u0000') !== -1;
 }
 
-/** The first line of a CSV, split on commas outside quotes. */
+/** The first line of a CSV (a seed's header), BOM and surrounding spaces removed. */
 export function parseCsvHeader(text: string): string[] {
   const end = text.search(/\r?\n/);
   const line = (end === -1 ? text : text.slice(0, end)).replace(/^\uFEFF/, '');
-  const cols: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cols.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (line.length > 0) cols.push(cur.trim());
-  return cols;
+  return line.length === 0 ? [] : splitCsvLine(line).map((c) => c.trim());
 }

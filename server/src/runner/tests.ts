@@ -4,6 +4,7 @@
  * place of the model's inputs, compared as multisets of rows with a readable diff.
  */
 import type { Compiler } from '../core/compiler';
+import { splitCsvLine } from '../core/csv';
 import type { ProjectGraph } from '../core/graph';
 import type { ProjectNode } from '../core/model';
 import type { Engine, EngineSession, QueryResult } from '../engines/engine';
@@ -63,27 +64,6 @@ export function fixtureRows(spec: unknown, what: string): FixtureRows {
   return { columns, rows };
 }
 
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
 
 const lit = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 
