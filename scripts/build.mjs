@@ -8,8 +8,21 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', '.'], { stdio: 'inherit' });
 
+// The VS Code extension (vscode is provided by the editor) and the language server it starts.
 await build({
-  entryPoints: { medallion: 'server/src/cli/main.ts' },
+  entryPoints: { extension: 'client/src/extension.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode'],
+  logLevel: 'warning',
+});
+
+await build({
+  entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -55,6 +55,24 @@ describe('architecture', () => {
     assert.deepEqual(violations, []);
   });
 
+  it('the VS Code client is thin: vscode, the language client, node and the shared protocol only', () => {
+    const allowed = [/^vscode$/, /^vscode-languageclient(\/node)?$/, /^node:/, /^\.\.\/\.\.\/server\/src\/lsp\/protocol$/];
+    const violations: string[] = [];
+    for (const file of sources(join(repo, 'client', 'src'))) {
+      for (const spec of imports(file)) if (!allowed.some((re) => re.test(spec))) violations.push(`${relative(repo, file)} imports ${spec}`);
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('only the language server adapter knows the LSP library', () => {
+    const violations: string[] = [];
+    for (const file of sources(join(repo, 'server', 'src'))) {
+      if (file.includes(`${join('src', 'lsp')}`)) continue;
+      for (const spec of imports(file)) if (/^vscode-languageserver/.test(spec)) violations.push(`${relative(repo, file)} imports ${spec}`);
+    }
+    assert.deepEqual(violations, []);
+  });
+
   it('the Jinja engine imports nothing at all outside itself', () => {
     const jinja = coreFiles.filter((f) => f.includes(`${join('core', 'jinja')}`));
     assert.ok(jinja.length > 0);

@@ -1,0 +1,127 @@
+/**
+ * The VS Code client: starts the bundled language server, registers Medallion's commands and
+ * shows what they do (progress with cancel, a log, the compiled SQL beside the model, a status
+ * bar). Logic lives in the server and the core; this file only connects VS Code to it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CompileRequest, LineageRequest, RunEventNotification, RunRequest, type CompileResultMessage, type LineageResult, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
+
+let client: LanguageClient | undefined;
+const COMPILED_SCHEME = 'medallion-compiled';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Medallion', { log: true });
+  const serverModule = context.asAbsolutePath(path.join('dist', 'lsp-server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc },
+  };
+  const config = vscode.workspace.getConfiguration('medallion');
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'jinja-sql' },
+      { scheme: 'file', pattern: '**/*.{yml,yaml}' },
+    ],
+    initializationOptions: config.get('layers') ? { layers: config.get('layers') } : {},
+    outputChannel: output,
+  };
+  client = new LanguageClient('medallion', 'Medallion', serverOptions, clientOptions);
+  await client.start();
+
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  status.text = '$(database) Medallion';
+  status.tooltip = 'Medallion: target and last run';
+  status.command = 'medallion.buildProject';
+  status.show();
+  context.subscriptions.push(status, output);
+
+  client.onNotification(RunEventNotification, (e: RunEventMessage) => {
+    if (e.kind === 'phase') output.info(e.message ?? '');
+    else if (e.kind === 'start') output.info(`${e.index}/${e.total} START ${e.name}`);
+    else output.info(`${e.index}/${e.total} ${String(e.status).toUpperCase()} ${e.name}${e.status === 'error' || e.status === 'fail' ? `: ${e.message}` : ''}`);
+  });
+
+  const run = async (title: string, params: RunParams): Promise<void> => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Medallion does not run models in an untrusted workspace.');
+      return;
+    }
+    output.show(true);
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
+      client!.sendRequest<RunResultMessage>(RunRequest, params, token),
+    );
+    const failed = result.results.filter((r) => r.status === 'error' || r.status === 'fail');
+    status.text = `$(database) ${result.target}: ${result.cancelled ? 'cancelled' : failed.length ? `${failed.length} failed` : `${result.results.length} ok`}`;
+    if (result.fatal) void vscode.window.showErrorMessage(`Medallion: ${result.fatal}`);
+    else if (failed.length > 0) {
+      const first = failed[0]!;
+      const choice = await vscode.window.showErrorMessage(`Medallion: ${first.name} ${first.status}: ${first.message.split('\n')[0]}`, 'Open file');
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (choice === 'Open file' && folder) {
+        const docs = await vscode.workspace.findFiles(first.file.split('/').pop()!, undefined, 1);
+        if (docs[0]) await vscode.window.showTextDocument(docs[0], { selection: new vscode.Range((first.line ?? 1) - 1, 0, (first.line ?? 1) - 1, 0) });
+      }
+    }
+  };
+
+  const activeUri = (arg?: unknown): string | undefined => {
+    if (arg instanceof vscode.Uri) return arg.toString();
+    return vscode.window.activeTextEditor?.document.uri.toString();
+  };
+
+  const compiled = new Map<string, string>();
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(COMPILED_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: (uri) => compiled.get(uri.toString()) ?? '' }),
+  );
+  const showCompiled = async (source: vscode.Uri, reveal: boolean): Promise<void> => {
+    const result = await client!.sendRequest<CompileResultMessage | null>(CompileRequest, { uri: source.toString() });
+    const target = vscode.Uri.parse(`${COMPILED_SCHEME}:${source.path}.compiled.sql`);
+    const text = result?.sql ?? `-- could not compile:\n${(result?.problems ?? []).map((p) => `-- ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('\n')}`;
+    compiled.set(target.toString(), text);
+    changed.fire(target);
+    if (reveal) await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  };
+  // Keep an open compiled view current as its model changes.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      const target = vscode.Uri.parse(`${COMPILED_SCHEME}:${e.document.uri.path}.compiled.sql`);
+      if (compiled.has(target.toString())) void showCompiled(e.document.uri, false);
+    }),
+  );
+
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    'medallion.runModel': (arg) => run('Medallion: run model', { uri: activeUri(arg)! }),
+    'medallion.runModelWithUpstream': (arg) => run('Medallion: run model with upstream', { uri: activeUri(arg)!, upstream: true }),
+    'medallion.runModelWithDownstream': (arg) => run('Medallion: run model with downstream', { uri: activeUri(arg)!, downstream: true }),
+    'medallion.testModel': (arg) => run('Medallion: test model', { uri: activeUri(arg)!, command: 'test' }),
+    'medallion.fullRefresh': (arg) => run('Medallion: full refresh', { uri: activeUri(arg)!, fullRefresh: true }),
+    'medallion.buildProject': () => run('Medallion: build project', { command: 'build', ...(activeUri() ? { uri: activeUri()!, select: ['*'] } : {}) }),
+    'medallion.runLayer': async () => {
+      const layer = await vscode.window.showQuickPick(['bronze', 'silver', 'gold'], { placeHolder: 'Run which layer?' });
+      if (layer) await run(`Medallion: run ${layer}`, { select: [`layer:${layer}`], ...(activeUri() ? { uri: activeUri()! } : {}) });
+    },
+    'medallion.compileModel': (arg) => {
+      const uri = activeUri(arg);
+      return uri ? showCompiled(vscode.Uri.parse(uri), true) : undefined;
+    },
+    'medallion.showLineage': async (arg) => {
+      const uri = activeUri(arg);
+      if (!uri) return;
+      const lineage = await client!.sendRequest<LineageResult>(LineageRequest, { uri });
+      const items = lineage.nodes.sort((a, b) => a.depth - b.depth).map((n) => ({ label: `${n.depth < 0 ? '↑'.repeat(-n.depth) : n.depth > 0 ? '↓'.repeat(n.depth) : '●'} ${n.name}`, description: `${n.layer ?? ''} ${n.resourceType}`, file: n.file }));
+      const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Lineage: upstream ↑ and downstream ↓ (pick one to open it)' });
+      if (picked) {
+        const found = await vscode.workspace.findFiles(`**/${picked.file}`, '**/node_modules/**', 1);
+        if (found[0]) await vscode.window.showTextDocument(found[0]);
+      }
+    },
+  };
+  for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}
