@@ -177,6 +177,10 @@ describe('language server over stdio (sample project)', () => {
     const lineage = await rpc.sendRequest<{ nodes: Array<{ name: string; layer: string; depth: number }>; edges: unknown[] }>('medallion/lineage', { uri: uri('models/silver/silver_orders.sql') });
     assert.deepEqual(lineage.nodes.map((n) => [n.name, n.layer, n.depth]).sort(), [['bronze_orders', 'bronze', -1], ['gold_daily_sales', 'gold', 1], ['landing.orders', 'landing', -2], ['silver_orders', 'silver', 0]].sort());
     assert.equal(lineage.edges.length, 3);
+    const columns = await rpc.sendRequest<{ columnEdges: Array<{ from: { node: string; column: string }; to: { node: string; column: string } }> }>('medallion/lineage', { uri: uri('models/gold/gold_daily_sales.sql'), depth: 1, columns: true });
+    const revenue = columns.columnEdges.filter((e) => e.to.column === 'total_revenue').map((e) => `${e.from.node}.${e.from.column}`);
+    assert.deepEqual(revenue, ['model.medallion_retail.silver_orders.order_amount']);
+    assert.ok(columns.columnEdges.some((e) => e.from.node === 'model.medallion_retail.silver_users' && e.from.column === 'sales_channel' && e.to.column === 'sales_channel'));
   });
 
   it('medallion/run: a model with its upstream on DuckDB, with progress and streamed events', async () => {

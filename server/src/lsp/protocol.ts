@@ -21,6 +21,8 @@ export interface LineageParams {
   uri?: string;
   nodeId?: string;
   depth?: number;
+  /** Also trace columns (compiles the models shown; edges only where their SQL can be analysed). */
+  columns?: boolean;
 }
 export interface LineageNode {
   id: string;
@@ -36,6 +38,8 @@ export interface LineageResult {
   focus: string | null;
   nodes: LineageNode[];
   edges: Array<{ from: string; to: string }>;
+  /** Column edges (with `columns: true`): parent node's column → child node's column. */
+  columnEdges?: Array<{ from: { node: string; column: string }; to: { node: string; column: string } }>;
 }
 
 /** Sent after a project's analysis and its diagnostics went out: editors can show "indexed". */

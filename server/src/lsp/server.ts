@@ -34,6 +34,7 @@ import { Workspace, type ProjectState } from './workspace';
 import { runProject } from '../runner/project-run';
 import { checkDuckDbSyntax } from '../engines/duckdb/validate';
 import { mapCompiledLines } from '../core/compiler/source-map';
+import { columnLineage } from '../analysis/column-lineage';
 import type { Diagnostic } from '../core/diagnostics';
 import { defaultProfilesDirs } from '../core/session';
 
@@ -403,7 +404,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return { id, name: n.resourceType === 'source' ? `${n.source!.sourceName}.${n.name}` : n.name, resourceType: n.resourceType, layer: n.layer ?? null, materialized: n.config.materialized, file: n.file, depth: d };
       });
       const edges = [...ids].flatMap((id) => analysis.project.nodes.get(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
-      return { focus: focus.uniqueId, nodes, edges };
+      if (!params.columns) return { focus: focus.uniqueId, nodes, edges };
+      // Column edges: trace each shown model's compiled SQL back to its parents' columns.
+      const compiler = project.compilerFor();
+      const bare = (relation: string): string => relation.replace(/["`]/g, '').toLowerCase();
+      const columnEdges: NonNullable<LineageResult['columnEdges']> = [];
+      for (const id of ids) {
+        const node = analysis.project.nodes.get(id)!;
+        if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') continue;
+        const compiled = compiler.compile(id);
+        const traced = compiled.sql === undefined ? undefined : columnLineage(compiled.sql);
+        if (!traced) continue;
+        const parents = new Map(node.dependsOn.filter((p) => ids.has(p)).map((p) => [bare(compiler.relation(analysis.project.nodes.get(p)!).render()), p]));
+        for (const e of traced) {
+          const parent = parents.get(bare(e.fromTable));
+          if (parent) columnEdges.push({ from: { node: parent, column: e.fromColumn }, to: { node: id, column: e.toColumn } });
+        }
+      }
+      return { focus: focus.uniqueId, nodes, edges, columnEdges };
     }),
   );
 
