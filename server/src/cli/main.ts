@@ -19,7 +19,7 @@ import { openEngine, runProject, type ProjectRunRequest } from '../runner/projec
 import type { RunCommand } from '../runner/types';
 import { landingSpec, type LandingSpec } from '../runner/landing';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
-import { createS3Client, listLocation, parseLocation, uploadDirectory } from '../landing';
+import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync } from 'node:fs';
 
 const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
@@ -211,6 +211,9 @@ const commands: Record<string, Command> = {
         process.stderr.write(wanted ? `No landing table '${wanted}' (sources with meta.landing.location)\n` : 'No source declares a landing location (meta: {landing: {location: ...}})\n');
         return 1;
       }
+      // Loaded here, not at startup: the AWS SDK is large and only this command and S3 runs need it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose
+      const { createS3Client, listLocation, uploadDirectory } = require('../landing') as typeof import('../landing');
       let client: ReturnType<typeof createS3Client> | undefined;
       let failed = 0;
       for (const spec of specs) {

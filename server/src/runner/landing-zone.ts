@@ -6,7 +6,8 @@
  */
 import { isAbsolute, join } from 'node:path';
 import type { ProjectNode } from '../core/model';
-import { createS3Client, parseLocation, syncToCache, type S3Settings } from '../landing';
+import type { S3Settings } from '../landing';
+import { parseLocation } from '../landing/location';
 import type { LandingSpec } from './landing';
 
 export interface LandingZoneOptions {
@@ -35,10 +36,12 @@ export function tableLocation(node: ProjectNode, declared: string, options: Land
 
 /** A function the runner calls per landing table to get a local folder to read. */
 export function landingResolver(options: LandingZoneOptions): (spec: LandingSpec) => Promise<string> {
-  let client: ReturnType<typeof createS3Client> | undefined;
+  let client: import('@aws-sdk/client-s3').S3Client | undefined;
   return async (spec) => {
     const location = parseLocation(tableLocation(spec.node, spec.location, options), options.projectRoot);
     if (location.kind === 'local') return isAbsolute(location.path) ? location.path : join(options.projectRoot, location.path);
+    // The AWS SDK is loaded only when a landing location is on S3 (it is large; most runs never need it).
+    const { createS3Client, syncToCache } = require('../landing') as typeof import('../landing');
     client ??= createS3Client(options.s3);
     const table = `${spec.node.source!.sourceName}.${spec.node.name}`;
     const cacheDir = join(options.projectRoot, 'target', 'landing-cache', spec.node.source!.sourceName, spec.node.name);
