@@ -54,9 +54,20 @@ export interface MaterializeResult {
   message: string;
 }
 
+/** Raw files of one landing table, for a view over them (the engine knows how to read files). */
+export interface LandingFiles {
+  /** Absolute glob of the files, e.g. /cache/orders/*.csv or s3://bucket/prefix/orders/. */
+  pattern: string;
+  format: 'csv' | 'parquet' | 'json';
+  /** Declared column types from the source yml (name → type as written there). */
+  types: Array<{ name: string; type: string }>;
+}
+
 export interface Engine {
   readonly type: string;
   readonly dialect: Dialect;
+  /** SQL creating or replacing a view over landing files. */
+  landingViewSql(relation: Relation, files: LandingFiles): string;
   /** A session from the pool (created on demand, up to the engine's limit). */
   acquire(): Promise<EngineSession>;
   release(session: EngineSession): void;

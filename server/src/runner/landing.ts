@@ -7,7 +7,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Compiler } from '../core/compiler';
 import type { ProjectNode } from '../core/model';
-import { duckDbType } from '../engines/duckdb/materializations';
 import type { Engine, EngineSession } from '../engines/engine';
 
 export interface LandingSpec {
@@ -22,8 +21,6 @@ export function landingSpec(node: ProjectNode): LandingSpec | undefined {
   if (!landing || typeof landing.location !== 'string') return undefined;
   return { node, location: landing.location, format: typeof landing.format === 'string' ? landing.format : 'csv' };
 }
-
-const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * Creates (or replaces) a view per landing table. `localDirFor` maps a location to a local folder
@@ -48,17 +45,10 @@ export async function createLandingViews(
     const extension = spec.format === 'parquet' ? '.parquet' : spec.format === 'json' ? '.json' : '.csv';
     const files = readdirSync(folder).filter((f) => f.endsWith(extension));
     if (files.length === 0) throw new Error(`No ${extension} files in the landing folder of source ${display}: ${folder}`);
-    const pattern = join(folder, `*${extension}`);
-    // Declared column types (yml data_type) win over sniffing: ids stay ids, zip codes stay text.
-    const typed = spec.node.columns.filter((c) => c.dataType);
-    const types = typed.length ? `, types = {${typed.map((c) => `${lit(c.name)}: ${lit(duckDbType(c.dataType!))}`).join(', ')}}` : '';
-    let reader: string;
-    if (spec.format === 'csv') reader = `read_csv(${lit(pattern)}, header = true, union_by_name = true, auto_detect = true${types})`;
-    else if (spec.format === 'parquet') reader = `read_parquet(${lit(pattern)}, union_by_name = true)`;
-    else if (spec.format === 'json') reader = `read_json_auto(${lit(pattern)})`;
-    else throw new Error(`Source ${display}: landing format '${spec.format}' is not supported (csv, parquet, json)`);
+    if (spec.format !== 'csv' && spec.format !== 'parquet' && spec.format !== 'json') throw new Error(`Source ${display}: landing format '${spec.format}' is not supported (csv, parquet, json)`);
+    const types = spec.node.columns.filter((c) => c.dataType).map((c) => ({ name: c.name, type: c.dataType! }));
     await engine.ensureSchema(session, relation.database, relation.schema!);
-    await session.execute(`create or replace view ${relation.render()} as select * from ${reader}`, signal ? { signal } : {});
+    await session.execute(engine.landingViewSql(relation, { pattern: join(folder, `*${extension}`), format: spec.format, types }), signal ? { signal } : {});
     created.push({ source: display, relation: relation.render(), files: files.length });
   }
   return created;

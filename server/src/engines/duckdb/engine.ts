@@ -8,8 +8,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dialectFor, type Dialect, type Relation } from '../../core/compiler';
 import type { Target } from '../../core/profiles';
-import { EngineError, type Column, type Engine, type EngineSession, type ExecuteOptions, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
-import { materialize } from './materializations';
+import { EngineError, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
+import { duckDbType, materialize } from './materializations';
 
 export interface DuckDbOptions {
   /** Resolves a relative `path` of the target. */
@@ -63,6 +63,19 @@ export class DuckDbEngine implements Engine {
 
   release(session: EngineSession): void {
     this.idle.push(session as DuckDbSession);
+  }
+
+  landingViewSql(relation: Relation, files: LandingFiles): string {
+    const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+    // Declared column types win over sniffing: ids stay ids, zip codes stay text.
+    const types = files.types.length ? `, types = {${files.types.map((c) => `${lit(c.name)}: ${lit(duckDbType(c.type))}`).join(', ')}}` : '';
+    const reader =
+      files.format === 'csv'
+        ? `read_csv(${lit(files.pattern)}, header = true, union_by_name = true, auto_detect = true${types})`
+        : files.format === 'parquet'
+          ? `read_parquet(${lit(files.pattern)}, union_by_name = true)`
+          : `read_json_auto(${lit(files.pattern)})`;
+    return `create or replace view ${relation.render()} as select * from ${reader}`;
   }
 
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
