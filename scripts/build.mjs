@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', '.'], { stdio: 'inherit' });
+// The webview script runs in a browser: its own settings (DOM, ES modules), type-checked only.
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.webview.json'], { stdio: 'inherit' });
 
 // The VS Code extension (vscode is provided by the editor) and the language server it starts.
 await build({
@@ -18,6 +20,18 @@ await build({
   format: 'cjs',
   sourcemap: true,
   external: ['vscode'],
+  logLevel: 'warning',
+});
+
+// The lineage webview's script runs in the browser sandbox of the webview.
+await build({
+  entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: true,
   logLevel: 'warning',
 });
 

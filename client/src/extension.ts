@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CompileRequest, LineageRequest, RunEventNotification, RunRequest, type CompileResultMessage, type LineageResult, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
+import { CompileRequest, RunEventNotification, RunRequest, type CompileResultMessage, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
+import { LineagePanel } from './lineage-panel';
 
 let client: LanguageClient | undefined;
 const COMPILED_SCHEME = 'medallion-compiled';
@@ -71,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return vscode.window.activeTextEditor?.document.uri.toString();
   };
 
+  const lineage = new LineagePanel(context, client);
   const compiled = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
@@ -110,14 +112,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     'medallion.showLineage': async (arg) => {
       const uri = activeUri(arg);
       if (!uri) return;
-      const lineage = await client!.sendRequest<LineageResult>(LineageRequest, { uri });
-      const items = lineage.nodes.sort((a, b) => a.depth - b.depth).map((n) => ({ label: `${n.depth < 0 ? '↑'.repeat(-n.depth) : n.depth > 0 ? '↓'.repeat(n.depth) : '●'} ${n.name}`, description: `${n.layer ?? ''} ${n.resourceType}`, file: n.file }));
-      const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Lineage: upstream ↑ and downstream ↓ (pick one to open it)' });
-      if (picked) {
-        const found = await vscode.workspace.findFiles(`**/${picked.file}`, '**/node_modules/**', 1);
-        if (found[0]) await vscode.window.showTextDocument(found[0]);
-      }
+      const rendered = lineage.whenRendered();
+      await lineage.show(vscode.Uri.parse(uri));
+      await rendered;
     },
+    // What the lineage view shows, as node names (for tests and screen readers).
+    'medallion.lineageViewNodes': () => lineage.rendered,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 }

@@ -112,5 +112,14 @@ export async function run(): Promise<void> {
     if (Number(rows[0]![0]) !== Number(process.env.MEDALLION_EDITOR_ORDERS)) throw new Error(`silver_orders has ${String(rows[0]![0])} rows`);
   });
 
+  await test('Show Lineage draws the model with its upstream and downstream in the webview', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('models/silver/silver_orders.sql'));
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('medallion.showLineage', doc.uri);
+    const nodes = ((await vscode.commands.executeCommand<string[]>('medallion.lineageViewNodes')) ?? []).slice().sort();
+    const expected = ['bronze_orders', 'gold_daily_sales', 'landing.orders', 'silver_orders'];
+    if (JSON.stringify(nodes) !== JSON.stringify(expected)) throw new Error(`the view drew ${JSON.stringify(nodes)}`);
+  });
+
   writeFileSync(process.env.MEDALLION_EDITOR_RESULTS!, JSON.stringify(results, null, 2));
 }
