@@ -27,6 +27,100 @@ function ensureCodeServer() {
   execFileSync('npm', ['install', 'code-server@4.100.3', '--no-audit', '--no-fund'], { cwd: csDir, stdio: 'inherit', env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' } });
 }
 
+/**
+ * What a person does, through the UI: F12 on a ref, a command from the palette, the lineage view.
+ * A fresh VS Code server with the extension under development (no test payload); screenshots go
+ * to test/.artifacts/.
+ */
+async function uiTests(workspace, dataDir) {
+  const results = [];
+  const port = await freePort();
+  const server = spawn(process.execPath, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--server-data-dir', dataDir], {
+    env: { ...process.env, HOME: dirname(dataDir) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const started = new Promise((res) => {
+    const check = (d) => {
+      log += d;
+      if (log.includes('Extension host agent started')) res();
+    };
+    server.stdout.on('data', check);
+    server.stderr.on('data', check);
+  });
+  await started;
+  const { chromium: pw } = await import('playwright-core');
+  const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  const artifacts = join(repo, 'test', '.artifacts');
+  mkdirSync(artifacts, { recursive: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const step = async (name, body) => {
+    const t = Date.now();
+    try {
+      await body();
+      results.push({ name, ok: true, ms: Date.now() - t });
+    } catch (err) {
+      await page.screenshot({ path: join(artifacts, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+      results.push({ name, ok: false, error: String(err?.stack ?? err), ms: Date.now() - t });
+    }
+  };
+  /** Quick Open, then a click on the row of that file (Enter would take whatever row is first). */
+  const openFile = async (relative) => {
+    const name = relative.split('/').pop();
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(relative);
+    // Wait until the list has settled on that file as its first row, then take it.
+    await page.locator('.quick-input-list .monaco-list-row').first().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+  };
+  const palette = async (command) => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${command}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+  };
+  try {
+    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repo}`], ['skipWelcome', 'true']];
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await step('UI: F12 on a ref opens the referenced model', async () => {
+      await openFile('models/silver/silver_orders.sql');
+      const ref = page.locator('.monaco-editor .view-line span', { hasText: 'bronze_orders' }).first();
+      await ref.waitFor({ state: 'visible', timeout: 30_000 });
+      await ref.click();
+      // The language server may still be indexing: press F12 until the tab opens (bounded).
+      const tab = page.locator('.tabs-container .tab', { hasText: 'bronze_orders.sql' });
+      for (let i = 0; i < 20 && !(await tab.isVisible()); i++) {
+        await page.keyboard.press('F12');
+        await tab.waitFor({ state: 'visible', timeout: 1500 }).catch(() => undefined);
+      }
+      await tab.waitFor({ state: 'visible', timeout: 5000 });
+      await page.screenshot({ path: join(artifacts, 'ui-f12.png') });
+    });
+    await step('UI: Run Model with Upstream from the command palette', async () => {
+      await openFile('models/silver/silver_orders.sql');
+      await palette('Medallion: Run Model with Upstream');
+      await page.locator('.output-view, .panel', { hasText: 'SUCCESS silver_orders' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.screenshot({ path: join(artifacts, 'ui-run-model.png') });
+    });
+    await step('UI: the lineage view renders beside the model', async () => {
+      await palette('Medallion: Show Lineage');
+      const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
+      await frame.locator('svg g.node', { hasText: 'bronze_orders' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.screenshot({ path: join(artifacts, 'ui-lineage.png') });
+    });
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  return results;
+}
+
 function freePort() {
   return new Promise((res) => {
     const s = createServer();
@@ -101,6 +195,7 @@ async function main() {
     server.kill();
   }
   const outcome = JSON.parse(readFileSync(results, 'utf8'));
+  outcome.push(...(await uiTests(workspace, dataDir)));
   for (const r of outcome) console.log(`${r.ok ? 'ok    ' : 'not ok'} ${r.name} (${r.ms} ms)${r.ok ? '' : `\n${r.error}`}`);
   const passed = outcome.filter((r) => r.ok).length;
   const failed = outcome.length - passed;

@@ -46,7 +46,11 @@ function draw(msg: GraphMessage): void {
   for (const e of msg.edges) g.setEdge(e.from, e.to);
   dagre.layout(g);
   const size = g.graph() as { width?: number; height?: number };
-  const svg = el('svg', { width: size.width ?? 0, height: size.height ?? 0, role: 'img', 'aria-label': 'lineage graph' });
+  // Fit the panel when the graph is small enough to stay readable; scroll beyond that.
+  const width = size.width ?? 0;
+  const height = size.height ?? 0;
+  const fit = Math.min(1, Math.max(0.6, root.clientWidth / Math.max(1, width)));
+  const svg = el('svg', { width: width * fit, height: height * fit, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'lineage graph' });
   for (const e of g.edges()) {
     const points = g.edge(e).points as Array<{ x: number; y: number }>;
     svg.appendChild(el('path', { d: `M ${points.map((p) => `${p.x} ${p.y}`).join(' L ')}`, class: 'edge' }));
