@@ -25,7 +25,7 @@ await build({
 
 // The lineage webview's script runs in the browser sandbox of the webview.
 await build({
-  entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts' },
+  entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts', 'results-view': 'client/src/webview/results.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'browser',

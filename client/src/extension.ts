@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CompileRequest, RunEventNotification, RunRequest, type CompileResultMessage, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
 import { LineagePanel } from './lineage-panel';
+import { ResultsPanel } from './results-panel';
 
 let client: LanguageClient | undefined;
 const COMPILED_SCHEME = 'medallion-compiled';
@@ -73,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   const lineage = new LineagePanel(context, client);
+  const results = new ResultsPanel(context, client);
   const compiled = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
@@ -118,6 +120,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     // What the lineage view shows, as node names (for tests and screen readers).
     'medallion.lineageViewNodes': () => lineage.rendered,
+    'medallion.previewResults': (arg) => {
+      const uri = activeUri(arg);
+      return uri ? results.preview(vscode.Uri.parse(uri)) : undefined;
+    },
+    // What the results grid shows: its columns and row count (for tests and screen readers).
+    'medallion.resultsViewState': () => results.shown,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 }

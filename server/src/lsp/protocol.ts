@@ -82,3 +82,20 @@ export interface RunEventMessage {
   index?: number;
   total?: number;
 }
+
+/** First rows of a model's compiled SQL (or a seed/source), for the results grid. */
+export const ShowRequest = 'medallion/show';
+export interface ShowParams {
+  uri?: string;
+  nodeId?: string;
+  limit?: number;
+  target?: string;
+}
+export interface ShowResult {
+  node: string | null;
+  columns: Array<{ name: string; type: string }>;
+  rows: unknown[][];
+  seconds: number;
+  /** Set when the query could not run (message of the engine, or why). */
+  error: string | null;
+}

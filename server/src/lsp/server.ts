@@ -29,9 +29,9 @@ import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, type AnalysisComplete, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, ShowRequest, type AnalysisComplete, type ShowParams, type ShowResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
-import { runProject } from '../runner/project-run';
+import { openEngine, runProject } from '../runner/project-run';
 import { checkDuckDbSyntax } from '../engines/duckdb/validate';
 import { mapCompiledLines } from '../core/compiler/source-map';
 import { columnLineage } from '../analysis/column-lineage';
@@ -476,6 +476,34 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return new ResponseError<void>(-32603, `run failed: ${(err as Error).message}`);
     } finally {
       progress?.done();
+    }
+  });
+
+  connection.onRequest(ShowRequest, async (params: ShowParams, token: CancellationToken): Promise<ShowResult> => {
+    const empty = (error: string, node: string | null = null): ShowResult => ({ node, columns: [], rows: [], seconds: 0, error });
+    if (!workspace.all().length) return empty('No dbt project in this workspace');
+    const where = params.uri ? at(params.uri) : undefined;
+    const project = where?.project ?? workspace.all()[0]!;
+    const analysis = project.get();
+    const node = params.nodeId ? analysis.project.nodes.get(params.nodeId) : where ? nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test') : undefined;
+    if (!node) return empty('Open a model to preview it');
+    const compiler = project.compilerFor(params.target);
+    const sql = node.resourceType === 'seed' || node.resourceType === 'source' ? `select * from ${compiler.relation(node).render()}` : compiler.compile(node.uniqueId).sql;
+    if (sql === undefined) return empty(`${node.name} does not compile`, node.uniqueId);
+    let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
+    try {
+      engine = await openEngine(compiler.options.target.type, compiler.options.target, project.root);
+      const session = await engine.acquire();
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      const started = performance.now();
+      const limit = Math.max(0, Math.min(params.limit ?? 500, 100_000));
+      const result = await session.execute(`select * from (\n${sql}\n) as medallion_preview limit ${limit}`, { signal: controller.signal });
+      return { node: node.uniqueId, columns: result.columns, rows: result.rows, seconds: (performance.now() - started) / 1000, error: null };
+    } catch (err) {
+      return empty((err as Error).message, node.uniqueId);
+    } finally {
+      await engine?.close();
     }
   });
 

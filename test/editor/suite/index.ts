@@ -121,5 +121,13 @@ export async function run(): Promise<void> {
     if (JSON.stringify(nodes) !== JSON.stringify(expected)) throw new Error(`the view drew ${JSON.stringify(nodes)}`);
   });
 
+  await test('Preview Results shows the first rows of a model in the grid', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('models/silver/silver_orders.sql'));
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('medallion.previewResults', doc.uri);
+    const shown = await vscode.commands.executeCommand<{ columns: string[]; rows: number }>('medallion.resultsViewState');
+    if (!shown || shown.rows !== Number(process.env.MEDALLION_EDITOR_ORDERS) || !shown.columns.includes('order_amount')) throw new Error(`the grid shows ${JSON.stringify(shown)}`);
+  });
+
   writeFileSync(process.env.MEDALLION_EDITOR_RESULTS!, JSON.stringify(results, null, 2));
 }
