@@ -193,6 +193,11 @@ describe('language server over stdio (sample project)', () => {
     assert.deepEqual(runEvents.filter((e) => e.kind === 'finish').map((e) => [e.name, e.status]), [['bronze_orders', 'success'], ['silver_orders', 'success']]);
   });
 
+  it('medallion/targets lists the profile targets and the default', async () => {
+    const targets = await rpc.sendRequest<{ targets: string[]; defaultTarget: string }>('medallion/targets', { uri: uri('models/silver/silver_orders.sql') });
+    assert.deepEqual(targets, { targets: ['dev', 'databricks'], defaultTarget: 'dev' });
+  });
+
   it('a request about an unknown file answers empty; the server keeps serving', async () => {
     assert.equal(await rpc.sendRequest('textDocument/definition', { textDocument: { uri: 'file:///nowhere/x.sql' }, position: { line: 0, character: 0 } }), null);
     const symbols = await rpc.sendRequest<Array<{ name: string }>>('workspace/symbol', { query: 'gold_daily' });

@@ -6,19 +6,23 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CompileRequest, RunEventNotification, RunRequest, type CompileResultMessage, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
+import { CompileRequest, RunEventNotification, RunRequest, TargetsRequest, type TargetsResult, type CompileResultMessage, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
 import { LineagePanel } from './lineage-panel';
 import { ResultsPanel } from './results-panel';
 
 let client: LanguageClient | undefined;
+const TOKEN_KEY = 'medallion.databricksToken';
 const COMPILED_SCHEME = 'medallion-compiled';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Medallion', { log: true });
   const serverModule = context.asAbsolutePath(path.join('dist', 'lsp-server.js'));
+  // The Databricks token lives in SecretStorage and reaches the server only through its environment.
+  const token = await context.secrets.get(TOKEN_KEY);
+  const env = { ...process.env, ...(token ? { DATABRICKS_TOKEN: token } : {}) };
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { env } },
   };
   const config = vscode.workspace.getConfiguration('medallion');
   const clientOptions: LanguageClientOptions = {
@@ -45,7 +49,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     else output.info(`${e.index}/${e.total} ${String(e.status).toUpperCase()} ${e.name}${e.status === 'error' || e.status === 'fail' ? `: ${e.message}` : ''}`);
   });
 
+  /** The target chosen in settings (medallion.target), else the profile's default. */
+  const target = (): string | undefined => vscode.workspace.getConfiguration('medallion').get<string>('target') || undefined;
+  const threads = (): number | undefined => vscode.workspace.getConfiguration('medallion').get<number>('threads') || undefined;
+  const showTarget = (): void => {
+    status.text = `$(database) ${target() ?? 'default target'}`;
+  };
+  showTarget();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('medallion.target') && showTarget()));
+
   const run = async (title: string, params: RunParams): Promise<void> => {
+    const chosen = target();
+    if (chosen) params = { target: chosen, ...params };
+    const n = threads();
+    if (n) params = { threads: n, ...params };
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Medallion does not run models in an untrusted workspace.');
       return;
@@ -81,12 +98,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider(COMPILED_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: (uri) => compiled.get(uri.toString()) ?? '' }),
   );
   const showCompiled = async (source: vscode.Uri, reveal: boolean): Promise<void> => {
-    const result = await client!.sendRequest<CompileResultMessage | null>(CompileRequest, { uri: source.toString() });
-    const target = vscode.Uri.parse(`${COMPILED_SCHEME}:${source.path}.compiled.sql`);
+    const result = await client!.sendRequest<CompileResultMessage | null>(CompileRequest, { uri: source.toString(), ...(target() ? { target: target()! } : {}) });
+    const view = vscode.Uri.parse(`${COMPILED_SCHEME}:${source.path}.compiled.sql`);
     const text = result?.sql ?? `-- could not compile:\n${(result?.problems ?? []).map((p) => `-- ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('\n')}`;
-    compiled.set(target.toString(), text);
-    changed.fire(target);
-    if (reveal) await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    compiled.set(view.toString(), text);
+    changed.fire(view);
+    if (reveal) await vscode.window.showTextDocument(view, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   };
   // Keep an open compiled view current as its model changes.
   context.subscriptions.push(
@@ -117,6 +134,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const rendered = lineage.whenRendered();
       await lineage.show(vscode.Uri.parse(uri));
       await rendered;
+    },
+    'medallion.selectTarget': async () => {
+      const { targets, defaultTarget } = await client!.sendRequest<TargetsResult>(TargetsRequest, { ...(activeUri() ? { uri: activeUri()! } : {}) });
+      const picked = await vscode.window.showQuickPick(
+        targets.map((t) => ({ label: t, description: t === defaultTarget ? 'profile default' : '' })),
+        { placeHolder: 'Run and compile on which target?' },
+      );
+      if (picked) await vscode.workspace.getConfiguration('medallion').update('target', picked.label, vscode.ConfigurationTarget.Workspace);
+    },
+    'medallion.setDatabricksToken': async () => {
+      const value = await vscode.window.showInputBox({ prompt: 'Databricks personal access token (stored in VS Code SecretStorage, never in settings)', password: true, ignoreFocusOut: true });
+      if (value === undefined) return;
+      if (value === '') await context.secrets.delete(TOKEN_KEY);
+      else await context.secrets.store(TOKEN_KEY, value);
+      // The server reads it from its environment: restart it with the new value.
+      await client!.stop();
+      const fresh = await context.secrets.get(TOKEN_KEY);
+      for (const mode of ['run', 'debug'] as const) {
+        const options = (serverOptions as { run: { options: { env: NodeJS.ProcessEnv } }; debug: { options: { env: NodeJS.ProcessEnv } } })[mode].options;
+        options.env = { ...process.env, ...(fresh ? { DATABRICKS_TOKEN: fresh } : {}) };
+      }
+      await client!.start();
+      void vscode.window.showInformationMessage(fresh ? 'Medallion: Databricks token saved.' : 'Medallion: Databricks token removed.');
     },
     // What the lineage view shows, as node names (for tests and screen readers).
     'medallion.lineageViewNodes': () => lineage.rendered,

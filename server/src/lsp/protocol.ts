@@ -99,3 +99,10 @@ export interface ShowResult {
   /** Set when the query could not run (message of the engine, or why). */
   error: string | null;
 }
+
+/** The profile's targets for a document's project, and which one is the default. */
+export const TargetsRequest = 'medallion/targets';
+export interface TargetsResult {
+  targets: string[];
+  defaultTarget: string;
+}

@@ -29,7 +29,7 @@ import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, ShowRequest, type AnalysisComplete, type ShowParams, type ShowResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, type AnalysisComplete, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 import { openEngine, runProject } from '../runner/project-run';
 import { checkDuckDbSyntax } from '../engines/duckdb/validate';
@@ -478,6 +478,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       progress?.done();
     }
   });
+
+  connection.onRequest(
+    TargetsRequest,
+    guard('targets', (params: { uri?: string }): TargetsResult => {
+      const where = params.uri ? at(params.uri) : undefined;
+      const project = where?.project ?? workspace.all()[0];
+      if (!project) return { targets: [], defaultTarget: '' };
+      return { targets: project.targets(), defaultTarget: project.compilerFor().options.target.name };
+    }),
+  );
 
   connection.onRequest(ShowRequest, async (params: ShowParams, token: CancellationToken): Promise<ShowResult> => {
     const empty = (error: string, node: string | null = null): ShowResult => ({ node, columns: [], rows: [], seconds: 0, error });

@@ -129,5 +129,35 @@ export async function run(): Promise<void> {
     if (!shown || shown.rows !== Number(process.env.MEDALLION_EDITOR_ORDERS) || !shown.columns.includes('order_amount')) throw new Error(`the grid shows ${JSON.stringify(shown)}`);
   });
 
+  await test('the medallion.target setting switches the compiled view to Databricks relations', async () => {
+    const config = vscode.workspace.getConfiguration('medallion');
+    await config.update('target', 'databricks', vscode.ConfigurationTarget.Workspace);
+    try {
+      const doc = await vscode.workspace.openTextDocument(file('models/gold/gold_daily_sales.sql'));
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      const wanted = 'from `dbt_project_retail`.`silver`.`silver_orders` as o';
+      const compiledDoc = (): vscode.TextDocument | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'medallion-compiled' && d.uri.path.endsWith('gold_daily_sales.sql.compiled.sql'));
+      // The open view refreshes asynchronously: wait for its text to change (bounded).
+      const refreshed = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error(`compiled SQL: ${compiledDoc()?.getText().slice(0, 300)}`));
+        }, 20_000);
+        const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+          if (e.document === compiledDoc() && e.document.getText().includes(wanted)) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand('medallion.compileModel', doc.uri);
+      if (!compiledDoc()?.getText().includes(wanted)) await refreshed;
+      else refreshed.catch(() => undefined);
+    } finally {
+      await config.update('target', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   writeFileSync(process.env.MEDALLION_EDITOR_RESULTS!, JSON.stringify(results, null, 2));
 }
