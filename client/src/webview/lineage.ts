@@ -4,17 +4,10 @@
  * messages only (open a node, change depth, report what it drew).
  */
 import dagre from '@dagrejs/dagre';
+import type { LineageNode } from '../../../server/src/lsp/protocol';
 
-interface GraphNode {
-  id: string;
-  name: string;
-  resourceType: string;
-  layer: string | null;
-  materialized: string;
-  file: string;
-  depth: number;
-  status?: string;
-}
+/** A node as drawn: the server's lineage node, with the status of its last run when known. */
+type GraphNode = LineageNode & { status?: string };
 
 interface GraphMessage {
   type: 'graph';
