@@ -10,39 +10,14 @@ execFileSync(process.execPath, [tsc, '-p', '.'], { stdio: 'inherit' });
 // The webview script runs in a browser: its own settings (DOM, ES modules), type-checked only.
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.webview.json'], { stdio: 'inherit' });
 
-// The VS Code extension (vscode is provided by the editor) and the language server it starts.
-await build({
-  entryPoints: { extension: 'client/src/extension.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  external: ['vscode'],
-  logLevel: 'warning',
-});
+const common = { outdir: 'dist', bundle: true, sourcemap: true, logLevel: 'warning' };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 
-// The lineage webview's script runs in the browser sandbox of the webview.
-await build({
-  entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts', 'results-view': 'client/src/webview/results.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'browser',
-  target: 'es2022',
-  format: 'iife',
-  sourcemap: true,
-  logLevel: 'warning',
-});
+// The VS Code extension (vscode is provided by the editor).
+await build({ ...node, entryPoints: { extension: 'client/src/extension.ts' }, external: ['vscode'] });
 
-await build({
-  entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  external: ['@duckdb/node-api', '@databricks/sql'],
-  logLevel: 'warning',
-});
+// The webviews' scripts run in the browser sandbox of a webview.
+await build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts', 'results-view': 'client/src/webview/results.ts' } });
+
+// The command line and the language server (native and optional drivers stay in node_modules).
+await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, external: ['@duckdb/node-api', '@databricks/sql'] });
