@@ -8,7 +8,7 @@ import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
 import { createCompiler, defaultProfilesDirs, type CompilerRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
@@ -17,7 +17,7 @@ import { RunPrinter } from './run-output';
 import { startServer } from '../lsp/server';
 import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
 import type { RunCommand } from '../runner/types';
-import { landingSpec, type LandingSpec } from '../runner/landing';
+import { landingTables, uploadProjectLanding } from '../landing/project-upload';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync } from 'node:fs';
@@ -174,7 +174,7 @@ const commands: Record<string, Command> = {
       const compiled = node.resourceType === 'seed' || node.resourceType === 'source' ? { sql: `select * from ${compiler.relation(node).render()}`, diagnostics: [] } : compiler.compile(node.uniqueId);
       printDiagnostics(compiled.diagnostics, analysis.project, host);
       if (compiled.sql === undefined) return 1;
-      const engine = await openEngine(resolved.target.type, resolved.target, analysis.project.root);
+      const engine = await openEngine(resolved.target, analysis.project.root, process.env as Record<string, string | undefined>);
       try {
         const session = await engine.acquire();
         const started = performance.now();
@@ -204,16 +204,28 @@ const commands: Record<string, Command> = {
       const env = process.env as Record<string, string | undefined>;
       const options = landingOptionsFromEnv(analysis.project.root, env, option(args, 'landing'));
       const wanted = option(args, 'source');
-      const specs = [...analysis.project.nodes.values()]
-        .map(landingSpec)
-        .filter((spec): spec is LandingSpec => spec !== undefined && (!wanted || `${spec.node.source!.sourceName}.${spec.node.name}` === wanted || spec.node.name === wanted));
+      const specs = landingTables(analysis, wanted);
       if (specs.length === 0) {
         process.stderr.write(wanted ? `No landing table '${wanted}' (sources with meta.landing.location)\n` : 'No source declares a landing location (meta: {landing: {location: ...}})\n');
         return 1;
       }
+      if (action === 'upload') {
+        if (!dir) throw new UsageError('landing upload needs the folder to upload, e.g. `medallion landing upload models/landing-data`');
+        let failed = 0;
+        for (const t of await uploadProjectLanding(analysis, options, { dir, ...(wanted ? { source: wanted } : {}) })) {
+          if (t.status === 'local') process.stdout.write(`${t.table}: lands in the local folder ${t.to}; nothing to upload (set MEDALLION_LANDING_S3 or --landing for S3)\n`);
+          else if (t.status === 'missing') process.stdout.write(`${t.table}: no folder ${t.from}, skipped\n`);
+          else if (t.status === 'uploaded') process.stdout.write(`${t.table}: uploaded ${t.files} files (${t.bytes} bytes${t.multipart ? ', multipart for large ones' : ''}) to ${t.to}\n`);
+          else {
+            failed++;
+            process.stderr.write(`${t.table}: ${t.message}\n`);
+          }
+        }
+        return failed > 0 ? 1 : 0;
+      }
       // Loaded here, not at startup: the AWS SDK is large and only this command and S3 runs need it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose
-      const { createS3Client, listLocation, uploadDirectory } = require('../landing') as typeof import('../landing');
+      const { createS3Client, listLocation } = require('../landing') as typeof import('../landing');
       let client: ReturnType<typeof createS3Client> | undefined;
       let failed = 0;
       for (const spec of specs) {
@@ -221,33 +233,15 @@ const commands: Record<string, Command> = {
         const text = tableLocation(spec.node, spec.location, options);
         try {
           const location = parseLocation(text, analysis.project.root);
-          if (action === 'ls') {
-            if (location.kind === 'local') {
-              const files = existsSync(location.path) ? readdirSync(location.path).filter((f) => !f.startsWith('.')) : [];
-              process.stdout.write(`${table}  ${text}  ${files.length} files (local)\n${files.map((f) => `  ${f}\n`).join('')}`);
-            } else {
-              client ??= createS3Client(options.s3);
-              const objects = await listLocation(client, { bucket: location.bucket, prefix: location.prefix });
-              process.stdout.write(`${table}  ${text}  ${objects.length} objects\n${objects.map((o) => `  ${o.key}  ${o.size} bytes\n`).join('')}`);
-            }
-            continue;
+          if (location.kind === 'local') {
+            const files = existsSync(location.path) ? readdirSync(location.path).filter((f) => !f.startsWith('.')) : [];
+            process.stdout.write(`${table}  ${text}  ${files.length} files (local)\n${files.map((f) => `  ${f}\n`).join('')}`);
+          } else {
+            client ??= createS3Client(options.s3);
+            const objects = await listLocation(client, { bucket: location.bucket, prefix: location.prefix });
+            process.stdout.write(`${table}  ${text}  ${objects.length} objects\n${objects.map((o) => `  ${o.key}  ${o.size} bytes\n`).join('')}`);
           }
-          if (!dir) throw new UsageError('landing upload needs the folder to upload, e.g. `medallion landing upload models/landing-data`');
-          if (location.kind !== 's3') {
-            process.stdout.write(`${table}: lands in the local folder ${text}; nothing to upload (set MEDALLION_LANDING_S3 or --landing for S3)\n`);
-            continue;
-          }
-          const from = wanted ? resolve(dir) : join(resolve(dir), spec.node.name);
-          if (!existsSync(from)) {
-            process.stdout.write(`${table}: no folder ${from}, skipped\n`);
-            continue;
-          }
-          client ??= createS3Client(options.s3);
-          const results = await uploadDirectory(client, from, { bucket: location.bucket, prefix: location.prefix });
-          const bytes = results.reduce((a, r) => a + r.bytes, 0);
-          process.stdout.write(`${table}: uploaded ${results.length} files (${bytes} bytes${results.some((r) => r.multipart) ? ', multipart for large ones' : ''}) to ${text}\n`);
         } catch (err) {
-          if (err instanceof UsageError) throw err;
           failed++;
           process.stderr.write(`${table}: ${(err as Error).message}\n`);
         }

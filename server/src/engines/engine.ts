@@ -26,6 +26,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Row cap for queries that return rows (previews). */
   limit?: number;
+  /** The node this statement builds or tests; engines with query tags attach it (Databricks). */
+  tag?: string;
 }
 
 /** A connection used by one worker at a time. */
@@ -54,20 +56,31 @@ export interface MaterializeResult {
   message: string;
 }
 
-/** Raw files of one landing table, for a view over them (the engine knows how to read files). */
+/** Raw files of one landing table, for a relation over them (the engine knows how to read files). */
 export interface LandingFiles {
-  /** Absolute glob of the files, e.g. /cache/orders/*.csv or s3://bucket/prefix/orders/. */
+  /**
+   * Engines reading local files: an absolute glob (`/cache/orders/*.csv`). Engines reading the
+   * landing zone from the warehouse: the table's location (`s3://bucket/prefix/orders/`, or an
+   * absolute folder the warehouse can read).
+   */
   pattern: string;
   format: 'csv' | 'parquet' | 'json';
   /** Declared column types from the source yml (name → type as written there). */
   types: Array<{ name: string; type: string }>;
+  /** How the table is ingested: a view over the files (default) or, where supported, `copy_into` a table. */
+  ingest?: string;
 }
 
 export interface Engine {
   readonly type: string;
   readonly dialect: Dialect;
-  /** SQL creating or replacing a view over landing files. */
-  landingViewSql(relation: Relation, files: LandingFiles): string;
+  /**
+   * Where this engine reads landing files: `local` (files on this machine; S3 is synced to a local
+   * cache first) or `warehouse` (the warehouse reads the location itself, e.g. Databricks on S3).
+   */
+  readonly landingAccess: 'local' | 'warehouse';
+  /** Creates or replaces the relation a landing table is read through (a view over its files). */
+  createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<void>;
   /** A session from the pool (created on demand, up to the engine's limit). */
   acquire(): Promise<EngineSession>;
   release(session: EngineSession): void;

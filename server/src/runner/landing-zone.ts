@@ -7,7 +7,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { ProjectNode } from '../core/model';
 import type { S3Settings } from '../landing';
-import { parseLocation } from '../landing/location';
+import { formatLocation, parseLocation } from '../landing/location';
 import type { LandingSpec } from './landing';
 
 export interface LandingZoneOptions {
@@ -32,6 +32,11 @@ export function landingOptionsFromEnv(projectRoot: string, env: Record<string, s
 export function tableLocation(node: ProjectNode, declared: string, options: LandingZoneOptions): string {
   if (options.s3Root) return `${options.s3Root.replace(/\/+$/, '')}/${node.name}/`;
   return declared;
+}
+
+/** Where a warehouse that reads the landing zone itself (Databricks) finds each table: its location, unsynced. */
+export function warehouseLocations(options: LandingZoneOptions): (spec: LandingSpec) => Promise<string> {
+  return async (spec) => formatLocation(parseLocation(tableLocation(spec.node, spec.location, options), options.projectRoot));
 }
 
 /** A function the runner calls per landing table to get a local folder to read. */

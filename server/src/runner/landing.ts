@@ -13,18 +13,21 @@ export interface LandingSpec {
   node: ProjectNode;
   location: string;
   format: string;
+  /** `copy_into`: the warehouse loads new files into a table (Databricks); else a view over the files. */
+  ingest?: string;
 }
 
 export function landingSpec(node: ProjectNode): LandingSpec | undefined {
   if (node.resourceType !== 'source') return undefined;
-  const landing = (node.config.meta.landing ?? node.source?.sourceMeta.landing) as { location?: unknown; format?: unknown } | undefined;
+  const landing = (node.config.meta.landing ?? node.source?.sourceMeta.landing) as { location?: unknown; format?: unknown; ingest?: unknown } | undefined;
   if (!landing || typeof landing.location !== 'string') return undefined;
-  return { node, location: landing.location, format: typeof landing.format === 'string' ? landing.format : 'csv' };
+  return { node, location: landing.location, format: typeof landing.format === 'string' ? landing.format : 'csv', ...(typeof landing.ingest === 'string' ? { ingest: landing.ingest } : {}) };
 }
 
 /**
- * Creates (or replaces) a view per landing table. `localDirFor` maps a location to a local folder
- * (identity for local folders; the synced cache for S3).
+ * Creates (or replaces) the relation of every landing table. `localDirFor` maps a table to where the
+ * engine reads it: a local folder for engines reading local files (the synced cache for S3), the
+ * location itself for engines whose warehouse reads the landing zone. `files` is -1 when not counted.
  */
 export async function createLandingViews(
   engine: Engine,
@@ -38,18 +41,23 @@ export async function createLandingViews(
   const created: Array<{ source: string; relation: string; files: number }> = [];
   for (const spec of specs) {
     const relation = compiler.relation(spec.node);
-    const dir = await localDirFor(spec);
-    const folder = isAbsolute(dir) ? dir : join(projectRoot, dir);
     const display = `${spec.node.source!.sourceName}.${spec.node.name}`;
-    if (!existsSync(folder)) throw new Error(`Landing folder of source ${display} does not exist: ${folder}`);
-    const extension = spec.format === 'parquet' ? '.parquet' : spec.format === 'json' ? '.json' : '.csv';
-    const files = readdirSync(folder).filter((f) => f.endsWith(extension));
-    if (files.length === 0) throw new Error(`No ${extension} files in the landing folder of source ${display}: ${folder}`);
     if (spec.format !== 'csv' && spec.format !== 'parquet' && spec.format !== 'json') throw new Error(`Source ${display}: landing format '${spec.format}' is not supported (csv, parquet, json)`);
+    const where = await localDirFor(spec);
+    const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(where) || isAbsolute(where) ? where : join(projectRoot, where);
+    const extension = spec.format === 'parquet' ? '.parquet' : spec.format === 'json' ? '.json' : '.csv';
+    let fileCount = -1;
+    let pattern = location;
+    if (engine.landingAccess === 'local') {
+      if (!existsSync(location)) throw new Error(`Landing folder of source ${display} does not exist: ${location}`);
+      fileCount = readdirSync(location).filter((f) => f.endsWith(extension)).length;
+      if (fileCount === 0) throw new Error(`No ${extension} files in the landing folder of source ${display}: ${location}`);
+      pattern = join(location, `*${extension}`);
+    }
     const types = spec.node.columns.filter((c) => c.dataType).map((c) => ({ name: c.name, type: c.dataType! }));
     await engine.ensureSchema(session, relation.database, relation.schema!);
-    await session.execute(engine.landingViewSql(relation, { pattern: join(folder, `*${extension}`), format: spec.format, types }), signal ? { signal } : {});
-    created.push({ source: display, relation: relation.render(), files: files.length });
+    await engine.createLanding(session, relation, { pattern, format: spec.format, types, ...(spec.ingest ? { ingest: spec.ingest } : {}) }, signal);
+    created.push({ source: display, relation: relation.render(), files: fileCount });
   }
   return created;
 }

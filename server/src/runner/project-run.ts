@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { FileHost } from '../core/host';
 import { createCompiler, type TargetRequest } from '../core/session';
+import type { Target } from '../core/profiles';
+import { DatabricksEngine } from '../engines/databricks/engine';
 import { DuckDbEngine } from '../engines/duckdb/engine';
 import type { Engine } from '../engines/engine';
 import { writeManifest, writeRunResults } from './artifacts';
-import { landingOptionsFromEnv, landingResolver } from './landing-zone';
+import { landingOptionsFromEnv, landingResolver, warehouseLocations } from './landing-zone';
 import { runNodes, type RunRequest } from './runner';
 import type { RunSummary } from './types';
 
@@ -26,9 +28,10 @@ export interface ProjectRunResult extends RunSummary {
   artifacts: string[];
 }
 
-export async function openEngine(type: string, target: Parameters<typeof DuckDbEngine.open>[0], projectRoot: string): Promise<Engine> {
-  if (type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
-  throw new Error(`Runs on '${type}' targets are not available yet (duckdb is)`);
+export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>): Promise<Engine> {
+  if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
+  if (target.type === 'databricks') return DatabricksEngine.open(target, env);
+  throw new Error(`Target '${target.name}' has type '${target.type}'; runs are available on duckdb and databricks targets`);
 }
 
 export async function runProject(host: FileHost, analysis: Analysis, request: ProjectRunRequest): Promise<ProjectRunResult> {
@@ -46,7 +49,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
   if (errors.length > 0) return failed(errors.map((d) => `${d.file}: ${d.message}`).join('\n'));
   let engine: Engine;
   try {
-    engine = await openEngine(resolved.target.type, resolved.target, analysis.project.root);
+    engine = await openEngine(resolved.target, analysis.project.root, request.env);
   } catch (err) {
     return failed((err as Error).message);
   }
@@ -57,7 +60,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     const summary = await runNodes(analysis, engine, compiler, known, resolved.target.name, {
       ...request,
       threads: request.threadsOverride ?? resolved.target.threads,
-      landingDir: request.landingDir ?? landingResolver(landing),
+      landingDir: request.landingDir ?? (engine.landingAccess === 'warehouse' ? warehouseLocations(landing) : landingResolver(landing)),
     });
     const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [

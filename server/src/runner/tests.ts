@@ -65,7 +65,6 @@ export function fixtureRows(spec: unknown, what: string): FixtureRows {
 }
 
 
-const lit = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 
 /**
  * Fixture rows as a subquery. Columns the input relation has are cast to its types (as dbt
@@ -73,6 +72,7 @@ const lit = (v: unknown): string => (v === null || v === undefined ? 'null' : ty
  */
 function fixtureSql(engine: Engine, fixture: FixtureRows, columnTypes: Map<string, string> | undefined): string {
   const q = (n: string): string => engine.dialect.quoteIdentifier(n);
+  const lit = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : engine.dialect.stringLiteral(String(v)));
   const columns = columnTypes && columnTypes.size > 0 ? [...columnTypes.keys()] : fixture.columns;
   const cell = (row: Record<string, unknown>, c: string): string => {
     const key = Object.keys(row).find((k) => k.toLowerCase() === c.toLowerCase());
@@ -81,7 +81,7 @@ function fixtureSql(engine: Engine, fixture: FixtureRows, columnTypes: Map<strin
     return type ? `cast(${lit(value)} as ${type}) as ${q(c)}` : `${lit(value)} as ${q(c)}`;
   };
   if (fixture.rows.length === 0) {
-    return `(select ${columns.map((c) => `cast(null as ${columnTypes?.get(c) ?? 'varchar'}) as ${q(c)}`).join(', ') || '1 as _empty'} where false)`;
+    return `(select ${columns.map((c) => `cast(null as ${columnTypes?.get(c) ?? engine.dialect.textType}) as ${q(c)}`).join(', ') || '1 as _empty'} where false)`;
   }
   return `(\n${fixture.rows.map((r) => `  select ${columns.map((c) => cell(r, c)).join(', ')}`).join('\n  union all\n')}\n)`;
 }

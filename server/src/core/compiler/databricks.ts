@@ -6,6 +6,9 @@ export function createDatabricksDialect(): Dialect {
   const dialect: Dialect = {
     type: 'databricks',
     quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,
+    // Backslash is an escape character in Databricks/Spark literals; '' would concatenate two literals.
+    stringLiteral: (value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+    textType: 'string',
     // dbt-databricks lower-cases relation names (Unity Catalog names are case-insensitive).
     renderRelation: (database, schema, identifier, quote) => joinRelation(dialect.quoteIdentifier, database?.toLowerCase(), schema?.toLowerCase(), identifier.toLowerCase(), quote),
     macros: {},

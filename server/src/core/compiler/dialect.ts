@@ -10,6 +10,10 @@ export interface Dialect {
   /** dbt adapter type: `duckdb`, `databricks`. */
   readonly type: string;
   quoteIdentifier(name: string): string;
+  /** A string literal holding `value` exactly (escaping differs: DuckDB doubles quotes, Spark uses backslashes). */
+  stringLiteral(value: string): string;
+  /** The type name of text columns (`varchar`, `string`). */
+  readonly textType: string;
   /** Relation text: each part quoted unless the policy says otherwise; empty parts omitted. */
   renderRelation(database: string | undefined, schema: string | undefined, identifier: string, quote?: QuotePolicy): string;
   /** dbt's cross-database macros (`dbt.date_trunc` ...) for this adapter. */

@@ -6,6 +6,8 @@ export function createDuckDbDialect(): Dialect {
   const dialect: Dialect = {
     type: 'duckdb',
     quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+    stringLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
+    textType: 'varchar',
     renderRelation: (database, schema, identifier, quote) => joinRelation(dialect.quoteIdentifier, database, schema, identifier, quote),
     macros: {},
   };

@@ -65,17 +65,10 @@ export class DuckDbEngine implements Engine {
     this.idle.push(session as DuckDbSession);
   }
 
-  landingViewSql(relation: Relation, files: LandingFiles): string {
-    const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-    // Declared column types win over sniffing: ids stay ids, zip codes stay text.
-    const types = files.types.length ? `, types = {${files.types.map((c) => `${lit(c.name)}: ${lit(duckDbType(c.type))}`).join(', ')}}` : '';
-    const reader =
-      files.format === 'csv'
-        ? `read_csv(${lit(files.pattern)}, header = true, union_by_name = true, auto_detect = true${types})`
-        : files.format === 'parquet'
-          ? `read_parquet(${lit(files.pattern)}, union_by_name = true)`
-          : `read_json_auto(${lit(files.pattern)})`;
-    return `create or replace view ${relation.render()} as select * from ${reader}`;
+  readonly landingAccess = 'local' as const;
+
+  async createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<void> {
+    await session.execute(landingViewSql(relation, files), signal ? { signal } : {});
   }
 
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
@@ -192,4 +185,18 @@ function toEngineError(err: unknown, sql: string): EngineError {
   }
   const line = /LINE (\d+):/.exec(message);
   return new EngineError(message.replace(/\n\s*\n/g, '\n').trim(), sql, line ? Number(line[1]) : undefined);
+}
+
+/** A view over landing files with DuckDB's readers. */
+function landingViewSql(relation: Relation, files: LandingFiles): string {
+  const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+  // Declared column types win over sniffing: ids stay ids, zip codes stay text.
+  const types = files.types.length ? `, types = {${files.types.map((c) => `${lit(c.name)}: ${lit(duckDbType(c.type))}`).join(', ')}}` : '';
+  const reader =
+    files.format === 'csv'
+      ? `read_csv(${lit(files.pattern)}, header = true, union_by_name = true, auto_detect = true${types})`
+      : files.format === 'parquet'
+        ? `read_parquet(${lit(files.pattern)}, union_by_name = true)`
+        : `read_json_auto(${lit(files.pattern)})`;
+  return `create or replace view ${relation.render()} as select * from ${reader}`;
 }
