@@ -106,3 +106,67 @@ export interface TargetsResult {
   targets: string[];
   defaultTarget: string;
 }
+
+/**
+ * The projects of the workspace with their sources, seeds, models and snapshots grouped by layer
+ * (the configured layers from upstream to downstream, then `other`), for a tree view.
+ */
+export const ModelsRequest = 'medallion/models';
+export interface ModelsParams {
+  /** Only the project of this document; all projects when absent. */
+  uri?: string;
+}
+export interface ModelsTreeNode {
+  id: string;
+  name: string;
+  resourceType: 'source' | 'seed' | 'model' | 'snapshot';
+  layer: string | null;
+  materialized: string;
+  /** Where the node is defined (for sources: their yml entry). */
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+export interface ModelsResult {
+  projects: Array<{ name: string; root: string; uri: string; layers: Array<{ name: string; nodes: ModelsTreeNode[] }> }>;
+}
+
+/**
+ * Uploads the project's local landing files to its landing location on S3 (what
+ * `medallion landing upload` does): each landing table's own local folder, or `<dir>/<table>/`.
+ * Cancellable; progress streams as `medallion/landingEvent`. Refused in an untrusted workspace.
+ */
+export const UploadLandingRequest = 'medallion/uploadLanding';
+export interface UploadLandingParams {
+  /** A document of the project (the first project when absent). */
+  uri?: string;
+  dir?: string;
+  source?: string;
+}
+export interface UploadLandingResult {
+  root: string;
+  cancelled: boolean;
+  tables: Array<{ table: string; to: string; status: 'uploaded' | 'local' | 'missing' | 'error'; from?: string | null; files?: number; bytes?: number; message?: string }>;
+}
+export const LandingEventNotification = 'medallion/landingEvent';
+export interface LandingEventMessage {
+  kind: 'table' | 'progress';
+  table: string;
+  /** `table`: the local folder and the destination. */
+  from?: string;
+  to?: string;
+  /** `progress`: a file of the table and its bytes sent so far. */
+  file?: string;
+  bytes?: number;
+  total?: number;
+}
+
+/**
+ * `initializationOptions` the server reads. `trusted: false` (an untrusted workspace): the server
+ * navigates and diagnoses from scanning only; it never renders project templates (no compile,
+ * no on-save SQL check, no relation names in hovers, no column lineage) and never runs, previews
+ * or uploads. Absent means trusted.
+ */
+export interface InitializationOptions {
+  layers?: unknown;
+  trusted?: boolean;
+}

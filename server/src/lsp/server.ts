@@ -29,7 +29,7 @@ import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { AnalysisCompleteNotification, CompileRequest, LineageRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, type AnalysisComplete, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, CompileRequest, LandingEventNotification, LineageRequest, ModelsRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, UploadLandingRequest, type AnalysisComplete, type InitializationOptions, type ModelsParams, type ModelsResult, type UploadLandingParams, type UploadLandingResult, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 import { openEngine, runProject } from '../runner/project-run';
 import { checkDuckDbSyntax } from '../engines/duckdb/validate';
@@ -37,6 +37,9 @@ import { mapCompiledLines } from '../core/compiler/source-map';
 import { columnLineage } from '../analysis/column-lineage';
 import type { Diagnostic } from '../core/diagnostics';
 import { defaultProfilesDirs } from '../core/session';
+import { modelTree } from '../core/model-tree';
+import { uploadProjectLanding } from '../landing/project-upload';
+import { landingOptionsFromEnv } from '../runner/landing-zone';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const workspace = new Workspace(process.env as Record<string, string | undefined>);
@@ -46,6 +49,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const published = new Map<string, Map<string, string>>();
   const pending = new Set<ProjectState>();
   let scheduled = false;
+  /** False in an untrusted workspace: nothing renders project templates, runs, previews or uploads. */
+  let trusted = true;
+  const UNTRUSTED = 'Medallion does not compile, run, preview or upload in an untrusted workspace';
 
   const guard = <P, R>(name: string, handler: (params: P) => R): ((params: P, token?: CancellationToken) => R | ResponseError<void>) => {
     return (params: P, token?: CancellationToken) => {
@@ -123,7 +129,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   connection.onInitialize((params): InitializeResult => {
-    const options = (params.initializationOptions ?? {}) as { layers?: LayerOptions };
+    const options = (params.initializationOptions ?? {}) as InitializationOptions & { layers?: LayerOptions };
+    trusted = options.trusted !== false;
     if (options.layers) workspace.layers = { ...DEFAULT_LAYER_OPTIONS, ...options.layers };
     for (const folder of params.workspaceFolders ?? []) workspace.addFolder(uriToPath(folder.uri));
     if (params.rootUri && !params.workspaceFolders?.length) workspace.addFolder(uriToPath(params.rootUri));
@@ -174,7 +181,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // target is DuckDB: another engine's dialect is never judged by DuckDB's parser.
   documents.onDidSave((e) => {
     const where = at(e.document.uri);
-    if (!where || !where.file.endsWith('.sql')) return;
+    if (!trusted || !where || !where.file.endsWith('.sql')) return;
     void (async () => {
       try {
         const analysis = where.project.get();
@@ -247,6 +254,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (!where) return null;
       // The relation on every target of the profile (dev, databricks...), as each would name it.
       const relationFor = (node: ProjectNode): string[] | undefined => {
+        if (!trusted) return undefined;
         try {
           const own = where.project.compilerFor();
           const names = where.project.targets();
@@ -367,6 +375,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard('compile', (params: CompileParams): CompileResultMessage | null => {
       const where = at(params.uri);
       if (!where) return null;
+      if (!trusted) return { nodeId: null, sql: null, lineMap: null, relation: null, target: params.target ?? '', problems: [{ message: UNTRUSTED, file: where.file }] };
       const analysis = where.project.get();
       const node = nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test');
       const compiler = where.project.compilerFor(params.target);
@@ -404,7 +413,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return { id, name: n.resourceType === 'source' ? `${n.source!.sourceName}.${n.name}` : n.name, resourceType: n.resourceType, layer: n.layer ?? null, materialized: n.config.materialized, file: n.file, depth: d };
       });
       const edges = [...ids].flatMap((id) => analysis.project.nodes.get(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
-      if (!params.columns) return { focus: focus.uniqueId, nodes, edges };
+      if (!params.columns || !trusted) return { focus: focus.uniqueId, nodes, edges };
       // Column edges: trace each shown model's compiled SQL back to its parents' columns.
       const compiler = project.compilerFor();
       const bare = (relation: string): string => relation.replace(/["`]/g, '').toLowerCase();
@@ -426,6 +435,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   connection.onRequest(RunRequest, async (params: RunParams, token: CancellationToken): Promise<RunResultMessage | ResponseError<void>> => {
+    if (!trusted) return new ResponseError<void>(-32600, UNTRUSTED);
     const where = params.uri ? at(params.uri) : undefined;
     const project = where?.project ?? workspace.all()[0];
     if (!project) return new ResponseError<void>(-32602, 'No dbt project in this workspace');
@@ -491,6 +501,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(ShowRequest, async (params: ShowParams, token: CancellationToken): Promise<ShowResult> => {
     const empty = (error: string, node: string | null = null): ShowResult => ({ node, columns: [], rows: [], seconds: 0, error });
+    if (!trusted) return empty(UNTRUSTED);
     if (!workspace.all().length) return empty('No dbt project in this workspace');
     const where = params.uri ? at(params.uri) : undefined;
     const project = where?.project ?? workspace.all()[0]!;
@@ -514,6 +525,54 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return empty((err as Error).message, node.uniqueId);
     } finally {
       await engine?.close();
+    }
+  });
+
+  connection.onRequest(
+    ModelsRequest,
+    guard('models', (params: ModelsParams): ModelsResult => {
+      const only = params.uri ? at(params.uri)?.project : undefined;
+      const projects = only ? [only] : workspace.all();
+      return {
+        projects: projects.map((project) => {
+          if (!project.loaded) schedule(project);
+          const analysis = project.get();
+          return {
+            name: analysis.project.config.name,
+            root: project.root,
+            uri: pathToUri(project.root),
+            layers: modelTree(analysis).map((layer) => ({
+              name: layer.name,
+              nodes: layer.nodes.map((n) => {
+                const { uri, range } = toLocation(lines, project.root, n.location);
+                return { id: n.uniqueId, name: n.name, resourceType: n.resourceType, layer: n.layer, materialized: n.materialized, uri, range };
+              }),
+            })),
+          };
+        }),
+      };
+    }),
+  );
+
+  connection.onRequest(UploadLandingRequest, async (params: UploadLandingParams, token: CancellationToken): Promise<UploadLandingResult | ResponseError<void>> => {
+    if (!trusted) return new ResponseError<void>(-32600, UNTRUSTED);
+    const project = (params.uri ? at(params.uri)?.project : undefined) ?? workspace.all()[0];
+    if (!project) return new ResponseError<void>(-32602, 'No dbt project in this workspace');
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    try {
+      const zone = landingOptionsFromEnv(project.root, process.env as Record<string, string | undefined>);
+      const tables = await uploadProjectLanding(project.get(), zone, {
+        ...(params.dir ? { dir: params.dir } : {}),
+        ...(params.source ? { source: params.source } : {}),
+        signal: controller.signal,
+        onTable: (table, from, to) => void connection.sendNotification(LandingEventNotification, { kind: 'table', table, from, to }),
+        onProgress: (table, p) => void connection.sendNotification(LandingEventNotification, { kind: 'progress', table, file: p.file, bytes: p.bytes, total: p.total }),
+      });
+      return { root: project.root, cancelled: controller.signal.aborted, tables };
+    } catch (err) {
+      connection.console.error(`landing upload failed: ${(err as Error).stack ?? String(err)}`);
+      return new ResponseError<void>(-32603, `landing upload failed: ${(err as Error).message}`);
     }
   });
 
