@@ -43,8 +43,9 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function startServer(folders: string[], expectProjects: number, touch: string[]): Promise<{ rpc: MessageConnection; pid: number; firstDiagnosticsMs: number; stop: () => void; onDiagnostics: (uri: string) => Promise<void> }> {
-  const server = spawn(process.execPath, [join(repo, 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startServer(folders: string[], expectProjects: number, touch: string[]): Promise<{ rpc: MessageConnection; pid: number; firstDiagnosticsMs: number; stop: () => Promise<void>; onDiagnostics: (uri: string) => Promise<void> }> {
+  const nodeArgs = (process.env.MEDALLION_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, join(repo, 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const waiting = new Map<string, () => void>();
   rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
@@ -76,9 +77,12 @@ async function startServer(folders: string[], expectProjects: number, touch: str
     rpc,
     pid: server.pid!,
     firstDiagnosticsMs,
-    stop: () => {
+    stop: async () => {
+      // A clean exit (shutdown, exit) lets --cpu-prof write its profile.
+      await rpc.sendRequest('shutdown').catch(() => undefined);
+      await rpc.sendNotification('exit').catch(() => undefined);
+      await new Promise<void>((r) => (server.exitCode !== null ? r() : server.once('exit', () => r())));
       rpc.dispose();
-      server.kill();
     },
     onDiagnostics: (uri) => new Promise<void>((r) => waiting.set(uri, r)),
   };
@@ -138,7 +142,7 @@ async function benchOne(models: number): Promise<string> {
       `  didChange → publishDiagnostics for that file: ${f(change)} (n=${change.length})`,
     ].join('\n');
   } finally {
-    s.stop();
+    await s.stop();
   }
 }
 
@@ -149,12 +153,17 @@ async function benchMany(projects: number, models: number): Promise<string> {
   try {
     return `${projects} projects of ${models} models in one workspace: all analysed in ${s.firstDiagnosticsMs.toFixed(0)} ms; server peak RSS ${peakRssMb(s.pid).toFixed(0)} MB`;
   } finally {
-    s.stop();
+    await s.stop();
   }
 }
 
 async function main(): Promise<void> {
-  const lines = [await benchOne(1000), await benchOne(10000), await benchMany(20, 500)];
+  const only = process.argv.slice(2);
+  const want = (name: string): boolean => only.length === 0 || only.includes(name);
+  const lines: string[] = [];
+  if (want('1000')) lines.push(await benchOne(1000));
+  if (want('10000')) lines.push(await benchOne(10000));
+  if (want('20x500')) lines.push(await benchMany(20, 500));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
