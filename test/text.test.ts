@@ -27,6 +27,26 @@ describe('text utilities', () => {
     }
   });
 
+  it('suggestions (with their bag-distance shortcut) equal a plain scan with the full distance', () => {
+    let seed = 3;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const word = (): string => Array.from({ length: 1 + rand(14) }, () => 'abcdE_é1'[rand(8)]).join('');
+    const plain = (name: string, candidates: string[], max = 3): string[] => {
+      const limit = Math.max(1, Math.floor(name.length / 3));
+      return candidates
+        .map((c) => [reference(name.toLowerCase(), c.toLowerCase()), c] as const)
+        .filter(([d]) => d <= limit)
+        .sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]))
+        .slice(0, max)
+        .map(([, c]) => c);
+    };
+    for (let k = 0; k < 3000; k++) {
+      const name = word();
+      const candidates = Array.from({ length: 20 }, () => (rand(3) === 0 ? name.slice(0, rand(name.length + 1)) + word().slice(0, 2) : word()));
+      assert.deepEqual(suggest(name, candidates), plain(name, candidates), `${name} among ${candidates.join(',')}`);
+    }
+  });
+
   it('suggestions: nearest first, none when nothing is close', () => {
     assert.deepEqual(suggest('bronze_order', ['silver_orders', 'bronze_users', 'bronze_orders']), ['bronze_orders', 'bronze_users']);
     assert.deepEqual(suggest('xyz', ['bronze_orders']), []);
