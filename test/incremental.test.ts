@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { analyzeProject, type Analysis } from '../server/src/core/analysis';
 import { MemoryHost } from '../server/src/core/host';
 import { updateModelText } from '../server/src/core/incremental';
+import type { Diagnostic } from '../server/src/core/diagnostics';
 import { ScanCache } from '../server/src/core/loader';
 import { testPath } from './support/golden';
 
@@ -92,4 +93,126 @@ describe('incremental model edits equal a full reload', () => {
     // The point of the exercise: most edits must take the fast path.
     assert.ok(incremental > 1500, `${incremental} of 3000 edits were incremental`);
   });
+
+  it('edits that close, reshape and break cycles (several components, one split in two) stay incremental and exact', () => {
+    // Ten models in three layers whose refs the edits rewire at random: cycles appear, merge,
+    // split and vanish, every one of them through the edited model.
+    const layers = ['bronze', 'silver', 'gold'];
+    const names = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    const folder = (i: number): string => layers[i % 3]!;
+    const files: Record<string, string> = {
+      'dbt_project.yml': 'name: cyc\nmodels:\n  cyc:\n    +materialized: view\n',
+    };
+    const sqlOf = (refs: string[]): string => `select 1 as id\n${refs.map((r) => `-- depends_on: {{ ref('${r}') }}`).join('\n')}\n`;
+    names.forEach((n, i) => (files[`models/${folder(i)}/${n}.sql`] = sqlOf([names[(i + 1) % 10]!])));
+    const host = new MemoryHost(files, '/p');
+    const cache = new ScanCache();
+    let analysis = analyzeProject(host, '/p', { cache });
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let incremental = 0;
+    let withCycles = 0;
+    for (let i = 0; i < 2000; i++) {
+      const k = rand(10);
+      const file = `models/${folder(k)}/${names[k]}.sql`;
+      const refs = Array.from({ length: rand(3) }, () => names[rand(10)]!);
+      const text = rand(8) === 0 ? sqlOf(refs) + "{{ ref('nope') }}" : sqlOf(refs);
+      host.set(`/p/${file}`, text);
+      const before = publishedByFile(analysis);
+      const changed = new Set<string>();
+      if (updateModelText(analysis, file, text, cache, changed)) incremental++;
+      else analysis = analyzeProject(host, '/p', { cache });
+      const full = analyzeProject(host, '/p');
+      assert.equal(fingerprint(analysis), fingerprint(full), `after edit ${i} to ${file}`);
+      if (full.graph.cycles.length > 0) withCycles++;
+      // Every file whose problems changed was named, so the server republishes it.
+      const after = publishedByFile(analysis);
+      for (const f of new Set([...before.keys(), ...after.keys()])) {
+        if (before.get(f) !== after.get(f)) assert.ok(changed.has(f), `edit ${i} to ${file} changed ${f} without saying so`);
+      }
+    }
+    assert.equal(incremental, 2000);
+    assert.ok(withCycles > 500, `${withCycles} edits left a cycle`);
+  });
+
+  it('regression: a model in a cyclic component but off its reported path splits it; the new cycle is reported', () => {
+    // a ↔ b and c ↔ d, joined by b → c and d → a: one component, reported as the path a → b.
+    // Dropping c's ref to b leaves two cycles; the old check (is c on a reported path?) missed one.
+    const sql = (...refs: string[]): string => `select 1 ${refs.map((r) => `{{ ref('${r}') }}`).join(' ')}`;
+    const files: Record<string, string> = { 'dbt_project.yml': 'name: x\n', 'models/a.sql': sql('b', 'd'), 'models/b.sql': sql('a'), 'models/c.sql': sql('b', 'd'), 'models/d.sql': sql('c') };
+    const host = new MemoryHost(files, '/p');
+    const cache = new ScanCache();
+    const analysis = analyzeProject(host, '/p', { cache });
+    assert.deepEqual(analysis.graph.cycles, [['model.x.a', 'model.x.b']]);
+    host.set('/p/models/c.sql', sql('d'));
+    assert.ok(updateModelText(analysis, 'models/c.sql', sql('d'), cache));
+    assert.equal(fingerprint(analysis), fingerprint(analyzeProject(host, '/p')));
+    assert.equal(analysis.diagnostics.filter((d) => d.code === 'cycle').length, 4);
+  });
+
+  it('a ref that closes a cycle reports it on every edge and in every member file; removing it clears them all', () => {
+    const files: Record<string, string> = {
+      'dbt_project.yml': 'name: cyc\n',
+      'models/a.sql': 'select 1 as id',
+      'models/b.sql': "select * from {{ ref('a') }}",
+      'models/c.sql': "select * from {{ ref('b') }}",
+    };
+    const host = new MemoryHost(files, '/p');
+    const cache = new ScanCache();
+    const analysis = analyzeProject(host, '/p', { cache });
+    const cycleFiles = (): string[] => analysis.diagnostics.filter((d) => d.code === 'cycle').map((d) => d.file).sort();
+    assert.deepEqual(cycleFiles(), []);
+    const closed = "select * from {{ ref('c') }}";
+    const changed = new Set<string>();
+    assert.ok(updateModelText(analysis, 'models/a.sql', closed, cache, changed));
+    assert.deepEqual(cycleFiles(), ['models/a.sql', 'models/b.sql', 'models/c.sql']);
+    assert.deepEqual([...changed].sort(), ['models/a.sql', 'models/b.sql', 'models/c.sql']);
+    const inA = analysis.diagnostics.find((d) => d.code === 'cycle' && d.file === 'models/a.sql')!;
+    assert.equal(closed.slice(inA.span!.start, inA.span!.end), 'c');
+    assert.match(inA.message, /Dependency cycle: a → b → c → a/);
+    // Typing inside the cycle moves its spans: still incremental, still exact.
+    const shifted = `-- note\n${closed}`;
+    host.set('/p/models/a.sql', shifted);
+    assert.ok(updateModelText(analysis, 'models/a.sql', shifted, cache));
+    assert.equal(fingerprint(analysis), fingerprint(analyzeProject(host, '/p')));
+    const moved = analysis.diagnostics.find((d) => d.code === 'cycle' && d.file === 'models/a.sql')!;
+    assert.equal(shifted.slice(moved.span!.start, moved.span!.end), 'c');
+    changed.clear();
+    assert.ok(updateModelText(analysis, 'models/a.sql', 'select 2 as id', cache, changed));
+    assert.deepEqual(cycleFiles(), []);
+    assert.deepEqual(analysis.graph.cycles, []);
+    assert.deepEqual([...changed].sort(), ['models/a.sql', 'models/b.sql', 'models/c.sql']);
+  });
+
+  it('layer rule problems follow the edit: a gold model that starts and stops reading bronze', () => {
+    const files: Record<string, string> = {
+      'dbt_project.yml': 'name: lay\n',
+      'models/bronze/raw_orders.sql': 'select 1 as id',
+      'models/silver/orders.sql': "select * from {{ ref('raw_orders') }}",
+      'models/gold/sales.sql': "select * from {{ ref('orders') }}",
+    };
+    const host = new MemoryHost(files, '/p');
+    const cache = new ScanCache();
+    const analysis = analyzeProject(host, '/p', { cache });
+    const layerProblems = (): Diagnostic[] => analysis.diagnostics.filter((d) => d.code === 'layer-violation');
+    assert.deepEqual(layerProblems(), []);
+    const bad = "select * from {{ ref('orders') }} join {{ ref('raw_orders') }} using (id)";
+    assert.ok(updateModelText(analysis, 'models/gold/sales.sql', bad, cache));
+    assert.deepEqual(layerProblems().map((d) => [d.file, bad.slice(d.span!.start, d.span!.end)]), [['models/gold/sales.sql', 'raw_orders']]);
+    host.set('/p/models/gold/sales.sql', bad);
+    assert.equal(fingerprint(analysis), fingerprint(analyzeProject(host, '/p')));
+    assert.ok(updateModelText(analysis, 'models/gold/sales.sql', files['models/gold/sales.sql']!, cache));
+    assert.deepEqual(layerProblems(), []);
+  });
 });
+
+/** Each file's problems as one comparable string. */
+function publishedByFile(a: Analysis): Map<string, string> {
+  const out = new Map<string, string[]>();
+  for (const d of a.diagnostics) out.set(d.file, [...(out.get(d.file) ?? []), `${d.span?.start}-${d.span?.end} ${d.code} ${d.message}`]);
+  return new Map([...out].map(([f, list]) => [f, list.sort().join('\n')]));
+}
+

@@ -28,6 +28,12 @@ export const DEFAULT_LAYER_OPTIONS: LayerOptions = {
   },
 };
 
+export interface CyclicComponent {
+  members: string[];
+  path: string[];
+  diagnostics: Diagnostic[];
+}
+
 export class ProjectGraph {
   readonly parents = new Map<string, string[]>();
   readonly children = new Map<string, string[]>();
@@ -36,8 +42,19 @@ export class ProjectGraph {
   /** Source tables by `source.table`. */
   readonly sourceTables = new Map<string, ProjectNode>();
   readonly cycles: string[][] = [];
+  /**
+   * Every node of a cyclic component, with that component: its members (a reported cycle path may
+   * not name them all), its path in `cycles` and the diagnostics reported for it.
+   */
+  readonly cyclic = new Map<string, CyclicComponent>();
+  private names: string[] | undefined;
 
   constructor(readonly project: Project, readonly layers: LayerOptions) {}
+
+  /** Names ref() can resolve to, for "did you mean" (computed on first need). */
+  refNames(): string[] {
+    return (this.names ??= [...this.refTargets.keys()]);
+  }
 
   node(id: string): ProjectNode | undefined {
     return this.project.nodes.get(id);
@@ -131,9 +148,8 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
   }
   for (const node of project.nodes.values()) node.layer = layerOf(node, layers);
 
-  let names: string[] | undefined;
-  // Only a problem needs the list (for "did you mean"); build it once, on first need.
-  const refNames = (): string[] => (names ??= [...graph.refTargets.keys()]);
+  // Only a problem needs the list (for "did you mean"); built once, on first need.
+  const refNames = (): string[] => graph.refNames();
   for (const node of project.nodes.values()) {
     if (node.refs.length === 0 && node.sources.length === 0) {
       // Most nodes of a big project are generic tests: their only parent is what they test.
@@ -277,14 +293,22 @@ function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
   // Peeling first makes the common acyclic case linear and cheap; Tarjan runs on what is left.
   const candidates = cycleCandidates(graph);
   if (candidates.length === 0) return;
-  // Tarjan's strongly connected components, iterative so deep graphs cannot overflow the stack.
+  for (const component of stronglyConnected(graph, candidates, () => true)) reportCycle(graph, component, out);
+}
+
+/**
+ * Cyclic strongly connected components (more than one member, or one that refs itself) among
+ * `starts` and what they reach through children inside `inside`. Tarjan's algorithm, iterative so
+ * deep graphs cannot overflow the stack.
+ */
+function stronglyConnected(graph: ProjectGraph, starts: Iterable<string>, inside: (id: string) => boolean): string[][] {
   let index = 0;
   const indices = new Map<string, number>();
   const lowlink = new Map<string, number>();
   const onStack = new Set<string>();
   const stack: string[] = [];
   const components: string[][] = [];
-  for (const start of candidates) {
+  for (const start of starts) {
     if (indices.has(start)) continue;
     const work: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
     indices.set(start, index);
@@ -296,6 +320,7 @@ function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
       const kids = graph.children.get(frame.id) ?? [];
       if (frame.next < kids.length) {
         const child = kids[frame.next++]!;
+        if (!inside(child)) continue;
         if (!indices.has(child)) {
           indices.set(child, index);
           lowlink.set(child, index++);
@@ -325,26 +350,64 @@ function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
       }
     }
   }
-  for (const component of components) {
-    const path = cyclePath(graph, component);
-    graph.cycles.push(path);
-    const names = path.map((id) => graph.node(id)!.name);
-    const text = [...names, names[0]].join(' → ');
-    // Report on every edge of the cycle: the ref in each member that points at the previous member.
-    for (let i = 0; i < path.length; i++) {
-      const parent = graph.node(path[i]!)!;
-      const child = graph.node(path[(i + 1) % path.length]!)!;
-      const ref = child.refs.find((r) => r.name === parent.name) ?? child.sources.find((s) => `source.${child.packageName}.${s.source}.${s.table}` === parent.uniqueId);
-      out.push({
-        code: 'cycle',
-        severity: 'error',
-        file: child.file,
-        ...(ref ? { span: 'span' in ref ? ref.span : ref.tableSpan } : {}),
-        message: `Dependency cycle: ${text}`,
-        related: path.filter((id) => id !== child.uniqueId).map((id) => ({ file: graph.node(id)!.file, message: `${graph.node(id)!.name} is part of the cycle` })),
-      });
-    }
+  return components;
+}
+
+/** Records one cyclic component: its path in `graph.cycles` and a diagnostic on every edge of it. */
+function reportCycle(graph: ProjectGraph, component: string[], out: Diagnostic[]): CyclicComponent {
+  const path = cyclePath(graph, component);
+  graph.cycles.push(path);
+  const names = path.map((id) => graph.node(id)!.name);
+  const text = [...names, names[0]].join(' → ');
+  const diagnostics: Diagnostic[] = [];
+  // Report on every edge of the cycle: the ref in each member that points at the previous member.
+  for (let i = 0; i < path.length; i++) {
+    const parent = graph.node(path[i]!)!;
+    const child = graph.node(path[(i + 1) % path.length]!)!;
+    const ref = child.refs.find((r) => r.name === parent.name) ?? child.sources.find((s) => `source.${child.packageName}.${s.source}.${s.table}` === parent.uniqueId);
+    diagnostics.push({
+      code: 'cycle',
+      severity: 'error',
+      file: child.file,
+      ...(ref ? { span: 'span' in ref ? ref.span : ref.tableSpan } : {}),
+      message: `Dependency cycle: ${text}`,
+      related: path.filter((id) => id !== child.uniqueId).map((id) => ({ file: graph.node(id)!.file, message: `${graph.node(id)!.name} is part of the cycle` })),
+    });
   }
+  out.push(...diagnostics);
+  const cyclic: CyclicComponent = { members: component, path, diagnostics };
+  for (const id of component) graph.cyclic.set(id, cyclic);
+  return cyclic;
+}
+
+/**
+ * After the parents of one node changed (or its text moved the spans of its refs), the cycles
+ * that can differ are exactly those through that node, before or after: only its incoming edges
+ * changed, so every other component is one of the graph without it and stays as it was. Tarjan
+ * runs on the node's old component and its new one (what it both reaches and is reached by);
+ * the components found there replace the ones that were. Returns the diagnostics to drop and add.
+ */
+export function recomputeCyclesThrough(graph: ProjectGraph, id: string): { removed: Diagnostic[]; added: Diagnostic[] } {
+  const region = new Set<string>([id]);
+  const before = graph.cyclic.get(id);
+  if (before) for (const m of before.members) region.add(m);
+  const below = graph.downstream(id);
+  for (const [ancestor] of graph.upstream(id)) if (below.has(ancestor)) region.add(ancestor);
+  const replaced = new Set<CyclicComponent>();
+  for (const m of region) {
+    const c = graph.cyclic.get(m);
+    if (c) replaced.add(c);
+  }
+  const removed: Diagnostic[] = [];
+  for (const c of replaced) {
+    for (const m of c.members) graph.cyclic.delete(m);
+    const at = graph.cycles.indexOf(c.path);
+    if (at !== -1) graph.cycles.splice(at, 1);
+    removed.push(...c.diagnostics);
+  }
+  const added: Diagnostic[] = [];
+  for (const component of stronglyConnected(graph, region, (m) => region.has(m))) reportCycle(graph, component, added);
+  return { removed, added };
 }
 
 /** One simple cycle through the component, starting at its first member in id order, parents first. */
@@ -356,8 +419,9 @@ function cyclePath(graph: ProjectGraph, component: string[]): string[] {
   const queue = [start];
   while (queue.length > 0) {
     const id = queue.shift()!;
-    for (const child of graph.children.get(id) ?? []) {
-      if (!members.has(child)) continue;
+    // Children in id order: the path must not depend on the order edges were added (an
+    // incremental edit appends, a full load follows file order).
+    for (const child of (graph.children.get(id) ?? []).filter((c) => members.has(c)).sort()) {
       if (child === start) {
         const path = [id];
         let at = id;

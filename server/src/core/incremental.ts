@@ -1,19 +1,25 @@
 /**
  * Editing one model must not rebuild the project. When a model's SQL changes and the file still
  * defines the same single node with the same literal config, only that file is rescanned and only
- * that node's edges and problems are recomputed, in place. Anything else (yml, macros, snapshots,
- * config() changes, edits that touch a cycle) answers false: the caller reloads the project.
+ * that node's edges and problems are recomputed, in place; cycles are recomputed only when the
+ * node is on one before or after the edit, and only around it. Anything else (yml, macros,
+ * snapshots, config() changes) answers false: the caller reloads the project.
  */
 import type { Analysis } from './analysis';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
-import { checkNodeLayers, resolveDependencies } from './graph';
+import { checkNodeLayers, recomputeCyclesThrough, resolveDependencies, type ProjectGraph } from './graph';
 import { MAX_FILE_BYTES } from './host';
 import type { ScanCache } from './loader';
 
 /** Problems that belong to one node's text and edges, recomputed on an incremental edit. */
 const PER_NODE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['unknown-ref', 'unknown-source', 'disabled-ref', 'layer-violation', 'jinja-syntax']);
 
-export function updateModelText(analysis: Analysis, file: string, text: string, cache: ScanCache): boolean {
+/**
+ * Applies a model's new text in place when that is provably what a full load would give; false
+ * otherwise. `changed` receives every file whose problems may differ (the edited file, and the
+ * files of the cycles that appeared or went away).
+ */
+export function updateModelText(analysis: Analysis, file: string, text: string, cache: ScanCache, changed?: Set<string>): boolean {
   const { project, graph } = analysis;
   const entry = project.files.get(file);
   if (!entry || (entry.kind !== 'model' && entry.kind !== 'analysis') || entry.nodeIds.length !== 1) return false;
@@ -22,7 +28,6 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   if (text.length > MAX_FILE_BYTES || text.includes('\u0000')) return false;
   // A file that was unreadable (binary, huge) had no scan to update: reload.
   if (entry.text === undefined) return false;
-  if (graph.cycles.some((cycle) => cycle.includes(node.uniqueId))) return false;
   const scanned = cache.scan(file, text);
   if (scanned.blocks.length > 0 || entry.blocks.length > 0) return false;
   const configKey = (calls: typeof scanned.configs): string => JSON.stringify(calls.map((c) => [c.values, c.dynamicKeys]));
@@ -36,13 +41,11 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   node.macroCalls = scanned.macroCalls;
 
   const fresh: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
-  const before = [...node.dependsOn].sort();
-  const after = resolveDependencies(graph, node, () => [...graph.refTargets.keys()], fresh);
-  if (before.join('\n') !== [...after].sort().join('\n')) {
-    // A new parent that already depends on this node closes a cycle: let a full load report it.
-    // Search upward from the new parents only (removing edges never makes a cycle).
-    const added = after.filter((p) => !before.includes(p));
-    if (added.some((p) => p === node.uniqueId || dependsOnTransitively(graph, p, node.uniqueId))) return false;
+  const before = node.dependsOn;
+  const after = resolveDependencies(graph, node, () => graph.refNames(), fresh);
+  const added = after.filter((p) => !before.includes(p));
+  const edgesChanged = added.length > 0 || before.some((p) => !after.includes(p));
+  if (edgesChanged) {
     for (const parent of before) {
       const children = graph.children.get(parent);
       if (children) graph.children.set(parent, children.filter((c) => c !== node.uniqueId));
@@ -55,23 +58,53 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
     node.dependsOn = after;
     graph.parents.set(node.uniqueId, after);
   }
+  // Cycles can change only through this node: when it was on one (its spans moved, its edges may
+  // have broken it), or when a new parent is reachable from it (the new edge closes one).
+  // Removing edges from a node on no cycle never makes one.
+  const removed = new Set<Diagnostic>();
+  if (graph.cyclic.has(node.uniqueId) || (added.length > 0 && reachesAny(graph, node.uniqueId, added))) {
+    const cycles = recomputeCyclesThrough(graph, node.uniqueId);
+    for (const d of cycles.removed) {
+      removed.add(d);
+      changed?.add(d.file);
+    }
+    for (const d of cycles.added) {
+      fresh.push(d);
+      changed?.add(d.file);
+    }
+  }
   checkNodeLayers(graph, node, fresh);
-  const kept = analysis.diagnostics.filter((d) => !(d.file === file && PER_NODE.has(d.code)));
+  const kept = analysis.diagnostics.filter((d) => !(d.file === file && PER_NODE.has(d.code)) && !removed.has(d));
   analysis.diagnostics.length = 0;
   analysis.diagnostics.push(...kept, ...fresh);
+  changed?.add(file);
   return true;
 }
 
-/** Whether `from` reaches `target` through parent edges (early exit when found). */
-function dependsOnTransitively(graph: Analysis['graph'], from: string, target: string): boolean {
-  const seen = new Set<string>([from]);
-  const stack = [from];
-  while (stack.length > 0) {
-    for (const parent of graph.parents.get(stack.pop()!) ?? []) {
-      if (parent === target) return true;
-      if (!seen.has(parent)) {
-        seen.add(parent);
-        stack.push(parent);
+/**
+ * Whether `from` reaches one of `targets` through child edges. Searches from both ends at once
+ * (down from `from`, up from the targets) and stops when either side runs out, so it costs about
+ * the smaller of the two neighbourhoods: a leaf's few descendants, or a source's few ancestors.
+ */
+function reachesAny(graph: ProjectGraph, from: string, targets: string[]): boolean {
+  const down = new Set<string>([from]);
+  const up = new Set<string>(targets);
+  if (up.has(from)) return true;
+  const downStack = [from];
+  const upStack = [...targets];
+  while (downStack.length > 0 && upStack.length > 0) {
+    for (const child of graph.children.get(downStack.pop()!) ?? []) {
+      if (up.has(child)) return true;
+      if (!down.has(child)) {
+        down.add(child);
+        downStack.push(child);
+      }
+    }
+    for (const parent of graph.parents.get(upStack.pop()!) ?? []) {
+      if (down.has(parent)) return true;
+      if (!up.has(parent)) {
+        up.add(parent);
+        upStack.push(parent);
       }
     }
   }

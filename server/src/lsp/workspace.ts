@@ -73,12 +73,13 @@ export class ProjectState {
   edit(path: string, text: string): void {
     const file = this.relative(path);
     if (file) this.engineProblems.delete(file);
-    if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans)) {
+    const changed = new Set<string>();
+    if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans, changed)) {
       this.compiler = undefined;
       this.perTarget.clear();
       this.version++;
-      // An incremental edit changes only that file's problems.
-      if (this.dirty) this.dirty.add(file);
+      // An incremental edit changes only that file's problems (and those of cycles through it).
+      if (this.dirty) for (const f of changed) this.dirty.add(f);
       return;
     }
     this.invalidate();
