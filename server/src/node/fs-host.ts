@@ -1,21 +1,34 @@
 /** The FileHost over the real file system (CLI, language server, runner). */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_FILE_BYTES, normalizePath, type FileHost, type ReadResult } from '../core/host';
 
 /** Folders never worth walking into inside a dbt project. */
 const SKIP_DIRS = new Set(['node_modules', '.git', 'target', 'dbt_packages', 'logs', '.venv', '__pycache__']);
 
+/** One read buffer for the common small file: a project load reads thousands of them. */
+const SMALL = 64 * 1024;
+let buffer: Buffer | undefined;
+
 export class NodeFileHost implements FileHost {
   read(path: string): ReadResult {
+    let fd: number | undefined;
     try {
-      const size = statSync(path).size;
+      // Open once and read into a shared buffer: a file shorter than the buffer is read whole
+      // without a stat. Only a larger file is sized (fstat) before it is read.
+      fd = openSync(path, 'r');
+      buffer ??= Buffer.allocUnsafe(SMALL);
+      const first = readSync(fd, buffer, 0, SMALL, 0);
+      if (first < SMALL) return { kind: 'text', text: buffer.toString('utf8', 0, first) };
+      const size = fstatSync(fd).size;
       if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
-      return { kind: 'text', text: readFileSync(path, 'utf8') };
+      return { kind: 'text', text: readFileSync(fd, 'utf8') };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
       return { kind: 'error', message: (err as Error).message };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
