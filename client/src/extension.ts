@@ -1,104 +1,233 @@
 /**
  * The VS Code client: starts the bundled language server, registers Medallion's commands and
- * shows what they do (progress with cancel, a log, the compiled SQL beside the model, a status
- * bar). Logic lives in the server and the core; this file only connects VS Code to it.
+ * views and shows what they do (progress with cancel, a log, the compiled SQL beside the model,
+ * a status bar, the models tree). Logic lives in the server and the core; this file only
+ * connects VS Code to it. Settings reach the server as its environment and initialization
+ * options, so a change restarts it. Nothing here sends telemetry.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CompileRequest, RunEventNotification, RunRequest, TargetsRequest, type TargetsResult, type CompileResultMessage, type RunEventMessage, type RunParams, type RunResultMessage } from '../../server/src/lsp/protocol';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type NodeModule } from 'vscode-languageclient/node';
+import {
+  AnalysisCompleteNotification,
+  CompileRequest,
+  LandingEventNotification,
+  RunEventNotification,
+  RunRequest,
+  TargetsRequest,
+  type CompileResultMessage,
+  type InitializationOptions,
+  type LandingEventMessage,
+  type ModelsTreeNode,
+  type RunEventMessage,
+  type RunParams,
+  type RunResultMessage,
+  type TargetsResult,
+  type UploadLandingResult,
+} from '../../server/src/lsp/protocol';
+import { LandingUpload } from './landing-upload';
 import { LineagePanel } from './lineage-panel';
+import { ModelsView, type ModelsElement } from './models-view';
 import { ResultsPanel } from './results-panel';
+import { RunStatus } from './run-status';
+import { RESTART_SETTINGS, serverEnvironment, settingsInEffect } from './settings';
 
 let client: LanguageClient | undefined;
 const TOKEN_KEY = 'medallion.databricksToken';
 const COMPILED_SCHEME = 'medallion-compiled';
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What `activate` returns: for the extension's own tests (and anyone scripting the views). */
+export interface MedallionApi {
+  /** The Models view as it shows now: labels and descriptions, nested. */
+  modelsView(): Promise<Array<{ label: string; description: string; contextValue: string; children: unknown[] }>>;
+  /** Asks the server for the models again (what an analysis or a run does by itself). */
+  refreshModels(): void;
+  /** The last run status of a node (by unique id). */
+  lastRunStatus(nodeId: string): string | undefined;
+  /** What the lineage view drew: node names and the run status shown on each. */
+  lineageView(): { nodes: string[]; statuses: Record<string, string> };
+  /** Resolves when the language server has (re)started with the current settings. */
+  serverReady(): Promise<void>;
+  /** The non-empty settings the running language server was started with (values; the token is never a setting). */
+  serverSettings(): Record<string, string>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<MedallionApi> {
   const output = vscode.window.createOutputChannel('Medallion', { log: true });
+  context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath(path.join('dist', 'lsp-server.js'));
-  // The Databricks token lives in SecretStorage and reaches the server only through its environment.
-  const token = await context.secrets.get(TOKEN_KEY);
-  const env = { ...process.env, ...(token ? { DATABRICKS_TOKEN: token } : {}) };
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { env } },
+  const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('medallion');
+  const folder = (): string | undefined => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+
+  // The server's environment: the settings on top of the editor's, and the Databricks token from
+  // SecretStorage (it reaches the server only through its environment; never settings, never logs).
+  const run: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {} } };
+  const debug: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {} } };
+  let startedWith: Record<string, string> = {};
+  const configureServer = async (): Promise<void> => {
+    const token = await context.secrets.get(TOKEN_KEY);
+    const get = (s: string): unknown => config().get(s);
+    const env = serverEnvironment(process.env, get, { token, folder: folder() });
+    run.options!.env = env;
+    debug.options!.env = env;
+    startedWith = Object.fromEntries(settingsInEffect(get).map((s) => [s, String(get(s.slice('medallion.'.length))).trim()]));
   };
-  const config = vscode.workspace.getConfiguration('medallion');
+  await configureServer();
+  const initializationOptions = (): InitializationOptions => ({
+    ...(config().get('layers') ? { layers: config().get('layers') } : {}),
+    // An untrusted workspace: the server renders no project templates and runs nothing.
+    trusted: vscode.workspace.isTrusted,
+  });
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'jinja-sql' },
       { scheme: 'file', pattern: '**/*.{yml,yaml}' },
     ],
-    initializationOptions: config.get('layers') ? { layers: config.get('layers') } : {},
+    initializationOptions,
     outputChannel: output,
   };
-  client = new LanguageClient('medallion', 'Medallion', serverOptions, clientOptions);
-  await client.start();
+  client = new LanguageClient('medallion', 'Medallion', { run, debug }, clientOptions);
+  const lsp = client;
+  let ready: Promise<void> = lsp.start();
+  await ready;
+  const describeStart = (why: string): void => {
+    const settings = settingsInEffect((s) => config().get(s));
+    output.info(`language server ${why}${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: navigation and diagnostics only)'}${settings.length ? `; settings in effect: ${settings.join(', ')}` : ''}`);
+  };
+  describeStart('started');
 
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
-  status.text = '$(database) Medallion';
   status.tooltip = 'Medallion: target and last run';
-  status.command = 'medallion.buildProject';
+  status.command = 'medallion.selectTarget';
   status.show();
-  context.subscriptions.push(status, output);
+  const runStatus = new RunStatus();
+  const models = new ModelsView(lsp, runStatus);
+  const landing = new LandingUpload(lsp, output);
+  context.subscriptions.push(status, runStatus, models, vscode.window.registerTreeDataProvider('medallion.models', models));
+  void vscode.commands.executeCommand('setContext', 'medallion.active', true);
 
-  client.onNotification(RunEventNotification, (e: RunEventMessage) => {
+  /** Restarts the server (serialised) so it reads the settings, token and trust again. */
+  const restart = (why: string): Promise<void> => {
+    ready = ready
+      .catch(() => undefined)
+      .then(async () => {
+        await lsp.stop().catch(() => undefined);
+        await configureServer();
+        await lsp.start();
+        describeStart(`restarted: ${why}`);
+        models.refresh(0);
+      });
+    return ready;
+  };
+
+  /** Settings often change together (several keys, one edit of settings.json): one restart for a burst. */
+  let pendingRestart: { timer: ReturnType<typeof setTimeout>; settings: Set<string> } | undefined;
+  const restartSoon = (settings: string[]): void => {
+    if (pendingRestart) clearTimeout(pendingRestart.timer);
+    const all = new Set([...(pendingRestart?.settings ?? []), ...settings]);
+    pendingRestart = {
+      settings: all,
+      timer: setTimeout(() => {
+        pendingRestart = undefined;
+        void restart(`settings changed (${[...all].join(', ')})`);
+      }, 250),
+    };
+  };
+
+  // One handler per notification method (the language client keeps only the last one registered).
+  lsp.onNotification(RunEventNotification, (e: RunEventMessage) => {
+    runStatus.record(e);
     if (e.kind === 'phase') output.info(e.message ?? '');
     else if (e.kind === 'start') output.info(`${e.index}/${e.total} START ${e.name}`);
     else output.info(`${e.index}/${e.total} ${String(e.status).toUpperCase()} ${e.name}${e.status === 'error' || e.status === 'fail' ? `: ${e.message}` : ''}`);
   });
+  lsp.onNotification(LandingEventNotification, (e: LandingEventMessage) => landing.onEvent(e));
+  lsp.onNotification(AnalysisCompleteNotification, () => models.refresh());
 
   /** The target chosen in settings (medallion.target), else the profile's default. */
-  const target = (): string | undefined => vscode.workspace.getConfiguration('medallion').get<string>('target') || undefined;
-  const threads = (): number | undefined => vscode.workspace.getConfiguration('medallion').get<number>('threads') || undefined;
+  const target = (): string | undefined => config().get<string>('target') || undefined;
+  const threads = (): number | undefined => config().get<number>('threads') || undefined;
   const showTarget = (): void => {
     status.text = `$(database) ${target() ?? 'default target'}`;
   };
   showTarget();
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('medallion.target') && showTarget()));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('medallion.target')) showTarget();
+      const changed = RESTART_SETTINGS.filter((s) => e.affectsConfiguration(s));
+      if (changed.length > 0) restartSoon(changed);
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart('workspace trusted')),
+  );
 
-  const run = async (title: string, params: RunParams): Promise<void> => {
+  /** Runs, uploads and previews happen only in a trusted workspace. */
+  const trusted = (what: string): boolean => {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(`Medallion does not ${what} in an untrusted workspace.`);
+    return false;
+  };
+
+  const runNodes = async (title: string, params: RunParams): Promise<RunResultMessage | undefined> => {
     const chosen = target();
     if (chosen) params = { target: chosen, ...params };
     const n = threads();
     if (n) params = { threads: n, ...params };
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Medallion does not run models in an untrusted workspace.');
-      return;
-    }
+    if (!trusted('run models')) return undefined;
+    await ready;
     output.show(true);
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
-      client!.sendRequest<RunResultMessage>(RunRequest, params, token),
-    );
+    let result: RunResultMessage;
+    try {
+      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
+        lsp.sendRequest<RunResultMessage>(RunRequest, params, token),
+      );
+    } finally {
+      runStatus.settle();
+    }
     const failed = result.results.filter((r) => r.status === 'error' || r.status === 'fail');
     status.text = `$(database) ${result.target}: ${result.cancelled ? 'cancelled' : failed.length ? `${failed.length} failed` : `${result.results.length} ok`}`;
     if (result.fatal) void vscode.window.showErrorMessage(`Medallion: ${result.fatal}`);
     else if (failed.length > 0) {
       const first = failed[0]!;
-      const choice = await vscode.window.showErrorMessage(`Medallion: ${first.name} ${first.status}: ${first.message.split('\n')[0]}`, 'Open file');
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (choice === 'Open file' && folder) {
+      void vscode.window.showErrorMessage(`Medallion: ${first.name} ${first.status}: ${first.message.split('\n')[0]}`, 'Open file').then(async (choice) => {
+        if (choice !== 'Open file') return;
         const docs = await vscode.workspace.findFiles(first.file.split('/').pop()!, undefined, 1);
         if (docs[0]) await vscode.window.showTextDocument(docs[0], { selection: new vscode.Range((first.line ?? 1) - 1, 0, (first.line ?? 1) - 1, 0) });
-      }
+      });
     }
+    return result;
   };
 
+  /** A tree element of a node, when the command came from the Models view. */
+  const treeNode = (arg: unknown): ModelsTreeNode | undefined => ((arg as ModelsElement | undefined)?.kind === 'node' ? (arg as Extract<ModelsElement, { kind: 'node' }>).node : undefined);
+  /** The document a command is about: a Uri (explorer), a Models view node, else the active editor. */
   const activeUri = (arg?: unknown): string | undefined => {
     if (arg instanceof vscode.Uri) return arg.toString();
+    const node = treeNode(arg);
+    if (node) return node.uri;
     return vscode.window.activeTextEditor?.document.uri.toString();
   };
+  /** A run of one node: seeds are seeded and snapshots snapshotted (dbt's `run` runs models only). */
+  const runOne = (arg: unknown, extra: Partial<RunParams> = {}): RunParams => {
+    const node = treeNode(arg);
+    if (node?.resourceType === 'seed') return { command: 'seed', select: [node.name], uri: node.uri, ...extra };
+    if (node?.resourceType === 'snapshot') return { command: 'snapshot', select: [node.name], uri: node.uri, ...extra };
+    return { uri: activeUri(arg)!, ...extra };
+  };
+  const projectUri = (): string | undefined => {
+    const f = vscode.workspace.workspaceFolders?.[0];
+    return activeUri() ?? (f ? vscode.Uri.joinPath(f.uri, 'dbt_project.yml').toString() : undefined);
+  };
 
-  const lineage = new LineagePanel(context, client);
-  const results = new ResultsPanel(context, client);
+  const lineage = new LineagePanel(context, lsp, runStatus);
+  const results = new ResultsPanel(context, lsp);
   const compiled = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
+    changed,
     vscode.workspace.registerTextDocumentContentProvider(COMPILED_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: (uri) => compiled.get(uri.toString()) ?? '' }),
   );
   const showCompiled = async (source: vscode.Uri, reveal: boolean): Promise<void> => {
-    const result = await client!.sendRequest<CompileResultMessage | null>(CompileRequest, { uri: source.toString(), ...(target() ? { target: target()! } : {}) });
+    const result = await lsp.sendRequest<CompileResultMessage | null>(CompileRequest, { uri: source.toString(), ...(target() ? { target: target()! } : {}) });
     const view = vscode.Uri.parse(`${COMPILED_SCHEME}:${source.path}.compiled.sql`);
     const text = result?.sql ?? `-- could not compile:\n${(result?.problems ?? []).map((p) => `-- ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('\n')}`;
     compiled.set(view.toString(), text);
@@ -108,40 +237,45 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Keep an open compiled view current as its model changes.
   context.subscriptions.push(
     vscode.workspace.onDidChangeTextDocument((e) => {
-      const target = vscode.Uri.parse(`${COMPILED_SCHEME}:${e.document.uri.path}.compiled.sql`);
-      if (compiled.has(target.toString())) void showCompiled(e.document.uri, false);
+      const view = vscode.Uri.parse(`${COMPILED_SCHEME}:${e.document.uri.path}.compiled.sql`);
+      if (compiled.has(view.toString())) void showCompiled(e.document.uri, false);
     }),
   );
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {
-    'medallion.runModel': (arg) => run('Medallion: run model', { uri: activeUri(arg)! }),
-    'medallion.runModelWithUpstream': (arg) => run('Medallion: run model with upstream', { uri: activeUri(arg)!, upstream: true }),
-    'medallion.runModelWithDownstream': (arg) => run('Medallion: run model with downstream', { uri: activeUri(arg)!, downstream: true }),
-    'medallion.testModel': (arg) => run('Medallion: test model', { uri: activeUri(arg)!, command: 'test' }),
-    'medallion.fullRefresh': (arg) => run('Medallion: full refresh', { uri: activeUri(arg)!, fullRefresh: true }),
-    'medallion.buildProject': () => run('Medallion: build project', { command: 'build', ...(activeUri() ? { uri: activeUri()!, select: ['*'] } : {}) }),
-    'medallion.runLayer': async () => {
-      const layer = await vscode.window.showQuickPick(['bronze', 'silver', 'gold'], { placeHolder: 'Run which layer?' });
-      if (layer) await run(`Medallion: run ${layer}`, { select: [`layer:${layer}`], ...(activeUri() ? { uri: activeUri()! } : {}) });
+    'medallion.runModel': (arg) => runNodes('Medallion: run model', runOne(arg)),
+    'medallion.runModelWithUpstream': (arg) => runNodes('Medallion: run model with upstream', runOne(arg, { upstream: true })),
+    'medallion.runModelWithDownstream': (arg) => runNodes('Medallion: run model with downstream', runOne(arg, { downstream: true })),
+    'medallion.testModel': (arg) => runNodes('Medallion: test model', { uri: activeUri(arg)!, command: 'test' }),
+    'medallion.fullRefresh': (arg) => runNodes('Medallion: full refresh', { uri: activeUri(arg)!, fullRefresh: true }),
+    'medallion.buildProject': () => runNodes('Medallion: build project', { command: 'build', ...(projectUri() ? { uri: projectUri()!, select: ['*'] } : {}) }),
+    'medallion.runLayer': async (arg) => {
+      // From the Models view: that layer of that project; from the palette: pick one.
+      const element = arg as ModelsElement | undefined;
+      const layer = element?.kind === 'layer' ? element.name : await vscode.window.showQuickPick(['bronze', 'silver', 'gold'], { placeHolder: 'Run which layer?' });
+      const uri = element?.kind === 'layer' ? vscode.Uri.joinPath(vscode.Uri.parse(element.project.uri), 'dbt_project.yml').toString() : projectUri();
+      if (layer) return runNodes(`Medallion: run ${layer}`, { select: [`layer:${layer}`], ...(uri ? { uri } : {}) });
+      return undefined;
     },
     'medallion.compileModel': (arg) => {
       const uri = activeUri(arg);
       return uri ? showCompiled(vscode.Uri.parse(uri), true) : undefined;
     },
     'medallion.showLineage': async (arg) => {
+      const node = treeNode(arg);
       const uri = activeUri(arg);
-      if (!uri) return;
+      if (!node && !uri) return;
       const rendered = lineage.whenRendered();
-      await lineage.show(vscode.Uri.parse(uri));
+      await lineage.show(node ? node.id : vscode.Uri.parse(uri!));
       await rendered;
     },
     'medallion.selectTarget': async () => {
-      const { targets, defaultTarget } = await client!.sendRequest<TargetsResult>(TargetsRequest, { ...(activeUri() ? { uri: activeUri()! } : {}) });
+      const { targets, defaultTarget } = await lsp.sendRequest<TargetsResult>(TargetsRequest, { ...(projectUri() ? { uri: projectUri()! } : {}) });
       const picked = await vscode.window.showQuickPick(
         targets.map((t) => ({ label: t, description: t === defaultTarget ? 'profile default' : '' })),
         { placeHolder: 'Run and compile on which target?' },
       );
-      if (picked) await vscode.workspace.getConfiguration('medallion').update('target', picked.label, vscode.ConfigurationTarget.Workspace);
+      if (picked) await config().update('target', picked.label, vscode.ConfigurationTarget.Workspace);
     },
     'medallion.setDatabricksToken': async () => {
       const value = await vscode.window.showInputBox({ prompt: 'Databricks personal access token (stored in VS Code SecretStorage, never in settings)', password: true, ignoreFocusOut: true });
@@ -149,25 +283,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (value === '') await context.secrets.delete(TOKEN_KEY);
       else await context.secrets.store(TOKEN_KEY, value);
       // The server reads it from its environment: restart it with the new value.
-      await client!.stop();
-      const fresh = await context.secrets.get(TOKEN_KEY);
-      for (const mode of ['run', 'debug'] as const) {
-        const options = (serverOptions as { run: { options: { env: NodeJS.ProcessEnv } }; debug: { options: { env: NodeJS.ProcessEnv } } })[mode].options;
-        options.env = { ...process.env, ...(fresh ? { DATABRICKS_TOKEN: fresh } : {}) };
-      }
-      await client!.start();
-      void vscode.window.showInformationMessage(fresh ? 'Medallion: Databricks token saved.' : 'Medallion: Databricks token removed.');
+      await restart('Databricks token changed');
+      void vscode.window.showInformationMessage(value ? 'Medallion: Databricks token saved.' : 'Medallion: Databricks token removed.');
     },
+    'medallion.uploadLanding': async (): Promise<UploadLandingResult | undefined> => {
+      if (!trusted('upload landing files')) return undefined;
+      await ready;
+      output.show(true);
+      const uri = projectUri();
+      return landing.run(uri ? { uri } : {});
+    },
+    'medallion.refreshModels': () => models.refresh(0),
     // What the lineage view shows, as node names (for tests and screen readers).
     'medallion.lineageViewNodes': () => lineage.rendered,
     'medallion.previewResults': (arg) => {
       const uri = activeUri(arg);
-      return uri ? results.preview(vscode.Uri.parse(uri)) : undefined;
+      if (!uri || !trusted('query models')) return undefined;
+      return results.preview(vscode.Uri.parse(uri));
     },
     // What the results grid shows: its columns and row count (for tests and screen readers).
     'medallion.resultsViewState': () => results.shown,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+
+  return {
+    modelsView: () => models.snapshot(),
+    refreshModels: () => models.refresh(0),
+    lastRunStatus: (nodeId) => runStatus.get(nodeId)?.status,
+    lineageView: () => ({ nodes: lineage.rendered, statuses: lineage.renderedStatuses }),
+    serverReady: () => ready,
+    serverSettings: () => ({ ...startedWith }),
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,122 @@
+/**
+ * The Medallion Models tree in the explorer: project → layer (the configured layers from
+ * upstream to downstream, then other) → source, seed, model or snapshot, with an icon per
+ * resource type, the last run's status, and a click that opens the definition. The server
+ * answers `medallion/models`; the tree refreshes when an analysis completes or a run reports.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { ModelsRequest, type ModelsResult, type ModelsTreeNode } from '../../server/src/lsp/protocol';
+import type { RunStatus } from './run-status';
+
+type Project = ModelsResult['projects'][number];
+export type ModelsElement =
+  | { kind: 'project'; project: Project }
+  | { kind: 'layer'; project: Project; name: string; nodes: ModelsTreeNode[] }
+  | { kind: 'node'; project: Project; node: ModelsTreeNode };
+
+const TYPE_ICON: Record<ModelsTreeNode['resourceType'], string> = { source: 'inbox', seed: 'table', model: 'symbol-class', snapshot: 'history' };
+const STATUS_ICON: Record<string, [string, string]> = {
+  running: ['sync~spin', 'charts.blue'],
+  success: ['pass', 'testing.iconPassed'],
+  pass: ['pass', 'testing.iconPassed'],
+  error: ['error', 'testing.iconFailed'],
+  fail: ['error', 'testing.iconFailed'],
+  warn: ['warning', 'list.warningForeground'],
+  skipped: ['circle-slash', 'testing.iconSkipped'],
+  cancelled: ['circle-slash', 'testing.iconSkipped'],
+};
+
+export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ModelsElement | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private cache: Promise<ModelsResult> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly status: RunStatus,
+  ) {
+    this.subscriptions.push(status.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  /** Asks the server again (debounced: an edit burst or a run's events refresh once). */
+  refresh(delay = 200): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.cache = undefined;
+      this.changed.fire(undefined);
+    }, delay);
+  }
+
+  private models(): Promise<ModelsResult> {
+    this.cache ??= Promise.resolve(this.client.sendRequest<ModelsResult>(ModelsRequest, {})).catch(() => {
+      this.cache = undefined;
+      return { projects: [] };
+    });
+    return this.cache;
+  }
+
+  async getChildren(element?: ModelsElement): Promise<ModelsElement[]> {
+    if (!element) {
+      const { projects } = await this.models();
+      return projects.map((project) => ({ kind: 'project', project }));
+    }
+    if (element.kind === 'project') return element.project.layers.map((l) => ({ kind: 'layer', project: element.project, name: l.name, nodes: l.nodes }));
+    if (element.kind === 'layer') return element.nodes.map((node) => ({ kind: 'node', project: element.project, node }));
+    return [];
+  }
+
+  getTreeItem(element: ModelsElement): vscode.TreeItem {
+    if (element.kind === 'project') {
+      const item = new vscode.TreeItem(element.project.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `project:${element.project.root}`;
+      item.description = element.project.root;
+      item.iconPath = new vscode.ThemeIcon('project');
+      item.contextValue = 'medallion.project';
+      return item;
+    }
+    if (element.kind === 'layer') {
+      const item = new vscode.TreeItem(element.name, element.nodes.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      item.id = `layer:${element.project.root}:${element.name}`;
+      item.description = `${element.nodes.length}`;
+      item.iconPath = new vscode.ThemeIcon('layers');
+      // A layer runs when it has something runnable (landing holds sources; other is no selector).
+      const runnable = element.name !== 'other' && element.nodes.some((n) => n.resourceType !== 'source');
+      item.contextValue = runnable ? 'medallion.layer' : 'medallion.layer.static';
+      return item;
+    }
+    const { node } = element;
+    const last = this.status.get(node.id);
+    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `node:${element.project.root}:${node.id}`;
+    const kind = node.resourceType === 'model' ? node.materialized : node.resourceType;
+    item.description = last ? `${kind} · ${last.status}` : kind;
+    const icon = last ? STATUS_ICON[last.status] : undefined;
+    item.iconPath = icon ? new vscode.ThemeIcon(icon[0], new vscode.ThemeColor(icon[1])) : new vscode.ThemeIcon(TYPE_ICON[node.resourceType]);
+    const tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.resourceType}${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.materialized}` : ''}`);
+    if (last) tooltip.appendMarkdown(`\n\nLast run: **${last.status}** at ${last.at.toLocaleTimeString()}`).appendText(last.message ? `\n${last.message.split('\n')[0]}` : '');
+    item.tooltip = tooltip;
+    item.contextValue = `medallion.${node.resourceType}`;
+    item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.parse(node.uri), { selection: new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character), preview: true }] };
+    return item;
+  }
+
+  /** What the tree shows, as text (for tests and screen readers): labels and descriptions, nested. */
+  async snapshot(element?: ModelsElement): Promise<Array<{ label: string; description: string; contextValue: string; children: unknown[] }>> {
+    const out = [];
+    for (const child of await this.getChildren(element)) {
+      const item = this.getTreeItem(child);
+      out.push({ label: String(item.label), description: String(item.description ?? ''), contextValue: item.contextValue ?? '', children: await this.snapshot(child) });
+    }
+    return out;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}
