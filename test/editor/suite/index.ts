@@ -3,9 +3,12 @@
  * code-server here, or @vscode/test-electron on a desktop) against the sample project, through
  * the `vscode` API only. Results go to the JSON file named by MEDALLION_EDITOR_RESULTS.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MedallionApi } from '../../../client/src/extension';
+import { RESTART_SETTINGS } from '../../../client/src/settings';
+import type { UploadLandingResult } from '../../../server/src/lsp/protocol';
 
 interface Result {
   name: string;
@@ -35,6 +38,28 @@ function diagnosticsWhere(uri: vscode.Uri, check: (d: readonly vscode.Diagnostic
   });
 }
 
+/** Resolves when `check` holds, polling (bounded so a failure reports, not hangs). */
+async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type ViewItem = { label: string; description: string; contextValue: string; children: ViewItem[] };
+
+/** Sets Medallion settings (undefined removes one) and waits until the language server runs with them. */
+async function withSettings(api: MedallionApi, values: Record<string, string | undefined>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('medallion');
+  for (const [key, value] of Object.entries(values)) await config.update(key, value, vscode.ConfigurationTarget.Workspace);
+  const restarting = Object.entries(values).filter(([key]) => RESTART_SETTINGS.includes(`medallion.${key}`));
+  await waitFor(`the server restarted with ${JSON.stringify(values)}`, () => restarting.every(([key, value]) => api.serverSettings()[`medallion.${key}`] === value));
+  await api.serverReady();
+}
+
 function positionOf(doc: vscode.TextDocument, needle: string, delta: number): vscode.Position {
   const at = doc.getText().indexOf(needle);
   if (at < 0) throw new Error(`${needle} not in ${doc.uri.path}`);
@@ -55,11 +80,25 @@ export async function run(): Promise<void> {
     }
   };
 
-  const extension = vscode.extensions.getExtension('medallion.medallion');
+  const extension = vscode.extensions.getExtension<MedallionApi>('medallion.medallion');
+  let api: MedallionApi | undefined;
   await test('the extension activates in a dbt project', async () => {
     if (!extension) throw new Error('extension medallion.medallion is not installed');
-    await extension.activate();
+    api = await extension.activate();
     if (!extension.isActive) throw new Error('not active');
+  });
+
+  await test('the Models view lists the project, its layers in order and their models', async () => {
+    const tree = (await api!.modelsView()) as ViewItem[];
+    if (tree.length !== 1 || tree[0]!.label !== 'medallion_retail') throw new Error(`projects: ${JSON.stringify(tree.map((p) => p.label))}`);
+    const layers = tree[0]!.children.map((l) => `${l.label} (${l.description})`);
+    const expected = ['landing (4)', 'bronze (5)', 'silver (4)', 'gold (3)', 'other (1)'];
+    if (JSON.stringify(layers) !== JSON.stringify(expected)) throw new Error(`layers: ${JSON.stringify(layers)}`);
+    const bronze = tree[0]!.children[1]!.children.map((n) => `${n.label}:${n.contextValue}`);
+    if (!bronze.includes('bronze_orders:medallion.model') || !bronze.includes('products_snapshot:medallion.snapshot')) throw new Error(`bronze: ${JSON.stringify(bronze)}`);
+    const other = tree[0]!.children[4]!.children.map((n) => `${n.label}:${n.contextValue}`);
+    if (JSON.stringify(other) !== JSON.stringify(['product_categories:medallion.seed'])) throw new Error(`other: ${JSON.stringify(other)}`);
+    if (tree[0]!.children[1]!.contextValue !== 'medallion.layer' || tree[0]!.children[0]!.contextValue !== 'medallion.layer.static') throw new Error('Run Layer is offered on the wrong layers');
   });
 
   await test('go to definition on a ref lands in the model file', async () => {
@@ -121,6 +160,15 @@ export async function run(): Promise<void> {
     if (JSON.stringify(nodes) !== JSON.stringify(expected)) throw new Error(`the view drew ${JSON.stringify(nodes)}`);
   });
 
+  await test('the last run\'s status shows in the Models view and on the lineage view\'s nodes', async () => {
+    if (api!.lastRunStatus('model.medallion_retail.silver_orders') !== 'success') throw new Error(`status: ${api!.lastRunStatus('model.medallion_retail.silver_orders')}`);
+    const tree = (await api!.modelsView()) as ViewItem[];
+    const silver = tree[0]!.children.find((l) => l.label === 'silver')!.children.find((n) => n.label === 'silver_orders')!;
+    if (silver.description !== 'table · success' && silver.description !== 'view · success') throw new Error(`silver_orders in the tree: ${silver.description}`);
+    const statuses = await waitFor('the lineage view to draw statuses', () => (api!.lineageView().statuses.silver_orders ? api!.lineageView().statuses : undefined), 10_000);
+    if (statuses.silver_orders !== 'success' || statuses.bronze_orders !== 'success' || statuses.gold_daily_sales !== undefined) throw new Error(`lineage statuses: ${JSON.stringify(statuses)}`);
+  });
+
   await test('Preview Results shows the first rows of a model in the grid', async () => {
     const doc = await vscode.workspace.openTextDocument(file('models/silver/silver_orders.sql'));
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
@@ -156,6 +204,45 @@ export async function run(): Promise<void> {
       else refreshed.catch(() => undefined);
     } finally {
       await config.update('target', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  await test('settings reach the server: medallion.profilesDir and medallion.databricks.catalog feed the profile', async () => {
+    // A profile outside the project that reads the catalog from the environment, as a team's would.
+    const dir = path.join(folder.fsPath, '.medallion-profiles');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'profiles.yml'),
+      "medallion_retail:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: target/medallion.duckdb, schema: main}\n    databricks:\n      type: databricks\n      catalog: \"{{ env_var('DATABRICKS_CATALOG', 'unset') }}\"\n      schema: default\n      host: h\n      http_path: /p\n",
+    );
+    await withSettings(api!, { profilesDir: '.medallion-profiles', 'databricks.catalog': 'editor_catalog', target: 'databricks' });
+    try {
+      const doc = await vscode.workspace.openTextDocument(file('models/gold/gold_daily_sales.sql'));
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      await vscode.commands.executeCommand('medallion.compileModel', doc.uri);
+      const compiled = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'medallion-compiled' && d.uri.path.endsWith('gold_daily_sales.sql.compiled.sql'));
+      await waitFor('the compiled view to use the catalog from the setting', () => compiled?.getText().includes('from `editor_catalog`.`silver`.`silver_orders` as o'), 10_000).catch(() => {
+        throw new Error(`compiled SQL: ${compiled?.getText().slice(0, 300)}`);
+      });
+    } finally {
+      await withSettings(api!, { profilesDir: undefined, 'databricks.catalog': undefined, target: undefined });
+    }
+  });
+
+  await test('Upload Landing Files puts the local landing folders at the configured S3 location (s3rver)', async () => {
+    const endpoint = process.env.MEDALLION_EDITOR_S3_ENDPOINT;
+    if (!endpoint) throw new Error('no s3rver (MEDALLION_EDITOR_S3_ENDPOINT) for this test');
+    await withSettings(api!, { 'landing.location': 's3://lake/editor', 'landing.s3Endpoint': endpoint });
+    try {
+      const result = await vscode.commands.executeCommand<UploadLandingResult>('medallion.uploadLanding');
+      const tables = (result?.tables ?? []).map((t) => `${t.table} ${t.status} ${t.to}`);
+      const expected = ['landing.orders uploaded s3://lake/editor/orders/', 'landing.products uploaded s3://lake/editor/products/', 'landing.reviews uploaded s3://lake/editor/reviews/', 'landing.users uploaded s3://lake/editor/users/'];
+      if (JSON.stringify(tables) !== JSON.stringify(expected)) throw new Error(`upload: ${JSON.stringify(result)}`);
+      // What the store holds (s3rver keeps objects as files under <dir>/<bucket>/<key>).
+      const stored = path.join(process.env.MEDALLION_EDITOR_S3_DIR!, 'lake', 'editor', 'orders');
+      if (!existsSync(stored) || readdirSync(stored).length === 0) throw new Error(`nothing stored under ${stored}`);
+    } finally {
+      await withSettings(api!, { 'landing.location': undefined, 'landing.s3Endpoint': undefined });
     }
   });
 
