@@ -171,6 +171,9 @@ async function runChecks(wh, report, timings, csvDir) {
     await expectRows('create table ... using csv options (path, header)', `create table medallion_smoke.raw_csv using csv options (path '${csvDir}', header 'true')`, null);
     await expectRows('select from the csv table', 'select * from medallion_smoke.raw_csv order by id', same([{ id: '1', name: 'alpha' }, { id: '2', name: 'beta' }, { id: '3', name: 'gamma' }]));
     await expectRows('select * from csv.`/abs/dir` (no header option: _c0.., header rows are data)', `select count(*) as n from csv.\`${csvDir}\``, same([{ n: 5 }]));
+    await expectRows('create temporary view ... using csv options (path, header, inferSchema)', `create or replace temporary view raw_csv_v using csv options (path '${csvDir}', header 'true', inferSchema 'true')`, null);
+    await expectRows('... typed by inferSchema, into a Delta table', 'create or replace table medallion_smoke.bronze as select *, current_timestamp() as _loaded_at from raw_csv_v', null);
+    await expectRows('... bronze rows', 'select id, name from medallion_smoke.bronze order by id', same([{ id: 1, name: 'alpha' }, { id: 2, name: 'beta' }, { id: 3, name: 'gamma' }]));
     await expectError('read_files(...) (Databricks-only)', `select * from read_files('${csvDir}', format => 'csv', header => true)`, /UNRESOLVED_ROUTINE|read_files/i);
     await expectError('COPY INTO (Databricks-only)', `copy into medallion_smoke.p from '${csvDir}' fileformat = csv format_options ('header' = 'true')`, /PARSE_SYNTAX_ERROR/);
 
