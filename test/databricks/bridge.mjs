@@ -148,7 +148,8 @@ function parameterLiteral(p) {
 const requestRewrites = {
   // Databricks clients send client_protocol = -7 (an enum value Apache never defined) and the real version in
   // the Databricks-only client_protocol_i64. Hive's Java decoder maps -7 to null and rejects the request
-  // ("Required field 'client_protocol' was not present!"), so ask for the newest Hive protocol instead.
+  // ("Required field 'client_protocol' was not present!"), so ask for HIVE_CLI_SERVICE_PROTOCOL_V10, the
+  // newest Hive version the driver's types name (Spark 4.0.1 would accept up to V11 and answers the lower).
   // The Databricks-only fields are cleared (Spark would skip them anyway); initialNamespace is honoured the
   // way Spark can: its session manager runs `use <use:database>` when a session opens.
   OpenSession(msg) {
@@ -186,9 +187,10 @@ const requestRewrites = {
 // ---- response rewrites (Spark -> driver) ----
 
 const responseRewrites = {
-  // Spark answers HIVE_CLI_SERVICE_PROTOCOL_V10. With that the driver turns off everything Databricks-specific,
-  // including query parameters (it would silently not send them). Report the version current Databricks
-  // warehouses report, so the driver takes the same code paths as against Databricks; the Databricks-only
+  // Spark answers HIVE_CLI_SERVICE_PROTOCOL_V10 (what was asked for). With that the driver turns off
+  // everything Databricks-specific, including query parameters (it would silently not send them). Report
+  // a Databricks protocol version (SPARK_CLI_SERVICE_PROTOCOL_V8, the one the driver asks for), so the driver
+  // takes the same code paths as against Databricks; the Databricks-only
   // request fields this enables (Arrow, LZ4, cloud fetch, direct results) are ignored by Spark, and the
   // driver copes with their absence in the responses (column-based results, polling for status).
   OpenSession(msg) {
