@@ -45,7 +45,7 @@ describe('databricks: landing SQL as Databricks documents it', () => {
     const args = call.split(/,\s*\n\s*/).map((a) => a.trim());
     assert.equal(args[0], "'s3://b/landing/orders/'");
     for (const named of args.slice(1)) assert.match(named, /^[A-Za-z]+ => ('([^'\\]|\\.)*'|true|false)$/, named);
-    assert.deepEqual(args.slice(1).map((a) => a.split(' => ')[0]), ['format', 'header', 'mode', 'schemaHints']);
+    assert.deepEqual(args.slice(1).map((a) => a.split(' => ')[0]), ['format', 'header', 'multiLine', 'escape', 'mode', 'schemaHints']);
     assert.match(sql, /schemaHints => '`id` bigint, `created_at` timestamp, `unit_price` decimal\(10,2\)'/);
     assert.match(sql, /^create or replace view `dbt_project_retail`\.`landing`\.`orders` as/);
   });

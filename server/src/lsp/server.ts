@@ -513,7 +513,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (sql === undefined) return empty(`${node.name} does not compile`, node.uniqueId);
     let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
     try {
-      engine = await openEngine(compiler.options.target.type, compiler.options.target, project.root);
+      engine = await openEngine(compiler.options.target, project.root, process.env as Record<string, string | undefined>);
       const session = await engine.acquire();
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());

@@ -44,9 +44,10 @@ export class DatabricksEngine implements Engine {
     if (ready) return ready;
     let session: IDBSQLSession;
     try {
+      // Catalog only: the target schema may not exist yet (the runner creates it), and every
+      // relation the engine writes is fully qualified anyway.
       session = await this.client.openSession({
         ...(this.settings.catalog ? { initialCatalog: this.settings.catalog } : {}),
-        ...(this.settings.schema ? { initialSchema: this.settings.schema } : {}),
         ...(this.settings.sessionConfiguration ? { configuration: this.settings.sessionConfiguration } : {}),
       });
     } catch (err) {
@@ -134,7 +135,7 @@ class DatabricksSession implements DatabricksSessionApi {
       const rows = (await operation.fetchAll(options.limit !== undefined ? { maxRows: Math.max(1, Math.min(options.limit, 100_000)) } : {})) as Array<Record<string, unknown>>;
       const schema = await operation.getSchema();
       const columns: Column[] = (schema?.columns ?? []).map((c) => ({ name: c.columnName, type: typeName(c.typeDesc?.types?.[0]?.primitiveEntry?.type) }));
-      let values = rows.map((row) => columns.map((c) => plainValue(row[c.name])));
+      let values = rows.map((row) => columns.map((c) => plainValue(row[c.name], c.type)));
       if (options.limit !== undefined) values = values.slice(0, options.limit);
       return { columns, rows: values };
     } catch (err) {
@@ -212,9 +213,9 @@ function typeName(type: number | undefined): string {
   return type === undefined ? 'unknown' : (names[type] ?? `type${type}`);
 }
 
-/** The runner's value conventions: bigint kept, dates as ISO text, nested values as JSON text. */
-function plainValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
+/** The runner's value conventions: bigint kept, dates and timestamps as ISO text, nested values as JSON text. */
+function plainValue(value: unknown, type: string): unknown {
+  if (value instanceof Date) return type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) return JSON.stringify(value);
   return value;
 }

@@ -360,7 +360,7 @@ export async function landingStatements(session: EngineSession, dialect: Dialect
   const run = (sql: string): Promise<QueryResult> => session.execute(sql, { ...(signal ? { signal } : {}), tag: relation.identifier });
   // Dropping an external table never touches its files.
   await run(`drop table if exists ${filesTable}`);
-  await run(`create table ${filesTable}\nusing ${files.format}\noptions (${files.format === 'csv' ? "header 'true', mode 'FAILFAST', " : ''}path ${location})`);
+  await run(`create table ${filesTable}\nusing ${files.format}\noptions (${files.format === 'csv' ? "header 'true', multiLine 'true', escape '\"', mode 'FAILFAST', " : ''}path ${location})`);
   const columns = await api.describeColumns(filesTable);
   const declared = new Map(files.types.map((c) => [c.name.toLowerCase(), c.type]));
   const select = columns.map((c) => {
@@ -373,7 +373,8 @@ export async function landingStatements(session: EngineSession, dialect: Dialect
 /** `read_files` as Databricks documents it: named options with `=>`, schema hints as DDL text. */
 export function readFilesViewSql(dialect: Dialect, relation: Relation, files: LandingFiles): string {
   const args = [sqlString(files.pattern), `format => ${sqlString(files.format)}`];
-  if (files.format === 'csv') args.push('header => true', "mode => 'FAILFAST'");
+  // RFC 4180 CSV: quotes escaped by doubling, quoted fields may span lines (Spark's defaults differ).
+  if (files.format === 'csv') args.push('header => true', 'multiLine => true', `escape => '"'`, "mode => 'FAILFAST'");
   if (files.types.length > 0) args.push(`schemaHints => ${sqlString(files.types.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.type}`).join(', '))}`);
   return `create or replace view ${relation.render()} as\nselect * from read_files(\n    ${args.join(',\n    ')}\n)`;
 }
@@ -381,7 +382,7 @@ export function readFilesViewSql(dialect: Dialect, relation: Relation, files: La
 /** `COPY INTO` as Databricks documents it: an empty Delta table, then only files not loaded before. */
 export function copyIntoStatements(dialect: Dialect, relation: Relation, files: LandingFiles): string[] {
   const format = files.format.toUpperCase();
-  const formatOptions = files.format === 'csv' ? `format_options ('header' = 'true', 'inferSchema' = 'true', 'mergeSchema' = 'true')` : `format_options ('mergeSchema' = 'true')`;
+  const formatOptions = files.format === 'csv' ? `format_options ('header' = 'true', 'multiLine' = 'true', 'escape' = '"', 'inferSchema' = 'true', 'mergeSchema' = 'true')` : `format_options ('mergeSchema' = 'true')`;
   const columns = files.types.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.type}`);
   return [
     `create table if not exists ${relation.render()}${columns.length ? ` (${columns.join(', ')})` : ''}`,

@@ -50,6 +50,8 @@ export function connectionSettings(target: Target, env: Record<string, string | 
     userAgentEntry: 'medallion',
     // "Telemetry: none": the driver's own usage reporting is switched off unconditionally.
     telemetryEnabled: false,
+    // Exact values: DECIMAL as text and BIGINT as bigint, as the DuckDB engine returns them.
+    preserveBigNumericPrecision: true,
   };
   const retries = text('connect_retries');
   if (retries !== undefined) connect.retryMaxAttempts = Math.max(1, Number(retries) + 1);

@@ -1,0 +1,209 @@
+/**
+ * The sample pipeline on Apache Spark's Thrift server with Delta Lake, through the unmodified
+ * `@databricks/sql` driver (the test warehouse and its protocol bridge live in
+ * test/databricks/warehouse.mjs and bridge.mjs). Run by `npm run test:databricks`, which starts the
+ * warehouse and passes its address in DATABRICKS_HOST / DATABRICKS_PORT / DATABRICKS_HTTP_PATH /
+ * DATABRICKS_TOKEN (and its CA in NODE_EXTRA_CA_CERTS).
+ *
+ * Landing files are read with Spark's CSV data source (`landing_reader: spark_csv`): read_files and
+ * COPY INTO are Databricks-only, and their SQL is checked in test/databricks-sql.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { analyzeProject } from '../../server/src/core/analysis';
+import { createCompiler } from '../../server/src/core/session';
+import { openEngine, runProject, type ProjectRunRequest, type ProjectRunResult } from '../../server/src/runner/project-run';
+import type { RunEvent } from '../../server/src/runner/types';
+import { NodeFileHost } from '../../server/src/node/fs-host';
+import { generateLanding } from '../../server/src/sample/generator';
+import type { QueryResult } from '../../server/src/engines/engine';
+
+const env = process.env as Record<string, string | undefined>;
+const SCHEMA = `medallion_ci_${process.pid}`;
+const ORDERS_FIRST = 400;
+const ORDERS_SECOND = 150;
+
+/** The sample project, copied, with profiles for this warehouse (target spark) and DuckDB (dev). */
+function sampleProject(): string {
+  const root = mkdtempSync(join(tmpdir(), 'medallion-spark-'));
+  const source = join(__dirname, '..', '..', '..', 'models');
+  cpSync(source, root, { recursive: true, filter: (p) => !/[\\/](target|logs|landing-data|dbt_packages)([\\/]|$)/.test(p.slice(source.length)) });
+  writeFileSync(
+    join(root, 'profiles.yml'),
+    [
+      'medallion_retail:',
+      '  target: spark',
+      '  outputs:',
+      '    spark:',
+      '      type: databricks',
+      "      host: \"{{ env_var('DATABRICKS_HOST') }}\"",
+      "      port: \"{{ env_var('DATABRICKS_PORT') }}\"",
+      "      http_path: \"{{ env_var('DATABRICKS_HTTP_PATH') }}\"",
+      "      token: \"{{ env_var('DATABRICKS_TOKEN') }}\"",
+      '      catalog: spark_catalog',
+      `      schema: ${SCHEMA}`,
+      '      threads: 2',
+      '      landing_reader: spark_csv',
+      '    dev:',
+      '      type: duckdb',
+      '      path: target/cross_check.duckdb',
+      '      schema: main',
+      '      threads: 2',
+      '',
+    ].join('\n'),
+  );
+  return root;
+}
+
+let root: string;
+
+async function run(command: ProjectRunRequest['command'], extra: Partial<ProjectRunRequest> = {}, overrideEnv: Record<string, string | undefined> = {}): Promise<ProjectRunResult> {
+  const host = new NodeFileHost();
+  const analysis = analyzeProject(host, root);
+  return runProject(host, analysis, { command, threads: 0, env: { ...env, ...overrideEnv }, profilesDirs: [root], target: 'spark', ...extra });
+}
+
+async function query(sql: string, target = 'spark'): Promise<QueryResult> {
+  const host = new NodeFileHost();
+  const analysis = analyzeProject(host, root);
+  const { resolved } = createCompiler(host, analysis, { env, profilesDirs: [root], target });
+  const engine = await openEngine(resolved.target, root, env);
+  try {
+    const session = await engine.acquire();
+    return await session.execute(sql);
+  } finally {
+    await engine.close();
+  }
+}
+
+const problems = (r: ProjectRunResult): string[] => r.results.filter((x) => !['success', 'pass', 'warn'].includes(x.status)).map((x) => `${x.name}: ${x.status}: ${x.message}`);
+const count = async (relation: string): Promise<number> => Number((await query(`select count(*) from ${relation}`)).rows[0]![0]);
+// The sample's generate_schema_name uses each layer's schema name as written (bronze, silver, gold).
+const rel = (layer: string, name: string): string => `spark_catalog.\`${layer}\`.\`${name}\``;
+
+describe('databricks engine on Spark + Delta: the sample pipeline', { timeout: 30 * 60_000 }, () => {
+  before(async () => {
+    assert.ok(env.DATABRICKS_HOST && env.DATABRICKS_TOKEN, 'run through `npm run test:databricks` (it starts the test warehouse)');
+    root = sampleProject();
+    await generateLanding({ outDir: join(root, 'landing-data'), orders: ORDERS_FIRST, batch: 1, products: 40, users: 200 });
+  });
+
+  after(async () => {
+    // Leave the warehouse clean for the next suite; the warehouse itself is thrown away anyway.
+    for (const schema of [SCHEMA, 'landing', 'bronze', 'silver', 'gold']) await query(`drop schema if exists spark_catalog.\`${schema}\` cascade`).catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  let firstOrders = 0;
+  it('builds everything (seeds, landing, bronze incremental, snapshot, silver, gold, data tests, unit tests) on Delta', async () => {
+    const result = await run('build');
+    assert.equal(result.fatal, undefined);
+    assert.deepEqual(problems(result), []);
+    const kinds = new Set(result.results.map((r) => r.resourceType));
+    for (const k of ['seed', 'model', 'snapshot', 'test', 'unit_test']) assert.ok(kinds.has(k as never), `ran a ${k}`);
+    firstOrders = await count(rel('bronze', 'bronze_orders'));
+    assert.equal(firstOrders, ORDERS_FIRST);
+    const provider = await query(`describe table extended ${rel('bronze', 'bronze_orders')}`);
+    assert.ok(provider.rows.some((r) => String(r[0]) === 'Provider' && String(r[1]).toLowerCase() === 'delta'), 'bronze_orders is a Delta table');
+    assert.ok((await count(rel('gold', 'product_categories'))) > 0);
+  });
+
+  it('a second batch is incremental: exactly the new orders are added; the snapshot keeps history', async () => {
+    const second = await generateLanding({ outDir: join(root, 'landing-data'), orders: ORDERS_SECOND, batch: 2 });
+    const snapshotBefore = await count(rel('bronze', 'products_snapshot'));
+    const result = await run('build');
+    assert.deepEqual(problems(result), []);
+    const bronze = result.results.find((r) => r.name === 'bronze_orders')!;
+    assert.match(bronze.message, /incremental \(merge\), 150 rows/);
+    assert.equal(await count(rel('bronze', 'bronze_orders')), ORDERS_FIRST + second.rows.orders!);
+    assert.ok((await count(rel('bronze', 'products_snapshot'))) >= snapshotBefore);
+  });
+
+  it('--full-refresh rebuilds incrementals from all landing files', async () => {
+    const result = await run('run', { select: ['bronze_orders'], fullRefresh: true });
+    assert.deepEqual(problems(result), []);
+    assert.match(result.results[0]!.message, /table built, 550 rows/);
+    assert.equal(await count(rel('bronze', 'bronze_orders')), ORDERS_FIRST + ORDERS_SECOND);
+  });
+
+  it("a failing model reports Spark's message and skips only its descendants", async () => {
+    writeFileSync(join(root, 'models', 'silver', 'silver_broken.sql'), "select no_such_column from {{ ref('silver_orders') }}\n");
+    writeFileSync(join(root, 'models', 'gold', 'gold_broken_child.sql'), "select * from {{ ref('silver_broken') }}\n");
+    try {
+      const result = await run('run', { select: ['silver_orders+', 'silver_broken+'] });
+      const byName = Object.fromEntries(result.results.map((r) => [r.name, r]));
+      assert.equal(byName.silver_broken!.status, 'error');
+      assert.match(byName.silver_broken!.message, /UNRESOLVED_COLUMN|no_such_column/);
+      assert.doesNotMatch(byName.silver_broken!.message, /\tat org\.apache/);
+      assert.equal(byName.gold_broken_child!.status, 'skipped');
+      assert.equal(byName.gold_daily_sales!.status, 'success');
+    } finally {
+      rmSync(join(root, 'models', 'silver', 'silver_broken.sql'));
+      rmSync(join(root, 'models', 'gold', 'gold_broken_child.sql'));
+    }
+  });
+
+  it('cancel stops a long query on the server', async () => {
+    writeFileSync(join(root, 'models', 'gold', 'gold_slow.sql'), "{{ config(materialized='table') }}\nselect count(*) as n from range(0, 100000000000, 1, 2) as a\n");
+    try {
+      const controller = new AbortController();
+      let started = 0;
+      const onEvent = (e: RunEvent): void => {
+        if (e.kind === 'start' && e.node.name === 'gold_slow') {
+          started = Date.now();
+          // Cancel once the statement is on the server (the node has started and had a moment to submit).
+          setTimeout(() => controller.abort(), 2000).unref();
+        }
+      };
+      const result = await run('run', { select: ['gold_slow'], signal: controller.signal, onEvent });
+      const stoppedAfter = Date.now() - started;
+      assert.equal(result.cancelled, true);
+      assert.equal(result.results[0]!.status, 'cancelled');
+      assert.ok(stoppedAfter < 30_000, `cancel took ${stoppedAfter} ms`);
+      // The server is free again: a query on the same two cores answers promptly.
+      const t = Date.now();
+      assert.equal(Number((await query('select 1')).rows[0]![0]), 1);
+      assert.ok(Date.now() - t < 15_000, 'the cancelled job no longer holds the warehouse');
+    } finally {
+      rmSync(join(root, 'models', 'gold', 'gold_slow.sql'));
+    }
+  });
+
+  it('a wrong token is refused with a clear message, and the token is not in it', async () => {
+    const result = await run('run', { select: ['silver_orders'] }, { DATABRICKS_TOKEN: 'dapi-wrong-token-123' });
+    const message = result.fatal ?? result.results.map((r) => r.message).join('\n');
+    assert.match(message, /refused the credentials/);
+    assert.ok(!message.includes('dapi-wrong-token-123'));
+  });
+
+  it('gold tables on Spark and on DuckDB, built from the same landing files, hold the same rows', async () => {
+    const host = new NodeFileHost();
+    const duck = await runProject(host, analyzeProject(host, root), { command: 'build', threads: 0, env, profilesDirs: [root], target: 'dev' });
+    assert.deepEqual(problems(duck), []);
+    for (const [table, columns] of [
+      ['gold_daily_sales', 'order_date, order_month, product_name, category, vendor, city, state, sales_channel, total_revenue'],
+      ['gold_daily_avg_rating', 'review_date, product_id, product_name, avg_rating'],
+      ['product_categories', 'category_id, category_name, category_description, typical_usage, product_count, avg_price, min_price, max_price'],
+    ] as const) {
+      const spark = await query(`select ${columns} from ${rel('gold', table)}`);
+      const duckdb = await query(`select ${columns} from gold.${table}`, 'dev');
+      const normalize = (r: QueryResult): string[] => r.rows.map((row) => JSON.stringify(row.map(comparable))).sort();
+      const a = normalize(spark);
+      const b = normalize(duckdb);
+      assert.ok(a.length > 0, `${table} has rows`);
+      assert.equal(a.length, b.length, `${table}: ${a.length} rows on Spark, ${b.length} on DuckDB`);
+      assert.deepEqual(a, b, `${table} differs between engines`);
+    }
+  });
+});
+
+/** One text form per value across engines: numbers to 6 decimals, timestamps without zone or zero millis. */
+function comparable(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))) return Number(value).toFixed(6);
+  return String(value).replace('T', ' ').replace(/(\.0+)?(Z|\+00(:00)?)?$/, '');
+}
