@@ -63,14 +63,17 @@ async function startServer(folders: string[], expectProjects: number, touch: str
     if (++complete === expectProjects) allDone();
   });
   rpc.listen();
+  // What the editor opens is known before the clock starts: walking a 10k-model tree here took
+  // 100-150 ms that were counted as the server's.
+  const opening = touch.map((project) => {
+    const file = sqlFiles(project)[0]!;
+    return { uri: pathToFileURL(file).toString(), languageId: 'jinja-sql', version: 1, text: readFileSync(file, 'utf8') };
+  });
   const t = performance.now();
   await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: folders.map((f) => ({ uri: pathToFileURL(f).toString(), name: f })) });
   await rpc.sendNotification('initialized', {});
   // Projects are indexed when first touched: open one model of each, as a user opening files would.
-  for (const project of touch) {
-    const file = sqlFiles(project)[0]!;
-    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).toString(), languageId: 'jinja-sql', version: 1, text: readFileSync(file, 'utf8') } });
-  }
+  for (const textDocument of opening) await rpc.sendNotification('textDocument/didOpen', { textDocument });
   await done;
   const firstDiagnosticsMs = performance.now() - t;
   return {
