@@ -12,7 +12,7 @@ import type { ProjectNode } from '../server/src/core/model';
 import type { Target } from '../server/src/core/profiles';
 import { Relation } from '../server/src/core/compiler/relation';
 import { cleanServerMessage, statementError } from '../server/src/engines/databricks/engine';
-import { copyIntoStatements, incrementalStatement, readFilesViewSql, tableClauses } from '../server/src/engines/databricks/materializations';
+import { copyIntoStatements, incrementalStatement, landingStatements, readFilesViewSql, tableClauses } from '../server/src/engines/databricks/materializations';
 import { connectionSettings } from '../server/src/engines/databricks/settings';
 import { assertGolden, testPath } from './support/golden';
 
@@ -56,6 +56,13 @@ describe('databricks: landing SQL as Databricks documents it', () => {
     assert.match(copy!, /^copy into \S+\nfrom '[^\n]*'\nfileformat = CSV\nformat_options \([^)]*\)\ncopy_options \([^)]*\)$/);
     // A quote in the location is escaped the Databricks way, never closing the literal.
     assert.ok(copy!.includes("from 's3://b/it\\'s/'"));
+  });
+
+  it('a local landing folder on a real Databricks warehouse is refused with what to set', async () => {
+    const settings = connectionSettings(target({ host: 'h', http_path: 'p', token: 't' }), {});
+    const noSession = {} as never;
+    await assert.rejects(landingStatements(noSession, dialect, settings, orders, { pattern: '/home/me/landing-data/orders', format: 'csv', types: [] }), /local folder .*set MEDALLION_LANDING_S3/);
+    assert.deepEqual(await landingStatements(noSession, dialect, settings, orders, { pattern: 's3://b/orders/', format: 'csv', types: [] }), [readFilesViewSql(dialect, orders, { pattern: 's3://b/orders/', format: 'csv', types: [] })]);
   });
 });
 

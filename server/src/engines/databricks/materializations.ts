@@ -348,6 +348,9 @@ export async function landingStatements(session: EngineSession, dialect: Dialect
   const q = dialect.quoteIdentifier;
   const target = relation.render();
   const location = sqlString(files.pattern);
+  if (settings.landingReader === 'read_files' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(files.pattern)) {
+    throw new EngineError(`Landing table ${relation.identifier} is in a local folder (${files.pattern}); a Databricks warehouse reads the landing zone from cloud storage: set MEDALLION_LANDING_S3 (or the source's meta.landing.location) to s3://bucket/prefix`);
+  }
   if (files.ingest === 'copy_into') {
     if (settings.landingReader !== 'read_files') throw new EngineError(`Landing table ${relation.identifier}: COPY INTO needs Databricks (landing_reader is ${settings.landingReader})`);
     return copyIntoStatements(dialect, relation, files);
