@@ -32,6 +32,8 @@ import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert
 import { AnalysisCompleteNotification, CompileRequest, LandingEventNotification, LineageRequest, ModelsRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, UploadLandingRequest, type AnalysisComplete, type InitializationOptions, type ModelsParams, type ModelsResult, type UploadLandingParams, type UploadLandingResult, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 import { openEngine, runProject } from '../runner/project-run';
+import type { Target } from '../core/profiles';
+import { DatabricksSyntaxChecker } from '../engines/databricks/validate';
 import { checkDuckDbSyntax } from '../engines/duckdb/validate';
 import { mapCompiledLines } from '../core/compiler/source-map';
 import { columnLineage } from '../analysis/column-lineage';
@@ -177,8 +179,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     workspace.host.overlays.delete(path);
     schedule(workspace.fileChanged(path));
   });
-  // On save, the target engine itself checks the compiled SQL (DuckDB: its parser). Only when the
-  // target is DuckDB: another engine's dialect is never judged by DuckDB's parser.
+  // On save, the target engine itself checks the compiled SQL: DuckDB's parser, or the Databricks
+  // warehouse (`explain`) when one is configured and reachable. No engine judges another's dialect.
+  const databricksCheckers = new Map<string, DatabricksSyntaxChecker>();
+  const unavailable = new Set<string>();
+  const databricksChecker = (target: Target, root: string): DatabricksSyntaxChecker => {
+    const key = `${root}\u0000${target.name}`;
+    let checker = databricksCheckers.get(key);
+    if (!checker) databricksCheckers.set(key, (checker = new DatabricksSyntaxChecker(target, process.env as Record<string, string | undefined>)));
+    return checker;
+  };
+  connection.onShutdown(async () => {
+    await Promise.all([...databricksCheckers.values()].map((c) => c.close()));
+  });
   documents.onDidSave((e) => {
     const where = at(e.document.uri);
     if (!trusted || !where || !where.file.endsWith('.sql')) return;
@@ -187,19 +200,27 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const analysis = where.project.get();
         const node = nodesInFile(analysis, where.file).find((n) => n.resourceType === 'model' || n.resourceType === 'snapshot');
         const compiler = where.project.compilerFor();
-        if (!node || compiler.options.target.type !== 'duckdb') return;
+        const target = compiler.options.target;
+        if (!node || (target.type !== 'duckdb' && target.type !== 'databricks')) return;
         const template = e.document.getText();
         const result = compiler.compile(node.uniqueId);
         const problems: Diagnostic[] = [];
         if (result.sql !== undefined) {
-          const problem = await checkDuckDbSyntax(result.sql);
+          const problem =
+            target.type === 'duckdb'
+              ? await checkDuckDbSyntax(result.sql)
+              : await databricksChecker(target, where.project.root).check(result.sql, (why) => {
+                  if (unavailable.has(target.name)) return;
+                  unavailable.add(target.name);
+                  connection.console.info(`SQL is not checked by the warehouse on save (target ${target.name}): ${why}`);
+                });
           if (problem) {
             const map = mapCompiledLines(template, result.sql);
             const line = problem.line !== undefined ? (map[problem.line - 1] ?? 0) : 0;
             const index = lines.of(where.path);
             const start = index.offset({ line, character: 0 });
             const end = index.offset({ line: line + 1, character: 0 });
-            problems.push({ code: 'sql-syntax', severity: 'error', file: where.file, span: { start, end: Math.max(start, end - 1) }, message: `DuckDB (target ${compiler.options.target.name}) cannot parse the compiled SQL: ${problem.message}` });
+            problems.push({ code: 'sql-syntax', severity: 'error', file: where.file, span: { start, end: Math.max(start, end - 1) }, message: `${target.type === 'duckdb' ? 'DuckDB' : 'Databricks'} (target ${target.name}) cannot parse the compiled SQL: ${problem.message}` });
           }
         }
         if (problems.length > 0 || where.project.engineProblems.has(where.file)) {
