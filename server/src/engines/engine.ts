@@ -93,6 +93,13 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** A statement the engine's own parser rejects (on-save validation). */
+export interface SyntaxProblem {
+  message: string;
+  /** 1-based line in the SQL given, when the engine says. */
+  line?: number;
+}
+
 /** Thrown by engines; carries the engine's own message and, where known, the SQL line. */
 export class EngineError extends Error {
   constructor(

@@ -5,14 +5,8 @@
  * code, and valid Databricks SQL must never be underlined.
  */
 import type { Target } from '../../core/profiles';
-import { EngineError, type EngineSession } from '../engine';
+import { EngineError, type EngineSession, type SyntaxProblem } from '../engine';
 import { DatabricksEngine } from './engine';
-
-export interface SyntaxProblem {
-  message: string;
-  /** 1-based line in the SQL given, when the warehouse says. */
-  line?: number;
-}
 
 export class DatabricksSyntaxChecker {
   private opened: Promise<{ engine: DatabricksEngine; session: EngineSession }> | undefined;

@@ -4,6 +4,7 @@
  * reported, so valid SQL is never underlined; what it cannot bind is left to the run.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SyntaxProblem } from '../engine';
 
 let shared: Promise<DuckDBConnection> | undefined;
 
@@ -14,12 +15,6 @@ async function connection(): Promise<DuckDBConnection> {
     return instance.connect();
   })();
   return shared;
-}
-
-export interface SyntaxProblem {
-  message: string;
-  /** 1-based line in the SQL given, when DuckDB says. */
-  line?: number;
 }
 
 export async function checkDuckDbSyntax(sql: string): Promise<SyntaxProblem | undefined> {
