@@ -91,6 +91,7 @@ const CH_LBRACE = 123; // {
 const CH_RBRACE = 125; // }
 const CH_PERCENT = 37; // %
 const CH_HASH = 35; // #
+const CH_LPAREN = 40; // (
 
 /** Names that look like calls but are Jinja/dbt builtins rather than project macros. */
 const NOT_MACROS = new Set([
@@ -136,6 +137,19 @@ export function scan(text: string): ScanResult {
     let bodyEnd = tag.bodyEnd;
     if (bodyStart < bodyEnd && (text.charCodeAt(bodyStart) === 45 || text.charCodeAt(bodyStart) === 43)) bodyStart++;
     if (bodyEnd > bodyStart && (text.charCodeAt(bodyEnd - 1) === 45 || text.charCodeAt(bodyEnd - 1) === 43)) bodyEnd--;
+    // Only a call needs tokens, and a call needs '(': most expressions (`{{ this }}`, `{{ m }}`) have
+    // none and are skipped; a statement is still read for its keyword (blocks, endblocks, raw).
+    let paren = false;
+    for (let k = bodyStart; k < bodyEnd; k++) {
+      if (text.charCodeAt(k) === CH_LPAREN) {
+        paren = true;
+        break;
+      }
+    }
+    if (!paren && next === CH_LBRACE) {
+      i = tag.end;
+      continue;
+    }
     const tokens = tokenize(text, bodyStart, bodyEnd);
     if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
       const keyword = tokens[0]!.value;
@@ -174,7 +188,7 @@ export function scan(text: string): ScanResult {
         }
       }
     }
-    collectCalls(tokens, result);
+    if (paren) collectCalls(tokens, result);
     i = tag.end;
   }
   for (const { def, endTag } of openBlocks) {
