@@ -13,11 +13,14 @@ export function emptyConfig(materialized: string): NodeConfig {
 
 /** Applies one layer of configuration on top of `into` with dbt's merge rules. */
 export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): void {
-  for (const [rawKey, value] of Object.entries(layer)) {
+  for (const rawKey of Object.keys(layer)) {
+    const value = layer[rawKey];
     const key = rawKey.startsWith('+') ? rawKey.slice(1) : rawKey;
     if (key === 'tags') {
       const tags = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)];
-      for (const t of tags) if (!into.tags.includes(t)) into.tags.push(t);
+      const added = tags.filter((t, i) => !into.tags.includes(t) && tags.indexOf(t) === i);
+      // A new list of the exact size (pushing would leave room for 16 more in every node's tags).
+      if (added.length > 0) into.tags = into.tags.length === 0 ? added : into.tags.concat(added);
     } else if (key === 'meta') {
       // `meta:` left empty in yml is null; only mappings merge.
       if (value && typeof value === 'object' && !Array.isArray(value)) into.meta = { ...into.meta, ...(value as Record<string, unknown>) };
@@ -55,7 +58,21 @@ export function treeLayers(tree: Record<string, unknown> | undefined, packageNam
   return layers;
 }
 
+/** The configs of each tree level, read once: every model of a folder asks for the same levels. */
+const nestedConfigs = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+const rootConfigs = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+
 function configsOf(level: Record<string, unknown>, isRoot: boolean): Record<string, unknown> {
+  const cache = isRoot ? rootConfigs : nestedConfigs;
+  let configs = cache.get(level);
+  if (!configs) {
+    configs = readConfigs(level, isRoot);
+    cache.set(level, configs);
+  }
+  return configs;
+}
+
+function readConfigs(level: Record<string, unknown>, isRoot: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(level)) {
     if (k.startsWith('+')) out[k] = v;

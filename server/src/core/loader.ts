@@ -6,7 +6,7 @@
 import { applyConfig, emptyConfig, treeLayers } from './config-tree';
 import { splitCsvLine } from './csv';
 import type { Diagnostic } from './diagnostics';
-import { joinPath, MAX_FILE_BYTES, relativePath, type FileHost } from './host';
+import { joinPath, MAX_FILE_BYTES, normalizePath, relativePath, type FileHost } from './host';
 import type { ColumnInfo, MacroDefinition, NodeConfig, Project, ProjectConfig, ProjectFile, ProjectNode, ResourceType } from './model';
 import { scan, type ScanResult } from './scanner';
 import { synthesizeTestName } from './test-names';
@@ -55,8 +55,8 @@ interface SharedState {
   disabled: Map<string, ProjectNode[]>;
   macros: Map<string, MacroDefinition[]>;
   files: Map<string, ProjectFile>;
-  /** Nodes by package, resource type and name, for patching from yml. */
-  byName: Map<string, ProjectNode>;
+  /** Nodes by package, then kind (a resource type, or `ref`), then name: for patching from yml. */
+  byName: Map<string, Map<string, Map<string, ProjectNode>>>;
   packages: Map<string, ProjectConfig>;
 }
 
@@ -66,7 +66,7 @@ class Loader {
   private readonly disabled: Map<string, ProjectNode[]>;
   private readonly macros: Map<string, MacroDefinition[]>;
   private readonly files: Map<string, ProjectFile>;
-  private readonly names: Map<string, ProjectNode>;
+  private readonly names: SharedState['byName'];
   private readonly packages: Map<string, ProjectConfig>;
   private config!: ProjectConfig;
 
@@ -96,13 +96,28 @@ class Loader {
     return { diagnostics: this.diagnostics, nodes: this.nodes, disabled: this.disabled, macros: this.macros, files: this.files, byName: this.names, packages: this.packages };
   }
 
-  /** Nodes of this package by resource type and name. */
+  /** Nodes of this package by kind (a resource type, or `ref` for ref() targets) and name. */
   private readonly byName = {
-    get: (key: string): ProjectNode | undefined => this.names.get(`${this.config.name}|${key}`),
-    set: (key: string, node: ProjectNode): void => void this.names.set(`${this.config.name}|${key}`, node),
-    delete: (key: string): void => void this.names.delete(`${this.config.name}|${key}`),
-    values: (): ProjectNode[] => [...this.names.entries()].filter(([k]) => k.startsWith(`${this.config.name}|`)).map(([, v]) => v),
+    get: (kind: string, name: string): ProjectNode | undefined => this.ownNames().get(kind)?.get(name),
+    set: (kind: string, name: string, node: ProjectNode): void => {
+      const own = this.ownNames();
+      const names = own.get(kind);
+      if (names) names.set(name, node);
+      else own.set(kind, new Map([[name, node]]));
+    },
+    delete: (kind: string, name: string): void => void this.ownNames().get(kind)?.delete(name),
+    values: (): ProjectNode[] => [...this.ownNames().values()].flatMap((names) => [...names.values()]),
   };
+
+  private own: Map<string, Map<string, ProjectNode>> | undefined;
+
+  private ownNames(): Map<string, Map<string, ProjectNode>> {
+    if (!this.own) {
+      this.own = this.names.get(this.config.name) ?? new Map();
+      this.names.set(this.config.name, this.own);
+    }
+    return this.own;
+  }
 
   /** Absolute folder of one of this package's resource paths. */
   private dirOf(dir: string): string {
@@ -128,7 +143,7 @@ class Loader {
     const ymlDirs = new Set([...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.macroPaths, ...c.testPaths, ...c.analysisPaths]);
     const seen = new Set<string>();
     for (const dir of ymlDirs) {
-      for (const abs of this.host.list(this.dirOf(dir))) {
+      for (const abs of this.list(this.dirOf(dir))) {
         if (!/\.ya?ml$/i.test(abs) || seen.has(abs)) continue;
         seen.add(abs);
         this.loadPropertiesFile(relativePath(this.root, abs));
@@ -152,8 +167,8 @@ class Loader {
     this.diagnostics.push({ severity: 'error', ...d });
   }
 
-  private readText(rel: string): string | undefined {
-    const r = this.host.read(joinPath(this.root, rel));
+  private readText(rel: string, abs = joinPath(this.root, rel)): string | undefined {
+    const r = this.host.read(abs);
     switch (r.kind) {
       case 'text':
         if (r.text.length > MAX_FILE_BYTES) {
@@ -313,9 +328,26 @@ class Loader {
 
   // ---------------------------------------------------------------- SQL files
 
+  /** Listings of this load: model paths are listed for their SQL and again for their yml. */
+  private readonly listings = new Map<string, string[]>();
+
+  private list(absDir: string): string[] {
+    let files = this.listings.get(absDir);
+    if (!files) {
+      files = this.host.list(absDir);
+      this.listings.set(absDir, files);
+    }
+    return files;
+  }
+
   private loadSqlFiles(dir: string, kind: 'model' | 'snapshot' | 'macro' | 'test' | 'analysis'): void {
-    for (const abs of this.host.list(this.dirOf(dir))) {
-      const rel = relativePath(this.root, abs);
+    const absDir = this.dirOf(dir);
+    const rootPrefix = this.root === '/' ? '/' : `${this.root}/`;
+    const dirPrefix = absDir === '/' ? '/' : `${absDir}/`;
+    for (const listed of this.list(absDir)) {
+      // Once normalized, a path under the folder is sliced: what relativePath does, without redoing it.
+      const abs = normalizePath(listed);
+      const rel = abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : relativePath(this.root, abs);
       if (this.files.has(rel)) continue;
       const isSql = abs.endsWith('.sql');
       if (kind === 'model' && abs.endsWith('.py')) {
@@ -323,7 +355,7 @@ class Loader {
         continue;
       }
       if (!isSql) continue;
-      const text = this.readText(rel);
+      const text = this.readText(rel, abs.startsWith(rootPrefix) ? abs : undefined);
       const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
       if (text !== undefined) file.text = text;
       this.files.set(rel, file);
@@ -334,9 +366,9 @@ class Loader {
       }
       // Macros and generic tests may live in any SQL file under macro and test paths.
       if (result && (kind === 'macro' || kind === 'test')) this.addMacros(rel, result);
-      const pathParts = relativePath(this.dirOf(dir), abs).split('/');
+      const pathParts = (abs.startsWith(dirPrefix) ? abs.slice(dirPrefix.length) : relativePath(absDir, abs)).split('/');
       const fileName = pathParts.pop()!;
-      const stem = fileName.replace(/\.sql$/, '');
+      const stem = fileName.slice(0, -'.sql'.length);
       switch (kind) {
         case 'model':
           this.addNode(file, 'model', stem, pathParts, result);
@@ -467,7 +499,7 @@ class Loader {
     }
     // Models, seeds and snapshots share one namespace for ref().
     if (node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot') {
-      const clash = this.byName.get(`ref:${node.name}`);
+      const clash = this.byName.get('ref', node.name);
       if (clash) {
         this.report({
           code: 'duplicate-name',
@@ -477,18 +509,18 @@ class Loader {
           related: [{ file: clash.file, message: 'other definition' }],
         });
       } else {
-        this.byName.set(`ref:${node.name}`, node);
+        this.byName.set('ref', node.name, node);
       }
     }
     // yml patches models, seeds, snapshots and analyses by name; tests are never looked up.
-    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') this.byName.set(`${node.resourceType}:${node.name}`, node);
+    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') this.byName.set(node.resourceType, node.name, node);
     this.nodes.set(node.uniqueId, node);
   }
 
   // ---------------------------------------------------------------- seeds
 
   private loadSeeds(dir: string): void {
-    for (const abs of this.host.list(this.dirOf(dir))) {
+    for (const abs of this.list(this.dirOf(dir))) {
       if (!abs.endsWith('.csv')) continue;
       const rel = relativePath(this.root, abs);
       const parts = relativePath(this.dirOf(dir), abs).split('/');
@@ -557,7 +589,7 @@ class Loader {
       this.patchVersions(rel, entry, name, nameSpan, versions);
       return;
     }
-    let node = this.byName.get(`${type}:${name}`);
+    let node = this.byName.get(type, name);
     if (!node) {
       const disabled = this.disabled.get(name)?.find((n) => n.resourceType === type);
       if (disabled) node = disabled;
@@ -617,15 +649,15 @@ class Loader {
     const latest = getString(entry, 'latest_version') ?? listed.map((x) => x.v).sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b))).pop();
     for (const { item, v } of listed) {
       const fileName = getString(item, 'defined_in') ?? `${name}_v${v}`;
-      let node = this.byName.get(`model:${fileName}`);
-      if (!node && v === latest) node = this.byName.get(`model:${name}`);
+      let node = this.byName.get('model', fileName);
+      if (!node && v === latest) node = this.byName.get('model', name);
       if (!node) {
         this.report({ code: 'missing-file', severity: 'warning', file: rel, span: get(item, 'v')?.span ?? nameSpan, message: `Version ${v} of model '${name}' has no file (expected ${fileName}.sql)` });
         continue;
       }
       this.nodes.delete(node.uniqueId);
-      this.byName.delete(`model:${node.name}`);
-      if (this.byName.get(`ref:${node.name}`) === node) this.byName.delete(`ref:${node.name}`);
+      this.byName.delete('model', node.name);
+      if (this.byName.get('ref', node.name) === node) this.byName.delete('ref', node.name);
       const file = this.files.get(node.file);
       const oldId = node.uniqueId;
       node.name = name;
@@ -635,7 +667,7 @@ class Loader {
       node.fqn = [...node.fqn.slice(0, -1), name, `v${v}`];
       if (file) file.nodeIds = file.nodeIds.map((id) => (id === oldId ? node!.uniqueId : id));
       this.nodes.set(node.uniqueId, node);
-      this.byName.set(`model:${name}.v${v}`, node);
+      this.byName.set('model', `${name}.v${v}`, node);
       this.applyProperties(rel, entry, node, nameSpan, `${name}_v${v}`);
       const versionConfig = toJS(get(item, 'config'));
       if (isDict(versionConfig)) {
@@ -751,68 +783,103 @@ class Loader {
 
   /** Generic tests under `tests:`/`data_tests:` of a model, source table or column, named as dbt names them. */
   private addGenericTests(rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined, targetName = target.name): void {
-    const list = [...items(get(holder, 'data_tests')), ...items(get(holder, 'tests'))];
-    for (const spec of list) {
-      let testName: string | undefined;
-      let args: Record<string, unknown> = {};
-      let testConfig: Record<string, unknown> = {};
-      let span: Span = spec.span;
-      if (spec.kind === 'scalar' && typeof spec.value === 'string') {
-        testName = spec.value;
-      } else if (spec.kind === 'map' && spec.entries.size >= 1) {
-        const [first] = spec.entries;
-        const [key, { keySpan, value }] = first!;
-        testName = key;
-        span = keySpan;
-        const raw = toJS(value);
-        if (isDict(raw)) {
-          const { config, arguments: explicitArgs, name: customName, ...rest } = raw;
-          args = isDict(explicitArgs) ? { ...explicitArgs } : rest;
-          if (isDict(config)) testConfig = config;
-          // Old style: severity/where/... directly among the arguments.
-          for (const k of ['severity', 'where', 'error_if', 'warn_if', 'store_failures', 'limit', 'tags', 'enabled', 'meta']) {
-            if (k in args) {
-              testConfig[k] = args[k];
-              delete args[k];
-            }
+    if (holder.kind !== 'map') return;
+    const dataTests = holder.entries.get('data_tests')?.value;
+    const tests = holder.entries.get('tests')?.value;
+    if (dataTests?.kind !== 'seq' && tests?.kind !== 'seq') return;
+    const file = this.files.get(rel);
+    const named = { name: targetName, resourceType: target.resourceType, source: target.source };
+    const treeConfigs = this.config.trees.tests || this.rootConfig?.trees.tests;
+    for (const list of [items(dataTests), items(tests)]) for (const spec of list) this.addGenericTest(rel, file, spec, target, named, columnName, treeConfigs !== undefined);
+  }
+
+  /** One entry under `tests:`/`data_tests:`: `unique`, or `accepted_values: {values: [...], config: {...}}`. */
+  private addGenericTest(
+    rel: string,
+    file: ProjectFile | undefined,
+    spec: YNode,
+    target: ProjectNode,
+    named: Pick<ProjectNode, 'name' | 'resourceType' | 'source'>,
+    columnName: string | undefined,
+    treeConfigs: boolean,
+  ): void {
+    let testName: string | undefined;
+    let args: Record<string, unknown> | undefined;
+    let testConfig: Record<string, unknown> | undefined;
+    let span: Span = spec.span;
+    if (spec.kind === 'scalar' && typeof spec.value === 'string') {
+      testName = spec.value;
+    } else if (spec.kind === 'map' && spec.entries.size >= 1) {
+      const [first] = spec.entries;
+      const [key, { keySpan, value }] = first!;
+      testName = key;
+      span = keySpan;
+      const raw = toJS(value);
+      if (isDict(raw)) {
+        const { config, arguments: explicitArgs, name: customName, ...rest } = raw;
+        args = isDict(explicitArgs) ? { ...explicitArgs } : rest;
+        testConfig = isDict(config) ? config : {};
+        // Old style: severity/where/... directly among the arguments.
+        for (const k of ['severity', 'where', 'error_if', 'warn_if', 'store_failures', 'limit', 'tags', 'enabled', 'meta']) {
+          if (k in args) {
+            testConfig[k] = args[k];
+            delete args[k];
           }
-          if (typeof customName === 'string') args.__name__ = customName;
         }
+        if (typeof customName === 'string') args.__name__ = customName;
       }
-      if (!testName) {
-        this.report({ code: 'yaml-schema', file: rel, span, message: `Cannot read this test entry in ${rel}` });
-        continue;
-      }
-      const [namespace, bare] = testName.includes('.') ? (testName.split('.', 2) as [string, string]) : [undefined, testName];
-      // A copy without our private __name__ marker (built, not deleted: delete de-optimises objects).
-      let kwargs: Record<string, unknown> = args;
-      if ('__name__' in args) kwargs = Object.fromEntries(Object.entries(args).filter(([k]) => k !== '__name__'));
-      else if (kwargs === args) kwargs = { ...args };
-      if (columnName !== undefined) kwargs.column_name = columnName;
-      const name = typeof args.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, { ...target, name: targetName }, kwargs);
-      const config = emptyConfig('test');
-      if (this.config.trees.tests || this.rootConfig?.trees.tests) for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
-      applyConfig(config, testConfig);
-      const node: ProjectNode = newNode({
-        uniqueId: `test.${this.config.name}.${name}`,
-        resourceType: 'test',
-        name,
-        packageName: this.config.name,
-        file: rel,
-        nameSpan: span,
-        fqn: [this.config.name, ...this.foldersOf(rel), name],
-        config,
-        test: { name: bare, kwargs, attachedTo: target.uniqueId, severity: severityOf(config), ...(namespace ? { namespace } : {}), ...(columnName !== undefined ? { columnName } : {}) },
-      });
-      // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
-      for (const value of Object.values(kwargs)) {
-        if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
-        const inner = scan(`{{ ${value} }}`);
-        node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];
-        node.sources = [...node.sources, ...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span }))];
-      }
-      this.register(node, this.files.get(rel));
     }
+    if (!testName) {
+      this.report({ code: 'yaml-schema', file: rel, span, message: `Cannot read this test entry in ${rel}` });
+      return;
+    }
+    const dot = testName.indexOf('.');
+    const namespace = dot === -1 ? undefined : testName.slice(0, dot);
+    const bare = dot === -1 ? testName : testName.slice(dot + 1, testName.indexOf('.', dot + 1) === -1 ? undefined : testName.indexOf('.', dot + 1));
+    // A copy without our private __name__ marker (built, not deleted: delete de-optimises objects).
+    let kwargs: Record<string, unknown>;
+    if (!args) kwargs = {};
+    else if ('__name__' in args) kwargs = Object.fromEntries(Object.entries(args).filter(([k]) => k !== '__name__'));
+    else kwargs = { ...args };
+    if (columnName !== undefined) kwargs.column_name = columnName;
+    const name = typeof args?.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, named, kwargs);
+    const config = emptyConfig('test');
+    if (treeConfigs) for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
+    if (testConfig) applyConfig(config, testConfig);
+    const test: NonNullable<ProjectNode['test']> = { name: bare, kwargs, attachedTo: target.uniqueId, severity: severityOf(config) };
+    if (namespace) test.namespace = namespace;
+    if (columnName !== undefined) test.columnName = columnName;
+    const node: ProjectNode = newNode({
+      uniqueId: `test.${this.config.name}.${name}`,
+      resourceType: 'test',
+      name,
+      packageName: this.config.name,
+      file: rel,
+      nameSpan: span,
+      fqn: this.fqnPrefix(rel).concat(name),
+      config,
+      test,
+    });
+    // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
+    for (const value of Object.values(kwargs)) {
+      if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
+      const inner = scan(`{{ ${value} }}`);
+      node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];
+      node.sources = [...node.sources, ...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span }))];
+    }
+    this.register(node, file);
+  }
+
+  private readonly fqnPrefixes = new Map<string, string[]>();
+
+  /** `[package, ...folders]` of a yml file: the start of the fqn of every test it defines (shared, never mutated). */
+  private fqnPrefix(rel: string): string[] {
+    let prefix = this.fqnPrefixes.get(rel);
+    if (!prefix) {
+      prefix = [this.config.name, ...this.foldersOf(rel)];
+      this.fqnPrefixes.set(rel, prefix);
+    }
+    return prefix;
   }
 
   private addUnitTest(rel: string, file: ProjectFile, entry: YNode): void {
