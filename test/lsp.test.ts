@@ -193,6 +193,16 @@ describe('language server over stdio (sample project)', () => {
     assert.deepEqual(runEvents.filter((e) => e.kind === 'finish').map((e) => [e.name, e.status]), [['bronze_orders', 'success'], ['silver_orders', 'success']]);
   });
 
+  it('medallion/run with upstream builds the seeds and snapshots the model needs, not only models', async () => {
+    const result = await rpc.sendRequest<{ results: Array<{ uniqueId: string; name: string; status: string }>; fatal: string | null }>('medallion/run', { uri: uri('models/gold/gold_product_categories.sql'), upstream: true });
+    assert.equal(result.fatal, null);
+    const ran = new Map(result.results.map((r) => [r.name, r.status]));
+    assert.equal(ran.get('product_categories'), 'success', 'the seed');
+    assert.equal(ran.get('products_snapshot'), 'success', 'the snapshot');
+    assert.equal(ran.get('gold_product_categories'), 'success');
+    assert.ok(result.results.every((r) => /^(model|seed|snapshot)\./.test(r.uniqueId)), 'no tests in a run');
+  });
+
   it('medallion/targets lists the profile targets and the default', async () => {
     const targets = await rpc.sendRequest<{ targets: string[]; defaultTarget: string }>('medallion/targets', { uri: uri('models/silver/silver_orders.sql') });
     assert.deepEqual(targets, { targets: ['dev', 'databricks'], defaultTarget: 'dev' });

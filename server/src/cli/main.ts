@@ -36,6 +36,7 @@ Commands:
                                 compiled SQL of the selected models to stdout
   build | run | test | seed | snapshot [--select S] [--exclude S] [--threads N]
         [--full-refresh] [--fail-fast] [--target T] [--vars YAML] [--output text|json]
+        [--resource-type T]             only these resource types (e.g. build --resource-type model,seed,snapshot)
                                 run nodes in dependency order (build: seeds, models, snapshots,
                                 tests and unit tests; a failure skips only its descendants)
   show <model> [--limit N] [--target T] [--output text|json]
@@ -302,7 +303,7 @@ function targetRequest(args: ParsedArgs, analysis: Analysis): CompilerRequest {
 function runCommand(command: RunCommand): Command {
   return {
     flags: ['full-refresh', 'fail-fast'],
-    values: ['select', 'models', 'exclude', 'threads', 'target', 'vars', 'output', 'landing'],
+    values: ['select', 'models', 'exclude', 'threads', 'target', 'vars', 'output', 'landing', 'resource-type'],
     async run(args, analysis, host) {
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) {
@@ -335,6 +336,8 @@ function runCommand(command: RunCommand): Command {
           onEvent: printer.onEvent,
         };
         if (threads !== undefined) request.threadsOverride = Number(threads);
+        const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+        if (resourceTypes.length > 0) request.resourceTypes = resourceTypes;
         const landingRoot = option(args, 'landing');
         if (landingRoot) request.landingRoot = landingRoot;
         const summary = await runProject(host, analysis, request);

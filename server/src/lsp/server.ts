@@ -467,6 +467,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (!node) return new ResponseError<void>(-32602, `${where.file} defines no model to run`);
       select = [`${params.upstream ? '+' : ''}${node.name}${params.downstream ? '+' : ''}`];
     }
+    // "With upstream" means everything the model needs gets built: seeds and snapshots too, not
+    // only models (dbt's `run +model` would leave an unbuilt snapshot failing the model).
+    const withUpstream = Boolean(params.upstream) && (params.command ?? 'run') === 'run';
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
@@ -475,7 +478,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     try {
       const env = process.env as Record<string, string | undefined>;
       const summary = await runProject(workspace.host, analysis, {
-        command: params.command ?? 'run',
+        command: withUpstream ? 'build' : (params.command ?? 'run'),
+        ...(withUpstream ? { resourceTypes: ['model', 'seed', 'snapshot'] } : {}),
         select,
         threads: 0,
         ...(params.threads ? { threadsOverride: params.threads } : {}),

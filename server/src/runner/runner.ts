@@ -21,6 +21,8 @@ export interface RunRequest {
   threads: number;
   fullRefresh?: boolean;
   failFast?: boolean;
+  /** Narrows the command's resource types (dbt's `--resource-type`), e.g. a build without tests. */
+  resourceTypes?: string[];
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** Local folder for a landing location (S3 locations are synced first); identity by default. */
@@ -43,7 +45,8 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
   const started = performance.now();
   const { graph } = analysis;
   const emit = (e: RunEvent): void => request.onEvent?.(e);
-  const selection = selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: RESOURCE_TYPES[request.command] });
+  const types = RESOURCE_TYPES[request.command].filter((t) => !request.resourceTypes?.length || request.resourceTypes.includes(t));
+  const selection = selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: types });
   const selected = graph.topologicalOrder(selection.ids).map((id) => graph.node(id)!);
   const results = new Map<string, NodeResult>();
   const summary: RunSummary = { command: request.command, target: targetName, results: [], elapsedSeconds: 0, cancelled: false };
