@@ -64,13 +64,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
   const run: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {} } };
   const debug: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {} } };
   let startedWith: Record<string, string> = {};
+  const currentSettings = (): Record<string, string> => {
+    const get = (s: string): unknown => config().get(s);
+    return Object.fromEntries(settingsInEffect(get).map((s) => [s, String(get(s.slice('medallion.'.length))).trim()]));
+  };
   const configureServer = async (): Promise<void> => {
     const token = await context.secrets.get(TOKEN_KEY);
     const get = (s: string): unknown => config().get(s);
     const env = serverEnvironment(process.env, get, { token, folder: folder() });
     run.options!.env = env;
     debug.options!.env = env;
-    startedWith = Object.fromEntries(settingsInEffect(get).map((s) => [s, String(get(s.slice('medallion.'.length))).trim()]));
+    startedWith = currentSettings();
   };
   await configureServer();
   const initializationOptions = (): InitializationOptions => ({
@@ -129,6 +133,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       settings: all,
       timer: setTimeout(() => {
         pendingRestart = undefined;
+        // A burst that spanned two restarts may find its values already in effect: no second stop.
+        if (JSON.stringify(currentSettings()) === JSON.stringify(startedWith)) return;
         void restart(`settings changed (${[...all].join(', ')})`);
       }, 250),
     };
@@ -311,7 +317,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     refreshModels: () => models.refresh(0),
     lastRunStatus: (nodeId) => runStatus.get(nodeId)?.status,
     lineageView: () => ({ nodes: lineage.rendered, statuses: lineage.renderedStatuses }),
-    serverReady: () => ready,
+    // Settled once no restart is pending or running (a burst of settings may still be debouncing).
+    serverReady: async () => {
+      for (;;) {
+        const current = ready;
+        await current.catch(() => undefined);
+        if (pendingRestart) await new Promise((resolve) => setTimeout(resolve, 300));
+        else if (current === ready) return;
+      }
+    },
     serverSettings: () => ({ ...startedWith }),
   };
 }
