@@ -19,5 +19,16 @@ await build({ ...node, entryPoints: { extension: 'client/src/extension.ts' }, ex
 // The webviews' scripts run in the browser sandbox of a webview.
 await build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts', 'results-view': 'client/src/webview/results.ts' } });
 
-// The command line and the language server (native and optional drivers stay in node_modules).
-await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, external: ['@duckdb/node-api', '@databricks/sql'] });
+// The command line and the language server. DuckDB's native binding stays in node_modules (and
+// ships in the .vsix, see scripts/package.mjs). The Databricks driver (pure JS, large) is its own
+// bundle, dist/databricks-driver.js, loaded only when a Databricks target is used: the server starts
+// without parsing it. Its optional native parts (LZ4 result compression, the Rust "kernel" backend)
+// load only on request, which we never make.
+const databricksDriver = {
+  name: 'databricks-driver',
+  setup(b) {
+    b.onResolve({ filter: /^@databricks\/sql$/ }, () => ({ path: './databricks-driver.js', external: true }));
+  },
+};
+await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, external: ['@duckdb/node-api'], plugins: [databricksDriver] });
+await build({ ...node, entryPoints: { 'databricks-driver': '@databricks/sql' }, external: ['lz4', 'lz4-napi', '@databricks/databricks-sql-kernel-*'] });

@@ -1,10 +1,10 @@
 // `npm run package`: the VS Code extension as medallion-<version>.vsix, made by @vscode/vsce from a
 // staging folder (.cache/vsix/) that holds only what ships:
-//   dist/ (the esbuild bundles: extension, language server, webview scripts; no source maps),
+//   dist/ (the esbuild bundles: extension, language server, Databricks driver, webview scripts; no source maps),
 //   package.json (no scripts, no dev dependencies; dependencies = only what the bundles keep external),
 //   README.md and the images it shows, LICENSE when there is one, syntaxes/, media/ when there is one,
 //   node_modules/ = `npm install --omit=dev` of the external packages only: @duckdb/node-api with its
-//   native binding for this platform, and @databricks/sql.
+//   native binding for this platform (the Databricks driver is bundled in dist/).
 // The native binding makes the package platform-specific: it is marked with vsce's --target (this
 // machine's platform). Prints the size and the file count. `--no-build` reuses dist/ as it is.
 import { execFileSync } from 'node:child_process';
@@ -17,9 +17,9 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stage = join(repo, '.cache', 'vsix');
 const require = createRequire(import.meta.url);
 /** The packages the server bundles keep external (scripts/build.mjs): they ship in node_modules. */
-const EXTERNAL = ['@duckdb/node-api', '@databricks/sql'];
+const EXTERNAL = ['@duckdb/node-api'];
 /** What ships of dist/: not the CLI bundle, not the source maps. */
-const DIST = ['extension.js', 'lsp-server.js', 'lineage-view.js', 'results-view.js'];
+const DIST = ['extension.js', 'lsp-server.js', 'databricks-driver.js', 'lineage-view.js', 'results-view.js'];
 
 function vsceTarget() {
   const { platform, arch } = process;

@@ -9,6 +9,7 @@
  * COPY INTO are Databricks-only, and their SQL is checked in test/databricks-sql.test.ts.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +110,14 @@ describe('databricks engine on Spark + Delta: the sample pipeline', { timeout: 3
     const provider = await query(`describe table extended ${rel('bronze', 'bronze_orders')}`);
     assert.ok(provider.rows.some((r) => String(r[0]) === 'Provider' && String(r[1]).toLowerCase() === 'delta'), 'bronze_orders is a Delta table');
     assert.ok((await count(rel('gold', 'product_categories'))) > 0);
+  });
+
+  it('the shipped CLI bundle (bin/medallion.js → dist/, with the bundled driver) reads a gold model on this warehouse', () => {
+    const out = execFileSync(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'medallion.js'), 'show', 'gold_product_categories', '--project', root, '--limit', '2', '--output', 'json'], { env, encoding: 'utf8' });
+    const shown = JSON.parse(out) as { node: string; rows: Array<Record<string, unknown>> };
+    assert.equal(shown.node, 'model.medallion_retail.gold_product_categories');
+    assert.equal(shown.rows.length, 2);
+    assert.ok(typeof shown.rows[0]!.category_name === 'string');
   });
 
   it('a second batch is incremental: exactly the new orders are added; the snapshot keeps history', async () => {
