@@ -478,7 +478,11 @@ class Loader {
 
   /** Adds an enabled node (or records a disabled one); reports duplicates the way dbt does. */
   private register(node: ProjectNode, file: ProjectFile | undefined): void {
-    file?.nodeIds.push(node.uniqueId);
+    // Most files define one node: a list of one, not a pushed list with room for sixteen more.
+    if (file) {
+      if (file.nodeIds.length === 0) file.nodeIds = [node.uniqueId];
+      else file.nodeIds.push(node.uniqueId);
+    }
     if (!node.config.enabled) {
       const list = this.disabled.get(node.name) ?? [];
       list.push(node);
@@ -711,7 +715,7 @@ class Loader {
       if (dataType !== undefined) info.dataType = dataType;
       columns.push(info);
     }
-    return columns;
+    return columns.slice();
   }
 
   private addSource(rel: string, file: ProjectFile, entry: YNode): void {
@@ -838,28 +842,36 @@ class Loader {
     const bare = dot === -1 ? testName : testName.slice(dot + 1, testName.indexOf('.', dot + 1) === -1 ? undefined : testName.indexOf('.', dot + 1));
     // A copy without our private __name__ marker (built, not deleted: delete de-optimises objects).
     let kwargs: Record<string, unknown>;
-    if (!args) kwargs = {};
-    else if ('__name__' in args) kwargs = Object.fromEntries(Object.entries(args).filter(([k]) => k !== '__name__'));
-    else kwargs = { ...args };
-    if (columnName !== undefined) kwargs.column_name = columnName;
-    const name = typeof args?.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, named, kwargs);
+    if (!args) kwargs = columnName === undefined ? {} : { column_name: columnName };
+    else {
+      kwargs = '__name__' in args ? Object.fromEntries(Object.entries(args).filter(([k]) => k !== '__name__')) : { ...args };
+      if (columnName !== undefined) kwargs.column_name = columnName;
+    }
+    const given = typeof args?.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, named, kwargs);
+    // The id as one flat string and the name a slice of it: the pieces the name was built from
+    // (tens of thousands of small strings in a big project) are not kept.
+    const uniqueId = `test.${this.config.name}.${given}`;
+    const name = uniqueId.slice(uniqueId.length - given.length);
     const config = emptyConfig('test');
     if (treeConfigs) for (const layer of this.layersFor('tests', [name])) applyConfig(config, layer);
     if (testConfig) applyConfig(config, testConfig);
-    const test: NonNullable<ProjectNode['test']> = { name: bare, kwargs, attachedTo: target.uniqueId, severity: severityOf(config) };
-    if (namespace) test.namespace = namespace;
-    if (columnName !== undefined) test.columnName = columnName;
-    const node: ProjectNode = newNode({
-      uniqueId: `test.${this.config.name}.${name}`,
-      resourceType: 'test',
-      name,
-      packageName: this.config.name,
-      file: rel,
-      nameSpan: span,
-      fqn: this.fqnPrefix(rel).concat(name),
-      config,
-      test,
-    });
+    const attachedTo = target.uniqueId;
+    const severity = severityOf(config);
+    // Literals with every key: an object that gains a key later gets a second, out-of-line store.
+    const test: NonNullable<ProjectNode['test']> =
+      columnName === undefined
+        ? namespace
+          ? { name: bare, kwargs, attachedTo, severity, namespace }
+          : { name: bare, kwargs, attachedTo, severity }
+        : namespace
+          ? { name: bare, kwargs, attachedTo, severity, namespace, columnName }
+          : { name: bare, kwargs, attachedTo, severity, columnName };
+    const fqn = this.fqnPrefix(rel).concat(name);
+    const packageName = this.config.name;
+    // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
+    const node: ProjectNode = config.enabled
+      ? { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test, layer: undefined }
+      : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
     // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
     for (const value of Object.values(kwargs)) {
       if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;

@@ -195,7 +195,17 @@ export function scan(text: string): ScanResult {
     def.span.end = n;
     result.problems.push({ message: `Unclosed '{% ${def.kind} ${def.name} %}' block: missing '{% ${endTag} %}'`, span: def.nameSpan });
   }
+  // Results live as long as the project: lists of their exact length (a pushed list keeps room for 16 more).
+  result.refs = exact(result.refs);
+  result.sources = exact(result.sources);
+  result.dynamic = exact(result.dynamic);
+  result.configs = exact(result.configs);
+  result.macroCalls = exact(result.macroCalls);
   return result;
+}
+
+function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
 }
 
 interface TagExtent {
