@@ -6,7 +6,7 @@ import type { Diagnostic } from './diagnostics';
 import type { Project, ProjectNode } from './model';
 import { LAYERS_DEFAULT } from './model';
 import type { RefCall, SourceCall } from './scanner';
-import { suggest } from './text';
+import { NameIndex, suggest } from './text';
 
 export interface LayerOptions {
   /** Layer names from upstream to downstream. */
@@ -64,15 +64,15 @@ export class ProjectGraph {
    * not name them all), its path in `cycles` and the diagnostics reported for it.
    */
   readonly cyclic = new Map<string, CyclicComponent>();
-  private names: string[] | undefined;
+  private names: NameIndex | undefined;
 
   constructor(readonly project: Project, readonly layers: LayerOptions) {
     this.parents = new ParentIndex(project.nodes);
   }
 
-  /** Names ref() can resolve to, for "did you mean" (computed on first need). */
-  refNames(): string[] {
-    return (this.names ??= [...this.refTargets.keys()]);
+  /** Names ref() can resolve to, prepared for "did you mean" (on first need). */
+  refNames(): NameIndex {
+    return (this.names ??= new NameIndex(this.refTargets.keys()));
   }
 
   node(id: string): ProjectNode | undefined {
@@ -171,7 +171,7 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
   }
 
   // Only a problem needs the list (for "did you mean"); built once, on first need.
-  const refNames = (): string[] => graph.refNames();
+  const refNames = (): NameIndex => graph.refNames();
   for (const node of project.nodes.values()) {
     if (node.refs.length === 0 && node.sources.length === 0) {
       // Most nodes of a big project are generic tests: their only parent is what they test.
@@ -197,7 +197,7 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
 }
 
 /** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */
-export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: () => string[], out: Diagnostic[]): string[] {
+export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: () => NameIndex, out: Diagnostic[]): string[] {
   const deps = new Set<string>();
   for (const ref of node.refs) {
     const target = resolveRefOrReport(graph, node, ref, refNames, out);
@@ -211,7 +211,7 @@ export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refN
   return [...deps];
 }
 
-function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => string[], out: Diagnostic[]): ProjectNode | undefined {
+function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => NameIndex, out: Diagnostic[]): ProjectNode | undefined {
   if (ref.packageName && ref.packageName !== graph.project.config.name) {
     // Refs into installed packages are resolved once packages are loaded; never guess an error here.
     return undefined;

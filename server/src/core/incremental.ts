@@ -62,7 +62,8 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   // have broken it), or when a new parent is reachable from it (the new edge closes one).
   // Removing edges from a node on no cycle never makes one.
   const removed = new Set<Diagnostic>();
-  if (graph.cyclic.has(node.uniqueId) || (added.length > 0 && reachesAny(graph, node.uniqueId, added))) {
+  if (graph.cyclic.has(node.uniqueId) || (added.length > 0 && closesCycle(graph, node.uniqueId, added))) {
+    levelsOf.delete(graph);
     const cycles = recomputeCyclesThrough(graph, node.uniqueId);
     for (const d of cycles.removed) {
       removed.add(d);
@@ -79,6 +80,98 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   analysis.diagnostics.push(...kept, ...fresh);
   changed?.add(file);
   return true;
+}
+
+/**
+ * Levels of an acyclic graph (sources 0, every other node above all its parents), kept per graph
+ * between edits. A node reaches only nodes of higher levels, so most new parents (those at or
+ * below the edited node's level) provably close no cycle at once; otherwise the search from the
+ * edited node stops at nodes at or above the highest new parent's level. Adding an edge raises
+ * levels where needed; removing one leaves them valid. Tests are leaves and have no level.
+ */
+const levelsOf = new WeakMap<ProjectGraph, Map<string, number>>();
+
+/** Computes the levels a graph's incremental edits will use (idle-time work for the language server). */
+export function prepareIncremental(analysis: Analysis): void {
+  levels(analysis.graph);
+  analysis.graph.refNames();
+}
+
+function isLeafKind(id: string): boolean {
+  return id.startsWith('test.') || id.startsWith('unit_test.');
+}
+
+function levels(graph: ProjectGraph): Map<string, number> | undefined {
+  if (graph.cyclic.size > 0) {
+    levelsOf.delete(graph);
+    return undefined;
+  }
+  let levels = levelsOf.get(graph);
+  if (levels) return levels;
+  // Kahn's order over the nodes that can have children.
+  levels = new Map<string, number>();
+  const waiting = new Map<string, number>();
+  const ready: string[] = [];
+  for (const node of graph.project.nodes.values()) {
+    if (node.resourceType === 'test' || node.resourceType === 'unit_test') continue;
+    if (node.dependsOn.length === 0) {
+      levels.set(node.uniqueId, 0);
+      ready.push(node.uniqueId);
+    } else waiting.set(node.uniqueId, node.dependsOn.length);
+  }
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    const level = levels.get(id)! + 1;
+    for (const child of graph.children.get(id) ?? []) {
+      const left = waiting.get(child);
+      if (left === undefined) continue;
+      if ((levels.get(child) ?? 0) < level) levels.set(child, level);
+      if (left === 1) {
+        waiting.delete(child);
+        ready.push(child);
+      } else waiting.set(child, left - 1);
+    }
+  }
+  // Something is still waiting: a cycle the graph does not know about. No levels, plain searches.
+  if (waiting.size > 0) return undefined;
+  levelsOf.set(graph, levels);
+  return levels;
+}
+
+/** Whether the (already added) edges from `parents` into `id` close a cycle; keeps the levels valid when they do not. */
+function closesCycle(graph: ProjectGraph, id: string, parents: string[]): boolean {
+  const level = levels(graph);
+  if (!level) return reachesAny(graph, id, parents);
+  const own = level.get(id)!;
+  const above = parents.filter((p) => level.get(p)! >= own);
+  if (above.length === 0) return false;
+  if (above.includes(id)) return true;
+  const targets = new Set(above);
+  let limit = 0;
+  for (const p of above) limit = Math.max(limit, level.get(p)!);
+  const seen = new Set<string>([id]);
+  const stack = [id];
+  while (stack.length > 0) {
+    for (const child of graph.children.get(stack.pop()!) ?? []) {
+      if (targets.has(child)) return true;
+      if (seen.has(child) || isLeafKind(child) || level.get(child)! >= limit) continue;
+      seen.add(child);
+      stack.push(child);
+    }
+  }
+  // No cycle: raise `id` above its new parents, and whatever is below it that is no longer above it.
+  level.set(id, limit + 1);
+  const raise = [id];
+  while (raise.length > 0) {
+    const at = raise.pop()!;
+    const next = level.get(at)! + 1;
+    for (const child of graph.children.get(at) ?? []) {
+      if (isLeafKind(child) || level.get(child)! >= next) continue;
+      level.set(child, next);
+      raise.push(child);
+    }
+  }
+  return false;
 }
 
 /**

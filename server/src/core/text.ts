@@ -128,26 +128,64 @@ function bagDistance(length: number, b: string): number | undefined {
   return Math.max(length - matched, b.length - matched);
 }
 
+/**
+ * Names prepared for repeated "did you mean" searches: lower-cased once and grouped by length, so
+ * a search looks only at names whose length is within its limit. For a list asked about on every
+ * keystroke (a project's ref names).
+ */
+export class NameIndex {
+  /** By lower-cased length: the names, their lower-cased forms and their positions in the original list. */
+  private readonly byLength = new Map<number, { names: string[]; lower: string[]; index: number[] }>();
+
+  constructor(names: Iterable<string>) {
+    let index = 0;
+    for (const name of names) {
+      const lower = name.toLowerCase();
+      let bucket = this.byLength.get(lower.length);
+      if (!bucket) this.byLength.set(lower.length, (bucket = { names: [], lower: [], index: [] }));
+      bucket.names.push(name);
+      bucket.lower.push(lower);
+      bucket.index.push(index++);
+    }
+  }
+
+  /** The groups of names whose lower-cased length is within `limit` of `length`. */
+  within(length: number, limit: number): Array<{ names: string[]; lower: string[]; index: number[] }> {
+    const out = [];
+    for (let l = Math.max(0, length - limit); l <= length + limit; l++) {
+      const bucket = this.byLength.get(l);
+      if (bucket) out.push(bucket);
+    }
+    return out;
+  }
+}
+
 /** The closest candidates to `name` (case-insensitive), best first; empty when nothing is close. */
-export function suggest(name: string, candidates: Iterable<string>, max = 3): string[] {
+export function suggest(name: string, candidates: Iterable<string> | NameIndex, max = 3): string[] {
   const lower = name.toLowerCase();
   const limit = Math.max(1, Math.floor(name.length / 3));
-  const scored: Array<[number, string]> = [];
+  const scored: Array<[number, string, number]> = [];
   let ascii = true;
   for (let k = 0; k < lower.length; k++) if (lower.charCodeAt(k) >= 128) ascii = false;
   if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
+  const consider = (c: string, other: string, index: number): void => {
+    if (Math.abs(other.length - lower.length) > limit) return;
+    // The bag distance never exceeds the edit distance: most names are ruled out without the table.
+    if (ascii && (bagDistance(lower.length, other) ?? 0) > limit) return;
+    const d = editDistance(lower, other, limit);
+    if (d <= limit) scored.push([d, c, index]);
+  };
   try {
-    for (const c of candidates) {
-      const other = c.toLowerCase();
-      if (Math.abs(other.length - lower.length) > limit) continue;
-      // The bag distance never exceeds the edit distance: most names are ruled out without the table.
-      if (ascii && (bagDistance(lower.length, other) ?? 0) > limit) continue;
-      const d = editDistance(lower, other, limit);
-      if (d <= limit) scored.push([d, c]);
+    if (candidates instanceof NameIndex) {
+      for (const bucket of candidates.within(lower.length, limit)) for (let k = 0; k < bucket.names.length; k++) consider(bucket.names[k]!, bucket.lower[k]!, bucket.index[k]!);
+    } else {
+      let index = 0;
+      for (const c of candidates) consider(c, c.toLowerCase(), index++);
     }
   } finally {
     if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!--;
   }
-  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
+  // Ties in the order the names were given (as a plain scan would list them).
+  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2]);
   return scored.slice(0, max).map(([, c]) => c);
 }

@@ -96,6 +96,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     published.set(project.root, now);
     project.dirty = new Set();
+    // After a full load, what the first edit would otherwise compute is computed now, while idle.
+    if (!dirty) setImmediate(() => project.prepareEdits());
     const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started };
     void connection.sendNotification(AnalysisCompleteNotification, done);
   };

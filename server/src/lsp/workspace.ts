@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { analyzeProject, type Analysis } from '../core/analysis';
 import { Compiler, TemplateCache } from '../core/compiler';
 import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
-import { updateModelText } from '../core/incremental';
+import { prepareIncremental, updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
 import type { LayerOptions } from '../core/graph';
 import type { Diagnostic } from '../core/diagnostics';
@@ -83,6 +83,11 @@ export class ProjectState {
       return;
     }
     this.invalidate();
+  }
+
+  /** Idle-time work that keeps the first edit after a load as fast as the others. */
+  prepareEdits(): void {
+    if (this.analysis) prepareIncremental(this.analysis);
   }
 
   invalidate(): void {
