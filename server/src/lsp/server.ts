@@ -36,7 +36,6 @@ import type { Target } from '../core/profiles';
 import { DatabricksSyntaxChecker } from '../engines/databricks/validate';
 import { checkDuckDbSyntax } from '../engines/duckdb/validate';
 import { mapCompiledLines } from '../core/compiler/source-map';
-import { columnLineage } from '../analysis/column-lineage';
 import type { Diagnostic } from '../core/diagnostics';
 import { defaultProfilesDirs } from '../core/session';
 import { modelTree } from '../core/model-tree';
@@ -438,6 +437,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const edges = [...ids].flatMap((id) => analysis.project.nodes.get(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
       if (!params.columns || !trusted) return { focus: focus.uniqueId, nodes, edges };
       // Column edges: trace each shown model's compiled SQL back to its parents' columns.
+      // Loaded on first use: its SQL parser is a bundle of its own that a server start does not parse.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose
+      const { columnLineage } = require('../analysis/column-lineage') as typeof import('../analysis/column-lineage');
       const compiler = project.compilerFor();
       const bare = (relation: string): string => relation.replace(/["`]/g, '').toLowerCase();
       const columnEdges: NonNullable<LineageResult['columnEdges']> = [];
