@@ -166,7 +166,15 @@ async function uiTests(workspace, dataDir, extensions) {
       const row = page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^silver_users$/ }) });
       await row.waitFor({ state: 'visible', timeout: 30_000 });
       await row.click({ button: 'right' });
-      await page.locator('.monaco-menu .action-label', { hasText: /^Run Model with Upstream$/ }).click();
+      const item = page.locator('.monaco-menu .action-label', { hasText: /^Run Model with Upstream$/ });
+      await item.click();
+      // VS Code menus may swallow a click that lands while they open: the item stays highlighted and the
+      // menu stays up. Then the highlighted item is chosen with Enter, as a person would.
+      const menuClosed = await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
+      if (!menuClosed) {
+        await item.hover();
+        await page.keyboard.press('Enter');
+      }
       await row.locator('.label-description', { hasText: 'success' }).waitFor({ state: 'visible', timeout: 90_000 });
       await page.screenshot({ path: join(artifacts, 'ui-models-view.png') });
     });
