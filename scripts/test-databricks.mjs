@@ -1,7 +1,7 @@
 // `npm run test:databricks`: builds, starts the test warehouse (Apache Spark's Thrift server with
 // Delta Lake behind the test-only protocol bridge, see test/databricks/), runs the Databricks suites
 // (out/test/databricks/*.spark.js) with node's test runner against it, and stops it.
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWarehouse } from '../test/databricks/warehouse.mjs';
@@ -24,8 +24,9 @@ try {
     DATABRICKS_TOKEN: warehouse.token,
   };
   const suiteStarted = Date.now();
-  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit', env });
-  status = result.status ?? 1;
+  // Asynchronously: the bridge runs in this process and must keep serving while the suite runs.
+  const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit', env });
+  status = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   console.log(`databricks suite: ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s (warehouse start included above)`);
 } finally {
   await warehouse.stop();
