@@ -925,7 +925,8 @@ class Loader {
 }
 
 function severityOf(config: NodeConfig): 'warn' | 'error' {
-  return String(config.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error';
+  if (config.severity === undefined || config.severity === null) return 'error';
+  return String(config.severity).toLowerCase() === 'warn' ? 'warn' : 'error';
 }
 
 function escapeRegExp(s: string): string {

@@ -150,7 +150,8 @@ export function scan(text: string): ScanResult {
       i = tag.end;
       continue;
     }
-    const tokens = tokenize(text, bodyStart, bodyEnd);
+    // Without a call, a statement is read only as far as its keyword and a block's name.
+    const tokens = tokenize(text, bodyStart, bodyEnd, paren ? Infinity : 2);
     if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
       const keyword = tokens[0]!.value;
       if (keyword === 'raw') {
@@ -273,10 +274,10 @@ function isIdentPart(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 
-function tokenize(text: string, start: number, end: number): Token[] {
+function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
   const tokens: Token[] = [];
   let j = start;
-  while (j < end) {
+  while (j < end && tokens.length < max) {
     const c = text.charCodeAt(j);
     if (c <= 32) {
       j++;
