@@ -205,8 +205,10 @@ const responseRewrites = {
   // Spark sends just `errorMessage`: the same text wrapped in "HiveSQLException: Error running query:
   // [CLASS] <java exception class>: " and followed by a Java stack trace (Databricks' errorMessage has
   // that shape too). The display text is that errorMessage without the wrapper and the stack.
-  GetOperationStatus(msg) {
+  GetOperationStatus(msg, stats) {
     const resp = readWrapped(msg, RESULT_FIELD, T.TGetOperationStatusResp);
+    // Counted for tests that must act while a statement is running on Spark (cancel).
+    if (resp && resp.operationState === T.TOperationState.RUNNING_STATE) stats.runningStatusReports++;
     if (resp && resp.errorMessage && !resp.displayMessage) {
       resp.displayMessage = displayMessage(resp.errorMessage);
     }
@@ -286,11 +288,18 @@ export async function startBridge(o) {
   // Requests that were not Thrift calls on the warehouse path (e.g. the driver's feature-flag / telemetry
   // endpoints), so tests can assert that none were made.
   const requests = [];
+  // GET <path>/status (same token): what tests wait on instead of sleeping.
+  const stats = { runningStatusReports: 0 };
 
   const server = https.createServer({ cert: fs.readFileSync(o.certFile), key: fs.readFileSync(o.keyFile) }, (req, res) => {
     const started = Date.now();
     const url = new URL(req.url, 'https://bridge');
     const auth = req.headers.authorization || '';
+    if (req.method === 'GET' && url.pathname === `${httpPath}/status` && auth === `Bearer ${o.token}`) {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify(stats));
+    }
     if (req.method !== 'POST' || url.pathname !== httpPath) {
       requests.push({ method: req.method, path: url.pathname, at: new Date().toISOString() });
       log?.write(`${new Date().toISOString()} ${req.method} ${url.pathname} -> 404\n`);
@@ -347,7 +356,7 @@ export async function startBridge(o) {
                 let out = respBody;
                 try {
                   const msg = readMessage(respBody);
-                  if (msg.type === MessageType.REPLY) out = rewrite(msg);
+                  if (msg.type === MessageType.REPLY) out = rewrite(msg, stats);
                 } catch (e) {
                   log?.write(`${new Date().toISOString()} could not decode ${name} response: ${e.message}\n`);
                 }
