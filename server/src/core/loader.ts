@@ -125,6 +125,37 @@ class Loader {
   }
 
   /** Config layers from this package's own dbt_project.yml, then the root project's (which win). */
+  /** Tree configs merged once per tree and folder, for the nodes of that folder without an entry of their own. */
+  private readonly folderConfigs = new Map<string, NodeConfig>();
+
+  /** A node's config from the dbt_project.yml trees (own package's, then the root project's). */
+  private treeConfig(tree: keyof ProjectConfig['trees'], materialized: string, folders: string[], name: string): NodeConfig {
+    const named = (t: Record<string, unknown> | undefined): boolean => {
+      let level: unknown = t?.[this.config.name];
+      for (const part of folders) {
+        if (!isDict(level)) return false;
+        level = level[part];
+      }
+      return isDict(level) && isDict(level[name]);
+    };
+    if (named(this.config.trees[tree]) || named(this.rootConfig?.trees[tree])) {
+      const config = emptyConfig(materialized);
+      for (const layer of this.layersFor(tree, [...folders, name])) applyConfig(config, layer);
+      return config;
+    }
+    const key = `${tree}\u0000${materialized}\u0000${folders.join('/')}`;
+    let merged = this.folderConfigs.get(key);
+    if (!merged) {
+      merged = emptyConfig(materialized);
+      for (const layer of this.layersFor(tree, folders)) applyConfig(merged, layer);
+      this.folderConfigs.set(key, merged);
+    }
+    // A copy per node, with its own lists and meta (as a node configured on its own would have).
+    const config: NodeConfig = { ...merged, tags: merged.tags.slice(), meta: { ...merged.meta } };
+    for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(merged[hook])) config[hook] = (merged[hook] as unknown[]).slice();
+    return config;
+  }
+
   private layersFor(tree: keyof ProjectConfig['trees'], path: string[]): Array<Record<string, unknown>> {
     const own = treeLayers(this.config.trees[tree], this.config.name, path);
     return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path, false)] : own;
@@ -454,8 +485,7 @@ class Loader {
     const pkg = this.config.name;
     const treeKey = type === 'model' || type === 'analysis' ? 'models' : type === 'test' ? 'tests' : type === 'snapshot' ? 'snapshots' : 'seeds';
     const defaultMaterialization = type === 'model' ? 'view' : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
-    const config = emptyConfig(defaultMaterialization);
-    for (const layer of this.layersFor(treeKey, [...folders, name])) applyConfig(config, layer);
+    const config = this.treeConfig(treeKey, defaultMaterialization, folders, name);
     for (const call of result?.configs ?? []) applyConfig(config, call.values);
     const node: ProjectNode = newNode({
       uniqueId: `${type}.${pkg}.${name}`,
