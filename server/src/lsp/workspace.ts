@@ -26,10 +26,23 @@ export class OverlayHost implements FileHost {
   }
 
   list(dir: string): string[] {
-    const files = new Set(this.disk.list(dir));
+    const listed = this.disk.list(dir);
     const prefix = normalizePath(dir) + '/';
-    for (const path of this.overlays.keys()) if (path.startsWith(prefix)) files.add(path);
-    return [...files].sort();
+    const open: string[] = [];
+    for (const path of this.overlays.keys()) if (path.startsWith(prefix)) open.push(path);
+    // Open documents are usually on disk too: then the disk's sorted listing is the answer as is.
+    const onDisk = (path: string): boolean => {
+      let lo = 0;
+      let hi = listed.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (listed[mid]! < path) lo = mid + 1;
+        else hi = mid;
+      }
+      return listed[lo] === path;
+    };
+    if (open.every(onDisk)) return listed;
+    return [...new Set([...listed, ...open])].sort();
   }
 }
 

@@ -1,6 +1,5 @@
 /** The FileHost over the real file system (CLI, language server, runner). */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { MAX_FILE_BYTES, normalizePath, type FileHost, type ReadResult } from '../core/host';
 
 /** Folders never worth walking into inside a dbt project. */
@@ -42,8 +41,11 @@ export class NodeFileHost implements FileHost {
       } catch {
         return;
       }
+      // Appending the name is path.join without its per-character normalization
+      // (the listed paths are normalized once, below).
+      const prefix = d.endsWith('/') ? d : `${d}/`;
       for (const e of entries) {
-        const full = join(d, e.name);
+        const full = prefix + e.name;
         let isDir = e.isDirectory();
         let isFile = e.isFile();
         if (e.isSymbolicLink()) {
