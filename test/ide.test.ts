@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { MemoryHost } from '../server/src/core/host';
-import { completionsAt, definitionOf, referencesTo, renameModel } from '../server/src/core/ide';
+import { completionsAt, definitionOf, describeNode, referencesTo, renameModel } from '../server/src/core/ide';
+import { updateModelText } from '../server/src/core/incremental';
+import { ScanCache } from '../server/src/core/loader';
 import { parseMarkers } from './support/markers';
 
 const BASE: Record<string, string> = {
@@ -54,5 +56,23 @@ describe('navigation and rename at the core', () => {
     assert.deepEqual(rename.fileRename, { from: 'models/stg_orders.sql', to: 'models/orders_clean.sql' });
     assert.match(renameModel(analysis, node, 'fct').problem!, /already exists/);
     assert.match(renameModel(analysis, node, 'bad-name').problem!, /not a valid model name/);
+  });
+
+  it('references and lineage counts after edits equal those of a fresh load (children found through the graph, listed in node order)', () => {
+    const files: Record<string, string> = { ...BASE, 'models/a.sql': "select * from {{ ref('stg_orders') }}", 'models/b.sql': 'select 1', 'models/c.sql': "select * from {{ ref('b') }}" };
+    const edited = new MemoryHost(files, '/p');
+    const cache = new ScanCache();
+    const live = analyzeProject(edited, '/p', { cache });
+    // b starts reading stg_orders: it becomes the last child of stg_orders though it sorts before c.
+    const b = "select * from {{ ref('stg_orders') }} join {{ ref('stg_orders') }} using (id)";
+    edited.set('/p/models/b.sql', b);
+    assert.ok(updateModelText(live, 'models/b.sql', b, cache));
+    const fresh = analyzeProject(edited, '/p');
+    for (const id of ['model.p.stg_orders', 'model.p.b', 'source.p.landing.orders']) {
+      assert.deepEqual(referencesTo(live, live.project.nodes.get(id)!, true), referencesTo(fresh, fresh.project.nodes.get(id)!, true), id);
+      assert.equal(describeNode(live, live.project.nodes.get(id)!), describeNode(fresh, fresh.project.nodes.get(id)!), id);
+    }
+    assert.deepEqual(referencesTo(live, live.project.nodes.get('model.p.stg_orders')!, false).map((l) => l.file), ['models/a.sql', 'models/b.sql', 'models/b.sql']);
+    assert.match(describeNode(live, live.project.nodes.get('source.p.landing.orders')!), /↓ 4 downstream/);
   });
 });

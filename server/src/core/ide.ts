@@ -92,11 +92,58 @@ export function nodeLocation(node: ProjectNode): Location {
   return { file: node.file };
 }
 
+/** What the editor's questions would otherwise compute on first use (idle-time work for the language server). */
+export function prepareQueries(analysis: Analysis): void {
+  nodeRanks(analysis);
+}
+
+/** Each node's position in the project's node order (which edits never change), per analysis. */
+const ranks = new WeakMap<Analysis['project'], Map<string, number>>();
+
+function nodeRanks(analysis: Analysis): Map<string, number> {
+  let rank = ranks.get(analysis.project);
+  if (!rank) {
+    rank = new Map();
+    let i = 0;
+    for (const id of analysis.project.nodes.keys()) rank.set(id, i++);
+    ranks.set(analysis.project, rank);
+  }
+  return rank;
+}
+
+/**
+ * Models, seeds, snapshots and sources downstream of a node (tests and unit tests not counted).
+ * Tests are leaves: they are passed over without being walked.
+ */
+function downstreamCount(analysis: Analysis, id: string): number {
+  const { graph } = analysis;
+  const seen = new Set<string>([id]);
+  const stack = [id];
+  let count = 0;
+  while (stack.length > 0) {
+    for (const child of graph.children.get(stack.pop()!) ?? []) {
+      const test = child.startsWith('test.') || child.startsWith('unit_test.');
+      if (test && !graph.children.has(child)) continue;
+      if (seen.has(child)) continue;
+      seen.add(child);
+      if (!test) count++;
+      stack.push(child);
+    }
+  }
+  return count;
+}
+
 /** Every place that names `target`: refs/sources in SQL and yml, and its yml entry. */
 export function referencesTo(analysis: Analysis, target: ProjectNode, includeDeclaration: boolean): Location[] {
   const out: Location[] = [];
   const { graph } = analysis;
-  for (const node of analysis.project.nodes.values()) {
+  // Whatever refers to the target depends on it: its children, in the order of the project's nodes.
+  const rank = nodeRanks(analysis);
+  const referring = (graph.children.get(target.uniqueId) ?? [])
+    .map((id) => analysis.project.nodes.get(id))
+    .filter((n): n is ProjectNode => n !== undefined)
+    .sort((a, b) => rank.get(a.uniqueId)! - rank.get(b.uniqueId)!);
+  for (const node of referring) {
     for (const call of node.refs) {
       if (graph.resolveRef(call.name, call.packageName, call.version) === target) out.push({ file: node.file, span: call.span });
     }
@@ -278,7 +325,7 @@ export function hoverAt(analysis: Analysis, file: string, offset: number, relati
 
 export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | string[] | undefined): string {
   const up = analysis.graph.upstream(node.uniqueId).size;
-  const down = [...analysis.graph.downstream(node.uniqueId).keys()].filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.')).length;
+  const down = downstreamCount(analysis, node.uniqueId);
   const title = node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
   const lines = [`**${node.resourceType}** \`${title}\`${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.config.materialized}` : ''}`];
   if (node.description) lines.push('', node.description.trim());
@@ -309,7 +356,7 @@ export function lensesFor(analysis: Analysis, file: string): Lens[] {
     if (node.resourceType !== 'model' && node.resourceType !== 'snapshot' && node.resourceType !== 'seed') continue;
     const span = node.nameSpan ?? { start: 0, end: 0 };
     const up = analysis.graph.upstream(node.uniqueId).size;
-    const down = [...analysis.graph.downstream(node.uniqueId).keys()].filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.')).length;
+    const down = downstreamCount(analysis, node.uniqueId);
     lenses.push({ span, title: '▶ Run', command: 'medallion.runModel', args: [node.uniqueId] });
     lenses.push({ span, title: 'Run with upstream', command: 'medallion.runModelWithUpstream', args: [node.uniqueId] });
     lenses.push({ span, title: 'Compile', command: 'medallion.compileModel', args: [node.uniqueId] });

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeProject, type Analysis } from '../core/analysis';
 import { Compiler, TemplateCache } from '../core/compiler';
+import { prepareQueries } from '../core/ide';
 import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
 import { prepareIncremental, updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
@@ -98,9 +99,11 @@ export class ProjectState {
     this.invalidate();
   }
 
-  /** Idle-time work that keeps the first edit after a load as fast as the others. */
+  /** Idle-time work that keeps the first edit and the first references after a load as fast as the others. */
   prepareEdits(): void {
-    if (this.analysis) prepareIncremental(this.analysis);
+    if (!this.analysis) return;
+    prepareIncremental(this.analysis);
+    prepareQueries(this.analysis);
   }
 
   invalidate(): void {
