@@ -25,14 +25,17 @@ await build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', 
 // without parsing it. Its optional native parts (LZ4 result compression, the Rust "kernel" backend)
 // load only on request, which we never make. The SQL parser of column lineage (node-sql-parser,
 // 4 MB, most of the server bundle) is its own bundle too, dist/sql-parser.js: only a lineage request
-// with columns loads it, and parsing it took ~0.1 s of every server start.
+// with columns loads it, and parsing it took ~0.1 s of every server start. So is the S3 client
+// (dist/aws-s3.js, 1.4 MB), loaded only when landing files go to or come from S3.
 const databricksDriver = {
   name: 'databricks-driver',
   setup(b) {
     b.onResolve({ filter: /^@databricks\/sql$/ }, () => ({ path: './databricks-driver.js', external: true }));
     b.onResolve({ filter: /^node-sql-parser$/ }, () => ({ path: './sql-parser.js', external: true }));
+    b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, () => ({ path: './aws-s3.js', external: true }));
   },
 };
 await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, external: ['@duckdb/node-api'], plugins: [databricksDriver] });
 await build({ ...node, entryPoints: { 'databricks-driver': '@databricks/sql' }, external: ['lz4', 'lz4-napi', '@databricks/databricks-sql-kernel-*'] });
 await build({ ...node, entryPoints: { 'sql-parser': 'node-sql-parser' } });
+await build({ ...node, entryPoints: { 'aws-s3': '@aws-sdk/client-s3' } });

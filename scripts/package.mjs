@@ -1,6 +1,6 @@
 // `npm run package`: the VS Code extension as medallion-<version>.vsix, made by @vscode/vsce from a
 // staging folder (.cache/vsix/) that holds only what ships:
-//   dist/ (the esbuild bundles: extension, language server, Databricks driver, SQL parser, webview scripts; no source maps),
+//   dist/ (the esbuild bundles: extension, language server, Databricks driver, SQL parser, S3 client, webview scripts; no source maps),
 //   package.json (no scripts, no dev dependencies; dependencies = only what the bundles keep external),
 //   README.md and the images it shows, LICENSE when there is one, syntaxes/, media/ when there is one,
 //   node_modules/ = `npm install --omit=dev` of the external packages only: @duckdb/node-api with its
@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 /** The packages the server bundles keep external (scripts/build.mjs): they ship in node_modules. */
 const EXTERNAL = ['@duckdb/node-api'];
 /** What ships of dist/: not the CLI bundle, not the source maps. */
-const DIST = ['extension.js', 'lsp-server.js', 'databricks-driver.js', 'sql-parser.js', 'lineage-view.js', 'results-view.js'];
+const DIST = ['extension.js', 'lsp-server.js', 'databricks-driver.js', 'sql-parser.js', 'aws-s3.js', 'lineage-view.js', 'results-view.js'];
 
 function vsceTarget() {
   const { platform, arch } = process;
