@@ -1,7 +1,7 @@
 /** The `medallion` command as a user runs it: real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,6 +16,13 @@ function medallion(args: string[], cwd = sample, env: Record<string, string> = {
 }
 
 describe('medallion CLI', () => {
+  it('--version prints the package version', () => {
+    const r = medallion(['--version']);
+    assert.equal(r.code, 0, r.stderr);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(r.stdout, `medallion ${pkg.version}\n`);
+  });
+
   it('parse: a clean project exits 0 with a summary', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);

@@ -8,7 +8,7 @@ import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
 import { createCompiler, defaultProfilesDirs, type CompilerRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
@@ -20,7 +20,7 @@ import type { RunCommand } from '../runner/types';
 import { landingTables, uploadProjectLanding } from '../landing/project-upload';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
 
@@ -56,6 +56,7 @@ AWS_ENDPOINT_URL), credentials from the standard AWS chain (environment, AWS_PRO
 Common options:
   --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
   --help                        this text
+  --version                     the version
 `;
 
 interface Command {
@@ -406,11 +407,28 @@ function nodeJson(node: ProjectNode): object {
   };
 }
 
+/** The version in our package.json, found upwards from this file (bundled in dist/, or compiled in out/). */
+function ownVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'medallion') return pkg.version ?? 'unknown';
+    } catch {
+      // not here: look further up
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`medallion ${ownVersion()}\n`);
+    return 0;
   }
   if (name === 'lsp') {
     if (!rest.includes('--stdio') && !rest.includes('--node-ipc') && !rest.some((a) => a.startsWith('--socket'))) {
