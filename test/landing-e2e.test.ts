@@ -13,7 +13,7 @@ import { readProfile } from '../server/src/core/profiles';
 import { DuckDbEngine } from '../server/src/engines/duckdb/engine';
 import { generateLanding } from '../server/src/sample/generator';
 import { testPath } from './support/golden';
-import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from './support/s3rver';
+import { s3rverEnvironment, startS3rver, type S3rverHandle } from './support/s3rver';
 
 const bin = testPath('..', 'bin', 'medallion.js');
 
@@ -29,12 +29,7 @@ describe('landing zone on S3 → bronze → gold (sample project)', () => {
     env = {
       ...(process.env as Record<string, string>),
       NO_COLOR: '1',
-      MEDALLION_LANDING_S3: 's3://lake/retail',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      ...s3rverEnvironment(s3, 's3://lake/retail'),
     };
   });
 

@@ -15,7 +15,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { LandingEventMessage, ModelsResult, UploadLandingResult } from '../server/src/lsp/protocol';
 import { generateLanding } from '../server/src/sample/generator';
 import { testPath } from './support/golden';
-import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from './support/s3rver';
+import { S3RVER_CREDENTIALS, s3rverEnvironment, startS3rver, type S3rverHandle } from './support/s3rver';
 
 interface Server {
   rpc: MessageConnection;
@@ -108,14 +108,7 @@ describe('medallion/uploadLanding: the local landing files to S3 (s3rver)', () =
   before(async () => {
     s3 = await startS3rver({ buckets: ['lake'] });
     server = await startServer({
-      env: {
-        MEDALLION_LANDING_S3: 's3://lake/retail',
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-        AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-      },
+      env: s3rverEnvironment(s3, 's3://lake/retail'),
     });
     await generateLanding({ outDir: join(server.root, 'landing-data'), orders: 120, batch: 1 });
   });

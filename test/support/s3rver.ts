@@ -20,6 +20,18 @@ import { join } from 'node:path';
 /** The access key s3rver knows (it does not check V4 signatures, only that the key exists). */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
+/** The environment a run or a server needs to use this s3rver as its landing zone at `landing` (s3://…). */
+export function s3rverEnvironment(s3: S3rverHandle, landing: string): Record<string, string> {
+  return {
+    MEDALLION_LANDING_S3: landing,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+  };
+}
+
 export interface S3rverHandle {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;

@@ -1,26 +1,3 @@
-/** One CSV line split on commas outside double quotes ("" is a quote), as seeds and fixtures need. */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 /** A whole CSV text (RFC 4180: quoted fields may hold commas, quotes and newlines) as rows of fields. */
 export function parseCsv(text: string, delimiter = ','): string[][] {
   const rows: string[][] = [];

@@ -4,7 +4,7 @@
  * becomes a Diagnostic naming the file and span, and loading continues with the rest.
  */
 import { applyConfig, emptyConfig, treeLayers } from './config-tree';
-import { splitCsvLine } from './csv';
+import { parseCsv } from './csv';
 import type { Diagnostic } from './diagnostics';
 import { joinPath, MAX_FILE_BYTES, normalizePath, relativePath, type FileHost } from './host';
 import type { ColumnInfo, MacroDefinition, NodeConfig, Project, ProjectConfig, ProjectFile, ProjectNode, ResourceType } from './model';
@@ -981,6 +981,6 @@ function looksBinary(text: string): boolean {
 /** The first line of a CSV (a seed's header), BOM and surrounding spaces removed. */
 export function parseCsvHeader(text: string): string[] {
   const end = text.search(/\r?\n/);
-  const line = (end === -1 ? text : text.slice(0, end)).replace(/^\uFEFF/, '');
-  return line.length === 0 ? [] : splitCsvLine(line).map((c) => c.trim());
+  // Only the first line is parsed: a large seed is not read through for its header.
+  return (parseCsv(end === -1 ? text : text.slice(0, end))[0] ?? []).map((c) => c.trim());
 }

@@ -93,6 +93,33 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/**
+ * `create schema if not exists`, once per schema and engine: workers that ask at the same time
+ * share one statement (concurrent creation conflicts in DuckDB's catalog and costs a round trip
+ * on Databricks). A failure is forgotten, so the next node tries again.
+ */
+export class SchemaCreator {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly dialect: Dialect) {}
+
+  ensure(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
+    const name = this.dialect.renderRelation(undefined, database, schema);
+    let pending = this.pending.get(name);
+    if (!pending) {
+      pending = session.execute(`create schema if not exists ${name}`).then(() => undefined);
+      pending.catch(() => this.pending.delete(name));
+      this.pending.set(name, pending);
+    }
+    return pending;
+  }
+}
+
+/** What a node is built as: `seed`, `snapshot`, or the model's `materialized` config. */
+export function materializationOf(node: ProjectNode): string {
+  return node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : String(node.config.materialized);
+}
+
 /** A statement the engine's own parser rejects (on-save validation). */
 export interface SyntaxProblem {
   message: string;

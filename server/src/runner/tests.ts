@@ -4,7 +4,7 @@
  * place of the model's inputs, compared as multisets of rows with a readable diff.
  */
 import type { Compiler } from '../core/compiler';
-import { splitCsvLine } from '../core/csv';
+import { parseCsv } from '../core/csv';
 import type { ProjectGraph } from '../core/graph';
 import type { ProjectNode } from '../core/model';
 import type { Engine, EngineSession, QueryResult } from '../engines/engine';
@@ -53,10 +53,10 @@ export function fixtureRows(spec: unknown, what: string): FixtureRows {
   const format = String(s.format ?? 'dict');
   if (format === 'csv') {
     const text = typeof s.rows === 'string' ? s.rows : '';
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    if (lines.length === 0) return { columns: [], rows: [] };
-    const header = splitCsvLine(lines[0]!).map((h) => h.trim());
-    return { columns: header, rows: lines.slice(1).map((l) => Object.fromEntries(splitCsvLine(l).map((v, i) => [header[i]!, v.trim() === '' ? null : v.trim()]))) };
+    const [first, ...rest] = parseCsv(text).filter((r) => r.some((v) => v.trim() !== ''));
+    if (!first) return { columns: [], rows: [] };
+    const header = first.map((h) => h.trim());
+    return { columns: header, rows: rest.map((r) => Object.fromEntries(r.map((v, i) => [header[i]!, v.trim() === '' ? null : v.trim()]))) };
   }
   if (format === 'sql') throw new Error(`${what}: format 'sql' fixtures are not supported yet; use dict or csv rows`);
   const rows = Array.isArray(s.rows) ? (s.rows as Array<Record<string, unknown>>) : [];

@@ -8,17 +8,17 @@ import type IOperation from '@databricks/sql/dist/contracts/IOperation';
 import type { DBSQLClient } from '@databricks/sql';
 import { dialectFor, type Dialect, type Relation } from '../../core/compiler';
 import type { Target } from '../../core/profiles';
-import { EngineError, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
+import { EngineError, SchemaCreator, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
 import { connectionSettings, type DatabricksSettings } from './settings';
 import { landingStatements, materialize, type DatabricksSessionApi } from './materializations';
 
 export class DatabricksEngine implements Engine {
   readonly type = 'databricks';
   readonly dialect: Dialect = dialectFor('databricks')!;
+  private readonly schemas = new SchemaCreator(this.dialect);
   readonly landingAccess = 'warehouse' as const;
   private readonly idle: DatabricksSession[] = [];
   private readonly all: DatabricksSession[] = [];
-  private readonly schemas = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly client: DBSQLClient,
@@ -73,14 +73,7 @@ export class DatabricksEngine implements Engine {
   }
 
   ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
-    const name = this.dialect.renderRelation(undefined, database, schema);
-    let pending = this.schemas.get(name);
-    if (!pending) {
-      pending = session.execute(`create schema if not exists ${name}`).then(() => undefined);
-      pending.catch(() => this.schemas.delete(name));
-      this.schemas.set(name, pending);
-    }
-    return pending;
+    return this.schemas.ensure(session, database, schema);
   }
 
   cancelAll(): void {
@@ -132,7 +125,7 @@ class DatabricksSession implements DatabricksSessionApi {
     // A client-side deadline as well: SQL warehouses ignore queryTimeout (it is for clusters).
     const timer = this.settings.statementTimeoutSeconds ? setTimeout(cancel, this.settings.statementTimeoutSeconds * 1000) : undefined;
     try {
-      const rows = (await operation.fetchAll(options.limit !== undefined ? { maxRows: Math.max(1, Math.min(options.limit, 100_000)) } : {})) as Array<Record<string, unknown>>;
+      const rows = (await operation.fetchAll()) as Array<Record<string, unknown>>;
       const schema = await operation.getSchema();
       const columns: Column[] = (schema?.columns ?? []).map((c) => ({ name: c.columnName, type: typeName(c.typeDesc?.types?.[0]?.primitiveEntry?.type) }));
       let values = rows.map((row) => columns.map((c) => plainValue(row[c.name], c.type)));

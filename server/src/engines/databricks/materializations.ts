@@ -11,7 +11,7 @@ import type { Dialect, Relation } from '../../core/compiler';
 import { dialectFor } from '../../core/compiler';
 import { inferCsvColumnType, parseCsv } from '../../core/csv';
 import type { ProjectNode } from '../../core/model';
-import { EngineError, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
+import { EngineError, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
 import type { DatabricksSettings } from './settings';
 
 const databricksDialect = dialectFor('databricks')!;
@@ -26,7 +26,7 @@ const sqlString = (value: string): string => databricksDialect.stringLiteral(val
 
 export async function materialize(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node } = request;
-  const kind = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : String(node.config.materialized);
+  const kind = materializationOf(node);
   const api = session as DatabricksSessionApi;
   switch (kind) {
     case 'view':
@@ -279,10 +279,7 @@ async function buildSnapshot(session: DatabricksSessionApi, dialect: Dialect, re
   } else {
     throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
   }
-  const keyExpr = (alias?: string): string => {
-    const col = (k: string): string => (alias ? `${alias}.${q(k)}` : q(k));
-    return keys.length === 1 ? col(keys[0]!) : `concat_ws('|', ${keys.map((k) => `coalesce(cast(${col(k)} as string), '')`).join(', ')})`;
-  };
+  const uniqueKey = keys.length === 1 ? q(keys[0]!) : `concat_ws('|', ${keys.map((k) => `coalesce(cast(${q(k)} as string), '')`).join(', ')})`;
   const scdId = `md5(concat_ws('|', ${keys.map((k) => `coalesce(cast(${q(k)} as string), '')`).join(', ')}, coalesce(cast(${updatedAt} as string), '')))`;
   const existing = await session.relationInfo(relation);
   if (!existing || request.fullRefresh) {
@@ -308,8 +305,8 @@ async function buildSnapshot(session: DatabricksSessionApi, dialect: Dialect, re
     const sourceCols = cols.map((c) => `source_data.${c}`).join(', ');
     const hardDeletes = String(node.config.hard_deletes ?? (node.config.invalidate_hard_deletes === true ? 'invalidate' : 'ignore'));
     const staged = [
-      `with snapshotted_data as (\n    select *, ${keyExpr()} as dbt_unique_key from ${target} where dbt_valid_to is null\n)`,
-      `source_data as (\n    select *, ${keyExpr()} as dbt_unique_key, ${updatedAt} as dbt_updated_at, ${scdId} as dbt_scd_id from ${sourceView}\n)`,
+      `with snapshotted_data as (\n    select *, ${uniqueKey} as dbt_unique_key from ${target} where dbt_valid_to is null\n)`,
+      `source_data as (\n    select *, ${uniqueKey} as dbt_unique_key, ${updatedAt} as dbt_updated_at, ${scdId} as dbt_scd_id from ${sourceView}\n)`,
       `insertions as (\n    select 'insert' as dbt_change_type, ${sourceCols}, source_data.dbt_updated_at, source_data.dbt_updated_at as dbt_valid_from, cast(null as timestamp) as dbt_valid_to, source_data.dbt_scd_id\n    from source_data left join snapshotted_data on snapshotted_data.dbt_unique_key = source_data.dbt_unique_key\n    where snapshotted_data.dbt_unique_key is null or (${changed})\n)`,
       `updates as (\n    select 'update' as dbt_change_type, ${sourceCols}, source_data.dbt_updated_at, source_data.dbt_updated_at as dbt_valid_from, source_data.dbt_updated_at as dbt_valid_to, snapshotted_data.dbt_scd_id\n    from source_data join snapshotted_data on snapshotted_data.dbt_unique_key = source_data.dbt_unique_key\n    where ${changed}\n)`,
     ];

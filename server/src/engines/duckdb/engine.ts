@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dialectFor, type Dialect, type Relation } from '../../core/compiler';
 import type { Target } from '../../core/profiles';
-import { EngineError, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
+import { EngineError, SchemaCreator, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
 import { duckDbType, materialize } from './materializations';
 
 export interface DuckDbOptions {
@@ -20,6 +20,7 @@ export interface DuckDbOptions {
 export class DuckDbEngine implements Engine {
   readonly type = 'duckdb';
   readonly dialect: Dialect = dialectFor('duckdb')!;
+  private readonly schemas = new SchemaCreator(this.dialect);
   private instance: DuckDBInstance | undefined;
   private readonly idle: DuckDbSession[] = [];
   private readonly all: DuckDbSession[] = [];
@@ -75,18 +76,8 @@ export class DuckDbEngine implements Engine {
     return materialize(session, this.dialect, request);
   }
 
-  /** One creation per schema and engine: concurrent `create schema` statements conflict in DuckDB's catalog. */
-  private readonly schemas = new Map<string, Promise<void>>();
-
   ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
-    const name = database ? `${this.dialect.quoteIdentifier(database)}.${this.dialect.quoteIdentifier(schema)}` : this.dialect.quoteIdentifier(schema);
-    let pending = this.schemas.get(name);
-    if (!pending) {
-      pending = session.execute(`create schema if not exists ${name}`).then(() => undefined);
-      pending.catch(() => this.schemas.delete(name));
-      this.schemas.set(name, pending);
-    }
-    return pending;
+    return this.schemas.ensure(session, database, schema);
   }
 
   cancelAll(): void {

@@ -5,11 +5,11 @@
  */
 import { isAbsolute, join } from 'node:path';
 import type { Dialect, Relation } from '../../core/compiler';
-import { EngineError, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
+import { EngineError, materializationOf, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
 
 export async function materialize(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node } = request;
-  const kind = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : String(node.config.materialized);
+  const kind = materializationOf(node);
   switch (kind) {
     case 'view':
       return buildView(session, dialect, request);
