@@ -3,15 +3,15 @@
  * models, seeds, snapshots, macros, singular and generic tests. Never throws: every problem
  * becomes a Diagnostic naming the file and span, and loading continues with the rest.
  */
-import { applyConfig, emptyConfig, treeLayers } from './config-tree';
-import { parseCsv } from './csv';
-import type { Diagnostic } from './diagnostics';
-import { joinPath, MAX_FILE_BYTES, normalizePath, relativePath, type FileHost } from './host';
-import type { ColumnInfo, MacroDefinition, NodeConfig, Project, ProjectConfig, ProjectFile, ProjectNode, ResourceType } from './model';
-import { scan, type ScanResult } from './scanner';
-import { synthesizeTestName } from './test-names';
-import { suggest, type Span } from './text';
-import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
+import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
+import { parseCsv } from '../csv';
+import type { Diagnostic } from '../diagnostics';
+import { joinPath, MAX_FILE_BYTES, normalizePath, relativePath, type FileHost } from '../host';
+import type { ColumnInfo, MacroDefinition, NodeConfig, Project, ProjectConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
+import { scan, type ScanResult } from '../scanner';
+import { synthesizeTestName } from '../test-names';
+import { suggest, type Span } from '../text';
+import { get, getString, items, parseYaml, toJS, type YNode } from '../yaml-tree';
 
 export interface LoadOptions {
   /** Reuses scans of unchanged texts between loads (the language server keeps one). */
