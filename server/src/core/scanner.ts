@@ -55,6 +55,8 @@ export interface BlockDefinition {
   /** From the opening tag to the end of the closing tag (or end of file when unclosed). */
   span: Span;
   params: Array<{ name: string; defaultText?: string }>;
+  /** Materializations: the adapter they are for (`adapter='snowflake'`), `default` otherwise. */
+  adapter?: string;
 }
 
 export interface ScanProblem {
@@ -349,7 +351,15 @@ function blockDefinition(kind: BlockKind, tokens: Token[], tagStart: number, tag
       params.push(param);
     }
   }
-  return { kind, name: nameTok.value, nameSpan: { start: nameTok.start, end: nameTok.end }, span: { start: tagStart, end: tagEnd }, params };
+  const def: BlockDefinition = { kind, name: nameTok.value, nameSpan: { start: nameTok.start, end: nameTok.end }, span: { start: tagStart, end: tagEnd }, params };
+  if (kind === 'materialization') {
+    // `{% materialization name, default %}` or `..., adapter='snowflake'` (dbt's MaterializationExtension).
+    def.adapter = 'default';
+    for (let k = 2; k + 2 < tokens.length; k++) {
+      if (tokens[k]!.value === 'adapter' && tokens[k + 1]!.value === '=' && tokens[k + 2]!.kind === Tok.String) def.adapter = tokens[k + 2]!.value;
+    }
+  }
+  return def;
 }
 
 /** Splits tokens[from, to) at depth-0 commas. */
