@@ -45,7 +45,7 @@ export function compileParity(goldenName: string, projectRoot: string, env: Reco
     const expectedPath = testPath('goldens', 'dbt', goldenName, node.compiled);
     if (!existsSync(expectedPath)) continue;
     const expected = readFileSync(expectedPath, 'utf8');
-    const id = node.unique_id.split('.').length > 3 && node.resource_type === 'test' ? node.unique_id.split('.').slice(0, 3).join('.') : node.unique_id;
+    const id = node.unique_id;
     if (!analysis.project.nodes.has(id)) {
       results.push({ uniqueId: node.unique_id, status: 'missing', detail: 'no such node in our graph' });
       continue;
@@ -79,18 +79,16 @@ export function graphParity(goldenName: string, projectRoot: string): { compared
   const host = new NodeFileHost();
   const analysis = analyzeProject(host, projectRoot);
   const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [projectRoot] });
-  // dbt suffixes generic test ids with a hash of their arguments; ours stop at the name.
-  const strip = (id: string): string => (id.startsWith('test.') && id.split('.').length > 3 ? id.split('.').slice(0, 3).join('.') : id);
   const differences: string[] = [];
-  const goldenIds = new Set(golden.nodes.map((n) => strip(n.unique_id)));
+  const goldenIds = new Set(golden.nodes.map((n) => n.unique_id));
   for (const n of golden.nodes) {
-    const id = strip(n.unique_id);
+    const id = n.unique_id;
     const ours = analysis.project.nodes.get(id);
     if (!ours) {
       differences.push(`${id}: missing`);
       continue;
     }
-    const expected = [...new Set(n.depends_on.map(strip))].sort().join(',');
+    const expected = [...new Set(n.depends_on)].sort().join(',');
     const actual = [...new Set(ours.dependsOn)].sort().join(',');
     if (expected !== actual) differences.push(`${id}: depends on [${actual}], dbt says [${expected}]`);
     if (n.relation_name) {

@@ -1,12 +1,23 @@
-/** dbt's names for generic tests (`not_null_silver_orders_id`), so artifacts and selectors match dbt's. */
+/**
+ * dbt's names and unique ids for generic tests (`dbt/parser/generic_test_builders.py`,
+ * `schema_generic_tests.py`), so artifacts, selectors and run results match dbt's:
+ *
+ *   name       not_null_orders_id, dbt_utils_accepted_range_orders_amount__0, or the yml `name:`
+ *   alias      the name, or `<first 30 chars of test_target>_<md5>` when the name is 64+ chars
+ *   unique_id  test.<project>.<name>.<last 10 hex of md5(name + repr(metadata))>
+ */
 import { createHash } from 'node:crypto';
-import type { ProjectNode } from './model';
 
-/** Mirrors dbt's synthesize_generic_test_names: test name, target, then the sorted argument values. */
-export function synthesizeTestName(testName: string, target: Pick<ProjectNode, 'name' | 'resourceType' | 'source'>, kwargs: Record<string, unknown>): string {
+/**
+ * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
+ * full name, and the short one used for the alias (and compiled file) when the full name is long.
+ * `testType` is the test's name with dbt's prefixes (`source_`, then `<namespace>_`); `targetName`
+ * is `<model>`, `<model>_v<version>` or `<source>_<table>`.
+ */
+export function synthesizeTestNames(testType: string, targetName: string, args: Record<string, unknown>): { fullName: string; shortName: string } {
   // Built as one string, without intermediate arrays: a big project names tens of thousands of tests.
-  const keys = Object.keys(kwargs);
-  // The default order (UTF-16 code units) by insertion: tests have a few arguments, and sort() allocates.
+  const keys = Object.keys(args);
+  // Python's sorted() (code points; same as UTF-16 order for the keys yml has) by insertion: tests have a few arguments.
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]!;
     let j = i - 1;
@@ -22,31 +33,99 @@ export function synthesizeTestName(testName: string, target: Pick<ProjectNode, '
   };
   for (const key of keys) {
     if (key === 'model') continue;
-    const value = kwargs[key];
+    const value = args[key];
     if (Array.isArray(value)) for (const part of value) add(part);
-    else if (value && typeof value === 'object') for (const part of Object.values(value)) add(part);
+    else if (isDict(value)) for (const part of Object.values(value)) add(part);
     else add(value);
   }
-  // Source tests read `source_<test>_<source>_<table>` in dbt.
-  const identifier = target.resourceType === 'source' ? `source_${testName}_${target.source!.sourceName}_${target.name}` : `${testName}_${target.name}`;
-  return `${identifier}_${unique}`;
+  const identifier = `${testType}_${targetName}`;
+  const fullName = `${identifier}_${unique}`;
+  const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${md5(fullName)}` : fullName;
+  return { fullName, shortName };
 }
 
-/** The short name dbt uses for the compiled file and alias when the full name is 64+ characters. */
-export function shortTestName(fullName: string, testName: string, targetName: string): string {
-  if (fullName.length < 64) return fullName;
-  return `${`${testName}_${targetName}`.slice(0, 30)}_${createHash('md5').update(fullName).digest('hex')}`;
+/**
+ * The unique id dbt gives a generic test: the name, then the last 10 hex digits of the md5 of the
+ * name and the repr of its test metadata (namespace, name, kwargs including `model`), where every
+ * scalar is first turned into its Python `str()` and dict keys are sorted.
+ */
+export function genericTestUniqueId(projectName: string, name: string, metadata: { namespace: string | undefined; name: string; kwargs: Record<string, unknown> }): string {
+  const hashable = pythonRepr(hashableMetadata({ kwargs: metadata.kwargs, name: metadata.name, namespace: metadata.namespace ?? null }));
+  return `test.${projectName}.${name}.${md5(name + hashable).slice(-10)}`;
 }
 
-function pythonStr(v: unknown): string {
+/** The `model` argument dbt passes every generic test (part of the hashed metadata). */
+export function testModelArgument(target: { resourceType: string; name: string; version?: string; source?: { sourceName: string } }): string {
+  let call: string;
+  if (target.resourceType === 'source') call = `source('${target.source!.sourceName}', '${target.name}')`;
+  else if (target.version !== undefined) call = `ref('${target.name}', version='${target.version}')`;
+  else call = `ref('${target.name}')`;
+  return `{{ get_where_subquery(${call}) }}`;
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** get_hashable_md: dicts with sorted keys, lists kept, everything else its str(). */
+function hashableMetadata(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(hashableMetadata);
+  if (isDict(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = hashableMetadata(v[k]);
+    return out;
+  }
+  return pythonStr(v);
+}
+
+/** Python's str() of a YAML value. */
+export function pythonStr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
+  if (typeof v === 'number') return pythonNumber(v);
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+  if (isDict(v)) return `{${Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
   return String(v);
 }
 
-function pythonRepr(v: unknown): string {
-  return typeof v === 'string' ? `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : pythonStr(v);
+/** Python's repr() of a YAML value. */
+export function pythonRepr(v: unknown): string {
+  return typeof v === 'string' ? pythonStringRepr(v) : pythonStr(v);
+}
+
+/** An integer prints in full; other numbers as Python prints a float (`1e-05`, `1e+16`, `inf`, `nan`). */
+function pythonNumber(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n)) return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
+  // Same shortest digits as JS; Python switches to exponent form below 1e-4 and from 1e16.
+  const [mantissa, exp] = n.toExponential().split('e') as [string, string];
+  const e = Number(exp);
+  if (e < -4 || e >= 16) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return String(n);
+}
+
+/** Characters Python's repr escapes (str.isprintable() is false), besides the quote and backslash. */
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
+
+function pythonStringRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = s.replace(/\\/g, '\\\\');
+  if (quote === "'") out = out.replace(/'/g, "\\'");
+  out = out.replace(NON_PRINTABLE, (ch) => {
+    if (ch === ' ') return ch;
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    const code = ch.codePointAt(0)!;
+    if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+    if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+    return `\\U${code.toString(16).padStart(8, '0')}`;
+  });
+  return `${quote}${out}${quote}`;
 }
