@@ -7,6 +7,7 @@
  *   unique_id  test.<project>.<name>.<last 10 hex of md5(name + repr(metadata))>
  */
 import { createHash } from 'node:crypto';
+import { pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
 
 /**
  * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
@@ -80,52 +81,4 @@ function hashableMetadata(v: unknown): unknown {
     return out;
   }
   return pythonStr(v);
-}
-
-/** Python's str() of a YAML value. */
-export function pythonStr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'number') return pythonNumber(v);
-  if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  if (isDict(v)) return `{${Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
-  return String(v);
-}
-
-/** Python's repr() of a YAML value. */
-export function pythonRepr(v: unknown): string {
-  return typeof v === 'string' ? pythonStringRepr(v) : pythonStr(v);
-}
-
-/** An integer prints in full; other numbers as Python prints a float (`1e-05`, `1e+16`, `inf`, `nan`). */
-function pythonNumber(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n)) return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
-  // Same shortest digits as JS; Python switches to exponent form below 1e-4 and from 1e16.
-  const [mantissa, exp] = n.toExponential().split('e') as [string, string];
-  const e = Number(exp);
-  if (e < -4 || e >= 16) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  return String(n);
-}
-
-/** Characters Python's repr escapes (str.isprintable() is false), besides the quote and backslash. */
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
-
-function pythonStringRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = s.replace(/\\/g, '\\\\');
-  if (quote === "'") out = out.replace(/'/g, "\\'");
-  out = out.replace(NON_PRINTABLE, (ch) => {
-    if (ch === ' ') return ch;
-    if (ch === '\n') return '\\n';
-    if (ch === '\r') return '\\r';
-    if (ch === '\t') return '\\t';
-    const code = ch.codePointAt(0)!;
-    if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
-    if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
-    return `\\U${code.toString(16).padStart(8, '0')}`;
-  });
-  return `${quote}${out}${quote}`;
 }
