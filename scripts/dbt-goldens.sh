@@ -9,6 +9,15 @@
 #   xdb                 test/fixtures/xdb/           (cross-database macros and Jinja features)
 #   sushi_dbt, sushi_test, jaffle_shop_duckdb        public projects from PyPI (sqlmesh 0.236.4 sdist),
 #                                                    fetched by scripts/fetch-public-project.sh
+#   <name>              test/fixtures/parity/<name>/ (every folder there with a dbt_project.yml:
+#                                                    add a fixture project, run this script)
+#
+# Each golden folder also gets manifest.json: dbt's manifest without dbt's own macros and docs
+# (packages dbt and dbt_<adapter>), pretty-printed and key-sorted for diffs, with the run-dependent
+# fields (created_at, generated_at, root_path) pinned.
+#
+# The YAML goldens (test/goldens/yaml-dbt/) come from dbt's own yml loader on
+# test/fixtures/yaml-dbt/*.yml (selected as `yaml`).
 #
 # Reproducibility:
 #   - every DuckDB path of a profile is redirected to an empty throwaway file under
@@ -68,5 +77,13 @@ if is_selected sushi_dbt || is_selected sushi_test || is_selected jaffle_shop_du
   for p in sushi_dbt sushi_test jaffle_shop_duckdb; do
     is_selected "$p" && compile_project "$p" "$PUBLIC/$p"
   done
+fi
+for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
+  name="$(basename "$dir")"
+  [ -f "$dir/dbt_project.yml" ] && is_selected "$name" && compile_project "$name" "${dir%/}"
+done
+
+if is_selected yaml; then
+  "$PY" "$HELPERS/yaml_goldens.py" "$REPO_ROOT/test/goldens/yaml-dbt" "$REPO_ROOT"/test/fixtures/yaml-dbt/*.yml
 fi
 echo "[goldens] done: $GOLDENS" >&2
