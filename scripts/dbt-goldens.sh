@@ -17,7 +17,8 @@
 # fields (created_at, generated_at, root_path) pinned.
 #
 # The YAML goldens (test/goldens/yaml-dbt/) come from dbt's own yml loader on
-# test/fixtures/yaml-dbt/*.yml (selected as `yaml`).
+# test/fixtures/yaml-dbt/*.yml (selected as `yaml`); test/goldens/dbt/manifest-v12.schema.json is
+# dbt's manifest JSON schema as the pinned dbt-core generates it (selected as `schema`).
 #
 # Reproducibility:
 #   - every DuckDB path of a profile is redirected to an empty throwaway file under
@@ -82,6 +83,10 @@ for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
   name="$(basename "$dir")"
   [ -f "$dir/dbt_project.yml" ] && is_selected "$name" && compile_project "$name" "${dir%/}"
 done
+
+if is_selected schema; then
+  "$PY" "$HELPERS/manifest_schema.py" "$GOLDENS/manifest-v12.schema.json"
+fi
 
 if is_selected yaml; then
   "$PY" "$HELPERS/yaml_goldens.py" "$REPO_ROOT/test/goldens/yaml-dbt" "$REPO_ROOT"/test/fixtures/yaml-dbt/*.yml

@@ -118,7 +118,10 @@ def write_trimmed_manifest(manifest, path):
 
     def pin(value):
         if isinstance(value, dict):
-            return {k: (0 if k == "created_at" else "<root>" if k == "root_path" else pin(v)) for k, v in value.items()}
+            return {
+                k: (0 if k == "created_at" and isinstance(v, (int, float)) else "<root>" if k == "root_path" else pin(v))
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [pin(v) for v in value]
         return value

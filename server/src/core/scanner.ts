@@ -152,8 +152,9 @@ export function scan(text: string): ScanResult {
       i = tag.end;
       continue;
     }
-    // Without a call, a statement is read only as far as its keyword and a block's name.
-    const tokens = tokenize(text, bodyStart, bodyEnd, paren ? Infinity : 2);
+    // Without a call, a statement is read only as far as its keyword and a block's name (a
+    // materialization's adapter argument too).
+    const tokens = tokenize(text, bodyStart, bodyEnd, paren || text.startsWith('materialization', bodyStart + countSpaces(text, bodyStart)) ? Infinity : 2);
     if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
       const keyword = tokens[0]!.value;
       if (keyword === 'raw') {
@@ -321,6 +322,12 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
 function decodeString(raw: string): string {
   if (raw.indexOf('\\') === -1) return raw;
   return raw.replace(/\\(.)/g, (_m, ch: string) => ({ n: '\n', t: '\t', r: '\r' })[ch] ?? ch);
+}
+
+function countSpaces(text: string, at: number): number {
+  let n = 0;
+  while (/\s/.test(text[at + n] ?? '')) n++;
+  return n;
 }
 
 /** Index just past the `(...)` signature of a macro/test definition (or 2 when there is none). */

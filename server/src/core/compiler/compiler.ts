@@ -286,7 +286,11 @@ export class Compiler {
     return new Relation(dialect, database, schema, identifier, type, undefined, quote);
   }
 
-  /** Database, schema and identifier of a node as dbt names them (ephemeral models included). */
+  /** Database, schema and identifier of a node as dbt names them (ephemeral models included: manifest.json lists them). */
+  relationNames(node: ProjectNode): { database: string; schema: string; identifier: string } {
+    return this.names(node);
+  }
+
   private names(node: ProjectNode, config: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
     const { target } = this.options;
     if ((node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema)) config = { ...config, schema: 'dbt_test__audit' };

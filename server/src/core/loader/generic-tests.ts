@@ -118,7 +118,7 @@ function addGenericTest(
   const attachedTo = target.uniqueId;
   const severity = severityOf(config);
   // Literals with every key: an object that gains a key later gets a second, out-of-line store.
-  const test: NonNullable<ProjectNode['test']> =
+  let test: NonNullable<ProjectNode['test']> =
     columnName === undefined
       ? namespace
         ? { name: bare, kwargs, attachedTo, severity, namespace }
@@ -126,6 +126,9 @@ function addGenericTest(
       : namespace
         ? { name: bare, kwargs, attachedTo, severity, namespace, columnName }
         : { name: bare, kwargs, attachedTo, severity, columnName };
+  if (alias !== undefined) test = { ...test, compiledName: alias };
+  const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
+  if (ownConfig) test = { ...test, config: ownConfig };
   const fqn = ctx.fqnPrefix(rel).concat(name);
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
