@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { assertGolden, testPath } from './support/golden';
+import { tempProject } from './support/temp-project';
 
 const bin = testPath('..', 'bin', 'medallion.js');
 const sample = testPath('..', 'models');
@@ -27,6 +28,25 @@ describe('medallion CLI', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^medallion_retail: 11 models, 1 seeds, 1 snapshots, 4 sources, \d+ tests, 2 unit tests, \d+ macros; 0 errors, 0 warnings$/m);
+  });
+
+  it('parse: writes target/manifest.json as dbt parse does (dbt unique ids, relation names, parent map)', () => {
+    const root = tempProject({
+      'models/a.sql': 'select 1 as id',
+      'models/b.sql': "select * from {{ ref('a') }}",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        data_tests: [unique]\n',
+    });
+    const r = medallion(['parse'], root);
+    assert.equal(r.code, 0, r.stderr);
+    const manifest = JSON.parse(readFileSync(join(root, 'target', 'manifest.json'), 'utf8')) as {
+      metadata: { dbt_schema_version: string; project_name: string };
+      nodes: Record<string, { relation_name: string | null; depends_on: { nodes: string[] } }>;
+      parent_map: Record<string, string[]>;
+    };
+    assert.equal(manifest.metadata.dbt_schema_version, 'https://schemas.getdbt.com/dbt/manifest/v12.json');
+    assert.equal(manifest.nodes['model.p.b']!.relation_name, '"test"."main"."b"');
+    assert.deepEqual(manifest.parent_map['model.p.b'], ['model.p.a']);
+    assert.ok(Object.keys(manifest.nodes).some((id) => /^test\.p\.unique_b_id\.[0-9a-f]{10}$/.test(id)), Object.keys(manifest.nodes).join(', '));
   });
 
   it('parse: a broken project exits 1 and names file:line:col and cause', () => {

@@ -21,13 +21,16 @@ import { landingTables, uploadProjectLanding } from '../landing/project-upload';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { writeManifest } from '../runner/artifacts';
 
 const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
 
 Usage: medallion <command> [options]
 
 Commands:
-  parse                         load the project, report every problem (exit 1 on errors)
+  parse [--target T]            load the project, report every problem (exit 1 on errors),
+                                write target/manifest.json as dbt parse does
   ls [--select S] [--exclude S] [--resource-type T] [--output name|path|json]
                                 list nodes selected with dbt's selector syntax
   lineage <node> [--depth N] [--output text|json]
@@ -70,10 +73,11 @@ const COMMON_VALUES = ['project', 'profiles-dir'];
 const commands: Record<string, Command> = {
   parse: {
     flags: [],
-    values: [],
-    run(_args, analysis, host) {
+    values: ['target'],
+    run(args, analysis, host) {
       const { project, diagnostics } = analysis;
       printDiagnostics(diagnostics, project, host);
+      writeParseManifest(args, analysis, host);
       const counts = new Map<string, number>();
       for (const n of project.nodes.values()) counts.set(n.resourceType, (counts.get(n.resourceType) ?? 0) + 1);
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
@@ -378,6 +382,22 @@ function parseVars(text: string): Record<string, unknown> {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--vars must be a mapping, e.g. --vars "{start_date: 2024-01-01}"');
   return value as Record<string, unknown>;
+}
+
+/** `medallion parse` writes target/manifest.json as `dbt parse` does (relation names need the profile's target). */
+function writeParseManifest(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): void {
+  const env = process.env as Record<string, string | undefined>;
+  const profilesDir = option(args, 'profiles-dir');
+  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env) };
+  const target = option(args, 'target');
+  if (target) request.target = target;
+  const { compiler, resolved } = createCompiler(host, analysis, request);
+  for (const d of resolved.diagnostics) if (d.severity === 'error') process.stderr.write(`warning: ${d.message}; manifest.json names relations with target '${resolved.target.name}' (${resolved.target.type})\n`);
+  try {
+    writeManifest(join(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID() });
+  } catch (err) {
+    process.stderr.write(`warning: manifest.json not written: ${(err as Error).message}\n`);
+  }
 }
 
 function displayName(node: ProjectNode): string {
