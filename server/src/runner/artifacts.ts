@@ -9,7 +9,8 @@ import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
 import { QUOTE_ALL } from '../core/compiler/dialect';
 import type { FileHost } from '../core/host';
-import { manifestChunks } from '../core/manifest';
+import { manifestChunks, type ManifestRelation } from '../core/manifest';
+import type { ProjectNode } from '../core/model';
 import type { Target } from '../core/profiles';
 import type { RunSummary } from './types';
 
@@ -70,6 +71,20 @@ export function writeManifest(dir: string, request: ManifestRequest): string {
   mkdirSync(dir, { recursive: true });
   const { analysis, compiler, target } = request;
   const path = join(dir, 'manifest.json');
+  const relationOf = (node: ProjectNode): ManifestRelation => {
+    if (node.resourceType === 'operation') return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
+    const relation = compiler.relation(node);
+    if (node.resourceType === 'source') {
+      // A dbt-duckdb external source renders as its location; its parts are still the source's.
+      const s = node.source!;
+      return { database: relation.database ?? s.database ?? target.database ?? null, schema: relation.schema ?? s.schema ?? null, identifier: s.identifier, rendered: relation.render() };
+    }
+    // Ephemeral models have names but no relation; tests have one only when they store failures.
+    const names = relation.type === 'cte' ? compiler.relationNames(node) : relation;
+    const tested = node.resourceType === 'test' && node.config.store_failures !== true;
+    const rendered = relation.type === 'cte' || tested || node.resourceType === 'analysis' ? null : relation.render();
+    return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered };
+  };
   // dbt-duckdb and dbt-databricks quote every part by default.
   const quoting = QUOTE_ALL;
   writeChunksAtomic(
@@ -78,18 +93,12 @@ export function writeManifest(dir: string, request: ManifestRequest): string {
       analysis,
       host: request.host,
       relationOf: (node) => {
-        if (node.resourceType === 'operation') return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
-        const relation = compiler.relation(node);
-        if (node.resourceType === 'source') {
-          // A dbt-duckdb external source renders as its location; its parts are still the source's.
-          const s = node.source!;
-          return { database: relation.database ?? s.database ?? target.database ?? null, schema: relation.schema ?? s.schema ?? null, identifier: s.identifier, rendered: relation.render() };
+        try {
+          return relationOf(node);
+        } catch {
+          // A naming macro that fails for this node: no relation name (the compile reports why); the target's names.
+          return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
         }
-        // Ephemeral models have names but no relation; tests have one only when they store failures.
-        const names = relation.type === 'cte' ? compiler.relationNames(node) : relation;
-        const tested = node.resourceType === 'test' && node.config.store_failures !== true;
-        const rendered = relation.type === 'cte' || tested || node.resourceType === 'analysis' ? null : relation.render();
-        return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered };
       },
       adapterType: target.type,
       quoting: { database: quoting.database, schema: quoting.schema, identifier: quoting.identifier, column: null },

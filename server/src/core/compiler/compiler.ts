@@ -661,7 +661,7 @@ function isDict(v: unknown): v is Record<string, unknown> {
 /** dbt's default generate_*_name macros (used unless the project overrides them). */
 function defaultNamingMacros(target: Target): Record<string, (...args: unknown[]) => unknown> {
   const trim = (v: unknown): string => String(v).trim();
-  return {
+  const macros: Record<string, (...args: unknown[]) => unknown> = {
     generate_schema_name: (...args) => {
       const { custom_schema_name } = bindArgs('generate_schema_name', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
       return isNone(custom_schema_name) ? target.schema : `${target.schema}_${trim(custom_schema_name)}`;
@@ -677,6 +677,9 @@ function defaultNamingMacros(target: Target): Record<string, (...args: unknown[]
       return isNone(n.version) ? String(n.name ?? '') : `${String(n.name)}_v${String(n.version)}`;
     },
   };
+  // dbt's own implementations stay callable by their dispatch names (an override often calls them).
+  for (const name of Object.keys(macros)) macros[`default__${name}`] = macros[name]!;
+  return macros;
 }
 
 export { isUndefined, Kwargs };

@@ -25,6 +25,7 @@ export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode,
 
 /** Arguments dbt takes as test configs, not test arguments (TestBuilder.CONFIG_ARGS). */
 const CONFIG_ARGS = ['severity', 'tags', 'enabled', 'where', 'limit', 'warn_if', 'error_if', 'fail_calc', 'store_failures', 'store_failures_as', 'sql_header', 'meta', 'database', 'schema', 'alias'];
+const CONFIG_KEYS = new Set(CONFIG_ARGS);
 
 /**
  * One entry under `tests:`/`data_tests:` (`unique`, `accepted_values: {arguments: {...}, config: {...}}`,
@@ -72,16 +73,18 @@ function addGenericTest(
   // Config: the legacy top-level keys (a falsy one gives way to config:'s), then config: itself.
   const configArg = isDict(args.config) ? args.config : undefined;
   let testConfig: Record<string, unknown> | undefined;
-  const taken = new Set<string>();
-  for (const key of CONFIG_ARGS) {
+  let taken: Set<string> | undefined;
+  // Most tests have no config keys at all: skip dbt's 15 lookups for them.
+  const hasConfig = configArg !== undefined || Object.keys(args).some((k) => CONFIG_KEYS.has(k));
+  if (hasConfig) for (const key of CONFIG_ARGS) {
     let value = args[key];
     if (!value && configArg) {
       value = configArg[key];
-      taken.add(key);
+      (taken ??= new Set()).add(key);
     }
     if (value !== undefined && value !== null) (testConfig ??= {})[key] = value;
   }
-  if (configArg) for (const [k, v] of Object.entries(configArg)) if (!taken.has(k) && v !== undefined && v !== null) (testConfig ??= {})[k] = v;
+  if (configArg) for (const [k, v] of Object.entries(configArg)) if (!taken?.has(k) && v !== undefined && v !== null) (testConfig ??= {})[k] = v;
   // The test's arguments: the rest, built without delete (a big project keeps tens of thousands).
   const kwargs: Record<string, unknown> = {};
   let description: unknown;
@@ -89,7 +92,7 @@ function addGenericTest(
   for (const [k, v] of Object.entries(args)) {
     if (k === 'name') customName = v;
     else if (k === 'description') description = v;
-    else if (k !== 'config' && !CONFIG_ARGS.includes(k)) kwargs[k] = v;
+    else if (k !== 'config' && !CONFIG_KEYS.has(k)) kwargs[k] = v;
   }
 
   const match = /^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)/.exec(testName);
@@ -109,7 +112,7 @@ function addGenericTest(
     name = names.fullName;
     if (names.shortName !== names.fullName) alias = names.shortName;
   }
-  const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs: { ...kwargs, model: testModelArgument(target) } });
+  const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model: testModelArgument(target) });
   const config = emptyConfig('test');
   if (treeConfigs) for (const layer of ctx.layersFor('tests', [name])) applyConfig(config, layer);
   if (testConfig) applyConfig(config, testConfig);
@@ -118,7 +121,7 @@ function addGenericTest(
   const attachedTo = target.uniqueId;
   const severity = severityOf(config);
   // Literals with every key: an object that gains a key later gets a second, out-of-line store.
-  let test: NonNullable<ProjectNode['test']> =
+  const test: NonNullable<ProjectNode['test']> =
     columnName === undefined
       ? namespace
         ? { name: bare, kwargs, attachedTo, severity, namespace }
@@ -126,9 +129,9 @@ function addGenericTest(
       : namespace
         ? { name: bare, kwargs, attachedTo, severity, namespace, columnName }
         : { name: bare, kwargs, attachedTo, severity, columnName };
-  if (alias !== undefined) test = { ...test, compiledName: alias };
+  if (alias !== undefined) test.compiledName = alias;
   const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
-  if (ownConfig) test = { ...test, config: ownConfig };
+  if (ownConfig) test.config = ownConfig;
   const fqn = ctx.fqnPrefix(rel).concat(name);
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
