@@ -282,7 +282,7 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
   let j = start;
   while (j < end && tokens.length < max) {
     const c = text.charCodeAt(j);
-    if (c <= 32) {
+    if (c <= 32 || (c >= 0x85 && isUnicodeSpace(c))) {
       j++;
       continue;
     }
@@ -326,8 +326,13 @@ function decodeString(raw: string): string {
 
 function countSpaces(text: string, at: number): number {
   let n = 0;
-  while (/\s/.test(text[at + n] ?? '')) n++;
+  for (let c = text.charCodeAt(at); c <= 32 || isUnicodeSpace(c); c = text.charCodeAt(at + ++n)) if (Number.isNaN(c)) break;
   return n;
+}
+
+/** Whitespace beyond ASCII that Python's Jinja lexer (`\s`) skips inside tags: U+00A0 and the like. */
+function isUnicodeSpace(c: number): boolean {
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
 /** Index just past the `(...)` signature of a macro/test definition (or 2 when there is none). */

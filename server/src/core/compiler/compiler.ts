@@ -15,6 +15,8 @@ import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
 import { injectCtes } from './ephemeral';
 import { builtinTests } from './generic-tests';
 import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
+import { columnApi, dbtBuiltins } from './builtins';
+import { markTuple } from '../jinja/runtime';
 import { pythonJson, pythonModules } from './modules';
 import { Relation } from './relation';
 
@@ -530,12 +532,13 @@ export class Compiler {
       zip: (...lists: unknown[]) => {
         const arrays = lists.filter(Array.isArray) as unknown[][];
         const len = Math.min(...arrays.map((a) => a.length));
-        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
+        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => markTuple(arrays.map((a) => a[i])));
       },
       set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
       dbt: dbtNamespace,
       builtins: { ref, source, config },
-      api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) } },
+      ...dbtBuiltins({ adapterType: target.type, target, ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) }),
+      api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) }, Column: columnApi(target.type) },
     });
     return g;
   }
