@@ -8,7 +8,8 @@
 #   medallion_retail    models/                      (the sample project, target dev = DuckDB)
 #   xdb                 test/fixtures/xdb/           (cross-database macros and Jinja features)
 #   sushi_dbt, sushi_test, jaffle_shop_duckdb        public projects from PyPI (sqlmesh 0.236.4 sdist),
-#                                                    fetched by scripts/fetch-public-project.sh
+#   dagster_*                                        and dagster-dbt 0.29.27's sdist, fetched by
+#                                                    scripts/fetch-public-project.sh
 #   <name>              test/fixtures/parity/<name>/ (every folder there with a dbt_project.yml:
 #                                                    add a fixture project, run this script)
 #
@@ -73,11 +74,12 @@ is_selected() {
 is_selected medallion_retail && compile_project medallion_retail "$REPO_ROOT/models"
 is_selected xdb && compile_project xdb "$REPO_ROOT/test/fixtures/xdb"
 
-if is_selected sushi_dbt || is_selected sushi_test || is_selected jaffle_shop_duckdb; then
+PUBLIC_PROJECTS=(sushi_dbt sushi_test jaffle_shop_duckdb dagster_jaffle_shop dagster_asset_checks dagster_model_versions dagster_snapshot dagster_unit_tests)
+wanted_public=()
+for p in "${PUBLIC_PROJECTS[@]}"; do is_selected "$p" && wanted_public+=("$p"); done
+if [ "${#wanted_public[@]}" -gt 0 ]; then
   PUBLIC="$(bash "$REPO_ROOT/scripts/fetch-public-project.sh")"
-  for p in sushi_dbt sushi_test jaffle_shop_duckdb; do
-    is_selected "$p" && compile_project "$p" "$PUBLIC/$p"
-  done
+  for p in "${wanted_public[@]}"; do compile_project "$p" "$PUBLIC/$p"; done
 fi
 for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
   name="$(basename "$dir")"

@@ -8,20 +8,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compileParity, graphParity, parityFixtures } from './support/parity';
+import { compileParity, goldenProjects, graphParity, PUBLIC_PROJECTS_DIR } from './support/parity';
 import { assertGolden, testPath } from './support/golden';
 
-const repo = testPath('..');
-const publicProjects = `${repo}/.cache/public-projects`;
-const projects: Array<[string, string]> = [
-  ['medallion_retail', `${repo}/models`],
-  ['xdb', testPath('fixtures', 'xdb')],
-  ['jaffle_shop_duckdb', `${publicProjects}/jaffle_shop_duckdb`],
-  ['sushi_dbt', `${publicProjects}/sushi_dbt`],
-  ['sushi_test', `${publicProjects}/sushi_test`],
-  // Every fixture project under test/fixtures/parity/ (goldens: scripts/dbt-goldens.sh <name>).
-  ...parityFixtures(),
-];
+const publicProjects = PUBLIC_PROJECTS_DIR;
+// The sample, xdb, the public projects from PyPI and every fixture under test/fixtures/parity/.
+const projects = goldenProjects();
 
 describe('compile parity with dbt-core 1.12 (whitespace aside)', () => {
   const lines: string[] = [];

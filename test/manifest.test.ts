@@ -17,18 +17,11 @@ import { NodeFileHost } from '../server/src/node/fs-host';
 import { writeChunksAtomic, writeManifest } from '../server/src/runner/artifacts';
 import { assertGolden, testPath } from './support/golden';
 import { manifestDifferences } from './support/manifest-diff';
-import { GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, parityFixtures } from './support/parity';
+import { GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, goldenProjects, PUBLIC_PROJECTS_DIR } from './support/parity';
 
-const repo = testPath('..');
-const publicProjects = `${repo}/.cache/public-projects`;
-const projects: Array<[string, string]> = [
-  ['medallion_retail', `${repo}/models`],
-  ['xdb', testPath('fixtures', 'xdb')],
-  ['jaffle_shop_duckdb', `${publicProjects}/jaffle_shop_duckdb`],
-  ['sushi_dbt', `${publicProjects}/sushi_dbt`],
-  ['sushi_test', `${publicProjects}/sushi_test`],
-  ...parityFixtures(),
-];
+const publicProjects = PUBLIC_PROJECTS_DIR;
+// The sample, xdb, the public projects from PyPI and every fixture under test/fixtures/parity/.
+const projects = goldenProjects();
 
 const schema = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'manifest-v12.schema.json'), 'utf8')) as object;
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });

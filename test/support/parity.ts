@@ -25,6 +25,20 @@ interface GoldenNode {
 export const GOLDEN_RUN_STARTED_AT = new Date('2024-01-01T00:00:00Z');
 export const GOLDEN_INVOCATION_ID = '00000000-0000-4000-8000-000000000000';
 
+/** Public projects fetched from PyPI sdists by scripts/fetch-public-project.sh (not committed). */
+export const PUBLIC_PROJECTS_DIR = testPath('..', '.cache', 'public-projects');
+const PUBLIC_PROJECTS = ['jaffle_shop_duckdb', 'sushi_dbt', 'sushi_test', 'dagster_jaffle_shop', 'dagster_asset_checks', 'dagster_model_versions', 'dagster_snapshot', 'dagster_unit_tests'];
+
+/** Every project with dbt goldens, as [golden name, folder]: the sample, xdb, the public projects, the parity fixtures. */
+export function goldenProjects(): Array<[string, string]> {
+  return [
+    ['medallion_retail', testPath('..', 'models')],
+    ['xdb', testPath('fixtures', 'xdb')],
+    ...PUBLIC_PROJECTS.map((p): [string, string] => [p, `${PUBLIC_PROJECTS_DIR}/${p}`]),
+    ...parityFixtures(),
+  ];
+}
+
 /** The fixture projects under test/fixtures/parity/ as [golden name, folder]: each has goldens in test/goldens/dbt/<name>/. */
 export function parityFixtures(): Array<[string, string]> {
   const root = testPath('fixtures', 'parity');

@@ -457,13 +457,13 @@ class ManifestBuilder {
 
   /** A node's ref() calls; a generic test's arguments render first, then its `model` (the tested node). */
   private refs(node: ProjectNode): Json[] {
-    // dbt's static parser reports each distinct ref once.
+    // dbt's static parser reports each distinct ref of a SQL file once; a rendered test lists every call.
     const refs: Json[] = [];
     const seen = new Set<string>();
     for (const r of node.refs) {
       const ref = { name: r.name, package: r.packageName ?? null, version: versionValue(r.version) };
       const key = JSON.stringify(ref);
-      if (!seen.has(key)) refs.push(ref);
+      if (!seen.has(key) || node.test) refs.push(ref);
       seen.add(key);
     }
     const test = node.test;
