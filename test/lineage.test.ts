@@ -5,8 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { analyzeProject } from '../server/src/core/analysis';
+import { NodeFileHost } from '../server/src/node/fs-host';
+import { testPath } from './support/golden';
 import { MemoryHost } from '../server/src/core/host';
+import { completionsAt } from '../server/src/core/ide';
 import { lineageAround } from '../server/src/core/lineage';
 import { folderTree, modelTree } from '../server/src/core/model-tree';
 import { drawnGraph, emptyKnown, learn, type ViewState } from '../client/src/webview/lineage-model';
@@ -101,6 +105,15 @@ describe('layers: configured as dbt accepts them, or none', () => {
     assert.deepEqual(modelTree(analysis).map((l) => `${l.name} ${l.nodes.length}`), ['staging 2', 'intermediate 1', 'marts 2', 'other 3']);
   });
 
+  it('the fixture configured only as dbt accepts it (no warning from the pinned dbt): our layers are dbt\'s meta.layer', () => {
+    const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt-layers.json'), 'utf8')) as { warnings: string[]; layers: Record<string, string | null> };
+    assert.deepEqual(golden.warnings, []);
+    const analysis = analyzeProject(new NodeFileHost(), testPath('fixtures', 'layers'));
+    for (const [id, layer] of Object.entries(golden.layers)) if (layer !== null) assert.equal(analysis.project.nodes.get(id)?.layer, layer, id);
+    assert.deepEqual(analysis.graph.layerNames, ['staging', 'intermediate', 'marts']);
+    assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'layer-violation').map((d) => d.message), ["marts model 'fct_shortcut' reads staging 'stg_orders'; marts may read only intermediate, marts"]);
+  });
+
   it('layers only from `+meta: {layer: ...}`: ordered by the graph, no rules (no declared order)', () => {
     const analysis = analyse({
       ...FOLDERS,
@@ -123,6 +136,29 @@ describe('layers: configured as dbt accepts them, or none', () => {
     assert.equal(analysis.graph.layered, true);
     assert.equal(analysis.project.nodes.get('source.m.landing.orders')!.layer, 'landing');
     assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'layer-violation').map((d) => d.message), ["gold model 'g' reads bronze 'b'; gold may read only silver, gold, seed"]);
+  });
+});
+
+describe('completion in a layered model ranks what the layer rules allow first', () => {
+  it('a gold model: silver, then gold, then seeds; bronze last, saying why; no ranking without layers', () => {
+    const files = {
+      'dbt_project.yml': 'name: m\nconfig-version: 2\n',
+      'models/bronze/b_orders.sql': 'select 1 as id',
+      'models/silver/s_orders.sql': "select * from {{ ref('b_orders') }}",
+      'models/gold/g_other.sql': "select * from {{ ref('s_orders') }}",
+      'models/gold/g_sales.sql': "select * from {{ ref('') }}",
+      'seeds/codes.csv': 'code\n1\n',
+    };
+    const analysis = analyse(files);
+    const text = files['models/gold/g_sales.sql'];
+    const items = completionsAt(analysis, text, text.indexOf("('") + 2, 'models/gold/g_sales.sql');
+    const ranked = [...items].sort((a, b) => a.sortText!.localeCompare(b.sortText!)).map((i) => i.label);
+    assert.deepEqual(ranked, ['s_orders', 'g_other', 'g_sales', 'codes', 'b_orders']);
+    assert.match(items.find((i) => i.label === 'b_orders')!.detail!, /layer rules: gold may read only silver, gold, seed/);
+    const flat = analyse(FOLDERS);
+    const t = "select * from {{ ref('') }}";
+    const plain = completionsAt(flat, t, t.indexOf("('") + 2, 'models/marts/fct_orders.sql');
+    assert.ok(plain.every((i) => i.sortText === `000${i.label}`), JSON.stringify(plain.map((i) => i.sortText)));
   });
 });
 

@@ -538,23 +538,41 @@ function cyclePath(graph: ProjectGraph, component: string[]): string[] {
   return [start];
 }
 
+/**
+ * Why a `layer` node may not read a `parentLayer` node under the layer rules, or undefined when it
+ * may (layers outside the rules' names, or no layers at all, are never a problem).
+ */
+export function layerProblem(graph: ProjectGraph, layer: string | undefined, parentLayer: string | undefined): string | undefined {
+  const order = graph.layers.names;
+  if (!graph.layered || !layer || !parentLayer || !order.includes(layer)) return undefined;
+  const allowed = graph.layers.allowedParents[layer];
+  if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) return `${parentLayer} is downstream of ${layer}`;
+  if (allowed && !allowed.includes(parentLayer)) return `${layer} may read only ${allowed.join(', ')}`;
+  return undefined;
+}
+
+/**
+ * How well a `parentLayer` node fits as a parent of a `layer` node, for ranking completions: 0 is
+ * best (the first allowed parent layer, or the nearest layer upstream), larger is worse, and
+ * anything the rules forbid comes after everything they allow.
+ */
+export function layerFit(graph: ProjectGraph, layer: string | undefined, parentLayer: string | undefined): number {
+  if (!graph.layered || !layer || !graph.layers.names.includes(layer)) return 0;
+  if (layerProblem(graph, layer, parentLayer)) return 100;
+  const allowed = graph.layers.allowedParents[layer];
+  if (allowed && parentLayer) return allowed.indexOf(parentLayer);
+  const order = graph.layers.names;
+  if (parentLayer && order.includes(parentLayer)) return order.indexOf(layer) - order.indexOf(parentLayer) === 1 ? 0 : 1 + Math.abs(order.indexOf(layer) - order.indexOf(parentLayer));
+  return 50;
+}
+
 /** The medallion layer rules for one node's reads. */
 export function checkNodeLayers(graph: ProjectGraph, node: ProjectNode, out: Diagnostic[]): void {
-  const order = graph.layers.names;
   if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') return;
   const layer = node.layer;
-  if (!layer || !order.includes(layer)) return;
-  const allowed = graph.layers.allowedParents[layer];
   const check = (parent: ProjectNode, span: { start: number; end: number } | undefined): void => {
-    const parentLayer = parent.layer;
-    if (!parentLayer) return;
-    let problem: string | undefined;
-    if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) {
-      problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}', which is downstream of ${layer}`;
-    } else if (allowed && !allowed.includes(parentLayer)) {
-      problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}'; ${layer} may read only ${allowed.join(', ')}`;
-    }
-    if (problem) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: problem });
+    const why = layerProblem(graph, layer, parent.layer);
+    if (why) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: `${layer} model '${node.name}' reads ${parent.layer} '${parent.name}'${why.startsWith(`${parent.layer} is`) ? `, which is downstream of ${layer}` : `; ${why}`}` });
   };
   for (const ref of node.refs) {
     const parent = graph.resolveRef(ref.name, ref.packageName, ref.version);

@@ -309,6 +309,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         kind: kinds[i.kind],
         ...(i.detail ? { detail: i.detail } : {}),
         ...(i.documentation ? { documentation: i.documentation } : {}),
+        ...(i.sortText ? { sortText: i.sortText } : {}),
         ...(i.insertText ? { insertText: i.insertText, insertTextFormat: i.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText } : {}),
       }));
     }),
@@ -476,7 +477,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
               ? { kind: 'phase', message: e.message }
               : e.kind === 'start'
                 ? { kind: 'start', nodeId: e.node.uniqueId, name: e.node.name, index: e.index, total: e.total, ...runEventDetails(e.node, startRelation(e.node)) }
-                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total, ...runResultDetails(e.result) };
+                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total, ...runResultDetails(e.result, analysis.project.nodes.get(e.result.uniqueId)) };
           void connection.sendNotification(RunEventNotification, message);
           if (e.kind === 'finish') progress?.report(Math.round((100 * e.index) / e.total), `${e.index}/${e.total} ${e.result.name} ${e.result.status}`);
         },
