@@ -6,7 +6,7 @@
 // extensions folder, and the UI tests drive that installed extension: what is tested is what
 // ships. An s3rver on 127.0.0.1 stands in for S3. Prints "N passed, M failed".
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -71,6 +71,7 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
   const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
   const artifacts = join(repo, 'test', '.artifacts');
   mkdirSync(artifacts, { recursive: true });
+  for (const old of readdirSync(artifacts)) if (old.startsWith('failed-')) rmSync(join(artifacts, old));
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   const step = async (name, body) => {
     if (only && !only.test(name)) return;
@@ -93,12 +94,17 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
     // Wait until the list has settled on that file as its first row, then take it.
     await page.locator('.quick-input-list .monaco-list-row').first().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+    await page.locator('.tabs-container .tab.active:visible', { hasText: name }).first().waitFor({ state: 'visible' });
   };
   const palette = async (command) => {
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    // F1 pressed while a webview has the focus may not reach the workbench: then the title bar's
+    // command center opens the same quick input (a `>` makes it the command palette).
+    await page.keyboard.press('F1');
+    if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
+      await page.locator('.command-center .command-center-center').first().click();
+      await input.waitFor({ state: 'visible' });
+    }
     await input.fill(`>${command}`);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
@@ -135,10 +141,33 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
     return { labels: sizes.length, minFontPx: Number(font.toFixed(1)) };
   };
   const stats = (frame) => frame.evaluate(() => JSON.parse(JSON.stringify(window.lineageStats)));
-  const maximizeLineage = async () => {
-    // Room for the graph: no side bar, the lineage group maximized.
-    await page.keyboard.press('Control+B').catch(() => undefined);
-    await palette('View: Toggle Maximized Editor Group');
+  /**
+   * Room for the graph while `body` runs: the lineage view's group maximized, no side bar, no
+   * panel; afterwards the group and the side bar as they were (the panel comes back with a run).
+   */
+  const maximizedLineage = async (body) => {
+    await page.locator('.tabs-container .tab', { hasText: 'Medallion Lineage' }).first().click();
+    const groups = await page.locator('.editor-group-container:visible').count();
+    const sidebar = await page.locator('.part.sidebar').isVisible();
+    if (groups > 1) await palette('View: Toggle Maximize Editor Group');
+    if (sidebar) await palette('View: Toggle Primary Side Bar Visibility');
+    if (await page.locator('.part.panel').isVisible()) await palette('View: Toggle Panel Visibility');
+    let failure;
+    try {
+      return await body();
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      try {
+        await page.locator('.tabs-container .tab', { hasText: 'Medallion Lineage' }).first().click();
+        if (groups > 1) await palette('View: Toggle Maximize Editor Group');
+        if (sidebar) await palette('View: Toggle Primary Side Bar Visibility');
+      } catch (err) {
+        // The body's own failure is the one to report.
+        if (!failure) throw err;
+      }
+    }
   };
   const notification = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   const clickMenuItem = async (label) => {
@@ -172,9 +201,10 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
       await openFile('models/silver/silver_orders.sql');
       await palette('Medallion: Run Model with Upstream');
       // dbt's log lines: n of N, what was built where, rows and seconds.
-      await page.locator('.output-view, .panel', { hasText: /\d of \d OK created sql table model silver\.silver_orders \.+ \[SELECT \d+ in [\d.]+s\]/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
-      await page.locator('.output-view, .panel', { hasText: /Done in [\d.]+s\. PASS=\d+/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
-      await page.locator('.statusbar-item', { hasText: /dev: \d+ ok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      // (Monaco draws spaces as no-break spaces: \s matches both.)
+      await page.locator('.output-view, .panel', { hasText: /\d\sof\s\d\sOK\screated\ssql\stable\smodel\ssilver\.silver_orders\s\.+\s\[SELECT\s\d+\sin\s[\d.]+s\]/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.output-view, .panel', { hasText: /Done\sin\s[\d.]+s\.\sPASS=\d+/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.locator('.statusbar-item', { hasText: /dev:\s\d+\sok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await page.screenshot({ path: join(artifacts, 'ui-run-model.png') });
     });
     await step('UI: the lineage view renders beside the model, with the last run on its nodes; wheel zooms, Fit fits', async () => {
@@ -210,67 +240,74 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
     await step('UI: lineage on the sample: readable labels, click selects without moving, right click opens the node menu, legend, search, filters, direction, collapse', async () => {
       const frame = lineage();
       const own = await lineageFrame();
-      await frame.locator('#fit').click();
-      const readable = await assertReadable(own, 'after Fit');
-      const svg = frame.locator('#graph svg');
-      const viewBox = await svg.getAttribute('viewBox');
-      await frame.locator('svg g.node[data-name="bronze_orders"]').click();
-      await frame.locator('#details h3', { hasText: 'bronze_orders' }).waitFor({ state: 'visible', timeout: 5000 });
-      await frame.locator('#details', { hasText: 'model · table' }).waitFor({ state: 'visible' });
-      if ((await svg.getAttribute('viewBox')) !== viewBox) throw new Error('selecting a node moved the view');
-      // Its own menu, not the browser's Cut/Copy/Paste.
-      await frame.locator('svg g.node[data-name="silver_orders"]').click({ button: 'right' });
-      const items = await frame.locator('#menu .menu-item').allTextContents();
-      for (const wanted of ['Open', 'Run', 'Run with upstream', 'Run downstream', 'Test', 'Compile', 'Preview', 'Show column lineage']) if (!items.includes(wanted)) throw new Error(`menu: ${JSON.stringify(items)}`);
-      if (await page.locator('.context-view .monaco-menu').isVisible()) throw new Error("VS Code's own context menu opened over the view");
-      await page.screenshot({ path: join(artifacts, 'ui-lineage-menu.png') });
-      await page.keyboard.press('Escape');
-      await frame.locator('#menu').waitFor({ state: 'hidden' });
-      await frame.locator('#legend', { hasText: 'bronze' }).waitFor({ state: 'visible' });
-      // Upstream only: the gold child goes, and comes back with both.
-      await frame.locator('button[data-directions="up"]').click();
-      await frame.locator('svg g.node[data-name="gold_daily_sales"]').waitFor({ state: 'detached', timeout: 5000 });
-      await frame.locator('button[data-directions="both"]').click();
-      await frame.locator('svg g.node[data-name="gold_daily_sales"]').waitFor({ state: 'visible', timeout: 5000 });
-      // A filter hides the landing layer; its edge is drawn through it no more.
-      await frame.locator('#filter-toggle').click();
-      await frame.locator('#filter-list label', { hasText: 'landing' }).locator('input').uncheck();
-      await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'detached', timeout: 5000 });
-      await frame.locator('#filter-list label', { hasText: 'landing' }).locator('input').check();
-      await frame.locator('#filter-toggle').click();
-      await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'visible', timeout: 5000 });
-      // bronze_orders' parents fold away with its handle and come back.
-      await frame.locator('svg g.node[data-name="bronze_orders"] g.handle[data-side="up"][data-action="collapse"]').click();
-      await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'detached', timeout: 5000 });
-      await frame.locator('svg g.node[data-name="bronze_orders"] g.handle[data-side="up"][data-action="expand"]').click();
-      await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'visible', timeout: 5000 });
-      // Search jumps to a node and selects it.
-      await frame.locator('#search').fill('gold_daily_sales');
-      await frame.locator('#search').press('Enter');
-      await frame.locator('#details h3', { hasText: 'gold_daily_sales' }).waitFor({ state: 'visible', timeout: 5000 });
-      // Double click focuses: the graph is now gold_daily_sales' own.
-      await frame.locator('svg g.node[data-name="gold_daily_sales"]').dblclick();
-      await frame.locator('svg g.node.focus[data-name="gold_daily_sales"]').waitFor({ state: 'visible', timeout: 10_000 });
-      await frame.locator('svg g.node[data-name="silver_users"]').waitFor({ state: 'visible', timeout: 10_000 });
-      return readable;
+      // The view as it opens: labels readable as rendered (font size × the SVG's scale on screen).
+      await openFile('models/silver/silver_orders.sql');
+      const before = (await stats(own)).layouts.length;
+      await palette('Medallion: Show Lineage');
+      await own.waitForFunction((n) => window.lineageStats.layouts.length > n, before, { timeout: 10_000 });
+      return maximizedLineage(async () => {
+        const readable = await assertReadable(own, 'the initial view');
+        const node = frame.locator('svg g.node[data-name="bronze_orders"]');
+        const where = await node.boundingBox();
+        await node.click();
+        await frame.locator('#details h3', { hasText: 'bronze_orders' }).waitFor({ state: 'visible', timeout: 5000 });
+        await frame.locator('#details', { hasText: 'model · incremental' }).waitFor({ state: 'visible' });
+        const still = await node.boundingBox();
+        if (Math.abs(still.x - where.x) > 1 || Math.abs(still.y - where.y) > 1) throw new Error(`selecting a node moved it on screen: ${JSON.stringify(where)} → ${JSON.stringify(still)}`);
+        // Its own menu, not the browser's Cut/Copy/Paste.
+        await frame.locator('svg g.node[data-name="silver_orders"]').click({ button: 'right' });
+        const items = await frame.locator('#menu .menu-item').allTextContents();
+        for (const wanted of ['Open', 'Run', 'Run with upstream', 'Run downstream', 'Test', 'Compile', 'Preview', 'Show column lineage']) if (!items.includes(wanted)) throw new Error(`menu: ${JSON.stringify(items)}`);
+        if (await page.locator('.context-view .monaco-menu').isVisible()) throw new Error("VS Code's own context menu opened over the view");
+        await page.screenshot({ path: join(artifacts, 'ui-lineage-menu.png') });
+        await page.keyboard.press('Escape');
+        await frame.locator('#menu').waitFor({ state: 'hidden' });
+        if (!(await frame.locator('#legend').isVisible())) await frame.locator('#legend-toggle').click();
+        await frame.locator('#legend', { hasText: 'bronze' }).waitFor({ state: 'visible' });
+        // Upstream only: the gold child goes, and comes back with both.
+        await frame.locator('button[data-directions="up"]').click();
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').waitFor({ state: 'detached', timeout: 5000 });
+        await frame.locator('button[data-directions="both"]').click();
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').waitFor({ state: 'visible', timeout: 5000 });
+        // A filter hides the landing layer; its edge is drawn through it no more.
+        await frame.locator('#filter-toggle').click();
+        await frame.locator('#filter-list label', { hasText: 'landing' }).locator('input').uncheck();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'detached', timeout: 5000 });
+        await frame.locator('#filter-list label', { hasText: 'landing' }).locator('input').check();
+        await frame.locator('#filter-toggle').click();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'visible', timeout: 5000 });
+        // bronze_orders' parents fold away with its handle and come back.
+        await frame.locator('svg g.node[data-name="bronze_orders"] g.handle[data-side="up"][data-action="collapse"]').click();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'detached', timeout: 5000 });
+        await frame.locator('svg g.node[data-name="bronze_orders"] g.handle[data-side="up"][data-action="expand"]').click();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'visible', timeout: 5000 });
+        // Search jumps to a node and selects it.
+        await frame.locator('#search').fill('gold_daily_sales');
+        await frame.locator('#search').press('Enter');
+        await frame.locator('#details h3', { hasText: 'gold_daily_sales' }).waitFor({ state: 'visible', timeout: 5000 });
+        // Double click focuses: the graph is now gold_daily_sales' own.
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').dblclick();
+        await frame.locator('svg g.node.focus[data-name="gold_daily_sales"]').waitFor({ state: 'visible', timeout: 10_000 });
+        await frame.locator('svg g.node[data-name="silver_users"]').waitFor({ state: 'visible', timeout: 10_000 });
+        return readable;
+      });
     });
     await step('UI: column lineage: the node lists its columns; clicking one traces it across models', async () => {
       const frame = lineage();
-      await frame.locator('svg g.node[data-name="gold_daily_sales"]').click({ button: 'right' });
-      await frame.locator('#menu .menu-item', { hasText: 'Show column lineage' }).click();
-      const column = frame.locator('svg g.node[data-name="gold_daily_sales"] g.column[data-column="total_revenue"]');
-      await column.waitFor({ state: 'visible', timeout: 30_000 });
-      await column.click();
-      await frame.locator('svg g.node[data-name="silver_orders"] g.column.traced[data-column="order_amount"]').waitFor({ state: 'visible', timeout: 10_000 });
-      await frame.locator('#details', { hasText: 'Not exact' }).waitFor({ state: 'visible' });
-      const traced = await frame.locator('svg g.column.traced').count();
-      if ((await frame.locator('svg g.node[data-name="silver_users"] g.column.traced').count()) !== 0) throw new Error('silver_users is not on total_revenue\'s trace');
-      await maximizeLineage();
-      await frame.locator('#fit').click();
-      await page.screenshot({ path: join(artifacts, 'column-lineage.png') });
-      await palette('View: Toggle Maximized Editor Group');
-      await page.keyboard.press('Control+B');
-      return { tracedColumns: traced };
+      return maximizedLineage(async () => {
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').click({ button: 'right' });
+        await frame.locator('#menu .menu-item', { hasText: 'Show column lineage' }).click();
+        const column = frame.locator('svg g.node[data-name="gold_daily_sales"] g.column[data-column="total_revenue"]');
+        await column.waitFor({ state: 'visible', timeout: 30_000 });
+        await column.click();
+        await frame.locator('svg g.node[data-name="silver_orders"] g.column.traced[data-column="order_amount"]').waitFor({ state: 'visible', timeout: 10_000 });
+        await frame.locator('#details', { hasText: 'Not exact' }).waitFor({ state: 'visible' });
+        const traced = await frame.locator('svg g.column.traced').count();
+        if ((await frame.locator('svg g.node[data-name="silver_users"] g.column.traced').count()) !== 0) throw new Error('silver_users is not on total_revenue\'s trace');
+        await frame.locator('#fit').click();
+        await page.screenshot({ path: join(artifacts, 'column-lineage.png') });
+        return { tracedColumns: traced };
+      });
     });
     await step('UI: the Medallion Models view: Run Model with Upstream from a model\'s context menu, its status in the tree', async () => {
       await page.keyboard.press('Control+Shift+E');
@@ -299,10 +336,13 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
       await page.reload();
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       await page.keyboard.press('Control+Shift+E');
+      const files = page.locator('.pane-header', { hasText: 'sample' }).first();
+      if ((await files.getAttribute('aria-expanded')) === 'true') await files.click();
       const header = page.locator('.pane-header', { hasText: 'Medallion Models' });
       await header.waitFor({ state: 'visible', timeout: 30_000 });
       if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
       const row = page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^silver_users$/ }) });
+      await row.scrollIntoViewIfNeeded({ timeout: 30_000 }).catch(() => undefined);
       await row.locator('.label-description', { hasText: /pass|success/ }).waitFor({ state: 'visible', timeout: 30_000 });
       const text = await row.locator('.label-description').textContent();
       if (!/last session/.test(text)) throw new Error(`silver_users shows ${text}`);
@@ -314,7 +354,7 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
         await palette('Medallion: Test Model');
         const toast = notification('assert_no_big_orders fail');
         await toast.waitFor({ state: 'visible', timeout: 90_000 });
-        await page.locator('.output-view, .panel', { hasText: /FAIL \d+ assert_no_big_orders/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        await page.locator('.statusbar-item', { hasText: /dev:\s\d+\sok\s·\s\d+\sfailed/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
         await toast.locator('.monaco-button', { hasText: 'Show failing rows' }).click();
         const grid = page.frameLocator('iframe.webview').nth(0);
         void grid;
@@ -332,7 +372,7 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
         rmSync(join(workspace, 'tests', 'assert_no_big_orders.sql'), { force: true });
       }
     });
-    await bigProject(page, big, { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizeLineage, notification, clickMenuItem, artifacts, port });
+    await bigProject(page, big, { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizedLineage, notification, artifacts, port });
   } finally {
     await browser.close();
     server.kill();
@@ -348,7 +388,7 @@ const quantile = (xs, q) => {
 
 /** The generated 2,000-model project (folders, no layers, no profile) in the same VS Code server. */
 async function bigProject(page, big, h) {
-  const { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizeLineage, notification, clickMenuItem, artifacts, port } = h;
+  const { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizedLineage, notification, artifacts, port } = h;
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(big)}&payload=${encodeURIComponent(JSON.stringify([['skipWelcome', 'true']]))}`);
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   await step('UI: a project without layers: the Models view groups by folder with counts, and filters', async () => {
@@ -383,70 +423,79 @@ async function bigProject(page, big, h) {
     const hub = frame.locator(`svg g.node[data-name="${HUB}"]`);
     await hub.waitFor({ state: 'visible', timeout: 60_000 });
     const own = await lineageFrame();
-    await maximizeLineage();
-    const fold = frame.locator('svg g.node.more', { hasText: `+${HUB_CHILDREN - 7} more` });
-    await fold.waitFor({ state: 'visible', timeout: 10_000 });
-    const readable = await assertReadable(own, 'initial view of the hub');
-    await page.screenshot({ path: join(artifacts, 'lineage-large.png') });
-    const before = await hub.boundingBox();
-    await fold.click();
-    await frame.locator(`svg g.node[data-name="int_product_71"]`).waitFor({ state: 'attached', timeout: 10_000 });
-    const after = await hub.boundingBox();
-    if (Math.abs(after.x - before.x) > 1 || Math.abs(after.y - before.y) > 1) throw new Error(`unfolding moved the hub: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
-    // A grandchild inside a fold: the search unfolds it and jumps there.
-    await frame.locator('#search').fill('fct_marketing_41_20');
-    await frame.locator('#search').press('Enter');
-    await frame.locator('#details h3', { hasText: 'fct_marketing_41_20' }).waitFor({ state: 'visible', timeout: 10_000 });
-    const target = await frame.locator('svg g.node[data-name="fct_marketing_41_20"]').boundingBox();
-    const area = await frame.locator('#graph').boundingBox();
-    if (!target || target.y < area.y || target.y > area.y + area.height) throw new Error('the search did not bring the node into view');
-    await page.screenshot({ path: join(artifacts, 'lineage-large-search.png') });
-    return readable;
+    return maximizedLineage(async () => {
+      const fold = frame.locator('svg g.node.more', { hasText: `+${HUB_CHILDREN - 7} more` });
+      await fold.waitFor({ state: 'attached', timeout: 10_000 });
+      const readable = await assertReadable(own, 'initial view of the hub');
+      await page.screenshot({ path: join(artifacts, 'lineage-large.png') });
+      // Tab to the fold (the view pans to show it), then click it.
+      await fold.focus();
+      await fold.waitFor({ state: 'visible' });
+      const before = await hub.boundingBox();
+      const drawnBefore = Number((await frame.locator('#info').textContent()).split(' ')[0]);
+      await fold.click();
+      await fold.waitFor({ state: 'detached', timeout: 10_000 });
+      await own.waitForFunction((n) => Number(document.getElementById('info').textContent.split(' ')[0]) >= n, drawnBefore + HUB_CHILDREN - 7, { timeout: 10_000 });
+      const after = await hub.boundingBox();
+      if (Math.abs(after.x - before.x) > 1 || Math.abs(after.y - before.y) > 1) throw new Error(`unfolding moved the hub: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+      // A grandchild inside a fold: the search unfolds it and jumps there.
+      await frame.locator('#search').fill('fct_marketing_41_20');
+      await frame.locator('#search').press('Enter');
+      await frame.locator('#details h3', { hasText: 'fct_marketing_41_20' }).waitFor({ state: 'visible', timeout: 10_000 });
+      const target = await frame.locator('svg g.node[data-name="fct_marketing_41_20"]').boundingBox();
+      const area = await frame.locator('#graph').boundingBox();
+      if (!target || target.y < area.y || target.y > area.y + area.height) throw new Error('the search did not bring the node into view');
+      await page.screenshot({ path: join(artifacts, 'lineage-large-search.png') });
+      return readable;
+    });
   });
   await step('UI: lineage at scale: every group expanded (about 2,000 nodes) lays out off the UI thread; timings and pan frame times', async () => {
     const frame = lineage();
     const own = await lineageFrame();
-    const laidOut = (await stats(own)).layouts.length;
-    await frame.locator('#unfold-all').click();
-    await own.waitForFunction((n) => window.lineageStats.layouts.length > n && window.lineageStats.lastLayout.nodes >= 2000, laidOut, { timeout: 60_000 });
-    const s = await stats(own);
-    if (s.layoutThread !== 'worker') throw new Error(`layout ran on the ${s.layoutThread} thread`);
-    await assertReadable(own, 'after expanding every group');
-    await page.screenshot({ path: join(artifacts, 'lineage-large-expanded.png') });
-    // Pan: 60 pointer moves; the view records the interval between frames and the work in each.
-    const box = await frame.locator('#graph').boundingBox();
-    const pan = async () => {
-      await own.evaluate(() => {
-        window.lineageStats.frames.length = 0;
-        window.lineageStats.frameWork.length = 0;
-      });
-      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2, { steps: 60 });
-      await page.mouse.up();
-      const after = await stats(own);
-      return { frames: after.frames.length, frameP50: quantile(after.frames, 0.5), frameP95: quantile(after.frames, 0.95), workP50: quantile(after.frameWork, 0.5), workP95: quantile(after.frameWork, 0.95), inDom: after.render.inDom };
-    };
-    // The benchmark (npm run bench:lineage): fold and unfold everything a few more times.
-    const runs = [{ layoutMs: s.lastLayout.layoutMs, paintMs: s.lastLayout.paintMs, workerMs: s.lastLayout.workerMs }];
-    for (let i = 0; bench && i < 4; i++) {
-      for (const want of [false, true]) {
-        const n = (await stats(own)).layouts.length;
-        await frame.locator('#unfold-all').click();
-        await own.waitForFunction(([k, all]) => window.lineageStats.layouts.length > k && (window.lineageStats.lastLayout.nodes >= 2000) === all, [n, want], { timeout: 60_000 });
+    return maximizedLineage(async () => {
+      const laidOut = (await stats(own)).layouts.length;
+      await frame.locator('#unfold-all').click();
+      await own.waitForFunction((n) => window.lineageStats.layouts.length > n && window.lineageStats.lastLayout.nodes >= 2000, laidOut, { timeout: 60_000 });
+      const s = await stats(own);
+      if (s.layoutThread !== 'worker') throw new Error(`layout ran on the ${s.layoutThread} thread`);
+      await assertReadable(own, 'after expanding every group');
+      await page.screenshot({ path: join(artifacts, 'lineage-large-expanded.png') });
+      // Pan: 60 pointer moves; the view records the interval between frames and the work in each.
+      const box = await frame.locator('#graph').boundingBox();
+      const pan = async () => {
+        await own.evaluate(() => {
+          window.lineageStats.frames.length = 0;
+          window.lineageStats.frameWork.length = 0;
+        });
+        await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2, { steps: 60 });
+        await page.mouse.up();
+        const after = await stats(own);
+        return { frames: after.frames.length, frameP50: quantile(after.frames, 0.5), frameP95: quantile(after.frames, 0.95), workP50: quantile(after.frameWork, 0.5), workP95: quantile(after.frameWork, 0.95), inDom: after.render.inDom };
+      };
+      // The benchmark (npm run bench:lineage): fold and unfold everything a few more times.
+      const runs = [{ layoutMs: s.lastLayout.layoutMs, paintMs: s.lastLayout.paintMs, workerMs: s.lastLayout.workerMs }];
+      for (let i = 0; bench && i < 4; i++) {
+        for (const want of [false, true]) {
+          const n = (await stats(own)).layouts.length;
+          await frame.locator('#unfold-all').click();
+          await own.waitForFunction(([k, all]) => window.lineageStats.layouts.length > k && (window.lineageStats.lastLayout.nodes >= 2000) === all, [n, want], { timeout: 60_000 });
+        }
+        const again = (await stats(own)).lastLayout;
+        runs.push({ layoutMs: again.layoutMs, paintMs: again.paintMs, workerMs: again.workerMs });
       }
-      const again = (await stats(own)).lastLayout;
-      runs.push({ layoutMs: again.layoutMs, paintMs: again.paintMs, workerMs: again.workerMs });
-    }
-    const panReadable = await pan();
-    await frame.locator('#fit').click();
-    await page.screenshot({ path: join(artifacts, 'lineage-large-overview.png') });
-    const panOverview = await pan();
-    const median = (k) => quantile(runs.map((r) => r[k]), 0.5);
-    return { nodes: s.lastLayout.nodes, edges: s.lastLayout.edges, runs: runs.length, layoutMs: median('layoutMs'), workerMs: median('workerMs'), firstPaintMs: median('paintMs'), crossings: s.lastLayout.crossings, panReadable, panOverview, load: loadavg().map((x) => x.toFixed(2)).join(' ') };
+      const panReadable = await pan();
+      await frame.locator('#fit').click();
+      await page.screenshot({ path: join(artifacts, 'lineage-large-overview.png') });
+      const panOverview = await pan();
+      const median = (k) => quantile(runs.map((r) => r[k]), 0.5);
+      return {
+        nodes: s.lastLayout.nodes, edges: s.lastLayout.edges, runs: runs.length, layoutMs: median('layoutMs'), workerMs: median('workerMs'), firstPaintMs: median('paintMs'), crossings: s.lastLayout.crossings, panReadable, panOverview, load: loadavg().map((x) => x.toFixed(2)).join(' '),
+      };
+    });
   });
   await step('UI: Run Layer offers the folders of a project without layers; a missing profile asks before using the embedded DuckDB', async () => {
-    await palette('View: Toggle Maximized Editor Group');
     await palette('Medallion: Run Layer or Folder');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -460,8 +509,8 @@ async function bigProject(page, big, h) {
     const toast = (await ask.isVisible()) ? ask : askAlt;
     await page.screenshot({ path: join(artifacts, 'ui-missing-profile.png') });
     await toast.locator('.monaco-button', { hasText: 'Use the embedded DuckDB' }).click();
-    await page.locator('.output-view, .panel', { hasText: /30 of 30 OK created sql view model main\.util_calendar_\d+/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
-    await page.locator('.statusbar-item', { hasText: /dev: 30 ok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.output-view, .panel', { hasText: /30\sof\s30\sOK\screated\ssql\sview\smodel\smain\.util_calendar_\d+/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
+    await page.locator('.statusbar-item', { hasText: /dev:\s30\sok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
   });
 }
 

@@ -44,7 +44,10 @@ describe('run feedback in dbt\'s words', () => {
     const fail = logLine({ kind: 'finish', name: 'unique_x', status: 'fail', index: 3, total: 5, resourceType: 'test', failures: 2, seconds: 0.01, message: 'Got 2 results, configured to fail if != 0' });
     assert.deepEqual([fail.level, fail.detail], ['error', 'Got 2 results, configured to fail if != 0']);
     assert.match(fail.text, /^3 of 5 FAIL 2 unique_x \.+ \[FAIL 2 in 0\.01s\]$/);
-    assert.equal(logLine({ kind: 'finish', name: 'g', status: 'error', index: 4, total: 5, resourceType: 'model', message: 'Catalog Error' }).level, 'error');
+    const error = logLine({ kind: 'finish', name: 'g', status: 'error', index: 4, total: 5, resourceType: 'model', materialized: 'view', relation: '"m"."gold"."g"', message: 'Catalog Error', seconds: 0.04 });
+    assert.deepEqual([error.level, error.detail], ['error', 'Catalog Error']);
+    assert.match(error.text, /^4 of 5 ERROR creating sql view model gold\.g \.+ \[ERROR in 0\.04s\]$/);
+    assert.match(logLine({ kind: 'finish', name: 'not_null_x', status: 'error', index: 5, total: 5, resourceType: 'test' }).text, /^5 of 5 ERROR not_null_x \.+ \[ERROR\]$/);
     assert.match(logLine({ kind: 'finish', name: 's', status: 'success', index: 1, total: 5, resourceType: 'seed', relation: '"m"."bronze"."s"', rows: 12, seconds: 0.1 }).text, /OK loaded seed file bronze\.s \.+ \[INSERT 12 in 0\.10s\]$/);
   });
 

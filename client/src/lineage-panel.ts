@@ -63,15 +63,17 @@ export class LineagePanel {
   async show(subject: vscode.Uri | string, reveal = true): Promise<void> {
     this.current = typeof subject === 'string' ? { nodeId: subject } : { uri: subject.toString() };
     if (!this.panel) this.create();
-    else if (reveal) this.panel.reveal(vscode.ViewColumn.Beside, true);
+    // Where it already is: never a new editor group beside whichever group is active.
+    else if (reveal) this.panel.reveal(this.panel.viewColumn, true);
     await this.refresh(true);
   }
 
-  /** Asks the webview to do what a person would (for tests and commands), and waits for it to draw. */
+  /** Asks the webview to do what a person would (for tests and commands), and waits until it has drawn the result. */
   async tell(message: { type: 'select'; name: string; column?: string } | { type: 'unfoldAll' }): Promise<LineageViewState> {
-    const drawn = this.whenRendered();
+    const done = (s: LineageViewState): boolean =>
+      message.type === 'unfoldAll' ? s.folds.length === 0 : message.column ? (s.trace?.length ?? 0) > 0 : s.selected === message.name;
     await this.panel?.webview.postMessage(message);
-    await drawn;
+    while (!done(this.state)) await this.whenRendered();
     return this.state;
   }
 
@@ -151,22 +153,21 @@ export class LineagePanel {
 <style nonce="${nonce}">${STYLE}</style></head>
 <body data-vscode-context='{"preventDefaultContextMenuItems": true}'>
 <header>
-  <strong>Lineage</strong>
   <input id="search" list="names" placeholder="Search (/)" aria-label="Search nodes" autocomplete="off"><datalist id="names"></datalist>
   <span class="seg" role="group" aria-label="Direction"><button data-directions="up" title="Upstream only">↑ Up</button><button data-directions="both" title="Upstream and downstream" class="on">Both</button><button data-directions="down" title="Downstream only">↓ Down</button></span>
-  <span class="seg">depth <button data-depth="-1" title="Less depth">−</button><button data-depth="1" title="More depth">+</button></span>
+  <span class="seg" title="Depth: levels up and down from the focus"><button data-depth="-1" title="Less depth">−</button><span id="depth">depth 2</span><button data-depth="1" title="More depth">+</button></span>
   <button id="filter-toggle" title="Filter by layer or folder, resource type, tests">Filters</button>
   <button id="unfold-all" title="Unfold every +N more">Expand all</button>
   <button id="columns" title="List each node's columns; click one to trace it">Columns</button>
   <span class="grow"></span><span id="info"></span>
   <span class="seg"><button id="zoom-out" title="Zoom out (−)">−</button><button id="zoom-in" title="Zoom in (+)">+</button><button id="fit" title="Fit the graph to the view (0)">Fit</button></span>
-  <button id="legend-toggle" title="Show or hide the legend">Legend</button>
+  <button id="legend-toggle" title="Show or hide the legend" class="on">Legend</button>
 </header>
-<main><div id="graph" tabindex="-1"></div>
+<main><div id="stage"><div id="graph" tabindex="-1"></div>
 <div id="filter-list" class="popup" hidden></div>
-<div id="legend" class="popup"></div>
-<aside id="details" hidden></aside>
-<div id="menu" role="menu" hidden></div></main>
+<div id="legend"></div>
+<div id="menu" role="menu" hidden></div></div>
+<aside id="details" hidden></aside></main>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body></html>`;
     panel.onDidDispose(() => {
@@ -179,27 +180,33 @@ export class LineagePanel {
 
 /** The view's stylesheet: VS Code's theme colours; 13 px labels; colour groups c0–c9 and the medallion layers. */
 const STYLE = `
+  [hidden] { display: none !important; }
   body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font: var(--vscode-font-size) var(--vscode-font-family); margin: 0; height: 100vh; display: flex; flex-direction: column; overflow: hidden; }
-  header { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 5px 8px; border-bottom: 1px solid var(--vscode-panel-border); }
+  header { display: flex; flex-wrap: wrap; gap: 4px 6px; align-items: center; padding: 4px 6px; border-bottom: 1px solid var(--vscode-panel-border); }
+  #depth { padding: 0 5px; color: var(--vscode-descriptionForeground); }
   .grow { flex: 1; }
   .seg { display: inline-flex; gap: 1px; align-items: center; }
   button { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: none; padding: 2px 7px; cursor: pointer; font: inherit; }
   button.on { color: var(--vscode-button-foreground); background: var(--vscode-button-background); }
   button:disabled { opacity: 0.45; cursor: default; }
-  input { color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); padding: 2px 5px; width: 12em; font: inherit; }
-  #info { color: var(--vscode-descriptionForeground); }
-  main { position: relative; flex: 1; min-height: 0; }
+  input { color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); padding: 2px 5px; width: 10em; font: inherit; }
+  main { flex: 1; min-height: 0; display: flex; }
+  #stage { position: relative; flex: 1; min-width: 0; }
   #graph { position: absolute; inset: 0; overflow: hidden; cursor: grab; touch-action: none; outline: none; }
+  /* Legend and counts never take a click or a wheel from the graph. */
+  #info { color: var(--vscode-descriptionForeground); font-size: 12px; }
+  /* The legend never takes a click or a wheel from the graph. */
+  #legend { position: absolute; left: 6px; right: 6px; bottom: 6px; pointer-events: none; font-size: 11px; color: var(--vscode-descriptionForeground); background: color-mix(in srgb, var(--vscode-editor-background) 85%, transparent); padding: 2px 6px; border-radius: 3px; display: flex; flex-wrap: wrap; gap: 2px 10px; align-items: center; }
+  #legend b { color: var(--vscode-foreground); font-weight: 600; }
   #graph.panning { cursor: grabbing; }
-  .popup, aside, #menu { position: absolute; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); box-shadow: 0 2px 8px var(--vscode-widget-shadow); z-index: 2; }
+  .popup, #menu { position: absolute; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); box-shadow: 0 2px 8px var(--vscode-widget-shadow); z-index: 2; }
   .popup { padding: 6px 10px; max-height: 70%; overflow: auto; }
   #filter-list { top: 4px; left: 8px; }
   #filter-list label { display: block; white-space: nowrap; }
-  #legend { left: 8px; bottom: 8px; font-size: 12px; max-width: 46%; }
-  #legend h4, #filter-list h4, aside h4 { margin: 6px 0 2px; font-size: 11px; text-transform: uppercase; color: var(--vscode-descriptionForeground); }
-  #legend p { margin: 6px 0 0; }
-  aside { top: 4px; right: 8px; width: 290px; max-height: calc(100% - 16px); overflow: auto; padding: 8px 12px; }
-  aside h3 { margin: 0 0 6px; word-break: break-all; }
+  #filter-list h4, aside h4 { margin: 6px 0 2px; font-size: 11px; text-transform: uppercase; color: var(--vscode-descriptionForeground); }
+  aside { width: 250px; flex: none; overflow: auto; padding: 8px 10px; border-left: 1px solid var(--vscode-panel-border); background: var(--vscode-sideBar-background, var(--vscode-editorWidget-background)); }
+  @media (max-width: 720px) { main { flex-direction: column; } aside { width: auto; height: 38%; border-left: none; border-top: 1px solid var(--vscode-panel-border); } }
+  aside h3 { margin: 0 0 6px; word-break: break-all; font-size: 13px; }
   aside .row { display: flex; gap: 8px; } aside .key { color: var(--vscode-descriptionForeground); min-width: 62px; }
   aside ul { margin: 2px 0; padding-left: 18px; } aside .actions { display: flex; gap: 4px; margin: 8px 0; }
   aside .note { color: var(--vscode-editorWarning-foreground); }

@@ -11,7 +11,7 @@ export class ResultsPanel {
   private panel: vscode.WebviewPanel | undefined;
   private ready: Promise<void> | undefined;
   /** What the grid last showed (the `medallion.resultsViewState` command reports it). */
-  shown: { columns: string[]; rows: number; title?: string; sql?: string } | undefined;
+  shown: { columns: string[]; rows: number; title?: string; sql?: string; error?: string } | undefined;
   private readonly listeners: Array<() => void> = [];
 
   constructor(
@@ -31,7 +31,10 @@ export class ResultsPanel {
     const heading = title ?? result.title ?? result.node?.split('.').slice(2).join('.') ?? 'preview';
     await this.panel!.webview.postMessage({ type: 'results', title: heading, columns: result.columns, rows: result.rows, seconds: result.seconds, error: result.error, limit, sql: result.sql ?? null });
     if (!result.error) await rendered;
-    else void vscode.window.showErrorMessage(`Medallion: ${result.error.split('\n')[0]}`);
+    else {
+      this.shown = { columns: [], rows: 0, title: heading, error: result.error };
+      void vscode.window.showErrorMessage(`Medallion: ${result.error.split('\n')[0]}`);
+    }
   }
 
   private ensurePanel(): void {

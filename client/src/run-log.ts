@@ -64,8 +64,10 @@ export function logLine(e: RunEventMessage): LogLine {
       return { level: 'warn', text: padded(`${progress} WARN ${e.failures ?? ''} ${e.name ?? ''}`.replace('  ', ' '), `[WARN ${e.failures ?? ''}${secs(e)}]`), ...(e.message ? { detail: e.message } : {}) };
     case 'fail':
       return { level: 'error', text: padded(`${progress} FAIL ${e.failures ?? ''} ${e.name ?? ''}`.replace('  ', ' '), `[FAIL ${e.failures ?? ''}${secs(e)}]`), ...(e.message ? { detail: e.message } : {}) };
-    case 'error':
-      return { level: 'error', text: padded(`${progress} ERROR creating ${what}`, `[ERROR${secs(e)}]`), ...(e.message ? { detail: e.message } : {}) };
+    case 'error': {
+      const test = e.resourceType === 'test' || e.resourceType === 'unit_test';
+      return { level: 'error', text: padded(`${progress} ERROR ${test ? (e.name ?? '') : `creating ${what}`}`, `[ERROR${secs(e)}]`), ...(e.message ? { detail: e.message } : {}) };
+    }
     case 'skipped':
       return { level: 'warn', text: padded(`${progress} SKIP ${what}`, '[SKIP]'), ...(e.message ? { detail: e.message } : {}) };
     case 'cancelled':

@@ -66,7 +66,10 @@ const columnProblems = new Map<string, string>();
 let pickedColumn: string | undefined;
 let scene: Scene | undefined;
 let view: View = { x: 0, y: 0, w: 1, h: 1 };
-let userMoved = false;
+/** Once the person has done something here (panned, zoomed, selected...), nothing moves the view but them. */
+let settled = false;
+/** The scale last applied (kept across panel resizes). */
+let lastScale = 1;
 /** What to keep in place across the next layout: a node and where it was, in graph units. */
 let anchor: { id: string; x: number; y: number } | undefined;
 let centreOnFocus = true;
@@ -206,7 +209,7 @@ async function relayout(): Promise<void> {
   }
   renderer.setDecorations(decorations());
   updateDetails();
-  info.textContent = `${count} of ${known.nodes.size} nodes${drawn.folded.size ? ` · ${drawn.folded.size} folded` : ''} · depth ${depth === 0 ? 'all' : depth}`;
+  info.textContent = `${count} of ${known.nodes.size} nodes${drawn.folded.size ? ` · ${drawn.folded.size} folded` : ''}`;
   stats.lastLayout = { nodes: nodes.length, edges: out.edges.length, layoutMs: laidOut - started, workerMs: out.stats.millis, paintMs: 0, dummies: out.stats.dummies, crossings: out.stats.crossings };
   // Painted: the frame after this one has started, so this one is on screen.
   requestAnimationFrame(() =>
@@ -309,7 +312,8 @@ function viewAt(cx: number, cy: number, s: number): View {
 }
 
 function apply(): void {
-  renderer.setView(view, scale());
+  lastScale = scale();
+  renderer.setView(view, lastScale);
 }
 
 function fit(): void {
@@ -336,7 +340,7 @@ function placeView(previous: Scene | undefined): void {
   if (!scene) return;
   if (!previous || centreOnFocus) {
     centreOnFocus = false;
-    userMoved = false;
+    settled = false;
     anchor = undefined;
     initialView();
     return;
@@ -347,7 +351,7 @@ function placeView(previous: Scene | undefined): void {
   if (a && now) {
     view = { ...view, x: view.x + (now.x - a.x), y: view.y + (now.y - a.y) };
     apply();
-  } else if (!userMoved) initialView();
+  } else if (!settled) initialView();
   else apply();
 }
 
@@ -366,7 +370,7 @@ function hold(id: string): void {
 }
 
 function zoom(factor: number, px = root.clientWidth / 2, py = root.clientHeight / 2): void {
-  userMoved = true;
+  settled = true;
   const s = Math.min(4, Math.max(0.01, scale() * factor));
   const gx = view.x + (px / root.clientWidth) * view.w;
   const gy = view.y + (py / root.clientHeight) * view.h;
@@ -376,11 +380,31 @@ function zoom(factor: number, px = root.clientWidth / 2, py = root.clientHeight 
   apply();
 }
 
+/** Pans as little as needed to have a node wholly in view (its top first when taller than the view). */
+function ensureVisible(id: string): void {
+  const p = scene?.byId.get(id);
+  if (!p) return;
+  const margin = 12 / lastScale;
+  const left = p.x - p.w / 2 - margin;
+  const right = p.x + p.w / 2 + margin;
+  const top = p.y - p.h / 2 - margin;
+  const bottom = p.y + p.h / 2 + margin;
+  let { x, y } = view;
+  if (right > x + view.w) x = right - view.w;
+  if (left < x) x = left;
+  if (bottom > y + view.h) y = bottom - view.h;
+  if (top < y) y = top;
+  if (x === view.x && y === view.y) return;
+  settled = true;
+  view = { ...view, x, y };
+  apply();
+}
+
 /** Moves the view so a node is in it (the search asked for it); the scale stays unless unreadable. */
 function reveal(id: string): void {
   const p = scene?.byId.get(id);
   if (!p) return;
-  userMoved = true;
+  settled = true;
   view = viewAt(p.x, p.y, Math.max(scale(), 1));
   apply();
 }
@@ -402,16 +426,25 @@ root.addEventListener('pointermove', (ev) => {
   const dx = ev.clientX - drag.x;
   const dy = ev.clientY - drag.y;
   if (!dragged && Math.hypot(dx, dy) < 4) return;
-  if (!dragged) root.setPointerCapture(ev.pointerId);
+  if (!dragged) {
+    root.setPointerCapture(ev.pointerId);
+    // Frame times while panning: a frame is requested every frame, so the intervals are what drawing costs.
+    lastFrameAt = undefined;
+    const tick = (at: number): void => {
+      if (!drag) return;
+      if (lastFrameAt !== undefined) stats.frames.push(at - lastFrameAt);
+      lastFrameAt = at;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
   dragged = true;
-  userMoved = true;
+  settled = true;
   root.classList.add('panning');
   const s = scale();
   pendingPan = { ...drag.view, x: drag.view.x - dx / s, y: drag.view.y - dy / s };
-  panFrame ??= requestAnimationFrame((at) => {
+  panFrame ??= requestAnimationFrame(() => {
     panFrame = undefined;
-    if (lastFrameAt !== undefined) stats.frames.push(at - lastFrameAt);
-    lastFrameAt = at;
     const t = performance.now();
     if (pendingPan) view = pendingPan;
     apply();
@@ -426,6 +459,16 @@ const endDrag = (ev: PointerEvent): void => {
   setTimeout(() => (dragged = false), 0);
 };
 root.addEventListener('pointerup', endDrag);
+// Keyboard focus on a node brings it into view by panning; the browser's own scrolling of the
+// (overflow: hidden) container would shift everything under the pointer instead.
+root.addEventListener('scroll', () => {
+  root.scrollTop = 0;
+  root.scrollLeft = 0;
+});
+root.addEventListener('focusin', (ev) => {
+  const id = (ev.target as Element).closest<SVGGElement>('g.node')?.dataset.id;
+  if (id) ensureVisible(id);
+});
 root.addEventListener('pointercancel', endDrag);
 root.addEventListener(
   'wheel',
@@ -436,13 +479,14 @@ root.addEventListener(
   },
   { passive: false },
 );
-window.addEventListener('resize', () => {
+// The panel or the details pane changed size: before the person settled in, the initial view
+// follows; after, the scale and the top-left corner stay, so what was on screen stays put.
+new ResizeObserver(() => {
   if (root.clientWidth === 0 || !scene) return;
-  if (!userMoved) return initialView();
-  const s = Math.max(0.01, scale());
-  view = viewAt(view.x + view.w / 2, view.y + view.h / 2, s);
+  if (!settled) return initialView();
+  view = { x: view.x, y: view.y, w: root.clientWidth / lastScale, h: root.clientHeight / lastScale };
   apply();
-});
+}).observe(root);
 
 // ---------- selection, focus, handles, the node menu ----------
 
@@ -452,6 +496,7 @@ function nodeTarget(ev: Event): { g: SVGGElement; id: string } | undefined {
 }
 
 function select(id: string | undefined): void {
+  settled = true;
   selected = id;
   pickedColumn = undefined;
   renderer.setDecorations(decorations());
@@ -466,6 +511,7 @@ function focusOn(id: string): void {
 }
 
 function unfold(moreId: string): void {
+  settled = true;
   const p = scene?.byId.get(moreId);
   if (!p || p.drawn.kind !== 'more') return;
   state.unfolded.add(foldKey(p.drawn.owner!, p.drawn.direction!));
@@ -474,6 +520,7 @@ function unfold(moreId: string): void {
 }
 
 function handle(id: string, side: Direction, action: string): void {
+  settled = true;
   const key = foldKey(id, side);
   hold(id);
   if (action === 'collapse') {
@@ -609,6 +656,7 @@ function showColumns(id?: string): void {
 
 function pickColumn(id: string, column: string): void {
   if (column === '(columns unknown)') return;
+  settled = true;
   selected = id;
   pickedColumn = `${id}|${column}`;
   renderer.setDecorations(decorations());
@@ -802,24 +850,23 @@ function buildFilters(): void {
 
 function buildLegend(): void {
   legend.replaceChildren();
+  const label = (text: string): void => void legend.appendChild(Object.assign(document.createElement('b'), { textContent: text }));
   const entry = (swatch: string, text: string): void => {
-    const row = document.createElement('div');
-    row.appendChild(Object.assign(document.createElement('span'), { className: `swatch ${swatch}` }));
-    row.appendChild(document.createTextNode(` ${text}`));
-    legend.appendChild(row);
+    const item = document.createElement('span');
+    item.appendChild(Object.assign(document.createElement('span'), { className: `swatch ${swatch}` }));
+    item.appendChild(document.createTextNode(` ${text}`));
+    legend.appendChild(item);
   };
-  legend.appendChild(Object.assign(document.createElement('h4'), { textContent: layered ? 'Layers' : 'Folders' }));
+  label(layered ? 'Layers' : 'Folders');
   for (const g of groups()) entry(colourClass(g), g);
-  legend.appendChild(Object.assign(document.createElement('h4'), { textContent: 'Last run' }));
-  entry('status-success', 'success / pass');
-  entry('status-error', 'error / fail');
+  label('Last run');
+  entry('status-success', 'ok');
+  entry('status-error', 'failed');
   entry('status-skipped', 'skipped');
-  legend.appendChild(Object.assign(document.createElement('h4'), { textContent: 'Shapes' }));
-  entry('focus', 'focus (double click a node)');
-  entry('c-more', '+N more: click to show them');
-  entry('bridged', 'link through hidden nodes');
-  entry('inexact', 'column link read from SQL, not exact');
-  legend.appendChild(Object.assign(document.createElement('p'), { textContent: Object.entries(ICON).map(([k, v]) => `${v} ${k}`).join('  ') }));
+  label('Links');
+  entry('bridged', 'through hidden nodes');
+  entry('inexact', 'column, not exact');
+  legend.appendChild(Object.assign(document.createElement('span'), { textContent: '▦ table ◫ view ⇣ incremental ⛁ seed ◷ snapshot ⬚ source ◉ exposure' }));
 }
 
 document.getElementById('unfold-all')!.addEventListener('click', () => {
@@ -836,10 +883,13 @@ document.getElementById('columns')!.addEventListener('click', () => {
     void relayout();
   } else showColumns(selected);
 });
-document.getElementById('legend-toggle')!.addEventListener('click', () => (legend.hidden = !legend.hidden));
+document.getElementById('legend-toggle')!.addEventListener('click', (ev) => {
+  legend.hidden = !legend.hidden;
+  (ev.currentTarget as HTMLElement).classList.toggle('on', !legend.hidden);
+});
 document.getElementById('filter-toggle')!.addEventListener('click', () => (filters.hidden = !filters.hidden));
 document.getElementById('fit')!.addEventListener('click', () => {
-  userMoved = true;
+  settled = true;
   fit();
 });
 document.getElementById('zoom-in')!.addEventListener('click', () => zoom(1.25));
@@ -852,7 +902,7 @@ window.addEventListener('keydown', (ev) => {
   if (ev.key === '+' || ev.key === '=') zoom(1.25);
   else if (ev.key === '-') zoom(0.8);
   else if (ev.key === '0') {
-    userMoved = true;
+    settled = true;
     fit();
   } else if (ev.key === '/') {
     ev.preventDefault();
@@ -892,6 +942,7 @@ window.addEventListener('message', (event: MessageEvent<Incoming>) => {
     }
     state.focus = m.focus ?? '';
     depth = m.depth;
+    document.getElementById('depth')!.textContent = `depth ${depth}`;
     layered = m.layered;
     layerOrder = m.layers;
     learn(known, m.nodes, m.edges);
@@ -920,6 +971,8 @@ window.addEventListener('message', (event: MessageEvent<Incoming>) => {
     for (const p of m.problems) columnProblems.set(p.node, p.message);
     if (selected) hold(selected);
     void relayout().then(() => {
+      // The person asked for this node's columns: it is in view.
+      if (selected) ensureVisible(selected);
       if (!pendingPick) return;
       const { id, column } = pendingPick;
       pendingPick = undefined;
@@ -948,4 +1001,9 @@ window.addEventListener('message', (event: MessageEvent<Incoming>) => {
 });
 
 buildLegend();
+// A narrow panel starts without the legend (the Legend button shows it).
+if (root.clientWidth < 560) {
+  legend.hidden = true;
+  document.getElementById('legend-toggle')!.classList.remove('on');
+}
 vscode.postMessage({ type: 'ready' });

@@ -7,9 +7,10 @@ export function runEventDetails(node: ProjectNode, relation?: string): Partial<R
   return { resourceType: node.resourceType, materialized: node.config.materialized, ...(relation ? { relation } : {}) };
 }
 
-export function runResultDetails(result: NodeResult): Partial<RunEventMessage> {
+export function runResultDetails(result: NodeResult, node?: ProjectNode): Partial<RunEventMessage> {
   return {
     resourceType: result.resourceType,
+    ...(node ? { materialized: node.config.materialized } : {}),
     seconds: result.seconds,
     ...(result.relation ? { relation: result.relation } : {}),
     ...(result.rows !== undefined ? { rows: result.rows } : {}),

@@ -261,7 +261,8 @@ export async function run(): Promise<void> {
   });
 
   await test('run feedback: the status bar counts ok/failed/skipped; Run Layer with nothing selected says so', async () => {
-    if (!/: \d+ ok/.test(api!.statusBar())) throw new Error(`status bar after the run: ${api!.statusBar()}`);
+    await vscode.commands.executeCommand('medallion.runModel', file('models/silver/silver_orders.sql'));
+    if (!/^\$\(database\) dev: 1 ok$/.test(api!.statusBar())) throw new Error(`status bar after the run: ${api!.statusBar()}`);
     const projects = (await api!.modelsView()) as ViewItem[];
     const before = api!.notices().length;
     const folderUri = vscode.workspace.workspaceFolders![0]!.uri.toString();
@@ -283,10 +284,14 @@ export async function run(): Promise<void> {
       const inner = "select * from {{ ref('silver_orders') }}";
       const start = doc.positionAt(text.indexOf(inner));
       editor.selection = new vscode.Selection(start, doc.positionAt(text.indexOf(inner) + inner.length));
+      let last: unknown;
       const shown = await waitFor('the selection preview', async () => {
         await vscode.commands.executeCommand('medallion.previewResults');
-        const s = await vscode.commands.executeCommand<{ rows: number; title?: string; sql?: string }>('medallion.resultsViewState');
-        return s?.title === 'gold_cte_preview (selection)' ? s : undefined;
+        const s = await vscode.commands.executeCommand<{ rows: number; title?: string; sql?: string; error?: string }>('medallion.resultsViewState');
+        last = s;
+        return s?.title === 'gold_cte_preview (selection)' && !s.error ? s : undefined;
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}; the grid shows ${JSON.stringify(last)}`);
       });
       if (shown.rows !== Number(process.env.MEDALLION_EDITOR_ORDERS) || !/"silver"\."silver_orders"/.test(shown.sql ?? '')) throw new Error(`selection preview: ${JSON.stringify(shown)}`);
       const inBig = doc.positionAt(text.indexOf('order_amount > 100'));
@@ -312,7 +317,10 @@ export async function run(): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(file('models/gold/gold_daily_sales.sql'));
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('medallion.showLineage', doc.uri);
-    const state = await api!.lineageDo({ type: 'select', name: 'gold_daily_sales', column: 'total_revenue' });
+    const state = await Promise.race([
+      api!.lineageDo({ type: 'select', name: 'gold_daily_sales', column: 'total_revenue' }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no trace drawn; the view shows ${JSON.stringify(api!.lineageView())}`)), 30_000)),
+    ]);
     const trace = state.trace ?? [];
     for (const cell of ['gold_daily_sales.total_revenue', 'silver_orders.order_amount']) if (!trace.includes(cell)) throw new Error(`trace: ${JSON.stringify(trace)}`);
     if (trace.some((c) => c.startsWith('silver_users.'))) throw new Error(`silver_users is not on total_revenue's trace: ${JSON.stringify(trace)}`);
