@@ -98,16 +98,22 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
   };
   const palette = async (command) => {
     const input = page.locator('.quick-input-widget input');
-    // F1 pressed while a webview has the focus may not reach the workbench: then the title bar's
-    // command center opens the same quick input (a `>` makes it the command palette).
-    await page.keyboard.press('F1');
-    if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
-      await page.locator('.command-center .command-center-center').first().click();
-      await input.waitFor({ state: 'visible' });
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+    // F1 pressed while a webview has the focus may not reach the workbench, and a focus change can
+    // close the quick input as it opens: then the title bar's command center opens it (bounded retries).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await page.keyboard.press(attempt % 2 === 0 ? 'F1' : 'Escape');
+        if (attempt % 2 === 1) await page.locator('.command-center .command-center-center').first().click();
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(`>${command}`, { timeout: 5000 });
+        await row.waitFor({ state: 'visible', timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
     }
-    await input.fill(`>${command}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
   };
   const lineage = () => page.frameLocator('iframe.webview').frameLocator('iframe');
   /** The lineage webview's own frame, for reading what it measured (window.lineageStats). */

@@ -204,8 +204,10 @@ async function relayout(): Promise<void> {
   placeView(previous);
   // A search jump waited for the layout that makes its node drawable.
   if (pendingReveal && next.byId.has(pendingReveal)) {
-    reveal(pendingReveal);
+    const id = pendingReveal;
     pendingReveal = undefined;
+    reveal(id);
+    select(id);
   }
   renderer.setDecorations(decorations());
   updateDetails();

@@ -243,7 +243,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
       const path = normalizePath(uriToPath(change.uri));
-      if (change.type !== FileChangeType.Deleted && workspace.host.overlays.has(path)) continue;
+      // An open file's own edits come as document changes; but a file created on disk is new to the
+      // project even when the editor opened it before this event arrived.
+      if (change.type === FileChangeType.Changed && workspace.host.overlays.has(path)) continue;
       schedule(workspace.fileChanged(path));
     }
   });
