@@ -16,6 +16,7 @@ import { bold, dim, printDiagnostics, red, yellow } from './output';
 import { COMMON_OPTIONS, commandHelp, globalHelp, isFlag, OPTIONS, outputFormat, unknownCommand, unknownOption, type CommandHelp } from './help';
 import { explainFailure, isBug } from './errors';
 import { initCommand } from './init';
+import { depsCommand } from './deps';
 import { suggest } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
 import { RunPrinter } from './run-output';
@@ -80,6 +81,22 @@ const commands: Record<string, Command> = {
     project: 'none',
     run: () => 2,
     runAlone: (args) => initCommand(args),
+  },
+  deps: {
+    help: {
+      usage: 'deps [options]',
+      summary: 'install the packages of packages.yml / dependencies.yml into dbt_packages/, as dbt deps does',
+      details: [
+        'Hub packages (version ranges intersected across every package that asks), git (revision, subdirectory)',
+        'and local packages. package-lock.yml pins what was resolved and is honoured until packages.yml changes.',
+        'DBT_PACKAGE_HUB_URL points at another package hub.',
+      ],
+      options: ['upgrade', 'lock'],
+      examples: ['medallion deps', 'medallion deps --upgrade              # newest allowed versions, new lock', 'medallion deps --lock                 # only write package-lock.yml'],
+    },
+    project: 'none',
+    run: () => 2,
+    runAlone: (args) => depsCommand(args),
   },
   parse: {
     help: {
