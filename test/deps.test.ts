@@ -17,6 +17,9 @@ import { createGitFixture, describeTree, startFixtureHub, writeScenario, DEPS_SC
 import { lockHashInput, readPackageEntries } from '../server/src/core/deps/packages';
 import { filterInstallable, parseVersion, rangeString, reduceVersions, resolveToSpecificVersion, type VersionSpec } from '../server/src/core/deps/semver';
 import { renderEnvString } from '../server/src/core/session';
+import { depsStatus } from '../server/src/deps/install';
+import { DepsStatusRequest, InstallDepsRequest, registerDepsHandlers } from '../server/src/lsp/deps-handlers';
+import { pathToFileURL } from 'node:url';
 
 const bin = testPath('..', 'bin', 'medallion.js');
 const golden = (...parts: string[]): string => readFileSync(testPath('goldens', 'dbt', 'deps', ...parts), 'utf8');
@@ -70,6 +73,30 @@ describe('medallion deps = dbt deps', () => {
     // The installed packages are part of the project: their macros load.
     const parsed = await medallion(['parse'], project, env);
     assert.equal(parsed.code, 0, parsed.stderr);
+  });
+
+  it('depsStatus and the editor\'s medallion/depsStatus + medallion/installDeps handlers', async () => {
+    const project = writeScenario(join(parent, 'status'), 'prerelease');
+    const handlers = new Map<string, (params: unknown) => unknown>();
+    let trusted = false;
+    registerDepsHandlers({ onRequest: (name: string, fn: (p: unknown) => unknown) => handlers.set(name, fn), console: { log: () => undefined } } as unknown as Parameters<typeof registerDepsHandlers>[0], () => trusted);
+    const uri = pathToFileURL(join(project, 'dbt_project.yml')).toString();
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      assert.equal((handlers.get(DepsStatusRequest)!({ uri }) as { reason?: string }).reason, 'not-installed');
+      assert.deepEqual(await handlers.get(InstallDepsRequest)!({ uri }), { ok: false, message: 'Medallion does not install packages in an untrusted workspace', packages: [] });
+      trusted = true;
+      const installed = (await handlers.get(InstallDepsRequest)!({ uri })) as { ok: boolean; packages: Array<{ name: string }> };
+      assert.equal(installed.ok, true);
+      assert.deepEqual(installed.packages.map((p) => p.name), ['pkg_c', 'pkg_old']);
+      assert.equal(depsStatus(project, env).reason, undefined);
+      writeFileSync(join(project, 'packages.yml'), DEPS_SCENARIOS.prerelease!.replace('>=0.5.0', '0.5.0'));
+      assert.equal(depsStatus(project, env).reason, 'lock-stale');
+    } finally {
+      process.env = saved;
+    }
+    assert.deepEqual(depsStatus(testPath('..', 'models'), {}), {});
   });
 
   it('install_prerelease and require-dbt-version, lock hash included', async () => {

@@ -332,3 +332,31 @@ async function installOne(p: ResolvedPackage, dest: string, fetcher: Fetcher, ro
   }
   renameSync(join(unpack, commonPrefix(entries.map((e) => e.name))), dest);
 }
+
+export interface DepsStatus {
+  /** The file that lists packages (packages.yml or dependencies.yml), if any lists some. */
+  packagesFile?: string;
+  /** Why `medallion deps` should run: nothing installed yet, a lock older than the list, a locked package missing. */
+  reason?: 'not-installed' | 'lock-stale' | 'package-missing';
+  message?: string;
+}
+
+/** Whether the project's packages need installing: cheap (files only), for editors to offer "Install packages". */
+export function depsStatus(root: string, env: Record<string, string | undefined>): DepsStatus {
+  let listed: ReturnType<typeof rootEntries>;
+  try {
+    listed = rootEntries(root, (v) => renderEnvString(v, env));
+  } catch (err) {
+    return { message: (err as Error).message };
+  }
+  if (!listed.file || listed.entries.length === 0) return {};
+  const status: DepsStatus = { packagesFile: listed.file };
+  const target = installPath(root);
+  const lockPath = join(root, LOCK_FILE);
+  if (!existsSync(target)) return { ...status, reason: 'not-installed', message: `${listed.file} lists ${listed.entries.length} packages and ${relative(root, target)}/ does not exist` };
+  if (!existsSync(lockPath) || lockedHash(readFileSync(lockPath, 'utf8')) !== sha1(lockHashInput(listed.entries))) return { ...status, reason: 'lock-stale', message: `${listed.file} changed since the packages were installed` };
+  const names = (toJS(parseYaml(readFileSync(lockPath, 'utf8')).root) as { packages?: Array<{ name?: unknown }> } | null)?.packages ?? [];
+  const missing = names.map((p) => p.name).filter((n): n is string => typeof n === 'string' && !existsSync(join(target, n)));
+  if (missing.length) return { ...status, reason: 'package-missing', message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${relative(root, target)}/` };
+  return status;
+}
