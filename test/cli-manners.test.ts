@@ -215,3 +215,39 @@ describe('CLI failures a user can act on', () => {
     assert.equal(code, 0);
   });
 });
+
+describe('medallion debug and clean', () => {
+  it('debug: versions, project, profile, a real connection, a verdict', () => {
+    const root = smallProject();
+    const ok = medallion(['debug'], root);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^ {2}duckdb {15}v\d+\.\d+/m);
+    assert.match(ok.stdout, /OK {3}connection {2}a query on target dev answered/);
+    assert.match(ok.stdout, /All 3 checks passed\./);
+    const json = JSON.parse(medallion(['debug', '--output', 'json'], root).stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
+    assert.deepEqual(json.checks.map((c) => [c.name, c.ok]), [['project', true], ['profile', true], ['connection', true]]);
+    const broken = smallProject({ 'profiles.yml': 'p:\n  target: prod\n  outputs:\n    dev:\n      type: duckdb\n' });
+    const bad = medallion(['debug'], broken);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /FAIL profile {5}.*profiles\.yml:4:5: error profile: Profile 'p' has no target 'prod'/);
+    assert.match(bad.stdout, /1 of 2 checks failed: profile/);
+    mkdirSync(`${root}/target`, { recursive: true });
+    writeFileSync(`${root}/target/test.duckdb`, Buffer.alloc(64 * 1024, 7));
+    const corrupt = medallion(['debug'], root);
+    assert.equal(corrupt.code, 1);
+    assert.match(corrupt.stdout, /FAIL connection .*is not a usable DuckDB database/);
+  });
+
+  it('clean deletes the clean-targets and never a source folder', () => {
+    const root = smallProject({ 'dbt_project.yml': 'name: p\nprofile: p\nconfig-version: 2\nclean-targets: ["target", "dbt_packages"]\n' });
+    mkdirSync(`${root}/target/run`, { recursive: true });
+    mkdirSync(`${root}/dbt_packages/x`, { recursive: true });
+    const r = medallion(['clean'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['Deleted target/', 'Deleted dbt_packages/']);
+    const unsafe = smallProject({ 'dbt_project.yml': 'name: p\nprofile: p\nconfig-version: 2\nclean-targets: ["target", "models"]\n' });
+    const refused = medallion(['clean'], unsafe);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /will not delete source folders: models/);
+  });
+});

@@ -17,6 +17,8 @@ import { COMMON_OPTIONS, commandHelp, globalHelp, isFlag, OPTIONS, outputFormat,
 import { explainFailure, isBug } from './errors';
 import { initCommand } from './init';
 import { depsCommand } from './deps';
+import { debugCommand } from './debug';
+import { cleanCommand } from './clean';
 import { suggest } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
 import { RunPrinter } from './run-output';
@@ -97,6 +99,26 @@ const commands: Record<string, Command> = {
     project: 'none',
     run: () => 2,
     runAlone: (args) => depsCommand(args),
+  },
+  debug: {
+    help: {
+      usage: 'debug [options]',
+      summary: 'check the setup: versions, the project, profiles.yml and the target, and a real connection',
+      options: ['target', 'connection', 'output'],
+      examples: ['medallion debug', 'medallion debug --target databricks', 'medallion debug --connection --output json'],
+    },
+    project: 'none',
+    run: () => 2,
+    runAlone: (args) => debugCommand(args, ownVersion()),
+  },
+  clean: {
+    help: {
+      usage: 'clean [options]',
+      summary: 'delete the clean-targets of dbt_project.yml (default: the target folder), never a source folder',
+      options: [],
+      examples: ['medallion clean', 'medallion clean --project path/to/project'],
+    },
+    run: (args, analysis) => cleanCommand(analysis, flag(args, 'quiet')),
   },
   parse: {
     help: {
