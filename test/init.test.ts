@@ -91,6 +91,17 @@ describe('medallion init', () => {
     assert.match(readFileSync(join(parent, 'x', 'dbt_project.yml'), 'utf8'), /^name: shop$/m);
   });
 
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it('on a real terminal: asks, keeps answers typed ahead, and the end of input takes the defaults', { skip: !hasScript && 'needs script(1) for a pseudo-terminal' }, () => {
+    const parent = mkdtempSync(join(tmpdir(), 'medallion-init-'));
+    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} init proj`, '/dev/null'], { cwd: parent, input: '9bad\nshop\n', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stdout, /Project name: \(proj\)/);
+    assert.match(r.stdout, /letters, digits and underscores/);
+    assert.match(readFileSync(join(parent, 'proj', 'dbt_project.yml'), 'utf8'), /^name: shop$/m);
+    assert.match(readFileSync(join(parent, 'proj', 'profiles.yml'), 'utf8'), /^ {6}path: target\/shop\.duckdb$/m);
+  });
+
   it('project names from folder names', () => {
     assert.deepEqual(['My Shop-2', 'sales', '2024 report', '---'].map(projectNameFrom), ['my_shop_2', 'sales', 'project_2024_report', 'medallion_project']);
   });

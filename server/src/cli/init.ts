@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { flag, option, UsageError, type ParsedArgs } from './args';
 import { bold, dim } from './output';
 import { defaultDatabase, isValidProjectName, projectNameFrom, scaffoldFiles } from './scaffold';
@@ -15,13 +15,17 @@ export interface Prompter {
   close(): void;
 }
 
-/** Questions on a terminal; an empty answer takes the default. */
+/** Questions on a terminal; an empty answer (or the end of input) takes the default. */
 function terminalPrompter(): Prompter {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
+  // The line iterator buffers: answers typed (or pasted) ahead of their question are kept, not lost.
+  const lines = rl[Symbol.asyncIterator]();
   return {
     async ask(question, fallback) {
-      const answer = (await rl.question(`${question} ${dim(`(${fallback})`)} `)).trim();
-      return answer || fallback;
+      process.stdout.write(`${question} ${dim(`(${fallback})`)} `);
+      const next = await lines.next();
+      if (next.done) process.stdout.write('\n');
+      return (next.done ? '' : String(next.value).trim()) || fallback;
     },
     close: () => rl.close(),
   };
