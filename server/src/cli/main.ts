@@ -33,7 +33,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 /** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
   help: CommandHelp;
-  /** 'none': runs without loading a project (init, debug, clean find what they need themselves). */
+  /** 'none': runs without loading a project (init, deps and debug find what they need themselves). */
   project?: 'none';
   run(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): number | Promise<number>;
   runAlone?(args: ParsedArgs): number | Promise<number>;
