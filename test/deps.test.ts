@@ -135,6 +135,22 @@ describe('medallion deps = dbt deps', () => {
     assert.match(noRepo.stderr, /Cannot check out revision v1\.0\.0 of git package file:\/\/.*missing\.git: /);
     assert.ok(existsSync(join(project, 'dbt_packages', 'kept')), 'the previous dbt_packages/ is untouched');
     for (const r of [clash, offline, unknown, noRepo]) assert.doesNotMatch(r.stderr, /^\s+at /m);
+    writeFileSync(join(project, 'dependencies.yml'), 'packages:\n  - local: ../local_pkg\n');
+    const both = await attempt('packages:\n  - local: ../local_pkg\n');
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /The 'packages' key cannot be specified in both packages\.yml and dependencies\.yml/);
+  });
+
+  it('dependencies.yml, and a warning for an unpinned git package', async () => {
+    const project = join(parent, 'dependencies');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'dbt_project.yml'), 'name: dependencies\nconfig-version: 2\n');
+    writeFileSync(join(project, 'dependencies.yml'), 'packages:\n  - local: ../local_pkg\n  - git: "file://{{ env_var(\'MEDALLION_TEST_GIT\') }}/git_pkg.git"\n    revision: main\n');
+    const r = await medallion(['deps'], project, env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: The git package file:\/\/\{\{ env_var\('MEDALLION_TEST_GIT'\) \}\}\/git_pkg\.git is not pinned \(revision main\)/);
+    assert.ok(existsSync(join(project, 'dbt_packages', 'local_pkg', 'dbt_project.yml')));
+    assert.match(readFileSync(join(project, 'dbt_packages', 'git_pkg', 'macros', 'hello.sql'), 'utf8'), /v2/);
   });
 });
 

@@ -20,6 +20,7 @@ export async function depsCommand(args: ParsedArgs): Promise<number> {
       onEvent: (message) => {
         if (!quiet) process.stdout.write(`${dim(message)}\n`);
       },
+      onWarning: (message) => process.stderr.write(`${yellow('warning')}: ${message}\n`),
     });
     for (const p of result.packages) {
       process.stdout.write(`${bold(p.name)}  ${describePinned(p.pinned)}${p.updateAvailable ? yellow(`  (${p.updateAvailable} is available)`) : ''}\n`);

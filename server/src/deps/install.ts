@@ -41,6 +41,8 @@ export interface DepsOptions {
   /** Write the lock, install nothing. */
   lockOnly?: boolean;
   onEvent?: (message: string) => void;
+  /** What dbt warns about (an unpinned git package). */
+  onWarning?: (message: string) => void;
   /** Test seam: how long a hub request may take (ms). */
   timeoutMs?: number;
 }
@@ -199,6 +201,9 @@ class Fetcher implements Oracle {
       }
     }
     const meta: ProjectMetadata = { name, packages };
+    if (p.kind === 'git' && p.warnUnpinned && ['HEAD', 'main', 'master'].includes(p.revision)) {
+      this.options.onWarning?.(`The git package ${p.gitUnrendered} is not pinned (revision ${p.revision}): every install may bring different code. Pin a tag or commit, or set warn-unpinned: false.`);
+    }
     if (p.kind === 'git') meta.sha = git(['rev-parse', 'HEAD'], this.checkouts.get(md5(p.subdirectory ? `${p.git}/${p.subdirectory}` : p.git))!).trim();
     return meta;
   }
