@@ -178,6 +178,9 @@ describe('CLI failures a user can act on', () => {
       assert.match(r.stderr, /delete .*target\/test\.duckdb .*and run\n?`medallion build` to rebuild it/s);
       assertNoTrace(r);
     }
+    // The shape DuckDB 1.5 prints on Windows (as quoted in public bug reports), whatever the language.
+    const windows = 'Cannot open DuckDB database C:\\p\\a.duckdb: IO Error: Cannot open file "C:\\p\\a.duckdb": The process cannot access the file because it is being used by another process.\n\n\nFile is already open in \nC:\\tools\\duckdb.exe (PID 8252)';
+    assert.match(explainFailure(windows, () => undefined), /^The DuckDB database C:\\p\\a\.duckdb is in use by another process: PID 8252 \(C:\\tools\\duckdb\.exe\)\./);
     assert.match(explainFailure('Cannot open DuckDB database /x/a.duckdb: IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block at location 12288'), /^\/x\/a\.duckdb is not a usable DuckDB database/);
   });
 

@@ -28,6 +28,17 @@ export function explainFailure(message: string, describeProcess: (pid: number) =
       'project), then run this again.',
     ].join('\n');
   }
+  // Windows (message localized): 'Cannot open file "X": <reason>. File is already open in <program> (PID n)'.
+  const busy = /Cannot open file "([^"]+)":[\s\S]*?File is already open in\s+([\s\S]+?)\s+\(PID (\d+)\)/.exec(message);
+  if (busy) {
+    const [, file, program, pid] = busy;
+    return [
+      `The DuckDB database ${file} is in use by another process: PID ${pid} (${describeProcess(Number(pid)) ?? program}).`,
+      'A DuckDB file has one writer at a time. Wait for that process to finish, or stop it (another',
+      '`medallion build` or `show`, a DuckDB shell, a notebook, or an editor running or previewing this',
+      'project), then run this again.',
+    ].join('\n');
+  }
   const corrupt = /The file "([^"]+)" exists, but it is not a valid DuckDB database file|Corrupt database file|database file .* is corrupt/i.exec(message);
   if (corrupt) {
     const file = corrupt[1] ?? /DuckDB database (\S+?):/.exec(message)?.[1] ?? 'the database file';
