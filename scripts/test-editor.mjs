@@ -433,6 +433,9 @@ async function bigProject(page, big, h) {
       const fold = frame.locator('svg g.node.more', { hasText: `+${HUB_CHILDREN - 7} more` });
       await fold.waitFor({ state: 'attached', timeout: 10_000 });
       const readable = await assertReadable(own, 'initial view of the hub');
+      // The first graph: the server's 2,027 nodes arrive, the folded neighbourhood is laid out and painted.
+      const first = (await stats(own)).layouts[0];
+      Object.assign(readable, { firstGraphDrawnNodes: first.nodes, firstGraphLayoutMs: Math.round(first.layoutMs), firstGraphPaintMs: Math.round(first.paintMs) });
       await page.screenshot({ path: join(artifacts, 'lineage-large.png') });
       // Tab to the fold (the view pans to show it), then click it.
       await fold.focus();
