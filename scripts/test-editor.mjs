@@ -516,8 +516,10 @@ async function bigProject(page, big, h) {
     const askAlt = notification("No profiles.yml found");
     await Promise.race([ask.waitFor({ state: 'visible', timeout: 30_000 }), askAlt.waitFor({ state: 'visible', timeout: 30_000 })]);
     const toast = (await ask.isVisible()) ? ask : askAlt;
+    const useDuckDb = toast.locator('.monaco-button', { hasText: 'Use the embedded DuckDB' });
+    await useDuckDb.waitFor({ state: 'visible' });
     await page.screenshot({ path: join(artifacts, 'ui-missing-profile.png') });
-    await toast.locator('.monaco-button', { hasText: 'Use the embedded DuckDB' }).click();
+    await useDuckDb.click();
     await page.locator('.output-view, .panel', { hasText: /30\sof\s30\sOK\screated\ssql\sview\smodel\smain\.util_calendar_\d+/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
     await page.locator('.statusbar-item', { hasText: /dev:\s30\sok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
   });
