@@ -56,6 +56,8 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
   const server = spawn(process.execPath, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--server-data-dir', dataDir, '--extensions-dir', extensions], {
     env: { ...process.env, HOME: dirname(dataDir) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it also stops the extension hosts it forked.
+    detached: true,
   });
   let log = '';
   const started = new Promise((res) => {
@@ -381,7 +383,7 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
     await bigProject(page, big, { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizedLineage, notification, artifacts, port });
   } finally {
     await browser.close();
-    server.kill();
+    stopServer(server);
   }
   return results;
 }
@@ -525,6 +527,15 @@ async function bigProject(page, big, h) {
   });
 }
 
+/** Stops a VS Code server and everything it started (its process group). */
+function stopServer(server) {
+  try {
+    process.kill(-server.pid, 'SIGTERM');
+  } catch {
+    server.kill();
+  }
+}
+
 function freePort() {
   return new Promise((res) => {
     const s = createServer();
@@ -587,6 +598,8 @@ async function run(work, workspace, big, orders, s3, credentials, started) {
       HOME: work,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it also stops the extension hosts it forked.
+    detached: true,
   });
   let log = '';
   server.stdout.on('data', (d) => (log += d));
@@ -627,7 +640,7 @@ async function run(work, workspace, big, orders, s3, credentials, started) {
     await page.screenshot({ path: join(artifacts, 'editor-after-suite.png') });
   } finally {
     await browser.close();
-    server.kill();
+    stopServer(server);
   }
   const outcome = JSON.parse(readFileSync(results, 'utf8'));
   // The UI tests run against the packaged extension, installed from its .vsix.
