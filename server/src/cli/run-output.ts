@@ -79,7 +79,7 @@ export class RunPrinter {
     this.clearStatus();
     const count = (status: string): number => s.results.filter((r) => r.status === status).length;
     if (this.json) {
-      process.stdout.write(JSON.stringify({ command: s.command, target: s.target, elapsed_seconds: s.elapsedSeconds, cancelled: s.cancelled, fatal: s.fatal ?? null, results: s.results.map(({ compiledSql: _c, ...r }) => r) }) + '\n');
+      process.stdout.write(JSON.stringify({ command: s.command, target: s.target, elapsed_seconds: s.elapsedSeconds, cancelled: s.cancelled, fatal: s.fatal ?? null, landing: s.landing, results: s.results.map(({ compiledSql: _c, ...r }) => r) }) + '\n');
       return;
     }
     if (s.fatal) {
@@ -91,6 +91,9 @@ export class RunPrinter {
     for (const r of s.results) {
       const rows = r.rows !== undefined ? String(r.rows) : r.failures !== undefined && r.failures > 0 ? `${r.failures} bad` : '';
       process.stdout.write(`${r.name.slice(0, nameWidth).padEnd(nameWidth)}  ${r.resourceType.padEnd(10)} ${statusWord(r, 9)} ${rows.padStart(9)} ${r.seconds.toFixed(2).padStart(8)}\n`);
+    }
+    for (const l of s.landing) {
+      if (l.rejected) process.stdout.write(`${yellow('landing')} ${l.source}: ${l.rows ?? '?'} rows loaded, ${l.rejected} bad rows set aside in ${l.rejectsRelation}\n`);
     }
     const parts = [`PASS=${count('success') + count('pass')}`, `WARN=${count('warn')}`, `ERROR=${count('error') + count('fail')}`, `SKIP=${count('skipped')}`];
     if (count('cancelled')) parts.push(`CANCELLED=${count('cancelled')}`);

@@ -11,7 +11,7 @@ import type { Dialect, Relation } from '../../core/compiler';
 import { dialectFor } from '../../core/compiler';
 import { inferCsvColumnType, parseCsv } from '../../core/csv';
 import type { ProjectNode } from '../../core/model';
-import { EngineError, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
+import { EngineError, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
 import type { DatabricksSettings } from './settings';
 
 const databricksDialect = dialectFor('databricks')!;
@@ -339,21 +339,31 @@ async function buildSnapshot(session: DatabricksSessionApi, dialect: Dialect, re
  * (schema hints from the yml's data types, failing fast on malformed rows), or with
  * `meta.landing.ingest: copy_into`, a Delta table loaded by `COPY INTO` (files already loaded are
  * skipped, so reruns are idempotent). `landing_reader: spark_csv`: Spark's CSV data source as an
- * external table over the folder, with a view casting the declared types.
+ * external table over the folder, with a view casting the declared types. `on_bad_rows: reject`
+ * (read_files only): PERMISSIVE with Databricks' rescued data column; rows with rescued data are
+ * left out of the view and shown by `<table>__rejects`.
  */
-export async function landingStatements(session: EngineSession, dialect: Dialect, settings: DatabricksSettings, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<string[]> {
+export async function landingStatements(session: EngineSession, dialect: Dialect, settings: DatabricksSettings, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<{ statements: string[]; load: LandingLoad }> {
   const q = dialect.quoteIdentifier;
   const target = relation.render();
   const location = sqlString(files.pattern);
   if (settings.landingReader === 'read_files' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(files.pattern)) {
     throw new EngineError(`Landing table ${relation.identifier} is in a local folder (${files.pattern}); a Databricks warehouse reads the landing zone from cloud storage: set MEDALLION_LANDING_S3 (or the source's meta.landing.location) to s3://bucket/prefix`);
   }
+  const rejecting = files.onBadRows === 'reject';
+  if (rejecting && (settings.landingReader !== 'read_files' || files.ingest === 'copy_into')) {
+    throw new EngineError(`Landing table ${relation.identifier}: on_bad_rows 'reject' needs Databricks' read_files view (landing_reader read_files, ingest view); this landing fails on the first bad row instead`);
+  }
   if (files.ingest === 'copy_into') {
     if (settings.landingReader !== 'read_files') throw new EngineError(`Landing table ${relation.identifier}: COPY INTO needs Databricks (landing_reader is ${settings.landingReader})`);
-    return copyIntoStatements(dialect, relation, files);
+    return { statements: copyIntoStatements(dialect, relation, files), load: {} };
   }
   if (files.ingest !== undefined && files.ingest !== 'view') throw new EngineError(`Landing table ${relation.identifier}: ingest '${files.ingest}' is not supported (view, copy_into)`);
-  if (settings.landingReader === 'read_files') return [readFilesViewSql(dialect, relation, files)];
+  if (settings.landingReader === 'read_files') {
+    if (!rejecting) return { statements: [readFilesViewSql(dialect, relation, files)], load: {} };
+    const rejects = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__rejects`);
+    return { statements: readFilesRejectingSql(dialect, relation, files), load: { rejectsRelation: rejects } };
+  }
   // Spark: the header names the columns (all strings); the view applies the yml's types.
   const filesTable = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__landing_files`);
   const api = session as DatabricksSessionApi;
@@ -367,22 +377,39 @@ export async function landingStatements(session: EngineSession, dialect: Dialect
     const type = declared.get(c.name.toLowerCase());
     return type ? `cast(${q(c.name)} as ${type}) as ${q(c.name)}` : q(c.name);
   });
-  return [`create or replace view ${target} as\nselect ${select.join(', ')}\nfrom ${filesTable}`];
+  return { statements: [`create or replace view ${target} as\nselect ${select.join(', ')}\nfrom ${filesTable}`], load: {} };
 }
 
-/** `read_files` as Databricks documents it: named options with `=>`, schema hints as DDL text. */
-export function readFilesViewSql(dialect: Dialect, relation: Relation, files: LandingFiles): string {
+/** `read_files(...)` as Databricks documents it: the location, then named options with `=>`, schema hints as DDL text. */
+function readFilesCall(dialect: Dialect, files: LandingFiles, mode: 'FAILFAST' | 'PERMISSIVE'): string {
   const args = [sqlString(files.pattern), `format => ${sqlString(files.format)}`];
   // RFC 4180 CSV: quotes escaped by doubling, quoted fields may span lines (Spark's defaults differ).
-  if (files.format === 'csv') args.push('header => true', 'multiLine => true', `escape => '"'`, "mode => 'FAILFAST'");
+  if (files.format === 'csv') args.push('header => true', 'multiLine => true', `escape => '"'`);
+  args.push(`mode => '${mode}'`);
+  if (mode === 'PERMISSIVE') args.push(`rescuedDataColumn => '_rescued_data'`);
   if (files.types.length > 0) args.push(`schemaHints => ${sqlString(files.types.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.type}`).join(', '))}`);
-  return `create or replace view ${relation.render()} as\nselect * from read_files(\n    ${args.join(',\n    ')}\n)`;
+  return `read_files(\n    ${args.join(',\n    ')}\n)`;
 }
 
-/** `COPY INTO` as Databricks documents it: an empty Delta table, then only files not loaded before. */
+/** The landing view: any malformed row fails the query that reads it (FAILFAST). */
+export function readFilesViewSql(dialect: Dialect, relation: Relation, files: LandingFiles): string {
+  return `create or replace view ${relation.render()} as\nselect * from ${readFilesCall(dialect, files, 'FAILFAST')}`;
+}
+
+/** on_bad_rows: reject — the view keeps rows with nothing rescued; `__rejects` shows the others with their file. */
+export function readFilesRejectingSql(dialect: Dialect, relation: Relation, files: LandingFiles): string[] {
+  const rejects = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__rejects`);
+  const call = readFilesCall(dialect, files, 'PERMISSIVE');
+  return [
+    `create or replace view ${relation.render()} as\nselect * except (_rescued_data) from ${call}\nwhere _rescued_data is null`,
+    `create or replace view ${rejects} as\nselect _metadata.file_path as file, _rescued_data as error, * except (_rescued_data) from ${call}\nwhere _rescued_data is not null`,
+  ];
+}
+
+/** `COPY INTO` as Databricks documents it: an empty Delta table, then only files not loaded before; a malformed row fails the load. */
 export function copyIntoStatements(dialect: Dialect, relation: Relation, files: LandingFiles): string[] {
   const format = files.format.toUpperCase();
-  const formatOptions = files.format === 'csv' ? `format_options ('header' = 'true', 'multiLine' = 'true', 'escape' = '"', 'inferSchema' = 'true', 'mergeSchema' = 'true')` : `format_options ('mergeSchema' = 'true')`;
+  const formatOptions = files.format === 'csv' ? `format_options ('header' = 'true', 'multiLine' = 'true', 'escape' = '"', 'mode' = 'FAILFAST', 'inferSchema' = 'true', 'mergeSchema' = 'true')` : `format_options ('mode' = 'FAILFAST', 'mergeSchema' = 'true')`;
   const columns = files.types.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.type}`);
   return [
     `create table if not exists ${relation.render()}${columns.length ? ` (${columns.join(', ')})` : ''}`,
