@@ -18,24 +18,31 @@ export interface CsvText {
 export function readCsv(text: string, delimiter = ',', options: { maxRows?: number } = {}): CsvText {
   const rows: string[][] = [];
   const lines: number[] = [];
+  const startLine = (raw: string, endLine: number): number => {
+    // info.lines is the line the record ends on; line breaks inside its quoted fields go back to its
+    // start (raw begins with the blank lines skipped before it and ends with its own line break).
+    const inside = raw.replace(/^(\r\n|\n|\r)+/, '').replace(/(\r\n|\n|\r)$/, '').match(/\r\n|\n|\r/g)?.length ?? 0;
+    return endLine - inside;
+  };
   try {
-    const records = parse(text, {
+    parse(text, {
       delimiter,
       record_delimiter: ['\r\n', '\n', '\r'],
       bom: true,
       info: true,
+      raw: true,
       relax_quotes: true,
       relax_column_count: true,
       skip_empty_lines: true,
       ...(options.maxRows !== undefined ? { to: options.maxRows } : {}),
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-    let next = 1;
-    for (const { record, info } of records) {
-      rows.push(record);
-      // info.lines is the line the record ends on; it starts after the previous one (blank lines skipped).
-      lines.push(Math.min(next, info.lines));
-      next = info.lines + 1;
-    }
+      // Collected as they come, so the rows before an unreadable point are kept.
+      on_record: (entry: unknown) => {
+        const { record, raw, info } = entry as { record: string[]; raw: string; info: { lines: number } };
+        rows.push(record);
+        lines.push(startLine(raw, info.lines));
+        return null;
+      },
+    } as never);
     return { rows, lines };
   } catch (err) {
     const e = err as { message?: string; lines?: number };

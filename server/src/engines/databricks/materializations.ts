@@ -5,13 +5,11 @@
  * with `?` parameter markers and swapped in with one statement, snapshots merged on dbt_scd_id.
  * Identifiers are always quoted; values from files travel as parameters, never as SQL text.
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { Dialect, Relation } from '../../core/compiler';
 import { dialectFor } from '../../core/compiler';
-import { inferCsvColumnType, parseCsv } from '../../core/csv';
 import type { ProjectNode } from '../../core/model';
 import { EngineError, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
+import { readSeed } from '../seed';
 import type { DatabricksSettings } from './settings';
 
 const databricksDialect = dialectFor('databricks')!;
@@ -225,22 +223,9 @@ const MAX_PARAMETERS = 256;
 async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node, relation, projectRoot } = request;
   const q = dialect.quoteIdentifier;
-  const path = isAbsolute(node.file) ? node.file : join(projectRoot, node.file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new EngineError(`Cannot read seed file ${node.file}: ${(err as Error).message}`);
-  }
-  const delimiter = typeof node.config.delimiter === 'string' && node.config.delimiter.length === 1 ? node.config.delimiter : ',';
-  const [header, ...rows] = parseCsv(text, delimiter);
-  if (!header || header.length === 0) throw new EngineError(`Seed ${node.file} is empty: it needs a header row`);
-  const names = header.map((h) => h.trim());
-  rows.forEach((row, i) => {
-    if (row.length !== names.length) throw new EngineError(`Seed ${node.file}, line ${i + 2}: ${row.length} fields where the header has ${names.length}`);
-  });
-  const overrides = (node.config.column_types ?? {}) as Record<string, unknown>;
-  const types = names.map((name, i) => (overrides[name] !== undefined ? seedType(String(overrides[name])) : inferCsvColumnType(rows.map((r) => r[i]!))));
+  const seed = readSeed(node, projectRoot);
+  const { names, rows } = seed;
+  const types = seed.types.map((t) => ('declared' in t ? seedType(t.declared) : t.inferred));
   // Loaded beside the target, then swapped in with one statement: the seed is never seen half-loaded.
   const staging = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__medallion_seed`);
   await session.execute(`create or replace table ${staging} (${names.map((n, i) => `${q(n)} ${types[i]}`).join(', ')}) using delta`, options(request));
@@ -250,8 +235,7 @@ async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, reques
     const tuple = `(${types.map((t) => `cast(? as ${t})`).join(', ')})`;
     for (let start = 0; start < rows.length; start += batch) {
       const chunk = rows.slice(start, start + batch);
-      const values = chunk.flatMap((r) => r.map((v) => (v.trim() === '' ? null : v)));
-      await session.executeWithParameters(`insert into ${staging} values\n${chunk.map(() => tuple).join(',\n')}`, values, options(request));
+      await session.executeWithParameters(`insert into ${staging} values\n${chunk.map(() => tuple).join(',\n')}`, chunk.flat(), options(request));
     }
     const swapped = await buildTable(session, dialect, request, `select * from ${staging}`);
     return { rowsAffected: rows.length, message: `seed loaded, ${rows.length} rows${swapped.rowsAffected !== rows.length ? ` (table holds ${swapped.rowsAffected})` : ''}` };
