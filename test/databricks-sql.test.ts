@@ -79,7 +79,7 @@ describe('databricks: landing SQL as Databricks documents it', () => {
       assert.deepEqual(args.slice(1).map((a) => a.split(' => ')[0]), ['format', 'header', 'multiLine', 'escape', 'mode', 'rescuedDataColumn', 'schemaHints']);
       assert.match(sql, /mode => 'PERMISSIVE',\s*rescuedDataColumn => '_rescued_data'/);
     }
-    assert.match(view!, /^create or replace view `dbt_project_retail`\.`landing`\.`orders` as\nselect \* except \(_rescued_data\) from read_files\([\s\S]*\)\nwhere _rescued_data is null$/);
+    assert.match(view!, /^create or replace view `dbt_project_retail`\.`landing`\.`orders` as\nselect \* except \(_rescued_data\), _metadata\.file_name as _landing_file from read_files\([\s\S]*\)\nwhere _rescued_data is null$/);
     assert.match(rejects!, /^create or replace view `dbt_project_retail`\.`landing`\.`orders__rejects` as\nselect _metadata\.file_path as file, _rescued_data as error, \* except \(_rescued_data\) from read_files\([\s\S]*\)\nwhere _rescued_data is not null$/);
     // COPY INTO and the Spark reader keep failing fast: the opt-in is refused there, never ignored.
     await assert.rejects(landingStatements({} as never, dialect, settings, orders, { ...files, ingest: 'copy_into' }), /on_bad_rows 'reject' needs Databricks' read_files view/);

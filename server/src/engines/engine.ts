@@ -81,6 +81,12 @@ export interface LandingFiles {
   display?: (path: string) => string;
 }
 
+/**
+ * The column every landing relation adds on every engine: the name (without folder) of the file
+ * each row came from, so incremental models can load each file once (docs/incremental-landing.md).
+ */
+export const LANDING_FILE = '_landing_file';
+
 /** What loading a landing table did, where the engine can tell. */
 export interface LandingLoad {
   rows?: number;

@@ -1,5 +1,5 @@
 create or replace view `dbt_project_retail`.`landing`.`orders` as
-select * from read_files(
+select *, _metadata.file_name as _landing_file from read_files(
     's3://retail-landing/landing/orders/',
     format => 'csv',
     header => true,
@@ -18,7 +18,7 @@ format_options ('header' = 'true', 'multiLine' = 'true', 'escape' = '"', 'mode' 
 copy_options ('mergeSchema' = 'true');
 
 create or replace view `dbt_project_retail`.`landing`.`orders` as
-select * except (_rescued_data) from read_files(
+select * except (_rescued_data), _metadata.file_name as _landing_file from read_files(
     's3://retail-landing/landing/orders/',
     format => 'csv',
     header => true,

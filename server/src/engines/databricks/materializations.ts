@@ -8,7 +8,7 @@
 import type { Dialect, Relation } from '../../core/compiler';
 import { dialectFor } from '../../core/compiler';
 import type { ProjectNode } from '../../core/model';
-import { EngineError, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
+import { EngineError, LANDING_FILE, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
 import { readSeed } from '../seed';
 import type { DatabricksSettings } from './settings';
 
@@ -361,6 +361,8 @@ export async function landingStatements(session: EngineSession, dialect: Dialect
     const type = declared.get(c.name.toLowerCase());
     return type ? `cast(${q(c.name)} as ${type}) as ${q(c.name)}` : q(c.name);
   });
+  // The file each row came from, as on the other engines (Spark's hidden file metadata column).
+  select.push(`_metadata.file_name as ${LANDING_FILE}`);
   return { statements: [`create or replace view ${target} as\nselect ${select.join(', ')}\nfrom ${filesTable}`], load: {} };
 }
 
@@ -377,7 +379,7 @@ function readFilesCall(dialect: Dialect, files: LandingFiles, mode: 'FAILFAST' |
 
 /** The landing view: any malformed row fails the query that reads it (FAILFAST). */
 export function readFilesViewSql(dialect: Dialect, relation: Relation, files: LandingFiles): string {
-  return `create or replace view ${relation.render()} as\nselect * from ${readFilesCall(dialect, files, 'FAILFAST')}`;
+  return `create or replace view ${relation.render()} as\nselect *, _metadata.file_name as ${LANDING_FILE} from ${readFilesCall(dialect, files, 'FAILFAST')}`;
 }
 
 /** on_bad_rows: reject — the view keeps rows with nothing rescued; `__rejects` shows the others with their file. */
@@ -385,7 +387,7 @@ export function readFilesRejectingSql(dialect: Dialect, relation: Relation, file
   const rejects = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__rejects`);
   const call = readFilesCall(dialect, files, 'PERMISSIVE');
   return [
-    `create or replace view ${relation.render()} as\nselect * except (_rescued_data) from ${call}\nwhere _rescued_data is null`,
+    `create or replace view ${relation.render()} as\nselect * except (_rescued_data), _metadata.file_name as ${LANDING_FILE} from ${call}\nwhere _rescued_data is null`,
     `create or replace view ${rejects} as\nselect _metadata.file_path as file, _rescued_data as error, * except (_rescued_data) from ${call}\nwhere _rescued_data is not null`,
   ];
 }

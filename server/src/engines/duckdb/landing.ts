@@ -4,23 +4,26 @@
  * so nothing is sniffed and a malformed row can never turn a file into one column. DuckDB's rejects
  * tables say which file, line and column each bad row has: with `on_bad_rows: fail` any bad row
  * rolls the load back (the table keeps its previous load) and the error names the first ones; with
- * `reject` the valid rows load and the bad ones go to `<table>__rejects`.
+ * `reject` the valid rows load and the bad ones go to `<table>__rejects`. Every row carries the
+ * name of its file in `_landing_file`.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Dialect, Relation } from '../../core/compiler';
 import { readCsv } from '../../core/csv';
-import { EngineError, type EngineSession, type LandingFiles, type LandingLoad } from '../engine';
+import { EngineError, LANDING_FILE, type EngineSession, type LandingFiles, type LandingLoad } from '../engine';
 import { duckDbType } from './materializations';
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+/** The file name without its folder: the same value wherever the files are read from (local folder, S3 cache). */
+const withFileName = (select: string): string => `select * replace (parse_filename(${LANDING_FILE}) as ${LANDING_FILE}) from (${select})`;
 /** Rows named in a failure message; the rest are counted. */
 const SHOWN = 3;
 
 export async function loadLanding(session: EngineSession, dialect: Dialect, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad> {
   const opts = signal ? { signal } : {};
   if (files.format !== 'csv') {
-    const reader = files.format === 'parquet' ? `read_parquet(${lit(files.pattern)}, union_by_name = true)` : `read_json_auto(${lit(files.pattern)})`;
-    await replaceRelation(session, relation, `create or replace view ${relation.render()} as select * from ${reader}`, opts);
+    const reader = files.format === 'parquet' ? `read_parquet(${lit(files.pattern)}, union_by_name = true, filename = '${LANDING_FILE}')` : `read_json_auto(${lit(files.pattern)}, filename = '${LANDING_FILE}')`;
+    await replaceRelation(session, relation, `create or replace view ${relation.render()} as ${withFileName(`select * from ${reader}`)}`, opts);
     return {};
   }
   const paths = files.files ?? [];
@@ -39,7 +42,8 @@ export async function loadLanding(session: EngineSession, dialect: Dialect, rela
     const columns = g.columns.map((c) => `${lit(c)}: ${lit(declared.get(c.toLowerCase()) ?? 'VARCHAR')}`).join(', ');
     return (
       `select * from read_csv([${g.paths.map(lit).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-      `strict_mode = true, null_padding = false, columns = {${columns}}, store_rejects = true, rejects_table = 'medallion_rejects_${i}', rejects_scan = 'medallion_reject_scans_${i}')`
+      `strict_mode = true, null_padding = false, columns = {${columns}}, filename = '${LANDING_FILE}', ` +
+      `store_rejects = true, rejects_table = 'medallion_rejects_${i}', rejects_scan = 'medallion_reject_scans_${i}')`
     );
   });
   const columnsOf = new Map([...groups.values()].flatMap((g) => g.paths.map((p) => [p, g.columns] as const)));
@@ -53,7 +57,7 @@ export async function loadLanding(session: EngineSession, dialect: Dialect, rela
   try {
     const existing = await session.relationInfo(relation, { columns: false });
     if (existing?.type === 'view') await session.execute(`drop view ${relation.render()}`, opts);
-    await session.execute(`create or replace table ${relation.render()} as ${scans.join('\nunion all by name\n')}`, opts);
+    await session.execute(`create or replace table ${relation.render()} as ${withFileName(scans.join('\nunion all by name\n'))}`, opts);
     const rejected = await session.execute(
       rejectTables
         .map(([errors, scansTable]) => `select s.file_path, e.line, e.column_idx, e.column_name, e.error_type, e.error_message from ${errors} e join ${scansTable} s using (scan_id, file_id)`)
