@@ -11,6 +11,7 @@ import { createCompiler } from '../server/src/core/session';
 import { DuckDbEngine } from '../server/src/engines/duckdb/engine';
 import type { Engine } from '../server/src/engines/engine';
 import { NodeFileHost } from '../server/src/node/fs-host';
+import { runProject } from '../server/src/runner/project-run';
 import { runNodes, type RunRequest } from '../server/src/runner/runner';
 import type { RunEvent, RunSummary } from '../server/src/runner/types';
 import { tempProject } from './support/temp-project';
@@ -115,6 +116,21 @@ describe('cancel', () => {
     assert.equal(o.summary.cancelled, true);
     assert.equal(o.schemaCallsAfterCancel, 0, 'no schema is created after the cancel');
     assertReportedOnce(o, 4);
+  });
+
+  it('cancelled before it starts (landing sources included): every node is reported cancelled once, nothing is loaded', async () => {
+    const root = tempProject({
+      'models/sources.yml': 'version: 2\nsources:\n  - name: landing\n    tables:\n      - name: orders\n        meta: {landing: {location: landing/orders/}}\n',
+      'landing/orders/orders_1.csv': 'id\n1\n',
+      'models/bronze.sql': "select * from {{ source('landing', 'orders') }}",
+      'models/silver.sql': "select * from {{ ref('bronze') }}",
+    });
+    const host = new NodeFileHost();
+    const s = await runProject(host, analyzeProject(host, root), { command: 'run', threads: 0, env: {}, profilesDirs: [root], signal: AbortSignal.abort() });
+    assert.equal(s.fatal, undefined);
+    assert.equal(s.cancelled, true);
+    assert.deepEqual(s.landing, []);
+    assert.deepEqual(s.results.map((r) => [r.name, r.status]), [['bronze', 'cancelled'], ['silver', 'cancelled']]);
   });
 
   it('an engine refuses a session and a schema once the signal is aborted', async () => {

@@ -11,26 +11,13 @@ import { createCompiler } from '../../server/src/core/session';
 import { NodeFileHost } from '../../server/src/node/fs-host';
 import { openEngine, runProject } from '../../server/src/runner/project-run';
 import { tempProject } from '../support/temp-project';
-import { asText, ONE_COLUMN_ROWS, TRICKY_FILES, TRICKY_ROWS } from '../support/tricky-csv';
+import { asText, ONE_COLUMN_ROWS, resultsOf, TRICKY_FILES, TRICKY_RESULTS, TRICKY_ROWS } from '../support/tricky-csv';
+import { sparkOutput } from './spark-profile';
 
 const env = process.env as Record<string, string | undefined>;
 const SCHEMA = `medallion_csv_${process.pid}`;
 
-const profiles = [
-  'p:',
-  '  target: spark',
-  '  outputs:',
-  '    spark:',
-  '      type: databricks',
-  "      host: \"{{ env_var('DATABRICKS_HOST') }}\"",
-  "      port: \"{{ env_var('DATABRICKS_PORT') }}\"",
-  "      http_path: \"{{ env_var('DATABRICKS_HTTP_PATH') }}\"",
-  "      token: \"{{ env_var('DATABRICKS_TOKEN') }}\"",
-  '      catalog: spark_catalog',
-  `      schema: ${SCHEMA}`,
-  '      threads: 2',
-  '',
-].join('\n');
+const profiles = ['p:', '  target: spark', '  outputs:', ...sparkOutput(SCHEMA), ''].join('\n');
 
 describe('databricks engine on Spark: seeds and csv fixtures read by the one CSV reader', { timeout: 10 * 60_000 }, () => {
   const root = tempProject({ ...TRICKY_FILES, 'profiles.yml': profiles });
@@ -55,15 +42,7 @@ describe('databricks engine on Spark: seeds and csv fixtures read by the one CSV
     const host = new NodeFileHost();
     const s = await runProject(host, analyzeProject(host, root), { command: 'build', threads: 0, env, profilesDirs: [root] });
     assert.equal(s.fatal, undefined);
-    assert.deepEqual(
-      s.results.map((r) => [r.name, r.status, r.status === 'success' || r.status === 'pass' ? '' : r.message]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
-      [
-        ['one_column', 'success', ''],
-        ['tricky', 'success', ''],
-        ['tricky_fixture_rows', 'pass', ''],
-        ['tricky_model', 'success', ''],
-      ],
-    );
+    assert.deepEqual(resultsOf(s.results), TRICKY_RESULTS);
     assert.deepEqual(asText(await query(`select * from spark_catalog.\`${SCHEMA}\`.tricky order by id nulls last`)), TRICKY_ROWS);
     assert.deepEqual(asText(await query(`select * from spark_catalog.\`${SCHEMA}\`.one_column order by code nulls last`)), ONE_COLUMN_ROWS);
   });

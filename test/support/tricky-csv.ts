@@ -46,3 +46,15 @@ export const TRICKY_ROWS: Array<Array<string | null>> = [
 export const ONE_COLUMN_ROWS: Array<Array<string | null>> = [['A'], [null]];
 
 export const asText = (rows: unknown[][]): Array<Array<string | null>> => rows.map((r) => r.map((v) => (v === null || v === undefined ? null : String(v))));
+
+/** What building TRICKY_FILES reports, by node name: every node succeeds, the csv fixture passes. */
+export const TRICKY_RESULTS: string[][] = [
+  ['one_column', 'success', ''],
+  ['tricky', 'success', ''],
+  ['tricky_fixture_rows', 'pass', ''],
+  ['tricky_model', 'success', ''],
+];
+
+/** Results as [name, status, message of a failure], sorted by name. */
+export const resultsOf = (results: Array<{ name: string; status: string; message: string }>): string[][] =>
+  results.map((r) => [r.name, r.status, r.status === 'success' || r.status === 'pass' ? '' : r.message]).sort((a, b) => a[0]!.localeCompare(b[0]!));

@@ -76,11 +76,17 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
     const landingFailed = new Set<string>();
     if (specs.length > 0 && request.command !== 'test' && !controller.signal.aborted) {
       emit({ kind: 'phase', message: `landing: ${specs.length} source tables` });
-      const session = await engine.acquire(controller.signal);
-      try {
-        summary.landing = await loadLandingTables(engine, session, compiler, specs, analysis.project.root, request.landingDir ?? (async (s) => s.location), controller.signal);
-      } finally {
-        engine.release(session);
+      // Cancelled before landing: no session; the scheduler below reports every node cancelled.
+      const session = await engine.acquire(controller.signal).catch((err: unknown) => {
+        if (controller.signal.aborted) return undefined;
+        throw err;
+      });
+      if (session) {
+        try {
+          summary.landing = await loadLandingTables(engine, session, compiler, specs, analysis.project.root, request.landingDir ?? (async (s) => s.location), controller.signal);
+        } finally {
+          engine.release(session);
+        }
       }
       for (const outcome of summary.landing) {
         emit({ kind: 'phase', message: describeLanding(outcome) });
