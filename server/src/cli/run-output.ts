@@ -122,11 +122,15 @@ export class RunPrinter {
     this.clearStatus();
     const count = (status: string): number => s.results.filter((r) => r.status === status).length;
     if (this.mode === 'json') {
-      process.stdout.write(JSON.stringify({ command: s.command, target: s.target, elapsed_seconds: s.elapsedSeconds, cancelled: s.cancelled, fatal: s.fatal ?? null, results: s.results.map(({ compiledSql: _c, ...r }) => r) }) + '\n');
+      process.stdout.write(JSON.stringify({ command: s.command, target: s.target, elapsed_seconds: s.elapsedSeconds, cancelled: s.cancelled, fatal: s.fatal ?? null, landing: s.landing, results: s.results.map(({ compiledSql: _c, ...r }) => r) }) + '\n');
       return;
     }
     if (s.fatal || s.results.length === 0) return;
     if (this.mode === 'text') process.stdout.write(this.table(s));
+    // Landing tables that set bad rows aside (meta.landing.on_bad_rows: reject): counted where they are.
+    for (const l of s.landing) {
+      if (l.rejected) process.stdout.write(`${yellow('landing')} ${l.source}: ${l.rows ?? '?'} rows loaded, ${l.rejected} bad rows set aside in ${l.rejectsRelation}\n`);
+    }
     const parts = [`PASS=${count('success') + count('pass')}`, `WARN=${count('warn')}`, `ERROR=${count('error') + count('fail')}`, `SKIP=${count('skipped')}`];
     if (count('cancelled')) parts.push(`CANCELLED=${count('cancelled')}`);
     process.stdout.write(`\n${s.cancelled ? red('Cancelled. ') : ''}Done in ${s.elapsedSeconds.toFixed(2)}s on target ${s.target}. ${parts.join(' ')} TOTAL=${s.results.length}\n`);
