@@ -22,6 +22,8 @@ export interface LineageViewState {
   folds: string[];
   selected?: string;
   trace?: string[];
+  /** In column mode: how many column links the server gave, and the nodes whose SQL it could not read. */
+  columns?: { edges: number; problems: string[] };
   layout?: { nodes: number; edges: number; layoutMs: number; workerMs: number; paintMs: number; dummies: number; crossings: number };
   layoutThread?: string;
 }
@@ -79,8 +81,11 @@ export class LineagePanel {
 
   /** The active editor changed: a model already drawn is selected; another one becomes the focus. */
   private async follow(uri: vscode.Uri): Promise<void> {
+    const shown = (): boolean => this.current !== undefined && 'uri' in this.current && this.current.uri === uri.toString();
+    if (shown()) return;
     const one = await this.client.sendRequest<LineageResult>(LineageRequest, { uri: uri.toString(), depth: 0 } satisfies LineageParams);
-    if (!one.focus || one.focus === this.last?.focus) return;
+    // Shown meanwhile (Show Lineage ran while this asked): nothing to follow.
+    if (shown() || !one.focus || one.focus === this.last?.focus || one.focus === ('nodeId' in (this.current ?? {}) ? (this.current as { nodeId: string }).nodeId : undefined)) return;
     const drawnName = this.last?.nodes.find((n) => n.id === one.focus)?.name;
     if (drawnName && this.state.nodes.includes(drawnName)) await this.panel?.webview.postMessage({ type: 'select', name: drawnName });
     else await this.show(uri, false);
@@ -137,7 +142,7 @@ export class LineagePanel {
       const node = this.nodeById(m.id);
       if (node) await this.run(m.command as LineageCommand, node);
     } else if (m.type === 'rendered') {
-      this.state = { nodes: m.nodes ?? [], statuses: m.statuses ?? {}, folds: m.folds ?? [], ...(m.selected ? { selected: m.selected } : {}), ...(m.trace ? { trace: m.trace } : {}), ...(m.layout ? { layout: m.layout } : {}), ...(m.layoutThread ? { layoutThread: m.layoutThread } : {}) };
+      this.state = { nodes: m.nodes ?? [], statuses: m.statuses ?? {}, folds: m.folds ?? [], ...(m.selected ? { selected: m.selected } : {}), ...(m.trace ? { trace: m.trace } : {}), ...(m.columns ? { columns: m.columns } : {}), ...(m.layout ? { layout: m.layout } : {}), ...(m.layoutThread ? { layoutThread: m.layoutThread } : {}) };
       for (const listener of this.renderedListeners.splice(0)) listener();
     }
   }

@@ -236,6 +236,7 @@ function report(): void {
     folds: scene?.nodes.filter((p) => p.drawn.kind === 'more').map((p) => `${known.nodes.get(p.drawn.owner!)?.name ?? ''} ${p.drawn.direction} +${p.drawn.count}`) ?? [],
     selected: selected ? known.nodes.get(selected)?.name : undefined,
     trace: pickedColumn ? traceNames() : undefined,
+    columns: columnMode ? { edges: columnEdges.length, problems: [...columnProblems.values()] } : undefined,
     layout: stats.lastLayout,
     layoutThread: stats.layoutThread,
   });

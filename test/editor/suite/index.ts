@@ -322,7 +322,7 @@ export async function run(): Promise<void> {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no trace drawn; the view shows ${JSON.stringify(api!.lineageView())}`)), 30_000)),
     ]);
     const trace = state.trace ?? [];
-    for (const cell of ['gold_daily_sales.total_revenue', 'silver_orders.order_amount']) if (!trace.includes(cell)) throw new Error(`trace: ${JSON.stringify(trace)}`);
+    for (const cell of ['gold_daily_sales.total_revenue', 'silver_orders.order_amount']) if (!trace.includes(cell)) throw new Error(`trace: ${JSON.stringify(trace)}; the view: ${JSON.stringify(state)}`);
     if (trace.some((c) => c.startsWith('silver_users.'))) throw new Error(`silver_users is not on total_revenue's trace: ${JSON.stringify(trace)}`);
     if (state.layoutThread !== 'worker') throw new Error(`layout ran on ${state.layoutThread}`);
   });
