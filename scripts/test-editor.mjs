@@ -189,6 +189,8 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
       await page.keyboard.press('Enter');
     }
   };
+  // A singular test that fails (for "Show failing rows"), there before the server reads the project.
+  writeFileSync(join(workspace, 'tests', 'assert_no_big_orders.sql'), "select id, order_amount from {{ ref('silver_orders') }} where order_amount > 100\n");
   try {
     const payload = [['skipWelcome', 'true']];
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
@@ -358,7 +360,6 @@ async function uiTests(workspace, big, dataDir, extensions, only) {
       if (!/last session/.test(text)) throw new Error(`silver_users shows ${text}`);
     });
     await step('UI: a failed test offers "Show failing rows": the rows and the compiled test SQL', async () => {
-      writeFileSync(join(workspace, 'tests', 'assert_no_big_orders.sql'), "select id, order_amount from {{ ref('silver_orders') }} where order_amount > 100\n");
       try {
         await openFile('models/silver/silver_orders.sql');
         await palette('Medallion: Test Model');

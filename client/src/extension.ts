@@ -262,8 +262,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     } else {
       output.info(doneLine(result));
       if (failed.length > 0) {
-        const first = failed[0]!;
-        const actions = first.status === 'fail' || first.uniqueId.startsWith('test.') ? ['Show failing rows', 'Open file'] : ['Open file'];
+        // A failed test first: its rows are one click away.
+        const first = failed.find((r) => r.status === 'fail') ?? failed[0]!;
+        // A test that ran and found rows (not one that could not run) has failing rows to show.
+        const actions = first.status === 'fail' ? ['Show failing rows', 'Open file'] : ['Open file'];
         void notify('error', `Medallion: ${first.name} ${first.status}: ${first.message.split('\n')[0]}`, ...actions).then(async (choice) => {
           if (choice === 'Show failing rows') return results.preview({ nodeId: first.uniqueId, ...(params.uri ? { uri: params.uri } : {}) }, `failing rows of ${first.name}`);
           if (choice !== 'Open file') return undefined;
