@@ -46,13 +46,16 @@ fi
 
 DL="$DEST/.download"
 mkdir -p "$DL"
-if [ ! -f "$DL/$SDIST" ] || ! echo "$SHA256  $DL/$SDIST" | sha256sum -c --quiet - >/dev/null 2>&1; then
-  echo "[fetch-public-project] pip download ${PACKAGE}==${VERSION} (sdist)" >&2
-  rm -f "$DL/$SDIST"
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-    --dest "$DL" "${PACKAGE}==${VERSION}" >&2
-fi
-echo "$SHA256  $DL/$SDIST" | sha256sum -c --quiet - >&2
+# download_sdist <package> <version> <file> <sha256>: the sdist from PyPI, checked against its hash.
+download_sdist() {
+  if [ ! -f "$DL/$3" ] || ! echo "$4  $DL/$3" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    echo "[fetch-public-project] pip download $1==$2 (sdist)" >&2
+    rm -f "$DL/$3"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: --dest "$DL" "$1==$2" >&2
+  fi
+  echo "$4  $DL/$3" | sha256sum -c --quiet - >&2
+}
+download_sdist "$PACKAGE" "$VERSION" "$SDIST" "$SHA256"
 
 TMP="$DEST/.extract"
 rm -rf "$TMP"
@@ -83,13 +86,7 @@ while read -r dir; do
 done < <(sed -n 's/^[[:space:]]*-[[:space:]]*local:[[:space:]]*//p' "$DEST/sushi_test/packages.yml")
 
 # dagster-dbt: five test projects on DuckDB, each with a plain DuckDB profile.
-if [ ! -f "$DL/$DAGSTER_SDIST" ] || ! echo "$DAGSTER_SHA256  $DL/$DAGSTER_SDIST" | sha256sum -c --quiet - >/dev/null 2>&1; then
-  echo "[fetch-public-project] pip download dagster-dbt==${DAGSTER_VERSION} (sdist)" >&2
-  rm -f "$DL/$DAGSTER_SDIST"
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-    --dest "$DL" "dagster-dbt==${DAGSTER_VERSION}" >&2
-fi
-echo "$DAGSTER_SHA256  $DL/$DAGSTER_SDIST" | sha256sum -c --quiet - >&2
+download_sdist dagster-dbt "$DAGSTER_VERSION" "$DAGSTER_SDIST" "$DAGSTER_SHA256"
 rm -rf "$TMP"
 mkdir -p "$TMP"
 DROOT="dagster_dbt-${DAGSTER_VERSION}"
