@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
 import { LineIndex } from '../server/src/core/text';
+import { NodeFileHost } from '../server/src/node/fs-host';
 import { parseYamlFast } from '../server/src/core/yaml-fast';
 import { parseYaml, parseYamlFully, toJS, type ParsedYaml } from '../server/src/core/yaml-tree';
 import { testPath } from './support/golden';
@@ -78,6 +80,19 @@ describe('YAML as dbt-core reads it (goldens from dbt.clients.checked_load)', ()
     const parsed = parseYaml('models:\n  - name: a\n    name: b\n');
     assert.deepEqual(parsed.problems.map((p) => [p.severity, p.message]), [['warning', "Duplicate key 'name': the last one wins (dbt warns: DuplicateYAMLKeysDeprecation)"]]);
     assert.deepEqual(toJS(parsed.root), { models: [{ name: 'b' }] });
+  });
+
+  it('a project whose yml uses anchors: one warning (the duplicate key dbt warns about), no error, the anchor holder silent', () => {
+    const root = testPath('fixtures', 'parity', 'yaml_anchors');
+    const { diagnostics, project } = analyzeProject(new NodeFileHost(), root);
+    const text = readFileSync(`${root}/models/_models.yml`, 'utf8');
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.code, d.file, new LineIndex(text).position(d.span!.start).line + 1, d.message.split(':')[0]]),
+      [['warning', 'yaml-syntax', 'models/_models.yml', 31, "Duplicate key 'description'"]],
+    );
+    // Merged tests and configs are there (the rest is compared with dbt's manifest by the parity tests).
+    assert.equal(project.nodes.get('model.yaml_anchors.orders')!.config.materialized, 'table');
+    assert.deepEqual(project.nodes.get('model.yaml_anchors.orders')!.config.tags, ['orders']);
   });
 
   it('what PyYAML refuses is an error: a merge of a scalar, a repeated anchor, an unknown alias', () => {
