@@ -180,6 +180,11 @@ function toEngineError(err: unknown, sql: string): EngineError {
 
 /** A view over landing files with DuckDB's readers. */
 function landingViewSql(relation: Relation, files: LandingFiles): string {
+  return `create or replace view ${relation.render()} as ${landingSelectSql(files)}`;
+}
+
+/** What a landing view selects: the files through DuckDB's reader (the column model binds the same). */
+export function landingSelectSql(files: LandingFiles): string {
   const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
   // Declared column types win over sniffing: ids stay ids, zip codes stay text.
   const types = files.types.length ? `, types = {${files.types.map((c) => `${lit(c.name)}: ${lit(duckDbType(c.type))}`).join(', ')}}` : '';
@@ -189,5 +194,5 @@ function landingViewSql(relation: Relation, files: LandingFiles): string {
       : files.format === 'parquet'
         ? `read_parquet(${lit(files.pattern)}, union_by_name = true)`
         : `read_json_auto(${lit(files.pattern)})`;
-  return `create or replace view ${relation.render()} as select * from ${reader}`;
+  return `select * from ${reader}`;
 }

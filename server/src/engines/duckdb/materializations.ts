@@ -5,6 +5,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import type { Dialect, Relation } from '../../core/compiler';
+import type { ProjectNode } from '../../core/model';
 import { EngineError, materializationOf, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
 
 export async function materialize(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
@@ -170,7 +171,11 @@ export function duckDbType(type: string): string {
 }
 
 async function buildSeed(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
-  const { node, projectRoot } = request;
+  return buildTable(session, dialect, request, seedSelectSql(request.node, request.projectRoot));
+}
+
+/** How a seed's CSV is read (column_types and delimiter honoured); the column model binds the same. */
+export function seedSelectSql(node: ProjectNode, projectRoot: string): string {
   const path = isAbsolute(node.file) ? node.file : join(projectRoot, node.file);
   const columnTypes = node.config.column_types;
   const types =
@@ -178,7 +183,25 @@ async function buildSeed(session: EngineSession, dialect: Dialect, request: Mate
       ? `, types = {${Object.entries(columnTypes as Record<string, unknown>).map(([c, t]) => `${lit(c)}: ${lit(duckDbType(String(t)))}`).join(', ')}}`
       : '';
   const delimiter = typeof node.config.delimiter === 'string' ? `, delim = ${lit(node.config.delimiter)}` : '';
-  return buildTable(session, dialect, request, `select * from read_csv(${lit(path)}, header = true, auto_detect = true${types}${delimiter})`);
+  return `select * from read_csv(${lit(path)}, header = true, auto_detect = true${types}${delimiter})`;
+}
+
+/** The snapshot's query with dbt's snapshot columns (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to); the column model binds the same. */
+export function snapshotStagingSql(dialect: Dialect, node: ProjectNode, sql: string): string {
+  const keys = uniqueKeys(node.config.unique_key);
+  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const strategy = String(node.config.strategy ?? 'timestamp');
+  const keyExpr = keys.map((k) => `coalesce(cast(${q(dialect, k)} as varchar), '')`).join(` || '|' || `);
+  let updatedAt: string;
+  if (strategy === 'timestamp') {
+    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
+    updatedAt = `cast(${q(dialect, String(node.config.updated_at))} as timestamp)`;
+  } else if (strategy === 'check') {
+    updatedAt = 'cast(now() as timestamp)';
+  } else {
+    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
+  }
+  return `select *, md5(${keyExpr} || '|' || coalesce(cast(${updatedAt} as varchar), '')) as dbt_scd_id, ${updatedAt} as dbt_updated_at, ${updatedAt} as dbt_valid_from, cast(null as timestamp) as dbt_valid_to from (\n${sql}\n) as snapshot_query`;
 }
 
 /**
@@ -189,20 +212,9 @@ async function buildSnapshot(session: EngineSession, dialect: Dialect, request: 
   const { node, relation, signal } = request;
   const opts = signal ? { signal } : {};
   const keys = uniqueKeys(node.config.unique_key);
-  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
   const strategy = String(node.config.strategy ?? 'timestamp');
-  const keyExpr = keys.map((k) => `coalesce(cast(${q(dialect, k)} as varchar), '')`).join(` || '|' || `);
   const now = 'cast(now() as timestamp)';
-  let updatedAt: string;
-  if (strategy === 'timestamp') {
-    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
-    updatedAt = `cast(${q(dialect, String(node.config.updated_at))} as timestamp)`;
-  } else if (strategy === 'check') {
-    updatedAt = now;
-  } else {
-    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
-  }
-  const staged = `select *, md5(${keyExpr} || '|' || coalesce(cast(${updatedAt} as varchar), '')) as dbt_scd_id, ${updatedAt} as dbt_updated_at, ${updatedAt} as dbt_valid_from, cast(null as timestamp) as dbt_valid_to from (\n${request.sql}\n) as snapshot_query`;
+  const staged = snapshotStagingSql(dialect, node, request.sql);
   const existing = await session.relationInfo(relation);
   if (!existing || request.fullRefresh) return buildTable(session, dialect, request, `(${staged})`);
 
