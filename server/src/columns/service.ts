@@ -63,8 +63,8 @@ export class ColumnService {
   private pendingChanged: Set<string> | undefined | 'all';
   private readonly bindCache = new Map<string, BindOutcome>();
   private relationIndex: { analysis: Analysis; index: Map<string, string> } | undefined;
-  /** Called with each new version. */
-  onVersion: ((model: ColumnModel) => void) | undefined;
+  /** Called with each new version and the milliseconds its refresh took. */
+  onVersion: ((model: ColumnModel, millis: number) => void) | undefined;
 
   constructor(
     private readonly options: ColumnServiceOptions,
@@ -102,14 +102,21 @@ export class ColumnService {
     const changed = this.pendingChanged;
     this.pending = undefined;
     this.pendingChanged = undefined;
+    const started = performance.now();
     this.running = this.refresh(changed === 'all' || changed === undefined ? { ...snapshot, changed: undefined } : { ...snapshot, changed });
     try {
       this.model = await this.running;
-      this.onVersion?.(this.model);
+      this.onVersion?.(this.model, performance.now() - started);
       return this.model;
     } finally {
       this.running = undefined;
     }
+  }
+
+  /** The version once everything submitted so far is computed. */
+  async idle(): Promise<ColumnModel> {
+    while (this.running || this.pending) await (this.running ?? this.drain()).catch(() => undefined);
+    return this.model;
   }
 
   async close(): Promise<void> {

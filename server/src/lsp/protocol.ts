@@ -38,8 +38,12 @@ export interface LineageResult {
   focus: string | null;
   nodes: LineageNode[];
   edges: Array<{ from: string; to: string }>;
-  /** Column edges (with `columns: true`): parent node's column → child node's column. */
-  columnEdges?: Array<{ from: { node: string; column: string }; to: { node: string; column: string } }>;
+  /**
+   * Column edges (with `columns: true`): parent node's column → child node's column. `exact`: traced
+   * over the target engine's own parse tree against exactly bound columns (DuckDB); false: read by a
+   * SQL parser that does not know the dialect exactly, shown as such.
+   */
+  columnEdges?: Array<{ from: { node: string; column: string }; to: { node: string; column: string }; exact?: boolean }>;
 }
 
 /** Sent after a project's analysis and its diagnostics went out: editors can show "indexed". */
@@ -49,6 +53,21 @@ export interface AnalysisComplete {
   nodes: number;
   diagnostics: number;
   /** Milliseconds this analysis took (load + graph, or an incremental update). */
+  millis: number;
+}
+
+/**
+ * Sent when a new version of a project's column model is complete (after the analysis it was
+ * computed from): its nodes, how many the target engine bound exactly, and how long it took.
+ */
+export const ColumnsCompleteNotification = 'medallion/columnsComplete';
+export interface ColumnsComplete {
+  root: string;
+  /** The column model's version and the analysis version it was computed from. */
+  version: number;
+  analysisVersion: number;
+  nodes: number;
+  exact: number;
   millis: number;
 }
 

@@ -82,8 +82,11 @@ export interface QueryInfo {
   stars: StarExpansion[];
   /** Output columns' upstream columns, positionally (undefined where a column could not be traced). */
   lineage: Array<ColumnRefId[] | undefined>;
-  /** Output column names where they come from an alias or a column reference in the SQL (their compiled spans). */
-  outputSpans: Array<Span | undefined>;
+  /**
+   * Where each output column's name is written in the compiled SQL: its alias (`as x`), or the
+   * column reference it passes through unaliased; undefined where not written (a `*`, an expression).
+   */
+  outputSpans: Array<{ span: Span; aliased: boolean } | undefined>;
 }
 
 export interface NodeColumns {

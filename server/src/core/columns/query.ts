@@ -459,7 +459,7 @@ export function analyzeQuery(tree: unknown, sql: string, lookup: RelationLookup,
   const outputs = resolver.query(node, new Map(), undefined);
   const aligned = outputs && (!bound || bound.length === outputs.length);
   const top = topSelect(node);
-  const outputSpans: Array<Span | undefined> = [];
+  const outputSpans: QueryInfo['outputSpans'] = [];
   if (top && aligned && outputs) {
     const items = (top.select_list as Json[] | undefined) ?? [];
     if (items.every((i) => i.class !== 'STAR')) {
@@ -485,13 +485,13 @@ function topSelect(node: Json): Json | undefined {
 }
 
 /** Where an output column's name is written: its alias (`as x`), or the column reference itself. */
-function outputNameSpan(sql: string, item: Json, start: number, end: number, resolver: Resolver): Span | undefined {
+function outputNameSpan(sql: string, item: Json, start: number, end: number, resolver: Resolver): { span: Span; aliased: boolean } | undefined {
   const alias = typeof item.alias === 'string' && item.alias !== '' ? item.alias : undefined;
   if (!alias) {
     if (item.class !== 'COLUMN_REF') return undefined;
     const names = item.column_names as string[];
     const chain = identifierChain(sql, start);
-    return chain.length === names.length ? chain[chain.length - 1]!.span : undefined;
+    return chain.length === names.length ? { span: chain[chain.length - 1]!.span, aliased: false } : undefined;
   }
   if (!Number.isFinite(start)) return undefined;
   // The alias is the last identifier before the next item (or FROM): search backwards for it.
@@ -500,5 +500,5 @@ function outputNameSpan(sql: string, item: Json, start: number, end: number, res
   let last: RegExpExecArray | undefined;
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) last = m;
   void resolver;
-  return last ? { start: start + last.index, end: start + last.index + last[0].length } : undefined;
+  return last ? { span: { start: start + last.index, end: start + last.index + last[0].length }, aliased: true } : undefined;
 }
