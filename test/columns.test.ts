@@ -5,6 +5,7 @@
  * the sample and the fixtures must be flagged at their line); incremental re-binding.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,5 +301,39 @@ describe('column model (DuckDB binder)', () => {
     } finally {
       await opened.service.close();
     }
+  });
+});
+
+describe('medallion lineage <model> --column <col>', () => {
+  const medallion = (root: string, args: string[]): { code: number; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [testPath('..', 'bin', 'medallion.js'), ...args, '--project', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HOME: '/nonexistent' } });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const root = copyProject(testPath('..', 'models'));
+
+  it('traces a column up to the sources and down to what is computed from it (golden, text)', () => {
+    const r = medallion(root, ['lineage', 'silver_orders', '--column', 'order_amount']);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden(testPath('goldens', 'columns', 'lineage-silver_orders-order_amount.txt'), r.stdout);
+  });
+
+  it('--output json: every traced column with its type, depth and exactness, and the edges', () => {
+    const r = medallion(root, ['lineage', 'silver_users', '--column', 'sales_channel', '--output', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { column: { type: string; exact: boolean }; upstream: Array<{ name: string; column: string; depth: number; exact: boolean }>; downstream: Array<{ name: string; column: string }>; edges: unknown[] };
+    assert.deepEqual(json.column, { node: 'model.medallion_retail.silver_users', name: 'silver_users', column: 'sales_channel', type: 'VARCHAR', depth: 0, exact: true });
+    assert.deepEqual(json.upstream.map((c) => [c.name, c.column, c.depth, c.exact]), [['bronze_users', 'source', -1, true], ['landing.users', 'source', -2, true]]);
+    assert.deepEqual(json.downstream.map((c) => [c.name, c.column]), [['gold_daily_sales', 'sales_channel']]);
+    assert.equal(json.edges.length, 3);
+  });
+
+  it('a Databricks target without a warehouse: traced by a parser and marked not exact; an unknown column exits 1', () => {
+    const r = medallion(root, ['lineage', 'gold_daily_sales', '--column', 'order_month', '--target', 'databricks']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /not exact: traced by a SQL parser/);
+    assert.match(r.stdout, /-3 {2}landing\.orders\.created_at +timestamp +\(not exact\)/);
+    const missing = medallion(root, ['lineage', 'gold_daily_sales', '--column', 'nope']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /'gold_daily_sales' has no column 'nope' \(its columns: order_date, order_month/);
   });
 });

@@ -13,6 +13,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
 import { bold, dim, printDiagnostics } from './output';
+import { columnLineageCommand } from './column-lineage';
 import { RunPrinter } from './run-output';
 import { startServer } from '../lsp/server';
 import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
@@ -32,6 +33,8 @@ Commands:
                                 list nodes selected with dbt's selector syntax
   lineage <node> [--depth N] [--output text|json]
                                 upstream and downstream of a node, with layers
+  lineage <model> --column <col> [--target T] [--output text|json]
+                                one column traced to its sources and to everything computed from it
   compile [<selector>] [--select S] [--target T] [--vars YAML] [--output sql|json]
                                 compiled SQL of the selected models to stdout
   build | run | test | seed | snapshot [--select S] [--exclude S] [--threads N]
@@ -253,8 +256,8 @@ const commands: Record<string, Command> = {
   },
   lineage: {
     flags: [],
-    values: ['depth', 'output'],
-    run(args, analysis) {
+    values: ['depth', 'output', 'column', 'target', 'vars'],
+    run(args, analysis, host) {
       const { graph } = analysis;
       const query = args.positional[0];
       if (!query) throw new UsageError('lineage needs a node name, e.g. `medallion lineage silver_orders`');
@@ -263,6 +266,8 @@ const commands: Record<string, Command> = {
         process.stderr.write(`No node named '${query}' in ${analysis.project.config.name}\n`);
         return 1;
       }
+      const column = option(args, 'column');
+      if (column) return columnLineageCommand(analysis, host, node, column, targetRequest(args, analysis), option(args, 'output'));
       const depthText = option(args, 'depth');
       const depth = depthText === undefined ? Infinity : Number(depthText);
       if (!(depth >= 1)) throw new UsageError('--depth must be a positive number');

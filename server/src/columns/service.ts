@@ -30,6 +30,8 @@ export interface AnalysisSnapshot {
   version: number;
   /** Files changed since the previous snapshot given to this service; undefined: anything may have. */
   changed?: ReadonlySet<string>;
+  /** Only these nodes (and what they read must be among them): a one-shot question such as the CLI's lineage. */
+  scope?: ReadonlySet<string>;
 }
 
 export interface ColumnServiceOptions {
@@ -62,7 +64,7 @@ export class ColumnService {
   private pending: AnalysisSnapshot | undefined;
   private pendingChanged: Set<string> | undefined | 'all';
   private readonly bindCache = new Map<string, BindOutcome>();
-  private relationIndex: { analysis: Analysis; index: Map<string, string> } | undefined;
+  private relationIndex: { analysis: Analysis; index: Map<string, string>; keys: Map<string, string> } | undefined;
   /** Called with each new version and the milliseconds its refresh took. */
   onVersion: ((model: ColumnModel, millis: number) => void) | undefined;
 
@@ -141,7 +143,7 @@ export class ColumnService {
     } else if (snapshot.changed && snapshot.changed.size === 0) {
       order = [];
     } else {
-      order = analysis.graph.topologicalOrder([...nodes.values()].filter((n) => RELATION_TYPES.has(n.resourceType)).map((n) => n.uniqueId));
+      order = analysis.graph.topologicalOrder([...nodes.values()].filter((n) => RELATION_TYPES.has(n.resourceType) && (!snapshot.scope || snapshot.scope.has(n.uniqueId))).map((n) => n.uniqueId));
     }
     const changedNodes = new Set<string>();
     let yielded = performance.now();
@@ -172,28 +174,33 @@ export class ColumnService {
     const { analysis, compiler } = snapshot;
     if (this.relationIndex?.analysis === analysis && snapshot.changed) {
       // Same project object, SQL edits only: re-index the edited nodes (a config() may rename a relation).
-      const index = this.relationIndex.index;
+      const { index, keys } = this.relationIndex;
       for (const f of snapshot.changed) {
         for (const id of analysis.project.files.get(f)?.nodeIds ?? []) {
-          for (const [key, value] of index) if (value === id) index.delete(key);
+          const old = keys.get(id);
+          if (old !== undefined && index.get(old) === id) index.delete(old);
+          keys.delete(id);
           const node = analysis.project.nodes.get(id);
-          if (node) this.indexNode(index, compiler, node);
+          if (node) this.indexNode(index, keys, compiler, node);
         }
       }
       return index;
     }
     const index = new Map<string, string>();
-    for (const node of analysis.project.nodes.values()) this.indexNode(index, compiler, node);
-    this.relationIndex = { analysis, index };
+    const keys = new Map<string, string>();
+    for (const node of analysis.project.nodes.values()) this.indexNode(index, keys, compiler, node);
+    this.relationIndex = { analysis, index, keys };
     return index;
   }
 
-  private indexNode(index: Map<string, string>, compiler: Compiler, node: ProjectNode): void {
+  private indexNode(index: Map<string, string>, keys: Map<string, string>, compiler: Compiler, node: ProjectNode): void {
     if (!RELATION_TYPES.has(node.resourceType) || node.config.materialized === 'ephemeral') return;
     try {
       const r = compiler.relation(node);
       if (r.type === 'cte') return;
-      index.set(relationKey(r.database, r.schema, r.identifier), node.uniqueId);
+      const key = relationKey(r.database, r.schema, r.identifier);
+      index.set(key, node.uniqueId);
+      keys.set(node.uniqueId, key);
     } catch {
       // A node whose name cannot be rendered is simply not found by name.
     }
@@ -214,7 +221,7 @@ export class ColumnService {
   private async computeNode(pass: Pass, node: ProjectNode): Promise<NodeColumns> {
     const binder = this.options.binder;
     const base = { nodeId: node.uniqueId, problems: [] as Diagnostic[], lineage: 'none' as const };
-    if (!binder) return this.fromYml(node);
+    if (!binder) return node.resourceType === 'model' || node.resourceType === 'snapshot' ? this.parsed(pass, node) : this.fromYml(node);
     const parents = node.dependsOn.filter((p) => pass.snapshot.analysis.project.nodes.has(p));
     const inputsExact = parents.every((p) => this.entryIn(pass, p)?.exact === true);
     switch (node.resourceType) {
@@ -251,17 +258,21 @@ export class ColumnService {
     const base = { nodeId: node.uniqueId, problems: [] as Diagnostic[], lineage: 'none' as const };
     const compiled = this.compile(pass, node.uniqueId);
     if (compiled.sql === undefined) return this.define(pass, node, { ...this.fromYml(node), note: 'does not compile' });
+    if (!binder.exact) return this.parsed(pass, node);
     const sql = compiled.sql;
     const template = node.snapshotRelation === undefined && !node.hook ? pass.snapshot.analysis.project.files.get(node.file)?.text : undefined;
     const region = template !== undefined ? templateRegion(node, template) : undefined;
     const parentsKey = node.dependsOn.map((p) => `${p}=${columnsSignature(this.entryIn(pass, p))}`).join(';');
     const isSnapshot = node.resourceType === 'snapshot';
+    // The parse tree (for lineage) is made while the binder binds.
+    const tree = this.parseTree(sql);
     const outcome = await this.cached(`${isSnapshot ? 'snapshot' : 'query'}\u0000${parentsKey}\u0000${isSnapshot ? JSON.stringify(node.config) : ''}\u0000${sql}`, () => (isSnapshot ? binder.bindSnapshot(node, sql) : binder.bind(sql)));
     const entry: NodeColumns = { ...base, origin: 'binder', exact: false, columns: undefined, sql, ...(template !== undefined ? { template } : {}), ...(region ? { region } : {}) };
     if (outcome.problem) {
       entry.note = outcome.problem.message;
-      const yml = this.fromYml(node);
-      if (yml.columns) Object.assign(entry, { origin: 'yml', columns: yml.columns });
+      // Unknown to the engine (an input it does not hold, a warehouse it cannot reach): a parser's names, never exact.
+      const fallback = isSqlProblem(outcome.problem.kind) ? this.fromYml(node) : await this.parsed(pass, node, await tree);
+      if (fallback.columns) Object.assign(entry, { origin: fallback.origin, columns: fallback.columns, lineage: fallback.lineage, ...(fallback.query ? { query: fallback.query } : {}) });
       if (binder.exact && inputsExact && isSqlProblem(outcome.problem.kind) && template !== undefined && node.packageName === pass.snapshot.analysis.project.config.name) {
         const problem = this.toDiagnostic(pass, node, outcome.problem, sql, template, region, compiled.ephemerals);
         if (problem) entry.problems.push(problem);
@@ -271,7 +282,7 @@ export class ColumnService {
     entry.exact = binder.exact && inputsExact;
     entry.columns = outcome.columns;
     // A snapshot adds dbt's four columns after its query's: lineage is traced for the query's.
-    const traced = await this.traceLineage(pass, entry, sql, isSnapshot ? outcome.columns.slice(0, -4) : outcome.columns);
+    const traced = await this.traceLineage(pass, entry, sql, await tree, isSnapshot ? outcome.columns.slice(0, -4) : outcome.columns);
     if (traced && isSnapshot) entry.columns = [...traced, ...outcome.columns.slice(-4)];
     const defined = await this.define(pass, node, entry);
     if (entry.exact && template !== undefined && node.packageName === pass.snapshot.analysis.project.config.name) {
@@ -297,11 +308,60 @@ export class ColumnService {
     }
   }
 
+  /**
+   * Columns as a parser reads the compiled SQL (no engine judged it): output names and lineage from
+   * DuckDB's parse tree (node-sql-parser where DuckDB cannot parse it), types from yml. Never exact.
+   */
+  private async parsed(pass: Pass, node: ProjectNode, known?: { tree: unknown; own: boolean }): Promise<NodeColumns> {
+    const yml = this.fromYml(node);
+    const sql = this.compile(pass, node.uniqueId).sql;
+    if (sql === undefined) return { ...yml, note: 'does not compile' };
+    // Backtick-quoted names (Databricks) read as DuckDB's double-quoted ones; same length, same positions.
+    const readable = backticksToQuotes(sql);
+    const parsed = known?.tree ? known : await this.parseTree(readable);
+    const entry: NodeColumns = { ...yml, origin: yml.columns ? 'yml' : 'unknown', exact: false, sql, problems: [] };
+    const template = node.snapshotRelation === undefined && !node.hook ? pass.snapshot.analysis.project.files.get(node.file)?.text : undefined;
+    if (template !== undefined) {
+      entry.template = template;
+      const region = templateRegion(node, template);
+      if (region) entry.region = region;
+    }
+    const query = parsed.tree ? analyzeQuery(parsed.tree, readable, this.lookup(pass), undefined) : undefined;
+    if (query?.outputNames) {
+      const declared = new Map(node.columns.map((c) => [c.name.toLowerCase(), c.dataType]));
+      entry.origin = 'parser';
+      entry.query = query;
+      entry.lineage = 'parser';
+      entry.columns = query.outputNames.map((name, i) => {
+        const type = declared.get(name.toLowerCase());
+        return { name, ...(type ? { type } : {}), ...(query.lineage[i] ? { from: query.lineage[i] } : {}) };
+      });
+      if (node.resourceType === 'snapshot') entry.columns.push(...['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to'].map((name) => ({ name })));
+      return entry;
+    }
+    const edges = this.options.fallbackLineage?.(sql);
+    if (!edges || !yml.columns) return entry;
+    entry.lineage = 'parser';
+    entry.columns = yml.columns.map((c) => {
+      const from = edges
+        .filter((e) => e.toColumn.toLowerCase() === c.name.toLowerCase())
+        .map((e) => ({ nodeId: pass.relationIndex.get(e.fromTable.replace(/["`]/g, '').toLowerCase()), column: e.fromColumn }))
+        .filter((r): r is { nodeId: string; column: string } => r.nodeId !== undefined);
+      return from.length ? { ...c, from } : c;
+    });
+    return entry;
+  }
+
+  /** DuckDB's parse tree: the binder's own (the engine's reading of the SQL), else the parser's (not exact for another engine). */
+  private async parseTree(sql: string): Promise<{ tree: unknown; own: boolean }> {
+    const own = await this.options.binder?.parseTree(sql).catch(() => undefined);
+    if (own) return { tree: own, own: true };
+    return { tree: await this.options.parser?.parseTree(sql).catch(() => undefined), own: false };
+  }
+
   /** Traces the bound columns to their upstream columns; returns them with `from` set (undefined when untraced). */
-  private async traceLineage(pass: Pass, entry: NodeColumns, sql: string, bound: ColumnDef[]): Promise<OutputColumn[] | undefined> {
-    // The binder's own parse tree is the engine's reading of the SQL; another engine's parser is not exact.
-    const own = await this.options.binder?.parseTree(sql);
-    const tree = own ?? (await this.options.parser?.parseTree(sql));
+  private async traceLineage(pass: Pass, entry: NodeColumns, sql: string, parsed: { tree: unknown; own: boolean }, bound: ColumnDef[]): Promise<OutputColumn[] | undefined> {
+    const { tree, own } = parsed;
     const query = tree ? analyzeQuery(tree, sql, this.lookup(pass), bound) : undefined;
     if (query) {
       entry.query = query;
@@ -342,7 +402,9 @@ export class ColumnService {
       return entry;
     }
     if (relation.type === 'cte' || relation.type === 'external') return entry;
-    await binder.define(relation, entry.columns?.map((c) => ({ name: c.name, ...(c.type ? { type: c.type } : {}) })));
+    // Not awaited: the binder runs its calls in order, so whatever binds next sees this relation,
+    // and meanwhile the next node compiles.
+    void binder.define(relation, entry.columns?.map((c) => ({ name: c.name, ...(c.type ? { type: c.type } : {}) }))).catch(() => undefined);
     return entry;
   }
 
@@ -402,6 +464,23 @@ export class ColumnService {
 
 export function relationKey(database: string | undefined, schema: string | undefined, table: string): string {
   return `${(database ?? '').toLowerCase()}.${(schema ?? '').toLowerCase()}.${table.toLowerCase()}`;
+}
+
+/** `a`.`b` → "a"."b" outside string literals (same length: positions are kept). */
+function backticksToQuotes(sql: string): string {
+  if (!sql.includes('`')) return sql;
+  let out = '';
+  let quote: string | undefined;
+  for (const c of sql) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+      out += quote === undefined && c === '`' ? '"' : c;
+      continue;
+    }
+    if (c === "'" || c === '`') quote = c;
+    out += c === '`' ? '"' : c;
+  }
+  return out;
 }
 
 /** The part of a file a node's SQL is rendered from: a snapshot block's inside, else the whole file. */

@@ -95,9 +95,8 @@ export class ColumnFeatures {
     for (const file of before.keys()) if (!now.has(file)) changed.add(file);
     this.lastProblems.set(project.root, now);
     if (changed.size > 0) this.onProblems(project, changed);
-    let exact = 0;
-    for (const e of model.entries()) if (e.exact) exact++;
-    this.notify({ root: project.root, version: model.version, analysisVersion: model.analysisVersion, nodes: model.size, exact, millis });
+    const { nodes, exact } = model.stats();
+    this.notify({ root: project.root, version: model.version, analysisVersion: model.analysisVersion, nodes, exact, millis });
   }
 
   /**
@@ -152,17 +151,19 @@ export class ColumnFeatures {
     return this.projects.get(project.root)?.open?.current;
   }
 
-  /** The binder's problems, for files whose text is the one they were found in. */
+  /** The binder's problems, for files whose text is the one they were found in (a newer check is on its way otherwise). */
   problems(project: ColumnProject): Diagnostic[] {
     const model = this.current(project);
     if (!model) return [];
-    const files = project.get().project.files;
+    const { files, nodes } = project.get().project;
     const out: Diagnostic[] = [];
-    for (const entry of model.entries()) {
-      if (entry.problems.length === 0) continue;
-      const node = project.get().project.nodes.get(entry.nodeId);
-      if (!node || (entry.template !== undefined && files.get(node.file)?.text !== entry.template)) continue;
-      out.push(...entry.problems);
+    for (const [file, list] of model.problemsByFile()) {
+      const text = files.get(file)?.text;
+      const stale = (files.get(file)?.nodeIds ?? []).some((id) => {
+        const template = model.get(id)?.template;
+        return template !== undefined && nodes.has(id) && template !== text;
+      });
+      if (!stale) out.push(...list);
     }
     return out;
   }

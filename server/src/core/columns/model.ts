@@ -25,9 +25,10 @@ export interface ColumnRefId {
  * - `landing`: the engine read the landing files' header as a run would (sources);
  * - `seed`: the engine read the seed file as the seed loader does;
  * - `yml`: declared in yml (`data_type`);
+ * - `parser`: the names a parser reads in the compiled SQL (types from yml where declared), never exact;
  * - `unknown`: none of these.
  */
-export type ColumnOrigin = 'binder' | 'landing' | 'seed' | 'yml' | 'unknown';
+export type ColumnOrigin = 'binder' | 'landing' | 'seed' | 'yml' | 'parser' | 'unknown';
 
 export interface OutputColumn extends ColumnDef {
   /** Upstream node columns it is computed from (see NodeColumns.lineage for how sure). */
@@ -82,6 +83,8 @@ export interface QueryInfo {
   stars: StarExpansion[];
   /** Output columns' upstream columns, positionally (undefined where a column could not be traced). */
   lineage: Array<ColumnRefId[] | undefined>;
+  /** Output column names as the parse tree gives them (undefined when a `*` cannot be expanded); the binder's names win. */
+  outputNames: string[] | undefined;
   /**
    * Where each output column's name is written in the compiled SQL: its alias (`as x`), or the
    * column reference it passes through unaliased; undefined where not written (a `*`, an expression).
@@ -124,6 +127,10 @@ export function columnsSignature(entry: Pick<NodeColumns, 'columns' | 'exact'> |
 
 export class ColumnModel {
   private byFile: Map<string, Diagnostic[]> | undefined;
+  private readonly nodes: ReadonlyMap<string, NodeColumns | undefined>;
+  private readonly base: ColumnModel | undefined;
+  private readonly depth: number;
+  private counts: { nodes: number; exact: number } | undefined;
 
   constructor(
     /** Increases with every refresh of the service that made it. */
@@ -134,51 +141,101 @@ export class ColumnModel {
     readonly target: { type: string; name: string },
     /** Whether an exact binder is behind it (DuckDB, or Databricks with DESCRIBE QUERY opted in). */
     readonly engineExact: boolean,
-    private readonly nodes: ReadonlyMap<string, NodeColumns>,
-  ) {}
+    nodes: ReadonlyMap<string, NodeColumns | undefined>,
+    /** The version this one changes (its entries are shared, not copied: an edit costs what it changed). */
+    base?: ColumnModel,
+  ) {
+    this.nodes = nodes;
+    this.base = base;
+    this.depth = base ? base.depth + 1 : 0;
+  }
 
   static empty(target: { type: string; name: string } = { type: 'duckdb', name: '' }): ColumnModel {
     return new ColumnModel(0, -1, target, false, new Map());
   }
 
   get(nodeId: string): NodeColumns | undefined {
-    return this.nodes.get(nodeId);
+    for (let m: ColumnModel | undefined = this; m; m = m.base) if (m.nodes.has(nodeId)) return m.nodes.get(nodeId);
+    return undefined;
   }
 
   columnsOf(nodeId: string): OutputColumn[] | undefined {
-    return this.nodes.get(nodeId)?.columns;
+    return this.get(nodeId)?.columns;
   }
 
-  entries(): IterableIterator<NodeColumns> {
-    return this.nodes.values();
+  /** Every entry once (the newest version of each). */
+  *entries(): IterableIterator<NodeColumns> {
+    const seen = new Set<string>();
+    for (let m: ColumnModel | undefined = this; m; m = m.base) {
+      for (const [id, entry] of m.nodes) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (entry) yield entry;
+      }
+    }
   }
 
   get size(): number {
-    return this.nodes.size;
+    return this.stats().nodes;
+  }
+
+  /** How many nodes, and how many exactly bound (counted from the version it changes, not over every node). */
+  stats(): { nodes: number; exact: number } {
+    if (!this.counts) {
+      if (this.base) {
+        const counts = { ...this.base.stats() };
+        for (const [id, entry] of this.nodes) {
+          const old = this.base.get(id);
+          counts.nodes += (entry ? 1 : 0) - (old ? 1 : 0);
+          counts.exact += (entry?.exact ? 1 : 0) - (old?.exact ? 1 : 0);
+        }
+        this.counts = counts;
+      } else {
+        const counts = { nodes: 0, exact: 0 };
+        for (const e of this.nodes.values()) {
+          counts.nodes += e ? 1 : 0;
+          counts.exact += e?.exact ? 1 : 0;
+        }
+        this.counts = counts;
+      }
+    }
+    return this.counts;
   }
 
   /** A new version: these entries replaced (undefined removes one), the rest shared. */
   with(changes: ReadonlyMap<string, NodeColumns | undefined>, version: number, analysisVersion: number, replaceAll = false): ColumnModel {
-    const next = replaceAll ? new Map<string, NodeColumns>() : new Map(this.nodes);
-    for (const [id, entry] of changes) {
-      if (entry) next.set(id, entry);
-      else next.delete(id);
+    if (replaceAll) return new ColumnModel(version, analysisVersion, this.target, this.engineExact, new Map([...changes].filter(([, e]) => e !== undefined)));
+    if (this.depth >= 16) {
+      // A long chain of small versions is folded into one map now and then: the oldest map copied, the rest applied in order.
+      const chain: ColumnModel[] = [];
+      for (let m: ColumnModel | undefined = this; m; m = m.base) chain.push(m);
+      const flat = new Map(chain[chain.length - 1]!.nodes);
+      for (let i = chain.length - 2; i >= 0; i--) for (const [id, e] of chain[i]!.nodes) flat.set(id, e);
+      for (const [id, e] of changes) flat.set(id, e);
+      return new ColumnModel(version, analysisVersion, this.target, this.engineExact, flat);
     }
-    return new ColumnModel(version, analysisVersion, this.target, this.engineExact, next);
+    return new ColumnModel(version, analysisVersion, this.target, this.engineExact, new Map(changes), this);
   }
 
-  /** Diagnostics of every node, by file. */
+  /** Diagnostics of every node, by file (a version derives them from the one it changes). */
   problemsByFile(): Map<string, Diagnostic[]> {
-    if (!this.byFile) {
-      this.byFile = new Map();
-      for (const entry of this.nodes.values()) {
-        for (const d of entry.problems) {
-          const list = this.byFile.get(d.file) ?? [];
-          list.push(d);
-          this.byFile.set(d.file, list);
+    if (this.byFile) return this.byFile;
+    const out = new Map<string, Diagnostic[]>();
+    if (this.base) {
+      for (const [file, list] of this.base.problemsByFile()) out.set(file, list);
+      for (const [id, entry] of this.nodes) {
+        const old = this.base.get(id)?.problems ?? [];
+        for (const d of old) {
+          const list = out.get(d.file)?.filter((x) => x !== d) ?? [];
+          if (list.length) out.set(d.file, list);
+          else out.delete(d.file);
         }
+        for (const d of entry?.problems ?? []) out.set(d.file, [...(out.get(d.file) ?? []), d]);
       }
+    } else {
+      for (const entry of this.nodes.values()) for (const d of entry?.problems ?? []) out.set(d.file, [...(out.get(d.file) ?? []), d]);
     }
-    return this.byFile;
+    this.byFile = out;
+    return out;
   }
 }

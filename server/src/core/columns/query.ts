@@ -476,6 +476,7 @@ export function analyzeQuery(tree: unknown, sql: string, lookup: RelationLookup,
     stars: resolver.stars,
     lineage: aligned && outputs ? outputs.map((c) => c.from) : (bound ?? outputs ?? []).map(() => undefined),
     outputSpans,
+    outputNames: outputs?.map((c) => c.name),
   };
 }
 

@@ -24,6 +24,8 @@ export class DuckDbBinder implements ColumnBinder {
   readonly exact = true;
   private readonly dialect = dialectFor('duckdb')!;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Parsing has its own connection and queue: a parse tree is made while the binder binds. */
+  private parseQueue: Promise<unknown> = Promise.resolve();
   private readonly databases = new Set<string>();
   private readonly schemas = new Set<string>();
   /** What each defined relation holds now, so an unchanged definition costs nothing. */
@@ -32,6 +34,7 @@ export class DuckDbBinder implements ColumnBinder {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly parser: DuckDBConnection,
     readonly database: string,
   ) {}
 
@@ -45,7 +48,7 @@ export class DuckDbBinder implements ColumnBinder {
     });
     const connection = await instance.connect();
     await connection.run('set errors_as_json = true');
-    const binder = new DuckDbBinder(instance, connection, target.database);
+    const binder = new DuckDbBinder(instance, connection, await instance.connect(), target.database);
     // Unqualified names resolve where the real database file would resolve them.
     await binder.serial(async () => {
       await binder.attach(target.database);
@@ -123,15 +126,18 @@ export class DuckDbBinder implements ColumnBinder {
   }
 
   parseTree(sql: string): Promise<unknown> {
-    return this.serial(async () => {
+    const work = async (): Promise<unknown> => {
       try {
-        const reader = await this.connection.runAndReadAll(`select json_serialize_sql(${literal(sql)})`);
+        const reader = await this.parser.runAndReadAll(`select json_serialize_sql(${literal(sql)})`);
         const text = reader.getRows()[0]?.[0];
         return typeof text === 'string' ? (JSON.parse(text) as unknown) : undefined;
       } catch {
         return undefined;
       }
-    });
+    };
+    const next = this.parseQueue.then(work, work);
+    this.parseQueue = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -171,7 +177,9 @@ export class DuckDbBinder implements ColumnBinder {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    await this.parseQueue.catch(() => undefined);
     try {
+      this.parser.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();
     } catch {
