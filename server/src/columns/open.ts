@@ -14,6 +14,8 @@ export interface OpenColumnsOptions {
   env: Record<string, string | undefined>;
   /** Overrides the environment's opt-in for Databricks `DESCRIBE QUERY`. */
   describeQuery?: boolean;
+  /** The project's target-path (where the DESCRIBE QUERY cache is kept). */
+  targetPath?: string;
 }
 
 export function describeQueryOptedIn(env: Record<string, string | undefined>): boolean {
@@ -28,7 +30,11 @@ export async function openColumnService(target: Target, options: OpenColumnsOpti
   } else {
     // DuckDB parses (never judges) Databricks SQL for lineage; an in-memory instance with no catalog.
     parser = await DuckDbBinder.open({ ...target, type: 'duckdb', database: 'memory' }, options.projectRoot);
-    // TODO(columns): Databricks DESCRIBE QUERY binder.
+    if (options.describeQuery ?? describeQueryOptedIn(options.env)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- Databricks code loads only for Databricks targets
+      const { DescribeQueryBinder } = require('../engines/databricks/describe') as typeof import('../engines/databricks/describe');
+      binder = new DescribeQueryBinder(target, options.env, options.projectRoot, options.targetPath);
+    }
   }
   const service = new ColumnService(
     {

@@ -226,7 +226,12 @@ export class ColumnService {
     const inputsExact = parents.every((p) => this.entryIn(pass, p)?.exact === true);
     switch (node.resourceType) {
       case 'source': {
-        const files = landingFiles(node, this.options.projectRoot, this.options.env);
+        const files = binder.catalog === 'schema-only' ? landingFiles(node, this.options.projectRoot, this.options.env) : undefined;
+        if (binder.bindRelation) {
+          // The warehouse's landing relation, as built.
+          const described = await binder.bindRelation(pass.snapshot.compiler.relation(node));
+          if (described.columns) return { ...base, origin: 'binder', exact: binder.exact, columns: described.columns };
+        }
         if (files) {
           // Not cached: a new batch of files may change what the reader sniffs.
           const outcome = await binder.bindLanding(files);
@@ -273,7 +278,7 @@ export class ColumnService {
       // Unknown to the engine (an input it does not hold, a warehouse it cannot reach): a parser's names, never exact.
       const fallback = isSqlProblem(outcome.problem.kind) ? this.fromYml(node) : await this.parsed(pass, node, await tree);
       if (fallback.columns) Object.assign(entry, { origin: fallback.origin, columns: fallback.columns, lineage: fallback.lineage, ...(fallback.query ? { query: fallback.query } : {}) });
-      if (binder.exact && inputsExact && isSqlProblem(outcome.problem.kind) && template !== undefined && node.packageName === pass.snapshot.analysis.project.config.name) {
+      if (binder.exact && inputsExact && isSqlProblem(outcome.problem.kind) && template !== undefined && node.packageName === pass.snapshot.analysis.project.config.name && (await this.inputsAsBuilt(pass, node))) {
         const problem = this.toDiagnostic(pass, node, outcome.problem, sql, template, region, compiled.ephemerals);
         if (problem) entry.problems.push(problem);
       }
@@ -286,10 +291,31 @@ export class ColumnService {
     if (traced && isSnapshot) entry.columns = [...traced, ...outcome.columns.slice(-4)];
     const defined = await this.define(pass, node, entry);
     if (entry.exact && template !== undefined && node.packageName === pass.snapshot.analysis.project.config.name) {
-      if (node.config.materialized === 'incremental') await this.checkIncrementalBranch(pass, node, entry, template, region);
+      // (On a warehouse, `{{ this }}` is the table as last built: its branch is checked by the next run, not here.)
+      if (node.config.materialized === 'incremental' && this.options.binder!.catalog === 'schema-only') await this.checkIncrementalBranch(pass, node, entry, template, region);
       entry.problems.push(...ymlColumnProblems(node, entry.columns));
     }
     return defined;
+  }
+
+  /**
+   * A warehouse binder binds against the tables as last built, which may lag behind the project (a
+   * column added upstream and not built yet). Its verdict counts only when every input, as built,
+   * has the columns the project gives it.
+   */
+  private async inputsAsBuilt(pass: Pass, node: ProjectNode): Promise<boolean> {
+    const binder = this.options.binder!;
+    if (binder.catalog === 'schema-only' || !binder.bindRelation) return true;
+    for (const id of node.dependsOn) {
+      const parent = pass.snapshot.analysis.project.nodes.get(id);
+      if (!parent || parent.config.materialized === 'ephemeral') continue;
+      const expected = this.entryIn(pass, id)?.columns;
+      const built = await binder.bindRelation(pass.snapshot.compiler.relation(parent));
+      if (!expected || !built.columns) return false;
+      const names = (cols: ColumnDef[]): string => cols.map((c) => c.name.toLowerCase()).sort().join(',');
+      if (names(expected) !== names(built.columns)) return false;
+    }
+    return true;
   }
 
   /**

@@ -30,6 +30,11 @@ export type BindOutcome = { columns: ColumnDef[]; problem?: undefined } | { colu
 export interface ColumnBinder {
   /** True when the engine's own binder answers (then its problems are exact). */
   readonly exact: boolean;
+  /**
+   * What the binder binds against: a schema-only catalog it holds (what `define` put there, DuckDB in
+   * memory), or the warehouse's own tables (Databricks), which may lag behind the project.
+   */
+  readonly catalog: 'schema-only' | 'warehouse';
   /** Makes `relation` exist in the binder's catalog with exactly these columns (undefined: not at all). */
   define(relation: Relation, columns: ColumnDef[] | undefined): Promise<void>;
   /** The output columns of a query, or the engine's first problem with it. */
@@ -40,6 +45,8 @@ export interface ColumnBinder {
   bindSeed(node: ProjectNode, projectRoot: string): Promise<BindOutcome>;
   /** The columns of a landing table as its landing view reads the files. */
   bindLanding(files: LandingFiles): Promise<BindOutcome>;
+  /** The columns of a relation as the warehouse holds it (warehouse binders). */
+  bindRelation?(relation: Relation): Promise<BindOutcome>;
   /** The engine's parse tree of a query (DuckDB's `json_serialize_sql`), when it has one. */
   parseTree(sql: string): Promise<unknown>;
   close(): Promise<void>;

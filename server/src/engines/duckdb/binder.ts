@@ -22,6 +22,7 @@ const SELECT_STATEMENT = 1;
 
 export class DuckDbBinder implements ColumnBinder {
   readonly exact = true;
+  readonly catalog = 'schema-only' as const;
   private readonly dialect = dialectFor('duckdb')!;
   private queue: Promise<unknown> = Promise.resolve();
   /** Parsing has its own connection and queue: a parse tree is made while the binder binds. */
