@@ -34,10 +34,11 @@ function apply(text: string, edits: TextEdit[]): string {
   return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)).reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
 }
 
-describe('language server: column intelligence (sample project, unbuilt)', () => {
+/** The real server on a copy of the sample project; `prepare` may change the copy first. */
+function columnsServer(prepare: (root: string) => void = () => undefined) {
   let server: ChildProcess;
   let rpc: MessageConnection;
-  let root: string;
+  const root = mkdtempSync(join(tmpdir(), 'medallion-lsp-columns-'));
   const published: Published[] = [];
   const completes: ColumnsComplete[] = [];
   const waiters: Array<() => void> = [];
@@ -54,24 +55,14 @@ describe('language server: column intelligence (sample project, unbuilt)', () =>
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
-  const positionOf = (text: string, needle: string, delta = 0): { line: number; character: number } => {
-    const at = text.indexOf(needle) + delta;
-    assert.ok(at >= delta, needle);
-    const before = text.slice(0, at).split('\n');
-    return { line: before.length - 1, character: before[before.length - 1]!.length };
-  };
   const open = async (rel: string, text = read(rel)): Promise<void> => {
     await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(rel), languageId: 'jinja-sql', version: 1, text } });
   };
   const close = (rel: string): Promise<void> => rpc.sendNotification('textDocument/didClose', { textDocument: { uri: uri(rel) } });
-
-  before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'medallion-lsp-columns-'));
+  const start = async (): Promise<void> => {
     cpSync(testPath('..', 'models'), root, { recursive: true, filter: (src) => !/(landing-data|target|logs)$/.test(src) });
-    // A model with a `select *` for the expansion, documented in yml with a column it does not output.
-    writeFileSync(join(root, 'models/gold/gold_users_all.sql'), "select *\nfrom {{ ref('silver_users') }}\n");
-    writeFileSync(join(root, 'models/gold/gold_users_all.yml'), 'version: 2\n\nmodels:\n  - name: gold_users_all\n    columns:\n      - name: id\n        description: User id.\n      - name: nickname\n');
-    server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent' } });
+    prepare(root);
+    server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent', MEDALLION_DESCRIBE_QUERY: '' } });
     rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
     rpc.onNotification('textDocument/publishDiagnostics', (p: Published) => {
       published.push(p);
@@ -87,18 +78,42 @@ describe('language server: column intelligence (sample project, unbuilt)', () =>
     const init = await rpc.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'sample' }] });
     assert.ok(init.capabilities.signatureHelpProvider);
     await rpc.sendNotification('initialized', {});
+  };
+  const stop = async (): Promise<void> => {
+    await rpc.sendRequest('shutdown').catch(() => undefined);
+    await rpc.sendNotification('exit').catch(() => undefined);
+    rpc.dispose();
+    server.kill();
+  };
+  return { root, published, completes, uri, read, until, open, close, start, stop, rpc: () => rpc };
+}
+
+const positionOf = (text: string, needle: string, delta = 0): { line: number; character: number } => {
+  const at = text.indexOf(needle) + delta;
+  assert.ok(at >= delta, needle);
+  const before = text.slice(0, at).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1]!.length };
+};
+
+describe('language server: column intelligence (sample project, unbuilt)', () => {
+  const harness = columnsServer((root) => {
+    // A model with a `select *` for the expansion, documented in yml with a column it does not output.
+    writeFileSync(join(root, 'models/gold/gold_users_all.sql'), "select *\nfrom {{ ref('silver_users') }}\n");
+    writeFileSync(join(root, 'models/gold/gold_users_all.yml'), 'version: 2\n\nmodels:\n  - name: gold_users_all\n    columns:\n      - name: id\n        description: User id.\n      - name: nickname\n');
+  });
+  const { root, published, completes, uri, read, until, open, close } = harness;
+  let rpc: MessageConnection;
+
+  before(async () => {
+    await harness.start();
+    rpc = harness.rpc();
     await open('models/gold/gold_daily_sales.sql');
     const first = await until(() => completes[0]);
     assert.equal(first.nodes, 18);
     assert.equal(first.exact, 18, 'every source, seed, snapshot and model is bound exactly (sources from yml data_type)');
   });
 
-  after(async () => {
-    await rpc.sendRequest('shutdown').catch(() => undefined);
-    await rpc.sendNotification('exit').catch(() => undefined);
-    rpc.dispose();
-    server.kill();
-  });
+  after(() => harness.stop());
 
   it('hover on a column: its type, where it comes from, its yml description', async () => {
     const file = 'models/gold/gold_daily_sales.sql';
@@ -214,5 +229,30 @@ describe('language server: column intelligence (sample project, unbuilt)', () =>
       'silver_products.price → max_price',
       'silver_products.price → min_price',
     ]);
+  });
+});
+
+describe('language server: columns on a Databricks target without DESCRIBE QUERY', () => {
+  const harness = columnsServer((root) => {
+    const profiles = join(root, 'profiles.yml');
+    writeFileSync(profiles, readFileSync(profiles, 'utf8').replace('  target: dev', '  target: databricks'));
+  });
+  before(() => harness.start());
+  after(() => harness.stop());
+
+  it('column names from the compiled SQL, types from yml, shown as not checked; nothing is underlined', async () => {
+    const { read, open, until, completes, published, uri } = harness;
+    const rpc = harness.rpc();
+    const file = 'models/gold/gold_daily_sales.sql';
+    await open(file, read(file).replace('u.sales_channel', 'u.sales_chanel'));
+    const done = await until(() => completes[0]);
+    assert.equal(done.exact, 0, 'no warehouse was asked: nothing is exact');
+    const text = read(file);
+    const hover = await rpc.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uri('models/silver/silver_orders.sql') }, position: positionOf(read('models/silver/silver_orders.sql'), 'order_amount', 2) });
+    assert.match(hover!.contents.value, /Not checked by the warehouse/);
+    const completion = await rpc.sendRequest<Array<{ label: string }>>('textDocument/completion', { textDocument: { uri: uri(file) }, position: positionOf(text, 'p.product_name', 2) });
+    assert.ok(completion.some((i) => i.label === 'product_name'));
+    // No binder: nothing can be judged, and nothing column-related was published.
+    assert.deepEqual(published.flatMap((p) => p.diagnostics).filter((d) => ['column-unknown', 'column-ambiguous', 'type-mismatch', 'sql-bind'].includes(d.code)), []);
   });
 });
