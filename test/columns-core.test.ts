@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ColumnRefId, OutputColumn } from '../server/src/core/columns/model';
-import { analyzeQuery, byteOffsetConverter, identifierChain, type RelationLookup } from '../server/src/core/columns/query';
+import { analyzeQuery, asRelationColumns, byteOffsetConverter, identifierChain, type RelationLookup } from '../server/src/core/columns/query';
 import { SpanMap } from '../server/src/core/columns/span-map';
 import { DuckDbBinder } from '../server/src/engines/duckdb/binder';
 import { parseMarkers } from './support/markers';
@@ -101,7 +101,7 @@ describe('column lineage over DuckDB parse trees', () => {
     orders: [{ name: 'id', type: 'BIGINT' }, { name: 'customer_id', type: 'BIGINT' }, { name: 'amount', type: 'DECIMAL(10,2)' }, { name: 'info', type: 'STRUCT(a INTEGER)' }],
     customers: [{ name: 'id', type: 'BIGINT' }, { name: 'name', type: 'VARCHAR' }],
   };
-  const lookup: RelationLookup = ({ table }) => (relations[table] ? { nodeId: `model.p.${table}`, columns: relations[table] } : undefined);
+  const lookup: RelationLookup = ({ table }) => (relations[table] ? { nodeId: `model.p.${table}`, columns: asRelationColumns(`model.p.${table}`, relations[table]) } : undefined);
   const fmt = (refs: ColumnRefId[] | undefined): string => (refs ? refs.map((r) => `${r.nodeId.split('.').pop()}.${r.column}`).sort().join('+') : '?');
 
   const cases: Array<{ sql: string; lineage: string[]; references?: string[] }> = [

@@ -9,8 +9,17 @@
 import type { Span } from '../text';
 import type { ColumnDef, ColumnRefId, ColumnReference, OutputColumn, QueryInfo, QueryScope, StarExpansion } from './model';
 
-/** A relation named in FROM → the node it is and its columns (undefined: not a known relation). */
-export type RelationLookup = (name: { catalog?: string; schema?: string; table: string }) => { nodeId?: string; columns: OutputColumn[] | undefined } | undefined;
+/**
+ * A relation named in FROM → the node it is and its columns as read from it (each column's `from`
+ * is that node's column itself); undefined: not a known relation. The same arrays may be handed to
+ * every query reading the node: nothing here changes them.
+ */
+export type RelationLookup = (name: { catalog?: string; schema?: string; table: string }) => { nodeId?: string; columns: readonly OutputColumn[] | undefined } | undefined;
+
+/** A node's columns as a relation read from it: each column comes from that node's column. */
+export function asRelationColumns(nodeId: string, columns: readonly OutputColumn[] | undefined): OutputColumn[] | undefined {
+  return columns?.map((c) => ({ name: c.name, ...(c.type ? { type: c.type } : {}), from: [{ nodeId, column: c.name }] }));
+}
 
 type Json = Record<string, unknown>;
 
@@ -204,7 +213,8 @@ class Resolver {
     if (node.from_table) this.from(node.from_table as Json, ctes, scope);
     const scopeInfo: QueryScope = {
       span: { start: Number.isFinite(extent.min) ? extent.min : 0, end: Number.isFinite(extent.max) ? extent.max + 1 : 0 },
-      relations: scope.rels.map((r) => ({ alias: r.alias, ...(r.nodeId ? { nodeId: r.nodeId } : {}), ...(r.cte ? { cte: r.cte } : {}), columns: r.columns?.map((c) => ({ name: c.name, ...(c.type ? { type: c.type } : {}), ...(c.from ? { from: c.from } : {}) })) })),
+      // The relations' own column arrays (shared, never changed): no copy per scope.
+      relations: scope.rels.map((r) => ({ alias: r.alias, ...(r.nodeId ? { nodeId: r.nodeId } : {}), ...(r.cte ? { cte: r.cte } : {}), columns: r.columns as OutputColumn[] | undefined })),
     };
     this.scopes.push(scopeInfo);
     let out: Col[] | undefined = [];
@@ -249,8 +259,7 @@ class Resolver {
           return;
         }
         const found = this.lookup({ ...(catalog ? { catalog } : {}), ...(schema ? { schema } : {}), table });
-        const columns = found?.columns?.map((c) => ({ name: c.name, ...(c.type ? { type: c.type } : {}), from: found.nodeId ? [{ nodeId: found.nodeId, column: c.name }] : (c.from ?? []) }));
-        scope.rels.push({ alias: alias || table, table: lower(table), ...(found?.nodeId ? { nodeId: found.nodeId } : {}), columns: renamed(columns) });
+        scope.rels.push({ alias: alias || table, table: lower(table), ...(found?.nodeId ? { nodeId: found.nodeId } : {}), columns: renamed(found?.columns as Col[] | undefined) });
         return;
       }
       case 'JOIN': {
