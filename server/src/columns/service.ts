@@ -499,7 +499,7 @@ export class ColumnService {
   }
 }
 
-export function relationKey(database: string | undefined, schema: string | undefined, table: string): string {
+function relationKey(database: string | undefined, schema: string | undefined, table: string): string {
   return `${(database ?? '').toLowerCase()}.${(schema ?? '').toLowerCase()}.${table.toLowerCase()}`;
 }
 
@@ -521,7 +521,7 @@ function backticksToQuotes(sql: string): string {
 }
 
 /** The part of a file a node's SQL is rendered from: a snapshot block's inside, else the whole file. */
-export function templateRegion(node: ProjectNode, text: string): Span | undefined {
+function templateRegion(node: ProjectNode, text: string): Span | undefined {
   if (node.resourceType === 'snapshot' && node.blockSpan) {
     const open = text.indexOf('%}', node.blockSpan.start) + 2;
     const close = text.lastIndexOf('{%', node.blockSpan.end - 1);
@@ -537,7 +537,7 @@ function firstLine(text: string, region: Span | undefined): Span {
 }
 
 /** The landing files of a source as a run would read them, when they are on this machine (or cached from S3). */
-export function landingFiles(node: ProjectNode, projectRoot: string, env: Record<string, string | undefined>): LandingFiles | undefined {
+function landingFiles(node: ProjectNode, projectRoot: string, env: Record<string, string | undefined>): LandingFiles | undefined {
   const spec = landingSpec(node);
   if (!spec || (spec.format !== 'csv' && spec.format !== 'parquet' && spec.format !== 'json')) return undefined;
   const options = landingOptionsFromEnv(projectRoot, env);

@@ -140,12 +140,6 @@ export class ColumnFeatures {
     });
   }
 
-  /** Resolves once the current submissions are done (tests, the CLI). */
-  async settled(project: ColumnProject): Promise<ColumnModel | undefined> {
-    const service = await this.projects.get(project.root)?.service;
-    return service ? service.submit({ analysis: project.get(), compiler: project.compilerFor(), version: project.version, changed: new Set() }) : undefined;
-  }
-
   /** The latest complete column model of a project (one version: every answer below reads one). */
   current(project: ColumnProject): ColumnModel | undefined {
     return this.projects.get(project.root)?.open?.current;

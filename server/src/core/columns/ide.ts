@@ -34,7 +34,7 @@ export function spanMapOf(entry: NodeColumns, text: string): SpanMap | undefined
 }
 
 /** The word under the cursor and the qualifier written before it (`o` in `o.amount`). */
-export function wordAt(text: string, offset: number): { word: string; span: Span; qualifier?: string } | undefined {
+function wordAt(text: string, offset: number): { word: string; span: Span; qualifier?: string } | undefined {
   const isWord = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_$]/.test(c);
   let start = offset;
   while (start > 0 && isWord(text[start - 1])) start--;

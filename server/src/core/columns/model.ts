@@ -150,10 +150,6 @@ export class ColumnModel {
     this.depth = base ? base.depth + 1 : 0;
   }
 
-  static empty(target: { type: string; name: string } = { type: 'duckdb', name: '' }): ColumnModel {
-    return new ColumnModel(0, -1, target, false, new Map());
-  }
-
   get(nodeId: string): NodeColumns | undefined {
     for (let m: ColumnModel | undefined = this; m; m = m.base) if (m.nodes.has(nodeId)) return m.nodes.get(nodeId);
     return undefined;
