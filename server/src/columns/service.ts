@@ -158,7 +158,13 @@ export class ColumnService {
       if (!node) continue;
       if (seeds && !seeds.has(id) && !node.dependsOn.some((p) => changedNodes.has(p))) continue;
       const before = this.entryIn(pass, id);
-      const entry = await this.computeNode(pass, node);
+      let entry: NodeColumns;
+      try {
+        entry = await this.computeNode(pass, node);
+      } catch (err) {
+        // One node that cannot be computed (a relation name its macros fail to render...) is unknown; the rest go on.
+        entry = { ...this.fromYml(node), note: (err as Error).message };
+      }
       pass.changes.set(id, entry);
       if (columnsSignature(before) !== columnsSignature(entry)) changedNodes.add(id);
       // Long refreshes leave room for requests in between (the binder's calls are async already).
