@@ -3,9 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
+// tsc never deletes outputs of moved or deleted sources; a stale out/x.js would shadow out/x/index.js.
+rmSync('out', { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', '.'], { stdio: 'inherit' });
 // The webview script runs in a browser: its own settings (DOM, ES modules), type-checked only.
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.webview.json'], { stdio: 'inherit' });

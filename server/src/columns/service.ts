@@ -5,8 +5,7 @@
  * catalog; Databricks `DESCRIBE QUERY` when opted in); otherwise yml types, never exact. After an
  * edit only the edited models are re-bound, and their children only when their columns changed.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import { columnsSignature, ColumnModel, type ColumnDef, type NodeColumns, type OutputColumn } from '../core/columns/model';
 import { analyzeQuery, asRelationColumns, identifierChain, type RelationLookup } from '../core/columns/query';
@@ -17,9 +16,9 @@ import type { Diagnostic, DiagnosticCode } from '../core/diagnostics';
 import type { ProjectNode } from '../core/model';
 import type { Span } from '../core/text';
 import { isSqlProblem, type BindOutcome, type BindProblem, type ColumnBinder } from '../engines/binder';
-import type { LandingFiles } from '../engines/engine';
+import { LANDING_FILE, type LandingFiles } from '../engines/engine';
 import { parseLocation } from '../landing/location';
-import { landingSpec } from '../runner/landing';
+import { landingFilesAt, landingSpec } from '../runner/landing';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 
 export interface AnalysisSnapshot {
@@ -233,7 +232,7 @@ export class ColumnService {
   private async computeNode(pass: Pass, node: ProjectNode): Promise<NodeColumns> {
     const binder = this.options.binder;
     const base = { nodeId: node.uniqueId, problems: [] as Diagnostic[], lineage: 'none' as const };
-    if (!binder) return node.resourceType === 'model' || node.resourceType === 'snapshot' ? this.parsed(pass, node) : this.fromYml(node);
+    if (!binder) return node.resourceType === 'model' || node.resourceType === 'snapshot' ? this.parsed(pass, node) : node.resourceType === 'source' ? this.sourceFromYml(pass, node) : this.fromYml(node);
     const parents = node.dependsOn.filter((p) => pass.snapshot.analysis.project.nodes.has(p));
     const inputsExact = parents.every((p) => this.entryIn(pass, p)?.exact === true);
     switch (node.resourceType) {
@@ -249,7 +248,7 @@ export class ColumnService {
           const outcome = await binder.bindLanding(files);
           if (outcome.columns) return this.define(pass, node, { ...base, origin: 'landing', exact: binder.exact, columns: outcome.columns });
         }
-        const yml = this.fromYml(node);
+        const yml = this.sourceFromYml(pass, node);
         // A source whose every declared column has a data_type is a declared schema: the binder reads it as exact.
         const declared = node.columns.length > 0 && node.columns.every((c) => c.dataType);
         const entry = await this.define(pass, node, { ...yml, exact: declared && binder.exact, ...(declared ? {} : { note: yml.columns ? 'some columns have no data_type in yml' : 'no data_type in yml and no landing files' }) });
@@ -460,6 +459,14 @@ export class ColumnService {
     return outcome;
   }
 
+  /** A source's yml columns; a landing table's relation also names each row's file (`_landing_file`). */
+  private sourceFromYml(pass: Pass, node: ProjectNode): NodeColumns {
+    const yml = this.fromYml(node);
+    if (!yml.columns || !landingSpec(node) || yml.columns.some((c) => c.name.toLowerCase() === LANDING_FILE)) return yml;
+    const type = pass.snapshot.compiler.options.target.type === 'duckdb' ? 'VARCHAR' : 'string';
+    return { ...yml, columns: [...yml.columns, { name: LANDING_FILE, type }] };
+  }
+
   private fromYml(node: ProjectNode): NodeColumns {
     const typed = node.columns.length > 0;
     return {
@@ -547,19 +554,12 @@ function landingFiles(node: ProjectNode, projectRoot: string, env: Record<string
   const spec = landingSpec(node);
   if (!spec || (spec.format !== 'csv' && spec.format !== 'parquet' && spec.format !== 'json')) return undefined;
   const options = landingOptionsFromEnv(projectRoot, env);
-  let location;
   try {
-    location = parseLocation(tableLocation(node, spec.location, options), projectRoot);
+    const location = parseLocation(tableLocation(node, spec.location, options), projectRoot);
+    const dir = location.kind === 'local' ? location.path : join(projectRoot, 'target', 'landing-cache', node.source!.sourceName, node.name);
+    return landingFilesAt(spec, dir, projectRoot, true);
   } catch {
+    // No folder, no files: the source's columns come from yml.
     return undefined;
   }
-  const dir = location.kind === 'local' ? (isAbsolute(location.path) ? location.path : join(projectRoot, location.path)) : join(projectRoot, 'target', 'landing-cache', node.source!.sourceName, node.name);
-  const extension = spec.format === 'parquet' ? '.parquet' : spec.format === 'json' ? '.json' : '.csv';
-  try {
-    if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith(extension))) return undefined;
-  } catch {
-    return undefined;
-  }
-  const types = node.columns.filter((c) => c.dataType).map((c) => ({ name: c.name, type: c.dataType! }));
-  return { pattern: join(dir, `*${extension}`), format: spec.format, types };
 }

@@ -44,7 +44,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     ...(request.fullRefresh ? { fullRefresh: true } : {}),
     relationExists: (node) => known.get(node.uniqueId) ?? false,
   });
-  const failed = (message: string): ProjectRunResult => ({ command: request.command, target: resolved.target.name, results: [], elapsedSeconds: 0, cancelled: false, fatal: message, artifacts: [] });
+  const failed = (message: string): ProjectRunResult => ({ command: request.command, target: resolved.target.name, results: [], elapsedSeconds: 0, cancelled: false, fatal: message, artifacts: [], landing: [] });
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return failed(errors.map((d) => `${d.file}: ${d.message}`).join('\n'));
   let engine: Engine;

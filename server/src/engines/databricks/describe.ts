@@ -16,7 +16,8 @@ import type { Target } from '../../core/profiles';
 import type { BindOutcome, BindProblem, ColumnBinder } from '../binder';
 import { EngineError, type EngineSession } from '../engine';
 import { DatabricksEngine } from './engine';
-import { readSeed, snapshotStagingSql } from './materializations';
+import { readSeed } from '../seed';
+import { seedTypes, snapshotStagingSql } from './materializations';
 
 const PREFIX = 'describe query ';
 
@@ -79,8 +80,9 @@ export class DescribeQueryBinder implements ColumnBinder {
 
   async bindSeed(node: ProjectNode, projectRoot: string): Promise<BindOutcome> {
     try {
-      const { names, types } = readSeed(node, projectRoot);
-      return { columns: names.map((name, i) => ({ name, type: types[i]! })) };
+      const seed = readSeed(node, projectRoot);
+      const types = seedTypes(seed);
+      return { columns: seed.names.map((name, i) => ({ name, type: types[i]! })) };
     } catch (err) {
       return { problem: { kind: 'io', message: (err as Error).message } };
     }

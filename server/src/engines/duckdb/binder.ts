@@ -14,8 +14,9 @@ import type { ProjectNode } from '../../core/model';
 import type { Target } from '../../core/profiles';
 import type { BindOutcome, BindProblem, ColumnBinder } from '../binder';
 import type { LandingFiles } from '../engine';
-import { landingSelectSql } from './engine';
-import { seedSelectSql, snapshotStagingSql } from './materializations';
+import { readSeed } from '../seed';
+import { landingSelectSql } from './landing';
+import { seedTypes, snapshotStagingSql } from './materializations';
 
 /** `StatementType.SELECT` of @duckdb/node-api (the module itself is loaded on first use). */
 const SELECT_STATEMENT = 1;
@@ -117,12 +118,25 @@ export class DuckDbBinder implements ColumnBinder {
   }
 
   bindSeed(node: ProjectNode, projectRoot: string): Promise<BindOutcome> {
-    const sql = seedSelectSql(node, projectRoot);
+    // The seed loader's own reading (names, column_types or dbt's inference), in DuckDB's names for the types.
+    let sql: string;
+    try {
+      const seed = readSeed(node, projectRoot);
+      const types = seedTypes(seed);
+      sql = `select ${seed.names.map((n, i) => `cast(null as ${types[i]}) as ${this.dialect.quoteIdentifier(n)}`).join(', ')}`;
+    } catch (err) {
+      return Promise.resolve({ problem: { kind: 'io', message: (err as Error).message } });
+    }
     return this.serial(() => this.describe(sql, -1, sql));
   }
 
   bindLanding(files: LandingFiles): Promise<BindOutcome> {
-    const sql = landingSelectSql(files);
+    let sql: string;
+    try {
+      sql = landingSelectSql(files);
+    } catch (err) {
+      return Promise.resolve({ problem: { kind: 'io', message: (err as Error).message } });
+    }
     return this.serial(() => this.describe(sql, -1, sql));
   }
 

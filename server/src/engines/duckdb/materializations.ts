@@ -3,10 +3,11 @@
  * its target and swapped in inside a transaction; an incremental merges inside a transaction;
  * a failure leaves the target exactly as it was.
  */
-import { isAbsolute, join } from 'node:path';
 import type { Dialect, Relation } from '../../core/compiler';
+import type { CsvColumnType } from '../../core/csv';
 import type { ProjectNode } from '../../core/model';
 import { EngineError, materializationOf, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
+import { readSeed } from '../seed';
 
 export async function materialize(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node } = request;
@@ -170,20 +171,36 @@ export function duckDbType(type: string): string {
   return type;
 }
 
+/** DuckDB names for the types dbt infers for seed columns. */
+const SEED_TYPES: Record<CsvColumnType, string> = { boolean: 'BOOLEAN', bigint: 'BIGINT', double: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP', string: 'VARCHAR' };
+/** Rows per insert statement. */
+const SEED_BATCH = 500;
+
+/** Seeds: rows from the one CSV reader, inserted into a table built beside the target and swapped in. */
 async function buildSeed(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
-  return buildTable(session, dialect, request, seedSelectSql(request.node, request.projectRoot));
+  const { node, relation, projectRoot, signal } = request;
+  const opts = signal ? { signal } : {};
+  const seed = readSeed(node, projectRoot);
+  const types = seedTypes(seed);
+  const staging = sibling(dialect, relation, '__medallion_seed');
+  await session.execute(`drop table if exists ${staging}`, opts);
+  try {
+    await session.execute(`create table ${staging} (${seed.names.map((n, i) => `${q(dialect, n)} ${types[i]}`).join(', ')})`, opts);
+    for (let start = 0; start < seed.rows.length; start += SEED_BATCH) {
+      const chunk = seed.rows.slice(start, start + SEED_BATCH);
+      const values = chunk.map((row) => `(${row.map((v, i) => (v === null ? `cast(null as ${types[i]})` : `cast(${lit(v)} as ${types[i]})`)).join(', ')})`);
+      await session.execute(`insert into ${staging} values\n${values.join(',\n')}`, opts);
+    }
+    const built = await buildTable(session, dialect, request, `(select * from ${staging})`);
+    return { rowsAffected: built.rowsAffected ?? seed.rows.length, message: `seed loaded, ${seed.rows.length} rows` };
+  } finally {
+    await session.execute(`drop table if exists ${staging}`).catch(() => undefined);
+  }
 }
 
-/** How a seed's CSV is read (column_types and delimiter honoured); the column model binds the same. */
-export function seedSelectSql(node: ProjectNode, projectRoot: string): string {
-  const path = isAbsolute(node.file) ? node.file : join(projectRoot, node.file);
-  const columnTypes = node.config.column_types;
-  const types =
-    columnTypes && typeof columnTypes === 'object'
-      ? `, types = {${Object.entries(columnTypes as Record<string, unknown>).map(([c, t]) => `${lit(c)}: ${lit(duckDbType(String(t)))}`).join(', ')}}`
-      : '';
-  const delimiter = typeof node.config.delimiter === 'string' ? `, delim = ${lit(node.config.delimiter)}` : '';
-  return `select * from read_csv(${lit(path)}, header = true, auto_detect = true${types}${delimiter})`;
+/** The DuckDB types a seed's columns are created with (column_types, else dbt's inference); the column model types seeds the same. */
+export function seedTypes(seed: Pick<ReturnType<typeof readSeed>, 'types'>): string[] {
+  return seed.types.map((t) => ('declared' in t ? duckDbType(t.declared) : SEED_TYPES[t.inferred]));
 }
 
 /** The snapshot's query with dbt's snapshot columns (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to); the column model binds the same. */

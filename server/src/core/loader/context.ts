@@ -1,0 +1,191 @@
+/**
+ * What every part of the loader works on: the state the root project and its installed packages
+ * load into together (`LoadState`), and one package's view of it (`PackageContext`: its config,
+ * resource folders, config trees and the per-package caches that keep a big load fast).
+ */
+import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
+import type { Diagnostic } from '../diagnostics';
+import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
+import type { MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
+import type { ScanCache } from './scan-cache';
+
+/** What the root project and its installed packages load into together. */
+export class LoadState {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly nodes = new Map<string, ProjectNode>();
+  readonly disabled = new Map<string, ProjectNode[]>();
+  readonly macros = new Map<string, MacroDefinition[]>();
+  readonly files = new Map<string, ProjectFile>();
+  /** Nodes by package, then kind (a resource type, or `ref`), then name: for patching from yml. */
+  readonly byName = new Map<string, Map<string, Map<string, ProjectNode>>>();
+  /** Installed packages' configs, by package name. */
+  readonly packages = new Map<string, ProjectConfig>();
+
+  /** @param root the root project's absolute folder */
+  constructor(
+    readonly host: FileHost,
+    readonly root: string,
+    readonly cache: ScanCache,
+  ) {}
+
+  report(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): void {
+    this.diagnostics.push({ severity: 'error', ...d });
+  }
+
+  /** A file's text, or undefined (reported) when it is missing, binary, too large or unreadable. */
+  readText(rel: string, abs = joinPath(this.root, rel)): string | undefined {
+    const r = this.host.read(abs);
+    switch (r.kind) {
+      case 'text':
+        if (r.text.length > MAX_FILE_BYTES) {
+          this.report({ code: 'file-too-large', file: rel, message: `${rel} is ${r.text.length} characters; files over ${MAX_FILE_BYTES} are not analysed` });
+          return undefined;
+        }
+        if (looksBinary(r.text)) {
+          this.report({ code: 'binary-file', file: rel, message: `${rel} is not a text file (it contains NUL bytes); it is not analysed` });
+          return undefined;
+        }
+        return r.text;
+      case 'too-large':
+        this.report({ code: 'file-too-large', file: rel, message: `${rel} is ${r.size} bytes; files over ${MAX_FILE_BYTES} bytes are not analysed` });
+        return undefined;
+      case 'error':
+        this.report({ code: 'project-config', file: rel, message: `${rel} could not be read: ${r.message}` });
+        return undefined;
+      case 'missing':
+        return undefined;
+    }
+  }
+}
+
+/** One package being loaded (the root project is one too) over the shared state. */
+export class PackageContext {
+  /** This package's nodes by kind (a resource type, or `ref` for ref() targets) and name. */
+  private readonly own: Map<string, Map<string, ProjectNode>>;
+  /** Listings of this load: model paths are listed for their SQL and again for their yml. */
+  private readonly listings = new Map<string, string[]>();
+  private readonly folderCache = new Map<string, string[]>();
+  /** Tree configs merged once per tree and folder, for the nodes of that folder without an entry of their own. */
+  private readonly folderConfigs = new Map<string, NodeConfig>();
+  private readonly fqnPrefixes = new Map<string, string[]>();
+
+  /**
+   * @param base folder of this package relative to the root project ('' for the root itself)
+   * @param rootConfig the root project's config, whose trees also configure package nodes (undefined for the root itself)
+   */
+  constructor(
+    readonly state: LoadState,
+    readonly config: ProjectConfig,
+    readonly base: string,
+    readonly rootConfig: ProjectConfig | undefined,
+  ) {
+    this.own = state.byName.get(config.name) ?? new Map();
+    state.byName.set(config.name, this.own);
+  }
+
+  named(kind: string, name: string): ProjectNode | undefined {
+    return this.own.get(kind)?.get(name);
+  }
+
+  setNamed(kind: string, name: string, node: ProjectNode): void {
+    const names = this.own.get(kind);
+    if (names) names.set(name, node);
+    else this.own.set(kind, new Map([[name, node]]));
+  }
+
+  deleteNamed(kind: string, name: string): void {
+    this.own.get(kind)?.delete(name);
+  }
+
+  /** Every node of this package that yml may name (a node that is a ref() target appears twice). */
+  allNamed(): ProjectNode[] {
+    return [...this.own.values()].flatMap((names) => [...names.values()]);
+  }
+
+  /** Absolute folder of one of this package's resource paths. */
+  dirOf(dir: string): string {
+    return joinPath(this.state.root, this.base, dir);
+  }
+
+  list(absDir: string): string[] {
+    let files = this.listings.get(absDir);
+    if (!files) {
+      files = this.state.host.list(absDir);
+      this.listings.set(absDir, files);
+    }
+    return files;
+  }
+
+  /** Folders of a file below the resource path that holds it (`models/silver/x.yml` → ['silver']). */
+  foldersOf(rel: string): string[] {
+    let folders = this.folderCache.get(rel);
+    if (!folders) {
+      folders = this.computeFoldersOf(rel);
+      this.folderCache.set(rel, folders);
+    }
+    return folders;
+  }
+
+  private computeFoldersOf(rel: string): string[] {
+    const c = this.config;
+    const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
+    for (const dir of [...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.testPaths, ...c.macroPaths, ...c.analysisPaths]) {
+      const prefix = dir.replace(/^\.\//, '').replace(/\/$/, '').split('/');
+      if (prefix.every((p, i) => parts[i] === p)) return parts.slice(prefix.length, -1);
+    }
+    return parts.slice(0, -1);
+  }
+
+  /** `[package, ...folders]` of a yml file: the start of the fqn of every test it defines (shared, never mutated). */
+  fqnPrefix(rel: string): string[] {
+    let prefix = this.fqnPrefixes.get(rel);
+    if (!prefix) {
+      prefix = [this.config.name, ...this.foldersOf(rel)];
+      this.fqnPrefixes.set(rel, prefix);
+    }
+    return prefix;
+  }
+
+  /** A node's config from the dbt_project.yml trees (own package's, then the root project's). */
+  treeConfig(tree: keyof ProjectConfig['trees'], materialized: string, folders: string[], name: string): NodeConfig {
+    const named = (t: Record<string, unknown> | undefined): boolean => {
+      let level: unknown = t?.[this.config.name];
+      for (const part of folders) {
+        if (!isDict(level)) return false;
+        level = level[part];
+      }
+      return isDict(level) && isDict(level[name]);
+    };
+    if (named(this.config.trees[tree]) || named(this.rootConfig?.trees[tree])) {
+      const config = emptyConfig(materialized);
+      for (const layer of this.layersFor(tree, [...folders, name])) applyConfig(config, layer);
+      return config;
+    }
+    const key = `${tree}\u0000${materialized}\u0000${folders.join('/')}`;
+    let merged = this.folderConfigs.get(key);
+    if (!merged) {
+      merged = emptyConfig(materialized);
+      for (const layer of this.layersFor(tree, folders)) applyConfig(merged, layer);
+      this.folderConfigs.set(key, merged);
+    }
+    // A copy per node, with its own lists and meta (as a node configured on its own would have).
+    const config: NodeConfig = { ...merged, tags: merged.tags.slice(), meta: { ...merged.meta } };
+    for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(merged[hook])) config[hook] = (merged[hook] as unknown[]).slice();
+    return config;
+  }
+
+  /** Config layers from this package's own dbt_project.yml, then the root project's (which win). */
+  layersFor(tree: keyof ProjectConfig['trees'], path: string[]): Array<Record<string, unknown>> {
+    const own = treeLayers(this.config.trees[tree], this.config.name, path);
+    return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path, false)] : own;
+  }
+}
+
+export function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function looksBinary(text: string): boolean {
+  const probe = text.length > 8192 ? text.slice(0, 8192) : text;
+  return probe.indexOf('\u0000') !== -1;
+}

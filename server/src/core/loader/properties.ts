@@ -1,0 +1,195 @@
+/**
+ * Properties yml (every .yml under the resource paths): patches of models, seeds, snapshots and
+ * analyses (description, config, columns, tests), model versions and yml-defined snapshots; its
+ * `sources:` and `unit_tests:` are read by sources.ts and unit-tests.ts.
+ */
+import { applyConfig, emptyConfig } from '../config-tree';
+import { relativePath } from '../host';
+import type { ProjectFile, ProjectNode, ResourceType } from '../model';
+import { scan } from '../scanner';
+import { suggest, type Span } from '../text';
+import { get, getString, items, parseYaml, toJS, type YNode } from '../yaml-tree';
+import { readColumns } from './columns';
+import { isDict, type PackageContext } from './context';
+import { addGenericTests } from './generic-tests';
+import { newNode, register } from './nodes';
+import { addSource } from './sources';
+import { addUnitTest } from './unit-tests';
+
+/** Every yml file under this package's resource paths, each read once. */
+export function loadPropertiesFiles(ctx: PackageContext): void {
+  const c = ctx.config;
+  const ymlDirs = new Set([...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.macroPaths, ...c.testPaths, ...c.analysisPaths]);
+  const seen = new Set<string>();
+  for (const dir of ymlDirs) {
+    for (const abs of ctx.list(ctx.dirOf(dir))) {
+      if (!/\.ya?ml$/i.test(abs) || seen.has(abs)) continue;
+      seen.add(abs);
+      loadPropertiesFile(ctx, relativePath(ctx.state.root, abs));
+    }
+  }
+}
+
+function loadPropertiesFile(ctx: PackageContext, rel: string): void {
+  const state = ctx.state;
+  const text = state.readText(rel);
+  const file: ProjectFile = { path: rel, kind: 'yaml', blocks: [], nodeIds: [] };
+  if (text !== undefined) file.text = text;
+  state.files.set(rel, file);
+  if (text === undefined) return;
+  const parsed = parseYaml(text);
+  for (const p of parsed.problems) state.report({ code: 'yaml-syntax', file: rel, span: p.span, message: p.message });
+  const root = parsed.root;
+  if (!root) return;
+  // What a syntax error leaves behind is a guess; use it, but do not report schema problems in it.
+  const reportsBefore = state.diagnostics.length;
+  readProperties(ctx, rel, file, root);
+  if (parsed.problems.length > 0) {
+    const kept = state.diagnostics.slice(reportsBefore).filter((d) => d.code !== 'yaml-schema' && d.code !== 'missing-file');
+    state.diagnostics.length = reportsBefore;
+    state.diagnostics.push(...kept);
+  }
+}
+
+function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, root: YNode): void {
+  if (root.kind !== 'map') {
+    ctx.state.report({ code: 'yaml-schema', file: rel, span: root.span, message: `${rel}: a properties file must be a mapping (version: 2, models:, sources: ...)` });
+    return;
+  }
+  // Every top-level key dbt 1.12 accepts in a properties file: warning about a valid one would be a false error.
+  const known = new Set(['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'analyses', 'data_tests', 'functions']);
+  for (const [key, { keySpan }] of root.entries) {
+    if (!known.has(key)) {
+      ctx.state.report({ code: 'yaml-schema', severity: 'warning', file: rel, span: keySpan, message: `Unknown top-level key '${key}' in ${rel}` });
+    }
+  }
+  for (const entry of items(get(root, 'models'))) patchNode(ctx, rel, entry, 'model');
+  for (const entry of items(get(root, 'seeds'))) patchNode(ctx, rel, entry, 'seed');
+  for (const entry of items(get(root, 'snapshots'))) patchNode(ctx, rel, entry, 'snapshot');
+  for (const entry of items(get(root, 'analyses'))) patchNode(ctx, rel, entry, 'analysis');
+  for (const entry of items(get(root, 'sources'))) addSource(ctx, rel, file, entry);
+  for (const entry of items(get(root, 'unit_tests'))) addUnitTest(ctx, rel, file, entry);
+}
+
+/** One entry under `models:`/`seeds:`/`snapshots:`/`analyses:`, applied to the node of that name. */
+function patchNode(ctx: PackageContext, rel: string, entry: YNode, type: ResourceType): void {
+  const name = getString(entry, 'name');
+  const nameNode = get(entry, 'name');
+  if (!name || entry.kind !== 'map') {
+    ctx.state.report({ code: 'yaml-schema', file: rel, span: entry.span, message: `Every entry under '${type}s:' needs a 'name'` });
+    return;
+  }
+  const nameSpan = nameNode!.span;
+  const versions = items(get(entry, 'versions'));
+  if (type === 'model' && versions.length > 0) {
+    patchVersions(ctx, rel, entry, name, nameSpan, versions);
+    return;
+  }
+  let node = ctx.named(type, name);
+  if (!node) {
+    const disabled = ctx.state.disabled.get(name)?.find((n) => n.resourceType === type);
+    if (disabled) node = disabled;
+  }
+  if (!node && type === 'snapshot' && get(entry, 'relation')) node = addYamlSnapshot(ctx, rel, entry, name, nameSpan);
+  if (!node) {
+    const similar = ctx.allNamed().filter((n) => n.resourceType === type).map((n) => n.name);
+    const suggestion = suggest(name, similar, 1)[0];
+    ctx.state.report({
+      code: 'missing-file',
+      severity: 'warning',
+      file: rel,
+      span: nameSpan,
+      message: `${rel} describes ${type} '${name}', but no ${type} file defines it${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+      ...(suggestion ? { suggestions: [suggestion] } : {}),
+    });
+    return;
+  }
+  if (node.yml) {
+    ctx.state.report({ code: 'duplicate-name', file: rel, span: nameSpan, message: `${type} '${name}' is described twice: in ${node.yml.file} and ${rel}` });
+    return;
+  }
+  applyProperties(ctx, rel, entry, node, nameSpan);
+}
+
+/** dbt 1.9 snapshots defined in yml: `relation: ref('x')` plus config; the query is `select * from <relation>`. */
+function addYamlSnapshot(ctx: PackageContext, rel: string, entry: YNode, name: string, nameSpan: Span): ProjectNode | undefined {
+  const relation = getString(entry, 'relation') ?? '';
+  const scanned = scan(`{{ ${relation} }}`);
+  const config = emptyConfig('snapshot');
+  for (const layer of ctx.layersFor('snapshots', [...ctx.foldersOf(rel), name])) applyConfig(config, layer);
+  const relationSpan = get(entry, 'relation')!.span;
+  const node: ProjectNode = newNode({
+    uniqueId: `snapshot.${ctx.config.name}.${name}`,
+    resourceType: 'snapshot',
+    name,
+    packageName: ctx.config.name,
+    file: rel,
+    nameSpan,
+    fqn: [ctx.config.name, ...ctx.foldersOf(rel), name, name],
+    config,
+    refs: scanned.refs.map((r) => ({ ...r, span: relationSpan, callSpan: relationSpan })),
+    sources: scanned.sources.map((x) => ({ ...x, sourceSpan: relationSpan, tableSpan: relationSpan, callSpan: relationSpan })),
+    snapshotRelation: relation,
+  });
+  register(ctx, node, ctx.state.files.get(rel));
+  return node.config.enabled ? node : undefined;
+}
+
+/**
+ * A versioned model: each version lives in `<name>_v<v>.sql` (or `defined_in`), the latest may
+ * live in `<name>.sql`. Nodes become `model.<pkg>.<name>.v<v>`; ref('name') means the latest.
+ */
+function patchVersions(ctx: PackageContext, rel: string, entry: YNode, name: string, nameSpan: Span, versions: YNode[]): void {
+  const state = ctx.state;
+  const listed = versions.map((item) => ({ item, v: getString(item, 'v') })).filter((x): x is { item: YNode; v: string } => x.v !== undefined);
+  const numeric = listed.every((x) => !Number.isNaN(Number(x.v)));
+  const latest = getString(entry, 'latest_version') ?? listed.map((x) => x.v).sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b))).pop();
+  for (const { item, v } of listed) {
+    const fileName = getString(item, 'defined_in') ?? `${name}_v${v}`;
+    let node = ctx.named('model', fileName);
+    if (!node && v === latest) node = ctx.named('model', name);
+    if (!node) {
+      state.report({ code: 'missing-file', severity: 'warning', file: rel, span: get(item, 'v')?.span ?? nameSpan, message: `Version ${v} of model '${name}' has no file (expected ${fileName}.sql)` });
+      continue;
+    }
+    state.nodes.delete(node.uniqueId);
+    ctx.deleteNamed('model', node.name);
+    if (ctx.named('ref', node.name) === node) ctx.deleteNamed('ref', node.name);
+    const file = state.files.get(node.file);
+    const oldId = node.uniqueId;
+    node.name = name;
+    node.version = v;
+    if (latest !== undefined) node.latestVersion = latest;
+    node.uniqueId = `model.${node.packageName}.${name}.v${v}`;
+    node.fqn = [...node.fqn.slice(0, -1), name, `v${v}`];
+    if (file) file.nodeIds = file.nodeIds.map((id) => (id === oldId ? node!.uniqueId : id));
+    state.nodes.set(node.uniqueId, node);
+    ctx.setNamed('model', `${name}.v${v}`, node);
+    applyProperties(ctx, rel, entry, node, nameSpan, `${name}_v${v}`);
+    const versionConfig = toJS(get(item, 'config'));
+    if (isDict(versionConfig)) {
+      applyConfig(node.config, versionConfig);
+      for (const call of node.configCalls) applyConfig(node.config, call.values);
+    }
+  }
+}
+
+/** A yml entry's description, config, columns and generic tests, applied to its node. */
+function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: ProjectNode, nameSpan: Span, testTargetName?: string): void {
+  node.yml = { file: rel, span: nameSpan };
+  const description = getString(entry, 'description');
+  if (description !== undefined) node.description = description;
+  const ymlConfig = toJS(get(entry, 'config'));
+  if (isDict(ymlConfig)) {
+    applyConfig(node.config, ymlConfig);
+    // config() in SQL outranks yml: reapply it.
+    for (const call of node.configCalls) applyConfig(node.config, call.values);
+  }
+  // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
+  node.columns = readColumns(ctx, rel, entry);
+  addGenericTests(ctx, rel, entry, node, undefined, testTargetName);
+  for (const column of items(get(entry, 'columns'))) {
+    const columnName = getString(column, 'name');
+    if (columnName) addGenericTests(ctx, rel, column, node, columnName, testTargetName);
+  }
+}

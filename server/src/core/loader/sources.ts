@@ -1,0 +1,81 @@
+/** Sources: each table of a `sources:` entry in properties yml becomes a source node, with its columns and tests. */
+import { applyConfig, emptyConfig } from '../config-tree';
+import type { ProjectFile, ProjectNode } from '../model';
+import { get, getString, items, toJS, type YNode } from '../yaml-tree';
+import { readColumns } from './columns';
+import { isDict, type PackageContext } from './context';
+import { addGenericTests } from './generic-tests';
+import { newNode, register } from './nodes';
+
+export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, entry: YNode): void {
+  const sourceName = getString(entry, 'name');
+  if (!sourceName || entry.kind !== 'map') {
+    ctx.state.report({ code: 'yaml-schema', file: rel, span: entry.span, message: `Every source in ${rel} needs a 'name'` });
+    return;
+  }
+  const pkg = ctx.config.name;
+  const sourceConfig = toJS(get(entry, 'config'));
+  const sourceMeta = toJS(get(entry, 'meta'));
+  const folders = ctx.foldersOf(rel);
+  for (const table of items(get(entry, 'tables'))) {
+    const tableName = getString(table, 'name');
+    if (!tableName || table.kind !== 'map') {
+      ctx.state.report({ code: 'yaml-schema', file: rel, span: table.span, message: `A table of source '${sourceName}' has no 'name'` });
+      continue;
+    }
+    const config = emptyConfig('source');
+    for (const layer of ctx.layersFor('sources', [sourceName, tableName])) applyConfig(config, layer);
+    if (isDict(sourceConfig)) applyConfig(config, sourceConfig);
+    if (isDict(sourceMeta)) applyConfig(config, { meta: sourceMeta });
+    // Sources are quoted by their yml `quoting:` property (dbt ignores a `+quoting` config for them).
+    const quoting: Record<string, unknown> = {};
+    for (const q of [toJS(get(entry, 'quoting')), toJS(get(table, 'quoting'))]) if (isDict(q)) Object.assign(quoting, q);
+    const tableConfig = toJS(get(table, 'config'));
+    if (isDict(tableConfig)) applyConfig(config, tableConfig);
+    const tableMeta = toJS(get(table, 'meta'));
+    if (isDict(tableMeta)) applyConfig(config, { meta: tableMeta });
+    const tags = [...toList(toJS(get(entry, 'tags'))), ...toList(toJS(get(table, 'tags')))];
+    if (tags.length) applyConfig(config, { tags });
+    const node: ProjectNode = newNode({
+      uniqueId: `source.${pkg}.${sourceName}.${tableName}`,
+      resourceType: 'source',
+      name: tableName,
+      packageName: pkg,
+      file: rel,
+      nameSpan: get(table, 'name')!.span,
+      fqn: [pkg, ...folders, sourceName, tableName],
+      config,
+      columns: readColumns(ctx, rel, table),
+      yml: { file: rel, span: get(table, 'name')!.span },
+      source: {
+        sourceName,
+        identifier: getString(table, 'identifier') ?? tableName,
+        sourceMeta: isDict(sourceMeta) ? sourceMeta : {},
+        quoting,
+      },
+    });
+    const schema = getString(entry, 'schema') ?? sourceName;
+    node.source!.schema = schema;
+    const database = getString(entry, 'database') ?? getString(entry, 'catalog');
+    if (database !== undefined) node.source!.database = database;
+    const loader = getString(entry, 'loader');
+    if (loader !== undefined) node.source!.loader = loader;
+    const sourceDescription = getString(entry, 'description');
+    if (sourceDescription !== undefined) node.source!.sourceDescription = sourceDescription;
+    const description = getString(table, 'description');
+    if (description !== undefined) node.description = description;
+    register(ctx, node, file);
+    if (!node.config.enabled) continue;
+    addGenericTests(ctx, rel, table, node, undefined);
+    for (const column of items(get(table, 'columns'))) {
+      const columnName = getString(column, 'name');
+      if (columnName) addGenericTests(ctx, rel, column, node, columnName);
+    }
+  }
+}
+
+function toList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (v === undefined || v === null) return [];
+  return [String(v)];
+}
