@@ -154,11 +154,17 @@ describe('language server: column intelligence (sample project, unbuilt)', () =>
     assert.match(d.message, /^DuckDB \(target dev\): Referenced column "unit_prize" not found/);
     // Only the binder's error: nothing downstream is underlined for it.
     assert.ok(!published.slice(since).some((p) => p.uri === uri('models/gold/gold_daily_sales.sql') && p.diagnostics.length > 0));
+    // Typing after the error keeps it in place until the new check: it never blinks off.
+    const typing = published.length;
+    const checked = completes.length;
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: 3 }, contentChanges: [{ text: `${bad}-- still typing\n` }] });
+    await until(() => completes.slice(checked).find((c) => c.analysisVersion > completes[checked - 1]!.analysisVersion));
+    assert.ok(!published.slice(typing).some((p) => p.uri === uri(file) && !p.diagnostics.some((x) => x.code === 'column-unknown')), 'the error stayed');
     const fixes = await rpc.sendRequest<Array<{ title: string; edit: { changes: Record<string, TextEdit[]> } }>>('textDocument/codeAction', { textDocument: { uri: uri(file) }, range: d.range, context: { diagnostics: [d] } });
     assert.equal(fixes[0]!.title, "Change to 'unit_price'");
     assert.equal(apply(bad, fixes[0]!.edit.changes[uri(file)]!), good);
     const fixedSince = published.length;
-    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: 3 }, contentChanges: [{ text: good }] });
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: 4 }, contentChanges: [{ text: good }] });
     await until(() => published.slice(fixedSince).find((p) => p.uri === uri(file) && p.diagnostics.length === 0));
     await close(file);
   });

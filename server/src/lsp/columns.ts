@@ -145,19 +145,24 @@ export class ColumnFeatures {
     return this.projects.get(project.root)?.open?.current;
   }
 
-  /** The binder's problems, for files whose text is the one they were found in (a newer check is on its way otherwise). */
+  /**
+   * The binder's problems. While a file's text differs from the one they were found in (a newer
+   * check is on its way), only those whose text is still the same at the same place are kept:
+   * typing after an error does not make it blink.
+   */
   problems(project: ColumnProject): Diagnostic[] {
     const model = this.current(project);
     if (!model) return [];
-    const { files, nodes } = project.get().project;
+    const { files } = project.get().project;
     const out: Diagnostic[] = [];
     for (const [file, list] of model.problemsByFile()) {
       const text = files.get(file)?.text;
-      const stale = (files.get(file)?.nodeIds ?? []).some((id) => {
-        const template = model.get(id)?.template;
-        return template !== undefined && nodes.has(id) && template !== text;
-      });
-      if (!stale) out.push(...list);
+      const templates = (files.get(file)?.nodeIds ?? []).map((id) => model.get(id)?.template).filter((t): t is string => t !== undefined && t !== text);
+      if (templates.length === 0 || text === undefined) {
+        out.push(...list);
+        continue;
+      }
+      for (const d of list) if (d.span && templates.every((t) => t.slice(d.span!.start, d.span!.end) === text.slice(d.span!.start, d.span!.end) && t.slice(0, d.span!.start) === text.slice(0, d.span!.start))) out.push(d);
     }
     return out;
   }
