@@ -20,7 +20,7 @@ import type { CompletionItem } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import type { Span } from '../core/text';
 import { pathToUri, type Lines } from './convert';
-import type { ColumnsComplete, LineageResult } from './protocol';
+import type { ColumnsComplete, LineageColumnEdge, LineageColumnInfo } from './protocol';
 
 /** What the column features need of a project's state (the server's ProjectState has it). */
 export interface ColumnProject {
@@ -230,21 +230,36 @@ export class ColumnFeatures {
     return this.workspaceEdit(project, result.edits);
   }
 
-  /** Column edges between the given nodes from the column model (exact where DuckDB traced them). */
-  lineage(project: ColumnProject, ids: Set<string>): LineageResult['columnEdges'] | undefined {
+  /**
+   * Column edges between the given nodes and their columns, from the column model: types, yml
+   * descriptions, and `exact` where the target engine bound the node and traced it. Undefined until
+   * the column model is computed.
+   */
+  lineage(project: ColumnProject, ids: Set<string>): { edges: LineageColumnEdge[]; columns: Map<string, LineageColumnInfo[]> } | undefined {
     const model = this.current(project);
     if (!model || model.size === 0) return undefined;
-    const edges: NonNullable<LineageResult['columnEdges']> = [];
+    const { nodes } = project.get().project;
+    const edges: LineageColumnEdge[] = [];
+    const columns = new Map<string, LineageColumnInfo[]>();
     for (const id of ids) {
       const entry = model.get(id);
-      if (!entry?.columns) continue;
+      const node = nodes.get(id);
+      if (!entry?.columns || !node) continue;
+      const yml = new Map(node.columns.map((c) => [c.name.toLowerCase(), c]));
+      const listed: LineageColumnInfo[] = entry.columns.map((c) => {
+        const documented = yml.get(c.name.toLowerCase());
+        return { name: c.name, ...(c.type ? { type: c.type } : {}), ...(documented?.description ? { description: documented.description } : {}), ...(documented ? { declared: true } : {}), ...(entry.exact ? { exact: true } : {}) };
+      });
+      // Documented columns the model does not output are kept only where its columns are not exactly known.
+      if (!entry.exact) for (const c of node.columns) if (!listed.some((l) => l.name.toLowerCase() === c.name.toLowerCase())) listed.push({ name: c.name, ...(c.dataType ? { type: c.dataType } : {}), ...(c.description ? { description: c.description } : {}), declared: true });
+      columns.set(id, listed);
       for (const c of entry.columns) {
         for (const f of c.from ?? []) {
           if (ids.has(f.nodeId)) edges.push({ from: { node: f.nodeId, column: f.column }, to: { node: id, column: c.name }, exact: entry.lineage === 'engine' && entry.exact });
         }
       }
     }
-    return edges;
+    return { edges, columns };
   }
 
   private workspaceEdit(project: ColumnProject, edits: FileEdit[]): WorkspaceEdit {
