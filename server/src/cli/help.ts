@@ -43,6 +43,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   source: { value: 'S.T', help: 'one landing table, e.g. landing.orders' },
   limit: { value: 'N', help: 'rows to show (default 10)' },
   depth: { value: 'N', help: 'how many levels up and down (default: all)' },
+  column: { value: 'COL', help: 'trace this column of the node: its sources and what is computed from it (from the target engine; marked when not exact)' },
   quiet: { short: 'q', help: 'print only results, warnings and errors (no progress, no per-node lines, no table)' },
   help: { short: 'h', help: 'this help' },
   name: { value: 'NAME', help: 'the project name (letters, digits, underscores; default: from the folder name)' },

@@ -19,6 +19,7 @@ import { initCommand } from './init';
 import { depsCommand } from './deps';
 import { debugCommand } from './debug';
 import { cleanCommand } from './clean';
+import { columnLineageCommand } from './column-lineage';
 import { suggest } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
 import { RunPrinter } from './run-output';
@@ -333,16 +334,18 @@ const commands: Record<string, Command> = {
   lineage: {
     help: {
       usage: 'lineage <node> [options]',
-      summary: 'upstream and downstream of a node, with layers and depths',
-      options: ['depth', 'output'],
-      examples: ['medallion lineage silver_orders', 'medallion lineage landing.orders --depth 1', 'medallion lineage gold_daily_sales --output json'],
+      summary: 'upstream and downstream of a node, with layers and depths; with --column, one column traced to its sources and to everything computed from it',
+      options: ['depth', 'column', 'target', 'vars', 'output'],
+      examples: ['medallion lineage silver_orders', 'medallion lineage landing.orders --depth 1', 'medallion lineage gold_daily_sales --output json', 'medallion lineage silver_orders --column order_amount'],
     },
-    run(args, analysis) {
+    run(args, analysis, host) {
       const { graph } = analysis;
       const query = args.positional[0];
       if (!query) throw new UsageError('lineage needs a node name, e.g. `medallion lineage silver_orders`');
       const node = findNode(graph, query);
       if (!node) return noSuchNode(query, analysis);
+      const column = option(args, 'column');
+      if (column) return columnLineageCommand(analysis, host, node, column, targetRequest(args, analysis), option(args, 'output'));
       const depthText = option(args, 'depth');
       const depth = depthText === undefined ? Infinity : Number(depthText);
       if (!(depth >= 1)) throw new UsageError('--depth must be a positive number');
