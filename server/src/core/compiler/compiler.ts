@@ -329,10 +329,15 @@ export class Compiler {
     return { database, schema, identifier };
   }
 
-  /** The project's `quoting:` overridden by the node's own `quoting` config. */
-  private quotePolicy(node: ProjectNode): QuotePolicy {
-    const policy = { ...QUOTE_ALL };
-    for (const layer of [this.analysis.project.config.quoting, node.resourceType === 'source' ? node.source!.quoting : node.config.quoting]) {
+  /**
+   * The adapter's quoting, the project's `quoting:`, then the node's own `quoting` config. Without
+   * the project's (`ownOnly`) for what source() returns while compiling: dbt's runtime source
+   * resolver ignores project quoting (the manifest's relation_name does not).
+   */
+  private quotePolicy(node: ProjectNode, ownOnly = false): QuotePolicy {
+    const policy = { ...(this.options.dialect.quotePolicy ?? QUOTE_ALL) };
+    const own = node.resourceType === 'source' ? node.source!.quoting : node.config.quoting;
+    for (const layer of ownOnly ? [own] : [this.analysis.project.config.quoting, own]) {
       if (!isDict(layer)) continue;
       for (const part of ['database', 'schema', 'identifier'] as const) if (typeof layer[part] === 'boolean') policy[part] = layer[part];
     }
@@ -417,7 +422,7 @@ export class Compiler {
       if (!node) throw new Error(`${current.resourceType} '${current.name}' depends on a source named '${String(source_name)}.${String(table_name)}' which was not found`);
       const fixture = this.overrides?.get(node.uniqueId);
       if (fixture !== undefined) return fixture;
-      return this.relation(node);
+      return this.relation(node).withQuotePolicy(this.quotePolicy(node, true));
     };
     const config = Object.assign(
       (...args: unknown[]): string => {
