@@ -1,7 +1,7 @@
 /**
  * More of dbt's rendering context, as real projects call it: fromyaml/toyaml (PyYAML semantics),
  * set/zip and their strict forms, local_md5, diff_of_two_dicts, `statement`/`load_result`,
- * `api.Column` as each adapter defines it, and dbt's generate_schema_name_for_env.
+ * `api.Column` as each adapter defines it, dbt's generate_schema_name_for_env and should_store_failures.
  */
 import { createHash } from 'node:crypto';
 import { pyRepr, pyStr } from '../jinja';
@@ -16,6 +16,8 @@ export interface BuiltinsOptions {
   target: { name: string; schema: string };
   /** Runs SQL on the warehouse; absent when compiling without a connection. */
   runQuery?: (sql: string) => unknown;
+  /** The config value of the node being rendered (`config.get(name)`); undefined when unset. */
+  configValue?: (name: string) => unknown;
 }
 
 export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
@@ -65,6 +67,11 @@ export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
       return '';
     },
     load_result: (name: unknown) => results.get(String(name)) ?? null,
+    // dbt's macro: the node's store_failures config, else the --store-failures flag (off when compiling).
+    should_store_failures: () => {
+      const configured = options.configValue?.('store_failures');
+      return isNone(configured) ? false : configured;
+    },
     generate_schema_name_for_env: (...args: unknown[]) => {
       const { custom_schema_name } = bindArgs('generate_schema_name_for_env', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
       return options.target.name === 'prod' && !isNone(custom_schema_name) ? String(custom_schema_name).trim() : options.target.schema;

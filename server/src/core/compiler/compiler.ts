@@ -209,10 +209,14 @@ export class Compiler {
     try {
       const target = this.analysis.project.nodes.get(test.attachedTo!);
       if (!target) throw this.failure(node.file, node.nameSpan, `Test '${node.name}' is attached to '${test.attachedTo}', which is not in the project`);
-      let relation: unknown = target.config.materialized === 'ephemeral' ? this.inlineEphemeral(target) : this.relation(target);
-      const where = node.config.where;
-      if (typeof where === 'string' && where.trim() !== '') relation = `(select * from ${String(relation)} where ${where}) dbt_subquery`;
-      const kwargs: Record<string, unknown> = { model: relation };
+      const kwargs: Record<string, unknown> = {};
+      try {
+        kwargs.model = this.testModelArgument(node, target);
+      } catch (err) {
+        if (err instanceof RenderFailure) throw err;
+        if (String((err as Error).message).startsWith('\u0000') && this.nested.length > 0) throw this.nested.pop()!;
+        throw this.failure(node.file, node.nameSpan, `Test '${node.name}': ${(err as Error).message}`);
+      }
       for (const [key, value] of Object.entries(test.kwargs)) {
         kwargs[key] = key === 'column_name' ? value : this.renderTestArgument(node, value);
       }
@@ -226,11 +230,40 @@ export class Compiler {
         sql = String(this.callOutsideRender(macro, [new Kwargs(kwargs)]) ?? '');
       } catch (err) {
         if (err instanceof RenderFailure) throw err;
+        // A failing ephemeral parent reports its own file and cause.
+        if (String((err as Error).message).startsWith('\u0000') && this.nested.length > 0) throw this.nested.pop()!;
         throw this.failure(node.file, node.nameSpan, `Test '${node.name}': ${(err as Error).message}`);
       }
       return { sql, frame };
     } finally {
       this.frames.pop();
+    }
+  }
+
+  /**
+   * A generic test's `model`: dbt renders `get_where_subquery(ref('x'))` (or `source('s', 't')`)
+   * in the test's context, so a project's own ref, source and get_where_subquery apply.
+   */
+  private testModelArgument(node: ProjectNode, target: ProjectNode): unknown {
+    const call = (name: string, args: unknown[]): unknown => this.callOutsideRender(this.globals[name] as (...a: unknown[]) => unknown, args);
+    let relation: unknown;
+    if (target.resourceType === 'source' && this.projectMacros.source) relation = call('source', [target.source!.sourceName, target.name]);
+    else if (target.resourceType === 'source') relation = this.relation(target).withQuotePolicy(this.quotePolicy(target, true));
+    else if (this.projectMacros.ref) relation = call('ref', target.version === undefined ? [target.name] : [target.name, new Kwargs({ version: target.version })]);
+    else relation = target.config.materialized === 'ephemeral' ? this.inlineEphemeral(target) : this.relation(target);
+    const custom = this.projectMacros.get_where_subquery ?? this.projectDispatch('get_where_subquery');
+    if (custom) return this.callOutsideRender(custom as (...a: unknown[]) => unknown, [relation]);
+    const where = node.config.where;
+    return typeof where === 'string' && where.trim() !== '' ? `(select * from ${String(relation)} where ${where}) dbt_subquery` : relation;
+  }
+
+  /** A project's implementation of a dbt macro through adapter.dispatch (`<adapter>__x`, `default__x`), if it has one. */
+  private projectDispatch(name: string): unknown {
+    try {
+      const found = this.dispatch(name, 'dbt');
+      return found === (this.options.dialect.macros as Record<string, unknown>)[name] ? undefined : found;
+    } catch {
+      return undefined;
     }
   }
 
@@ -240,13 +273,16 @@ export class Compiler {
     if (typeof value !== 'string') return value;
     const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
     if (!looksLikeCall && !value.includes('{{') && !value.includes('{%')) return value;
-    // Native rendering: evaluate the expression and keep its value (a Relation for ref()).
-    const source = looksLikeCall ? `{% set __value = ${value} %}` : value;
+    // Native rendering: evaluate the expression and keep its value (a Relation for ref(), a list
+    // for var()). A template that is one `{{ expression }}` and nothing else keeps its value too.
+    const lone = looksLikeCall ? undefined : loneExpression(value);
+    const expression = looksLikeCall ? value : lone;
+    const source = expression !== undefined ? `{% set __value = ${expression} %}` : value;
     const { template, diagnostics } = this.templates.get(`<test argument of ${node.uniqueId}>`, source);
     if (diagnostics.length > 0) throw this.failure(node.file, node.nameSpan, `Test argument '${value}': ${diagnostics[0]!.message}`);
     const out = render(template, this.globals);
     if (out.error) throw this.failure(node.file, node.nameSpan, `Test argument '${value}': ${out.error.message}`);
-    return looksLikeCall ? out.exports.__value : out.output;
+    return expression !== undefined ? out.exports.__value : out.output;
   }
 
   private readonly builtinTests = builtinTests(() => {
@@ -561,7 +597,7 @@ export class Compiler {
       set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
       dbt: dbtNamespace,
       builtins: { ref, source, config },
-      ...dbtBuiltins({ adapterType: target.type, target, ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) }),
+      ...dbtBuiltins({ adapterType: target.type, target, configValue: (name) => this.frame.captured[name] ?? this.frame.node.config[name], ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) }),
       api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) }, Column: columnApi(target.type) },
     });
     return g;
@@ -679,6 +715,13 @@ export class Compiler {
     Object.assign(this.globals, this.projectMacros);
     (this.globals as Record<string, unknown>)[project.config.name] = { ...this.projectMacros };
   }
+}
+
+/** The expression of a template that is exactly one `{{ expression }}` (dbt's native rendering returns its value). */
+function loneExpression(text: string): string | undefined {
+  const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(text);
+  if (!m || m[1]!.includes('{{') || m[1]!.includes('}}') || m[1]!.includes('{%')) return undefined;
+  return m[1]!.trim() || undefined;
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
