@@ -338,8 +338,9 @@ export class Compiler {
     }
     const config = { ...node.config, ...this.dynamicConfig(node) };
     const type = config.materialized === 'view' ? 'view' : config.materialized === 'ephemeral' ? 'cte' : 'table';
-    if (type === 'cte') return new Relation(dialect, undefined, undefined, EPHEMERAL_PREFIX + node.name, 'cte');
     const { database, schema, identifier } = this.names(node, config);
+    // dbt names the CTE after the model's identifier (its alias), not its name.
+    if (type === 'cte') return new Relation(dialect, undefined, undefined, EPHEMERAL_PREFIX + identifier, 'cte');
     return new Relation(dialect, database, schema, identifier, type, undefined, quote);
   }
 
@@ -679,7 +680,7 @@ export class Compiler {
 
   private inlineEphemeral(node: ProjectNode): Relation {
     const frame = this.frame;
-    const cteName = EPHEMERAL_PREFIX + node.name;
+    const cteName = this.relation(node).identifier;
     if (!frame.ctes.has(node.uniqueId)) {
       let inner: { sql: string; frame: Frame };
       try {
