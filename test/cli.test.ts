@@ -27,7 +27,7 @@ describe('medallion CLI', () => {
   it('parse: a clean project exits 0 with a summary', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seeds, 1 snapshots, 4 sources, \d+ tests, 2 unit tests, \d+ macros; 0 errors, 0 warnings$/m);
+    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seed, 1 snapshot, 4 sources, \d+ tests, 2 unit tests, \d+ macros; 0 errors, 0 warnings$/m);
   });
 
   it('parse: writes target/manifest.json as dbt parse does (dbt unique ids, relation names, parent map)', () => {

@@ -139,10 +139,10 @@ const commands: Record<string, Command> = {
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
       const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis']
         .filter((t) => counts.get(t))
-        .map((t) => `${counts.get(t)} ${t === 'unit_test' ? 'unit tests' : t + 's'}`);
+        .map((t) => countOf(counts.get(t)!, t === 'unit_test' ? 'unit test' : t));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-      process.stdout.write(`${bold(project.config.name)}: ${[...summary, `${macroCount} macros`].join(', ')}; ${errors} errors, ${warnings} warnings\n`);
+      process.stdout.write(`${bold(project.config.name)}: ${[...summary, countOf(macroCount, 'macro')].join(', ')}; ${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}\n`);
       return errors > 0 ? 1 : 0;
     },
   },
@@ -628,4 +628,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+/** `1 model`, `2 models`, `3 analyses`. */
+function countOf(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  return `${n} ${noun.endsWith('is') ? noun.slice(0, -2) + 'es' : noun + 's'}`;
 }
