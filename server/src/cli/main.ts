@@ -42,7 +42,7 @@ interface Command {
   runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'output'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'output'];
 
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
@@ -405,7 +405,12 @@ function runCommand(command: RunCommand): Command {
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) {
         printDiagnostics(errors, analysis.project, host);
-        process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
+        // As dbt: a project that does not load cleanly runs nothing, unless asked to run what it can.
+        if (!flag(args, 'allow-load-errors')) {
+          process.stderr.write(`${red('error')}: ${countOf(errors.length, 'error')} in the project: nothing was run (fix them, or pass --allow-load-errors to run the nodes they do not touch)\n`);
+          return 1;
+        }
+        process.stderr.write(`${yellow('warning')}: ${countOf(errors.length, 'error')} in the project; the nodes they touch will fail\n`);
       }
       const threads = option(args, 'threads');
       if (threads !== undefined && !(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
