@@ -1,7 +1,7 @@
 /** The `medallion` command as a user runs it: real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -27,7 +27,7 @@ describe('medallion CLI', () => {
   it('parse: a clean project exits 0 with a summary', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seeds, 1 snapshots, 4 sources, \d+ tests, 2 unit tests, \d+ macros; 0 errors, 0 warnings$/m);
+    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seed, 1 snapshot, 4 sources, \d+ tests, 2 unit tests, \d+ macros; 0 errors, 0 warnings$/m);
   });
 
   it('parse: writes target/manifest.json as dbt parse does (dbt unique ids, relation names, parent map)', () => {
@@ -113,6 +113,26 @@ describe('medallion CLI', () => {
     const run = medallion(['run', '--target', 'snowflake'], copy);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /Target 'snowflake' is of type 'snowflake'; Medallion runs on duckdb and databricks/);
+  });
+
+  it('build: load errors (an unknown ref, a cycle) stop the run before anything runs, unless --allow-load-errors', () => {
+    const root = tempProject({
+      'models/a.sql': 'select 1 as id',
+      'models/b.sql': "select * from {{ ref('missing') }}",
+      'models/c.sql': "select * from {{ ref('d') }}",
+      'models/d.sql': "select * from {{ ref('c') }}",
+    });
+    const stopped = medallion(['build'], root);
+    assert.equal(stopped.code, 1);
+    assert.match(stopped.stderr, /^models\/b\.sql:1:\d+: error unknown-ref: /m);
+    assert.match(stopped.stderr, /error cycle: /);
+    assert.match(stopped.stderr, /^error: 3 errors in the project: nothing was run/m);
+    assert.doesNotMatch(stopped.stdout, /\bOK\b|PASS=/, 'nothing may run');
+    assert.equal(existsSync(join(root, 'target', 'test.duckdb')), false, 'no database may be created');
+    const allowed = medallion(['build', '--allow-load-errors'], root);
+    assert.equal(allowed.code, 1, 'the nodes the errors touch still fail');
+    assert.match(allowed.stderr, /warning: 3 errors in the project; the nodes they touch will fail/);
+    assert.match(allowed.stdout, /OK\b.*\ba\b/);
   });
 
   it('compile reports a failing model with its file and the cause, exit 1', () => {

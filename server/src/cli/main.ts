@@ -42,7 +42,7 @@ interface Command {
   runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'output'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'output'];
 
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
@@ -139,10 +139,10 @@ const commands: Record<string, Command> = {
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
       const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis']
         .filter((t) => counts.get(t))
-        .map((t) => `${counts.get(t)} ${t === 'unit_test' ? 'unit tests' : t + 's'}`);
+        .map((t) => countOf(counts.get(t)!, t === 'unit_test' ? 'unit test' : t));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-      process.stdout.write(`${bold(project.config.name)}: ${[...summary, `${macroCount} macros`].join(', ')}; ${errors} errors, ${warnings} warnings\n`);
+      process.stdout.write(`${bold(project.config.name)}: ${[...summary, countOf(macroCount, 'macro')].join(', ')}; ${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}\n`);
       return errors > 0 ? 1 : 0;
     },
   },
@@ -407,7 +407,12 @@ function runCommand(command: RunCommand): Command {
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) {
         printDiagnostics(errors, analysis.project, host);
-        process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
+        // As dbt: a project that does not load cleanly runs nothing, unless asked to run what it can.
+        if (!flag(args, 'allow-load-errors')) {
+          process.stderr.write(`${red('error')}: ${countOf(errors.length, 'error')} in the project: nothing was run (fix them, or pass --allow-load-errors to run the nodes they do not touch)\n`);
+          return 1;
+        }
+        process.stderr.write(`${yellow('warning')}: ${countOf(errors.length, 'error')} in the project; the nodes they touch will fail\n`);
       }
       const threads = option(args, 'threads');
       if (threads !== undefined && !(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
@@ -630,4 +635,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+/** `1 model`, `2 models`, `3 analyses`. */
+function countOf(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  return `${n} ${noun.endsWith('is') ? noun.slice(0, -2) + 'es' : noun + 's'}`;
 }
