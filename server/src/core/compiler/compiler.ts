@@ -285,10 +285,12 @@ export class Compiler {
     return expression !== undefined ? out.exports.__value : out.output;
   }
 
-  private readonly builtinTests = builtinTests(() => {
-    const config = this.frame.node.config;
-    return config.store_failures === true;
-  });
+  private builtinTestMacros: ReturnType<typeof builtinTests> | undefined;
+
+  private get builtinTests(): ReturnType<typeof builtinTests> {
+    this.builtinTestMacros ??= builtinTests(() => this.frame.node.config.store_failures === true, this.options.target.type);
+    return this.builtinTestMacros;
+  }
 
   /**
    * The template text of a node and where it starts in its file: the whole file for models, the
