@@ -8,7 +8,7 @@
 import type { Analysis } from '../analysis';
 import type { Diagnostic } from '../diagnostics';
 import { isUndefined, Kwargs, MacroReturn, parse, render, type Template } from '../jinja';
-import type { ProjectNode } from '../model';
+import type { ColumnInfo, ProjectNode } from '../model';
 import { publicTarget, type Target } from '../profiles';
 import type { Span } from '../text';
 import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
@@ -429,7 +429,7 @@ export class Compiler {
       alias: config.alias ?? node.name,
       version: node.version ?? null,
       latest_version: node.latestVersion ?? null,
-      columns: Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null }])),
+      columns: Object.fromEntries(node.columns.map((c) => [c.name, columnDict(c)])),
     };
   }
 
@@ -725,6 +725,13 @@ function loneExpression(text: string): string | undefined {
   const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(text);
   if (!m || m[1]!.includes('{{') || m[1]!.includes('}}') || m[1]!.includes('{%')) return undefined;
   return m[1]!.trim() || undefined;
+}
+
+/** A column as dbt's node dict holds it (ColumnInfo): what macros read from `model.columns` and `graph`. */
+function columnDict(c: ColumnInfo): Record<string, unknown> {
+  const meta = c.meta ?? {};
+  const tags = c.tags ?? [];
+  return { name: c.name, description: c.description ?? '', meta, data_type: c.dataType ?? null, constraints: [], quote: null, config: { meta, tags }, tags, granularity: null, doc_blocks: [] };
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,6 @@
 /** `columns:` of a model, seed, snapshot, analysis or source table in properties yml. */
 import type { ColumnInfo } from '../model';
-import { get, getString, items, type YNode } from '../yaml-tree';
+import { get, getString, items, toJS, type YNode } from '../yaml-tree';
 import type { PackageContext } from './context';
 
 export function readColumns(ctx: PackageContext, rel: string, entry: YNode): ColumnInfo[] {
@@ -16,7 +16,26 @@ export function readColumns(ctx: PackageContext, rel: string, entry: YNode): Col
     if (description !== undefined) info.description = description;
     const dataType = getString(column, 'data_type');
     if (dataType !== undefined) info.dataType = dataType;
+    // dbt's ColumnInfo: meta is `meta:` then `config: {meta:}`; tags are `tags:` and `config: {tags:}`.
+    const config = toJS(get(column, 'config'));
+    const meta = { ...asDict(toJS(get(column, 'meta'))), ...asDict(isDict(config) ? config.meta : undefined) };
+    if (Object.keys(meta).length > 0) info.meta = meta;
+    const tags = [...new Set([...asTags(toJS(get(column, 'tags'))), ...asTags(isDict(config) ? config.tags : undefined)])];
+    if (tags.length > 0) info.tags = tags;
     columns.push(info);
   }
   return columns.slice();
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asDict(v: unknown): Record<string, unknown> {
+  return isDict(v) ? v : {};
+}
+
+function asTags(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
 }
