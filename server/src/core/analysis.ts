@@ -2,7 +2,7 @@
 import type { Diagnostic } from './diagnostics';
 import { buildGraph, DEFAULT_LAYER_OPTIONS, type LayerOptions, type ProjectGraph } from './graph';
 import type { FileHost } from './host';
-import { loadProject, type LoadOptions } from './loader';
+import { loadProject, quietenMissingPackages, type LoadOptions } from './loader';
 import type { Project } from './model';
 
 export interface Analysis {
@@ -19,6 +19,7 @@ export interface AnalyzeOptions extends LoadOptions {
 export function analyzeProject(host: FileHost, root: string, options: AnalyzeOptions = {}): Analysis {
   const project = loadProject(host, root, options);
   const { graph, diagnostics } = buildGraph(project, options.layers ?? DEFAULT_LAYER_OPTIONS);
+  if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
   const all = [...project.diagnostics, ...diagnostics].sort(
     (a, b) => a.file.localeCompare(b.file) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || a.code.localeCompare(b.code),
   );

@@ -35,13 +35,13 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
     if (node.file !== file) continue;
     for (const call of node.refs) {
       if (within(call.span, offset) || within(call.callSpan, offset)) {
-        const target = graph.resolveRef(call.name, call.packageName, call.version);
+        const target = graph.resolveRef(call.name, call.packageName, call.version, node.packageName);
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
     for (const call of node.sources) {
       if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) {
-        const target = graph.resolveSource(call.source, call.table);
+        const target = graph.resolveSource(call.source, call.table, node.packageName);
         const part = within(call.sourceSpan, offset) ? 'source' : 'table';
         return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
       }
@@ -145,10 +145,10 @@ export function referencesTo(analysis: Analysis, target: ProjectNode, includeDec
     .sort((a, b) => rank.get(a.uniqueId)! - rank.get(b.uniqueId)!);
   for (const node of referring) {
     for (const call of node.refs) {
-      if (graph.resolveRef(call.name, call.packageName, call.version) === target) out.push({ file: node.file, span: call.span });
+      if (graph.resolveRef(call.name, call.packageName, call.version, node.packageName) === target) out.push({ file: node.file, span: call.span });
     }
     for (const call of node.sources) {
-      if (graph.resolveSource(call.source, call.table) === target) out.push({ file: node.file, span: call.tableSpan });
+      if (graph.resolveSource(call.source, call.table, node.packageName) === target) out.push({ file: node.file, span: call.tableSpan });
     }
   }
   if (includeDeclaration) {

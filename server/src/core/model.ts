@@ -57,6 +57,10 @@ export interface ProjectNode {
   dynamic: DynamicCall[];
   configCalls: ConfigCall[];
   macroCalls: MacroCallSite[];
+  /** How parse time read a SQL node (absent for seeds, sources and tests from yml). */
+  parsed?: ParsedNode;
+  /** The layers the node's config is made of, kept so a yml patch can recompute it in dbt's order. */
+  configLayers?: ConfigLayers;
   /** Resolved parents (unique ids), filled by the graph. */
   dependsOn: string[];
   /** The node's entry in a properties yml, when it has one. */
@@ -80,6 +84,21 @@ export interface ProjectNode {
   hook?: { when: 'on-run-start' | 'on-run-end'; index: number; sql: string };
   /** Seeds: the CSV header. */
   seedColumns?: string[];
+}
+
+export interface ParsedNode {
+  /** 'scan': the static scan (no Jinja but literal ref/source/config calls: provably the render's answer); 'render': rendered at parse time. */
+  by: 'scan' | 'render';
+  /** dbt's depends_on.macros: unique ids of the macros the node's own Jinja called (a macro edit re-renders these nodes). */
+  macros: string[];
+}
+
+/** dbt's config precedence, lowest first: the node's own project tree, yml `config:`, config() calls, then (for a package's node) the root project's tree. */
+export interface ConfigLayers {
+  tree: NodeConfig;
+  patch?: Record<string, unknown>;
+  call?: Record<string, unknown>;
+  rootLayers?: Array<Record<string, unknown>>;
 }
 
 export interface MacroDefinition {
@@ -115,6 +134,8 @@ export interface ProjectConfig {
   /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`. */
   trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests', Record<string, unknown>>>;
   quoting: Record<string, unknown>;
+  /** `dispatch:` search orders per macro namespace. */
+  dispatch?: Array<{ macroNamespace: string; searchOrder: string[] }>;
   onRunStart: string[];
   onRunEnd: string[];
 }
@@ -132,6 +153,8 @@ export interface Project {
   macros: Map<string, MacroDefinition[]>;
   files: Map<string, ProjectFile>;
   diagnostics: Diagnostic[];
+  /** Packages packages.yml lists that are not installed (one error says so; what follows from it is not reported again). */
+  missingPackages?: string[];
 }
 
 export const LAYERS_DEFAULT = ['landing', 'bronze', 'silver', 'gold'] as const;

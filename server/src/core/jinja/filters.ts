@@ -521,7 +521,8 @@ function doSlice(value: unknown, args: PyArgs, kw: PyKw): unknown[] {
   return out;
 }
 
-function literal(v: unknown): unknown {
+/** A rendered string read back as the Python literal it spells (dbt's native rendering), else the string. */
+export function literal(v: unknown): unknown {
   // dbt's as_bool/as_number/as_native: parse Python-ish literals from strings.
   if (typeof v !== 'string') return v;
   const t = v.trim();
