@@ -121,6 +121,8 @@ export interface ProjectFile {
 
 export interface ProjectConfig {
   name: string;
+  /** `version:` of dbt_project.yml. */
+  version?: string;
   profile?: string;
   modelPaths: string[];
   seedPaths: string[];

@@ -423,7 +423,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       log: () => '',
       print: () => '',
       tojson: (v: unknown) => pythonJson(v),
-      modules: pythonModules(() => new Date()),
+      modules: { ...pythonModules(() => new Date()), pytz: { timezone: (name: unknown) => ({ zone: String(name) }), utc: { zone: 'UTC' }, UTC: { zone: 'UTC' } } },
       // Hook helpers: `config(pre_hook=before_begin("..."))`.
       before_begin: (sql: unknown) => ({ sql: String(sql), transaction: false }),
       after_commit: (sql: unknown) => ({ sql: String(sql), transaction: false }),
@@ -441,6 +441,16 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
         return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
       },
       set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
+      set_strict: (items: unknown) => {
+        if (!Array.isArray(items)) throw new Error(`set_strict() expects a list, got ${typeof items}`);
+        return [...new Set(items)];
+      },
+      zip_strict: (...lists: unknown[]) => {
+        if (!lists.every(Array.isArray)) throw new Error('zip_strict() expects lists');
+        const arrays = lists as unknown[][];
+        const len = Math.min(...arrays.map((a) => a.length));
+        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
+      },
       render: (text: unknown) => this.renderString(`<render ${String(text)}>`, String(text)),
       try_or_compiler_error: (...args: unknown[]) => {
         const { positional } = splitArgs(args);
@@ -455,25 +465,30 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     });
     Object.defineProperties(g, Object.getOwnPropertyDescriptors(members));
     const own = members as Record<string, unknown>;
+    // `builtins.ref.config` is dbt's RuntimeConfig; packages read their own version from it.
+    if (typeof own.ref === 'function') Object.assign(own.ref, { config: runtimeConfigView(project) });
     g.builtins = { ref: own.ref, source: own.source, config: own.config };
   }
 
-  /** dbt's var scoping: --vars, then the root project's vars for the node's package, the package's own vars, then global vars. */
+  /**
+   * dbt's var scoping (the last project wins): --vars, then the root project's vars (scoped to the
+   * node's package, then global), then the node's own package's vars (scoped, then global).
+   */
   lookupVar(name: string): { found: boolean; value?: unknown } {
     const cli = this.options.vars ?? {};
     if (name in cli) return { found: true, value: cli[name] };
     const project = this.options.project;
     const pkg = this.top?.node.packageName ?? this.ambientPackage ?? project.config.name;
-    const rootVars = project.config.vars;
-    const scoped = rootVars[pkg];
-    if (isDict(scoped) && name in scoped) return { found: true, value: scoped[name] };
-    const own = pkg === project.config.name ? undefined : project.packages.get(pkg)?.vars;
-    if (own) {
-      const ownScoped = own[pkg];
-      if (isDict(ownScoped) && name in ownScoped) return { found: true, value: ownScoped[name] };
-      if (name in own) return { found: true, value: own[name] };
+    const layers = [project.config.vars];
+    if (pkg !== project.config.name) {
+      const own = project.packages.get(pkg)?.vars;
+      if (own) layers.push(own);
     }
-    if (name in rootVars) return { found: true, value: rootVars[name] };
+    for (const vars of layers) {
+      const scoped = vars[pkg];
+      if (isDict(scoped) && name in scoped) return { found: true, value: scoped[name] };
+      if (name in vars && !(project.packages.has(name) && isDict(vars[name]))) return { found: true, value: vars[name] };
+    }
     return { found: false };
   }
 
@@ -491,6 +506,14 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     );
     return new Relation(this.options.dialect, isNone(database) ? undefined : String(database), isNone(schema) ? undefined : String(schema), String(identifier ?? ''), (type as never) ?? null);
   }
+}
+
+/** What macros read from dbt's RuntimeConfig: project name and version, and each package's. */
+function runtimeConfigView(project: Project): Record<string, unknown> {
+  const view = (c: Project['config']): Record<string, unknown> => ({ project_name: c.name, version: c.version ?? null, vars: c.vars });
+  const dependencies: Record<string, unknown> = { [project.config.name]: view(project.config) };
+  for (const [name, c] of project.packages) dependencies[name] = view(c);
+  return { ...view(project.config), dependencies, target_name: null };
 }
 
 export function isDict(v: unknown): v is Record<string, unknown> {

@@ -91,6 +91,13 @@ export class PyDateTime {
     return this.toString().replace(' ', 'T');
   }
 
+  /** `astimezone(pytz.timezone('UTC'))`: run_started_at is already UTC; other zones are not modelled. */
+  astimezone(zone?: unknown): PyDateTime {
+    const name = zone && typeof zone === 'object' ? String((zone as { zone?: unknown }).zone ?? 'UTC') : 'UTC';
+    if (name !== 'UTC' && name !== 'Etc/UTC') throw new Error(`astimezone('${name}'): only UTC is supported`);
+    return this;
+  }
+
   timestamp(): number {
     return this.date.getTime() / 1000;
   }

@@ -3,7 +3,7 @@
 // lists here.
 
 import {
-  arg, checkHashable, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
+  arg, checkHashable, HOST_MAPPING, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
   pyCapitalize, pyCenter, pyCompare, pyContains, pyEq, pyMod, pyLen, pyReplace, pyRound, pySplitlines, pyStrip,
   PyError, PyRange, pyTypeName, repr, stableSort, toList, toStr, truthy, Undefined, undefinedError,
   type PyArgs, type PyKw,
@@ -685,7 +685,7 @@ export const TESTS: Map<string, TestFn> = new Map<string, TestFn>([
     return /\p{Ll}/u.test(s) && !/[\p{Lu}\p{Lt}]/u.test(s);
   }],
   ['lt', cmpTest('<', (c) => c < 0)],
-  ['mapping', (v) => isDict(v) || v instanceof Map],
+  ['mapping', (v) => isDict(v) || v instanceof Map || (typeof v === 'object' && v !== null && (v as { [HOST_MAPPING]?: boolean })[HOST_MAPPING] === true)],
   ['ne', (v, a) => !pyEq(v, a[0])],
   ['none', (v) => v === null],
   ['number', isNumberValue],

@@ -6,7 +6,7 @@ import type * as A from './ast';
 import { applyFilter, applyTest } from './filters';
 import { dataText } from './parser';
 import {
-  callBuiltinMethod, dictSet, fromHost, getAttr, getItem, getSlice, Kwargs, MacroReturn,
+  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn,
   makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
@@ -710,7 +710,10 @@ export class Renderer {
             const k = this.eval(it.key, scope);
             if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null) {
               if (k instanceof Undefined) throw undefinedError(k);
-              throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
+              const hashed = hostKeyOf(k);
+              if (hashed === undefined) throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
+              dictSetHostKey(d, k as object, hashed, this.eval(it.value, scope));
+              continue;
             }
             dictSet(d, typeof k === 'string' ? k : toStr(k), this.eval(it.value, scope));
           }

@@ -107,10 +107,22 @@ export class PackageContext {
     return [...this.own.values()].flatMap((names) => [...names.values()]);
   }
 
-  /** Absolute folder of one of this package's resource paths. */
+  /**
+   * Absolute folder of one of this package's resource paths. A path leaving the package folder
+   * (`../shared`) starts from its physical location, as dbt's does.
+   */
   dirOf(dir: string): string {
-    return joinPath(this.state.root, this.base, dir);
+    let abs = this.dirs.get(dir);
+    if (abs === undefined) {
+      const packageDir = joinPath(this.state.root, this.base);
+      const escapes = dir.replace(/\\/g, '/').split('/').includes('..');
+      abs = joinPath(escapes && this.state.host.realPath ? this.state.host.realPath(packageDir) : packageDir, dir);
+      this.dirs.set(dir, abs);
+    }
+    return abs;
   }
+
+  private readonly dirs = new Map<string, string>();
 
   list(absDir: string): string[] {
     let files = this.listings.get(absDir);
@@ -133,11 +145,12 @@ export class PackageContext {
 
   private computeFoldersOf(rel: string): string[] {
     const c = this.config;
-    const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
+    const abs = joinPath(this.state.root, rel);
     for (const dir of [...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.testPaths, ...c.macroPaths, ...c.analysisPaths]) {
-      const prefix = dir.replace(/^\.\//, '').replace(/\/$/, '').split('/');
-      if (prefix.every((p, i) => parts[i] === p)) return parts.slice(prefix.length, -1);
+      const prefix = this.dirOf(dir) + '/';
+      if (abs.startsWith(prefix)) return abs.slice(prefix.length).split('/').slice(0, -1);
     }
+    const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
     return parts.slice(0, -1);
   }
 

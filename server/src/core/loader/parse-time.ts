@@ -158,7 +158,7 @@ export class ParseTime {
     const diagnostics: Diagnostic[] = [];
     const located = locate(frame, fileText, source.offset, scan);
     if (out.error) {
-      diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: shift(out.error.span), message: `${this.describeError(out.error)}` });
+      diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: shift(out.error.span), message: this.describeError(out.error, template) });
       // What was recorded before the failure is real; the scan's literal calls keep the rest of the graph usable.
       mergeScan(located, scan);
     }
@@ -192,9 +192,9 @@ export class ParseTime {
   }
 
   /** The cause, and where inside a macro it happened when that is another file. */
-  private describeError(error: { message: string; trace?: Array<{ span: Span; template: Template }> }): string {
+  private describeError(error: { message: string; trace?: Array<{ span: Span; template: Template }> }, own?: Template): string {
     const innermost = error.trace?.[0];
-    const file = innermost ? this.options.templates.fileOf(innermost.template) : undefined;
+    const file = innermost && innermost.template !== own ? this.options.templates.fileOf(innermost.template) : undefined;
     if (!innermost || !file || file.startsWith('<')) return error.message;
     const { line } = new LineIndex(innermost.template.source).position(innermost.span.start);
     return `${error.message} (in ${file.replace(/#.*$/, '')}, line ${line + 1})`;

@@ -54,6 +54,8 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
   const name = getString(root, 'name');
   if (name) config.name = name;
   else state.report({ code: 'yaml-schema', file: projectFile, span: root.span, message: `${projectFile} has no 'name'` });
+  const version = get(root, 'version');
+  if (version?.kind === 'scalar' && version.value !== null && version.value !== undefined) config.version = String(version.value);
   const profile = getString(root, 'profile');
   if (profile) config.profile = profile;
   const paths = (key: string, fallback: string[]): string[] => {

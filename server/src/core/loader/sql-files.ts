@@ -88,7 +88,7 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
       out.push({ file: existing, result: state.cache.scan(rel, existing.text), pathParts });
       continue;
     }
-    const text = state.readText(rel, abs.startsWith(rootPrefix) ? abs : undefined);
+    const text = state.readText(rel, abs);
     if (isPython) {
       const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
       if (text !== undefined) file.text = text;
