@@ -20,7 +20,7 @@ import type { Span } from '../text';
 import { DBT_MACRO_NAMES, PARSE_TIME_RESULTS } from './dbt-macro-names';
 import type { Dialect } from './dialect';
 import { pythonJson, pythonModules } from './modules';
-import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
+import { bindArgs, isNone, PyDateTime, PyTimedelta, splitArgs } from './python';
 import { Relation } from './relation';
 
 /** Parsed templates by file and text: editing one file never reparses another. */
@@ -423,7 +423,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       log: () => '',
       print: () => '',
       tojson: (v: unknown) => pythonJson(v),
-      modules: { ...pythonModules(() => new Date()), pytz: { timezone: (name: unknown) => ({ zone: String(name) }), utc: { zone: 'UTC' }, UTC: { zone: 'UTC' } } },
+      modules: withTimeModules(pythonModules(() => new Date())),
       // Hook helpers: `config(pre_hook=before_begin("..."))`.
       before_begin: (sql: unknown) => ({ sql: String(sql), transaction: false }),
       after_commit: (sql: unknown) => ({ sql: String(sql), transaction: false }),
@@ -506,6 +506,16 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     );
     return new Relation(this.options.dialect, isNone(database) ? undefined : String(database), isNone(schema) ? undefined : String(schema), String(identifier ?? ''), (type as never) ?? null);
   }
+}
+
+/** Python's `datetime.timedelta` and pytz's UTC beside what modules.ts gives. */
+function withTimeModules(modules: Record<string, unknown>): Record<string, unknown> {
+  const datetime = modules.datetime as Record<string, unknown>;
+  return {
+    ...modules,
+    datetime: { ...datetime, timedelta: (...args: unknown[]) => PyTimedelta.of(...args) },
+    pytz: { timezone: (name: unknown) => ({ zone: String(name) }), utc: { zone: 'UTC' }, UTC: { zone: 'UTC' } },
+  };
 }
 
 /** What macros read from dbt's RuntimeConfig: project name and version, and each package's. */

@@ -2,7 +2,7 @@
  * The parts of dbt's `modules` context (Python's datetime and re) that models use, plus
  * Python-compatible JSON output. Small on purpose: what is missing fails with a clear message.
  */
-import { PyDateTime, splitArgs } from './python';
+import { PyDateTime, PyTimedelta, splitArgs } from './python';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -24,6 +24,21 @@ export class PyDate {
 
   strftime(format: unknown): string {
     return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day))).strftime(format);
+  }
+
+  /** date ± timedelta (whole days, as Python keeps a date a date). */
+  __add__(other: unknown): PyDate {
+    return this.shift(other, 1);
+  }
+
+  __sub__(other: unknown): PyDate {
+    return this.shift(other, -1);
+  }
+
+  private shift(other: unknown, sign: number): PyDate {
+    if (!(other instanceof PyTimedelta)) throw new Error(`unsupported operand type(s): 'datetime.date' and '${typeof other}'`);
+    const d = new Date(Date.UTC(this.year, this.month - 1, this.day) + sign * other.days * 86400000);
+    return new PyDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
   }
 }
 

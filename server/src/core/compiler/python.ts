@@ -91,6 +91,19 @@ export class PyDateTime {
     return this.toString().replace(' ', 'T');
   }
 
+  /** datetime + timedelta */
+  __add__(other: unknown): PyDateTime {
+    if (!(other instanceof PyTimedelta)) throw new Error(`unsupported operand type(s) for +: 'datetime.datetime' and '${typeof other}'`);
+    return new PyDateTime(new Date(this.date.getTime() + other.milliseconds));
+  }
+
+  /** datetime - timedelta, datetime - datetime */
+  __sub__(other: unknown): PyDateTime | PyTimedelta {
+    if (other instanceof PyTimedelta) return new PyDateTime(new Date(this.date.getTime() - other.milliseconds));
+    if (other instanceof PyDateTime) return new PyTimedelta(this.date.getTime() - other.date.getTime());
+    throw new Error(`unsupported operand type(s) for -: 'datetime.datetime' and '${typeof other}'`);
+  }
+
   /** `astimezone(pytz.timezone('UTC'))`: run_started_at is already UTC; other zones are not modelled. */
   astimezone(zone?: unknown): PyDateTime {
     const name = zone && typeof zone === 'object' ? String((zone as { zone?: unknown }).zone ?? 'UTC') : 'UTC';
@@ -119,5 +132,31 @@ export class PyDateTime {
       '%': '%',
     };
     return String(format).replace(/%(.)/g, (m, c: string) => map[c] ?? m);
+  }
+}
+
+/** Python's datetime.timedelta (whole milliseconds are enough for dbt's date arithmetic). */
+export class PyTimedelta {
+  constructor(readonly milliseconds: number) {}
+
+  static of(...args: unknown[]): PyTimedelta {
+    const { days = 0, seconds = 0, microseconds = 0, milliseconds = 0, minutes = 0, hours = 0, weeks = 0 } = bindArgs(
+      'timedelta',
+      ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'].map((name) => ({ name, default: 0 })),
+      args,
+    ) as Record<string, number>;
+    return new PyTimedelta(Number(days) * 86400000 + Number(seconds) * 1000 + Number(microseconds) / 1000 + Number(milliseconds) + Number(minutes) * 60000 + Number(hours) * 3600000 + Number(weeks) * 604800000);
+  }
+
+  get days(): number {
+    return Math.floor(this.milliseconds / 86400000);
+  }
+
+  get seconds(): number {
+    return Math.floor((this.milliseconds - this.days * 86400000) / 1000);
+  }
+
+  total_seconds(): number {
+    return this.milliseconds / 1000;
   }
 }

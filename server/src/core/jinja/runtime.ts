@@ -396,7 +396,9 @@ export function pyEq(a: unknown, b: unknown): boolean {
     return true;
   }
   if (a instanceof PyRange && b instanceof PyRange) return a.start === b.start && a.length === b.length && a.step === b.step;
-  return false;
+  // Hashable host objects (dbt's Relation dataclass) compare by value.
+  const ka = hostKeyOf(a);
+  return ka !== undefined && ka === hostKeyOf(b);
 }
 
 /** Python ordering; returns <0, 0, >0. Raises TypeError for unorderable types. */
@@ -475,10 +477,18 @@ function opError(op: string, a: unknown, b: unknown): PyError {
   return new PyError(`unsupported operand type(s) for ${op}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
 }
 
+/** A host object's Python operator (`__add__`, `__sub__`), e.g. datetime - timedelta; NOT_A_METHOD when it has none. */
+function hostOperator(name: '__add__' | '__sub__', a: unknown, b: unknown): unknown {
+  const f = typeof a === 'object' && a !== null ? (a as Record<string, unknown>)[name] : undefined;
+  return typeof f === 'function' ? (f as (x: unknown) => unknown).call(a, b) : NOT_A_METHOD;
+}
+
 export function pyAdd(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   checkUndef(a, b);
+  const host = hostOperator('__add__', a, b);
+  if (host !== NOT_A_METHOD) return host;
   if (isNum(a) && isNum(b)) return Number(a) + Number(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     const ta = tuples.has(a);
@@ -495,6 +505,8 @@ export function pyAdd(a: unknown, b: unknown): unknown {
 export function pySub(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) return Number(a) - Number(b);
   checkUndef(a, b);
+  const host = hostOperator('__sub__', a, b);
+  if (host !== NOT_A_METHOD) return host;
   throw opError('-', a, b);
 }
 
