@@ -9,6 +9,9 @@
 #   xdb                 test/fixtures/xdb/           (cross-database macros and Jinja features)
 #   sushi_dbt, sushi_test, jaffle_shop_duckdb        public projects from PyPI (sqlmesh 0.236.4 sdist),
 #                                                    fetched by scripts/fetch-public-project.sh
+#   parity_<case>       test/fixtures/parity/<case>/ (one small project per way a static scan and
+#                                                    dbt's parse-time render disagree; `parity` selects all)
+#   parity_duplicate_relation: dbt refuses to parse it; its golden is dbt's error (error.txt)
 #
 # Reproducibility:
 #   - every DuckDB path of a profile is redirected to an empty throwaway file under
@@ -52,6 +55,24 @@ compile_project() {
 }
 
 
+# A project dbt refuses to parse: the golden is dbt's error message.
+parse_error_golden() {
+  local label="$1" project_dir="$2"
+  local out="$WORK/$label"
+  rm -rf "$out"
+  mkdir -p "$out"
+  "$PY" "$HELPERS/make_profiles.py" "$project_dir" "$out/profiles" "$out/db"
+  echo "[goldens] dbt parse $label ($project_dir), expecting an error" >&2
+  if (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" parse --profiles-dir "$out/profiles" --target-path "$out/target" \
+        --log-path "$out/logs" --no-partial-parse > "$out/parse.log" 2>&1); then
+    echo "[goldens] dbt parsed $label without error" >&2
+    return 1
+  fi
+  mkdir -p "$GOLDENS/$label"
+  # The error without timestamps or the machine's paths.
+  sed -n '/Encountered an error/,$p' "$out/parse.log" | sed -E 's/^[0-9:]{8}  //' | sed "s#$project_dir/##g" > "$GOLDENS/$label/error.txt"
+}
+
 selected=("$@")
 is_selected() {
   [ "${#selected[@]}" -eq 0 ] && return 0
@@ -62,6 +83,15 @@ is_selected() {
 
 is_selected medallion_retail && compile_project medallion_retail "$REPO_ROOT/models"
 is_selected xdb && compile_project xdb "$REPO_ROOT/test/fixtures/xdb"
+
+for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
+  case_name="$(basename "$dir")"
+  label="parity_$case_name"
+  is_selected "$label" || is_selected parity || continue
+  [ -f "$dir/dbt_project.yml" ] || dir="$dir/project"
+  if [ "$case_name" = duplicate_relation ]; then parse_error_golden "$label" "${dir%/}"
+  else compile_project "$label" "${dir%/}"; fi
+done
 
 if is_selected sushi_dbt || is_selected sushi_test || is_selected jaffle_shop_duckdb; then
   PUBLIC="$(bash "$REPO_ROOT/scripts/fetch-public-project.sh")"

@@ -4,19 +4,31 @@
  * test/goldens/parity-gaps.txt; a fixed gap or a new mismatch both fail until that list is updated.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { analyzeProject } from '../server/src/core/analysis';
+import { NodeFileHost } from '../server/src/node/fs-host';
 import { describe, it } from 'node:test';
 import { compileParity, graphParity } from './support/parity';
 import { assertGolden, testPath } from './support/golden';
 
 const repo = testPath('..');
 const publicProjects = `${repo}/.cache/public-projects`;
+/** One small project per way a static scan and dbt's parse-time render disagree (test/fixtures/parity/). */
+const parityFixtures: Array<[string, string]> = readdirSync(testPath('fixtures', 'parity'))
+  .filter((name) => name !== 'duplicate_relation')
+  .sort()
+  .map((name) => {
+    const dir = testPath('fixtures', 'parity', name);
+    return [`parity_${name}`, existsSync(`${dir}/dbt_project.yml`) ? dir : `${dir}/project`];
+  });
+
 const projects: Array<[string, string]> = [
   ['medallion_retail', `${repo}/models`],
   ['xdb', testPath('fixtures', 'xdb')],
   ['jaffle_shop_duckdb', `${publicProjects}/jaffle_shop_duckdb`],
   ['sushi_dbt', `${publicProjects}/sushi_dbt`],
   ['sushi_test', `${publicProjects}/sushi_test`],
+  ...parityFixtures,
 ];
 
 describe('compile parity with dbt-core 1.12 (whitespace aside)', () => {
@@ -55,4 +67,29 @@ describe('graph parity with dbt-core 1.12: nodes, dependencies and relation name
       assert.deepEqual(differences, []);
     });
   }
+});
+
+describe('graph parity: every node rendered (verify mode) gives the same graph', () => {
+  for (const [golden, root] of [...projects.slice(0, 2), ...parityFixtures]) {
+    it(golden, () => {
+      const { differences } = graphParity(golden, root, { verifyParse: true });
+      assert.deepEqual(differences, []);
+    });
+  }
+});
+
+describe('graph parity: what dbt refuses to parse', () => {
+  it('two resources with the same database representation are an error, as in dbt', () => {
+    const golden = readFileSync(testPath('goldens', 'dbt', 'parity_duplicate_relation', 'error.txt'), 'utf8');
+    const relation = /database representation "(.+?)"\./.exec(golden)?.[1];
+    assert.ok(relation, 'the golden names the relation');
+    const ids = [...golden.matchAll(/- (model\.[\w.]+) /g)].map((m) => m[1]!);
+    assert.equal(ids.length, 2);
+    const analysis = analyzeProject(new NodeFileHost(), testPath('fixtures', 'parity', 'duplicate_relation'));
+    const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, errors.map((d) => d.message).join('\n'));
+    assert.equal(errors[0]!.code, 'duplicate-name');
+    assert.ok(errors[0]!.message.includes(relation!), errors[0]!.message);
+    for (const id of ids) assert.ok(errors[0]!.message.includes(id), `${id} in ${errors[0]!.message}`);
+  });
 });

@@ -72,12 +72,13 @@ function firstDifference(actual: string, expected: string): string {
  * Graph parity: for every node in dbt's manifest, the same node exists here with the same
  * dependencies and (where dbt names one) the same relation. Returns the differences.
  */
-export function graphParity(goldenName: string, projectRoot: string): { compared: number; differences: string[] } {
+export function graphParity(goldenName: string, projectRoot: string, options: { verifyParse?: boolean } = {}): { compared: number; differences: string[] } {
   const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt', goldenName, 'nodes.json'), 'utf8')) as {
     nodes: Array<GoldenNode & { depends_on: string[] }>;
+    disabled: Array<{ unique_id: string }>;
   };
   const host = new NodeFileHost();
-  const analysis = analyzeProject(host, projectRoot);
+  const analysis = analyzeProject(host, projectRoot, options.verifyParse ? { verifyParse: true } : {});
   const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [projectRoot] });
   // dbt suffixes generic test ids with a hash of their arguments; ours stop at the name.
   const strip = (id: string): string => (id.startsWith('test.') && id.split('.').length > 3 ? id.split('.').slice(0, 3).join('.') : id);
@@ -99,5 +100,12 @@ export function graphParity(goldenName: string, projectRoot: string): { compared
     }
   }
   for (const id of analysis.project.nodes.keys()) if (!goldenIds.has(id)) differences.push(`${id}: not in dbt's manifest`);
+  // Disabled nodes: the same set (dbt lists them in manifest.disabled).
+  const disabled = new Set([...analysis.project.disabled.values()].flat().map((n) => strip(n.uniqueId)));
+  const goldenDisabled = new Set(golden.disabled.map((n) => strip(n.unique_id)));
+  for (const id of goldenDisabled) if (!disabled.has(id)) differences.push(`${id}: disabled in dbt, ${analysis.project.nodes.has(id) ? 'enabled' : 'missing'} here`);
+  for (const id of disabled) if (!goldenDisabled.has(id)) differences.push(`${id}: disabled here, not in dbt's manifest.disabled`);
+  // Parse-time problems (render failures, verify-mode disagreements) are differences too.
+  for (const d of analysis.diagnostics) if (d.severity === 'error') differences.push(`${d.file}: ${d.code}: ${d.message}`);
   return { compared: golden.nodes.length, differences };
 }

@@ -1,9 +1,11 @@
 /** One call from files to everything the product asks about a project: nodes, graph, diagnostics. */
+import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
+import { parseDialect } from './loader/parse-time';
 import { buildGraph, DEFAULT_LAYER_OPTIONS, type LayerOptions, type ProjectGraph } from './graph';
 import type { FileHost } from './host';
 import { loadProject, quietenMissingPackages, type LoadOptions } from './loader';
-import type { Project } from './model';
+import type { Project, ProjectNode } from './model';
 
 export interface Analysis {
   project: Project;
@@ -20,8 +22,43 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
   const project = loadProject(host, root, options);
   const { graph, diagnostics } = buildGraph(project, options.layers ?? DEFAULT_LAYER_OPTIONS);
   if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
-  const all = [...project.diagnostics, ...diagnostics].sort(
+  const analysis: Analysis = { project, graph, diagnostics };
+  checkRelationNames(analysis, options.env ?? {});
+  analysis.diagnostics = [...project.diagnostics, ...diagnostics].sort(
     (a, b) => a.file.localeCompare(b.file) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || a.code.localeCompare(b.code),
   );
-  return { project, graph, diagnostics: all };
+  return analysis;
+}
+
+/**
+ * dbt refuses two resources with the same database representation (a root and a package model of
+ * the same name and schema, two aliases alike): both would be built into one relation.
+ */
+function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>): void {
+  const { project } = analysis;
+  if (!project.target) return;
+  const compiler = new Compiler(analysis, { target: project.target, dialect: parseDialect(project.target.type), env });
+  const seen = new Map<string, ProjectNode>();
+  for (const node of project.nodes.values()) {
+    if (node.resourceType !== 'model' && node.resourceType !== 'seed' && node.resourceType !== 'snapshot') continue;
+    if (node.config.materialized === 'ephemeral') continue;
+    let name: string;
+    try {
+      name = compiler.relation(node).render();
+    } catch {
+      continue;
+    }
+    const other = seen.get(name);
+    if (!other) {
+      seen.set(name, node);
+      continue;
+    }
+    analysis.diagnostics.push({
+      code: 'duplicate-name',
+      severity: 'error',
+      file: node.file,
+      message: `dbt found two resources with the database representation "${name}": ${other.uniqueId} (${other.file}) and ${node.uniqueId} (${node.file}); change the schema or alias of one of them`,
+      related: [{ file: other.file, message: `${other.uniqueId} is built into ${name} too` }],
+    });
+  }
 }

@@ -155,6 +155,8 @@ export interface Project {
   macros: Map<string, MacroDefinition[]>;
   files: Map<string, ProjectFile>;
   diagnostics: Diagnostic[];
+  /** The target the project was parsed for (its profile's, or the default). */
+  target?: import('./profiles').Target;
   /** Packages packages.yml lists that are not installed (one error says so; what follows from it is not reported again). */
   missingPackages?: string[];
 }

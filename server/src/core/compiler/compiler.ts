@@ -372,6 +372,10 @@ export class Compiler {
       if (!targetNode) throw new Error(`${current.resourceType} '${current.name}' depends on a node named '${name}'${pkg ? ` in package '${pkg}'` : ''} which was not found`);
       const fixture = this.overrides?.get(targetNode.uniqueId);
       if (fixture !== undefined) return fixture;
+      if (current.parsed && !current.dependsOn.includes(targetNode.uniqueId)) {
+        // The graph is what parse time recorded: a ref only compile reaches (under `if execute`) is not in it.
+        throw new Error(`dbt was unable to infer all dependencies for the model "${current.name}": ref('${name}') is reached only when executing (inside \`{% if execute %}\` or a branch parse time does not take); add \`-- depends_on: {{ ref('${name}') }}\` at the top of the model`);
+      }
       if (targetNode.config.materialized === 'ephemeral') return this.inlineEphemeral(targetNode);
       return this.relation(targetNode);
     };

@@ -80,7 +80,7 @@ function addGenericTest(
   const uniqueId = `test.${ctx.config.name}.${given}`;
   const name = uniqueId.slice(uniqueId.length - given.length);
   const config = emptyConfig('test');
-  if (treeConfigs) for (const layer of ctx.layersFor('tests', [name])) applyConfig(config, layer);
+  if (treeConfigs) for (const layer of ctx.layersFor('tests', [...ctx.foldersOf(rel), name])) applyConfig(config, layer);
   if (testConfig) applyConfig(config, testConfig);
   const attachedTo = target.uniqueId;
   const severity = severityOf(config);

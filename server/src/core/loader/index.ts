@@ -70,6 +70,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
     for (const dir of ctx.config.testPaths) loadMacroFiles(ctx, dir, 'test');
   }
   const project = projectOf(state, rootConfig);
+  project.target = target;
   state.parser = new ParseTime(project, {
     target,
     env,
