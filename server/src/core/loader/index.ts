@@ -38,6 +38,10 @@ export interface LoadOptions {
    * DBT_PROFILES_DIR, ~/.dbt when `env` names them), else the embedded DuckDB default.
    */
   target?: Target;
+  /** Where to look for profiles.yml, in order (`--profiles-dir` first); default dbt's order for `env`. */
+  profilesDirs?: string[];
+  /** The profile's target to parse for (`--target`); default the profile's own default. */
+  targetName?: string;
   /** What `env_var` reads at parse time. Default: nothing (every env_var answers its default). */
   env?: Record<string, string | undefined>;
   /** `--vars`. */
@@ -50,7 +54,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   const cache = options.cache ?? new ScanCache();
   const state = new LoadState(host, joinPath(root), cache);
   const env = options.env ?? {};
-  const target = options.target ?? profileTarget(state, env);
+  const target = options.target ?? profileTarget(state, env, options.profilesDirs, options.targetName);
   const globals = projectYamlGlobals(target, env, options.vars ?? {});
   state.renderProjectValue = (text) => renderNative(cache.templates, `<dbt_project.yml ${text}>`, text, globals);
 
@@ -121,13 +125,13 @@ function loadPackage(ctx: PackageContext): void {
 }
 
 /** The target of the project's profile (profiles.yml found as dbt finds it), else the embedded DuckDB default. */
-function profileTarget(state: LoadState, env: Record<string, string | undefined>): Target {
+function profileTarget(state: LoadState, env: Record<string, string | undefined>, dirs: string[] | undefined, targetName: string | undefined): Target {
   const profileName = profileNameOf(state) ?? 'default';
-  for (const dir of defaultProfilesDirs(state.root, env)) {
+  for (const dir of dirs ?? defaultProfilesDirs(state.root, env)) {
     const path = joinPath(dir, 'profiles.yml');
     const read = state.host.read(path);
     if (read.kind !== 'text') continue;
-    return readProfile(read.text, path, profileName, undefined, (value) => renderEnvString(value, env)).target;
+    return readProfile(read.text, path, profileName, targetName, (value) => renderEnvString(value, env)).target;
   }
   return defaultDuckDbTarget(profileName);
 }
