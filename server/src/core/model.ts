@@ -89,8 +89,10 @@ export interface ProjectNode {
 export interface ParsedNode {
   /** 'scan': the static scan (no Jinja but literal ref/source/config calls: provably the render's answer); 'render': rendered at parse time. */
   by: 'scan' | 'render';
-  /** dbt's depends_on.macros: unique ids of the macros the node's own Jinja called (a macro edit re-renders these nodes). */
+  /** dbt's depends_on.macros: unique ids of the macros the node's own Jinja called. */
   macros: string[];
+  /** Every macro its render reached, however deep: a macro edit re-renders the nodes that used it. */
+  uses: string[];
 }
 
 /** dbt's config precedence, lowest first: the node's own project tree, yml `config:`, config() calls, then (for a package's node) the root project's tree. */
@@ -107,6 +109,15 @@ export interface MacroDefinition {
   packageName: string;
   file: string;
   block: BlockDefinition;
+}
+
+/** A `{% docs name %}` block: what `{{ doc('name') }}` in a description renders to. */
+export interface DocsBlock {
+  name: string;
+  packageName: string;
+  file: string;
+  nameSpan: Span;
+  text: string;
 }
 
 export interface ProjectFile {
@@ -153,6 +164,8 @@ export interface Project {
   /** Disabled nodes (enabled: false) by name, kept so refs to them can be explained. */
   disabled: Map<string, ProjectNode[]>;
   macros: Map<string, MacroDefinition[]>;
+  /** Docs blocks by name (a name may be defined by several packages). */
+  docs: Map<string, DocsBlock[]>;
   files: Map<string, ProjectFile>;
   diagnostics: Diagnostic[];
   /** The target the project was parsed for (its profile's, or the default). */

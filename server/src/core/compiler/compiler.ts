@@ -325,7 +325,8 @@ export class Compiler {
 
   /** config() values computed at render time (e.g. `schema=var('s')`): render the node once to see them. */
   private dynamicConfig(node: ProjectNode): Record<string, unknown> {
-    if (!node.configCalls.some((c) => c.dynamicKeys.length > 0)) return {};
+    // Parse time rendered the node: its config() values are in its config already, as dbt's are.
+    if (node.parsed || !node.configCalls.some((c) => c.dynamicKeys.length > 0)) return {};
     const seen = this.renderedConfig.get(node.uniqueId);
     if (seen) return seen;
     if (this.frames.some((f) => f.node.uniqueId === node.uniqueId)) return this.frame.captured;

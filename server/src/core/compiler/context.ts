@@ -63,6 +63,8 @@ export interface ContextFrame {
   node: ProjectNode;
   /** dbt's depends_on.macros: unique ids of the macros the node's own Jinja called (recorded when present). */
   macros?: Set<string>;
+  /** Every macro the render reached, however deep (recorded when present): what a macro edit must re-render. */
+  uses?: Set<string>;
 }
 
 /** What differs between parse time and compile time (dbt's ParseProvider / RuntimeProvider). */
@@ -98,6 +100,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   readonly base: Record<string, unknown> = Object.create(null);
   private readonly contexts = new Map<string, Record<string, unknown>>();
   private rootContext!: Record<string, unknown>;
+  private packagesLayer!: Record<string, unknown>;
   private readonly rootName: string;
   /** Macro calls nested under the current frame's own Jinja (0: called by the node itself). */
   private depth = 0;
@@ -251,21 +254,45 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     const fileToPackage = new Map<string, string>();
     for (const defs of project.macros.values()) for (const d of defs) if (!fileToPackage.has(d.file)) fileToPackage.set(d.file, d.packageName);
     for (const [file, pkg] of fileToPackage) {
-      const text = project.files.get(file)?.text;
-      if (text === undefined) continue;
-      const { template, diagnostics } = this.options.templates.get(file, text);
-      for (const d of diagnostics) this.problems.push({ code: 'jinja-syntax', severity: 'error', file, span: d.span, message: d.message });
-      const out = render(template, this.dynamicGlobals);
       let macros = this.macrosByPackage.get(pkg);
       if (!macros) {
         macros = Object.create(null) as Record<string, Fn>;
         this.macrosByPackage.set(pkg, macros);
       }
-      for (const [name, value] of Object.entries(out.exports)) {
-        // The first definition wins; a second one in the same package is reported by the loader.
-        if (typeof value === 'function' && !(name in macros)) macros[name] = this.track(value as Fn, `macro.${pkg}.${name}`);
-      }
+      // The first definition wins; a second one in the same package is reported by the loader.
+      for (const [name, fn] of this.macrosOfFile(file, pkg)) if (!(name in macros)) macros[name] = fn;
     }
+  }
+
+  /** The macros a file defines, as callables (its syntax problems go to `problems`). */
+  private macrosOfFile(file: string, pkg: string, problems: Diagnostic[] = this.problems): Array<[string, Fn]> {
+    const text = this.options.project.files.get(file)?.text;
+    if (text === undefined) return [];
+    const { template, diagnostics } = this.options.templates.get(file, text);
+    for (const d of diagnostics) problems.push({ code: 'jinja-syntax', severity: 'error', file, span: d.span, message: d.message });
+    const out = render(template, this.dynamicGlobals);
+    const macros: Array<[string, Fn]> = [];
+    for (const [name, value] of Object.entries(out.exports)) if (typeof value === 'function') macros.push([name, this.track(value as Fn, `macro.${pkg}.${name}`)]);
+    return macros;
+  }
+
+  /**
+   * A macro file's new text (already in the project's files): its macros are defined again in
+   * place, in every namespace that holds them. Only for an edit that keeps the same macro names
+   * (others change namespaces: reload). Returns the file's syntax problems.
+   */
+  redefineFile(file: string, pkg: string): Diagnostic[] {
+    const problems: Diagnostic[] = [];
+    const macros = this.macrosByPackage.get(pkg);
+    if (!macros) return problems;
+    const own = this.contexts.get(pkg);
+    const namespace = this.packagesLayer[pkg] as Record<string, unknown> | undefined;
+    for (const [name, fn] of this.macrosOfFile(file, pkg, problems)) {
+      macros[name] = fn;
+      if (own) own[name] = fn;
+      if (namespace) namespace[name] = fn;
+    }
+    return problems;
   }
 
   /** A macro that records itself on the node that calls it directly (dbt's depends_on.macros). */
@@ -274,6 +301,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     const tracked = function (this: unknown, ...args: unknown[]): unknown {
       const frame = ctx.frames[ctx.frames.length - 1];
       if (ctx.depth === 0 && frame?.macros) frame.macros.add(id);
+      frame?.uses?.add(id);
       ctx.depth++;
       try {
         return fn.apply(this, args);
@@ -290,6 +318,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     const internalsLayer = Object.create(this.base) as Record<string, unknown>;
     Object.assign(internalsLayer, this.internals);
     const packagesLayer = Object.create(internalsLayer) as Record<string, unknown>;
+    this.packagesLayer = packagesLayer;
     packagesLayer.dbt = { ...this.internals };
     for (const [pkg, macros] of this.macrosByPackage) packagesLayer[pkg] = { ...macros };
     this.rootContext = Object.create(packagesLayer) as Record<string, unknown>;

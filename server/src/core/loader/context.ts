@@ -6,7 +6,7 @@
 import { applyConfig, copyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { Diagnostic } from '../diagnostics';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
-import type { MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
+import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
 import type { ParseTime } from './parse-time';
 import type { ScanCache } from './scan-cache';
 
@@ -16,6 +16,7 @@ export class LoadState {
   readonly nodes = new Map<string, ProjectNode>();
   readonly disabled = new Map<string, ProjectNode[]>();
   readonly macros = new Map<string, MacroDefinition[]>();
+  readonly docs = new Map<string, DocsBlock[]>();
   readonly files = new Map<string, ProjectFile>();
   /** Nodes by package, then kind (a resource type, or `ref`), then name: for patching from yml. */
   readonly byName = new Map<string, Map<string, Map<string, ProjectNode>>>();

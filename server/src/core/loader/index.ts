@@ -16,6 +16,7 @@ import type { Project, ProjectConfig, ProjectNode } from '../model';
 import { defaultDuckDbTarget, readProfile, type Target } from '../profiles';
 import { defaultProfilesDirs, renderEnvString } from '../session';
 import { LoadState, PackageContext } from './context';
+import { loadDocs } from './docs';
 import { addHooks } from './hooks';
 import { installedPackages, reportMissingPackages } from './packages';
 import { ParseTime } from './parse-time';
@@ -27,6 +28,14 @@ import { loadSeeds } from './seeds';
 import { loadMacroFiles, loadSqlFiles } from './sql-files';
 
 export { ScanCache } from './scan-cache';
+export type { ParseTime } from './parse-time';
+
+/** The parse-time renderer a project was loaded with (kept for incremental edits: its macros are defined). */
+const parsers = new WeakMap<Project, ParseTime>();
+
+export function parseTimeOf(project: Project): ParseTime | undefined {
+  return parsers.get(project);
+}
 export { parseCsvHeader } from './seeds';
 
 export interface LoadOptions {
@@ -87,6 +96,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
     if (!state.diagnostics.some((x) => x.file === d.file && x.code === 'jinja-syntax')) state.diagnostics.push(d);
   }
 
+  parsers.set(project, state.parser);
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
   if (missing.length > 0) {
@@ -104,6 +114,7 @@ function projectOf(state: LoadState, config: ProjectConfig): Project {
     nodes: state.nodes,
     disabled: state.disabled,
     macros: state.macros,
+    docs: state.docs,
     files: state.files,
     diagnostics: state.diagnostics,
   };
@@ -121,6 +132,7 @@ function loadPackage(ctx: PackageContext): void {
   for (const dir of c.analysisPaths) loadSqlFiles(ctx, dir, 'analysis');
   for (const dir of c.seedPaths) loadSeeds(ctx, dir);
   loadPropertiesFiles(ctx);
+  loadDocs(ctx);
   addHooks(ctx);
 }
 

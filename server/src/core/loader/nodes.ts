@@ -51,7 +51,7 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     const parsed = parser.parseNode(node, file.text, result);
     node.refs = parsed.refs;
     node.sources = parsed.sources;
-    node.parsed = { by: parsed.by, macros: parsed.macros };
+    node.parsed = { by: parsed.by, macros: parsed.macros, uses: parsed.uses };
     if (Object.keys(parsed.call).length > 0) node.configLayers.call = parsed.call;
     for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
   } else {
@@ -60,7 +60,7 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     const call: Record<string, unknown> = {};
     for (const c of result?.configs ?? []) Object.assign(call, c.values);
     if (Object.keys(call).length > 0) node.configLayers.call = call;
-    if (python) node.parsed = { by: 'scan', macros: [] };
+    if (python) node.parsed = { by: 'scan', macros: [], uses: [] };
     if (type === 'seed') {
       node.refs = NONE;
       node.sources = NONE;
@@ -91,6 +91,7 @@ export function renderHooks(ctx: PackageContext, node: ProjectNode, only?: Recor
   if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
   if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
   if (parsed.macros.length > 0 && node.parsed) node.parsed.macros = [...new Set([...node.parsed.macros, ...parsed.macros])];
+  if (parsed.uses.length > 0 && node.parsed) node.parsed.uses = [...new Set([...node.parsed.uses, ...parsed.uses])];
   for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
 }
 

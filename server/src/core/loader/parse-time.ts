@@ -70,6 +70,8 @@ export interface NodeParse {
   /** config() arguments merged in call order (dbt's config_call_dict). */
   call: Record<string, unknown>;
   macros: string[];
+  /** Every macro the render reached. */
+  uses: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -153,7 +155,7 @@ export class ParseTime {
       const diagnostics: Diagnostic[] = scan.problems.length > 0 ? [] : [{ code: 'jinja-syntax', severity: 'error', file: node.file, span: shift(syntax[0]!.span), message: syntax[0]!.message }];
       return { ...fromScan(scan), by: 'render', diagnostics };
     }
-    const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: new Set() };
+    const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
     const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
     const diagnostics: Diagnostic[] = [];
     const located = locate(frame, fileText, source.offset, scan);
@@ -162,12 +164,29 @@ export class ParseTime {
       // What was recorded before the failure is real; the scan's literal calls keep the rest of the graph usable.
       mergeScan(located, scan);
     }
-    return { by: 'render', refs: located.refs, sources: located.sources, call: frame.call, macros: [...frame.macros!], diagnostics };
+    return { by: 'render', refs: located.refs, sources: located.sources, call: frame.call, macros: [...frame.macros!], uses: [...frame.uses!], diagnostics };
+  }
+
+  /** A SQL node read again (an edit): its body as parseNode reads it, then its configured hooks. */
+  reparse(node: ProjectNode, fileText: string, scan: ScanResult): NodeParse {
+    const parsed = this.parseNode(node, fileText, scan);
+    const config = node.config;
+    const hooks = [config.pre_hook, config.post_hook].flatMap((h) => (h === undefined || h === null ? [] : Array.isArray(h) ? h : [h]));
+    if (hooks.length === 0) return parsed;
+    const fromHooks = this.renderHooks(node, hooks);
+    return {
+      ...parsed,
+      refs: [...parsed.refs, ...fromHooks.refs],
+      sources: [...parsed.sources, ...fromHooks.sources],
+      macros: [...new Set([...parsed.macros, ...fromHooks.macros])],
+      uses: [...new Set([...parsed.uses, ...fromHooks.uses])],
+      diagnostics: [...parsed.diagnostics, ...fromHooks.diagnostics],
+    };
   }
 
   /** Renders a node's hooks (`pre-hook`/`post-hook`, from any config layer): refs in them are the node's, as in dbt. */
   renderHooks(node: ProjectNode, hooks: unknown[]): NodeParse {
-    const frame: ParseFrame = { node, call: {}, refs: [], sources: [], macros: new Set() };
+    const frame: ParseFrame = { node, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
     const diagnostics: Diagnostic[] = [];
     hooks.forEach((hook, i) => {
       const sql = typeof hook === 'string' ? hook : hook && typeof hook === 'object' && 'sql' in hook ? String((hook as { sql: unknown }).sql) : undefined;
@@ -187,6 +206,7 @@ export class ParseTime {
       sources: frame.sources.map((s) => ({ source: s.source, table: s.table, sourceSpan: none, tableSpan: none, callSpan: none, literal: false })),
       call: frame.call,
       macros: [...frame.macros!],
+      uses: [...frame.uses!],
       diagnostics,
     };
   }
@@ -351,7 +371,7 @@ function parseTimeNodeDict(node: ProjectNode, target: Target): Record<string, un
 function fromScan(scan: ScanResult | undefined): NodeParse {
   const call: Record<string, unknown> = {};
   for (const c of scan?.configs ?? []) mergeConfigCall(call, c.values);
-  return { by: 'scan', refs: scan?.refs ?? [], sources: scan?.sources ?? [], call, macros: [], diagnostics: [] };
+  return { by: 'scan', refs: scan?.refs ?? [], sources: scan?.sources ?? [], call, macros: [], uses: [], diagnostics: [] };
 }
 
 /**
