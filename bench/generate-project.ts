@@ -2,6 +2,11 @@
  * Generates a dbt project of N models with realistic Jinja, for benchmarks: layered folders,
  * sources, refs to earlier models (a DAG), config() calls, project macros, ifs and loops,
  * and a properties yml per folder with columns and tests. Deterministic for a given size.
+ *
+ * Most models need dbt's parse-time render to find their graph (as in real projects): macros
+ * that call ref (`union_of`), loops over model names, var-driven enabling (`enable_legacy`
+ * leaves legacy models disabled). Some silver models are plain (literal refs only), the files
+ * the static fast path reads.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,12 +35,12 @@ export function generateProject(root: string, models: number, name = 'bench_proj
   };
   write(
     'dbt_project.yml',
-    `name: ${name}\nversion: '1.0'\nconfig-version: 2\nprofile: ${name}\nvars:\n  start_date: '2020-01-01'\n  payment_methods: ['card', 'cash', 'voucher']\nmodels:\n  ${name}:\n    +materialized: view\n    bronze:\n      +schema: bronze\n      +tags: ['bronze']\n    silver:\n      +materialized: table\n      +schema: silver\n    gold:\n      +materialized: table\n      +schema: gold\n`,
+    `name: ${name}\nversion: '1.0'\nconfig-version: 2\nprofile: ${name}\nvars:\n  start_date: '2020-01-01'\n  payment_methods: ['card', 'cash', 'voucher']\n  enable_legacy: false\nmodels:\n  ${name}:\n    +materialized: view\n    bronze:\n      +schema: bronze\n      +tags: ['bronze']\n    silver:\n      +materialized: table\n      +schema: silver\n    gold:\n      +materialized: table\n      +schema: gold\n`,
   );
   write('profiles.yml', `${name}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/bench.duckdb\n      schema: main\n      threads: 4\n`);
   write(
     'macros/helpers.sql',
-    `{% macro cents_to_dollars(column_name, scale=2) -%}\n    round({{ column_name }} / 100.0, {{ scale }})\n{%- endmacro %}\n\n{% macro pivot_sum(column, values) -%}\n  {%- for v in values %}\n    sum(case when {{ column }} = '{{ v }}' then amount else 0 end) as {{ v }}_amount{{ ',' if not loop.last }}\n  {%- endfor %}\n{%- endmacro %}\n\n{% macro generate_schema_name(custom_schema_name, node) -%}\n    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n`,
+    `{% macro cents_to_dollars(column_name, scale=2) -%}\n    round({{ column_name }} / 100.0, {{ scale }})\n{%- endmacro %}\n\n{% macro pivot_sum(column, values) -%}\n  {%- for v in values %}\n    sum(case when {{ column }} = '{{ v }}' then amount else 0 end) as {{ v }}_amount{{ ',' if not loop.last }}\n  {%- endfor %}\n{%- endmacro %}\n\n{% macro generate_schema_name(custom_schema_name, node) -%}\n    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n\n{% macro union_of(model_names) -%}\n  {%- for name in model_names %}\n    select id, created_at, status from {{ ref(name) }}{% if not loop.last %} union all{% endif %}\n  {%- endfor %}\n{%- endmacro %}\n`,
   );
   const sourceTables = Math.max(5, Math.ceil(models / 50));
   let sourcesYml = 'version: 2\nsources:\n  - name: raw\n    schema: landing\n    tables:\n';
@@ -81,6 +86,23 @@ export function generateProject(root: string, models: number, name = 'bench_proj
       }
       const [first, ...rest] = [...parents];
       const joins = rest.map((p, k) => `left join {{ ref('${p}') }} as p${k + 1} using (id)`).join('\n');
+      if (i % 10 === 3 && layer === 'silver') {
+        // Plain SQL with literal refs: the static fast path reads these without rendering.
+        sql = `{{ config(materialized='view') }}\n\nselect b.id, b.created_at, b.status\nfrom {{ ref('${first}') }} as b\n${joins}\n`;
+        write(`models/${folder}/${modelName}.sql`, sql);
+        names.push(modelName);
+        yml += `  - name: ${modelName}\n    description: "Model ${i} of the ${layer} layer"\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n`;
+        continue;
+      }
+      if (i % 10 === 7 && layer === 'gold') {
+        // A macro that calls ref for names passed as strings, and a loop over model names.
+        const loop = [...parents].map((p) => `'${p}'`).join(', ');
+        sql = `{{ config(tags=['gold', 'union']) }}\n\nwith unioned as (\n    {{ union_of([${loop}]) }}\n)\n\nselect * from unioned\n{% for extra in [${loop}] %}\n-- also reads {{ ref(extra) }}\n{% endfor %}\n`;
+        write(`models/${folder}/${modelName}.sql`, sql);
+        names.push(modelName);
+        yml += `  - name: ${modelName}\n    description: "Model ${i} of the ${layer} layer"\n`;
+        continue;
+      }
       sql =
         `{%- set payment_methods = var('payment_methods') -%}\n\n{{ config(tags=['${layer}', 'daily']) }}\n\n` +
         `with base as (\n    select\n        b.id,\n        b.created_at,\n        b.status,\n        {{ pivot_sum('b.payment_method', payment_methods) }}\n    from {{ ref('${first}') }} as b\n    ${joins}\n    group by 1, 2, 3\n)\n\n` +
@@ -89,6 +111,10 @@ export function generateProject(root: string, models: number, name = 'bench_proj
     }
     write(`models/${folder}/${modelName}.sql`, sql);
     names.push(modelName);
+    if (i % 50 === 11) {
+      // Var-driven enabling: legacy models nobody refs, disabled unless --vars enables them.
+      write(`models/${folder}/legacy_${modelName}.sql`, `{{ config(enabled = var('enable_legacy', false)) }}\n\nselect * from {{ ref('${modelName}') }}\n`);
+    }
     yml += `  - name: ${modelName}\n    description: "Model ${i} of the ${layer} layer"\n    columns:\n      - name: id\n        description: "Primary key"\n        data_tests:\n          - unique\n          - not_null\n      - name: status\n        data_tests:\n          - accepted_values:\n              arguments:\n                values: ['placed', 'shipped', 'returned']\n`;
     void folderStart;
   }

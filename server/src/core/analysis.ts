@@ -37,11 +37,16 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
 function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>): void {
   const { project } = analysis;
   if (!project.target) return;
+  const relational = [...project.nodes.values()].filter((n) => (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral');
+  // Two relations can be one only if their identifiers are: with dbt's own generate_alias_name
+  // (no project overrides it) the identifier is the alias or the name, so only nodes sharing one
+  // need their full names computed.
+  const aliasOverridden = project.macros.get('generate_alias_name')?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName));
+  const candidates = aliasOverridden ? relational : sharingIdentifier(relational);
+  if (candidates.length === 0) return;
   const compiler = new Compiler(analysis, { target: project.target, dialect: parseDialect(project.target.type), env });
   const seen = new Map<string, ProjectNode>();
-  for (const node of project.nodes.values()) {
-    if (node.resourceType !== 'model' && node.resourceType !== 'seed' && node.resourceType !== 'snapshot') continue;
-    if (node.config.materialized === 'ephemeral') continue;
+  for (const node of candidates) {
     let name: string;
     try {
       name = compiler.relation(node).render();
@@ -61,4 +66,17 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
       related: [{ file: other.file, message: `${other.uniqueId} is built into ${name} too` }],
     });
   }
+}
+
+/** Nodes whose identifier (alias, else name and version, as dbt's default generate_alias_name gives it) another node has too. */
+function sharingIdentifier(nodes: ProjectNode[]): ProjectNode[] {
+  const byIdentifier = new Map<string, ProjectNode[]>();
+  for (const node of nodes) {
+    const alias = node.config.alias;
+    const identifier = typeof alias === 'string' && alias !== '' ? alias.trim() : node.version !== undefined ? `${node.name}_v${node.version}` : node.name;
+    const list = byIdentifier.get(identifier);
+    if (list) list.push(node);
+    else byIdentifier.set(identifier, [node]);
+  }
+  return [...byIdentifier.values()].filter((list) => list.length > 1).flat();
 }

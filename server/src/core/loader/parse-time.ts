@@ -20,7 +20,7 @@ import { createDatabricksDialect } from '../compiler/databricks';
 import { bindArgs, splitArgs } from '../compiler/python';
 import { Relation } from '../compiler/relation';
 import type { Diagnostic } from '../diagnostics';
-import { currentCallSite, isUndefined, Kwargs, pyStr, type Template } from '../jinja';
+import { currentCallSite, isUndefined, Kwargs, parse, pyStr, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { RefCall, ScanResult, SourceCall } from '../scanner';
@@ -148,7 +148,8 @@ export class ParseTime {
 
   private render(node: ProjectNode, fileText: string, scan: ScanResult): NodeParse {
     const source = nodeTemplateText(node, fileText);
-    const { template, diagnostics: syntax } = this.options.templates.get(source.key, source.text);
+    // Not cached: a node's template is needed once per load, and thousands of kept trees cost memory and GC.
+    const { template, diagnostics: syntax } = parse(source.text);
     const shift = (span: Span): Span => ({ start: span.start + source.offset, end: span.end + source.offset });
     if (syntax.length > 0) {
       // The scan reports the file's syntax problems; when it saw none, the parser's first one is the cause.
@@ -188,10 +189,11 @@ export class ParseTime {
   renderHooks(node: ProjectNode, hooks: unknown[]): NodeParse {
     const frame: ParseFrame = { node, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
     const diagnostics: Diagnostic[] = [];
-    hooks.forEach((hook, i) => {
+    hooks.forEach((hook) => {
       const sql = typeof hook === 'string' ? hook : hook && typeof hook === 'object' && 'sql' in hook ? String((hook as { sql: unknown }).sql) : undefined;
       if (sql === undefined || (!sql.includes('{{') && !sql.includes('{%'))) return;
-      const { template, diagnostics: syntax } = this.options.templates.get(`<hook ${i} of ${node.uniqueId}>#${sql}`, sql);
+      // Project hooks repeat on every node of a folder: one template per hook text.
+      const { template, diagnostics: syntax } = this.options.templates.get(`<hook>${sql}`, sql);
       if (syntax.length > 0) {
         diagnostics.push({ code: 'jinja-syntax', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${syntax[0]!.message}` });
         return;
@@ -380,6 +382,8 @@ function fromScan(scan: ScanResult | undefined): NodeParse {
  * passed into a macro), else that call itself (`literal: false`: nothing there to rename).
  */
 function locate(frame: ParseFrame, fileText: string, offset: number, scan: ScanResult): { refs: RefCall[]; sources: SourceCall[] } {
+  // The common case: each call rendered once, where the scan found it literally.
+  if (offset === 0 && sameAsScan(frame, scan)) return { refs: scan.refs, sources: scan.sources };
   const refs: RefCall[] = [];
   const sources: SourceCall[] = [];
   const seen = new Set<string>();
@@ -415,6 +419,21 @@ function locate(frame: ParseFrame, fileText: string, offset: number, scan: ScanR
     else sources.push({ source: s.source, table: s.table, sourceSpan: site ?? none, tableSpan: site ?? none, callSpan: site ?? none, literal: false });
   }
   return { refs, sources };
+}
+
+function sameAsScan(frame: ParseFrame, scan: ScanResult): boolean {
+  if (frame.refs.length !== scan.refs.length || frame.sources.length !== scan.sources.length) return false;
+  for (let i = 0; i < frame.refs.length; i++) {
+    const r = frame.refs[i]!;
+    const s = scan.refs[i]!;
+    if (r.name !== s.name || r.packageName !== s.packageName || r.version !== s.version || r.site?.start !== s.callSpan.start || r.site.end !== s.callSpan.end) return false;
+  }
+  for (let i = 0; i < frame.sources.length; i++) {
+    const r = frame.sources[i]!;
+    const s = scan.sources[i]!;
+    if (r.source !== s.source || r.table !== s.table || r.site?.start !== s.callSpan.start || r.site.end !== s.callSpan.end) return false;
+  }
+  return true;
 }
 
 /** The inside of a quoted string literal equal to `value` within `span`, if there is one. */
