@@ -137,6 +137,12 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
   const defs = [...project.macros.values()].flat().filter((m) => m.file === file);
   const pkg = defs[0]?.packageName;
   if (pkg === undefined) return undefined;
+  // Only the macros whose own text changed affect the nodes that used them.
+  const blockText = (source: string, span: { start: number; end: number }): string => source.slice(span.start, span.end);
+  const edited = defs.filter((d) => {
+    const after = scanned.blocks.find((b) => b.name === d.block.name && b.kind === d.block.kind);
+    return !after || blockText(entry.text!, d.block.span) !== blockText(text, after.span);
+  });
   entry.text = text;
   entry.blocks = scanned.blocks;
   for (const def of defs) def.block = scanned.blocks.find((b) => b.name === def.block.name && b.kind === def.block.kind) ?? def.block;
@@ -147,7 +153,7 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
   analysis.diagnostics.length = 0;
   analysis.diagnostics.push(...kept, ...problems);
   changed?.add(file);
-  const ids = new Set(defs.map((d) => `macro.${pkg}.${d.name}`));
+  const ids = new Set(edited.map((d) => `macro.${pkg}.${d.name}`));
   const affected: string[] = [];
   for (const node of project.nodes.values()) if (node.parsed?.uses.some((id) => ids.has(id))) affected.push(node.uniqueId);
   return affected;

@@ -98,7 +98,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (project.rendering) renderInBackground(project);
     // After a full load, what the first edit would otherwise compute is computed now, while idle.
     if (!dirty) setImmediate(() => project.prepareEdits());
-    const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started };
+    const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started, rendering: project.renderingCount };
     void connection.sendNotification(AnalysisCompleteNotification, done);
   };
 

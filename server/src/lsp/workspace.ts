@@ -130,6 +130,11 @@ export class ProjectState {
     return this.analysis !== undefined && this.pendingRenders.length > 0;
   }
 
+  /** How many nodes are waiting to be re-rendered after a macro edit. */
+  get renderingCount(): number {
+    return this.analysis ? this.pendingRenders.length : 0;
+  }
+
   /**
    * Re-renders nodes a macro edit touched for about `budgetMs`; true while more remain. A newer
    * edit of the macro restarts the list (work for the older text is dropped), a reload drops it.
