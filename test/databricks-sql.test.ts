@@ -12,7 +12,7 @@ import type { ProjectNode } from '../server/src/core/model';
 import type { Target } from '../server/src/core/profiles';
 import { Relation } from '../server/src/core/compiler/relation';
 import { cleanServerMessage, statementError } from '../server/src/engines/databricks/engine';
-import { copyIntoStatements, incrementalStatement, landingStatements, readFilesViewSql, tableClauses } from '../server/src/engines/databricks/materializations';
+import { copyIntoStatements, incrementalStatement, landingStatements, readFilesRejectingSql, readFilesViewSql, tableClauses } from '../server/src/engines/databricks/materializations';
 import { connectionSettings } from '../server/src/engines/databricks/settings';
 import { assertGolden, testPath } from './support/golden';
 
@@ -35,7 +35,7 @@ function node(config: Record<string, unknown>, extra: Partial<ProjectNode> = {})
 describe('databricks: landing SQL as Databricks documents it', () => {
   it('read_files view and COPY INTO match the golden', () => {
     const files = { pattern: 's3://retail-landing/landing/orders/', format: 'csv' as const, types: orderTypes };
-    const text = [readFilesViewSql(dialect, orders, files), ...copyIntoStatements(dialect, orders, files)].join(';\n\n') + ';\n';
+    const text = [readFilesViewSql(dialect, orders, files), ...copyIntoStatements(dialect, orders, files), ...readFilesRejectingSql(dialect, orders, { ...files, onBadRows: 'reject' })].join(';\n\n') + ';\n';
     assertGolden(testPath('goldens', 'medallion', 'landing-databricks.sql'), text);
   });
 
@@ -62,7 +62,27 @@ describe('databricks: landing SQL as Databricks documents it', () => {
     const settings = connectionSettings(target({ host: 'h', http_path: 'p', token: 't' }), {});
     const noSession = {} as never;
     await assert.rejects(landingStatements(noSession, dialect, settings, orders, { pattern: '/home/me/landing-data/orders', format: 'csv', types: [] }), /local folder .*set MEDALLION_LANDING_S3/);
-    assert.deepEqual(await landingStatements(noSession, dialect, settings, orders, { pattern: 's3://b/orders/', format: 'csv', types: [] }), [readFilesViewSql(dialect, orders, { pattern: 's3://b/orders/', format: 'csv', types: [] })]);
+    assert.deepEqual((await landingStatements(noSession, dialect, settings, orders, { pattern: 's3://b/orders/', format: 'csv', types: [] })).statements, [readFilesViewSql(dialect, orders, { pattern: 's3://b/orders/', format: 'csv', types: [] })]);
+  });
+
+  it('on_bad_rows: reject — PERMISSIVE with the rescued data column; rescued rows leave the view for __rejects', async () => {
+    const settings = connectionSettings(target({ host: 'h', http_path: 'p', token: 't' }), {});
+    const files = { pattern: 's3://retail-landing/landing/orders/', format: 'csv' as const, types: orderTypes, onBadRows: 'reject' as const };
+    const { statements, load } = await landingStatements({} as never, dialect, settings, orders, files);
+    assert.deepEqual(statements, readFilesRejectingSql(dialect, orders, files));
+    assert.equal(load.rejectsRelation, '`dbt_project_retail`.`landing`.`orders__rejects`');
+    const [view, rejects] = statements;
+    for (const sql of statements) {
+      const call = /read_files\(\s*([\s\S]*?)\n\)/.exec(sql)![1]!;
+      const args = call.split(/,\s*\n\s*/).map((a) => a.trim());
+      for (const named of args.slice(1)) assert.match(named, /^[A-Za-z]+ => ('([^'\\]|\\.)*'|true|false)$/, named);
+      assert.deepEqual(args.slice(1).map((a) => a.split(' => ')[0]), ['format', 'header', 'multiLine', 'escape', 'mode', 'rescuedDataColumn', 'schemaHints']);
+      assert.match(sql, /mode => 'PERMISSIVE',\s*rescuedDataColumn => '_rescued_data'/);
+    }
+    assert.match(view!, /^create or replace view `dbt_project_retail`\.`landing`\.`orders` as\nselect \* except \(_rescued_data\), _metadata\.file_name as _landing_file from read_files\([\s\S]*\)\nwhere _rescued_data is null$/);
+    assert.match(rejects!, /^create or replace view `dbt_project_retail`\.`landing`\.`orders__rejects` as\nselect _metadata\.file_path as file, _rescued_data as error, \* except \(_rescued_data\) from read_files\([\s\S]*\)\nwhere _rescued_data is not null$/);
+    // COPY INTO and the Spark reader keep failing fast: the opt-in is refused there, never ignored.
+    await assert.rejects(landingStatements({} as never, dialect, settings, orders, { ...files, ingest: 'copy_into' }), /on_bad_rows 'reject' needs Databricks' read_files view/);
   });
 });
 

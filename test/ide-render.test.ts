@@ -107,19 +107,27 @@ describe('incremental: edits re-render only what they touch', () => {
 
   it('a macro edit redefines the macro and re-renders exactly the nodes that used it', () => {
     const { analysis, cache } = load();
+    // from_a changes; cte is the same text, so the model using only cte is not re-rendered.
     const text = "{% macro from_a() %}{{ ref('c') }}{% endmacro %}\n{% macro cte(name) %}{{ ref(name) }}{% endmacro %}";
     const changed = new Set<string>();
     const affected = updateMacroText(analysis, 'macros/m.sql', text, cache, changed);
-    assert.deepEqual(affected?.sort(), ['model.p.b', 'model.p.passes']);
+    assert.deepEqual(affected?.sort(), ['model.p.b']);
     const left = reparseNodes(analysis, affected!, cache, () => false, changed);
     assert.deepEqual(left, []);
     assert.deepEqual(analysis.project.nodes.get('model.p.b')!.dependsOn, ['model.p.c']);
-    assert.deepEqual([...changed].sort(), ['macros/m.sql', 'models/b.sql', 'models/passes.sql']);
+    assert.deepEqual([...changed].sort(), ['macros/m.sql', 'models/b.sql']);
+  });
+
+  it('a macro edit that leaves every macro text as it was re-renders nothing', () => {
+    const { analysis, cache } = load();
+    assert.deepEqual(updateMacroText(analysis, 'macros/m.sql', FILES['macros/m.sql']! + '\n-- a comment outside the macros', cache), []);
   });
 
   it('re-rendering stops when asked (a newer edit) and returns what is left', () => {
     const { analysis, cache } = load();
-    const affected = updateMacroText(analysis, 'macros/m.sql', FILES['macros/m.sql']!, cache)!;
+    const both = "{% macro from_a() %}{{ ref('c') }}{% endmacro %}\n{% macro cte(name) %}{{ ref(name) }} {% endmacro %}";
+    const affected = updateMacroText(analysis, 'macros/m.sql', both, cache)!;
+    assert.equal(affected.length, 2);
     let asked = 0;
     const left = reparseNodes(analysis, affected, cache, () => ++asked > 0);
     assert.equal(left?.length, affected.length - 1);

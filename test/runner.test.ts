@@ -152,11 +152,11 @@ describe('runner: tests, unit tests and failures', () => {
       'landing/orders/orders_1.csv': 'id,qty\n1,5\n2,abc\n3,7\n',
     });
     const s = await run(root);
-    const r = s.results.find((x) => x.name === 'bronze_orders')!;
+    const r = s.results.find((x) => x.uniqueId === 'source.p.landing.orders')!;
     assert.equal(r.status, 'error');
-    assert.match(r.message, /CSV Error on Line: 3/);
-    assert.match(r.message, /orders_1\.csv/);
+    assert.match(r.message, /landing\/orders\/orders_1\.csv:3: column 2 \(qty\)/);
     assert.doesNotMatch(r.message, /sample_size/);
+    assert.equal(s.results.find((x) => x.name === 'bronze_orders')!.status, 'skipped');
     assert.deepEqual(await query(root, "select table_name from information_schema.tables where table_name like 'bronze_orders%'"), []);
   });
 

@@ -5,7 +5,11 @@
     )
 }}
 
--- Orders arrive in batches; each run only appends orders newer than the newest one loaded.
+-- Orders arrive in batches of landing files, and an order can arrive late: in a later file, with a
+-- created_at older than orders already loaded. So each run loads the files this table has not seen
+-- yet (every landing relation names each row's file in _landing_file), whatever their dates, and
+-- merges on id: an order delivered again replaces its earlier row instead of adding a second one.
+-- See docs/incremental-landing.md.
 select
     id,
     created_at,
@@ -13,12 +17,14 @@ select
     product_id,
     quantity,
     unit_price,
+    _landing_file,
     {{ current_timestamp() }} as _loaded_at
 from {{ source('landing', 'orders') }}
 
 {% if is_incremental() %}
-where created_at > (
-    select coalesce(max(created_at), cast('1900-01-01' as timestamp))
+where _landing_file not in (
+    select distinct _landing_file
     from {{ this }}
+    where _landing_file is not null
 )
 {% endif %}

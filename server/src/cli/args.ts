@@ -6,7 +6,16 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-export function parseArgs(argv: string[], spec: { flags: string[]; values: string[] }): ParsedArgs {
+export interface ArgsSpec {
+  flags: string[];
+  values: string[];
+  /** One-letter aliases: `s` → `select`. */
+  shorts?: Record<string, string>;
+  /** Called for an option the command does not take (throws a UsageError, e.g. with "did you mean"). */
+  unknown?: (key: string) => never;
+}
+
+export function parseArgs(argv: string[], spec: ArgsSpec): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string[]>();
   const add = (key: string, value: string): void => {
@@ -22,7 +31,7 @@ export function parseArgs(argv: string[], spec: { flags: string[]; values: strin
     }
     const eq = arg.indexOf('=');
     const key = (eq === -1 ? arg : arg.slice(0, eq)).replace(/^--?/, '');
-    const normalized = key === 's' ? 'select' : key === 'm' ? 'models' : key;
+    const normalized = (arg.startsWith('--') ? undefined : spec.shorts?.[key]) ?? key;
     if (spec.flags.includes(normalized)) {
       if (eq !== -1) throw new UsageError(`--${normalized} takes no value`);
       add(normalized, 'true');
@@ -37,6 +46,8 @@ export function parseArgs(argv: string[], spec: { flags: string[]; values: strin
           while (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) add(normalized, argv[++i]!);
         }
       }
+    } else if (spec.unknown) {
+      spec.unknown(normalized);
     } else {
       throw new UsageError(`unknown option --${key}`);
     }

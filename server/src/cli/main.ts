@@ -6,13 +6,22 @@ import { analyzeProject, type Analysis, type AnalyzeOptions } from '../core/anal
 import { findNode } from '../core/lookup';
 import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
-import { createCompiler, defaultProfilesDirs, type CompilerRequest } from '../core/session';
+import { createCompiler, defaultProfilesDirs, resolveTarget, type CompilerRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
-import { bold, dim, printDiagnostics } from './output';
+import { bold, dim, printDiagnostics, red, yellow } from './output';
+import { COMMON_OPTIONS, commandHelp, globalHelp, isFlag, OPTIONS, outputFormat, unknownCommand, unknownOption, type CommandHelp } from './help';
+import { explainFailure, isBug } from './errors';
+import { initCommand } from './init';
+import { depsCommand } from './deps';
+import { debugCommand } from './debug';
+import { cleanCommand } from './clean';
+import { columnLineageCommand } from './column-lineage';
+import { suggest } from '../core/text';
+import type { Diagnostic } from '../core/diagnostics';
 import { RunPrinter } from './run-output';
 import { startServer } from '../lsp/server';
 import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
@@ -21,77 +30,130 @@ import { landingTables, uploadProjectLanding } from '../landing/project-upload';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { writeManifest } from '../runner/artifacts';
 
-const HELP = `medallion — dbt-style medallion projects on DuckDB and Databricks
-
-Usage: medallion <command> [options]
-
-Commands:
-  parse [--verify] [--target T] [--vars YAML]
-                                load the project as dbt parse does, report every problem (exit 1
-                                on errors); --verify (or MEDALLION_VERIFY_PARSE=1) renders every
-                                node and fails where the static fast path would have disagreed
-  ls [--select S] [--exclude S] [--resource-type T] [--output name|path|json]
-                                list nodes selected with dbt's selector syntax
-  lineage <node> [--depth N] [--output text|json]
-                                upstream and downstream of a node, with layers
-  compile [<selector>] [--select S] [--target T] [--vars YAML] [--output sql|json]
-                                compiled SQL of the selected models to stdout
-  build | run | test | seed | snapshot [--select S] [--exclude S] [--threads N]
-        [--full-refresh] [--fail-fast] [--target T] [--vars YAML] [--output text|json]
-        [--resource-type T]             only these resource types (e.g. build --resource-type model,seed,snapshot)
-                                run nodes in dependency order (build: seeds, models, snapshots,
-                                tests and unit tests; a failure skips only its descendants)
-  show <model> [--limit N] [--target T] [--output text|json]
-                                run a model's compiled SQL and print its first rows
-  landing upload [--source S.T] [--landing s3://bucket/prefix] <dir>
-                                upload raw files to the landing zone (each table's folder
-                                <dir>/<table>/, or <dir> itself with --source)
-  landing ls [--source S.T] [--landing s3://bucket/prefix]
-                                list what has landed per source table
-
-Landing on S3: MEDALLION_LANDING_S3=s3://bucket/prefix (or --landing) puts every landing table
-at <prefix>/<table>/; the endpoint of an S3-compatible store comes from AWS_ENDPOINT_URL_S3 (or
-AWS_ENDPOINT_URL), credentials from the standard AWS chain (environment, AWS_PROFILE).
-
-  lsp --stdio | --node-ipc       the language server, for any LSP editor
-
-Common options:
-  --project DIR                 the dbt project (default: nearest dbt_project.yml upwards, else ./models)
-  --help                        this text
-  --version                     the version
-`;
-
+/** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
-  flags: string[];
-  values: string[];
+  help: CommandHelp;
+  /** 'none': runs without loading a project (init, deps and debug find what they need themselves). */
+  project?: 'none';
   run(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): number | Promise<number>;
+  runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const COMMON_VALUES = ['project', 'profiles-dir'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'output'];
+
+const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
+
+function runHelp(command: RunCommand): CommandHelp {
+  const what: Record<RunCommand, string> = {
+    build: 'seed, run, snapshot and test the selection in dependency order (children wait for their parents\' tests)',
+    run: 'build the selected models in dependency order',
+    test: 'run the selected data tests and unit tests',
+    seed: 'load the selected seeds (CSV files) into tables',
+    snapshot: 'run the selected snapshots (slowly changing dimension history)',
+  };
+  const examples: Record<RunCommand, string[]> = {
+    build: ['medallion build', 'medallion build -s +gold_daily_sales        # a model with everything upstream', 'medallion build -s layer:silver --full-refresh', 'medallion build --target databricks --threads 8', 'medallion build --output json > summary.json'],
+    run: ['medallion run -s silver_orders+              # a model and everything downstream', 'medallion run -s "layer:gold,config.materialized:table"', 'medallion run --exclude tag:nightly'],
+    test: ['medallion test -s silver_orders', 'medallion test -s "resource_type:unit_test"'],
+    seed: ['medallion seed', 'medallion seed -s product_categories --full-refresh'],
+    snapshot: ['medallion snapshot', 'medallion snapshot -s products_snapshot'],
+  };
+  return {
+    usage: `${command} [<selector>...] [options]`,
+    summary: what[command],
+    details: [
+      'A failure skips only its descendants; Ctrl-C cancels the running statements and stops cleanly.',
+      'The summary\'s rows column: a table\'s or seed\'s row count after the build; the rows an incremental',
+      'model merged or a snapshot added in this run (+N); a failing test\'s failing rows.',
+    ],
+    options: RUN_OPTIONS,
+    examples: examples[command],
+  };
+}
 
 const commands: Record<string, Command> = {
+  init: {
+    help: {
+      usage: 'init [<dir>] [options]',
+      summary: 'create a medallion project that builds at once on the embedded DuckDB',
+      details: ['On a terminal it asks for what the flags leave out; without one it takes the defaults.'],
+      options: ['name', 'database', 'yes'],
+      examples: ['medallion init shop && cd shop && medallion build', 'medallion init . --name sales --yes', 'medallion init analytics --database warehouse/analytics.duckdb'],
+    },
+    project: 'none',
+    run: () => 2,
+    runAlone: (args) => initCommand(args),
+  },
+  deps: {
+    help: {
+      usage: 'deps [options]',
+      summary: 'install the packages of packages.yml / dependencies.yml into dbt_packages/, as dbt deps does',
+      details: [
+        'Hub packages (version ranges intersected across every package that asks), git (revision, subdirectory)',
+        'and local packages. package-lock.yml pins what was resolved and is honoured until packages.yml changes.',
+        'DBT_PACKAGE_HUB_URL points at another package hub.',
+      ],
+      options: ['upgrade', 'lock'],
+      examples: ['medallion deps', 'medallion deps --upgrade              # newest allowed versions, new lock', 'medallion deps --lock                 # only write package-lock.yml'],
+    },
+    project: 'none',
+    run: () => 2,
+    runAlone: (args) => depsCommand(args),
+  },
+  debug: {
+    help: {
+      usage: 'debug [options]',
+      summary: 'check the setup: versions, the project, profiles.yml and the target, and a real connection',
+      options: ['target', 'connection', 'output'],
+      examples: ['medallion debug', 'medallion debug --target databricks', 'medallion debug --connection --output json'],
+    },
+    project: 'none',
+    run: () => 2,
+    runAlone: (args) => debugCommand(args, ownVersion()),
+  },
+  clean: {
+    help: {
+      usage: 'clean [options]',
+      summary: 'delete the clean-targets of dbt_project.yml (default: the target folder), never a source folder',
+      options: [],
+      examples: ['medallion clean', 'medallion clean --project path/to/project'],
+    },
+    run: (args, analysis) => cleanCommand(analysis, flag(args, 'quiet')),
+  },
   parse: {
-    flags: ['verify'],
-    values: ['target', 'vars'],
-    run(_args, analysis, host) {
+    help: {
+      usage: 'parse [options]',
+      summary: 'load the project, report every problem as file:line:col (exit 1 on errors) and write target/manifest.json as dbt parse does',
+      details: ['--verify (or MEDALLION_VERIFY_PARSE=1) renders every node and fails where the static fast path would have disagreed.'],
+      options: ['target', 'vars', 'verify'],
+      examples: ['medallion parse', 'medallion parse --project path/to/project', 'medallion parse --verify --target prod'],
+    },
+    run(args, analysis, host) {
       const { project, diagnostics } = analysis;
       printDiagnostics(diagnostics, project, host);
+      writeParseManifest(args, analysis, host);
       const counts = new Map<string, number>();
       for (const n of project.nodes.values()) counts.set(n.resourceType, (counts.get(n.resourceType) ?? 0) + 1);
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
       const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis']
         .filter((t) => counts.get(t))
-        .map((t) => `${counts.get(t)} ${t === 'unit_test' ? 'unit tests' : t + 's'}`);
+        .map((t) => countOf(counts.get(t)!, t === 'unit_test' ? 'unit test' : t));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-      process.stdout.write(`${bold(project.config.name)}: ${[...summary, `${macroCount} macros`].join(', ')}; ${errors} errors, ${warnings} warnings\n`);
+      process.stdout.write(`${bold(project.config.name)}: ${[...summary, countOf(macroCount, 'macro')].join(', ')}; ${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}\n`);
       return errors > 0 ? 1 : 0;
     },
   },
   ls: {
-    flags: [],
-    values: ['select', 'models', 'exclude', 'resource-type', 'output'],
+    help: {
+      usage: 'ls [options]',
+      summary: 'list the nodes a selection picks, in dependency order',
+      options: ['select', 'models', 'exclude', 'resource-type', 'output'],
+      examples: ['medallion ls --select +gold_daily_sales --output name', 'medallion ls -s "layer:silver,config.materialized:table" --exclude silver_users', 'medallion ls --resource-type seed,snapshot --output path'],
+    },
     run(args, analysis) {
       const { graph, project } = analysis;
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
@@ -101,21 +163,25 @@ const commands: Record<string, Command> = {
       const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
       const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes });
       for (const p of problems) process.stderr.write(`warning: ${p}\n`);
-      const output = option(args, 'output') ?? 'selector';
+      const output = outputFormat('ls', option(args, 'output'));
       const nodes = graph.topologicalOrder(ids).map((id) => graph.node(id)!);
       for (const node of nodes) {
         if (output === 'json') process.stdout.write(JSON.stringify(nodeJson(node)) + '\n');
         else if (output === 'path') process.stdout.write(node.file + '\n');
         else if (output === 'name') process.stdout.write(node.name + '\n');
-        else if (output === 'selector') process.stdout.write(selectorName(node) + '\n');
-        else throw new UsageError(`--output must be one of selector, name, path, json`);
+        else process.stdout.write(selectorName(node) + '\n');
       }
       return problems.some((p) => /^(Unknown|Cannot)/.test(p)) ? 2 : 0;
     },
   },
   compile: {
-    flags: [],
-    values: ['select', 'models', 'exclude', 'target', 'vars', 'output'],
+    help: {
+      usage: 'compile [<selector>...] [options]',
+      summary: 'print the compiled SQL of the selected models, snapshots, analyses and tests',
+      details: ['MEDALLION_RUN_STARTED_AT=2024-01-01T00:00:00Z pins run_started_at for reproducible output.'],
+      options: ['select', 'models', 'exclude', 'target', 'vars', 'output'],
+      examples: ['medallion compile silver_orders', 'medallion compile gold_daily_sales --target databricks', 'medallion compile -s layer:gold --output json'],
+    },
     run(args, analysis, host) {
       const { graph, project } = analysis;
       const select = [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
@@ -141,7 +207,7 @@ const commands: Record<string, Command> = {
       const { compiler, resolved } = createCompiler(host, analysis, request);
       printDiagnostics([...resolved.diagnostics.filter((d) => d.severity === 'error'), ...compiler.macroProblems], project, host);
       if (resolved.diagnostics.some((d) => d.severity === 'error')) return 1;
-      const json = option(args, 'output') === 'json';
+      const json = outputFormat('compile', option(args, 'output')) === 'json';
       let failed = 0;
       const compilable = new Set(['model', 'snapshot', 'analysis', 'test']);
       for (const id of graph.topologicalOrder(ids)) {
@@ -162,20 +228,23 @@ const commands: Record<string, Command> = {
   seed: runCommand('seed'),
   snapshot: runCommand('snapshot'),
   show: {
-    flags: [],
-    values: ['target', 'vars', 'limit', 'output', 'select'],
+    help: {
+      usage: 'show <node> [options]',
+      summary: 'run a model\'s compiled SQL (or read a seed or source) and print its first rows',
+      options: ['limit', 'target', 'vars', 'output', 'select'],
+      examples: ['medallion show gold_daily_sales', 'medallion show silver_orders --limit 50 --output json', 'medallion show gold_daily_sales --target databricks'],
+    },
     async run(args, analysis, host) {
       const query = args.positional[0] ?? option(args, 'select');
       if (!query) throw new UsageError('show needs a model, e.g. `medallion show gold_daily_sales`');
       const node = findNode(analysis.graph, query);
-      if (!node) {
-        process.stderr.write(`No node named '${query}' in ${analysis.project.config.name}\n`);
-        return 1;
-      }
+      if (!node) return noSuchNode(query, analysis);
       const limit = Number(option(args, 'limit') ?? '10');
       if (!(limit >= 0)) throw new UsageError('--limit must be a number');
+      const json = outputFormat('show', option(args, 'output')) === 'json';
       const request = targetRequest(args, analysis);
       const { compiler, resolved } = createCompiler(host, analysis, request);
+      if (targetProblems(resolved.diagnostics, analysis, host)) return 1;
       const compiled = node.resourceType === 'seed' || node.resourceType === 'source' ? { sql: `select * from ${compiler.relation(node).render()}`, diagnostics: [] } : compiler.compile(node.uniqueId);
       printDiagnostics(compiled.diagnostics, analysis.project, host);
       if (compiled.sql === undefined) return 1;
@@ -185,7 +254,7 @@ const commands: Record<string, Command> = {
         const started = performance.now();
         const result = await session.execute(`select * from (\n${compiled.sql}\n) as medallion_show limit ${Math.floor(limit)}`);
         const seconds = (performance.now() - started) / 1000;
-        if (option(args, 'output') === 'json') {
+        if (json) {
           const rows = result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, jsonValue(r[i])])));
           process.stdout.write(JSON.stringify({ node: node.uniqueId, columns: result.columns, rows, seconds }) + '\n');
         } else {
@@ -201,8 +270,17 @@ const commands: Record<string, Command> = {
     },
   },
   landing: {
-    flags: [],
-    values: ['source', 'landing', 'output'],
+    help: {
+      usage: 'landing upload <dir> | landing ls [options]',
+      summary: 'upload raw files to the landing zone, or list what has landed per source table',
+      details: [
+        'upload copies each landing table\'s folder <dir>/<table>/ (or <dir> itself with --source) to its location.',
+        'MEDALLION_LANDING_S3=s3://bucket/prefix (or --landing) puts every landing table at <prefix>/<table>/;',
+        'AWS_ENDPOINT_URL_S3 points at an S3-compatible store; credentials come from the standard AWS chain.',
+      ],
+      options: ['source', 'landing'],
+      examples: ['medallion landing upload landing-data --landing s3://my-bucket/retail', 'medallion landing upload ./new-orders --source landing.orders', 'medallion landing ls'],
+    },
     async run(args, analysis) {
       const [action, dir] = args.positional;
       if (action !== 'upload' && action !== 'ls') throw new UsageError('landing needs `upload <dir>` or `ls`');
@@ -255,17 +333,20 @@ const commands: Record<string, Command> = {
     },
   },
   lineage: {
-    flags: [],
-    values: ['depth', 'output'],
-    run(args, analysis) {
+    help: {
+      usage: 'lineage <node> [options]',
+      summary: 'upstream and downstream of a node, with layers and depths; with --column, one column traced to its sources and to everything computed from it',
+      options: ['depth', 'column', 'target', 'vars', 'output'],
+      examples: ['medallion lineage silver_orders', 'medallion lineage landing.orders --depth 1', 'medallion lineage gold_daily_sales --output json', 'medallion lineage silver_orders --column order_amount'],
+    },
+    run(args, analysis, host) {
       const { graph } = analysis;
       const query = args.positional[0];
       if (!query) throw new UsageError('lineage needs a node name, e.g. `medallion lineage silver_orders`');
       const node = findNode(graph, query);
-      if (!node) {
-        process.stderr.write(`No node named '${query}' in ${analysis.project.config.name}\n`);
-        return 1;
-      }
+      if (!node) return noSuchNode(query, analysis);
+      const column = option(args, 'column');
+      if (column) return columnLineageCommand(analysis, host, node, column, targetRequest(args, analysis), option(args, 'output'));
       const depthText = option(args, 'depth');
       const depth = depthText === undefined ? Infinity : Number(depthText);
       if (!(depth >= 1)) throw new UsageError('--depth must be a positive number');
@@ -276,7 +357,7 @@ const commands: Record<string, Command> = {
       const byDepth = (a: { node: ProjectNode; depth: number }, b: { node: ProjectNode; depth: number }): number => a.depth - b.depth || a.node.name.localeCompare(b.node.name);
       upstream.sort(byDepth);
       downstream.sort(byDepth);
-      if (option(args, 'output') === 'json') {
+      if (outputFormat('lineage', option(args, 'output')) === 'json') {
         const ids = new Set([node.uniqueId, ...upstream.map((x) => x.node.uniqueId), ...downstream.map((x) => x.node.uniqueId)]);
         const edges = [...ids].flatMap((id) => graph.node(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
         const entry = (x: { node: ProjectNode; depth: number }): object => ({ ...lineageJson(x.node), depth: x.depth });
@@ -293,6 +374,20 @@ const commands: Record<string, Command> = {
   },
 };
 
+function noSuchNode(query: string, analysis: Analysis): number {
+  const names = [...analysis.project.nodes.values()].filter((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test').map(displayName);
+  const close = suggest(query, names, 1);
+  process.stderr.write(`No node named '${query}' in ${analysis.project.config.name}${close.length ? ` (did you mean '${close[0]}'?)` : ''}\n`);
+  return 1;
+}
+
+/** Prints the target's problems (profiles.yml with line and column); true when one is an error. */
+function targetProblems(diagnostics: Diagnostic[], analysis: Analysis, host: NodeFileHost): boolean {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  printDiagnostics(errors, analysis.project, host);
+  return errors.length > 0;
+}
+
 function targetRequest(args: ParsedArgs, analysis: Analysis): CompilerRequest {
   const env = process.env as Record<string, string | undefined>;
   const profilesDir = option(args, 'profiles-dir');
@@ -306,18 +401,28 @@ function targetRequest(args: ParsedArgs, analysis: Analysis): CompilerRequest {
 
 function runCommand(command: RunCommand): Command {
   return {
-    flags: ['full-refresh', 'fail-fast'],
-    values: ['select', 'models', 'exclude', 'threads', 'target', 'vars', 'output', 'landing', 'resource-type'],
+    help: runHelp(command),
     async run(args, analysis, host) {
       const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) {
         printDiagnostics(errors, analysis.project, host);
-        process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
+        // As dbt: a project that does not load cleanly runs nothing, unless asked to run what it can.
+        if (!flag(args, 'allow-load-errors')) {
+          process.stderr.write(`${red('error')}: ${countOf(errors.length, 'error')} in the project: nothing was run (fix them, or pass --allow-load-errors to run the nodes they do not touch)\n`);
+          return 1;
+        }
+        process.stderr.write(`${yellow('warning')}: ${countOf(errors.length, 'error')} in the project; the nodes they touch will fail\n`);
       }
       const threads = option(args, 'threads');
       if (threads !== undefined && !(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
-      const json = option(args, 'output') === 'json';
-      const printer = new RunPrinter(json);
+      const json = outputFormat(command, option(args, 'output')) === 'json';
+      const select = [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
+      const exclude = args.options.get('exclude') ?? [];
+      // The runner selects again per command; here only to say which selector matched nothing.
+      for (const p of selectNodes(analysis.graph, { select, exclude }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
+      const request0 = targetRequest(args, analysis);
+      if (targetProblems(resolveTarget(host, analysis, request0).diagnostics, analysis, host)) return 1;
+      const printer = new RunPrinter(json ? 'json' : flag(args, 'quiet') ? 'quiet' : 'text');
       const controller = new AbortController();
       let interrupts = 0;
       const onSigint = (): void => {
@@ -329,10 +434,10 @@ function runCommand(command: RunCommand): Command {
       process.on('SIGINT', onSigint);
       try {
         const request: ProjectRunRequest = {
-          ...targetRequest(args, analysis),
+          ...request0,
           command,
-          select: [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])],
-          exclude: args.options.get('exclude') ?? [],
+          select,
+          exclude,
           threads: 0,
           fullRefresh: flag(args, 'full-refresh'),
           failFast: flag(args, 'fail-fast'),
@@ -345,9 +450,17 @@ function runCommand(command: RunCommand): Command {
         const landingRoot = option(args, 'landing');
         if (landingRoot) request.landingRoot = landingRoot;
         const summary = await runProject(host, analysis, request);
+        if (summary.fatal) {
+          if (json) printer.summary(summary);
+          process.stderr.write(`${red('error')}: ${explainFailure(summary.fatal)}\n`);
+          return 1;
+        }
         printer.summary(summary);
         if (summary.cancelled) return 130;
-        if (summary.fatal) return 1;
+        if (summary.results.length === 0 && !json) {
+          const what = select.length ? `the selection ${select.map((s) => `'${s}'`).join(' ')}${exclude.length ? ` (excluding ${exclude.join(' ')})` : ''}` : 'the project';
+          process.stderr.write(`${yellow('warning')}: nothing to do: ${what} has no ${RUN_TYPES[command]} to ${command}\n`);
+        }
         return summary.results.some((r) => r.status === 'error' || r.status === 'fail' || r.status === 'cancelled') ? 1 : 0;
       } finally {
         process.off('SIGINT', onSigint);
@@ -399,6 +512,22 @@ function parseVars(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** `medallion parse` writes target/manifest.json as `dbt parse` does (relation names need the profile's target). */
+function writeParseManifest(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): void {
+  const env = process.env as Record<string, string | undefined>;
+  const profilesDir = option(args, 'profiles-dir');
+  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env) };
+  const target = option(args, 'target');
+  if (target) request.target = target;
+  const { compiler, resolved } = createCompiler(host, analysis, request);
+  for (const d of resolved.diagnostics) if (d.severity === 'error') process.stderr.write(`warning: ${d.message}; manifest.json names relations with target '${resolved.target.name}' (${resolved.target.type})\n`);
+  try {
+    writeManifest(join(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID() });
+  } catch (err) {
+    process.stderr.write(`warning: manifest.json not written: ${(err as Error).message}\n`);
+  }
+}
+
 function displayName(node: ProjectNode): string {
   return node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
 }
@@ -426,12 +555,12 @@ function nodeJson(node: ProjectNode): object {
   };
 }
 
-/** The version in our package.json, found upwards from this file (bundled in dist/, or compiled in out/). */
+/** The version in our package.json (the extension's, or the CLI package's when installed from it), found upwards from this file (bundled in dist/, or compiled in out/). */
 function ownVersion(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'medallion') return pkg.version ?? 'unknown';
+      if (pkg.name === 'medallion' || pkg.name === 'medallion-cli') return pkg.version ?? 'unknown';
     } catch {
       // not here: look further up
     }
@@ -439,10 +568,32 @@ function ownVersion(): string {
   }
 }
 
+/** Which commands take an option (for "--limit is an option of show"). */
+function commandsWith(option: string): string[] {
+  return Object.entries(commands)
+    .filter(([, c]) => c.help.options.includes(option))
+    .map(([name]) => name);
+}
+
+/** Closed stdout (`medallion ls | head`): the reader has what it wanted; leave quietly. */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   const [name, ...rest] = argv;
+  const helps = Object.fromEntries(Object.entries(commands).map(([n, c]) => [n, c.help]));
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP);
+    const about = rest[0];
+    if (name === 'help' && about && commands[about]) {
+      process.stdout.write(commandHelp(about, commands[about].help));
+      return 0;
+    }
+    (name ? process.stdout : process.stderr).write(globalHelp(helps));
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
@@ -460,18 +611,26 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`medallion: unknown command '${name}'\n\n${HELP}`);
+    process.stderr.write(`medallion: ${unknownCommand(name, [...Object.keys(commands), 'lsp', 'help', 'version'])}\n`);
     return 2;
   }
   try {
-    const args = parseArgs(rest, { flags: ['help', ...command.flags], values: [...COMMON_VALUES, ...command.values] });
+    const accepted = [...new Set([...command.help.options, ...COMMON_OPTIONS])];
+    const shorts = Object.fromEntries(accepted.filter((o) => OPTIONS[o]?.short).map((o) => [OPTIONS[o]!.short!, o]));
+    const args = parseArgs(rest, {
+      flags: accepted.filter(isFlag),
+      values: accepted.filter((o) => !isFlag(o)),
+      shorts,
+      unknown: (key) => unknownOption(key, name, accepted, commandsWith),
+    });
     if (flag(args, 'help')) {
-      process.stdout.write(HELP);
+      process.stdout.write(commandHelp(name, command.help));
       return 0;
     }
+    if (command.project === 'none') return await command.runAlone!(args);
     const root = findProjectRoot(option(args, 'project'));
     if (!root) {
-      process.stderr.write(`medallion: no dbt project found (no dbt_project.yml ${option(args, 'project') ? `in ${option(args, 'project')}` : 'here, above, or in ./models'})\n`);
+      process.stderr.write(`medallion: no dbt project found (no dbt_project.yml ${option(args, 'project') ? `in ${option(args, 'project')}` : 'here, above, or in ./models'}); \`medallion init\` creates one\n`);
       return 2;
     }
     const host = new NodeFileHost();
@@ -482,7 +641,19 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`medallion ${name}: ${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`medallion ${name}: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    if (process.env.MEDALLION_DEBUG) process.stderr.write(`${(err as Error).stack ?? message}\n`);
+    if (isBug(err)) {
+      process.stderr.write(`medallion ${name}: unexpected error: ${message}\n(a bug in medallion: please report it with the output of MEDALLION_DEBUG=1 medallion ${argv.join(' ')})\n`);
+    } else {
+      process.stderr.write(`medallion ${name}: ${explainFailure(message)}\n`);
+    }
     return 1;
   }
+}
+
+/** `1 model`, `2 models`, `3 analyses`. */
+function countOf(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  return `${n} ${noun.endsWith('is') ? noun.slice(0, -2) + 'es' : noun + 's'}`;
 }

@@ -5,7 +5,12 @@ import type { Project } from '../core/model';
 import { LineIndex } from '../core/text';
 import type { FileHost } from '../core/host';
 
-const useColour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+/** Colours only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+export function colourWanted(isTTY: boolean | undefined, env: Record<string, string | undefined>): boolean {
+  return isTTY === true && !env.NO_COLOR;
+}
+
+const useColour = colourWanted(process.stdout.isTTY, process.env);
 const paint = (code: string) => (s: string): string => (useColour ? `\u001b[${code}m${s}\u001b[0m` : s);
 export const red = paint('31');
 export const yellow = paint('33');
@@ -17,7 +22,9 @@ export const bold = paint('1');
 export function formatDiagnostic(d: Diagnostic, project: Project, host: FileHost): string {
   let where = d.file;
   if (d.span) {
-    const text = project.files.get(d.file)?.text ?? readText(host, joinPath(project.root, d.file));
+    // Project files are relative to the root; profiles.yml and other outside files are absolute.
+    const absolute = /^([a-zA-Z]:)?[\\/]/.test(d.file);
+    const text = project.files.get(d.file)?.text ?? readText(host, absolute ? d.file : joinPath(project.root, d.file));
     if (text !== undefined) {
       const p = new LineIndex(text).position(d.span.start);
       where = `${d.file}:${p.line + 1}:${p.character + 1}`;

@@ -2,7 +2,7 @@
 import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
 import { parseDialect } from './loader/parse-time';
-import { buildGraph, DEFAULT_LAYER_OPTIONS, type LayerOptions, type ProjectGraph } from './graph';
+import { buildGraph, type LayerOptions, type ProjectGraph } from './graph';
 import type { FileHost } from './host';
 import { loadProject, quietenMissingPackages, type LoadOptions } from './loader';
 import type { Project, ProjectNode } from './model';
@@ -20,7 +20,7 @@ export interface AnalyzeOptions extends LoadOptions {
 
 export function analyzeProject(host: FileHost, root: string, options: AnalyzeOptions = {}): Analysis {
   const project = loadProject(host, root, options);
-  const { graph, diagnostics } = buildGraph(project, options.layers ?? DEFAULT_LAYER_OPTIONS);
+  const { graph, diagnostics } = buildGraph(project, options.layers);
   if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
   const analysis: Analysis = { project, graph, diagnostics };
   checkRelationNames(analysis, options.env ?? {});

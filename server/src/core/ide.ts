@@ -5,6 +5,7 @@
  */
 import type { Analysis } from './analysis';
 import { parse, render } from './jinja';
+import { layerFit, layerProblem } from './graph';
 import type { MacroDefinition, ProjectNode } from './model';
 import type { RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
@@ -273,6 +274,8 @@ export interface CompletionItem {
   documentation?: string;
   /** Text to insert when it differs from the label (macro snippets). */
   insertText?: string;
+  /** Order among the items (models the layer rules allow first); the label when absent. */
+  sortText?: string;
   snippet?: boolean;
 }
 
@@ -281,12 +284,18 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
   const before = text.slice(Math.max(0, offset - 300), offset);
   const { graph, project } = analysis;
   if (/\bref\(\s*['"][\w.]*$/.test(before)) {
-    return [...graph.refTargets.values()].map((n) => ({
-      label: n.name,
-      kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
-      detail: `${n.resourceType}${n.layer ? ` · ${n.layer}` : ''} · ${n.config.materialized}`,
-      ...(n.description ? { documentation: n.description } : {}),
-    }));
+    // What the layer rules allow this model to read comes first; what they forbid last, saying why.
+    const layer = file ? nodesInFile(analysis, file).find((n) => n.resourceType === 'model' || n.resourceType === 'snapshot')?.layer : undefined;
+    return [...graph.refTargets.values()].map((n) => {
+      const why = layerProblem(graph, layer, n.layer);
+      return {
+        label: n.name,
+        kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
+        detail: `${n.resourceType}${n.layer ? ` · ${n.layer}` : ''} · ${n.config.materialized}${why ? ` · layer rules: ${why}` : ''}`,
+        sortText: `${String(layerFit(graph, layer, n.layer)).padStart(3, '0')}${n.name}`,
+        ...(n.description ? { documentation: n.description } : {}),
+      };
+    });
   }
   const tableOf = /\bsource\(\s*['"](\w+)['"]\s*,\s*['"]\w*$/.exec(before);
   if (tableOf) {
@@ -369,8 +378,11 @@ const CONFIG_VALUES: Record<string, string[]> = {
   layer: ['landing', 'bronze', 'silver', 'gold'],
 };
 
+/** Columns of a node as the target engine knows them (the column model), when known. */
+export type ColumnsOf = (node: ProjectNode) => ReadonlyArray<{ name: string; type?: string }> | undefined;
+
 /** Markdown for a hover over a ref, source, macro or yml entry. */
-export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | string[] | undefined): { markdown: string; span: Span } | undefined {
+export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | string[] | undefined, columnsOf?: ColumnsOf): { markdown: string; span: Span } | undefined {
   const t = targetAt(analysis, file, offset);
   if (!t) return undefined;
   if (t.kind === 'macro') {
@@ -381,10 +393,10 @@ export function hoverAt(analysis: Analysis, file: string, offset: number, relati
   const node = t.node;
   const span = t.kind === 'ref' ? t.call.span : t.kind === 'source' ? (t.part === 'source' ? t.call.sourceSpan : t.call.tableSpan) : t.span;
   if (!node) return { markdown: t.kind === 'ref' ? `No model, seed or snapshot named \`${t.call.name}\`` : 'Unknown', span };
-  return { markdown: describeNode(analysis, node, relationFor), span };
+  return { markdown: describeNode(analysis, node, relationFor, columnsOf), span };
 }
 
-export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | string[] | undefined): string {
+export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | string[] | undefined, columnsOf?: ColumnsOf): string {
   const up = analysis.graph.upstream(node.uniqueId).size;
   const down = downstreamCount(analysis, node.uniqueId);
   const title = node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
@@ -395,9 +407,12 @@ export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?
   else if (relation?.length) lines.push('', ...relation.map((r) => `- ${r}`));
   const landing = (node.config.meta.landing as { location?: string } | undefined)?.location;
   if (landing) lines.push('', `Landing: \`${landing}\``);
-  if (node.columns.length > 0) {
+  // The engine's columns and types when known, with yml's descriptions; else what yml declares.
+  const known = columnsOf?.(node);
+  const rows = known?.length ? known.map((c) => ({ name: c.name, type: c.type, description: node.columns.find((y) => y.name.toLowerCase() === c.name.toLowerCase())?.description })) : node.columns.map((c) => ({ name: c.name, type: c.dataType, description: c.description }));
+  if (rows.length > 0) {
     lines.push('', '| column | type | description |', '|---|---|---|');
-    for (const c of node.columns) lines.push(`| ${c.name} | ${c.dataType ?? ''} | ${renderDescription(analysis, c.description ?? '', node.packageName).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    for (const c of rows) lines.push(`| ${c.name} | ${c.type ?? ''} | ${renderDescription(analysis, c.description ?? '', node.packageName).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   }
   lines.push('', `↑ ${up} upstream · ↓ ${down} downstream · \`${node.file}\``);
   return lines.join('\n');

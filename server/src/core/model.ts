@@ -31,6 +31,10 @@ export interface TestMetadata {
   namespace?: string;
   /** Arguments as written in yml (column_name included); `model` is implicit. */
   kwargs: Record<string, unknown>;
+  /** dbt's compiled name when it is not the node's name (the hashed short name of a long one). */
+  compiledName?: string;
+  /** The test's own config (legacy keys, `config:`, the short alias), in dbt's order: its raw code's config() call. */
+  config?: Record<string, unknown>;
 }
 
 export interface ProjectNode {
@@ -134,6 +138,8 @@ export interface ProjectConfig {
   name: string;
   /** `version:` of dbt_project.yml. */
   version?: string;
+  /** Folder of this project relative to the root project ('' for the root, `dbt_packages/x` for a package). */
+  base?: string;
   profile?: string;
   modelPaths: string[];
   seedPaths: string[];

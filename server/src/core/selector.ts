@@ -117,7 +117,9 @@ export function parseAtom(text: string, problems: string[]): Atom | undefined {
 }
 
 function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, problems: string[]): Set<string> {
-  const matcher = nodeMatcher(atom);
+  const before = problems.length;
+  const matcher = nodeMatcher(graph, atom, problems);
+  if (problems.length > before) return new Set();
   const base = new Set(all.filter(matcher).map((n) => n.uniqueId));
   if (base.size === 0) problems.push(`The selector '${atom.text}' does not match any enabled node`);
   const result = new Set(base);
@@ -132,17 +134,18 @@ function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, probl
   return result;
 }
 
-function nodeMatcher(atom: Atom): (node: ProjectNode) => boolean {
+function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[]): (node: ProjectNode) => boolean {
   const { method, value } = atom;
-  const glob = globMatcher(value);
+  const glob = (s: string): boolean => fnmatch(s, value);
   switch (method) {
     case 'fqn':
-      return (n) => fqnMatches(n, value);
+      return (n) => n.resourceType !== 'source' && fqnMatches(n, value);
     case 'tag':
       return (n) => n.config.tags.some(glob);
     case 'path': {
-      const prefix = value.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/$/, '');
-      return (n) => n.file === prefix || n.file.startsWith(prefix + '/') || glob(n.file);
+      const paths = globPaths(graph, value, atom.text, problems);
+      // As dbt: the node's file, or any folder above it, is among what the glob found.
+      return (n) => paths.has(n.file) || parentsOf(n.file).some((p) => paths.has(p));
     }
     case 'file':
       return (n) => {
@@ -152,57 +155,222 @@ function nodeMatcher(atom: Atom): (node: ProjectNode) => boolean {
     case 'layer':
       return (n) => n.layer !== undefined && glob(n.layer);
     case 'resource_type':
-      return (n) => glob(n.resourceType);
+      if (!RESOURCE_TYPES.has(value)) {
+        problems.push(`Invalid resource_type selector '${value}' in '${atom.text}' (one of: ${[...RESOURCE_TYPES].join(', ')})`);
+        return () => false;
+      }
+      return (n) => n.resourceType === value;
     case 'package':
-      return (n) => glob(n.packageName);
+      return (n) => n.packageName === value || fnmatch(n.packageName, value) || (value === 'this' && n.packageName === graph.project.config.name);
     case 'source': {
-      const [source, table] = value.split('.', 2);
-      const sourceGlob = globMatcher(source ?? '');
-      const tableGlob = table === undefined ? () => true : globMatcher(table);
-      return (n) => n.resourceType === 'source' && sourceGlob(n.source!.sourceName) && tableGlob(n.name);
+      // source:name, source:name.table, source:package.name.table (each part a pattern).
+      const parts = value.split('.');
+      if (parts.length > 3) {
+        problems.push(`Invalid source selector '${value}' in '${atom.text}': expected source, source.table or package.source.table`);
+        return () => false;
+      }
+      const [pkg, source, table] = parts.length === 3 ? parts : [undefined, parts[0]!, parts[1]];
+      return (n) => n.resourceType === 'source' && (pkg === undefined || fnmatch(n.packageName, pkg)) && fnmatch(n.source!.sourceName, source ?? '') && (table === undefined || fnmatch(n.name, table));
     }
     case 'test_name':
-      return (n) => n.resourceType === 'test' && glob(n.test?.name ?? '');
-    case 'test_type':
-      return (n) =>
-        (value === 'unit' && n.resourceType === 'unit_test') ||
-        (n.resourceType === 'test' && (value === 'data' || (value === 'generic') === Boolean(n.test?.attachedTo)));
-    case 'unit_test':
-      return (n) => n.resourceType === 'unit_test' && (glob(n.name) || fqnMatches(n, value));
+      // Generic tests (attached to a node) by their test's name (not_null, unique...), unit tests by their own name.
+      return (n) => (n.resourceType === 'test' && n.test?.attachedTo !== undefined && fnmatch(n.test.name, value)) || (n.resourceType === 'unit_test' && glob(n.name));
+    case 'test_type': {
+      const kinds: Record<string, Array<'generic' | 'singular' | 'unit'>> = { generic: ['generic'], schema: ['generic'], data: ['generic', 'singular'], singular: ['singular'], unit: ['unit'] };
+      const wanted = kinds[value];
+      if (!wanted) {
+        problems.push(`Invalid test type selector '${value}' in '${atom.text}': expected generic, singular, unit or data`);
+        return () => false;
+      }
+      return (n) => (n.resourceType === 'unit_test' && wanted.includes('unit')) || (n.resourceType === 'test' && wanted.includes(n.test?.attachedTo !== undefined ? 'generic' : 'singular'));
+    }
+    case 'unit_test': {
+      const parts = value.split('.');
+      if (parts.length > 2) {
+        problems.push(`Invalid unit test selector '${value}' in '${atom.text}': expected name or package.name`);
+        return () => false;
+      }
+      const [pkg, name] = parts.length === 2 ? parts : [undefined, parts[0]!];
+      return (n) => n.resourceType === 'unit_test' && (pkg === undefined || fnmatch(n.packageName, pkg)) && fnmatch(n.name, name!);
+    }
     default: {
-      // config.<key>:<value>
+      // config.<key>:<value> compares values as dbt does: equal text, true/false for booleans, membership in lists.
       const key = method.slice('config.'.length);
+      const wanted = key === 'severity' ? value.toLowerCase() : value;
+      const equal = (v: unknown): boolean =>
+        (typeof v === 'string' && (key === 'severity' ? v.toLowerCase() : v) === wanted) || (v === true && value.toLowerCase() === 'true') || (v === false && value.toLowerCase() === 'false');
       return (n) => {
-        const v = n.config[key];
-        if (Array.isArray(v)) return v.some((x) => glob(String(x)));
-        if (v === undefined || v === null) return false;
-        return glob(typeof v === 'object' ? JSON.stringify(v) : String(v));
+        const v = key.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), n.config);
+        return Array.isArray(v) ? v.some(equal) : equal(v);
       };
     }
   }
 }
 
-/** dbt's fqn method: the node name, or a dotted prefix of its fqn with or without the package. */
+const RESOURCE_TYPES = new Set(['model', 'analysis', 'test', 'snapshot', 'operation', 'seed', 'rpc', 'sql_operation', 'doc', 'source', 'macro', 'exposure', 'metric', 'group', 'saved_query', 'semantic_model', 'unit_test', 'fixture', 'function']);
+
+/** dbt's fqn method: the node name, or a dotted prefix of its fqn with or without the package; wildcards fnmatch the rest. */
 function fqnMatches(node: ProjectNode, selector: string): boolean {
-  if (node.name === selector || globMatcher(selector)(node.name)) return true;
-  const flat = node.fqn.flatMap((s) => s.split('.'));
-  const tryParts = (parts: string[]): boolean => {
-    if (parts.length > flat.length) return false;
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i] === '*') return true;
-      if (!globMatcher(parts[i]!)(flat[i]!)) return false;
-    }
-    return true;
-  };
-  const parts = selector.split('.');
-  if (parts[0] === node.packageName && tryParts(parts)) return true;
-  return tryParts([node.packageName, ...parts]);
+  const versioned = node.version !== undefined;
+  return isSelectedNode(node.fqn, selector, versioned) || isSelectedNode(node.fqn.slice(1), selector, versioned);
 }
 
-function globMatcher(pattern: string): (s: string) => boolean {
-  if (!/[*?[]/.test(pattern)) return (s) => s === pattern;
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return (s) => re.test(s);
+/** dbt-core's `is_selected_node` (graph/selector_methods.py), step by step. */
+function isSelectedNode(fqn: string[], selector: string, versioned: boolean): boolean {
+  if (fqn.length === 0) return false;
+  if (versioned) {
+    if (fqn[fqn.length - 2] === selector) return true;
+    if (fqn.slice(-2).join('_') === selector.split('.').slice(-2).join('_')) return true;
+  } else if (fqn[fqn.length - 1] === selector) return true;
+  // Dots in names act as namespace separators.
+  const flat = fqn.flatMap((s) => s.split('.'));
+  const parts = selector.split('.');
+  if (flat.length < parts.length) return false;
+  let slurp: number | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    if (/[*?[\]]/.test(parts[i]!)) {
+      slurp = i;
+      break;
+    }
+    if (flat[i] !== parts[i]) return false;
+  }
+  if (slurp === undefined) return true;
+  if (fnmatch(flat.slice(slurp).join('.'), parts.slice(slurp).join('.'))) return true;
+  // A bare wildcard also matches the leaf alone (the model name for a versioned model).
+  if (!selector.includes('.')) return fnmatch((versioned ? fqn[fqn.length - 2] : fqn[fqn.length - 1]) ?? '', selector);
+  return false;
+}
+
+/** The folders above a project-relative path, nearest first (`a/b/c.sql` → `a/b`, `a`). */
+function parentsOf(file: string): string[] {
+  const parts = file.split('/');
+  const out: string[] = [];
+  for (let i = parts.length - 1; i > 0; i--) out.push(parts.slice(0, i).join('/'));
+  return out;
+}
+
+/**
+ * pathlib's `Path(project).glob(pattern)` (what dbt's path method runs), over the project's known
+ * files and their folders: per-segment fnmatch, `**` for any depth of folders.
+ */
+function globPaths(graph: ProjectGraph, pattern: string, text: string, problems: string[]): Set<string> {
+  const found = new Set<string>();
+  const clean = pattern.replace(/\\/g, '/');
+  if (clean === '' || clean.startsWith('/')) {
+    problems.push(`Invalid path pattern '${pattern}' in '${text}': it must be a non-empty path relative to the project`);
+    return found;
+  }
+  const segments = clean.split('/').filter((s) => s !== '' && s !== '.');
+  const known = new Set<string>();
+  const folders = new Set<string>();
+  for (const node of graph.project.nodes.values()) {
+    known.add(node.file);
+    for (const p of parentsOf(node.file)) folders.add(p);
+  }
+  for (const f of graph.project.files.keys()) {
+    known.add(f);
+    for (const p of parentsOf(f)) folders.add(p);
+  }
+  for (const path of [...known, ...folders]) if (globMatches(segments, path.split('/'), folders, 0, 0)) found.add(path);
+  return found;
+}
+
+function globMatches(pattern: string[], path: string[], folders: Set<string>, pi: number, si: number): boolean {
+  if (pi === pattern.length) return si === path.length;
+  const seg = pattern[pi]!;
+  if (seg === '**') {
+    // Zero or more folders: the remaining path (up to and including a matched tail) must be folders.
+    for (let k = si; k <= path.length; k++) {
+      if (k > si && !folders.has(path.slice(0, k).join('/'))) break;
+      if (globMatches(pattern, path, folders, pi + 1, k)) return true;
+    }
+    return false;
+  }
+  if (si >= path.length) return false;
+  if (!fnmatch(path[si]!, seg)) return false;
+  // A segment followed by more pattern must be a folder.
+  if (pi + 1 < pattern.length && !folders.has(path.slice(0, si + 1).join('/'))) return false;
+  return globMatches(pattern, path, folders, pi + 1, si + 1);
+}
+
+const FNMATCH_CACHE = new Map<string, RegExp>();
+
+/** Python's `fnmatch.fnmatchcase` (POSIX: case-sensitive): `*`, `?`, `[seq]`, `[!seq]`; never throws. */
+export function fnmatch(name: string, pattern: string): boolean {
+  if (!/[*?[]/.test(pattern)) return name === pattern;
+  let re = FNMATCH_CACHE.get(pattern);
+  if (!re) {
+    re = new RegExp(`^(?:${translate(pattern)})$`, 's');
+    if (FNMATCH_CACHE.size > 1000) FNMATCH_CACHE.clear();
+    FNMATCH_CACHE.set(pattern, re);
+  }
+  return re.test(name);
+}
+
+/** A port of CPython 3.11's `fnmatch.translate`: the same sets, negations, ranges and literal `[`. */
+export function translate(pat: string): string {
+  const escape = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  let res = '';
+  let i = 0;
+  const n = pat.length;
+  while (i < n) {
+    const c = pat[i]!;
+    i++;
+    if (c === '*') {
+      while (pat[i] === '*') i++;
+      res += '.*';
+    } else if (c === '?') {
+      res += '.';
+    } else if (c === '[') {
+      let j = i;
+      if (j < n && pat[j] === '!') j++;
+      if (j < n && pat[j] === ']') j++;
+      while (j < n && pat[j] !== ']') j++;
+      if (j >= n) {
+        res += '\\[';
+        continue;
+      }
+      let stuff = pat.slice(i, j);
+      if (!stuff.includes('-')) {
+        stuff = stuff.replace(/\\/g, '\\\\');
+      } else {
+        const chunks: string[] = [];
+        let k = pat[i] === '!' ? i + 2 : i + 1;
+        for (;;) {
+          k = pat.indexOf('-', k);
+          if (k < 0 || k >= j) break;
+          chunks.push(pat.slice(i, k));
+          i = k + 1;
+          k = k + 3;
+        }
+        const chunk = pat.slice(i, j);
+        if (chunk) chunks.push(chunk);
+        else chunks[chunks.length - 1] += '-';
+        // Remove empty ranges (z-a): invalid in a regular expression.
+        for (let m = chunks.length - 1; m > 0; m--) {
+          const prev = chunks[m - 1]!;
+          if (prev[prev.length - 1]! > chunks[m]![0]!) {
+            chunks[m - 1] = prev.slice(0, -1) + chunks[m]!.slice(1);
+            chunks.splice(m, 1);
+          }
+        }
+        stuff = chunks.map((s) => s.replace(/\\/g, '\\\\').replace(/-/g, '\\-')).join('-');
+      }
+      // Characters special inside a JavaScript class.
+      stuff = stuff.replace(/([&~|[\]])/g, '\\$1');
+      i = j + 1;
+      if (!stuff) res += '(?!)';
+      else if (stuff === '!') res += '.';
+      else {
+        if (stuff[0] === '!') stuff = '^' + stuff.slice(1);
+        else if (stuff[0] === '^') stuff = '\\' + stuff;
+        res += `[${stuff}]`;
+      }
+    } else {
+      res += escape(c);
+    }
+  }
+  return res;
 }
 
 function addIndirectTests(graph: ProjectGraph, ids: Set<string>, mode: 'eager' | 'cautious'): void {

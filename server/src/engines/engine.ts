@@ -69,6 +69,30 @@ export interface LandingFiles {
   types: Array<{ name: string; type: string }>;
   /** How the table is ingested: a view over the files (default) or, where supported, `copy_into` a table. */
   ingest?: string;
+  /** Engines reading local files: the files themselves, sorted (the pattern matches exactly these). */
+  files?: string[];
+  /**
+   * What a malformed row does (`meta.landing.on_bad_rows`): `fail` (default) fails the load, naming
+   * file, line and column, and leaves the previous load in place; `reject` loads the valid rows and
+   * keeps the bad ones in `<table>__rejects`.
+   */
+  onBadRows?: 'fail' | 'reject';
+  /** Makes an absolute file path readable in messages (relative to the project where possible). */
+  display?: (path: string) => string;
+}
+
+/**
+ * The column every landing relation adds on every engine: the name (without folder) of the file
+ * each row came from, so incremental models can load each file once (docs/incremental-landing.md).
+ */
+export const LANDING_FILE = '_landing_file';
+
+/** What loading a landing table did, where the engine can tell. */
+export interface LandingLoad {
+  rows?: number;
+  rejected?: number;
+  /** The relation holding the rejected rows (on_bad_rows: reject). */
+  rejectsRelation?: string;
 }
 
 export interface Engine {
@@ -79,15 +103,19 @@ export interface Engine {
    * cache first) or `warehouse` (the warehouse reads the location itself, e.g. Databricks on S3).
    */
   readonly landingAccess: 'local' | 'warehouse';
-  /** Creates or replaces the relation a landing table is read through (a view over its files). */
-  createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<void>;
-  /** A session from the pool (created on demand, up to the engine's limit). */
-  acquire(): Promise<EngineSession>;
+  /**
+   * Creates or replaces the relation a landing table is read through. A malformed file throws an
+   * `EngineError` naming file, line and column (unless `onBadRows` is `reject`), and the relation
+   * keeps its previous content.
+   */
+  createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad>;
+  /** A session from the pool (created on demand, up to the engine's limit); none opens once `signal` is aborted. */
+  acquire(signal?: AbortSignal): Promise<EngineSession>;
   release(session: EngineSession): void;
   /** Builds a model, seed or snapshot with this engine's materialization SQL. */
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult>;
-  /** Creates a schema when missing. */
-  ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void>;
+  /** Creates a schema when missing (not once `signal` is aborted). */
+  ensureSchema(session: EngineSession, database: string | undefined, schema: string, signal?: AbortSignal): Promise<void>;
   /** Interrupts every running statement (Ctrl-C, cancel in the editor). */
   cancelAll(): void;
   close(): Promise<void>;
@@ -103,11 +131,12 @@ export class SchemaCreator {
 
   constructor(private readonly dialect: Dialect) {}
 
-  ensure(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
+  ensure(session: EngineSession, database: string | undefined, schema: string, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(cancelledError());
     const name = this.dialect.renderRelation(undefined, database, schema);
     let pending = this.pending.get(name);
     if (!pending) {
-      pending = session.execute(`create schema if not exists ${name}`).then(() => undefined);
+      pending = session.execute(`create schema if not exists ${name}`, signal ? { signal } : {}).then(() => undefined);
       pending.catch(() => this.pending.delete(name));
       this.pending.set(name, pending);
     }
@@ -118,6 +147,11 @@ export class SchemaCreator {
 /** What a node is built as: `seed`, `snapshot`, or the model's `materialized` config. */
 export function materializationOf(node: ProjectNode): string {
   return node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : String(node.config.materialized);
+}
+
+/** The error every engine throws for work refused because the run was cancelled. */
+export function cancelledError(): EngineError {
+  return new EngineError('Cancelled before it started', undefined, undefined, 'CANCELLED');
 }
 
 /** A statement the engine's own parser rejects (on-save validation). */

@@ -41,6 +41,9 @@ const infoByClient = new WeakMap<S3Client, ClientInfo>();
  * stored checksum (`ChecksumMode: ENABLED`), which the SDK then verifies when S3 returns one.
  */
 export function createS3Client(settings: S3Settings = {}): S3Client {
+  // The SDK warns on every Node below its next minimum (22). The language server runs on the Node
+  // that VS Code bundles, which users cannot change: the notice is for us, not for them.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let endpointLabel = 'AWS S3';
   let endpoint: string | undefined;
   if (settings.endpoint !== undefined) {

@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -360,29 +360,54 @@ async function pruneEmptyFolders(dir: string): Promise<void> {
   await local(dir, () => visit(dir));
 }
 
-/** One writer per cache folder. A lock left by a process that no longer runs is taken over. */
-async function acquireLock(lockPath: string, root: string): Promise<() => Promise<void>> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(lockPath, String(process.pid), { flag: 'wx' });
-      return async () => {
-        await unlink(lockPath).catch(() => undefined);
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LandingError('LocalIO', `Cannot create the lock file ${lockPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, { location: root });
+/**
+ * One writer per cache folder. The lock file appears with the owner's PID already in it (written
+ * to a private file, then hard-linked into place), so it is never seen empty. A lock whose process
+ * no longer runs is taken over by renaming it away first: of two processes racing for a stale lock,
+ * only one renames it, and one that renamed a fresh lock by mistake puts it back.
+ */
+export async function acquireLock(lockPath: string, root: string): Promise<() => Promise<void>> {
+  const release = async (): Promise<void> => {
+    await unlink(lockPath).catch(() => undefined);
+  };
+  const mine = `${lockPath}.${process.pid}.${randomUUID()}`;
+  await local(root, () => writeFile(mine, String(process.pid), { flag: 'wx' }));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(mine, lockPath);
+        return release;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new LandingError('LocalIO', `Cannot create the lock file ${lockPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, { location: root });
+        }
       }
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new LandingError('LocalIO', `Another sync (process ${pid}) is using the cache folder ${root}.`, { location: root });
+      const text = (await readFile(lockPath, 'utf8').catch(() => '')).trim();
+      const pid = Number(text);
+      // Unreadable content is a lock another version of this program is still writing: never stolen.
+      if (!/^\d+$/.test(text) || pid <= 0 || (pid !== process.pid && isAlive(pid))) {
+        throw new LandingError('LocalIO', `Another sync${pid > 0 ? ` (process ${pid})` : ''} is using the cache folder ${root}.`, { location: root });
       }
-      if (pid === process.pid) {
-        throw new LandingError('LocalIO', `Another sync in this process is using the cache folder ${root}.`, { location: root });
+      if (pid === process.pid) throw new LandingError('LocalIO', `Another sync in this process is using the cache folder ${root}.`, { location: root });
+      const stale = `${lockPath}.stale.${process.pid}.${randomUUID()}`;
+      try {
+        await rename(lockPath, stale);
+      } catch {
+        continue; // someone else took it over first: try again
       }
-      await unlink(lockPath).catch(() => undefined);
+      const taken = (await readFile(stale, 'utf8').catch(() => '')).trim();
+      if (taken !== text) {
+        // A fresh lock replaced the stale one between our read and our rename: give it back.
+        await link(stale, lockPath).catch(() => undefined);
+        await unlink(stale).catch(() => undefined);
+        throw new LandingError('LocalIO', `Another sync is using the cache folder ${root}.`, { location: root });
+      }
+      await unlink(stale).catch(() => undefined);
     }
+    throw new LandingError('LocalIO', `Cannot lock the cache folder ${root}.`, { location: root });
+  } finally {
+    await unlink(mine).catch(() => undefined);
   }
-  throw new LandingError('LocalIO', `Cannot lock the cache folder ${root}.`, { location: root });
 }
 
 function isAlive(pid: number): boolean {

@@ -39,7 +39,10 @@ export function multipartEtag(partMd5s: Buffer[]): string {
   return `${md5(Buffer.concat(partMd5s)).toString('hex')}-${partMd5s.length}`;
 }
 
-/** Runs at most `max` tasks at a time, in submission order. */
+/**
+ * Runs at most `max` tasks at a time, in submission order. A finishing task hands its slot straight
+ * to the next queued one, so a caller arriving in between can never push the count over `max`.
+ */
 export class Limiter {
   private active = 0;
   private readonly queue: Array<() => void> = [];
@@ -48,12 +51,13 @@ export class Limiter {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.active++;
+    else this.active++;
     try {
       return await task();
     } finally {
-      this.active--;
-      this.queue.shift()?.();
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

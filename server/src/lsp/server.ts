@@ -29,7 +29,7 @@ import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { AnalysisCompleteNotification, CompileRequest, LandingEventNotification, LineageRequest, ModelsRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, UploadLandingRequest, type AnalysisComplete, type InitializationOptions, type ModelsParams, type ModelsResult, type UploadLandingParams, type UploadLandingResult, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, ColumnsCompleteNotification, CompileRequest, LandingEventNotification, LineageRequest, ModelsRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, UploadLandingRequest, type AnalysisComplete, type InitializationOptions, type ModelsParams, type ModelsResult, type UploadLandingParams, type UploadLandingResult, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 import { openEngine, runProject } from '../runner/project-run';
 import type { Target } from '../core/profiles';
@@ -38,9 +38,14 @@ import { checkDuckDbSyntax } from '../engines/duckdb/validate';
 import { mapCompiledLines } from '../core/compiler/source-map';
 import type { Diagnostic } from '../core/diagnostics';
 import { defaultProfilesDirs } from '../core/session';
-import { modelTree } from '../core/model-tree';
 import { uploadProjectLanding } from '../landing/project-upload';
+import { EMPTY_LINEAGE, lineageRequest } from './lineage';
+import { modelsOfProject } from './models';
+import { previewQuery } from './preview';
+import { profileStatus } from './profile-status';
+import { runEventDetails, runResultDetails } from './run-events';
 import { landingOptionsFromEnv } from '../runner/landing-zone';
+import { ColumnFeatures } from './columns';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const workspace = new Workspace(process.env as Record<string, string | undefined>);
@@ -53,6 +58,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** False in an untrusted workspace: nothing renders project templates, runs, previews or uploads. */
   let trusted = true;
   const UNTRUSTED = 'Medallion does not compile, run, preview or upload in an untrusted workspace';
+  // Column model (types, column completion, the engine binder's diagnostics); its new versions republish the files they change.
+  const columns = new ColumnFeatures(process.env as Record<string, string | undefined>, lines, (project, files) => {
+    for (const f of files ?? []) (project as ProjectState).dirty?.add(f);
+    schedule(project as ProjectState);
+  }, (message) => connection.console.info(message), (done) => void connection.sendNotification(ColumnsCompleteNotification, done));
 
   const guard = <P, R>(name: string, handler: (params: P) => R): ((params: P, token?: CancellationToken) => R | ResponseError<void>) => {
     return (params: P, token?: CancellationToken) => {
@@ -71,7 +81,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const started = performance.now();
     const analysis = project.get();
     const byFile = new Map<string, LspDiagnostic[]>();
-    for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat()]) {
+    for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat(), ...(trusted ? columns.problems(project) : [])]) {
       if (project.dirty && !project.dirty.has(d.file)) continue;
       // The analysis holds the text it read (overlay or disk): position with it, read nothing again.
       const text = analysis.project.files.get(d.file)?.text;
@@ -96,6 +106,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     published.set(project.root, now);
     project.dirty = new Set();
     if (project.rendering) renderInBackground(project);
+    if (trusted) columns.analysed(project, dirty);
     // After a full load, what the first edit would otherwise compute is computed now, while idle.
     if (!dirty) setImmediate(() => project.prepareEdits());
     const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started, rendering: project.renderingCount };
@@ -174,7 +185,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         workspaceSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
         completionProvider: { triggerCharacters: ["'", '"', '(', ' ', '{', '.', ','] },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Refactor, CodeActionKind.RefactorRewrite] },
       },
       serverInfo: { name: 'medallion', version: '0.1.0' },
     };
@@ -218,10 +230,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
   connection.onShutdown(async () => {
     await Promise.all([...databricksCheckers.values()].map((c) => c.close()));
+    await columns.close();
   });
   documents.onDidSave((e) => {
     const where = at(e.document.uri);
     if (!trusted || !where || !where.file.endsWith('.sql')) return;
+    columns.saved(where.project, where.file);
     void (async () => {
       try {
         const analysis = where.project.get();
@@ -265,7 +279,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
       const path = normalizePath(uriToPath(change.uri));
-      if (change.type !== FileChangeType.Deleted && workspace.host.overlays.has(path)) continue;
+      // An open file's own edits come as document changes; but a file created on disk is new to the
+      // project even when the editor opened it before this event arrived.
+      if (change.type === FileChangeType.Changed && workspace.host.overlays.has(path)) continue;
       schedule(workspace.fileChanged(path));
     }
   });
@@ -314,7 +330,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           return undefined;
         }
       };
-      const hover = hoverAt(where.project.get(), where.file, lines.of(where.path).offset(params.position), relationFor);
+      const offset = lines.of(where.path).offset(params.position);
+      const hover = hoverAt(where.project.get(), where.file, offset, relationFor, trusted ? columns.columnsOf(where.project) : undefined) ?? (trusted ? columns.hover(where.project, where.file, textOf(where.path), offset) : undefined);
       return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: lines.range(where.path, hover.span) } : null;
     }),
   );
@@ -324,21 +341,32 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const where = at(params.textDocument.uri);
       if (!where) return [];
       const text = textOf(where.path);
-      const items = completionsAt(where.project.get(), text, lines.of(where.path).offset(params.position), where.file);
+      const offset = lines.of(where.path).offset(params.position);
+      const items = (trusted ? columns.completion(where.project, where.file, text, offset) : undefined) ?? completionsAt(where.project.get(), text, offset, where.file);
       const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field };
       return items.map((i) => ({
         label: i.label,
         kind: kinds[i.kind],
         ...(i.detail ? { detail: i.detail } : {}),
         ...(i.documentation ? { documentation: i.documentation } : {}),
+        ...(i.sortText ? { sortText: i.sortText } : {}),
         ...(i.insertText ? { insertText: i.insertText, insertTextFormat: i.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText } : {}),
       }));
     }),
   );
 
+  connection.onSignatureHelp(
+    guard('signatureHelp', (params) => {
+      const where = at(params.textDocument.uri);
+      const help = where ? columns.signatureHelp(where.project, textOf(where.path), lines.of(where.path).offset(params.position)) : undefined;
+      return help ? { signatures: [{ label: help.label, parameters: help.parameters, ...(help.documentation ? { documentation: help.documentation } : {}) }], activeSignature: 0, activeParameter: help.activeParameter } : null;
+    }),
+  );
+
   connection.onCodeAction(
     guard('codeAction', (params) => {
-      const out = [];
+      const where = at(params.textDocument.uri);
+      const out: Array<import('vscode-languageserver/node').CodeAction> = trusted && where ? columns.codeActions(where.project, where.file, params.textDocument.uri, params.range, params.context.diagnostics) : [];
       for (const d of params.context.diagnostics) {
         const suggestions = (d.data as { suggestions?: string[] } | undefined)?.suggestions ?? [];
         if (d.source !== 'medallion' || (d.code !== 'unknown-ref' && d.code !== 'unknown-source' && d.code !== 'missing-file')) continue;
@@ -351,11 +379,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   connection.onRenameRequest(
-    guard('rename', (params): WorkspaceEdit | ResponseError<void> | null => {
+    guard('rename', async (params): Promise<WorkspaceEdit | ResponseError<void> | null> => {
       const where = at(params.textDocument.uri);
       if (!where) return null;
+      const offset = lines.of(where.path).offset(params.position);
+      // On a column a model outputs: the column is renamed (downstream and yml too); else the model.
+      const columnRename = trusted ? await columns.rename(where.project, where.file, offset, params.newName) : undefined;
+      if (columnRename) return columnRename;
       const analysis = where.project.get();
-      const node = subjectAt(analysis, where.file, lines.of(where.path).offset(params.position));
+      const node = subjectAt(analysis, where.file, offset);
       if (!node) return null;
       const result = renameModel(analysis, node, params.newName);
       if (result.problem) return new ResponseError<void>(-32602, result.problem);
@@ -445,43 +477,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     LineageRequest,
     guard('lineage', (params: LineageParams): LineageResult => {
       const where = params.uri ? at(params.uri) : undefined;
-      const project = where?.project ?? workspace.all().find((p) => params.nodeId && p.get().project.nodes.has(params.nodeId));
-      if (!project) return { focus: null, nodes: [], edges: [] };
-      const analysis = project.get();
-      const focus = params.nodeId ? analysis.project.nodes.get(params.nodeId) : where ? nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test') : undefined;
-      if (!focus) return { focus: null, nodes: [], edges: [] };
-      const depth = params.depth ?? Infinity;
-      const keep = (id: string): boolean => !id.startsWith('test.') && !id.startsWith('unit_test.') && !id.startsWith('operation.');
-      const entries: Array<[string, number]> = [[focus.uniqueId, 0]];
-      for (const [id, d] of analysis.graph.upstream(focus.uniqueId, depth)) if (keep(id)) entries.push([id, -d]);
-      for (const [id, d] of analysis.graph.downstream(focus.uniqueId, depth)) if (keep(id)) entries.push([id, d]);
-      const ids = new Set(entries.map(([id]) => id));
-      const nodes = entries.map(([id, d]) => {
-        const n = analysis.project.nodes.get(id)!;
-        return { id, name: n.resourceType === 'source' ? `${n.source!.sourceName}.${n.name}` : n.name, resourceType: n.resourceType, layer: n.layer ?? null, materialized: n.config.materialized, file: n.file, depth: d };
-      });
-      const edges = [...ids].flatMap((id) => analysis.project.nodes.get(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
-      if (!params.columns || !trusted) return { focus: focus.uniqueId, nodes, edges };
-      // Column edges: trace each shown model's compiled SQL back to its parents' columns.
-      // Loaded on first use: its SQL parser is a bundle of its own that a server start does not parse.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose
-      const { columnLineage } = require('../analysis/column-lineage') as typeof import('../analysis/column-lineage');
-      const compiler = project.compilerFor();
-      const bare = (relation: string): string => relation.replace(/["`]/g, '').toLowerCase();
-      const columnEdges: NonNullable<LineageResult['columnEdges']> = [];
-      for (const id of ids) {
-        const node = analysis.project.nodes.get(id)!;
-        if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') continue;
-        const compiled = compiler.compile(id);
-        const traced = compiled.sql === undefined ? undefined : columnLineage(compiled.sql);
-        if (!traced) continue;
-        const parents = new Map(node.dependsOn.filter((p) => ids.has(p)).map((p) => [bare(compiler.relation(analysis.project.nodes.get(p)!).render()), p]));
-        for (const e of traced) {
-          const parent = parents.get(bare(e.fromTable));
-          if (parent) columnEdges.push({ from: { node: parent, column: e.fromColumn }, to: { node: id, column: e.toColumn } });
-        }
-      }
-      return { focus: focus.uniqueId, nodes, edges, columnEdges };
+      const project = where?.project ?? workspace.all().find((p) => params.nodeId && lineageRequest({ analysis: p.get(), root: p.root, lines }, { nodeId: params.nodeId, depth: 0 }).focus);
+      if (!project) return EMPTY_LINEAGE;
+      // Columns from the column model (engine-bound, exact where DuckDB traced them) once it is computed.
+      return lineageRequest({ analysis: project.get(), root: project.root, lines, ...(where ? { file: where.file } : {}), ...(trusted ? { compiler: () => project.compilerFor(), modelledColumns: (ids: Set<string>) => columns.lineage(project, ids) } : {}) }, params);
     }),
   );
 
@@ -502,6 +501,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const withUpstream = Boolean(params.upstream) && (params.command ?? 'run') === 'run';
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
+    const startRelation = (node: ProjectNode): string | undefined => {
+      if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.config.materialized === 'ephemeral') return undefined;
+      try {
+        return project.compilerFor(params.target).relation(node).render();
+      } catch {
+        return undefined;
+      }
+    };
     const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin(`Medallion: ${params.command ?? 'run'} ${select.join(' ')}`, 0, 'starting', true);
     progress?.token.onCancellationRequested(() => controller.abort());
@@ -523,8 +530,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
             e.kind === 'phase'
               ? { kind: 'phase', message: e.message }
               : e.kind === 'start'
-                ? { kind: 'start', nodeId: e.node.uniqueId, name: e.node.name, index: e.index, total: e.total }
-                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total };
+                ? { kind: 'start', nodeId: e.node.uniqueId, name: e.node.name, index: e.index, total: e.total, ...runEventDetails(e.node, startRelation(e.node)) }
+                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total, ...runResultDetails(e.result, analysis.project.nodes.get(e.result.uniqueId)) };
           void connection.sendNotification(RunEventNotification, message);
           if (e.kind === 'finish') progress?.report(Math.round((100 * e.index) / e.total), `${e.index}/${e.total} ${e.result.name} ${e.result.status}`);
         },
@@ -550,7 +557,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const where = params.uri ? at(params.uri) : undefined;
       const project = where?.project ?? workspace.all()[0];
       if (!project) return { targets: [], defaultTarget: '' };
-      return { targets: project.targets(), defaultTarget: project.compilerFor().options.target.name };
+      return { targets: project.targets(), defaultTarget: project.compilerFor().options.target.name, profile: profileStatus(workspace.host, project.get(), process.env as Record<string, string | undefined>) };
     }),
   );
 
@@ -564,8 +571,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const node = params.nodeId ? analysis.project.nodes.get(params.nodeId) : where ? nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test') : undefined;
     if (!node) return empty('Open a model to preview it');
     const compiler = project.compilerFor(params.target);
-    const sql = node.resourceType === 'seed' || node.resourceType === 'source' ? `select * from ${compiler.relation(node).render()}` : compiler.compile(node.uniqueId).sql;
-    if (sql === undefined) return empty(`${node.name} does not compile`, node.uniqueId);
+    const query = previewQuery(compiler, node, params, where ? textOf(where.path) : undefined);
+    if ('error' in query) return empty(query.error, node.uniqueId);
+    const { sql, title } = query;
     let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
     try {
       engine = await openEngine(compiler.options.target, project.root, process.env as Record<string, string | undefined>);
@@ -575,7 +583,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const started = performance.now();
       const limit = Math.max(0, Math.min(params.limit ?? 500, 100_000));
       const result = await session.execute(`select * from (\n${sql}\n) as medallion_preview limit ${limit}`, { signal: controller.signal });
-      return { node: node.uniqueId, columns: result.columns, rows: result.rows, seconds: (performance.now() - started) / 1000, error: null };
+      return { node: node.uniqueId, sql, title, columns: result.columns, rows: result.rows, seconds: (performance.now() - started) / 1000, error: null };
     } catch (err) {
       return empty((err as Error).message, node.uniqueId);
     } finally {
@@ -591,19 +599,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return {
         projects: projects.map((project) => {
           if (!project.loaded) schedule(project);
-          const analysis = project.get();
-          return {
-            name: analysis.project.config.name,
-            root: project.root,
-            uri: pathToUri(project.root),
-            layers: modelTree(analysis).map((layer) => ({
-              name: layer.name,
-              nodes: layer.nodes.map((n) => {
-                const { uri, range } = toLocation(lines, project.root, n.location);
-                return { id: n.uniqueId, name: n.name, resourceType: n.resourceType, layer: n.layer, materialized: n.materialized, uri, range };
-              }),
-            })),
-          };
+          return modelsOfProject(project.get(), project.root, lines);
         }),
       };
     }),

@@ -28,6 +28,13 @@ export interface ProjectRunResult extends RunSummary {
   artifacts: string[];
 }
 
+/** The SQL each node of a run was compiled to (manifest.json carries it as compiled_code). */
+function compiledSql(summary: RunSummary): Map<string, string> {
+  const compiled = new Map<string, string>();
+  for (const r of summary.results) if (r.compiledSql !== undefined) compiled.set(r.uniqueId, r.compiledSql);
+  return compiled;
+}
+
 export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>): Promise<Engine> {
   if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
   if (target.type === 'databricks') return DatabricksEngine.open(target, env);
@@ -44,7 +51,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     ...(request.fullRefresh ? { fullRefresh: true } : {}),
     relationExists: (node) => known.get(node.uniqueId) ?? false,
   });
-  const failed = (message: string): ProjectRunResult => ({ command: request.command, target: resolved.target.name, results: [], elapsedSeconds: 0, cancelled: false, fatal: message, artifacts: [] });
+  const failed = (message: string): ProjectRunResult => ({ command: request.command, target: resolved.target.name, results: [], elapsedSeconds: 0, cancelled: false, fatal: message, artifacts: [], landing: [] });
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return failed(errors.map((d) => `${d.file}: ${d.message}`).join('\n'));
   let engine: Engine;
@@ -64,7 +71,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     });
     const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
-      writeManifest(targetDir, analysis, compiler, resolved.target, invocationId),
+      writeManifest(targetDir, { analysis, host, compiler, target: resolved.target, invocationId, compiled: compiledSql(summary), ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}) }),
       writeRunResults(targetDir, summary, invocationId, { which: request.command, select: request.select ?? [], exclude: request.exclude ?? [], full_refresh: Boolean(request.fullRefresh), target: resolved.target.name }),
     ];
     return { ...summary, artifacts };

@@ -10,9 +10,9 @@ import { selectNodes } from '../core/selector';
 import { LineIndex } from '../core/text';
 import type { Engine, EngineSession } from '../engines/engine';
 import { EngineError } from '../engines/engine';
-import { createLandingViews, landingSpec, type LandingSpec } from './landing';
+import { landingSpec, loadLandingTables, type LandingSpec } from './landing';
 import { runDataTest, runUnitTest } from './tests';
-import { isFailure, type NodeResult, type NodeStatus, type RunCommand, type RunEvent, type RunSummary } from './types';
+import { isFailure, type LandingOutcome, type NodeResult, type NodeStatus, type RunCommand, type RunEvent, type RunSummary } from './types';
 
 export interface RunRequest {
   command: RunCommand;
@@ -44,12 +44,21 @@ const RESOURCE_TYPES: Record<RunCommand, string[]> = {
 export async function runNodes(analysis: Analysis, engine: Engine, compiler: Compiler, known: Map<string, boolean>, targetName: string, request: RunRequest): Promise<RunSummary> {
   const started = performance.now();
   const { graph } = analysis;
-  const emit = (e: RunEvent): void => request.onEvent?.(e);
+  // A listener that throws must not stop the run (the scheduler runs inside these calls).
+  const emit = (e: RunEvent): void => {
+    try {
+      request.onEvent?.(e);
+    } catch {
+      // the listener's problem, not the run's
+    }
+  };
   const types = RESOURCE_TYPES[request.command].filter((t) => !request.resourceTypes?.length || request.resourceTypes.includes(t));
   const selection = selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: types });
   const selected = graph.topologicalOrder(selection.ids).map((id) => graph.node(id)!);
   const results = new Map<string, NodeResult>();
-  const summary: RunSummary = { command: request.command, target: targetName, results: [], elapsedSeconds: 0, cancelled: false };
+  const landingResults: NodeResult[] = [];
+  const running = new Set<string>();
+  const summary: RunSummary = { command: request.command, target: targetName, results: [], elapsedSeconds: 0, cancelled: false, landing: [] };
   const controller = new AbortController();
   const abort = (): void => {
     controller.abort();
@@ -64,13 +73,27 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
     const specs = [...analysis.project.nodes.values()]
       .map(landingSpec)
       .filter((s): s is LandingSpec => s !== undefined && (graph.children.get(s.node.uniqueId) ?? []).some((c) => selectedIds.has(c)));
-    if (specs.length > 0 && request.command !== 'test') {
+    const landingFailed = new Set<string>();
+    if (specs.length > 0 && request.command !== 'test' && !controller.signal.aborted) {
       emit({ kind: 'phase', message: `landing: ${specs.length} source tables` });
-      const session = await engine.acquire();
-      try {
-        await createLandingViews(engine, session, compiler, specs, analysis.project.root, request.landingDir ?? (async (s) => s.location), controller.signal);
-      } finally {
-        engine.release(session);
+      // Cancelled before landing: no session; the scheduler below reports every node cancelled.
+      const session = await engine.acquire(controller.signal).catch((err: unknown) => {
+        if (controller.signal.aborted) return undefined;
+        throw err;
+      });
+      if (session) {
+        try {
+          summary.landing = await loadLandingTables(engine, session, compiler, specs, analysis.project.root, request.landingDir ?? (async (s) => s.location), controller.signal);
+        } finally {
+          engine.release(session);
+        }
+      }
+      for (const outcome of summary.landing) {
+        emit({ kind: 'phase', message: describeLanding(outcome) });
+        if (outcome.error === undefined) continue;
+        landingFailed.add(outcome.uniqueId);
+        const node = graph.node(outcome.uniqueId)!;
+        landingResults.push({ ...skipped(node, 'error', `landing ${outcome.source} failed: ${outcome.error}`), relation: outcome.relation });
       }
     }
 
@@ -110,9 +133,10 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
     const total = selected.length;
     let index = 0;
     const pending = new Set(selected.map((n) => n.uniqueId));
-    const running = new Set<string>();
     const failedAncestors = new Map<string, string>();
     const threads = Math.max(1, request.threads);
+    // Thread names as dbt's: a worker slot per running node, never two running nodes on one name.
+    const freeSlots = Array.from({ length: threads }, (_, i) => threads - i);
 
     // Ready queue by remaining-dependency counts: O(edges) scheduling, in topological preference order.
     const order = new Map(selected.map((n, i) => [n.uniqueId, i]));
@@ -141,63 +165,75 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
         }
       }
     };
-    const ready = (): ProjectNode | undefined => {
-      const id = readyIds.shift();
-      return id === undefined ? undefined : graph.node(id);
+    // Every node is reported exactly once: the first result stands.
+    const report = (result: NodeResult, at?: number): void => {
+      if (results.has(result.uniqueId)) return;
+      results.set(result.uniqueId, result);
+      pending.delete(result.uniqueId);
+      emit({ kind: 'finish', result, index: at ?? ++index, total });
     };
 
     await new Promise<void>((resolveAll) => {
       let active = 0;
+      let resolved = false;
       const pump = (): void => {
+        if (resolved) return;
         if (controller.signal.aborted) {
-          for (const id of pending) {
-            const node = graph.node(id)!;
-            const r = skipped(node, 'cancelled', 'cancelled before it started');
-            results.set(id, r);
-            emit({ kind: 'finish', result: r, index: ++index, total });
+          // Nothing starts after a cancel: whatever has not started is reported cancelled, once.
+          readyIds.length = 0;
+          for (const id of [...pending]) {
+            if (!running.has(id)) report(skipped(graph.node(id)!, 'cancelled', 'cancelled before it started'));
           }
-          pending.clear();
         }
-        while (active < threads) {
-          const node = ready();
-          if (!node) break;
-          pending.delete(node.uniqueId);
-          const blocker = [...deps.get(node.uniqueId)!].find((p) => isBlocking(results.get(p)!));
+        while (active < threads && !controller.signal.aborted) {
+          const id = readyIds.shift();
+          if (id === undefined) break;
+          const node = graph.node(id)!;
+          if (!pending.has(id)) continue;
+          const blocker = [...deps.get(id)!].find((p) => isBlocking(results.get(p)!)) ?? node.dependsOn.find((p) => landingFailed.has(p));
           if (blocker) {
             const cause = failedAncestors.get(blocker) ?? blocker;
-            failedAncestors.set(node.uniqueId, cause);
-            const r = skipped(node, 'skipped', `skipped: ${graph.node(cause)!.name} failed`);
-            results.set(node.uniqueId, r);
-            emit({ kind: 'finish', result: r, index: ++index, total });
-            settle(node.uniqueId);
+            failedAncestors.set(id, cause);
+            const causeNode = graph.node(cause)!;
+            const what = causeNode.resourceType === 'source' ? `source ${causeNode.source!.sourceName}.${causeNode.name} failed to load` : `${causeNode.name} failed`;
+            report(skipped(node, 'skipped', `skipped: ${what}`));
+            settle(id);
             continue;
           }
           active++;
-          running.add(node.uniqueId);
-          const thread = `Thread-${active}`;
+          running.add(id);
+          const slot = freeSlots.pop()!;
+          const thread = `Thread-${slot}`;
           const myIndex = ++index;
           emit({ kind: 'start', node, index: myIndex, total, thread });
-          void executeNode(analysis, engine, compiler, known, node, request, controller.signal, thread).then((result) => {
-            results.set(node.uniqueId, result);
-            running.delete(node.uniqueId);
-            active--;
-            settle(node.uniqueId);
-            emit({ kind: 'finish', result, index: myIndex, total });
-            if (request.failFast && isFailure(result.status)) abort();
-            pump();
-          });
+          void executeNode(analysis, engine, compiler, known, node, request, controller.signal, thread)
+            .catch((err: unknown): NodeResult => ({ ...skipped(node, 'error', err instanceof Error ? err.message : String(err)), thread }))
+            .then((result) => {
+              running.delete(id);
+              active--;
+              freeSlots.push(slot);
+              freeSlots.sort((a, b) => b - a);
+              report(result, myIndex);
+              settle(id);
+              if (request.failFast && isFailure(result.status)) abort();
+              pump();
+            });
         }
-        if (active === 0 && pending.size === 0) resolveAll();
-        else if (active === 0 && readyIds.length === 0) {
+        if (active === 0 && pending.size === 0) {
+          resolved = true;
+          resolveAll();
+        } else if (active === 0 && readyIds.length === 0) {
           // Only possible with a dependency cycle inside the selection: report, do not hang.
-          for (const id of pending) results.set(id, skipped(graph.node(id)!, 'skipped', 'skipped: part of a dependency cycle'));
-          pending.clear();
+          for (const id of [...pending]) report(skipped(graph.node(id)!, 'skipped', 'skipped: part of a dependency cycle'));
+          resolved = true;
           resolveAll();
         }
       };
+      // A cancel while nothing is running still has to settle the queue.
+      controller.signal.addEventListener('abort', () => queueMicrotask(pump), { once: true });
       pump();
     });
-    summary.results = selected.map((n) => results.get(n.uniqueId)!).filter(Boolean);
+    summary.results = [...landingResults, ...selected.map((n) => results.get(n.uniqueId)!).filter(Boolean)];
   } catch (err) {
     summary.fatal = (err as Error).message;
   } finally {
@@ -206,6 +242,13 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
   summary.cancelled = controller.signal.aborted;
   summary.elapsedSeconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/** One line per landing table: what it loaded, what it set aside, or why it failed. */
+function describeLanding(o: LandingOutcome): string {
+  if (o.error !== undefined) return `landing ${o.source}: ERROR ${o.error}`;
+  const parts = [o.files >= 0 ? `${o.files} file${o.files === 1 ? '' : 's'}` : undefined, o.rows !== undefined ? `${o.rows} rows` : undefined, o.rejected !== undefined ? `${o.rejected} rejected into ${o.rejectsRelation}` : undefined].filter(Boolean);
+  return `landing ${o.source}: ${parts.length ? parts.join(', ') : 'ready'}`;
 }
 
 /** Failed tests (severity error) block children in build; warnings do not. */
@@ -233,7 +276,7 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
   let session: EngineSession | undefined;
   let compiledSql: string | undefined;
   try {
-    session = await engine.acquire();
+    session = await engine.acquire(signal);
     if (node.resourceType === 'unit_test') {
       const outcome = await runUnitTest(engine, session, compiler, analysis.graph, node, signal);
       return done(outcome.status, outcome.message, { failures: outcome.failures, ...(outcome.sql ? { compiledSql: outcome.sql } : {}) });
@@ -262,7 +305,7 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
     }
     relation = relation ?? compiler.relation(node);
     if (node.config.materialized === 'ephemeral') return done('success', 'ephemeral: inlined where used', { compiledSql: sql });
-    await engine.ensureSchema(session, relation.database, relation.schema!);
+    await engine.ensureSchema(session, relation.database, relation.schema!, signal);
     const result = await engine.materialize(session, { node, relation, sql, fullRefresh: Boolean(request.fullRefresh), signal, projectRoot: analysis.project.root });
     known.set(node.uniqueId, true);
     return done('success', result.message, { ...(result.rowsAffected !== undefined ? { rows: result.rowsAffected } : {}), relation: relation.render(), compiledSql: sql });

@@ -26,7 +26,7 @@ export async function runDataTest(engine: Engine, session: EngineSession, compil
   const opts = signal ? { signal } : {};
   if (config.store_failures === true) {
     const relation = compiler.relation(node);
-    await engine.ensureSchema(session, relation.database, relation.schema!);
+    await engine.ensureSchema(session, relation.database, relation.schema!, signal);
     await session.execute(`create or replace table ${relation.render()} as (\n${sql}\n)`, opts);
   }
   const result = await session.execute(query, opts);

@@ -39,6 +39,23 @@ export interface RunSummary {
   cancelled: boolean;
   /** Problems that stopped the run before any node (bad target, engine failed to open). */
   fatal?: string;
+  /** What each landing table of the run loaded (a failed one is also an `error` result of its source). */
+  landing: LandingOutcome[];
+}
+
+export interface LandingOutcome {
+  /** `source_name.table_name` */
+  source: string;
+  uniqueId: string;
+  relation: string;
+  /** Files read; -1 where the warehouse lists them itself. */
+  files: number;
+  /** Rows loaded, where the engine counts them. */
+  rows?: number;
+  /** Rows set aside in `rejectsRelation` (`meta.landing.on_bad_rows: reject`). */
+  rejected?: number;
+  rejectsRelation?: string;
+  error?: string;
 }
 
 export function isFailure(status: NodeStatus): boolean {

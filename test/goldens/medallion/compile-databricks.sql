@@ -1,5 +1,9 @@
 -- bronze_orders (models/bronze/bronze_orders.sql) → `dbt_project_retail`.`bronze`.`bronze_orders`
--- Orders arrive in batches; each run only appends orders newer than the newest one loaded.
+-- Orders arrive in batches of landing files, and an order can arrive late: in a later file, with a
+-- created_at older than orders already loaded. So each run loads the files this table has not seen
+-- yet (every landing relation names each row's file in _landing_file), whatever their dates, and
+-- merges on id: an order delivered again replaces its earlier row instead of adding a second one.
+-- See docs/incremental-landing.md.
 select
     id,
     created_at,
@@ -7,6 +11,7 @@ select
     product_id,
     quantity,
     unit_price,
+    _landing_file,
     cast('2024-01-01 00:00:00' as timestamp) as _loaded_at
 from `dbt_project_retail`.`landing`.`orders`
 

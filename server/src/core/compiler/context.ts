@@ -20,7 +20,9 @@ import type { Span } from '../text';
 import { DBT_MACRO_NAMES, PARSE_TIME_RESULTS } from './dbt-macro-names';
 import type { Dialect } from './dialect';
 import { pythonJson, pythonModules } from './modules';
-import { bindArgs, isNone, PyDateTime, PyTimedelta, splitArgs } from './python';
+import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
+import { columnApi, dbtBuiltins } from './builtins';
+import { markTuple } from '../jinja/runtime';
 import { Relation } from './relation';
 
 /** Parsed templates by file and text: editing one file never reparses another. */
@@ -424,6 +426,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       return '';
     };
     const loadResult = (name: unknown): unknown => (this.stored.has(String(name)) ? this.stored.get(String(name)) : null);
+    const builtins = dbtBuiltins({ adapterType: target.type, target, ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) });
 
     Object.assign(g, {
       var: Object.assign(varFn, { has_var: varHas }),
@@ -437,8 +440,6 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       flags: { FULL_REFRESH: false, WHICH: this.execute ? 'compile' : 'parse', STORE_FAILURES: false },
       project_name: project.config.name,
       dbt_version: '1.12.6',
-      statement,
-      load_result: loadResult,
       store_result: () => '',
       // Hook context; the runner fills these for real runs.
       schemas: [],
@@ -452,7 +453,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       log: () => '',
       print: () => '',
       tojson: (v: unknown) => pythonJson(v),
-      modules: withTimeModules(pythonModules(() => new Date())),
+      modules: pythonModules(() => new Date()),
       // Hook helpers: `config(pre_hook=before_begin("..."))`.
       before_begin: (sql: unknown) => ({ sql: String(sql), transaction: false }),
       after_commit: (sql: unknown) => ({ sql: String(sql), transaction: false }),
@@ -467,19 +468,13 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       zip: (...lists: unknown[]) => {
         const arrays = lists.filter(Array.isArray) as unknown[][];
         const len = Math.min(...arrays.map((a) => a.length));
-        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
+        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => markTuple(arrays.map((a) => a[i])));
       },
       set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
-      set_strict: (items: unknown) => {
-        if (!Array.isArray(items)) throw new Error(`set_strict() expects a list, got ${typeof items}`);
-        return [...new Set(items)];
-      },
-      zip_strict: (...lists: unknown[]) => {
-        if (!lists.every(Array.isArray)) throw new Error('zip_strict() expects lists');
-        const arrays = lists as unknown[][];
-        const len = Math.min(...arrays.map((a) => a.length));
-        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
-      },
+      ...builtins,
+      // At parse time dbt's statement does nothing; compiling runs it where a connection is given.
+      statement: this.execute ? builtins.statement : statement,
+      load_result: this.execute ? builtins.load_result : loadResult,
       render: (text: unknown) => this.renderString(`<render ${String(text)}>`, String(text)),
       try_or_compiler_error: (...args: unknown[]) => {
         const { positional } = splitArgs(args);
@@ -490,7 +485,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
           throw new Error(`Compilation Error: ${String(message)}`);
         }
       },
-      api: { Relation: adapter.Relation },
+      api: { Relation: adapter.Relation, Column: columnApi(target.type) },
     });
     Object.defineProperties(g, Object.getOwnPropertyDescriptors(members));
     const own = members as Record<string, unknown>;
@@ -535,16 +530,6 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     );
     return new Relation(this.options.dialect, isNone(database) ? undefined : String(database), isNone(schema) ? undefined : String(schema), String(identifier ?? ''), (type as never) ?? null);
   }
-}
-
-/** Python's `datetime.timedelta` and pytz's UTC beside what modules.ts gives. */
-function withTimeModules(modules: Record<string, unknown>): Record<string, unknown> {
-  const datetime = modules.datetime as Record<string, unknown>;
-  return {
-    ...modules,
-    datetime: { ...datetime, timedelta: (...args: unknown[]) => PyTimedelta.of(...args) },
-    pytz: { timezone: (name: unknown) => ({ zone: String(name) }), utc: { zone: 'UTC' }, UTC: { zone: 'UTC' } },
-  };
 }
 
 /** What macros read from dbt's RuntimeConfig: project name and version, and each package's. */

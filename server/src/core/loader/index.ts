@@ -68,10 +68,12 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   state.renderProjectValue = (text) => renderNative(cache.templates, `<dbt_project.yml ${text}>`, text, globals);
 
   const rootConfig = readProjectConfig(state, '');
+  rootConfig.base = '';
   // Packages of packages are not loaded: dbt deps installs every package flat in the root's folder.
   const contexts = [new PackageContext(state, rootConfig, '', undefined)];
   for (const base of installedPackages(state, rootConfig)) {
     const config = readProjectConfig(state, base);
+    config.base = base;
     state.packages.set(config.name, config);
     contexts.push(new PackageContext(state, config, base, rootConfig));
   }

@@ -27,7 +27,15 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
     // dbt's precedence: the package's own project tree, the source's config, the table's; the root project's tree last.
     const config = emptyConfig('source');
     for (const layer of treeLayers(ctx.config.trees.sources, pkg, [sourceName, tableName])) applyConfig(config, layer);
+    // `freshness:` and `loaded_at_field:` written as properties of the source, then of the table, are configs.
+    const properties = (holder: YNode): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const key of ['freshness', 'loaded_at_field']) if (holder.kind === 'map' && holder.entries.has(key)) out[key] = toJS(get(holder, key));
+      return out;
+    };
+    applyConfig(config, properties(entry));
     if (sourceConfig) applyConfig(config, sourceConfig);
+    applyConfig(config, properties(table));
     if (isDict(sourceMeta)) applyConfig(config, { meta: sourceMeta });
     // Sources are quoted by their yml `quoting:` property (dbt ignores a `+quoting` config for them).
     const quoting: Record<string, unknown> = {};

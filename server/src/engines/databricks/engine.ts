@@ -8,7 +8,7 @@ import type IOperation from '@databricks/sql/dist/contracts/IOperation';
 import type { DBSQLClient } from '@databricks/sql';
 import { dialectFor, type Dialect, type Relation } from '../../core/compiler';
 import type { Target } from '../../core/profiles';
-import { EngineError, SchemaCreator, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
+import { cancelledError, EngineError, SchemaCreator, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
 import { connectionSettings, type DatabricksSettings } from './settings';
 import { landingStatements, materialize, type DatabricksSessionApi } from './materializations';
 
@@ -39,7 +39,8 @@ export class DatabricksEngine implements Engine {
     return new DatabricksEngine(client, settings);
   }
 
-  async acquire(): Promise<EngineSession> {
+  async acquire(signal?: AbortSignal): Promise<EngineSession> {
+    if (signal?.aborted) throw cancelledError();
     const ready = this.idle.pop();
     if (ready) return ready;
     let session: IDBSQLSession;
@@ -55,6 +56,11 @@ export class DatabricksEngine implements Engine {
     }
     const created = new DatabricksSession(session, this.settings);
     this.all.push(created);
+    // Cancelled while the session was opening: it joins the pool (closed with the engine), unused.
+    if (signal?.aborted) {
+      this.idle.push(created);
+      throw cancelledError();
+    }
     return created;
   }
 
@@ -62,18 +68,18 @@ export class DatabricksEngine implements Engine {
     this.idle.push(session as DatabricksSession);
   }
 
-  async createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<void> {
-    for (const sql of await landingStatements(session, this.dialect, this.settings, relation, files, signal)) {
-      await session.execute(sql, { ...(signal ? { signal } : {}), tag: relation.identifier });
-    }
+  async createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad> {
+    const { statements, load } = await landingStatements(session, this.dialect, this.settings, relation, files, signal);
+    for (const sql of statements) await session.execute(sql, { ...(signal ? { signal } : {}), tag: relation.identifier });
+    return load;
   }
 
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
     return materialize(session, this.dialect, request);
   }
 
-  ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
-    return this.schemas.ensure(session, database, schema);
+  ensureSchema(session: EngineSession, database: string | undefined, schema: string, signal?: AbortSignal): Promise<void> {
+    return this.schemas.ensure(session, database, schema, signal);
   }
 
   cancelAll(): void {

@@ -5,13 +5,11 @@
  * with `?` parameter markers and swapped in with one statement, snapshots merged on dbt_scd_id.
  * Identifiers are always quoted; values from files travel as parameters, never as SQL text.
  */
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { Dialect, Relation } from '../../core/compiler';
 import { dialectFor } from '../../core/compiler';
-import { inferCsvColumnType, parseCsv } from '../../core/csv';
 import type { ProjectNode } from '../../core/model';
-import { EngineError, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
+import { EngineError, LANDING_FILE, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
+import { readSeed } from '../seed';
 import type { DatabricksSettings } from './settings';
 
 const databricksDialect = dialectFor('databricks')!;
@@ -222,25 +220,17 @@ function seedType(type: string): string {
 /** Rows per insert: Databricks caps parameter markers per statement; stay well under the cap. */
 const MAX_PARAMETERS = 256;
 
+/** The Databricks types a seed's columns are created with (column_types, else dbt's inference); the column model types seeds the same. */
+export function seedTypes(seed: Pick<ReturnType<typeof readSeed>, 'types'>): string[] {
+  return seed.types.map((t) => ('declared' in t ? seedType(t.declared) : t.inferred));
+}
+
 async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node, relation, projectRoot } = request;
   const q = dialect.quoteIdentifier;
-  const path = isAbsolute(node.file) ? node.file : join(projectRoot, node.file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new EngineError(`Cannot read seed file ${node.file}: ${(err as Error).message}`);
-  }
-  const delimiter = typeof node.config.delimiter === 'string' && node.config.delimiter.length === 1 ? node.config.delimiter : ',';
-  const [header, ...rows] = parseCsv(text, delimiter);
-  if (!header || header.length === 0) throw new EngineError(`Seed ${node.file} is empty: it needs a header row`);
-  const names = header.map((h) => h.trim());
-  rows.forEach((row, i) => {
-    if (row.length !== names.length) throw new EngineError(`Seed ${node.file}, line ${i + 2}: ${row.length} fields where the header has ${names.length}`);
-  });
-  const overrides = (node.config.column_types ?? {}) as Record<string, unknown>;
-  const types = names.map((name, i) => (overrides[name] !== undefined ? seedType(String(overrides[name])) : inferCsvColumnType(rows.map((r) => r[i]!))));
+  const seed = readSeed(node, projectRoot);
+  const { names, rows } = seed;
+  const types = seedTypes(seed);
   // Loaded beside the target, then swapped in with one statement: the seed is never seen half-loaded.
   const staging = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__medallion_seed`);
   await session.execute(`create or replace table ${staging} (${names.map((n, i) => `${q(n)} ${types[i]}`).join(', ')}) using delta`, options(request));
@@ -250,8 +240,7 @@ async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, reques
     const tuple = `(${types.map((t) => `cast(? as ${t})`).join(', ')})`;
     for (let start = 0; start < rows.length; start += batch) {
       const chunk = rows.slice(start, start + batch);
-      const values = chunk.flatMap((r) => r.map((v) => (v.trim() === '' ? null : v)));
-      await session.executeWithParameters(`insert into ${staging} values\n${chunk.map(() => tuple).join(',\n')}`, values, options(request));
+      await session.executeWithParameters(`insert into ${staging} values\n${chunk.map(() => tuple).join(',\n')}`, chunk.flat(), options(request));
     }
     const swapped = await buildTable(session, dialect, request, `select * from ${staging}`);
     return { rowsAffected: rows.length, message: `seed loaded, ${rows.length} rows${swapped.rowsAffected !== rows.length ? ` (table holds ${swapped.rowsAffected})` : ''}` };
@@ -264,28 +253,40 @@ async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, reques
  * dbt snapshots on Delta: rows to insert, close and (optionally) invalidate are staged in a temporary
  * view and applied with one `merge` on dbt_scd_id, as dbt-databricks does.
  */
+/** A snapshot's `updated_at` expression for its strategy. */
+function snapshotUpdatedAt(dialect: Dialect, node: ProjectNode): string {
+  const strategy = String(node.config.strategy ?? 'timestamp');
+  if (strategy === 'timestamp') {
+    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
+    return `cast(${dialect.quoteIdentifier(String(node.config.updated_at))} as timestamp)`;
+  }
+  if (strategy === 'check') return 'current_timestamp()';
+  throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
+}
+
+function snapshotScdId(dialect: Dialect, keys: string[], updatedAt: string): string {
+  return `md5(concat_ws('|', ${keys.map((k) => `coalesce(cast(${dialect.quoteIdentifier(k)} as string), '')`).join(', ')}, coalesce(cast(${updatedAt} as string), '')))`;
+}
+
+/** The snapshot's query with dbt's snapshot columns, as its first build selects it (the column model describes the same). */
+export function snapshotStagingSql(dialect: Dialect, node: ProjectNode, sql: string): string {
+  const keys = list(node.config.unique_key);
+  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const updatedAt = snapshotUpdatedAt(dialect, node);
+  return `select *,\n    ${snapshotScdId(dialect, keys, updatedAt)} as dbt_scd_id,\n    ${updatedAt} as dbt_updated_at,\n    ${updatedAt} as dbt_valid_from,\n    cast(null as timestamp) as dbt_valid_to\nfrom (\n${sql}\n) as snapshot_query`;
+}
+
 async function buildSnapshot(session: DatabricksSessionApi, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node, relation } = request;
   const q = dialect.quoteIdentifier;
   const keys = list(node.config.unique_key);
-  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const first = snapshotStagingSql(dialect, node, request.sql);
   const strategy = String(node.config.strategy ?? 'timestamp');
-  let updatedAt: string;
-  if (strategy === 'timestamp') {
-    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
-    updatedAt = `cast(${q(String(node.config.updated_at))} as timestamp)`;
-  } else if (strategy === 'check') {
-    updatedAt = 'current_timestamp()';
-  } else {
-    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
-  }
+  const updatedAt = snapshotUpdatedAt(dialect, node);
+  const scdId = snapshotScdId(dialect, keys, updatedAt);
   const uniqueKey = keys.length === 1 ? q(keys[0]!) : `concat_ws('|', ${keys.map((k) => `coalesce(cast(${q(k)} as string), '')`).join(', ')})`;
-  const scdId = `md5(concat_ws('|', ${keys.map((k) => `coalesce(cast(${q(k)} as string), '')`).join(', ')}, coalesce(cast(${updatedAt} as string), '')))`;
   const existing = await session.relationInfo(relation);
-  if (!existing || request.fullRefresh) {
-    const first = `select *,\n    ${scdId} as dbt_scd_id,\n    ${updatedAt} as dbt_updated_at,\n    ${updatedAt} as dbt_valid_from,\n    cast(null as timestamp) as dbt_valid_to\nfrom (\n${request.sql}\n) as snapshot_query`;
-    return buildTable(session, dialect, request, first);
-  }
+  if (!existing || request.fullRefresh) return buildTable(session, dialect, request, first);
   const sourceView = q(`${relation.identifier}__dbt_snapshot_source`);
   const staging = q(`${relation.identifier}__dbt_tmp`);
   await session.execute(`create or replace temporary view ${sourceView} as\n${request.sql}`, options(request));
@@ -339,21 +340,31 @@ async function buildSnapshot(session: DatabricksSessionApi, dialect: Dialect, re
  * (schema hints from the yml's data types, failing fast on malformed rows), or with
  * `meta.landing.ingest: copy_into`, a Delta table loaded by `COPY INTO` (files already loaded are
  * skipped, so reruns are idempotent). `landing_reader: spark_csv`: Spark's CSV data source as an
- * external table over the folder, with a view casting the declared types.
+ * external table over the folder, with a view casting the declared types. `on_bad_rows: reject`
+ * (read_files only): PERMISSIVE with Databricks' rescued data column; rows with rescued data are
+ * left out of the view and shown by `<table>__rejects`.
  */
-export async function landingStatements(session: EngineSession, dialect: Dialect, settings: DatabricksSettings, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<string[]> {
+export async function landingStatements(session: EngineSession, dialect: Dialect, settings: DatabricksSettings, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<{ statements: string[]; load: LandingLoad }> {
   const q = dialect.quoteIdentifier;
   const target = relation.render();
   const location = sqlString(files.pattern);
   if (settings.landingReader === 'read_files' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(files.pattern)) {
     throw new EngineError(`Landing table ${relation.identifier} is in a local folder (${files.pattern}); a Databricks warehouse reads the landing zone from cloud storage: set MEDALLION_LANDING_S3 (or the source's meta.landing.location) to s3://bucket/prefix`);
   }
+  const rejecting = files.onBadRows === 'reject';
+  if (rejecting && (settings.landingReader !== 'read_files' || files.ingest === 'copy_into')) {
+    throw new EngineError(`Landing table ${relation.identifier}: on_bad_rows 'reject' needs Databricks' read_files view (landing_reader read_files, ingest view); this landing fails on the first bad row instead`);
+  }
   if (files.ingest === 'copy_into') {
     if (settings.landingReader !== 'read_files') throw new EngineError(`Landing table ${relation.identifier}: COPY INTO needs Databricks (landing_reader is ${settings.landingReader})`);
-    return copyIntoStatements(dialect, relation, files);
+    return { statements: copyIntoStatements(dialect, relation, files), load: {} };
   }
   if (files.ingest !== undefined && files.ingest !== 'view') throw new EngineError(`Landing table ${relation.identifier}: ingest '${files.ingest}' is not supported (view, copy_into)`);
-  if (settings.landingReader === 'read_files') return [readFilesViewSql(dialect, relation, files)];
+  if (settings.landingReader === 'read_files') {
+    if (!rejecting) return { statements: [readFilesViewSql(dialect, relation, files)], load: {} };
+    const rejects = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__rejects`);
+    return { statements: readFilesRejectingSql(dialect, relation, files), load: { rejectsRelation: rejects } };
+  }
   // Spark: the header names the columns (all strings); the view applies the yml's types.
   const filesTable = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__landing_files`);
   const api = session as DatabricksSessionApi;
@@ -367,22 +378,41 @@ export async function landingStatements(session: EngineSession, dialect: Dialect
     const type = declared.get(c.name.toLowerCase());
     return type ? `cast(${q(c.name)} as ${type}) as ${q(c.name)}` : q(c.name);
   });
-  return [`create or replace view ${target} as\nselect ${select.join(', ')}\nfrom ${filesTable}`];
+  // The file each row came from, as on the other engines (Spark's hidden file metadata column).
+  select.push(`_metadata.file_name as ${LANDING_FILE}`);
+  return { statements: [`create or replace view ${target} as\nselect ${select.join(', ')}\nfrom ${filesTable}`], load: {} };
 }
 
-/** `read_files` as Databricks documents it: named options with `=>`, schema hints as DDL text. */
-export function readFilesViewSql(dialect: Dialect, relation: Relation, files: LandingFiles): string {
+/** `read_files(...)` as Databricks documents it: the location, then named options with `=>`, schema hints as DDL text. */
+function readFilesCall(dialect: Dialect, files: LandingFiles, mode: 'FAILFAST' | 'PERMISSIVE'): string {
   const args = [sqlString(files.pattern), `format => ${sqlString(files.format)}`];
   // RFC 4180 CSV: quotes escaped by doubling, quoted fields may span lines (Spark's defaults differ).
-  if (files.format === 'csv') args.push('header => true', 'multiLine => true', `escape => '"'`, "mode => 'FAILFAST'");
+  if (files.format === 'csv') args.push('header => true', 'multiLine => true', `escape => '"'`);
+  args.push(`mode => '${mode}'`);
+  if (mode === 'PERMISSIVE') args.push(`rescuedDataColumn => '_rescued_data'`);
   if (files.types.length > 0) args.push(`schemaHints => ${sqlString(files.types.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.type}`).join(', '))}`);
-  return `create or replace view ${relation.render()} as\nselect * from read_files(\n    ${args.join(',\n    ')}\n)`;
+  return `read_files(\n    ${args.join(',\n    ')}\n)`;
 }
 
-/** `COPY INTO` as Databricks documents it: an empty Delta table, then only files not loaded before. */
+/** The landing view: any malformed row fails the query that reads it (FAILFAST). */
+export function readFilesViewSql(dialect: Dialect, relation: Relation, files: LandingFiles): string {
+  return `create or replace view ${relation.render()} as\nselect *, _metadata.file_name as ${LANDING_FILE} from ${readFilesCall(dialect, files, 'FAILFAST')}`;
+}
+
+/** on_bad_rows: reject — the view keeps rows with nothing rescued; `__rejects` shows the others with their file. */
+export function readFilesRejectingSql(dialect: Dialect, relation: Relation, files: LandingFiles): string[] {
+  const rejects = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__rejects`);
+  const call = readFilesCall(dialect, files, 'PERMISSIVE');
+  return [
+    `create or replace view ${relation.render()} as\nselect * except (_rescued_data), _metadata.file_name as ${LANDING_FILE} from ${call}\nwhere _rescued_data is null`,
+    `create or replace view ${rejects} as\nselect _metadata.file_path as file, _rescued_data as error, * except (_rescued_data) from ${call}\nwhere _rescued_data is not null`,
+  ];
+}
+
+/** `COPY INTO` as Databricks documents it: an empty Delta table, then only files not loaded before; a malformed row fails the load. */
 export function copyIntoStatements(dialect: Dialect, relation: Relation, files: LandingFiles): string[] {
   const format = files.format.toUpperCase();
-  const formatOptions = files.format === 'csv' ? `format_options ('header' = 'true', 'multiLine' = 'true', 'escape' = '"', 'inferSchema' = 'true', 'mergeSchema' = 'true')` : `format_options ('mergeSchema' = 'true')`;
+  const formatOptions = files.format === 'csv' ? `format_options ('header' = 'true', 'multiLine' = 'true', 'escape' = '"', 'mode' = 'FAILFAST', 'inferSchema' = 'true', 'mergeSchema' = 'true')` : `format_options ('mode' = 'FAILFAST', 'mergeSchema' = 'true')`;
   const columns = files.types.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.type}`);
   return [
     `create table if not exists ${relation.render()}${columns.length ? ` (${columns.join(', ')})` : ''}`,

@@ -8,8 +8,9 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dialectFor, type Dialect, type Relation } from '../../core/compiler';
 import type { Target } from '../../core/profiles';
-import { EngineError, SchemaCreator, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
-import { duckDbType, materialize } from './materializations';
+import { cancelledError, EngineError, SchemaCreator, type Column, type Engine, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult, type RelationInfo } from '../engine';
+import { loadLanding } from './landing';
+import { materialize } from './materializations';
 
 export interface DuckDbOptions {
   /** Resolves a relative `path` of the target. */
@@ -53,7 +54,8 @@ export class DuckDbEngine implements Engine {
     return this.path;
   }
 
-  async acquire(): Promise<EngineSession> {
+  async acquire(signal?: AbortSignal): Promise<EngineSession> {
+    if (signal?.aborted) throw cancelledError();
     const session = this.idle.pop();
     if (session) return session;
     if (!this.instance) throw new EngineError('The DuckDB engine is closed');
@@ -68,16 +70,16 @@ export class DuckDbEngine implements Engine {
 
   readonly landingAccess = 'local' as const;
 
-  async createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<void> {
-    await session.execute(landingViewSql(relation, files), signal ? { signal } : {});
+  createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad> {
+    return loadLanding(session, this.dialect, relation, files, signal);
   }
 
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
     return materialize(session, this.dialect, request);
   }
 
-  ensureSchema(session: EngineSession, database: string | undefined, schema: string): Promise<void> {
-    return this.schemas.ensure(session, database, schema);
+  ensureSchema(session: EngineSession, database: string | undefined, schema: string, signal?: AbortSignal): Promise<void> {
+    return this.schemas.ensure(session, database, schema, signal);
   }
 
   cancelAll(): void {
@@ -176,18 +178,4 @@ function toEngineError(err: unknown, sql: string): EngineError {
   }
   const line = /LINE (\d+):/.exec(message);
   return new EngineError(message.replace(/\n\s*\n/g, '\n').trim(), sql, line ? Number(line[1]) : undefined);
-}
-
-/** A view over landing files with DuckDB's readers. */
-function landingViewSql(relation: Relation, files: LandingFiles): string {
-  const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-  // Declared column types win over sniffing: ids stay ids, zip codes stay text.
-  const types = files.types.length ? `, types = {${files.types.map((c) => `${lit(c.name)}: ${lit(duckDbType(c.type))}`).join(', ')}}` : '';
-  const reader =
-    files.format === 'csv'
-      ? `read_csv(${lit(files.pattern)}, header = true, union_by_name = true, auto_detect = true${types})`
-      : files.format === 'parquet'
-        ? `read_parquet(${lit(files.pattern)}, union_by_name = true)`
-        : `read_json_auto(${lit(files.pattern)})`;
-  return `create or replace view ${relation.render()} as select * from ${reader}`;
 }

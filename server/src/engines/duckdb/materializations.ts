@@ -3,9 +3,11 @@
  * its target and swapped in inside a transaction; an incremental merges inside a transaction;
  * a failure leaves the target exactly as it was.
  */
-import { isAbsolute, join } from 'node:path';
 import type { Dialect, Relation } from '../../core/compiler';
+import type { CsvColumnType } from '../../core/csv';
+import type { ProjectNode } from '../../core/model';
 import { EngineError, materializationOf, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
+import { readSeed } from '../seed';
 
 export async function materialize(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node } = request;
@@ -169,16 +171,54 @@ export function duckDbType(type: string): string {
   return type;
 }
 
+/** DuckDB names for the types dbt infers for seed columns. */
+const SEED_TYPES: Record<CsvColumnType, string> = { boolean: 'BOOLEAN', bigint: 'BIGINT', double: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP', string: 'VARCHAR' };
+/** Rows per insert statement. */
+const SEED_BATCH = 500;
+
+/** Seeds: rows from the one CSV reader, inserted into a table built beside the target and swapped in. */
 async function buildSeed(session: EngineSession, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
-  const { node, projectRoot } = request;
-  const path = isAbsolute(node.file) ? node.file : join(projectRoot, node.file);
-  const columnTypes = node.config.column_types;
-  const types =
-    columnTypes && typeof columnTypes === 'object'
-      ? `, types = {${Object.entries(columnTypes as Record<string, unknown>).map(([c, t]) => `${lit(c)}: ${lit(duckDbType(String(t)))}`).join(', ')}}`
-      : '';
-  const delimiter = typeof node.config.delimiter === 'string' ? `, delim = ${lit(node.config.delimiter)}` : '';
-  return buildTable(session, dialect, request, `select * from read_csv(${lit(path)}, header = true, auto_detect = true${types}${delimiter})`);
+  const { node, relation, projectRoot, signal } = request;
+  const opts = signal ? { signal } : {};
+  const seed = readSeed(node, projectRoot);
+  const types = seedTypes(seed);
+  const staging = sibling(dialect, relation, '__medallion_seed');
+  await session.execute(`drop table if exists ${staging}`, opts);
+  try {
+    await session.execute(`create table ${staging} (${seed.names.map((n, i) => `${q(dialect, n)} ${types[i]}`).join(', ')})`, opts);
+    for (let start = 0; start < seed.rows.length; start += SEED_BATCH) {
+      const chunk = seed.rows.slice(start, start + SEED_BATCH);
+      const values = chunk.map((row) => `(${row.map((v, i) => (v === null ? `cast(null as ${types[i]})` : `cast(${lit(v)} as ${types[i]})`)).join(', ')})`);
+      await session.execute(`insert into ${staging} values\n${values.join(',\n')}`, opts);
+    }
+    const built = await buildTable(session, dialect, request, `(select * from ${staging})`);
+    return { rowsAffected: built.rowsAffected ?? seed.rows.length, message: `seed loaded, ${seed.rows.length} rows` };
+  } finally {
+    await session.execute(`drop table if exists ${staging}`).catch(() => undefined);
+  }
+}
+
+/** The DuckDB types a seed's columns are created with (column_types, else dbt's inference); the column model types seeds the same. */
+export function seedTypes(seed: Pick<ReturnType<typeof readSeed>, 'types'>): string[] {
+  return seed.types.map((t) => ('declared' in t ? duckDbType(t.declared) : SEED_TYPES[t.inferred]));
+}
+
+/** The snapshot's query with dbt's snapshot columns (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to); the column model binds the same. */
+export function snapshotStagingSql(dialect: Dialect, node: ProjectNode, sql: string): string {
+  const keys = uniqueKeys(node.config.unique_key);
+  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const strategy = String(node.config.strategy ?? 'timestamp');
+  const keyExpr = keys.map((k) => `coalesce(cast(${q(dialect, k)} as varchar), '')`).join(` || '|' || `);
+  let updatedAt: string;
+  if (strategy === 'timestamp') {
+    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
+    updatedAt = `cast(${q(dialect, String(node.config.updated_at))} as timestamp)`;
+  } else if (strategy === 'check') {
+    updatedAt = 'cast(now() as timestamp)';
+  } else {
+    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
+  }
+  return `select *, md5(${keyExpr} || '|' || coalesce(cast(${updatedAt} as varchar), '')) as dbt_scd_id, ${updatedAt} as dbt_updated_at, ${updatedAt} as dbt_valid_from, cast(null as timestamp) as dbt_valid_to from (\n${sql}\n) as snapshot_query`;
 }
 
 /**
@@ -189,20 +229,9 @@ async function buildSnapshot(session: EngineSession, dialect: Dialect, request: 
   const { node, relation, signal } = request;
   const opts = signal ? { signal } : {};
   const keys = uniqueKeys(node.config.unique_key);
-  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
   const strategy = String(node.config.strategy ?? 'timestamp');
-  const keyExpr = keys.map((k) => `coalesce(cast(${q(dialect, k)} as varchar), '')`).join(` || '|' || `);
   const now = 'cast(now() as timestamp)';
-  let updatedAt: string;
-  if (strategy === 'timestamp') {
-    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
-    updatedAt = `cast(${q(dialect, String(node.config.updated_at))} as timestamp)`;
-  } else if (strategy === 'check') {
-    updatedAt = now;
-  } else {
-    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
-  }
-  const staged = `select *, md5(${keyExpr} || '|' || coalesce(cast(${updatedAt} as varchar), '')) as dbt_scd_id, ${updatedAt} as dbt_updated_at, ${updatedAt} as dbt_valid_from, cast(null as timestamp) as dbt_valid_to from (\n${request.sql}\n) as snapshot_query`;
+  const staged = snapshotStagingSql(dialect, node, request.sql);
   const existing = await session.relationInfo(relation);
   if (!existing || request.fullRefresh) return buildTable(session, dialect, request, `(${staged})`);
 

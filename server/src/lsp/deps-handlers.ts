@@ -1,0 +1,55 @@
+/**
+ * "Install packages" for editors: `medallion/depsStatus` says whether a project's packages need
+ * installing (packages.yml present and dbt_packages/ missing or stale), `medallion/installDeps`
+ * installs them as `medallion deps` does. Registered by the server with
+ * `registerDepsHandlers(connection, () => trusted)`; the client offers the action when the status
+ * has a reason and refreshes the project after an install.
+ */
+import type { Connection } from 'vscode-languageserver/node';
+import { depsStatus, DepsError, describePinned, installDeps, type DepsStatus } from '../deps/install';
+import { findProjectRoot } from '../node/project-root';
+import { uriToPath } from './convert';
+import { dirname } from 'node:path';
+
+export const DepsStatusRequest = 'medallion/depsStatus';
+export const InstallDepsRequest = 'medallion/installDeps';
+
+/** A file or folder of the project (any file in it; the project is the nearest dbt_project.yml upwards). */
+export interface DepsParams {
+  uri: string;
+}
+
+export interface DepsStatusResult extends DepsStatus {
+  projectRoot?: string;
+}
+
+export interface InstallDepsResult {
+  ok: boolean;
+  message: string;
+  packages: Array<{ name: string; version: string }>;
+}
+
+function projectOf(uri: string): string | undefined {
+  const path = uriToPath(uri);
+  return findProjectRoot(undefined, /\.[a-z]+$/i.test(path) ? dirname(path) : path);
+}
+
+export function registerDepsHandlers(connection: Connection, trusted: () => boolean): void {
+  connection.onRequest(DepsStatusRequest, (params: DepsParams): DepsStatusResult => {
+    const root = projectOf(params.uri);
+    if (!root) return {};
+    return { projectRoot: root, ...depsStatus(root, process.env as Record<string, string | undefined>) };
+  });
+  connection.onRequest(InstallDepsRequest, async (params: DepsParams): Promise<InstallDepsResult> => {
+    // Installing runs git and downloads code into the workspace: never in an untrusted one.
+    if (!trusted()) return { ok: false, message: 'Medallion does not install packages in an untrusted workspace', packages: [] };
+    const root = projectOf(params.uri);
+    if (!root) return { ok: false, message: 'No dbt project (dbt_project.yml) for this file', packages: [] };
+    try {
+      const result = await installDeps(root, { env: process.env as Record<string, string | undefined>, onEvent: (m) => connection.console.log(`deps: ${m}`) });
+      return { ok: true, message: `Installed ${result.packages.length} packages`, packages: result.packages.map((p) => ({ name: p.name, version: describePinned(p.pinned) })) };
+    } catch (err) {
+      return { ok: false, message: err instanceof DepsError ? err.message : `Installing packages failed: ${(err as Error).message}`, packages: [] };
+    }
+  });
+}
