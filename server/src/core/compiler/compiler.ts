@@ -213,7 +213,7 @@ export class Compiler {
         kwargs[key] = key === 'column_name' ? value : this.renderTestArgument(node, value);
       }
       const macroName = `test_${test.name}`;
-      const macro = (this.testMacro(node, test.namespace, macroName) ?? this.builtinTests[macroName]) as ((...a: unknown[]) => unknown) | undefined;
+      const macro = (this.testMacro(node, test.namespace, macroName) ?? this.builtinTest(macroName)) as ((...a: unknown[]) => unknown) | undefined;
       if (!macro) {
         throw this.failure(node.file, node.nameSpan, `Test '${node.name}' uses the generic test '${test.namespace ? `${test.namespace}.` : ''}${test.name}', which is not defined (no {% test ${test.name}(model, ...) %} in the project)`);
       }
@@ -289,6 +289,12 @@ export class Compiler {
   private get builtinTests(): ReturnType<typeof builtinTests> {
     this.builtinTestMacros ??= builtinTests(() => this.frame.node.config.store_failures === true, this.options.target.type);
     return this.builtinTestMacros;
+  }
+
+  /** dbt's own generic test, which dispatches (namespace 'dbt'): a root project's `default__test_unique` wins. */
+  private builtinTest(macroName: string): unknown {
+    if (!(macroName in this.builtinTests)) return undefined;
+    return this.projectDispatch(macroName) ?? this.builtinTests[macroName];
   }
 
   /**
