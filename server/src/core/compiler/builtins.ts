@@ -4,7 +4,7 @@
  * `api.Column` as each adapter defines it, dbt's generate_schema_name_for_env and should_store_failures.
  */
 import { createHash } from 'node:crypto';
-import { pyRepr, pyStr } from '../jinja';
+import { PyFloat, pyRepr, pyStr } from '../jinja';
 import { markTuple } from '../jinja/runtime';
 import { parseYaml, toJS } from '../yaml-tree';
 import { resolvePlainScalar } from '../yaml-dbt';
@@ -217,6 +217,7 @@ function yamlScalar(v: unknown): string {
   if (v === true) return 'true';
   if (v === false) return 'false';
   if (typeof v === 'number') return Number.isNaN(v) ? '.nan' : v === Infinity ? '.inf' : v === -Infinity ? '-.inf' : pyStr(v);
+  if (v instanceof PyFloat) return pyStr(v);
   const s = String(v);
   // Plain when PyYAML would write it so: no indicator first, no `: `/` #`, no edge spaces, and it reads back as text.
   const plain =
@@ -235,5 +236,5 @@ function yamlScalar(v: unknown): string {
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }

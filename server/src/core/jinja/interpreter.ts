@@ -7,7 +7,7 @@ import { applyFilter, applyTest } from './filters';
 import { dataText } from './parser';
 import {
   callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn,
-  makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
+  makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, PyFloat, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
 } from './runtime';
@@ -707,7 +707,9 @@ export class Renderer {
         case 'Dict': {
           const d: Record<string, unknown> = {};
           for (const it of e.items) {
-            const k = this.eval(it.key, scope);
+            let k = this.eval(it.key, scope);
+            // 1.0 and 1 are one key in Python.
+            if (k instanceof PyFloat) k = k.value;
             if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null) {
               if (k instanceof Undefined) throw undefinedError(k);
               const hashed = hostKeyOf(k);
