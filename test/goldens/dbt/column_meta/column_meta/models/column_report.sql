@@ -11,4 +11,6 @@ select
   'key/key' as id_tags,
   'integer' as id_type,
   '0/None' as id_rest,
+  'finance/2' as model_meta,
+  '' as model_tags,
   '0' as own_columns
