@@ -431,6 +431,10 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       if (!isNone(name)) this.stored.set(String(name), { response: null, data: result, table: result });
       return '';
     };
+    const loadRelation = (relation: unknown): unknown => {
+      const r = (relation ?? {}) as { database?: unknown; schema?: unknown; identifier?: unknown };
+      return adapter.get_relation(r.database ?? null, r.schema ?? null, r.identifier ?? null);
+    };
     const loadResult = (name: unknown): unknown => (this.stored.has(String(name)) ? this.stored.get(String(name)) : null);
     const builtins = dbtBuiltins({
       adapterType: target.type,
@@ -453,6 +457,9 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       project_name: project.config.name,
       dbt_version: '1.12.6',
       store_result: () => '',
+      // dbt's load_relation / load_cached_relation: the relation as the warehouse has it, through adapter.get_relation.
+      load_relation: (relation: unknown) => loadRelation(relation),
+      load_cached_relation: (relation: unknown) => loadRelation(relation),
       // Hook context; the runner fills these for real runs.
       schemas: [],
       database_schemas: [],
