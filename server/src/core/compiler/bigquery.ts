@@ -61,6 +61,8 @@ export function createBigQueryDialect(): Dialect {
     }),
     string_literal: macro('string_literal', ['value'], (a) => `'''${s(a.value)}'''`),
     current_timestamp: macro('current_timestamp', [], () => 'current_timestamp()'),
+    current_timestamp_backcompat: macro('current_timestamp_backcompat', [], () => 'current_timestamp'),
+    current_timestamp_in_utc_backcompat: macro('current_timestamp_in_utc_backcompat', [], () => 'current_timestamp'),
   });
   return dialect;
 }

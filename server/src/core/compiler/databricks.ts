@@ -41,6 +41,11 @@ export function createDatabricksDialect(): Dialect {
       }),
       date: macro('date', ['year', 'month', 'day'], (a) => `to_date('${s(a.year)}-${String(a.month).padStart(2, '0')}-${String(a.day).padStart(2, '0')}', 'yyyy-MM-dd')`),
       current_timestamp: macro('current_timestamp', [], () => 'current_timestamp()'),
+      // dbt-spark's assert_not_null: fails the query when the function gives null.
+      assert_not_null: macro('assert_not_null', ['function', 'arg'], (a) => {
+        const call = `${s(a.function)}(${s(a.arg)})`;
+        return `coalesce(${call}, nvl2(${call}, assert_true(${call} is not null), null))`;
+      }),
     },
   );
   return dialect;

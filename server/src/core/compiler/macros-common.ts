@@ -70,6 +70,9 @@ export function defaultMacros(types: TypeNames, dialect: { macros: Record<string
     type_int: macro('type_int', [], () => types.int),
     type_boolean: macro('type_boolean', [], () => types.boolean),
     current_timestamp: macro('current_timestamp', [], () => 'current_timestamp'),
+    // dbt_utils-era timestamps (dbt's default__current_timestamp_backcompat; in UTC is the same by default).
+    current_timestamp_backcompat: macro('current_timestamp_backcompat', [], () => 'current_timestamp::timestamp'),
+    current_timestamp_in_utc_backcompat: macro('current_timestamp_in_utc_backcompat', [], () => 'current_timestamp::timestamp'),
   };
 }
 

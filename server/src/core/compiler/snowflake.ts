@@ -36,6 +36,11 @@ export function createSnowflakeDialect(): Dialect {
     escape_single_quotes: macro('escape_single_quotes', ['expression'], (a) => s(a.expression).replace(/'/g, "\\'")),
     right: macro('right', ['string_text', 'length_expression'], (a) => `case when ${s(a.length_expression)} = 0 then '' else right( ${s(a.string_text)}, ${s(a.length_expression)} ) end`),
     current_timestamp: macro('current_timestamp', [], () => "convert_timezone('UTC', current_timestamp())"),
+    current_timestamp_backcompat: macro('current_timestamp_backcompat', [], () => `current_timestamp::${s(dialect.macros.type_timestamp!())}`),
+    current_timestamp_in_utc_backcompat: macro('current_timestamp_in_utc_backcompat', [], () => {
+      const type = s(dialect.macros.type_timestamp!());
+      return `convert_timezone('UTC', current_timestamp::${type})::${type}`;
+    }),
   });
   return dialect;
 }
