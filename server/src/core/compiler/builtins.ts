@@ -4,7 +4,7 @@
  * `api.Column` as each adapter defines it, dbt's generate_schema_name_for_env and should_store_failures.
  */
 import { createHash } from 'node:crypto';
-import { PyFloat, pyRepr, pyStr } from '../jinja';
+import { MacroReturn, PyFloat, pyRepr, pyStr } from '../jinja';
 import { markTuple } from '../jinja/runtime';
 import { parseYaml, toJS } from '../yaml-tree';
 import { resolvePlainScalar } from '../yaml-dbt';
@@ -60,7 +60,14 @@ export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
         [{ name: 'name', default: null }, { name: 'fetch_result', default: false }, { name: 'auto_begin', default: true }, { name: 'language', default: 'sql' }, { name: 'caller', default: null }],
         args,
       );
-      const sql = typeof caller === 'function' ? String((caller as () => unknown)()) : '';
+      let sql: string;
+      try {
+        sql = typeof caller === 'function' ? String((caller as () => unknown)()) : '';
+      } catch (err) {
+        // dbt's statement is a macro: a return() in its call block ends it with that value, running nothing.
+        if (err instanceof MacroReturn) return err.value;
+        throw err;
+      }
       if (!options.runQuery) throw new Error(`statement('${pyStr(name)}') runs SQL on the warehouse; compile with a connected target (medallion run/build) to use it`);
       const table = options.runQuery(sql);
       if (!isNone(name)) results.set(String(name), { response: 'OK', data: fetch_result ? table : [], table: fetch_result ? table : null });
