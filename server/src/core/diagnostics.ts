@@ -37,4 +37,5 @@ export type DiagnosticCode =
   | 'profile'
   | 'layer-violation'
   | 'sql-syntax'
-  | 'unknown-macro';
+  | 'unknown-macro'
+  | 'contract';

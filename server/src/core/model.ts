@@ -21,6 +21,10 @@ export interface ColumnInfo {
   name: string;
   description?: string;
   dataType?: string;
+  /** yml `constraints:` of the column (contracts), as written. */
+  constraints?: Array<Record<string, unknown>>;
+  /** yml `quote:`: the column name is quoted in DDL. */
+  quote?: boolean;
   file: string;
   span: Span;
 }
@@ -61,6 +65,8 @@ export interface ProjectNode {
   dependsOn: string[];
   /** The node's entry in a properties yml, when it has one. */
   yml?: { file: string; span: Span };
+  /** Model-level yml `constraints:` (contracts), as written. */
+  constraints?: Array<Record<string, unknown>>;
   source?: {
     sourceName: string;
     identifier: string;

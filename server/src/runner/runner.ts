@@ -10,6 +10,8 @@ import { selectNodes } from '../core/selector';
 import { LineIndex } from '../core/text';
 import type { Engine, EngineSession } from '../engines/engine';
 import { EngineError } from '../engines/engine';
+import { contractOf } from '../core/contracts';
+import { checkContract, contractReferences } from './contracts';
 import { landingSpec, loadLandingTables, type LandingSpec } from './landing';
 import { runDataTest, runUnitTest } from './tests';
 import { isFailure, type LandingOutcome, type NodeResult, type NodeStatus, type RunCommand, type RunEvent, type RunSummary } from './types';
@@ -305,8 +307,14 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
     }
     relation = relation ?? compiler.relation(node);
     if (node.config.materialized === 'ephemeral') return done('success', 'ephemeral: inlined where used', { compiledSql: sql });
+    const contract = contractOf(node);
+    if (contract) {
+      const failure = await checkContract(engine, session, node, contract, sql, signal);
+      if (failure) return done('error', failure, { compiledSql: sql });
+    }
     await engine.ensureSchema(session, relation.database, relation.schema!, signal);
-    const result = await engine.materialize(session, { node, relation, sql, fullRefresh: Boolean(request.fullRefresh), signal, projectRoot: analysis.project.root });
+    const enforced = contract?.enforcesConstraints ? { contract, references: contractReferences(analysis.graph, compiler, contract) } : {};
+    const result = await engine.materialize(session, { node, relation, sql, fullRefresh: Boolean(request.fullRefresh), signal, projectRoot: analysis.project.root, ...enforced });
     known.set(node.uniqueId, true);
     return done('success', result.message, { ...(result.rowsAffected !== undefined ? { rows: result.rowsAffected } : {}), relation: relation.render(), compiledSql: sql });
   } catch (err) {

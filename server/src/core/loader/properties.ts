@@ -187,6 +187,8 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
   }
   // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
   node.columns = readColumns(ctx, rel, entry);
+  const constraints = toJS(get(entry, 'constraints'));
+  if (Array.isArray(constraints)) node.constraints = constraints.filter(isDict);
   addGenericTests(ctx, rel, entry, node, undefined, testTargetName);
   for (const column of items(get(entry, 'columns'))) {
     const columnName = getString(column, 'name');
