@@ -3,6 +3,9 @@
 # (scripts/dbt_goldens/requirements.txt). Not run by CI: the tests read the committed goldens.
 #
 #   contracts   test/fixtures/contracts → test/goldens/dbt/contracts/{results,tables}.json
+#   retry       test/fixtures/workflows → test/goldens/dbt/workflows/retry.json: a build with
+#               models/marts/flaky.sql broken, `dbt retry` after repairing it, and `dbt ls` of
+#               result: selectors against the first build's artifacts
 #
 # usage: scripts/dbt-workflow-goldens.sh [workflow ...]     (default: all)
 set -euo pipefail
@@ -32,5 +35,27 @@ contracts() {
   echo "[goldens] wrote test/goldens/dbt/contracts" >&2
 }
 
-all=(contracts)
+# The workflows fixture with its landing relations created as Medallion creates them before a run.
+workflows_copy() {
+  fresh_copy "$1" "$REPO_ROOT/test/fixtures/workflows"
+  export DBT_COMMON_ARGS="--project-dir $WORK/$1/project --profiles-dir $WORK/$1/profiles"
+  "$PY" "$HELPERS/prepare_landing.py" "$WORK/$1/project" "$WORK/$1/db/workflows.duckdb" > /dev/null
+}
+
+retry() {
+  workflows_copy retry
+  local project="$WORK/retry/project" out="$GOLDENS/workflows"
+  mkdir -p "$out"
+  cp "$project/models/marts/flaky.sql" "$WORK/retry/flaky.sql"
+  sed -i 's/select customer_id, orders from/select customer_id, no_such_column from/' "$project/models/marts/flaky.sql"
+  "$PY" "$HELPERS/invoke.py" results build > "$WORK/retry/build.json"
+  cp -r "$project/target" "$WORK/retry/state"
+  cp "$WORK/retry/flaky.sql" "$project/models/marts/flaky.sql"
+  "$PY" "$HELPERS/invoke.py" results retry > "$WORK/retry/retry.json"
+  "$PY" "$HELPERS/invoke.py" ls "$WORK/retry/state" result:error result:error+ result:fail result:skipped result:warn result:success "+result:skipped" "result:error,resource_type:model" > "$WORK/retry/ls.json"
+  "$PY" -c 'import json,sys; print(json.dumps({k: json.load(open(f"'"$WORK/retry"'/{k}.json")) for k in ("build", "retry", "ls")}, indent=1, sort_keys=True))' > "$out/retry.json"
+  echo "[goldens] wrote test/goldens/dbt/workflows/retry.json" >&2
+}
+
+all=(contracts retry)
 for workflow in "${@:-${all[@]}}"; do "$workflow"; done

@@ -52,6 +52,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   lock: { help: 'resolve and write package-lock.yml without installing anything' },
   connection: { help: 'test only the connection (skip the project checks)' },
   output: { value: 'FORMAT', short: 'o', help: 'the output format' },
+  state: { value: 'DIR', help: 'another run\'s artifacts (manifest.json, run_results.json, sources.json) for state:, result: and source_status: selectors (relative to the project; default: DBT_STATE)' },
 };
 
 /** `--output` values per command (the default first); the help and the error message both print these. */
@@ -65,6 +66,7 @@ export const OUTPUT_CHOICES: Record<string, string[]> = {
   test: ['text', 'json'],
   seed: ['text', 'json'],
   snapshot: ['text', 'json'],
+  retry: ['text', 'json'],
   debug: ['text', 'json'],
 };
 

@@ -29,6 +29,8 @@ import { landingTables, uploadProjectLanding } from '../landing/project-upload';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { retryPlan, type PreviousState } from '../core/state';
+import { readPreviousState } from '../runner/state-files';
 
 /** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
@@ -39,7 +41,7 @@ interface Command {
   runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'output'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'state', 'output'];
 
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
@@ -53,7 +55,7 @@ function runHelp(command: RunCommand): CommandHelp {
   };
   const examples: Record<RunCommand, string[]> = {
     build: ['medallion build', 'medallion build -s +gold_daily_sales        # a model with everything upstream', 'medallion build -s layer:silver --full-refresh', 'medallion build --target databricks --threads 8', 'medallion build --output json > summary.json'],
-    run: ['medallion run -s silver_orders+              # a model and everything downstream', 'medallion run -s "layer:gold,config.materialized:table"', 'medallion run --exclude tag:nightly'],
+    run: ['medallion run -s silver_orders+              # a model and everything downstream', 'medallion run -s "layer:gold,config.materialized:table"', 'medallion run --exclude tag:nightly', 'medallion run -s result:error+ --state target   # what failed last time, and its children'],
     test: ['medallion test -s silver_orders', 'medallion test -s "resource_type:unit_test"'],
     seed: ['medallion seed', 'medallion seed -s product_categories --full-refresh'],
     snapshot: ['medallion snapshot', 'medallion snapshot -s products_snapshot'],
@@ -146,7 +148,7 @@ const commands: Record<string, Command> = {
     help: {
       usage: 'ls [options]',
       summary: 'list the nodes a selection picks, in dependency order',
-      options: ['select', 'models', 'exclude', 'resource-type', 'output'],
+      options: ['select', 'models', 'exclude', 'resource-type', 'state', 'output'],
       examples: ['medallion ls --select +gold_daily_sales --output name', 'medallion ls -s "layer:silver,config.materialized:table" --exclude silver_users', 'medallion ls --resource-type seed,snapshot --output path'],
     },
     run(args, analysis) {
@@ -156,7 +158,9 @@ const commands: Record<string, Command> = {
       const select = [...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
       const exclude = args.options.get('exclude') ?? [];
       const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes });
+      const state = previousState(args, analysis);
+      if (state === null) return 2;
+      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes, ...(state ? { state } : {}) });
       for (const p of problems) process.stderr.write(`warning: ${p}\n`);
       const output = outputFormat('ls', option(args, 'output'));
       const nodes = graph.topologicalOrder(ids).map((id) => graph.node(id)!);
@@ -216,6 +220,19 @@ const commands: Record<string, Command> = {
       }
       return failed > 0 ? 1 : 0;
     },
+  },
+  retry: {
+    help: {
+      usage: 'retry [options]',
+      summary: 'run the previous build/run/test/seed/snapshot again, only on the nodes that errored, failed or were skipped',
+      details: [
+        'Reads target/run_results.json (or --state DIR) as dbt retry does: the same command, target, vars and',
+        'flags, on exactly the nodes whose status was error, fail or skipped. --threads and --vars override.',
+      ],
+      options: ['state', 'threads', 'vars', 'target', 'output'],
+      examples: ['medallion build && medallion retry       # after fixing what failed', 'medallion retry --state ci-artifacts --threads 8'],
+    },
+    run: (args, analysis, host) => retryRun(args, analysis, host),
   },
   build: runCommand('build'),
   run: runCommand('run'),
@@ -396,65 +413,105 @@ function runCommand(command: RunCommand): Command {
   return {
     help: runHelp(command),
     async run(args, analysis, host) {
-      const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-      if (errors.length > 0) {
-        printDiagnostics(errors, analysis.project, host);
-        process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
-      }
       const threads = option(args, 'threads');
       if (threads !== undefined && !(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
-      const json = outputFormat(command, option(args, 'output')) === 'json';
       const select = [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
       const exclude = args.options.get('exclude') ?? [];
+      const state = previousState(args, analysis);
+      if (state === null) return 2;
       // The runner selects again per command; here only to say which selector matched nothing.
-      for (const p of selectNodes(analysis.graph, { select, exclude }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
-      const request0 = targetRequest(args, analysis);
-      if (targetProblems(resolveTarget(host, analysis, request0).diagnostics, analysis, host)) return 1;
-      const printer = new RunPrinter(json ? 'json' : flag(args, 'quiet') ? 'quiet' : 'text');
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSigint = (): void => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        process.stderr.write('\nCancelling: interrupting running statements (Ctrl-C again to quit at once)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      try {
-        const request: ProjectRunRequest = {
-          ...request0,
-          command,
-          select,
-          exclude,
-          threads: 0,
-          fullRefresh: flag(args, 'full-refresh'),
-          failFast: flag(args, 'fail-fast'),
-          signal: controller.signal,
-          onEvent: printer.onEvent,
-        };
-        if (threads !== undefined) request.threadsOverride = Number(threads);
-        const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-        if (resourceTypes.length > 0) request.resourceTypes = resourceTypes;
-        const landingRoot = option(args, 'landing');
-        if (landingRoot) request.landingRoot = landingRoot;
-        const summary = await runProject(host, analysis, request);
-        if (summary.fatal) {
-          if (json) printer.summary(summary);
-          process.stderr.write(`${red('error')}: ${explainFailure(summary.fatal)}\n`);
-          return 1;
-        }
-        printer.summary(summary);
-        if (summary.cancelled) return 130;
-        if (summary.results.length === 0 && !json) {
-          const what = select.length ? `the selection ${select.map((s) => `'${s}'`).join(' ')}${exclude.length ? ` (excluding ${exclude.join(' ')})` : ''}` : 'the project';
-          process.stderr.write(`${yellow('warning')}: nothing to do: ${what} has no ${RUN_TYPES[command]} to ${command}\n`);
-        }
-        return summary.results.some((r) => r.status === 'error' || r.status === 'fail' || r.status === 'cancelled') ? 1 : 0;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      for (const p of selectNodes(analysis.graph, { select, exclude, ...(state ? { state } : {}) }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
+      const request: RunSettings = { ...targetRequest(args, analysis), command, select, exclude, threads: 0, fullRefresh: flag(args, 'full-refresh'), failFast: flag(args, 'fail-fast') };
+      if (threads !== undefined) request.threadsOverride = Number(threads);
+      const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+      if (resourceTypes.length > 0) request.resourceTypes = resourceTypes;
+      const landingRoot = option(args, 'landing');
+      if (landingRoot) request.landingRoot = landingRoot;
+      if (state) request.state = state;
+      const what = select.length ? `the selection ${select.map((s) => `'${s}'`).join(' ')}${exclude.length ? ` (excluding ${exclude.join(' ')})` : ''}` : 'the project';
+      return executeRun(request, args, analysis, host, `${what} has no ${RUN_TYPES[command]} to ${command}`);
     },
   };
+}
+
+type RunSettings = Omit<ProjectRunRequest, 'signal' | 'onEvent'>;
+
+/** Runs a prepared request: the run log, Ctrl-C (cancel, twice to quit), the summary and the exit code. */
+async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Analysis, host: NodeFileHost, nothingToDo: string): Promise<number> {
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    printDiagnostics(errors, analysis.project, host);
+    process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
+  }
+  if (targetProblems(resolveTarget(host, analysis, settings).diagnostics, analysis, host)) return 1;
+  const json = outputFormat(settings.command, option(args, 'output')) === 'json';
+  const printer = new RunPrinter(json ? 'json' : flag(args, 'quiet') ? 'quiet' : 'text');
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nCancelling: interrupting running statements (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = await runProject(host, analysis, { ...settings, signal: controller.signal, onEvent: printer.onEvent });
+    if (summary.fatal) {
+      if (json) printer.summary(summary);
+      process.stderr.write(`${red('error')}: ${explainFailure(summary.fatal)}\n`);
+      return 1;
+    }
+    printer.summary(summary);
+    if (summary.cancelled) return 130;
+    if (summary.results.length === 0 && !json) process.stderr.write(`${yellow('warning')}: nothing to do: ${nothingToDo}\n`);
+    return summary.results.some((r) => r.status === 'error' || r.status === 'fail' || r.status === 'cancelled') ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/**
+ * `--state DIR` (or DBT_STATE) read as dbt reads it; undefined without one, null (after printing
+ * why) when it cannot be read.
+ */
+function previousState(args: ParsedArgs, analysis: Analysis): PreviousState | undefined | null {
+  const dir = option(args, 'state') ?? process.env.DBT_STATE;
+  if (!dir) return undefined;
+  const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+  for (const p of problems) process.stderr.write(`${state ? yellow('warning') : red('error')}: ${p}\n`);
+  return state ?? null;
+}
+
+/** `medallion retry`: the previous command again, on the nodes that did not succeed (dbt retry). */
+async function retryRun(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
+  const dir = option(args, 'state') ?? process.env.DBT_STATE ?? analysis.project.config.targetPath;
+  const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+  for (const p of problems) process.stderr.write(`${red('error')}: ${p}\n`);
+  if (!state?.results) {
+    if (state) process.stderr.write(`${red('error')}: Could not find previous run in '${dir}' target directory (no run_results.json)\n`);
+    return 1;
+  }
+  const previous = state.results.args;
+  const plan = retryPlan(state.results);
+  if (!plan.command || !(plan.command in RUN_TYPES)) {
+    process.stderr.write(`${red('error')}: the previous run in ${dir} was \`${plan.command ?? 'unknown'}\`; retry reruns build, run, test, seed and snapshot\n`);
+    return 1;
+  }
+  const command = plan.command as RunCommand;
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const request: RunSettings = { ...targetRequest(args, analysis), command, select: list(previous.select), exclude: list(previous.exclude), threads: 0, fullRefresh: previous.full_refresh === true, failFast: previous.fail_fast === true, onlyIds: plan.ids };
+  // As dbt: the previous target, vars and threads, unless given again now.
+  if (!option(args, 'target') && typeof previous.target === 'string') request.target = previous.target;
+  if (!option(args, 'vars') && previous.vars && typeof previous.vars === 'object') request.vars = previous.vars as Record<string, unknown>;
+  const threads = option(args, 'threads') ?? (typeof previous.threads === 'number' ? String(previous.threads) : undefined);
+  if (threads !== undefined) {
+    if (!(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
+    request.threadsOverride = Number(threads);
+  }
+  if (list(previous.resource_types).length > 0) request.resourceTypes = list(previous.resource_types);
+  if (plan.ids.size > 0 && !flag(args, 'quiet') && outputFormat('retry', option(args, 'output')) === 'text') process.stderr.write(`Retrying \`${command}\`: ${plan.ids.size} node${plan.ids.size === 1 ? '' : 's'} that did not succeed in ${dir}/run_results.json\n`);
+  return executeRun(request, args, analysis, host, `every node of the previous \`${command}\` succeeded`);
 }
 
 function jsonValue(v: unknown): unknown {

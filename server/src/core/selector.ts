@@ -5,6 +5,7 @@
  */
 import type { ProjectGraph } from './graph';
 import type { ProjectNode } from './model';
+import { resultMatches, sourceStatusMatches, type PreviousState } from './state';
 
 export interface SelectionRequest {
   select?: string[];
@@ -13,6 +14,8 @@ export interface SelectionRequest {
   resourceTypes?: string[];
   /** dbt's indirect selection of tests: eager = tests with any selected parent join. */
   indirectSelection?: 'eager' | 'cautious' | 'empty';
+  /** `--state DIR`: what `result:` and `source_status:` compare with. */
+  state?: PreviousState;
 }
 
 export interface SelectionResult {
@@ -30,10 +33,16 @@ interface Atom {
   text: string;
 }
 
-const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config']);
+const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config', 'result', 'source_status']);
+
+/** What the methods read besides the graph. */
+interface SelectContext {
+  state?: PreviousState;
+}
 
 export function selectNodes(graph: ProjectGraph, request: SelectionRequest): SelectionResult {
   const problems: string[] = [];
+  const context: SelectContext = request.state ? { state: request.state } : {};
   // Hooks are not selectable nodes (dbt does not list or select them).
   const all = [...graph.project.nodes.values()].filter((n) => n.resourceType !== 'operation');
   const selectTerms = (request.select ?? []).flatMap(splitTerms);
@@ -42,12 +51,12 @@ export function selectNodes(graph: ProjectGraph, request: SelectionRequest): Sel
     ids = new Set(all.map((n) => n.uniqueId));
   } else {
     ids = new Set();
-    for (const term of selectTerms) for (const id of evaluateTerm(graph, all, term, problems)) ids.add(id);
+    for (const term of selectTerms) for (const id of evaluateTerm(graph, all, term, problems, context)) ids.add(id);
   }
   const mode = request.indirectSelection ?? 'eager';
   if (mode !== 'empty' && selectTerms.length > 0) addIndirectTests(graph, ids, mode);
   for (const term of (request.exclude ?? []).flatMap(splitTerms)) {
-    const excluded = evaluateTerm(graph, all, term, problems);
+    const excluded = evaluateTerm(graph, all, term, problems, context);
     for (const id of excluded) ids.delete(id);
     // Tests of excluded nodes go too, as in dbt.
     if (mode !== 'empty') {
@@ -68,11 +77,11 @@ function splitTerms(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
 }
 
-function evaluateTerm(graph: ProjectGraph, all: ProjectNode[], term: string, problems: string[]): Set<string> {
+function evaluateTerm(graph: ProjectGraph, all: ProjectNode[], term: string, problems: string[], context: SelectContext): Set<string> {
   let result: Set<string> | undefined;
   for (const part of term.split(',').filter(Boolean)) {
     const atom = parseAtom(part, problems);
-    const matched = atom ? evaluateAtom(graph, all, atom, problems) : new Set<string>();
+    const matched = atom ? evaluateAtom(graph, all, atom, problems, context) : new Set<string>();
     if (result === undefined) result = matched;
     else for (const id of [...result]) if (!matched.has(id)) result.delete(id);
   }
@@ -116,9 +125,9 @@ export function parseAtom(text: string, problems: string[]): Atom | undefined {
   };
 }
 
-function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, problems: string[]): Set<string> {
+function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, problems: string[], context: SelectContext): Set<string> {
   const before = problems.length;
-  const matcher = nodeMatcher(graph, atom, problems);
+  const matcher = nodeMatcher(graph, atom, problems, context);
   if (problems.length > before) return new Set();
   const base = new Set(all.filter(matcher).map((n) => n.uniqueId));
   if (base.size === 0) problems.push(`The selector '${atom.text}' does not match any enabled node`);
@@ -134,10 +143,21 @@ function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, probl
   return result;
 }
 
-function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[]): (node: ProjectNode) => boolean {
+function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[], context: SelectContext): (node: ProjectNode) => boolean {
   const { method, value } = atom;
   const glob = (s: string): boolean => fnmatch(s, value);
+  const among = (found: Set<string> | string): ((node: ProjectNode) => boolean) => {
+    if (typeof found === 'string') {
+      problems.push(found);
+      return () => false;
+    }
+    return (n) => found.has(n.uniqueId);
+  };
   switch (method) {
+    case 'result':
+      return among(resultMatches(context.state, value));
+    case 'source_status':
+      return among(sourceStatusMatches(context.state, value));
     case 'fqn':
       return (n) => n.resourceType !== 'source' && fqnMatches(n, value);
     case 'tag':

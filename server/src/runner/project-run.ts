@@ -34,6 +34,22 @@ export async function openEngine(target: Target, projectRoot: string, env: Recor
   throw new Error(`Target '${target.name}' has type '${target.type}'; runs are available on duckdb and databricks targets`);
 }
 
+/** dbt's `args` of run_results.json: what `retry` needs to run the same command again. */
+export function runArgs(request: ProjectRunRequest, target: string): Record<string, unknown> {
+  return {
+    which: request.command,
+    select: request.select ?? [],
+    exclude: request.exclude ?? [],
+    resource_types: request.resourceTypes ?? [],
+    full_refresh: Boolean(request.fullRefresh),
+    fail_fast: Boolean(request.failFast),
+    target,
+    vars: request.vars ?? {},
+    ...(request.threadsOverride !== undefined ? { threads: request.threadsOverride } : {}),
+    ...(request.state ? { state: request.state.dir } : {}),
+  };
+}
+
 export async function runProject(host: FileHost, analysis: Analysis, request: ProjectRunRequest): Promise<ProjectRunResult> {
   const invocationId = randomUUID();
   const known = new Map<string, boolean>();
@@ -65,7 +81,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
       writeManifest(targetDir, analysis, compiler, resolved.target, invocationId),
-      writeRunResults(targetDir, summary, invocationId, { which: request.command, select: request.select ?? [], exclude: request.exclude ?? [], full_refresh: Boolean(request.fullRefresh), target: resolved.target.name }),
+      writeRunResults(targetDir, summary, invocationId, runArgs(request, resolved.target.name)),
     ];
     return { ...summary, artifacts };
   } finally {

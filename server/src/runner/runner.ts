@@ -7,6 +7,7 @@ import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
 import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
+import type { PreviousState } from '../core/state';
 import { LineIndex } from '../core/text';
 import type { Engine, EngineSession } from '../engines/engine';
 import { EngineError } from '../engines/engine';
@@ -29,6 +30,10 @@ export interface RunRequest {
   onEvent?: (event: RunEvent) => void;
   /** Local folder for a landing location (S3 locations are synced first); identity by default. */
   landingDir?: (spec: LandingSpec) => Promise<string>;
+  /** `--state DIR`: what `result:`, `source_status:` and `state:` selectors compare with. */
+  state?: PreviousState;
+  /** Run exactly these nodes instead of selecting (`retry`: what did not succeed last time). */
+  onlyIds?: ReadonlySet<string>;
 }
 
 const RESOURCE_TYPES: Record<RunCommand, string[]> = {
@@ -55,7 +60,9 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
     }
   };
   const types = RESOURCE_TYPES[request.command].filter((t) => !request.resourceTypes?.length || request.resourceTypes.includes(t));
-  const selection = selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: types });
+  const selection = request.onlyIds
+    ? { ids: new Set([...request.onlyIds].filter((id) => graph.node(id) !== undefined)) }
+    : selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: types, ...(request.state ? { state: request.state } : {}) });
   const selected = graph.topologicalOrder(selection.ids).map((id) => graph.node(id)!);
   const results = new Map<string, NodeResult>();
   const landingResults: NodeResult[] = [];
