@@ -6,6 +6,8 @@
 #   retry       test/fixtures/workflows → test/goldens/dbt/workflows/retry.json: a build with
 #               models/marts/flaky.sql broken, `dbt retry` after repairing it, and `dbt ls` of
 #               result: selectors against the first build's artifacts
+#   freshness   test/fixtures/workflows → test/goldens/dbt/workflows/freshness.json: each source's
+#               status from `dbt source freshness`, and the sources.json dbt wrote
 #
 # usage: scripts/dbt-workflow-goldens.sh [workflow ...]     (default: all)
 set -euo pipefail
@@ -57,5 +59,14 @@ retry() {
   echo "[goldens] wrote test/goldens/dbt/workflows/retry.json" >&2
 }
 
-all=(contracts retry)
+freshness() {
+  workflows_copy freshness
+  local out="$GOLDENS/workflows"
+  mkdir -p "$out"
+  "$PY" "$HELPERS/invoke.py" results source freshness > "$WORK/freshness/statuses.json" || true
+  "$PY" -c 'import json; print(json.dumps({"statuses": json.load(open("'"$WORK/freshness/statuses.json"'")), "sources_json": json.load(open("'"$WORK/freshness/project/target/sources.json"'"))}, indent=1, sort_keys=True))' > "$out/freshness.json"
+  echo "[goldens] wrote test/goldens/dbt/workflows/freshness.json" >&2
+}
+
+all=(contracts retry freshness)
 for workflow in "${@:-${all[@]}}"; do "$workflow"; done

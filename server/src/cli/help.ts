@@ -67,6 +67,7 @@ export const OUTPUT_CHOICES: Record<string, string[]> = {
   seed: ['text', 'json'],
   snapshot: ['text', 'json'],
   retry: ['text', 'json'],
+  source: ['text', 'json'],
   debug: ['text', 'json'],
 };
 

@@ -31,6 +31,7 @@ import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { retryPlan, type PreviousState } from '../core/state';
 import { readPreviousState } from '../runner/state-files';
+import { runFreshness, type FreshnessRequest } from '../runner/freshness';
 
 /** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
@@ -220,6 +221,20 @@ const commands: Record<string, Command> = {
       }
       return failed > 0 ? 1 : 0;
     },
+  },
+  source: {
+    help: {
+      usage: 'source freshness [options]',
+      summary: 'check how fresh the selected sources are, as dbt source freshness, into target/sources.json',
+      details: [
+        'A source with warn_after/error_after is measured by max(loaded_at_field) (or loaded_at_query) in the',
+        'warehouse; a landing source without a loaded_at_field by its landing files\' arrival times (disk or S3).',
+        'Exit 1 when a source is past error_after or cannot be measured; warnings exit 0.',
+      ],
+      options: ['select', 'models', 'exclude', 'target', 'vars', 'landing', 'output'],
+      examples: ['medallion source freshness', 'medallion source freshness -s source:landing.orders', 'medallion source freshness --output json'],
+    },
+    run: (args, analysis, host) => sourceFreshness(args, analysis, host),
   },
   retry: {
     help: {
@@ -481,6 +496,62 @@ function previousState(args: ParsedArgs, analysis: Analysis): PreviousState | un
   const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
   for (const p of problems) process.stderr.write(`${state ? yellow('warning') : red('error')}: ${p}\n`);
   return state ?? null;
+}
+
+/** `medallion source freshness`: one line per source as it is checked, then what stale or failed. */
+async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
+  if (args.positional[0] !== 'freshness') throw new UsageError('source needs `freshness`, e.g. `medallion source freshness`');
+  const json = outputFormat('source', option(args, 'output')) === 'json';
+  const quiet = flag(args, 'quiet');
+  const request: FreshnessRequest = { ...targetRequest(args, analysis), select: [...args.positional.slice(1), ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])], exclude: args.options.get('exclude') ?? [] };
+  const landingRoot = option(args, 'landing');
+  if (landingRoot) request.landingRoot = landingRoot;
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on('SIGINT', onSigint);
+  request.signal = controller.signal;
+  const label = (node: ProjectNode): string => `${node.source!.sourceName}.${node.name}`;
+  request.onEvent = (e) => {
+    if (json || quiet) return;
+    if (e.kind === 'start') {
+      process.stdout.write(`${e.index} of ${e.total} START freshness of ${label(e.node)}\n`);
+      return;
+    }
+    const o = e.outcome;
+    const word = o.status === 'pass' ? 'PASS' : o.status === 'warn' ? yellow('WARN') : red('ERROR');
+    const detail = o.status === 'runtime error' ? o.error : `newest ${o.how === 'landing files' ? 'landing file' : 'row'} ${o.maxLoadedAt.toISOString()}, ${age((o.snapshottedAt.getTime() - o.maxLoadedAt.getTime()) / 1000)} ago`;
+    process.stdout.write(`${e.index} of ${e.total} ${word} freshness of ${label(e.node)}: ${detail}\n`);
+  };
+  try {
+    const run = await runFreshness(host, analysis, request);
+    if (run.fatal) {
+      process.stderr.write(`${red('error')}: ${explainFailure(run.fatal)}\n`);
+      return 1;
+    }
+    if (json) {
+      process.stdout.write(JSON.stringify({ target: run.target, results: run.outcomes.map((o) => ({ unique_id: o.uniqueId, status: o.status, ...(o.status === 'runtime error' ? { error: o.error } : { max_loaded_at: o.maxLoadedAt.toISOString(), snapshotted_at: o.snapshottedAt.toISOString(), measured_by: o.how }) })), skipped: run.skipped, artifact: run.artifact ?? null }, null, 2) + '\n');
+    } else if (run.outcomes.length === 0) {
+      process.stderr.write(`${yellow('warning')}: nothing to do: no selected source has freshness criteria (warn_after / error_after)\n`);
+    } else if (!quiet) {
+      const count = (s: string): number => run.outcomes.filter((o) => o.status === s).length;
+      process.stdout.write(`${bold('Done.')} PASS=${count('pass')} WARN=${count('warn')} ERROR=${count('error') + count('runtime error')} in ${run.elapsedSeconds.toFixed(2)}s → ${relativeTo(analysis.project.root, run.artifact!)}\n`);
+    }
+    return run.outcomes.some((o) => o.status === 'error' || o.status === 'runtime error') || controller.signal.aborted ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** An age in the largest unit that reads well: 45s, 12m, 5h, 3d. */
+function age(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+function relativeTo(root: string, path: string): string {
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
 }
 
 /** `medallion retry`: the previous command again, on the nodes that did not succeed (dbt retry). */
