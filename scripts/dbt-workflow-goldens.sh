@@ -6,6 +6,8 @@
 #   retry       test/fixtures/workflows → test/goldens/dbt/workflows/retry.json: a build with
 #               models/marts/flaky.sql broken, `dbt retry` after repairing it, and `dbt ls` of
 #               result: selectors against the first build's artifacts
+#   exposures   test/fixtures/workflows → test/goldens/dbt/workflows/exposures.json: the manifest's
+#               exposures as `dbt parse` writes them (created_at left out)
 #   freshness   test/fixtures/workflows → test/goldens/dbt/workflows/freshness.json: each source's
 #               status from `dbt source freshness`, and the sources.json dbt wrote
 #
@@ -68,5 +70,13 @@ freshness() {
   echo "[goldens] wrote test/goldens/dbt/workflows/freshness.json" >&2
 }
 
-all=(contracts retry freshness)
+exposures() {
+  workflows_copy exposures
+  mkdir -p "$GOLDENS/workflows"
+  (cd "$WORK/exposures/project" && "$DBT" parse --profiles-dir "$WORK/exposures/profiles" --no-partial-parse --quiet)
+  "$PY" -c 'import json; m = json.load(open("'"$WORK/exposures/project/target/manifest.json"'")); print(json.dumps({k: {f: v for f, v in e.items() if f != "created_at"} for k, e in m["exposures"].items()}, indent=1, sort_keys=True))' > "$GOLDENS/workflows/exposures.json"
+  echo "[goldens] wrote test/goldens/dbt/workflows/exposures.json" >&2
+}
+
+all=(contracts retry freshness exposures)
 for workflow in "${@:-${all[@]}}"; do "$workflow"; done

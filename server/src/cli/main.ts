@@ -136,7 +136,7 @@ const commands: Record<string, Command> = {
       const counts = new Map<string, number>();
       for (const n of project.nodes.values()) counts.set(n.resourceType, (counts.get(n.resourceType) ?? 0) + 1);
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
-      const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis']
+      const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure']
         .filter((t) => counts.get(t))
         .map((t) => `${counts.get(t)} ${t === 'unit_test' ? 'unit tests' : t + 's'}`);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -500,8 +500,8 @@ function previousState(args: ParsedArgs, analysis: Analysis): PreviousState | un
 
 /** `medallion source freshness`: one line per source as it is checked, then what stale or failed. */
 async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
-  if (args.positional[0] !== 'freshness') throw new UsageError('source needs `freshness`, e.g. `medallion source freshness`');
   const json = outputFormat('source', option(args, 'output')) === 'json';
+  if (args.positional[0] !== 'freshness') throw new UsageError('source needs `freshness`, e.g. `medallion source freshness`');
   const quiet = flag(args, 'quiet');
   const request: FreshnessRequest = { ...targetRequest(args, analysis), select: [...args.positional.slice(1), ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])], exclude: args.options.get('exclude') ?? [] };
   const landingRoot = option(args, 'landing');
@@ -618,6 +618,7 @@ function displayName(node: ProjectNode): string {
 
 function selectorName(node: ProjectNode): string {
   if (node.resourceType === 'source') return `source:${node.fqn.slice(0, 1).concat(node.fqn.slice(-2)).join('.')}`;
+  if (node.resourceType === 'exposure') return `exposure:${node.packageName}.${node.name}`;
   return node.fqn.join('.');
 }
 

@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostics';
 import type { BlockDefinition, ConfigCall, DynamicCall, MacroCallSite, RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
 
-export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis' | 'operation';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis' | 'operation' | 'exposure';
 
 /** Resolved node configuration (dbt's `config`), after dbt_project.yml → yml → config() precedence. */
 export interface NodeConfig {
@@ -86,6 +86,16 @@ export interface ProjectNode {
   hook?: { when: 'on-run-start' | 'on-run-end'; index: number; sql: string };
   /** Seeds: the CSV header. */
   seedColumns?: string[];
+  /** Exposures (yml `exposures:`): what reads the project, never built or run. */
+  exposure?: {
+    type: string;
+    maturity?: string;
+    label?: string;
+    url?: string;
+    owner: { name?: string; email?: string };
+    /** The entry's `config:` as written (dbt's `unrendered_config`). */
+    unrenderedConfig: Record<string, unknown>;
+  };
 }
 
 export interface MacroDefinition {

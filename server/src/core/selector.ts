@@ -33,7 +33,7 @@ interface Atom {
   text: string;
 }
 
-const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config', 'result', 'source_status']);
+const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config', 'result', 'source_status', 'exposure']);
 
 /** What the methods read besides the graph. */
 interface SelectContext {
@@ -158,6 +158,16 @@ function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[], contex
       return among(resultMatches(context.state, value));
     case 'source_status':
       return among(sourceStatusMatches(context.state, value));
+    case 'exposure': {
+      // exposure:name or exposure:package.name (each part a pattern).
+      const parts = value.split('.');
+      if (parts.length > 2) {
+        problems.push(`Invalid exposure selector value "${value}". Exposures must be of the form \${exposure_name} or \${exposure_package.exposure_name}`);
+        return () => false;
+      }
+      const [pkg, name] = parts.length === 2 ? parts : ['*', parts[0]!];
+      return (n) => n.resourceType === 'exposure' && fnmatch(n.packageName, pkg!) && fnmatch(n.name, name!);
+    }
     case 'fqn':
       return (n) => n.resourceType !== 'source' && fqnMatches(n, value);
     case 'tag':
@@ -220,6 +230,8 @@ function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[], contex
       const equal = (v: unknown): boolean =>
         (typeof v === 'string' && (key === 'severity' ? v.toLowerCase() : v) === wanted) || (v === true && value.toLowerCase() === 'true') || (v === false && value.toLowerCase() === 'false');
       return (n) => {
+        // dbt searches configs of project nodes and sources only (not exposures).
+        if (n.resourceType === 'exposure') return false;
         const v = key.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), n.config);
         return Array.isArray(v) ? v.some(equal) : equal(v);
       };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
 import type { Target } from '../core/profiles';
+import { exposureManifestEntry } from '../core/loader/exposures';
 import type { RunSummary } from './types';
 
 const DBT_VERSION = '1.12.6';
@@ -28,9 +29,15 @@ export function writeManifest(dir: string, analysis: Analysis, compiler: Compile
   const sources: Record<string, unknown> = {};
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
+  const exposures: Record<string, unknown> = {};
   for (const node of analysis.project.nodes.values()) {
     parentMap[node.uniqueId] = [...node.dependsOn].sort();
     childMap[node.uniqueId] = [...(analysis.graph.children.get(node.uniqueId) ?? [])].sort();
+    if (node.resourceType === 'exposure') {
+      const folder = analysis.project.config.modelPaths.find((p) => node.file.startsWith(`${p}/`));
+      exposures[node.uniqueId] = exposureManifestEntry(node, folder ? node.file.slice(folder.length + 1) : node.file, Date.now() / 1000);
+      continue;
+    }
     const relation = node.resourceType === 'operation' ? undefined : compiler.relation(node);
     const common = {
       unique_id: node.uniqueId,
@@ -77,7 +84,7 @@ export function writeManifest(dir: string, analysis: Analysis, compiler: Compile
     sources,
     macros,
     docs: {},
-    exposures: {},
+    exposures,
     metrics: {},
     groups: {},
     selectors: {},
@@ -92,7 +99,7 @@ export function writeManifest(dir: string, analysis: Analysis, compiler: Compile
   return path;
 }
 
-const STATUS: Record<string, string> = { success: 'success', error: 'error', pass: 'pass', warn: 'warn', fail: 'fail', skipped: 'skipped', cancelled: 'error' };
+const STATUS: Record<string, string> = { success: 'success', error: 'error', pass: 'pass', warn: 'warn', fail: 'fail', skipped: 'skipped', cancelled: 'error', 'no-op': 'no-op' };
 
 export function writeRunResults(dir: string, summary: RunSummary, invocationId: string, args: Record<string, unknown>): string {
   mkdirSync(dir, { recursive: true });

@@ -37,7 +37,8 @@ export interface RunRequest {
 }
 
 const RESOURCE_TYPES: Record<RunCommand, string[]> = {
-  build: ['model', 'seed', 'snapshot', 'test', 'unit_test'],
+  // dbt's build also lists exposures, as no-ops (skipped when what they read failed).
+  build: ['model', 'seed', 'snapshot', 'test', 'unit_test', 'exposure'],
   run: ['model'],
   test: ['test', 'unit_test'],
   seed: ['seed'],
@@ -282,6 +283,7 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
     completedAt: new Date().toISOString(),
     ...extra,
   });
+  if (node.resourceType === 'exposure') return done('no-op', 'NO-OP');
   let session: EngineSession | undefined;
   let compiledSql: string | undefined;
   try {

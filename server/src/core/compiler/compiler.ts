@@ -568,7 +568,12 @@ export class Compiler {
     if (this.graphCache) return this.graphCache;
     const nodes: Record<string, unknown> = {};
     const sources: Record<string, unknown> = {};
+    const exposures: Record<string, unknown> = {};
     for (const node of this.analysis.project.nodes.values()) {
+      if (node.resourceType === 'exposure') {
+        exposures[node.uniqueId] = { ...this.nodeDict(node), depends_on: { nodes: node.dependsOn, macros: [] } };
+        continue;
+      }
       if (node.resourceType === 'source') {
         sources[node.uniqueId] = { ...this.nodeDict(node), source_name: node.source!.sourceName, identifier: node.source!.identifier, schema: node.source!.schema };
         continue;
@@ -582,7 +587,7 @@ export class Compiler {
         depends_on: { nodes: node.dependsOn, macros: [] },
       };
     }
-    this.graphCache = { nodes, sources, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
+    this.graphCache = { nodes, sources, exposures, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
     return this.graphCache;
   }
 

@@ -15,6 +15,7 @@ import { addGenericTests } from './generic-tests';
 import { newNode, register } from './nodes';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
+import { addExposure } from './exposures';
 
 /** Every yml file under this package's resource paths, each read once. */
 export function loadPropertiesFiles(ctx: PackageContext): void {
@@ -69,6 +70,7 @@ function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, roo
   for (const entry of items(get(root, 'analyses'))) patchNode(ctx, rel, entry, 'analysis');
   for (const entry of items(get(root, 'sources'))) addSource(ctx, rel, file, entry);
   for (const entry of items(get(root, 'unit_tests'))) addUnitTest(ctx, rel, file, entry);
+  for (const entry of items(get(root, 'exposures'))) addExposure(ctx, rel, file, entry);
 }
 
 /** One entry under `models:`/`seeds:`/`snapshots:`/`analyses:`, applied to the node of that name. */
