@@ -8,6 +8,8 @@
 #               result: selectors against the first build's artifacts
 #   exposures   test/fixtures/workflows → test/goldens/dbt/workflows/exposures.json: the manifest's
 #               exposures as `dbt parse` writes them (created_at left out)
+#   catalog     test/fixtures/workflows → test/goldens/dbt/workflows/catalog.json: `dbt build`, then
+#               `dbt docs generate`; its catalog.json without the invocation's metadata
 #   freshness   test/fixtures/workflows → test/goldens/dbt/workflows/freshness.json: each source's
 #               status from `dbt source freshness`, and the sources.json dbt wrote
 #
@@ -78,5 +80,14 @@ exposures() {
   echo "[goldens] wrote test/goldens/dbt/workflows/exposures.json" >&2
 }
 
-all=(contracts retry freshness exposures)
+catalog() {
+  workflows_copy catalog
+  mkdir -p "$GOLDENS/workflows"
+  "$PY" "$HELPERS/invoke.py" run build
+  "$PY" "$HELPERS/invoke.py" run docs generate
+  "$PY" -c 'import json; c = json.load(open("'"$WORK/catalog/project/target/catalog.json"'")); c["metadata"] = {k: c["metadata"][k] for k in ("dbt_schema_version", "dbt_version")}; print(json.dumps(c, indent=1, sort_keys=True))' > "$GOLDENS/workflows/catalog.json"
+  echo "[goldens] wrote test/goldens/dbt/workflows/catalog.json" >&2
+}
+
+all=(contracts retry freshness exposures catalog)
 for workflow in "${@:-${all[@]}}"; do "$workflow"; done

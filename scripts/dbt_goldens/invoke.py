@@ -1,6 +1,7 @@
 """Run one dbt command and print what a golden keeps, as JSON on stdout:
 
   results <dbt args...>          {unique_id: status} of the invocation's results
+  run <dbt args...>              nothing; fails when dbt does
   ls <state_dir|-> <selector>... {selector: [unique_id, ...]} of `dbt ls -s <selector> [--state <state_dir>]`
                                  (the project is parsed once; a selector dbt refuses gives {"error": ...})
 
@@ -22,6 +23,10 @@ def main():
         if res.result is None or not hasattr(res.result, "results"):
             raise SystemExit(f"dbt {' '.join(rest)} failed: {res.exception}")
         print(json.dumps({r.node.unique_id: str(r.status) for r in res.result.results}, indent=1, sort_keys=True))
+    elif mode == "run":
+        res = dbtRunner().invoke([*rest, *common])
+        if not res.success:
+            raise SystemExit(f"dbt {' '.join(rest)} failed: {res.exception}")
     elif mode == "ls":
         state, selectors = rest[0], rest[1:]
         state_args = [] if state == "-" else ["--state", state]

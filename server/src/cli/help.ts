@@ -52,6 +52,8 @@ export const OPTIONS: Record<string, OptionSpec> = {
   lock: { help: 'resolve and write package-lock.yml without installing anything' },
   connection: { help: 'test only the connection (skip the project checks)' },
   output: { value: 'FORMAT', short: 'o', help: 'the output format' },
+  port: { value: 'N', help: 'the port to listen on (127.0.0.1 only; default 8080, 0 for any free port)' },
+  'empty-catalog': { help: 'write catalog.json without asking the warehouse (no column types)' },
   state: { value: 'DIR', help: 'another run\'s artifacts (manifest.json, run_results.json, sources.json) for state:, result: and source_status: selectors (relative to the project; default: DBT_STATE)' },
 };
 
@@ -68,6 +70,7 @@ export const OUTPUT_CHOICES: Record<string, string[]> = {
   snapshot: ['text', 'json'],
   retry: ['text', 'json'],
   source: ['text', 'json'],
+  docs: ['text', 'json'],
   debug: ['text', 'json'],
 };
 

@@ -32,6 +32,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { retryPlan, type PreviousState } from '../core/state';
 import { readPreviousState } from '../runner/state-files';
 import { runFreshness, type FreshnessRequest } from '../runner/freshness';
+import { generateDocs } from '../runner/docs';
+import { serveDocs } from '../docs/serve';
 
 /** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
@@ -221,6 +223,20 @@ const commands: Record<string, Command> = {
       }
       return failed > 0 ? 1 : 0;
     },
+  },
+  docs: {
+    help: {
+      usage: 'docs generate | docs serve [options]',
+      summary: 'write manifest.json, catalog.json and a docs site into target/, or serve them on 127.0.0.1',
+      details: [
+        'generate: the catalog holds every model, seed, snapshot and source the warehouse has (types, columns in',
+        'order), in dbt\'s schema, so dbt-docs and other tools read it; what is not built yet is left out, as dbt does.',
+        'serve: target/ over HTTP on the loopback interface until Ctrl-C (run generate first).',
+      ],
+      options: ['target', 'vars', 'empty-catalog', 'port', 'output'],
+      examples: ['medallion build && medallion docs generate && medallion docs serve', 'medallion docs serve --port 8081', 'medallion docs generate --target databricks'],
+    },
+    run: (args, analysis, host) => docsCommand(args, analysis, host),
   },
   source: {
     help: {
@@ -540,6 +556,43 @@ async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeF
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** `medallion docs generate` and `medallion docs serve`. */
+async function docsCommand(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
+  const json = outputFormat('docs', option(args, 'output')) === 'json';
+  const action = args.positional[0];
+  const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
+  if (action === 'generate') {
+    const result = await generateDocs(host, analysis, { ...targetRequest(args, analysis), emptyCatalog: flag(args, 'empty-catalog') });
+    if (result.fatal) {
+      process.stderr.write(`${red('error')}: ${explainFailure(result.fatal)}\n`);
+      return 1;
+    }
+    if (json) process.stdout.write(JSON.stringify({ target: result.target, files: result.files, from_warehouse: result.fromWarehouse, from_column_model: result.fromColumnModel, missing: result.missing }, null, 2) + '\n');
+    else {
+      process.stdout.write(`Catalog: ${result.fromWarehouse} relations from target ${result.target}${result.fromColumnModel ? `, ${result.fromColumnModel} from the column model` : ''}${result.missing.length ? `; ${result.missing.length} not built yet (not in the catalog)` : ''}\n`);
+      for (const f of result.files) process.stdout.write(`wrote ${relativeTo(analysis.project.root, f)}\n`);
+    }
+    return 0;
+  }
+  if (action === 'serve') {
+    if (!existsSync(join(targetDir, 'index.html')) || !existsSync(join(targetDir, 'manifest.json'))) {
+      process.stderr.write(`${red('error')}: no docs in ${relativeTo(analysis.project.root, targetDir)}/: run \`medallion docs generate\` first\n`);
+      return 1;
+    }
+    const portText = option(args, 'port') ?? '8080';
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
+    const server = await serveDocs(targetDir, port).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port` : err.message);
+    });
+    process.stdout.write(json ? JSON.stringify({ url: server.url }) + '\n' : `Serving ${relativeTo(analysis.project.root, targetDir)}/ at ${server.url} (Ctrl-C to stop)\n`);
+    await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    await server.close();
+    return 0;
+  }
+  throw new UsageError('docs needs `generate` or `serve`, e.g. `medallion docs generate`');
 }
 
 /** An age in the largest unit that reads well: 45s, 12m, 5h, 3d. */
