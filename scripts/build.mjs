@@ -19,8 +19,11 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 // The VS Code extension (vscode is provided by the editor).
 await build({ ...node, entryPoints: { extension: 'client/src/extension.ts' }, external: ['vscode'] });
 
-// The webviews' scripts run in the browser sandbox of a webview.
-await build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts', 'results-view': 'client/src/webview/results.ts' } });
+// The webviews' scripts run in the browser sandbox of a webview. The lineage layout runs in a web
+// worker; a webview can start one only from a blob, so its bundle is embedded in the view's script.
+const worker = await build({ ...common, sourcemap: false, write: false, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/src/webview/layout-worker.ts'] });
+const define = { LAYOUT_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text) };
+await build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', define, entryPoints: { 'lineage-view': 'client/src/webview/lineage.ts', 'results-view': 'client/src/webview/results.ts' } });
 
 // The command line and the language server. DuckDB's native binding stays in node_modules (and
 // ships in the .vsix, see scripts/package.mjs). The Databricks driver (pure JS, large) is its own

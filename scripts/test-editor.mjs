@@ -6,14 +6,15 @@
 // extensions folder, and the UI tests drive that installed extension: what is tested is what
 // ships. An s3rver on 127.0.0.1 stands in for S3. Prints "N passed, M failed".
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageExtension } from './package.mjs';
 import { prepareWorkspace } from '../test/editor/workspace.mjs';
+import { generateBigProject, HUB, HUB_CHILDREN } from '../test/editor/big-project.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const csDir = join(repo, '.cache', 'code-server');
@@ -49,12 +50,14 @@ function installVsix(vsix, dataDir) {
  * the Models view's context menu. A fresh VS Code server with only the installed .vsix (no
  * development path, no test payload); screenshots go to test/.artifacts/.
  */
-async function uiTests(workspace, dataDir, extensions) {
+async function uiTests(workspace, big, dataDir, extensions, only) {
   const results = [];
   const port = await freePort();
   const server = spawn(process.execPath, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--server-data-dir', dataDir, '--extensions-dir', extensions], {
     env: { ...process.env, HOME: dirname(dataDir) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it also stops the extension hosts it forked.
+    detached: true,
   });
   let log = '';
   const started = new Promise((res) => {
@@ -70,12 +73,14 @@ async function uiTests(workspace, dataDir, extensions) {
   const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
   const artifacts = join(repo, 'test', '.artifacts');
   mkdirSync(artifacts, { recursive: true });
+  for (const old of readdirSync(artifacts)) if (old.startsWith('failed-')) rmSync(join(artifacts, old));
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   const step = async (name, body) => {
+    if (only && !only.test(name)) return;
     const t = Date.now();
     try {
-      await body();
-      results.push({ name, ok: true, ms: Date.now() - t });
+      const metrics = await body();
+      results.push({ name, ok: true, ms: Date.now() - t, ...(metrics ? { metrics } : {}) });
     } catch (err) {
       await page.screenshot({ path: join(artifacts, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
       results.push({ name, ok: false, error: String(err?.stack ?? err), ms: Date.now() - t });
@@ -91,16 +96,101 @@ async function uiTests(workspace, dataDir, extensions) {
     // Wait until the list has settled on that file as its first row, then take it.
     await page.locator('.quick-input-list .monaco-list-row').first().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+    await page.locator('.tabs-container .tab.active:visible', { hasText: name }).first().waitFor({ state: 'visible' });
   };
   const palette = async (command) => {
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${command}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+    // F1 pressed while a webview has the focus may not reach the workbench, and a focus change can
+    // close the quick input as it opens: then the title bar's command center opens it (bounded retries).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await page.keyboard.press(attempt % 2 === 0 ? 'F1' : 'Escape');
+        if (attempt % 2 === 1) await page.locator('.command-center .command-center-center').first().click();
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(`>${command}`, { timeout: 5000 });
+        await row.waitFor({ state: 'visible', timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        // No hover (the command center's tooltip) left over the tabs.
+        await page.mouse.move(700, 450);
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   };
+  const lineage = () => page.frameLocator('iframe.webview').frameLocator('iframe');
+  /** The lineage webview's own frame, for reading what it measured (window.lineageStats). */
+  const lineageFrame = async () => {
+    for (let i = 0; i < 100; i++) {
+      for (const f of page.frames()) if (await f.evaluate(() => typeof window.lineageStats === 'object').catch(() => false)) return f;
+      await page.waitForTimeout(100);
+    }
+    throw new Error('no lineage webview frame');
+  };
+  /** Rendered size of the labels in view: font size × the SVG's scale on screen, and their boxes' heights. */
+  const labelSizes = (frame) =>
+    frame.evaluate(() => {
+      const svg = document.querySelector('#graph svg');
+      const area = document.getElementById('graph').getBoundingClientRect();
+      const ctm = svg.getScreenCTM();
+      const sizes = [];
+      for (const t of document.querySelectorAll('#graph g.node text.label')) {
+        const b = t.getBoundingClientRect();
+        if (b.right < area.left || b.left > area.right || b.bottom < area.top || b.top > area.bottom || b.width === 0) continue;
+        sizes.push({ font: parseFloat(getComputedStyle(t).fontSize) * ctm.a, height: b.height });
+      }
+      return sizes;
+    });
+  const assertReadable = async (frame, what) => {
+    const sizes = await labelSizes(frame);
+    if (sizes.length === 0) throw new Error(`${what}: no label in view`);
+    const font = Math.min(...sizes.map((x) => x.font));
+    const height = Math.min(...sizes.map((x) => x.height));
+    if (font < 11 || height < 11) throw new Error(`${what}: labels render at ${font.toFixed(1)} px (boxes ${height.toFixed(1)} px high), below 11 px`);
+    return { labels: sizes.length, minFontPx: Number(font.toFixed(1)) };
+  };
+  const stats = (frame) => frame.evaluate(() => JSON.parse(JSON.stringify(window.lineageStats)));
+  /**
+   * Room for the graph while `body` runs: the lineage view's group maximized, no side bar, no
+   * panel; afterwards the group and the side bar as they were (the panel comes back with a run).
+   */
+  const maximizedLineage = async (body) => {
+    await page.locator('.tabs-container .tab', { hasText: 'Medallion Lineage' }).first().click();
+    const groups = await page.locator('.editor-group-container:visible').count();
+    const sidebar = await page.locator('.part.sidebar').isVisible();
+    if (groups > 1) await palette('View: Toggle Maximize Editor Group');
+    if (sidebar) await palette('View: Toggle Primary Side Bar Visibility');
+    if (await page.locator('.part.panel').isVisible()) await palette('View: Toggle Panel Visibility');
+    let failure;
+    try {
+      return await body();
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      try {
+        await page.locator('.tabs-container .tab', { hasText: 'Medallion Lineage' }).first().click();
+        if (groups > 1) await palette('View: Toggle Maximize Editor Group');
+        if (sidebar) await palette('View: Toggle Primary Side Bar Visibility');
+      } catch (err) {
+        // The body's own failure is the one to report.
+        if (!failure) throw err;
+      }
+    }
+  };
+  const notification = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  const clickMenuItem = async (label) => {
+    const item = page.locator('.monaco-menu .action-label', { hasText: label });
+    await item.click();
+    const menuClosed = await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
+    if (!menuClosed) {
+      await item.hover();
+      await page.keyboard.press('Enter');
+    }
+  };
+  // A singular test that fails (for "Show failing rows"), there before the server reads the project.
+  writeFileSync(join(workspace, 'tests', 'assert_no_big_orders.sql'), "select id, order_amount from {{ ref('silver_orders') }} where order_amount > 100\n");
   try {
     const payload = [['skipWelcome', 'true']];
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
@@ -122,12 +212,16 @@ async function uiTests(workspace, dataDir, extensions) {
     await step('UI: Run Model with Upstream from the command palette', async () => {
       await openFile('models/silver/silver_orders.sql');
       await palette('Medallion: Run Model with Upstream');
-      await page.locator('.output-view, .panel', { hasText: 'SUCCESS silver_orders' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      // dbt's log lines: n of N, what was built where, rows and seconds.
+      // (Monaco draws spaces as no-break spaces: \s matches both.)
+      await page.locator('.output-view, .panel', { hasText: /\d\sof\s\d\sOK\screated\ssql\stable\smodel\ssilver\.silver_orders\s\.+\s\[SELECT\s\d+\sin\s[\d.]+s\]/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.output-view, .panel', { hasText: /Done\sin\s[\d.]+s\.\sPASS=\d+/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.locator('.statusbar-item', { hasText: /dev:\s\d+\sok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await page.screenshot({ path: join(artifacts, 'ui-run-model.png') });
     });
     await step('UI: the lineage view renders beside the model, with the last run on its nodes; wheel zooms, Fit fits', async () => {
       await palette('Medallion: Show Lineage');
-      const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
+      const frame = lineage();
       await frame.locator('svg g.node', { hasText: 'bronze_orders' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       // Run with Upstream above built silver_orders: its node says so.
       await frame.locator('svg g.node.status-success', { hasText: 'silver_orders' }).waitFor({ state: 'visible', timeout: 10_000 });
@@ -155,6 +249,78 @@ async function uiTests(workspace, dataDir, extensions) {
         if (b.x < area.x - 1 || b.y < area.y - 1 || b.x + b.width > area.x + area.width + 1 || b.y + b.height > area.y + area.height + 1) throw new Error(`after Fit a node is outside the view: ${JSON.stringify(b)} not in ${JSON.stringify(area)}`);
       }
     });
+    await step('UI: lineage on the sample: readable labels, click selects without moving, right click opens the node menu, legend, search, filters, direction, collapse', async () => {
+      const frame = lineage();
+      const own = await lineageFrame();
+      // The view as it opens: labels readable as rendered (font size × the SVG's scale on screen).
+      await openFile('models/silver/silver_orders.sql');
+      const before = (await stats(own)).layouts.length;
+      await palette('Medallion: Show Lineage');
+      await own.waitForFunction((n) => window.lineageStats.layouts.length > n, before, { timeout: 10_000 });
+      return maximizedLineage(async () => {
+        const readable = await assertReadable(own, 'the initial view');
+        const node = frame.locator('svg g.node[data-name="bronze_orders"]');
+        const where = await node.boundingBox();
+        await node.click();
+        await frame.locator('#details h3', { hasText: 'bronze_orders' }).waitFor({ state: 'visible', timeout: 5000 });
+        await frame.locator('#details', { hasText: 'model · incremental' }).waitFor({ state: 'visible' });
+        const still = await node.boundingBox();
+        if (Math.abs(still.x - where.x) > 1 || Math.abs(still.y - where.y) > 1) throw new Error(`selecting a node moved it on screen: ${JSON.stringify(where)} → ${JSON.stringify(still)}`);
+        // Its own menu, not the browser's Cut/Copy/Paste.
+        await frame.locator('svg g.node[data-name="silver_orders"]').click({ button: 'right' });
+        const items = await frame.locator('#menu .menu-item').allTextContents();
+        for (const wanted of ['Open', 'Run', 'Run with upstream', 'Run downstream', 'Test', 'Compile', 'Preview', 'Show column lineage']) if (!items.includes(wanted)) throw new Error(`menu: ${JSON.stringify(items)}`);
+        if (await page.locator('.context-view .monaco-menu').isVisible()) throw new Error("VS Code's own context menu opened over the view");
+        await page.screenshot({ path: join(artifacts, 'ui-lineage-menu.png') });
+        await page.keyboard.press('Escape');
+        await frame.locator('#menu').waitFor({ state: 'hidden' });
+        if (!(await frame.locator('#legend').isVisible())) await frame.locator('#legend-toggle').click();
+        await frame.locator('#legend', { hasText: 'bronze' }).waitFor({ state: 'visible' });
+        // Upstream only: the gold child goes, and comes back with both.
+        await frame.locator('button[data-directions="up"]').click();
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').waitFor({ state: 'detached', timeout: 5000 });
+        await frame.locator('button[data-directions="both"]').click();
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').waitFor({ state: 'visible', timeout: 5000 });
+        // A filter hides the landing layer; its edge is drawn through it no more.
+        await frame.locator('#filter-toggle').click();
+        await frame.locator('#filter-list label', { hasText: 'landing' }).locator('input').uncheck();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'detached', timeout: 5000 });
+        await frame.locator('#filter-list label', { hasText: 'landing' }).locator('input').check();
+        await frame.locator('#filter-toggle').click();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'visible', timeout: 5000 });
+        // bronze_orders' parents fold away with its handle and come back.
+        await frame.locator('svg g.node[data-name="bronze_orders"] g.handle[data-side="up"][data-action="collapse"]').click();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'detached', timeout: 5000 });
+        await frame.locator('svg g.node[data-name="bronze_orders"] g.handle[data-side="up"][data-action="expand"]').click();
+        await frame.locator('svg g.node[data-name="landing.orders"]').waitFor({ state: 'visible', timeout: 5000 });
+        // Search jumps to a node and selects it.
+        await frame.locator('#search').fill('gold_daily_sales');
+        await frame.locator('#search').press('Enter');
+        await frame.locator('#details h3', { hasText: 'gold_daily_sales' }).waitFor({ state: 'visible', timeout: 5000 });
+        // Double click focuses: the graph is now gold_daily_sales' own.
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').dblclick();
+        await frame.locator('svg g.node.focus[data-name="gold_daily_sales"]').waitFor({ state: 'visible', timeout: 10_000 });
+        await frame.locator('svg g.node[data-name="silver_users"]').waitFor({ state: 'visible', timeout: 10_000 });
+        return readable;
+      });
+    });
+    await step('UI: column lineage: the node lists its columns; clicking one traces it across models', async () => {
+      const frame = lineage();
+      return maximizedLineage(async () => {
+        await frame.locator('svg g.node[data-name="gold_daily_sales"]').click({ button: 'right' });
+        await frame.locator('#menu .menu-item', { hasText: 'Show column lineage' }).click();
+        const column = frame.locator('svg g.node[data-name="gold_daily_sales"] g.column[data-column="total_revenue"]');
+        await column.waitFor({ state: 'visible', timeout: 30_000 });
+        await column.click();
+        await frame.locator('svg g.node[data-name="silver_orders"] g.column.traced[data-column="order_amount"]').waitFor({ state: 'visible', timeout: 10_000 });
+        await frame.locator('#details', { hasText: 'Not exact' }).waitFor({ state: 'visible' });
+        const traced = await frame.locator('svg g.column.traced').count();
+        if ((await frame.locator('svg g.node[data-name="silver_users"] g.column.traced').count()) !== 0) throw new Error('silver_users is not on total_revenue\'s trace');
+        await frame.locator('#fit').click();
+        await page.screenshot({ path: join(artifacts, 'column-lineage.png') });
+        return { tracedColumns: traced };
+      });
+    });
     await step('UI: the Medallion Models view: Run Model with Upstream from a model\'s context menu, its status in the tree', async () => {
       await page.keyboard.press('Control+Shift+E');
       // Room for the tree: fold the file explorer's section, unfold Medallion Models.
@@ -178,11 +344,199 @@ async function uiTests(workspace, dataDir, extensions) {
       await row.locator('.label-description', { hasText: 'success' }).waitFor({ state: 'visible', timeout: 90_000 });
       await page.screenshot({ path: join(artifacts, 'ui-models-view.png') });
     });
+    await step('UI: after a reload the last run\'s statuses come back from target/run_results.json', async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await page.keyboard.press('Control+Shift+E');
+      const files = page.locator('.pane-header', { hasText: 'sample' }).first();
+      if ((await files.getAttribute('aria-expanded')) === 'true') await files.click();
+      const header = page.locator('.pane-header', { hasText: 'Medallion Models' });
+      await header.waitFor({ state: 'visible', timeout: 30_000 });
+      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+      const row = page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^silver_users$/ }) });
+      await row.scrollIntoViewIfNeeded({ timeout: 30_000 }).catch(() => undefined);
+      await row.locator('.label-description', { hasText: /pass|success/ }).waitFor({ state: 'visible', timeout: 30_000 });
+      const text = await row.locator('.label-description').textContent();
+      if (!/last session/.test(text)) throw new Error(`silver_users shows ${text}`);
+    });
+    await step('UI: a failed test offers "Show failing rows": the rows and the compiled test SQL', async () => {
+      try {
+        await openFile('models/silver/silver_orders.sql');
+        await palette('Medallion: Test Model');
+        const toast = notification('assert_no_big_orders fail');
+        await toast.waitFor({ state: 'visible', timeout: 90_000 });
+        await page.locator('.statusbar-item', { hasText: /dev:\s\d+\sok\s·\s\d+\sfailed/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        await toast.locator('.monaco-button', { hasText: 'Show failing rows' }).click();
+        const grid = page.frameLocator('iframe.webview').nth(0);
+        void grid;
+        let found = false;
+        for (let i = 0; i < 100 && !found; i++) {
+          for (const f of page.frames()) {
+            const text = await f.evaluate(() => (document.getElementById('info')?.textContent ?? '') + '|' + (document.getElementById('sql')?.textContent ?? '')).catch(() => '');
+            if (/failing rows of assert_no_big_orders · \d+ rows/.test(text) && /order_amount > 100/.test(text)) found = true;
+          }
+          if (!found) await page.waitForTimeout(150);
+        }
+        if (!found) throw new Error('the results grid did not show the failing rows with the test SQL');
+        await page.screenshot({ path: join(artifacts, 'ui-failing-rows.png') });
+      } finally {
+        rmSync(join(workspace, 'tests', 'assert_no_big_orders.sql'), { force: true });
+      }
+    });
+    await bigProject(page, big, { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizedLineage, notification, artifacts, port });
   } finally {
     await browser.close();
-    server.kill();
+    stopServer(server);
   }
   return results;
+}
+
+const quantile = (xs, q) => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return Number(s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1));
+};
+
+/** The generated 2,000-model project (folders, no layers, no profile) in the same VS Code server. */
+async function bigProject(page, big, h) {
+  const { step, palette, openFile, lineage, lineageFrame, assertReadable, stats, maximizedLineage, notification, artifacts, port } = h;
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(big)}&payload=${encodeURIComponent(JSON.stringify([['skipWelcome', 'true']]))}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  await step('UI: a project without layers: the Models view groups by folder with counts, and filters', async () => {
+    await page.keyboard.press('Control+Shift+E');
+    const files = page.locator('.pane-header', { hasText: 'big' }).first();
+    if ((await files.getAttribute('aria-expanded')) === 'true') await files.click();
+    const header = page.locator('.pane-header', { hasText: 'Medallion Models' });
+    await header.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const models = page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^models$/ }) });
+    await models.locator('.label-description', { hasText: /^2087$/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    for (const [folder, count] of [['staging', '40'], ['intermediate', '73'], ['marts', '1944'], ['utils', '30']]) {
+      await page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${folder}$`) }) }).locator('.label-description', { hasText: new RegExp(`^${count}$`) }).waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    if (await page.locator('.monaco-list-row .label-name', { hasText: /^(other|landing|bronze)$/ }).count()) throw new Error('layer groups in a project without layers');
+    await page.screenshot({ path: join(artifacts, 'ui-models-folders.png') });
+    await header.hover();
+    await page.locator('.pane-header', { hasText: 'Medallion Models' }).locator('.action-label[aria-label^="Filter Models"]').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('calendar_1');
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^utils$/ }) }).locator('.label-description', { hasText: /^11 of 30$/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    if (await page.locator('.monaco-list-row .label-name', { hasText: /^staging$/ }).count()) throw new Error('the filter left staging in the tree');
+    await palette('Medallion: Clear Models Filter');
+    await page.locator('.monaco-list-row .label-name', { hasText: /^staging$/ }).waitFor({ state: 'visible', timeout: 10_000 });
+  });
+  await step(`UI: lineage at scale: the hub (${HUB_CHILDREN} children) folds into "+N more", readable; a fold unfolds in place; search finds a folded node`, async () => {
+    await openFile(`models/intermediate/${HUB}.sql`);
+    await palette('Medallion: Show Lineage');
+    const frame = lineage();
+    const hub = frame.locator(`svg g.node[data-name="${HUB}"]`);
+    await hub.waitFor({ state: 'visible', timeout: 60_000 });
+    const own = await lineageFrame();
+    return maximizedLineage(async () => {
+      const fold = frame.locator('svg g.node.more', { hasText: `+${HUB_CHILDREN - 7} more` });
+      await fold.waitFor({ state: 'attached', timeout: 10_000 });
+      const readable = await assertReadable(own, 'initial view of the hub');
+      // The first graph: the server's 2,027 nodes arrive, the folded neighbourhood is laid out and painted.
+      const first = (await stats(own)).layouts[0];
+      Object.assign(readable, { firstGraphDrawnNodes: first.nodes, firstGraphLayoutMs: Math.round(first.layoutMs), firstGraphPaintMs: Math.round(first.paintMs) });
+      await page.screenshot({ path: join(artifacts, 'lineage-large.png') });
+      // Tab to the fold (the view pans to show it), then click it.
+      await fold.focus();
+      await fold.waitFor({ state: 'visible' });
+      const before = await hub.boundingBox();
+      const drawnBefore = Number((await frame.locator('#info').textContent()).split(' ')[0]);
+      await fold.click();
+      await fold.waitFor({ state: 'detached', timeout: 10_000 });
+      await own.waitForFunction((n) => Number(document.getElementById('info').textContent.split(' ')[0]) >= n, drawnBefore + HUB_CHILDREN - 7, { timeout: 10_000 });
+      const after = await hub.boundingBox();
+      if (Math.abs(after.x - before.x) > 1 || Math.abs(after.y - before.y) > 1) throw new Error(`unfolding moved the hub: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+      // A grandchild inside a fold: the search unfolds it and jumps there.
+      await frame.locator('#search').fill('fct_marketing_41_20');
+      await frame.locator('#search').press('Enter');
+      await frame.locator('#details h3', { hasText: 'fct_marketing_41_20' }).waitFor({ state: 'visible', timeout: 10_000 });
+      const target = await frame.locator('svg g.node[data-name="fct_marketing_41_20"]').boundingBox();
+      const area = await frame.locator('#graph').boundingBox();
+      if (!target || target.y < area.y || target.y > area.y + area.height) throw new Error('the search did not bring the node into view');
+      await page.screenshot({ path: join(artifacts, 'lineage-large-search.png') });
+      return readable;
+    });
+  });
+  await step('UI: lineage at scale: every group expanded (about 2,000 nodes) lays out off the UI thread; timings and pan frame times', async () => {
+    const frame = lineage();
+    const own = await lineageFrame();
+    return maximizedLineage(async () => {
+      const laidOut = (await stats(own)).layouts.length;
+      await frame.locator('#unfold-all').click();
+      await own.waitForFunction((n) => window.lineageStats.layouts.length > n && window.lineageStats.lastLayout.nodes >= 2000, laidOut, { timeout: 60_000 });
+      const s = await stats(own);
+      if (s.layoutThread !== 'worker') throw new Error(`layout ran on the ${s.layoutThread} thread`);
+      await assertReadable(own, 'after expanding every group');
+      await page.screenshot({ path: join(artifacts, 'lineage-large-expanded.png') });
+      // Pan: 60 pointer moves; the view records the interval between frames and the work in each.
+      const box = await frame.locator('#graph').boundingBox();
+      const pan = async () => {
+        await own.evaluate(() => {
+          window.lineageStats.frames.length = 0;
+          window.lineageStats.frameWork.length = 0;
+        });
+        await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2, { steps: 60 });
+        await page.mouse.up();
+        const after = await stats(own);
+        return { frames: after.frames.length, frameP50: quantile(after.frames, 0.5), frameP95: quantile(after.frames, 0.95), workP50: quantile(after.frameWork, 0.5), workP95: quantile(after.frameWork, 0.95), inDom: after.render.inDom };
+      };
+      // The benchmark (npm run bench:lineage): fold and unfold everything a few more times.
+      const runs = [{ layoutMs: s.lastLayout.layoutMs, paintMs: s.lastLayout.paintMs, workerMs: s.lastLayout.workerMs }];
+      for (let i = 0; bench && i < 4; i++) {
+        for (const want of [false, true]) {
+          const n = (await stats(own)).layouts.length;
+          await frame.locator('#unfold-all').click();
+          await own.waitForFunction(([k, all]) => window.lineageStats.layouts.length > k && (window.lineageStats.lastLayout.nodes >= 2000) === all, [n, want], { timeout: 60_000 });
+        }
+        const again = (await stats(own)).lastLayout;
+        runs.push({ layoutMs: again.layoutMs, paintMs: again.paintMs, workerMs: again.workerMs });
+      }
+      const panReadable = await pan();
+      await frame.locator('#fit').click();
+      await page.screenshot({ path: join(artifacts, 'lineage-large-overview.png') });
+      const panOverview = await pan();
+      const median = (k) => quantile(runs.map((r) => r[k]), 0.5);
+      return {
+        nodes: s.lastLayout.nodes, edges: s.lastLayout.edges, runs: runs.length, layoutMs: median('layoutMs'), workerMs: median('workerMs'), firstPaintMs: median('paintMs'), crossings: s.lastLayout.crossings, panReadable, panOverview, load: loadavg().map((x) => x.toFixed(2)).join(' '),
+      };
+    });
+  });
+  await step('UI: Run Layer offers the folders of a project without layers; a missing profile asks before using the embedded DuckDB', async () => {
+    await palette('Medallion: Run Layer or Folder');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'models/marts/finance' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('models/utils');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'models/utils' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    const ask = notification("has no profile 'big_shop'");
+    const askAlt = notification("No profiles.yml found");
+    await Promise.race([ask.waitFor({ state: 'visible', timeout: 30_000 }), askAlt.waitFor({ state: 'visible', timeout: 30_000 })]);
+    const toast = (await ask.isVisible()) ? ask : askAlt;
+    const useDuckDb = toast.locator('.monaco-button', { hasText: 'Use the embedded DuckDB' });
+    await useDuckDb.waitFor({ state: 'visible' });
+    await page.screenshot({ path: join(artifacts, 'ui-missing-profile.png') });
+    await useDuckDb.click();
+    await page.locator('.output-view, .panel', { hasText: /30\sof\s30\sOK\screated\ssql\sview\smodel\smain\.util_calendar_\d+/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
+    await page.locator('.statusbar-item', { hasText: /dev:\s30\sok/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
+}
+
+/** Stops a VS Code server and everything it started (its process group). */
+function stopServer(server) {
+  try {
+    process.kill(-server.pid, 'SIGTERM');
+  } catch {
+    server.kill();
+  }
 }
 
 function freePort() {
@@ -195,28 +549,43 @@ function freePort() {
   });
 }
 
+/**
+ * `MEDALLION_UI_ONLY=<regex>`: only the UI tests whose names match (no in-editor suite);
+ * `MEDALLION_SUITE_ONLY=1`: only the in-editor suite; `--bench-lineage`: the lineage-at-scale measurements.
+ */
+const bench = process.argv.includes('--bench-lineage');
+const uiOnly = bench ? /lineage at scale/ : process.env.MEDALLION_UI_ONLY ? new RegExp(process.env.MEDALLION_UI_ONLY) : undefined;
+
 async function main() {
   const started = Date.now();
   ensureCodeServer();
   execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'medallion-editor-'));
   const { workspace, orders } = prepareWorkspace(work);
+  const big = join(work, 'big');
+  generateBigProject(big);
   // S3 for Upload Landing Files: a real s3rver (its credentials reach the extension host's environment).
   const { startS3rver, S3RVER_CREDENTIALS } = createRequire(import.meta.url)(join(repo, 'out', 'test', 'support', 's3rver.js'));
   const s3 = await startS3rver({ buckets: ['lake'] });
   try {
-    await run(work, workspace, orders, s3, S3RVER_CREDENTIALS, started);
+    await run(work, workspace, big, orders, s3, S3RVER_CREDENTIALS, started);
   } finally {
     await s3.stop();
   }
 }
 
-async function run(work, workspace, orders, s3, credentials, started) {
+async function run(work, workspace, big, orders, s3, credentials, started) {
   const dataDir = join(work, 'server-data');
   const settings = JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' });
   for (const dir of [join(dataDir, 'data', 'User'), join(dataDir, 'User')]) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'settings.json'), settings);
+  }
+  if (uiOnly) {
+    // Only UI tests (matching MEDALLION_UI_ONLY, or the benchmark's): no in-editor suite.
+    const packaged = packageExtension({ build: false });
+    const outcome = await uiTests(workspace, big, dataDir, installVsix(packaged.file, dataDir), uiOnly);
+    return report(outcome, started, packaged);
   }
   const results = join(work, 'results.json');
   const port = await freePort();
@@ -235,6 +604,8 @@ async function run(work, workspace, orders, s3, credentials, started) {
       HOME: work,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it also stops the extension hosts it forked.
+    detached: true,
   });
   let log = '';
   server.stdout.on('data', (d) => (log += d));
@@ -275,14 +646,20 @@ async function run(work, workspace, orders, s3, credentials, started) {
     await page.screenshot({ path: join(artifacts, 'editor-after-suite.png') });
   } finally {
     await browser.close();
-    server.kill();
+    stopServer(server);
   }
   const outcome = JSON.parse(readFileSync(results, 'utf8'));
   // The UI tests run against the packaged extension, installed from its .vsix.
   const packaged = packageExtension({ build: false });
   const extensions = installVsix(packaged.file, dataDir);
-  outcome.push(...(await uiTests(workspace, dataDir, extensions)));
-  for (const r of outcome) console.log(`${r.ok ? 'ok    ' : 'not ok'} ${r.name} (${r.ms} ms)${r.ok ? '' : `\n${r.error}`}`);
+  if (!process.env.MEDALLION_SUITE_ONLY) outcome.push(...(await uiTests(workspace, big, dataDir, extensions)));
+  report(outcome, started, packaged);
+}
+
+function report(outcome, started, packaged) {
+  for (const r of outcome) console.log(`${r.ok ? 'ok    ' : 'not ok'} ${r.name} (${r.ms} ms)${r.metrics ? `\n       ${JSON.stringify(r.metrics)}` : ''}${r.ok ? '' : `\n${r.error}`}`);
+  const measured = outcome.filter((r) => r.metrics);
+  if (measured.length) writeFileSync(join(repo, 'test', '.artifacts', 'ui-metrics.json'), JSON.stringify(measured.map(({ name, metrics }) => ({ name, metrics })), null, 2));
   const passed = outcome.filter((r) => r.ok).length;
   const failed = outcome.length - passed;
   console.log(`editor: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s; UI tests on ${packaged.file.slice(repo.length + 1)}, ${(packaged.bytes / 1024 / 1024).toFixed(1)} MB, ${packaged.files} files)`);

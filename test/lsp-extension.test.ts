@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { LandingEventMessage, ModelsResult, UploadLandingResult } from '../server/src/lsp/protocol';
+import type { LandingEventMessage, LineageResult, ModelsResult, ShowResult, TargetsResult, UploadLandingResult } from '../server/src/lsp/protocol';
 import { generateLanding } from '../server/src/sample/generator';
 import { testPath } from './support/golden';
 import { S3RVER_CREDENTIALS, s3rverEnvironment, startS3rver, type S3rverHandle } from './support/s3rver';
@@ -26,9 +26,10 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(options: { trusted?: boolean; env?: Record<string, string> } = {}): Promise<Server> {
+async function startServer(options: { trusted?: boolean; env?: Record<string, string>; write?: Record<string, string> } = {}): Promise<Server> {
   const root = mkdtempSync(join(tmpdir(), 'medallion-lspx-'));
   cpSync(testPath('..', 'models'), root, { recursive: true, filter: (src) => !/(landing-data|target|logs)$/.test(src) });
+  for (const [rel, text] of Object.entries(options.write ?? {})) writeFileSync(join(root, rel), text);
   const child: ChildProcess = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent', ...options.env } });
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const diagnostics = new Map<string, Array<{ code: string; message: string }>>();
@@ -99,6 +100,54 @@ describe('medallion/models: the Models tree', () => {
     assert.equal(projects.length, 1);
     const outside = await server.rpc.sendRequest<ModelsResult>('medallion/models', { uri: pathToFileURL(join(tmpdir(), 'elsewhere.sql')).toString() });
     assert.equal(outside.projects.length, 1, 'a document outside every project: all projects');
+  });
+});
+
+describe('medallion/lineage, medallion/show and medallion/targets for the views', () => {
+  let server: Server;
+  before(async () => {
+    server = await startServer({ write: { 'models/gold/gold_ctes.sql': 'with a as (\n  select 1 as x\n),\nb as (\n  select x + 1 as y from a\n)\nselect * from b\n' } });
+  });
+  after(() => server.stop());
+
+  it('lineage nodes carry where they are defined, folder and group, relation, counts, yml columns and tests', async () => {
+    const lineage = await server.rpc.sendRequest<LineageResult>('medallion/lineage', { uri: server.uri('models/silver/silver_orders.sql'), depth: 1 });
+    assert.equal(lineage.layered, true);
+    assert.deepEqual(lineage.layers, ['landing', 'bronze', 'silver', 'gold']);
+    const silver = lineage.nodes.find((n) => n.name === 'silver_orders')!;
+    assert.equal(silver.uri, server.uri('models/silver/silver_orders.sql'));
+    assert.deepEqual([silver.folder, silver.group, silver.relation, silver.parents, silver.children], ['models/silver', 'silver', '"medallion"."silver"."silver_orders"', 1, 1]);
+    assert.ok(silver.columns!.some((c) => c.name === 'order_amount' && c.declared), JSON.stringify(silver.columns));
+    assert.ok(silver.tests!.some((t) => t.column === 'id'), JSON.stringify(silver.tests));
+    const up = await server.rpc.sendRequest<LineageResult>('medallion/lineage', { uri: server.uri('models/silver/silver_orders.sql'), direction: 'up' });
+    assert.deepEqual(up.nodes.map((n) => n.name).sort(), ['bronze_orders', 'landing.orders', 'silver_orders']);
+  });
+
+  it('column lineage among the nodes asked for, marked not exact; each node lists the columns its SQL outputs', async () => {
+    const ids = ['model.medallion_retail.gold_daily_sales', 'model.medallion_retail.silver_orders'];
+    const lineage = await server.rpc.sendRequest<LineageResult>('medallion/lineage', { uri: server.uri('models/gold/gold_daily_sales.sql'), columns: true, columnNodes: ids });
+    assert.ok(lineage.columnEdges!.length > 0);
+    assert.ok(lineage.columnEdges!.every((e) => ids.includes(e.from.node) && ids.includes(e.to.node) && e.exact === false), JSON.stringify(lineage.columnEdges));
+    const gold = lineage.nodes.find((n) => n.name === 'gold_daily_sales')!;
+    assert.ok(gold.columns!.some((c) => c.name === 'total_revenue'));
+  });
+
+  it('show: a selection compiled in its model\'s context, and the CTE at a position', async () => {
+    const selection = await server.rpc.sendRequest<ShowResult>('medallion/show', { uri: server.uri('models/silver/silver_orders.sql'), text: 'select {{ 1 + 1 }} as two' });
+    assert.equal(selection.error, null);
+    assert.deepEqual([selection.title, selection.rows.map((r) => Number(r[0])), selection.sql], ['silver_orders (selection)', [2], 'select 2 as two']);
+    const cte = await server.rpc.sendRequest<ShowResult>('medallion/show', { uri: server.uri('models/gold/gold_ctes.sql'), cteAt: { line: 1, character: 10 } });
+    assert.equal(cte.error, null);
+    assert.deepEqual([cte.title, cte.columns.map((c) => c.name), cte.rows.map((r) => Number(r[0]))], ['gold_ctes › a', ['x'], [1]]);
+    const whole = await server.rpc.sendRequest<ShowResult>('medallion/show', { uri: server.uri('models/gold/gold_ctes.sql'), cteAt: { line: 6, character: 3 } });
+    assert.deepEqual([whole.title, whole.columns.map((c) => c.name)], ['gold_ctes', ['y']]);
+  });
+
+  it('a project without its profile: targets say so (the editor asks before using the embedded DuckDB)', async () => {
+    rmSync(join(server.root, 'profiles.yml'));
+    const targets = await server.rpc.sendRequest<TargetsResult>('medallion/targets', { uri: server.uri('models/silver/silver_orders.sql') });
+    assert.deepEqual([targets.profile!.name, targets.profile!.found, targets.profile!.file], ['medallion_retail', false, null]);
+    assert.ok(targets.profile!.searched.includes(join(server.root, 'profiles.yml')));
   });
 });
 

@@ -191,6 +191,11 @@ describe('language server over stdio (sample project)', () => {
     assert.equal(result.results[1]!.rows, 200);
     assert.deepEqual(progress.filter((k) => k !== 'report'), ['begin', 'end']);
     assert.deepEqual(runEvents.filter((e) => e.kind === 'finish').map((e) => [e.name, e.status]), [['bronze_orders', 'success'], ['silver_orders', 'success']]);
+    // What dbt's log line says of each node: relation, rows, seconds.
+    const silver = runEvents.find((e) => e.kind === 'finish' && e.name === 'silver_orders') as { relation?: string; rows?: number; seconds?: number; resourceType?: string };
+    assert.deepEqual([silver.relation, silver.rows, silver.resourceType, typeof silver.seconds], ['"medallion"."silver"."silver_orders"', 200, 'model', 'number']);
+    const start = runEvents.find((e) => e.kind === 'start' && e.name === 'silver_orders') as { relation?: string; materialized?: string };
+    assert.deepEqual([start.relation, start.materialized], ['"medallion"."silver"."silver_orders"', 'table']);
   });
 
   it('medallion/run with upstream builds the seeds and snapshots the model needs, not only models', async () => {
@@ -204,8 +209,9 @@ describe('language server over stdio (sample project)', () => {
   });
 
   it('medallion/targets lists the profile targets and the default', async () => {
-    const targets = await rpc.sendRequest<{ targets: string[]; defaultTarget: string }>('medallion/targets', { uri: uri('models/silver/silver_orders.sql') });
+    const { profile, ...targets } = await rpc.sendRequest<{ targets: string[]; defaultTarget: string; profile: { name: string; found: boolean; file: string } }>('medallion/targets', { uri: uri('models/silver/silver_orders.sql') });
     assert.deepEqual(targets, { targets: ['dev', 'databricks'], defaultTarget: 'dev' });
+    assert.deepEqual([profile.name, profile.found, profile.file.endsWith('/profiles.yml')], ['medallion_retail', true, true]);
   });
 
   it('a request about an unknown file answers empty; the server keeps serving', async () => {

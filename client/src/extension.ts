@@ -18,18 +18,21 @@ import {
   type CompileResultMessage,
   type InitializationOptions,
   type LandingEventMessage,
+  type ModelsFolder,
   type ModelsTreeNode,
   type RunEventMessage,
   type RunParams,
   type RunResultMessage,
   type TargetsResult,
+  type LineageNode,
   type UploadLandingResult,
 } from '../../server/src/lsp/protocol';
 import { LandingUpload } from './landing-upload';
-import { LineagePanel } from './lineage-panel';
+import { LineagePanel, type LineageCommand, type LineageViewState } from './lineage-panel';
 import { ModelsView, type ModelsElement } from './models-view';
 import { ResultsPanel } from './results-panel';
 import { RunStatus } from './run-status';
+import { doneLine, logLine, statusesFromRunResults, statusText } from './run-log';
 import { RESTART_SETTINGS, serverEnvironment, settingsInEffect } from './settings';
 
 let client: LanguageClient | undefined;
@@ -44,12 +47,17 @@ export interface MedallionApi {
   refreshModels(): void;
   /** The last run status of a node (by unique id). */
   lastRunStatus(nodeId: string): string | undefined;
-  /** What the lineage view drew: node names and the run status shown on each. */
-  lineageView(): { nodes: string[]; statuses: Record<string, string> };
+  /** What the lineage view drew: node names, the run status shown on each, folds, selection, a traced column, timings. */
+  lineageView(): LineageViewState;
+  /** Has the lineage view select a node (or trace one of its columns), or unfold every "+N more"; resolves once drawn. */
+  lineageDo(message: { type: 'select'; name: string; column?: string } | { type: 'unfoldAll' }): Promise<LineageViewState>;
   /** Resolves when the language server has (re)started with the current settings. */
   serverReady(): Promise<void>;
   /** The non-empty settings the running language server was started with (values; the token is never a setting). */
   serverSettings(): Record<string, string>;
+  /** The status bar's text, and the run notifications shown so far (for tests). */
+  statusBar(): string;
+  notices(): string[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MedallionApi> {
@@ -107,7 +115,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
   const runStatus = new RunStatus();
   const models = new ModelsView(lsp, runStatus);
   const landing = new LandingUpload(lsp, output);
-  context.subscriptions.push(status, runStatus, models, vscode.window.registerTreeDataProvider('medallion.models', models));
+  const modelsTree = vscode.window.createTreeView('medallion.models', { treeDataProvider: models, showCollapseAll: true });
+  context.subscriptions.push(status, runStatus, models, modelsTree);
+
+  // The last run's statuses survive a reload: read each project's target/run_results.json (and again when a run outside the editor rewrites it).
+  const restoreStatuses = async (): Promise<void> => {
+    for (const project of await models.projects()) {
+      const file = vscode.Uri.joinPath(vscode.Uri.parse(project.uri), project.targetPath ?? 'target', 'run_results.json');
+      const bytes = await vscode.workspace.fs.readFile(file).then((b) => b, () => undefined);
+      if (bytes) runStatus.restore(statusesFromRunResults(new TextDecoder().decode(bytes)));
+    }
+  };
+  void restoreStatuses();
+  const resultsWatcher = vscode.workspace.createFileSystemWatcher('**/run_results.json');
+  context.subscriptions.push(resultsWatcher, resultsWatcher.onDidCreate(() => void restoreStatuses()), resultsWatcher.onDidChange(() => void restoreStatuses()));
   void vscode.commands.executeCommand('setContext', 'medallion.active', true);
 
   /** Restarts the server (serialised) so it reads the settings, token and trust again. */
@@ -143,9 +164,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
   // One handler per notification method (the language client keeps only the last one registered).
   lsp.onNotification(RunEventNotification, (e: RunEventMessage) => {
     runStatus.record(e);
-    if (e.kind === 'phase') output.info(e.message ?? '');
-    else if (e.kind === 'start') output.info(`${e.index}/${e.total} START ${e.name}`);
-    else output.info(`${e.index}/${e.total} ${String(e.status).toUpperCase()} ${e.name}${e.status === 'error' || e.status === 'fail' ? `: ${e.message}` : ''}`);
+    const line = logLine(e);
+    output[line.level](line.text);
+    if (line.detail) output[line.level](`  ${line.detail.split('\n').join('\n  ')}`);
   });
   lsp.onNotification(LandingEventNotification, (e: LandingEventMessage) => landing.onEvent(e));
   lsp.onNotification(AnalysisCompleteNotification, () => models.refresh());
@@ -173,6 +194,44 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     return false;
   };
 
+  /**
+   * Without the project's profile in a profiles.yml, a run would go to the built-in DuckDB target:
+   * say so once per workspace and let the person choose (never a silent switch).
+   */
+  const profileReady = async (uri: string | undefined): Promise<boolean> => {
+    const { profile } = await lsp.sendRequest<TargetsResult>(TargetsRequest, uri ? { uri } : {});
+    if (!profile || profile.found) return true;
+    const key = `medallion.useEmbeddedDuckDb:${profile.name}`;
+    if (context.workspaceState.get<boolean>(key)) return true;
+    const where = profile.file ? `${profile.file} has no profile '${profile.name}'` : `No profiles.yml found (looked in ${profile.searched.join(', ')})`;
+    output.warn(`${where}: the project's profile '${profile.name}' is missing`);
+    const choice = await vscode.window.showWarningMessage(`Medallion: ${where}. Run on the embedded DuckDB (target/medallion.duckdb) instead?`, 'Use the embedded DuckDB', 'Open profiles.yml');
+    if (choice === 'Use the embedded DuckDB') {
+      await context.workspaceState.update(key, true);
+      output.info(`runs of '${profile.name}' use the embedded DuckDB target (chosen for this workspace)`);
+      return true;
+    }
+    if (choice === 'Open profiles.yml') {
+      if (profile.file) await vscode.window.showTextDocument(vscode.Uri.file(profile.file));
+      else {
+        // A new profiles.yml beside dbt_project.yml, unsaved: the person fills in and saves it.
+        const dir = profile.searched.find((p) => !p.includes('/.dbt/')) ?? profile.searched[0]!;
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(dir).with({ scheme: 'untitled' }));
+        const editor = await vscode.window.showTextDocument(doc);
+        await editor.edit((e) => e.insert(new vscode.Position(0, 0), `${profile.name}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/${profile.name}.duckdb\n      schema: main\n      threads: 4\n`));
+      }
+    }
+    output.warn('run not started: no profile');
+    return false;
+  };
+
+  /** Run notifications, kept for the API (tests read what a person was told). */
+  const notices: string[] = [];
+  const notify = (level: 'info' | 'warning' | 'error', text: string, ...actions: string[]): Thenable<string | undefined> => {
+    notices.push(text);
+    return level === 'info' ? vscode.window.showInformationMessage(text, ...actions) : level === 'warning' ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showErrorMessage(text, ...actions);
+  };
+
   const runNodes = async (title: string, params: RunParams): Promise<RunResultMessage | undefined> => {
     const chosen = target();
     if (chosen) params = { target: chosen, ...params };
@@ -180,6 +239,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     if (n) params = { threads: n, ...params };
     if (!trusted('run models')) return undefined;
     await ready;
+    if (!(await profileReady(params.uri))) return undefined;
     output.show(true);
     let result: RunResultMessage;
     try {
@@ -190,15 +250,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       runStatus.settle();
     }
     const failed = result.results.filter((r) => r.status === 'error' || r.status === 'fail');
-    status.text = `$(database) ${result.target}: ${result.cancelled ? 'cancelled' : failed.length ? `${failed.length} failed` : `${result.results.length} ok`}`;
-    if (result.fatal) void vscode.window.showErrorMessage(`Medallion: ${result.fatal}`);
-    else if (failed.length > 0) {
-      const first = failed[0]!;
-      void vscode.window.showErrorMessage(`Medallion: ${first.name} ${first.status}: ${first.message.split('\n')[0]}`, 'Open file').then(async (choice) => {
-        if (choice !== 'Open file') return;
-        const docs = await vscode.workspace.findFiles(first.file.split('/').pop()!, undefined, 1);
-        if (docs[0]) await vscode.window.showTextDocument(docs[0], { selection: new vscode.Range((first.line ?? 1) - 1, 0, (first.line ?? 1) - 1, 0) });
-      });
+    status.text = `$(database) ${statusText(result)}`;
+    status.tooltip = `Medallion: target and last run\n${doneLine(result)}`;
+    if (result.fatal) {
+      output.error(`run failed: ${result.fatal}`);
+      void notify('error', `Medallion: ${result.fatal}`);
+    } else if (result.results.length === 0) {
+      const what = params.select?.length ? params.select.join(' ') : 'this selection';
+      output.warn(`nothing selected by ${what}: nothing ran`);
+      void notify('info', `Medallion: nothing was selected by ${what}, so nothing ran.`);
+    } else {
+      output.info(doneLine(result));
+      if (failed.length > 0) {
+        // A failed test first: its rows are one click away.
+        const first = failed.find((r) => r.status === 'fail') ?? failed[0]!;
+        // A test that ran and found rows (not one that could not run) has failing rows to show.
+        const actions = first.status === 'fail' ? ['Show failing rows', 'Open file'] : ['Open file'];
+        void notify('error', `Medallion: ${first.name} ${first.status}: ${first.message.split('\n')[0]}`, ...actions).then(async (choice) => {
+          if (choice === 'Show failing rows') return results.preview({ nodeId: first.uniqueId, ...(params.uri ? { uri: params.uri } : {}) }, `failing rows of ${first.name}`);
+          if (choice !== 'Open file') return undefined;
+          const docs = await vscode.workspace.findFiles(first.file.split('/').pop()!, undefined, 1);
+          if (docs[0]) await vscode.window.showTextDocument(docs[0], { selection: new vscode.Range((first.line ?? 1) - 1, 0, (first.line ?? 1) - 1, 0) });
+          return undefined;
+        });
+      }
     }
     return result;
   };
@@ -224,8 +299,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     return activeUri() ?? (f ? vscode.Uri.joinPath(f.uri, 'dbt_project.yml').toString() : undefined);
   };
 
-  const lineage = new LineagePanel(context, lsp, runStatus);
   const results = new ResultsPanel(context, lsp);
+  /** The lineage view's node menu: the same runs and views as the editor's commands, for a node. */
+  const lineageCommand = async (command: LineageCommand, node: LineageNode): Promise<unknown> => {
+    const uri = node.uri ?? '';
+    const own = node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : undefined;
+    switch (command) {
+      case 'open':
+        return vscode.window.showTextDocument(vscode.Uri.parse(uri), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(node.line ?? 0, 0, node.line ?? 0, 0) });
+      case 'run':
+        return runNodes(`Medallion: run ${node.name}`, own ? { command: own, select: [node.name], uri } : { uri });
+      case 'runUpstream':
+        return runNodes(`Medallion: run ${node.name} with upstream`, own ? { command: 'build', select: [`+${node.name}`], uri } : { uri, upstream: true });
+      case 'runDownstream':
+        return runNodes(`Medallion: run ${node.name} with downstream`, own ? { command: 'build', select: [`${node.name}+`], uri } : { uri, downstream: true });
+      case 'test':
+        return runNodes(`Medallion: test ${node.name}`, { command: 'test', select: [node.name], uri });
+      case 'compile':
+        return showCompiled(vscode.Uri.parse(uri), true);
+      case 'preview':
+        return trusted('query models') ? results.preview({ nodeId: node.id, uri }, node.name) : undefined;
+    }
+  };
+  const lineage = new LineagePanel(context, lsp, runStatus, lineageCommand);
   const compiled = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
@@ -256,12 +352,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     'medallion.fullRefresh': (arg) => runNodes('Medallion: full refresh', { uri: activeUri(arg)!, fullRefresh: true }),
     'medallion.buildProject': () => runNodes('Medallion: build project', { command: 'build', ...(projectUri() ? { uri: projectUri()!, select: ['*'] } : {}) }),
     'medallion.runLayer': async (arg) => {
-      // From the Models view: that layer of that project; from the palette: pick one.
+      // From the Models view: that layer (or folder) of that project; from the palette: pick one of
+      // the project's layers, or its folders when it has none.
       const element = arg as ModelsElement | undefined;
-      const layer = element?.kind === 'layer' ? element.name : await vscode.window.showQuickPick(['bronze', 'silver', 'gold'], { placeHolder: 'Run which layer?' });
-      const uri = element?.kind === 'layer' ? vscode.Uri.joinPath(vscode.Uri.parse(element.project.uri), 'dbt_project.yml').toString() : projectUri();
-      if (layer) return runNodes(`Medallion: run ${layer}`, { select: [`layer:${layer}`], ...(uri ? { uri } : {}) });
-      return undefined;
+      let selector: string | undefined;
+      let project = element && element.kind !== 'node' && element.kind !== 'project' ? element.project : undefined;
+      if (element?.kind === 'layer') selector = `layer:${element.name}`;
+      else if (element?.kind === 'folder') selector = `path:${element.folder.path}`;
+      else {
+        const projects = await models.projects();
+        const active = activeUri();
+        project = projects.find((p) => active?.startsWith(p.uri + '/')) ?? projects[0];
+        if (!project) return vscode.window.showInformationMessage('Medallion: no dbt project in this workspace.');
+        const runnable = (nodes: ModelsTreeNode[]): number => nodes.filter((n) => n.resourceType !== 'source').length;
+        const choices =
+          project.grouping === 'folder'
+            ? flattenFolders(project.folders ?? []).map((f) => ({ label: f.path, description: `${f.count} nodes`, selector: `path:${f.path}` }))
+            : project.layers.filter((l) => l.name !== 'other' && runnable(l.nodes) > 0).map((l) => ({ label: l.name, description: `${runnable(l.nodes)} nodes`, selector: `layer:${l.name}` }));
+        const picked = await vscode.window.showQuickPick(choices, { placeHolder: project.grouping === 'folder' ? 'Run which folder? (this project has no layers)' : 'Run which layer?' });
+        selector = picked?.selector;
+      }
+      if (!selector) return undefined;
+      const uri = project ? vscode.Uri.joinPath(vscode.Uri.parse(project.uri), 'dbt_project.yml').toString() : projectUri();
+      return runNodes(`Medallion: run ${selector}`, { select: [selector], ...(uri ? { uri } : {}) });
+    },
+    'medallion.filterModels': async () => {
+      const text = await vscode.window.showInputBox({ prompt: 'Show only models, seeds, snapshots and sources whose name contains', value: models.filter ?? '' });
+      if (text === undefined) return;
+      models.setFilter(text);
+      modelsTree.description = models.filter ? `filter: ${models.filter}` : undefined;
+      await vscode.commands.executeCommand('setContext', 'medallion.modelsFiltered', models.filter !== undefined);
+    },
+    'medallion.clearModelsFilter': async () => {
+      models.setFilter(undefined);
+      modelsTree.description = undefined;
+      await vscode.commands.executeCommand('setContext', 'medallion.modelsFiltered', false);
     },
     'medallion.compileModel': (arg) => {
       const uri = activeUri(arg);
@@ -305,7 +430,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     'medallion.previewResults': (arg) => {
       const uri = activeUri(arg);
       if (!uri || !trusted('query models')) return undefined;
-      return results.preview(vscode.Uri.parse(uri));
+      // A selection in the active editor previews just that SQL, compiled in its model's context.
+      const editor = vscode.window.activeTextEditor;
+      const fromEditor = editor !== undefined && editor.document.uri.toString() === uri && !editor.selection.isEmpty;
+      return results.preview({ uri, ...(fromEditor ? { text: editor.document.getText(editor.selection) } : {}) });
+    },
+    'medallion.previewCte': () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || !trusted('query models')) return undefined;
+      const at = editor.selection.active;
+      return results.preview({ uri: editor.document.uri.toString(), cteAt: { line: at.line, character: at.character } });
     },
     // What the results grid shows: its columns and row count (for tests and screen readers).
     'medallion.resultsViewState': () => results.shown,
@@ -316,7 +450,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     modelsView: () => models.snapshot(),
     refreshModels: () => models.refresh(0),
     lastRunStatus: (nodeId) => runStatus.get(nodeId)?.status,
-    lineageView: () => ({ nodes: lineage.rendered, statuses: lineage.renderedStatuses }),
+    lineageView: () => lineage.state,
+    lineageDo: (message) => lineage.tell(message),
     // Settled once no restart is pending or running (a burst of settings may still be debouncing).
     serverReady: async () => {
       for (;;) {
@@ -327,7 +462,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       }
     },
     serverSettings: () => ({ ...startedWith }),
+    statusBar: () => status.text,
+    notices: () => [...notices],
   };
+}
+
+function flattenFolders(folders: ModelsFolder[]): ModelsFolder[] {
+  return folders.flatMap((f) => [f, ...flattenFolders(f.folders)]);
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,18 +1,20 @@
 /**
- * The Medallion Models tree in the explorer: project → layer (the configured layers from
- * upstream to downstream, then other) → source, seed, model or snapshot, with an icon per
- * resource type, the last run's status, and a click that opens the definition. The server
- * answers `medallion/models`; the tree refreshes when an analysis completes or a run reports.
+ * The Medallion Models tree in the explorer: project → layer (the layers in use from upstream to
+ * downstream, then other) → source, seed, model or snapshot; for a project without layers,
+ * project → its folders (nested, with counts) instead. An icon per resource type, the last run's
+ * status, a click that opens the definition, and a name filter. The server answers
+ * `medallion/models`; the tree refreshes when an analysis completes or a run reports.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ModelsRequest, type ModelsResult, type ModelsTreeNode } from '../../server/src/lsp/protocol';
+import { ModelsRequest, type ModelsFolder, type ModelsResult, type ModelsTreeNode } from '../../server/src/lsp/protocol';
 import type { RunStatus } from './run-status';
 
 type Project = ModelsResult['projects'][number];
 export type ModelsElement =
   | { kind: 'project'; project: Project }
   | { kind: 'layer'; project: Project; name: string; nodes: ModelsTreeNode[] }
+  | { kind: 'folder'; project: Project; folder: ModelsFolder }
   | { kind: 'node'; project: Project; node: ModelsTreeNode };
 
 const TYPE_ICON: Record<ModelsTreeNode['resourceType'], string> = { source: 'inbox', seed: 'table', model: 'symbol-class', snapshot: 'history' };
@@ -33,6 +35,8 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
   private cache: Promise<ModelsResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Only nodes whose name contains this (case-insensitive) are listed. */
+  private filterText: string | undefined;
 
   constructor(
     private readonly client: LanguageClient,
@@ -51,6 +55,29 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
     }, delay);
   }
 
+  get filter(): string | undefined {
+    return this.filterText;
+  }
+
+  setFilter(text: string | undefined): void {
+    this.filterText = text?.trim() ? text.trim().toLowerCase() : undefined;
+    this.changed.fire(undefined);
+  }
+
+  /** The projects as the server last answered (for Run Layer's choices). */
+  projects(): Promise<ModelsResult['projects']> {
+    return this.models().then((r) => r.projects);
+  }
+
+  private matches(node: ModelsTreeNode): boolean {
+    return this.filterText === undefined || node.name.toLowerCase().includes(this.filterText);
+  }
+
+  private matching(folder: ModelsFolder): number {
+    if (this.filterText === undefined) return folder.count;
+    return folder.nodes.filter((n) => this.matches(n)).length + folder.folders.reduce((k, f) => k + this.matching(f), 0);
+  }
+
   private models(): Promise<ModelsResult> {
     this.cache ??= Promise.resolve(this.client.sendRequest<ModelsResult>(ModelsRequest, {})).catch(() => {
       this.cache = undefined;
@@ -64,8 +91,14 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
       const { projects } = await this.models();
       return projects.map((project) => ({ kind: 'project', project }));
     }
-    if (element.kind === 'project') return element.project.layers.map((l) => ({ kind: 'layer', project: element.project, name: l.name, nodes: l.nodes }));
-    if (element.kind === 'layer') return element.nodes.map((node) => ({ kind: 'node', project: element.project, node }));
+    const { project } = element;
+    if (element.kind === 'project' && project.grouping === 'folder') return (project.folders ?? []).filter((f) => this.matching(f) > 0).map((folder) => ({ kind: 'folder', project, folder }));
+    if (element.kind === 'project') return project.layers.filter((l) => this.filterText === undefined || l.nodes.some((n) => this.matches(n))).map((l) => ({ kind: 'layer', project, name: l.name, nodes: l.nodes }));
+    if (element.kind === 'layer') return element.nodes.filter((n) => this.matches(n)).map((node) => ({ kind: 'node', project, node }));
+    if (element.kind === 'folder') {
+      const folders: ModelsElement[] = element.folder.folders.filter((f) => this.matching(f) > 0).map((folder) => ({ kind: 'folder', project, folder }));
+      return [...folders, ...element.folder.nodes.filter((n) => this.matches(n)).map((node): ModelsElement => ({ kind: 'node', project, node }))];
+    }
     return [];
   }
 
@@ -78,10 +111,23 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
       item.contextValue = 'medallion.project';
       return item;
     }
+    if (element.kind === 'folder') {
+      const { folder } = element;
+      // Top-level folders start open; a filter opens every folder that has a match (a new id, a new state).
+      const open = this.filterText !== undefined || !folder.path.includes('/');
+      const item = new vscode.TreeItem(folder.name, open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `folder:${element.project.root}:${folder.path}${this.filterText !== undefined ? `?${this.filterText}` : ''}`;
+      item.description = this.filterText !== undefined ? `${this.matching(folder)} of ${folder.count}` : `${folder.count}`;
+      item.tooltip = `${folder.path}: ${folder.count} nodes`;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.contextValue = 'medallion.folder';
+      return item;
+    }
     if (element.kind === 'layer') {
       const item = new vscode.TreeItem(element.name, element.nodes.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-      item.id = `layer:${element.project.root}:${element.name}`;
-      item.description = `${element.nodes.length}`;
+      item.id = `layer:${element.project.root}:${element.name}${this.filterText !== undefined ? `?${this.filterText}` : ''}`;
+      const shown = element.nodes.filter((n) => this.matches(n)).length;
+      item.description = this.filterText !== undefined ? `${shown} of ${element.nodes.length}` : `${element.nodes.length}`;
       item.iconPath = new vscode.ThemeIcon('layers');
       // A layer runs when it has something runnable (landing holds sources; other is no selector).
       const runnable = element.name !== 'other' && element.nodes.some((n) => n.resourceType !== 'source');
@@ -93,11 +139,11 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
     item.id = `node:${element.project.root}:${node.id}`;
     const kind = node.resourceType === 'model' ? node.materialized : node.resourceType;
-    item.description = last ? `${kind} · ${last.status}` : kind;
+    item.description = last ? `${kind} · ${last.status}${last.restored ? ' (last session)' : ''}` : kind;
     const icon = last ? STATUS_ICON[last.status] : undefined;
     item.iconPath = icon ? new vscode.ThemeIcon(icon[0], new vscode.ThemeColor(icon[1])) : new vscode.ThemeIcon(TYPE_ICON[node.resourceType]);
     const tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.resourceType}${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.materialized}` : ''}`);
-    if (last) tooltip.appendMarkdown(`\n\nLast run: **${last.status}** at ${last.at.toLocaleTimeString()}`).appendText(last.message ? `\n${last.message.split('\n')[0]}` : '');
+    if (last) tooltip.appendMarkdown(`\n\nLast run: **${last.status}** at ${last.at.toLocaleString()}`).appendText(last.message ? `\n${last.message.split('\n')[0]}` : '');
     item.tooltip = tooltip;
     item.contextValue = `medallion.${node.resourceType}`;
     item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.parse(node.uri), { selection: new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character), preview: true }] };

@@ -11,6 +11,8 @@ export interface NodeRunStatus {
   message?: string;
   /** When the status was recorded. */
   at: Date;
+  /** Read from target/run_results.json (a run before this session). */
+  restored?: boolean;
 }
 
 export class RunStatus implements vscode.Disposable {
@@ -37,6 +39,18 @@ export class RunStatus implements vscode.Disposable {
       this.timer = undefined;
       this.changed.fire();
     }, 150);
+  }
+
+  /** Statuses of a run before this session (target/run_results.json); what this session records wins. */
+  restore(entries: Array<{ id: string; status: string; message?: string; at?: Date }>): void {
+    let any = false;
+    for (const e of entries) {
+      const known = this.byNode.get(e.id);
+      if (known && !known.restored) continue;
+      this.byNode.set(e.id, { status: e.status, ...(e.message ? { message: e.message } : {}), at: e.at ?? new Date(), restored: true });
+      any = true;
+    }
+    if (any) this.changed.fire();
   }
 
   /** Nodes still marked running when a run ended (cancelled, or a fatal error) are no longer running. */

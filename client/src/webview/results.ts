@@ -10,12 +10,16 @@ interface ResultsMessage {
   seconds: number;
   error: string | null;
   limit: number;
+  /** The SQL that ran (a failed test's: the query whose rows are its failures). */
+  sql: string | null;
 }
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 const vscode = acquireVsCodeApi();
 const table = document.getElementById('table')!;
 const info = document.getElementById('info')!;
+const sqlBox = document.getElementById('sql-box') as HTMLDetailsElement;
+const sqlText = document.getElementById('sql')!;
 let current: ResultsMessage | undefined;
 let sortColumn = -1;
 let ascending = true;
@@ -35,6 +39,8 @@ function compare(a: unknown, b: unknown): number {
 function render(): void {
   const msg = current;
   if (!msg) return;
+  sqlBox.hidden = !msg.sql;
+  sqlText.textContent = msg.sql ?? '';
   if (msg.error) {
     table.replaceChildren();
     info.textContent = `${msg.title}: ${msg.error}`;
@@ -71,7 +77,7 @@ function render(): void {
   tbody.append(...body);
   table.replaceChildren(thead, tbody);
   info.textContent = `${msg.title} · ${msg.rows.length} rows${msg.rows.length >= msg.limit ? ` (limit ${msg.limit})` : ''} · ${msg.seconds.toFixed(2)} s`;
-  vscode.postMessage({ type: 'rendered', columns: msg.columns.map((c) => c.name), rows: msg.rows.length });
+  vscode.postMessage({ type: 'rendered', columns: msg.columns.map((c) => c.name), rows: msg.rows.length, title: msg.title, sql: msg.sql ?? undefined });
 }
 
 function csv(): string {
@@ -88,6 +94,8 @@ window.addEventListener('message', (event: MessageEvent<ResultsMessage>) => {
   if (event.data?.type === 'results') {
     current = event.data;
     sortColumn = -1;
+    // A failed test's rows come with the SQL that found them: show it open.
+    sqlBox.open = /^failing rows/.test(event.data.title);
     render();
   }
 });

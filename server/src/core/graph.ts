@@ -17,6 +17,35 @@ export interface LayerOptions {
   allowedParents: Record<string, string[]>;
 }
 
+/**
+ * The layers a project configures through dbt's own `vars` (dbt accepts any var without a
+ * warning), globally or scoped to the project:
+ *
+ *     vars:
+ *       medallion:
+ *         layers: [staging, intermediate, marts]   # upstream to downstream
+ *         source_layer: raw                        # optional: the layer of sources
+ *         allowed_parents: {marts: [intermediate, marts]}   # optional rules
+ *
+ * Undefined when the project configures none (or the var is not a list of names).
+ */
+export function layerOptionsFromVars(project: Project): LayerOptions | undefined {
+  const scoped = project.config.vars[project.config.name];
+  const value = (isRecord(scoped) && isRecord(scoped.medallion) ? scoped.medallion : project.config.vars.medallion) as unknown;
+  if (!isRecord(value) || !Array.isArray(value.layers)) return undefined;
+  const names = value.layers.filter((n): n is string => typeof n === 'string' && n.length > 0);
+  if (names.length === 0) return undefined;
+  const allowedParents: Record<string, string[]> = {};
+  if (isRecord(value.allowed_parents)) {
+    for (const [layer, parents] of Object.entries(value.allowed_parents)) if (Array.isArray(parents)) allowedParents[layer] = parents.map(String);
+  }
+  return { names, sourceLayer: typeof value.source_layer === 'string' ? value.source_layer : '', allowedParents };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export const DEFAULT_LAYER_OPTIONS: LayerOptions = {
   names: [...LAYERS_DEFAULT],
   sourceLayer: 'landing',
@@ -65,6 +94,17 @@ export class ProjectGraph {
    */
   readonly cyclic = new Map<string, CyclicComponent>();
   private names: NameIndex | undefined;
+  /**
+   * Whether the project has layers: configured (editor setting or `vars`), or named by a model's
+   * `meta.layer`, a tag or a folder. Without layers nothing gets a layer (sources and seeds
+   * neither), layer rules stay off and editors group by folder.
+   */
+  layered = false;
+  /**
+   * The layers in use, upstream to downstream: the configured ones, then names only `meta.layer`
+   * gives, ordered by where their nodes sit in the graph (layer rules never apply to those).
+   */
+  layerNames: string[] = [];
 
   constructor(readonly project: Project, readonly layers: LayerOptions) {
     this.parents = new ParentIndex(project.nodes);
@@ -149,15 +189,24 @@ export class ProjectGraph {
   }
 }
 
-/** Resolves every node's refs and sources, assigns layers, finds cycles and layer-rule violations. */
-export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYER_OPTIONS): { graph: ProjectGraph; diagnostics: Diagnostic[] } {
+/**
+ * Resolves every node's refs and sources, assigns layers, finds cycles and layer-rule violations.
+ * `layers` (an editor's setting) wins over the project's `vars`, which win over the medallion defaults.
+ */
+export function buildGraph(project: Project, configured?: LayerOptions): { graph: ProjectGraph; diagnostics: Diagnostic[] } {
+  const explicit = configured ?? layerOptionsFromVars(project);
+  const layers = explicit ?? DEFAULT_LAYER_OPTIONS;
   const graph = new ProjectGraph(project, layers);
   const diagnostics: Diagnostic[] = [];
   /** Models and snapshots, the nodes layer rules apply to (in a big project, a quarter of all). */
   const layered: ProjectNode[] = [];
+  let anyLayer = false;
   for (const node of project.nodes.values()) {
     node.layer = layerOf(node, layers);
-    if (node.resourceType === 'model' || node.resourceType === 'snapshot') layered.push(node);
+    if (node.resourceType === 'model' || node.resourceType === 'snapshot') {
+      layered.push(node);
+      if (node.layer !== undefined) anyLayer = true;
+    }
     if (node.version !== undefined) {
       const byVersion = graph.versions.get(node.name) ?? new Map<string, ProjectNode>();
       byVersion.set(node.version, node);
@@ -192,8 +241,30 @@ export function buildGraph(project: Project, layers: LayerOptions = DEFAULT_LAYE
     }
   }
   findCycles(graph, diagnostics);
-  for (const node of layered) checkNodeLayers(graph, node, diagnostics);
+  graph.layered = explicit !== undefined || anyLayer;
+  if (graph.layered) {
+    graph.layerNames = layersInUse(graph, layered);
+    for (const node of layered) checkNodeLayers(graph, node, diagnostics);
+  } else {
+    // No layers in this project: sources and seeds get none either (no vocabulary it does not use).
+    for (const node of project.nodes.values()) node.layer = undefined;
+  }
   return { graph, diagnostics };
+}
+
+/** The configured layer names, then names only `meta.layer` gives, by their nodes' mean depth in the graph. */
+function layersInUse(graph: ProjectGraph, layered: ProjectNode[]): string[] {
+  const known = new Set(graph.layers.names);
+  const extra = new Set<string>();
+  for (const node of layered) if (node.layer !== undefined && !known.has(node.layer)) extra.add(node.layer);
+  if (extra.size === 0) return [...graph.layers.names];
+  const position = new Map(graph.topologicalOrder().map((id, i) => [id, i]));
+  const mean = new Map<string, number>();
+  for (const name of extra) {
+    const at = layered.filter((n) => n.layer === name).map((n) => position.get(n.uniqueId) ?? 0);
+    mean.set(name, at.reduce((a, b) => a + b, 0) / at.length);
+  }
+  return [...graph.layers.names, ...[...extra].sort((a, b) => mean.get(a)! - mean.get(b)! || a.localeCompare(b))];
 }
 
 /** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */
@@ -271,16 +342,19 @@ function resolveSourceOrReport(graph: ProjectGraph, node: ProjectNode, call: Sou
   return undefined;
 }
 
-/** Layer: explicit `layer` config or meta, then a tag naming a layer, then a folder, then the source default. */
+/**
+ * Layer: `meta.layer` (or the older `layer` config), then a tag naming a layer, then (sources)
+ * the source layer, then a folder naming one; seeds are `seed`.
+ */
 export function layerOf(node: ProjectNode, layers: LayerOptions): string | undefined {
-  const explicit = node.config.layer ?? node.config.meta?.layer;
+  const explicit = node.config.meta?.layer ?? node.config.layer;
   if (typeof explicit === 'string' && explicit) return explicit;
   for (const tag of node.config.tags) if (layers.names.includes(tag)) return tag;
   // Tests belong to what they test; exposures read the project from outside it.
   if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.resourceType === 'exposure') return undefined;
+  if (node.resourceType === 'source' && layers.sourceLayer) return layers.sourceLayer;
   const folders = node.fqn.slice(1, -1);
   for (let i = folders.length - 1; i >= 0; i--) if (layers.names.includes(folders[i]!)) return folders[i];
-  if (node.resourceType === 'source') return layers.sourceLayer;
   if (node.resourceType === 'seed') return 'seed';
   return undefined;
 }
@@ -465,23 +539,41 @@ function cyclePath(graph: ProjectGraph, component: string[]): string[] {
   return [start];
 }
 
+/**
+ * Why a `layer` node may not read a `parentLayer` node under the layer rules, or undefined when it
+ * may (layers outside the rules' names, or no layers at all, are never a problem).
+ */
+export function layerProblem(graph: ProjectGraph, layer: string | undefined, parentLayer: string | undefined): string | undefined {
+  const order = graph.layers.names;
+  if (!graph.layered || !layer || !parentLayer || !order.includes(layer)) return undefined;
+  const allowed = graph.layers.allowedParents[layer];
+  if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) return `${parentLayer} is downstream of ${layer}`;
+  if (allowed && !allowed.includes(parentLayer)) return `${layer} may read only ${allowed.join(', ')}`;
+  return undefined;
+}
+
+/**
+ * How well a `parentLayer` node fits as a parent of a `layer` node, for ranking completions: 0 is
+ * best (the first allowed parent layer, or the nearest layer upstream), larger is worse, and
+ * anything the rules forbid comes after everything they allow.
+ */
+export function layerFit(graph: ProjectGraph, layer: string | undefined, parentLayer: string | undefined): number {
+  if (!graph.layered || !layer || !graph.layers.names.includes(layer)) return 0;
+  if (layerProblem(graph, layer, parentLayer)) return 100;
+  const allowed = graph.layers.allowedParents[layer];
+  if (allowed && parentLayer) return allowed.indexOf(parentLayer);
+  const order = graph.layers.names;
+  if (parentLayer && order.includes(parentLayer)) return order.indexOf(layer) - order.indexOf(parentLayer) === 1 ? 0 : 1 + Math.abs(order.indexOf(layer) - order.indexOf(parentLayer));
+  return 50;
+}
+
 /** The medallion layer rules for one node's reads. */
 export function checkNodeLayers(graph: ProjectGraph, node: ProjectNode, out: Diagnostic[]): void {
-  const order = graph.layers.names;
   if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') return;
   const layer = node.layer;
-  if (!layer || !order.includes(layer)) return;
-  const allowed = graph.layers.allowedParents[layer];
   const check = (parent: ProjectNode, span: { start: number; end: number } | undefined): void => {
-    const parentLayer = parent.layer;
-    if (!parentLayer) return;
-    let problem: string | undefined;
-    if (order.includes(parentLayer) && order.indexOf(parentLayer) > order.indexOf(layer)) {
-      problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}', which is downstream of ${layer}`;
-    } else if (allowed && !allowed.includes(parentLayer)) {
-      problem = `${layer} model '${node.name}' reads ${parentLayer} '${parent.name}'; ${layer} may read only ${allowed.join(', ')}`;
-    }
-    if (problem) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: problem });
+    const why = layerProblem(graph, layer, parent.layer);
+    if (why) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: `${layer} model '${node.name}' reads ${parent.layer} '${parent.name}'${why.startsWith(`${parent.layer} is`) ? `, which is downstream of ${layer}` : `; ${why}`}` });
   };
   for (const ref of node.refs) {
     const parent = graph.resolveRef(ref.name, ref.packageName, ref.version);

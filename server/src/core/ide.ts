@@ -4,6 +4,7 @@
  * which lenses to draw, how to rename. The language server converts these to LSP at its edge.
  */
 import type { Analysis } from './analysis';
+import { layerFit, layerProblem } from './graph';
 import type { MacroDefinition, ProjectNode } from './model';
 import type { RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
@@ -212,6 +213,8 @@ export interface CompletionItem {
   documentation?: string;
   /** Text to insert when it differs from the label (macro snippets). */
   insertText?: string;
+  /** Order among the items (models the layer rules allow first); the label when absent. */
+  sortText?: string;
   snippet?: boolean;
 }
 
@@ -220,12 +223,18 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
   const before = text.slice(Math.max(0, offset - 300), offset);
   const { graph, project } = analysis;
   if (/\bref\(\s*['"][\w.]*$/.test(before)) {
-    return [...graph.refTargets.values()].map((n) => ({
-      label: n.name,
-      kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
-      detail: `${n.resourceType}${n.layer ? ` · ${n.layer}` : ''} · ${n.config.materialized}`,
-      ...(n.description ? { documentation: n.description } : {}),
-    }));
+    // What the layer rules allow this model to read comes first; what they forbid last, saying why.
+    const layer = file ? nodesInFile(analysis, file).find((n) => n.resourceType === 'model' || n.resourceType === 'snapshot')?.layer : undefined;
+    return [...graph.refTargets.values()].map((n) => {
+      const why = layerProblem(graph, layer, n.layer);
+      return {
+        label: n.name,
+        kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
+        detail: `${n.resourceType}${n.layer ? ` · ${n.layer}` : ''} · ${n.config.materialized}${why ? ` · layer rules: ${why}` : ''}`,
+        sortText: `${String(layerFit(graph, layer, n.layer)).padStart(3, '0')}${n.name}`,
+        ...(n.description ? { documentation: n.description } : {}),
+      };
+    });
   }
   const tableOf = /\bsource\(\s*['"](\w+)['"]\s*,\s*['"]\w*$/.exec(before);
   if (tableOf) {

@@ -21,8 +21,21 @@ export interface LineageParams {
   uri?: string;
   nodeId?: string;
   depth?: number;
+  /** Ancestors, descendants or both (the default). */
+  direction?: 'up' | 'down' | 'both';
   /** Also trace columns (compiles the models shown; edges only where their SQL can be analysed). */
   columns?: boolean;
+  /** With `columns`: trace only among these nodes (default: every node of the answer). */
+  columnNodes?: string[];
+}
+export interface LineageColumnInfo {
+  name: string;
+  type?: string;
+  description?: string;
+  /** Declared in a properties yml. */
+  declared?: boolean;
+  /** Confirmed by the target engine's binder (the column model); absent when only yml or a best-effort SQL reading says so. */
+  exact?: boolean;
 }
 export interface LineageNode {
   id: string;
@@ -33,13 +46,41 @@ export interface LineageNode {
   file: string;
   /** Negative upstream, positive downstream, 0 the focus. */
   depth: number;
+  /** Where the node is defined (sources and exposures: their yml entry). */
+  uri?: string;
+  line?: number;
+  /** The file's folder relative to the project, and the colour group (the layer, or the first folder). */
+  folder?: string;
+  group?: string;
+  description?: string;
+  tags?: string[];
+  /** Lineage parents and children in the whole project: more than drawn means the view can expand. */
+  parents?: number;
+  children?: number;
+  /** The relation for the default target (small answers and single nodes; absent in an untrusted workspace). */
+  relation?: string;
+  columns?: LineageColumnInfo[];
+  /** Data tests on this node (their last status comes from runs). */
+  tests?: Array<{ id: string; name: string; column?: string }>;
+}
+export interface LineageColumnEdge {
+  from: { node: string; column: string };
+  to: { node: string; column: string };
+  /** True only when the target engine bound the SQL (exact); otherwise a best-effort reading of the compiled SQL. */
+  exact?: boolean;
 }
 export interface LineageResult {
   focus: string | null;
   nodes: LineageNode[];
   edges: Array<{ from: string; to: string }>;
   /** Column edges (with `columns: true`): parent node's column → child node's column. */
-  columnEdges?: Array<{ from: { node: string; column: string }; to: { node: string; column: string } }>;
+  columnEdges?: LineageColumnEdge[];
+  /** Whether the project has layers; without, `group` is a folder. */
+  layered?: boolean;
+  /** The layers in use, upstream to downstream (layered projects). */
+  layers?: string[];
+  /** Models whose SQL could not be read for column lineage (with `columns: true`). */
+  columnProblems?: Array<{ node: string; message: string }>;
 }
 
 /** Sent after a project's analysis and its diagnostics went out: editors can show "indexed". */
@@ -81,6 +122,13 @@ export interface RunEventMessage {
   message?: string;
   index?: number;
   total?: number;
+  /** What dbt's log line says of a node: its type and materialization, relation, rows written (or failing), seconds. */
+  resourceType?: string;
+  materialized?: string;
+  relation?: string;
+  rows?: number;
+  failures?: number;
+  seconds?: number;
 }
 
 /** First rows of a model's compiled SQL (or a seed/source), for the results grid. */
@@ -90,9 +138,17 @@ export interface ShowParams {
   nodeId?: string;
   limit?: number;
   target?: string;
+  /** Jinja SQL selected in the document, rendered in the context of its model and previewed instead. */
+  text?: string;
+  /** Preview the CTE of the document's model at this position (its `with` chain up to it). */
+  cteAt?: { line: number; character: number };
 }
 export interface ShowResult {
   node: string | null;
+  /** The SQL that ran (for a test: its compiled SQL, whose rows are the failures). */
+  sql?: string;
+  /** What was previewed: the node's name, `name › cte`, or `selection`. */
+  title?: string;
   columns: Array<{ name: string; type: string }>;
   rows: unknown[][];
   seconds: number;
@@ -105,6 +161,8 @@ export const TargetsRequest = 'medallion/targets';
 export interface TargetsResult {
   targets: string[];
   defaultTarget: string;
+  /** The project's profile and whether a profiles.yml holds it (else runs use the built-in DuckDB target). */
+  profile?: { name: string; found: boolean; file: string | null; searched: string[] };
 }
 
 /**
@@ -126,8 +184,28 @@ export interface ModelsTreeNode {
   uri: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
 }
+export interface ModelsFolder {
+  name: string;
+  /** Relative to the project root, e.g. `models/staging`. */
+  path: string;
+  /** Nodes in this folder and below. */
+  count: number;
+  folders: ModelsFolder[];
+  nodes: ModelsTreeNode[];
+}
 export interface ModelsResult {
-  projects: Array<{ name: string; root: string; uri: string; layers: Array<{ name: string; nodes: ModelsTreeNode[] }> }>;
+  projects: Array<{
+    name: string;
+    root: string;
+    uri: string;
+    /** Layered projects: their layers (empty without layers). */
+    layers: Array<{ name: string; nodes: ModelsTreeNode[] }>;
+    /** `folder` for a project without layers: `folders` holds its tree. */
+    grouping?: 'layer' | 'folder';
+    folders?: ModelsFolder[];
+    /** Where the project writes artifacts (run_results.json), relative to its root. */
+    targetPath?: string;
+  }>;
 }
 
 /**

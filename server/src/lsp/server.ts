@@ -38,8 +38,12 @@ import { checkDuckDbSyntax } from '../engines/duckdb/validate';
 import { mapCompiledLines } from '../core/compiler/source-map';
 import type { Diagnostic } from '../core/diagnostics';
 import { defaultProfilesDirs } from '../core/session';
-import { modelTree } from '../core/model-tree';
 import { uploadProjectLanding } from '../landing/project-upload';
+import { EMPTY_LINEAGE, lineageRequest } from './lineage';
+import { modelsOfProject } from './models';
+import { previewQuery } from './preview';
+import { profileStatus } from './profile-status';
+import { runEventDetails, runResultDetails } from './run-events';
 import { landingOptionsFromEnv } from '../runner/landing-zone';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
@@ -239,7 +243,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
       const path = normalizePath(uriToPath(change.uri));
-      if (change.type !== FileChangeType.Deleted && workspace.host.overlays.has(path)) continue;
+      // An open file's own edits come as document changes; but a file created on disk is new to the
+      // project even when the editor opened it before this event arrived.
+      if (change.type === FileChangeType.Changed && workspace.host.overlays.has(path)) continue;
       schedule(workspace.fileChanged(path));
     }
   });
@@ -305,6 +311,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         kind: kinds[i.kind],
         ...(i.detail ? { detail: i.detail } : {}),
         ...(i.documentation ? { documentation: i.documentation } : {}),
+        ...(i.sortText ? { sortText: i.sortText } : {}),
         ...(i.insertText ? { insertText: i.insertText, insertTextFormat: i.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText } : {}),
       }));
     }),
@@ -419,43 +426,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     LineageRequest,
     guard('lineage', (params: LineageParams): LineageResult => {
       const where = params.uri ? at(params.uri) : undefined;
-      const project = where?.project ?? workspace.all().find((p) => params.nodeId && p.get().project.nodes.has(params.nodeId));
-      if (!project) return { focus: null, nodes: [], edges: [] };
-      const analysis = project.get();
-      const focus = params.nodeId ? analysis.project.nodes.get(params.nodeId) : where ? nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test') : undefined;
-      if (!focus) return { focus: null, nodes: [], edges: [] };
-      const depth = params.depth ?? Infinity;
-      const keep = (id: string): boolean => !id.startsWith('test.') && !id.startsWith('unit_test.') && !id.startsWith('operation.');
-      const entries: Array<[string, number]> = [[focus.uniqueId, 0]];
-      for (const [id, d] of analysis.graph.upstream(focus.uniqueId, depth)) if (keep(id)) entries.push([id, -d]);
-      for (const [id, d] of analysis.graph.downstream(focus.uniqueId, depth)) if (keep(id)) entries.push([id, d]);
-      const ids = new Set(entries.map(([id]) => id));
-      const nodes = entries.map(([id, d]) => {
-        const n = analysis.project.nodes.get(id)!;
-        return { id, name: n.resourceType === 'source' ? `${n.source!.sourceName}.${n.name}` : n.name, resourceType: n.resourceType, layer: n.layer ?? null, materialized: n.config.materialized, file: n.file, depth: d };
-      });
-      const edges = [...ids].flatMap((id) => analysis.project.nodes.get(id)!.dependsOn.filter((p) => ids.has(p)).map((p) => ({ from: p, to: id })));
-      if (!params.columns || !trusted) return { focus: focus.uniqueId, nodes, edges };
-      // Column edges: trace each shown model's compiled SQL back to its parents' columns.
-      // Loaded on first use: its SQL parser is a bundle of its own that a server start does not parse.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose
-      const { columnLineage } = require('../analysis/column-lineage') as typeof import('../analysis/column-lineage');
-      const compiler = project.compilerFor();
-      const bare = (relation: string): string => relation.replace(/["`]/g, '').toLowerCase();
-      const columnEdges: NonNullable<LineageResult['columnEdges']> = [];
-      for (const id of ids) {
-        const node = analysis.project.nodes.get(id)!;
-        if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') continue;
-        const compiled = compiler.compile(id);
-        const traced = compiled.sql === undefined ? undefined : columnLineage(compiled.sql);
-        if (!traced) continue;
-        const parents = new Map(node.dependsOn.filter((p) => ids.has(p)).map((p) => [bare(compiler.relation(analysis.project.nodes.get(p)!).render()), p]));
-        for (const e of traced) {
-          const parent = parents.get(bare(e.fromTable));
-          if (parent) columnEdges.push({ from: { node: parent, column: e.fromColumn }, to: { node: id, column: e.toColumn } });
-        }
-      }
-      return { focus: focus.uniqueId, nodes, edges, columnEdges };
+      const project = where?.project ?? workspace.all().find((p) => params.nodeId && lineageRequest({ analysis: p.get(), root: p.root, lines }, { nodeId: params.nodeId, depth: 0 }).focus);
+      if (!project) return EMPTY_LINEAGE;
+      return lineageRequest({ analysis: project.get(), root: project.root, lines, ...(where ? { file: where.file } : {}), ...(trusted ? { compiler: () => project.compilerFor() } : {}) }, params);
     }),
   );
 
@@ -476,6 +449,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const withUpstream = Boolean(params.upstream) && (params.command ?? 'run') === 'run';
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
+    const startRelation = (node: ProjectNode): string | undefined => {
+      if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.config.materialized === 'ephemeral') return undefined;
+      try {
+        return project.compilerFor(params.target).relation(node).render();
+      } catch {
+        return undefined;
+      }
+    };
     const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin(`Medallion: ${params.command ?? 'run'} ${select.join(' ')}`, 0, 'starting', true);
     progress?.token.onCancellationRequested(() => controller.abort());
@@ -497,8 +478,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
             e.kind === 'phase'
               ? { kind: 'phase', message: e.message }
               : e.kind === 'start'
-                ? { kind: 'start', nodeId: e.node.uniqueId, name: e.node.name, index: e.index, total: e.total }
-                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total };
+                ? { kind: 'start', nodeId: e.node.uniqueId, name: e.node.name, index: e.index, total: e.total, ...runEventDetails(e.node, startRelation(e.node)) }
+                : { kind: 'finish', nodeId: e.result.uniqueId, name: e.result.name, status: e.result.status, message: e.result.message, index: e.index, total: e.total, ...runResultDetails(e.result, analysis.project.nodes.get(e.result.uniqueId)) };
           void connection.sendNotification(RunEventNotification, message);
           if (e.kind === 'finish') progress?.report(Math.round((100 * e.index) / e.total), `${e.index}/${e.total} ${e.result.name} ${e.result.status}`);
         },
@@ -524,7 +505,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const where = params.uri ? at(params.uri) : undefined;
       const project = where?.project ?? workspace.all()[0];
       if (!project) return { targets: [], defaultTarget: '' };
-      return { targets: project.targets(), defaultTarget: project.compilerFor().options.target.name };
+      return { targets: project.targets(), defaultTarget: project.compilerFor().options.target.name, profile: profileStatus(workspace.host, project.get(), process.env as Record<string, string | undefined>) };
     }),
   );
 
@@ -538,8 +519,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const node = params.nodeId ? analysis.project.nodes.get(params.nodeId) : where ? nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test') : undefined;
     if (!node) return empty('Open a model to preview it');
     const compiler = project.compilerFor(params.target);
-    const sql = node.resourceType === 'seed' || node.resourceType === 'source' ? `select * from ${compiler.relation(node).render()}` : compiler.compile(node.uniqueId).sql;
-    if (sql === undefined) return empty(`${node.name} does not compile`, node.uniqueId);
+    const query = previewQuery(compiler, node, params, where ? textOf(where.path) : undefined);
+    if ('error' in query) return empty(query.error, node.uniqueId);
+    const { sql, title } = query;
     let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
     try {
       engine = await openEngine(compiler.options.target, project.root, process.env as Record<string, string | undefined>);
@@ -549,7 +531,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const started = performance.now();
       const limit = Math.max(0, Math.min(params.limit ?? 500, 100_000));
       const result = await session.execute(`select * from (\n${sql}\n) as medallion_preview limit ${limit}`, { signal: controller.signal });
-      return { node: node.uniqueId, columns: result.columns, rows: result.rows, seconds: (performance.now() - started) / 1000, error: null };
+      return { node: node.uniqueId, sql, title, columns: result.columns, rows: result.rows, seconds: (performance.now() - started) / 1000, error: null };
     } catch (err) {
       return empty((err as Error).message, node.uniqueId);
     } finally {
@@ -565,19 +547,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return {
         projects: projects.map((project) => {
           if (!project.loaded) schedule(project);
-          const analysis = project.get();
-          return {
-            name: analysis.project.config.name,
-            root: project.root,
-            uri: pathToUri(project.root),
-            layers: modelTree(analysis).map((layer) => ({
-              name: layer.name,
-              nodes: layer.nodes.map((n) => {
-                const { uri, range } = toLocation(lines, project.root, n.location);
-                return { id: n.uniqueId, name: n.name, resourceType: n.resourceType, layer: n.layer, materialized: n.materialized, uri, range };
-              }),
-            })),
-          };
+          return modelsOfProject(project.get(), project.root, lines);
         }),
       };
     }),

@@ -3,7 +3,7 @@
  * code-server here, or @vscode/test-electron on a desktop) against the sample project, through
  * the `vscode` API only. Results go to the JSON file named by MEDALLION_EDITOR_RESULTS.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MedallionApi } from '../../../client/src/extension';
@@ -244,6 +244,87 @@ export async function run(): Promise<void> {
     } finally {
       await withSettings(api!, { 'landing.location': undefined, 'landing.s3Endpoint': undefined });
     }
+  });
+
+  await test('typing {{ }}, {% %} and {# #} by hand leaves no stray closers', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'jinja-sql', content: '' });
+    const editor = await vscode.window.showTextDocument(doc);
+    const typed = ["select * from {{ ref('silver_orders') }}\n", '{% if is_incremental() %}where 1 = 1{% endif %}\n', '{# a note #}\n'];
+    for (const ch of typed.join('')) await vscode.commands.executeCommand('type', { text: ch });
+    if (doc.getText() !== typed.join('')) throw new Error(`typed ${JSON.stringify(typed.join(''))}, the editor holds ${JSON.stringify(doc.getText())}`);
+    // One character: the closer appears and is typed over.
+    await editor.edit((e) => e.delete(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length))));
+    await vscode.commands.executeCommand('type', { text: '{' });
+    await vscode.commands.executeCommand('type', { text: '{' });
+    if (doc.getText() !== '{{}}') throw new Error(`after typing {{: ${JSON.stringify(doc.getText())}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  await test('run feedback: the status bar counts ok/failed/skipped; Run Layer with nothing selected says so', async () => {
+    await vscode.commands.executeCommand('medallion.runModel', file('models/silver/silver_orders.sql'));
+    if (!/^\$\(database\) dev: 1 ok$/.test(api!.statusBar())) throw new Error(`status bar after the run: ${api!.statusBar()}`);
+    const projects = (await api!.modelsView()) as ViewItem[];
+    const before = api!.notices().length;
+    const folderUri = vscode.workspace.workspaceFolders![0]!.uri.toString();
+    const result = await vscode.commands.executeCommand<{ results: unknown[] } | undefined>('medallion.runLayer', { kind: 'layer', name: 'platinum', nodes: [], project: { uri: folderUri, name: projects[0]!.label, root: folder.fsPath, layers: [] } });
+    if (!result || result.results.length !== 0) throw new Error(`layer:platinum ran ${JSON.stringify(result)}`);
+    const said = api!.notices().slice(before);
+    if (!said.some((m) => /nothing was selected by layer:platinum/.test(m))) throw new Error(`notices: ${JSON.stringify(said)}`);
+    if (!/nothing selected/.test(api!.statusBar())) throw new Error(`status bar: ${api!.statusBar()}`);
+  });
+
+  await test('Preview Results of a selection, and Preview CTE at Cursor, compiled in the model\'s context', async () => {
+    const rel = 'models/gold/gold_cte_preview.sql';
+    const text = "with orders as (\n    select * from {{ ref('silver_orders') }}\n),\nbig as (\n    select * from orders where order_amount > 100\n)\nselect count(*) as n from big\n";
+    writeFileSync(path.join(folder.fsPath, rel), text);
+    try {
+      const doc = await vscode.workspace.openTextDocument(file(rel));
+      const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      // The server learns of the new model from the open document: ask until it previews (bounded).
+      const inner = "select * from {{ ref('silver_orders') }}";
+      const start = doc.positionAt(text.indexOf(inner));
+      editor.selection = new vscode.Selection(start, doc.positionAt(text.indexOf(inner) + inner.length));
+      let last: unknown;
+      const shown = await waitFor('the selection preview', async () => {
+        await vscode.commands.executeCommand('medallion.previewResults');
+        const s = await vscode.commands.executeCommand<{ rows: number; title?: string; sql?: string; error?: string }>('medallion.resultsViewState');
+        last = s;
+        return s?.title === 'gold_cte_preview (selection)' && !s.error ? s : undefined;
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}; the grid shows ${JSON.stringify(last)}`);
+      });
+      if (shown.rows !== Number(process.env.MEDALLION_EDITOR_ORDERS) || !/"silver"\."silver_orders"/.test(shown.sql ?? '')) throw new Error(`selection preview: ${JSON.stringify(shown)}`);
+      const inBig = doc.positionAt(text.indexOf('order_amount > 100'));
+      editor.selection = new vscode.Selection(inBig, inBig);
+      await vscode.commands.executeCommand('medallion.previewCte');
+      const cte = await vscode.commands.executeCommand<{ rows: number; columns: string[]; title?: string; sql?: string }>('medallion.resultsViewState');
+      if (cte?.title !== 'gold_cte_preview › big' || !cte.columns.includes('order_amount') || !/select \* from big$/.test(cte.sql ?? '')) throw new Error(`CTE preview: ${JSON.stringify(cte)}`);
+      // The CTE's rows are exactly the big orders in the table the run built.
+      const duckdb = require(path.join(process.env.MEDALLION_REPO!, 'node_modules', '@duckdb', 'node-api')) as typeof import('@duckdb/node-api');
+      const instance = await duckdb.DuckDBInstance.create(path.join(folder.fsPath, 'target', 'medallion.duckdb'), { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+      const connection = await instance.connect();
+      const rows = (await connection.runAndReadAll('select count(*) from silver.silver_orders where order_amount > 100')).getRowsJson();
+      connection.closeSync();
+      instance.closeSync();
+      if (cte.rows !== Math.min(500, Number(rows[0]![0]))) throw new Error(`the CTE preview shows ${cte.rows} rows, the table has ${String(rows[0]![0])} big orders`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      rmSync(path.join(folder.fsPath, rel), { force: true });
+    }
+  });
+
+  await test('the lineage view traces a column across models (the server\'s column lineage, marked not exact)', async () => {
+    const doc = await vscode.workspace.openTextDocument(file('models/gold/gold_daily_sales.sql'));
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('medallion.showLineage', doc.uri);
+    const state = await Promise.race([
+      api!.lineageDo({ type: 'select', name: 'gold_daily_sales', column: 'total_revenue' }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no trace drawn; the view shows ${JSON.stringify(api!.lineageView())}`)), 30_000)),
+    ]);
+    const trace = state.trace ?? [];
+    for (const cell of ['gold_daily_sales.total_revenue', 'silver_orders.order_amount']) if (!trace.includes(cell)) throw new Error(`trace: ${JSON.stringify(trace)}; the view: ${JSON.stringify(state)}`);
+    if (trace.some((c) => c.startsWith('silver_users.'))) throw new Error(`silver_users is not on total_revenue's trace: ${JSON.stringify(trace)}`);
+    if (state.layoutThread !== 'worker') throw new Error(`layout ran on ${state.layoutThread}`);
   });
 
   writeFileSync(process.env.MEDALLION_EDITOR_RESULTS!, JSON.stringify(results, null, 2));

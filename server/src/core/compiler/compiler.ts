@@ -136,6 +136,24 @@ export class Compiler {
 
   private forceIncremental: boolean | undefined;
 
+  /** Compiles `text` (a part of a node's SQL, e.g. an editor selection) in that node's context. */
+  compileText(nodeId: string, text: string): CompileResult {
+    const node = this.analysis.project.nodes.get(nodeId);
+    // The node's own relation and rendered config() stay those of its whole text.
+    if (node) this.relation(node);
+    const saved = { override: this.textOverride, config: this.renderedConfig.get(nodeId) };
+    this.textOverride = { nodeId, text };
+    try {
+      return this.compile(nodeId);
+    } finally {
+      this.textOverride = saved.override;
+      if (saved.config) this.renderedConfig.set(nodeId, saved.config);
+      else this.renderedConfig.delete(nodeId);
+    }
+  }
+
+  private textOverride: { nodeId: string; text: string } | undefined;
+
   /** The relation a node is built into (or, for sources, read from). */
   relation(node: ProjectNode): Relation {
     const cached = this.relations.get(node.uniqueId);
@@ -239,6 +257,7 @@ export class Compiler {
    * inside of its `{% snapshot %}` block for snapshots (a file may hold several), the hook's SQL.
    */
   private sourceText(node: ProjectNode): { key: string; text: string; offset: number } | undefined {
+    if (this.textOverride?.nodeId === node.uniqueId) return { key: `${node.file}#text`, text: this.textOverride.text, offset: 0 };
     if (node.hook) return { key: `${node.file}#${node.name}`, text: node.hook.sql, offset: 0 };
     if (node.snapshotRelation !== undefined) return { key: `${node.file}#${node.name}`, text: `select * from {{ ${node.snapshotRelation} }}`, offset: 0 };
     const text = this.analysis.project.files.get(node.file)?.text;

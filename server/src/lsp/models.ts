@@ -1,0 +1,23 @@
+/** `medallion/models`: a project's tree (core/model-tree.ts) at the LSP edge, locations as URIs and ranges. */
+import type { Analysis } from '../core/analysis';
+import { folderTree, modelTree, type TreeFolder, type TreeNode } from '../core/model-tree';
+import { pathToUri, toLocation, type Lines } from './convert';
+import type { ModelsFolder, ModelsResult, ModelsTreeNode } from './protocol';
+
+export function modelsOfProject(analysis: Analysis, root: string, lines: Lines): ModelsResult['projects'][number] {
+  const node = (n: TreeNode): ModelsTreeNode => {
+    const { uri, range } = toLocation(lines, root, n.location);
+    return { id: n.uniqueId, name: n.name, resourceType: n.resourceType, layer: n.layer, materialized: n.materialized, uri, range };
+  };
+  const folder = (f: TreeFolder): ModelsFolder => ({ name: f.name, path: f.path, count: f.count, folders: f.folders.map(folder), nodes: f.nodes.map(node) });
+  const layered = analysis.graph.layered;
+  return {
+    name: analysis.project.config.name,
+    root,
+    uri: pathToUri(root),
+    layers: modelTree(analysis).map((layer) => ({ name: layer.name, nodes: layer.nodes.map(node) })),
+    grouping: layered ? 'layer' : 'folder',
+    ...(layered ? {} : { folders: folderTree(analysis).map(folder) }),
+    targetPath: analysis.project.config.targetPath,
+  };
+}
