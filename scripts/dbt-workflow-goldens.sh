@@ -10,6 +10,11 @@
 #               exposures as `dbt parse` writes them (created_at left out)
 #   catalog     test/fixtures/workflows → test/goldens/dbt/workflows/catalog.json: `dbt build`, then
 #               `dbt docs generate`; its catalog.json without the invocation's metadata
+#   state       test/fixtures/workflows built with --target prod (its artifacts are the state), then
+#               changed by test/fixtures/workflows-state-edits.json → test/goldens/dbt/workflows/state/:
+#               manifest.json (the state, without dbt's own macros), ls.json (`dbt ls -s <selector>
+#               --state`), defer.json (a dev `build -s state:modified+ --defer`: statuses and the
+#               relations each built model read)
 #   freshness   test/fixtures/workflows → test/goldens/dbt/workflows/freshness.json: each source's
 #               status from `dbt source freshness`, and the sources.json dbt wrote
 #
@@ -89,5 +94,20 @@ catalog() {
   echo "[goldens] wrote test/goldens/dbt/workflows/catalog.json" >&2
 }
 
-all=(contracts retry freshness exposures catalog)
+state() {
+  workflows_copy state
+  local project="$WORK/state/project" out="$GOLDENS/workflows/state"
+  mkdir -p "$out"
+  "$PY" "$HELPERS/invoke.py" run build --target prod
+  cp -r "$project/target" "$WORK/state/prod-artifacts"
+  "$PY" -c 'import json; m = json.load(open("'"$WORK/state/prod-artifacts/manifest.json"'")); m["macros"] = {k: v for k, v in m["macros"].items() if v["package_name"] not in ("dbt", "dbt_duckdb")}; print(json.dumps(m, indent=1, sort_keys=True))' > "$out/manifest.json"
+  "$PY" "$HELPERS/apply_edits.py" "$project" "$REPO_ROOT/test/fixtures/workflows-state-edits.json"
+  "$PY" "$HELPERS/invoke.py" ls "$WORK/state/prod-artifacts" \
+    state:modified state:modified+ +state:modified @state:modified state:new state:old state:unmodified \
+    state:modified.body state:modified.configs state:modified.relation state:modified.macros state:modified.contract \
+    state:modified.persisted_descriptions "state:modified,resource_type:model" > "$out/ls.json"
+  echo "[goldens] wrote test/goldens/dbt/workflows/state" >&2
+}
+
+all=(contracts retry freshness exposures catalog state)
 for workflow in "${@:-${all[@]}}"; do "$workflow"; done

@@ -56,7 +56,7 @@ describe('selectors (dbt syntax) on the sample project', () => {
   });
 
   it('explains bad selectors instead of failing', () => {
-    assert.deepEqual(selectNodes(graph, { select: ['colour:red'] }).problems, ["Unknown selector method 'colour' in 'colour:red' (known: fqn, tag, path, file, layer, resource_type, source, package, test_name, test_type, unit_test, config, result, source_status, exposure, config.<key>)"]);
+    assert.deepEqual(selectNodes(graph, { select: ['colour:red'] }).problems, ["Unknown selector method 'colour' in 'colour:red' (known: fqn, tag, path, file, layer, resource_type, source, package, test_name, test_type, unit_test, config, result, source_status, exposure, state, config.<key>)"]);
     assert.deepEqual(selectNodes(graph, { select: ['no_such_model'] }).problems, ["The selector 'no_such_model' does not match any enabled node"]);
     assert.deepEqual(selectNodes(graph, { select: ['@+x'] }).problems, ["'@' cannot be combined with '+' in '@+x'"]);
   });

@@ -5,7 +5,8 @@
  */
 import type { ProjectGraph } from './graph';
 import type { ProjectNode } from './model';
-import { resultMatches, sourceStatusMatches, type PreviousState } from './state';
+import { resultMatches, sourceStatusMatches, stateMatches, type CurrentState, type PreviousState } from './state';
+import { stateView, type FileReader } from './state-view';
 
 export interface SelectionRequest {
   select?: string[];
@@ -14,8 +15,10 @@ export interface SelectionRequest {
   resourceTypes?: string[];
   /** dbt's indirect selection of tests: eager = tests with any selected parent join. */
   indirectSelection?: 'eager' | 'cautious' | 'empty';
-  /** `--state DIR`: what `result:` and `source_status:` compare with. */
+  /** `--state DIR`: what `state:`, `result:` and `source_status:` compare with. */
   state?: PreviousState;
+  /** Reads project files the loader does not keep (seed contents, for `state:`). */
+  readFile?: FileReader;
 }
 
 export interface SelectionResult {
@@ -33,16 +36,19 @@ interface Atom {
   text: string;
 }
 
-const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config', 'result', 'source_status', 'exposure']);
+const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config', 'result', 'source_status', 'exposure', 'state']);
 
 /** What the methods read besides the graph. */
 interface SelectContext {
   state?: PreviousState;
+  /** The project as the state comparison sees it, computed on first use. */
+  current?: () => CurrentState;
 }
 
 export function selectNodes(graph: ProjectGraph, request: SelectionRequest): SelectionResult {
   const problems: string[] = [];
-  const context: SelectContext = request.state ? { state: request.state } : {};
+  let view: CurrentState | undefined;
+  const context: SelectContext = request.state ? { state: request.state, current: () => (view ??= stateView(graph.project, request.readFile)) } : {};
   // Hooks are not selectable nodes (dbt does not list or select them).
   const all = [...graph.project.nodes.values()].filter((n) => n.resourceType !== 'operation');
   const selectTerms = (request.select ?? []).flatMap(splitTerms);
@@ -158,6 +164,12 @@ function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[], contex
       return among(resultMatches(context.state, value));
     case 'source_status':
       return among(sourceStatusMatches(context.state, value));
+    case 'state': {
+      const found = stateMatches(context.state?.manifest ? context.current?.() : undefined, context.state, value);
+      if (typeof found === 'string') return among(found);
+      problems.push(...found.warnings.map((w) => `warning: ${w}`));
+      return among(found.ids);
+    }
     case 'exposure': {
       // exposure:name or exposure:package.name (each part a pattern).
       const parts = value.split('.');

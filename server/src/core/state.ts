@@ -151,3 +151,219 @@ export function retryPlan(results: PreviousResults): { command: string | undefin
   const ids = new Set(results.results.filter((r) => RETRYABLE_STATUSES.has(r.status) && !(command !== 'run-operation' && r.uniqueId.startsWith('operation.'))).map((r) => r.uniqueId));
   return { command, ids };
 }
+
+/** The `state:` methods dbt knows (graph/selector_methods.py StateSelectorMethod). */
+export const STATE_METHODS = ['new', 'old', 'modified', 'unmodified', 'modified.body', 'modified.configs', 'modified.persisted_descriptions', 'modified.relation', 'modified.macros', 'modified.contract'] as const;
+
+/** The current project in the same shape: what `stateView` (state-view.ts) computes. */
+export interface CurrentState {
+  nodes: Map<string, ManifestNode>;
+  macros: Map<string, ManifestNode>;
+}
+
+const PARSED_TYPES = new Set(['model', 'seed', 'snapshot', 'analysis', 'test', 'operation', 'sql_operation']);
+/** Config keys dbt leaves out of the config comparison of models, seeds, snapshots and tests (they are the relation's). */
+const REPRESENTATION_KEYS = new Set(['alias', 'schema', 'database', 'tags', 'group']);
+const TEST_MODIFIERS = ['severity', 'where', 'limit', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'sql_header'];
+
+/** Python `==` on JSON values (dict key order does not matter; 1 == 1.0; True == 1 as Python has it). */
+function pyEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) === Number(b) && (typeof a === 'number' || typeof b === 'number');
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => pyEquals(x, (b as unknown[])[i]));
+  const ka = Object.keys(a as Json);
+  const kb = Object.keys(b as Json);
+  return ka.length === kb.length && ka.every((k) => k in (b as Json) && pyEquals((a as Json)[k], (b as Json)[k]));
+}
+
+const dict = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+
+/** BaseConfig.compare_key: both absent, or both present and equal. */
+function sameKey(a: Json, b: Json, key: string): boolean {
+  if (!(key in a) && !(key in b)) return true;
+  return key in a && key in b && pyEquals(a[key], b[key]);
+}
+
+/** `same_config`: the unrendered configs compared as the node's config class does. */
+function sameConfig(node: ManifestNode, old: ManifestNode): boolean {
+  const a = dict(node.unrendered_config);
+  const b = dict(old.unrendered_config);
+  if (node.resource_type === 'test') return TEST_MODIFIERS.every((k) => sameKey(a, b, k));
+  const excluded = PARSED_TYPES.has(node.resource_type) ? REPRESENTATION_KEYS : new Set<string>();
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => excluded.has(k) || sameKey(a, b, k));
+}
+
+function sameBody(node: ManifestNode, old: ManifestNode): boolean {
+  if (node.resource_type === 'seed') return pyEquals(node.checksum, old.checksum);
+  return node.raw_code === old.raw_code;
+}
+
+const sameFqn = (node: ManifestNode, old: ManifestNode): boolean => pyEquals(node.fqn, old.fqn);
+
+function sameDatabaseRepresentation(node: ManifestNode, old: ManifestNode): boolean {
+  if (node.resource_type === 'source') return node.unrendered_database === old.unrendered_database && node.unrendered_schema === old.unrendered_schema && node.identifier === old.identifier;
+  const a = dict(node.unrendered_config);
+  const b = dict(old.unrendered_config);
+  return ['database', 'schema', 'alias'].every((k) => pyEquals(a[k] ?? null, b[k] ?? null));
+}
+
+function samePersistedDescription(node: ManifestNode, old: ManifestNode): boolean {
+  const docs = dict(dict(node.config).persist_docs);
+  if (docs.relation && node.description !== old.description) return false;
+  if (docs.columns) {
+    const descriptions = (n: ManifestNode): Json => Object.fromEntries(Object.entries(dict(n.columns)).map(([k, c]) => [k, dict(c).description]));
+    if (!pyEquals(descriptions(node), descriptions(old))) return false;
+  }
+  return true;
+}
+
+const enforced = (n: ManifestNode): boolean => dict(n.contract).enforced === true || dict(dict(n.config).contract).enforced === true;
+const enforcesConstraints = (n: ManifestNode): boolean => ['table', 'incremental'].includes(String(dict(n.config).materialized));
+
+/**
+ * What dbt's contract checksum covers, compared directly: each column's name, data_type and
+ * constraints (sorted by name), and for tables and incrementals the materialization and the model
+ * constraints.
+ */
+function contractState(n: ManifestNode): unknown {
+  const constraint = (c: unknown): unknown => {
+    const d = dict(c);
+    return [d.type, d.name ?? null, d.expression ?? null, d.warn_unenforced ?? true, d.warn_unsupported ?? true, d.to ?? null, d.to_columns ?? [], d.columns ?? null];
+  };
+  const columns = Object.values(dict(n.columns))
+    .map(dict)
+    .sort((x, y) => (String(x.name) < String(y.name) ? -1 : 1))
+    .map((c) => [c.name, c.data_type ?? null, (Array.isArray(c.constraints) ? c.constraints : []).map(constraint)]);
+  return enforcesConstraints(n) ? [columns, dict(n.config).materialized, (Array.isArray(n.constraints) ? n.constraints : []).map(constraint)] : [columns];
+}
+
+/** ModelNode.same_contract (the breaking-change report aside): unchanged, or not enforced before nor now. */
+function sameContract(node: ManifestNode, old: ManifestNode): boolean {
+  if (node.resource_type !== 'model') return true;
+  if (!enforced(old) && !enforced(node)) return true;
+  if (!enforced(old) && enforced(node)) return false;
+  if (enforced(node) && pyEquals(contractState(node), contractState(old))) return true;
+  return false;
+}
+
+function sameRefRepresentation(node: ManifestNode, old: ManifestNode): boolean {
+  // Versions compare as text: yml `v: 2` is a number in dbt's manifest, a string in Medallion's.
+  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return text(node.latest_version) === text(old.latest_version) && (node.access ?? 'protected') === (old.access ?? 'protected') && (node.deprecation_date ?? null) === (old.deprecation_date ?? null);
+}
+
+/** `same_contents` of each node class (sources and exposures: new is never a content change). */
+function sameContents(node: ManifestNode, old: ManifestNode | undefined): boolean {
+  switch (node.resource_type) {
+    case 'source':
+      if (!old) return true;
+      return (
+        sameDatabaseRepresentation(node, old) &&
+        sameFqn(node, old) &&
+        sameConfig(node, old) &&
+        pyEquals(node.quoting, old.quoting) &&
+        pyEquals(node.freshness ?? null, old.freshness ?? null) &&
+        (node.loaded_at_field ?? null) === (old.loaded_at_field ?? null) &&
+        pyEquals(node.external ?? null, old.external ?? null)
+      );
+    case 'exposure': {
+      if (!old) return true;
+      const deps = (n: ManifestNode): string[] => [...new Set((dict(n.depends_on).nodes as string[] | undefined) ?? [])].sort();
+      return (
+        sameFqn(node, old) &&
+        node.type === old.type &&
+        pyEquals(node.owner, old.owner) &&
+        (node.maturity ?? null) === (old.maturity ?? null) &&
+        (node.url ?? null) === (old.url ?? null) &&
+        (node.description ?? '') === (old.description ?? '') &&
+        (node.label ?? null) === (old.label ?? null) &&
+        pyEquals(deps(node), deps(old)) &&
+        sameConfig(node, old)
+      );
+    }
+    case 'unit_test':
+      return old !== undefined && node.checksum === old.checksum;
+    default:
+      break;
+  }
+  if (!old) return false;
+  if (isGeneric(node)) return sameConfig(node, old) && sameFqn(node, old);
+  const base = sameBody(node, old) && sameConfig(node, old) && samePersistedDescription(node, old) && sameFqn(node, old) && sameDatabaseRepresentation(node, old) && sameContract(node, old);
+  return node.resource_type === 'model' ? base && sameRefRepresentation(node, old) : base;
+}
+
+/** Generic tests: their raw_code is dbt's call of the test macro. */
+const isGeneric = (n: ManifestNode): boolean => n.resource_type === 'test' && typeof n.raw_code === 'string' && n.raw_code.includes('(**_dbt_generic_test_kwargs)');
+
+/** A macro and what it calls, looked up in one manifest's macros. */
+function modifiedMacros(current: CurrentState, previous: StateManifest): Set<string> {
+  const out = new Set<string>();
+  for (const [id, macro] of current.macros) {
+    const old = previous.macros.get(id);
+    if (!old || macro.macro_sql !== old.macro_sql) out.add(id);
+  }
+  for (const id of previous.macros.keys()) if (!current.macros.has(id)) out.add(id);
+  return out;
+}
+
+/** `recursively_check_macros_modified`: a node depends, directly or through macros, on a modified macro. */
+function macrosModified(node: ManifestNode, current: CurrentState, modified: Set<string>, visited = new Set<string>()): boolean {
+  if (modified.size === 0) return false;
+  for (const id of (dict(node.depends_on).macros as string[] | undefined) ?? []) {
+    if (visited.has(id)) continue;
+    visited.add(id);
+    if (modified.has(id)) return true;
+    const macro = current.macros.get(id);
+    if (macro && macrosModified(macro, current, modified, visited)) return true;
+  }
+  return false;
+}
+
+/**
+ * `state:<method>`: the current nodes the previous manifest's comparison selects (dbt's
+ * StateSelectorMethod), plus dbt's warnings (a contracted model that was removed). A string when
+ * the method cannot run (no --state manifest, an unknown method).
+ */
+export function stateMatches(current: CurrentState | undefined, state: PreviousState | undefined, method: string): { ids: Set<string>; warnings: string[] } | string {
+  if (!(STATE_METHODS as readonly string[]).includes(method)) return `Got an invalid selector "${method}", expected one of ${STATE_METHODS.map((m) => `"${m}"`).join(', ')}`;
+  if (!state?.manifest) return `'state:${method}' compares with another run's manifest: pass --state DIR, a folder holding its manifest.json${state ? ` (${state.dir} has none)` : ''}`;
+  if (!current) return `'state:${method}' needs the project's current state`;
+  const previous = state.manifest;
+  // dbt suffixes generic tests' ids with a hash of their arguments; a project whose ids lack it finds them by the rest.
+  const testsByName = new Map<string, ManifestNode>();
+  for (const [id, node] of previous.nodes) {
+    const m = /^(test\..+)\.[0-9a-f]{10}$/.exec(id);
+    if (m && node.resource_type === 'test') testsByName.set(m[1]!, node);
+  }
+  const oldOf = (id: string): ManifestNode | undefined => previous.nodes.get(id) ?? previous.sources.get(id) ?? previous.exposures.get(id) ?? previous.unitTests.get(id) ?? testsByName.get(id);
+  let modified: Set<string> | undefined;
+  const macroChange = (node: ManifestNode): boolean => macrosModified(node, current, (modified ??= modifiedMacros(current, previous)));
+  const changed = (node: ManifestNode, old: ManifestNode | undefined): boolean => !sameContents(node, old) || macroChange(node) || (old?.resource_type === 'model' && !sameContract(node, old));
+  const factory = (applies: (n: ManifestNode) => boolean, same: (n: ManifestNode, o: ManifestNode) => boolean) => (node: ManifestNode, old: ManifestNode | undefined): boolean => applies(node) && (!old || !same(node, old));
+  const parsed = (n: ManifestNode): boolean => PARSED_TYPES.has(n.resource_type);
+  const checks: Record<string, (node: ManifestNode, old: ManifestNode | undefined) => boolean> = {
+    new: (_n, old) => old === undefined,
+    old: (_n, old) => old !== undefined,
+    modified: changed,
+    unmodified: (n, old) => !changed(n, old),
+    'modified.body': factory(parsed, sameBody),
+    'modified.configs': factory((n) => parsed(n) || n.resource_type === 'source' || n.resource_type === 'exposure', sameConfig),
+    'modified.persisted_descriptions': factory(parsed, samePersistedDescription),
+    'modified.relation': factory((n) => parsed(n) || n.resource_type === 'source', sameDatabaseRepresentation),
+    'modified.macros': (n) => macroChange(n),
+    'modified.contract': factory(parsed, sameContract),
+  };
+  const check = checks[method]!;
+  const ids = new Set<string>();
+  for (const [id, node] of current.nodes) if (check(node, oldOf(id))) ids.add(id);
+  const warnings: string[] = [];
+  if (method === 'modified' || method === 'unmodified' || method === 'modified.contract') {
+    for (const [id, old] of previous.nodes) {
+      if (current.nodes.has(id) || old.resource_type !== 'model' || !enforced(old)) continue;
+      warnings.push(`Contracted model '${id}' was deleted, renamed or disabled: a breaking change for whatever reads it`);
+    }
+  }
+  return { ids, warnings };
+}

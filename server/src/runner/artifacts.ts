@@ -3,12 +3,13 @@
  * `run_results.json` (schema v6), the fields tools that read dbt artifacts rely on.
  * Written to a temp file and renamed: a reader never sees half a file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
 import type { Target } from '../core/profiles';
 import { exposureManifestEntry } from '../core/loader/exposures';
+import { stateView } from '../core/state-view';
 import type { RunSummary } from './types';
 
 const DBT_VERSION = '1.12.6';
@@ -30,6 +31,14 @@ export function writeManifest(dir: string, analysis: Analysis, compiler: Compile
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
   const exposures: Record<string, unknown> = {};
+  // The fields dbt's state comparison reads, computed as dbt computes them: `--state` on this manifest compares as on dbt's.
+  const view = stateView(analysis.project, (file) => {
+    try {
+      return readFileSync(join(analysis.project.root, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
   for (const node of analysis.project.nodes.values()) {
     parentMap[node.uniqueId] = [...node.dependsOn].sort();
     childMap[node.uniqueId] = [...(analysis.graph.children.get(node.uniqueId) ?? [])].sort();
@@ -56,8 +65,10 @@ export function writeManifest(dir: string, analysis: Analysis, compiler: Compile
       schema: relation?.schema ?? null,
       relation_name: relation && relation.type !== 'cte' ? relation.render() : null,
     };
+    const { config: _config, columns: stateColumns, depends_on: stateDepends, description: _d, fqn: _f, ...state } = view.nodes.get(node.uniqueId) ?? { unique_id: node.uniqueId, resource_type: node.resourceType };
+    for (const [name, column] of Object.entries((stateColumns ?? {}) as Record<string, object>)) Object.assign((common.columns as Record<string, object>)[name] ?? {}, column);
     if (node.resourceType === 'source') {
-      sources[node.uniqueId] = { ...common, source_name: node.source!.sourceName, source_description: node.source!.sourceDescription ?? '', identifier: node.source!.identifier, loader: node.source!.loader ?? '' };
+      sources[node.uniqueId] = { ...common, source_name: node.source!.sourceName, source_description: node.source!.sourceDescription ?? '', identifier: node.source!.identifier, loader: node.source!.loader ?? '', ...state };
       continue;
     }
     nodes[node.uniqueId] = {
@@ -65,17 +76,18 @@ export function writeManifest(dir: string, analysis: Analysis, compiler: Compile
       alias: relation?.identifier ?? node.name,
       version: node.version ?? null,
       latest_version: node.latestVersion ?? null,
-      depends_on: { nodes: [...node.dependsOn].sort(), macros: [] },
+      depends_on: { nodes: [...node.dependsOn].sort(), macros: ((stateDepends as { macros?: string[] } | undefined)?.macros ?? []) },
       refs: node.refs.map((r) => ({ name: r.name, package: r.packageName ?? null, version: r.version ?? null })),
       sources: node.sources.map((s) => [s.source, s.table]),
       raw_code: node.resourceType === 'operation' ? node.hook!.sql : (analysis.project.files.get(node.file)?.text ?? ''),
       language: node.file.endsWith('.py') ? 'python' : 'sql',
       ...(node.test ? { test_metadata: { name: node.test.name, kwargs: node.test.kwargs, namespace: node.test.namespace ?? null }, column_name: node.test.columnName ?? null, attached_node: node.test.attachedTo ?? null } : {}),
+      ...state,
     };
   }
   const macros: Record<string, unknown> = {};
   for (const list of analysis.project.macros.values()) {
-    for (const m of list) macros[`macro.${m.packageName}.${m.name}`] = { unique_id: `macro.${m.packageName}.${m.name}`, name: m.name, package_name: m.packageName, path: m.file, original_file_path: m.file, resource_type: 'macro' };
+    for (const m of list) macros[`macro.${m.packageName}.${m.name}`] = { path: m.file, original_file_path: m.file, ...view.macros.get(`macro.${m.packageName}.${m.name}`) };
   }
   const path = join(dir, 'manifest.json');
   writeAtomic(path, {

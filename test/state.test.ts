@@ -1,0 +1,105 @@
+/**
+ * State selection against the pinned dbt-core (test/goldens/dbt/workflows/state/, from
+ * scripts/dbt-workflow-goldens.sh): test/fixtures/workflows built for production is the state;
+ * after the edits of test/fixtures/workflows-state-edits.json (a model's SQL, a macro, yml and
+ * config() configs, a seed, a new model, a source's freshness, an exposure, a contract), every
+ * `state:` selector picks what `dbt ls --state` picks. And a manifest Medallion wrote compares the
+ * same way: unchanged, nothing is modified; edited, the same nodes as against dbt's.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
+import { selectNodes } from '../server/src/core/selector';
+import { createCompiler } from '../server/src/core/session';
+import { readManifest, stateMatches, type PreviousState } from '../server/src/core/state';
+import { stateView } from '../server/src/core/state-view';
+import { NodeFileHost } from '../server/src/node/fs-host';
+import { writeManifest } from '../server/src/runner/artifacts';
+import { testPath } from './support/golden';
+
+const goldenLs = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'ls.json'), 'utf8')) as Record<string, string[]>;
+const withoutHash = (id: string): string => id.replace(/^(test\..+)\.[0-9a-f]{10}$/, '$1');
+type Edit = { file: string; find?: string; replace?: string; create?: string; ls_only?: boolean };
+const edits = (JSON.parse(readFileSync(testPath('fixtures', 'workflows-state-edits.json'), 'utf8')) as { edits: Edit[] }).edits;
+
+/** A copy of the workflows fixture, edited as the golden script edits it. */
+export function editedWorkflows(options: { build?: boolean } = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'medallion-state-'));
+  cpSync(testPath('fixtures', 'workflows'), root, { recursive: true });
+  for (const edit of edits) {
+    if (options.build && edit.ls_only) continue;
+    const path = join(root, edit.file);
+    if (edit.create !== undefined) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, edit.create);
+      continue;
+    }
+    const text = readFileSync(path, 'utf8');
+    assert.ok(text.includes(edit.find!), `${edit.file}: ${edit.find}`);
+    writeFileSync(path, text.replace(edit.find!, edit.replace!));
+  }
+  return root;
+}
+
+const reader = (root: string) => (file: string): string | undefined => {
+  try {
+    return readFileSync(join(root, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+function previous(manifestText: string, dir: string): PreviousState {
+  const problems: string[] = [];
+  const manifest = readManifest(manifestText, 'manifest.json', problems);
+  assert.deepEqual(problems, []);
+  return { dir, manifest: manifest! };
+}
+
+describe('state: selectors, as dbt-core (test/fixtures/workflows)', () => {
+  const dbtState = previous(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'manifest.json'), 'utf8'), 'prod-artifacts');
+  const root = editedWorkflows();
+  const { graph } = analyzeProject(new NodeFileHost(), root);
+
+  for (const [selector, expected] of Object.entries(goldenLs)) {
+    it(`${selector} against dbt's production manifest`, () => {
+      const { ids, problems } = selectNodes(graph, { select: [selector], state: dbtState, readFile: reader(root) });
+      assert.deepEqual([...ids].sort(), expected.map(withoutHash).sort(), problems.join('\n'));
+    });
+  }
+
+  it('the unchanged fixture against dbt\'s manifest: nothing modified', () => {
+    const fixture = testPath('fixtures', 'workflows');
+    const unchanged = analyzeProject(new NodeFileHost(), fixture);
+    const found = stateMatches(stateView(unchanged.project, reader(fixture)), dbtState, 'modified');
+    assert.ok(typeof found !== 'string');
+    assert.deepEqual([...found.ids], []);
+  });
+
+  it('a manifest Medallion wrote: unchanged, nothing modified; edited, what dbt\'s manifest gives', () => {
+    const fixture = mkdtempSync(join(tmpdir(), 'medallion-state-own-'));
+    cpSync(testPath('fixtures', 'workflows'), fixture, { recursive: true });
+    const host = new NodeFileHost();
+    const analysis = analyzeProject(host, fixture);
+    const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [fixture], target: 'prod' });
+    const path = writeManifest(join(fixture, 'prod-artifacts'), analysis, compiler, resolved.target, 'state-test');
+    const own = previous(readFileSync(path, 'utf8'), 'prod-artifacts');
+    const unchanged = stateMatches(stateView(analysis.project, reader(fixture)), own, 'modified');
+    assert.ok(typeof unchanged !== 'string');
+    assert.deepEqual([...unchanged.ids], []);
+    for (const selector of ['state:modified', 'state:modified.body', 'state:modified.configs', 'state:modified.relation', 'state:modified.macros', 'state:modified.contract', 'state:new']) {
+      const { ids } = selectNodes(graph, { select: [selector], state: own, readFile: reader(root) });
+      assert.deepEqual([...ids].sort(), goldenLs[selector]!.map(withoutHash).sort(), selector);
+    }
+  });
+
+  it('without a state manifest, or with a sub-selector dbt does not know: a problem, nothing selected', () => {
+    assert.match(selectNodes(graph, { select: ['state:modified'] }).problems.join('\n'), /'state:modified' compares with another run's manifest: pass --state DIR/);
+    const bad = selectNodes(graph, { select: ['state:modified.colour'], state: dbtState });
+    assert.deepEqual([...bad.ids], []);
+    assert.match(bad.problems.join('\n'), /Got an invalid selector "modified\.colour", expected one of "new", "old", "modified"/);
+  });
+});
