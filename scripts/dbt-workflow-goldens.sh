@@ -106,6 +106,13 @@ state() {
     state:modified state:modified+ +state:modified @state:modified state:new state:old state:unmodified \
     state:modified.body state:modified.configs state:modified.relation state:modified.macros state:modified.contract \
     state:modified.persisted_descriptions "state:modified,resource_type:model" > "$out/ls.json"
+  # The CI recipe in a fresh copy: production built, the edits (those that build), then a dev build of
+  # what changed and its children, deferring to production for the rest.
+  workflows_copy defer
+  "$PY" "$HELPERS/invoke.py" run build --target prod
+  cp -r "$WORK/defer/project/target" "$WORK/defer/prod-artifacts"
+  "$PY" "$HELPERS/apply_edits.py" "$WORK/defer/project" "$REPO_ROOT/test/fixtures/workflows-state-edits.json" --build
+  "$PY" "$HELPERS/invoke.py" relations build -s state:modified+ --defer --state "$WORK/defer/prod-artifacts" > "$out/defer.json"
   echo "[goldens] wrote test/goldens/dbt/workflows/state" >&2
 }
 

@@ -18,8 +18,10 @@ import { readManifest, stateMatches, type PreviousState } from '../server/src/co
 import { stateView } from '../server/src/core/state-view';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { writeManifest } from '../server/src/runner/artifacts';
+import { runProject } from '../server/src/runner/project-run';
 import { testPath } from './support/golden';
 
+const goldenDefer = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'defer.json'), 'utf8')) as Record<string, { status: string; relations: string[] }>;
 const goldenLs = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'ls.json'), 'utf8')) as Record<string, string[]>;
 const withoutHash = (id: string): string => id.replace(/^(test\..+)\.[0-9a-f]{10}$/, '$1');
 type Edit = { file: string; find?: string; replace?: string; create?: string; ls_only?: boolean };
@@ -101,5 +103,39 @@ describe('state: selectors, as dbt-core (test/fixtures/workflows)', () => {
     const bad = selectNodes(graph, { select: ['state:modified.colour'], state: dbtState });
     assert.deepEqual([...bad.ids], []);
     assert.match(bad.problems.join('\n'), /Got an invalid selector "modified\.colour", expected one of "new", "old", "modified"/);
+  });
+});
+
+describe('--defer, as dbt-core (test/fixtures/workflows on the real DuckDB)', () => {
+  it('production built, the edits, then a dev build of state:modified+ reading production for what it does not build', async () => {
+    const root = editedWorkflows({ build: true });
+    // Production is built from the fixture before the edits: build it from an unedited copy sharing the database file.
+    const prodRoot = mkdtempSync(join(tmpdir(), 'medallion-prod-'));
+    cpSync(testPath('fixtures', 'workflows'), prodRoot, { recursive: true });
+    const host = new NodeFileHost();
+    const prod = await runProject(host, analyzeProject(host, prodRoot), { command: 'build', threads: 0, env: {}, profilesDirs: [prodRoot], target: 'prod' });
+    assert.equal(prod.fatal, undefined);
+    mkdirSync(join(root, 'target'), { recursive: true });
+    cpSync(join(prodRoot, 'target', 'workflows.duckdb'), join(root, 'target', 'workflows.duckdb'));
+    const dbtState = previous(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'manifest.json'), 'utf8'), 'prod-artifacts');
+    const dev = await runProject(host, analyzeProject(host, root), { command: 'build', threads: 0, env: {}, profilesDirs: [root], select: ['state:modified+'], state: dbtState, defer: { manifest: dbtState.manifest!, favorState: false } });
+    assert.equal(dev.fatal, undefined);
+    const ours = Object.fromEntries(
+      dev.results
+        .filter((r) => !r.uniqueId.startsWith('source.'))
+        .map((r) => [r.uniqueId, { status: r.status, relations: [...new Set((r.compiledSql ?? '').match(/"[^"]+"\."[^"]+"\."[^"]+"/g) ?? [])].sort() }]),
+    );
+    const expected = Object.fromEntries(Object.entries(goldenDefer).map(([id, v]) => [withoutHash(id), v]));
+    assert.deepEqual(ours, expected);
+
+    // Once stg_customers exists here, dbt reads it here; with --favor-state, from production all the same.
+    const built = await runProject(host, analyzeProject(host, root), { command: 'build', threads: 0, env: {}, profilesDirs: [root], select: ['+stg_customers'], resourceTypes: ['model', 'seed'] });
+    assert.deepEqual(built.results.filter((r) => r.resourceType !== 'source').map((r) => [r.name, r.status]), [['segments', 'success'], ['stg_customers', 'success']]);
+    const readsOf = async (favorState: boolean): Promise<string[]> => {
+      const r = await runProject(host, analyzeProject(host, root), { command: 'run', threads: 0, env: {}, profilesDirs: [root], select: ['new_model'], defer: { manifest: dbtState.manifest!, favorState } });
+      return r.results.find((x) => x.name === 'new_model')!.compiledSql!.match(/"[^"]+"\."[^"]+"\."[^"]+"/g) ?? [];
+    };
+    assert.deepEqual(await readsOf(false), ['"workflows"."main"."stg_customers"']);
+    assert.deepEqual(await readsOf(true), ['"workflows"."prod"."stg_customers"']);
   });
 });

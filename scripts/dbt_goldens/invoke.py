@@ -2,6 +2,8 @@
 
   results <dbt args...>          {unique_id: status} of the invocation's results
   run <dbt args...>              nothing; fails when dbt does
+  relations <dbt args...>        {unique_id: {status, relations}}: each result's status and the quoted
+                                 relations ("db"."schema"."table") its compiled SQL reads
   ls <state_dir|-> <selector>... {selector: [unique_id, ...]} of `dbt ls -s <selector> [--state <state_dir>]`
                                  (the project is parsed once; a selector dbt refuses gives {"error": ...})
 
@@ -23,6 +25,17 @@ def main():
         if res.result is None or not hasattr(res.result, "results"):
             raise SystemExit(f"dbt {' '.join(rest)} failed: {res.exception}")
         print(json.dumps({r.node.unique_id: str(r.status) for r in res.result.results}, indent=1, sort_keys=True))
+    elif mode == "relations":
+        import re
+
+        res = dbtRunner().invoke([*rest, *common])
+        if res.result is None or not hasattr(res.result, "results"):
+            raise SystemExit(f"dbt {' '.join(rest)} failed: {res.exception}")
+        out = {}
+        for r in res.result.results:
+            code = getattr(r.node, "compiled_code", None) or ""
+            out[r.node.unique_id] = {"status": str(r.status), "relations": sorted(set(re.findall(r'"[^"]+"\."[^"]+"\."[^"]+"', code)))}
+        print(json.dumps(out, indent=1, sort_keys=True))
     elif mode == "run":
         res = dbtRunner().invoke([*rest, *common])
         if not res.success:

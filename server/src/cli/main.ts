@@ -30,6 +30,7 @@ import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { retryPlan, type PreviousState } from '../core/state';
+import { hostReader } from '../core/state-view';
 import { readPreviousState } from '../runner/state-files';
 import { runFreshness, type FreshnessRequest } from '../runner/freshness';
 import { generateDocs } from '../runner/docs';
@@ -44,7 +45,7 @@ interface Command {
   runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'state', 'output'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'state', 'defer', 'favor-state', 'defer-state', 'output'];
 
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
@@ -163,7 +164,7 @@ const commands: Record<string, Command> = {
       const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
       const state = previousState(args, analysis);
       if (state === null) return 2;
-      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes, ...(state ? { state } : {}) });
+      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes, ...(state ? { state, readFile: hostReader(new NodeFileHost(), project.root) } : {}) });
       for (const p of problems) process.stderr.write(`warning: ${p}\n`);
       const output = outputFormat('ls', option(args, 'output'));
       const nodes = graph.topologicalOrder(ids).map((id) => graph.node(id)!);
@@ -451,7 +452,7 @@ function runCommand(command: RunCommand): Command {
       const state = previousState(args, analysis);
       if (state === null) return 2;
       // The runner selects again per command; here only to say which selector matched nothing.
-      for (const p of selectNodes(analysis.graph, { select, exclude, ...(state ? { state } : {}) }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
+      for (const p of selectNodes(analysis.graph, { select, exclude, ...(state ? { state, readFile: hostReader(host, analysis.project.root) } : {}) }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
       const request: RunSettings = { ...targetRequest(args, analysis), command, select, exclude, threads: 0, fullRefresh: flag(args, 'full-refresh'), failFast: flag(args, 'fail-fast') };
       if (threads !== undefined) request.threadsOverride = Number(threads);
       const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
@@ -459,6 +460,9 @@ function runCommand(command: RunCommand): Command {
       const landingRoot = option(args, 'landing');
       if (landingRoot) request.landingRoot = landingRoot;
       if (state) request.state = state;
+      const defer = deferSettings(args, analysis, state);
+      if (defer === null) return 2;
+      if (defer) request.defer = defer;
       const what = select.length ? `the selection ${select.map((s) => `'${s}'`).join(' ')}${exclude.length ? ` (excluding ${exclude.join(' ')})` : ''}` : 'the project';
       return executeRun(request, args, analysis, host, `${what} has no ${RUN_TYPES[command]} to ${command}`);
     },
@@ -605,6 +609,29 @@ function age(seconds: number): string {
 
 function relativeTo(root: string, path: string): string {
   return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+/**
+ * `--defer` [`--favor-state`] with the manifest of `--defer-state` (DBT_DEFER_STATE), else of
+ * `--state`: undefined without --defer, null (after saying why) when there is no manifest to defer to.
+ */
+function deferSettings(args: ParsedArgs, analysis: Analysis, state: PreviousState | undefined): ProjectRunRequest['defer'] | undefined | null {
+  const env = process.env;
+  const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes)$/i.test(v);
+  if (!flag(args, 'defer') && !truthy(env.DBT_DEFER)) return undefined;
+  const favorState = flag(args, 'favor-state') || truthy(env.DBT_FAVOR_STATE);
+  const dir = option(args, 'defer-state') ?? env.DBT_DEFER_STATE;
+  let deferTo = state;
+  if (dir) {
+    const read = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+    for (const p of read.problems) process.stderr.write(`${red('error')}: ${p}\n`);
+    deferTo = read.state;
+  }
+  if (!deferTo?.manifest) {
+    process.stderr.write(`${red('error')}: --defer reads another run's manifest.json: ${deferTo ? `${deferTo.dir} has none` : 'pass --state DIR (or --defer-state DIR)'}\n`);
+    return null;
+  }
+  return { manifest: deferTo.manifest, favorState };
 }
 
 /** `medallion retry`: the previous command again, on the nodes that did not succeed (dbt retry). */

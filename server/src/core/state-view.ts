@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { treeLayers } from './config-tree';
+import { joinPath, type FileHost } from './host';
 import { freshnessOf } from './freshness';
 import { readCsv } from './csv';
 import { parse as parseJinja, type ast } from './jinja';
@@ -344,6 +345,14 @@ export function macroState(project: Project, macro: MacroDefinition): ManifestNo
 
 /** Reads a project file's text (seeds are not kept in memory by the loader). */
 export type FileReader = (file: string) => string | undefined;
+
+/** A reader of project files through the core's FileHost (paths relative to the project root). */
+export function hostReader(host: FileHost, root: string): FileReader {
+  return (file) => {
+    const r = host.read(joinPath(root, file));
+    return r.kind === 'text' ? r.text : undefined;
+  };
+}
 
 function textOf(project: Project): FileReader {
   return (file) => project.files.get(file)?.text;

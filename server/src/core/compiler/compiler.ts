@@ -31,6 +31,8 @@ export interface CompileOptions {
   relationExists?: (node: ProjectNode, relation: Relation) => boolean;
   /** Runs a query for macros that call run_query(); absent when not connected. */
   runQuery?: (sql: string) => unknown;
+  /** `--defer`: the relation another environment's state gives a ref()'d node, when dbt would read that instead. */
+  deferredRelation?: (node: ProjectNode) => Relation | undefined;
 }
 
 export interface CompileResult {
@@ -402,7 +404,7 @@ export class Compiler {
       const fixture = this.overrides?.get(targetNode.uniqueId);
       if (fixture !== undefined) return fixture;
       if (targetNode.config.materialized === 'ephemeral') return this.inlineEphemeral(targetNode);
-      return this.relation(targetNode);
+      return this.options.deferredRelation?.(targetNode) ?? this.relation(targetNode);
     };
     const source = (...args: unknown[]): unknown => {
       const { source_name, table_name } = bindArgs('source', [{ name: 'source_name' }, { name: 'table_name' }], args);
