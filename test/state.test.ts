@@ -7,9 +7,9 @@
  * same way: unchanged, nothing is modified; edited, the same nodes as against dbt's.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { selectNodes } from '../server/src/core/selector';
@@ -20,32 +20,11 @@ import { NodeFileHost } from '../server/src/node/fs-host';
 import { writeManifest } from '../server/src/runner/artifacts';
 import { runProject } from '../server/src/runner/project-run';
 import { testPath } from './support/golden';
+import { editedWorkflows } from './support/workflows';
 
 const goldenDefer = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'defer.json'), 'utf8')) as Record<string, { status: string; relations: string[] }>;
 const goldenLs = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'workflows', 'state', 'ls.json'), 'utf8')) as Record<string, string[]>;
 const withoutHash = (id: string): string => id.replace(/^(test\..+)\.[0-9a-f]{10}$/, '$1');
-type Edit = { file: string; find?: string; replace?: string; create?: string; ls_only?: boolean };
-const edits = (JSON.parse(readFileSync(testPath('fixtures', 'workflows-state-edits.json'), 'utf8')) as { edits: Edit[] }).edits;
-
-/** A copy of the workflows fixture, edited as the golden script edits it. */
-export function editedWorkflows(options: { build?: boolean } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'medallion-state-'));
-  cpSync(testPath('fixtures', 'workflows'), root, { recursive: true });
-  for (const edit of edits) {
-    if (options.build && edit.ls_only) continue;
-    const path = join(root, edit.file);
-    if (edit.create !== undefined) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, edit.create);
-      continue;
-    }
-    const text = readFileSync(path, 'utf8');
-    assert.ok(text.includes(edit.find!), `${edit.file}: ${edit.find}`);
-    writeFileSync(path, text.replace(edit.find!, edit.replace!));
-  }
-  return root;
-}
-
 const reader = (root: string) => (file: string): string | undefined => {
   try {
     return readFileSync(join(root, file), 'utf8');
