@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { dialectFor, type Relation } from '../server/src/core/compiler';
-import { compareContract, contractEditorProblems, contractFailureMessage, contractOf, contractProblems, duckdbTypeName } from '../server/src/core/contracts';
+import { compareContract, contractEditorProblems, contractFailureMessage, contractOf, contractProblems, duckdbTypeName, projectContractProblems } from '../server/src/core/contracts';
 import { readProfile } from '../server/src/core/profiles';
 import { constraintStatements } from '../server/src/engines/databricks/materializations';
 import { DuckDbEngine } from '../server/src/engines/duckdb/engine';
@@ -142,6 +142,9 @@ describe('contracts: the core', () => {
     const yml = readFileSync(testPath('fixtures', 'contracts', 'models', 'schema.yml'), 'utf8');
     assert.equal(yml.slice(problems[0]!.span!.start, problems[0]!.span!.end), 'id');
     assert.deepEqual(contractEditorProblems(node, { columns, exact: true }).map((d) => d.message).length, 2, 'without a type normalizer, types are not compared');
+    const all = (target: string): string[] => projectContractProblems(analysis.project.nodes.values(), (id) => (id === node.uniqueId ? { columns, exact: true } : undefined), target).map((d) => d.message);
+    assert.equal(all('duckdb').length, 3);
+    assert.equal(all('databricks').length, 2, 'types compared only where the engine names of declared types are known');
   });
 
   it('DuckDB type names of declared types; unknown spellings give none (never a guess)', () => {

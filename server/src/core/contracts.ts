@@ -270,3 +270,18 @@ export function duckdbTypeName(declared: string): string | undefined {
 function pyList(values: string[]): string {
   return `[${values.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ')}]`;
 }
+
+/**
+ * The editor's contract problems for a whole project, given what the column model knows of each
+ * node (`columnsOf`: exact output columns, or undefined): types are compared on DuckDB targets,
+ * where the declared types' engine names are known; names and count on every target.
+ */
+export function projectContractProblems(nodes: Iterable<ProjectNode>, columnsOf: (nodeId: string) => { columns: Array<{ name: string; type?: string }> | undefined; exact: boolean } | undefined, targetType: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const node of nodes) {
+    if (!isContractEnforced(node)) continue;
+    const known = columnsOf(node.uniqueId);
+    if (known) out.push(...contractEditorProblems(node, known, targetType === 'duckdb' ? duckdbTypeName : undefined));
+  }
+  return out;
+}
