@@ -14,7 +14,17 @@ export interface GeneratedProject {
 
 const LAYERS = ['bronze', 'silver', 'gold'] as const;
 
-export function generateProject(root: string, models: number, name = 'bench_project'): GeneratedProject {
+export interface GenerateProjectOptions {
+  /**
+   * Every model's SQL binds on DuckDB (for the column-model bench): sources declare their columns'
+   * data_type, and every model outputs the columns its children read (id, created_at, status,
+   * payment_method, amount). Without it the SQL is only rendered, never bound.
+   */
+  typedColumns?: boolean;
+}
+
+export function generateProject(root: string, models: number, name = 'bench_project', options: GenerateProjectOptions = {}): GeneratedProject {
+  const typed = options.typedColumns === true;
   rmSync(root, { recursive: true, force: true });
   let seed = 1234567;
   const rand = (): number => {
@@ -35,11 +45,17 @@ export function generateProject(root: string, models: number, name = 'bench_proj
   write('profiles.yml', `${name}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/bench.duckdb\n      schema: main\n      threads: 4\n`);
   write(
     'macros/helpers.sql',
-    `{% macro cents_to_dollars(column_name, scale=2) -%}\n    round({{ column_name }} / 100.0, {{ scale }})\n{%- endmacro %}\n\n{% macro pivot_sum(column, values) -%}\n  {%- for v in values %}\n    sum(case when {{ column }} = '{{ v }}' then amount else 0 end) as {{ v }}_amount{{ ',' if not loop.last }}\n  {%- endfor %}\n{%- endmacro %}\n\n{% macro generate_schema_name(custom_schema_name, node) -%}\n    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n`,
+    `{% macro cents_to_dollars(column_name, scale=2) -%}\n    round({{ column_name }} / 100.0, {{ scale }})\n{%- endmacro %}\n\n{% macro pivot_sum(column, values, amount='amount') -%}\n  {%- for v in values %}\n    sum(case when {{ column }} = '{{ v }}' then {{ amount }} else 0 end) as {{ v }}_amount{{ ',' if not loop.last }}\n  {%- endfor %}\n{%- endmacro %}\n\n{% macro generate_schema_name(custom_schema_name, node) -%}\n    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n`,
   );
   const sourceTables = Math.max(5, Math.ceil(models / 50));
   let sourcesYml = 'version: 2\nsources:\n  - name: raw\n    schema: landing\n    tables:\n';
-  for (let t = 0; t < sourceTables; t++) sourcesYml += `      - name: table_${t}\n        columns:\n          - name: id\n            data_tests: [unique, not_null]\n`;
+  for (let t = 0; t < sourceTables; t++) {
+    sourcesYml += `      - name: table_${t}\n        columns:\n          - name: id\n            data_tests: [unique, not_null]\n`;
+    if (typed) {
+      sourcesYml = sourcesYml.replace(/          - name: id\n            data_tests: \[unique, not_null\]\n$/, '          - name: id\n            data_type: bigint\n            data_tests: [unique, not_null]\n');
+      sourcesYml += ['created_at: varchar', 'amount_cents: bigint', 'status: varchar', 'payment_method: varchar'].map((c) => `          - name: ${c.split(': ')[0]}\n            data_type: ${c.split(': ')[1]}\n`).join('');
+    }
+  }
   write('models/sources.yml', sourcesYml);
 
   const perFolder = 50;
@@ -81,11 +97,14 @@ export function generateProject(root: string, models: number, name = 'bench_proj
       }
       const [first, ...rest] = [...parents];
       const joins = rest.map((p, k) => `left join {{ ref('${p}') }} as p${k + 1} using (id)`).join('\n');
-      sql =
-        `{%- set payment_methods = var('payment_methods') -%}\n\n{{ config(tags=['${layer}', 'daily']) }}\n\n` +
-        `with base as (\n    select\n        b.id,\n        b.created_at,\n        b.status,\n        {{ pivot_sum('b.payment_method', payment_methods) }}\n    from {{ ref('${first}') }} as b\n    ${joins}\n    group by 1, 2, 3\n)\n\n` +
-        `select\n    *,\n    {% for m in payment_methods -%}\n    {{ m }}_amount{% if not loop.last %} + {% endif %}\n    {%- endfor %} as total_amount\nfrom base\n` +
-        (i % 5 === 0 ? `{% if target.name == 'prod' %}\nwhere created_at > current_date - interval 90 day\n{% endif %}\n` : '');
+      sql = typed
+        ? `{%- set payment_methods = var('payment_methods') -%}\n\n{{ config(tags=['${layer}', 'daily']) }}\n\n` +
+          `with base as (\n    select\n        b.id,\n        b.created_at,\n        b.status,\n        b.payment_method,\n        {{ pivot_sum('b.payment_method', payment_methods, 'b.amount') }}\n    from {{ ref('${first}') }} as b\n    ${joins}\n    group by 1, 2, 3, 4\n)\n\n` +
+          `select\n    *,\n    {% for m in payment_methods -%}\n    {{ m }}_amount{% if not loop.last %} + {% endif %}\n    {%- endfor %} as amount\nfrom base\n`
+        : `{%- set payment_methods = var('payment_methods') -%}\n\n{{ config(tags=['${layer}', 'daily']) }}\n\n` +
+          `with base as (\n    select\n        b.id,\n        b.created_at,\n        b.status,\n        {{ pivot_sum('b.payment_method', payment_methods) }}\n    from {{ ref('${first}') }} as b\n    ${joins}\n    group by 1, 2, 3\n)\n\n` +
+          `select\n    *,\n    {% for m in payment_methods -%}\n    {{ m }}_amount{% if not loop.last %} + {% endif %}\n    {%- endfor %} as total_amount\nfrom base\n` +
+          (i % 5 === 0 ? `{% if target.name == 'prod' %}\nwhere created_at > current_date - interval 90 day\n{% endif %}\n` : '');
     }
     write(`models/${folder}/${modelName}.sql`, sql);
     names.push(modelName);

@@ -8,7 +8,18 @@
 #   medallion_retail    models/                      (the sample project, target dev = DuckDB)
 #   xdb                 test/fixtures/xdb/           (cross-database macros and Jinja features)
 #   sushi_dbt, sushi_test, jaffle_shop_duckdb        public projects from PyPI (sqlmesh 0.236.4 sdist),
-#                                                    fetched by scripts/fetch-public-project.sh
+#   dagster_*                                        and dagster-dbt 0.29.27's sdist, fetched by
+#                                                    scripts/fetch-public-project.sh
+#   <name>              test/fixtures/parity/<name>/ (every folder there with a dbt_project.yml:
+#                                                    add a fixture project, run this script)
+#
+# Each golden folder also gets manifest.json: dbt's manifest without dbt's own macros and docs
+# (packages dbt and dbt_<adapter>), pretty-printed and key-sorted for diffs, with the run-dependent
+# fields (created_at, generated_at, root_path) pinned.
+#
+# The YAML goldens (test/goldens/yaml-dbt/) come from dbt's own yml loader on
+# test/fixtures/yaml-dbt/*.yml (selected as `yaml`); test/goldens/dbt/manifest-v12.schema.json is
+# dbt's manifest JSON schema as the pinned dbt-core generates it (selected as `schema`).
 #
 # Reproducibility:
 #   - every DuckDB path of a profile is redirected to an empty throwaway file under
@@ -63,10 +74,23 @@ is_selected() {
 is_selected medallion_retail && compile_project medallion_retail "$REPO_ROOT/models"
 is_selected xdb && compile_project xdb "$REPO_ROOT/test/fixtures/xdb"
 
-if is_selected sushi_dbt || is_selected sushi_test || is_selected jaffle_shop_duckdb; then
+PUBLIC_PROJECTS=(sushi_dbt sushi_test jaffle_shop_duckdb dagster_jaffle_shop dagster_asset_checks dagster_model_versions dagster_snapshot dagster_unit_tests)
+wanted_public=()
+for p in "${PUBLIC_PROJECTS[@]}"; do is_selected "$p" && wanted_public+=("$p"); done
+if [ "${#wanted_public[@]}" -gt 0 ]; then
   PUBLIC="$(bash "$REPO_ROOT/scripts/fetch-public-project.sh")"
-  for p in sushi_dbt sushi_test jaffle_shop_duckdb; do
-    is_selected "$p" && compile_project "$p" "$PUBLIC/$p"
-  done
+  for p in "${wanted_public[@]}"; do compile_project "$p" "$PUBLIC/$p"; done
+fi
+for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
+  name="$(basename "$dir")"
+  [ -f "$dir/dbt_project.yml" ] && is_selected "$name" && compile_project "$name" "${dir%/}"
+done
+
+if is_selected schema; then
+  "$PY" "$HELPERS/manifest_schema.py" "$GOLDENS/manifest-v12.schema.json"
+fi
+
+if is_selected yaml; then
+  "$PY" "$HELPERS/yaml_goldens.py" "$REPO_ROOT/test/goldens/yaml-dbt" "$REPO_ROOT"/test/fixtures/yaml-dbt/*.yml
 fi
 echo "[goldens] done: $GOLDENS" >&2

@@ -1,11 +1,12 @@
 /** The `medallion` command as a user runs it: real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { assertGolden, testPath } from './support/golden';
+import { tempProject } from './support/temp-project';
 
 const bin = testPath('..', 'bin', 'medallion.js');
 const sample = testPath('..', 'models');
@@ -26,7 +27,26 @@ describe('medallion CLI', () => {
   it('parse: a clean project exits 0 with a summary', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seeds, 1 snapshots, 4 sources, \d+ tests, 2 unit tests, 2 exposures, \d+ macros; 0 errors, 0 warnings$/m);
+    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seed, 1 snapshot, 4 sources, \d+ tests, 2 unit tests, 2 exposures, \d+ macros; 0 errors, 0 warnings$/m);
+  });
+
+  it('parse: writes target/manifest.json as dbt parse does (dbt unique ids, relation names, parent map)', () => {
+    const root = tempProject({
+      'models/a.sql': 'select 1 as id',
+      'models/b.sql': "select * from {{ ref('a') }}",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        data_tests: [unique]\n',
+    });
+    const r = medallion(['parse'], root);
+    assert.equal(r.code, 0, r.stderr);
+    const manifest = JSON.parse(readFileSync(join(root, 'target', 'manifest.json'), 'utf8')) as {
+      metadata: { dbt_schema_version: string; project_name: string };
+      nodes: Record<string, { relation_name: string | null; depends_on: { nodes: string[] } }>;
+      parent_map: Record<string, string[]>;
+    };
+    assert.equal(manifest.metadata.dbt_schema_version, 'https://schemas.getdbt.com/dbt/manifest/v12.json');
+    assert.equal(manifest.nodes['model.p.b']!.relation_name, '"test"."main"."b"');
+    assert.deepEqual(manifest.parent_map['model.p.b'], ['model.p.a']);
+    assert.ok(Object.keys(manifest.nodes).some((id) => /^test\.p\.unique_b_id\.[0-9a-f]{10}$/.test(id)), Object.keys(manifest.nodes).join(', '));
   });
 
   it('parse: a broken project exits 1 and names file:line:col and cause', () => {
@@ -81,6 +101,26 @@ describe('medallion CLI', () => {
       assertGolden(testPath('goldens', 'medallion', `compile-${target}.sql`), r.stdout);
     });
   }
+
+  it('build: load errors (an unknown ref, a cycle) stop the run before anything runs, unless --allow-load-errors', () => {
+    const root = tempProject({
+      'models/a.sql': 'select 1 as id',
+      'models/b.sql': "select * from {{ ref('missing') }}",
+      'models/c.sql': "select * from {{ ref('d') }}",
+      'models/d.sql': "select * from {{ ref('c') }}",
+    });
+    const stopped = medallion(['build'], root);
+    assert.equal(stopped.code, 1);
+    assert.match(stopped.stderr, /^models\/b\.sql:1:\d+: error unknown-ref: /m);
+    assert.match(stopped.stderr, /error cycle: /);
+    assert.match(stopped.stderr, /^error: 3 errors in the project: nothing was run/m);
+    assert.doesNotMatch(stopped.stdout, /\bOK\b|PASS=/, 'nothing may run');
+    assert.equal(existsSync(join(root, 'target', 'test.duckdb')), false, 'no database may be created');
+    const allowed = medallion(['build', '--allow-load-errors'], root);
+    assert.equal(allowed.code, 1, 'the nodes the errors touch still fail');
+    assert.match(allowed.stderr, /warning: 3 errors in the project; the nodes they touch will fail/);
+    assert.match(allowed.stdout, /OK\b.*\ba\b/);
+  });
 
   it('compile reports a failing model with its file and the cause, exit 1', () => {
     const r = medallion(['compile', 'gold_report'], testPath('fixtures', 'broken'));

@@ -30,6 +30,13 @@ describe('extension settings → server environment', () => {
     assert.equal(serverEnvironment({}, settings({ profilesDir: '/abs' }), { folder: '/ws' }).DBT_PROFILES_DIR, '/abs');
   });
 
+  it('medallion.columns.describeQuery opts in to DESCRIBE QUERY on the warehouse only when switched on', () => {
+    assert.equal(serverEnvironment({}, settings({ 'columns.describeQuery': true })).MEDALLION_DESCRIBE_QUERY, '1');
+    assert.equal(serverEnvironment({}, settings({ 'columns.describeQuery': false })).MEDALLION_DESCRIBE_QUERY, undefined);
+    assert.deepEqual(settingsInEffect(settings({ 'columns.describeQuery': true })), ['medallion.columns.describeQuery']);
+    assert.ok(RESTART_SETTINGS.includes('medallion.columns.describeQuery'));
+  });
+
   it('the log names settings, never values; every env setting restarts the server', () => {
     assert.deepEqual(settingsInEffect(settings({ 'databricks.host': 'h', 'landing.location': '' })), ['medallion.databricks.host']);
     for (const s of ['medallion.layers', 'medallion.profilesDir', 'medallion.databricks.host', 'medallion.landing.s3Endpoint']) assert.ok(RESTART_SETTINGS.includes(s), s);

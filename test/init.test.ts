@@ -42,7 +42,7 @@ describe('medallion init', () => {
     assert.match(readFileSync(join(dir, 'profiles.yml'), 'utf8'), /^ {6}path: target\/my_shop\.duckdb$/m);
     const parsed = medallion(['parse'], dir);
     assert.equal(parsed.code, 0, parsed.stderr);
-    assert.match(parsed.stdout, /^my_shop: 3 models, 1 seeds, 1 sources, \d+ tests, 1 unit tests, 0 macros; 0 errors, 0 warnings$/m);
+    assert.match(parsed.stdout, /^my_shop: 3 models, 1 seed, 1 source, \d+ tests, 1 unit test, 0 macros; 0 errors, 0 warnings$/m);
     const built = medallion(['build'], dir);
     assert.equal(built.code, 0, built.stdout + built.stderr);
     assert.match(built.stdout, /PASS=16 WARN=0 ERROR=0 SKIP=0 TOTAL=16/);

@@ -15,7 +15,15 @@ export const SETTING_ENV: ReadonlyArray<{ setting: string; env: readonly string[
   { setting: 'landing.location', env: ['MEDALLION_LANDING_S3'] },
   // The landing zone prefers MEDALLION_S3_ENDPOINT over the AWS variable: the setting sets both.
   { setting: 'landing.s3Endpoint', env: ['AWS_ENDPOINT_URL_S3', 'MEDALLION_S3_ENDPOINT'] },
+  // A switch: on sets the variable to 1 (the warehouse is asked, and billed, only when the user opts in).
+  { setting: 'columns.describeQuery', env: ['MEDALLION_DESCRIBE_QUERY'] },
 ];
+
+/** A setting's value as an environment value: a non-empty string, `1` for a switch that is on, else nothing. */
+function envValue(raw: unknown): string | undefined {
+  if (raw === true) return '1';
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
+}
 
 /** Settings whose change means a server restart (they reach it at start only). */
 export const RESTART_SETTINGS = ['layers', ...SETTING_ENV.map((s) => s.setting)].map((s) => `medallion.${s}`);
@@ -31,9 +39,8 @@ export function serverEnvironment(
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...base, DATABRICKS_TELEMETRY_DISABLED: '1' };
   for (const { setting, env: names } of SETTING_ENV) {
-    const raw = get(setting);
-    if (typeof raw !== 'string' || raw.trim() === '') continue;
-    let value = raw.trim();
+    let value = envValue(get(setting));
+    if (value === undefined) continue;
     if (setting === 'profilesDir') {
       value = value.replace(/\$\{workspaceFolder\}/g, options.folder ?? '');
       if (!isAbsolute(value) && options.folder) value = join(options.folder, value);
@@ -46,5 +53,5 @@ export function serverEnvironment(
 
 /** The names of the variables the settings set (for the log: names only, never values). */
 export function settingsInEffect(get: (setting: string) => unknown): string[] {
-  return SETTING_ENV.filter(({ setting }) => typeof get(setting) === 'string' && (get(setting) as string).trim() !== '').map(({ setting }) => `medallion.${setting}`);
+  return SETTING_ENV.filter(({ setting }) => envValue(get(setting)) !== undefined).map(({ setting }) => `medallion.${setting}`);
 }

@@ -2,6 +2,9 @@
 
   <golden_dir>/<package>/<path>.sql   <- <target>/compiled/<package>/<path>.sql (bytes unchanged)
   <golden_dir>/nodes.json             <- facts per node from <target>/manifest.json
+  <golden_dir>/manifest.json          <- <target>/manifest.json without dbt's own macros and docs
+                                         (packages dbt, dbt_<adapter>), created_at/generated_at/
+                                         root_path pinned, key-sorted and indented for diffs
 
 nodes.json lists models, seeds, snapshots, tests, analyses, hooks (operations), sources and unit
 tests, sorted by unique_id, with: unique_id, resource_type, package_name, name, version,
@@ -81,6 +84,8 @@ def main():
             disabled.append({"unique_id": node["unique_id"], "original_file_path": node.get("original_file_path")})
     disabled.sort(key=lambda n: n["unique_id"])
 
+    write_trimmed_manifest(manifest, os.path.join(golden_dir, "manifest.json"))
+
     meta = manifest.get("metadata", {})
     out = {
         "project": label,
@@ -99,6 +104,32 @@ def main():
     for n in nodes:
         counts[n["resource_type"]] = counts.get(n["resource_type"], 0) + 1
     print(f"[goldens] {label}: {len(copied)} compiled files, nodes {dict(sorted(counts.items()))}")
+
+
+INTERNAL_PACKAGES = ("dbt",)
+
+
+def write_trimmed_manifest(manifest, path):
+    adapter = manifest.get("metadata", {}).get("adapter_type")
+    internal = set(INTERNAL_PACKAGES) | ({f"dbt_{adapter}"} if adapter else set())
+    trimmed = dict(manifest)
+    trimmed["macros"] = {k: v for k, v in manifest.get("macros", {}).items() if v.get("package_name") not in internal}
+    trimmed["docs"] = {k: v for k, v in manifest.get("docs", {}).items() if v.get("package_name") not in internal}
+    trimmed["metadata"] = dict(manifest.get("metadata", {}), generated_at="2024-01-01T00:00:00Z")
+
+    def pin(value):
+        if isinstance(value, dict):
+            return {
+                k: (0 if k == "created_at" and isinstance(v, (int, float)) else "<root>" if k == "root_path" else pin(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [pin(v) for v in value]
+        return value
+
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(pin(trimmed), f, indent=1, sort_keys=True)
+        f.write("\n")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
  * Compile parity with dbt: compiles every node that dbt compiled for a golden project and
  * compares the SQL with dbt's, whitespace aside (the measure the issue asks for).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { analyzeProject } from '../../server/src/core/analysis';
 import { createCompiler } from '../../server/src/core/session';
 import { NodeFileHost } from '../../server/src/node/fs-host';
@@ -25,6 +25,29 @@ interface GoldenNode {
 export const GOLDEN_RUN_STARTED_AT = new Date('2024-01-01T00:00:00Z');
 export const GOLDEN_INVOCATION_ID = '00000000-0000-4000-8000-000000000000';
 
+/** Public projects fetched from PyPI sdists by scripts/fetch-public-project.sh (not committed). */
+export const PUBLIC_PROJECTS_DIR = testPath('..', '.cache', 'public-projects');
+const PUBLIC_PROJECTS = ['jaffle_shop_duckdb', 'sushi_dbt', 'sushi_test', 'dagster_jaffle_shop', 'dagster_asset_checks', 'dagster_model_versions', 'dagster_snapshot', 'dagster_unit_tests'];
+
+/** Every project with dbt goldens, as [golden name, folder]: the sample, xdb, the public projects, the parity fixtures. */
+export function goldenProjects(): Array<[string, string]> {
+  return [
+    ['medallion_retail', testPath('..', 'models')],
+    ['xdb', testPath('fixtures', 'xdb')],
+    ...PUBLIC_PROJECTS.map((p): [string, string] => [p, `${PUBLIC_PROJECTS_DIR}/${p}`]),
+    ...parityFixtures(),
+  ];
+}
+
+/** The fixture projects under test/fixtures/parity/ as [golden name, folder]: each has goldens in test/goldens/dbt/<name>/. */
+export function parityFixtures(): Array<[string, string]> {
+  const root = testPath('fixtures', 'parity');
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(`${root}/${d.name}/dbt_project.yml`))
+    .map((d): [string, string] => [d.name, `${root}/${d.name}`])
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
 export function normalizeSql(sql: string): string {
   return sql.replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1').trim();
 }
@@ -45,7 +68,7 @@ export function compileParity(goldenName: string, projectRoot: string, env: Reco
     const expectedPath = testPath('goldens', 'dbt', goldenName, node.compiled);
     if (!existsSync(expectedPath)) continue;
     const expected = readFileSync(expectedPath, 'utf8');
-    const id = node.unique_id.split('.').length > 3 && node.resource_type === 'test' ? node.unique_id.split('.').slice(0, 3).join('.') : node.unique_id;
+    const id = node.unique_id;
     if (!analysis.project.nodes.has(id)) {
       results.push({ uniqueId: node.unique_id, status: 'missing', detail: 'no such node in our graph' });
       continue;
@@ -69,35 +92,46 @@ function firstDifference(actual: string, expected: string): string {
 }
 
 /**
- * Graph parity: for every node in dbt's manifest, the same node exists here with the same
- * dependencies and (where dbt names one) the same relation. Returns the differences.
+ * Graph parity: for every node in dbt's manifest, the same node (same unique id) exists here with
+ * the same enabled state, dependencies, materialization and tags and (where dbt names one) the
+ * same relation; nodes dbt disabled are disabled here. Returns the differences, one line each,
+ * and how many of dbt's nodes agree on everything.
  */
-export function graphParity(goldenName: string, projectRoot: string): { compared: number; differences: string[] } {
+export function graphParity(goldenName: string, projectRoot: string): { compared: number; agreeing: number; differences: string[] } {
   const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt', goldenName, 'nodes.json'), 'utf8')) as {
-    nodes: Array<GoldenNode & { depends_on: string[] }>;
+    nodes: Array<GoldenNode & { depends_on: string[]; materialized: string | null; tags: string[] }>;
+    disabled: Array<{ unique_id: string }>;
   };
   const host = new NodeFileHost();
   const analysis = analyzeProject(host, projectRoot);
   const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [projectRoot] });
-  // dbt suffixes generic test ids with a hash of their arguments; ours stop at the name.
-  const strip = (id: string): string => (id.startsWith('test.') && id.split('.').length > 3 ? id.split('.').slice(0, 3).join('.') : id);
   const differences: string[] = [];
-  const goldenIds = new Set(golden.nodes.map((n) => strip(n.unique_id)));
+  const goldenIds = new Set(golden.nodes.map((n) => n.unique_id));
+  const ourDisabled = new Set([...analysis.project.disabled.values()].flat().map((n) => n.uniqueId));
+  let agreeing = 0;
   for (const n of golden.nodes) {
-    const id = strip(n.unique_id);
+    const id = n.unique_id;
     const ours = analysis.project.nodes.get(id);
     if (!ours) {
-      differences.push(`${id}: missing`);
+      differences.push(`${id}: ${ourDisabled.has(id) ? 'disabled here, enabled in dbt' : 'missing'}`);
       continue;
     }
-    const expected = [...new Set(n.depends_on.map(strip))].sort().join(',');
+    const before = differences.length;
+    const expected = [...new Set(n.depends_on)].sort().join(',');
     const actual = [...new Set(ours.dependsOn)].sort().join(',');
     if (expected !== actual) differences.push(`${id}: depends on [${actual}], dbt says [${expected}]`);
+    if (n.materialized && ours.config.materialized !== n.materialized) differences.push(`${id}: materialized ${ours.config.materialized}, dbt says ${n.materialized}`);
+    const tags = (t: string[]): string => [...t].sort().join(',');
+    if (tags(ours.config.tags) !== tags(n.tags)) differences.push(`${id}: tags [${tags(ours.config.tags)}], dbt says [${tags(n.tags)}]`);
     if (n.relation_name) {
       const relation = compiler.relation(ours).render();
       if (relation !== n.relation_name) differences.push(`${id}: relation ${relation}, dbt says ${n.relation_name}`);
     }
+    if (differences.length === before) agreeing++;
   }
   for (const id of analysis.project.nodes.keys()) if (!goldenIds.has(id)) differences.push(`${id}: not in dbt's manifest`);
-  return { compared: golden.nodes.length, differences };
+  const goldenDisabled = new Set(golden.disabled.map((d) => d.unique_id));
+  for (const id of goldenDisabled) if (!ourDisabled.has(id) && !analysis.project.nodes.has(id)) differences.push(`${id}: disabled in dbt, missing here`);
+  for (const id of ourDisabled) if (!goldenDisabled.has(id) && !goldenIds.has(id)) differences.push(`${id}: disabled here, not in dbt's manifest`);
+  return { compared: golden.nodes.length, agreeing, differences };
 }

@@ -19,6 +19,7 @@ import { initCommand } from './init';
 import { depsCommand } from './deps';
 import { debugCommand } from './debug';
 import { cleanCommand } from './clean';
+import { columnLineageCommand } from './column-lineage';
 import { suggest } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
 import { RunPrinter } from './run-output';
@@ -35,6 +36,8 @@ import { readPreviousState } from '../runner/state-files';
 import { runFreshness, type FreshnessRequest } from '../runner/freshness';
 import { generateDocs } from '../runner/docs';
 import { serveDocs } from '../docs/serve';
+import { randomUUID } from 'node:crypto';
+import { writeManifest } from '../runner/artifacts';
 
 /** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
@@ -45,7 +48,7 @@ interface Command {
   runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'target', 'vars', 'landing', 'state', 'defer', 'favor-state', 'defer-state', 'output'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'state', 'defer', 'favor-state', 'defer-state', 'output'];
 
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
@@ -129,22 +132,23 @@ const commands: Record<string, Command> = {
   parse: {
     help: {
       usage: 'parse [options]',
-      summary: 'load the project and report every problem as file:line:col (exit 1 on errors)',
-      options: [],
+      summary: 'load the project, report every problem as file:line:col (exit 1 on errors) and write target/manifest.json as dbt parse does',
+      options: ['target'],
       examples: ['medallion parse', 'medallion parse --project path/to/project'],
     },
-    run(_args, analysis, host) {
+    run(args, analysis, host) {
       const { project, diagnostics } = analysis;
       printDiagnostics(diagnostics, project, host);
+      writeParseManifest(args, analysis, host);
       const counts = new Map<string, number>();
       for (const n of project.nodes.values()) counts.set(n.resourceType, (counts.get(n.resourceType) ?? 0) + 1);
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
       const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure']
         .filter((t) => counts.get(t))
-        .map((t) => `${counts.get(t)} ${t === 'unit_test' ? 'unit tests' : t + 's'}`);
+        .map((t) => countOf(counts.get(t)!, t === 'unit_test' ? 'unit test' : t));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-      process.stdout.write(`${bold(project.config.name)}: ${[...summary, `${macroCount} macros`].join(', ')}; ${errors} errors, ${warnings} warnings\n`);
+      process.stdout.write(`${bold(project.config.name)}: ${[...summary, countOf(macroCount, 'macro')].join(', ')}; ${countOf(errors, 'error')}, ${countOf(warnings, 'warning')}\n`);
       return errors > 0 ? 1 : 0;
     },
   },
@@ -261,7 +265,7 @@ const commands: Record<string, Command> = {
         'Reads target/run_results.json (or --state DIR) as dbt retry does: the same command, target, vars and',
         'flags, on exactly the nodes whose status was error, fail or skipped. --threads and --vars override.',
       ],
-      options: ['state', 'threads', 'vars', 'target', 'output'],
+      options: ['state', 'threads', 'vars', 'target', 'allow-load-errors', 'output'],
       examples: ['medallion build && medallion retry       # after fixing what failed', 'medallion retry --state ci-artifacts --threads 8'],
     },
     run: (args, analysis, host) => retryRun(args, analysis, host),
@@ -379,16 +383,18 @@ const commands: Record<string, Command> = {
   lineage: {
     help: {
       usage: 'lineage <node> [options]',
-      summary: 'upstream and downstream of a node, with layers and depths',
-      options: ['depth', 'output'],
-      examples: ['medallion lineage silver_orders', 'medallion lineage landing.orders --depth 1', 'medallion lineage gold_daily_sales --output json'],
+      summary: 'upstream and downstream of a node, with layers and depths; with --column, one column traced to its sources and to everything computed from it',
+      options: ['depth', 'column', 'target', 'vars', 'output'],
+      examples: ['medallion lineage silver_orders', 'medallion lineage landing.orders --depth 1', 'medallion lineage gold_daily_sales --output json', 'medallion lineage silver_orders --column order_amount'],
     },
-    run(args, analysis) {
+    run(args, analysis, host) {
       const { graph } = analysis;
       const query = args.positional[0];
       if (!query) throw new UsageError('lineage needs a node name, e.g. `medallion lineage silver_orders`');
       const node = findNode(graph, query);
       if (!node) return noSuchNode(query, analysis);
+      const column = option(args, 'column');
+      if (column) return columnLineageCommand(analysis, host, node, column, targetRequest(args, analysis), option(args, 'output'));
       const depthText = option(args, 'depth');
       const depth = depthText === undefined ? Infinity : Number(depthText);
       if (!(depth >= 1)) throw new UsageError('--depth must be a positive number');
@@ -476,7 +482,12 @@ async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Ana
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     printDiagnostics(errors, analysis.project, host);
-    process.stderr.write(`${errors.length} problems in the project; nodes they touch will fail\n`);
+    // As dbt: a project that does not load cleanly runs nothing, unless asked to run what it can.
+    if (!flag(args, 'allow-load-errors')) {
+      process.stderr.write(`${red('error')}: ${countOf(errors.length, 'error')} in the project: nothing was run (fix them, or pass --allow-load-errors to run the nodes they do not touch)\n`);
+      return 1;
+    }
+    process.stderr.write(`${yellow('warning')}: ${countOf(errors.length, 'error')} in the project; the nodes they touch will fail\n`);
   }
   if (targetProblems(resolveTarget(host, analysis, settings).diagnostics, analysis, host)) return 1;
   const json = outputFormat(settings.command, option(args, 'output')) === 'json';
@@ -692,6 +703,22 @@ function parseVars(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** `medallion parse` writes target/manifest.json as `dbt parse` does (relation names need the profile's target). */
+function writeParseManifest(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): void {
+  const env = process.env as Record<string, string | undefined>;
+  const profilesDir = option(args, 'profiles-dir');
+  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env) };
+  const target = option(args, 'target');
+  if (target) request.target = target;
+  const { compiler, resolved } = createCompiler(host, analysis, request);
+  for (const d of resolved.diagnostics) if (d.severity === 'error') process.stderr.write(`warning: ${d.message}; manifest.json names relations with target '${resolved.target.name}' (${resolved.target.type})\n`);
+  try {
+    writeManifest(join(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID() });
+  } catch (err) {
+    process.stderr.write(`warning: manifest.json not written: ${(err as Error).message}\n`);
+  }
+}
+
 function displayName(node: ProjectNode): string {
   return node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
 }
@@ -815,4 +842,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+/** `1 model`, `2 models`, `3 analyses`. */
+function countOf(n: number, noun: string): string {
+  if (n === 1) return `1 ${noun}`;
+  return `${n} ${noun.endsWith('is') ? noun.slice(0, -2) + 'es' : noun + 's'}`;
 }

@@ -38,4 +38,11 @@ export type DiagnosticCode =
   | 'layer-violation'
   | 'sql-syntax'
   | 'unknown-macro'
-  | 'contract';
+  | 'contract'
+  // The target engine's binder (column model): exact judgments of compiled SQL.
+  | 'column-unknown'
+  | 'column-ambiguous'
+  | 'type-mismatch'
+  | 'sql-bind'
+  // yml documents a column the model (exactly bound) does not output.
+  | 'yml-column-missing';

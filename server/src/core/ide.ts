@@ -317,8 +317,11 @@ const CONFIG_VALUES: Record<string, string[]> = {
   layer: ['landing', 'bronze', 'silver', 'gold'],
 };
 
+/** Columns of a node as the target engine knows them (the column model), when known. */
+export type ColumnsOf = (node: ProjectNode) => ReadonlyArray<{ name: string; type?: string }> | undefined;
+
 /** Markdown for a hover over a ref, source, macro or yml entry. */
-export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | string[] | undefined): { markdown: string; span: Span } | undefined {
+export function hoverAt(analysis: Analysis, file: string, offset: number, relationFor?: (node: ProjectNode) => string | string[] | undefined, columnsOf?: ColumnsOf): { markdown: string; span: Span } | undefined {
   const t = targetAt(analysis, file, offset);
   if (!t) return undefined;
   if (t.kind === 'macro') {
@@ -329,10 +332,10 @@ export function hoverAt(analysis: Analysis, file: string, offset: number, relati
   const node = t.node;
   const span = t.kind === 'ref' ? t.call.span : t.kind === 'source' ? (t.part === 'source' ? t.call.sourceSpan : t.call.tableSpan) : t.span;
   if (!node) return { markdown: t.kind === 'ref' ? `No model, seed or snapshot named \`${t.call.name}\`` : 'Unknown', span };
-  return { markdown: describeNode(analysis, node, relationFor), span };
+  return { markdown: describeNode(analysis, node, relationFor, columnsOf), span };
 }
 
-export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | string[] | undefined): string {
+export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?: (node: ProjectNode) => string | string[] | undefined, columnsOf?: ColumnsOf): string {
   const up = analysis.graph.upstream(node.uniqueId).size;
   const down = downstreamCount(analysis, node.uniqueId);
   const title = node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
@@ -343,9 +346,12 @@ export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?
   else if (relation?.length) lines.push('', ...relation.map((r) => `- ${r}`));
   const landing = (node.config.meta.landing as { location?: string } | undefined)?.location;
   if (landing) lines.push('', `Landing: \`${landing}\``);
-  if (node.columns.length > 0) {
+  // The engine's columns and types when known, with yml's descriptions; else what yml declares.
+  const known = columnsOf?.(node);
+  const rows = known?.length ? known.map((c) => ({ name: c.name, type: c.type, description: node.columns.find((y) => y.name.toLowerCase() === c.name.toLowerCase())?.description })) : node.columns.map((c) => ({ name: c.name, type: c.dataType, description: c.description }));
+  if (rows.length > 0) {
     lines.push('', '| column | type | description |', '|---|---|---|');
-    for (const c of node.columns) lines.push(`| ${c.name} | ${c.dataType ?? ''} | ${(c.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    for (const c of rows) lines.push(`| ${c.name} | ${c.type ?? ''} | ${(c.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   }
   lines.push('', `↑ ${up} upstream · ↓ ${down} downstream · \`${node.file}\``);
   return lines.join('\n');

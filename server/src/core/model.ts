@@ -35,6 +35,10 @@ export interface TestMetadata {
   namespace?: string;
   /** Arguments as written in yml (column_name included); `model` is implicit. */
   kwargs: Record<string, unknown>;
+  /** dbt's compiled name when it is not the node's name (the hashed short name of a long one). */
+  compiledName?: string;
+  /** The test's own config (legacy keys, `config:`, the short alias), in dbt's order: its raw code's config() call. */
+  config?: Record<string, unknown>;
 }
 
 export interface ProjectNode {
@@ -63,6 +67,12 @@ export interface ProjectNode {
   macroCalls: MacroCallSite[];
   /** Resolved parents (unique ids), filled by the graph. */
   dependsOn: string[];
+  /**
+   * Macros (unique ids) the node's parse-time render called, as dbt records them in
+   * `depends_on.macros`; set where the node was rendered. Absent: manifest.json resolves the
+   * scanned macro calls instead.
+   */
+  dependsOnMacros?: string[];
   /** The node's entry in a properties yml, when it has one. */
   yml?: { file: string; span: Span };
   /** Model-level yml `constraints:` (contracts), as written. */
@@ -118,6 +128,8 @@ export interface ProjectFile {
 
 export interface ProjectConfig {
   name: string;
+  /** Folder of this project relative to the root project ('' for the root, `dbt_packages/x` for a package). */
+  base?: string;
   profile?: string;
   modelPaths: string[];
   seedPaths: string[];

@@ -65,7 +65,8 @@ export function readProfile(
     return fallback();
   }
   const parsed = parseYaml(text);
-  for (const p of parsed.problems) diagnostics.push({ code: 'yaml-syntax', severity: 'error', file, span: p.span, message: p.message });
+  // dbt reads profiles.yml without its duplicate-key check: only errors count here.
+  for (const p of parsed.problems) if (p.severity === 'error') diagnostics.push({ code: 'yaml-syntax', severity: 'error', file, span: p.span, message: p.message });
   const profile = get(parsed.root, profileName);
   if (!profile) {
     if (targetName && targetName !== 'dev') return fallback(`${file} has no profile '${profileName}', so target '${targetName}' does not exist`);

@@ -55,6 +55,8 @@ export interface BlockDefinition {
   /** From the opening tag to the end of the closing tag (or end of file when unclosed). */
   span: Span;
   params: Array<{ name: string; defaultText?: string }>;
+  /** Materializations: the adapter they are for (`adapter='snowflake'`), `default` otherwise. */
+  adapter?: string;
 }
 
 export interface ScanProblem {
@@ -150,8 +152,9 @@ export function scan(text: string): ScanResult {
       i = tag.end;
       continue;
     }
-    // Without a call, a statement is read only as far as its keyword and a block's name.
-    const tokens = tokenize(text, bodyStart, bodyEnd, paren ? Infinity : 2);
+    // Without a call, a statement is read only as far as its keyword and a block's name (a
+    // materialization's adapter argument too).
+    const tokens = tokenize(text, bodyStart, bodyEnd, paren || text.startsWith('materialization', bodyStart + countSpaces(text, bodyStart)) ? Infinity : 2);
     if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
       const keyword = tokens[0]!.value;
       if (keyword === 'raw') {
@@ -279,7 +282,7 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
   let j = start;
   while (j < end && tokens.length < max) {
     const c = text.charCodeAt(j);
-    if (c <= 32) {
+    if (c <= 32 || (c >= 0x85 && isUnicodeSpace(c))) {
       j++;
       continue;
     }
@@ -321,6 +324,17 @@ function decodeString(raw: string): string {
   return raw.replace(/\\(.)/g, (_m, ch: string) => ({ n: '\n', t: '\t', r: '\r' })[ch] ?? ch);
 }
 
+function countSpaces(text: string, at: number): number {
+  let n = 0;
+  for (let c = text.charCodeAt(at); c <= 32 || isUnicodeSpace(c); c = text.charCodeAt(at + ++n)) if (Number.isNaN(c)) break;
+  return n;
+}
+
+/** Whitespace beyond ASCII that Python's Jinja lexer (`\s`) skips inside tags: U+00A0 and the like. */
+function isUnicodeSpace(c: number): boolean {
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
 /** Index just past the `(...)` signature of a macro/test definition (or 2 when there is none). */
 function signatureEnd(tokens: Token[]): number {
   if (tokens[2]?.value !== '(') return 2;
@@ -349,7 +363,15 @@ function blockDefinition(kind: BlockKind, tokens: Token[], tagStart: number, tag
       params.push(param);
     }
   }
-  return { kind, name: nameTok.value, nameSpan: { start: nameTok.start, end: nameTok.end }, span: { start: tagStart, end: tagEnd }, params };
+  const def: BlockDefinition = { kind, name: nameTok.value, nameSpan: { start: nameTok.start, end: nameTok.end }, span: { start: tagStart, end: tagEnd }, params };
+  if (kind === 'materialization') {
+    // `{% materialization name, default %}` or `..., adapter='snowflake'` (dbt's MaterializationExtension).
+    def.adapter = 'default';
+    for (let k = 2; k + 2 < tokens.length; k++) {
+      if (tokens[k]!.value === 'adapter' && tokens[k + 1]!.value === '=' && tokens[k + 2]!.kind === Tok.String) def.adapter = tokens[k + 2]!.value;
+    }
+  }
+  return def;
 }
 
 /** Splits tokens[from, to) at depth-0 commas. */

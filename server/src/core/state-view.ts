@@ -17,7 +17,7 @@ import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import type { MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
-import { shortTestName } from './test-names';
+import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines as universal } from './dbt-text';
 import type { ManifestNode } from './state';
 import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
 
@@ -25,13 +25,6 @@ type Json = Record<string, unknown>;
 
 const isDict = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-/** Python's universal newlines: dbt reads files in text mode, so CRLF and CR read as LF. */
-const universal = (text: string): string => text.replace(/\r\n?/g, '\n');
-
-/** Python's str.strip() whitespace. */
-const PY_STRIP = /^[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
-/** dbt hashes a seed's path instead of its contents above this size (MAXIMUM_SEED_SIZE_MIB). */
-const MAX_SEED_BYTES = 1024 * 1024;
 
 export interface StateView {
   /** Nodes, sources, exposures and unit tests by unique id, each the manifest entry fields the comparison reads. */
@@ -87,9 +80,8 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry?:
     // Generic tests: the test modifiers their definition configures, and dbt's short alias for a long name.
     const out: Json = {};
     for (const key of TEST_MODIFIERS) if (node.config[key] !== undefined) out[key] = node.config[key];
-    const target = project.nodes.get(node.test.attachedTo);
+    // The loader gives a long name's test dbt's short alias.
     if (node.config.alias !== undefined) out.alias = node.config.alias;
-    else if (target && node.name.length >= 64) out.alias = shortTestName(node.name, node.test.name, target.name);
     return out;
   }
   const tree = TREES[node.resourceType];
@@ -163,16 +155,6 @@ const EMPTY_FRESHNESS = { warn_after: { count: null, period: null }, error_after
 
 const TEST_MODIFIERS = ['severity', 'where', 'limit', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'sql_header'];
 
-/** A snapshot block's body (between its opening and closing tags), as dbt's raw_code. */
-function blockBody(text: string, node: ProjectNode): string {
-  const span = node.blockSpan;
-  if (!span) return text.replace(PY_STRIP, '');
-  const block = text.slice(span.start, span.end);
-  const open = /^\{%-?[\s\S]*?-?%\}/.exec(block);
-  const close = /\{%-?\s*end\w+\s*-?%\}$/.exec(block);
-  return block.slice(open ? open[0].length : 0, close ? close.index : block.length);
-}
-
 /** The unique ids of the project macros a text calls (`name(` and `pkg.name(`), resolved as dbt does (own package, then the root). */
 function macroIds(project: Project, packageName: string, calls: Array<{ name: string }>): string[] {
   const out: string[] = [];
@@ -204,6 +186,8 @@ function unitTestChecksum(node: ProjectNode, entry: YNode | undefined): string {
   const raw = (key: string): unknown => toJS(get(entry, key));
   // csv rows written inline are parsed into dicts of strings, as dbt does before it checksums them.
   const rowsOf = (d: Json, format: string): unknown => {
+    // dbt keeps sql rows as written, stripped (a `|` block's final newline is not part of them).
+    if (format === 'sql' && typeof d.rows === 'string') return d.rows.replace(PY_STRIP, '');
     if (format !== 'csv' || typeof d.rows !== 'string') return d.rows ?? null;
     const [header, ...records] = readCsv(d.rows.trim(), ',').rows;
     return records.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
@@ -285,16 +269,8 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
   if (node.resourceType === 'seed') {
     const bytes = Buffer.byteLength(text, 'utf8');
     out.checksum = bytes > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(text.replace(PY_STRIP, '')) };
-    out.raw_code = '';
-  } else if (node.resourceType === 'snapshot') {
-    out.raw_code = universal(blockBody(raw, node));
-  } else if (node.resourceType === 'operation') {
-    out.raw_code = node.hook?.sql ?? '';
-  } else if (node.resourceType === 'test' && node.test?.attachedTo) {
-    out.raw_code = genericTestCode(node, unrendered);
-  } else {
-    out.raw_code = text.replace(PY_STRIP, '');
   }
+  out.raw_code = rawCode(node, raw);
   if (node.resourceType === 'model') {
     out.version = node.version ?? null;
     out.latest_version = node.latestVersion ?? null;
@@ -304,20 +280,6 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
     out.contract = { enforced: (out.config as Json & { contract: { enforced: boolean } }).contract.enforced };
   }
   return out;
-}
-
-/**
- * dbt's raw_code of a generic test (TestBuilder.build_raw_code): the test macro called with its
- * kwargs, then a config() call with the test's own configs (the modifiers it sets).
- */
-function genericTestCode(node: ProjectNode, unrendered: Json): string {
-  const macro = `${node.test!.namespace ? `${node.test!.namespace}.` : ''}test_${node.test!.name}`;
-  // TestBuilder's CONFIG_ARGS order; a long name's alias last.
-  const order = ['severity', 'where', 'limit', 'warn_if', 'error_if', 'fail_calc', 'store_failures', 'store_failures_as', 'sql_header', 'database', 'schema', 'alias'];
-  const values: Json = { ...Object.fromEntries(order.filter((k) => node.config[k] !== undefined && node.config[k] !== null).map((k) => [k, node.config[k]])) };
-  if (values.alias === undefined && unrendered.alias !== undefined) values.alias = unrendered.alias;
-  const configs = Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? `"${v.replace(/"/g, '\\"')}"` : repr(v)}`);
-  return `{{ ${macro}(**_dbt_generic_test_kwargs) }}${configs.length ? `{{ config(${configs.join(',')}) }}` : ''}`;
 }
 
 function findSourceEntry(project: Project, node: ProjectNode): YNode | undefined {
@@ -338,7 +300,7 @@ function freshnessExplicitlyNull(source: YNode | undefined, table: YNode | undef
 /** The state fields of a macro: its SQL (the whole block) and the project macros it calls. */
 export function macroState(project: Project, macro: MacroDefinition): ManifestNode {
   const text = project.files.get(macro.file)?.text ?? '';
-  const sql = universal(text.slice(macro.block.span.start, macro.block.span.end));
+  const sql = universal(text.slice(macro.block.span.start, fullBlockEnd(text, macro.block.span.end)));
   const called = scan(sql).macroCalls.filter((c) => c.name !== macro.name);
   return { unique_id: `macro.${macro.packageName}.${macro.name}`, resource_type: 'macro', name: macro.name, package_name: macro.packageName, macro_sql: sql, depends_on: { macros: macroIds(project, macro.packageName, called) } };
 }

@@ -331,13 +331,7 @@ export function stateMatches(current: CurrentState | undefined, state: PreviousS
   if (!state?.manifest) return `'state:${method}' compares with another run's manifest: pass --state DIR, a folder holding its manifest.json${state ? ` (${state.dir} has none)` : ''}`;
   if (!current) return `'state:${method}' needs the project's current state`;
   const previous = state.manifest;
-  // dbt suffixes generic tests' ids with a hash of their arguments; a project whose ids lack it finds them by the rest.
-  const testsByName = new Map<string, ManifestNode>();
-  for (const [id, node] of previous.nodes) {
-    const m = /^(test\..+)\.[0-9a-f]{10}$/.exec(id);
-    if (m && node.resource_type === 'test') testsByName.set(m[1]!, node);
-  }
-  const oldOf = (id: string): ManifestNode | undefined => previous.nodes.get(id) ?? previous.sources.get(id) ?? previous.exposures.get(id) ?? previous.unitTests.get(id) ?? testsByName.get(id);
+  const oldOf = (id: string): ManifestNode | undefined => previous.nodes.get(id) ?? previous.sources.get(id) ?? previous.exposures.get(id) ?? previous.unitTests.get(id);
   let modified: Set<string> | undefined;
   const macroChange = (node: ManifestNode): boolean => macrosModified(node, current, (modified ??= modifiedMacros(current, previous)));
   const changed = (node: ManifestNode, old: ManifestNode | undefined): boolean => !sameContents(node, old) || macroChange(node) || (old?.resource_type === 'model' && !sameContract(node, old));

@@ -1,12 +1,24 @@
-/** dbt's names for generic tests (`not_null_silver_orders_id`), so artifacts and selectors match dbt's. */
-import { createHash } from 'node:crypto';
-import type { ProjectNode } from './model';
+/**
+ * dbt's names and unique ids for generic tests (`dbt/parser/generic_test_builders.py`,
+ * `schema_generic_tests.py`), so artifacts, selectors and run results match dbt's:
+ *
+ *   name       not_null_orders_id, dbt_utils_accepted_range_orders_amount__0, or the yml `name:`
+ *   alias      the name, or `<first 30 chars of test_target>_<md5>` when the name is 64+ chars
+ *   unique_id  test.<project>.<name>.<last 10 hex of md5(name + repr(metadata))>
+ */
+import * as crypto from 'node:crypto';
+import { pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
 
-/** Mirrors dbt's synthesize_generic_test_names: test name, target, then the sorted argument values. */
-export function synthesizeTestName(testName: string, target: Pick<ProjectNode, 'name' | 'resourceType' | 'source'>, kwargs: Record<string, unknown>): string {
+/**
+ * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
+ * full name, and the short one used for the alias (and compiled file) when the full name is long.
+ * `testType` is the test's name with dbt's prefixes (`source_`, then `<namespace>_`); `targetName`
+ * is `<model>`, `<model>_v<version>` or `<source>_<table>`.
+ */
+export function synthesizeTestNames(testType: string, targetName: string, args: Record<string, unknown>): { fullName: string; shortName: string } {
   // Built as one string, without intermediate arrays: a big project names tens of thousands of tests.
-  const keys = Object.keys(kwargs);
-  // The default order (UTF-16 code units) by insertion: tests have a few arguments, and sort() allocates.
+  const keys = Object.keys(args);
+  // Python's sorted() (code points; same as UTF-16 order for the keys yml has) by insertion: tests have a few arguments.
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]!;
     let j = i - 1;
@@ -22,31 +34,64 @@ export function synthesizeTestName(testName: string, target: Pick<ProjectNode, '
   };
   for (const key of keys) {
     if (key === 'model') continue;
-    const value = kwargs[key];
+    const value = args[key];
     if (Array.isArray(value)) for (const part of value) add(part);
-    else if (value && typeof value === 'object') for (const part of Object.values(value)) add(part);
+    else if (isDict(value)) for (const part of Object.values(value)) add(part);
     else add(value);
   }
-  // Source tests read `source_<test>_<source>_<table>` in dbt.
-  const identifier = target.resourceType === 'source' ? `source_${testName}_${target.source!.sourceName}_${target.name}` : `${testName}_${target.name}`;
-  return `${identifier}_${unique}`;
+  const identifier = `${testType}_${targetName}`;
+  const fullName = `${identifier}_${unique}`;
+  const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${md5(fullName)}` : fullName;
+  return { fullName, shortName };
 }
 
-/** The short name dbt uses for the compiled file and alias when the full name is 64+ characters. */
-export function shortTestName(fullName: string, testName: string, targetName: string): string {
-  if (fullName.length < 64) return fullName;
-  return `${`${testName}_${targetName}`.slice(0, 30)}_${createHash('md5').update(fullName).digest('hex')}`;
+/**
+ * The unique id dbt gives a generic test: the name, then the last 10 hex digits of the md5 of the
+ * name and the repr of its test metadata (namespace, name, kwargs including `model`), where every
+ * scalar is first turned into its Python `str()` and dict keys are sorted.
+ */
+export function genericTestUniqueId(projectName: string, name: string, metadata: { namespace: string | undefined; name: string; kwargs: Record<string, unknown>; model: string }): string {
+  // repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written directly:
+  // a big project hashes tens of thousands of these.
+  const keys = Object.keys(metadata.kwargs);
+  if (!('model' in metadata.kwargs)) keys.push('model');
+  keys.sort();
+  let kwargs = '';
+  for (const key of keys) {
+    const value = key === 'model' && !('model' in metadata.kwargs) ? metadata.model : metadata.kwargs[key];
+    kwargs += `${kwargs ? ', ' : ''}${pythonRepr(key)}: ${hashableRepr(value)}`;
+  }
+  const hashable = `{'kwargs': {${kwargs}}, 'name': ${hashableRepr(metadata.name)}, 'namespace': ${hashableRepr(metadata.namespace ?? null)}}`;
+  return `test.${projectName}.${name}.${md5(name + hashable).slice(-10)}`;
 }
 
-function pythonStr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
-  return String(v);
+/** The `model` argument dbt passes every generic test (part of the hashed metadata). */
+export function testModelArgument(target: { resourceType: string; name: string; version?: string; source?: { sourceName: string } }): string {
+  let call: string;
+  if (target.resourceType === 'source') call = `source('${target.source!.sourceName}', '${target.name}')`;
+  else if (target.version !== undefined) call = `ref('${target.name}', version='${target.version}')`;
+  else call = `ref('${target.name}')`;
+  return `{{ get_where_subquery(${call}) }}`;
 }
 
-function pythonRepr(v: unknown): string {
-  return typeof v === 'string' ? `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : pythonStr(v);
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+function md5(text: string): string {
+  // Node's one-shot hash (20.12+) is about twice as fast as a Hash object for short inputs.
+  return oneShotHash ? oneShotHash('md5', text, 'hex') : crypto.createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** repr(get_hashable_md(v)): dicts with sorted keys, lists kept, everything else the repr of its str(). */
+function hashableRepr(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(hashableRepr).join(', ')}]`;
+  if (isDict(v)) {
+    let out = '';
+    for (const k of Object.keys(v).sort()) out += `${out ? ', ' : ''}${pythonRepr(k)}: ${hashableRepr(v[k])}`;
+    return `{${out}}`;
+  }
+  return pythonRepr(typeof v === 'string' ? v : pythonStr(v));
 }

@@ -11,9 +11,13 @@
  * quoted keys), block sequences (incl. `- key: v` compact maps and sequences at their parent key's
  * indent), flow sequences and maps (may span lines, no comments inside), plain scalars (multi-line
  * folding), single- and double-quoted scalars (escapes, multi-line), block scalars `|` `>` with
- * chomping and indentation indicators, YAML 1.2 core-schema resolution, CRLF line ends.
- * Bails on: anchors, aliases, tags, `?` keys, `<<` keys, directives, more than one document,
- * duplicate keys, tabs outside quoted scalars/comments/block scalar content, comments and
+ * chomping and indentation indicators, PyYAML's (YAML 1.1) scalar resolution, CRLF line ends.
+ * Anchors (`&a`, not on keys or empty values), aliases (`*a`: the anchored YNode itself, shared)
+ * and merge keys (`<<`, resolved by yaml-dbt.ts as PyYAML does); a repeated key is a warning
+ * there too.
+ * Bails on: tags, `?` keys, anchors on keys or empty values, anchor names outside
+ * [A-Za-z0-9_.-], unknown aliases, merges of non-mappings, directives, more than one document,
+ * tabs outside quoted scalars/comments/block scalar content, comments and
  * multi-line plain scalars inside flow collections, empty flow values, multi-line implicit keys,
  * root scalars or a root indented past column 0, control characters, and anything malformed.
  *
@@ -30,10 +34,9 @@
  *   is > 0 and some trailing comment is indented at least as far as the collection; otherwise
  *   they move up to the parent, which applies the same rule.
  */
-import type { ParsedYaml, YMap, YNode, YScalar, YSeq } from './yaml-tree';
+import type { ParsedYaml, YamlProblem, YMap, YNode, YScalar, YSeq } from './yaml-tree';
 import type { Span } from './text';
-
-type MapEntry = { keySpan: Span; value: YNode };
+import { duplicateKeyProblem, mergeEntries, resolvePlainScalar, type MapEntry } from './yaml-dbt';
 
 const SP = 32;
 const TAB = 9;
@@ -92,6 +95,11 @@ let tEnd = 0;
 let tLow = Infinity;
 let depth = 0;
 let docStartAllowed = false;
+/** Anchored nodes by name; PENDING while the anchored node is being read (an alias to it then bails). */
+let anchors = new Map<string, YNode | typeof PENDING>();
+const PENDING = Symbol('pending');
+/** Warnings (duplicate keys); anything worse bails. */
+let problems: YamlProblem[] = [];
 // Results of scanKey.
 let kKey = '';
 let kKeyEnd = 0;
@@ -107,12 +115,17 @@ let plainFirstLF = -1;
 export function parseYamlFast(text: string): ParsedYaml | undefined {
   if (typeof text !== 'string') return undefined;
   try {
-    return { root: parseDocument(text), problems: [] };
+    anchors = new Map();
+    problems = [];
+    const root = parseDocument(text);
+    return { root, problems: problems.sort((a, b) => a.span.start - b.span.start) };
   } catch {
     return undefined;
   } finally {
     src = '';
     len = 0;
+    anchors = new Map();
+    problems = [];
   }
 }
 
@@ -254,7 +267,9 @@ function parseBlockMap(c: number, preScanned: boolean): YMap {
   if (++depth > MAX_DEPTH) bail();
   const start = pos;
   const entries = new Map<string, MapEntry>();
-  for (;;) {
+  let merges: Array<{ keySpan: Span; value: YNode }> | undefined;
+  let override = false;
+  for (let first = true; ; first = false) {
     const keyStart = pos;
     if (!preScanned) {
       const k = src.charCodeAt(keyStart);
@@ -263,10 +278,14 @@ function parseBlockMap(c: number, preScanned: boolean): YMap {
     }
     preScanned = false;
     const key = kKey;
-    if (key === '<<' || entries.has(key)) bail();
     const keySpan = { start: keyStart, end: kKeyEnd };
+    if (first && key === '<<') override = true;
     const value = parseValue(c, kColon + 1, false, false);
-    entries.set(key, { keySpan, value });
+    if (key === '<<' && kKeyEnd === keyStart + 2) (merges ??= []).push({ keySpan, value });
+    else {
+      if (!override && entries.has(key)) problems.push(duplicateKeyProblem(key, keySpan));
+      entries.set(key, { keySpan, value });
+    }
     if (curIndent === c) {
       if (isSeqIndicator(pos)) bail();
       continue;
@@ -277,7 +296,7 @@ function parseBlockMap(c: number, preScanned: boolean): YMap {
   const end = lastEnd2;
   closeCollection(c);
   depth--;
-  return { kind: 'map', span: { start, end }, entries };
+  return { kind: 'map', span: { start, end }, entries: merges ? (mergeEntries(merges, entries, !override, problems) ?? bail()) : entries };
 }
 
 function parseBlockSeq(c: number): YSeq {
@@ -383,6 +402,24 @@ function parseValue(c: number, p: number, inSeq: boolean, preComment: boolean): 
   let q = p;
   let ch = 0;
   while (q < len && (ch = src.charCodeAt(q)) === SP) q++;
+  if (ch === AMP && q < len) {
+    // An anchor: the value after it (on this line, or on the next ones) is the anchored node.
+    const nameEnd = scanAnchorName(q + 1, false);
+    const name = defineAnchor(q + 1, nameEnd);
+    let r = nameEnd;
+    while (r < len && (ch = src.charCodeAt(r)) === SP) r++;
+    const node = r < len && ch !== LF && ch !== CR && ch !== HASH ? parseNodeAt(r, c, -1, false) : parseValue(c, nameEnd, inSeq, preComment);
+    // An empty value keeps no anchor here (the library's span for it differs): leave it to the library.
+    if (node.kind === 'scalar' && node.value === null && node.span.start === node.span.end) bail();
+    anchors.set(name, node);
+    return node;
+  }
+  if (ch === STAR && q < len) {
+    const nameEnd = scanAnchorName(q + 1, false);
+    const node = aliased(q + 1, nameEnd);
+    finishFlowish(lineRest(nameEnd), c);
+    return node;
+  }
   if (q < len && ch !== LF && ch !== CR && ch !== HASH) return parseNodeAt(q, c, inSeq ? c + 1 + (q - p) : -1, false);
   // Nothing (but maybe a comment) on this line: the value is on the next lines, or empty.
   let le: number;
@@ -404,6 +441,34 @@ function parseValue(c: number, p: number, inSeq: boolean, preComment: boolean): 
   lastEnd2 = preComment || lineComment || tHas ? tEnd : q;
   tHas = false;
   return { kind: 'scalar', span: { start: q, end: q }, value: null };
+}
+
+/** PyYAML refuses a second anchor of the same name (the library allows it): that text is the library's. */
+function defineAnchor(start: number, end: number): string {
+  const name = src.slice(start, end);
+  if (anchors.has(name)) bail();
+  anchors.set(name, PENDING);
+  return name;
+}
+
+function aliased(start: number, end: number): YNode {
+  const node = anchors.get(src.slice(start, end));
+  return node === undefined || node === PENDING ? bail() : node;
+}
+
+/** End of an anchor or alias name starting at p: [A-Za-z0-9_.-]+, then a space, line end or (in flow) `,]}`. */
+function scanAnchorName(p: number, inFlow: boolean): number {
+  let i = p;
+  for (; i < len; i++) {
+    const ch = src.charCodeAt(i);
+    if (!((ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch === 95 || ch === DASH || ch === DOT)) break;
+  }
+  if (i === p) bail();
+  if (i < len) {
+    const ch = src.charCodeAt(i);
+    if (!(ch === SP || ch === LF || ch === CR || (inFlow && (ch === COMMA || ch === RBRACKET || ch === RBRACE)))) bail();
+  }
+  return i;
 }
 
 /**
@@ -700,6 +765,8 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
   const isMap = src.charCodeAt(p) === LBRACE;
   const close = isMap ? RBRACE : RBRACKET;
   const entries = isMap ? new Map<string, MapEntry>() : undefined;
+  let merges: Array<{ keySpan: Span; value: YNode }> | undefined;
+  let override = false;
   const items: YNode[] = [];
   let i = skipFlowWs(p + 1, indentNext, level);
   if (src.charCodeAt(i) !== close) {
@@ -726,8 +793,12 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
         if (src.charCodeAt(i) !== COLON || (!quoted && !isEmptyAt(i + 1))) bail();
         i = skipFlowWs(i + 1, indentNext, level);
         const value = parseFlowItem(i, indentNext, level);
-        if (key === '<<' || entries.has(key)) bail();
-        entries.set(key, { keySpan, value });
+        if (entries.size === 0 && !merges && key === '<<') override = true;
+        if (key === '<<' && !quoted) (merges ??= []).push({ keySpan, value });
+        else {
+          if (!override && entries.has(key)) problems.push(duplicateKeyProblem(key, keySpan));
+          entries.set(key, { keySpan, value });
+        }
       } else {
         items.push(parseFlowItem(i, indentNext, level));
       }
@@ -745,11 +816,27 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
   flowEnd = i + 1;
   depth--;
   const span = { start: p, end: i + 1 };
-  return entries ? { kind: 'map', span, entries } : { kind: 'seq', span, items };
+  if (!entries) return { kind: 'seq', span, items };
+  return { kind: 'map', span, entries: merges ? (mergeEntries(merges, entries, !override, problems) ?? bail()) : entries };
 }
 
 function parseFlowItem(i: number, indentNext: number, level: number): YNode {
   const ch = src.charCodeAt(i);
+  if (ch === AMP || ch === STAR) {
+    const nameEnd = scanAnchorName(i + 1, true);
+    if (ch === STAR) {
+      itemEnd = nameEnd;
+      return aliased(i + 1, nameEnd);
+    }
+    const name = defineAnchor(i + 1, nameEnd);
+    let r = nameEnd;
+    while (src.charCodeAt(r) === SP) r++;
+    const next = src.charCodeAt(r);
+    if (r >= len || next === LF || next === CR || next === COMMA || next === RBRACKET || next === RBRACE || next === AMP || next === STAR) bail();
+    const node = parseFlowItem(r, indentNext, level);
+    anchors.set(name, node);
+    return node;
+  }
   if (ch === SQUOTE || ch === DQUOTE) {
     const e = findQuoteClose(i, ch);
     if (e < 0 || hasCharBetween(LF, i, e)) bail();
@@ -812,44 +899,8 @@ function scanPlainFlow(start: number, indentNext: number): number {
 // ---------------------------------------------------------------------------------------------
 // Scalar values
 
-const RE_OCT = /^0o[0-7]+$/;
-const RE_INT = /^[-+]?[0-9]+$/;
-const RE_HEX = /^0x[0-9a-fA-F]+$/;
-const RE_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const RE_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const RE_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-
-/** YAML 1.2 core schema, as the `yaml` library resolves untagged plain scalars. */
-function resolvePlain(v: string): unknown {
-  const c0 = v.charCodeAt(0);
-  if ((c0 >= 48 && c0 <= 57) || c0 === PLUS || c0 === DASH || c0 === DOT) {
-    if (RE_OCT.test(v)) return parseInt(v.substring(2), 8);
-    if (RE_INT.test(v)) return parseInt(v, 10);
-    if (RE_HEX.test(v)) return parseInt(v.substring(2), 16);
-    if (RE_NAN.test(v)) return v.slice(-3).toLowerCase() === 'nan' ? NaN : c0 === DASH ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    if (RE_EXP.test(v) || RE_FLOAT.test(v)) return parseFloat(v);
-    return v;
-  }
-  // Only ~, n/N(ull), t/T(rue), f/F(alse) can resolve to null or a boolean.
-  if (v.length <= 5 && (c0 === 126 || c0 === 110 || c0 === 78 || c0 === 116 || c0 === 84 || c0 === 102 || c0 === 70)) {
-    switch (v) {
-      case '~':
-      case 'null':
-      case 'Null':
-      case 'NULL':
-        return null;
-      case 'true':
-      case 'True':
-      case 'TRUE':
-        return true;
-      case 'false':
-      case 'False':
-      case 'FALSE':
-        return false;
-    }
-  }
-  return v;
-}
+/** Untagged plain scalars resolve as PyYAML resolves them (yaml-dbt.ts). */
+const resolvePlain = resolvePlainScalar;
 
 function keyString(raw: string): string {
   const v = resolvePlain(raw);

@@ -2,9 +2,10 @@
  * YAML with positions. dbt's yml files are read into a small tree that keeps the span of every
  * key and value, so diagnostics and go-to-definition can point into the yml text.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode, type Scalar } from 'yaml';
 import type { Span } from './text';
 import { parseYamlFast } from './yaml-fast';
+import { duplicateKeyProblem, mergeEntries, mergeProblem, resolvePlainScalar, type MapEntry } from './yaml-dbt';
 
 export type YNode = YMap | YSeq | YScalar;
 
@@ -29,6 +30,8 @@ export interface YScalar {
 export interface YamlProblem {
   message: string;
   span: Span;
+  /** Errors stop dbt; warnings (a duplicate key) are what dbt only warns about. */
+  severity: 'error' | 'warning';
 }
 
 export interface ParsedYaml {
@@ -38,9 +41,13 @@ export interface ParsedYaml {
 
 const EMPTY: Span = { start: 0, end: 0 };
 
+/**
+ * A yml file as dbt (PyYAML) reads it: anchors, aliases and merge keys resolve (an alias is the
+ * anchored node itself, spans included), and a repeated key is a warning.
+ */
 export function parseYaml(text: string): ParsedYaml {
   // The common subset dbt projects use is read ~50x faster by hand; anything else, and every
-  // text with a problem, goes to the full library (which explains problems with positions).
+  // text with an error, goes to the full library (which explains problems with positions).
   const fast = parseYamlFast(text);
   if (fast) return fast;
   return parseYamlFully(text);
@@ -53,13 +60,23 @@ export function parseYamlFully(text: string): ParsedYaml {
   try {
     doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false, prettyErrors: false, strict: false });
   } catch (err) {
-    return { root: undefined, problems: [{ message: `YAML could not be read: ${(err as Error).message}`, span: EMPTY }] };
+    return { root: undefined, problems: [{ message: `YAML could not be read: ${(err as Error).message}`, span: EMPTY, severity: 'error' }] };
   }
   for (const e of doc.errors) {
-    problems.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } });
+    problems.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) }, severity: 'error' });
   }
-  const root = doc.contents ? convert(doc.contents as YamlNode, problems, 0, doc) : undefined;
-  return { root, problems };
+  // PyYAML (and so dbt) refuses a second anchor of the same name; the library lets it redefine.
+  const anchored = new Set<string>();
+  visit(doc, {
+    Node(_key, node) {
+      const anchor = (node as { anchor?: string }).anchor;
+      if (!anchor) return;
+      if (anchored.has(anchor)) problems.push({ message: `Duplicate anchor '&${anchor}' (dbt's YAML reader refuses a second anchor of the same name)`, span: spanOf(node), severity: 'error' });
+      anchored.add(anchor);
+    },
+  });
+  const root = doc.contents ? convert(doc.contents as YamlNode, { problems, doc, converted: new Map() }, 0) : undefined;
+  return { root, problems: problems.sort((a, b) => a.span.start - b.span.start) };
 }
 
 function firstLine(message: string): string {
@@ -73,38 +90,65 @@ function spanOf(node: { range?: [number, number, number] | null } | null | undef
   return r ? { start: r[0], end: r[1] } : EMPTY;
 }
 
-function convert(node: YamlNode, problems: YamlProblem[], depth: number, doc: Document): YNode {
+interface Conversion {
+  problems: YamlProblem[];
+  doc: Document;
+  /** Each anchored node converted once: its aliases share the result (and its warnings are not repeated). */
+  converted: Map<YamlNode, YNode>;
+}
+
+function convert(node: YamlNode, c: Conversion, depth: number): YNode {
   if (depth > 200) return { kind: 'scalar', span: spanOf(node), value: null };
-  if (isMap(node)) {
-    const entries = new Map<string, { keySpan: Span; value: YNode }>();
-    for (const pair of node.items) {
-      const keyNode = pair.key as YamlNode | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : keyNode ? String(keyNode) : '';
-      const keySpan = spanOf(keyNode as never);
-      if (entries.has(key)) problems.push({ message: `Duplicate key '${key}'`, span: keySpan });
-      const valueNode = pair.value as YamlNode | null;
-      if (key === '<<') {
-        // YAML merge key (`<<: *defaults`): the referenced map's entries, unless already set.
-        const merged = valueNode ? convert(valueNode, problems, depth + 1, doc) : undefined;
-        if (merged?.kind === 'map') for (const [k, v] of merged.entries) if (!entries.has(k)) entries.set(k, v);
-        continue;
-      }
-      const value: YNode = valueNode ? convert(valueNode, problems, depth + 1, doc) : { kind: 'scalar', span: { start: keySpan.end, end: keySpan.end }, value: null };
-      entries.set(key, { keySpan, value });
-    }
-    return { kind: 'map', span: spanOf(node), entries };
-  }
-  if (isSeq(node)) {
-    return { kind: 'seq', span: spanOf(node), items: node.items.map((item) => convert(item as YamlNode, problems, depth + 1, doc)) };
-  }
-  if (isScalar(node)) return { kind: 'scalar', span: spanOf(node), value: node.value };
   if (isAlias(node)) {
-    const target = node.resolve(doc);
-    if (target) return convert(target as YamlNode, problems, depth + 1, doc);
-    problems.push({ message: `Unknown YAML alias '*${node.source}'`, span: spanOf(node) });
+    const target = node.resolve(c.doc);
+    if (target) return convert(target as YamlNode, c, depth + 1);
+    c.problems.push({ message: `Unknown YAML alias '*${node.source}'`, span: spanOf(node), severity: 'error' });
     return { kind: 'scalar', span: spanOf(node), value: null };
   }
+  const done = c.converted.get(node);
+  if (done) return done;
+  const result = convertNode(node, c, depth);
+  if ((node as { anchor?: string }).anchor) c.converted.set(node, result);
+  return result;
+}
+
+function convertNode(node: YamlNode, c: Conversion, depth: number): YNode {
+  if (isMap(node)) {
+    const entries = new Map<string, MapEntry>();
+    const merges: Array<{ keySpan: Span; value: YNode }> = [];
+    let override = false;
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const key = isScalar(keyNode) ? String(scalarValue(keyNode)) : keyNode ? String(keyNode) : '';
+      const keySpan = spanOf(keyNode as never);
+      if (pair === node.items[0] && key === '<<') override = true;
+      const valueNode = pair.value as YamlNode | null;
+      if (key === '<<' && isScalar(keyNode) && keyNode.type === 'PLAIN') {
+        const merged = valueNode ? convert(valueNode, c, depth + 1) : undefined;
+        if (merged) merges.push({ keySpan, value: merged });
+        else c.problems.push(mergeProblem(keySpan));
+        continue;
+      }
+      if (entries.has(key) && !override) c.problems.push(duplicateKeyProblem(key, keySpan));
+      const value: YNode = valueNode ? convert(valueNode, c, depth + 1) : { kind: 'scalar', span: { start: keySpan.end, end: keySpan.end }, value: null };
+      entries.set(key, { keySpan, value });
+    }
+    if (merges.length === 0) return { kind: 'map', span: spanOf(node), entries };
+    const merged = mergeEntries(merges, entries, !override, c.problems);
+    if (!merged) c.problems.push(mergeProblem(merges[0]!.keySpan));
+    return { kind: 'map', span: spanOf(node), entries: merged ?? entries };
+  }
+  if (isSeq(node)) {
+    return { kind: 'seq', span: spanOf(node), items: node.items.map((item) => convert(item as YamlNode, c, depth + 1)) };
+  }
+  if (isScalar(node)) return { kind: 'scalar', span: spanOf(node), value: scalarValue(node) };
   return { kind: 'scalar', span: spanOf(node as never), value: null };
+}
+
+/** Plain scalars as PyYAML resolves them (the library resolves by YAML 1.2); quoted ones are text. */
+function scalarValue(node: Scalar): unknown {
+  const source = (node as Scalar & { source?: unknown }).source;
+  return node.type === 'PLAIN' && typeof source === 'string' && !node.tag ? resolvePlainScalar(source) : node.value;
 }
 
 /** Plain JS value of a node (maps → objects, seqs → arrays). */

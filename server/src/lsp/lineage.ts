@@ -11,7 +11,7 @@ import { nodesInFile } from '../core/ide';
 import { lineageAround, type LineageDirection } from '../core/lineage';
 import type { Compiler } from '../core/compiler';
 import { pathToUri, type Lines } from './convert';
-import type { LineageColumnInfo, LineageNode, LineageParams, LineageResult } from './protocol';
+import type { LineageColumnEdge, LineageColumnInfo, LineageNode, LineageParams, LineageResult } from './protocol';
 
 /** Above this many nodes relations are named only on request (one node at a time): naming renders macros. */
 const RELATIONS_UP_TO = 300;
@@ -26,6 +26,11 @@ export interface LineageContext {
   file?: string;
   /** The default target's compiler; undefined in an untrusted workspace (nothing is rendered). */
   compiler?: () => Compiler;
+  /**
+   * Columns and column edges among these nodes from the column model (types, and `exact` where the
+   * target engine bound and traced them); undefined until it is computed: then the SQL is read here.
+   */
+  modelledColumns?: (ids: Set<string>) => { edges: LineageColumnEdge[]; columns: Map<string, LineageColumnInfo[]> } | undefined;
 }
 
 export const EMPTY_LINEAGE: LineageResult = { focus: null, nodes: [], edges: [] };
@@ -66,6 +71,16 @@ export function lineageRequest(ctx: LineageContext, params: LineageParams): Line
   });
   const result: LineageResult = { focus: lineage.focus, nodes, edges: lineage.edges, layered: lineage.layered, ...(lineage.layered ? { layers: analysis.graph.layerNames } : {}) };
   if (!params.columns || !compiler) return result;
+  const shown = new Set(result.nodes.map((n) => n.id));
+  const modelled = ctx.modelledColumns?.(new Set((params.columnNodes ?? [...shown]).filter((id) => shown.has(id))));
+  if (modelled) {
+    for (const n of result.nodes) {
+      const columns = modelled.columns.get(n.id);
+      if (columns) n.columns = columns;
+    }
+    result.columnEdges = modelled.edges;
+    return result;
+  }
   traceColumns(analysis, compiler, result, params.columnNodes);
   return result;
 }

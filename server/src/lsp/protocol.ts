@@ -93,6 +93,21 @@ export interface AnalysisComplete {
   millis: number;
 }
 
+/**
+ * Sent when a new version of a project's column model is complete (after the analysis it was
+ * computed from): its nodes, how many the target engine bound exactly, and how long it took.
+ */
+export const ColumnsCompleteNotification = 'medallion/columnsComplete';
+export interface ColumnsComplete {
+  root: string;
+  /** The column model's version and the analysis version it was computed from. */
+  version: number;
+  analysisVersion: number;
+  nodes: number;
+  exact: number;
+  millis: number;
+}
+
 /** Runs nodes (progress through `$/progress`, cancellable); events stream as `medallion/runEvent`. */
 export const RunRequest = 'medallion/run';
 export interface RunParams {

@@ -29,7 +29,7 @@ import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
 import { completionsAt, definitionOf, hoverAt, lensesFor, nodesInFile, referencesTo, renameModel, subjectAt } from '../core/ide';
 import type { ProjectNode } from '../core/model';
 import { Lines, pathToUri, toDiagnostic, toLocation, uriToPath } from './convert';
-import { AnalysisCompleteNotification, CompileRequest, LandingEventNotification, LineageRequest, ModelsRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, UploadLandingRequest, type AnalysisComplete, type InitializationOptions, type ModelsParams, type ModelsResult, type UploadLandingParams, type UploadLandingResult, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
+import { AnalysisCompleteNotification, ColumnsCompleteNotification, CompileRequest, LandingEventNotification, LineageRequest, ModelsRequest, RunEventNotification, RunRequest, ShowRequest, TargetsRequest, UploadLandingRequest, type AnalysisComplete, type InitializationOptions, type ModelsParams, type ModelsResult, type UploadLandingParams, type UploadLandingResult, type ShowParams, type ShowResult, type TargetsResult, type RunEventMessage, type RunParams, type RunResultMessage, type CompileParams, type CompileResultMessage, type LineageParams, type LineageResult } from './protocol';
 import { Workspace, type ProjectState } from './workspace';
 import { openEngine, runProject } from '../runner/project-run';
 import type { Target } from '../core/profiles';
@@ -45,6 +45,7 @@ import { previewQuery } from './preview';
 import { profileStatus } from './profile-status';
 import { runEventDetails, runResultDetails } from './run-events';
 import { landingOptionsFromEnv } from '../runner/landing-zone';
+import { ColumnFeatures } from './columns';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const workspace = new Workspace(process.env as Record<string, string | undefined>);
@@ -57,6 +58,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** False in an untrusted workspace: nothing renders project templates, runs, previews or uploads. */
   let trusted = true;
   const UNTRUSTED = 'Medallion does not compile, run, preview or upload in an untrusted workspace';
+  // Column model (types, column completion, the engine binder's diagnostics); its new versions republish the files they change.
+  const columns = new ColumnFeatures(process.env as Record<string, string | undefined>, lines, (project, files) => {
+    for (const f of files ?? []) (project as ProjectState).dirty?.add(f);
+    schedule(project as ProjectState);
+  }, (message) => connection.console.info(message), (done) => void connection.sendNotification(ColumnsCompleteNotification, done));
 
   const guard = <P, R>(name: string, handler: (params: P) => R): ((params: P, token?: CancellationToken) => R | ResponseError<void>) => {
     return (params: P, token?: CancellationToken) => {
@@ -75,7 +81,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const started = performance.now();
     const analysis = project.get();
     const byFile = new Map<string, LspDiagnostic[]>();
-    for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat()]) {
+    for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat(), ...(trusted ? columns.problems(project) : [])]) {
       if (project.dirty && !project.dirty.has(d.file)) continue;
       // The analysis holds the text it read (overlay or disk): position with it, read nothing again.
       const text = analysis.project.files.get(d.file)?.text;
@@ -99,6 +105,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     published.set(project.root, now);
     project.dirty = new Set();
+    if (trusted) columns.analysed(project, dirty);
     // After a full load, what the first edit would otherwise compute is computed now, while idle.
     if (!dirty) setImmediate(() => project.prepareEdits());
     const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started };
@@ -152,7 +159,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         workspaceSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
         completionProvider: { triggerCharacters: ["'", '"', '(', ' ', '{', '.', ','] },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Refactor, CodeActionKind.RefactorRewrite] },
       },
       serverInfo: { name: 'medallion', version: '0.1.0' },
     };
@@ -196,10 +204,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
   connection.onShutdown(async () => {
     await Promise.all([...databricksCheckers.values()].map((c) => c.close()));
+    await columns.close();
   });
   documents.onDidSave((e) => {
     const where = at(e.document.uri);
     if (!trusted || !where || !where.file.endsWith('.sql')) return;
+    columns.saved(where.project, where.file);
     void (async () => {
       try {
         const analysis = where.project.get();
@@ -294,7 +304,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           return undefined;
         }
       };
-      const hover = hoverAt(where.project.get(), where.file, lines.of(where.path).offset(params.position), relationFor);
+      const offset = lines.of(where.path).offset(params.position);
+      const hover = hoverAt(where.project.get(), where.file, offset, relationFor, trusted ? columns.columnsOf(where.project) : undefined) ?? (trusted ? columns.hover(where.project, where.file, textOf(where.path), offset) : undefined);
       return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: lines.range(where.path, hover.span) } : null;
     }),
   );
@@ -304,7 +315,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const where = at(params.textDocument.uri);
       if (!where) return [];
       const text = textOf(where.path);
-      const items = completionsAt(where.project.get(), text, lines.of(where.path).offset(params.position), where.file);
+      const offset = lines.of(where.path).offset(params.position);
+      const items = (trusted ? columns.completion(where.project, where.file, text, offset) : undefined) ?? completionsAt(where.project.get(), text, offset, where.file);
       const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field };
       return items.map((i) => ({
         label: i.label,
@@ -317,9 +329,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }),
   );
 
+  connection.onSignatureHelp(
+    guard('signatureHelp', (params) => {
+      const where = at(params.textDocument.uri);
+      const help = where ? columns.signatureHelp(where.project, textOf(where.path), lines.of(where.path).offset(params.position)) : undefined;
+      return help ? { signatures: [{ label: help.label, parameters: help.parameters, ...(help.documentation ? { documentation: help.documentation } : {}) }], activeSignature: 0, activeParameter: help.activeParameter } : null;
+    }),
+  );
+
   connection.onCodeAction(
     guard('codeAction', (params) => {
-      const out = [];
+      const where = at(params.textDocument.uri);
+      const out: Array<import('vscode-languageserver/node').CodeAction> = trusted && where ? columns.codeActions(where.project, where.file, params.textDocument.uri, params.range, params.context.diagnostics) : [];
       for (const d of params.context.diagnostics) {
         const suggestions = (d.data as { suggestions?: string[] } | undefined)?.suggestions ?? [];
         if (d.source !== 'medallion' || (d.code !== 'unknown-ref' && d.code !== 'unknown-source' && d.code !== 'missing-file')) continue;
@@ -332,11 +353,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   connection.onRenameRequest(
-    guard('rename', (params): WorkspaceEdit | ResponseError<void> | null => {
+    guard('rename', async (params): Promise<WorkspaceEdit | ResponseError<void> | null> => {
       const where = at(params.textDocument.uri);
       if (!where) return null;
+      const offset = lines.of(where.path).offset(params.position);
+      // On a column a model outputs: the column is renamed (downstream and yml too); else the model.
+      const columnRename = trusted ? await columns.rename(where.project, where.file, offset, params.newName) : undefined;
+      if (columnRename) return columnRename;
       const analysis = where.project.get();
-      const node = subjectAt(analysis, where.file, lines.of(where.path).offset(params.position));
+      const node = subjectAt(analysis, where.file, offset);
       if (!node) return null;
       const result = renameModel(analysis, node, params.newName);
       if (result.problem) return new ResponseError<void>(-32602, result.problem);
@@ -428,7 +453,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const where = params.uri ? at(params.uri) : undefined;
       const project = where?.project ?? workspace.all().find((p) => params.nodeId && lineageRequest({ analysis: p.get(), root: p.root, lines }, { nodeId: params.nodeId, depth: 0 }).focus);
       if (!project) return EMPTY_LINEAGE;
-      return lineageRequest({ analysis: project.get(), root: project.root, lines, ...(where ? { file: where.file } : {}), ...(trusted ? { compiler: () => project.compilerFor() } : {}) }, params);
+      // Columns from the column model (engine-bound, exact where DuckDB traced them) once it is computed.
+      return lineageRequest({ analysis: project.get(), root: project.root, lines, ...(where ? { file: where.file } : {}), ...(trusted ? { compiler: () => project.compilerFor(), modelledColumns: (ids: Set<string>) => columns.lineage(project, ids) } : {}) }, params);
     }),
   );
 

@@ -1,22 +1,51 @@
 /**
- * dbt-compatible artifacts in the target folder: `manifest.json` (schema v12) and
- * `run_results.json` (schema v6), the fields tools that read dbt artifacts rely on.
+ * dbt-compatible artifacts in the target folder: `manifest.json` (schema v12, built by
+ * core/manifest.ts and streamed here) and `run_results.json` (schema v6).
  * Written to a temp file and renamed: a reader never sees half a file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
+import { QUOTE_ALL } from '../core/compiler/dialect';
+import type { FileHost } from '../core/host';
+import { manifestChunks, type ManifestRelation } from '../core/manifest';
+import type { ProjectNode } from '../core/model';
 import type { Target } from '../core/profiles';
-import { exposureManifestEntry } from '../core/loader/exposures';
-import { stateView } from '../core/state-view';
 import type { RunSummary } from './types';
 
 const DBT_VERSION = '1.12.6';
 
 function writeAtomic(path: string, value: unknown): void {
+  writeChunksAtomic(path, [JSON.stringify(value, null, 2)]);
+}
+
+/**
+ * Writes JSON text pieces to `path` through a temp file renamed into place: a reader never sees
+ * half a file, and a document of any size is written without being one string in memory.
+ */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(value, null, 2));
+  const fd = openSync(temp, 'w');
+  try {
+    let pending: string[] = [];
+    let size = 0;
+    for (const chunk of chunks) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= 1 << 20) {
+        writeSync(fd, pending.join(''));
+        pending = [];
+        size = 0;
+      }
+    }
+    if (pending.length > 0) writeSync(fd, pending.join(''));
+    closeSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
   renameSync(temp, path);
 }
 
@@ -24,90 +53,62 @@ function metadata(schema: string, invocationId: string, generatedAt: string): Re
   return { dbt_schema_version: `https://schemas.getdbt.com/dbt/${schema}`, dbt_version: DBT_VERSION, generated_at: generatedAt, invocation_id: invocationId, env: {} };
 }
 
-export function writeManifest(dir: string, analysis: Analysis, compiler: Compiler, target: Target, invocationId: string): string {
+export interface ManifestRequest {
+  analysis: Analysis;
+  host: FileHost;
+  compiler: Compiler;
+  target: Target;
+  invocationId: string;
+  /** Compiled SQL of the nodes this invocation compiled (run, build, compile); none for parse. */
+  compiled?: ReadonlyMap<string, string>;
+  runStartedAt?: Date;
+  /** Defaults to now. */
+  generatedAt?: Date;
+}
+
+/** target/manifest.json as `dbt parse` writes it (compiled fields for what was compiled), streamed to disk. */
+export function writeManifest(dir: string, request: ManifestRequest): string {
   mkdirSync(dir, { recursive: true });
-  const nodes: Record<string, unknown> = {};
-  const sources: Record<string, unknown> = {};
-  const parentMap: Record<string, string[]> = {};
-  const childMap: Record<string, string[]> = {};
-  const exposures: Record<string, unknown> = {};
-  // The fields dbt's state comparison reads, computed as dbt computes them: `--state` on this manifest compares as on dbt's.
-  const view = stateView(analysis.project, (file) => {
-    try {
-      return readFileSync(join(analysis.project.root, file), 'utf8');
-    } catch {
-      return undefined;
-    }
-  });
-  for (const node of analysis.project.nodes.values()) {
-    parentMap[node.uniqueId] = [...node.dependsOn].sort();
-    childMap[node.uniqueId] = [...(analysis.graph.children.get(node.uniqueId) ?? [])].sort();
-    if (node.resourceType === 'exposure') {
-      const folder = analysis.project.config.modelPaths.find((p) => node.file.startsWith(`${p}/`));
-      exposures[node.uniqueId] = exposureManifestEntry(node, folder ? node.file.slice(folder.length + 1) : node.file, Date.now() / 1000);
-      continue;
-    }
-    const relation = node.resourceType === 'operation' ? undefined : compiler.relation(node);
-    const common = {
-      unique_id: node.uniqueId,
-      resource_type: node.resourceType,
-      package_name: node.packageName,
-      name: node.name,
-      path: node.file,
-      original_file_path: node.file,
-      fqn: node.fqn,
-      description: node.description ?? '',
-      columns: Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null, meta: {}, tags: [] }])),
-      meta: node.config.meta,
-      tags: node.config.tags,
-      config: node.config,
-      database: relation?.database ?? null,
-      schema: relation?.schema ?? null,
-      relation_name: relation && relation.type !== 'cte' ? relation.render() : null,
-    };
-    const { config: _config, columns: stateColumns, depends_on: stateDepends, description: _d, fqn: _f, ...state } = view.nodes.get(node.uniqueId) ?? { unique_id: node.uniqueId, resource_type: node.resourceType };
-    for (const [name, column] of Object.entries((stateColumns ?? {}) as Record<string, object>)) Object.assign((common.columns as Record<string, object>)[name] ?? {}, column);
-    if (node.resourceType === 'source') {
-      sources[node.uniqueId] = { ...common, source_name: node.source!.sourceName, source_description: node.source!.sourceDescription ?? '', identifier: node.source!.identifier, loader: node.source!.loader ?? '', ...state };
-      continue;
-    }
-    nodes[node.uniqueId] = {
-      ...common,
-      alias: relation?.identifier ?? node.name,
-      version: node.version ?? null,
-      latest_version: node.latestVersion ?? null,
-      depends_on: { nodes: [...node.dependsOn].sort(), macros: ((stateDepends as { macros?: string[] } | undefined)?.macros ?? []) },
-      refs: node.refs.map((r) => ({ name: r.name, package: r.packageName ?? null, version: r.version ?? null })),
-      sources: node.sources.map((s) => [s.source, s.table]),
-      raw_code: node.resourceType === 'operation' ? node.hook!.sql : (analysis.project.files.get(node.file)?.text ?? ''),
-      language: node.file.endsWith('.py') ? 'python' : 'sql',
-      ...(node.test ? { test_metadata: { name: node.test.name, kwargs: node.test.kwargs, namespace: node.test.namespace ?? null }, column_name: node.test.columnName ?? null, attached_node: node.test.attachedTo ?? null } : {}),
-      ...state,
-    };
-  }
-  const macros: Record<string, unknown> = {};
-  for (const list of analysis.project.macros.values()) {
-    for (const m of list) macros[`macro.${m.packageName}.${m.name}`] = { path: m.file, original_file_path: m.file, ...view.macros.get(`macro.${m.packageName}.${m.name}`) };
-  }
+  const { analysis, compiler, target } = request;
   const path = join(dir, 'manifest.json');
-  writeAtomic(path, {
-    metadata: { ...metadata('manifest/v12.json', invocationId, new Date().toISOString()), project_name: analysis.project.config.name, adapter_type: target.type },
-    nodes,
-    sources,
-    macros,
-    docs: {},
-    exposures,
-    metrics: {},
-    groups: {},
-    selectors: {},
-    disabled: {},
-    parent_map: parentMap,
-    child_map: childMap,
-    group_map: {},
-    saved_queries: {},
-    semantic_models: {},
-    unit_tests: {},
-  });
+  const relationOf = (node: ProjectNode): ManifestRelation => {
+    if (node.resourceType === 'operation') return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
+    const relation = compiler.relation(node);
+    if (node.resourceType === 'source') {
+      // A dbt-duckdb external source renders as its location; its parts are still the source's.
+      const s = node.source!;
+      return { database: relation.database ?? s.database ?? target.database ?? null, schema: relation.schema ?? s.schema ?? null, identifier: s.identifier, rendered: relation.render() };
+    }
+    // Ephemeral models have names but no relation; tests have one only when they store failures.
+    const names = relation.type === 'cte' ? compiler.relationNames(node) : relation;
+    const tested = node.resourceType === 'test' && node.config.store_failures !== true;
+    const rendered = relation.type === 'cte' || tested || node.resourceType === 'analysis' ? null : relation.render();
+    return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered };
+  };
+  // dbt-duckdb and dbt-databricks quote every part by default.
+  const quoting = QUOTE_ALL;
+  writeChunksAtomic(
+    path,
+    manifestChunks({
+      analysis,
+      host: request.host,
+      relationOf: (node) => {
+        try {
+          return relationOf(node);
+        } catch {
+          // A naming macro that fails for this node: no relation name (the compile reports why); the target's names.
+          return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
+        }
+      },
+      adapterType: target.type,
+      quoting: { database: quoting.database, schema: quoting.schema, identifier: quoting.identifier, column: null },
+      dbtVersion: DBT_VERSION,
+      invocationId: request.invocationId,
+      generatedAt: request.generatedAt ?? new Date(),
+      ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}),
+      ...(request.compiled ? { compiled: request.compiled } : {}),
+    }),
+  );
   return path;
 }
 

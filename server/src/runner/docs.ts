@@ -52,7 +52,7 @@ export async function generateDocs(host: FileHost, analysis: Analysis, request: 
   if (errors.length > 0) return { ...result, fatal: errors.map((d) => `${d.file}: ${d.message}`).join('\n') };
   const dir = join(analysis.project.root, analysis.project.config.targetPath);
   mkdirSync(dir, { recursive: true });
-  result.files.push(writeManifest(dir, analysis, compiler, resolved.target, invocationId));
+  result.files.push(writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId }));
   const entries: CatalogEntry[] = [];
   const catalogErrors: string[] = [];
   const nodes = [...analysis.project.nodes.values()].filter(catalogable).sort((a, b) => a.uniqueId.localeCompare(b.uniqueId));

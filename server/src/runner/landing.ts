@@ -72,17 +72,30 @@ async function loadOne(engine: Engine, session: EngineSession, spec: LandingSpec
   const onBadRows = spec.onBadRows ?? 'fail';
   if (onBadRows !== 'fail' && onBadRows !== 'reject') throw new Error(`Source ${display}: meta.landing.on_bad_rows '${String(onBadRows)}' is not supported (fail, reject)`);
   const where = await localDirFor(spec);
+  const files = landingFilesAt(spec, where, projectRoot, engine.landingAccess === 'local');
+  await engine.ensureSchema(session, relation.database, relation.schema!, signal);
+  const load = await engine.createLanding(session, relation, files, signal);
+  return { files: files.files?.length ?? -1, ...load };
+}
+
+/**
+ * A landing table's files at `where` as the engine reads them: for engines reading local files,
+ * the folder's files of the table's format, sorted (none, or no folder, is an error); for the
+ * others the location itself. The column model reads the same.
+ */
+export function landingFilesAt(spec: LandingSpec, where: string, projectRoot: string, local: boolean): LandingFiles {
+  const display = `${spec.node.source!.sourceName}.${spec.node.name}`;
+  const format = spec.format as LandingFiles['format'];
+  const onBadRows = (spec.onBadRows ?? 'fail') as LandingFiles['onBadRows'];
   const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(where) || isAbsolute(where) ? where : join(projectRoot, where);
-  const extension = spec.format === 'parquet' ? '.parquet' : spec.format === 'json' ? '.json' : '.csv';
-  const files: LandingFiles = { pattern: location, format: spec.format, types: spec.node.columns.filter((c) => c.dataType).map((c) => ({ name: c.name, type: c.dataType! })), onBadRows, ...(spec.ingest ? { ingest: spec.ingest } : {}) };
-  let fileCount = -1;
-  if (engine.landingAccess === 'local') {
+  const extension = format === 'parquet' ? '.parquet' : format === 'json' ? '.json' : '.csv';
+  const files: LandingFiles = { pattern: location, format, types: spec.node.columns.filter((c) => c.dataType).map((c) => ({ name: c.name, type: c.dataType! })), ...(onBadRows ? { onBadRows } : {}), ...(spec.ingest ? { ingest: spec.ingest } : {}) };
+  if (local) {
     if (!existsSync(location)) throw new Error(`Landing folder of source ${display} does not exist: ${location}`);
     const names = readdirSync(location)
       .filter((f) => f.endsWith(extension))
       .sort();
-    fileCount = names.length;
-    if (fileCount === 0) throw new Error(`No ${extension} files in the landing folder of source ${display}: ${location}`);
+    if (names.length === 0) throw new Error(`No ${extension} files in the landing folder of source ${display}: ${location}`);
     files.pattern = join(location, `*${extension}`);
     files.files = names.map((f) => join(location, f));
     files.display = (path) => {
@@ -90,7 +103,5 @@ async function loadOne(engine: Engine, session: EngineSession, spec: LandingSpec
       return rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
     };
   }
-  await engine.ensureSchema(session, relation.database, relation.schema!, signal);
-  const load = await engine.createLanding(session, relation, files, signal);
-  return { files: fileCount, ...load };
+  return files;
 }

@@ -33,6 +33,13 @@ export interface ProjectRunResult extends RunSummary {
   artifacts: string[];
 }
 
+/** The SQL each node of a run was compiled to (manifest.json carries it as compiled_code). */
+function compiledSql(summary: RunSummary): Map<string, string> {
+  const compiled = new Map<string, string>();
+  for (const r of summary.results) if (r.compiledSql !== undefined) compiled.set(r.uniqueId, r.compiledSql);
+  return compiled;
+}
+
 export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>): Promise<Engine> {
   if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
   if (target.type === 'databricks') return DatabricksEngine.open(target, env);
@@ -92,7 +99,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     });
     const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
-      writeManifest(targetDir, analysis, compiler, resolved.target, invocationId),
+      writeManifest(targetDir, { analysis, host, compiler, target: resolved.target, invocationId, compiled: compiledSql(summary), ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}) }),
       writeRunResults(targetDir, summary, invocationId, runArgs(request, resolved.target.name)),
     ];
     return { ...summary, artifacts };

@@ -313,7 +313,7 @@ export async function run(): Promise<void> {
     }
   });
 
-  await test('the lineage view traces a column across models (the server\'s column lineage, marked not exact)', async () => {
+  await test('the lineage view traces a column across models (the server\'s column lineage)', async () => {
     const doc = await vscode.workspace.openTextDocument(file('models/gold/gold_daily_sales.sql'));
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('medallion.showLineage', doc.uri);

@@ -15,6 +15,8 @@ import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
 import { injectCtes } from './ephemeral';
 import { builtinTests } from './generic-tests';
 import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
+import { columnApi, dbtBuiltins } from './builtins';
+import { markTuple } from '../jinja/runtime';
 import { pythonJson, pythonModules } from './modules';
 import { Relation } from './relation';
 
@@ -307,7 +309,11 @@ export class Compiler {
     return new Relation(dialect, database, schema, identifier, type, undefined, quote);
   }
 
-  /** Database, schema and identifier of a node as dbt names them (ephemeral models included). */
+  /** Database, schema and identifier of a node as dbt names them (ephemeral models included: manifest.json lists them). */
+  relationNames(node: ProjectNode): { database: string; schema: string; identifier: string } {
+    return this.names(node);
+  }
+
   private names(node: ProjectNode, config: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
     const { target } = this.options;
     if ((node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema)) config = { ...config, schema: 'dbt_test__audit' };
@@ -547,12 +553,13 @@ export class Compiler {
       zip: (...lists: unknown[]) => {
         const arrays = lists.filter(Array.isArray) as unknown[][];
         const len = Math.min(...arrays.map((a) => a.length));
-        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => arrays.map((a) => a[i]));
+        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => markTuple(arrays.map((a) => a[i])));
       },
       set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
       dbt: dbtNamespace,
       builtins: { ref, source, config },
-      api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) } },
+      ...dbtBuiltins({ adapterType: target.type, target, ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) }),
+      api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) }, Column: columnApi(target.type) },
     });
     return g;
   }
@@ -683,7 +690,7 @@ function isDict(v: unknown): v is Record<string, unknown> {
 /** dbt's default generate_*_name macros (used unless the project overrides them). */
 function defaultNamingMacros(target: Target): Record<string, (...args: unknown[]) => unknown> {
   const trim = (v: unknown): string => String(v).trim();
-  return {
+  const macros: Record<string, (...args: unknown[]) => unknown> = {
     generate_schema_name: (...args) => {
       const { custom_schema_name } = bindArgs('generate_schema_name', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
       return isNone(custom_schema_name) ? target.schema : `${target.schema}_${trim(custom_schema_name)}`;
@@ -699,6 +706,9 @@ function defaultNamingMacros(target: Target): Record<string, (...args: unknown[]
       return isNone(n.version) ? String(n.name ?? '') : `${String(n.name)}_v${String(n.version)}`;
     },
   };
+  // dbt's own implementations stay callable by their dispatch names (an override often calls them).
+  for (const name of Object.keys(macros)) macros[`default__${name}`] = macros[name]!;
+  return macros;
 }
 
 export { isUndefined, Kwargs };

@@ -54,9 +54,60 @@ export function isNone(v: unknown): boolean {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
+/** Python's datetime.timedelta: a duration, printed like Python (`1 day, 2:03:04`). */
+export class PyTimedelta {
+  constructor(readonly milliseconds: number) {}
+
+  static of(args: unknown[]): PyTimedelta {
+    const { days = 0, seconds = 0, microseconds = 0, milliseconds = 0, minutes = 0, hours = 0, weeks = 0 } = bindArgs(
+      'timedelta',
+      ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'].map((name) => ({ name, default: 0 })),
+      args,
+    ) as Record<string, number>;
+    return new PyTimedelta(Number(days) * 86400000 + Number(seconds) * 1000 + Number(microseconds) / 1000 + Number(milliseconds) + Number(minutes) * 60000 + Number(hours) * 3600000 + Number(weeks) * 604800000);
+  }
+
+  get days(): number {
+    return Math.floor(this.milliseconds / 86400000);
+  }
+  get seconds(): number {
+    return Math.floor((this.milliseconds - this.days * 86400000) / 1000);
+  }
+  get microseconds(): number {
+    return Math.round((this.milliseconds % 1000 + 1000) % 1000) * 1000;
+  }
+
+  total_seconds(): number {
+    return this.milliseconds / 1000;
+  }
+
+  __order__(): number {
+    return this.milliseconds;
+  }
+
+  __add__(other: unknown): PyTimedelta | undefined {
+    return other instanceof PyTimedelta ? new PyTimedelta(this.milliseconds + other.milliseconds) : undefined;
+  }
+
+  __sub__(other: unknown): PyTimedelta | undefined {
+    return other instanceof PyTimedelta ? new PyTimedelta(this.milliseconds - other.milliseconds) : undefined;
+  }
+
+  toString(): string {
+    const days = this.days;
+    const rest = this.seconds;
+    const clock = `${Math.floor(rest / 3600)}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}${this.microseconds ? `.${pad(this.microseconds, 6)}` : ''}`;
+    return days === 0 ? clock : `${days} day${Math.abs(days) === 1 ? '' : 's'}, ${clock}`;
+  }
+}
+
 /** Enough of Python's datetime for dbt models: str(), strftime, isoformat and the fields. */
 export class PyDateTime {
-  constructor(private readonly date: Date) {}
+  /** `aware`: a UTC-aware datetime (run_started_at) prints its `+00:00`; a naive one does not. */
+  constructor(
+    private readonly date: Date,
+    readonly aware = true,
+  ) {}
 
   get year(): number {
     return this.date.getUTCFullYear();
@@ -84,7 +135,7 @@ export class PyDateTime {
   toString(): string {
     // Like Python's str(datetime): microseconds only when non-zero.
     const fraction = this.microsecond === 0 ? '' : `.${pad(this.microsecond, 6)}`;
-    return `${this.strftime('%Y-%m-%d %H:%M:%S')}${fraction}+00:00`;
+    return `${this.strftime('%Y-%m-%d %H:%M:%S')}${fraction}${this.aware ? '+00:00' : ''}`;
   }
 
   isoformat(): string {
@@ -93,6 +144,50 @@ export class PyDateTime {
 
   timestamp(): number {
     return this.date.getTime() / 1000;
+  }
+
+  /** Ordering and equality in Jinja (runtime's `__order__` hook). */
+  __order__(): number {
+    return this.date.getTime();
+  }
+
+  /** datetime + timedelta */
+  __add__(other: unknown): PyDateTime | undefined {
+    return other instanceof PyTimedelta ? new PyDateTime(new Date(this.date.getTime() + other.milliseconds), this.aware) : undefined;
+  }
+
+  __radd__(other: unknown): PyDateTime | undefined {
+    return this.__add__(other);
+  }
+
+  /** datetime - timedelta, datetime - datetime */
+  __sub__(other: unknown): PyDateTime | PyTimedelta | undefined {
+    if (other instanceof PyTimedelta) return new PyDateTime(new Date(this.date.getTime() - other.milliseconds), this.aware);
+    if (other instanceof PyDateTime) return new PyTimedelta(this.date.getTime() - other.date.getTime());
+    return undefined;
+  }
+
+  /** Only UTC is known here: converting keeps the instant (and its UTC rendering). */
+  astimezone(tz?: unknown): PyDateTime {
+    const zone = tz && typeof tz === 'object' ? String((tz as { zone?: unknown }).zone ?? 'UTC') : 'UTC';
+    if (zone !== 'UTC') throw new Error(`astimezone('${zone}'): only UTC is available when compiling here`);
+    return this.aware ? this : new PyDateTime(this.date, true);
+  }
+
+  replace(...args: unknown[]): PyDateTime {
+    const { kwargs } = splitArgs(args);
+    const d = this.date;
+    const get = (k: string, v: number): number => (typeof kwargs[k] === 'number' ? (kwargs[k] as number) : v);
+    return new PyDateTime(new Date(Date.UTC(get('year', d.getUTCFullYear()), get('month', d.getUTCMonth() + 1) - 1, get('day', d.getUTCDate()), get('hour', d.getUTCHours()), get('minute', d.getUTCMinutes()), get('second', d.getUTCSeconds()), typeof kwargs.microsecond === 'number' ? Math.floor(kwargs.microsecond / 1000) : d.getUTCMilliseconds())), this.aware);
+  }
+
+  /** Monday is 0, as in Python. */
+  weekday(): number {
+    return (this.date.getUTCDay() + 6) % 7;
+  }
+
+  isoweekday(): number {
+    return this.weekday() + 1;
   }
 
   strftime(format: unknown): string {

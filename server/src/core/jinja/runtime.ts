@@ -349,6 +349,10 @@ export function pyEq(a: unknown, b: unknown): boolean {
   if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) return Number(a) === Number(b);
   if (ta !== 'object' || tb !== 'object' || a === null || b === null) return false;
   if (a instanceof Undefined) return b instanceof Undefined;
+  const order = (a as { __order__?: () => unknown }).__order__;
+  if (typeof order === 'function' && typeof (b as { __order__?: unknown }).__order__ === 'function' && (a as object).constructor === (b as object).constructor) {
+    return pyEq(order.call(a), (b as { __order__: () => unknown }).__order__());
+  }
   if (Array.isArray(a)) {
     // A tuple never equals a list in Python.
     if (!Array.isArray(b) || a.length !== b.length || tuples.has(a) !== tuples.has(b)) return false;
@@ -384,6 +388,10 @@ export function pyCompare(a: unknown, b: unknown, op = '<'): number {
   }
   if (a instanceof Undefined) throw undefinedError(a);
   if (b instanceof Undefined) throw undefinedError(b);
+  // Host objects ordered by a key (the dbt context's dates and datetimes).
+  const ka = a !== null && typeof a === 'object' ? (a as { __order__?: () => unknown }).__order__ : undefined;
+  const kb = b !== null && typeof b === 'object' ? (b as { __order__?: () => unknown }).__order__ : undefined;
+  if (typeof ka === 'function' && typeof kb === 'function') return pyCompare(ka.call(a), kb.call(b), op);
   throw new PyError(`'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
 }
 
@@ -452,6 +460,8 @@ export function pyAdd(a: unknown, b: unknown): unknown {
     const r = a.concat(b);
     return ta ? markTuple(r) : r;
   }
+  const hooked = operatorHook(a, b, '__add__', '__radd__');
+  if (hooked !== NO_HOOK) return hooked;
   if (typeof a === 'string' || typeof b === 'string') {
     throw new PyError(typeof a === 'string' ? `can only concatenate str (not "${pyTypeName(b)}") to str` : opError('+', a, b).message);
   }
@@ -461,7 +471,29 @@ export function pyAdd(a: unknown, b: unknown): unknown {
 export function pySub(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) return Number(a) - Number(b);
   checkUndef(a, b);
+  const hooked = operatorHook(a, b, '__sub__');
+  if (hooked !== NO_HOOK) return hooked;
   throw opError('-', a, b);
+}
+
+const NO_HOOK = Symbol('no operator hook');
+
+/**
+ * Host objects (the dbt context's datetimes) define Python's operators as `__add__`/`__sub__`
+ * (and `__radd__`) methods; a method returning undefined does not handle that operand.
+ */
+function operatorHook(a: unknown, b: unknown, method: string, reflected?: string): unknown {
+  const own = a !== null && typeof a === 'object' ? (a as Record<string, unknown>)[method] : undefined;
+  if (typeof own === 'function') {
+    const r = (own as (x: unknown) => unknown).call(a, b);
+    if (r !== undefined) return r;
+  }
+  const other = reflected && b !== null && typeof b === 'object' ? (b as Record<string, unknown>)[reflected] : undefined;
+  if (typeof other === 'function') {
+    const r = (other as (x: unknown) => unknown).call(b, a);
+    if (r !== undefined) return r;
+  }
+  return NO_HOOK;
 }
 
 /** Upper bound on sequences built by `*` (guards memory; the step budget does not see these). */

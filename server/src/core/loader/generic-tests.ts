@@ -5,7 +5,7 @@
 import { applyConfig, emptyConfig } from '../config-tree';
 import type { ProjectFile, ProjectNode } from '../model';
 import { scan } from '../scanner';
-import { synthesizeTestName } from '../test-names';
+import { genericTestUniqueId, synthesizeTestNames, testModelArgument } from '../test-names';
 import type { Span } from '../text';
 import { items, toJS, type YNode } from '../yaml-tree';
 import { isDict, type PackageContext } from './context';
@@ -23,7 +23,15 @@ export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode,
   for (const list of [items(dataTests), items(tests)]) for (const spec of list) addGenericTest(ctx, rel, file, spec, target, named, columnName, treeConfigs !== undefined);
 }
 
-/** One entry under `tests:`/`data_tests:`: `unique`, or `accepted_values: {values: [...], config: {...}}`. */
+/** Arguments dbt takes as test configs, not test arguments (TestBuilder.CONFIG_ARGS). */
+const CONFIG_ARGS = ['severity', 'tags', 'enabled', 'where', 'limit', 'warn_if', 'error_if', 'fail_calc', 'store_failures', 'store_failures_as', 'sql_header', 'meta', 'database', 'schema', 'alias'];
+const CONFIG_KEYS = new Set(CONFIG_ARGS);
+
+/**
+ * One entry under `tests:`/`data_tests:` (`unique`, `accepted_values: {arguments: {...}, config: {...}}`,
+ * `{test_name: unique, name: ...}`), read as dbt's TestBuilder reads it: arguments from `arguments:`
+ * over the entry's other keys, config keys moved to the config, `name:` and `description:` taken out.
+ */
 function addGenericTest(
   ctx: PackageContext,
   rel: string,
@@ -35,53 +43,81 @@ function addGenericTest(
   treeConfigs: boolean,
 ): void {
   let testName: string | undefined;
-  let args: Record<string, unknown> | undefined;
-  let testConfig: Record<string, unknown> | undefined;
+  let raw: Record<string, unknown> = {};
   let span: Span = spec.span;
   if (spec.kind === 'scalar' && typeof spec.value === 'string') {
     testName = spec.value;
-  } else if (spec.kind === 'map' && spec.entries.size >= 1) {
+  } else if (spec.kind === 'map' && spec.entries.has('test_name')) {
+    const { test_name: given, ...rest } = toJS(spec) as Record<string, unknown>;
+    if (typeof given === 'string') testName = given;
+    span = spec.entries.get('test_name')!.value.span;
+    raw = rest;
+  } else if (spec.kind === 'map' && spec.entries.size === 1) {
     const [first] = spec.entries;
     const [key, { keySpan, value }] = first!;
     testName = key;
     span = keySpan;
-    const raw = toJS(value);
-    if (isDict(raw)) {
-      const { config, arguments: explicitArgs, name: customName, ...rest } = raw;
-      args = isDict(explicitArgs) ? { ...explicitArgs } : rest;
-      testConfig = isDict(config) ? config : {};
-      // Old style: severity/where/... directly among the arguments.
-      for (const k of ['severity', 'where', 'error_if', 'warn_if', 'store_failures', 'limit', 'tags', 'enabled', 'meta']) {
-        if (k in args) {
-          testConfig[k] = args[k];
-          delete args[k];
-        }
-      }
-      if (typeof customName === 'string') args.__name__ = customName;
-    }
+    const args = toJS(value);
+    if (isDict(args)) raw = args;
   }
   if (!testName) {
-    ctx.state.report({ code: 'yaml-schema', file: rel, span, message: `Cannot read this test entry in ${rel}` });
+    ctx.state.report({ code: 'yaml-schema', file: rel, span, message: `Cannot read this test entry in ${rel}: a test is a name (\`- unique\`) or a mapping with one key (\`- accepted_values: {...}\`)` });
     return;
   }
-  const dot = testName.indexOf('.');
-  const namespace = dot === -1 ? undefined : testName.slice(0, dot);
-  const bare = dot === -1 ? testName : testName.slice(dot + 1, testName.indexOf('.', dot + 1) === -1 ? undefined : testName.indexOf('.', dot + 1));
-  // A copy without our private __name__ marker (built, not deleted: delete de-optimises objects).
-  let kwargs: Record<string, unknown>;
-  if (!args) kwargs = columnName === undefined ? {} : { column_name: columnName };
-  else {
-    kwargs = '__name__' in args ? Object.fromEntries(Object.entries(args).filter(([k]) => k !== '__name__')) : { ...args };
-    if (columnName !== undefined) kwargs.column_name = columnName;
+  let args: Record<string, unknown> = raw;
+  if (columnName !== undefined) args = { ...args, column_name: columnName };
+  if ('arguments' in args) {
+    const { arguments: explicitArgs, ...rest } = args;
+    args = isDict(explicitArgs) ? { ...rest, ...explicitArgs } : rest;
   }
-  const given = typeof args?.__name__ === 'string' ? args.__name__ : synthesizeTestName(bare, named, kwargs);
-  // The id as one flat string and the name a slice of it: the pieces the name was built from
-  // (tens of thousands of small strings in a big project) are not kept.
-  const uniqueId = `test.${ctx.config.name}.${given}`;
-  const name = uniqueId.slice(uniqueId.length - given.length);
+  // Config: the legacy top-level keys (a falsy one gives way to config:'s), then config: itself.
+  const configArg = isDict(args.config) ? args.config : undefined;
+  let testConfig: Record<string, unknown> | undefined;
+  let taken: Set<string> | undefined;
+  // Most tests have no config keys at all: skip dbt's 15 lookups for them.
+  const hasConfig = configArg !== undefined || Object.keys(args).some((k) => CONFIG_KEYS.has(k));
+  if (hasConfig) for (const key of CONFIG_ARGS) {
+    let value = args[key];
+    if (!value && configArg) {
+      value = configArg[key];
+      (taken ??= new Set()).add(key);
+    }
+    if (value !== undefined && value !== null) (testConfig ??= {})[key] = value;
+  }
+  if (configArg) for (const [k, v] of Object.entries(configArg)) if (!taken?.has(k) && v !== undefined && v !== null) (testConfig ??= {})[k] = v;
+  // The test's arguments: the rest, built without delete (a big project keeps tens of thousands).
+  const kwargs: Record<string, unknown> = {};
+  let description: unknown;
+  let customName: unknown;
+  for (const [k, v] of Object.entries(args)) {
+    if (k === 'name') customName = v;
+    else if (k === 'description') description = v;
+    else if (k !== 'config' && !CONFIG_KEYS.has(k)) kwargs[k] = v;
+  }
+
+  const match = /^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)/.exec(testName);
+  if (!match) {
+    ctx.state.report({ code: 'yaml-schema', file: rel, span, message: `'${testName}' is not a test name (letters, digits and _, optionally package.test)` });
+    return;
+  }
+  const namespace = match[1];
+  const bare = match[2]!;
+  let name: string;
+  let alias: string | undefined;
+  if (customName !== undefined && customName !== null) name = String(customName);
+  else {
+    const type = `${namespace ? `${namespace}_` : ''}${named.resourceType === 'source' ? 'source_' : ''}${bare}`;
+    const targetName = named.resourceType === 'source' ? `${named.source!.sourceName}_${named.name}` : named.name;
+    const names = synthesizeTestNames(type, targetName, kwargs);
+    name = names.fullName;
+    if (names.shortName !== names.fullName) alias = names.shortName;
+  }
+  const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model: testModelArgument(target) });
   const config = emptyConfig('test');
   if (treeConfigs) for (const layer of ctx.layersFor('tests', [name])) applyConfig(config, layer);
   if (testConfig) applyConfig(config, testConfig);
+  // A long synthesized name gets the short one as its alias, unless one is configured.
+  if (alias !== undefined && config.alias === undefined) config.alias = alias;
   const attachedTo = target.uniqueId;
   const severity = severityOf(config);
   // Literals with every key: an object that gains a key later gets a second, out-of-line store.
@@ -93,12 +129,16 @@ function addGenericTest(
       : namespace
         ? { name: bare, kwargs, attachedTo, severity, namespace, columnName }
         : { name: bare, kwargs, attachedTo, severity, columnName };
+  if (alias !== undefined) test.compiledName = alias;
+  const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
+  if (ownConfig) test.config = ownConfig;
   const fqn = ctx.fqnPrefix(rel).concat(name);
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
   const node: ProjectNode = config.enabled
     ? { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test, layer: undefined }
     : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
+  if (typeof description === 'string') node.description = description;
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
   for (const value of Object.values(kwargs)) {
     if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;

@@ -1,5 +1,5 @@
 /** dbt_project.yml's `on-run-start`/`on-run-end` hooks as operation nodes. */
-import { emptyConfig } from '../config-tree';
+import { applyConfig } from '../config-tree';
 import type { ProjectNode } from '../model';
 import type { PackageContext } from './context';
 import { newNode, register } from './nodes';
@@ -12,6 +12,9 @@ export function addHooks(ctx: PackageContext): void {
   const add = (when: 'on-run-start' | 'on-run-end', list: string[]): void => {
     list.forEach((sql, index) => {
       const name = `${c.name}-${when}-${index}`;
+      // dbt configures a hook as a model at [project, 'hooks', name] and tags it with its kind.
+      const config = ctx.treeConfig('models', 'view', ['hooks'], name);
+      applyConfig(config, { tags: [when] });
       const node: ProjectNode = newNode({
         uniqueId: `operation.${c.name}.${name}`,
         resourceType: 'operation',
@@ -19,7 +22,7 @@ export function addHooks(ctx: PackageContext): void {
         packageName: c.name,
         file,
         fqn: [c.name, 'hooks', name],
-        config: emptyConfig('hook'),
+        config,
         hook: { when, index, sql },
       });
       // Hooks may ref models (dbt records those as the hook's dependencies).

@@ -51,6 +51,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
  */
 function loadPackage(state: LoadState, base: string, rootConfig: ProjectConfig | undefined): ProjectConfig {
   const c = readProjectConfig(state, base);
+  c.base = base;
   if (rootConfig) state.packages.set(c.name, c);
   const ctx = new PackageContext(state, c, base, rootConfig);
   for (const dir of c.macroPaths) loadSqlFiles(ctx, dir, 'macro');

@@ -37,7 +37,7 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
     return config;
   }
   const parsed = parseYaml(text);
-  for (const p of parsed.problems) state.report({ code: 'yaml-syntax', file: projectFile, span: p.span, message: p.message });
+  for (const p of parsed.problems) state.report({ code: 'yaml-syntax', severity: p.severity, file: projectFile, span: p.span, message: p.message });
   const root = parsed.root;
   if (root?.kind !== 'map') {
     if (parsed.problems.length === 0) state.report({ code: 'yaml-schema', file: projectFile, message: `${projectFile} must be a mapping` });

@@ -39,28 +39,31 @@ function loadPropertiesFile(ctx: PackageContext, rel: string): void {
   state.files.set(rel, file);
   if (text === undefined) return;
   const parsed = parseYaml(text);
-  for (const p of parsed.problems) state.report({ code: 'yaml-syntax', file: rel, span: p.span, message: p.message });
+  for (const p of parsed.problems) state.report({ code: 'yaml-syntax', severity: p.severity, file: rel, span: p.span, message: p.message });
   const root = parsed.root;
   if (!root) return;
   // What a syntax error leaves behind is a guess; use it, but do not report schema problems in it.
   const reportsBefore = state.diagnostics.length;
-  readProperties(ctx, rel, file, root);
-  if (parsed.problems.length > 0) {
+  readProperties(ctx, rel, file, root, text);
+  if (parsed.problems.some((p) => p.severity === 'error')) {
     const kept = state.diagnostics.slice(reportsBefore).filter((d) => d.code !== 'yaml-schema' && d.code !== 'missing-file');
     state.diagnostics.length = reportsBefore;
     state.diagnostics.push(...kept);
   }
 }
 
-function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, root: YNode): void {
+/** An anchor definition (`&name`): a top-level key holding only anchors for later aliases is silent. */
+const ANCHOR = /(?:^|[\s[{,])&[A-Za-z0-9_.-]/;
+
+function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, root: YNode, text: string): void {
   if (root.kind !== 'map') {
     ctx.state.report({ code: 'yaml-schema', file: rel, span: root.span, message: `${rel}: a properties file must be a mapping (version: 2, models:, sources: ...)` });
     return;
   }
   // Every top-level key dbt 1.12 accepts in a properties file: warning about a valid one would be a false error.
-  const known = new Set(['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'analyses', 'data_tests', 'functions']);
-  for (const [key, { keySpan }] of root.entries) {
-    if (!known.has(key)) {
+  const known = new Set(['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'analyses', 'data_tests', 'functions', 'anchors']);
+  for (const [key, { keySpan, value }] of root.entries) {
+    if (!known.has(key) && !ANCHOR.test(text.slice(keySpan.end, value.span.end))) {
       ctx.state.report({ code: 'yaml-schema', severity: 'warning', file: rel, span: keySpan, message: `Unknown top-level key '${key}' in ${rel}` });
     }
   }

@@ -25,7 +25,15 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
     }
     const config = emptyConfig('source');
     for (const layer of ctx.layersFor('sources', [sourceName, tableName])) applyConfig(config, layer);
+    // `freshness:` and `loaded_at_field:` written as properties of the source, then of the table, are configs.
+    const properties = (holder: YNode): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const key of ['freshness', 'loaded_at_field']) if (holder.kind === 'map' && holder.entries.has(key)) out[key] = toJS(get(holder, key));
+      return out;
+    };
+    applyConfig(config, properties(entry));
     if (isDict(sourceConfig)) applyConfig(config, sourceConfig);
+    applyConfig(config, properties(table));
     if (isDict(sourceMeta)) applyConfig(config, { meta: sourceMeta });
     // Sources are quoted by their yml `quoting:` property (dbt ignores a `+quoting` config for them).
     const quoting: Record<string, unknown> = {};

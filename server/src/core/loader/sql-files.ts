@@ -74,14 +74,18 @@ function addPythonModel(ctx: PackageContext, rel: string, dir: string): void {
   addNode(ctx, file, 'model', stem, parts, undefined);
 }
 
-/** `{% macro %}`, `{% test %}` (as `test_<name>`) and `{% materialization %}` blocks of one file. */
+/**
+ * `{% macro %}`, `{% test %}` (as `test_<name>`) and `{% materialization %}` blocks of one file.
+ * Materializations are named per adapter as dbt names them (`materialization_<name>_<adapter>`),
+ * so a `default` one and a `snowflake` one in one package are two macros.
+ */
 function addMacros(ctx: PackageContext, rel: string, result: ScanResult): void {
   const macros = ctx.state.macros;
   for (const block of result.blocks) {
     let name: string;
     if (block.kind === 'macro') name = block.name;
     else if (block.kind === 'test') name = `test_${block.name}`;
-    else if (block.kind === 'materialization') name = `materialization_${block.name}`;
+    else if (block.kind === 'materialization') name = `materialization_${block.name}_${block.adapter ?? 'default'}`;
     else continue;
     const def: MacroDefinition = { name, packageName: ctx.config.name, file: rel, block };
     const list = macros.get(name);

@@ -311,12 +311,17 @@ function seedType(type: string): string {
 /** Rows per insert: Databricks caps parameter markers per statement; stay well under the cap. */
 const MAX_PARAMETERS = 256;
 
+/** The Databricks types a seed's columns are created with (column_types, else dbt's inference); the column model types seeds the same. */
+export function seedTypes(seed: Pick<ReturnType<typeof readSeed>, 'types'>): string[] {
+  return seed.types.map((t) => ('declared' in t ? seedType(t.declared) : t.inferred));
+}
+
 async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node, relation, projectRoot } = request;
   const q = dialect.quoteIdentifier;
   const seed = readSeed(node, projectRoot);
   const { names, rows } = seed;
-  const types = seed.types.map((t) => ('declared' in t ? seedType(t.declared) : t.inferred));
+  const types = seedTypes(seed);
   // Loaded beside the target, then swapped in with one statement: the seed is never seen half-loaded.
   const staging = dialect.renderRelation(relation.database, relation.schema, `${relation.identifier}__medallion_seed`);
   await session.execute(`create or replace table ${staging} (${names.map((n, i) => `${q(n)} ${types[i]}`).join(', ')}) using delta`, options(request));
@@ -339,28 +344,40 @@ async function buildSeed(session: DatabricksSessionApi, dialect: Dialect, reques
  * dbt snapshots on Delta: rows to insert, close and (optionally) invalidate are staged in a temporary
  * view and applied with one `merge` on dbt_scd_id, as dbt-databricks does.
  */
+/** A snapshot's `updated_at` expression for its strategy. */
+function snapshotUpdatedAt(dialect: Dialect, node: ProjectNode): string {
+  const strategy = String(node.config.strategy ?? 'timestamp');
+  if (strategy === 'timestamp') {
+    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
+    return `cast(${dialect.quoteIdentifier(String(node.config.updated_at))} as timestamp)`;
+  }
+  if (strategy === 'check') return 'current_timestamp()';
+  throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
+}
+
+function snapshotScdId(dialect: Dialect, keys: string[], updatedAt: string): string {
+  return `md5(concat_ws('|', ${keys.map((k) => `coalesce(cast(${dialect.quoteIdentifier(k)} as string), '')`).join(', ')}, coalesce(cast(${updatedAt} as string), '')))`;
+}
+
+/** The snapshot's query with dbt's snapshot columns, as its first build selects it (the column model describes the same). */
+export function snapshotStagingSql(dialect: Dialect, node: ProjectNode, sql: string): string {
+  const keys = list(node.config.unique_key);
+  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const updatedAt = snapshotUpdatedAt(dialect, node);
+  return `select *,\n    ${snapshotScdId(dialect, keys, updatedAt)} as dbt_scd_id,\n    ${updatedAt} as dbt_updated_at,\n    ${updatedAt} as dbt_valid_from,\n    cast(null as timestamp) as dbt_valid_to\nfrom (\n${sql}\n) as snapshot_query`;
+}
+
 async function buildSnapshot(session: DatabricksSessionApi, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {
   const { node, relation } = request;
   const q = dialect.quoteIdentifier;
   const keys = list(node.config.unique_key);
-  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const first = snapshotStagingSql(dialect, node, request.sql);
   const strategy = String(node.config.strategy ?? 'timestamp');
-  let updatedAt: string;
-  if (strategy === 'timestamp') {
-    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
-    updatedAt = `cast(${q(String(node.config.updated_at))} as timestamp)`;
-  } else if (strategy === 'check') {
-    updatedAt = 'current_timestamp()';
-  } else {
-    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
-  }
+  const updatedAt = snapshotUpdatedAt(dialect, node);
+  const scdId = snapshotScdId(dialect, keys, updatedAt);
   const uniqueKey = keys.length === 1 ? q(keys[0]!) : `concat_ws('|', ${keys.map((k) => `coalesce(cast(${q(k)} as string), '')`).join(', ')})`;
-  const scdId = `md5(concat_ws('|', ${keys.map((k) => `coalesce(cast(${q(k)} as string), '')`).join(', ')}, coalesce(cast(${updatedAt} as string), '')))`;
   const existing = await session.relationInfo(relation);
-  if (!existing || request.fullRefresh) {
-    const first = `select *,\n    ${scdId} as dbt_scd_id,\n    ${updatedAt} as dbt_updated_at,\n    ${updatedAt} as dbt_valid_from,\n    cast(null as timestamp) as dbt_valid_to\nfrom (\n${request.sql}\n) as snapshot_query`;
-    return buildTable(session, dialect, request, first);
-  }
+  if (!existing || request.fullRefresh) return buildTable(session, dialect, request, first);
   const sourceView = q(`${relation.identifier}__dbt_snapshot_source`);
   const staging = q(`${relation.identifier}__dbt_tmp`);
   await session.execute(`create or replace temporary view ${sourceView} as\n${request.sql}`, options(request));

@@ -19,34 +19,60 @@ const withFileName = (select: string): string => `select * replace (parse_filena
 /** Rows named in a failure message; the rest are counted. */
 const SHOWN = 3;
 
-export async function loadLanding(session: EngineSession, dialect: Dialect, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad> {
-  const opts = signal ? { signal } : {};
-  if (files.format !== 'csv') {
-    const reader = files.format === 'parquet' ? `read_parquet(${lit(files.pattern)}, union_by_name = true, filename = '${LANDING_FILE}')` : `read_json_auto(${lit(files.pattern)}, filename = '${LANDING_FILE}')`;
-    await replaceRelation(session, relation, `create or replace view ${relation.render()} as ${withFileName(`select * from ${reader}`)}`, opts);
-    return {};
-  }
-  const paths = files.files ?? [];
+/** Files of one header, read with that header's columns and the yml's declared types (VARCHAR when undeclared). */
+interface HeaderGroup {
+  columns: string[];
+  paths: string[];
+}
+
+/** The landing files grouped by header: one scan per distinct header (files may add or reorder columns), combined by name. */
+function headerGroups(files: LandingFiles): HeaderGroup[] {
   const show = files.display ?? ((p: string) => p);
-  // One scan per distinct header (files may add or reorder columns); combined by name.
-  const groups = new Map<string, { columns: string[]; paths: string[] }>();
-  for (const path of paths) {
+  const groups = new Map<string, HeaderGroup>();
+  for (const path of files.files ?? []) {
     const columns = headerOf(path, show);
     const key = JSON.stringify(columns);
     const group = groups.get(key);
     if (group) group.paths.push(path);
     else groups.set(key, { columns, paths: [path] });
   }
+  return [...groups.values()];
+}
+
+/** The strict CSV scans of the groups; with `rejects`, bad rows are kept in temp tables (the load reports them). */
+function csvScans(files: LandingFiles, groups: HeaderGroup[], rejects: boolean): string[] {
   const declared = new Map(files.types.map((c) => [c.name.toLowerCase(), duckDbType(c.type)]));
-  const scans = [...groups.values()].map((g, i) => {
+  return groups.map((g, i) => {
     const columns = g.columns.map((c) => `${lit(c)}: ${lit(declared.get(c.toLowerCase()) ?? 'VARCHAR')}`).join(', ');
     return (
       `select * from read_csv([${g.paths.map(lit).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-      `strict_mode = true, null_padding = false, columns = {${columns}}, filename = '${LANDING_FILE}', ` +
-      `store_rejects = true, rejects_table = 'medallion_rejects_${i}', rejects_scan = 'medallion_reject_scans_${i}')`
+      `strict_mode = true, null_padding = false, columns = {${columns}}, filename = '${LANDING_FILE}'` +
+      (rejects ? `, store_rejects = true, rejects_table = 'medallion_rejects_${i}', rejects_scan = 'medallion_reject_scans_${i}')` : ')')
     );
   });
-  const columnsOf = new Map([...groups.values()].flatMap((g) => g.paths.map((p) => [p, g.columns] as const)));
+}
+
+function otherFormatSelect(files: LandingFiles): string {
+  const reader = files.format === 'parquet' ? `read_parquet(${lit(files.pattern)}, union_by_name = true, filename = '${LANDING_FILE}')` : `read_json_auto(${lit(files.pattern)}, filename = '${LANDING_FILE}')`;
+  return withFileName(`select * from ${reader}`);
+}
+
+/** What a landing load selects, without loading: the column model binds it for the landing relation's columns. */
+export function landingSelectSql(files: LandingFiles): string {
+  if (files.format !== 'csv') return otherFormatSelect(files);
+  return withFileName(csvScans(files, headerGroups(files), false).join('\nunion all by name\n'));
+}
+
+export async function loadLanding(session: EngineSession, dialect: Dialect, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad> {
+  const opts = signal ? { signal } : {};
+  if (files.format !== 'csv') {
+    await replaceRelation(session, relation, `create or replace view ${relation.render()} as ${otherFormatSelect(files)}`, opts);
+    return {};
+  }
+  const show = files.display ?? ((p: string) => p);
+  const groups = headerGroups(files);
+  const scans = csvScans(files, groups, true);
+  const columnsOf = new Map(groups.flatMap((g) => g.paths.map((p) => [p, g.columns] as const)));
   const rejectTables = scans.map((_, i) => [`temp.main.medallion_rejects_${i}`, `temp.main.medallion_reject_scans_${i}`] as const);
   for (const [errors, scansTable] of rejectTables) {
     await session.execute(`drop table if exists ${errors}`, opts);

@@ -6,6 +6,7 @@
 import type { Dialect, Relation } from '../../core/compiler';
 import { contractColumnNames, type Constraint, type Contract } from '../../core/contracts';
 import type { CsvColumnType } from '../../core/csv';
+import type { ProjectNode } from '../../core/model';
 import { EngineError, materializationOf, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
 import { readSeed } from '../seed';
 
@@ -254,7 +255,7 @@ async function buildSeed(session: EngineSession, dialect: Dialect, request: Mate
   const { node, relation, projectRoot, signal } = request;
   const opts = signal ? { signal } : {};
   const seed = readSeed(node, projectRoot);
-  const types = seed.types.map((t) => ('declared' in t ? duckDbType(t.declared) : SEED_TYPES[t.inferred]));
+  const types = seedTypes(seed);
   const staging = sibling(dialect, relation, '__medallion_seed');
   await session.execute(`drop table if exists ${staging}`, opts);
   try {
@@ -271,6 +272,29 @@ async function buildSeed(session: EngineSession, dialect: Dialect, request: Mate
   }
 }
 
+/** The DuckDB types a seed's columns are created with (column_types, else dbt's inference); the column model types seeds the same. */
+export function seedTypes(seed: Pick<ReturnType<typeof readSeed>, 'types'>): string[] {
+  return seed.types.map((t) => ('declared' in t ? duckDbType(t.declared) : SEED_TYPES[t.inferred]));
+}
+
+/** The snapshot's query with dbt's snapshot columns (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to); the column model binds the same. */
+export function snapshotStagingSql(dialect: Dialect, node: ProjectNode, sql: string): string {
+  const keys = uniqueKeys(node.config.unique_key);
+  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
+  const strategy = String(node.config.strategy ?? 'timestamp');
+  const keyExpr = keys.map((k) => `coalesce(cast(${q(dialect, k)} as varchar), '')`).join(` || '|' || `);
+  let updatedAt: string;
+  if (strategy === 'timestamp') {
+    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
+    updatedAt = `cast(${q(dialect, String(node.config.updated_at))} as timestamp)`;
+  } else if (strategy === 'check') {
+    updatedAt = 'cast(now() as timestamp)';
+  } else {
+    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
+  }
+  return `select *, md5(${keyExpr} || '|' || coalesce(cast(${updatedAt} as varchar), '')) as dbt_scd_id, ${updatedAt} as dbt_updated_at, ${updatedAt} as dbt_valid_from, cast(null as timestamp) as dbt_valid_to from (\n${sql}\n) as snapshot_query`;
+}
+
 /**
  * dbt snapshots: timestamp or check strategy, dbt_scd_id / dbt_updated_at / dbt_valid_from /
  * dbt_valid_to, changed rows closed and new versions inserted, hard deletes optionally invalidated.
@@ -279,20 +303,9 @@ async function buildSnapshot(session: EngineSession, dialect: Dialect, request: 
   const { node, relation, signal } = request;
   const opts = signal ? { signal } : {};
   const keys = uniqueKeys(node.config.unique_key);
-  if (keys.length === 0) throw new EngineError(`Snapshot ${node.name} needs a unique_key`);
   const strategy = String(node.config.strategy ?? 'timestamp');
-  const keyExpr = keys.map((k) => `coalesce(cast(${q(dialect, k)} as varchar), '')`).join(` || '|' || `);
   const now = 'cast(now() as timestamp)';
-  let updatedAt: string;
-  if (strategy === 'timestamp') {
-    if (!node.config.updated_at) throw new EngineError(`Snapshot ${node.name} uses the timestamp strategy and needs updated_at`);
-    updatedAt = `cast(${q(dialect, String(node.config.updated_at))} as timestamp)`;
-  } else if (strategy === 'check') {
-    updatedAt = now;
-  } else {
-    throw new EngineError(`Snapshot ${node.name}: unknown strategy '${strategy}' (timestamp, check)`);
-  }
-  const staged = `select *, md5(${keyExpr} || '|' || coalesce(cast(${updatedAt} as varchar), '')) as dbt_scd_id, ${updatedAt} as dbt_updated_at, ${updatedAt} as dbt_valid_from, cast(null as timestamp) as dbt_valid_to from (\n${request.sql}\n) as snapshot_query`;
+  const staged = snapshotStagingSql(dialect, node, request.sql);
   const existing = await session.relationInfo(relation);
   if (!existing || request.fullRefresh) return buildTable(session, dialect, request, `(${staged})`);
 

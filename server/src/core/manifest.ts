@@ -1,0 +1,805 @@
+/**
+ * manifest.json as `dbt parse` writes it (schema v12): nodes, sources, macros, docs, disabled,
+ * parent and child maps, with dbt's unique ids, paths, checksums, configs (dbt's defaults filled
+ * in) and relation names; compiled fields only for nodes that were compiled.
+ *
+ * Produced as a sequence of JSON text pieces, one per node at most, so that a writer can stream
+ * a project of any size to disk without ever holding the whole document (server/src/runner/
+ * artifacts.ts writes it). Pure: files are read through the FileHost, the clock is an input.
+ *
+ * The fields dbt's state comparison reads (`unrendered_config`, `raw_code`, checksums, constraints,
+ * source freshness, macro SQL) come from core/state-view.ts, the same computation `state:modified`
+ * makes of the current project: a manifest written here compares under `--state` as dbt's does.
+ *
+ * What is not dbt's yet: dbt's own macros (packages `dbt`, `dbt_<adapter>`) are not listed and so
+ * not referenced from `depends_on.macros`; metrics, groups, semantic models and saved queries are
+ * empty.
+ */
+import { createHash } from 'node:crypto';
+import type { Analysis } from './analysis';
+import { joinPath, type FileHost } from './host';
+import { parse as parseJinja, render as renderJinja, type ast } from './jinja';
+import type { MacroDefinition, ProjectConfig, ProjectNode } from './model';
+import { scan } from './scanner';
+import { parseYaml, toJS } from './yaml-tree';
+import { testModelArgument } from './test-names';
+import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines } from './dbt-text';
+import { hostReader, stateView, type StateView } from './state-view';
+import { exposureManifestEntry } from './loader/exposures';
+
+export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
+
+export interface ManifestRelation {
+  database: string | null;
+  schema: string | null;
+  identifier: string;
+  /** The quoted name dbt calls `relation_name`; null where dbt has none (ephemeral models, tests). */
+  rendered: string | null;
+}
+
+export interface ManifestInput {
+  analysis: Analysis;
+  /** Reads seeds (checksums) and docs files. */
+  host: FileHost;
+  /** Where a node lives in the warehouse, as the compiler names it (undefined: unknown). */
+  relationOf(node: ProjectNode): ManifestRelation | undefined;
+  adapterType: string;
+  /** The adapter's default quoting (`metadata.quoting`). */
+  quoting: { database: boolean; schema: boolean; identifier: boolean; column: boolean | null };
+  dbtVersion: string;
+  invocationId: string;
+  generatedAt: Date;
+  runStartedAt?: Date;
+  /** Compiled SQL of the nodes compiled in this invocation (run, build, compile). */
+  compiled?: ReadonlyMap<string, string>;
+}
+
+/** The manifest's JSON text, piece by piece (concatenated they are one JSON document). */
+export function* manifestChunks(input: ManifestInput): Generator<string> {
+  const m = new ManifestBuilder(input);
+  yield `{"metadata":${JSON.stringify(m.metadata())}`;
+  yield* m.dict('nodes', m.nodeEntries());
+  yield* m.dict('sources', m.sourceEntries());
+  yield* m.dict('macros', m.macroEntries());
+  yield* m.dict('docs', m.docEntries());
+  yield* m.dict('exposures', m.exposureEntries());
+  for (const key of ['metrics', 'groups', 'selectors']) yield `,${JSON.stringify(key)}:{}`;
+  yield* m.dict('disabled', m.disabledEntries());
+  yield* m.dict('parent_map', m.parentEntries());
+  yield* m.dict('child_map', m.childEntries());
+  for (const key of ['group_map', 'saved_queries', 'semantic_models']) yield `,${JSON.stringify(key)}:{}`;
+  yield* m.dict('unit_tests', m.unitTestEntries());
+  yield ',"functions":{}}';
+}
+
+/** sha256 of a file as dbt checksums it: whitespace runs collapsed to one space (Python's str.split()). */
+export function dbtChecksum(text: string): { name: 'sha256'; checksum: string } {
+  return { name: 'sha256', checksum: sha256(text.split(PY_WHITESPACE).filter(Boolean).join(' ')) };
+}
+
+/** Python's str.isspace() characters. */
+const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+type Json = Record<string, unknown>;
+
+const DOCS_DEFAULT = { show: true, node_color: null };
+
+/** dbt's config defaults per resource type (the dataclasses' defaults, as `dbt parse` writes them). */
+const NODE_CONFIG: Json = {
+  enabled: true, alias: null, schema: null, database: null, tags: [], meta: {}, group: null, static_analysis: null, materialized: 'view',
+  incremental_strategy: null, batch_size: null, lookback: 1, begin: null, persist_docs: {}, 'post-hook': [], 'pre-hook': [], quoting: {},
+  column_types: {}, full_refresh: null, unique_key: null, on_schema_change: 'ignore', on_configuration_change: 'apply', grants: {},
+  packages: [], docs: DOCS_DEFAULT, contract: { enforced: false, alias_types: true }, event_time: null, concurrent_batches: null,
+};
+const CONFIG_DEFAULTS: Record<string, Json> = {
+  model: { ...NODE_CONFIG, access: 'protected', freshness: null, on_error: null, latest_version_pointer: { enabled: null, alias: null } },
+  seed: { ...NODE_CONFIG, materialized: 'seed', delimiter: ',', quote_columns: null },
+  snapshot: {
+    ...NODE_CONFIG, materialized: 'snapshot', strategy: null, target_schema: null, target_database: null, updated_at: null, check_cols: null,
+    snapshot_meta_column_names: { dbt_valid_to: null, dbt_valid_from: null, dbt_scd_id: null, dbt_updated_at: null, dbt_is_deleted: null }, dbt_valid_to_current: null,
+  },
+  analysis: NODE_CONFIG,
+  operation: NODE_CONFIG,
+  test: {
+    enabled: true, alias: null, schema: 'dbt_test__audit', database: null, tags: [], meta: {}, group: null, static_analysis: null, materialized: 'test',
+    severity: 'ERROR', store_failures: null, store_failures_as: null, sql_header: null, where: null, limit: null, fail_calc: 'count(*)', warn_if: '!= 0', error_if: '!= 0',
+  },
+  source: { enabled: true, event_time: null, freshness: { warn_after: { count: null, period: null }, error_after: { count: null, period: null }, filter: null }, loaded_at_field: null, loaded_at_query: null, meta: {}, tags: [], static_analysis: null },
+  unit_test: { tags: [], meta: {}, enabled: true },
+};
+
+/** Configs that are dataclasses in dbt (their unset fields keep defaults), not free-form dicts. */
+const STRUCTURED_CONFIGS = new Set(['docs', 'contract', 'latest_version_pointer', 'snapshot_meta_column_names', 'freshness']);
+
+const COLUMN_DEFAULTS = { meta: {}, data_type: null, constraints: [], quote: null, config: { meta: {}, tags: [] }, tags: [], granularity: null, dimension: null, entity: null, doc_blocks: [] };
+
+interface DocBlock {
+  uniqueId: string;
+  packageName: string;
+  name: string;
+  path: string;
+  originalFilePath: string;
+  contents: string;
+}
+
+class ManifestBuilder {
+  private readonly project;
+  private readonly createdAt: number;
+  private readonly packages = new Map<string, ProjectConfig>();
+  /** Macro unique ids by package, then name (dbt's MacroResolver inputs). */
+  private readonly macrosByPackage = new Map<string, Map<string, MacroDefinition>>();
+  private docs: DocBlock[] | undefined;
+  private patches: Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }> | undefined;
+
+  /** The fields dbt's state comparison reads, computed as state:modified computes them (core/state-view.ts). */
+  private stateFields: StateView | undefined;
+
+  private state(): StateView {
+    return (this.stateFields ??= stateView(this.project, hostReader(this.input.host, this.project.root)));
+  }
+
+  /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
+  private withState(json: Json, id: string, keys: readonly string[]): Json {
+    const state = this.state().nodes.get(id);
+    if (!state) return json;
+    for (const key of keys) if (key in state) json[key] = state[key];
+    const columns = state.columns as Record<string, { constraints?: unknown }> | undefined;
+    if (columns && isDict(json.columns)) for (const [name, c] of Object.entries(columns)) if (isDict(json.columns[name])) (json.columns[name] as Json).constraints = c.constraints ?? [];
+    return json;
+  }
+
+  constructor(private readonly input: ManifestInput) {
+    this.project = input.analysis.project;
+    this.createdAt = input.generatedAt.getTime() / 1000;
+    this.packages.set(this.project.config.name, this.project.config);
+    for (const [name, config] of this.project.packages) this.packages.set(name, config);
+    for (const list of this.project.macros.values()) {
+      for (const m of list) {
+        let byName = this.macrosByPackage.get(m.packageName);
+        if (!byName) this.macrosByPackage.set(m.packageName, (byName = new Map()));
+        if (!byName.has(m.name)) byName.set(m.name, m);
+      }
+    }
+  }
+
+  *dict(key: string, entries: Iterable<[string, unknown]>): Generator<string> {
+    yield `,${JSON.stringify(key)}:{`;
+    let first = true;
+    for (const [k, v] of entries) {
+      yield `${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(v)}`;
+      first = false;
+    }
+    yield '}';
+  }
+
+  metadata(): Json {
+    const name = this.project.config.name;
+    const runStartedAt = this.input.runStartedAt ?? this.input.generatedAt;
+    return {
+      dbt_schema_version: MANIFEST_SCHEMA,
+      dbt_version: this.input.dbtVersion,
+      generated_at: this.input.generatedAt.toISOString(),
+      invocation_id: this.input.invocationId,
+      invocation_started_at: runStartedAt.toISOString(),
+      env: {},
+      project_name: name,
+      project_id: createHash('md5').update(name, 'utf8').digest('hex'),
+      user_id: null,
+      send_anonymous_usage_stats: false,
+      adapter_type: this.input.adapterType,
+      quoting: this.input.quoting,
+      run_started_at: runStartedAt.toISOString().replace(/\.\d+Z$/, '+00:00').replace(/Z$/, '+00:00'),
+    };
+  }
+
+  *nodeEntries(): Generator<[string, unknown]> {
+    for (const node of this.project.nodes.values()) {
+      if (node.resourceType === 'source' || node.resourceType === 'unit_test' || node.resourceType === 'exposure') continue;
+      yield [node.uniqueId, this.node(node)];
+    }
+  }
+
+  *exposureEntries(): Generator<[string, unknown]> {
+    for (const node of this.project.nodes.values()) {
+      if (node.resourceType !== 'exposure') continue;
+      yield [node.uniqueId, exposureManifestEntry(node, this.belowResourcePath(node.packageName, this.packagePath(node.packageName, node.file), 'modelPaths'), this.createdAt)];
+    }
+  }
+
+  *sourceEntries(): Generator<[string, unknown]> {
+    for (const node of this.project.nodes.values()) if (node.resourceType === 'source') yield [node.uniqueId, this.source(node)];
+  }
+
+  *unitTestEntries(): Generator<[string, unknown]> {
+    for (const node of this.project.nodes.values()) if (node.resourceType === 'unit_test') yield [node.uniqueId, this.unitTest(node)];
+  }
+
+  *disabledEntries(): Generator<[string, unknown]> {
+    const byId = new Map<string, Json[]>();
+    for (const list of this.project.disabled.values()) {
+      for (const node of list) {
+        const json = node.resourceType === 'source' ? this.source(node) : node.resourceType === 'unit_test' ? this.unitTest(node) : this.node(node);
+        const entries = byId.get(node.uniqueId);
+        if (entries) entries.push(json);
+        else byId.set(node.uniqueId, [json]);
+      }
+    }
+    yield* byId;
+  }
+
+  *parentEntries(): Generator<[string, unknown]> {
+    for (const node of this.project.nodes.values()) yield [node.uniqueId, [...new Set(node.dependsOn)]];
+  }
+
+  *childEntries(): Generator<[string, unknown]> {
+    const children = this.input.analysis.graph.children;
+    for (const node of this.project.nodes.values()) yield [node.uniqueId, [...(children.get(node.uniqueId) ?? [])].sort()];
+  }
+
+  *macroEntries(): Generator<[string, unknown]> {
+    for (const list of this.project.macros.values()) {
+      for (const macro of list) {
+        const id = `macro.${macro.packageName}.${macro.name}`;
+        const path = this.packagePath(macro.packageName, macro.file);
+        const text = this.project.files.get(macro.file)?.text ?? '';
+        const sql = text.slice(macro.block.span.start, fullBlockEnd(text, macro.block.span.end));
+        const materialization = macro.block.kind === 'materialization';
+        const patch = this.macroPatches().get(id);
+        yield [
+          id,
+          {
+            name: macro.name,
+            resource_type: 'macro',
+            package_name: macro.packageName,
+            path,
+            original_file_path: path,
+            unique_id: id,
+            macro_sql: (this.state().macros.get(id)?.macro_sql as string | undefined) ?? sql,
+            depends_on: { macros: this.macroDependencies(macro, sql) },
+            description: patch?.description ?? '',
+            meta: patch?.meta ?? {},
+            docs: patch?.docs ?? DOCS_DEFAULT,
+            config: { meta: patch?.meta ?? {}, docs: patch?.docs ?? DOCS_DEFAULT },
+            patch_path: patch?.patchPath ?? null,
+            // Generic tests under test paths are parsed without their arguments; under macro paths with.
+            arguments: patch?.arguments ?? (materialization ? [{ name: 'supported_languages' }] : this.project.files.get(macro.file)?.kind === 'test' ? [] : macro.block.params).map((p) => ({ name: p.name, type: null, description: '' })),
+            created_at: this.createdAt,
+            supported_languages: materialization ? supportedLanguages(sql) : null,
+          },
+        ];
+      }
+    }
+  }
+
+  *docEntries(): Generator<[string, unknown]> {
+    for (const doc of this.docBlocks()) {
+      yield [doc.uniqueId, { name: doc.name, resource_type: 'doc', package_name: doc.packageName, path: doc.path, original_file_path: doc.originalFilePath, unique_id: doc.uniqueId, block_contents: doc.contents }];
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- nodes
+
+  private node(node: ProjectNode): Json {
+    const type = node.resourceType;
+    const relation = this.input.relationOf(node);
+    const originalFilePath = type === 'operation' ? './dbt_project.yml' : this.packagePath(node.packageName, node.file);
+    const isGeneric = type === 'test' && node.test?.attachedTo !== undefined;
+    const config = this.config(node);
+    const text = type === 'operation' ? node.hook!.sql : isGeneric ? undefined : this.project.files.get(node.file)?.text;
+    const described = this.describe(node.description ?? '', node.packageName);
+    const json: Json = {
+      database: relation?.database ?? null,
+      schema: relation?.schema ?? null,
+      name: node.name,
+      resource_type: type,
+      package_name: node.packageName,
+      path: this.nodePath(node, originalFilePath),
+      original_file_path: originalFilePath,
+      unique_id: node.uniqueId,
+      fqn: node.fqn,
+      alias: relation?.identifier ?? node.name,
+      checksum: this.checksum(node, text),
+      config,
+      tags: node.config.tags,
+      description: described.text,
+      columns: this.columns(node),
+      meta: node.config.meta,
+      group: null,
+      docs: config.docs ?? DOCS_DEFAULT,
+      patch_path: node.yml && !isGeneric && type !== 'source' ? `${node.packageName}://${this.packagePath(node.packageName, node.yml.file)}` : null,
+      build_path: null,
+      unrendered_config: {},
+      created_at: this.createdAt,
+      relation_name: relation?.rendered ?? null,
+      raw_code: rawCode(node, text),
+      doc_blocks: described.docBlocks,
+    };
+    if (type === 'seed') {
+      const base = this.packages.get(node.packageName)?.base ?? '';
+      json.root_path = joinPath(this.project.root, base);
+      json.depends_on = { macros: [] };
+      return this.withState(json, node.uniqueId, ['unrendered_config', 'checksum']);
+    }
+    json.language = node.file.endsWith('.py') ? 'python' : 'sql';
+    json.refs = this.refs(node);
+    json.sources = this.sources(node);
+    json.metrics = [];
+    json.functions = [];
+    json.depends_on = { macros: this.nodeMacros(node), nodes: [...new Set(node.dependsOn)] };
+    json.compiled_path = null;
+    json.contract = { enforced: isDict(config.contract) && config.contract.enforced === true, alias_types: true, checksum: null };
+    const compiled = this.input.compiled?.get(node.uniqueId);
+    if (compiled !== undefined) {
+      const target = this.project.config.targetPath;
+      json.compiled_path = isGeneric ? `${target}/compiled/${node.packageName}/${originalFilePath}/${json.path}` : `${target}/compiled/${node.packageName}/${originalFilePath}`;
+      json.compiled = true;
+      json.compiled_code = compiled;
+      json.extra_ctes_injected = true;
+      json.extra_ctes = [];
+    }
+    if (type === 'model') {
+      // A model's freshness is {build_after: ...}; dbt drops any other shape (a source-style one).
+      if (config.freshness !== null && !(isDict(config.freshness) && isDict(config.freshness.build_after))) config.freshness = null;
+      json.access = config.access ?? 'protected';
+      json.constraints = [];
+      json.version = versionValue(node.version);
+      json.latest_version = versionValue(node.latestVersion);
+      json.deprecation_date = null;
+      json.primary_key = this.primaryKey(node);
+      json.time_spine = null;
+    } else if (type === 'operation') {
+      json.index = node.hook!.index;
+    } else if (isGeneric) {
+      const test = node.test!;
+      json.column_name = test.columnName ?? null;
+      const target = test.attachedTo ? (this.project.nodes.get(test.attachedTo) ?? this.findDisabled(test.attachedTo)) : undefined;
+      json.file_key_name = target?.resourceType === 'source' ? `sources.${target.source!.sourceName}` : `${target ? `${target.resourceType}s` : 'models'}.${target?.name ?? ''}`;
+      json.attached_node = target && target.resourceType !== 'source' ? target.uniqueId : null;
+      json.test_metadata = { name: test.name, kwargs: { ...test.kwargs, ...(target ? { model: testModelArgument(target) } : {}) }, namespace: test.namespace ?? null };
+    }
+    return this.withState(json, node.uniqueId, type === 'model' ? ['unrendered_config', 'constraints', 'deprecation_date', 'access'] : ['unrendered_config']);
+  }
+
+  private source(node: ProjectNode): Json {
+    const s = node.source!;
+    const relation = this.input.relationOf(node);
+    const path = this.packagePath(node.packageName, node.file);
+    const config = this.config(node);
+    const described = this.describe(node.description ?? '', node.packageName);
+    const quoting = { database: null, schema: null, identifier: null, column: null, ...s.quoting };
+    const json: Json = {
+      database: relation?.database ?? s.database ?? null,
+      schema: relation?.schema ?? s.schema ?? null,
+      name: node.name,
+      resource_type: 'source',
+      package_name: node.packageName,
+      path,
+      original_file_path: path,
+      unique_id: node.uniqueId,
+      fqn: node.fqn,
+      source_name: s.sourceName,
+      source_description: s.sourceDescription ?? '',
+      loader: s.loader ?? '',
+      identifier: s.identifier,
+      quoting,
+      loaded_at_field: config.loaded_at_field ?? null,
+      loaded_at_query: config.loaded_at_query ?? null,
+      freshness: config.freshness ?? null,
+      external: null,
+      description: described.text,
+      columns: this.columns(node),
+      meta: node.config.meta,
+      source_meta: s.sourceMeta,
+      tags: node.config.tags,
+      config,
+      patch_path: null,
+      unrendered_config: {},
+      relation_name: relation?.rendered ?? null,
+      created_at: this.createdAt,
+      unrendered_database: s.database ?? null,
+      unrendered_schema: s.schema ?? null,
+      doc_blocks: described.docBlocks,
+    };
+    return this.withState(json, node.uniqueId, ['unrendered_config', 'freshness', 'loaded_at_field', 'external', 'unrendered_database', 'unrendered_schema']);
+  }
+
+  private unitTest(node: ProjectNode): Json {
+    const unit = node.unitTest!;
+    const path = this.packagePath(node.packageName, node.file);
+    const model = [...this.project.nodes.values()].find((n) => n.resourceType === 'model' && n.packageName === node.packageName && n.name === unit.model);
+    // fqn: the package, the yml's folders below its top folder, the model, the test.
+    const folders = path.split('/').slice(1, -1);
+    const json: Json = {
+      model: unit.model,
+      given: unit.given.map((g) => fixture(g, true)),
+      expect: fixture(unit.expect, false),
+      name: node.name,
+      resource_type: 'unit_test',
+      package_name: node.packageName,
+      path: this.belowResourcePath(node.packageName, path, 'modelPaths'),
+      original_file_path: path,
+      unique_id: node.uniqueId,
+      fqn: [node.packageName, ...folders, unit.model, node.name],
+      description: node.description ?? '',
+      overrides: unit.overrides ?? null,
+      depends_on: { macros: [], nodes: [...new Set(node.dependsOn)] },
+      config: this.config(node),
+      // dbt's checksum of the reprs of its fixture objects (core/state-view.ts), overlaid below.
+      checksum: '',
+      schema: model ? (this.input.relationOf(model)?.schema ?? null) : null,
+      created_at: this.createdAt,
+      versions: null,
+      version: null,
+    };
+    return this.withState(json, node.uniqueId, ['checksum']);
+  }
+
+  /** dbt's config for a node: the type's defaults, then what the project, yml and config() set. */
+  private config(node: ProjectNode): Json {
+    const defaults = CONFIG_DEFAULTS[node.resourceType] ?? NODE_CONFIG;
+    const out: Json = { ...defaults };
+    for (const [key, value] of Object.entries(node.config)) {
+      if (value === undefined) continue;
+      // Sources and unit tests have no materialization (ours marks them for the graph).
+      if (key === 'materialized' && (node.resourceType === 'source' || node.resourceType === 'unit_test')) continue;
+      if (key === 'pre_hook' || key === 'post_hook') {
+        out[key === 'pre_hook' ? 'pre-hook' : 'post-hook'] = (value as unknown[]).map(hookEntry);
+        continue;
+      }
+      // Structured configs keep their defaults for the fields not set (docs.show, contract.alias_types ...).
+      const base = defaults[key];
+      out[key] = STRUCTURED_CONFIGS.has(key) && isDict(base) && isDict(value) ? { ...base, ...value } : value;
+    }
+    // A hook's kind is a tag of the node, not of its config.
+    if (node.resourceType === 'operation' && Array.isArray(out.tags)) out.tags = (out.tags as string[]).filter((t) => t !== node.hook!.when);
+    if (node.resourceType === 'unit_test') out.static_analysis ??= null;
+    return out;
+  }
+
+  private columns(node: ProjectNode): Json {
+    const out: Json = {};
+    for (const column of node.columns) {
+      const described = this.describe(column.description ?? '', node.packageName);
+      out[column.name] = { name: column.name, description: described.text, ...COLUMN_DEFAULTS, data_type: column.dataType ?? null, doc_blocks: described.docBlocks };
+    }
+    return out;
+  }
+
+  /** dbt's primary key of a model: a column with constraints, else a column tested unique and not_null, else a unique test alone. */
+  private primaryKey(node: ProjectNode): string[] {
+    const unique = new Set<string>();
+    const notNull = new Set<string>();
+    for (const child of this.input.analysis.graph.children.get(node.uniqueId) ?? []) {
+      const test = this.project.nodes.get(child)?.test;
+      if (!test || test.attachedTo !== node.uniqueId || test.columnName === undefined || test.namespace) continue;
+      if (test.name === 'unique') unique.add(test.columnName);
+      else if (test.name === 'not_null') notNull.add(test.columnName);
+    }
+    const both = [...unique].filter((c) => notNull.has(c));
+    if (both.length > 0) return both.sort();
+    return unique.size === 1 ? [...unique] : [];
+  }
+
+  /** A node's ref() calls; a generic test's arguments render first, then its `model` (the tested node). */
+  private refs(node: ProjectNode): Json[] {
+    // dbt's static parser reports each distinct ref of a SQL file once; a rendered test lists every call.
+    const refs: Json[] = [];
+    const seen = new Set<string>();
+    for (const r of node.refs) {
+      const ref = { name: r.name, package: r.packageName ?? null, version: versionValue(r.version) };
+      const key = JSON.stringify(ref);
+      if (!seen.has(key) || node.test) refs.push(ref);
+      seen.add(key);
+    }
+    const test = node.test;
+    if (test?.attachedTo) {
+      const target = this.project.nodes.get(test.attachedTo) ?? this.findDisabled(test.attachedTo);
+      // unique/not_null record the tested model directly; other tests render ref('m', version='1'): a string.
+      const builtin = !test.namespace && (test.name === 'unique' || test.name === 'not_null');
+      const version = builtin ? versionValue(target?.version) : (target?.version ?? null);
+      if (target && target.resourceType !== 'source') refs.push({ name: target.name, package: null, version });
+    }
+    return refs;
+  }
+
+  private sources(node: ProjectNode): string[][] {
+    const sources: string[][] = [];
+    for (const s of node.sources) if (!sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
+    const target = node.test?.attachedTo ? this.project.nodes.get(node.test.attachedTo) : undefined;
+    if (target?.resourceType === 'source') sources.push([target.source!.sourceName, target.name]);
+    return sources;
+  }
+
+  private findDisabled(uniqueId: string): ProjectNode | undefined {
+    for (const list of this.project.disabled.values()) for (const n of list) if (n.uniqueId === uniqueId) return n;
+    return undefined;
+  }
+
+  private checksum(node: ProjectNode, text: string | undefined): { name: string; checksum: string } {
+    if (node.resourceType === 'test' && node.test?.attachedTo) return { name: 'none', checksum: '' };
+    if (node.resourceType === 'operation') {
+      // A hook carries the checksum of the dbt_project.yml it is written in.
+      const read = this.input.host.read(joinPath(this.project.root, this.packages.get(node.packageName)?.base ?? '', 'dbt_project.yml'));
+      return read.kind === 'text' ? dbtChecksum(read.text) : { name: 'none', checksum: '' };
+    }
+    if (node.resourceType === 'seed') {
+      // A seed is hashed as Python reads it in text mode: universal newlines, stripped.
+      const read = this.input.host.read(joinPath(this.project.root, node.file));
+      if (read.kind === 'too-large' || (read.kind === 'text' && Buffer.byteLength(read.text, 'utf8') > MAX_SEED_BYTES)) return { name: 'path', checksum: this.packagePath(node.packageName, node.file) };
+      if (read.kind !== 'text') return { name: 'none', checksum: '' };
+      return { name: 'sha256', checksum: sha256(universalNewlines(read.text).replace(PY_STRIP, '')) };
+    }
+    return text === undefined ? { name: 'none', checksum: '' } : dbtChecksum(text);
+  }
+
+  // ---------------------------------------------------------------------------------- paths
+
+  /** A file's path inside its package (`models/x.sql`), from its path inside the root project. */
+  private packagePath(packageName: string, file: string): string {
+    const base = this.packages.get(packageName)?.base ?? '';
+    return base && file.startsWith(`${base}/`) ? file.slice(base.length + 1) : file;
+  }
+
+  /** dbt's `path`: below the resource folder (`staging/x.sql`), `analysis/...` for analyses, the compiled name for generic tests. */
+  private nodePath(node: ProjectNode, originalFilePath: string): string {
+    switch (node.resourceType) {
+      case 'operation':
+        return `hooks/${node.name}.sql`;
+      case 'test':
+        if (node.test?.attachedTo) return `${node.test.compiledName ?? node.name}.sql`;
+        return this.belowResourcePath(node.packageName, originalFilePath, 'testPaths');
+      case 'analysis':
+        return `analysis/${this.belowResourcePath(node.packageName, originalFilePath, 'analysisPaths')}`;
+      case 'seed':
+        return this.belowResourcePath(node.packageName, originalFilePath, 'seedPaths');
+      case 'snapshot':
+        // A snapshot defined in yml is named as if it had its own file.
+        if (node.snapshotRelation !== undefined) return `${node.name}.sql`;
+        return this.belowResourcePath(node.packageName, originalFilePath, 'snapshotPaths');
+      default:
+        return this.belowResourcePath(node.packageName, originalFilePath, 'modelPaths');
+    }
+  }
+
+  private belowResourcePath(packageName: string, path: string, kind: 'modelPaths' | 'seedPaths' | 'snapshotPaths' | 'testPaths' | 'analysisPaths' | 'macroPaths'): string {
+    const config = this.packages.get(packageName);
+    for (const dir of config?.[kind] ?? []) {
+      const prefix = dir.replace(/^\.\//, '').replace(/\/+$/, '');
+      if (prefix && path.startsWith(`${prefix}/`)) return path.slice(prefix.length + 1);
+    }
+    return path;
+  }
+
+  // ---------------------------------------------------------------------------------- macros
+
+  /** dbt's MacroResolver: the named package first, then the root project, other packages, dbt's own. */
+  private resolveMacro(localPackage: string, name: string): string | undefined {
+    const local = this.macrosByPackage.get(localPackage)?.get(name);
+    if (local) return `macro.${local.packageName}.${local.name}`;
+    const root = this.project.config.name;
+    const inRoot = this.macrosByPackage.get(root)?.get(name);
+    if (inRoot) return `macro.${root}.${name}`;
+    for (const [pkg, byName] of this.macrosByPackage) if (pkg !== root && byName.has(name)) return `macro.${pkg}.${name}`;
+    return undefined;
+  }
+
+  /** depends_on.macros of a node: what its render called, else its scanned macro calls resolved. */
+  private nodeMacros(node: ProjectNode): string[] {
+    if (node.dependsOnMacros) return node.dependsOnMacros;
+    const calls = node.resourceType === 'operation' ? scan(node.hook!.sql).macroCalls : node.macroCalls;
+    const ids: string[] = [];
+    const add = (id: string | undefined): void => {
+      if (id && !ids.includes(id)) ids.push(id);
+    };
+    if (node.test?.attachedTo) add(this.resolveMacro(node.test.namespace ?? node.packageName, `test_${node.test.name}`));
+    for (const call of calls) {
+      const dot = call.name.indexOf('.');
+      add(dot === -1 ? this.resolveMacro(node.packageName, call.name) : this.resolveMacro(call.name.slice(0, dot), call.name.slice(dot + 1)));
+    }
+    return ids;
+  }
+
+  /** dbt's static reading of a macro's calls (statically_extract_macro_calls), resolved like dbt. */
+  private macroDependencies(macro: MacroDefinition, sql: string): string[] {
+    const { template } = parseJinja(sql);
+    const names: string[] = [];
+    const add = (name: string): void => {
+      if (!names.includes(name)) names.push(name);
+    };
+    walkCalls(template, (call) => {
+      const fn = call.fn;
+      if (fn.kind === 'Name') {
+        if (fn.name !== 'ref' && fn.name !== 'source' && fn.name !== 'config') add(fn.name);
+      } else if (fn.kind === 'Getattr' && fn.obj.kind === 'Name') {
+        if (fn.obj.name !== 'adapter') add(`${fn.obj.name}.${fn.attr}`);
+        else if (fn.attr === 'dispatch') for (const name of this.dispatchCalls(call, macro)) add(name);
+      }
+    });
+    const ids: string[] = [];
+    for (const name of names) {
+      if (name === macro.name) continue;
+      const dot = name.indexOf('.');
+      const id = dot === -1 ? this.resolveMacro(macro.packageName, name) : this.resolveMacro(name.slice(0, dot), name.slice(dot + 1));
+      if (id && !ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** `adapter.dispatch('name', 'namespace')`: the name, and the implementation dispatch picks for this adapter. */
+  private dispatchCalls(call: ast.CallExpr, macro: MacroDefinition): string[] {
+    const first = call.args[0];
+    const byKey = (key: string): ast.Expr | undefined => call.kwargs.find((k) => k.name === key)?.value;
+    const nameExpr = first ?? byKey('macro_name');
+    if (nameExpr?.kind !== 'Const' || typeof nameExpr.value !== 'string') return [];
+    const name = nameExpr.value;
+    const nsExpr = call.args[1] ?? byKey('macro_namespace');
+    const namespace = nsExpr?.kind === 'Const' && typeof nsExpr.value === 'string' ? nsExpr.value : undefined;
+    const packages = namespace ? [namespace] : [this.project.config.name, macro.packageName];
+    for (const pkg of packages) {
+      for (const prefix of [`${this.input.adapterType}__`, 'default__']) {
+        if (this.macrosByPackage.get(pkg)?.has(prefix + name)) return [name, `${pkg}.${prefix}${name}`];
+      }
+    }
+    return [name];
+  }
+
+  /** The `macros:` entries of every properties yml (description, arguments, meta, docs), by macro id. */
+  private macroPatches(): Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }> {
+    if (this.patches) return this.patches;
+    const patches = new Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }>();
+    for (const file of this.project.files.values()) {
+      if (file.kind !== 'yaml' || file.text === undefined || !/^macros\s*:/m.test(file.text)) continue;
+      const pkg = this.packageOfFile(file.path);
+      if (!pkg) continue;
+      const root = toJS(parseYaml(file.text).root);
+      if (!isDict(root) || !Array.isArray(root.macros)) continue;
+      for (const entry of root.macros) {
+        if (!isDict(entry) || typeof entry.name !== 'string') continue;
+        const args = Array.isArray(entry.arguments)
+          ? entry.arguments.filter(isDict).map((a) => ({ name: String(a.name ?? ''), type: a.type === undefined ? null : a.type, description: typeof a.description === 'string' ? a.description : '' }))
+          : undefined;
+        const patch: { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string } = {
+          description: typeof entry.description === 'string' ? this.describe(entry.description, pkg).text : '',
+          patchPath: `${pkg}://${this.packagePath(pkg, file.path)}`,
+        };
+        if (args) patch.arguments = args;
+        if (isDict(entry.meta)) patch.meta = entry.meta;
+        if (isDict(entry.docs)) patch.docs = { ...DOCS_DEFAULT, ...entry.docs };
+        patches.set(`macro.${pkg}.${entry.name}`, patch);
+      }
+    }
+    this.patches = patches;
+    return patches;
+  }
+
+  /** The package a file belongs to: the one whose folder holds it (the root project otherwise). */
+  private packageOfFile(path: string): string | undefined {
+    let best: string | undefined;
+    let bestLength = -1;
+    for (const [name, config] of this.packages) {
+      const base = config.base ?? '';
+      if ((base === '' || path.startsWith(`${base}/`)) && base.length > bestLength) {
+        best = name;
+        bestLength = base.length;
+      }
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------------------------- docs
+
+  private docBlocks(): DocBlock[] {
+    if (this.docs) return this.docs;
+    const docs: DocBlock[] = [];
+    for (const [packageName, config] of this.packages) {
+      const base = config.base ?? '';
+      const seen = new Set<string>();
+      const dirs = [...config.modelPaths, ...config.seedPaths, ...config.analysisPaths, ...config.macroPaths, ...config.snapshotPaths, ...config.testPaths];
+      for (const dir of dirs) {
+        const absDir = joinPath(this.project.root, base, dir);
+        for (const abs of this.input.host.list(absDir)) {
+          if (!abs.endsWith('.md') || seen.has(abs)) continue;
+          seen.add(abs);
+          const read = this.input.host.read(abs);
+          if (read.kind !== 'text') continue;
+          const rel = abs.slice(joinPath(this.project.root, base).length + 1);
+          const prefix = dir.replace(/^\.\//, '').replace(/\/+$/, '');
+          for (const m of read.text.matchAll(/{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%}([\s\S]*?){%-?\s*enddocs\s*-?%}/g)) {
+            docs.push({
+              uniqueId: `doc.${packageName}.${m[1]}`,
+              packageName,
+              name: m[1]!,
+              path: rel.startsWith(`${prefix}/`) ? rel.slice(prefix.length + 1) : rel,
+              originalFilePath: rel,
+              contents: m[2]!.replace(PY_STRIP, ''),
+            });
+          }
+        }
+      }
+    }
+    this.docs = docs;
+    return docs;
+  }
+
+  /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used. */
+  private describe(description: string, packageName: string): { text: string; docBlocks: string[] } {
+    // dbt renders only text with Jinja's markers in it (get_rendered's shortcut).
+    if (!/\{[{%#]|[#}%]\}/.test(description)) return { text: description, docBlocks: [] };
+    const used: string[] = [];
+    const find = (pkg: string | undefined, name: string): DocBlock | undefined => {
+      const docs = this.docBlocks();
+      if (pkg) return docs.find((d) => d.packageName === pkg && d.name === name);
+      return docs.find((d) => d.packageName === packageName && d.name === name) ?? docs.find((d) => d.packageName === this.project.config.name && d.name === name) ?? docs.find((d) => d.name === name);
+    };
+    const doc = (...args: unknown[]): string => {
+      const [a, b] = args.map(String);
+      const block = b === undefined ? find(undefined, a!) : find(a, b);
+      if (!block) throw new Error(`Documentation for '${b ?? a}' not found`);
+      if (!used.includes(block.uniqueId)) used.push(block.uniqueId);
+      return block.contents;
+    };
+    const { template, diagnostics } = parseJinja(description);
+    if (diagnostics.length > 0) return { text: description, docBlocks: [] };
+    const out = renderJinja(template, { doc });
+    return out.error ? { text: description, docBlocks: [] } : { text: out.output, docBlocks: used };
+  }
+}
+
+/** Calls anywhere in a template (dbt's `find_all(jinja2.nodes.Call)`). */
+function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walkCalls(item, visit);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const n = node as { kind?: string };
+  if (n.kind === 'Call') visit(node as ast.CallExpr);
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'span' || key === 'nameSpan' || key === 'attrSpan') continue;
+    if (value && typeof value === 'object') walkCalls(value, visit);
+  }
+}
+
+/** A unit test's given/expect entry with dbt's defaults: dict format, CSV rows read into dicts (empty → null). */
+function fixture(value: unknown, isInput: boolean): Json {
+  const f: Json = isDict(value) ? { ...value } : {};
+  const format = typeof f.format === 'string' ? f.format : 'dict';
+  let rows = f.rows ?? null;
+  if (format === 'csv' && typeof rows === 'string') {
+    const lines = rows.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
+    rows = lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [header[i] ?? String(i), v.trim() === '' ? null : v.trim()])));
+  }
+  if (Array.isArray(rows) && (format === 'dict' || format === 'csv')) {
+    // dbt moves the first row without nulls to the top (some warehouses type columns by the first row).
+    const full = rows.findIndex((r) => isDict(r) && Object.values(r).every((v) => v !== null && v !== undefined));
+    if (full > 0) rows = [rows[full], ...rows.slice(0, full), ...rows.slice(full + 1)];
+  }
+  const out: Json = isInput ? { input: f.input ?? null, rows, format, fixture: f.fixture ?? null } : { rows, format, fixture: f.fixture ?? null };
+  return out;
+}
+
+function supportedLanguages(sql: string): string[] {
+  const m = /supported_languages\s*=\s*\[([^\]]*)\]/.exec(sql.slice(0, sql.indexOf('%}') + 2));
+  if (!m) return ['sql'];
+  return [...m[1]!.matchAll(/['"]([^'"]+)['"]/g)].map((x) => x[1]!);
+}
+
+function hookEntry(hook: unknown): Json {
+  if (isDict(hook)) return { sql: String(hook.sql ?? ''), transaction: hook.transaction !== false, index: typeof hook.index === 'number' ? hook.index : null };
+  return { sql: String(hook), transaction: true, index: null };
+}
+
+/** A version as yml wrote it: numbers stay numbers (`v: 2` → 2). */
+function versionValue(version: string | undefined): string | number | null {
+  if (version === undefined) return null;
+  return /^\d+(\.\d+)?$/.test(version) ? Number(version) : version;
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,1 @@
+select status, count(*) from "artifacts"."main"."orders" group by 1

@@ -1,0 +1,2 @@
+
+select * from "artifacts"."main"."pkg_user" where id < 1

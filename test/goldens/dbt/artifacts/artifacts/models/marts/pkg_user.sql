@@ -1,0 +1,1 @@
+select * from "artifacts"."main"."pkg_model"

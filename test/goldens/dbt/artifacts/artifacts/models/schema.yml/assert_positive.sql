@@ -1,0 +1,2 @@
+
+select * from "artifacts"."main"."orders" where id < 1

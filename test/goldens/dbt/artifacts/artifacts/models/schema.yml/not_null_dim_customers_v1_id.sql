@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "artifacts"."main"."dim_customers_v1"
+where id is null
+
+

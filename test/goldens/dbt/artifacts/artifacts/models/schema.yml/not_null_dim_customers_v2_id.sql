@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "artifacts"."main"."dim_customers_v2"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "artifacts"."main"."stg_orders"
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "artifacts"."landing"."customers_raw"
+where id is null
+
+

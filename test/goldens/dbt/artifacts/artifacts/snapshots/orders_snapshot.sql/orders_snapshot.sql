@@ -1,0 +1,3 @@
+
+
+select * from "artifacts"."main"."stg_orders"

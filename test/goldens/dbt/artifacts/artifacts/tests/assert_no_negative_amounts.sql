@@ -1,0 +1,1 @@
+select * from "artifacts"."main"."orders" where amount < 0

@@ -1,0 +1,4 @@
+
+
+select * from "compile_context"."main"."helpers"
+where 1 = 1

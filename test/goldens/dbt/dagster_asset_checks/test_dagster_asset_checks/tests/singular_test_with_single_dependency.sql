@@ -1,0 +1,1 @@
+select 1 from "dagster_asset_checks"."main"."customers" where false

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select amount
+from "dagster_jaffle_shop"."main"."orders"
+where amount is null
+
+

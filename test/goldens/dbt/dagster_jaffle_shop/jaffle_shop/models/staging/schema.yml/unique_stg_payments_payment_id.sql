@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    payment_id as unique_field,
+    count(*) as n_records
+
+from "dagster_jaffle_shop"."main"."stg_payments"
+where payment_id is not null
+group by payment_id
+having count(*) > 1
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select amount
+from "dagster_model_versions"."main"."orders"
+where amount is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select credit_card_amount
+from "dagster_model_versions"."main"."orders"
+where credit_card_amount is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select amount
+from "dagster_unit_tests"."main"."orders"
+where amount is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select credit_card_amount
+from "dagster_unit_tests"."main"."orders"
+where credit_card_amount is null
+
+

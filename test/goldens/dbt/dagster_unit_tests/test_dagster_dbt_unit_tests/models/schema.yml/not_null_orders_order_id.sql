@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select order_id
+from "dagster_unit_tests"."main"."orders"
+where order_id is null
+
+

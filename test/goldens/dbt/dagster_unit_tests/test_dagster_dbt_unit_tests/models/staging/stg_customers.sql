@@ -1,0 +1,17 @@
+with source as (
+    select * from "dagster_unit_tests"."main"."raw_customers"
+
+),
+
+renamed as (
+
+    select
+        id as customer_id,
+        first_name,
+        last_name
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "yaml_anchors"."main"."orders"
+where id is null
+
+

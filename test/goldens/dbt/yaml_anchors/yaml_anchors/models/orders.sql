@@ -1,0 +1,1 @@
+select 1 as id, 2022 as report_year, 'placed' as status

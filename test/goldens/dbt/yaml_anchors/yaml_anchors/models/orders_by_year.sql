@@ -1,0 +1,1 @@
+select id, report_year, status from "yaml_anchors"."main"."orders"

@@ -1,0 +1,151 @@
+/**
+ * manifest.json: valid against dbt's manifest v12 JSON schema (as the pinned dbt-core generates
+ * it), and field by field the same as dbt-core's own manifest of each golden project, except the
+ * known gaps in test/goldens/manifest-gaps.txt. Written through the same streaming writer that
+ * `medallion parse`, `run` and `build` use.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Ajv2020 from 'ajv/dist/2020';
+import { analyzeProject } from '../server/src/core/analysis';
+import { manifestChunks } from '../server/src/core/manifest';
+import { createCompiler } from '../server/src/core/session';
+import { NodeFileHost } from '../server/src/node/fs-host';
+import { writeChunksAtomic, writeManifest } from '../server/src/runner/artifacts';
+import { assertGolden, testPath } from './support/golden';
+import { manifestDifferences } from './support/manifest-diff';
+import { GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, goldenProjects, PUBLIC_PROJECTS_DIR } from './support/parity';
+
+const publicProjects = PUBLIC_PROJECTS_DIR;
+// The sample, xdb, the public projects from PyPI and every fixture under test/fixtures/parity/.
+const projects = goldenProjects();
+
+const schema = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'manifest-v12.schema.json'), 'utf8')) as object;
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+const validate = ajv.compile(schema);
+
+/** Our manifest of a project, through writeManifest into a temp folder; `compiled`: every node dbt compiled, compiled here. */
+function ourManifest(root: string, compiledIds: string[] | undefined): Record<string, unknown> {
+  const host = new NodeFileHost();
+  const analysis = analyzeProject(host, root);
+  const { compiler, resolved } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], runStartedAt: GOLDEN_RUN_STARTED_AT, invocationId: GOLDEN_INVOCATION_ID });
+  let compiled: Map<string, string> | undefined;
+  if (compiledIds) {
+    compiled = new Map();
+    for (const id of compiledIds) {
+      if (!analysis.project.nodes.has(id)) continue;
+      const result = compiler.compile(id);
+      if (result.sql !== undefined) compiled.set(id, result.sql);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'medallion-manifest-'));
+  try {
+    const path = writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId: GOLDEN_INVOCATION_ID, runStartedAt: GOLDEN_RUN_STARTED_AT, ...(compiled ? { compiled } : {}) });
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function schemaErrors(manifest: unknown): string[] {
+  if (validate(manifest)) return [];
+  return (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+}
+
+describe('manifest.json against dbt-core 1.12', () => {
+  const lines: string[] = [];
+  for (const [golden, root] of projects) {
+    const goldenPath = testPath('goldens', 'dbt', golden, 'manifest.json');
+    const available = existsSync(`${root}/dbt_project.yml`) && existsSync(goldenPath);
+    it(golden, { skip: !available && !process.env.CI ? 'public projects not fetched' : false }, () => {
+      const dbt = JSON.parse(readFileSync(goldenPath, 'utf8')) as Record<string, unknown>;
+      const adapter = String((dbt.metadata as Record<string, unknown>).adapter_type);
+      const internalPackages = ['dbt', `dbt_${adapter}`];
+      // dbt's golden is from `dbt compile`: as parse, without its compiled fields; as compile, with ours.
+      const parsed = ourManifest(root, undefined);
+      assert.deepEqual(schemaErrors(parsed), [], 'parse manifest is not valid against dbt manifest v12');
+      for (const d of manifestDifferences(parsed, dbt, { parseOnly: true, internalPackages })) lines.push(`${golden} parse ${d}`);
+      const compiledIds = Object.entries(dbt.nodes as Record<string, { compiled?: boolean }>).filter(([, n]) => n.compiled).map(([id]) => id);
+      const compiled = ourManifest(root, compiledIds);
+      assert.deepEqual(schemaErrors(compiled), [], 'compile manifest is not valid against dbt manifest v12');
+      for (const d of manifestDifferences(compiled, dbt, { parseOnly: false, internalPackages })) {
+        // Compile-only differences (parse differences are listed once, above).
+        if (/\.(compiled|compiled_code|extra_ctes|extra_ctes_injected): /.test(d) || / (compiled|compiled_code|extra_ctes|extra_ctes_injected): (missing|not in)/.test(d)) lines.push(`${golden} compile ${d}`);
+      }
+    });
+  }
+
+  it('differences are exactly the known gaps', { skip: !existsSync(`${publicProjects}/sushi_test/dbt_project.yml`) && !process.env.CI ? 'needs all golden projects' : false }, () => {
+    process.stdout.write(`# manifest: ${lines.length} field differences from dbt across ${projects.length} projects\n`);
+    assertGolden(testPath('goldens', 'manifest-gaps.txt'), lines.sort().join('\n') + '\n');
+  });
+});
+
+describe('manifest.json writer', () => {
+  it('streams a large project: no single string holds the document', () => {
+    // 20k generated nodes' worth of chunks, through the atomic writer.
+    const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
+    try {
+      let longest = 0;
+      function* chunks(): Generator<string> {
+        yield '{"nodes":{';
+        for (let i = 0; i < 20000; i++) {
+          const piece = `${i ? ',' : ''}"model.p.m${i}":${JSON.stringify({ name: `m${i}`, raw_code: 'x'.repeat(2000) })}`;
+          longest = Math.max(longest, piece.length);
+          yield piece;
+        }
+        yield '}}';
+      }
+      const path = join(dir, 'manifest.json');
+      writeChunksAtomic(path, chunks());
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as { nodes: Record<string, unknown> };
+      assert.equal(Object.keys(parsed.nodes).length, 20000);
+      assert.ok(longest < 4096, `a piece of ${longest} characters`);
+      assert.ok(!existsSync(`${path}.${process.pid}.tmp`), 'the temp file is renamed away');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing producer leaves no file behind, and the previous manifest intact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
+    try {
+      const path = join(dir, 'manifest.json');
+      writeChunksAtomic(path, ['{"ok":true}']);
+      function* broken(): Generator<string> {
+        yield '{"nodes":{';
+        throw new Error('producer failed');
+      }
+      assert.throws(() => writeChunksAtomic(path, broken()), /producer failed/);
+      assert.equal(readFileSync(path, 'utf8'), '{"ok":true}');
+      assert.ok(!existsSync(`${path}.${process.pid}.tmp`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pieces of the core producer are one JSON document', () => {
+    const host = new NodeFileHost();
+    const root = testPath('fixtures', 'parity', 'artifacts');
+    const analysis = analyzeProject(host, root);
+    const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
+    const pieces = [
+      ...manifestChunks({
+        analysis,
+        host,
+        relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
+        adapterType: 'duckdb',
+        quoting: { database: true, schema: true, identifier: true, column: null },
+        dbtVersion: '1.12.6',
+        invocationId: GOLDEN_INVOCATION_ID,
+        generatedAt: GOLDEN_RUN_STARTED_AT,
+      }),
+    ];
+    const parsed = JSON.parse(pieces.join('')) as { nodes: object; macros: object };
+    assert.ok(Object.keys(parsed.nodes).length > 10);
+    assert.ok(Math.max(...pieces.map((p) => p.length)) < 20000);
+  });
+});
