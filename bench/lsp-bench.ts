@@ -43,16 +43,34 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function startServer(folders: string[], expectProjects: number, touch: string[]): Promise<{ rpc: MessageConnection; pid: number; firstDiagnosticsMs: number; stop: () => Promise<void>; onDiagnostics: (uri: string) => Promise<void> }> {
+interface Server {
+  rpc: MessageConnection;
+  pid: number;
+  firstDiagnosticsMs: number;
+  stop: () => Promise<void>;
+  onDiagnostics: (uri: string) => Promise<void>;
+  /** Resolves when `done` holds for what each uri was last sent (checked on every publication). */
+  whenPublished: (done: (latest: Map<string, unknown[]>) => boolean) => Promise<void>;
+}
+
+async function startServer(folders: string[], expectProjects: number, touch: string[]): Promise<Server> {
   const nodeArgs = (process.env.MEDALLION_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
   const server = spawn(process.execPath, [...nodeArgs, join(repo, 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const waiting = new Map<string, () => void>();
-  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
+  const latest = new Map<string, unknown[]>();
+  let watcher: { done: (latest: Map<string, unknown[]>) => boolean; resolve: () => void } | undefined;
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: unknown[] }) => {
+    latest.set(p.uri, p.diagnostics);
     const w = waiting.get(p.uri);
     if (w) {
       waiting.delete(p.uri);
       w();
+    }
+    if (watcher && watcher.done(latest)) {
+      const resolve = watcher.resolve;
+      watcher = undefined;
+      resolve();
     }
   });
   rpc.onRequest('client/registerCapability', () => null);
@@ -88,7 +106,35 @@ async function startServer(folders: string[], expectProjects: number, touch: str
       rpc.dispose();
     },
     onDiagnostics: (uri) => new Promise<void>((r) => waiting.set(uri, r)),
+    whenPublished: (done) => new Promise<void>((resolve) => (done(latest) ? resolve() : (watcher = { done, resolve }))),
   };
+}
+
+/**
+ * Editing a macro that 3 models in 10 use (`audit_columns`): twice in a row (the second edit
+ * makes the first one's work stale), then back. Timed from the first didChange until every model
+ * using the macro has been published with the second edit's problem, and from the revert until
+ * all of them are clear again.
+ */
+async function macroEdit(s: Server, dir: string): Promise<string> {
+  const macroPath = join(dir, 'macros', 'helpers.sql');
+  const uri = pathToFileURL(macroPath).toString();
+  const original = readFileSync(macroPath, 'utf8');
+  const users = sqlFiles(dir).filter((f) => readFileSync(f, 'utf8').includes('audit_columns()')).map((f) => pathToFileURL(f).toString());
+  const body = 'current_timestamp as _loaded_at';
+  const broken = (name: string): string => original.replace(body, `current_timestamp as _loaded_at, (select 1 from {{ ref('${name}') }}) as _check`);
+  await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text: original } });
+  const mentions = (needle: string) => (latest: Map<string, unknown[]>): boolean => users.every((u) => JSON.stringify(latest.get(u) ?? []).includes(needle));
+  let t = performance.now();
+  await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: broken('no_such_model_a') }] });
+  await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: broken('no_such_model_b') }] });
+  await s.whenPublished(mentions("no_such_model_b'"));
+  const brokenMs = performance.now() - t;
+  t = performance.now();
+  await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text: original }] });
+  await s.whenPublished((latest) => users.every((u) => (latest.get(u) ?? []).length === 0));
+  const fixedMs = performance.now() - t;
+  return `  macro used by ${users.length} models edited twice in a row → all ${users.length} republished with the second edit's problem: ${brokenMs.toFixed(0)} ms; edit reverted → all cleared: ${fixedMs.toFixed(0)} ms`;
 }
 
 async function timeRequests(rpc: MessageConnection, method: string, params: unknown[]): Promise<number[]> {
@@ -106,7 +152,8 @@ async function benchOne(models: number): Promise<string> {
   ensureProject(dir, models);
   const s = await startServer([dir], 1, [dir]);
   try {
-    const files = sqlFiles(dir).filter((f) => readFileSync(f, 'utf8').includes("ref('"));
+    // Enabled models only (the legacy ones are disabled: nothing is published for them).
+    const files = sqlFiles(dir).filter((f) => !f.includes('/legacy_') && readFileSync(f, 'utf8').includes("ref('"));
     const sample = files.filter((_, i) => i % Math.max(1, Math.floor(files.length / 200)) === 0).slice(0, 200);
     const positions = sample.map((f) => {
       const text = readFileSync(f, 'utf8');
@@ -137,12 +184,14 @@ async function benchOne(models: number): Promise<string> {
       await arrived;
       change.push(performance.now() - t);
     }
+    const macro = await macroEdit(s, dir);
     const rss = peakRssMb(s.pid);
     const f = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms`;
     return [
       `${models} models: initialize → first complete diagnostics (after opening one model) ${s.firstDiagnosticsMs.toFixed(0)} ms; server peak RSS ${rss.toFixed(0)} MB`,
       `  definition ${f(definition)} (n=${definition.length}); hover ${f(hover)}; references ${f(references)} (n=${references.length}); completion ${f(completion)}`,
       `  didChange → publishDiagnostics for that file: ${f(change)} (n=${change.length})`,
+      macro,
     ].join('\n');
   } finally {
     await s.stop();

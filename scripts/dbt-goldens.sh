@@ -10,8 +10,10 @@
 #   sushi_dbt, sushi_test, jaffle_shop_duckdb        public projects from PyPI (sqlmesh 0.236.4 sdist),
 #   dagster_*                                        and dagster-dbt 0.29.27's sdist, fetched by
 #                                                    scripts/fetch-public-project.sh
-#   <name>              test/fixtures/parity/<name>/ (every folder there with a dbt_project.yml:
-#                                                    add a fixture project, run this script)
+#   <name>              test/fixtures/parity/<name>/ (every folder there with a dbt_project.yml, or
+#                                                    with the project in <name>/project/: add a
+#                                                    fixture project, run this script)
+#   duplicate_relation: dbt refuses to parse it; its golden is dbt's error (error.txt)
 #
 # Each golden folder also gets manifest.json: dbt's manifest without dbt's own macros and docs
 # (packages dbt and dbt_<adapter>), pretty-printed and key-sorted for diffs, with the run-dependent
@@ -63,6 +65,24 @@ compile_project() {
 }
 
 
+# A project dbt refuses to parse: the golden is dbt's error message.
+parse_error_golden() {
+  local label="$1" project_dir="$2"
+  local out="$WORK/$label"
+  rm -rf "$out"
+  mkdir -p "$out"
+  "$PY" "$HELPERS/make_profiles.py" "$project_dir" "$out/profiles" "$out/db"
+  echo "[goldens] dbt parse $label ($project_dir), expecting an error" >&2
+  if (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" parse --profiles-dir "$out/profiles" --target-path "$out/target" \
+        --log-path "$out/logs" --no-partial-parse > "$out/parse.log" 2>&1); then
+    echo "[goldens] dbt parsed $label without error" >&2
+    return 1
+  fi
+  mkdir -p "$GOLDENS/$label"
+  # The error without timestamps or the machine's paths.
+  sed -n '/Encountered an error/,$p' "$out/parse.log" | sed -E 's/^[0-9:]{8}  //' | sed "s#$project_dir/##g" > "$GOLDENS/$label/error.txt"
+}
+
 selected=("$@")
 is_selected() {
   [ "${#selected[@]}" -eq 0 ] && return 0
@@ -83,7 +103,11 @@ if [ "${#wanted_public[@]}" -gt 0 ]; then
 fi
 for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
   name="$(basename "$dir")"
-  [ -f "$dir/dbt_project.yml" ] && is_selected "$name" && compile_project "$name" "${dir%/}"
+  is_selected "$name" || is_selected parity || continue
+  [ -f "$dir/dbt_project.yml" ] || dir="$dir/project"
+  [ -f "$dir/dbt_project.yml" ] || continue
+  if [ "$name" = duplicate_relation ]; then parse_error_golden "$name" "${dir%/}"
+  else compile_project "$name" "${dir%/}"; fi
 done
 
 if is_selected schema; then

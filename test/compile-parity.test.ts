@@ -6,9 +6,11 @@
  * A fixture project added under test/fixtures/parity/ is picked up here once its goldens exist.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { analyzeProject } from '../server/src/core/analysis';
+import { NodeFileHost } from '../server/src/node/fs-host';
 import { describe, it } from 'node:test';
-import { compileParity, goldenProjects, graphParity, PUBLIC_PROJECTS_DIR } from './support/parity';
+import { compileParity, goldenProjects, graphParity, parityFixtures, PUBLIC_PROJECTS_DIR } from './support/parity';
 import { assertGolden, testPath } from './support/golden';
 
 const publicProjects = PUBLIC_PROJECTS_DIR;
@@ -60,5 +62,30 @@ describe('graph parity with dbt-core 1.12: nodes, enabled state, dependencies, c
   it('differences are exactly the known gaps', { skip: !existsSync(`${publicProjects}/sushi_test/dbt_project.yml`) && !process.env.CI ? 'needs all golden projects' : false }, () => {
     process.stdout.write(`# graph parity: ${agreeing}/${total} of dbt's nodes agree on everything (${((100 * agreeing) / total).toFixed(1)}%)\n`);
     assertGolden(testPath('goldens', 'graph-gaps.txt'), lines.sort().join('\n') + '\n');
+  });
+});
+
+describe('graph parity: every node rendered (verify mode) gives the same graph', () => {
+  for (const [golden, root] of [...projects.slice(0, 2), ...parityFixtures()]) {
+    it(golden, () => {
+      const { differences } = graphParity(golden, root, { verifyParse: true });
+      assert.deepEqual(differences, []);
+    });
+  }
+});
+
+describe('graph parity: what dbt refuses to parse', () => {
+  it('two resources with the same database representation are an error, as in dbt', () => {
+    const golden = readFileSync(testPath('goldens', 'dbt', 'duplicate_relation', 'error.txt'), 'utf8');
+    const relation = /database representation "(.+?)"\./.exec(golden)?.[1];
+    assert.ok(relation, 'the golden names the relation');
+    const ids = [...golden.matchAll(/- (model\.[\w.]+) /g)].map((m) => m[1]!);
+    assert.equal(ids.length, 2);
+    const analysis = analyzeProject(new NodeFileHost(), testPath('fixtures', 'parity', 'duplicate_relation'));
+    const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, errors.map((d) => d.message).join('\n'));
+    assert.equal(errors[0]!.code, 'duplicate-name');
+    assert.ok(errors[0]!.message.includes(relation!), errors[0]!.message);
+    for (const id of ids) assert.ok(errors[0]!.message.includes(id), `${id} in ${errors[0]!.message}`);
   });
 });

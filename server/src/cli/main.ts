@@ -2,7 +2,7 @@
  * `medallion` command line. Exit codes: 0 done, 1 the command ran but found errors
  * (or could not complete), 2 bad usage or no project.
  */
-import { analyzeProject, type Analysis } from '../core/analysis';
+import { analyzeProject, type Analysis, type AnalyzeOptions } from '../core/analysis';
 import { findNode } from '../core/lookup';
 import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
@@ -133,8 +133,9 @@ const commands: Record<string, Command> = {
     help: {
       usage: 'parse [options]',
       summary: 'load the project, report every problem as file:line:col (exit 1 on errors) and write target/manifest.json as dbt parse does',
-      options: ['target'],
-      examples: ['medallion parse', 'medallion parse --project path/to/project'],
+      details: ['--verify (or MEDALLION_VERIFY_PARSE=1) renders every node and fails where the static fast path would have disagreed.'],
+      options: ['target', 'vars', 'verify'],
+      examples: ['medallion parse', 'medallion parse --project path/to/project', 'medallion parse --verify --target prod'],
     },
     run(args, analysis, host) {
       const { project, diagnostics } = analysis;
@@ -691,6 +692,22 @@ function formatTable(columns: string[], rows: unknown[][]): string {
   return [bold(line(columns)), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...cells.map(line)].join('\n');
 }
 
+/**
+ * How the project is parsed: for the target the command uses (dbt parses for one target), with
+ * the environment for env_var, --vars, and verify mode (`--verify` or MEDALLION_VERIFY_PARSE=1).
+ */
+function parseOptions(args: ParsedArgs, root: string): AnalyzeOptions {
+  const options: AnalyzeOptions = { env: process.env };
+  const profilesDir = option(args, 'profiles-dir');
+  options.profilesDirs = profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(root, process.env);
+  const target = args.options.has('target') ? option(args, 'target') : undefined;
+  if (target) options.targetName = target;
+  const vars = args.options.has('vars') ? option(args, 'vars') : undefined;
+  if (vars) options.vars = parseVars(vars);
+  if (flag(args, 'verify') || process.env.MEDALLION_VERIFY_PARSE === '1') options.verifyParse = true;
+  return options;
+}
+
 /** `--vars '{key: value}'` (YAML or JSON, as dbt accepts). */
 function parseVars(text: string): Record<string, unknown> {
   let value: unknown;
@@ -826,7 +843,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const host = new NodeFileHost();
-    const analysis = analyzeProject(host, root);
+    const analysis = analyzeProject(host, root, parseOptions(args, root));
     return await command.run(args, analysis, host);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,10 +1,12 @@
 /** One call from files to everything the product asks about a project: nodes, graph, diagnostics. */
+import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
 import { contractProblems } from './contracts';
+import { parseDialect } from './loader/parse-time';
 import { buildGraph, type LayerOptions, type ProjectGraph } from './graph';
 import type { FileHost } from './host';
-import { loadProject, type LoadOptions } from './loader';
-import type { Project } from './model';
+import { loadProject, quietenMissingPackages, type LoadOptions } from './loader';
+import type { Project, ProjectNode } from './model';
 
 export interface Analysis {
   project: Project;
@@ -20,9 +22,63 @@ export interface AnalyzeOptions extends LoadOptions {
 export function analyzeProject(host: FileHost, root: string, options: AnalyzeOptions = {}): Analysis {
   const project = loadProject(host, root, options);
   const { graph, diagnostics } = buildGraph(project, options.layers);
+  if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
+  const analysis: Analysis = { project, graph, diagnostics };
+  checkRelationNames(analysis, options.env ?? {});
   const contracts = [...project.nodes.values()].flatMap(contractProblems);
-  const all = [...project.diagnostics, ...diagnostics, ...contracts].sort(
+  analysis.diagnostics = [...project.diagnostics, ...analysis.diagnostics, ...contracts].sort(
     (a, b) => a.file.localeCompare(b.file) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || a.code.localeCompare(b.code),
   );
-  return { project, graph, diagnostics: all };
+  return analysis;
+}
+
+/**
+ * dbt refuses two resources with the same database representation (a root and a package model of
+ * the same name and schema, two aliases alike): both would be built into one relation.
+ */
+function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>): void {
+  const { project } = analysis;
+  if (!project.target) return;
+  const relational = [...project.nodes.values()].filter((n) => (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral');
+  // Two relations can be one only if their identifiers are: with dbt's own generate_alias_name
+  // (no project overrides it) the identifier is the alias or the name, so only nodes sharing one
+  // need their full names computed.
+  const aliasOverridden = project.macros.get('generate_alias_name')?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName));
+  const candidates = aliasOverridden ? relational : sharingIdentifier(relational);
+  if (candidates.length === 0) return;
+  const compiler = new Compiler(analysis, { target: project.target, dialect: parseDialect(project.target.type), env });
+  const seen = new Map<string, ProjectNode>();
+  for (const node of candidates) {
+    let name: string;
+    try {
+      name = compiler.relation(node).render();
+    } catch {
+      continue;
+    }
+    const other = seen.get(name);
+    if (!other) {
+      seen.set(name, node);
+      continue;
+    }
+    analysis.diagnostics.push({
+      code: 'duplicate-name',
+      severity: 'error',
+      file: node.file,
+      message: `dbt found two resources with the database representation "${name}": ${other.uniqueId} (${other.file}) and ${node.uniqueId} (${node.file}); change the schema or alias of one of them`,
+      related: [{ file: other.file, message: `${other.uniqueId} is built into ${name} too` }],
+    });
+  }
+}
+
+/** Nodes whose identifier (alias, else name and version, as dbt's default generate_alias_name gives it) another node has too. */
+function sharingIdentifier(nodes: ProjectNode[]): ProjectNode[] {
+  const byIdentifier = new Map<string, ProjectNode[]>();
+  for (const node of nodes) {
+    const alias = node.config.alias;
+    const identifier = typeof alias === 'string' && alias !== '' ? alias.trim() : node.version !== undefined ? `${node.name}_v${node.version}` : node.name;
+    const list = byIdentifier.get(identifier);
+    if (list) list.push(node);
+    else byIdentifier.set(identifier, [node]);
+  }
+  return [...byIdentifier.values()].filter((list) => list.length > 1).flat();
 }

@@ -2,7 +2,7 @@
  * dbt's configuration precedence: dbt_project.yml folder tree (most specific wins) →
  * properties yml `config:` → the model's own `config()` call. Tags accumulate, meta merges.
  */
-import type { NodeConfig } from './model';
+import type { ConfigLayers, NodeConfig } from './model';
 
 /** Keys that hold a dict value but are configs, not sub-folders, when written without '+'. */
 const DICT_CONFIGS = new Set(['meta', 'persist_docs', 'grants', 'docs', 'contract', 'tblproperties', 'column_types', 'quoting', 'labels', 'options', 'partition_by', 'liquid_clustered_by']);
@@ -25,7 +25,8 @@ export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): v
       // `meta:` left empty in yml is null; only mappings merge.
       if (value && typeof value === 'object' && !Array.isArray(value)) into.meta = { ...into.meta, ...(value as Record<string, unknown>) };
     } else if (key === 'enabled') {
-      into.enabled = value !== false && value !== 'false';
+      // Rendered yml gives strings ("False" from `{{ var('x', false) }}`); dbt coerces them to a bool.
+      into.enabled = !(value === false || (typeof value === 'string' && value.trim().toLowerCase() === 'false'));
     } else if (key === 'materialized') {
       if (typeof value === 'string') into.materialized = value;
     } else if (key === 'pre-hook' || key === 'post-hook' || key === 'pre_hook' || key === 'post_hook') {
@@ -36,6 +37,22 @@ export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): v
       into[key] = value;
     }
   }
+}
+
+/** A copy of a config whose lists and meta can be changed without touching the original. */
+export function copyConfig(config: NodeConfig): NodeConfig {
+  const copy: NodeConfig = { ...config, tags: config.tags.slice(), meta: { ...config.meta } };
+  for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(config[hook])) copy[hook] = (config[hook] as unknown[]).slice();
+  return copy;
+}
+
+/** A node's config from its layers, in dbt's precedence (project tree < yml < config() < root project's tree). */
+export function configFromLayers(layers: ConfigLayers): NodeConfig {
+  const config = copyConfig(layers.tree);
+  if (layers.patch) applyConfig(config, layers.patch);
+  if (layers.call) applyConfig(config, layers.call);
+  for (const layer of layers.rootLayers ?? []) applyConfig(config, layer);
+  return config;
 }
 
 /**

@@ -121,20 +121,57 @@ export class ProjectGraph {
 
   /** Versioned models by name, then version. */
   readonly versions = new Map<string, Map<string, ProjectNode>>();
+  /** dbt's ref lookup: name (or `name.v<version>`) → package → node; a versioned name maps to its latest version. */
+  readonly refLookup = new Map<string, Map<string, ProjectNode>>();
+  /** dbt's source lookup: `source.table` → package → source node. */
+  readonly sourceLookup = new Map<string, Map<string, ProjectNode>>();
 
-  resolveRef(name: string, packageName?: string, version?: string): ProjectNode | undefined {
-    if (packageName && packageName !== this.project.config.name) return undefined;
-    const versioned = this.versions.get(name);
-    if (versioned) {
-      if (version !== undefined) return versioned.get(String(version));
-      const any = versioned.values().next().value as ProjectNode | undefined;
-      return any?.latestVersion !== undefined ? versioned.get(any.latestVersion) : any;
-    }
-    return version === undefined ? this.refTargets.get(name) : undefined;
+  /**
+   * dbt's resolve_ref: a package-qualified ref looks only in that package; otherwise the root
+   * project first, then (for a package's node) its own package, then any package; a name found
+   * in two packages that way is ambiguous (undefined, see `refCandidates`).
+   */
+  resolveRef(name: string, packageName?: string, version?: string, fromPackage?: string): ProjectNode | undefined {
+    const found = this.refCandidates(name, packageName, version, fromPackage);
+    return found.length === 1 ? found[0] : undefined;
   }
 
-  resolveSource(source: string, table: string): ProjectNode | undefined {
-    return this.sourceTables.get(`${source}.${table}`);
+  /** What resolveRef finds: none, one, or (ambiguous) several nodes. */
+  refCandidates(name: string, packageName?: string, version?: string, fromPackage?: string): ProjectNode[] {
+    const key = version === undefined || version === '' ? name : `${name}.v${version}`;
+    const byPackage = this.refLookup.get(key);
+    if (!byPackage) return [];
+    for (const pkg of this.packagesToSearch(packageName, fromPackage)) {
+      if (pkg !== undefined) {
+        const node = byPackage.get(pkg);
+        if (node) return [node];
+      } else if (byPackage.size > 0) {
+        return [...byPackage.values()];
+      }
+    }
+    return [];
+  }
+
+  resolveSource(source: string, table: string, fromPackage?: string): ProjectNode | undefined {
+    const byPackage = this.sourceLookup.get(`${source}.${table}`);
+    if (!byPackage) return undefined;
+    for (const pkg of this.packagesToSearch(undefined, fromPackage)) {
+      if (pkg !== undefined) {
+        const node = byPackage.get(pkg);
+        if (node) return node;
+      } else {
+        return byPackage.values().next().value;
+      }
+    }
+    return undefined;
+  }
+
+  /** dbt's _packages_to_search (with require_ref_searches_node_package_before_root off, its default). */
+  private packagesToSearch(target: string | undefined, fromPackage: string | undefined): Array<string | undefined> {
+    if (target !== undefined) return [target];
+    const root = this.project.config.name;
+    if (fromPackage === undefined || fromPackage === root) return [root, undefined];
+    return [root, fromPackage, undefined];
   }
 
   /** Ancestors with their distance (1 = direct parent), up to `maxDepth`. */
@@ -200,6 +237,12 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
   const diagnostics: Diagnostic[] = [];
   /** Models and snapshots, the nodes layer rules apply to (in a big project, a quarter of all). */
   const layered: ProjectNode[] = [];
+  const addRef = (key: string, node: ProjectNode): void => {
+    const byPackage = graph.refLookup.get(key);
+    if (byPackage) {
+      if (!byPackage.has(node.packageName)) byPackage.set(node.packageName, node);
+    } else graph.refLookup.set(key, new Map([[node.packageName, node]]));
+  };
   let anyLayer = false;
   for (const node of project.nodes.values()) {
     node.layer = layerOf(node, layers);
@@ -212,10 +255,17 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
       byVersion.set(node.version, node);
       graph.versions.set(node.name, byVersion);
       if (!graph.refTargets.has(node.name) || node.version === node.latestVersion) graph.refTargets.set(node.name, node);
+      addRef(`${node.name}.v${node.version}`, node);
+      if (node.version === (node.latestVersion ?? node.version)) addRef(node.name, node);
     } else if (node.resourceType === 'model' || node.resourceType === 'seed' || node.resourceType === 'snapshot') {
       if (!graph.refTargets.has(node.name)) graph.refTargets.set(node.name, node);
+      addRef(node.name, node);
     } else if (node.resourceType === 'source') {
-      graph.sourceTables.set(`${node.source!.sourceName}.${node.name}`, node);
+      const key = `${node.source!.sourceName}.${node.name}`;
+      if (!graph.sourceTables.has(key)) graph.sourceTables.set(key, node);
+      const byPackage = graph.sourceLookup.get(key);
+      if (byPackage) byPackage.set(node.packageName, node);
+      else graph.sourceLookup.set(key, new Map([[node.packageName, node]]));
     }
   }
 
@@ -283,13 +333,19 @@ export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refN
 }
 
 function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => NameIndex, out: Diagnostic[]): ProjectNode | undefined {
-  if (ref.packageName && ref.packageName !== graph.project.config.name) {
-    // Refs into installed packages are resolved once packages are loaded; never guess an error here.
+  const found = graph.refCandidates(ref.name, ref.packageName, ref.version, node.packageName);
+  if (found.length === 1) return found[0];
+  if (found.length > 1) {
+    out.push({
+      code: 'unknown-ref',
+      severity: 'error',
+      file: node.file,
+      span: ref.span,
+      message: `'${node.name}' refers to '${ref.name}', which is defined in several packages (${found.map((n) => n.packageName).join(', ')}); name the package: ref('${found[0]!.packageName}', '${ref.name}')`,
+    });
     return undefined;
   }
-  const target = graph.resolveRef(ref.name, undefined, ref.version);
-  if (target) return target;
-  const disabled = graph.project.disabled.get(ref.name)?.find((n) => n.resourceType !== 'test');
+  const disabled = graph.project.disabled.get(ref.name)?.find((n) => n.resourceType !== 'test' && n.resourceType !== 'source' && (ref.packageName === undefined || n.packageName === ref.packageName));
   if (disabled) {
     out.push({
       code: 'disabled-ref',
@@ -306,14 +362,16 @@ function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall
     severity: 'error',
     file: node.file,
     span: ref.span,
-    message: `'${node.name}' refers to '${ref.name}', which is not a model, seed or snapshot in this project${suggestions.length ? ` (did you mean '${suggestions[0]}'?)` : ''}`,
+    message: ref.packageName
+      ? `'${node.name}' refers to '${ref.name}' in package '${ref.packageName}', which has no such model, seed or snapshot${graph.project.packages.has(ref.packageName) || ref.packageName === graph.project.config.name ? '' : ` (no package '${ref.packageName}' is installed)`}`
+      : `'${node.name}' refers to '${ref.name}'${ref.version !== undefined ? ` version ${ref.version}` : ''}, which is not a model, seed or snapshot in this project${suggestions.length ? ` (did you mean '${suggestions[0]}'?)` : ''}`,
     suggestions,
   });
   return undefined;
 }
 
 function resolveSourceOrReport(graph: ProjectGraph, node: ProjectNode, call: SourceCall, out: Diagnostic[]): ProjectNode | undefined {
-  const target = graph.resolveSource(call.source, call.table);
+  const target = graph.resolveSource(call.source, call.table, node.packageName);
   if (target) return target;
   const tables = [...graph.sourceTables.values()];
   const sourceNames = [...new Set(tables.map((t) => t.source!.sourceName))];
@@ -576,11 +634,11 @@ export function checkNodeLayers(graph: ProjectGraph, node: ProjectNode, out: Dia
     if (why) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: `${layer} model '${node.name}' reads ${parent.layer} '${parent.name}'${why.startsWith(`${parent.layer} is`) ? `, which is downstream of ${layer}` : `; ${why}`}` });
   };
   for (const ref of node.refs) {
-    const parent = graph.resolveRef(ref.name, ref.packageName, ref.version);
+    const parent = graph.resolveRef(ref.name, ref.packageName, ref.version, node.packageName);
     if (parent) check(parent, ref.span);
   }
   for (const call of node.sources) {
-    const parent = graph.resolveSource(call.source, call.table);
+    const parent = graph.resolveSource(call.source, call.table, node.packageName);
     if (parent) check(parent, call.tableSpan);
   }
 }

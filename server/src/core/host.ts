@@ -14,6 +14,11 @@ export interface FileHost {
   read(path: string): ReadResult;
   /** Absolute paths of all files below `dir` (recursive), sorted. Empty when missing. Never throws. */
   list(dir: string): string[];
+  /**
+   * The physical path of a folder (symbolic links resolved), where the host has links: a project's
+   * `../shared` means the folder beside its real location, as dbt (Python) reads it. Never throws.
+   */
+  realPath?(path: string): string;
 }
 
 /** Largest file the core will analyse; larger ones get a diagnostic instead. */
@@ -64,9 +69,14 @@ export function joinPath(...parts: string[]): string {
   return normalizePath(parts.join('/'));
 }
 
-/** `path` relative to `root` with forward slashes (path must be inside root). */
+/** `path` relative to `root` with forward slashes (`../shared/x.sql` for a path outside root). */
 export function relativePath(root: string, path: string): string {
   const r = normalizePath(root).replace(/\/?$/, '/');
   const p = normalizePath(path);
-  return p.startsWith(r) ? p.slice(r.length) : p;
+  if (p.startsWith(r)) return p.slice(r.length);
+  const rootParts = r.split('/').filter(Boolean);
+  const pathParts = p.split('/').filter(Boolean);
+  let common = 0;
+  while (common < rootParts.length && common < pathParts.length && rootParts[common] === pathParts[common]) common++;
+  return [...rootParts.slice(common).map(() => '..'), ...pathParts.slice(common)].join('/');
 }

@@ -4,6 +4,7 @@
  * which lenses to draw, how to rename. The language server converts these to LSP at its edge.
  */
 import type { Analysis } from './analysis';
+import { parse, render } from './jinja';
 import { layerFit, layerProblem } from './graph';
 import type { MacroDefinition, ProjectNode } from './model';
 import type { RefCall, SourceCall } from './scanner';
@@ -13,6 +14,8 @@ export interface Location {
   file: string;
   /** Undefined: the whole file (a model is its file). */
   span?: Span;
+  /** A ref rendering found where no literal name is written: the span is the call that led to it. */
+  computed?: true;
 }
 
 export type Target =
@@ -34,15 +37,17 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
   const { graph, project } = analysis;
   for (const node of nodesInFile(analysis, file)) {
     if (node.file !== file) continue;
+    // A ref rendering found inside a macro call is the macro's to answer for, unless its name is written there.
     for (const call of node.refs) {
-      if (within(call.span, offset) || within(call.callSpan, offset)) {
-        const target = graph.resolveRef(call.name, call.packageName, call.version);
+      if (call.literal === false) continue;
+      if (within(call.span, offset) || (within(call.callSpan, offset) && !node.macroCalls.some((m) => within(m.span, offset)))) {
+        const target = graph.resolveRef(call.name, call.packageName, call.version, node.packageName);
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
     for (const call of node.sources) {
       if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) {
-        const target = graph.resolveSource(call.source, call.table);
+        const target = graph.resolveSource(call.source, call.table, node.packageName);
         const part = within(call.sourceSpan, offset) ? 'source' : 'table';
         return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
       }
@@ -51,6 +56,13 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
       if (within(call.span, offset)) {
         const macro = findMacro(analysis, call.name);
         return macro ? { kind: 'macro', name: call.name, span: call.span, macro } : { kind: 'macro', name: call.name, span: call.span };
+      }
+    }
+    // `{{ ref(m) }}` in a loop: the call stands for the refs rendering found there.
+    for (const call of node.refs) {
+      if (call.literal === false && within(call.callSpan, offset)) {
+        const target = graph.resolveRef(call.name, call.packageName, call.version, node.packageName);
+        return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
   }
@@ -134,6 +146,29 @@ function downstreamCount(analysis: Analysis, id: string): number {
   return count;
 }
 
+/** Refs to `target` that rendering found with no literal name at their call (a loop variable, a computed name). */
+function renderedRefsTo(analysis: Analysis, target: ProjectNode): Array<{ file: string }> {
+  const out: Array<{ file: string }> = [];
+  for (const id of analysis.graph.children.get(target.uniqueId) ?? []) {
+    const node = analysis.project.nodes.get(id);
+    if (!node) continue;
+    for (const call of node.refs) {
+      if (call.literal === false && analysis.graph.resolveRef(call.name, call.packageName, call.version, node.packageName) === target) out.push({ file: node.file });
+    }
+  }
+  return out;
+}
+
+/** Spans of `'name'` / `"name"` (the inside of the quotes) in a text. */
+function quotedLiterals(text: string, name: string): Span[] {
+  const spans: Span[] = [];
+  for (const quote of ["'", '"']) {
+    const needle = quote + name + quote;
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) spans.push({ start: at + 1, end: at + 1 + name.length });
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
 /** Every place that names `target`: refs/sources in SQL and yml, and its yml entry. */
 export function referencesTo(analysis: Analysis, target: ProjectNode, includeDeclaration: boolean): Location[] {
   const out: Location[] = [];
@@ -146,10 +181,10 @@ export function referencesTo(analysis: Analysis, target: ProjectNode, includeDec
     .sort((a, b) => rank.get(a.uniqueId)! - rank.get(b.uniqueId)!);
   for (const node of referring) {
     for (const call of node.refs) {
-      if (graph.resolveRef(call.name, call.packageName, call.version) === target) out.push({ file: node.file, span: call.span });
+      if (graph.resolveRef(call.name, call.packageName, call.version, node.packageName) === target) out.push(call.literal === false ? { file: node.file, span: call.span, computed: true } : { file: node.file, span: call.span });
     }
     for (const call of node.sources) {
-      if (graph.resolveSource(call.source, call.table) === target) out.push({ file: node.file, span: call.tableSpan });
+      if (graph.resolveSource(call.source, call.table, node.packageName) === target) out.push({ file: node.file, span: call.tableSpan });
     }
   }
   if (includeDeclaration) {
@@ -186,6 +221,8 @@ export interface RenameResult {
   /** The model's file, renamed to match (dbt names models by file). */
   fileRename?: { from: string; to: string };
   problem?: string;
+  /** Files whose refs to the node are computed at render time with no literal name to update (the rename is refused). */
+  cannotUpdate?: string[];
 }
 
 export function renameModel(analysis: Analysis, node: ProjectNode, newName: string): RenameResult {
@@ -193,15 +230,39 @@ export function renameModel(analysis: Analysis, node: ProjectNode, newName: stri
   if (node.resourceType !== 'model' && node.resourceType !== 'seed' && node.resourceType !== 'snapshot') return { edits: [], problem: 'Only models, seeds and snapshots can be renamed' };
   if (analysis.graph.refTargets.has(newName)) return { edits: [], problem: `A node named '${newName}' already exists` };
   const edits: TextEdit[] = [];
-  for (const loc of referencesTo(analysis, node, false)) if (loc.span) edits.push({ file: loc.file, span: loc.span, newText: newName });
+  const cannotUpdate = new Set<string>();
+  for (const ref of renderedRefsTo(analysis, node)) {
+    // Rendering found the ref where the text names no literal: a quoted name in that file (a
+    // list the loop walks) is what to edit; without one, the rename cannot keep the graph.
+    const text = analysis.project.files.get(ref.file)?.text ?? '';
+    const spans = quotedLiterals(text, node.name);
+    if (spans.length === 0) cannotUpdate.add(ref.file);
+    for (const span of spans) edits.push({ file: ref.file, span, newText: newName });
+  }
+  if (cannotUpdate.size > 0) {
+    const files = [...cannotUpdate].sort();
+    return { edits: [], cannotUpdate: files, problem: `Cannot rename '${node.name}': ${files.join(', ')} ${files.length === 1 ? 'refers' : 'refer'} to it by a name computed at render time (no literal '${node.name}' there to update); change ${files.length === 1 ? 'it' : 'them'} by hand first` };
+  }
+  for (const loc of referencesTo(analysis, node, false)) if (loc.span && !loc.computed) edits.push({ file: loc.file, span: loc.span, newText: newName });
   if (node.yml) edits.push({ file: node.yml.file, span: node.yml.span, newText: newName });
   if (node.resourceType === 'snapshot' && node.nameSpan) {
     edits.push({ file: node.file, span: node.nameSpan, newText: newName });
-    return { edits };
+    return { edits: distinctEdits(edits) };
   }
   const dir = node.file.slice(0, node.file.lastIndexOf('/') + 1);
   const ext = node.file.slice(node.file.lastIndexOf('.'));
-  return { edits, fileRename: { from: node.file, to: `${dir}${newName}${ext}` } };
+  return { edits: distinctEdits(edits), fileRename: { from: node.file, to: `${dir}${newName}${ext}` } };
+}
+
+/** One edit per place (a literal may be found both as a ref and as a name a loop walks). */
+function distinctEdits(edits: TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const key = `${e.file}:${e.span.start}:${e.span.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export type CompletionKind = 'model' | 'seed' | 'snapshot' | 'source' | 'table' | 'macro' | 'column';
@@ -340,7 +401,7 @@ export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?
   const down = downstreamCount(analysis, node.uniqueId);
   const title = node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name;
   const lines = [`**${node.resourceType}** \`${title}\`${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.config.materialized}` : ''}`];
-  if (node.description) lines.push('', node.description.trim());
+  if (node.description) lines.push('', renderDescription(analysis, node.description, node.packageName).trim());
   const relation = relationFor?.(node);
   if (typeof relation === 'string') lines.push('', `Relation: \`${relation}\``);
   else if (relation?.length) lines.push('', ...relation.map((r) => `- ${r}`));
@@ -351,10 +412,34 @@ export function describeNode(analysis: Analysis, node: ProjectNode, relationFor?
   const rows = known?.length ? known.map((c) => ({ name: c.name, type: c.type, description: node.columns.find((y) => y.name.toLowerCase() === c.name.toLowerCase())?.description })) : node.columns.map((c) => ({ name: c.name, type: c.dataType, description: c.description }));
   if (rows.length > 0) {
     lines.push('', '| column | type | description |', '|---|---|---|');
-    for (const c of rows) lines.push(`| ${c.name} | ${c.type ?? ''} | ${(c.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    for (const c of rows) lines.push(`| ${c.name} | ${c.type ?? ''} | ${renderDescription(analysis, c.description ?? '', node.packageName).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   }
   lines.push('', `↑ ${up} upstream · ↓ ${down} downstream · \`${node.file}\``);
   return lines.join('\n');
+}
+
+/**
+ * A description as dbt's docs render it: `{{ doc('name') }}` (or `doc('package', 'name')`) is
+ * the docs block's text; `var()` reads the project's vars. Anything else that fails to render is
+ * shown as written.
+ */
+export function renderDescription(analysis: Analysis, text: string, packageName: string): string {
+  if (!text.includes('{{') && !text.includes('{%')) return text;
+  const { template, diagnostics } = parse(text);
+  if (diagnostics.length > 0) return text;
+  const project = analysis.project;
+  const doc = (...args: unknown[]): string => {
+    const names = args.filter((a) => typeof a === 'string') as string[];
+    const name = names[names.length - 1] ?? '';
+    const pkg = names.length > 1 ? names[0] : undefined;
+    const blocks = project.docs.get(name) ?? [];
+    const block = pkg ? blocks.find((b) => b.packageName === pkg) : (blocks.find((b) => b.packageName === packageName) ?? blocks.find((b) => b.packageName === project.config.name) ?? blocks[0]);
+    if (!block) throw new Error(`Documentation for '${name}' not found`);
+    return block.text;
+  };
+  const vars = project.config.vars;
+  const out = render(template, { doc, var: (name: unknown, fallback: unknown = '') => (String(name) in vars ? vars[String(name)] : fallback), env_var: (_name: unknown, fallback: unknown = '') => fallback });
+  return out.error ? text : out.output;
 }
 
 export interface Lens {

@@ -1,18 +1,23 @@
 /**
  * Editing one model must not rebuild the project. When a model's SQL changes and the file still
- * defines the same single node with the same literal config, only that file is rescanned and only
- * that node's edges and problems are recomputed, in place; cycles are recomputed only when the
- * node is on one before or after the edit, and only around it. Anything else (yml, macros,
- * snapshots, config() changes) answers false: the caller reloads the project.
+ * defines the same single node with the same config() result, that node alone is read again as
+ * parse time reads it (re-rendered, or rescanned where the fast path applies) and only its edges
+ * and problems are recomputed, in place; cycles are recomputed only when the node is on one
+ * before or after the edit, and only around it. A macro file edit that keeps its macro names
+ * redefines those macros and names the nodes whose render used them, for the caller to re-render
+ * (`reparseNodes`, in slices it can interrupt). Anything else (yml, a config() change, snapshots,
+ * macros added or removed) answers false: the caller reloads the project.
  */
 import type { Analysis } from './analysis';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
 import { checkNodeLayers, recomputeCyclesThrough, resolveDependencies, type ProjectGraph } from './graph';
 import { MAX_FILE_BYTES } from './host';
-import type { ScanCache } from './loader';
+import { parseTimeOf, type ScanCache } from './loader';
+import type { ProjectNode } from './model';
+import type { ScanResult } from './scanner';
 
 /** Problems that belong to one node's text and edges, recomputed on an incremental edit. */
-const PER_NODE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['unknown-ref', 'unknown-source', 'disabled-ref', 'layer-violation', 'jinja-syntax']);
+const PER_NODE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['unknown-ref', 'unknown-source', 'disabled-ref', 'layer-violation', 'jinja-syntax', 'jinja-render']);
 
 /**
  * Applies a model's new text in place when that is provably what a full load would give; false
@@ -20,7 +25,7 @@ const PER_NODE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['unknown-
  * files of the cycles that appeared or went away).
  */
 export function updateModelText(analysis: Analysis, file: string, text: string, cache: ScanCache, changed?: Set<string>): boolean {
-  const { project, graph } = analysis;
+  const { project } = analysis;
   const entry = project.files.get(file);
   if (!entry || (entry.kind !== 'model' && entry.kind !== 'analysis') || entry.nodeIds.length !== 1) return false;
   const node = project.nodes.get(entry.nodeIds[0]!);
@@ -30,17 +35,45 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   if (entry.text === undefined) return false;
   const scanned = cache.scan(file, text);
   if (scanned.blocks.length > 0 || entry.blocks.length > 0) return false;
-  const configKey = (calls: typeof scanned.configs): string => JSON.stringify(calls.map((c) => [c.values, c.dynamicKeys]));
-  if (configKey(scanned.configs) !== configKey(node.configCalls)) return false;
-
+  const before = entry.text;
   entry.text = text;
-  node.refs = scanned.refs;
-  node.sources = scanned.sources;
+  if (!reparseNode(analysis, node, scanned, changed)) {
+    entry.text = before;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Reads one node again from its file's current text and applies what changed: refs, sources,
+ * macros used, its problems and edges. False (nothing applied) when its config() result changed:
+ * enabled, materialization or naming may follow, which a reload settles.
+ */
+function reparseNode(analysis: Analysis, node: ProjectNode, scanned: ScanResult, changed?: Set<string>): boolean {
+  const { project, graph } = analysis;
+  const file = node.file;
+  const text = project.files.get(file)?.text ?? '';
+  const parser = parseTimeOf(project);
+  const fresh: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
+  if (parser && node.parsed) {
+    const parsed = parser.reparse(node, text, scanned);
+    if (configKey(parsed.call) !== configKey(node.configLayers?.call ?? {})) return false;
+    node.refs = parsed.refs;
+    node.sources = parsed.sources;
+    node.parsed = { by: parsed.by, macros: parsed.macros, uses: parsed.uses };
+    fresh.push(...parsed.diagnostics);
+  } else {
+    const call: Record<string, unknown> = {};
+    for (const c of scanned.configs) Object.assign(call, c.values);
+    if (configKey(call) !== configKey(Object.assign({}, ...node.configCalls.map((c) => c.values)) as Record<string, unknown>)) return false;
+    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(node.configCalls.map((c) => c.dynamicKeys))) return false;
+    node.refs = scanned.refs;
+    node.sources = scanned.sources;
+  }
   node.dynamic = scanned.dynamic;
   node.configCalls = scanned.configs;
   node.macroCalls = scanned.macroCalls;
 
-  const fresh: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
   const before = node.dependsOn;
   const after = resolveDependencies(graph, node, () => graph.refNames(), fresh);
   const added = after.filter((p) => !before.includes(p));
@@ -80,6 +113,69 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   analysis.diagnostics.push(...kept, ...fresh);
   changed?.add(file);
   return true;
+}
+
+function configKey(call: Record<string, unknown>): string {
+  return JSON.stringify(Object.entries(call).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * A macro file's new text applied in place when it defines the same macros as before: they are
+ * defined again and the nodes whose render used any of them are returned, to be re-rendered
+ * (`reparseNodes`). Undefined when that cannot be done in place (macros added, removed or
+ * renamed change what every name means): the caller reloads.
+ */
+export function updateMacroText(analysis: Analysis, file: string, text: string, cache: ScanCache, changed?: Set<string>): string[] | undefined {
+  const { project } = analysis;
+  const entry = project.files.get(file);
+  const parser = parseTimeOf(project);
+  if (!entry || !parser || (entry.kind !== 'macro' && entry.kind !== 'test') || entry.nodeIds.length > 0 || entry.text === undefined) return undefined;
+  if (text.length > MAX_FILE_BYTES || text.includes('\u0000')) return undefined;
+  const scanned = cache.scan(file, text);
+  const names = (blocks: ScanResult['blocks']): string => blocks.map((b) => `${b.kind} ${b.name}`).join('\n');
+  if (names(scanned.blocks) !== names(entry.blocks)) return undefined;
+  const defs = [...project.macros.values()].flat().filter((m) => m.file === file);
+  const pkg = defs[0]?.packageName;
+  if (pkg === undefined) return undefined;
+  // Only the macros whose own text changed affect the nodes that used them.
+  const blockText = (source: string, span: { start: number; end: number }): string => source.slice(span.start, span.end);
+  const edited = defs.filter((d) => {
+    const after = scanned.blocks.find((b) => b.name === d.block.name && b.kind === d.block.kind);
+    return !after || blockText(entry.text!, d.block.span) !== blockText(text, after.span);
+  });
+  entry.text = text;
+  entry.blocks = scanned.blocks;
+  for (const def of defs) def.block = scanned.blocks.find((b) => b.name === def.block.name && b.kind === def.block.kind) ?? def.block;
+  const problems: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
+  const syntax = parser.ctx.redefineFile(file, pkg);
+  if (problems.length === 0) problems.push(...syntax);
+  const kept = analysis.diagnostics.filter((d) => !(d.file === file && d.code === 'jinja-syntax'));
+  analysis.diagnostics.length = 0;
+  analysis.diagnostics.push(...kept, ...problems);
+  changed?.add(file);
+  const ids = new Set(edited.map((d) => `macro.${pkg}.${d.name}`));
+  const affected: string[] = [];
+  for (const node of project.nodes.values()) if (node.parsed?.uses.some((id) => ids.has(id))) affected.push(node.uniqueId);
+  return affected;
+}
+
+/**
+ * Re-renders nodes (after a macro edit) and applies what changed, node by node; `shouldStop` is
+ * asked between nodes so the caller can stop (a newer edit) and resume with what is left. Returns
+ * the ids not done, or undefined when a node's config() result changed (the caller reloads).
+ */
+export function reparseNodes(analysis: Analysis, ids: string[], cache: ScanCache, shouldStop: () => boolean, changed?: Set<string>): string[] | undefined {
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0 && shouldStop()) return ids.slice(i);
+    const node = analysis.project.nodes.get(ids[i]!);
+    const text = node && analysis.project.files.get(node.file)?.text;
+    if (!node || text === undefined) continue;
+    const entry = analysis.project.files.get(node.file)!;
+    // Snapshot blocks and multi-node files are read by a reload.
+    if (entry.nodeIds.length !== 1 || node.blockSpan) return undefined;
+    if (!reparseNode(analysis, node, cache.scan(node.file, text), changed)) return undefined;
+  }
+  return [];
 }
 
 /**

@@ -589,7 +589,7 @@ class ManifestBuilder {
 
   /** depends_on.macros of a node: what its render called, else its scanned macro calls resolved. */
   private nodeMacros(node: ProjectNode): string[] {
-    if (node.dependsOnMacros) return node.dependsOnMacros;
+    if (node.parsed) return node.parsed.macros;
     const calls = node.resourceType === 'operation' ? scan(node.hook!.sql).macroCalls : node.macroCalls;
     const ids: string[] = [];
     const add = (id: string | undefined): void => {

@@ -65,14 +65,12 @@ export interface ProjectNode {
   dynamic: DynamicCall[];
   configCalls: ConfigCall[];
   macroCalls: MacroCallSite[];
+  /** How parse time read a SQL node (absent for seeds, sources and tests from yml). */
+  parsed?: ParsedNode;
+  /** The layers the node's config is made of, kept so a yml patch can recompute it in dbt's order. */
+  configLayers?: ConfigLayers;
   /** Resolved parents (unique ids), filled by the graph. */
   dependsOn: string[];
-  /**
-   * Macros (unique ids) the node's parse-time render called, as dbt records them in
-   * `depends_on.macros`; set where the node was rendered. Absent: manifest.json resolves the
-   * scanned macro calls instead.
-   */
-  dependsOnMacros?: string[];
   /** The node's entry in a properties yml, when it has one. */
   yml?: { file: string; span: Span };
   /** Model-level yml `constraints:` (contracts), as written. */
@@ -108,12 +106,38 @@ export interface ProjectNode {
   };
 }
 
+export interface ParsedNode {
+  /** 'scan': the static scan (no Jinja but literal ref/source/config calls: provably the render's answer); 'render': rendered at parse time. */
+  by: 'scan' | 'render';
+  /** dbt's depends_on.macros: unique ids of the macros the node's own Jinja called. */
+  macros: string[];
+  /** Every macro its render reached, however deep: a macro edit re-renders the nodes that used it. */
+  uses: string[];
+}
+
+/** dbt's config precedence, lowest first: the node's own project tree, yml `config:`, config() calls, then (for a package's node) the root project's tree. */
+export interface ConfigLayers {
+  tree: NodeConfig;
+  patch?: Record<string, unknown>;
+  call?: Record<string, unknown>;
+  rootLayers?: Array<Record<string, unknown>>;
+}
+
 export interface MacroDefinition {
   /** Name as called (`test_<name>` for `{% test name %}` blocks, as in dbt). */
   name: string;
   packageName: string;
   file: string;
   block: BlockDefinition;
+}
+
+/** A `{% docs name %}` block: what `{{ doc('name') }}` in a description renders to. */
+export interface DocsBlock {
+  name: string;
+  packageName: string;
+  file: string;
+  nameSpan: Span;
+  text: string;
 }
 
 export interface ProjectFile {
@@ -128,6 +152,8 @@ export interface ProjectFile {
 
 export interface ProjectConfig {
   name: string;
+  /** `version:` of dbt_project.yml. */
+  version?: string;
   /** Folder of this project relative to the root project ('' for the root, `dbt_packages/x` for a package). */
   base?: string;
   profile?: string;
@@ -143,6 +169,8 @@ export interface ProjectConfig {
   /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`. */
   trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests', Record<string, unknown>>>;
   quoting: Record<string, unknown>;
+  /** `dispatch:` search orders per macro namespace. */
+  dispatch?: Array<{ macroNamespace: string; searchOrder: string[] }>;
   onRunStart: string[];
   onRunEnd: string[];
 }
@@ -158,8 +186,14 @@ export interface Project {
   /** Disabled nodes (enabled: false) by name, kept so refs to them can be explained. */
   disabled: Map<string, ProjectNode[]>;
   macros: Map<string, MacroDefinition[]>;
+  /** Docs blocks by name (a name may be defined by several packages). */
+  docs: Map<string, DocsBlock[]>;
   files: Map<string, ProjectFile>;
   diagnostics: Diagnostic[];
+  /** The target the project was parsed for (its profile's, or the default). */
+  target?: import('./profiles').Target;
+  /** Packages packages.yml lists that are not installed (one error says so; what follows from it is not reported again). */
+  missingPackages?: string[];
 }
 
 export const LAYERS_DEFAULT = ['landing', 'bronze', 'silver', 'gold'] as const;

@@ -12,9 +12,11 @@ export interface RefCall {
   name: string;
   packageName?: string;
   version?: string;
-  /** The model name inside the quotes. */
+  /** The model name inside the quotes (or, when `literal` is false, the call that led to the ref). */
   span: Span;
   callSpan: Span;
+  /** False when rendering found the ref and the file holds no literal name for it (a loop variable, a computed name): nothing to rename in place. */
+  literal?: false;
 }
 
 export interface SourceCall {
@@ -23,6 +25,7 @@ export interface SourceCall {
   sourceSpan: Span;
   tableSpan: Span;
   callSpan: Span;
+  literal?: false;
 }
 
 /** A ref()/source() whose target is computed at render time (`ref('a_' ~ x)`, `ref(var)`). */
@@ -65,6 +68,12 @@ export interface ScanProblem {
 }
 
 export interface ScanResult {
+  /**
+   * True when the file's Jinja is nothing but comments and `{{ ref(...) }}`, `{{ source(...) }}`,
+   * `{{ config(...) }}` calls with literal arguments (dbt's static parser criteria, stricter): then
+   * these refs, sources and configs are exactly what rendering the file would record.
+   */
+  static: boolean;
   refs: RefCall[];
   sources: SourceCall[];
   dynamic: DynamicCall[];
@@ -111,7 +120,7 @@ const BLOCK_OPENERS: Record<string, BlockKind> = {
 };
 
 export function scan(text: string): ScanResult {
-  const result: ScanResult = { refs: [], sources: [], dynamic: [], configs: [], macroCalls: [], blocks: [], problems: [] };
+  const result: ScanResult = { static: true, refs: [], sources: [], dynamic: [], configs: [], macroCalls: [], blocks: [], problems: [] };
   const openBlocks: Array<{ def: BlockDefinition; endTag: string }> = [];
   const n = text.length;
   let i = 0;
@@ -149,12 +158,15 @@ export function scan(text: string): ScanResult {
       }
     }
     if (!paren && next === CH_LBRACE) {
+      // An expression without a call (`{{ this }}`) records nothing, but only rendering knows its value.
+      result.static = false;
       i = tag.end;
       continue;
     }
     // Without a call, a statement is read only as far as its keyword and a block's name (a
     // materialization's adapter argument too).
     const tokens = tokenize(text, bodyStart, bodyEnd, paren || text.startsWith('materialization', bodyStart + countSpaces(text, bodyStart)) ? Infinity : 2);
+    if (result.static && (next === CH_PERCENT || !isStaticCall(text, tokens))) result.static = false;
     if (next === CH_PERCENT && tokens.length > 0 && tokens[0]!.kind === Tok.Ident) {
       const keyword = tokens[0]!.value;
       if (keyword === 'raw') {
@@ -195,6 +207,7 @@ export function scan(text: string): ScanResult {
     if (paren) collectCalls(tokens, result);
     i = tag.end;
   }
+  if (result.problems.length > 0) result.static = false;
   for (const { def, endTag } of openBlocks) {
     def.span.end = n;
     result.problems.push({ message: `Unclosed '{% ${def.kind} ${def.name} %}' block: missing '{% ${endTag} %}'`, span: def.nameSpan });
@@ -430,6 +443,38 @@ function collectCalls(tokens: Token[], result: ScanResult): void {
       result.macroCalls.push({ name, span: { start: t.start, end: tokens[last]!.end } });
     }
   }
+}
+
+/**
+ * `ref('a')`, `ref('pkg', 'a', v=2)`, `source('s', 't')` or `config(key=literal, ...)` and nothing
+ * else: the calls whose recorded arguments are certain without rendering.
+ */
+function isStaticCall(text: string, tokens: Token[]): boolean {
+  const head = tokens[0];
+  if (!head || head.kind !== Tok.Ident || tokens[1]?.value !== '(') return false;
+  if (head.value !== 'ref' && head.value !== 'source' && head.value !== 'config') return false;
+  if (matchParen(tokens, 1) !== tokens.length - 1) return false;
+  for (const t of tokens) {
+    // Escapes and number spellings are where a scan and Python could read a literal differently.
+    if (t.kind === Tok.String && text.slice(t.start, t.end).includes('\\')) return false;
+    if (t.kind === Tok.Number && !/^\d+(\.\d+)?$/.test(t.value)) return false;
+  }
+  let positional = 0;
+  for (const arg of splitArgs(tokens, 2, tokens.length - 1)) {
+    if (arg.length === 0) return false;
+    if (arg.length >= 3 && arg[0]!.kind === Tok.Ident && arg[1]!.value === '=') {
+      if (head.value === 'source') return false;
+      if (head.value === 'ref' && !((arg[0]!.value === 'v' || arg[0]!.value === 'version') && arg.length === 3 && (arg[2]!.kind === Tok.String || arg[2]!.kind === Tok.Number))) return false;
+      const value = parseLiteral(arg, 2);
+      if (!value || value.next !== arg.length) return false;
+      continue;
+    }
+    if (head.value === 'config' || arg.length !== 1 || arg[0]!.kind !== Tok.String) return false;
+    positional++;
+  }
+  if (head.value === 'ref') return positional === 1 || positional === 2;
+  if (head.value === 'source') return positional === 2;
+  return true;
 }
 
 /** Common Python/Jinja methods: `x.upper()` is not a macro call. */

@@ -91,6 +91,8 @@ export interface AnalysisComplete {
   diagnostics: number;
   /** Milliseconds this analysis took (load + graph, or an incremental update). */
   millis: number;
+  /** Nodes still being re-rendered in the background after a macro edit (0: the diagnostics sent are complete). */
+  rendering?: number;
 }
 
 /**

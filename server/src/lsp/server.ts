@@ -105,11 +105,36 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     published.set(project.root, now);
     project.dirty = new Set();
+    if (project.rendering) renderInBackground(project);
     if (trusted) columns.analysed(project, dirty);
     // After a full load, what the first edit would otherwise compute is computed now, while idle.
     if (!dirty) setImmediate(() => project.prepareEdits());
-    const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started };
+    const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started, rendering: project.renderingCount };
     void connection.sendNotification(AnalysisCompleteNotification, done);
+  };
+
+  /**
+   * After a macro edit, the nodes that used the macro are re-rendered in slices between requests
+   * (each slice ~15 ms, so edits and questions keep answering); their problems go out when done.
+   */
+  const renderingNow = new Set<ProjectState>();
+  const renderInBackground = (project: ProjectState): void => {
+    if (renderingNow.has(project)) return;
+    renderingNow.add(project);
+    const slice = (): void => {
+      try {
+        if (project.renderPending(15)) {
+          setImmediate(slice);
+          return;
+        }
+      } catch (err) {
+        connection.console.error(`re-rendering after a macro edit failed: ${(err as Error).stack ?? String(err)}`);
+        project.invalidate();
+      }
+      renderingNow.delete(project);
+      schedule(project);
+    };
+    setImmediate(slice);
   };
 
   /** Coalesces a burst of edits into one re-analysis per project. */
@@ -145,6 +170,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialize((params): InitializeResult => {
     const options = (params.initializationOptions ?? {}) as InitializationOptions & { layers?: LayerOptions };
     trusted = options.trusted !== false;
+    workspace.settings.trusted = trusted;
     if (options.layers) workspace.layers = { ...DEFAULT_LAYER_OPTIONS, ...options.layers };
     for (const folder of params.workspaceFolders ?? []) workspace.addFolder(uriToPath(folder.uri));
     if (params.rootUri && !params.workspaceFolders?.length) workspace.addFolder(uriToPath(params.rootUri));
@@ -167,7 +193,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onInitialized(() => {
-    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{sql,yml,yaml,csv,py}' }] }).catch(() => undefined);
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{sql,yml,yaml,csv,py,md}' }] }).catch(() => undefined);
     // Projects are analysed when first touched (a document opened, a request about one of its files).
   });
 

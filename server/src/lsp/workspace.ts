@@ -9,7 +9,7 @@ import { analyzeProject, type Analysis } from '../core/analysis';
 import { Compiler, TemplateCache } from '../core/compiler';
 import { prepareQueries } from '../core/ide';
 import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
-import { prepareIncremental, updateModelText } from '../core/incremental';
+import { prepareIncremental, reparseNodes, updateMacroText, updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
 import type { LayerOptions } from '../core/graph';
 import type { Diagnostic } from '../core/diagnostics';
@@ -47,8 +47,16 @@ export class OverlayHost implements FileHost {
   }
 }
 
+/** What parse time may read: the environment for env_var only in a trusted workspace. */
+export interface ParseSettings {
+  env: Record<string, string | undefined>;
+  trusted: boolean;
+}
+
 export class ProjectState {
   private analysis: Analysis | undefined;
+  /** Nodes whose render used a macro that was edited, still to re-render (in slices, between requests). */
+  private pendingRenders: string[] = [];
   private compiler: Compiler | undefined;
   private readonly scans = new ScanCache();
   private readonly templates = new TemplateCache();
@@ -63,13 +71,20 @@ export class ProjectState {
     readonly root: string,
     private readonly host: OverlayHost,
     private readonly env: Record<string, string | undefined>,
+    private readonly settings: ParseSettings = { env, trusted: true },
   ) {}
 
   /** Layer names and rules (editor settings); the defaults when unset. */
   layers: LayerOptions | undefined;
 
   get(): Analysis {
-    this.analysis ??= analyzeProject(this.host, this.root, { cache: this.scans, ...(this.layers ? { layers: this.layers } : {}) });
+    this.analysis ??= analyzeProject(this.host, this.root, {
+      cache: this.scans,
+      // An untrusted workspace renders too (parse time does no I/O), but env_var answers its default.
+      env: this.settings.trusted ? this.settings.env : {},
+      profilesDirs: defaultProfilesDirs(this.root, this.env),
+      ...(this.layers ? { layers: this.layers } : {}),
+    });
     return this.analysis;
   }
 
@@ -88,15 +103,57 @@ export class ProjectState {
     const file = this.relative(path);
     if (file) this.engineProblems.delete(file);
     const changed = new Set<string>();
-    if (this.analysis && file && file.endsWith('.sql') && updateModelText(this.analysis, file, text, this.scans, changed)) {
-      this.compiler = undefined;
-      this.perTarget.clear();
-      this.version++;
-      // An incremental edit changes only that file's problems (and those of cycles through it).
-      if (this.dirty) for (const f of changed) this.dirty.add(f);
-      return;
+    if (this.analysis && file && file.endsWith('.sql')) {
+      let applied = updateModelText(this.analysis, file, text, this.scans, changed);
+      if (!applied) {
+        // A macro edit keeping its macro names: the nodes that used them are re-rendered in the background.
+        const affected = updateMacroText(this.analysis, file, text, this.scans, changed);
+        if (affected) {
+          this.pendingRenders = [...new Set([...this.pendingRenders, ...affected])];
+          applied = true;
+        }
+      }
+      if (applied) {
+        this.compiler = undefined;
+        this.perTarget.clear();
+        this.version++;
+        // An incremental edit changes only that file's problems (and those of cycles through it).
+        if (this.dirty) for (const f of changed) this.dirty.add(f);
+        return;
+      }
     }
     this.invalidate();
+  }
+
+  /** Whether nodes are waiting to be re-rendered after a macro edit. */
+  get rendering(): boolean {
+    return this.analysis !== undefined && this.pendingRenders.length > 0;
+  }
+
+  /** How many nodes are waiting to be re-rendered after a macro edit. */
+  get renderingCount(): number {
+    return this.analysis ? this.pendingRenders.length : 0;
+  }
+
+  /**
+   * Re-renders nodes a macro edit touched for about `budgetMs`; true while more remain. A newer
+   * edit of the macro restarts the list (work for the older text is dropped), a reload drops it.
+   */
+  renderPending(budgetMs: number): boolean {
+    if (!this.analysis || this.pendingRenders.length === 0) return false;
+    const started = performance.now();
+    const changed = new Set<string>();
+    const left = reparseNodes(this.analysis, this.pendingRenders, this.scans, () => performance.now() - started > budgetMs, changed);
+    if (left === undefined) {
+      this.invalidate();
+      return false;
+    }
+    this.pendingRenders = left;
+    this.compiler = undefined;
+    this.perTarget.clear();
+    this.version++;
+    if (this.dirty) for (const f of changed) this.dirty.add(f);
+    return left.length > 0;
   }
 
   /** Idle-time work that keeps the first edit and the first references after a load as fast as the others. */
@@ -109,6 +166,7 @@ export class ProjectState {
   invalidate(): void {
     this.dirty = undefined;
     this.analysis = undefined;
+    this.pendingRenders = [];
     this.compiler = undefined;
     this.perTarget.clear();
     this.version++;
@@ -169,11 +227,15 @@ export class Workspace {
   readonly host = new OverlayHost();
   private readonly projects = new Map<string, ProjectState>();
   layers: LayerOptions | undefined;
+  /** Set from the client at initialize: an untrusted workspace parses without the environment. */
+  readonly settings: ParseSettings;
 
-  constructor(private readonly env: Record<string, string | undefined>) {}
+  constructor(private readonly env: Record<string, string | undefined>) {
+    this.settings = { env, trusted: true };
+  }
 
   private create(root: string): ProjectState {
-    const project = new ProjectState(root, this.host, this.env);
+    const project = new ProjectState(root, this.host, this.env, this.settings);
     project.layers = this.layers;
     return project;
   }

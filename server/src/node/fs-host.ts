@@ -31,6 +31,14 @@ export class NodeFileHost implements FileHost {
     }
   }
 
+  realPath(path: string): string {
+    try {
+      return normalizePath(realpathSync(path));
+    } catch {
+      return normalizePath(path);
+    }
+  }
+
   list(dir: string): string[] {
     const out: string[] = [];
     const visited = new Set<string>();

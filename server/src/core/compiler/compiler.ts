@@ -7,18 +7,18 @@
  */
 import type { Analysis } from '../analysis';
 import type { Diagnostic } from '../diagnostics';
-import { isUndefined, Kwargs, MacroReturn, parse, render, type Template } from '../jinja';
+import { isUndefined, Kwargs } from '../jinja';
 import type { ProjectNode } from '../model';
-import { publicTarget, type Target } from '../profiles';
+import type { Target } from '../profiles';
 import type { Span } from '../text';
+import { DbtContext, TemplateCache, type ContextFrame } from './context';
 import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
 import { injectCtes } from './ephemeral';
 import { builtinTests } from './generic-tests';
-import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
-import { columnApi, dbtBuiltins } from './builtins';
-import { markTuple } from '../jinja/runtime';
-import { pythonJson, pythonModules } from './modules';
+import { bindArgs, isNone, splitArgs } from './python';
 import { Relation } from './relation';
+
+export { TemplateCache } from './context';
 
 export interface CompileOptions {
   target: Target;
@@ -47,22 +47,7 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** Parsed templates by file and text: editing one file never reparses another. */
-export class TemplateCache {
-  private readonly entries = new Map<string, { text: string; template: Template; diagnostics: Array<{ message: string; span: Span }> }>();
-
-  get(file: string, text: string): { template: Template; diagnostics: Array<{ message: string; span: Span }> } {
-    const hit = this.entries.get(file);
-    if (hit && hit.text === text) return hit;
-    const parsed = parse(text);
-    const entry = { text, template: parsed.template, diagnostics: parsed.diagnostics };
-    this.entries.set(file, entry);
-    return entry;
-  }
-}
-
-interface Frame {
-  node: ProjectNode;
+interface Frame extends ContextFrame {
   /** Ephemeral parents inlined into this node, with their CTE text. */
   ctes: Map<string, string>;
   /** config() keyword arguments seen while rendering. */
@@ -78,27 +63,40 @@ class RenderFailure extends Error {
 const EPHEMERAL_PREFIX = '__dbt__cte__';
 
 export class Compiler {
-  private readonly frames: Frame[] = [];
   private readonly relations = new Map<string, Relation>();
   private readonly renderedConfig = new Map<string, Record<string, unknown>>();
-  private readonly globals: Record<string, unknown>;
-  private readonly macroDiagnostics: Diagnostic[] = [];
-  private readonly projectMacros: Record<string, unknown> = {};
-  private readonly runStartedAt: PyDateTime;
+  /** dbt's context at compile time: the shared builtins and macro namespaces, with runtime ref/source/config. */
+  readonly ctx: DbtContext<Frame>;
 
   constructor(
     readonly analysis: Analysis,
     readonly options: CompileOptions,
     private readonly templates = new TemplateCache(),
   ) {
-    this.runStartedAt = new PyDateTime(options.runStartedAt ?? new Date());
-    this.globals = this.buildGlobals();
-    this.defineProjectMacros();
+    const { target, dialect, env } = options;
+    this.ctx = new DbtContext<Frame>(
+      {
+        project: analysis.project,
+        target,
+        dialect,
+        env,
+        templates,
+        ...(options.vars ? { vars: options.vars } : {}),
+        ...(options.runStartedAt ? { runStartedAt: options.runStartedAt } : {}),
+        ...(options.invocationId ? { invocationId: options.invocationId } : {}),
+        ...(options.runQuery ? { runQuery: options.runQuery } : {}),
+      },
+      { execute: true, members: () => this.runtimeMembers() },
+    );
+  }
+
+  private get frames(): Frame[] {
+    return this.ctx.frames;
   }
 
   /** Problems in macro files (syntax errors), reported once per compiler. */
   get macroProblems(): Diagnostic[] {
-    return this.macroDiagnostics;
+    return this.ctx.problems;
   }
 
   compile(nodeId: string): CompileResult {
@@ -183,21 +181,16 @@ export class Compiler {
     if (this.frames.some((f) => f.node.uniqueId === node.uniqueId)) {
       throw this.failure(node.file, undefined, `'${node.name}' depends on itself through ephemeral models`);
     }
-    this.frames.push(frame);
-    try {
-      const out = render(template, this.globals);
-      if (out.error) {
-        if (out.error.message.startsWith('\u0000')) {
-          // A failure raised by a nested compile (ephemeral parent) keeps its own location.
-          throw this.nested.pop()!;
-        }
-        throw this.failure(node.file, shift(out.error.span), out.error.message);
+    const out = this.ctx.render(template, frame);
+    if (out.error) {
+      if (out.error.message.startsWith('\u0000')) {
+        // A failure raised by a nested compile (ephemeral parent) keeps its own location.
+        throw this.nested.pop()!;
       }
-      this.renderedConfig.set(node.uniqueId, frame.captured);
-      return { sql: out.output, frame };
-    } finally {
-      this.frames.pop();
+      throw this.failure(node.file, shift(out.error.span), out.error.message);
     }
+    this.renderedConfig.set(node.uniqueId, frame.captured);
+    return { sql: out.output, frame };
   }
 
   /**
@@ -207,8 +200,7 @@ export class Compiler {
   private renderGenericTest(node: ProjectNode): { sql: string; frame: Frame } {
     const test = node.test!;
     const frame: Frame = { node, ctes: new Map(), captured: {} };
-    this.frames.push(frame);
-    try {
+    return this.ctx.within(frame, () => {
       const target = this.analysis.project.nodes.get(test.attachedTo!);
       if (!target) throw this.failure(node.file, node.nameSpan, `Test '${node.name}' is attached to '${test.attachedTo}', which is not in the project`);
       let relation: unknown = target.config.materialized === 'ephemeral' ? this.inlineEphemeral(target) : this.relation(target);
@@ -219,21 +211,26 @@ export class Compiler {
         kwargs[key] = key === 'column_name' ? value : this.renderTestArgument(node, value);
       }
       const macroName = `test_${test.name}`;
-      const macro = (this.projectMacros[macroName] ?? this.builtinTests[macroName]) as ((...a: unknown[]) => unknown) | undefined;
+      const macro = (this.testMacro(node, test.namespace, macroName) ?? this.builtinTests[macroName]) as ((...a: unknown[]) => unknown) | undefined;
       if (!macro) {
         throw this.failure(node.file, node.nameSpan, `Test '${node.name}' uses the generic test '${test.namespace ? `${test.namespace}.` : ''}${test.name}', which is not defined (no {% test ${test.name}(model, ...) %} in the project)`);
       }
       let sql: string;
       try {
-        sql = String(this.callOutsideRender(macro, [new Kwargs(kwargs)]) ?? '');
+        sql = String(this.ctx.call(macro, [new Kwargs(kwargs)]) ?? '');
       } catch (err) {
         if (err instanceof RenderFailure) throw err;
         throw this.failure(node.file, node.nameSpan, `Test '${node.name}': ${(err as Error).message}`);
       }
       return { sql, frame };
-    } finally {
-      this.frames.pop();
-    }
+    });
+  }
+
+  /** A generic test's macro: the named package's (`dbt_utils.accepted_range`), else as the test's package sees it. */
+  private testMacro(node: ProjectNode, namespace: string | undefined, macroName: string): unknown {
+    if (namespace) return this.ctx.packageMacro(namespace, macroName) ?? (namespace === 'dbt' ? undefined : this.ctx.lookup(namespace, macroName));
+    const found = this.ctx.lookup(node.packageName, macroName);
+    return typeof found === 'function' ? found : undefined;
   }
 
   private renderTestArgument(node: ProjectNode, value: unknown): unknown {
@@ -243,12 +240,11 @@ export class Compiler {
     const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
     if (!looksLikeCall && !value.includes('{{') && !value.includes('{%')) return value;
     // Native rendering: evaluate the expression and keep its value (a Relation for ref()).
-    const source = looksLikeCall ? `{% set __value = ${value} %}` : value;
-    const { template, diagnostics } = this.templates.get(`<test argument of ${node.uniqueId}>`, source);
-    if (diagnostics.length > 0) throw this.failure(node.file, node.nameSpan, `Test argument '${value}': ${diagnostics[0]!.message}`);
-    const out = render(template, this.globals);
-    if (out.error) throw this.failure(node.file, node.nameSpan, `Test argument '${value}': ${out.error.message}`);
-    return looksLikeCall ? out.exports.__value : out.output;
+    try {
+      return looksLikeCall ? this.ctx.evaluate(`<test argument of ${node.uniqueId}>`, value) : this.ctx.renderString(`<test argument of ${node.uniqueId}>`, value);
+    } catch (err) {
+      throw this.failure(node.file, node.nameSpan, `Test argument ${(err as Error).message}`);
+    }
   }
 
   private readonly builtinTests = builtinTests(() => {
@@ -324,10 +320,10 @@ export class Compiler {
       schema = String(config.target_schema);
       database = isNone(config.target_database) ? target.database : String(config.target_database);
     } else {
-      schema = this.callNaming('generate_schema_name', [config.schema ?? null, nodeDict]);
-      database = this.callNaming('generate_database_name', [config.database ?? null, nodeDict]);
+      schema = this.callNaming('generate_schema_name', [config.schema ?? null, nodeDict], node.packageName);
+      database = this.callNaming('generate_database_name', [config.database ?? null, nodeDict], node.packageName);
     }
-    const identifier = this.callNaming('generate_alias_name', [config.alias ?? null, nodeDict]);
+    const identifier = this.callNaming('generate_alias_name', [config.alias ?? null, nodeDict], node.packageName);
     return { database, schema, identifier };
   }
 
@@ -341,25 +337,21 @@ export class Compiler {
     return policy;
   }
 
-  /** Calls a naming macro (the project's override, else dbt's default) and trims its output, as dbt does. */
-  private callNaming(name: string, args: unknown[]): string {
-    const fn = (this.projectMacros[name] ?? this.globals[name]) as (...a: unknown[]) => unknown;
-    const value = this.callOutsideRender(fn, args);
+  /**
+   * Calls a naming macro and trims its output, as dbt does: a package node uses its own package's
+   * `generate_X_name` when it has one, otherwise the root project's override, else dbt's default.
+   */
+  private callNaming(name: string, args: unknown[], packageName: string): string {
+    const root = this.analysis.project.config.name;
+    const fn = (packageName !== root ? this.ctx.packageMacro(packageName, name) : undefined) ?? (this.ctx.lookup(root, name) as (...a: unknown[]) => unknown);
+    const value = this.ctx.call(fn, args);
     return String(value ?? '').trim();
-  }
-
-  private callOutsideRender(fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
-    try {
-      return fn(...args);
-    } catch (err) {
-      if (err instanceof MacroReturn) return err.value;
-      throw err;
-    }
   }
 
   /** config() values computed at render time (e.g. `schema=var('s')`): render the node once to see them. */
   private dynamicConfig(node: ProjectNode): Record<string, unknown> {
-    if (!node.configCalls.some((c) => c.dynamicKeys.length > 0)) return {};
+    // Parse time rendered the node: its config() values are in its config already, as dbt's are.
+    if (node.parsed || !node.configCalls.some((c) => c.dynamicKeys.length > 0)) return {};
     const seen = this.renderedConfig.get(node.uniqueId);
     if (seen) return seen;
     if (this.frames.some((f) => f.node.uniqueId === node.uniqueId)) return this.frame.captured;
@@ -393,29 +385,30 @@ export class Compiler {
 
   // ------------------------------------------------------------------ context
 
-  private buildGlobals(): Record<string, unknown> {
-    const { target, dialect } = this.options;
-    const project = this.analysis.project;
-    const g: Record<string, unknown> = Object.create(null);
-
+  /** What compile time gives `ref`, `source`, `config` and friends (dbt's RuntimeProvider). */
+  private runtimeMembers(): object {
     const ref = (...args: unknown[]): unknown => {
       const { positional, kwargs } = splitArgs(args);
       if (positional.length < 1 || positional.length > 2) throw new Error(`ref() takes 1 or 2 positional arguments (${positional.length} given)`);
       const name = String(positional[positional.length - 1]);
       const pkg = positional.length === 2 ? String(positional[0]) : undefined;
       const version = kwargs.v ?? kwargs.version;
-      const targetNode = this.analysis.graph.resolveRef(name, pkg, isNone(version) ? undefined : String(version));
       const current = this.frame.node;
+      const targetNode = this.analysis.graph.resolveRef(name, pkg, isNone(version) ? undefined : String(version), current.packageName);
       if (!targetNode) throw new Error(`${current.resourceType} '${current.name}' depends on a node named '${name}'${pkg ? ` in package '${pkg}'` : ''} which was not found`);
       const fixture = this.overrides?.get(targetNode.uniqueId);
       if (fixture !== undefined) return fixture;
+      if (current.parsed && !current.dependsOn.includes(targetNode.uniqueId)) {
+        // The graph is what parse time recorded: a ref only compile reaches (under `if execute`) is not in it.
+        throw new Error(`dbt was unable to infer all dependencies for the model "${current.name}": ref('${name}') is reached only when executing (inside \`{% if execute %}\` or a branch parse time does not take); add \`-- depends_on: {{ ref('${name}') }}\` at the top of the model`);
+      }
       if (targetNode.config.materialized === 'ephemeral') return this.inlineEphemeral(targetNode);
       return this.options.deferredRelation?.(targetNode) ?? this.relation(targetNode);
     };
     const source = (...args: unknown[]): unknown => {
       const { source_name, table_name } = bindArgs('source', [{ name: 'source_name' }, { name: 'table_name' }], args);
-      const node = this.analysis.graph.resolveSource(String(source_name), String(table_name));
       const current = this.frame.node;
+      const node = this.analysis.graph.resolveSource(String(source_name), String(table_name), current.packageName);
       if (!node) throw new Error(`${current.resourceType} '${current.name}' depends on a source named '${String(source_name)}.${String(table_name)}' which was not found`);
       const fixture = this.overrides?.get(node.uniqueId);
       if (fixture !== undefined) return fixture;
@@ -444,24 +437,15 @@ export class Compiler {
           if (value === undefined) throw new Error(`Required config '${key}' is not set on ${this.frame.node.name}`);
           return value;
         },
+        meta_get: (...args: unknown[]): unknown => {
+          const { name, default: fallback } = bindArgs('config.meta_get', [{ name: 'name' }, { name: 'default', default: null }, { name: 'validator', default: null }], args);
+          const meta = this.frame.node.config.meta ?? {};
+          return String(name) in meta ? meta[String(name)] : fallback;
+        },
+        persist_relation_docs: () => Boolean((this.frame.node.config.persist_docs as Record<string, unknown> | undefined)?.relation),
+        persist_column_docs: () => Boolean((this.frame.node.config.persist_docs as Record<string, unknown> | undefined)?.columns),
       },
     );
-    const varFn = (...args: unknown[]): unknown => {
-      const { positional } = splitArgs(args);
-      const name = String(positional[0]);
-      const found = this.lookupVar(name);
-      if (found.found) return this.renderVarValue(found.value);
-      if (positional.length > 1) return positional[1];
-      throw new Error(`Required var '${name}' not found in config: set it in dbt_project.yml 'vars:' or pass --vars '{${name}: ...}'`);
-    };
-    const envVar = (...args: unknown[]): unknown => {
-      const { positional } = splitArgs(args);
-      const name = String(positional[0]);
-      const value = this.options.env[name];
-      if (value !== undefined) return value;
-      if (positional.length > 1) return positional[1];
-      throw new Error(`Env var required but not provided: '${name}'`);
-    };
     const isIncremental = (): boolean => {
       if (this.forceIncremental !== undefined) return this.forceIncremental;
       const node = this.frame.node;
@@ -470,123 +454,28 @@ export class Compiler {
       if (config.full_refresh === true) return false;
       return this.options.relationExists?.(node, this.relation(node)) ?? false;
     };
-    const adapter = {
-      type: () => target.type,
-      quote: (identifier: unknown) => dialect.quoteIdentifier(String(identifier)),
-      dispatch: (...args: unknown[]): unknown => {
-        const { macro_name, macro_namespace } = bindArgs('adapter.dispatch', [{ name: 'macro_name' }, { name: 'macro_namespace', default: null }], args);
-        return this.dispatch(String(macro_name), isNone(macro_namespace) ? undefined : String(macro_namespace));
-      },
-      get_relation: (...args: unknown[]): unknown => {
-        bindArgs('adapter.get_relation', [{ name: 'database' }, { name: 'schema' }, { name: 'identifier' }], args);
-        return null;
-      },
-      get_columns_in_relation: () => [],
-      quote_as_configured: (identifier: unknown) => String(identifier),
-    };
-    const exceptions = {
-      raise_compiler_error: (message: unknown) => {
-        throw new Error(`Compilation Error: ${String(message)}`);
-      },
-      warn: () => '',
-      raise_not_implemented: (message: unknown) => {
-        throw new Error(`Not implemented: ${String(message)}`);
-      },
-    };
     const runQuery = (sql: unknown): unknown => {
       if (!this.options.runQuery) throw new Error('run_query() needs a warehouse connection; compile with a connected target (medallion run/build) to use it');
       return this.options.runQuery(String(sql));
     };
-
-    const contextGetters: Record<string, () => unknown> = {
+    const members: Record<string, unknown> = {
+      ref,
+      source,
+      config,
+      is_incremental: isIncremental,
+      should_full_refresh: () => Boolean(this.options.fullRefresh),
+      run_query: runQuery,
+      flags: { FULL_REFRESH: Boolean(this.options.fullRefresh), WHICH: 'compile', STORE_FAILURES: false },
+    };
+    const getters: Record<string, () => unknown> = {
       this: () => (this.frame.node.resourceType === 'source' ? undefined : this.relation(this.frame.node)),
       model: () => this.nodeDict(this.frame.node),
       schema: () => this.relation(this.frame.node).schema,
       database: () => this.relation(this.frame.node).database,
+      graph: () => this.graphContext(),
     };
-    contextGetters.graph = () => this.graphContext();
-    for (const [name, get] of Object.entries(contextGetters)) Object.defineProperty(g, name, { get, enumerable: true });
-
-    const dbtNamespace: Record<string, unknown> = Object.create(null);
-    for (const [name, fn] of Object.entries(dialect.macros)) dbtNamespace[name] = fn;
-    Object.assign(dbtNamespace, defaultNamingMacros(target));
-
-    Object.assign(g, dbtNamespace, {
-      ref,
-      source,
-      config,
-      var: varFn,
-      env_var: envVar,
-      is_incremental: isIncremental,
-      should_full_refresh: () => Boolean(this.options.fullRefresh),
-      target: publicTarget(target),
-      run_started_at: this.runStartedAt,
-      invocation_id: this.options.invocationId ?? '00000000-0000-0000-0000-000000000000',
-      adapter,
-      exceptions,
-      execute: true,
-      flags: { FULL_REFRESH: Boolean(this.options.fullRefresh), WHICH: 'compile' },
-      project_name: project.config.name,
-      run_query: runQuery,
-      // Hook context; the runner fills these for real runs.
-      schemas: [],
-      database_schemas: [],
-      results: [],
-      return: (value: unknown) => {
-        throw new MacroReturn(value);
-      },
-      log: () => '',
-      print: () => '',
-      tojson: (v: unknown) => pythonJson(v),
-      modules: pythonModules(() => new Date()),
-      // Hook helpers: `config(pre_hook=before_begin("..."))`.
-      before_begin: (sql: unknown) => ({ sql: String(sql), transaction: false }),
-      after_commit: (sql: unknown) => ({ sql: String(sql), transaction: false }),
-      in_transaction: (sql: unknown) => ({ sql: String(sql), transaction: true }),
-      fromjson: (s: unknown, fallback: unknown = null) => {
-        try {
-          return JSON.parse(String(s));
-        } catch {
-          return fallback;
-        }
-      },
-      zip: (...lists: unknown[]) => {
-        const arrays = lists.filter(Array.isArray) as unknown[][];
-        const len = Math.min(...arrays.map((a) => a.length));
-        return Array.from({ length: Number.isFinite(len) ? len : 0 }, (_, i) => markTuple(arrays.map((a) => a[i])));
-      },
-      set: (items: unknown) => [...new Set(Array.isArray(items) ? items : [])],
-      dbt: dbtNamespace,
-      builtins: { ref, source, config },
-      ...dbtBuiltins({ adapterType: target.type, target, ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) }),
-      api: { Relation: { create: (...args: unknown[]) => this.createRelation(args) }, Column: columnApi(target.type) },
-    });
-    return g;
-  }
-
-  /** dbt's var scoping: --vars, then the root project's vars for the node's package, the package's own vars, then global vars. */
-  private lookupVar(name: string): { found: boolean; value?: unknown } {
-    const cli = this.options.vars ?? {};
-    if (name in cli) return { found: true, value: cli[name] };
-    const project = this.analysis.project;
-    const pkg = this.frames.length > 0 ? this.frame.node.packageName : project.config.name;
-    const rootVars = project.config.vars;
-    const scoped = rootVars[pkg];
-    if (isDict(scoped) && name in scoped) return { found: true, value: scoped[name] };
-    const own = pkg === project.config.name ? undefined : project.packages.get(pkg)?.vars;
-    if (own && name in own) return { found: true, value: own[name] };
-    if (name in rootVars) return { found: true, value: rootVars[name] };
-    return { found: false };
-  }
-
-  /** Var values are rendered in the calling node's context, as dbt does (`"{{ my_macro() }}"`). */
-  private renderVarValue(value: unknown): unknown {
-    if (typeof value !== 'string' || (!value.includes('{{') && !value.includes('{%'))) return value;
-    const { template, diagnostics } = this.templates.get(`<var ${value}>`, value);
-    if (diagnostics.length > 0) throw new Error(`var value '${value}': ${diagnostics[0]!.message}`);
-    const out = render(template, this.globals);
-    if (out.error) throw new Error(`var value '${value}': ${out.error.message}`);
-    return out.output;
+    for (const [name, get] of Object.entries(getters)) Object.defineProperty(members, name, { get, enumerable: true });
+    return members;
   }
 
   private graphCache: Record<string, unknown> | undefined;
@@ -619,30 +508,6 @@ export class Compiler {
     return this.graphCache;
   }
 
-  private createRelation(args: unknown[]): Relation {
-    const { database, schema, identifier, type } = bindArgs(
-      'api.Relation.create',
-      [{ name: 'database', default: null }, { name: 'schema', default: null }, { name: 'identifier', default: null }, { name: 'type', default: null }, { name: 'quote_policy', default: null }],
-      args,
-    );
-    return new Relation(this.options.dialect, isNone(database) ? undefined : String(database), isNone(schema) ? undefined : String(schema), String(identifier ?? ''), (type as never) ?? null);
-  }
-
-  /** adapter.dispatch: `<adapter>__name`, then `default__name`, project macros first, then dbt's. */
-  private dispatch(name: string, namespace: string | undefined): unknown {
-    const type = this.options.target.type;
-    const candidates = [`${type}__${name}`, ...(type === 'databricks' ? [`spark__${name}`] : []), `default__${name}`];
-    for (const candidate of candidates) {
-      if (candidate in this.projectMacros) return this.projectMacros[candidate];
-    }
-    if (namespace === undefined || namespace === 'dbt' || namespace === this.analysis.project.config.name) {
-      const builtin = (this.options.dialect.macros as Record<string, unknown>)[name];
-      if (builtin) return builtin;
-      if (name in this.projectMacros) return this.projectMacros[name];
-    }
-    throw new Error(`No macro named '${name}' for adapter '${type}' (looked for ${candidates.join(', ')})`);
-  }
-
   private inlineEphemeral(node: ProjectNode): Relation {
     const frame = this.frame;
     const cteName = EPHEMERAL_PREFIX + node.name;
@@ -664,51 +529,10 @@ export class Compiler {
     return new Relation(this.options.dialect, undefined, undefined, cteName, 'cte');
   }
 
-  private defineProjectMacros(): void {
-    const project = this.analysis.project;
-    const files = [...new Set([...project.macros.values()].flat().map((m) => m.file))];
-    for (const path of files) {
-      const text = project.files.get(path)?.text;
-      if (text === undefined) continue;
-      const { template, diagnostics } = this.templates.get(path, text);
-      for (const d of diagnostics) this.macroDiagnostics.push({ code: 'jinja-syntax', severity: 'error', file: path, span: d.span, message: d.message });
-      const out = render(template, this.globals);
-      for (const [name, value] of Object.entries(out.exports)) {
-        if (typeof value === 'function') this.projectMacros[name] = value;
-      }
-    }
-    // Project macros override dbt's built-ins and context functions of the same name, as in dbt.
-    Object.assign(this.globals, this.projectMacros);
-    (this.globals as Record<string, unknown>)[project.config.name] = { ...this.projectMacros };
-  }
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** dbt's default generate_*_name macros (used unless the project overrides them). */
-function defaultNamingMacros(target: Target): Record<string, (...args: unknown[]) => unknown> {
-  const trim = (v: unknown): string => String(v).trim();
-  const macros: Record<string, (...args: unknown[]) => unknown> = {
-    generate_schema_name: (...args) => {
-      const { custom_schema_name } = bindArgs('generate_schema_name', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
-      return isNone(custom_schema_name) ? target.schema : `${target.schema}_${trim(custom_schema_name)}`;
-    },
-    generate_database_name: (...args) => {
-      const { custom_database_name } = bindArgs('generate_database_name', [{ name: 'custom_database_name', default: null }, { name: 'node', default: null }], args);
-      return isNone(custom_database_name) ? target.database : trim(custom_database_name);
-    },
-    generate_alias_name: (...args) => {
-      const { custom_alias_name, node } = bindArgs('generate_alias_name', [{ name: 'custom_alias_name', default: null }, { name: 'node', default: null }], args);
-      if (!isNone(custom_alias_name)) return trim(custom_alias_name);
-      const n = (node ?? {}) as Record<string, unknown>;
-      return isNone(n.version) ? String(n.name ?? '') : `${String(n.name)}_v${String(n.version)}`;
-    },
-  };
-  // dbt's own implementations stay callable by their dispatch names (an override often calls them).
-  for (const name of Object.keys(macros)) macros[`default__${name}`] = macros[name]!;
-  return macros;
 }
 
 export { isUndefined, Kwargs };

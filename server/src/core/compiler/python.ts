@@ -170,7 +170,7 @@ export class PyDateTime {
   /** Only UTC is known here: converting keeps the instant (and its UTC rendering). */
   astimezone(tz?: unknown): PyDateTime {
     const zone = tz && typeof tz === 'object' ? String((tz as { zone?: unknown }).zone ?? 'UTC') : 'UTC';
-    if (zone !== 'UTC') throw new Error(`astimezone('${zone}'): only UTC is available when compiling here`);
+    if (zone !== 'UTC' && zone !== 'Etc/UTC') throw new Error(`astimezone('${zone}'): only UTC is available when compiling here`);
     return this.aware ? this : new PyDateTime(this.date, true);
   }
 
@@ -209,3 +209,4 @@ export class PyDateTime {
     return String(format).replace(/%(.)/g, (m, c: string) => map[c] ?? m);
   }
 }
+

@@ -3,7 +3,7 @@
 // lists here.
 
 import {
-  arg, checkHashable, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
+  arg, checkHashable, HOST_MAPPING, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
   pyCapitalize, pyCenter, pyCompare, pyContains, pyEq, pyMod, pyLen, pyReplace, pyRound, pySplitlines, pyStrip,
   PyError, PyRange, pyTypeName, repr, stableSort, toList, toStr, truthy, Undefined, undefinedError,
   type PyArgs, type PyKw,
@@ -521,7 +521,8 @@ function doSlice(value: unknown, args: PyArgs, kw: PyKw): unknown[] {
   return out;
 }
 
-function literal(v: unknown): unknown {
+/** A rendered string read back as the Python literal it spells (dbt's native rendering), else the string. */
+export function literal(v: unknown): unknown {
   // dbt's as_bool/as_number/as_native: parse Python-ish literals from strings.
   if (typeof v !== 'string') return v;
   const t = v.trim();
@@ -684,7 +685,7 @@ export const TESTS: Map<string, TestFn> = new Map<string, TestFn>([
     return /\p{Ll}/u.test(s) && !/[\p{Lu}\p{Lt}]/u.test(s);
   }],
   ['lt', cmpTest('<', (c) => c < 0)],
-  ['mapping', (v) => isDict(v) || v instanceof Map],
+  ['mapping', (v) => isDict(v) || v instanceof Map || (typeof v === 'object' && v !== null && (v as { [HOST_MAPPING]?: boolean })[HOST_MAPPING] === true)],
   ['ne', (v, a) => !pyEq(v, a[0])],
   ['none', (v) => v === null],
   ['number', isNumberValue],

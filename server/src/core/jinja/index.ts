@@ -7,8 +7,8 @@ import { parseTemplate } from './parser';
 
 export type { Span } from './ast';
 export type * as ast from './ast';
-export { Kwargs, MacroReturn, Undefined, isUndefined, Namespace } from './runtime';
-export { RenderError, LoopContext, type TraceFrame } from './interpreter';
+export { Kwargs, MacroReturn, Undefined, isUndefined, Namespace, HOST_MAPPING, HOST_KEY } from './runtime';
+export { RenderError, LoopContext, currentCallSite, type TraceFrame } from './interpreter';
 export { toStr as pyStr, repr as pyRepr } from './runtime';
 
 export interface JinjaDiagnostic {
@@ -30,6 +30,8 @@ export interface RenderOptions {
   maxSteps?: number;
   /** Guard on output size in characters (default 50_000_000). */
   maxOutputLength?: number;
+  /** Guard on nested macro calls (default 250; Python's recursion limit comes first in jinja2). */
+  maxDepth?: number;
 }
 
 export interface RenderResult {
@@ -64,6 +66,7 @@ export function render(template: Template, globals: object, options?: RenderOpti
     keepTrailingNewline: options?.keepTrailingNewline ?? false,
     maxSteps: options?.maxSteps ?? 10_000_000,
     maxOutputLength: options?.maxOutputLength ?? 50_000_000,
+    maxDepth: options?.maxDepth ?? 250,
   };
   try {
     return renderTemplate(template, globals, opts);

@@ -6,7 +6,7 @@ import type * as A from './ast';
 import { applyFilter, applyTest } from './filters';
 import { dataText } from './parser';
 import {
-  callBuiltinMethod, dictSet, fromHost, getAttr, getItem, getSlice, Kwargs, MacroReturn,
+  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn,
   makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
@@ -18,6 +18,8 @@ export interface ResolvedOptions {
   keepTrailingNewline: boolean;
   maxSteps: number;
   maxOutputLength: number;
+  /** Macro calls nested deeper than this fail (Python's recursion limit, before the JS stack's). */
+  maxDepth: number;
 }
 
 export interface TraceFrame {
@@ -38,14 +40,28 @@ export class RenderError extends Error {
   }
 }
 
-/** Step / output budget shared by everything executed during one top-level render. */
+/** Step / output / nesting budget shared by everything executed during one top-level render. */
 class Budget {
   steps = 0;
-  constructor(readonly maxSteps: number, readonly maxOutput: number) {}
+  depth = 0;
+  constructor(readonly maxSteps: number, readonly maxOutput: number, readonly maxDepth: number) {}
 }
 
 /** The budget of the render currently on the (synchronous) call stack, if any. */
 let activeBudget: Budget | null = null;
+
+/** The renderer of the outermost template being rendered, and the outermost call it is evaluating. */
+let rootRenderer: Renderer | null = null;
+let rootCall: A.Span | null = null;
+
+/**
+ * Where the outermost template currently is: the span (in `template`) of the outermost call being
+ * evaluated there, e.g. `from_a()` while a macro it called runs. Host functions use it to say
+ * which text of the rendered file led to them.
+ */
+export function currentCallSite(): { template: A.TemplateNode; span: A.Span } | null {
+  return rootRenderer !== null && rootCall !== null ? { template: rootRenderer.template, span: rootCall } : null;
+}
 
 const STATUS_NORMAL = 0;
 const STATUS_BREAK = 1;
@@ -523,10 +539,12 @@ export class Renderer {
     const def = meta.def;
     // A host calling an exported macro outside of any render gets a fresh budget.
     const ownBudget = activeBudget === null;
-    if (ownBudget) activeBudget = new Budget(this.opts.maxSteps, this.opts.maxOutputLength);
+    if (ownBudget) activeBudget = new Budget(this.opts.maxSteps, this.opts.maxOutputLength, this.opts.maxDepth);
+    const b = activeBudget!;
+    b.depth++;
     try {
-      const b = activeBudget!;
       if (++b.steps > b.maxSteps) throw this.fail(`maximum number of steps (${b.maxSteps}) exceeded`, callSpan ?? this.template.span);
+      if (b.depth > b.maxDepth) throw this.fail(`maximum recursion depth exceeded: macro '${meta.name}' is nested ${b.maxDepth} calls deep`, callSpan ?? this.template.span);
       const scope = new Scope(meta.closure).seed(def.missingAtStart);
       const params = def.params;
       const nParams = params.length;
@@ -589,6 +607,7 @@ export class Renderer {
         this.out = saved;
       }
     } finally {
+      b.depth--;
       if (ownBudget) activeBudget = null;
     }
   }
@@ -691,7 +710,10 @@ export class Renderer {
             const k = this.eval(it.key, scope);
             if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null) {
               if (k instanceof Undefined) throw undefinedError(k);
-              throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
+              const hashed = hostKeyOf(k);
+              if (hashed === undefined) throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
+              dictSetHostKey(d, k as object, hashed, this.eval(it.value, scope));
+              continue;
             }
             dictSet(d, typeof k === 'string' ? k : toStr(k), this.eval(it.value, scope));
           }
@@ -747,6 +769,16 @@ export class Renderer {
   }
 
   private evalCall(e: A.CallExpr, scope: Scope, caller: MacroFunction | null): unknown {
+    if (this !== rootRenderer || rootCall !== null) return this.evalCallAt(e, scope, caller);
+    rootCall = e.span;
+    try {
+      return this.evalCallAt(e, scope, caller);
+    } finally {
+      rootCall = null;
+    }
+  }
+
+  private evalCallAt(e: A.CallExpr, scope: Scope, caller: MacroFunction | null): unknown {
     let fn: unknown;
     let thisArg: unknown;
     let args: unknown[];
@@ -822,11 +854,15 @@ export interface RenderOutput {
 }
 
 export function renderTemplate(template: A.TemplateNode, globals: object, opts: ResolvedOptions): RenderOutput {
-  const budget = new Budget(opts.maxSteps, opts.maxOutputLength);
+  const budget = new Budget(opts.maxSteps, opts.maxOutputLength, opts.maxDepth);
   const prev = activeBudget;
+  const prevRoot = rootRenderer;
+  const prevCall = rootCall;
   activeBudget = budget;
   const safeGlobals = typeof globals === 'object' && globals !== null ? globals : {};
   const r = new Renderer(template, safeGlobals, opts, budget);
+  rootRenderer = r;
+  rootCall = null;
   r.rootScope.seed(template.missingAtStart);
   let error: RenderErrorInfo | undefined;
   try {
@@ -835,6 +871,8 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
     error = toErrorInfo(err, template);
   } finally {
     activeBudget = prev;
+    rootRenderer = prevRoot;
+    rootCall = prevCall;
   }
   const exports: Record<string, unknown> = {};
   for (const [k, v] of r.rootScope.entries()) dictSet(exports, k, v);

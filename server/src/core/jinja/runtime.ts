@@ -54,6 +54,40 @@ export function undefinedError(u: Undefined): PyError {
   return new PyError(u.message, 'UndefinedError');
 }
 
+/**
+ * Host objects that are mappings in Python (dbt's Relation is a dataclass with a dict interface:
+ * `relation is mapping` holds and `relation.get('metadata')` works) mark themselves with this.
+ */
+export const HOST_MAPPING: unique symbol = Symbol('host-mapping');
+
+/**
+ * Host objects that are hashable in Python (dbt's Relation, a frozen dataclass) give their key
+ * here; as dict keys they are stored under that key and given back as themselves.
+ */
+export const HOST_KEY: unique symbol = Symbol('host-key');
+const hostKeys = new WeakMap<object, Map<string, unknown>>();
+
+/** The dict key of a hashable host object, or undefined for anything else. */
+export function hostKeyOf(k: unknown): string | undefined {
+  const f = typeof k === 'object' && k !== null ? (k as { [HOST_KEY]?: () => string })[HOST_KEY] : undefined;
+  return typeof f === 'function' ? `\u0001${f.call(k)}` : undefined;
+}
+
+/** Sets `d[key] = value` for a hashable host object `key`. */
+export function dictSetHostKey(d: Record<string, unknown>, key: object, hashed: string, value: unknown): void {
+  let keys = hostKeys.get(d);
+  if (!keys) hostKeys.set(d, (keys = new Map()));
+  if (!keys.has(hashed)) keys.set(hashed, key);
+  dictSet(d, hashed, value);
+}
+
+/** A dict's keys as Python sees them (host objects given back as themselves). */
+export function dictKeys(d: Record<string, unknown>): unknown[] {
+  const keys = Object.keys(d);
+  const host = hostKeys.get(d);
+  return host ? keys.map((k) => (host.has(k) ? host.get(k) : k)) : keys;
+}
+
 /** Python's `namespace()` object: attribute bag that `{% set ns.x = ... %}` may write to. */
 export class Namespace {
   [key: string]: unknown;
@@ -316,7 +350,7 @@ export function toList(v: unknown): unknown[] {
   if (typeof v !== 'object') {
     throw new PyError(`'${pyTypeName(v)}' object is not iterable`);
   }
-  if (isDict(v)) return Object.keys(v);
+  if (isDict(v)) return dictKeys(v);
   if (v instanceof PyRange) return v.toArray();
   if (v instanceof Map) return Array.from(v.keys());
   if (typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') return Array.from(v as Iterable<unknown>);
@@ -366,7 +400,9 @@ export function pyEq(a: unknown, b: unknown): boolean {
     return true;
   }
   if (a instanceof PyRange && b instanceof PyRange) return a.start === b.start && a.length === b.length && a.step === b.step;
-  return false;
+  // Hashable host objects (dbt's Relation dataclass) compare by value.
+  const ka = hostKeyOf(a);
+  return ka !== undefined && ka === hostKeyOf(b);
 }
 
 /** Python ordering; returns <0, 0, >0. Raises TypeError for unorderable types. */
@@ -1267,13 +1303,16 @@ export function dictSet(d: Record<string, unknown>, key: string, value: unknown)
 
 function dictKey(k: unknown): string {
   if (typeof k === 'string') return k;
+  const host = hostKeyOf(k);
+  if (host !== undefined) return host;
   if (typeof k === 'number' || typeof k === 'boolean' || k === null) return toStr(k);
   if (k instanceof Undefined) throw undefinedError(k);
   throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
 }
 
 export function dictItems(d: Record<string, unknown>): unknown[][] {
-  return Object.keys(d).map((k) => markTuple([k, d[k]]));
+  const host = hostKeys.get(d);
+  return Object.keys(d).map((k) => markTuple([host?.has(k) ? host.get(k) : k, d[k]]));
 }
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -1308,7 +1347,7 @@ export function makeDict(a: PyArgs, kw: PyKw): Record<string, unknown> {
 
 const DICT_METHODS = new Map<string, MethodImpl>([
   ['items', (d: Record<string, unknown>) => dictItems(d)],
-  ['keys', (d: Record<string, unknown>) => Object.keys(d)],
+  ['keys', (d: Record<string, unknown>) => dictKeys(d)],
   ['values', (d: Record<string, unknown>) => Object.keys(d).map((k) => d[k])],
   ['get', (d: Record<string, unknown>, a, kw) => {
     const k = dictKey(a[0]);

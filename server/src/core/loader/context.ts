@@ -3,10 +3,11 @@
  * load into together (`LoadState`), and one package's view of it (`PackageContext`: its config,
  * resource folders, config trees and the per-package caches that keep a big load fast).
  */
-import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
+import { applyConfig, copyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { Diagnostic } from '../diagnostics';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
-import type { MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
+import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
+import type { ParseTime } from './parse-time';
 import type { ScanCache } from './scan-cache';
 
 /** What the root project and its installed packages load into together. */
@@ -15,11 +16,16 @@ export class LoadState {
   readonly nodes = new Map<string, ProjectNode>();
   readonly disabled = new Map<string, ProjectNode[]>();
   readonly macros = new Map<string, MacroDefinition[]>();
+  readonly docs = new Map<string, DocsBlock[]>();
   readonly files = new Map<string, ProjectFile>();
   /** Nodes by package, then kind (a resource type, or `ref`), then name: for patching from yml. */
   readonly byName = new Map<string, Map<string, Map<string, ProjectNode>>>();
   /** Installed packages' configs, by package name. */
   readonly packages = new Map<string, ProjectConfig>();
+  /** Parse time: renders SQL nodes (set once every package's macros are loaded). */
+  parser?: ParseTime;
+  /** Renders a Jinja value of dbt_project.yml (target, env_var, --vars). */
+  renderProjectValue?: (text: string) => unknown;
 
   /** @param root the root project's absolute folder */
   constructor(
@@ -102,10 +108,22 @@ export class PackageContext {
     return [...this.own.values()].flatMap((names) => [...names.values()]);
   }
 
-  /** Absolute folder of one of this package's resource paths. */
+  /**
+   * Absolute folder of one of this package's resource paths. A path leaving the package folder
+   * (`../shared`) starts from its physical location, as dbt's does.
+   */
   dirOf(dir: string): string {
-    return joinPath(this.state.root, this.base, dir);
+    let abs = this.dirs.get(dir);
+    if (abs === undefined) {
+      const packageDir = joinPath(this.state.root, this.base);
+      const escapes = dir.replace(/\\/g, '/').split('/').includes('..');
+      abs = joinPath(escapes && this.state.host.realPath ? this.state.host.realPath(packageDir) : packageDir, dir);
+      this.dirs.set(dir, abs);
+    }
+    return abs;
   }
+
+  private readonly dirs = new Map<string, string>();
 
   list(absDir: string): string[] {
     let files = this.listings.get(absDir);
@@ -128,11 +146,12 @@ export class PackageContext {
 
   private computeFoldersOf(rel: string): string[] {
     const c = this.config;
-    const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
+    const abs = joinPath(this.state.root, rel);
     for (const dir of [...c.modelPaths, ...c.seedPaths, ...c.snapshotPaths, ...c.testPaths, ...c.macroPaths, ...c.analysisPaths]) {
-      const prefix = dir.replace(/^\.\//, '').replace(/\/$/, '').split('/');
-      if (prefix.every((p, i) => parts[i] === p)) return parts.slice(prefix.length, -1);
+      const prefix = this.dirOf(dir) + '/';
+      if (abs.startsWith(prefix)) return abs.slice(prefix.length).split('/').slice(0, -1);
     }
+    const parts = (this.base && rel.startsWith(this.base + '/') ? rel.slice(this.base.length + 1) : rel).split('/');
     return parts.slice(0, -1);
   }
 
@@ -146,7 +165,10 @@ export class PackageContext {
     return prefix;
   }
 
-  /** A node's config from the dbt_project.yml trees (own package's, then the root project's). */
+  /**
+   * A node's config from its own project's dbt_project.yml tree (the lowest layer). A package's
+   * node is configured by the root project's tree too, last (see `rootLayers`).
+   */
   treeConfig(tree: keyof ProjectConfig['trees'], materialized: string, folders: string[], name: string): NodeConfig {
     const named = (t: Record<string, unknown> | undefined): boolean => {
       let level: unknown = t?.[this.config.name];
@@ -156,22 +178,27 @@ export class PackageContext {
       }
       return isDict(level) && isDict(level[name]);
     };
-    if (named(this.config.trees[tree]) || named(this.rootConfig?.trees[tree])) {
+    if (named(this.config.trees[tree])) {
       const config = emptyConfig(materialized);
-      for (const layer of this.layersFor(tree, [...folders, name])) applyConfig(config, layer);
+      for (const layer of treeLayers(this.config.trees[tree], this.config.name, [...folders, name])) applyConfig(config, layer);
       return config;
     }
     const key = `${tree}\u0000${materialized}\u0000${folders.join('/')}`;
     let merged = this.folderConfigs.get(key);
     if (!merged) {
       merged = emptyConfig(materialized);
-      for (const layer of this.layersFor(tree, folders)) applyConfig(merged, layer);
+      for (const layer of treeLayers(this.config.trees[tree], this.config.name, folders)) applyConfig(merged, layer);
       this.folderConfigs.set(key, merged);
     }
     // A copy per node, with its own lists and meta (as a node configured on its own would have).
-    const config: NodeConfig = { ...merged, tags: merged.tags.slice(), meta: { ...merged.meta } };
-    for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(merged[hook])) config[hook] = (merged[hook] as unknown[]).slice();
-    return config;
+    return copyConfig(merged);
+  }
+
+  /** For a package's node: the root project's tree layers for it, applied after everything else (dbt's precedence). */
+  rootLayers(tree: keyof ProjectConfig['trees'], path: string[]): Array<Record<string, unknown>> | undefined {
+    if (!this.rootConfig) return undefined;
+    const layers = treeLayers(this.rootConfig.trees[tree], this.config.name, path, false).filter((l) => Object.keys(l).length > 0);
+    return layers.length > 0 ? layers : undefined;
   }
 
   /** Config layers from this package's own dbt_project.yml, then the root project's (which win). */

@@ -114,7 +114,7 @@ function addGenericTest(
   }
   const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model: testModelArgument(target) });
   const config = emptyConfig('test');
-  if (treeConfigs) for (const layer of ctx.layersFor('tests', [name])) applyConfig(config, layer);
+  if (treeConfigs) for (const layer of ctx.layersFor('tests', [...ctx.foldersOf(rel), name])) applyConfig(config, layer);
   if (testConfig) applyConfig(config, testConfig);
   // A long synthesized name gets the short one as its alias, unless one is configured.
   if (alias !== undefined && config.alias === undefined) config.alias = alias;

@@ -1,38 +1,114 @@
 /**
- * Reads a dbt project the way dbt does: dbt_project.yml, every yml under the resource paths,
- * models, seeds, snapshots, macros, singular and generic tests, then each installed package the
- * same way. Never throws: every problem becomes a Diagnostic naming the file and span, and
- * loading continues with the rest.
+ * Reads a dbt project the way `dbt parse` does: dbt_project.yml (rendered for the target), then
+ * every package's macros, then every SQL node read at parse time (rendered with dbt's parse-time
+ * context, or by its static scan where that provably gives the same answer), seeds, the yml that
+ * patches them, and finally each node's enabled state from its complete config. Never throws:
+ * every problem becomes a Diagnostic naming the file and span, and loading continues.
  *
  * One file per dbt concept, all working on one shared `LoadState` through a `PackageContext`
- * (context.ts): project-config.ts, sql-files.ts, seeds.ts, properties.ts (with columns.ts),
- * sources.ts, generic-tests.ts, unit-tests.ts, hooks.ts, packages.ts; nodes.ts builds and
- * registers nodes.
+ * (context.ts): project-config.ts, sql-files.ts, parse-time.ts, seeds.ts, properties.ts (with
+ * columns.ts), sources.ts, generic-tests.ts, unit-tests.ts, hooks.ts, packages.ts; nodes.ts
+ * builds and registers nodes.
  */
+import type { Diagnostic } from '../diagnostics';
 import { joinPath, type FileHost } from '../host';
-import type { Project, ProjectConfig } from '../model';
+import type { Project, ProjectConfig, ProjectNode } from '../model';
+import { defaultDuckDbTarget, readProfile, type Target } from '../profiles';
+import { defaultProfilesDirs, renderEnvString } from '../session';
 import { LoadState, PackageContext } from './context';
+import { loadDocs } from './docs';
 import { addHooks } from './hooks';
-import { installedPackages } from './packages';
-import { readProjectConfig } from './project-config';
+import { installedPackages, reportMissingPackages } from './packages';
+import { ParseTime } from './parse-time';
+import { profileNameOf, readProjectConfig } from './project-config';
 import { loadPropertiesFiles } from './properties';
+import { projectYamlGlobals, renderNative } from './render-yaml';
 import { ScanCache } from './scan-cache';
 import { loadSeeds } from './seeds';
-import { loadSqlFiles } from './sql-files';
+import { loadMacroFiles, loadSqlFiles } from './sql-files';
 
 export { ScanCache } from './scan-cache';
+export type { ParseTime } from './parse-time';
+
+/** The parse-time renderer a project was loaded with (kept for incremental edits: its macros are defined). */
+const parsers = new WeakMap<Project, ParseTime>();
+
+export function parseTimeOf(project: Project): ParseTime | undefined {
+  return parsers.get(project);
+}
 export { parseCsvHeader } from './seeds';
 
 export interface LoadOptions {
-  /** Reuses scans of unchanged texts between loads (the language server keeps one). */
+  /** Reuses scans and parsed templates of unchanged texts between loads (the language server keeps one). */
   cache?: ScanCache;
+  /**
+   * The target the project is parsed for (dbt parses for one: `target.name`, `target.type` may
+   * decide the graph). Default: the profile in profiles.yml of the project folder (or
+   * DBT_PROFILES_DIR, ~/.dbt when `env` names them), else the embedded DuckDB default.
+   */
+  target?: Target;
+  /** Where to look for profiles.yml, in order (`--profiles-dir` first); default dbt's order for `env`. */
+  profilesDirs?: string[];
+  /** The profile's target to parse for (`--target`); default the profile's own default. */
+  targetName?: string;
+  /** What `env_var` reads at parse time. Default: nothing (every env_var answers its default). */
+  env?: Record<string, string | undefined>;
+  /** `--vars`. */
+  vars?: Record<string, unknown>;
+  /** Render every node, even where the static scan would do, and report any node where the two differ. */
+  verifyParse?: boolean;
 }
 
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
-  const state = new LoadState(host, joinPath(root), options.cache ?? new ScanCache());
-  const config = loadPackage(state, '', undefined);
+  const cache = options.cache ?? new ScanCache();
+  const state = new LoadState(host, joinPath(root), cache);
+  const env = options.env ?? {};
+  const target = options.target ?? profileTarget(state, env, options.profilesDirs, options.targetName);
+  const globals = projectYamlGlobals(target, env, options.vars ?? {});
+  state.renderProjectValue = (text) => renderNative(cache.templates, `<dbt_project.yml ${text}>`, text, globals);
+
+  const rootConfig = readProjectConfig(state, '');
+  rootConfig.base = '';
   // Packages of packages are not loaded: dbt deps installs every package flat in the root's folder.
-  for (const base of installedPackages(state, config)) loadPackage(state, base, config);
+  const contexts = [new PackageContext(state, rootConfig, '', undefined)];
+  for (const base of installedPackages(state, rootConfig)) {
+    const config = readProjectConfig(state, base);
+    config.base = base;
+    state.packages.set(config.name, config);
+    contexts.push(new PackageContext(state, config, base, rootConfig));
+  }
+  const missing = reportMissingPackages(state, rootConfig);
+
+  // Every package's macros before any node: a node's render may call any of them.
+  for (const ctx of contexts) {
+    for (const dir of ctx.config.macroPaths) loadMacroFiles(ctx, dir, 'macro');
+    for (const dir of ctx.config.testPaths) loadMacroFiles(ctx, dir, 'test');
+  }
+  const project = projectOf(state, rootConfig);
+  project.target = target;
+  state.parser = new ParseTime(project, {
+    target,
+    env,
+    templates: cache.templates,
+    ...(options.vars ? { vars: options.vars } : {}),
+    ...(options.verifyParse ? { verify: true } : {}),
+  });
+  for (const d of state.parser.macroProblems) {
+    // The scan reports most syntax problems of a macro file already; the parser's only where it found none.
+    if (!state.diagnostics.some((x) => x.file === d.file && x.code === 'jinja-syntax')) state.diagnostics.push(d);
+  }
+
+  parsers.set(project, state.parser);
+  for (const ctx of contexts) loadPackage(ctx);
+  settleEnabled(state);
+  if (missing.length > 0) {
+    project.missingPackages = missing;
+    quietenMissingPackages(state.diagnostics, missing);
+  }
+  return project;
+}
+
+function projectOf(state: LoadState, config: ProjectConfig): Project {
   return {
     root: state.root,
     config,
@@ -40,27 +116,69 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
     nodes: state.nodes,
     disabled: state.disabled,
     macros: state.macros,
+    docs: state.docs,
     files: state.files,
     diagnostics: state.diagnostics,
   };
 }
 
 /**
- * Loads the package in `base` ('' for the root project) into the shared state, in dbt's order:
- * macros first, then the files that define nodes, then the yml that patches them.
+ * One package's nodes ('' for the root project), in dbt's order: the files that define nodes,
+ * then the yml that patches them.
  */
-function loadPackage(state: LoadState, base: string, rootConfig: ProjectConfig | undefined): ProjectConfig {
-  const c = readProjectConfig(state, base);
-  c.base = base;
-  if (rootConfig) state.packages.set(c.name, c);
-  const ctx = new PackageContext(state, c, base, rootConfig);
-  for (const dir of c.macroPaths) loadSqlFiles(ctx, dir, 'macro');
+function loadPackage(ctx: PackageContext): void {
+  const c = ctx.config;
   for (const dir of c.modelPaths) loadSqlFiles(ctx, dir, 'model');
   for (const dir of c.snapshotPaths) loadSqlFiles(ctx, dir, 'snapshot');
   for (const dir of c.testPaths) loadSqlFiles(ctx, dir, 'test');
   for (const dir of c.analysisPaths) loadSqlFiles(ctx, dir, 'analysis');
   for (const dir of c.seedPaths) loadSeeds(ctx, dir);
   loadPropertiesFiles(ctx);
+  loadDocs(ctx);
   addHooks(ctx);
-  return c;
+}
+
+/** The target of the project's profile (profiles.yml found as dbt finds it), else the embedded DuckDB default. */
+function profileTarget(state: LoadState, env: Record<string, string | undefined>, dirs: string[] | undefined, targetName: string | undefined): Target {
+  const profileName = profileNameOf(state) ?? 'default';
+  for (const dir of dirs ?? defaultProfilesDirs(state.root, env)) {
+    const path = joinPath(dir, 'profiles.yml');
+    const read = state.host.read(path);
+    if (read.kind !== 'text') continue;
+    return readProfile(read.text, path, profileName, targetName, (value) => renderEnvString(value, env)).target;
+  }
+  return defaultDuckDbTarget(profileName);
+}
+
+/**
+ * dbt's cleanup once yml is read: a node whose final config disables it moves to `disabled`, a
+ * disabled node that yml enabled comes back. (A data test of a disabled node stays, with no parent, as in dbt's manifest.)
+ */
+function settleEnabled(state: LoadState): void {
+  const disable = (node: ProjectNode): void => {
+    state.nodes.delete(node.uniqueId);
+    const list = state.disabled.get(node.name);
+    if (list) list.push(node);
+    else state.disabled.set(node.name, [node]);
+  };
+  for (const node of [...state.nodes.values()]) if (!node.config.enabled) disable(node);
+  for (const [name, list] of state.disabled) {
+    const enabled = list.filter((n) => n.config.enabled && !state.nodes.has(n.uniqueId));
+    if (enabled.length === 0) continue;
+    for (const node of enabled) state.nodes.set(node.uniqueId, node);
+    const rest = list.filter((n) => !enabled.includes(n));
+    if (rest.length > 0) state.disabled.set(name, rest);
+    else state.disabled.delete(name);
+  }
+}
+
+/**
+ * With packages missing, every ref into them would be an error of its own: one message says
+ * what is wrong (reported by packages.ts), and the errors that follow from it are dropped.
+ */
+export function quietenMissingPackages(diagnostics: Diagnostic[], missing: string[]): void {
+  const consequence = (message: string): boolean => /is undefined|not found|which is not a model|is not declared|has no table/.test(message) || missing.some((m) => message.includes(`'${m}'`));
+  const kept = diagnostics.filter((d) => !((d.code === 'jinja-render' || d.code === 'unknown-ref' || d.code === 'unknown-source') && consequence(d.message)));
+  diagnostics.length = 0;
+  diagnostics.push(...kept);
 }

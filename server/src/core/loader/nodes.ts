@@ -1,7 +1,8 @@
 /** Building nodes and registering them: dbt's rules for disabled nodes, duplicates and the ref() namespace. */
-import { applyConfig } from '../config-tree';
+import { configFromLayers } from '../config-tree';
 import type { NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
+import type { Span } from '../text';
 import type { PackageContext } from './context';
 
 /** One shared empty list for the many nodes (tests) that have none: never mutated, only replaced. */
@@ -14,13 +15,19 @@ export function newNode(fields: Omit<ProjectNode, NodeLists> & Partial<Pick<Proj
   return { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, ...fields };
 }
 
-/** The node a file defines (a model, analysis, singular test, snapshot block or seed), configured by the project trees and its config() calls. */
-export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceType, name: string, folders: string[], result: ScanResult | undefined): ProjectNode | undefined {
+/**
+ * The node a SQL file defines (a model, analysis, singular test or snapshot block), read as dbt
+ * parse reads it: configured by its project tree, its refs, sources and config() from parse time
+ * (a render, or the static scan where that is provably the same), then its hooks rendered for
+ * their refs; registered enabled or disabled by the result.
+ */
+export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceType, name: string, folders: string[], result: ScanResult | undefined, block?: { nameSpan: Span; span: Span }): ProjectNode | undefined {
   const pkg = ctx.config.name;
   const treeKey = type === 'model' || type === 'analysis' ? 'models' : type === 'test' ? 'tests' : type === 'snapshot' ? 'snapshots' : 'seeds';
-  const defaultMaterialization = type === 'model' ? 'view' : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
-  const config = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);
-  for (const call of result?.configs ?? []) applyConfig(config, call.values);
+  const python = file.kind === 'python-model';
+  const defaultMaterialization = type === 'model' ? (python ? 'table' : 'view') : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
+  const tree = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);
+  const rootLayers = ctx.rootLayers(treeKey, [...folders, name]);
   const node: ProjectNode = newNode({
     uniqueId: `${type}.${pkg}.${name}`,
     resourceType: type,
@@ -28,16 +35,64 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     packageName: pkg,
     file: file.path,
     fqn: [pkg, ...folders, name],
-    config,
-    refs: result?.refs ?? [],
-    sources: result?.sources ?? [],
+    config: tree,
     dynamic: result?.dynamic ?? [],
     configCalls: result?.configs ?? [],
     macroCalls: result?.macroCalls ?? [],
   });
-  if (type === 'test') node.test = { name, kwargs: {}, severity: severityOf(config) };
+  if (block) {
+    node.nameSpan = block.nameSpan;
+    node.blockSpan = block.span;
+  }
+  node.configLayers = rootLayers ? { tree, rootLayers } : { tree };
+  const parser = ctx.state.parser;
+  // Seeds have no Jinja; Python models neither: dbt reads their dbt.ref/source/config calls from the syntax tree.
+  if (parser && !python && type !== 'seed') {
+    const parsed = parser.parseNode(node, file.text, result);
+    node.refs = parsed.refs;
+    node.sources = parsed.sources;
+    node.parsed = { by: parsed.by, macros: parsed.macros, uses: parsed.uses };
+    if (Object.keys(parsed.call).length > 0) node.configLayers.call = parsed.call;
+    for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
+  } else {
+    node.refs = result?.refs ?? [];
+    node.sources = result?.sources ?? [];
+    const call: Record<string, unknown> = {};
+    for (const c of result?.configs ?? []) Object.assign(call, c.values);
+    if (Object.keys(call).length > 0) node.configLayers.call = call;
+    if (python) node.parsed = { by: 'scan', macros: [], uses: [] };
+    if (type === 'seed') {
+      node.refs = NONE;
+      node.sources = NONE;
+    }
+  }
+  node.config = configFromLayers(node.configLayers);
+  if (type !== 'seed') renderHooks(ctx, node);
+  if (type === 'test') node.test = { name, kwargs: {}, severity: severityOf(node.config) };
   register(ctx, node, file);
   return node;
+}
+
+/** A yml `config:` patch: the node's config is recomputed in dbt's precedence, and hooks it adds are rendered. */
+export function patchConfig(ctx: PackageContext, node: ProjectNode, patch: Record<string, unknown>): void {
+  const layers = (node.configLayers ??= { tree: node.config });
+  layers.patch = layers.patch ? { ...layers.patch, ...patch } : patch;
+  node.config = configFromLayers(layers);
+  if (node.resourceType !== 'seed') renderHooks(ctx, node, patch);
+}
+
+/** A node's pre- and post-hooks are rendered at parse time too: refs in them are the node's, as in dbt. */
+export function renderHooks(ctx: PackageContext, node: ProjectNode, only?: Record<string, unknown>): void {
+  const parser = ctx.state.parser;
+  const config = only ?? node.config;
+  const hooks = [config.pre_hook, config.post_hook, config['pre-hook'], config['post-hook']].flatMap((h) => (h === undefined || h === null ? [] : Array.isArray(h) ? h : [h]));
+  if (!parser || hooks.length === 0) return;
+  const parsed = parser.renderHooks(node, hooks);
+  if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
+  if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
+  if (parsed.macros.length > 0 && node.parsed) node.parsed.macros = [...new Set([...node.parsed.macros, ...parsed.macros])];
+  if (parsed.uses.length > 0 && node.parsed) node.parsed.uses = [...new Set([...node.parsed.uses, ...parsed.uses])];
+  for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
 }
 
 /** Adds an enabled node (or records a disabled one); reports duplicates the way dbt does. */

@@ -1,8 +1,9 @@
 /** dbt_project.yml → ProjectConfig: name, resource paths, vars, hooks, quoting and the config trees. */
 import { joinPath } from '../host';
 import type { ProjectConfig } from '../model';
-import { get, getString, parseYaml, toJS } from '../yaml-tree';
+import { get, getString, parseYaml, toJS, type YNode } from '../yaml-tree';
 import { isDict, type LoadState } from './context';
+import { projectYamlSkips, renderedValue } from './render-yaml';
 
 const PROJECT_FILE = 'dbt_project.yml';
 
@@ -43,13 +44,22 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
     if (parsed.problems.length === 0) state.report({ code: 'yaml-schema', file: projectFile, message: `${projectFile} must be a mapping` });
     return config;
   }
+  // Values are rendered (target, env_var, --vars) except hooks and vars, as dbt renders the project file.
+  const rendered = (key: string): unknown => {
+    const node = get(root, key);
+    const render = state.renderProjectValue;
+    if (!render) return toJS(node);
+    return renderedValue(node, render, (span, message) => state.report({ code: 'jinja-render', file: projectFile, span, message }), projectYamlSkips, [key]);
+  };
   const name = getString(root, 'name');
   if (name) config.name = name;
   else state.report({ code: 'yaml-schema', file: projectFile, span: root.span, message: `${projectFile} has no 'name'` });
+  const version = get(root, 'version');
+  if (version?.kind === 'scalar' && version.value !== null && version.value !== undefined) config.version = String(version.value);
   const profile = getString(root, 'profile');
   if (profile) config.profile = profile;
   const paths = (key: string, fallback: string[]): string[] => {
-    const v = toJS(get(root, key));
+    const v = rendered(key);
     if (v === undefined || v === null) return fallback;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
     state.report({ code: 'yaml-schema', file: projectFile, span: root.entries.get(key)!.keySpan, message: `'${key}' must be a list of folder names` });
@@ -74,10 +84,32 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
   const quoting = toJS(get(root, 'quoting'));
   if (isDict(quoting)) config.quoting = quoting;
   for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests'] as const) {
-    const tree = toJS(get(root, key));
+    const tree = rendered(key);
     if (isDict(tree)) config.trees[key] = tree;
   }
-  const tests = toJS(get(root, 'data_tests') ?? get(root, 'tests'));
+  const tests = rendered(get(root, 'data_tests') ? 'data_tests' : 'tests');
   if (isDict(tests)) config.trees.tests = tests;
+  const dispatch = dispatchConfig(get(root, 'dispatch'));
+  if (dispatch.length > 0) config.dispatch = dispatch;
   return config;
+}
+
+/** `dispatch: [{macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]}]` */
+function dispatchConfig(node: YNode | undefined): NonNullable<ProjectConfig['dispatch']> {
+  const value = toJS(node);
+  if (!Array.isArray(value)) return [];
+  const out: NonNullable<ProjectConfig['dispatch']> = [];
+  for (const entry of value) {
+    if (!isDict(entry) || typeof entry.macro_namespace !== 'string' || !Array.isArray(entry.search_order)) continue;
+    out.push({ macroNamespace: entry.macro_namespace, searchOrder: entry.search_order.map(String) });
+  }
+  return out;
+}
+
+/** The profile a project names (dbt_project.yml `profile:`, else its name), read before the project is rendered. */
+export function profileNameOf(state: LoadState): string | undefined {
+  const text = state.readText(projectFilePath(''));
+  if (text === undefined) return undefined;
+  const root = parseYaml(text).root;
+  return getString(root, 'profile') ?? getString(root, 'name');
 }

@@ -12,7 +12,9 @@ import { get, getString, items, parseYaml, toJS, type YNode } from '../yaml-tree
 import { readColumns } from './columns';
 import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
-import { newNode, register } from './nodes';
+import { newNode, patchConfig, register } from './nodes';
+import { renderedValue } from './render-yaml';
+import { literal } from '../jinja/filters';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
 import { addExposure } from './exposures';
@@ -171,11 +173,8 @@ function patchVersions(ctx: PackageContext, rel: string, entry: YNode, name: str
     state.nodes.set(node.uniqueId, node);
     ctx.setNamed('model', `${name}.v${v}`, node);
     applyProperties(ctx, rel, entry, node, nameSpan, `${name}_v${v}`);
-    const versionConfig = toJS(get(item, 'config'));
-    if (isDict(versionConfig)) {
-      applyConfig(node.config, versionConfig);
-      for (const call of node.configCalls) applyConfig(node.config, call.values);
-    }
+    const versionConfig = ymlConfig(ctx, rel, get(item, 'config'));
+    if (versionConfig) patchConfig(ctx, node, versionConfig);
   }
 }
 
@@ -184,12 +183,8 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
   node.yml = { file: rel, span: nameSpan };
   const description = getString(entry, 'description');
   if (description !== undefined) node.description = description;
-  const ymlConfig = toJS(get(entry, 'config'));
-  if (isDict(ymlConfig)) {
-    applyConfig(node.config, ymlConfig);
-    // config() in SQL outranks yml: reapply it.
-    for (const call of node.configCalls) applyConfig(node.config, call.values);
-  }
+  const config = ymlConfig(ctx, rel, get(entry, 'config'));
+  if (config) patchConfig(ctx, node, config);
   // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
   node.columns = readColumns(ctx, rel, entry);
   const constraints = toJS(get(entry, 'constraints'));
@@ -199,4 +194,30 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
     const columnName = getString(column, 'name');
     if (columnName) addGenericTests(ctx, rel, column, node, columnName, testTargetName);
   }
+}
+
+/**
+ * A yml `config:` mapping with its Jinja rendered as dbt's schema renderer does (the package's
+ * vars, the target, env_var; hooks are left for parse time to render with the node).
+ */
+export function ymlConfig(ctx: PackageContext, rel: string, node: YNode | undefined): Record<string, unknown> | undefined {
+  const parser = ctx.state.parser;
+  const value = parser
+    ? renderedValue(
+        node,
+        (text) => parser.ctx.renderValue(ctx.config.name, text, literal),
+        (span, message) => ctx.state.report({ code: 'jinja-render', file: rel, span, message }),
+        (path) => /^(pre|post)[-_]hook$/.test(path[0] ?? ''),
+      )
+    : toJS(node);
+  return isDict(value) ? value : undefined;
+}
+
+/** A yml string value with its Jinja rendered (a source's `schema: "{{ target.schema }}_raw"`). */
+export function ymlString(ctx: PackageContext, rel: string, node: YNode | undefined): string | undefined {
+  if (!node || node.kind !== 'scalar' || node.value === null || node.value === undefined) return undefined;
+  const parser = ctx.state.parser;
+  if (!parser || typeof node.value !== 'string') return String(node.value);
+  const value = renderedValue(node, (text) => parser.ctx.renderValue(ctx.config.name, text, (out) => out), (span, message) => ctx.state.report({ code: 'jinja-render', file: rel, span, message }));
+  return value === null || value === undefined ? undefined : String(value);
 }

@@ -1,8 +1,11 @@
+import { TemplateCache } from '../compiler/context';
 import { scan, type ScanResult } from '../scanner';
 
-/** Scan results keyed by file text; a reload rescans only what changed. */
+/** Scan results (and parsed templates) keyed by file text; a reload rescans and reparses only what changed. */
 export class ScanCache {
   private readonly byPath = new Map<string, { text: string; result: ScanResult }>();
+  /** Templates of rendered files, shared by parse time and the compiler. */
+  readonly templates = new TemplateCache();
 
   scan(path: string, text: string): ScanResult {
     const hit = this.byPath.get(path);

@@ -1,11 +1,12 @@
 /** Sources: each table of a `sources:` entry in properties yml becomes a source node, with its columns and tests. */
-import { applyConfig, emptyConfig } from '../config-tree';
+import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { ProjectFile, ProjectNode } from '../model';
 import { get, getString, items, toJS, type YNode } from '../yaml-tree';
 import { readColumns } from './columns';
 import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
 import { newNode, register } from './nodes';
+import { ymlConfig, ymlString } from './properties';
 
 export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, entry: YNode): void {
   const sourceName = getString(entry, 'name');
@@ -14,7 +15,7 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
     return;
   }
   const pkg = ctx.config.name;
-  const sourceConfig = toJS(get(entry, 'config'));
+  const sourceConfig = ymlConfig(ctx, rel, get(entry, 'config'));
   const sourceMeta = toJS(get(entry, 'meta'));
   const folders = ctx.foldersOf(rel);
   for (const table of items(get(entry, 'tables'))) {
@@ -23,8 +24,9 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
       ctx.state.report({ code: 'yaml-schema', file: rel, span: table.span, message: `A table of source '${sourceName}' has no 'name'` });
       continue;
     }
+    // dbt's precedence: the package's own project tree, the source's config, the table's; the root project's tree last.
     const config = emptyConfig('source');
-    for (const layer of ctx.layersFor('sources', [sourceName, tableName])) applyConfig(config, layer);
+    for (const layer of treeLayers(ctx.config.trees.sources, pkg, [sourceName, tableName])) applyConfig(config, layer);
     // `freshness:` and `loaded_at_field:` written as properties of the source, then of the table, are configs.
     const properties = (holder: YNode): Record<string, unknown> => {
       const out: Record<string, unknown> = {};
@@ -32,18 +34,19 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
       return out;
     };
     applyConfig(config, properties(entry));
-    if (isDict(sourceConfig)) applyConfig(config, sourceConfig);
+    if (sourceConfig) applyConfig(config, sourceConfig);
     applyConfig(config, properties(table));
     if (isDict(sourceMeta)) applyConfig(config, { meta: sourceMeta });
     // Sources are quoted by their yml `quoting:` property (dbt ignores a `+quoting` config for them).
     const quoting: Record<string, unknown> = {};
     for (const q of [toJS(get(entry, 'quoting')), toJS(get(table, 'quoting'))]) if (isDict(q)) Object.assign(quoting, q);
-    const tableConfig = toJS(get(table, 'config'));
-    if (isDict(tableConfig)) applyConfig(config, tableConfig);
+    const tableConfig = ymlConfig(ctx, rel, get(table, 'config'));
+    if (tableConfig) applyConfig(config, tableConfig);
     const tableMeta = toJS(get(table, 'meta'));
     if (isDict(tableMeta)) applyConfig(config, { meta: tableMeta });
     const tags = [...toList(toJS(get(entry, 'tags'))), ...toList(toJS(get(table, 'tags')))];
     if (tags.length) applyConfig(config, { tags });
+    for (const layer of ctx.rootLayers('sources', [sourceName, tableName]) ?? []) applyConfig(config, layer);
     const node: ProjectNode = newNode({
       uniqueId: `source.${pkg}.${sourceName}.${tableName}`,
       resourceType: 'source',
@@ -57,14 +60,14 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
       yml: { file: rel, span: get(table, 'name')!.span },
       source: {
         sourceName,
-        identifier: getString(table, 'identifier') ?? tableName,
+        identifier: ymlString(ctx, rel, get(table, 'identifier')) ?? tableName,
         sourceMeta: isDict(sourceMeta) ? sourceMeta : {},
         quoting,
       },
     });
-    const schema = getString(entry, 'schema') ?? sourceName;
+    const schema = ymlString(ctx, rel, get(entry, 'schema')) ?? sourceName;
     node.source!.schema = schema;
-    const database = getString(entry, 'database') ?? getString(entry, 'catalog');
+    const database = ymlString(ctx, rel, get(entry, 'database')) ?? ymlString(ctx, rel, get(entry, 'catalog'));
     if (database !== undefined) node.source!.database = database;
     const loader = getString(entry, 'loader');
     if (loader !== undefined) node.source!.loader = loader;

@@ -3,46 +3,33 @@
  * tests, snapshot blocks, and the macros, generic tests and materializations defined in macro and
  * test paths.
  */
-import { joinPath, normalizePath, relativePath } from '../host';
+import { normalizePath, relativePath } from '../host';
 import type { MacroDefinition, ProjectFile } from '../model';
-import type { ScanResult } from '../scanner';
+import { scan, type ScanResult } from '../scanner';
 import type { PackageContext } from './context';
 import { addNode } from './nodes';
 
 export type SqlFileKind = 'model' | 'snapshot' | 'macro' | 'test' | 'analysis';
 
+/**
+ * The macros, generic tests and materializations in the SQL files under a macro or test path:
+ * read before any node, as every node's parse-time render may call any package's macro.
+ */
+export function loadMacroFiles(ctx: PackageContext, dir: string, kind: 'macro' | 'test'): void {
+  for (const sql of sqlFilesUnder(ctx, dir, kind)) {
+    if (sql.result) addMacros(ctx, sql.file.path, sql.result);
+  }
+}
+
 /** Every SQL file under one resource path `dir` of the given kind (and `.py` models under model paths). */
 export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind): void {
-  const state = ctx.state;
-  const root = state.root;
-  const absDir = ctx.dirOf(dir);
-  const rootPrefix = root === '/' ? '/' : `${root}/`;
-  const dirPrefix = absDir === '/' ? '/' : `${absDir}/`;
-  for (const listed of ctx.list(absDir)) {
-    // Once normalized, a path under the folder is sliced: what relativePath does, without redoing it.
-    const abs = normalizePath(listed);
-    const rel = abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : relativePath(root, abs);
-    if (state.files.has(rel)) continue;
-    const isSql = abs.endsWith('.sql');
-    if (kind === 'model' && abs.endsWith('.py')) {
-      addPythonModel(ctx, rel, dir);
+  for (const sql of sqlFilesUnder(ctx, dir, kind)) {
+    const { file, result, pathParts } = sql;
+    if (sql.python) {
+      addPythonModel(ctx, file, pathParts, sql.python);
       continue;
     }
-    if (!isSql) continue;
-    const text = state.readText(rel, abs.startsWith(rootPrefix) ? abs : undefined);
-    const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
-    if (text !== undefined) file.text = text;
-    state.files.set(rel, file);
-    const result = text === undefined ? undefined : state.cache.scan(rel, text);
-    if (result) {
-      file.blocks = result.blocks;
-      for (const p of result.problems) state.report({ code: 'jinja-syntax', file: rel, span: p.span, message: p.message });
-    }
-    // Macros and generic tests may live in any SQL file under macro and test paths.
-    if (result && (kind === 'macro' || kind === 'test')) addMacros(ctx, rel, result);
-    const pathParts = (abs.startsWith(dirPrefix) ? abs.slice(dirPrefix.length) : relativePath(absDir, abs)).split('/');
-    const fileName = pathParts.pop()!;
-    const stem = fileName.slice(0, -'.sql'.length);
+    const stem = pathParts.pop()!.slice(0, -'.sql'.length);
     switch (kind) {
       case 'model':
         addNode(ctx, file, 'model', stem, pathParts, result);
@@ -61,17 +48,108 @@ export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind
         }
         break;
       case 'macro':
+        if (result) addMacros(ctx, file.path, result);
         break;
     }
   }
 }
 
-function addPythonModel(ctx: PackageContext, rel: string, dir: string): void {
-  const parts = relativePath(ctx.dirOf(dir), joinPath(ctx.state.root, rel)).split('/');
-  const stem = parts.pop()!.replace(/\.py$/, '');
-  const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
-  ctx.state.files.set(rel, file);
-  addNode(ctx, file, 'model', stem, parts, undefined);
+interface SqlFile {
+  file: ProjectFile;
+  result: ScanResult | undefined;
+  /** Folders below the resource path, then the file name. */
+  pathParts: string[];
+  /** For a `.py` model: its text ('' when unreadable). */
+  python?: string;
+}
+
+/**
+ * The SQL (and, under model paths, Python) files under `dir`, each read and scanned once per
+ * load: a test path is read for its macros first and for its singular tests later.
+ */
+function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): SqlFile[] {
+  const state = ctx.state;
+  const root = state.root;
+  const absDir = ctx.dirOf(dir);
+  const rootPrefix = root === '/' ? '/' : `${root}/`;
+  const dirPrefix = absDir === '/' ? '/' : `${absDir}/`;
+  const out: SqlFile[] = [];
+  for (const listed of ctx.list(absDir)) {
+    // Once normalized, a path under the folder is sliced: what relativePath does, without redoing it.
+    const abs = normalizePath(listed);
+    const rel = abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : relativePath(root, abs);
+    const isSql = abs.endsWith('.sql');
+    const isPython = kind === 'model' && abs.endsWith('.py');
+    if (!isSql && !isPython) continue;
+    const pathParts = (abs.startsWith(dirPrefix) ? abs.slice(dirPrefix.length) : relativePath(absDir, abs)).split('/');
+    const existing = state.files.get(rel);
+    if (existing) {
+      // Read earlier for its macros (a test path): its singular test is added now, once.
+      if (existing.kind !== kind || existing.nodeIds.length > 0 || existing.text === undefined) continue;
+      out.push({ file: existing, result: state.cache.scan(rel, existing.text), pathParts });
+      continue;
+    }
+    const text = state.readText(rel, abs);
+    if (isPython) {
+      const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
+      if (text !== undefined) file.text = text;
+      state.files.set(rel, file);
+      out.push({ file, result: undefined, pathParts, python: text ?? '' });
+      continue;
+    }
+    const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
+    if (text !== undefined) file.text = text;
+    state.files.set(rel, file);
+    const result = text === undefined ? undefined : state.cache.scan(rel, text);
+    if (result) {
+      file.blocks = result.blocks;
+      for (const p of result.problems) state.report({ code: 'jinja-syntax', file: rel, span: p.span, message: p.message });
+    }
+    out.push({ file, result, pathParts });
+  }
+  return out;
+}
+
+/**
+ * A Python model: dbt reads `dbt.ref(...)`, `dbt.source(...)` and `dbt.config(...)` calls with
+ * literal arguments from its syntax tree; the same calls are read here from the text.
+ */
+function addPythonModel(ctx: PackageContext, file: ProjectFile, pathParts: string[], text: string): void {
+  const stem = pathParts.pop()!.replace(/\.py$/, '');
+  const calls = scan(pythonCallsAsJinja(text));
+  // Spans of the Jinja stand-in map back: each call keeps its offset in the Python text.
+  addNode(ctx, file, 'model', stem, pathParts, { ...calls, static: true, macroCalls: [], blocks: [], problems: [] });
+}
+
+/** `dbt.ref('a')` → `{{ ref('a') }}` at the same offsets (everything else blanked), so the scan reads the calls in place. */
+function pythonCallsAsJinja(text: string): string {
+  const chars = text.replace(/[^\n]/g, ' ').split('');
+  const re = /\bdbt\.(ref|source|config)\s*\(/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let depth = 0;
+    let end = -1;
+    for (let k = m.index + m[0].length - 1; k < text.length; k++) {
+      const c = text[k];
+      if (c === '(') depth++;
+      else if (c === ')' && --depth === 0) {
+        end = k;
+        break;
+      } else if (c === "'" || c === '"') {
+        const close = text.indexOf(c, k + 1);
+        if (close === -1) break;
+        k = close;
+      }
+    }
+    if (end === -1) continue;
+    // `dbt.ref(...)` becomes `{{  ref(...)}}`: the call text keeps its offsets.
+    chars[m.index] = '{';
+    chars[m.index + 1] = '{';
+    for (let k = m.index + 4; k <= end; k++) chars[k] = text[k]!;
+    while (chars.length < end + 3) chars.push(' ');
+    chars[end + 1] = '}';
+    chars[end + 2] = '}';
+  }
+  return chars.join('');
 }
 
 /**
@@ -124,10 +202,6 @@ function addSnapshots(ctx: PackageContext, file: ProjectFile, folders: string[],
       configs: result.configs.filter((r) => within(r.callSpan)),
       macroCalls: result.macroCalls.filter((r) => within(r.span)),
     };
-    const node = addNode(ctx, file, 'snapshot', block.name, folders, scoped);
-    if (node) {
-      node.nameSpan = block.nameSpan;
-      node.blockSpan = block.span;
-    }
+    addNode(ctx, file, 'snapshot', block.name, folders, scoped, block);
   }
 }

@@ -1,0 +1,466 @@
+/**
+ * Parse time, as `dbt parse` does it: a SQL node's refs, sources, config() and the macros it
+ * calls come from rendering its Jinja with dbt's parse-time context (`execute` false; `ref` and
+ * `source` record their arguments and answer a placeholder relation; `config()` records;
+ * `config.get` answers ''; `run_query` answers none; `graph` is empty). Calls made inside macros
+ * count, computed arguments count, branches not taken contribute nothing.
+ *
+ * The static scan stands in for the render only where it provably gives the same answer: the
+ * file's Jinja is nothing but literal ref/source/config calls (`ScanResult.static`) and neither
+ * the root project nor the node's package overrides `ref`, `source` or `config`. Verify mode
+ * renders every node anyway and reports any node where the two differ.
+ *
+ * The render does no I/O: it reads file texts already loaded, `env_var` reads the environment it
+ * is given (none in an untrusted workspace: defaults answer), and nothing queries a warehouse.
+ */
+import { DbtContext, TemplateCache, type ContextFrame } from '../compiler/context';
+import { createDuckDbDialect } from '../compiler/duckdb';
+import type { Dialect } from '../compiler/dialect';
+import { createDatabricksDialect } from '../compiler/databricks';
+import { bindArgs, splitArgs } from '../compiler/python';
+import { Relation } from '../compiler/relation';
+import type { Diagnostic } from '../diagnostics';
+import { currentCallSite, isUndefined, Kwargs, parse, pyStr, type Template } from '../jinja';
+import type { Project, ProjectNode } from '../model';
+import type { Target } from '../profiles';
+import type { RefCall, ScanResult, SourceCall } from '../scanner';
+import { LineIndex, type Span } from '../text';
+
+export interface ParseOptions {
+  /** The target the project is parsed for: `target.type`, `target.name` may decide the graph, as in dbt. */
+  target: Target;
+  /** What `env_var` reads (an untrusted workspace passes none: every env_var answers its default). */
+  env: Record<string, string | undefined>;
+  /** `--vars`. */
+  vars?: Record<string, unknown>;
+  /** Render every node even where the static scan would do, and report nodes where the two differ. */
+  verify?: boolean;
+  templates: TemplateCache;
+}
+
+/** Loop iterations plus calls one node's render may take (a render that never ends is stopped here). */
+export const PARSE_STEP_BUDGET = 2_000_000;
+
+interface RecordedRef {
+  name: string;
+  packageName?: string;
+  version?: string;
+  site?: Span;
+}
+
+interface RecordedSource {
+  source: string;
+  table: string;
+  site?: Span;
+}
+
+interface ParseFrame extends ContextFrame {
+  /** The node's own template: call sites are located in it. */
+  template?: Template;
+  call: Record<string, unknown>;
+  refs: RecordedRef[];
+  sources: RecordedSource[];
+}
+
+/** What parse time learned about one node. */
+export interface NodeParse {
+  by: 'scan' | 'render';
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** config() arguments merged in call order (dbt's config_call_dict). */
+  call: Record<string, unknown>;
+  macros: string[];
+  /** Every macro the render reached. */
+  uses: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** The text a node renders: the whole file, or a snapshot block's inside, and where it starts in the file. */
+export function nodeTemplateText(node: ProjectNode, fileText: string): { key: string; text: string; offset: number } {
+  if (node.resourceType === 'snapshot' && node.blockSpan) {
+    const open = fileText.indexOf('%}', node.blockSpan.start) + 2;
+    const close = fileText.lastIndexOf('{%', node.blockSpan.end - 1);
+    if (open >= 2 && close >= open) return { key: `${node.file}#${node.name}`, text: fileText.slice(open, close), offset: open };
+  }
+  return { key: node.file, text: fileText, offset: 0 };
+}
+
+/** The dialect parse time renders with: the adapter's when Medallion runs on it, else DuckDB's SQL under the profile's type. */
+export function parseDialect(type: string): Dialect {
+  if (type === 'duckdb') return createDuckDbDialect();
+  if (type === 'databricks' || type === 'spark') return createDatabricksDialect();
+  return { ...createDuckDbDialect(), type };
+}
+
+export class ParseTime {
+  readonly ctx: DbtContext<ParseFrame>;
+  private readonly dialect: Dialect;
+  /** Packages whose nodes may take the fast path: neither they nor the root project override ref, source or config. */
+  private readonly plainPackages = new Map<string, boolean>();
+
+  constructor(
+    readonly project: Project,
+    readonly options: ParseOptions,
+  ) {
+    this.dialect = parseDialect(options.target.type);
+    this.ctx = new DbtContext<ParseFrame>(
+      {
+        project,
+        target: options.target,
+        dialect: this.dialect,
+        env: options.env,
+        templates: options.templates,
+        ...(options.vars ? { vars: options.vars } : {}),
+      },
+      { execute: false, members: () => this.parseMembers() },
+    );
+  }
+
+  /** Problems in macro files found while defining the macros (syntax errors). */
+  get macroProblems(): Diagnostic[] {
+    return this.ctx.problems;
+  }
+
+  private fastPathAllowed(packageName: string): boolean {
+    let allowed = this.plainPackages.get(packageName);
+    if (allowed === undefined) {
+      const root = this.project.config.name;
+      allowed = !['ref', 'source', 'config'].some((name) => this.project.macros.get(name)?.some((m) => m.packageName === root || m.packageName === packageName));
+      this.plainPackages.set(packageName, allowed);
+    }
+    return allowed;
+  }
+
+  /** Reads one SQL node: by its static scan where that is provably the render's answer, else by rendering it. */
+  parseNode(node: ProjectNode, fileText: string | undefined, scan: ScanResult | undefined): NodeParse {
+    const fast = scan !== undefined && scan.static && this.fastPathAllowed(node.packageName);
+    if (fast && !this.options.verify) return fromScan(scan!);
+    if (fileText === undefined || scan === undefined) return { ...fromScan(scan), by: 'render' };
+    const rendered = this.render(node, fileText, scan);
+    if (fast) {
+      const difference = differs(fromScan(scan!), rendered);
+      if (difference) {
+        rendered.diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, message: `verify: the static scan of '${node.name}' disagrees with its render: ${difference}` });
+      }
+    }
+    return rendered;
+  }
+
+  private render(node: ProjectNode, fileText: string, scan: ScanResult): NodeParse {
+    const source = nodeTemplateText(node, fileText);
+    // Not cached: a node's template is needed once per load, and thousands of kept trees cost memory and GC.
+    const { template, diagnostics: syntax } = parse(source.text);
+    const shift = (span: Span): Span => ({ start: span.start + source.offset, end: span.end + source.offset });
+    if (syntax.length > 0) {
+      // The scan reports the file's syntax problems; when it saw none, the parser's first one is the cause.
+      const diagnostics: Diagnostic[] = scan.problems.length > 0 ? [] : [{ code: 'jinja-syntax', severity: 'error', file: node.file, span: shift(syntax[0]!.span), message: syntax[0]!.message }];
+      return { ...fromScan(scan), by: 'render', diagnostics };
+    }
+    const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
+    const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
+    const diagnostics: Diagnostic[] = [];
+    const located = locate(frame, fileText, source.offset, scan);
+    if (out.error) {
+      diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: shift(out.error.span), message: this.describeError(out.error, template) });
+      // What was recorded before the failure is real; the scan's literal calls keep the rest of the graph usable.
+      mergeScan(located, scan);
+    }
+    return { by: 'render', refs: located.refs, sources: located.sources, call: frame.call, macros: [...frame.macros!], uses: [...frame.uses!], diagnostics };
+  }
+
+  /** A SQL node read again (an edit): its body as parseNode reads it, then its configured hooks. */
+  reparse(node: ProjectNode, fileText: string, scan: ScanResult): NodeParse {
+    const parsed = this.parseNode(node, fileText, scan);
+    const config = node.config;
+    const hooks = [config.pre_hook, config.post_hook].flatMap((h) => (h === undefined || h === null ? [] : Array.isArray(h) ? h : [h]));
+    if (hooks.length === 0) return parsed;
+    const fromHooks = this.renderHooks(node, hooks);
+    return {
+      ...parsed,
+      refs: [...parsed.refs, ...fromHooks.refs],
+      sources: [...parsed.sources, ...fromHooks.sources],
+      macros: [...new Set([...parsed.macros, ...fromHooks.macros])],
+      uses: [...new Set([...parsed.uses, ...fromHooks.uses])],
+      diagnostics: [...parsed.diagnostics, ...fromHooks.diagnostics],
+    };
+  }
+
+  /** Renders a node's hooks (`pre-hook`/`post-hook`, from any config layer): refs in them are the node's, as in dbt. */
+  renderHooks(node: ProjectNode, hooks: unknown[]): NodeParse {
+    const frame: ParseFrame = { node, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
+    const diagnostics: Diagnostic[] = [];
+    hooks.forEach((hook) => {
+      const sql = typeof hook === 'string' ? hook : hook && typeof hook === 'object' && 'sql' in hook ? String((hook as { sql: unknown }).sql) : undefined;
+      if (sql === undefined || (!sql.includes('{{') && !sql.includes('{%'))) return;
+      // Project hooks repeat on every node of a folder: one template per hook text.
+      const { template, diagnostics: syntax } = this.options.templates.get(`<hook>${sql}`, sql);
+      if (syntax.length > 0) {
+        diagnostics.push({ code: 'jinja-syntax', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${syntax[0]!.message}` });
+        return;
+      }
+      const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
+      if (out.error) diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${this.describeError(out.error)}` });
+    });
+    const none = { start: 0, end: 0 };
+    return {
+      by: 'render',
+      refs: frame.refs.map((r) => ({ name: r.name, ...(r.packageName !== undefined ? { packageName: r.packageName } : {}), ...(r.version !== undefined ? { version: r.version } : {}), span: none, callSpan: none, literal: false })),
+      sources: frame.sources.map((s) => ({ source: s.source, table: s.table, sourceSpan: none, tableSpan: none, callSpan: none, literal: false })),
+      call: frame.call,
+      macros: [...frame.macros!],
+      uses: [...frame.uses!],
+      diagnostics,
+    };
+  }
+
+  /** The cause, and where inside a macro it happened when that is another file. */
+  private describeError(error: { message: string; trace?: Array<{ span: Span; template: Template }> }, own?: Template): string {
+    const innermost = error.trace?.[0];
+    const file = innermost && innermost.template !== own ? this.options.templates.fileOf(innermost.template) : undefined;
+    if (!innermost || !file || file.startsWith('<')) return error.message;
+    const { line } = new LineIndex(innermost.template.source).position(innermost.span.start);
+    return `${error.message} (in ${file.replace(/#.*$/, '')}, line ${line + 1})`;
+  }
+
+  // ------------------------------------------------------------------ the parse-time context
+
+  private parseMembers(): object {
+    const target = this.options.target;
+    const relationOf = (node: ProjectNode): Relation => new Relation(this.dialect, target.database, target.schema, node.name);
+    const site = (frame: ParseFrame): Span | undefined => {
+      const at = currentCallSite();
+      return at && at.template === frame.template ? at.span : undefined;
+    };
+    const ref = (...args: unknown[]): unknown => {
+      const frame = this.ctx.frame;
+      const { positional, kwargs } = splitArgs(args);
+      if (positional.length < 1 || positional.length > 2) throw new Error(`ref() takes at most two arguments (${positional.length} given)`);
+      const name = positional[positional.length - 1];
+      const pkg = positional.length === 2 ? positional[0] : null;
+      if (typeof name !== 'string') throw new Error(`The name argument to ref() must be a string, got ${typeName(name)}`);
+      if (pkg !== null && pkg !== undefined && typeof pkg !== 'string') throw new Error(`The package argument to ref() must be a string or None, got ${typeName(pkg)}`);
+      const version = truthyOr(kwargs.version, kwargs.v);
+      if (version !== null && version !== undefined && typeof version !== 'string' && typeof version !== 'number') {
+        throw new Error(`The version argument to ref() must be a string, int, float, or None - got ${typeName(version)}`);
+      }
+      const recorded: RecordedRef = { name };
+      if (typeof pkg === 'string') recorded.packageName = pkg;
+      if (version !== null && version !== undefined) recorded.version = String(version);
+      const at = site(frame);
+      if (at) recorded.site = at;
+      frame.refs.push(recorded);
+      return relationOf(frame.node);
+    };
+    const source = (...args: unknown[]): unknown => {
+      const frame = this.ctx.frame;
+      const { positional, kwargs } = splitArgs(args);
+      const all = [...positional, ...Object.values(kwargs)];
+      if (all.length !== 2) throw new Error(`source() takes exactly two arguments (${all.length} given)`);
+      const [sourceName, tableName] = all;
+      if (typeof sourceName !== 'string') throw new Error(`The source name (first) argument to source() must be a string, got ${typeName(sourceName)}`);
+      if (typeof tableName !== 'string') throw new Error(`The table name (second) argument to source() must be a string, got ${typeName(tableName)}`);
+      const recorded: RecordedSource = { source: sourceName, table: tableName };
+      const at = site(frame);
+      if (at) recorded.site = at;
+      frame.sources.push(recorded);
+      return relationOf(frame.node);
+    };
+    const config = Object.assign(
+      (...args: unknown[]): string => {
+        const { positional, kwargs } = splitArgs(args);
+        let opts: unknown;
+        if (positional.length === 1 && Object.keys(kwargs).length === 0) opts = positional[0];
+        else if (positional.length === 0 && Object.keys(kwargs).length > 0) opts = kwargs;
+        else throw new Error('Invalid inline model config: config() takes one dict or keyword arguments');
+        if (!opts || typeof opts !== 'object' || Array.isArray(opts)) throw new Error(`Invalid inline model config: expected a dict, got ${typeName(opts)}`);
+        mergeConfigCall(this.ctx.frame.call, opts as Record<string, unknown>);
+        return '';
+      },
+      {
+        // At parse time dbt's config.get/require answer '' whatever is configured.
+        get: () => '',
+        require: () => '',
+        meta_get: () => '',
+        meta_require: () => '',
+        set: (...args: unknown[]) => {
+          const { name, value } = bindArgs('config.set', [{ name: 'name' }, { name: 'value' }], args);
+          mergeConfigCall(this.ctx.frame.call, { [String(name)]: value });
+          return '';
+        },
+        persist_relation_docs: () => false,
+        persist_column_docs: () => false,
+      },
+    );
+    const members: Record<string, unknown> = {
+      ref,
+      source,
+      config,
+      is_incremental: () => false,
+      should_full_refresh: () => false,
+      run_query: () => null,
+      // dbt's flat graph is empty while parsing.
+      graph: {},
+    };
+    const getters: Record<string, () => unknown> = {
+      this: () => relationOf(this.ctx.frame.node),
+      model: () => parseTimeNodeDict(this.ctx.frame.node, target),
+      schema: () => target.schema,
+      database: () => target.database,
+    };
+    for (const [name, get] of Object.entries(getters)) Object.defineProperty(members, name, { get, enumerable: true });
+    return members;
+  }
+}
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined || isUndefined(v)) return "<class 'NoneType'>";
+  if (Array.isArray(v)) return "<class 'list'>";
+  if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
+  if (typeof v === 'boolean') return "<class 'bool'>";
+  if (typeof v === 'string') return "<class 'str'>";
+  return `<class '${v instanceof Kwargs ? 'dict' : typeof v === 'object' ? 'dict' : typeof v}'>`;
+}
+
+/** Python's `a or b`. */
+function truthyOr(a: unknown, b: unknown): unknown {
+  const falsy = a === undefined || a === null || a === false || a === 0 || a === '' || isUndefined(a);
+  return falsy ? b : a;
+}
+
+/** dbt's merge_config_dicts: hooks and tags append, dict configs update, the rest replaces. */
+function mergeConfigCall(into: Record<string, unknown>, opts: Record<string, unknown>): void {
+  for (const [rawKey, value] of Object.entries(opts)) {
+    const key = rawKey === 'pre_hook' ? 'pre-hook' : rawKey === 'post_hook' ? 'post-hook' : rawKey;
+    if (key === 'pre-hook' || key === 'post-hook' || key === 'tags') {
+      const before = into[key];
+      into[key] = [...(before === undefined ? [] : Array.isArray(before) ? before : [before]), ...(Array.isArray(value) ? value : [value])];
+    } else if ((key === 'meta' || key === 'grants' || key === 'docs') && value && typeof value === 'object' && !Array.isArray(value)) {
+      const before = into[key];
+      into[key] = { ...(before && typeof before === 'object' ? before : {}), ...(value as Record<string, unknown>) };
+    } else {
+      into[key] = value;
+    }
+  }
+}
+
+/** The node as dbt's parse-time `model` shows it: its project config, the target's schema. */
+function parseTimeNodeDict(node: ProjectNode, target: Target): Record<string, unknown> {
+  return {
+    name: node.name,
+    unique_id: node.uniqueId,
+    resource_type: node.resourceType,
+    package_name: node.packageName,
+    original_file_path: node.file,
+    path: node.file,
+    fqn: node.fqn,
+    tags: node.config.tags,
+    config: node.config,
+    meta: node.config.meta,
+    alias: node.name,
+    schema: target.schema,
+    database: target.database,
+    description: '',
+    columns: {},
+    refs: [],
+    sources: [],
+    depends_on: { macros: [], nodes: [] },
+    language: 'sql',
+    version: node.version ?? null,
+    latest_version: node.latestVersion ?? null,
+  };
+}
+
+function fromScan(scan: ScanResult | undefined): NodeParse {
+  const call: Record<string, unknown> = {};
+  for (const c of scan?.configs ?? []) mergeConfigCall(call, c.values);
+  return { by: 'scan', refs: scan?.refs ?? [], sources: scan?.sources ?? [], call, macros: [], uses: [], diagnostics: [] };
+}
+
+/**
+ * The recorded calls with their places in the file: the literal `ref('x')` the scan found at
+ * that call, else a string literal holding the name inside the call that led to it (a name
+ * passed into a macro), else that call itself (`literal: false`: nothing there to rename).
+ */
+function locate(frame: ParseFrame, fileText: string, offset: number, scan: ScanResult): { refs: RefCall[]; sources: SourceCall[] } {
+  // The common case: each call rendered once, where the scan found it literally.
+  if (offset === 0 && sameAsScan(frame, scan)) return { refs: scan.refs, sources: scan.sources };
+  const refs: RefCall[] = [];
+  const sources: SourceCall[] = [];
+  const seen = new Set<string>();
+  const none = { start: offset, end: offset };
+  for (const r of frame.refs) {
+    const site = r.site ? { start: r.site.start + offset, end: r.site.end + offset } : undefined;
+    const key = `${r.packageName ?? ''}\u0000${r.name}\u0000${r.version ?? ''}\u0000${site?.start ?? -1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const base = { name: r.name, ...(r.packageName !== undefined ? { packageName: r.packageName } : {}), ...(r.version !== undefined ? { version: r.version } : {}) };
+    const scanned = site && scan.refs.find((s) => s.name === r.name && s.packageName === r.packageName && s.callSpan.start >= site.start && s.callSpan.end <= site.end);
+    if (scanned) {
+      refs.push({ ...base, span: scanned.span, callSpan: scanned.callSpan });
+      continue;
+    }
+    const literal = site && literalWithin(fileText, site, r.name);
+    if (literal) refs.push({ ...base, span: literal, callSpan: site! });
+    else refs.push({ ...base, span: site ?? none, callSpan: site ?? none, literal: false });
+  }
+  for (const s of frame.sources) {
+    const site = s.site ? { start: s.site.start + offset, end: s.site.end + offset } : undefined;
+    const key = `${s.source}\u0000${s.table}\u0000${site?.start ?? -1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const scanned = site && scan.sources.find((x) => x.source === s.source && x.table === s.table && x.callSpan.start >= site.start && x.callSpan.end <= site.end);
+    if (scanned) {
+      sources.push(scanned);
+      continue;
+    }
+    const sourceSpan = site && literalWithin(fileText, site, s.source);
+    const tableSpan = site && literalWithin(fileText, site, s.table);
+    if (sourceSpan && tableSpan) sources.push({ source: s.source, table: s.table, sourceSpan, tableSpan, callSpan: site! });
+    else sources.push({ source: s.source, table: s.table, sourceSpan: site ?? none, tableSpan: site ?? none, callSpan: site ?? none, literal: false });
+  }
+  return { refs, sources };
+}
+
+function sameAsScan(frame: ParseFrame, scan: ScanResult): boolean {
+  if (frame.refs.length !== scan.refs.length || frame.sources.length !== scan.sources.length) return false;
+  for (let i = 0; i < frame.refs.length; i++) {
+    const r = frame.refs[i]!;
+    const s = scan.refs[i]!;
+    if (r.name !== s.name || r.packageName !== s.packageName || r.version !== s.version || r.site?.start !== s.callSpan.start || r.site.end !== s.callSpan.end) return false;
+  }
+  for (let i = 0; i < frame.sources.length; i++) {
+    const r = frame.sources[i]!;
+    const s = scan.sources[i]!;
+    if (r.source !== s.source || r.table !== s.table || r.site?.start !== s.callSpan.start || r.site.end !== s.callSpan.end) return false;
+  }
+  return true;
+}
+
+/** The inside of a quoted string literal equal to `value` within `span`, if there is one. */
+function literalWithin(text: string, span: Span, value: string): Span | undefined {
+  for (const quote of ["'", '"']) {
+    const needle = quote + value + quote;
+    const at = text.indexOf(needle, span.start);
+    if (at !== -1 && at + needle.length <= span.end) return { start: at + 1, end: at + 1 + value.length };
+  }
+  return undefined;
+}
+
+/** After a failed render: the scan's literal calls not already recorded. */
+function mergeScan(located: { refs: RefCall[]; sources: SourceCall[] }, scan: ScanResult): void {
+  for (const r of scan.refs) if (!located.refs.some((x) => x.name === r.name && x.packageName === r.packageName && x.version === r.version)) located.refs.push(r);
+  for (const s of scan.sources) if (!located.sources.some((x) => x.source === s.source && x.table === s.table)) located.sources.push(s);
+}
+
+/** Where a scan and a render of the same node disagree (verify mode), or undefined. */
+function differs(scan: NodeParse, render: NodeParse): string | undefined {
+  const refs = (p: NodeParse): string => [...new Set(p.refs.map((r) => `${r.packageName ?? ''}.${r.name}.v${r.version ?? ''}`))].sort().join(',');
+  const sources = (p: NodeParse): string => [...new Set(p.sources.map((s) => `${s.source}.${s.table}`))].sort().join(',');
+  const config = (p: NodeParse): string => JSON.stringify(Object.entries(p.call).sort(([a], [b]) => a.localeCompare(b)));
+  if (refs(scan) !== refs(render)) return `refs scan=[${refs(scan)}] render=[${refs(render)}]`;
+  if (sources(scan) !== sources(render)) return `sources scan=[${sources(scan)}] render=[${sources(render)}]`;
+  if (config(scan) !== config(render)) return `config scan=${config(scan)} render=${config(render)}`;
+  return undefined;
+}
+
+export { pyStr };

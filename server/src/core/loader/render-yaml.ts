@@ -1,0 +1,93 @@
+/**
+ * Jinja in yml values, rendered as dbt renders them: dbt_project.yml with the target, `env_var`
+ * and `--vars` (its own `vars:` are not visible there, and hooks are rendered later), properties
+ * yml `config:` values with the project's vars. dbt renders natively: `"{{ var('x', false) }}"`
+ * is the boolean False, not the text "False". A value that fails to render is a diagnostic on
+ * that value; the value stays as written.
+ */
+import { publicTarget, type Target } from '../profiles';
+import { literal } from '../jinja/filters';
+import { MacroReturn, render } from '../jinja';
+import { pythonModules } from '../compiler/modules';
+import { splitArgs } from '../compiler/python';
+import type { TemplateCache } from '../compiler/context';
+import type { Span } from '../text';
+import type { YNode } from '../yaml-tree';
+
+export type RenderValue = (text: string) => unknown;
+
+export function hasJinja(value: unknown): value is string {
+  return typeof value === 'string' && (value.includes('{{') || value.includes('{%'));
+}
+
+/**
+ * The plain JS value of a yml node (like toJS) with Jinja strings rendered; `skip(path)` leaves
+ * a subtree as written (hooks, descriptions, test arguments: dbt renders those later).
+ */
+export function renderedValue(node: YNode | undefined, renderValue: RenderValue, report: (span: Span, message: string) => void, skip?: (path: string[]) => boolean, path: string[] = []): unknown {
+  if (!node) return undefined;
+  switch (node.kind) {
+    case 'scalar': {
+      if (!hasJinja(node.value) || skip?.(path)) return node.value;
+      try {
+        return renderValue(node.value);
+      } catch (err) {
+        report(node.span, `Cannot render '${node.value}': ${(err as Error).message}`);
+        return node.value;
+      }
+    }
+    case 'seq':
+      if (skip?.(path)) return node.items.map((item) => renderedValue(item, (t) => t, report));
+      return node.items.map((item, i) => renderedValue(item, renderValue, report, skip, [...path, String(i)]));
+    case 'map': {
+      const obj: Record<string, unknown> = {};
+      for (const [k, { value }] of node.entries) obj[k] = renderedValue(value, renderValue, report, skip, [...path, k]);
+      return obj;
+    }
+  }
+}
+
+/** Renders `text` with `globals` and reads the result back natively; throws the render's message. */
+export function renderNative(templates: TemplateCache, key: string, text: string, globals: object): unknown {
+  const { template, diagnostics } = templates.get(key, text);
+  if (diagnostics.length > 0) throw new Error(diagnostics[0]!.message);
+  const out = render(template, globals);
+  if (out.error) throw new Error(out.error.message);
+  return literal(out.output);
+}
+
+/** dbt_project.yml's rendering context: the target, `env_var`, and only `--vars` for `var()`. */
+export function projectYamlGlobals(target: Target, env: Record<string, string | undefined>, cliVars: Record<string, unknown>): Record<string, unknown> {
+  return {
+    target: publicTarget(target),
+    env_var: (...args: unknown[]) => {
+      const { positional } = splitArgs(args);
+      const name = String(positional[0]);
+      if (env[name] !== undefined) return env[name];
+      if (positional.length > 1 && positional[1] !== null && positional[1] !== undefined) return positional[1];
+      throw new Error(`Env var required but not provided: '${name}'`);
+    },
+    var: (...args: unknown[]) => {
+      const { positional } = splitArgs(args);
+      const name = String(positional[0]);
+      if (name in cliVars) return cliVars[name];
+      if (positional.length > 1) return positional[1];
+      throw new Error(`Required var '${name}' not found in config (dbt_project.yml sees only --vars)`);
+    },
+    modules: pythonModules(() => new Date()),
+    return: (value: unknown) => {
+      throw new MacroReturn(value);
+    },
+    dbt_version: '1.12.6',
+  };
+}
+
+/** dbt_project.yml keys rendered later or never: run hooks, vars, query comments, model hooks. */
+export function projectYamlSkips(path: string[]): boolean {
+  const first = path[0];
+  if (first === 'on-run-start' || first === 'on-run-end' || first === 'query-comment' || first === 'vars') return true;
+  if (first === 'models' || first === 'seeds' || first === 'snapshots' || first === 'tests' || first === 'data_tests') {
+    return path.some((p) => /^\+?\s*(pre|post)[-_]hook$/.test(p));
+  }
+  return false;
+}

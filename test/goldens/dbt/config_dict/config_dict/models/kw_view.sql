@@ -1,0 +1,2 @@
+
+select * from "config_dict"."main"."dict_table"

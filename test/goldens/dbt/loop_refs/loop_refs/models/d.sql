@@ -1,0 +1,1 @@
+select 'd' as name

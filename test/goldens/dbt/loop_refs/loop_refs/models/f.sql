@@ -1,0 +1,3 @@
+
+
+select * from "loop_refs"."main"."d"

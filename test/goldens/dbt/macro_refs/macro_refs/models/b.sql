@@ -1,0 +1,1 @@
+select * from "macro_refs"."main"."a"

@@ -1,0 +1,1 @@
+select * from "package_refs"."main"."pkg_model"

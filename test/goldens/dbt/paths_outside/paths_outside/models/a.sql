@@ -1,0 +1,1 @@
+select * from "paths_outside"."main"."shared_model"

@@ -1,0 +1,1 @@
+select * from "paths_outside"."main"."events" where 1 = 1

@@ -1,0 +1,1 @@
+select * from "test_paths_config"."main"."stg_orders"

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "test_paths_config"."main"."stg_orders"
+where id is null
+
+

@@ -1,0 +1,2 @@
+
+select * from "untaken_branch"."main"."a"

@@ -1,0 +1,173 @@
+/**
+ * The editor and the graph by rendering: refs only rendering finds are navigable and renamed
+ * where their name is written (and a rename that cannot keep the graph says where), hover
+ * renders docs, a model edit re-renders that node alone, a macro edit re-renders the nodes that
+ * used it (in slices a newer edit can interrupt), and an untrusted workspace parses without the
+ * environment.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
+import { MemoryHost } from '../server/src/core/host';
+import { definitionOf, describeNode, referencesTo, renameModel } from '../server/src/core/ide';
+import { reparseNodes, updateMacroText, updateModelText } from '../server/src/core/incremental';
+import { ScanCache } from '../server/src/core/loader';
+import { normalizePath } from '../server/src/core/host';
+import { Workspace } from '../server/src/lsp/workspace';
+import { tempProject } from './support/temp-project';
+
+const FILES: Record<string, string> = {
+  'dbt_project.yml': "name: p\nversion: '1.0'\nconfig-version: 2\n",
+  'macros/m.sql': "{% macro from_a() %}{{ ref('a') }}{% endmacro %}\n{% macro cte(name) %}{{ ref(name) }}{% endmacro %}",
+  'models/a.sql': 'select 1 as id',
+  'models/c.sql': 'select 2 as id',
+  'models/b.sql': 'select * from {{ from_a() }}',
+  'models/passes.sql': "select * from {{ cte('a') }}",
+  'models/loops.sql': "{% for m in ['a', 'c'] %}select * from {{ ref(m) }} {% endfor %}",
+};
+
+function load(extra: Record<string, string> = {}) {
+  const host = new MemoryHost({ ...FILES, ...extra }, '/p');
+  const cache = new ScanCache();
+  return { host, cache, analysis: analyzeProject(host, '/p', { cache }) };
+}
+
+const at = (text: string, needle: string, delta = 1): number => text.indexOf(needle) + delta;
+
+describe('editor: refs that only rendering finds', () => {
+  it('F12 on a model name passed into a macro goes to the model; on the macro call, to the macro', () => {
+    const { analysis } = load();
+    const passes = FILES['models/passes.sql']!;
+    assert.deepEqual(definitionOf(analysis, 'models/passes.sql', at(passes, "'a'")), { file: 'models/a.sql' });
+    assert.equal(definitionOf(analysis, 'models/passes.sql', at(passes, 'cte'))?.file, 'macros/m.sql');
+    const b = FILES['models/b.sql']!;
+    assert.equal(definitionOf(analysis, 'models/b.sql', at(b, 'from_a'))?.file, 'macros/m.sql');
+    const loops = FILES['models/loops.sql']!;
+    assert.deepEqual(definitionOf(analysis, 'models/loops.sql', at(loops, 'ref(m)')), { file: 'models/a.sql' });
+  });
+
+  it('Find References lists every model that reads it, however the ref was made', () => {
+    const { analysis } = load();
+    const refs = referencesTo(analysis, analysis.project.nodes.get('model.p.a')!, false).map((l) => l.file).sort();
+    assert.deepEqual(refs, ['models/b.sql', 'models/loops.sql', 'models/passes.sql']);
+  });
+
+  it('rename edits the written names, including the list a loop walks', () => {
+    const { analysis } = load({ 'models/b.sql': 'select 1 as id' });
+    const result = renameModel(analysis, analysis.project.nodes.get('model.p.a')!, 'a2');
+    assert.equal(result.problem, undefined);
+    const files = result.edits.map((e) => e.file).sort();
+    assert.deepEqual(files, ['models/loops.sql', 'models/passes.sql']);
+  });
+
+  it('rename refuses, naming the files, where the name is computed with nothing written to update', () => {
+    const { analysis } = load();
+    const result = renameModel(analysis, analysis.project.nodes.get('model.p.a')!, 'a2');
+    assert.deepEqual(result.cannotUpdate, ['models/b.sql']);
+    assert.match(result.problem!, /models\/b\.sql/);
+    assert.deepEqual(result.edits, []);
+  });
+
+  it('hover renders doc() blocks in descriptions', () => {
+    const { analysis } = load({
+      'models/docs.md': '{% docs a_doc %}\nThe **a** table.\n{% enddocs %}',
+      'models/schema.yml': "version: 2\nmodels:\n  - name: a\n    description: \"{{ doc('a_doc') }}\"\n    columns:\n      - name: id\n        description: \"id of {{ doc('a_doc') }}\"\n",
+    });
+    const hover = describeNode(analysis, analysis.project.nodes.get('model.p.a')!);
+    assert.match(hover, /\nThe \*\*a\*\* table\.\n/);
+    assert.match(hover, /\| id \|  \| id of The \*\*a\*\* table\. \|/);
+  });
+});
+
+describe('incremental: edits re-render only what they touch', () => {
+  it('a model edit re-renders that node alone', () => {
+    const { analysis, cache } = load();
+    const before = analysis.project.nodes.get('model.p.passes')!;
+    const changed = new Set<string>();
+    assert.ok(updateModelText(analysis, 'models/passes.sql', "select * from {{ cte('c') }}", cache, changed));
+    assert.equal(analysis.project.nodes.get('model.p.passes'), before);
+    assert.deepEqual(before.dependsOn, ['model.p.c']);
+    assert.deepEqual([...changed], ['models/passes.sql']);
+  });
+
+  it('a model edit that makes the render fail underlines the failing call', () => {
+    const { analysis, cache } = load();
+    const text = "select 1\n{{ exceptions.raise_compiler_error('not yet') }}";
+    assert.ok(updateModelText(analysis, 'models/c.sql', text, cache));
+    const d = analysis.diagnostics.find((x) => x.file === 'models/c.sql')!;
+    assert.equal(d.code, 'jinja-render');
+    assert.equal(text.slice(d.span!.start, d.span!.end), "exceptions.raise_compiler_error('not yet')");
+    assert.match(d.message, /not yet/);
+  });
+
+  it('a config() change is not applied in place (enabled, naming may follow): the caller reloads', () => {
+    const { analysis, cache } = load();
+    assert.equal(updateModelText(analysis, 'models/c.sql', "{{ config(enabled=false) }}\nselect 2 as id", cache), false);
+  });
+
+  it('a macro edit redefines the macro and re-renders exactly the nodes that used it', () => {
+    const { analysis, cache } = load();
+    // from_a changes; cte is the same text, so the model using only cte is not re-rendered.
+    const text = "{% macro from_a() %}{{ ref('c') }}{% endmacro %}\n{% macro cte(name) %}{{ ref(name) }}{% endmacro %}";
+    const changed = new Set<string>();
+    const affected = updateMacroText(analysis, 'macros/m.sql', text, cache, changed);
+    assert.deepEqual(affected?.sort(), ['model.p.b']);
+    const left = reparseNodes(analysis, affected!, cache, () => false, changed);
+    assert.deepEqual(left, []);
+    assert.deepEqual(analysis.project.nodes.get('model.p.b')!.dependsOn, ['model.p.c']);
+    assert.deepEqual([...changed].sort(), ['macros/m.sql', 'models/b.sql']);
+  });
+
+  it('a macro edit that leaves every macro text as it was re-renders nothing', () => {
+    const { analysis, cache } = load();
+    assert.deepEqual(updateMacroText(analysis, 'macros/m.sql', FILES['macros/m.sql']! + '\n-- a comment outside the macros', cache), []);
+  });
+
+  it('re-rendering stops when asked (a newer edit) and returns what is left', () => {
+    const { analysis, cache } = load();
+    const both = "{% macro from_a() %}{{ ref('c') }}{% endmacro %}\n{% macro cte(name) %}{{ ref(name) }} {% endmacro %}";
+    const affected = updateMacroText(analysis, 'macros/m.sql', both, cache)!;
+    assert.equal(affected.length, 2);
+    let asked = 0;
+    const left = reparseNodes(analysis, affected, cache, () => ++asked > 0);
+    assert.equal(left?.length, affected.length - 1);
+  });
+
+  it('a macro edit that adds or renames a macro is not applied in place', () => {
+    const { analysis, cache } = load();
+    assert.equal(updateMacroText(analysis, 'macros/m.sql', '{% macro from_b() %}{% endmacro %}', cache), undefined);
+  });
+});
+
+describe('language server: macro edits and trust', () => {
+  it('a macro edit refreshes the nodes that used it in slices; a newer edit restarts the list', () => {
+    const folder = normalizePath(tempProject({ ...FILES, 'profiles.yml': 'p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n' }));
+    const workspace = new Workspace({});
+    workspace.addFolder(folder);
+    const project = workspace.projectFor(`${folder}/models/b.sql`)!;
+    const analysis = project.get();
+    const path = `${folder}/macros/m.sql`;
+    const edit = (to: string): void => {
+      const text = `{% macro from_a() %}{{ ref('${to}') }}{% endmacro %}\n{% macro cte(name) %}{{ ref(name) }}{% endmacro %}`;
+      workspace.host.overlays.set(path, text);
+      workspace.documentEdited(path, text);
+    };
+    edit('c');
+    assert.ok(project.rendering);
+    edit('a');
+    while (project.renderPending(0));
+    assert.equal(project.get(), analysis, 'applied in place, not reloaded');
+    assert.deepEqual(analysis.project.nodes.get('model.p.b')!.dependsOn, ['model.p.a']);
+  });
+
+  it('an untrusted workspace parses without the environment: env_var answers its default', () => {
+    const folder = normalizePath(tempProject({ 'dbt_project.yml': 'name: p\n', 'models/a.sql': "{{ config(enabled = env_var('ON', 'no') == 'yes') }}\nselect 1 as id" }));
+    const trusted = new Workspace({ ON: 'yes' });
+    trusted.addFolder(folder);
+    assert.ok(trusted.projectFor(`${folder}/models/a.sql`)!.get().project.nodes.has('model.p.a'));
+    const untrusted = new Workspace({ ON: 'yes' });
+    untrusted.settings.trusted = false;
+    untrusted.addFolder(folder);
+    assert.ok(untrusted.projectFor(`${folder}/models/a.sql`)!.get().project.disabled.has('a'));
+  });
+});
