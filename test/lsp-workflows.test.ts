@@ -15,7 +15,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import { analyzeProject } from '../server/src/core/analysis';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { runProject } from '../server/src/runner/project-run';
-import type { RunParams, RunResultMessage, SourceFreshnessResult, StateStatusResult } from '../server/src/lsp/protocol';
+import type { ModelsFolder, ModelsResult, ModelsTreeNode, RunParams, RunResultMessage, SourceFreshnessResult, StateStatusResult } from '../server/src/lsp/protocol';
 import { testPath } from './support/golden';
 import { editedWorkflows } from './support/workflows';
 
@@ -90,5 +90,28 @@ describe('workflows through the language server (test/fixtures/workflows, real D
     assert.ok(checked.generatedAt);
     assert.ok(checked.sources.length >= 3, JSON.stringify(checked.sources));
     assert.ok(checked.sources.every((s) => ['pass', 'warn', 'error', 'runtime error'].includes(s.status)), JSON.stringify(checked.sources));
+    // loaded_at of 2024: held to a day it is past error_after, held to 12 hours (error after 100000 days) a warning.
+    const byName = Object.fromEntries(checked.sources.map((s) => [s.name, s.status]));
+    assert.equal(byName['landing.orders_strict'], 'error');
+    assert.equal(byName['landing.orders'], 'warn');
+  });
+
+  it('the Models view: sources carry the last freshness check, exposures are listed on their own', async () => {
+    const { projects } = await rpc.sendRequest<ModelsResult>('medallion/models', {});
+    const project = projects[0]!;
+    const all = (folders: ModelsFolder[]): ModelsTreeNode[] => folders.flatMap((f) => [...f.nodes, ...all(f.folders)]);
+    const nodes = [...project.layers.flatMap((l) => l.nodes), ...all(project.folders ?? [])];
+    const checked = await rpc.sendRequest<SourceFreshnessResult>('medallion/sourceFreshness', {});
+    const sources = nodes.filter((n) => n.resourceType === 'source');
+    assert.deepEqual(Object.fromEntries(sources.filter((n) => n.freshness).map((n) => [n.id, n.freshness!.status])), Object.fromEntries(checked.sources.map((s) => [s.id, s.status])));
+    const strict = sources.find((n) => n.name === 'landing.orders_strict')!;
+    assert.equal(strict.freshness?.checkedAt, checked.generatedAt);
+    assert.ok(strict.freshness!.ageSeconds! > 86400);
+    assert.match(strict.freshness!.age!, /^\d+d$/);
+    assert.equal(sources.find((n) => n.name === 'landing.countries')!.freshness, undefined, 'no freshness criteria: not measured');
+    assert.deepEqual(project.exposures?.map((e) => [e.name, e.resourceType, e.materialized]), [['churn_model', 'exposure', 'ml'], ['customer_dashboard', 'exposure', 'dashboard']]);
+    const dashboard = project.exposures![1]!;
+    assert.equal(dashboard.uri, pathToFileURL(join(root, 'models', 'marts', 'exposures.yml')).toString());
+    assert.match(readFileSync(join(root, 'models', 'marts', 'exposures.yml'), 'utf8').split('\n')[dashboard.range.start.line]!, /name: customer_dashboard/);
   });
 });

@@ -448,7 +448,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     'medallion.resultsViewState': () => results.shown,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
-  registerWorkflowCommands(context, { lsp: () => lsp, runNodes, projectUri });
+  registerWorkflowCommands(context, { lsp: () => lsp, runNodes, projectUri, notify, refreshModels: () => models.refresh(0) });
 
   return {
     modelsView: () => models.snapshot(),

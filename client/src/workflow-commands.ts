@@ -18,7 +18,15 @@ export function readStateSettings(): StateSettings {
 
 export function registerWorkflowCommands(
   context: vscode.ExtensionContext,
-  deps: { lsp: () => LanguageClient; runNodes: (title: string, params: RunParams) => Promise<RunResultMessage | undefined>; projectUri: () => string | undefined },
+  deps: {
+    lsp: () => LanguageClient;
+    runNodes: (title: string, params: RunParams) => Promise<RunResultMessage | undefined>;
+    projectUri: () => string | undefined;
+    /** Tells the person (and keeps the text for the extension's test API). */
+    notify: (level: 'info' | 'warning', text: string) => Thenable<unknown>;
+    /** The Models view reads the new check (stale sources). */
+    refreshModels: () => void;
+  },
 ): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('medallion.runModified', async () => {
@@ -36,10 +44,13 @@ export function registerWorkflowCommands(
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Medallion: checking source freshness' }, () =>
         deps.lsp().sendRequest<SourceFreshnessResult>(SourceFreshnessRequest, { check: true, ...(uri ? { uri } : {}) }),
       );
+      deps.refreshModels();
       const stale = staleSources(result);
-      if (result.sources.length === 0) return vscode.window.showInformationMessage('Medallion: no source has freshness criteria (warn_after / error_after).');
-      if (stale.length === 0) return vscode.window.showInformationMessage(`Medallion: all ${result.sources.length} sources are fresh.`);
-      return vscode.window.showWarningMessage(`Medallion: stale sources: ${stale.map((s) => `${s.name} (${s.status})`).join(', ')}`);
+      // Not awaited: a notification settles only when it is dismissed, the command is done now.
+      if (result.sources.length === 0) void deps.notify('info', 'Medallion: no source has freshness criteria (warn_after / error_after).');
+      else if (stale.length === 0) void deps.notify('info', `Medallion: all ${result.sources.length} sources are fresh.`);
+      else void deps.notify('warning', `Medallion: stale sources: ${stale.map((s) => `${s.name} (${s.status})`).join(', ')}`);
+      return result;
     }),
   );
 }

@@ -2,6 +2,7 @@
  * `medallion` command line. Exit codes: 0 done, 1 the command ran but found errors
  * (or could not complete), 2 bad usage or no project.
  */
+import { ageText } from '../core/age';
 import { analyzeProject, type Analysis, type AnalyzeOptions } from '../core/analysis';
 import { findNode } from '../core/lookup';
 import type { ProjectNode } from '../core/model';
@@ -551,7 +552,7 @@ async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeF
     }
     const o = e.outcome;
     const word = o.status === 'pass' ? 'PASS' : o.status === 'warn' ? yellow('WARN') : red('ERROR');
-    const detail = o.status === 'runtime error' ? o.error : `newest ${o.how === 'landing files' ? 'landing file' : 'row'} ${o.maxLoadedAt.toISOString()}, ${age((o.snapshottedAt.getTime() - o.maxLoadedAt.getTime()) / 1000)} ago`;
+    const detail = o.status === 'runtime error' ? o.error : `newest ${o.how === 'landing files' ? 'landing file' : 'row'} ${o.maxLoadedAt.toISOString()}, ${ageText((o.snapshottedAt.getTime() - o.maxLoadedAt.getTime()) / 1000)} ago`;
     process.stdout.write(`${e.index} of ${e.total} ${word} freshness of ${label(e.node)}: ${detail}\n`);
   };
   try {
@@ -609,14 +610,6 @@ async function docsCommand(args: ParsedArgs, analysis: Analysis, host: NodeFileH
     return 0;
   }
   throw new UsageError('docs needs `generate` or `serve`, e.g. `medallion docs generate`');
-}
-
-/** An age in the largest unit that reads well: 45s, 12m, 5h, 3d. */
-function age(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)}s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
-  return `${Math.round(seconds / 86400)}d`;
 }
 
 function relativeTo(root: string, path: string): string {

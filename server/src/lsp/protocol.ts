@@ -200,12 +200,21 @@ export interface ModelsParams {
 export interface ModelsTreeNode {
   id: string;
   name: string;
-  resourceType: 'source' | 'seed' | 'model' | 'snapshot';
+  resourceType: 'source' | 'seed' | 'model' | 'snapshot' | 'exposure';
   layer: string | null;
+  /** The materialization (an exposure: its type, e.g. `dashboard`). */
   materialized: string;
-  /** Where the node is defined (for sources: their yml entry). */
+  /** Where the node is defined (for sources and exposures: their yml entry). */
   uri: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** Sources: the last `source freshness` check (target/sources.json), when one measured them. */
+  freshness?: {
+    status: string;
+    /** How old the newest data was at the check, in seconds and as read (`3d`); null when unknown. */
+    ageSeconds: number | null;
+    age: string | null;
+    checkedAt: string | null;
+  };
 }
 export interface ModelsFolder {
   name: string;
@@ -228,6 +237,8 @@ export interface ModelsResult {
     folders?: ModelsFolder[];
     /** Where the project writes artifacts (run_results.json), relative to its root. */
     targetPath?: string;
+    /** The project's exposures (dashboards, notebooks... that read it), listed on their own. */
+    exposures?: ModelsTreeNode[];
   }>;
 }
 
