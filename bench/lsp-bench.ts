@@ -49,8 +49,8 @@ interface Server {
   firstDiagnosticsMs: number;
   stop: () => Promise<void>;
   onDiagnostics: (uri: string) => Promise<void>;
-  /** Resolves when `done` holds for what each uri was last sent (checked on every publication). */
-  whenPublished: (done: (latest: Map<string, unknown[]>) => boolean) => Promise<void>;
+  /** Resolves when `holds` is true of what each of `uris` was last sent (each publication checks only its own uri). */
+  whenPublished: (uris: string[], holds: (diagnostics: unknown[]) => boolean) => Promise<void>;
 }
 
 async function startServer(folders: string[], expectProjects: number, touch: string[]): Promise<Server> {
@@ -59,7 +59,7 @@ async function startServer(folders: string[], expectProjects: number, touch: str
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const waiting = new Map<string, () => void>();
   const latest = new Map<string, unknown[]>();
-  let watcher: { done: (latest: Map<string, unknown[]>) => boolean; resolve: () => void } | undefined;
+  let watcher: { pending: Set<string>; holds: (diagnostics: unknown[]) => boolean; resolve: () => void } | undefined;
   rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: unknown[] }) => {
     latest.set(p.uri, p.diagnostics);
     const w = waiting.get(p.uri);
@@ -67,7 +67,8 @@ async function startServer(folders: string[], expectProjects: number, touch: str
       waiting.delete(p.uri);
       w();
     }
-    if (watcher && watcher.done(latest)) {
+    if (watcher && watcher.pending.has(p.uri) && watcher.holds(p.diagnostics)) watcher.pending.delete(p.uri);
+    if (watcher && watcher.pending.size === 0) {
       const resolve = watcher.resolve;
       watcher = undefined;
       resolve();
@@ -106,7 +107,12 @@ async function startServer(folders: string[], expectProjects: number, touch: str
       rpc.dispose();
     },
     onDiagnostics: (uri) => new Promise<void>((r) => waiting.set(uri, r)),
-    whenPublished: (done) => new Promise<void>((resolve) => (done(latest) ? resolve() : (watcher = { done, resolve }))),
+    whenPublished: (uris, holds) =>
+      new Promise<void>((resolve) => {
+        const pending = new Set(uris.filter((u) => !holds(latest.get(u) ?? [])));
+        if (pending.size === 0) resolve();
+        else watcher = { pending, holds, resolve };
+      }),
   };
 }
 
@@ -124,16 +130,16 @@ async function macroEdit(s: Server, dir: string): Promise<string> {
   const body = 'current_timestamp as _loaded_at';
   const broken = (name: string): string => original.replace(body, `current_timestamp as _loaded_at, (select 1 from {{ ref('${name}') }}) as _check`);
   await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text: original } });
-  const mentions = (needle: string) => (latest: Map<string, unknown[]>): boolean => users.every((u) => JSON.stringify(latest.get(u) ?? []).includes(needle));
+  const mentions = (needle: string) => (diagnostics: unknown[]): boolean => JSON.stringify(diagnostics).includes(needle);
   let t = performance.now();
   await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: broken('no_such_model_a') }] });
   await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: broken('no_such_model_b') }] });
-  await s.whenPublished(mentions("no_such_model_b'"));
+  await s.whenPublished(users, mentions("no_such_model_b'"));
   const brokenMs = performance.now() - t;
   t = performance.now();
   await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text: original }] });
   // Cleared of the edit's problem (a model may keep problems of its own, e.g. layer warnings).
-  await s.whenPublished((latest) => users.every((u) => !JSON.stringify(latest.get(u) ?? []).includes('no_such_model_')));
+  await s.whenPublished(users, (diagnostics) => !mentions('no_such_model_')(diagnostics));
   const fixedMs = performance.now() - t;
   return `  macro used by ${users.length} models edited twice in a row → all ${users.length} republished with the second edit's problem: ${brokenMs.toFixed(0)} ms; edit reverted → all cleared: ${fixedMs.toFixed(0)} ms`;
 }
