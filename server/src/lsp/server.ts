@@ -46,6 +46,7 @@ import { profileStatus } from './profile-status';
 import { runEventDetails, runResultDetails } from './run-events';
 import { landingOptionsFromEnv } from '../runner/landing-zone';
 import { ColumnFeatures } from './columns';
+import { registerWorkflowHandlers, runStateOptions } from './workflow-handlers';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const workspace = new Workspace(process.env as Record<string, string | undefined>);
@@ -484,12 +485,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }),
   );
 
+  // Source freshness and the state status (workflow-handlers.ts): the document's project, else the first.
+  registerWorkflowHandlers(connection, () => trusted, (uri) => {
+    const project = (uri ? at(uri)?.project : undefined) ?? workspace.all()[0];
+    return project ? { root: project.root, analysis: project.get() } : undefined;
+  });
+
   connection.onRequest(RunRequest, async (params: RunParams, token: CancellationToken): Promise<RunResultMessage | ResponseError<void>> => {
     if (!trusted) return new ResponseError<void>(-32600, UNTRUSTED);
     const where = params.uri ? at(params.uri) : undefined;
     const project = where?.project ?? workspace.all()[0];
     if (!project) return new ResponseError<void>(-32602, 'No dbt project in this workspace');
     const analysis = project.get();
+    // Run Modified and the deferral setting: the state folder read as the CLI reads --state.
+    const stateOptions = runStateOptions(project.root, analysis.project.config.targetPath, params);
+    if ((params.state || params.defer) && (!stateOptions.state || (params.defer && !stateOptions.defer))) return new ResponseError<void>(-32602, stateOptions.problems.join('\n'));
+    for (const p of stateOptions.problems) connection.console.warn(`state: ${p}`);
     let select = params.select ?? [];
     if (where && select.length === 0) {
       const node = nodesInFile(analysis, where.file).find((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test');
@@ -522,6 +533,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         ...(params.threads ? { threadsOverride: params.threads } : {}),
         ...(params.fullRefresh ? { fullRefresh: true } : {}),
         ...(params.target ? { target: params.target } : {}),
+        ...(stateOptions.state ? { state: stateOptions.state } : {}),
+        ...(stateOptions.defer ? { defer: stateOptions.defer } : {}),
         env,
         profilesDirs: defaultProfilesDirs(project.root, env),
         signal: controller.signal,

@@ -74,6 +74,12 @@ export class DuckDbEngine implements Engine {
     return loadLanding(session, this.dialect, relation, files, signal);
   }
 
+  async describeQuery(session: EngineSession, sql: string, signal?: AbortSignal): Promise<Column[]> {
+    // DESCRIBE of the query, as dbt-duckdb asks (its type names, e.g. DECIMAL(10,2)).
+    const described = await session.execute(`describe (${sql})`, signal ? { signal } : {});
+    return described.rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+  }
+
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
     return materialize(session, this.dialect, request);
   }
