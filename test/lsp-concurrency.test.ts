@@ -149,4 +149,10 @@ describe('language server concurrency: one DuckDB per file, a run queue, pinned 
     const after = JSON.parse(readFileSync(join(root, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { compiled_code?: string }> };
     assert.match(after.nodes['model.conc.reader']?.compiled_code ?? '', /v \+ 100/);
   });
+
+  it('medallion/depsStatus answers (the deps handlers are registered)', { timeout: 30_000 }, async () => {
+    const status = await rpc.sendRequest<{ projectRoot?: string; reason?: string }>('medallion/depsStatus', { uri: uri('models/slow.sql') });
+    assert.equal(status.projectRoot, root);
+    assert.equal(status.reason, undefined, 'no packages.yml: nothing to install');
+  });
 });
