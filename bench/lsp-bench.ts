@@ -255,6 +255,12 @@ async function main(): Promise<void> {
   if (want('1000')) lines.push(await benchOne(1000));
   if (want('10000')) lines.push(await benchOne(10000));
   if (want('20x500')) lines.push(await benchMany(20, 500));
+  // Only the in-process edit timings at 10k models (part of the 10000 run too): `npm run bench:lsp -- pinned-edit`.
+  if (only.includes('pinned-edit')) {
+    const dir = join(cache, 'project-10000');
+    ensureProject(dir, 10000);
+    lines.push(`10000 models:\n${pinnedEdit(dir)}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -53,7 +53,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   registerDocumentHandlers(state);
   registerNavigationHandlers(state);
   registerRequestHandlers(state);
-  registerDepsHandlers(connection, () => state.trusted);
+  registerDepsHandlers(connection, state.trustedOnly.bind(state));
 
   state.documents.listen(connection);
   connection.listen();
