@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { generateProject } from './generate-project';
+import { OverlayHost, ProjectState } from '../server/src/lsp/workspace';
 
 const repo = resolve(__dirname, '..', '..');
 const cache = join(repo, '.cache', 'bench');
@@ -144,6 +145,42 @@ async function macroEdit(s: Server, dir: string): Promise<string> {
   return `  macro used by ${users.length} models edited twice in a row → all ${users.length} republished with the second edit's problem: ${brokenMs.toFixed(0)} ms; edit reverted → all cleared: ${fixedMs.toFixed(0)} ms`;
 }
 
+/**
+ * An edit to one model while a run holds the analysis version (in process, the server's own
+ * ProjectState): the held version is never changed, so the edit builds a new version (a load from
+ * the warm scan cache); compared with the same edit applied in place when nothing holds it.
+ */
+function pinnedEdit(dir: string): string {
+  const file = sqlFiles(dir).find((f) => !f.includes('/legacy_') && readFileSync(f, 'utf8').includes("ref('"))!;
+  const host = new OverlayHost();
+  const project = new ProjectState(dir, host, {});
+  let t = performance.now();
+  project.get();
+  const loadMs = performance.now() - t;
+  const original = readFileSync(file, 'utf8');
+  const edit = (i: number): void => {
+    const text = `${original}\n-- edit ${i}\n`;
+    host.overlays.set(file, text);
+    project.edit(file, text);
+    project.get();
+  };
+  const inPlace: number[] = [];
+  const pinned: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    t = performance.now();
+    edit(i);
+    inPlace.push(performance.now() - t);
+  }
+  for (let i = 0; i < 10; i++) {
+    const held = project.pin();
+    t = performance.now();
+    edit(100 + i);
+    pinned.push(performance.now() - t);
+    held.release();
+  }
+  return `  one model edited (in process): in place p50 ${pct(inPlace, 50).toFixed(2)} ms; while a run holds the version (a new version from the scan cache) p50 ${pct(pinned, 50).toFixed(0)} ms, p99 ${pct(pinned, 99).toFixed(0)} ms; first full load ${loadMs.toFixed(0)} ms`;
+}
+
 async function timeRequests(rpc: MessageConnection, method: string, params: unknown[]): Promise<number[]> {
   const out: number[] = [];
   for (const p of params) {
@@ -199,6 +236,7 @@ async function benchOne(models: number): Promise<string> {
       `  definition ${f(definition)} (n=${definition.length}); hover ${f(hover)}; references ${f(references)} (n=${references.length}); completion ${f(completion)}`,
       `  didChange → publishDiagnostics for that file: ${f(change)} (n=${change.length})`,
       macro,
+      pinnedEdit(dir),
     ].join('\n');
   } finally {
     await s.stop();
@@ -223,6 +261,12 @@ async function main(): Promise<void> {
   if (want('1000')) lines.push(await benchOne(1000));
   if (want('10000')) lines.push(await benchOne(10000));
   if (want('20x500')) lines.push(await benchMany(20, 500));
+  // Only the in-process edit timings at 10k models (part of the 10000 run too): `npm run bench:lsp -- pinned-edit`.
+  if (only.includes('pinned-edit')) {
+    const dir = join(cache, 'project-10000');
+    ensureProject(dir, 10000);
+    lines.push(`10000 models:\n${pinnedEdit(dir)}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

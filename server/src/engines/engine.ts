@@ -38,6 +38,8 @@ export interface EngineSession {
   transaction(statements: string[], options?: ExecuteOptions): Promise<void>;
   /** Whether the relation exists, as what, and (unless `columns: false`) its columns. */
   relationInfo(relation: Relation, options?: { columns?: boolean }): Promise<RelationInfo | undefined>;
+  /** Interrupts this session's running statement, where the engine can (an engine shared by several users cancels only its own). */
+  interrupt?(): void;
 }
 
 /** What a materialization needs: the node, its target relation, its compiled SQL, and run flags. */

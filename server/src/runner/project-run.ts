@@ -27,6 +27,8 @@ export interface ProjectRunRequest extends Omit<RunRequest, 'defer'>, TargetRequ
   /** `s3://bucket/prefix` for every landing table (else MEDALLION_LANDING_S3, else each table's own location). */
   landingRoot?: string;
   runStartedAt?: Date;
+  /** Where the engine comes from (the language server shares one per database file); else opened for this run. Its close() ends the run's use. */
+  openEngine?: (target: Target) => Promise<Engine>;
 }
 
 export interface ProjectRunResult extends RunSummary {
@@ -40,8 +42,8 @@ function compiledSql(summary: RunSummary): Map<string, string> {
   return compiled;
 }
 
-export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>): Promise<Engine> {
-  if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
+export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>, options: { readOnly?: boolean } = {}): Promise<Engine> {
+  if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot, ...(options.readOnly ? { readOnly: true } : {}) });
   if (target.type === 'databricks') return DatabricksEngine.open(target, env);
   throw new Error(`Target '${target.name}' has type '${target.type}'; runs are available on duckdb and databricks targets`);
 }
@@ -81,7 +83,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
   if (errors.length > 0) return failed(errors.map((d) => `${d.file}: ${d.message}`).join('\n'));
   let engine: Engine;
   try {
-    engine = await openEngine(resolved.target, analysis.project.root, request.env);
+    engine = await (request.openEngine ? request.openEngine(resolved.target) : openEngine(resolved.target, analysis.project.root, request.env));
   } catch (err) {
     return failed((err as Error).message);
   }
