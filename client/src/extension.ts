@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type NodeModule } from 'vscode-languageclient/node';
 import {
   AnalysisCompleteNotification,
+  type AnalysisComplete,
   CompileRequest,
   LandingEventNotification,
   RunEventNotification,
@@ -30,10 +31,12 @@ import {
 import { LandingUpload } from './landing-upload';
 import { LineagePanel, type LineageCommand, type LineageViewState } from './lineage-panel';
 import { ModelsView, type ModelsElement } from './models-view';
+import { PackagesOffer } from './packages-offer';
 import { ResultsPanel } from './results-panel';
 import { RunStatus } from './run-status';
 import { doneLine, logLine, statusesFromRunResults, statusText } from './run-log';
 import { RESTART_SETTINGS, serverEnvironment, settingsInEffect } from './settings';
+import { readStateSettings, registerWorkflowCommands, stateRunParams } from './workflow-commands';
 
 let client: LanguageClient | undefined;
 const TOKEN_KEY = 'medallion.databricksToken';
@@ -169,7 +172,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     if (line.detail) output[line.level](`  ${line.detail.split('\n').join('\n  ')}`);
   });
   lsp.onNotification(LandingEventNotification, (e: LandingEventMessage) => landing.onEvent(e));
-  lsp.onNotification(AnalysisCompleteNotification, () => models.refresh());
+  const packages = new PackagesOffer(lsp, output);
+  lsp.onNotification(AnalysisCompleteNotification, (done: AnalysisComplete) => {
+    models.refresh();
+    if (vscode.workspace.isTrusted) void packages.check(done.root);
+  });
 
   /** The target chosen in settings (medallion.target), else the profile's default. */
   const target = (): string | undefined => config().get<string>('target') || undefined;
@@ -233,6 +240,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
   };
 
   const runNodes = async (title: string, params: RunParams): Promise<RunResultMessage | undefined> => {
+    // medallion.state.*: every run compares with (and may defer to) the configured state folder.
+    params = { ...stateRunParams(readStateSettings()), ...params };
     const chosen = target();
     if (chosen) params = { target: chosen, ...params };
     const n = threads();
@@ -424,6 +433,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       const uri = projectUri();
       return landing.run(uri ? { uri } : {});
     },
+    'medallion.installPackages': async () => {
+      if (!trusted('install packages')) return;
+      await ready;
+      const uri = projectUri();
+      if (uri) await packages.installFor(uri);
+    },
     'medallion.refreshModels': () => models.refresh(0),
     // What the lineage view shows, as node names (for tests and screen readers).
     'medallion.lineageViewNodes': () => lineage.rendered,
@@ -445,6 +460,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     'medallion.resultsViewState': () => results.shown,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  registerWorkflowCommands(context, { lsp: () => lsp, runNodes, projectUri, notify, refreshModels: () => models.refresh(0) });
 
   return {
     modelsView: () => models.snapshot(),

@@ -85,6 +85,7 @@ export interface CompilerRequest extends TargetRequest {
   invocationId?: string;
   fullRefresh?: boolean;
   relationExists?: CompileOptions['relationExists'];
+  deferredRelation?: CompileOptions['deferredRelation'];
   templates?: TemplateCache;
 }
 
@@ -96,5 +97,6 @@ export function createCompiler(host: FileHost, analysis: Analysis, request: Comp
   if (request.invocationId) options.invocationId = request.invocationId;
   if (request.fullRefresh) options.fullRefresh = request.fullRefresh;
   if (request.relationExists) options.relationExists = request.relationExists;
+  if (request.deferredRelation) options.deferredRelation = request.deferredRelation;
   return { compiler: new Compiler(analysis, options, request.templates), resolved };
 }

@@ -1,7 +1,7 @@
 /** `columns:` of a model, seed, snapshot, analysis or source table in properties yml. */
 import type { ColumnInfo } from '../model';
 import { get, getString, items, toJS, type YNode } from '../yaml-tree';
-import type { PackageContext } from './context';
+import { isDict, type PackageContext } from './context';
 
 export function readColumns(ctx: PackageContext, rel: string, entry: YNode): ColumnInfo[] {
   const columns: ColumnInfo[] = [];
@@ -22,13 +22,12 @@ export function readColumns(ctx: PackageContext, rel: string, entry: YNode): Col
     if (Object.keys(meta).length > 0) info.meta = meta;
     const tags = [...new Set([...asTags(toJS(get(column, 'tags'))), ...asTags(isDict(config) ? config.tags : undefined)])];
     if (tags.length > 0) info.tags = tags;
+    const constraints = toJS(get(column, 'constraints'));
+    if (Array.isArray(constraints)) info.constraints = constraints.filter(isDict);
+    if (toJS(get(column, 'quote')) === true) info.quote = true;
     columns.push(info);
   }
   return columns.slice();
-}
-
-function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function asDict(v: unknown): Record<string, unknown> {
