@@ -1,7 +1,7 @@
 /** The `medallion` command as a user runs it: real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -101,6 +101,19 @@ describe('medallion CLI', () => {
       assertGolden(testPath('goldens', 'medallion', `compile-${target}.sql`), r.stdout);
     });
   }
+
+  it('compile works for an adapter Medallion only compiles for (snowflake), in its dialect; run refuses it', () => {
+    const fixture = testPath('fixtures', 'adapter_sql');
+    const r = medallion(['compile', 'cross_db', '--target', 'snowflake'], fixture);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /boolor_agg\(b\) as any_b/);
+    assert.match(r.stdout, /from RAW_DB\.app\.events/);
+    const copy = mkdtempSync(join(tmpdir(), 'medallion-adapter-'));
+    cpSync(fixture, copy, { recursive: true });
+    const run = medallion(['run', '--target', 'snowflake'], copy);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Target 'snowflake' is of type 'snowflake'; Medallion runs on duckdb and databricks/);
+  });
 
   it('build: load errors (an unknown ref, a cycle) stop the run before anything runs, unless --allow-load-errors', () => {
     const root = tempProject({

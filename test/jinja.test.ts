@@ -35,27 +35,6 @@ function r(source: string, globals: object = {}, options?: RenderOptions): Rende
   return render(template, globals, options);
 }
 
-/**
- * Cases whose jinja2 output we knowingly do not reproduce exactly. Values are JS numbers, so
- * Python's int/float distinction is lost: a float with an integral value renders like an
- * int (`10 / 2` -> `5`, jinja2 `5.0`). These are compared after normalizing such floats in
- * the golden, so everything else in them is still checked.
- */
-const KNOWN_GAPS: Record<string, string> = {
-  expr_big_float: 'integral float renders as int (1e20)',
-  expr_float_integral: 'integral float renders as int (10 / 2, 1.0)',
-  expr_precedence: 'integral float renders as int (10 - 4 / 2)',
-  f_int_float: 'integral float renders as int (2|float * 1.5)',
-  lit_numbers: 'integral float renders as int (1.5e3)',
-};
-
-/** Rewrite Python's integral float reprs (`5.0`, `1e+20`) the way this engine prints them. */
-function normalizeIntegralFloats(s: string): string {
-  return s
-    .replace(/(?<![\d.])(\d+)\.0(?![\d])/g, '$1')
-    .replace(/(?<![\d.])(\d)e\+(\d+)/g, (_m, d: string, e: string) => d + '0'.repeat(Number(e)));
-}
-
 const caseNames = readdirSync(CASES)
   .filter((f) => f.endsWith('.jinja'))
   .map((f) => f.slice(0, -'.jinja'.length))
@@ -73,21 +52,14 @@ describe('parity with jinja2 (test/jinja/cases)', () => {
   });
 
   for (const name of caseNames) {
-    const gap = KNOWN_GAPS[name];
-    test(gap ? `${name} (known gap: ${gap})` : name, () => {
+    test(name, () => {
       const source = readFileSync(join(CASES, `${name}.jinja`), 'utf8');
       const got = renderCase(source, loadContext(name));
       if (existsSync(join(EXPECTED, `${name}.err`))) {
         assert.equal(got.ok, false, `jinja2 raises but we rendered: ${JSON.stringify(got.output)}`);
       } else {
         assert.equal(got.why, '', 'unexpected error');
-        const expected = readFileSync(join(EXPECTED, `${name}.out`), 'utf8');
-        if (gap) {
-          assert.notEqual(got.output, expected, 'known gap now matches exactly: remove it from KNOWN_GAPS');
-          assert.equal(got.output, normalizeIntegralFloats(expected));
-        } else {
-          assert.equal(got.output, expected);
-        }
+        assert.equal(got.output, readFileSync(join(EXPECTED, `${name}.out`), 'utf8'));
       }
     });
   }

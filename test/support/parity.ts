@@ -90,7 +90,8 @@ export function compileParity(goldenName: string, projectRoot: string, env: Reco
   return results;
 }
 
-function firstDifference(actual: string, expected: string): string {
+/** Where two normalised SQL texts part, with some context on both sides. */
+export function firstDifference(actual: string, expected: string): string {
   let i = 0;
   while (i < actual.length && actual[i] === expected[i]) i++;
   return `at ${i}: ours «${actual.slice(Math.max(0, i - 40), i + 60)}» dbt «${expected.slice(Math.max(0, i - 40), i + 60)}»`;

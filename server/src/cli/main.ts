@@ -214,8 +214,10 @@ const commands: Record<string, Command> = {
       const vars = option(args, 'vars');
       if (vars) request.vars = parseVars(vars);
       const { compiler, resolved } = createCompiler(host, analysis, request);
-      printDiagnostics([...resolved.diagnostics.filter((d) => d.severity === 'error'), ...compiler.macroProblems], project, host);
-      if (resolved.diagnostics.some((d) => d.severity === 'error')) return 1;
+      // An adapter Medallion cannot run on (snowflake, bigquery, ...) still compiles.
+      const profileErrors = resolved.diagnostics.filter((d) => d.severity === 'error' && d !== resolved.unsupportedAdapter);
+      printDiagnostics([...profileErrors, ...compiler.macroProblems], project, host);
+      if (profileErrors.length > 0) return 1;
       const json = outputFormat('compile', option(args, 'output')) === 'json';
       let failed = 0;
       const compilable = new Set(['model', 'snapshot', 'analysis', 'test']);

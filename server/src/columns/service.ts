@@ -492,10 +492,12 @@ export class ColumnService {
     // An error inside an ephemeral parent's inlined SQL belongs to that parent (which reports it itself).
     for (const id of ephemerals) {
       const inner = this.compile(pass, id).sql;
-      const name = pass.snapshot.analysis.project.nodes.get(id)?.name;
-      if (inner === undefined || !name) continue;
-      const at = sql.indexOf(`__dbt__cte__${name} as (\n${inner}\n)`);
-      if (at >= 0 && problem.offset >= at && problem.offset < at + inner.length + name.length + 20) return undefined;
+      const parent = pass.snapshot.analysis.project.nodes.get(id);
+      if (inner === undefined || !parent) continue;
+      // The CTE is named after the parent's identifier (`__dbt__cte__` + its alias).
+      const cte = pass.snapshot.compiler.relation(parent).identifier;
+      const at = sql.indexOf(`${cte} as (\n${inner}\n)`);
+      if (at >= 0 && problem.offset >= at && problem.offset < at + inner.length + cte.length + 8) return undefined;
     }
     const chain = identifierChain(sql, problem.offset);
     const part = problem.name ? chain.find((p) => p.name.toLowerCase() === problem.name!.toLowerCase()) : undefined;

@@ -41,9 +41,11 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
   if (!project.target) return;
   const relational = [...project.nodes.values()].filter((n) => (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral');
   // Two relations can be one only if their identifiers are: with dbt's own generate_alias_name
-  // (no project overrides it) the identifier is the alias or the name, so only nodes sharing one
-  // need their full names computed.
-  const aliasOverridden = project.macros.get('generate_alias_name')?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName));
+  // (no project overrides it, nor its dispatch: `default__` / `<adapter>__generate_alias_name`) the
+  // identifier is the alias or the name, so only nodes sharing one need their full names computed.
+  const aliasOverridden = ['generate_alias_name', 'default__generate_alias_name', `${project.target.type}__generate_alias_name`].some((name) =>
+    project.macros.get(name)?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName)),
+  );
   const candidates = aliasOverridden ? relational : sharingIdentifier(relational);
   if (candidates.length === 0) return;
   const compiler = new Compiler(analysis, { target: project.target, dialect: parseDialect(project.target.type), env });

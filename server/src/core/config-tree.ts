@@ -93,7 +93,9 @@ function readConfigs(level: Record<string, unknown>, isRoot: boolean): Record<st
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(level)) {
     if (k.startsWith('+')) out[k] = v;
-    else if (!isRoot && (!isDict(v) || DICT_CONFIGS.has(k))) out[k] = v;
+    // A plain value is a config at every level, the top one included (`seeds: {schema: staging}`);
+    // a mapping is a folder or package, except dict configs below the top (where a package name is ambiguous).
+    else if (!isDict(v) || (!isRoot && DICT_CONFIGS.has(k))) out[k] = v;
   }
   return out;
 }

@@ -464,7 +464,9 @@ class ManifestBuilder {
     const out: Json = {};
     for (const column of node.columns) {
       const described = this.describe(column.description ?? '', node.packageName);
-      out[column.name] = { name: column.name, description: described.text, ...COLUMN_DEFAULTS, data_type: column.dataType ?? null, doc_blocks: described.docBlocks };
+      const meta = column.meta ?? {};
+      const tags = column.tags ?? [];
+      out[column.name] = { name: column.name, description: described.text, ...COLUMN_DEFAULTS, meta, data_type: column.dataType ?? null, config: { meta, tags }, tags, doc_blocks: described.docBlocks };
     }
     return out;
   }

@@ -21,6 +21,10 @@ export interface ColumnInfo {
   name: string;
   description?: string;
   dataType?: string;
+  /** `meta:` merged with `config: {meta:}`, as dbt merges them (the config's win). */
+  meta?: Record<string, unknown>;
+  /** `tags:` and `config: {tags:}`, each once. */
+  tags?: string[];
   /** yml `constraints:` of the column (contracts), as written. */
   constraints?: Array<Record<string, unknown>>;
   /** yml `quote:`: the column name is quoted in DDL. */

@@ -91,12 +91,13 @@ export function readProfile(
   const database =
     type === 'duckdb'
       ? String(settings.database ?? (pathSetting === ':memory:' ? 'memory' : pathSetting.split('/').pop()!.replace(/\.[^.]*$/, '')))
-      : String(settings.catalog ?? settings.database ?? '');
+      : String(settings.catalog ?? settings.database ?? settings.project ?? '');
   const target: Target = {
     name: chosen,
     type,
     database,
-    schema: String(settings.schema ?? (type === 'duckdb' ? 'main' : 'default')),
+    // dbt-bigquery's aliases: project is the database, dataset the schema.
+    schema: String(settings.schema ?? settings.dataset ?? (type === 'duckdb' ? 'main' : 'default')),
     threads: Number(settings.threads ?? 4) || 4,
     profileName,
     settings,

@@ -3,7 +3,7 @@
  * values rendered with env_var, the dialect of the adapter, and a Compiler over the analysis.
  */
 import type { Analysis } from './analysis';
-import { Compiler, dialectFor, TemplateCache, type CompileOptions, type Dialect } from './compiler';
+import { compileDialectFor, Compiler, dialectFor, TemplateCache, type CompileOptions, type Dialect } from './compiler';
 import { bindArgs } from './compiler/python';
 import type { Diagnostic } from './diagnostics';
 import { joinPath, type FileHost } from './host';
@@ -24,6 +24,8 @@ export interface ResolvedTarget {
   dialect: Dialect;
   targets: string[];
   diagnostics: Diagnostic[];
+  /** Set when Medallion cannot run on the target's adapter (also in diagnostics); it still compiles for it. */
+  unsupportedAdapter?: Diagnostic;
 }
 
 /** dbt's profile lookup order: DBT_PROFILES_DIR, then the project folder, then ~/.dbt. */
@@ -51,12 +53,14 @@ export function resolveTarget(host: FileHost, analysis: Analysis, request: Targe
   const renderValue = (value: string): string => renderEnvString(value, request.env);
   const profileName = analysis.project.config.profile ?? analysis.project.config.name;
   const result = readProfile(text, file, profileName, request.target, renderValue, analysis.project.config.targetPath);
-  const dialect = dialectFor(result.target.type);
   const diagnostics = [...result.diagnostics];
-  if (!dialect) {
-    diagnostics.push({ code: 'profile', severity: 'error', file, message: `Target '${result.target.name}' is of type '${result.target.type}'; Medallion supports duckdb and databricks` });
+  const resolved: ResolvedTarget = { target: result.target, dialect: compileDialectFor(result.target.type), targets: result.targets, diagnostics };
+  if (!dialectFor(result.target.type)) {
+    // Compiling works for any adapter; this error stops what would run on one.
+    resolved.unsupportedAdapter = { code: 'profile', severity: 'error', file, message: `Target '${result.target.name}' is of type '${result.target.type}'; Medallion runs on duckdb and databricks (it compiles for any adapter)` };
+    diagnostics.push(resolved.unsupportedAdapter);
   }
-  return { target: result.target, dialect: dialect ?? dialectFor('duckdb')!, targets: result.targets, diagnostics };
+  return resolved;
 }
 
 /** Renders `{{ env_var('X', 'default') }}` in a profile value; anything else is left as written. */

@@ -1,10 +1,10 @@
 /**
  * More of dbt's rendering context, as real projects call it: fromyaml/toyaml (PyYAML semantics),
  * set/zip and their strict forms, local_md5, diff_of_two_dicts, `statement`/`load_result`,
- * `api.Column` as each adapter defines it, and dbt's generate_schema_name_for_env.
+ * `api.Column` as each adapter defines it, dbt's generate_schema_name_for_env and should_store_failures.
  */
 import { createHash } from 'node:crypto';
-import { pyRepr, pyStr } from '../jinja';
+import { MacroReturn, PyFloat, pyRepr, pyStr } from '../jinja';
 import { markTuple } from '../jinja/runtime';
 import { parseYaml, toJS } from '../yaml-tree';
 import { resolvePlainScalar } from '../yaml-dbt';
@@ -16,6 +16,8 @@ export interface BuiltinsOptions {
   target: { name: string; schema: string };
   /** Runs SQL on the warehouse; absent when compiling without a connection. */
   runQuery?: (sql: string) => unknown;
+  /** The config value of the node being rendered (`config.get(name)`); undefined when unset. */
+  configValue?: (name: string) => unknown;
 }
 
 export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
@@ -58,13 +60,25 @@ export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
         [{ name: 'name', default: null }, { name: 'fetch_result', default: false }, { name: 'auto_begin', default: true }, { name: 'language', default: 'sql' }, { name: 'caller', default: null }],
         args,
       );
-      const sql = typeof caller === 'function' ? String((caller as () => unknown)()) : '';
+      let sql: string;
+      try {
+        sql = typeof caller === 'function' ? String((caller as () => unknown)()) : '';
+      } catch (err) {
+        // dbt's statement is a macro: a return() in its call block ends it with that value, running nothing.
+        if (err instanceof MacroReturn) return err.value;
+        throw err;
+      }
       if (!options.runQuery) throw new Error(`statement('${pyStr(name)}') runs SQL on the warehouse; compile with a connected target (medallion run/build) to use it`);
       const table = options.runQuery(sql);
       if (!isNone(name)) results.set(String(name), { response: 'OK', data: fetch_result ? table : [], table: fetch_result ? table : null });
       return '';
     },
     load_result: (name: unknown) => results.get(String(name)) ?? null,
+    // dbt's macro: the node's store_failures config, else the --store-failures flag (off when compiling).
+    should_store_failures: () => {
+      const configured = options.configValue?.('store_failures');
+      return isNone(configured) ? false : configured;
+    },
     generate_schema_name_for_env: (...args: unknown[]) => {
       const { custom_schema_name } = bindArgs('generate_schema_name_for_env', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
       return options.target.name === 'prod' && !isNone(custom_schema_name) ? String(custom_schema_name).trim() : options.target.schema;
@@ -210,6 +224,7 @@ function yamlScalar(v: unknown): string {
   if (v === true) return 'true';
   if (v === false) return 'false';
   if (typeof v === 'number') return Number.isNaN(v) ? '.nan' : v === Infinity ? '.inf' : v === -Infinity ? '-.inf' : pyStr(v);
+  if (v instanceof PyFloat) return pyStr(v);
   const s = String(v);
   // Plain when PyYAML would write it so: no indicator first, no `: `/` #`, no edge spaces, and it reads back as text.
   const plain =
@@ -228,5 +243,5 @@ function yamlScalar(v: unknown): string {
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }

@@ -8,7 +8,7 @@
 import type { Analysis } from '../analysis';
 import type { Diagnostic } from '../diagnostics';
 import { isUndefined, Kwargs } from '../jinja';
-import type { ProjectNode } from '../model';
+import type { ColumnInfo, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { Span } from '../text';
 import { DbtContext, TemplateCache, type ContextFrame } from './context';
@@ -203,15 +203,19 @@ export class Compiler {
     return this.ctx.within(frame, () => {
       const target = this.analysis.project.nodes.get(test.attachedTo!);
       if (!target) throw this.failure(node.file, node.nameSpan, `Test '${node.name}' is attached to '${test.attachedTo}', which is not in the project`);
-      let relation: unknown = target.config.materialized === 'ephemeral' ? this.inlineEphemeral(target) : this.relation(target);
-      const where = node.config.where;
-      if (typeof where === 'string' && where.trim() !== '') relation = `(select * from ${String(relation)} where ${where}) dbt_subquery`;
-      const kwargs: Record<string, unknown> = { model: relation };
+      const kwargs: Record<string, unknown> = {};
+      try {
+        kwargs.model = this.testModelArgument(node, target);
+      } catch (err) {
+        if (err instanceof RenderFailure) throw err;
+        if (String((err as Error).message).startsWith('\u0000') && this.nested.length > 0) throw this.nested.pop()!;
+        throw this.failure(node.file, node.nameSpan, `Test '${node.name}': ${(err as Error).message}`);
+      }
       for (const [key, value] of Object.entries(test.kwargs)) {
         kwargs[key] = key === 'column_name' ? value : this.renderTestArgument(node, value);
       }
       const macroName = `test_${test.name}`;
-      const macro = (this.testMacro(node, test.namespace, macroName) ?? this.builtinTests[macroName]) as ((...a: unknown[]) => unknown) | undefined;
+      const macro = (this.testMacro(node, test.namespace, macroName) ?? this.builtinTest(macroName)) as ((...a: unknown[]) => unknown) | undefined;
       if (!macro) {
         throw this.failure(node.file, node.nameSpan, `Test '${node.name}' uses the generic test '${test.namespace ? `${test.namespace}.` : ''}${test.name}', which is not defined (no {% test ${test.name}(model, ...) %} in the project)`);
       }
@@ -220,6 +224,8 @@ export class Compiler {
         sql = String(this.ctx.call(macro, [new Kwargs(kwargs)]) ?? '');
       } catch (err) {
         if (err instanceof RenderFailure) throw err;
+        // A failing ephemeral parent reports its own file and cause.
+        if (String((err as Error).message).startsWith('\u0000') && this.nested.length > 0) throw this.nested.pop()!;
         throw this.failure(node.file, node.nameSpan, `Test '${node.name}': ${(err as Error).message}`);
       }
       return { sql, frame };
@@ -233,24 +239,65 @@ export class Compiler {
     return typeof found === 'function' ? found : undefined;
   }
 
+  /**
+   * A generic test's `model`: dbt renders `get_where_subquery(ref('x'))` (or `source('s', 't')`)
+   * in the test's context, so a project's own ref, source and get_where_subquery apply.
+   */
+  private testModelArgument(node: ProjectNode, target: ProjectNode): unknown {
+    const override = (name: string): ((...a: unknown[]) => unknown) | undefined => {
+      const found = this.ctx.lookup(node.packageName, name);
+      return typeof found === 'function' && found !== this.ctx.base[name] ? (found as (...a: unknown[]) => unknown) : undefined;
+    };
+    let relation: unknown;
+    const source = override('source');
+    const ref = override('ref');
+    if (target.resourceType === 'source' && source) relation = this.ctx.call(source, [target.source!.sourceName, target.name]);
+    else if (target.resourceType === 'source') relation = this.relation(target).withQuotePolicy(this.quotePolicy(target, true));
+    else if (ref) relation = this.ctx.call(ref, target.version === undefined ? [target.name] : [target.name, new Kwargs({ version: target.version })]);
+    else relation = target.config.materialized === 'ephemeral' ? this.inlineEphemeral(target) : this.relation(target);
+    const custom = override('get_where_subquery') ?? this.projectDispatch('get_where_subquery');
+    if (custom) return this.ctx.call(custom, [relation]);
+    const where = node.config.where;
+    return typeof where === 'string' && where.trim() !== '' ? `(select * from ${String(relation)} where ${where}) dbt_subquery` : relation;
+  }
+
+  /** A project's implementation of a dbt macro through adapter.dispatch (`<adapter>__x`, `default__x`), if it has one. */
+  private projectDispatch(name: string): ((...a: unknown[]) => unknown) | undefined {
+    try {
+      return this.ctx.dispatch(name, 'dbt');
+    } catch {
+      return undefined;
+    }
+  }
+
   private renderTestArgument(node: ProjectNode, value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.renderTestArgument(node, v));
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
     if (typeof value !== 'string') return value;
     const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
     if (!looksLikeCall && !value.includes('{{') && !value.includes('{%')) return value;
-    // Native rendering: evaluate the expression and keep its value (a Relation for ref()).
+    // Native rendering: evaluate the expression and keep its value (a Relation for ref(), a list
+    // for var()). A template that is one `{{ expression }}` and nothing else keeps its value too.
+    const expression = looksLikeCall ? value : loneExpression(value);
     try {
-      return looksLikeCall ? this.ctx.evaluate(`<test argument of ${node.uniqueId}>`, value) : this.ctx.renderString(`<test argument of ${node.uniqueId}>`, value);
+      return expression !== undefined ? this.ctx.evaluate(`<test argument of ${node.uniqueId}>`, expression) : this.ctx.renderString(`<test argument of ${node.uniqueId}>`, value);
     } catch (err) {
       throw this.failure(node.file, node.nameSpan, `Test argument ${(err as Error).message}`);
     }
   }
 
-  private readonly builtinTests = builtinTests(() => {
-    const config = this.frame.node.config;
-    return config.store_failures === true;
-  });
+  private builtinTestMacros: ReturnType<typeof builtinTests> | undefined;
+
+  private get builtinTests(): ReturnType<typeof builtinTests> {
+    this.builtinTestMacros ??= builtinTests(() => this.frame.node.config.store_failures === true, this.options.target.type);
+    return this.builtinTestMacros;
+  }
+
+  /** dbt's own generic test, which dispatches (namespace 'dbt'): a root project's `default__test_unique` wins. */
+  private builtinTest(macroName: string): unknown {
+    if (!(macroName in this.builtinTests)) return undefined;
+    return this.projectDispatch(macroName) ?? this.builtinTests[macroName];
+  }
 
   /**
    * The template text of a node and where it starts in its file: the whole file for models, the
@@ -300,8 +347,9 @@ export class Compiler {
     }
     const config = { ...node.config, ...this.dynamicConfig(node) };
     const type = config.materialized === 'view' ? 'view' : config.materialized === 'ephemeral' ? 'cte' : 'table';
-    if (type === 'cte') return new Relation(dialect, undefined, undefined, EPHEMERAL_PREFIX + node.name, 'cte');
     const { database, schema, identifier } = this.names(node, config);
+    // dbt names the CTE after the model's identifier (its alias), not its name.
+    if (type === 'cte') return new Relation(dialect, undefined, undefined, EPHEMERAL_PREFIX + identifier, 'cte');
     return new Relation(dialect, database, schema, identifier, type, undefined, quote);
   }
 
@@ -327,10 +375,15 @@ export class Compiler {
     return { database, schema, identifier };
   }
 
-  /** The project's `quoting:` overridden by the node's own `quoting` config. */
-  private quotePolicy(node: ProjectNode): QuotePolicy {
-    const policy = { ...QUOTE_ALL };
-    for (const layer of [this.analysis.project.config.quoting, node.resourceType === 'source' ? node.source!.quoting : node.config.quoting]) {
+  /**
+   * The adapter's quoting, the project's `quoting:`, then the node's own `quoting` config. Without
+   * the project's (`ownOnly`) for what source() returns while compiling: dbt's runtime source
+   * resolver ignores project quoting (the manifest's relation_name does not).
+   */
+  private quotePolicy(node: ProjectNode, ownOnly = false): QuotePolicy {
+    const policy = { ...(this.options.dialect.quotePolicy ?? QUOTE_ALL) };
+    const own = node.resourceType === 'source' ? node.source!.quoting : node.config.quoting;
+    for (const layer of ownOnly ? [own] : [this.analysis.project.config.quoting, own]) {
       if (!isDict(layer)) continue;
       for (const part of ['database', 'schema', 'identifier'] as const) if (typeof layer[part] === 'boolean') policy[part] = layer[part];
     }
@@ -379,7 +432,7 @@ export class Compiler {
       alias: config.alias ?? node.name,
       version: node.version ?? null,
       latest_version: node.latestVersion ?? null,
-      columns: Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null }])),
+      columns: Object.fromEntries(node.columns.map((c) => [c.name, columnDict(c)])),
     };
   }
 
@@ -412,7 +465,7 @@ export class Compiler {
       if (!node) throw new Error(`${current.resourceType} '${current.name}' depends on a source named '${String(source_name)}.${String(table_name)}' which was not found`);
       const fixture = this.overrides?.get(node.uniqueId);
       if (fixture !== undefined) return fixture;
-      return this.relation(node);
+      return this.relation(node).withQuotePolicy(this.quotePolicy(node, true));
     };
     const config = Object.assign(
       (...args: unknown[]): string => {
@@ -510,7 +563,7 @@ export class Compiler {
 
   private inlineEphemeral(node: ProjectNode): Relation {
     const frame = this.frame;
-    const cteName = EPHEMERAL_PREFIX + node.name;
+    const cteName = this.relation(node).identifier;
     if (!frame.ctes.has(node.uniqueId)) {
       let inner: { sql: string; frame: Frame };
       try {
@@ -529,6 +582,20 @@ export class Compiler {
     return new Relation(this.options.dialect, undefined, undefined, cteName, 'cte');
   }
 
+}
+
+/** The expression of a template that is exactly one `{{ expression }}` (dbt's native rendering returns its value). */
+function loneExpression(text: string): string | undefined {
+  const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(text);
+  if (!m || m[1]!.includes('{{') || m[1]!.includes('}}') || m[1]!.includes('{%')) return undefined;
+  return m[1]!.trim() || undefined;
+}
+
+/** A column as dbt's node dict holds it (ColumnInfo): what macros read from `model.columns` and `graph`. */
+function columnDict(c: ColumnInfo): Record<string, unknown> {
+  const meta = c.meta ?? {};
+  const tags = c.tags ?? [];
+  return { name: c.name, description: c.description ?? '', meta, data_type: c.dataType ?? null, constraints: [], quote: c.quote ?? null, config: { meta, tags }, tags, granularity: null, doc_blocks: [] };
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {

@@ -245,6 +245,8 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     if (namespace === undefined) return [undefined];
     const configured = this.options.project.config.dispatch?.find((d) => d.macroNamespace === namespace);
     if (configured) return configured.searchOrder;
+    // dbt's own namespace: the root project's overrides, then dbt's (a package's own do not count).
+    if (namespace === 'dbt') return [this.rootName, 'dbt'];
     if (this.options.project.packages.has(namespace)) return [this.rootName, namespace];
     return [undefined];
   }
@@ -341,7 +343,11 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       if (!(`default__${name}` in this.internals)) this.internals[`default__${name}`] = fn;
     };
     for (const [name, fn] of Object.entries(dialect.macros)) add(name, fn);
-    for (const [name, fn] of Object.entries(defaultNamingMacros(target))) add(name, fn);
+    // dbt's generate_*_name dispatch (namespace 'dbt'): a project's `default__generate_schema_name` overrides dbt's.
+    for (const [name, fn] of Object.entries(defaultNamingMacros(target))) {
+      this.internals[`default__${name}`] = fn;
+      this.internals[name] = (...args: unknown[]) => this.call(this.dispatch(name, 'dbt'), args);
+    }
     if (!this.execute) {
       // At parse time dbt's other internal macros render SQL nobody reads; their shape is what counts.
       for (const name of DBT_MACRO_NAMES) if (!(name in this.internals) && !(name in this.base)) add(name, PARSE_TIME_RESULTS[name] ?? (() => ''));
@@ -425,8 +431,18 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       if (!isNone(name)) this.stored.set(String(name), { response: null, data: result, table: result });
       return '';
     };
+    const loadRelation = (relation: unknown): unknown => {
+      const r = (relation ?? {}) as { database?: unknown; schema?: unknown; identifier?: unknown };
+      return adapter.get_relation(r.database ?? null, r.schema ?? null, r.identifier ?? null);
+    };
     const loadResult = (name: unknown): unknown => (this.stored.has(String(name)) ? this.stored.get(String(name)) : null);
-    const builtins = dbtBuiltins({ adapterType: target.type, target, ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}) });
+    const builtins = dbtBuiltins({
+      adapterType: target.type,
+      target,
+      // should_store_failures(): the rendered node's config (parse time put its config() calls there).
+      configValue: (name) => this.top?.node.config[name],
+      ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}),
+    });
 
     Object.assign(g, {
       var: Object.assign(varFn, { has_var: varHas }),
@@ -441,6 +457,9 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       project_name: project.config.name,
       dbt_version: '1.12.6',
       store_result: () => '',
+      // dbt's load_relation / load_cached_relation: the relation as the warehouse has it, through adapter.get_relation.
+      load_relation: (relation: unknown) => loadRelation(relation),
+      load_cached_relation: (relation: unknown) => loadRelation(relation),
       // Hook context; the runner fills these for real runs.
       schemas: [],
       database_schemas: [],
@@ -544,7 +563,7 @@ export function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Kwargs);
 }
 
-/** dbt's default generate_*_name macros (used unless the project overrides them). */
+/** dbt's default__generate_*_name implementations (the project may override them, or their dispatch). */
 export function defaultNamingMacros(target: Target): Record<string, Fn> {
   const trim = (v: unknown): string => String(v).trim();
   return {

@@ -7,7 +7,7 @@
 export type CrossDbMacro = (...args: unknown[]) => unknown;
 
 export interface Dialect {
-  /** dbt adapter type: `duckdb`, `databricks`. */
+  /** dbt adapter type: `duckdb`, `databricks`, `snowflake`, `bigquery`, `trino`, ... */
   readonly type: string;
   quoteIdentifier(name: string): string;
   /** A string literal holding `value` exactly (escaping differs: DuckDB doubles quotes, Spark uses backslashes). */
@@ -18,6 +18,8 @@ export interface Dialect {
   renderRelation(database: string | undefined, schema: string | undefined, identifier: string, quote?: QuotePolicy): string;
   /** dbt's cross-database macros (`dbt.date_trunc` ...) for this adapter. */
   readonly macros: Record<string, CrossDbMacro>;
+  /** The adapter's own quoting before any `quoting:` config (its Relation's quote_policy); all parts when absent. */
+  readonly quotePolicy?: QuotePolicy;
 }
 
 export function str(v: unknown): string {

@@ -1,7 +1,8 @@
 /**
  * dbt's built-in generic tests (unique, not_null, accepted_values, relationships) rendering the
- * same SQL as dbt-adapters' default__test_* macros. A project may override them with its own
- * `{% test %}` blocks, which take precedence.
+ * same SQL as dbt-adapters' default__test_* macros (and an adapter's own, e.g. bigquery__test_unique).
+ * A project may override them with its own `{% test %}` blocks or, as dbt dispatches them, its own
+ * `default__test_*` / `<adapter>__test_*` macros; both take precedence.
  */
 import { splitArgs } from './python';
 
@@ -16,7 +17,7 @@ function kw(args: unknown[], names: string[]): Record<string, unknown> {
   return out;
 }
 
-export function builtinTests(storeFailures: () => boolean): Record<string, TestMacro> {
+export function builtinTests(storeFailures: () => boolean, adapterType?: string): Record<string, TestMacro> {
   return {
     test_not_null: (...args) => {
       const a = kw(args, ['model', 'column_name']);
@@ -26,6 +27,8 @@ export function builtinTests(storeFailures: () => boolean): Record<string, TestM
     test_unique: (...args) => {
       const a = kw(args, ['model', 'column_name']);
       const c = String(a.column_name);
+      // dbt-bigquery's bigquery__test_unique
+      if (adapterType === 'bigquery') return `\n    \nwith dbt_test__target as (\n\n  select ${c} as unique_field\n  from ${String(a.model)}\n  where ${c} is not null\n\n)\n\nselect\n    unique_field,\n    count(*) as n_records\n\nfrom dbt_test__target\ngroup by unique_field\nhaving count(*) > 1\n\n`;
       return `\n\nselect\n    ${c} as unique_field,\n    count(*) as n_records\n\nfrom ${String(a.model)}\nwhere ${c} is not null\ngroup by ${c}\nhaving count(*) > 1\n\n`;
     },
     test_accepted_values: (...args) => {

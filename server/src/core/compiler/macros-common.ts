@@ -4,6 +4,7 @@
  * reproduced (parity with dbt is measured whitespace aside); tokens are.
  */
 import type { CrossDbMacro } from './dialect';
+import { columnApi } from './builtins';
 import { bindArgs, isNone, type Param } from './python';
 
 /** Wraps an implementation with Python-style argument binding under dbt's parameter names. */
@@ -52,6 +53,15 @@ export function defaultMacros(types: TypeNames, dialect: { macros: Record<string
     ),
     last_day: macro('last_day', ['date', 'datepart'], (a) => `cast(${call('dateadd', 'day', '-1', call('dateadd', a.datepart, '1', call('date_trunc', a.datepart, a.date)))} as date)`),
     date: macro('date', ['year', 'month', 'day'], (a) => `to_date('${s(a.year)}-${pad2(a.month)}-${pad2(a.day)}', 'YYYY-MM-DD')`),
+    except: macro('except', [], () => 'except'),
+    intersect: macro('intersect', [], () => 'intersect'),
+    // Without the enable_truthy_nulls_equals_macro behavior flag (off by default).
+    equals: macro('equals', ['expr1', 'expr2'], (a) => `(${s(a.expr1)} = ${s(a.expr2)})`),
+    array_construct: macro('array_construct', [{ name: 'inputs', default: [] }, { name: 'data_type', default: types.int }], (a) =>
+      list(a.inputs).length > 0 ? `array[ ${list(a.inputs).map(s).join(' , ')} ]` : `array[]::${s(a.data_type)}[]`,
+    ),
+    array_concat: macro('array_concat', ['array_1', 'array_2'], (a) => `array_cat(${s(a.array_1)}, ${s(a.array_2)})`),
+    array_append: macro('array_append', ['array', 'new_element'], (a) => `array_append(${s(a.array)}, ${s(a.new_element)})`),
     type_string: macro('type_string', [], () => types.string),
     type_timestamp: macro('type_timestamp', [], () => types.timestamp),
     type_float: macro('type_float', [], () => types.float),
@@ -60,7 +70,23 @@ export function defaultMacros(types: TypeNames, dialect: { macros: Record<string
     type_int: macro('type_int', [], () => types.int),
     type_boolean: macro('type_boolean', [], () => types.boolean),
     current_timestamp: macro('current_timestamp', [], () => 'current_timestamp'),
+    // dbt_utils-era timestamps (dbt's default__current_timestamp_backcompat; in UTC is the same by default).
+    current_timestamp_backcompat: macro('current_timestamp_backcompat', [], () => 'current_timestamp::timestamp'),
+    current_timestamp_in_utc_backcompat: macro('current_timestamp_in_utc_backcompat', [], () => 'current_timestamp::timestamp'),
   };
+}
+
+/** A Jinja list argument as an array (a tuple or list; anything else is one item, none is empty). */
+export function list(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  return isNone(v) ? [] : [v];
+}
+
+/** dbt's default type_* macros: api.Column's own names for the adapter (global_project data_types.sql). */
+export function columnTypes(adapter: string): TypeNames {
+  const column = columnApi(adapter) as { translate_type: (t: string) => string; numeric_type: (t: string, p: number, s: number) => string };
+  const t = column.translate_type;
+  return { string: t('string'), timestamp: t('timestamp'), float: t('float'), numeric: column.numeric_type('numeric', 28, 6), bigint: t('bigint'), int: t('integer'), boolean: t('boolean') };
 }
 
 function pad2(v: unknown): string {

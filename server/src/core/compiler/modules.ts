@@ -2,6 +2,7 @@
  * The parts of dbt's `modules` context (Python's datetime and re) that models use, plus
  * Python-compatible JSON output. Small on purpose: what is missing fails with a clear message.
  */
+import { PyFloat } from '../jinja';
 import { PyDateTime, PyTimedelta, splitArgs } from './python';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
@@ -168,6 +169,7 @@ function matchObject(m: RegExpExecArray | null): unknown {
 export function pythonJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  if (value instanceof PyFloat) return value.toString();
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
   if (typeof value === 'object') {
     const toJson = (value as { toString?: () => string }).toString;

@@ -93,6 +93,11 @@ export class Relation {
     );
   }
 
+  /** The same relation quoted by another policy. */
+  withQuotePolicy(policy: QuotePolicy): Relation {
+    return new Relation(this.dialect, this.database, this.schema, this.identifier, this.type, this.parts, policy);
+  }
+
   quote(): Relation {
     return this;
   }

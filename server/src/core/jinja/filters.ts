@@ -3,7 +3,7 @@
 // lists here.
 
 import {
-  arg, checkHashable, HOST_MAPPING, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
+  arg, checkHashable, HOST_MAPPING, isFloat, pyAdd, pyFloat, PyFloat, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
   pyCapitalize, pyCenter, pyCompare, pyContains, pyEq, pyMod, pyLen, pyReplace, pyRound, pySplitlines, pyStrip,
   PyError, PyRange, pyTypeName, repr, stableSort, toList, toStr, truthy, Undefined, undefinedError,
   type PyArgs, type PyKw,
@@ -70,6 +70,7 @@ function bool(v: unknown): boolean {
 
 function num(v: unknown, what = 'value'): number {
   if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Undefined) throw undefinedError(v);
   throw new PyError(`${what}: unsupported operand type '${pyTypeName(v)}'`);
@@ -115,6 +116,7 @@ function pyParseFloat(s: string): number | null {
 
 function toFloat(v: unknown): number | null {
   if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') return pyParseFloat(v);
   return null;
@@ -130,6 +132,7 @@ function jsonDumps(v: unknown, indent: number | string | null, level: number, so
     if (v === -Infinity) return '-Infinity';
     return numStr(v);
   }
+  if (v instanceof PyFloat) return v.toString();
   if (typeof v === 'string') return jsonString(v);
   if (v instanceof Undefined) throw new PyError('Object of type Undefined is not JSON serializable');
   const ind = indent === null ? null : typeof indent === 'number' ? ' '.repeat(indent) : indent;
@@ -376,7 +379,7 @@ function doSum(value: unknown, args: PyArgs, kw: PyKw): unknown {
   if (typeof acc === 'string') throw new PyError("sum() can't sum strings [use ''.join(seq) instead]");
   for (const x of items) {
     if (Array.isArray(acc) && Array.isArray(x)) acc = acc.concat(x);
-    else if ((typeof acc === 'number' || typeof acc === 'boolean') && (typeof x === 'number' || typeof x === 'boolean')) acc = Number(acc) + Number(x);
+    else if (isNumberValue(acc) && isNumberValue(x)) acc = pyAdd(acc, x);
     else if (x instanceof Undefined) throw undefinedError(x);
     else throw new PyError(`unsupported operand type(s) for +: '${pyTypeName(acc)}' and '${pyTypeName(x)}'`);
   }
@@ -447,16 +450,17 @@ function doMap(value: unknown, args: PyArgs, kw: PyKw): unknown[] {
   return toList(value).map(fn);
 }
 
-function doRound(value: unknown, args: PyArgs, kw: PyKw): number {
+function doRound(value: unknown, args: PyArgs, kw: PyKw): number | PyFloat {
   const precision = num(arg(args, kw, 0, 'precision', 0));
   const method = arg(args, kw, 1, 'method', 'common');
   if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
     throw new PyError('method must be common, ceil or floor', 'FilterArgumentError');
   }
   const v = num(value);
-  if (method === 'common') return pyRound(v, precision);
+  // jinja2's round always gives a float.
+  if (method === 'common') return pyFloat(pyRound(v, precision));
   const f = Math.pow(10, precision);
-  return (method === 'ceil' ? Math.ceil(v * f) : Math.floor(v * f)) / f;
+  return pyFloat((method === 'ceil' ? Math.ceil(v * f) : Math.floor(v * f)) / f);
 }
 
 function doInt(value: unknown, args: PyArgs, kw: PyKw): unknown {
@@ -471,16 +475,16 @@ function doInt(value: unknown, args: PyArgs, kw: PyKw): unknown {
     if (f !== null && isFinite(f)) return Math.trunc(f);
     return def;
   }
-  if (typeof value === 'number') return isFinite(value) ? Math.trunc(value) : def;
+  if (typeof value === 'number' || value instanceof PyFloat) return isFinite(Number(value)) ? Math.trunc(Number(value)) : def;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return def;
 }
 
 function doFloat(value: unknown, args: PyArgs, kw: PyKw): unknown {
   if (value instanceof Undefined) throw undefinedError(value);
-  const def = arg(args, kw, 0, 'default', 0);
+  const def = arg(args, kw, 0, 'default', pyFloat(0));
   const f = toFloat(value);
-  return f === null ? def : f;
+  return f === null ? def : pyFloat(f);
 }
 
 function doBatch(value: unknown, args: PyArgs, kw: PyKw): unknown[] {
@@ -539,7 +543,7 @@ export function literal(v: unknown): unknown {
 }
 
 export const FILTERS: Map<string, FilterFn> = new Map<string, FilterFn>([
-  ['abs', (v) => Math.abs(num(v, 'bad operand type for abs()'))],
+  ['abs', (v) => (isFloat(v) ? pyFloat(Math.abs(num(v))) : Math.abs(num(v, 'bad operand type for abs()')))],
   ['attr', (v, a) => getAttrOnly(v, str(a[0]))],
   ['batch', doBatch],
   ['capitalize', (v) => pyCapitalize(str(v))],
@@ -658,7 +662,7 @@ function cmpTest(op: string, pred: (c: number) => boolean): TestFn {
 }
 
 function isNumberValue(v: unknown): boolean {
-  return typeof v === 'number' || typeof v === 'boolean';
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
 }
 
 export const TESTS: Map<string, TestFn> = new Map<string, TestFn>([
@@ -673,7 +677,7 @@ export const TESTS: Map<string, TestFn> = new Map<string, TestFn>([
   ['even', (v) => pyEq(pyMod(v, 2), 0)],
   ['false', (v) => v === false],
   ['filter', (v) => typeof v === 'string' && FILTERS.has(v)],
-  ['float', (v) => typeof v === 'number' && !Number.isInteger(v)],
+  ['float', isFloat],
   ['ge', cmpTest('>=', (c) => c >= 0)],
   ['gt', cmpTest('>', (c) => c > 0)],
   ['in', (v, a) => pyContains(a[0], v)],

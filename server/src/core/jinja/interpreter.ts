@@ -7,7 +7,7 @@ import { applyFilter, applyTest } from './filters';
 import { dataText } from './parser';
 import {
   callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn,
-  makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
+  makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, PyFloat, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
 } from './runtime';
@@ -269,6 +269,11 @@ function errorMessage(err: unknown): string {
 
 export class Renderer {
   out = '';
+  /**
+   * A call block's non-string result, written into `out`: jinja2 fails only when it joins that
+   * output, at the end of the macro or template, so a return() before then leaves no error.
+   */
+  private pendingJoinError: Error | undefined;
   rootScope: Scope = new Scope(null);
   private readonly wsDefault: boolean;
 
@@ -368,8 +373,8 @@ export class Renderer {
           const v = this.evalCall(st.call, scope, caller);
           // jinja2 emits a call block's result without str(): anything but a string fails
           // when the output is joined (e.g. a macro that `return()`s a list).
-          if (typeof v !== 'string') throw this.fail(`sequence item 0: expected str instance, ${pyTypeName(v)} found`, st.call.span);
-          this.write(v, st.span);
+          if (typeof v !== 'string') this.pendingJoinError ??= this.fail(`sequence item 0: expected str instance, ${pyTypeName(v)} found`, st.call.span);
+          else this.write(v, st.span);
           break;
         }
         case 'FilterBlock': {
@@ -409,6 +414,10 @@ export class Renderer {
 
   /** Loop-control status of the last capture() (break/continue inside set/filter blocks). */
   private captureStatus = STATUS_NORMAL;
+
+  throwPendingJoinError(): void {
+    if (this.pendingJoinError) throw this.pendingJoinError;
+  }
 
   /** Render `body` into a fresh buffer and return the text. */
   private capture(body: readonly A.Stmt[], scope: Scope): string {
@@ -596,15 +605,20 @@ export class Renderer {
       else if (nArgs > nParams) throw new PyError(`macro '${meta.name}' takes not more than ${nParams} argument(s)`);
 
       const saved = this.out;
+      const savedPending = this.pendingJoinError;
       this.out = '';
+      this.pendingJoinError = undefined;
       try {
         this.execBody(def.body, scope);
+        if (this.pendingJoinError) throw this.pendingJoinError;
         return this.out;
       } catch (err) {
-        if (err instanceof MacroReturn) return fromHost(err.value);
+        // dbt catches return() at its macros; a call block's body (jinja's anonymous `caller`) passes it on.
+        if (err instanceof MacroReturn && !meta.anonymous) return fromHost(err.value);
         throw err;
       } finally {
         this.out = saved;
+        this.pendingJoinError = savedPending;
       }
     } finally {
       b.depth--;
@@ -707,7 +721,9 @@ export class Renderer {
         case 'Dict': {
           const d: Record<string, unknown> = {};
           for (const it of e.items) {
-            const k = this.eval(it.key, scope);
+            let k = this.eval(it.key, scope);
+            // 1.0 and 1 are one key in Python.
+            if (k instanceof PyFloat) k = k.value;
             if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null) {
               if (k instanceof Undefined) throw undefinedError(k);
               const hashed = hostKeyOf(k);
@@ -867,6 +883,7 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
   let error: RenderErrorInfo | undefined;
   try {
     r.execBody(template.body, r.rootScope);
+    r.throwPendingJoinError();
   } catch (err) {
     error = toErrorInfo(err, template);
   } finally {

@@ -8,7 +8,7 @@ import {
   TK_VAR_BEGIN, TK_VAR_END, type DataInfo,
 } from './lexer';
 import { FILTERS, TESTS } from './filters';
-import { markTuple } from './runtime';
+import { markTuple, pyFloat } from './runtime';
 import { analyzeScopes } from './scopes';
 
 export interface ParseDiagnostic {
@@ -903,7 +903,9 @@ class Parser {
       return { kind: 'Const', span: this.spanFrom(start), value };
     }
     if (tt === TK_INT || tt === TK_FLOAT) {
-      const value = this.v[this.p++];
+      const raw = this.v[this.p++] as number;
+      // A float literal stays a float when its value is integral (0.0 prints as 0.0).
+      const value = tt === TK_FLOAT ? pyFloat(raw) : raw;
       return { kind: 'Const', span: this.spanFrom(start), value };
     }
     if (tt === TK_OP) {

@@ -131,6 +131,40 @@ export function isTuple(v: unknown): boolean {
   return typeof v === 'object' && v !== null && tuples.has(v);
 }
 
+// ------------------------------------------------------------------ floats
+
+/**
+ * A float whose value is integral (0.0, 2.0, 4 / 2): a JS number cannot tell it from an int, and
+ * Python prints it with `.0`. Other floats stay plain numbers (not integral, so never mistaken).
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+  toString(): string {
+    return floatRepr(this.value);
+  }
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** A float result: boxed when integral, so it stays a float. */
+export function pyFloat(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+/** Whether `v` is a Python float (a boxed integral float or a non-integral number). */
+export function isFloat(v: unknown): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+/** The result of an arithmetic operator: a float when either operand is one, as in Python. */
+function arith(a: unknown, b: unknown, r: number): number | PyFloat {
+  return isFloat(a) || isFloat(b) ? pyFloat(r) : r;
+}
+
 // ------------------------------------------------------------------ type checks
 
 const ObjectProto = Object.prototype;
@@ -152,6 +186,7 @@ export function isCallable(v: unknown): v is (...args: unknown[]) => unknown {
 
 export function pyTypeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
+  if (v instanceof PyFloat) return 'float';
   switch (typeof v) {
     case 'string': return 'str';
     case 'boolean': return 'bool';
@@ -186,6 +221,7 @@ export function truthy(v: unknown): boolean {
     default: return true;
   }
   if (v === null) return false;
+  if (v instanceof PyFloat) return v.value !== 0;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Undefined) return false;
   if (isDict(v)) {
@@ -318,7 +354,7 @@ export function floatRepr(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (Number.isInteger(n)) {
-    if (Math.abs(n) < 1e16) return (Object.is(n, -0) ? '-' : '') + String(Math.abs(n)) + '.0';
+    if (Math.abs(n) < 1e16) return (n < 0 || Object.is(n, -0) ? '-' : '') + String(Math.abs(n)) + '.0';
   }
   const ex = n.toExponential();
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(ex);
@@ -377,6 +413,8 @@ export function pyLen(v: unknown): number {
 // ------------------------------------------------------------------ equality and ordering
 
 export function pyEq(a: unknown, b: unknown): boolean {
+  if (a instanceof PyFloat) a = a.value;
+  if (b instanceof PyFloat) b = b.value;
   if (a === b) return true;
   const ta = typeof a;
   const tb = typeof b;
@@ -407,6 +445,8 @@ export function pyEq(a: unknown, b: unknown): boolean {
 
 /** Python ordering; returns <0, 0, >0. Raises TypeError for unorderable types. */
 export function pyCompare(a: unknown, b: unknown, op = '<'): number {
+  if (a instanceof PyFloat) a = a.value;
+  if (b instanceof PyFloat) b = b.value;
   const ta = typeof a;
   const tb = typeof b;
   if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) {
@@ -448,7 +488,7 @@ export function pyContains(container: unknown, item: unknown): boolean {
   if (isDict(container)) {
     if (typeof item === 'string') return Object.prototype.hasOwnProperty.call(container, item);
     if ((Array.isArray(item) && !tuples.has(item)) || isDict(item)) throw new PyError(`unhashable type: '${pyTypeName(item)}'`);
-    if (typeof item === 'number') return Object.prototype.hasOwnProperty.call(container, String(item));
+    if (typeof item === 'number' || item instanceof PyFloat) return Object.prototype.hasOwnProperty.call(container, numStr(Number(item)));
     return false;
   }
   if (container instanceof PyRange) {
@@ -477,8 +517,8 @@ function checkUndef(a: unknown, b: unknown): void {
   if (b instanceof Undefined) throw undefinedError(b);
 }
 
-function isNum(v: unknown): v is number | boolean {
-  return typeof v === 'number' || typeof v === 'boolean';
+function isNum(v: unknown): v is number | boolean | PyFloat {
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
 }
 
 function opError(op: string, a: unknown, b: unknown): PyError {
@@ -486,10 +526,10 @@ function opError(op: string, a: unknown, b: unknown): PyError {
 }
 
 export function pyAdd(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) return a + b;
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   checkUndef(a, b);
-  if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+  if (isNum(a) && isNum(b)) return arith(a, b, Number(a) + Number(b));
   if (Array.isArray(a) && Array.isArray(b)) {
     const ta = tuples.has(a);
     if (ta !== tuples.has(b)) throw new PyError(`can only concatenate ${ta ? 'tuple' : 'list'} (not "${pyTypeName(b)}") to ${ta ? 'tuple' : 'list'}`);
@@ -505,7 +545,7 @@ export function pyAdd(a: unknown, b: unknown): unknown {
 }
 
 export function pySub(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) - Number(b);
+  if (isNum(a) && isNum(b)) return arith(a, b, Number(a) - Number(b));
   checkUndef(a, b);
   const hooked = operatorHook(a, b, '__sub__');
   if (hooked !== NO_HOOK) return hooked;
@@ -547,17 +587,18 @@ function repeat(seq: unknown, n: number): unknown {
 }
 
 export function pyMul(a: unknown, b: unknown): unknown {
-  if (isNum(a) && isNum(b)) return Number(a) * Number(b);
+  if (isNum(a) && isNum(b)) return arith(a, b, Number(a) * Number(b));
   checkUndef(a, b);
-  if ((typeof a === 'string' || Array.isArray(a)) && isNum(b)) return repeat(a, Number(b));
-  if ((typeof b === 'string' || Array.isArray(b)) && isNum(a)) return repeat(b, Number(a));
+  if ((typeof a === 'string' || Array.isArray(a)) && isNum(b)) return repeat(a, b instanceof PyFloat ? NaN : Number(b));
+  if ((typeof b === 'string' || Array.isArray(b)) && isNum(a)) return repeat(b, a instanceof PyFloat ? NaN : Number(a));
   throw opError('*', a, b);
 }
 
 export function pyDiv(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) {
     if (Number(b) === 0) throw new PyError('division by zero', 'ZeroDivisionError');
-    return Number(a) / Number(b);
+    // True division always gives a float.
+    return pyFloat(Number(a) / Number(b));
   }
   checkUndef(a, b);
   throw opError('/', a, b);
@@ -566,7 +607,7 @@ export function pyDiv(a: unknown, b: unknown): unknown {
 export function pyFloorDiv(a: unknown, b: unknown): unknown {
   if (isNum(a) && isNum(b)) {
     if (Number(b) === 0) throw new PyError('integer division or modulo by zero', 'ZeroDivisionError');
-    return Math.floor(Number(a) / Number(b));
+    return arith(a, b, Math.floor(Number(a) / Number(b)));
   }
   checkUndef(a, b);
   throw opError('//', a, b);
@@ -579,7 +620,7 @@ export function pyMod(a: unknown, b: unknown): unknown {
     const y = Number(b);
     if (y === 0) throw new PyError('integer division or modulo by zero', 'ZeroDivisionError');
     const r = x % y;
-    return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
+    return arith(a, b, r !== 0 && (r < 0) !== (y < 0) ? r + y : r);
   }
   checkUndef(a, b);
   throw opError('%', a, b);
@@ -590,20 +631,21 @@ export function pyPow(a: unknown, b: unknown): unknown {
     const x = Number(a);
     const y = Number(b);
     if (x === 0 && y < 0) throw new PyError('0.0 cannot be raised to a negative power', 'ZeroDivisionError');
-    return Math.pow(x, y);
+    // int ** negative int is a float in Python.
+    return y < 0 ? pyFloat(Math.pow(x, y)) : arith(a, b, Math.pow(x, y));
   }
   checkUndef(a, b);
   throw opError('** or pow()', a, b);
 }
 
 export function pyNeg(a: unknown): unknown {
-  if (isNum(a)) return -Number(a);
+  if (isNum(a)) return isFloat(a) ? pyFloat(-Number(a)) : -Number(a);
   if (a instanceof Undefined) throw undefinedError(a);
   throw new PyError(`bad operand type for unary -: '${pyTypeName(a)}'`);
 }
 
 export function pyPos(a: unknown): unknown {
-  if (isNum(a)) return Number(a);
+  if (isNum(a)) return isFloat(a) ? pyFloat(Number(a)) : Number(a);
   if (a instanceof Undefined) throw undefinedError(a);
   throw new PyError(`bad operand type for unary +: '${pyTypeName(a)}'`);
 }
@@ -664,6 +706,7 @@ function incrementDecimal(s: string): string {
 /** Python int(): truncating conversion used by several helpers. */
 export function toInt(v: unknown): number {
   if (typeof v === 'number') return Math.trunc(v);
+  if (v instanceof PyFloat) return Math.trunc(v.value);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') {
     const t = v.trim().replace(/_/g, '');
@@ -770,7 +813,7 @@ export function getItem(obj: unknown, key: unknown): unknown {
     return new Undefined(key as number, undefined, obj);
   }
   if (obj instanceof Map) return obj.has(key) ? fromHost(obj.get(key)) : new Undefined(key as string, undefined, obj);
-  const sk = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' ? toStr(key) : null;
+  const sk = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' ? toStr(key) : key instanceof PyFloat ? numStr(key.value) : null;
   if (sk === null) return new Undefined(key as string, undefined, obj);
   const o = obj as Record<string, unknown>;
   if (isDict(o)) {
@@ -1306,6 +1349,8 @@ function dictKey(k: unknown): string {
   const host = hostKeyOf(k);
   if (host !== undefined) return host;
   if (typeof k === 'number' || typeof k === 'boolean' || k === null) return toStr(k);
+  // 1.0 and 1 are one key in Python.
+  if (k instanceof PyFloat) return numStr(k.value);
   if (k instanceof Undefined) throw undefinedError(k);
   throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
 }
@@ -1534,10 +1579,10 @@ export function formatSpec(value: unknown, spec: string): string {
   let type = m[9] ?? '';
   let body: string;
   let isNumber = false;
-  if (typeof value === 'number' || typeof value === 'boolean') {
+  if (typeof value === 'number' || typeof value === 'boolean' || value instanceof PyFloat) {
     const n = Number(value);
     isNumber = true;
-    if (type === '') type = Number.isInteger(n) && typeof value !== 'boolean' && prec < 0 ? 'd' : prec >= 0 ? 'g' : '';
+    if (type === '') type = Number.isInteger(n) && typeof value !== 'boolean' && !(value instanceof PyFloat) && prec < 0 ? 'd' : prec >= 0 ? 'g' : '';
     const neg = n < 0 || Object.is(n, -0);
     const a = Math.abs(n);
     switch (type) {
@@ -1736,6 +1781,7 @@ export function percentFormat(fmt: string, values: unknown): string {
 
 function numArg(v: unknown, conv: string): number {
   if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.value;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Undefined) throw undefinedError(v);
   throw new PyError(`%${conv} format: a real number is required, not ${pyTypeName(v)}`);

@@ -16,10 +16,25 @@ export function readColumns(ctx: PackageContext, rel: string, entry: YNode): Col
     if (description !== undefined) info.description = description;
     const dataType = getString(column, 'data_type');
     if (dataType !== undefined) info.dataType = dataType;
+    // dbt's ColumnInfo: meta is `meta:` then `config: {meta:}`; tags are `tags:` and `config: {tags:}`.
+    const config = toJS(get(column, 'config'));
+    const meta = { ...asDict(toJS(get(column, 'meta'))), ...asDict(isDict(config) ? config.meta : undefined) };
+    if (Object.keys(meta).length > 0) info.meta = meta;
+    const tags = [...new Set([...asTags(toJS(get(column, 'tags'))), ...asTags(isDict(config) ? config.tags : undefined)])];
+    if (tags.length > 0) info.tags = tags;
     const constraints = toJS(get(column, 'constraints'));
     if (Array.isArray(constraints)) info.constraints = constraints.filter(isDict);
     if (toJS(get(column, 'quote')) === true) info.quote = true;
     columns.push(info);
   }
   return columns.slice();
+}
+
+function asDict(v: unknown): Record<string, unknown> {
+  return isDict(v) ? v : {};
+}
+
+function asTags(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
 }

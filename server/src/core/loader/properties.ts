@@ -185,6 +185,9 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
   if (description !== undefined) node.description = description;
   const config = ymlConfig(ctx, rel, get(entry, 'config'));
   if (config) patchConfig(ctx, node, config);
+  // A top-level `meta:` is config.meta to dbt (which refuses it beside `config: {meta:}`); top-level `tags:` are not merged.
+  const meta = ymlConfig(ctx, rel, get(entry, 'meta'));
+  if (meta) patchConfig(ctx, node, { meta });
   // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
   node.columns = readColumns(ctx, rel, entry);
   const constraints = toJS(get(entry, 'constraints'));

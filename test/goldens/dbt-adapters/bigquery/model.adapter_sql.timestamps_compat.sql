@@ -1,0 +1,1 @@
+select current_timestamp as created_at, current_timestamp as created_at_utc

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from `raw_db`.`app`.`events`
+where id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from RAW_DB.app.events
+where id is null
+
+

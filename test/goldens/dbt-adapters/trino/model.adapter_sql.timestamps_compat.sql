@@ -1,0 +1,5 @@
+select 
+    current_timestamp::timestamp
+ as created_at, 
+    current_timestamp::timestamp
+ as created_at_utc

@@ -1,0 +1,1 @@
+select 'innerafter' as wrapped, 'a,b' as column_values

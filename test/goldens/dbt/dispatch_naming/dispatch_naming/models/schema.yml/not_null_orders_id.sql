@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "dispatch_naming"."sales"."orders"
+where id is null
+
+

@@ -1,0 +1,2 @@
+select id, 'True' as first_build, 'True' as parent_missing
+from "relation_lookup"."main"."base"

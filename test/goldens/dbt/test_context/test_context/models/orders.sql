@@ -1,0 +1,1 @@
+select id, status from "test_context"."landing"."orders"

@@ -1,0 +1,2 @@
+
+select id from main.orders where false

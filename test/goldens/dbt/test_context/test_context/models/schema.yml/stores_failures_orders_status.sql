@@ -1,0 +1,2 @@
+
+select status from main.orders where true

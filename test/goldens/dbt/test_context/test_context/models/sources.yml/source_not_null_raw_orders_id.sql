@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "test_context"."landing"."orders"
+where id is null
+
+

@@ -1,0 +1,1 @@
+select c.id, k.name from "top_level_config"."main"."customers" c join "top_level_config"."main_staging"."countries" k on k.code = c.code
