@@ -274,10 +274,14 @@ function funcRepr(f: (...a: unknown[]) => unknown): string {
 }
 
 const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\uffff\\'"]/;
+/** Printable ASCII without backslash or double quote: such a string's repr is itself in quotes. */
+const PLAIN_BUT_SINGLE_QUOTES = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
 const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
 
 export function pyStrRepr(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return `'${s}'`;
+  // Python quotes a string holding ' (and no ") with ": `ref('x')` needs no escape then.
+  if (!PLAIN_BUT_SINGLE_QUOTES.test(s)) return `"${s}"`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (let i = 0; i < s.length; i++) {
