@@ -13,7 +13,7 @@
  * as in dbt (a package macro calling `inner()` from a root model finds the root's `inner`).
  */
 import type { Diagnostic } from '../diagnostics';
-import { isUndefined, Kwargs, MacroReturn, parse, render, type RenderOptions, type RenderResult, type Template } from '../jinja';
+import { isUndefined, Kwargs, MacroReturn, parse, render, returnFunction, type RenderOptions, type RenderResult, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
 import { publicTarget, type Target } from '../profiles';
 import type { Span } from '../text';
@@ -447,9 +447,9 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       results: [],
       selected_resources: [],
       invocation_args_dict: {},
-      return: (value: unknown) => {
+      return: returnFunction((value: unknown) => {
         throw new MacroReturn(value);
-      },
+      }),
       log: () => '',
       print: () => '',
       tojson: (v: unknown) => pythonJson(v),
