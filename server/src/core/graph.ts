@@ -165,15 +165,15 @@ export class ProjectGraph {
   resolveSource(source: string, table: string, fromPackage?: string): ProjectNode | undefined {
     const byPackage = this.sourceLookup.get(`${source}.${table}`);
     if (!byPackage) return undefined;
-    for (const pkg of this.packagesToSearch(undefined, fromPackage)) {
-      if (pkg !== undefined) {
-        const node = byPackage.get(pkg);
-        if (node) return node;
-      } else {
-        return byPackage.values().next().value;
-      }
+    // packagesToSearch's order without its list: the root project, the node's package, then any.
+    const root = this.project.config.name;
+    const inRoot = byPackage.get(root);
+    if (inRoot) return inRoot;
+    if (fromPackage !== undefined && fromPackage !== root) {
+      const own = byPackage.get(fromPackage);
+      if (own) return own;
     }
-    return undefined;
+    return byPackage.values().next().value;
   }
 
   /** dbt's _packages_to_search (with require_ref_searches_node_package_before_root off, its default). */
