@@ -6,7 +6,7 @@ import type * as A from './ast';
 import { applyFilter, applyTest } from './filters';
 import { dataText } from './parser';
 import {
-  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn, RETURNS,
+  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn, RETURNS, CURRENT_GLOBALS,
   makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
@@ -273,6 +273,8 @@ export class Renderer {
   out = '';
   rootScope: Scope = new Scope(null);
   private readonly wsDefault: boolean;
+  /** The globals' CURRENT_GLOBALS function, when they have one. */
+  private readonly currentGlobals: (() => object) | null;
 
   constructor(
     readonly template: A.TemplateNode,
@@ -281,6 +283,9 @@ export class Renderer {
     private readonly budget: Budget,
   ) {
     this.wsDefault = !opts.trimBlocks && !opts.lstripBlocks && !opts.keepTrailingNewline;
+    // Asked with `in` first: a proxy is read only for what it says it has.
+    const current = CURRENT_GLOBALS in globals ? (globals as { [CURRENT_GLOBALS]?: unknown })[CURRENT_GLOBALS] : undefined;
+    this.currentGlobals = typeof current === 'function' ? (current as () => object) : null;
   }
 
   // ------------------------------------------------------------------ errors
@@ -318,7 +323,7 @@ export class Renderer {
       const v = s.get(name);
       if (v !== undefined) return v === MISSING_VAR ? new Undefined(name) : v;
     }
-    const g = this.globals as Record<string, unknown>;
+    const g = (this.currentGlobals !== null ? this.currentGlobals() : this.globals) as Record<string, unknown>;
     if (name in g) {
       const v = g[name];
       // Inherited Object.prototype members are not template variables.

@@ -16,6 +16,13 @@ export class MacroReturn {
  */
 export const RETURNS: unique symbol = Symbol('jinja.returns');
 
+/**
+ * Globals whose object changes while rendering (a macro sees the context of the node being
+ * rendered) may carry this key: a function answering the object to look names up in now. Each
+ * lookup then reads a plain object instead of going through a Proxy's traps.
+ */
+export const CURRENT_GLOBALS: unique symbol = Symbol('jinja.currentGlobals');
+
 /** `fn` (which must throw MacroReturn with its one positional argument), marked as a return function. */
 export function returnFunction<F extends (...args: never[]) => never>(fn: F): F {
   return Object.assign(fn, { [RETURNS]: true });
