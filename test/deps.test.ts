@@ -18,7 +18,8 @@ import { lockHashInput, readPackageEntries } from '../server/src/core/deps/packa
 import { filterInstallable, parseVersion, rangeString, reduceVersions, resolveToSpecificVersion, type VersionSpec } from '../server/src/core/deps/semver';
 import { renderEnvString } from '../server/src/core/session';
 import { depsStatus } from '../server/src/deps/install';
-import { DepsStatusRequest, InstallDepsRequest, registerDepsHandlers } from '../server/src/lsp/deps-handlers';
+import { registerDepsHandlers } from '../server/src/lsp/deps-handlers';
+import { DepsStatusRequest, InstallDepsRequest } from '../server/src/lsp/protocol';
 import { pathToFileURL } from 'node:url';
 
 const bin = testPath('..', 'bin', 'medallion.js');

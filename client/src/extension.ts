@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type NodeModule } from 'vscode-languageclient/node';
 import {
   AnalysisCompleteNotification,
+  type AnalysisComplete,
   CompileRequest,
   LandingEventNotification,
   RunEventNotification,
@@ -30,6 +31,7 @@ import {
 import { LandingUpload } from './landing-upload';
 import { LineagePanel, type LineageCommand, type LineageViewState } from './lineage-panel';
 import { ModelsView, type ModelsElement } from './models-view';
+import { PackagesOffer } from './packages-offer';
 import { ResultsPanel } from './results-panel';
 import { RunStatus } from './run-status';
 import { doneLine, logLine, statusesFromRunResults, statusText } from './run-log';
@@ -169,7 +171,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     if (line.detail) output[line.level](`  ${line.detail.split('\n').join('\n  ')}`);
   });
   lsp.onNotification(LandingEventNotification, (e: LandingEventMessage) => landing.onEvent(e));
-  lsp.onNotification(AnalysisCompleteNotification, () => models.refresh());
+  const packages = new PackagesOffer(lsp, output);
+  lsp.onNotification(AnalysisCompleteNotification, (done: AnalysisComplete) => {
+    models.refresh();
+    if (vscode.workspace.isTrusted) void packages.check(done.root);
+  });
 
   /** The target chosen in settings (medallion.target), else the profile's default. */
   const target = (): string | undefined => config().get<string>('target') || undefined;
@@ -423,6 +429,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       output.show(true);
       const uri = projectUri();
       return landing.run(uri ? { uri } : {});
+    },
+    'medallion.installPackages': async () => {
+      if (!trusted('install packages')) return;
+      await ready;
+      const uri = projectUri();
+      if (uri) await packages.installFor(uri);
     },
     'medallion.refreshModels': () => models.refresh(0),
     // What the lineage view shows, as node names (for tests and screen readers).

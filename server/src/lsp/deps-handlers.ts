@@ -3,31 +3,14 @@
  * installing (packages.yml present and dbt_packages/ missing or stale), `medallion/installDeps`
  * installs them as `medallion deps` does. Registered by the server with
  * `registerDepsHandlers(connection, () => trusted)`; the client offers the action when the status
- * has a reason and refreshes the project after an install.
+ * has a reason (client/src/packages-offer.ts). The types are in protocol.ts.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { depsStatus, DepsError, describePinned, installDeps, type DepsStatus } from '../deps/install';
+import { depsStatus, DepsError, describePinned, installDeps } from '../deps/install';
+import { DepsStatusRequest, InstallDepsRequest, type DepsParams, type DepsStatusResult, type InstallDepsResult } from './protocol';
 import { findProjectRoot } from '../node/project-root';
 import { uriToPath } from './convert';
 import { dirname } from 'node:path';
-
-export const DepsStatusRequest = 'medallion/depsStatus';
-export const InstallDepsRequest = 'medallion/installDeps';
-
-/** A file or folder of the project (any file in it; the project is the nearest dbt_project.yml upwards). */
-export interface DepsParams {
-  uri: string;
-}
-
-export interface DepsStatusResult extends DepsStatus {
-  projectRoot?: string;
-}
-
-export interface InstallDepsResult {
-  ok: boolean;
-  message: string;
-  packages: Array<{ name: string; version: string }>;
-}
 
 function projectOf(uri: string): string | undefined {
   const path = uriToPath(uri);

@@ -265,3 +265,28 @@ export interface InitializationOptions {
   layers?: unknown;
   trusted?: boolean;
 }
+
+/**
+ * "Install packages": whether a project's packages need installing (packages.yml or
+ * dependencies.yml lists some and dbt_packages/ is missing or stale; files only, cheap), and the
+ * install itself, as `medallion deps` does (refused in an untrusted workspace).
+ */
+export const DepsStatusRequest = 'medallion/depsStatus';
+export const InstallDepsRequest = 'medallion/installDeps';
+/** A file or folder of the project (the project is the nearest dbt_project.yml upwards). */
+export interface DepsParams {
+  uri: string;
+}
+export interface DepsStatusResult {
+  projectRoot?: string;
+  /** The file that lists packages, if any lists some. */
+  packagesFile?: string;
+  /** Why `medallion deps` should run; absent when the installed packages are current. */
+  reason?: 'not-installed' | 'lock-stale' | 'package-missing';
+  message?: string;
+}
+export interface InstallDepsResult {
+  ok: boolean;
+  message: string;
+  packages: Array<{ name: string; version: string }>;
+}
