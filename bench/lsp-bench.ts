@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { generateProject } from './generate-project';
+import { OverlayHost, ProjectState } from '../server/src/lsp/workspace';
 
 const repo = resolve(__dirname, '..', '..');
 const cache = join(repo, '.cache', 'bench');
@@ -49,8 +50,8 @@ interface Server {
   firstDiagnosticsMs: number;
   stop: () => Promise<void>;
   onDiagnostics: (uri: string) => Promise<void>;
-  /** Resolves when `done` holds for what each uri was last sent (checked on every publication). */
-  whenPublished: (done: (latest: Map<string, unknown[]>) => boolean) => Promise<void>;
+  /** Resolves when `holds` is true of what each of `uris` was last sent (each publication checks only its own uri). */
+  whenPublished: (uris: string[], holds: (diagnostics: unknown[]) => boolean) => Promise<void>;
 }
 
 async function startServer(folders: string[], expectProjects: number, touch: string[]): Promise<Server> {
@@ -59,7 +60,7 @@ async function startServer(folders: string[], expectProjects: number, touch: str
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const waiting = new Map<string, () => void>();
   const latest = new Map<string, unknown[]>();
-  let watcher: { done: (latest: Map<string, unknown[]>) => boolean; resolve: () => void } | undefined;
+  let watcher: { pending: Set<string>; holds: (diagnostics: unknown[]) => boolean; resolve: () => void } | undefined;
   rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: unknown[] }) => {
     latest.set(p.uri, p.diagnostics);
     const w = waiting.get(p.uri);
@@ -67,7 +68,8 @@ async function startServer(folders: string[], expectProjects: number, touch: str
       waiting.delete(p.uri);
       w();
     }
-    if (watcher && watcher.done(latest)) {
+    if (watcher && watcher.pending.has(p.uri) && watcher.holds(p.diagnostics)) watcher.pending.delete(p.uri);
+    if (watcher && watcher.pending.size === 0) {
       const resolve = watcher.resolve;
       watcher = undefined;
       resolve();
@@ -106,7 +108,12 @@ async function startServer(folders: string[], expectProjects: number, touch: str
       rpc.dispose();
     },
     onDiagnostics: (uri) => new Promise<void>((r) => waiting.set(uri, r)),
-    whenPublished: (done) => new Promise<void>((resolve) => (done(latest) ? resolve() : (watcher = { done, resolve }))),
+    whenPublished: (uris, holds) =>
+      new Promise<void>((resolve) => {
+        const pending = new Set(uris.filter((u) => !holds(latest.get(u) ?? [])));
+        if (pending.size === 0) resolve();
+        else watcher = { pending, holds, resolve };
+      }),
   };
 }
 
@@ -124,18 +131,54 @@ async function macroEdit(s: Server, dir: string): Promise<string> {
   const body = 'current_timestamp as _loaded_at';
   const broken = (name: string): string => original.replace(body, `current_timestamp as _loaded_at, (select 1 from {{ ref('${name}') }}) as _check`);
   await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text: original } });
-  const mentions = (needle: string) => (latest: Map<string, unknown[]>): boolean => users.every((u) => JSON.stringify(latest.get(u) ?? []).includes(needle));
+  const mentions = (needle: string) => (diagnostics: unknown[]): boolean => JSON.stringify(diagnostics).includes(needle);
   let t = performance.now();
   await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: broken('no_such_model_a') }] });
   await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: broken('no_such_model_b') }] });
-  await s.whenPublished(mentions("no_such_model_b'"));
+  await s.whenPublished(users, mentions("no_such_model_b'"));
   const brokenMs = performance.now() - t;
   t = performance.now();
   await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text: original }] });
   // Cleared of the edit's problem (a model may keep problems of its own, e.g. layer warnings).
-  await s.whenPublished((latest) => users.every((u) => !JSON.stringify(latest.get(u) ?? []).includes('no_such_model_')));
+  await s.whenPublished(users, (diagnostics) => !mentions('no_such_model_')(diagnostics));
   const fixedMs = performance.now() - t;
   return `  macro used by ${users.length} models edited twice in a row → all ${users.length} republished with the second edit's problem: ${brokenMs.toFixed(0)} ms; edit reverted → all cleared: ${fixedMs.toFixed(0)} ms`;
+}
+
+/**
+ * An edit to one model while a run holds the analysis version (in process, the server's own
+ * ProjectState): the held version is never changed, so the edit builds a new version (a load from
+ * the warm scan cache); compared with the same edit applied in place when nothing holds it.
+ */
+function pinnedEdit(dir: string): string {
+  const file = sqlFiles(dir).find((f) => !f.includes('/legacy_') && readFileSync(f, 'utf8').includes("ref('"))!;
+  const host = new OverlayHost();
+  const project = new ProjectState(dir, host, {});
+  let t = performance.now();
+  project.get();
+  const loadMs = performance.now() - t;
+  const original = readFileSync(file, 'utf8');
+  const edit = (i: number): void => {
+    const text = `${original}\n-- edit ${i}\n`;
+    host.overlays.set(file, text);
+    project.edit(file, text);
+    project.get();
+  };
+  const inPlace: number[] = [];
+  const pinned: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    t = performance.now();
+    edit(i);
+    inPlace.push(performance.now() - t);
+  }
+  for (let i = 0; i < 10; i++) {
+    const held = project.pin();
+    t = performance.now();
+    edit(100 + i);
+    pinned.push(performance.now() - t);
+    held.release();
+  }
+  return `  one model edited (in process): in place p50 ${pct(inPlace, 50).toFixed(2)} ms; while a run holds the version (a new version from the scan cache) p50 ${pct(pinned, 50).toFixed(0)} ms, p99 ${pct(pinned, 99).toFixed(0)} ms; first full load ${loadMs.toFixed(0)} ms`;
 }
 
 async function timeRequests(rpc: MessageConnection, method: string, params: unknown[]): Promise<number[]> {
@@ -193,6 +236,7 @@ async function benchOne(models: number): Promise<string> {
       `  definition ${f(definition)} (n=${definition.length}); hover ${f(hover)}; references ${f(references)} (n=${references.length}); completion ${f(completion)}`,
       `  didChange → publishDiagnostics for that file: ${f(change)} (n=${change.length})`,
       macro,
+      pinnedEdit(dir),
     ].join('\n');
   } finally {
     await s.stop();
@@ -217,6 +261,12 @@ async function main(): Promise<void> {
   if (want('1000')) lines.push(await benchOne(1000));
   if (want('10000')) lines.push(await benchOne(10000));
   if (want('20x500')) lines.push(await benchMany(20, 500));
+  // Only the in-process edit timings at 10k models (part of the 10000 run too): `npm run bench:lsp -- pinned-edit`.
+  if (only.includes('pinned-edit')) {
+    const dir = join(cache, 'project-10000');
+    ensureProject(dir, 10000);
+    lines.push(`10000 models:\n${pinnedEdit(dir)}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

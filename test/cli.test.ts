@@ -27,7 +27,7 @@ describe('medallion CLI', () => {
   it('parse: a clean project exits 0 with a summary', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seed, 1 snapshot, 4 sources, \d+ tests, 2 unit tests, \d+ macros; 0 errors, 0 warnings$/m);
+    assert.match(r.stdout, /^medallion_retail: 11 models, 1 seed, 1 snapshot, 4 sources, \d+ tests, 2 unit tests, 2 exposures, \d+ macros; 0 errors, 0 warnings$/m);
   });
 
   it('parse: writes target/manifest.json as dbt parse does (dbt unique ids, relation names, parent map)', () => {
@@ -88,7 +88,7 @@ describe('medallion CLI', () => {
     const lineage = JSON.parse(r.stdout) as { node: { layer: string }; upstream: Array<{ name: string; layer: string; depth: number }>; downstream: Array<{ name: string; layer: string; depth: number }> };
     assert.equal(lineage.node.layer, 'silver');
     assert.deepEqual(lineage.upstream.map((x) => [x.name, x.layer, x.depth]), [['bronze_orders', 'bronze', 1], ['landing.orders', 'landing', 2]]);
-    assert.deepEqual(lineage.downstream.map((x) => [x.name, x.layer, x.depth]), [['gold_daily_sales', 'gold', 1]]);
+    assert.deepEqual(lineage.downstream.map((x) => [x.name, x.layer, x.depth]), [['gold_daily_sales', 'gold', 1], ['sales_dashboard', null, 2]]);
     const text = medallion(['lineage', 'landing.orders', '--depth', '1']);
     assert.match(text.stdout, /^upstream \(0\):$/m);
     assert.match(text.stdout, /bronze_orders\s+bronze\s+model \(incremental\)/);

@@ -80,7 +80,9 @@ describe('medallion deps = dbt deps', () => {
     const project = writeScenario(join(parent, 'status'), 'prerelease');
     const handlers = new Map<string, (params: unknown) => unknown>();
     let trusted = false;
-    registerDepsHandlers({ onRequest: (name: string, fn: (p: unknown) => unknown) => handlers.set(name, fn), console: { log: () => undefined } } as unknown as Parameters<typeof registerDepsHandlers>[0], () => trusted);
+    // The server's one trust guard (ServerState.trustedOnly), over this test's flag.
+    const trustedOnly: Parameters<typeof registerDepsHandlers>[1] = (refuse, handler) => (...args) => (trusted ? handler(...args) : refuse(...args));
+    registerDepsHandlers({ onRequest: (name: string, fn: (p: unknown) => unknown) => handlers.set(name, fn), console: { log: () => undefined } } as unknown as Parameters<typeof registerDepsHandlers>[0], trustedOnly);
     const uri = pathToFileURL(join(project, 'dbt_project.yml')).toString();
     const saved = { ...process.env };
     Object.assign(process.env, env);

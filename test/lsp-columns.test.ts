@@ -262,3 +262,43 @@ describe('language server: columns on a Databricks target without DESCRIBE QUERY
     assert.deepEqual(published.flatMap((p) => p.diagnostics).filter((d) => ['column-unknown', 'column-ambiguous', 'type-mismatch', 'sql-bind'].includes(d.code)), []);
   });
 });
+
+describe('language server: an enforced contract checked as you type (sample project, DuckDB binder)', () => {
+  const model = 'models/gold/gold_product_names.sql';
+  const yml = 'models/gold/gold_product_names.yml';
+  const good = "select product_name, category\nfrom {{ ref('silver_products') }}\n";
+  const harness = columnsServer((root) => {
+    writeFileSync(join(root, model), good);
+    writeFileSync(join(root, yml), 'version: 2\n\nmodels:\n  - name: gold_product_names\n    config:\n      contract: {enforced: true}\n    columns:\n      - name: product_name\n        data_type: varchar\n      - name: category\n        data_type: text\n');
+  });
+  before(() => harness.start());
+  after(() => harness.stop());
+
+  it('a column the SQL no longer produces, or produces with another type, is underlined on its yml entry; the fix clears it', { timeout: 120_000 }, async () => {
+    const { open, until, completes, published, uri, read } = harness;
+    await open(model, good);
+    await until(() => completes[0]);
+    // Valid as written: no contract problem anywhere.
+    assert.deepEqual(published.flatMap((p) => p.diagnostics).filter((d) => d.code === 'contract'), []);
+    const ymlText = read(yml);
+    const contractOn = (since: number): Published | undefined => published.slice(since).find((p) => p.uri === uri(yml) && p.diagnostics.some((d) => d.code === 'contract'));
+    const change = async (version: number, text: string): Promise<number> => {
+      const since = published.length;
+      await harness.rpc().sendNotification('textDocument/didChange', { textDocument: { uri: uri(model), version }, contentChanges: [{ text }] });
+      return since;
+    };
+
+    const retyped = await change(2, good.replace('category', '1 as category'));
+    const typed = await until(() => contractOn(retyped));
+    const mismatch = typed.diagnostics.find((d) => d.code === 'contract')!;
+    assert.equal(mismatch.message, "Contract: column 'category' of 'gold_product_names' is INTEGER in its SQL, the contract says text (VARCHAR)");
+    assert.equal(mismatch.range.start.line, positionOf(ymlText, 'name: category').line);
+
+    const dropped = await change(3, good.replace('product_name, category', 'product_name'));
+    const missing = await until(() => published.slice(dropped).find((p) => p.uri === uri(yml) && p.diagnostics.some((d) => /does not produce the contracted column 'category'/.test(d.message))));
+    assert.equal(missing.diagnostics.filter((d) => d.code === 'contract').length, 1);
+
+    const fixed = await change(4, good);
+    await until(() => published.slice(fixed).find((p) => p.uri === uri(yml) && p.diagnostics.every((d) => d.code !== 'contract')));
+  });
+});

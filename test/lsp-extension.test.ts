@@ -93,6 +93,11 @@ describe('medallion/models: the Models tree', () => {
     const orders = project.layers[0]!.nodes[0]!;
     assert.equal(orders.uri, server.uri('models/sources.yml'));
     assert.equal(readFileSync(join(server.root, 'models/sources.yml'), 'utf8').split('\n')[orders.range.start.line]!.trim(), '- name: orders');
+    // Exposures (what reads gold) on their own, each opening at its yml entry.
+    assert.deepEqual(project.exposures?.map((e) => `${e.materialized}:${e.name}`), ['application:rating_alerts', 'dashboard:sales_dashboard']);
+    const dashboard = project.exposures![1]!;
+    assert.equal(dashboard.uri, server.uri('models/gold/exposures.yml'));
+    assert.match(readFileSync(join(server.root, 'models/gold/exposures.yml'), 'utf8').split('\n')[dashboard.range.start.line]!, /name: sales_dashboard/);
   });
 
   it('only the project of a document when a uri is given', async () => {

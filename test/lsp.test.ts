@@ -97,7 +97,7 @@ describe('language server over stdio (sample project)', () => {
     assert.match(hover.contents.value, /\*\*model\*\* `bronze_orders` · bronze · incremental/);
     assert.match(hover.contents.value, /- dev: `"medallion"\."bronze"\."bronze_orders"`/);
     assert.match(hover.contents.value, /- databricks: `\`dbt_project_retail\`\.\`bronze\`\.\`bronze_orders\``/);
-    assert.match(hover.contents.value, /↑ 1 upstream · ↓ 2 downstream/);
+    assert.match(hover.contents.value, /↑ 1 upstream · ↓ 3 downstream/);
   });
 
   it('completion: model names inside ref(\', tables inside source(\'landing\', \'', async () => {
@@ -157,7 +157,7 @@ describe('language server over stdio (sample project)', () => {
 
   it('code lens: run, run with upstream, compile, lineage counts', async () => {
     const lenses = await rpc.sendRequest<Array<{ command: { title: string; command: string } }>>('textDocument/codeLens', { textDocument: { uri: uri('models/silver/silver_orders.sql') } });
-    assert.deepEqual(lenses.map((l) => l.command.title), ['▶ Run', 'Run with upstream', 'Compile', '↑ 2 upstream · ↓ 1 downstream']);
+    assert.deepEqual(lenses.map((l) => l.command.title), ['▶ Run', 'Run with upstream', 'Compile', '↑ 2 upstream · ↓ 2 downstream']);
   });
 
   it('rename a model: the file, every ref and its yml entry in one edit', async () => {
@@ -175,8 +175,8 @@ describe('language server over stdio (sample project)', () => {
     const dbx = await rpc.sendRequest<{ sql: string }>('medallion/compile', { uri: uri('models/gold/gold_daily_sales.sql'), target: 'databricks' });
     assert.match(dbx.sql, /from `dbt_project_retail`\.`silver`\.`silver_orders` as o/);
     const lineage = await rpc.sendRequest<{ nodes: Array<{ name: string; layer: string; depth: number }>; edges: unknown[] }>('medallion/lineage', { uri: uri('models/silver/silver_orders.sql') });
-    assert.deepEqual(lineage.nodes.map((n) => [n.name, n.layer, n.depth]).sort(), [['bronze_orders', 'bronze', -1], ['gold_daily_sales', 'gold', 1], ['landing.orders', 'landing', -2], ['silver_orders', 'silver', 0]].sort());
-    assert.equal(lineage.edges.length, 3);
+    assert.deepEqual(lineage.nodes.map((n) => [n.name, n.layer, n.depth]).sort(), [['bronze_orders', 'bronze', -1], ['gold_daily_sales', 'gold', 1], ['landing.orders', 'landing', -2], ['sales_dashboard', null, 2], ['silver_orders', 'silver', 0]].sort());
+    assert.equal(lineage.edges.length, 4);
     const columns = await rpc.sendRequest<{ columnEdges: Array<{ from: { node: string; column: string }; to: { node: string; column: string } }> }>('medallion/lineage', { uri: uri('models/gold/gold_daily_sales.sql'), depth: 1, columns: true });
     const revenue = columns.columnEdges.filter((e) => e.to.column === 'total_revenue').map((e) => `${e.from.node}.${e.from.column}`);
     assert.deepEqual(revenue, ['model.medallion_retail.silver_orders.order_amount']);

@@ -20,7 +20,8 @@ const cases: Array<[string, string[], string[], string[]]> = [
   ['ancestors', ['+silver_orders'], [], ['bronze_orders', 'landing.orders', 'silver_orders']],
   ['descendants', ['silver_orders+'], [], ['gold_daily_sales', 'silver_orders']],
   ['depth-limited both ways', ['1+silver_products+1'], [], ['gold_daily_avg_rating', 'gold_daily_sales', 'gold_product_categories', 'products_snapshot', 'silver_products']],
-  ['@ (descendants and their ancestors)', ['@silver_users'], [], ['bronze_orders', 'bronze_users', 'gold_daily_sales', 'landing.orders', 'landing.products', 'landing.users', 'products_snapshot', 'silver_orders', 'silver_products', 'silver_users']],
+  // silver_users → gold_daily_sales → the sales_dashboard exposure, which also reads gold_product_categories (dbt agrees: selector goldens).
+  ['@ (descendants and their ancestors)', ['@silver_users'], [], ['bronze_orders', 'bronze_users', 'gold_daily_sales', 'gold_product_categories', 'landing.orders', 'landing.products', 'landing.users', 'product_categories', 'products_snapshot', 'silver_orders', 'silver_products', 'silver_users']],
   ['tag', ['tag:gold'], [], ['gold_daily_avg_rating', 'gold_daily_sales', 'gold_product_categories']],
   ['path folder', ['path:models/silver'], [], ['silver_orders', 'silver_products', 'silver_reviews', 'silver_users']],
   ['path inferred from a slash', ['models/gold/gold_daily_sales.sql'], [], ['gold_daily_sales']],
@@ -55,7 +56,7 @@ describe('selectors (dbt syntax) on the sample project', () => {
   });
 
   it('explains bad selectors instead of failing', () => {
-    assert.deepEqual(selectNodes(graph, { select: ['colour:red'] }).problems, ["Unknown selector method 'colour' in 'colour:red' (known: fqn, tag, path, file, layer, resource_type, source, package, test_name, test_type, unit_test, config, config.<key>)"]);
+    assert.deepEqual(selectNodes(graph, { select: ['colour:red'] }).problems, ["Unknown selector method 'colour' in 'colour:red' (known: fqn, tag, path, file, layer, resource_type, source, package, test_name, test_type, unit_test, config, result, source_status, exposure, state, config.<key>)"]);
     assert.deepEqual(selectNodes(graph, { select: ['no_such_model'] }).problems, ["The selector 'no_such_model' does not match any enabled node"]);
     assert.deepEqual(selectNodes(graph, { select: ['@+x'] }).problems, ["'@' cannot be combined with '+' in '@+x'"]);
   });

@@ -36,6 +36,7 @@ import { ResultsPanel } from './results-panel';
 import { RunStatus } from './run-status';
 import { doneLine, logLine, statusesFromRunResults, statusText } from './run-log';
 import { RESTART_SETTINGS, serverEnvironment, settingsInEffect } from './settings';
+import { readStateSettings, registerWorkflowCommands, stateRunParams } from './workflow-commands';
 
 let client: LanguageClient | undefined;
 const TOKEN_KEY = 'medallion.databricksToken';
@@ -239,6 +240,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
   };
 
   const runNodes = async (title: string, params: RunParams): Promise<RunResultMessage | undefined> => {
+    // medallion.state.*: every run compares with (and may defer to) the configured state folder.
+    params = { ...stateRunParams(readStateSettings()), ...params };
     const chosen = target();
     if (chosen) params = { target: chosen, ...params };
     const n = threads();
@@ -457,6 +460,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     'medallion.resultsViewState': () => results.shown,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  registerWorkflowCommands(context, { lsp: () => lsp, runNodes, projectUri, notify, refreshModels: () => models.refresh(0) });
 
   return {
     modelsView: () => models.snapshot(),

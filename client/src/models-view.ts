@@ -1,8 +1,9 @@
 /**
  * The Medallion Models tree in the explorer: project → layer (the layers in use from upstream to
  * downstream, then other) → source, seed, model or snapshot; for a project without layers,
- * project → its folders (nested, with counts) instead. An icon per resource type, the last run's
- * status, a click that opens the definition, and a name filter. The server answers
+ * project → its folders (nested, with counts) instead; then the project's exposures (what reads it).
+ * An icon per resource type, the last run's status, a source's last freshness check when it is
+ * stale, a click that opens the definition, and a name filter. The server answers
  * `medallion/models`; the tree refreshes when an analysis completes or a run reports.
  */
 import * as vscode from 'vscode';
@@ -15,9 +16,10 @@ export type ModelsElement =
   | { kind: 'project'; project: Project }
   | { kind: 'layer'; project: Project; name: string; nodes: ModelsTreeNode[] }
   | { kind: 'folder'; project: Project; folder: ModelsFolder }
+  | { kind: 'exposures'; project: Project; nodes: ModelsTreeNode[] }
   | { kind: 'node'; project: Project; node: ModelsTreeNode };
 
-const TYPE_ICON: Record<ModelsTreeNode['resourceType'], string> = { source: 'inbox', seed: 'table', model: 'symbol-class', snapshot: 'history' };
+const TYPE_ICON: Record<ModelsTreeNode['resourceType'], string> = { source: 'inbox', seed: 'table', model: 'symbol-class', snapshot: 'history', exposure: 'graph' };
 const STATUS_ICON: Record<string, [string, string]> = {
   running: ['sync~spin', 'charts.blue'],
   success: ['pass', 'testing.iconPassed'],
@@ -92,9 +94,15 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
       return projects.map((project) => ({ kind: 'project', project }));
     }
     const { project } = element;
-    if (element.kind === 'project' && project.grouping === 'folder') return (project.folders ?? []).filter((f) => this.matching(f) > 0).map((folder) => ({ kind: 'folder', project, folder }));
-    if (element.kind === 'project') return project.layers.filter((l) => this.filterText === undefined || l.nodes.some((n) => this.matches(n))).map((l) => ({ kind: 'layer', project, name: l.name, nodes: l.nodes }));
-    if (element.kind === 'layer') return element.nodes.filter((n) => this.matches(n)).map((node) => ({ kind: 'node', project, node }));
+    if (element.kind === 'project') {
+      const groups: ModelsElement[] =
+        project.grouping === 'folder'
+          ? (project.folders ?? []).filter((f) => this.matching(f) > 0).map((folder) => ({ kind: 'folder', project, folder }))
+          : project.layers.filter((l) => this.filterText === undefined || l.nodes.some((n) => this.matches(n))).map((l) => ({ kind: 'layer', project, name: l.name, nodes: l.nodes }));
+      const exposures = project.exposures ?? [];
+      return exposures.some((n) => this.matches(n)) ? [...groups, { kind: 'exposures', project, nodes: exposures }] : groups;
+    }
+    if (element.kind === 'layer' || element.kind === 'exposures') return element.nodes.filter((n) => this.matches(n)).map((node) => ({ kind: 'node', project, node }));
     if (element.kind === 'folder') {
       const folders: ModelsElement[] = element.folder.folders.filter((f) => this.matching(f) > 0).map((folder) => ({ kind: 'folder', project, folder }));
       return [...folders, ...element.folder.nodes.filter((n) => this.matches(n)).map((node): ModelsElement => ({ kind: 'node', project, node }))];
@@ -123,6 +131,16 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
       item.contextValue = 'medallion.folder';
       return item;
     }
+    if (element.kind === 'exposures') {
+      const item = new vscode.TreeItem('exposures', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `exposures:${element.project.root}${this.filterText !== undefined ? `?${this.filterText}` : ''}`;
+      const shown = element.nodes.filter((n) => this.matches(n)).length;
+      item.description = this.filterText !== undefined ? `${shown} of ${element.nodes.length}` : `${element.nodes.length}`;
+      item.tooltip = 'Dashboards, notebooks and other readers of the project (yml exposures): never run';
+      item.iconPath = new vscode.ThemeIcon('graph');
+      item.contextValue = 'medallion.exposures';
+      return item;
+    }
     if (element.kind === 'layer') {
       const item = new vscode.TreeItem(element.name, element.nodes.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.id = `layer:${element.project.root}:${element.name}${this.filterText !== undefined ? `?${this.filterText}` : ''}`;
@@ -138,12 +156,15 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
     const last = this.status.get(node.id);
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
     item.id = `node:${element.project.root}:${node.id}`;
-    const kind = node.resourceType === 'model' ? node.materialized : node.resourceType;
-    item.description = last ? `${kind} · ${last.status}${last.restored ? ' (last session)' : ''}` : kind;
-    const icon = last ? STATUS_ICON[last.status] : undefined;
+    const kind = node.resourceType === 'model' || node.resourceType === 'exposure' ? node.materialized : node.resourceType;
+    // A source past warn_after/error_after at the last freshness check says so.
+    const stale = node.freshness && node.freshness.status !== 'pass' ? `stale (${node.freshness.status}${node.freshness.age ? `, ${node.freshness.age} old` : ''})` : undefined;
+    item.description = [kind, ...(last ? [`${last.status}${last.restored ? ' (last session)' : ''}`] : []), ...(stale ? [stale] : [])].join(' · ');
+    const icon = stale ? STATUS_ICON[node.freshness!.status === 'warn' ? 'warn' : 'error'] : last ? STATUS_ICON[last.status] : undefined;
     item.iconPath = icon ? new vscode.ThemeIcon(icon[0], new vscode.ThemeColor(icon[1])) : new vscode.ThemeIcon(TYPE_ICON[node.resourceType]);
-    const tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.resourceType}${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' ? ` · ${node.materialized}` : ''}`);
+    const tooltip = new vscode.MarkdownString(`**${node.name}** — ${node.resourceType}${node.layer ? ` · ${node.layer}` : ''}${node.resourceType === 'model' || node.resourceType === 'exposure' ? ` · ${node.materialized}` : ''}`);
     if (last) tooltip.appendMarkdown(`\n\nLast run: **${last.status}** at ${last.at.toLocaleString()}`).appendText(last.message ? `\n${last.message.split('\n')[0]}` : '');
+    if (node.freshness) tooltip.appendMarkdown(`\n\nFreshness: **${node.freshness.status}**${node.freshness.age ? `, newest data ${node.freshness.age} old` : ''}${node.freshness.checkedAt ? ` (checked ${new Date(node.freshness.checkedAt).toLocaleString()})` : ''}`);
     item.tooltip = tooltip;
     item.contextValue = `medallion.${node.resourceType}`;
     item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.parse(node.uri), { selection: new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character), preview: true }] };
@@ -166,3 +187,4 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsElement>, vscod
     this.changed.dispose();
   }
 }
+

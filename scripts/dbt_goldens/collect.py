@@ -75,6 +75,7 @@ def main():
     nodes = [facts(n) for n in manifest.get("nodes", {}).values()]
     nodes += [facts(s) for s in manifest.get("sources", {}).values()]
     nodes += [facts(u) for u in manifest.get("unit_tests", {}).values()]
+    nodes += [facts(e) for e in manifest.get("exposures", {}).values()]
     nodes.sort(key=lambda n: n["unique_id"])
 
     disabled = []

@@ -74,7 +74,7 @@ async function query(sql: string, target = 'spark'): Promise<QueryResult> {
   }
 }
 
-const problems = (r: ProjectRunResult): string[] => r.results.filter((x) => !['success', 'pass', 'warn'].includes(x.status)).map((x) => `${x.name}: ${x.status}: ${x.message}`);
+const problems = (r: ProjectRunResult): string[] => r.results.filter((x) => !['success', 'pass', 'warn', 'no-op'].includes(x.status)).map((x) => `${x.name}: ${x.status}: ${x.message}`);
 const count = async (relation: string): Promise<number> => Number((await query(`select count(*) from ${relation}`)).rows[0]![0]);
 // The sample's generate_schema_name uses each layer's schema name as written (bronze, silver, gold).
 const rel = (layer: string, name: string): string => `spark_catalog.\`${layer}\`.\`${name}\``;

@@ -55,6 +55,12 @@ export const OPTIONS: Record<string, OptionSpec> = {
   lock: { help: 'resolve and write package-lock.yml without installing anything' },
   connection: { help: 'test only the connection (skip the project checks)' },
   output: { value: 'FORMAT', short: 'o', help: 'the output format' },
+  port: { value: 'N', help: 'the port to listen on (127.0.0.1 only; default 8080, 0 for any free port)' },
+  'empty-catalog': { help: 'write catalog.json without asking the warehouse (no column types)' },
+  defer: { help: 'read unselected parents from the relations of the --state manifest when they are not built here (dbt --defer)' },
+  'favor-state': { help: 'with --defer: read every unselected parent from the state, built here or not' },
+  'defer-state': { value: 'DIR', help: 'the state to defer to, when it differs from --state (default: DBT_DEFER_STATE, then --state)' },
+  state: { value: 'DIR', help: 'another run\'s artifacts (manifest.json, run_results.json, sources.json) for state:, result: and source_status: selectors (relative to the project; default: DBT_STATE)' },
 };
 
 /** `--output` values per command (the default first); the help and the error message both print these. */
@@ -68,6 +74,9 @@ export const OUTPUT_CHOICES: Record<string, string[]> = {
   test: ['text', 'json'],
   seed: ['text', 'json'],
   snapshot: ['text', 'json'],
+  retry: ['text', 'json'],
+  source: ['text', 'json'],
+  docs: ['text', 'json'],
   debug: ['text', 'json'],
 };
 

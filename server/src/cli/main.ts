@@ -2,6 +2,7 @@
  * `medallion` command line. Exit codes: 0 done, 1 the command ran but found errors
  * (or could not complete), 2 bad usage or no project.
  */
+import { ageText } from '../core/age';
 import { analyzeProject, type Analysis, type AnalyzeOptions } from '../core/analysis';
 import { findNode } from '../core/lookup';
 import type { ProjectNode } from '../core/model';
@@ -30,6 +31,12 @@ import { landingTables, uploadProjectLanding } from '../landing/project-upload';
 import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
 import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { retryPlan, type PreviousState } from '../core/state';
+import { hostReader } from '../core/state-view';
+import { readPreviousState } from '../runner/state-files';
+import { runFreshness, type FreshnessRequest } from '../runner/freshness';
+import { generateDocs } from '../runner/docs';
+import { serveDocs } from '../docs/serve';
 import { randomUUID } from 'node:crypto';
 import { writeManifest } from '../runner/artifacts';
 
@@ -42,7 +49,7 @@ interface Command {
   runAlone?(args: ParsedArgs): number | Promise<number>;
 }
 
-const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'output'];
+const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'state', 'defer', 'favor-state', 'defer-state', 'output'];
 
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
@@ -56,7 +63,7 @@ function runHelp(command: RunCommand): CommandHelp {
   };
   const examples: Record<RunCommand, string[]> = {
     build: ['medallion build', 'medallion build -s +gold_daily_sales        # a model with everything upstream', 'medallion build -s layer:silver --full-refresh', 'medallion build --target databricks --threads 8', 'medallion build --output json > summary.json'],
-    run: ['medallion run -s silver_orders+              # a model and everything downstream', 'medallion run -s "layer:gold,config.materialized:table"', 'medallion run --exclude tag:nightly'],
+    run: ['medallion run -s silver_orders+              # a model and everything downstream', 'medallion run -s "layer:gold,config.materialized:table"', 'medallion run --exclude tag:nightly', 'medallion run -s result:error+ --state target   # what failed last time, and its children'],
     test: ['medallion test -s silver_orders', 'medallion test -s "resource_type:unit_test"'],
     seed: ['medallion seed', 'medallion seed -s product_categories --full-refresh'],
     snapshot: ['medallion snapshot', 'medallion snapshot -s products_snapshot'],
@@ -138,7 +145,7 @@ const commands: Record<string, Command> = {
       const counts = new Map<string, number>();
       for (const n of project.nodes.values()) counts.set(n.resourceType, (counts.get(n.resourceType) ?? 0) + 1);
       const macroCount = [...project.macros.values()].reduce((a, l) => a + l.length, 0);
-      const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis']
+      const summary = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test', 'analysis', 'exposure']
         .filter((t) => counts.get(t))
         .map((t) => countOf(counts.get(t)!, t === 'unit_test' ? 'unit test' : t));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -151,7 +158,7 @@ const commands: Record<string, Command> = {
     help: {
       usage: 'ls [options]',
       summary: 'list the nodes a selection picks, in dependency order',
-      options: ['select', 'models', 'exclude', 'resource-type', 'output'],
+      options: ['select', 'models', 'exclude', 'resource-type', 'state', 'output'],
       examples: ['medallion ls --select +gold_daily_sales --output name', 'medallion ls -s "layer:silver,config.materialized:table" --exclude silver_users', 'medallion ls --resource-type seed,snapshot --output path'],
     },
     run(args, analysis) {
@@ -161,7 +168,9 @@ const commands: Record<string, Command> = {
       const select = [...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
       const exclude = args.options.get('exclude') ?? [];
       const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes });
+      const state = previousState(args, analysis);
+      if (state === null) return 2;
+      const { ids, problems } = selectNodes(graph, { select, exclude, resourceTypes, ...(state ? { state, readFile: hostReader(new NodeFileHost(), project.root) } : {}) });
       for (const p of problems) process.stderr.write(`warning: ${p}\n`);
       const output = outputFormat('ls', option(args, 'output'));
       const nodes = graph.topologicalOrder(ids).map((id) => graph.node(id)!);
@@ -221,6 +230,47 @@ const commands: Record<string, Command> = {
       }
       return failed > 0 ? 1 : 0;
     },
+  },
+  docs: {
+    help: {
+      usage: 'docs generate | docs serve [options]',
+      summary: 'write manifest.json, catalog.json and a docs site into target/, or serve them on 127.0.0.1',
+      details: [
+        'generate: the catalog holds every model, seed, snapshot and source the warehouse has (types, columns in',
+        'order), in dbt\'s schema, so dbt-docs and other tools read it; what is not built yet is left out, as dbt does.',
+        'serve: target/ over HTTP on the loopback interface until Ctrl-C (run generate first).',
+      ],
+      options: ['target', 'vars', 'empty-catalog', 'port', 'output'],
+      examples: ['medallion build && medallion docs generate && medallion docs serve', 'medallion docs serve --port 8081', 'medallion docs generate --target databricks'],
+    },
+    run: (args, analysis, host) => docsCommand(args, analysis, host),
+  },
+  source: {
+    help: {
+      usage: 'source freshness [options]',
+      summary: 'check how fresh the selected sources are, as dbt source freshness, into target/sources.json',
+      details: [
+        'A source with warn_after/error_after is measured by max(loaded_at_field) (or loaded_at_query) in the',
+        'warehouse; a landing source without a loaded_at_field by its landing files\' arrival times (disk or S3).',
+        'Exit 1 when a source is past error_after or cannot be measured; warnings exit 0.',
+      ],
+      options: ['select', 'models', 'exclude', 'target', 'vars', 'landing', 'output'],
+      examples: ['medallion source freshness', 'medallion source freshness -s source:landing.orders', 'medallion source freshness --output json'],
+    },
+    run: (args, analysis, host) => sourceFreshness(args, analysis, host),
+  },
+  retry: {
+    help: {
+      usage: 'retry [options]',
+      summary: 'run the previous build/run/test/seed/snapshot again, only on the nodes that errored, failed or were skipped',
+      details: [
+        'Reads target/run_results.json (or --state DIR) as dbt retry does: the same command, target, vars and',
+        'flags, on exactly the nodes whose status was error, fail or skipped. --threads and --vars override.',
+      ],
+      options: ['state', 'threads', 'vars', 'target', 'allow-load-errors', 'output'],
+      examples: ['medallion build && medallion retry       # after fixing what failed', 'medallion retry --state ci-artifacts --threads 8'],
+    },
+    run: (args, analysis, host) => retryRun(args, analysis, host),
   },
   build: runCommand('build'),
   run: runCommand('run'),
@@ -403,70 +453,221 @@ function runCommand(command: RunCommand): Command {
   return {
     help: runHelp(command),
     async run(args, analysis, host) {
-      const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-      if (errors.length > 0) {
-        printDiagnostics(errors, analysis.project, host);
-        // As dbt: a project that does not load cleanly runs nothing, unless asked to run what it can.
-        if (!flag(args, 'allow-load-errors')) {
-          process.stderr.write(`${red('error')}: ${countOf(errors.length, 'error')} in the project: nothing was run (fix them, or pass --allow-load-errors to run the nodes they do not touch)\n`);
-          return 1;
-        }
-        process.stderr.write(`${yellow('warning')}: ${countOf(errors.length, 'error')} in the project; the nodes they touch will fail\n`);
-      }
       const threads = option(args, 'threads');
       if (threads !== undefined && !(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
-      const json = outputFormat(command, option(args, 'output')) === 'json';
       const select = [...args.positional, ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])];
       const exclude = args.options.get('exclude') ?? [];
+      const state = previousState(args, analysis);
+      if (state === null) return 2;
       // The runner selects again per command; here only to say which selector matched nothing.
-      for (const p of selectNodes(analysis.graph, { select, exclude }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
-      const request0 = targetRequest(args, analysis);
-      if (targetProblems(resolveTarget(host, analysis, request0).diagnostics, analysis, host)) return 1;
-      const printer = new RunPrinter(json ? 'json' : flag(args, 'quiet') ? 'quiet' : 'text');
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSigint = (): void => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        process.stderr.write('\nCancelling: interrupting running statements (Ctrl-C again to quit at once)\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      try {
-        const request: ProjectRunRequest = {
-          ...request0,
-          command,
-          select,
-          exclude,
-          threads: 0,
-          fullRefresh: flag(args, 'full-refresh'),
-          failFast: flag(args, 'fail-fast'),
-          signal: controller.signal,
-          onEvent: printer.onEvent,
-        };
-        if (threads !== undefined) request.threadsOverride = Number(threads);
-        const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-        if (resourceTypes.length > 0) request.resourceTypes = resourceTypes;
-        const landingRoot = option(args, 'landing');
-        if (landingRoot) request.landingRoot = landingRoot;
-        const summary = await runProject(host, analysis, request);
-        if (summary.fatal) {
-          if (json) printer.summary(summary);
-          process.stderr.write(`${red('error')}: ${explainFailure(summary.fatal)}\n`);
-          return 1;
-        }
-        printer.summary(summary);
-        if (summary.cancelled) return 130;
-        if (summary.results.length === 0 && !json) {
-          const what = select.length ? `the selection ${select.map((s) => `'${s}'`).join(' ')}${exclude.length ? ` (excluding ${exclude.join(' ')})` : ''}` : 'the project';
-          process.stderr.write(`${yellow('warning')}: nothing to do: ${what} has no ${RUN_TYPES[command]} to ${command}\n`);
-        }
-        return summary.results.some((r) => r.status === 'error' || r.status === 'fail' || r.status === 'cancelled') ? 1 : 0;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      for (const p of selectNodes(analysis.graph, { select, exclude, ...(state ? { state, readFile: hostReader(host, analysis.project.root) } : {}) }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
+      const request: RunSettings = { ...targetRequest(args, analysis), command, select, exclude, threads: 0, fullRefresh: flag(args, 'full-refresh'), failFast: flag(args, 'fail-fast') };
+      if (threads !== undefined) request.threadsOverride = Number(threads);
+      const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+      if (resourceTypes.length > 0) request.resourceTypes = resourceTypes;
+      const landingRoot = option(args, 'landing');
+      if (landingRoot) request.landingRoot = landingRoot;
+      if (state) request.state = state;
+      const defer = deferSettings(args, analysis, state);
+      if (defer === null) return 2;
+      if (defer) request.defer = defer;
+      const what = select.length ? `the selection ${select.map((s) => `'${s}'`).join(' ')}${exclude.length ? ` (excluding ${exclude.join(' ')})` : ''}` : 'the project';
+      return executeRun(request, args, analysis, host, `${what} has no ${RUN_TYPES[command]} to ${command}`);
     },
   };
+}
+
+type RunSettings = Omit<ProjectRunRequest, 'signal' | 'onEvent'>;
+
+/** Runs a prepared request: the run log, Ctrl-C (cancel, twice to quit), the summary and the exit code. */
+async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Analysis, host: NodeFileHost, nothingToDo: string): Promise<number> {
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    printDiagnostics(errors, analysis.project, host);
+    // As dbt: a project that does not load cleanly runs nothing, unless asked to run what it can.
+    if (!flag(args, 'allow-load-errors')) {
+      process.stderr.write(`${red('error')}: ${countOf(errors.length, 'error')} in the project: nothing was run (fix them, or pass --allow-load-errors to run the nodes they do not touch)\n`);
+      return 1;
+    }
+    process.stderr.write(`${yellow('warning')}: ${countOf(errors.length, 'error')} in the project; the nodes they touch will fail\n`);
+  }
+  if (targetProblems(resolveTarget(host, analysis, settings).diagnostics, analysis, host)) return 1;
+  const json = outputFormat(settings.command, option(args, 'output')) === 'json';
+  const printer = new RunPrinter(json ? 'json' : flag(args, 'quiet') ? 'quiet' : 'text');
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nCancelling: interrupting running statements (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = await runProject(host, analysis, { ...settings, signal: controller.signal, onEvent: printer.onEvent });
+    if (summary.fatal) {
+      if (json) printer.summary(summary);
+      process.stderr.write(`${red('error')}: ${explainFailure(summary.fatal)}\n`);
+      return 1;
+    }
+    printer.summary(summary);
+    if (summary.cancelled) return 130;
+    if (summary.results.length === 0 && !json) process.stderr.write(`${yellow('warning')}: nothing to do: ${nothingToDo}\n`);
+    return summary.results.some((r) => r.status === 'error' || r.status === 'fail' || r.status === 'cancelled') ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/**
+ * `--state DIR` (or DBT_STATE) read as dbt reads it; undefined without one, null (after printing
+ * why) when it cannot be read.
+ */
+function previousState(args: ParsedArgs, analysis: Analysis): PreviousState | undefined | null {
+  const dir = option(args, 'state') ?? process.env.DBT_STATE;
+  if (!dir) return undefined;
+  const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+  for (const p of problems) process.stderr.write(`${state ? yellow('warning') : red('error')}: ${p}\n`);
+  return state ?? null;
+}
+
+/** `medallion source freshness`: one line per source as it is checked, then what stale or failed. */
+async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
+  const json = outputFormat('source', option(args, 'output')) === 'json';
+  if (args.positional[0] !== 'freshness') throw new UsageError('source needs `freshness`, e.g. `medallion source freshness`');
+  const quiet = flag(args, 'quiet');
+  const request: FreshnessRequest = { ...targetRequest(args, analysis), select: [...args.positional.slice(1), ...(args.options.get('select') ?? []), ...(args.options.get('models') ?? [])], exclude: args.options.get('exclude') ?? [] };
+  const landingRoot = option(args, 'landing');
+  if (landingRoot) request.landingRoot = landingRoot;
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on('SIGINT', onSigint);
+  request.signal = controller.signal;
+  const label = (node: ProjectNode): string => `${node.source!.sourceName}.${node.name}`;
+  request.onEvent = (e) => {
+    if (json || quiet) return;
+    if (e.kind === 'start') {
+      process.stdout.write(`${e.index} of ${e.total} START freshness of ${label(e.node)}\n`);
+      return;
+    }
+    const o = e.outcome;
+    const word = o.status === 'pass' ? 'PASS' : o.status === 'warn' ? yellow('WARN') : red('ERROR');
+    const detail = o.status === 'runtime error' ? o.error : `newest ${o.how === 'landing files' ? 'landing file' : 'row'} ${o.maxLoadedAt.toISOString()}, ${ageText((o.snapshottedAt.getTime() - o.maxLoadedAt.getTime()) / 1000)} ago`;
+    process.stdout.write(`${e.index} of ${e.total} ${word} freshness of ${label(e.node)}: ${detail}\n`);
+  };
+  try {
+    const run = await runFreshness(host, analysis, request);
+    if (run.fatal) {
+      process.stderr.write(`${red('error')}: ${explainFailure(run.fatal)}\n`);
+      return 1;
+    }
+    if (json) {
+      process.stdout.write(JSON.stringify({ target: run.target, results: run.outcomes.map((o) => ({ unique_id: o.uniqueId, status: o.status, ...(o.status === 'runtime error' ? { error: o.error } : { max_loaded_at: o.maxLoadedAt.toISOString(), snapshotted_at: o.snapshottedAt.toISOString(), measured_by: o.how }) })), skipped: run.skipped, artifact: run.artifact ?? null }, null, 2) + '\n');
+    } else if (run.outcomes.length === 0) {
+      process.stderr.write(`${yellow('warning')}: nothing to do: no selected source has freshness criteria (warn_after / error_after)\n`);
+    } else if (!quiet) {
+      const count = (s: string): number => run.outcomes.filter((o) => o.status === s).length;
+      process.stdout.write(`${bold('Done.')} PASS=${count('pass')} WARN=${count('warn')} ERROR=${count('error') + count('runtime error')} in ${run.elapsedSeconds.toFixed(2)}s → ${relativeTo(analysis.project.root, run.artifact!)}\n`);
+    }
+    return run.outcomes.some((o) => o.status === 'error' || o.status === 'runtime error') || controller.signal.aborted ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** `medallion docs generate` and `medallion docs serve`. */
+async function docsCommand(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
+  const json = outputFormat('docs', option(args, 'output')) === 'json';
+  const action = args.positional[0];
+  const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
+  if (action === 'generate') {
+    const result = await generateDocs(host, analysis, { ...targetRequest(args, analysis), emptyCatalog: flag(args, 'empty-catalog') });
+    if (result.fatal) {
+      process.stderr.write(`${red('error')}: ${explainFailure(result.fatal)}\n`);
+      return 1;
+    }
+    if (json) process.stdout.write(JSON.stringify({ target: result.target, files: result.files, from_warehouse: result.fromWarehouse, from_column_model: result.fromColumnModel, missing: result.missing }, null, 2) + '\n');
+    else {
+      process.stdout.write(`Catalog: ${result.fromWarehouse} relations from target ${result.target}${result.fromColumnModel ? `, ${result.fromColumnModel} from the column model` : ''}${result.missing.length ? `; ${result.missing.length} not built yet (not in the catalog)` : ''}\n`);
+      for (const f of result.files) process.stdout.write(`wrote ${relativeTo(analysis.project.root, f)}\n`);
+    }
+    return 0;
+  }
+  if (action === 'serve') {
+    if (!existsSync(join(targetDir, 'index.html')) || !existsSync(join(targetDir, 'manifest.json'))) {
+      process.stderr.write(`${red('error')}: no docs in ${relativeTo(analysis.project.root, targetDir)}/: run \`medallion docs generate\` first\n`);
+      return 1;
+    }
+    const portText = option(args, 'port') ?? '8080';
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
+    const server = await serveDocs(targetDir, port).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port` : err.message);
+    });
+    process.stdout.write(json ? JSON.stringify({ url: server.url }) + '\n' : `Serving ${relativeTo(analysis.project.root, targetDir)}/ at ${server.url} (Ctrl-C to stop)\n`);
+    await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    await server.close();
+    return 0;
+  }
+  throw new UsageError('docs needs `generate` or `serve`, e.g. `medallion docs generate`');
+}
+
+function relativeTo(root: string, path: string): string {
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+/**
+ * `--defer` [`--favor-state`] with the manifest of `--defer-state` (DBT_DEFER_STATE), else of
+ * `--state`: undefined without --defer, null (after saying why) when there is no manifest to defer to.
+ */
+function deferSettings(args: ParsedArgs, analysis: Analysis, state: PreviousState | undefined): ProjectRunRequest['defer'] | undefined | null {
+  const env = process.env;
+  const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes)$/i.test(v);
+  if (!flag(args, 'defer') && !truthy(env.DBT_DEFER)) return undefined;
+  const favorState = flag(args, 'favor-state') || truthy(env.DBT_FAVOR_STATE);
+  const dir = option(args, 'defer-state') ?? env.DBT_DEFER_STATE;
+  let deferTo = state;
+  if (dir) {
+    const read = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+    for (const p of read.problems) process.stderr.write(`${red('error')}: ${p}\n`);
+    deferTo = read.state;
+  }
+  if (!deferTo?.manifest) {
+    process.stderr.write(`${red('error')}: --defer reads another run's manifest.json: ${deferTo ? `${deferTo.dir} has none` : 'pass --state DIR (or --defer-state DIR)'}\n`);
+    return null;
+  }
+  return { manifest: deferTo.manifest, favorState };
+}
+
+/** `medallion retry`: the previous command again, on the nodes that did not succeed (dbt retry). */
+async function retryRun(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
+  const dir = option(args, 'state') ?? process.env.DBT_STATE ?? analysis.project.config.targetPath;
+  const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+  for (const p of problems) process.stderr.write(`${red('error')}: ${p}\n`);
+  if (!state?.results) {
+    if (state) process.stderr.write(`${red('error')}: Could not find previous run in '${dir}' target directory (no run_results.json)\n`);
+    return 1;
+  }
+  const previous = state.results.args;
+  const plan = retryPlan(state.results);
+  if (!plan.command || !(plan.command in RUN_TYPES)) {
+    process.stderr.write(`${red('error')}: the previous run in ${dir} was \`${plan.command ?? 'unknown'}\`; retry reruns build, run, test, seed and snapshot\n`);
+    return 1;
+  }
+  const command = plan.command as RunCommand;
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const request: RunSettings = { ...targetRequest(args, analysis), command, select: list(previous.select), exclude: list(previous.exclude), threads: 0, fullRefresh: previous.full_refresh === true, failFast: previous.fail_fast === true, onlyIds: plan.ids };
+  // As dbt: the previous target, vars and threads, unless given again now.
+  if (!option(args, 'target') && typeof previous.target === 'string') request.target = previous.target;
+  if (!option(args, 'vars') && previous.vars && typeof previous.vars === 'object') request.vars = previous.vars as Record<string, unknown>;
+  const threads = option(args, 'threads') ?? (typeof previous.threads === 'number' ? String(previous.threads) : undefined);
+  if (threads !== undefined) {
+    if (!(Number(threads) >= 1)) throw new UsageError('--threads must be a positive number');
+    request.threadsOverride = Number(threads);
+  }
+  if (list(previous.resource_types).length > 0) request.resourceTypes = list(previous.resource_types);
+  if (plan.ids.size > 0 && !flag(args, 'quiet') && outputFormat('retry', option(args, 'output')) === 'text') process.stderr.write(`Retrying \`${command}\`: ${plan.ids.size} node${plan.ids.size === 1 ? '' : 's'} that did not succeed in ${dir}/run_results.json\n`);
+  return executeRun(request, args, analysis, host, `every node of the previous \`${command}\` succeeded`);
 }
 
 function jsonValue(v: unknown): unknown {
@@ -534,6 +735,7 @@ function displayName(node: ProjectNode): string {
 
 function selectorName(node: ProjectNode): string {
   if (node.resourceType === 'source') return `source:${node.fqn.slice(0, 1).concat(node.fqn.slice(-2)).join('.')}`;
+  if (node.resourceType === 'exposure') return `exposure:${node.packageName}.${node.name}`;
   return node.fqn.join('.');
 }
 

@@ -25,6 +25,7 @@ const LABELS: Record<NodeResult['status'], [string, (s: string) => string]> = {
   pass: ['PASS', green],
   warn: ['WARN', yellow],
   skipped: ['SKIP', yellow],
+  'no-op': ['NO-OP', dim],
   fail: ['FAIL', red],
   cancelled: ['CANCELLED', red],
   error: ['ERROR', red],
@@ -132,6 +133,7 @@ export class RunPrinter {
       if (l.rejected) process.stdout.write(`${yellow('landing')} ${l.source}: ${l.rows ?? '?'} rows loaded, ${l.rejected} bad rows set aside in ${l.rejectsRelation}\n`);
     }
     const parts = [`PASS=${count('success') + count('pass')}`, `WARN=${count('warn')}`, `ERROR=${count('error') + count('fail')}`, `SKIP=${count('skipped')}`];
+    if (count('no-op')) parts.push(`NO-OP=${count('no-op')}`);
     if (count('cancelled')) parts.push(`CANCELLED=${count('cancelled')}`);
     process.stdout.write(`\n${s.cancelled ? red('Cancelled. ') : ''}Done in ${s.elapsedSeconds.toFixed(2)}s on target ${s.target}. ${parts.join(' ')} TOTAL=${s.results.length}\n`);
   }

@@ -1,6 +1,7 @@
 /** One call from files to everything the product asks about a project: nodes, graph, diagnostics. */
 import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
+import { contractProblems } from './contracts';
 import { parseDialect } from './loader/parse-time';
 import { buildGraph, type LayerOptions, type ProjectGraph } from './graph';
 import type { FileHost } from './host';
@@ -27,7 +28,8 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
   if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
   const analysis: Analysis = { project, graph, diagnostics };
   checkRelationNames(analysis, options.env ?? {});
-  analysis.diagnostics = [...project.diagnostics, ...diagnostics].sort(
+  const contracts = [...project.nodes.values()].flatMap(contractProblems);
+  analysis.diagnostics = [...project.diagnostics, ...analysis.diagnostics, ...contracts].sort(
     (a, b) => (a.file === b.file ? 0 : collator.compare(a.file, b.file)) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || (a.code === b.code ? 0 : collator.compare(a.code, b.code)),
   );
   return analysis;

@@ -38,6 +38,7 @@ export type DiagnosticCode =
   | 'layer-violation'
   | 'sql-syntax'
   | 'unknown-macro'
+  | 'contract'
   // The target engine's binder (column model): exact judgments of compiled SQL.
   | 'column-unknown'
   | 'column-ambiguous'

@@ -419,7 +419,8 @@ export function layerOf(node: ProjectNode, layers: LayerOptions): string | undef
   const explicit = node.config.meta?.layer ?? node.config.layer;
   if (typeof explicit === 'string' && explicit) return explicit;
   for (const tag of node.config.tags) if (layers.names.includes(tag)) return tag;
-  if (node.resourceType === 'test' || node.resourceType === 'unit_test') return undefined;
+  // Tests belong to what they test; exposures read the project from outside it.
+  if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.resourceType === 'exposure') return undefined;
   if (node.resourceType === 'source' && layers.sourceLayer) return layers.sourceLayer;
   // The folders: the fqn without its package and name.
   const fqn = node.fqn;

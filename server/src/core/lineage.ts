@@ -8,7 +8,6 @@
  */
 import type { Analysis } from './analysis';
 import type { ProjectNode, Project } from './model';
-import { get, getString, items, parseYaml } from './yaml-tree';
 import type { Span } from './text';
 
 export type LineageDirection = 'up' | 'down' | 'both';
@@ -83,46 +82,24 @@ const LINEAGE_TYPES = new Set(['model', 'seed', 'snapshot', 'source']);
 /** A node a lineage view draws: project resources and exposures; never tests, unit tests or hooks. */
 function drawn(analysis: Analysis, id: string): boolean {
   const node = analysis.project.nodes.get(id);
-  return node ? LINEAGE_TYPES.has(node.resourceType) : exposuresOf(analysis).byId.has(id);
+  return node !== undefined && (LINEAGE_TYPES.has(node.resourceType) || exposuresOf(analysis).byId.has(id));
 }
 
 interface Exposures {
   byId: Map<string, Exposure>;
-  /** Exposures depending on each node. */
-  byParent: Map<string, string[]>;
 }
 
 const exposureCache = new WeakMap<Project, Exposures>();
 
-/** The project's exposures (its own yml files), read once per loaded project. */
+/** The project's exposures (the loader's `exposure` nodes), indexed once per loaded project. */
 export function exposuresOf(analysis: Analysis): Exposures {
   const cached = exposureCache.get(analysis.project);
   if (cached) return cached;
-  const { project, graph } = analysis;
-  const found: Exposures = { byId: new Map(), byParent: new Map() };
-  for (const file of project.files.values()) {
-    if (file.kind !== 'yaml' || file.text === undefined || !file.text.includes('exposures')) continue;
-    const list = get(parseYaml(file.text).root, 'exposures');
-    for (const entry of items(list)) {
-      const name = getString(entry, 'name');
-      if (!name) continue;
-      const dependsOn: string[] = [];
-      for (const dep of items(get(entry, 'depends_on'))) {
-        const text = dep.kind === 'scalar' ? String(dep.value ?? '') : '';
-        const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$/.exec(text);
-        const source = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(text);
-        const target = ref ? graph.resolveRef(ref[2] ?? ref[1]!, ref[2] ? ref[1] : undefined) : source ? graph.resolveSource(source[1]!, source[2]!) : undefined;
-        if (target && !dependsOn.includes(target.uniqueId)) dependsOn.push(target.uniqueId);
-      }
-      const id = `exposure.${project.config.name}.${name}`;
-      const description = getString(entry, 'description');
-      found.byId.set(id, { id, name, type: getString(entry, 'type') ?? 'exposure', file: file.path, span: entry.span, ...(description ? { description } : {}), dependsOn });
-      for (const parent of dependsOn) {
-        const list = found.byParent.get(parent);
-        if (list) list.push(id);
-        else found.byParent.set(parent, [id]);
-      }
-    }
+  const found: Exposures = { byId: new Map() };
+  for (const node of analysis.project.nodes.values()) {
+    if (node.resourceType !== 'exposure' || node.packageName !== analysis.project.config.name) continue;
+    const id = node.uniqueId;
+    found.byId.set(id, { id, name: node.name, type: node.exposure?.type ?? 'exposure', file: node.file, span: node.yml?.span ?? { start: 0, end: 0 }, ...(node.description ? { description: node.description } : {}), dependsOn: node.dependsOn });
   }
   exposureCache.set(analysis.project, found);
   return found;
@@ -137,8 +114,8 @@ export function lineageParents(analysis: Analysis, id: string): string[] {
 
 /** Lineage children of a node: models, snapshots and exposures reading it. */
 export function lineageChildren(analysis: Analysis, id: string): string[] {
-  const children = (analysis.graph.children.get(id) ?? []).filter((c) => drawn(analysis, c));
-  return [...children, ...(exposuresOf(analysis).byParent.get(id) ?? [])];
+  // Exposures are graph nodes: among the children already.
+  return (analysis.graph.children.get(id) ?? []).filter((c) => drawn(analysis, c));
 }
 
 /** A node's id from a name as a user types it (`model`, `source.table`, or a unique id). */

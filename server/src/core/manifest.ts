@@ -7,19 +7,25 @@
  * a project of any size to disk without ever holding the whole document (server/src/runner/
  * artifacts.ts writes it). Pure: files are read through the FileHost, the clock is an input.
  *
+ * The fields dbt's state comparison reads (`unrendered_config`, `raw_code`, checksums, constraints,
+ * source freshness, macro SQL) come from core/state-view.ts, the same computation `state:modified`
+ * makes of the current project: a manifest written here compares under `--state` as dbt's does.
+ *
  * What is not dbt's yet: dbt's own macros (packages `dbt`, `dbt_<adapter>`) are not listed and so
- * not referenced from `depends_on.macros`; `unrendered_config` is empty; yml `macros:` patches
- * (descriptions, arguments) are not applied; exposures, metrics, groups, semantic models and
- * saved queries are empty.
+ * not referenced from `depends_on.macros`; metrics, groups, semantic models and saved queries are
+ * empty.
  */
 import { createHash } from 'node:crypto';
 import type { Analysis } from './analysis';
 import { joinPath, type FileHost } from './host';
-import { parse as parseJinja, pyStr, render as renderJinja, type ast } from './jinja';
+import { parse as parseJinja, render as renderJinja, type ast } from './jinja';
 import type { MacroDefinition, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
 import { parseYaml, toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
+import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines } from './dbt-text';
+import { hostReader, stateView, type StateView } from './state-view';
+import { exposureManifestEntry } from './loader/exposures';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
 
@@ -56,7 +62,8 @@ export function* manifestChunks(input: ManifestInput): Generator<string> {
   yield* m.dict('sources', m.sourceEntries());
   yield* m.dict('macros', m.macroEntries());
   yield* m.dict('docs', m.docEntries());
-  for (const key of ['exposures', 'metrics', 'groups', 'selectors']) yield `,${JSON.stringify(key)}:{}`;
+  yield* m.dict('exposures', m.exposureEntries());
+  for (const key of ['metrics', 'groups', 'selectors']) yield `,${JSON.stringify(key)}:{}`;
   yield* m.dict('disabled', m.disabledEntries());
   yield* m.dict('parent_map', m.parentEntries());
   yield* m.dict('child_map', m.childEntries());
@@ -76,9 +83,6 @@ export function dbtChecksum(text: string): { name: 'sha256'; checksum: string } 
 
 /** Runs of Python's str.isspace() characters. */
 const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
-const PY_STRIP = /^[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
-/** dbt hashes a seed's path instead of its contents above this size (MAXIMUM_SEED_SIZE_MIB). */
-const MAX_SEED_BYTES = 1024 * 1024;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -135,6 +139,23 @@ class ManifestBuilder {
   private docs: DocBlock[] | undefined;
   private patches: Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }> | undefined;
 
+  /** The fields dbt's state comparison reads, computed as state:modified computes them (core/state-view.ts). */
+  private stateFields: StateView | undefined;
+
+  private state(): StateView {
+    return (this.stateFields ??= stateView(this.project, hostReader(this.input.host, this.project.root)));
+  }
+
+  /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
+  private withState(json: Json, id: string, keys: readonly string[]): Json {
+    const state = this.state().nodes.get(id);
+    if (!state) return json;
+    for (const key of keys) if (key in state) json[key] = state[key];
+    const columns = state.columns as Record<string, { constraints?: unknown }> | undefined;
+    if (columns && isDict(json.columns)) for (const [name, c] of Object.entries(columns)) if (isDict(json.columns[name])) (json.columns[name] as Json).constraints = c.constraints ?? [];
+    return json;
+  }
+
   constructor(private readonly input: ManifestInput) {
     this.project = input.analysis.project;
     this.createdAt = input.generatedAt.getTime() / 1000;
@@ -181,8 +202,15 @@ class ManifestBuilder {
 
   *nodeEntries(): Generator<[string, unknown]> {
     for (const node of this.project.nodes.values()) {
-      if (node.resourceType === 'source' || node.resourceType === 'unit_test') continue;
+      if (node.resourceType === 'source' || node.resourceType === 'unit_test' || node.resourceType === 'exposure') continue;
       yield [node.uniqueId, this.node(node)];
+    }
+  }
+
+  *exposureEntries(): Generator<[string, unknown]> {
+    for (const node of this.project.nodes.values()) {
+      if (node.resourceType !== 'exposure') continue;
+      yield [node.uniqueId, exposureManifestEntry(node, this.belowResourcePath(node.packageName, this.packagePath(node.packageName, node.file), 'modelPaths'), this.createdAt)];
     }
   }
 
@@ -234,7 +262,7 @@ class ManifestBuilder {
             path,
             original_file_path: path,
             unique_id: id,
-            macro_sql: sql,
+            macro_sql: (this.state().macros.get(id)?.macro_sql as string | undefined) ?? sql,
             depends_on: { macros: this.macroDependencies(macro, sql) },
             description: patch?.description ?? '',
             meta: patch?.meta ?? {},
@@ -291,14 +319,14 @@ class ManifestBuilder {
       unrendered_config: {},
       created_at: this.createdAt,
       relation_name: relation?.rendered ?? null,
-      raw_code: isGeneric ? genericTestCode(node.test!) : type === 'seed' ? '' : this.rawCode(node, text),
+      raw_code: rawCode(node, text),
       doc_blocks: described.docBlocks,
     };
     if (type === 'seed') {
       const base = this.packages.get(node.packageName)?.base ?? '';
       json.root_path = joinPath(this.project.root, base);
       json.depends_on = { macros: [] };
-      return json;
+      return this.withState(json, node.uniqueId, ['unrendered_config', 'checksum']);
     }
     json.language = node.file.endsWith('.py') ? 'python' : 'sql';
     json.refs = this.refs(node);
@@ -337,7 +365,7 @@ class ManifestBuilder {
       json.attached_node = target && target.resourceType !== 'source' ? target.uniqueId : null;
       json.test_metadata = { name: test.name, kwargs: { ...test.kwargs, ...(target ? { model: testModelArgument(target) } : {}) }, namespace: test.namespace ?? null };
     }
-    return json;
+    return this.withState(json, node.uniqueId, type === 'model' ? ['unrendered_config', 'constraints', 'deprecation_date', 'access'] : ['unrendered_config']);
   }
 
   private source(node: ProjectNode): Json {
@@ -347,7 +375,7 @@ class ManifestBuilder {
     const config = this.config(node);
     const described = this.describe(node.description ?? '', node.packageName);
     const quoting = { database: null, schema: null, identifier: null, column: null, ...s.quoting };
-    return {
+    const json: Json = {
       database: relation?.database ?? s.database ?? null,
       schema: relation?.schema ?? s.schema ?? null,
       name: node.name,
@@ -380,6 +408,7 @@ class ManifestBuilder {
       unrendered_schema: s.schema ?? null,
       doc_blocks: described.docBlocks,
     };
+    return this.withState(json, node.uniqueId, ['unrendered_config', 'freshness', 'loaded_at_field', 'external', 'unrendered_database', 'unrendered_schema']);
   }
 
   private unitTest(node: ProjectNode): Json {
@@ -403,14 +432,14 @@ class ManifestBuilder {
       overrides: unit.overrides ?? null,
       depends_on: { macros: [], nodes: [...new Set(node.dependsOn)] },
       config: this.config(node),
-      // dbt hashes the reprs of its fixture objects; this is a hash of the same content, not dbt's value.
-      checksum: sha256(JSON.stringify([unit.model, unit.given, unit.expect, unit.overrides ?? null])),
+      // dbt's checksum of the reprs of its fixture objects (core/state-view.ts), overlaid below.
+      checksum: '',
       schema: model ? (this.input.relationOf(model)?.schema ?? null) : null,
       created_at: this.createdAt,
       versions: null,
       version: null,
     };
-    return json;
+    return this.withState(json, node.uniqueId, ['checksum']);
   }
 
   /** dbt's config for a node: the type's defaults, then what the project, yml and config() set. */
@@ -494,19 +523,6 @@ class ManifestBuilder {
     return undefined;
   }
 
-  /** dbt's raw_code: the file as read (stripped), a snapshot's block contents, a hook's SQL. */
-  private rawCode(node: ProjectNode, text: string | undefined): string {
-    if (node.snapshotRelation !== undefined) return `select * from {{ ${node.snapshotRelation} }}`;
-    if (text === undefined) return '';
-    if (node.resourceType === 'snapshot' && node.blockSpan) {
-      const block = text.slice(node.blockSpan.start, node.blockSpan.end);
-      const open = block.indexOf('%}');
-      const close = block.lastIndexOf('{%');
-      return open !== -1 && close > open ? block.slice(open + 2, close) : block;
-    }
-    return node.resourceType === 'operation' ? text : text.replace(PY_STRIP, '');
-  }
-
   private checksum(node: ProjectNode, text: string | undefined): { name: string; checksum: string } {
     if (node.resourceType === 'test' && node.test?.attachedTo) return { name: 'none', checksum: '' };
     if (node.resourceType === 'operation') {
@@ -519,7 +535,7 @@ class ManifestBuilder {
       const read = this.input.host.read(joinPath(this.project.root, node.file));
       if (read.kind === 'too-large' || (read.kind === 'text' && Buffer.byteLength(read.text, 'utf8') > MAX_SEED_BYTES)) return { name: 'path', checksum: this.packagePath(node.packageName, node.file) };
       if (read.kind !== 'text') return { name: 'none', checksum: '' };
-      return { name: 'sha256', checksum: sha256(read.text.replace(/\r\n?/g, '\n').replace(PY_STRIP, '')) };
+      return { name: 'sha256', checksum: sha256(universalNewlines(read.text).replace(PY_STRIP, '')) };
     }
     return text === undefined ? { name: 'none', checksum: '' } : dbtChecksum(text);
   }
@@ -769,23 +785,6 @@ function fixture(value: unknown, isInput: boolean): Json {
   }
   const out: Json = isInput ? { input: f.input ?? null, rows, format, fixture: f.fixture ?? null } : { rows, format, fixture: f.fixture ?? null };
   return out;
-}
-
-/** dbt's raw code of a generic test: the test macro over its kwargs, then its own config as a config() call. */
-function genericTestCode(test: NonNullable<ProjectNode['test']>): string {
-  const call = `{{ ${test.namespace ? `${test.namespace}.` : ''}test_${test.name}(**_dbt_generic_test_kwargs) }}`;
-  const entries = Object.entries(test.config ?? {});
-  if (entries.length === 0) return call;
-  const args = entries.map(([k, v]) => `${k}=${typeof v === 'string' ? `"${v.replace(/"/g, '\\"')}"` : pyStr(v)}`);
-  return `${call}{{ config(${args.join(',')}) }}`;
-}
-
-/** dbt's `full_block` of a macro ends after the whitespace a closing `-%}` strips, when more follows. */
-function fullBlockEnd(text: string, end: number): number {
-  if (!text.startsWith('-%}', end - 3)) return end;
-  let i = end;
-  while (i < text.length && /\s/.test(text[i]!)) i++;
-  return i < text.length ? i : end;
 }
 
 function supportedLanguages(sql: string): string[] {

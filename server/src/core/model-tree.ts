@@ -3,6 +3,7 @@
  * the layers in use from upstream to downstream, then "other" (nodes in no layer, seeds among
  * them). Without: the project's folders, nested, each with how many nodes it holds. Only the
  * project's own sources, seeds, models and snapshots; installed packages' nodes are left out.
+ * Exposures (what reads the project from outside: dashboards, notebooks) are listed on their own.
  */
 import type { Analysis } from './analysis';
 import { nodeLocation, type Location } from './ide';
@@ -15,9 +16,10 @@ export interface TreeNode {
   uniqueId: string;
   /** `source.table` for sources, else the node's name. */
   name: string;
-  resourceType: 'source' | 'seed' | 'model' | 'snapshot';
+  resourceType: 'source' | 'seed' | 'model' | 'snapshot' | 'exposure';
   /** The node's own layer (`seed` for seeds), or null. */
   layer: string | null;
+  /** The materialization (an exposure: its type, e.g. `dashboard`). */
   materialized: string;
   location: Location;
 }
@@ -89,13 +91,20 @@ export function folderTree(analysis: Analysis): TreeFolder[] {
   return sort(roots);
 }
 
+/** The project's own exposures, by name, each opening at its yml entry. */
+export function exposureTree(analysis: Analysis): TreeNode[] {
+  const { project } = analysis;
+  return [...project.nodes.values()].filter((node) => node.resourceType === 'exposure' && node.packageName === project.config.name).map(treeNode).sort(byName);
+}
+
 function treeNode(node: ProjectNode): TreeNode {
+  const exposure = node.exposure;
   return {
     uniqueId: node.uniqueId,
     name: node.resourceType === 'source' ? `${node.source!.sourceName}.${node.name}` : node.name,
     resourceType: node.resourceType as TreeNode['resourceType'],
     layer: node.layer ?? null,
-    materialized: node.config.materialized,
-    location: nodeLocation(node),
+    materialized: exposure ? exposure.type : node.config.materialized,
+    location: exposure && node.nameSpan ? { file: node.file, span: node.nameSpan } : nodeLocation(node),
   };
 }

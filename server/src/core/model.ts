@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostics';
 import type { BlockDefinition, ConfigCall, DynamicCall, MacroCallSite, RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
 
-export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis' | 'operation';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis' | 'operation' | 'exposure';
 
 /** Resolved node configuration (dbt's `config`), after dbt_project.yml → yml → config() precedence. */
 export interface NodeConfig {
@@ -21,6 +21,10 @@ export interface ColumnInfo {
   name: string;
   description?: string;
   dataType?: string;
+  /** yml `constraints:` of the column (contracts), as written. */
+  constraints?: Array<Record<string, unknown>>;
+  /** yml `quote:`: the column name is quoted in DDL. */
+  quote?: boolean;
   file: string;
   span: Span;
 }
@@ -69,6 +73,8 @@ export interface ProjectNode {
   dependsOn: string[];
   /** The node's entry in a properties yml, when it has one. */
   yml?: { file: string; span: Span };
+  /** Model-level yml `constraints:` (contracts), as written. */
+  constraints?: Array<Record<string, unknown>>;
   source?: {
     sourceName: string;
     identifier: string;
@@ -88,6 +94,16 @@ export interface ProjectNode {
   hook?: { when: 'on-run-start' | 'on-run-end'; index: number; sql: string };
   /** Seeds: the CSV header. */
   seedColumns?: string[];
+  /** Exposures (yml `exposures:`): what reads the project, never built or run. */
+  exposure?: {
+    type: string;
+    maturity?: string;
+    label?: string;
+    url?: string;
+    owner: { name?: string; email?: string };
+    /** The entry's `config:` as written (dbt's `unrendered_config`). */
+    unrenderedConfig: Record<string, unknown>;
+  };
 }
 
 export interface ParsedNode {

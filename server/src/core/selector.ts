@@ -5,6 +5,8 @@
  */
 import type { ProjectGraph } from './graph';
 import type { ProjectNode } from './model';
+import { resultMatches, sourceStatusMatches, stateMatches, type CurrentState, type PreviousState } from './state';
+import { stateView, type FileReader } from './state-view';
 
 export interface SelectionRequest {
   select?: string[];
@@ -13,6 +15,10 @@ export interface SelectionRequest {
   resourceTypes?: string[];
   /** dbt's indirect selection of tests: eager = tests with any selected parent join. */
   indirectSelection?: 'eager' | 'cautious' | 'empty';
+  /** `--state DIR`: what `state:`, `result:` and `source_status:` compare with. */
+  state?: PreviousState;
+  /** Reads project files the loader does not keep (seed contents, for `state:`). */
+  readFile?: FileReader;
 }
 
 export interface SelectionResult {
@@ -30,10 +36,19 @@ interface Atom {
   text: string;
 }
 
-const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config']);
+const METHODS = new Set(['fqn', 'tag', 'path', 'file', 'layer', 'resource_type', 'source', 'package', 'test_name', 'test_type', 'unit_test', 'config', 'result', 'source_status', 'exposure', 'state']);
+
+/** What the methods read besides the graph. */
+interface SelectContext {
+  state?: PreviousState;
+  /** The project as the state comparison sees it, computed on first use. */
+  current?: () => CurrentState;
+}
 
 export function selectNodes(graph: ProjectGraph, request: SelectionRequest): SelectionResult {
   const problems: string[] = [];
+  let view: CurrentState | undefined;
+  const context: SelectContext = request.state ? { state: request.state, current: () => (view ??= stateView(graph.project, request.readFile)) } : {};
   // Hooks are not selectable nodes (dbt does not list or select them).
   const all = [...graph.project.nodes.values()].filter((n) => n.resourceType !== 'operation');
   const selectTerms = (request.select ?? []).flatMap(splitTerms);
@@ -42,12 +57,12 @@ export function selectNodes(graph: ProjectGraph, request: SelectionRequest): Sel
     ids = new Set(all.map((n) => n.uniqueId));
   } else {
     ids = new Set();
-    for (const term of selectTerms) for (const id of evaluateTerm(graph, all, term, problems)) ids.add(id);
+    for (const term of selectTerms) for (const id of evaluateTerm(graph, all, term, problems, context)) ids.add(id);
   }
   const mode = request.indirectSelection ?? 'eager';
   if (mode !== 'empty' && selectTerms.length > 0) addIndirectTests(graph, ids, mode);
   for (const term of (request.exclude ?? []).flatMap(splitTerms)) {
-    const excluded = evaluateTerm(graph, all, term, problems);
+    const excluded = evaluateTerm(graph, all, term, problems, context);
     for (const id of excluded) ids.delete(id);
     // Tests of excluded nodes go too, as in dbt.
     if (mode !== 'empty') {
@@ -68,11 +83,11 @@ function splitTerms(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
 }
 
-function evaluateTerm(graph: ProjectGraph, all: ProjectNode[], term: string, problems: string[]): Set<string> {
+function evaluateTerm(graph: ProjectGraph, all: ProjectNode[], term: string, problems: string[], context: SelectContext): Set<string> {
   let result: Set<string> | undefined;
   for (const part of term.split(',').filter(Boolean)) {
     const atom = parseAtom(part, problems);
-    const matched = atom ? evaluateAtom(graph, all, atom, problems) : new Set<string>();
+    const matched = atom ? evaluateAtom(graph, all, atom, problems, context) : new Set<string>();
     if (result === undefined) result = matched;
     else for (const id of [...result]) if (!matched.has(id)) result.delete(id);
   }
@@ -116,9 +131,9 @@ export function parseAtom(text: string, problems: string[]): Atom | undefined {
   };
 }
 
-function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, problems: string[]): Set<string> {
+function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, problems: string[], context: SelectContext): Set<string> {
   const before = problems.length;
-  const matcher = nodeMatcher(graph, atom, problems);
+  const matcher = nodeMatcher(graph, atom, problems, context);
   if (problems.length > before) return new Set();
   const base = new Set(all.filter(matcher).map((n) => n.uniqueId));
   if (base.size === 0) problems.push(`The selector '${atom.text}' does not match any enabled node`);
@@ -134,10 +149,37 @@ function evaluateAtom(graph: ProjectGraph, all: ProjectNode[], atom: Atom, probl
   return result;
 }
 
-function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[]): (node: ProjectNode) => boolean {
+function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[], context: SelectContext): (node: ProjectNode) => boolean {
   const { method, value } = atom;
   const glob = (s: string): boolean => fnmatch(s, value);
+  const among = (found: Set<string> | string): ((node: ProjectNode) => boolean) => {
+    if (typeof found === 'string') {
+      problems.push(found);
+      return () => false;
+    }
+    return (n) => found.has(n.uniqueId);
+  };
   switch (method) {
+    case 'result':
+      return among(resultMatches(context.state, value));
+    case 'source_status':
+      return among(sourceStatusMatches(context.state, value));
+    case 'state': {
+      const found = stateMatches(context.state?.manifest ? context.current?.() : undefined, context.state, value);
+      if (typeof found === 'string') return among(found);
+      problems.push(...found.warnings.map((w) => `warning: ${w}`));
+      return among(found.ids);
+    }
+    case 'exposure': {
+      // exposure:name or exposure:package.name (each part a pattern).
+      const parts = value.split('.');
+      if (parts.length > 2) {
+        problems.push(`Invalid exposure selector value "${value}". Exposures must be of the form \${exposure_name} or \${exposure_package.exposure_name}`);
+        return () => false;
+      }
+      const [pkg, name] = parts.length === 2 ? parts : ['*', parts[0]!];
+      return (n) => n.resourceType === 'exposure' && fnmatch(n.packageName, pkg!) && fnmatch(n.name, name!);
+    }
     case 'fqn':
       return (n) => n.resourceType !== 'source' && fqnMatches(n, value);
     case 'tag':
@@ -200,6 +242,8 @@ function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[]): (node
       const equal = (v: unknown): boolean =>
         (typeof v === 'string' && (key === 'severity' ? v.toLowerCase() : v) === wanted) || (v === true && value.toLowerCase() === 'true') || (v === false && value.toLowerCase() === 'false');
       return (n) => {
+        // dbt searches configs of project nodes and sources only (not exposures).
+        if (n.resourceType === 'exposure') return false;
         const v = key.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), n.config);
         return Array.isArray(v) ? v.some(equal) : equal(v);
       };

@@ -81,6 +81,7 @@ export interface CompilerRequest extends TargetRequest {
   invocationId?: string;
   fullRefresh?: boolean;
   relationExists?: CompileOptions['relationExists'];
+  deferredRelation?: CompileOptions['deferredRelation'];
   templates?: TemplateCache;
 }
 
@@ -92,5 +93,6 @@ export function createCompiler(host: FileHost, analysis: Analysis, request: Comp
   if (request.invocationId) options.invocationId = request.invocationId;
   if (request.fullRefresh) options.fullRefresh = request.fullRefresh;
   if (request.relationExists) options.relationExists = request.relationExists;
+  if (request.deferredRelation) options.deferredRelation = request.deferredRelation;
   return { compiler: new Compiler(analysis, options, request.templates), resolved };
 }

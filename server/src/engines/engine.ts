@@ -3,6 +3,7 @@
  * engine owns its connection handling and the SQL of its materializations.
  */
 import type { Dialect, Relation } from '../core/compiler';
+import type { Contract } from '../core/contracts';
 import type { ProjectNode } from '../core/model';
 
 export interface Column {
@@ -37,6 +38,8 @@ export interface EngineSession {
   transaction(statements: string[], options?: ExecuteOptions): Promise<void>;
   /** Whether the relation exists, as what, and (unless `columns: false`) its columns. */
   relationInfo(relation: Relation, options?: { columns?: boolean }): Promise<RelationInfo | undefined>;
+  /** Interrupts this session's running statement, where the engine can (an engine shared by several users cancels only its own). */
+  interrupt?(): void;
 }
 
 /** What a materialization needs: the node, its target relation, its compiled SQL, and run flags. */
@@ -48,6 +51,13 @@ export interface MaterializeRequest {
   signal?: AbortSignal;
   /** Absolute path of the project, for seeds' CSV files. */
   projectRoot: string;
+  /**
+   * The model's enforced contract (already checked against the SQL's columns): tables are built
+   * with the contract's columns, in its order, and the constraints the engine supports.
+   */
+  contract?: Contract;
+  /** Foreign-key targets of the contract's constraints (`to: ref('x')`) as relation text. */
+  references?: Map<string, string>;
 }
 
 export interface MaterializeResult {
@@ -112,6 +122,8 @@ export interface Engine {
   /** A session from the pool (created on demand, up to the engine's limit); none opens once `signal` is aborted. */
   acquire(signal?: AbortSignal): Promise<EngineSession>;
   release(session: EngineSession): void;
+  /** The columns (names and this engine's type names) a query returns, without reading a row. */
+  describeQuery(session: EngineSession, sql: string, signal?: AbortSignal): Promise<Column[]>;
   /** Builds a model, seed or snapshot with this engine's materialization SQL. */
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult>;
   /** Creates a schema when missing (not once `signal` is aborted). */

@@ -14,6 +14,7 @@ import type { ColumnModel, OutputColumn } from '../core/columns/model';
 import { expandStarEdits, outputColumnAt, renameColumn } from '../core/columns/refactor';
 import { addMissingColumnsEdit, type FileEdit } from '../core/columns/yml';
 import type { Compiler } from '../core/compiler';
+import { projectContractProblems } from '../core/contracts';
 import type { Diagnostic } from '../core/diagnostics';
 import { joinPath } from '../core/host';
 import type { CompletionItem } from '../core/ide';
@@ -90,6 +91,7 @@ export class ColumnFeatures {
     const before = this.lastProblems.get(project.root) ?? new Map<string, string>();
     const now = new Map<string, string>();
     for (const [file, list] of model.problemsByFile()) now.set(file, JSON.stringify(list));
+    for (const d of this.contractProblems(project, model)) now.set(d.file, `${now.get(d.file) ?? ''}${JSON.stringify(d)}`);
     const changed = new Set<string>();
     for (const [file, key] of now) if (before.get(file) !== key) changed.add(file);
     for (const file of before.keys()) if (!now.has(file)) changed.add(file);
@@ -148,7 +150,8 @@ export class ColumnFeatures {
   /**
    * The binder's problems. While a file's text differs from the one they were found in (a newer
    * check is on its way), only those whose text is still the same at the same place are kept:
-   * typing after an error does not make it blink.
+   * typing after an error does not make it blink. Then enforced contracts against the columns the
+   * binder knows exactly (on the contract's yml entries).
    */
   problems(project: ColumnProject): Diagnostic[] {
     const model = this.current(project);
@@ -164,7 +167,13 @@ export class ColumnFeatures {
       }
       for (const d of list) if (d.span && templates.every((t) => t.slice(d.span!.start, d.span!.end) === text.slice(d.span!.start, d.span!.end) && t.slice(0, d.span!.start) === text.slice(0, d.span!.start))) out.push(d);
     }
+    out.push(...this.contractProblems(project, model));
     return out;
+  }
+
+  /** Enforced contracts against the columns the binder knows exactly (on the contracts' yml entries). */
+  private contractProblems(project: ColumnProject, model: ColumnModel): Diagnostic[] {
+    return projectContractProblems(project.get().project.nodes.values(), (id) => model.get(id), model.target.type);
   }
 
   columnsOf(project: ColumnProject): ((node: ProjectNode) => OutputColumn[] | undefined) | undefined {

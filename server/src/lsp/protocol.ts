@@ -122,6 +122,12 @@ export interface RunParams {
   target?: string;
   fullRefresh?: boolean;
   threads?: number;
+  /** Another run's artifacts folder (relative to the project, or absolute) for `state:` selectors and deferral. */
+  state?: string;
+  /** Read unselected parents from the state's relations when they are not built here (dbt --defer). */
+  defer?: boolean;
+  /** With `defer`: read every unselected parent from the state. */
+  favorState?: boolean;
 }
 export interface RunResultMessage {
   target: string;
@@ -194,12 +200,21 @@ export interface ModelsParams {
 export interface ModelsTreeNode {
   id: string;
   name: string;
-  resourceType: 'source' | 'seed' | 'model' | 'snapshot';
+  resourceType: 'source' | 'seed' | 'model' | 'snapshot' | 'exposure';
   layer: string | null;
+  /** The materialization (an exposure: its type, e.g. `dashboard`). */
   materialized: string;
-  /** Where the node is defined (for sources: their yml entry). */
+  /** Where the node is defined (for sources and exposures: their yml entry). */
   uri: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** Sources: the last `source freshness` check (target/sources.json), when one measured them. */
+  freshness?: {
+    status: string;
+    /** How old the newest data was at the check, in seconds and as read (`3d`); null when unknown. */
+    ageSeconds: number | null;
+    age: string | null;
+    checkedAt: string | null;
+  };
 }
 export interface ModelsFolder {
   name: string;
@@ -222,6 +237,8 @@ export interface ModelsResult {
     folders?: ModelsFolder[];
     /** Where the project writes artifacts (run_results.json), relative to its root. */
     targetPath?: string;
+    /** The project's exposures (dashboards, notebooks... that read it), listed on their own. */
+    exposures?: ModelsTreeNode[];
   }>;
 }
 
@@ -264,6 +281,38 @@ export interface LandingEventMessage {
 export interface InitializationOptions {
   layers?: unknown;
   trusted?: boolean;
+}
+
+/**
+ * Source freshness for editors: the project's last `source freshness` result (target/sources.json),
+ * or, with `check: true`, a new check (refused in an untrusted workspace). Stale sources are those
+ * with status `warn`, `error` or `runtime error`.
+ */
+export const SourceFreshnessRequest = 'medallion/sourceFreshness';
+export interface SourceFreshnessParams {
+  uri?: string;
+  check?: boolean;
+  target?: string;
+}
+export interface SourceFreshnessResult {
+  root: string | null;
+  /** When the result was measured; null when there is none yet. */
+  generatedAt: string | null;
+  sources: Array<{ id: string; name: string; status: string; maxLoadedAt: string | null; ageSeconds: number | null; error?: string }>;
+}
+
+/** What changed against another run's state (`state:modified` and `state:new`), for views to mark. */
+export const StateStatusRequest = 'medallion/stateStatus';
+export interface StateStatusParams {
+  uri?: string;
+  /** The state folder (relative to the project, or absolute). */
+  state: string;
+}
+export interface StateStatusResult {
+  modified: string[];
+  new: string[];
+  /** Why the comparison could not run (no manifest there), or dbt's warnings. */
+  problems: string[];
 }
 
 /**

@@ -77,6 +77,35 @@ export class ProjectState {
   /** Layer names and rules (editor settings); the defaults when unset. */
   layers: LayerOptions | undefined;
 
+  /** Analyses a run holds (with how many runs hold each): never mutated while held. */
+  private readonly pinned = new Map<Analysis, number>();
+
+  /**
+   * The current analysis, held immutable until `release` (a run compiles from it from start to
+   * end). While it is held, an edit builds a new version (a load from the scan cache) instead of
+   * changing it in place; edits after that one change the new, unheld version in place again.
+   */
+  pin(): { analysis: Analysis; release: () => void } {
+    const analysis = this.get();
+    this.pinned.set(analysis, (this.pinned.get(analysis) ?? 0) + 1);
+    let released = false;
+    return {
+      analysis,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.pinned.get(analysis) ?? 1) - 1;
+        if (left > 0) this.pinned.set(analysis, left);
+        else this.pinned.delete(analysis);
+      },
+    };
+  }
+
+  /** Whether the current analysis may be changed in place (no run holds it). */
+  private get mutable(): boolean {
+    return this.analysis !== undefined && !this.pinned.has(this.analysis);
+  }
+
   get(): Analysis {
     this.analysis ??= analyzeProject(this.host, this.root, {
       cache: this.scans,
@@ -103,11 +132,11 @@ export class ProjectState {
     const file = this.relative(path);
     if (file) this.engineProblems.delete(file);
     const changed = new Set<string>();
-    if (this.analysis && file && file.endsWith('.sql')) {
-      let applied = updateModelText(this.analysis, file, text, this.scans, changed);
+    if (this.mutable && file && file.endsWith('.sql')) {
+      let applied = updateModelText(this.analysis!, file, text, this.scans, changed);
       if (!applied) {
         // A macro edit keeping its macro names: the nodes that used them are re-rendered in the background.
-        const affected = updateMacroText(this.analysis, file, text, this.scans, changed);
+        const affected = updateMacroText(this.analysis!, file, text, this.scans, changed);
         if (affected) {
           this.pendingRenders = [...new Set([...this.pendingRenders, ...affected])];
           applied = true;
@@ -141,6 +170,11 @@ export class ProjectState {
    */
   renderPending(budgetMs: number): boolean {
     if (!this.analysis || this.pendingRenders.length === 0) return false;
+    // A run holds this version: the next use loads a new one (which renders every node anyway).
+    if (!this.mutable) {
+      this.invalidate();
+      return false;
+    }
     const started = performance.now();
     const changed = new Set<string>();
     const left = reparseNodes(this.analysis, this.pendingRenders, this.scans, () => performance.now() - started > budgetMs, changed);

@@ -112,7 +112,7 @@ export function writeManifest(dir: string, request: ManifestRequest): string {
   return path;
 }
 
-const STATUS: Record<string, string> = { success: 'success', error: 'error', pass: 'pass', warn: 'warn', fail: 'fail', skipped: 'skipped', cancelled: 'error' };
+const STATUS: Record<string, string> = { success: 'success', error: 'error', pass: 'pass', warn: 'warn', fail: 'fail', skipped: 'skipped', cancelled: 'error', 'no-op': 'no-op' };
 
 export function writeRunResults(dir: string, summary: RunSummary, invocationId: string, args: Record<string, unknown>): string {
   mkdirSync(dir, { recursive: true });

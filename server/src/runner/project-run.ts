@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { FileHost } from '../core/host';
 import { createCompiler, type TargetRequest } from '../core/session';
+import { hostReader } from '../core/state-view';
+import type { StateManifest } from '../core/state';
+import type { Relation } from '../core/compiler/relation';
 import type { Target } from '../core/profiles';
 import { DatabricksEngine } from '../engines/databricks/engine';
 import { DuckDbEngine } from '../engines/duckdb/engine';
@@ -16,12 +19,16 @@ import { landingOptionsFromEnv, landingResolver, warehouseLocations } from './la
 import { runNodes, type RunRequest } from './runner';
 import type { RunSummary } from './types';
 
-export interface ProjectRunRequest extends RunRequest, TargetRequest {
+export interface ProjectRunRequest extends Omit<RunRequest, 'defer'>, TargetRequest {
+  /** `--defer`: read unselected nodes from the relations of this state (`--state`, or `--defer-state`). */
+  defer?: { manifest: StateManifest; favorState: boolean };
   /** Overrides the target's thread count. */
   threadsOverride?: number;
   /** `s3://bucket/prefix` for every landing table (else MEDALLION_LANDING_S3, else each table's own location). */
   landingRoot?: string;
   runStartedAt?: Date;
+  /** Where the engine comes from (the language server shares one per database file); else opened for this run. Its close() ends the run's use. */
+  openEngine?: (target: Target) => Promise<Engine>;
 }
 
 export interface ProjectRunResult extends RunSummary {
@@ -35,28 +42,48 @@ function compiledSql(summary: RunSummary): Map<string, string> {
   return compiled;
 }
 
-export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>): Promise<Engine> {
-  if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot });
+export async function openEngine(target: Target, projectRoot: string, env: Record<string, string | undefined>, options: { readOnly?: boolean } = {}): Promise<Engine> {
+  if (target.type === 'duckdb') return DuckDbEngine.open(target, { projectRoot, ...(options.readOnly ? { readOnly: true } : {}) });
   if (target.type === 'databricks') return DatabricksEngine.open(target, env);
   throw new Error(`Target '${target.name}' has type '${target.type}'; runs are available on duckdb and databricks targets`);
+}
+
+/** dbt's `args` of run_results.json: what `retry` needs to run the same command again. */
+export function runArgs(request: ProjectRunRequest, target: string): Record<string, unknown> {
+  return {
+    which: request.command,
+    select: request.select ?? [],
+    exclude: request.exclude ?? [],
+    resource_types: request.resourceTypes ?? [],
+    full_refresh: Boolean(request.fullRefresh),
+    fail_fast: Boolean(request.failFast),
+    target,
+    vars: request.vars ?? {},
+    ...(request.threadsOverride !== undefined ? { threads: request.threadsOverride } : {}),
+    ...(request.state ? { state: request.state.dir } : {}),
+    defer: Boolean(request.defer),
+    favor_state: Boolean(request.defer?.favorState),
+  };
 }
 
 export async function runProject(host: FileHost, analysis: Analysis, request: ProjectRunRequest): Promise<ProjectRunResult> {
   const invocationId = randomUUID();
   const known = new Map<string, boolean>();
+  const deferred = new Map<string, Relation>();
   const { compiler, resolved } = createCompiler(host, analysis, {
     ...request,
     invocationId,
     ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}),
     ...(request.fullRefresh ? { fullRefresh: true } : {}),
     relationExists: (node) => known.get(node.uniqueId) ?? false,
+    deferredRelation: (node) => deferred.get(node.uniqueId),
   });
   const failed = (message: string): ProjectRunResult => ({ command: request.command, target: resolved.target.name, results: [], elapsedSeconds: 0, cancelled: false, fatal: message, artifacts: [], landing: [] });
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return failed(errors.map((d) => `${d.file}: ${d.message}`).join('\n'));
   let engine: Engine;
   try {
-    engine = await openEngine(resolved.target, analysis.project.root, request.env);
+    engine = await (request.openEngine ? request.openEngine(resolved.target) : openEngine(resolved.target, analysis.project.root, request.env));
   } catch (err) {
     return failed((err as Error).message);
   }
@@ -64,15 +91,18 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     const landing = landingOptionsFromEnv(analysis.project.root, request.env, request.landingRoot);
     if (request.signal) landing.signal = request.signal;
     landing.onSync = (table, r) => request.onEvent?.({ kind: 'phase', message: `landing ${table}: ${r.downloaded} new or changed files downloaded, ${r.unchanged} unchanged, ${r.removed} removed` });
+    const { defer, ...rest } = request;
     const summary = await runNodes(analysis, engine, compiler, known, resolved.target.name, {
-      ...request,
+      readFile: hostReader(host, analysis.project.root),
+      ...rest,
+      ...(defer ? { defer: { ...defer, relations: deferred } } : {}),
       threads: request.threadsOverride ?? resolved.target.threads,
       landingDir: request.landingDir ?? (engine.landingAccess === 'warehouse' ? warehouseLocations(landing) : landingResolver(landing)),
     });
     const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
       writeManifest(targetDir, { analysis, host, compiler, target: resolved.target, invocationId, compiled: compiledSql(summary), ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}) }),
-      writeRunResults(targetDir, summary, invocationId, { which: request.command, select: request.select ?? [], exclude: request.exclude ?? [], full_refresh: Boolean(request.fullRefresh), target: resolved.target.name }),
+      writeRunResults(targetDir, summary, invocationId, runArgs(request, resolved.target.name)),
     ];
     return { ...summary, artifacts };
   } finally {

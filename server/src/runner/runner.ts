@@ -7,9 +7,15 @@ import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
 import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
+import type { PreviousState, StateManifest } from '../core/state';
+import { Relation } from '../core/compiler/relation';
+import { deferTargets, unselectedParents } from '../core/defer';
+import type { FileReader } from '../core/state-view';
 import { LineIndex } from '../core/text';
 import type { Engine, EngineSession } from '../engines/engine';
 import { EngineError } from '../engines/engine';
+import { contractOf } from '../core/contracts';
+import { checkContract, contractReferences } from './contracts';
 import { landingSpec, loadLandingTables, type LandingSpec } from './landing';
 import { runDataTest, runUnitTest } from './tests';
 import { isFailure, type LandingOutcome, type NodeResult, type NodeStatus, type RunCommand, type RunEvent, type RunSummary } from './types';
@@ -27,10 +33,22 @@ export interface RunRequest {
   onEvent?: (event: RunEvent) => void;
   /** Local folder for a landing location (S3 locations are synced first); identity by default. */
   landingDir?: (spec: LandingSpec) => Promise<string>;
+  /** `--state DIR`: what `result:`, `source_status:` and `state:` selectors compare with. */
+  state?: PreviousState;
+  /** Run exactly these nodes instead of selecting (`retry`: what did not succeed last time). */
+  onlyIds?: ReadonlySet<string>;
+  /** Reads project files the loader does not keep (seeds, for `state:` selection). */
+  readFile?: FileReader;
+  /**
+   * `--defer`: unselected nodes read from the state's relations (all of them with `favorState`,
+   * else those missing here). The compiler reads `relations`, which the run fills before it starts.
+   */
+  defer?: { manifest: StateManifest; favorState: boolean; relations: Map<string, Relation> };
 }
 
 const RESOURCE_TYPES: Record<RunCommand, string[]> = {
-  build: ['model', 'seed', 'snapshot', 'test', 'unit_test'],
+  // dbt's build also lists exposures, as no-ops (skipped when what they read failed).
+  build: ['model', 'seed', 'snapshot', 'test', 'unit_test', 'exposure'],
   run: ['model'],
   test: ['test', 'unit_test'],
   seed: ['seed'],
@@ -53,7 +71,9 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
     }
   };
   const types = RESOURCE_TYPES[request.command].filter((t) => !request.resourceTypes?.length || request.resourceTypes.includes(t));
-  const selection = selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: types });
+  const selection = request.onlyIds
+    ? { ids: new Set([...request.onlyIds].filter((id) => graph.node(id) !== undefined)) }
+    : selectNodes(graph, { select: request.select ?? [], exclude: request.exclude ?? [], resourceTypes: types, ...(request.state ? { state: request.state } : {}), ...(request.readFile ? { readFile: request.readFile } : {}) });
   const selected = graph.topologicalOrder(selection.ids).map((id) => graph.node(id)!);
   const results = new Map<string, NodeResult>();
   const landingResults: NodeResult[] = [];
@@ -95,6 +115,11 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
         const node = graph.node(outcome.uniqueId)!;
         landingResults.push({ ...skipped(node, 'error', `landing ${outcome.source} failed: ${outcome.error}`), relation: outcome.relation });
       }
+    }
+
+    if (request.defer && !controller.signal.aborted) {
+      const deferred = await decideDeferral(analysis, engine, compiler, selectedIds, request.defer, controller.signal);
+      if (deferred.length > 0) emit({ kind: 'phase', message: `defer: ${deferred.length} unselected node${deferred.length === 1 ? '' : 's'} read from the state (${deferred.slice(0, 5).join(', ')}${deferred.length > 5 ? ', …' : ''})` });
     }
 
     // Effective dependencies inside the selection. In build, children also wait for their parents' tests.
@@ -244,6 +269,30 @@ export async function runNodes(analysis: Analysis, engine: Engine, compiler: Com
   return summary;
 }
 
+/**
+ * Which unselected parents of the selection read the state's relation (dbt's create_relation):
+ * all of them with favor-state, else those whose relation does not exist in this target.
+ */
+async function decideDeferral(analysis: Analysis, engine: Engine, compiler: Compiler, selected: Set<string>, defer: NonNullable<RunRequest['defer']>, signal: AbortSignal): Promise<string[]> {
+  const targets = deferTargets(analysis.graph, defer.manifest);
+  const names: string[] = [];
+  const parents = [...unselectedParents(analysis.graph, selected)].filter((id) => targets.has(id));
+  if (parents.length === 0) return names;
+  const session = await engine.acquire(signal);
+  try {
+    for (const id of parents) {
+      const node = analysis.graph.node(id)!;
+      if (!defer.favorState && (await session.relationInfo(compiler.relation(node), { columns: false }))) continue;
+      const t = targets.get(id)!;
+      defer.relations.set(id, new Relation(engine.dialect, t.database ?? undefined, t.schema, t.alias));
+      names.push(node.name);
+    }
+  } finally {
+    engine.release(session);
+  }
+  return names;
+}
+
 /** One line per landing table: what it loaded, what it set aside, or why it failed. */
 function describeLanding(o: LandingOutcome): string {
   if (o.error !== undefined) return `landing ${o.source}: ERROR ${o.error}`;
@@ -273,6 +322,7 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
     completedAt: new Date().toISOString(),
     ...extra,
   });
+  if (node.resourceType === 'exposure') return done('no-op', 'NO-OP');
   let session: EngineSession | undefined;
   let compiledSql: string | undefined;
   try {
@@ -305,8 +355,14 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
     }
     relation = relation ?? compiler.relation(node);
     if (node.config.materialized === 'ephemeral') return done('success', 'ephemeral: inlined where used', { compiledSql: sql });
+    const contract = contractOf(node);
+    if (contract) {
+      const failure = await checkContract(engine, session, node, contract, sql, signal);
+      if (failure) return done('error', failure, { compiledSql: sql });
+    }
     await engine.ensureSchema(session, relation.database, relation.schema!, signal);
-    const result = await engine.materialize(session, { node, relation, sql, fullRefresh: Boolean(request.fullRefresh), signal, projectRoot: analysis.project.root });
+    const enforced = contract?.enforcesConstraints ? { contract, references: contractReferences(analysis.graph, compiler, contract) } : {};
+    const result = await engine.materialize(session, { node, relation, sql, fullRefresh: Boolean(request.fullRefresh), signal, projectRoot: analysis.project.root, ...enforced });
     known.set(node.uniqueId, true);
     return done('success', result.message, { ...(result.rowsAffected !== undefined ? { rows: result.rowsAffected } : {}), relation: relation.render(), compiledSql: sql });
   } catch (err) {

@@ -3,8 +3,8 @@ import type { ProjectNode } from '../core/model';
 
 export type RunCommand = 'build' | 'run' | 'test' | 'seed' | 'snapshot';
 
-/** dbt's statuses: models succeed or error; tests pass, warn, fail or error; anything may be skipped. */
-export type NodeStatus = 'success' | 'error' | 'pass' | 'warn' | 'fail' | 'skipped' | 'cancelled';
+/** dbt's statuses: models succeed or error; tests pass, warn, fail or error; exposures are no-ops (build); anything may be skipped. */
+export type NodeStatus = 'success' | 'error' | 'pass' | 'warn' | 'fail' | 'skipped' | 'cancelled' | 'no-op';
 
 export interface NodeResult {
   uniqueId: string;

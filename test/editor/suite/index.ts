@@ -3,7 +3,7 @@
  * code-server here, or @vscode/test-electron on a desktop) against the sample project, through
  * the `vscode` API only. Results go to the JSON file named by MEDALLION_EDITOR_RESULTS.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MedallionApi } from '../../../client/src/extension';
@@ -92,13 +92,15 @@ export async function run(): Promise<void> {
     const tree = (await api!.modelsView()) as ViewItem[];
     if (tree.length !== 1 || tree[0]!.label !== 'medallion_retail') throw new Error(`projects: ${JSON.stringify(tree.map((p) => p.label))}`);
     const layers = tree[0]!.children.map((l) => `${l.label} (${l.description})`);
-    const expected = ['landing (4)', 'bronze (5)', 'silver (4)', 'gold (3)', 'other (1)'];
+    const expected = ['landing (4)', 'bronze (5)', 'silver (4)', 'gold (3)', 'other (1)', 'exposures (2)'];
     if (JSON.stringify(layers) !== JSON.stringify(expected)) throw new Error(`layers: ${JSON.stringify(layers)}`);
     const bronze = tree[0]!.children[1]!.children.map((n) => `${n.label}:${n.contextValue}`);
     if (!bronze.includes('bronze_orders:medallion.model') || !bronze.includes('products_snapshot:medallion.snapshot')) throw new Error(`bronze: ${JSON.stringify(bronze)}`);
     const other = tree[0]!.children[4]!.children.map((n) => `${n.label}:${n.contextValue}`);
     if (JSON.stringify(other) !== JSON.stringify(['product_categories:medallion.seed'])) throw new Error(`other: ${JSON.stringify(other)}`);
     if (tree[0]!.children[1]!.contextValue !== 'medallion.layer' || tree[0]!.children[0]!.contextValue !== 'medallion.layer.static') throw new Error('Run Layer is offered on the wrong layers');
+    const exposures = tree[0]!.children[5]!.children.map((n) => `${n.label}:${n.description}:${n.contextValue}`);
+    if (JSON.stringify(exposures) !== JSON.stringify(['rating_alerts:application:medallion.exposure', 'sales_dashboard:dashboard:medallion.exposure'])) throw new Error(`exposures: ${JSON.stringify(exposures)}`);
   });
 
   await test('go to definition on a ref lands in the model file', async () => {
@@ -156,7 +158,8 @@ export async function run(): Promise<void> {
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('medallion.showLineage', doc.uri);
     const nodes = ((await vscode.commands.executeCommand<string[]>('medallion.lineageViewNodes')) ?? []).slice().sort();
-    const expected = ['bronze_orders', 'gold_daily_sales', 'landing.orders', 'silver_orders'];
+    // The exposure reading gold_daily_sales is drawn downstream of gold.
+    const expected = ['bronze_orders', 'gold_daily_sales', 'landing.orders', 'sales_dashboard', 'silver_orders'];
     if (JSON.stringify(nodes) !== JSON.stringify(expected)) throw new Error(`the view drew ${JSON.stringify(nodes)}`);
   });
 
@@ -325,6 +328,47 @@ export async function run(): Promise<void> {
     for (const cell of ['gold_daily_sales.total_revenue', 'silver_orders.order_amount']) if (!trace.includes(cell)) throw new Error(`trace: ${JSON.stringify(trace)}; the view: ${JSON.stringify(state)}`);
     if (trace.some((c) => c.startsWith('silver_users.'))) throw new Error(`silver_users is not on total_revenue's trace: ${JSON.stringify(trace)}`);
     if (state.layoutThread !== 'worker') throw new Error(`layout ran on ${state.layoutThread}`);
+  });
+
+  await test('Run Modified builds state:modified+ against medallion.state.path (this workspace\'s last manifest as the state)', async () => {
+    await vscode.workspace.fs.createDirectory(file('prod-state'));
+    await vscode.workspace.fs.copy(file('target/manifest.json'), file('prod-state/manifest.json'), { overwrite: true });
+    const doc = await vscode.workspace.openTextDocument(file('models/bronze/bronze_orders.sql'));
+    const original = doc.getText();
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, doc.positionAt(doc.getText().length), '\n-- reviewed\n');
+    await vscode.workspace.applyEdit(edit);
+    await doc.save();
+    await vscode.workspace.getConfiguration('medallion').update('state.path', 'prod-state', vscode.ConfigurationTarget.Workspace);
+    try {
+      // The server reads the saved edit on its next analysis: ask until the run includes it (bounded).
+      const ran = await waitFor('Run Modified to build the edited model', async () => {
+        const result = await vscode.commands.executeCommand<{ results: Array<{ uniqueId: string }> } | undefined>('medallion.runModified');
+        const ids = result?.results.map((r) => r.uniqueId) ?? [];
+        return ids.includes('model.medallion_retail.bronze_orders') ? ids : undefined;
+      });
+      for (const id of ['model.medallion_retail.silver_orders', 'model.medallion_retail.gold_daily_sales', 'exposure.medallion_retail.sales_dashboard']) if (!ran.includes(id)) throw new Error(`${id} is downstream of the edit; ran ${JSON.stringify(ran)}`);
+      for (const id of ['model.medallion_retail.bronze_users', 'model.medallion_retail.silver_products']) if (ran.includes(id)) throw new Error(`${id} is unmodified and not downstream; ran ${JSON.stringify(ran)}`);
+    } finally {
+      await vscode.workspace.getConfiguration('medallion').update('state.path', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.writeFile(doc.uri, Buffer.from(original));
+    }
+  });
+
+  await test('Check Source Freshness: a landing table without a new file for 10 days shows stale in the Models view', async () => {
+    const reviews = path.join(folder.fsPath, 'landing-data', 'reviews');
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    for (const f of readdirSync(reviews)) utimesSync(path.join(reviews, f), old, old);
+    const before = api!.notices().length;
+    await vscode.commands.executeCommand('medallion.checkSourceFreshness');
+    const said = api!.notices().slice(before);
+    if (!said.some((m) => /stale sources: landing\.reviews \(error\)/.test(m))) throw new Error(`notices: ${JSON.stringify(said)}`);
+    const source = await waitFor('the Models view to show landing.reviews stale', async () => {
+      const tree = (await api!.modelsView()) as ViewItem[];
+      const node = tree[0]!.children.find((l) => l.label === 'landing')?.children.find((n) => n.label === 'landing.reviews');
+      return node && /stale/.test(node.description) ? node : undefined;
+    }, 10_000);
+    if (!source.description.startsWith('source · ') || !source.description.endsWith(' · stale (error, 10d old)')) throw new Error(`landing.reviews: ${source.description}`);
   });
 
   writeFileSync(process.env.MEDALLION_EDITOR_RESULTS!, JSON.stringify(results, null, 2));

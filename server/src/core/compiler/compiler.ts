@@ -33,6 +33,8 @@ export interface CompileOptions {
   relationExists?: (node: ProjectNode, relation: Relation) => boolean;
   /** Runs a query for macros that call run_query(); absent when not connected. */
   runQuery?: (sql: string) => unknown;
+  /** `--defer`: the relation another environment's state gives a ref()'d node, when dbt would read that instead. */
+  deferredRelation?: (node: ProjectNode) => Relation | undefined;
 }
 
 export interface CompileResult {
@@ -416,7 +418,7 @@ export class Compiler {
         throw new Error(`dbt was unable to infer all dependencies for the model "${current.name}": ref('${name}') is reached only when executing (inside \`{% if execute %}\` or a branch parse time does not take); add \`-- depends_on: {{ ref('${name}') }}\` at the top of the model`);
       }
       if (targetNode.config.materialized === 'ephemeral') return this.inlineEphemeral(targetNode);
-      return this.relation(targetNode);
+      return this.options.deferredRelation?.(targetNode) ?? this.relation(targetNode);
     };
     const source = (...args: unknown[]): unknown => {
       const { source_name, table_name } = bindArgs('source', [{ name: 'source_name' }, { name: 'table_name' }], args);
@@ -498,7 +500,12 @@ export class Compiler {
     if (this.graphCache) return this.graphCache;
     const nodes: Record<string, unknown> = {};
     const sources: Record<string, unknown> = {};
+    const exposures: Record<string, unknown> = {};
     for (const node of this.analysis.project.nodes.values()) {
+      if (node.resourceType === 'exposure') {
+        exposures[node.uniqueId] = { ...this.nodeDict(node), depends_on: { nodes: node.dependsOn, macros: [] } };
+        continue;
+      }
       if (node.resourceType === 'source') {
         sources[node.uniqueId] = { ...this.nodeDict(node), source_name: node.source!.sourceName, identifier: node.source!.identifier, schema: node.source!.schema };
         continue;
@@ -512,7 +519,7 @@ export class Compiler {
         depends_on: { nodes: node.dependsOn, macros: [] },
       };
     }
-    this.graphCache = { nodes, sources, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
+    this.graphCache = { nodes, sources, exposures, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
     return this.graphCache;
   }
 

@@ -1,7 +1,7 @@
 /** `columns:` of a model, seed, snapshot, analysis or source table in properties yml. */
 import type { ColumnInfo } from '../model';
-import { get, getString, items, type YNode } from '../yaml-tree';
-import type { PackageContext } from './context';
+import { get, getString, items, toJS, type YNode } from '../yaml-tree';
+import { isDict, type PackageContext } from './context';
 
 export function readColumns(ctx: PackageContext, rel: string, entry: YNode): ColumnInfo[] {
   const columns: ColumnInfo[] = [];
@@ -16,6 +16,9 @@ export function readColumns(ctx: PackageContext, rel: string, entry: YNode): Col
     if (description !== undefined) info.description = description;
     const dataType = getString(column, 'data_type');
     if (dataType !== undefined) info.dataType = dataType;
+    const constraints = toJS(get(column, 'constraints'));
+    if (Array.isArray(constraints)) info.constraints = constraints.filter(isDict);
+    if (toJS(get(column, 'quote')) === true) info.quote = true;
     columns.push(info);
   }
   return columns.slice();

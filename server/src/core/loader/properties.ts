@@ -17,6 +17,7 @@ import { renderedValue } from './render-yaml';
 import { literal } from '../jinja/filters';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
+import { addExposure } from './exposures';
 
 /** Every yml file under this package's resource paths, each read once. */
 export function loadPropertiesFiles(ctx: PackageContext): void {
@@ -74,6 +75,7 @@ function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, roo
   for (const entry of items(get(root, 'analyses'))) patchNode(ctx, rel, entry, 'analysis');
   for (const entry of items(get(root, 'sources'))) addSource(ctx, rel, file, entry);
   for (const entry of items(get(root, 'unit_tests'))) addUnitTest(ctx, rel, file, entry);
+  for (const entry of items(get(root, 'exposures'))) addExposure(ctx, rel, file, entry);
 }
 
 /** One entry under `models:`/`seeds:`/`snapshots:`/`analyses:`, applied to the node of that name. */
@@ -185,6 +187,8 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
   if (config) patchConfig(ctx, node, config);
   // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
   node.columns = readColumns(ctx, rel, entry);
+  const constraints = toJS(get(entry, 'constraints'));
+  if (Array.isArray(constraints)) node.constraints = constraints.filter(isDict);
   addGenericTests(ctx, rel, entry, node, undefined, testTargetName);
   for (const column of items(get(entry, 'columns'))) {
     const columnName = getString(column, 'name');

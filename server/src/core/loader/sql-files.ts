@@ -38,7 +38,8 @@ export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind
         addNode(ctx, file, 'analysis', stem, pathParts, result);
         break;
       case 'snapshot':
-        if (result) addSnapshots(ctx, file, pathParts, result);
+        // dbt's snapshot fqn (and config path) holds the file's name: [package, ...folders, file, block].
+        if (result) addSnapshots(ctx, file, [...pathParts, stem], result);
         break;
       case 'test':
         // Files holding only `{% test %}` definitions (tests/generic/) are not singular tests.

@@ -23,7 +23,8 @@ export function addUnitTest(ctx: PackageContext, rel: string, file: ProjectFile,
     packageName: ctx.config.name,
     file: rel,
     nameSpan: get(entry, 'name')!.span,
-    fqn: [ctx.config.name, model, name],
+    // As dbt: the folders of the yml that defines it, then the model and the test.
+    fqn: [ctx.config.name, ...ctx.foldersOf(rel), model, name],
     config,
     unitTest: { model, given: Array.isArray(given) ? given : [], expect: toJS(get(entry, 'expect')), overrides: toJS(get(entry, 'overrides')) },
   });

@@ -74,6 +74,11 @@ export class DatabricksEngine implements Engine {
     return load;
   }
 
+  async describeQuery(session: EngineSession, sql: string, signal?: AbortSignal): Promise<Column[]> {
+    // The result's schema, as dbt-databricks reads it from the cursor (type names without precision).
+    return (await session.execute(sql, signal ? { signal } : {})).columns;
+  }
+
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {
     return materialize(session, this.dialect, request);
   }

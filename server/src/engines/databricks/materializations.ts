@@ -5,8 +5,10 @@
  * with `?` parameter markers and swapped in with one statement, snapshots merged on dbt_scd_id.
  * Identifiers are always quoted; values from files travel as parameters, never as SQL text.
  */
+import { createHash } from 'node:crypto';
 import type { Dialect, Relation } from '../../core/compiler';
 import { dialectFor } from '../../core/compiler';
+import { contractColumnNames, type Constraint, type Contract } from '../../core/contracts';
 import type { ProjectNode } from '../../core/model';
 import { EngineError, LANDING_FILE, materializationOf, type Column, type EngineSession, type ExecuteOptions, type LandingFiles, type LandingLoad, type MaterializeRequest, type MaterializeResult, type QueryResult } from '../engine';
 import { readSeed } from '../seed';
@@ -115,10 +117,99 @@ async function buildTable(session: DatabricksSessionApi, dialect: Dialect, reque
   const { relation, node } = request;
   const existing = await session.relationInfo(relation, { columns: false });
   if (existing?.type === 'view') await session.execute(`drop view if exists ${relation.render()}`, options(request));
+  const contract = request.contract;
+  if (contract) {
+    // dbt-databricks: the contract's columns selected by name; constraints altered in after the
+    // replace. Delta refuses a not_null or check constraint the new rows break only once the table
+    // is already replaced, so those are checked on the query first: a violation leaves the table as it was.
+    selectSql = `select ${contractColumnNames(contract, dialect.quoteIdentifier).join(', ')}\nfrom (\n${request.sql}\n) as model_subq`;
+    await checkEnforcedConstraints(session, dialect, contract, selectSql, request);
+  }
   await session.execute(`create or replace table ${relation.render()}\n${tableClauses(dialect, node)}\nas\n${selectSql}`, options(request));
+  if (contract) for (const sql of constraintStatements(dialect, contract, relation, request.references)) await session.execute(sql, options(request));
   await commentColumns(session, dialect, request);
   const rows = await rowCount(session, relation.render(), request);
   return { rowsAffected: rows, message: `table built, ${rows} rows` };
+}
+
+/** Rows of the new table that would break its not_null or check constraints: counted before anything is replaced. */
+async function checkEnforcedConstraints(session: DatabricksSessionApi, dialect: Dialect, contract: Contract, selectSql: string, request: MaterializeRequest): Promise<void> {
+  const q = dialect.quoteIdentifier;
+  const checks: Array<{ what: string; violated: string }> = [];
+  const notNull = new Set([...contract.columns.filter((c) => c.constraints.some((k) => k.type === 'not_null')).map((c) => c.name), ...contract.constraints.filter((k) => k.type === 'not_null').flatMap((k) => k.columns)]);
+  for (const column of notNull) checks.push({ what: `NOT NULL constraint on ${column}`, violated: `${q(column)} is null` });
+  for (const k of [...contract.columns.flatMap((c) => c.constraints), ...contract.constraints]) {
+    if (k.type === 'check' && k.expression) checks.push({ what: `CHECK constraint ${k.name ?? ''} (${k.expression})`.replace('  ', ' '), violated: `not coalesce((${k.expression}), true)` });
+  }
+  if (checks.length === 0) return;
+  const counts = await session.execute(`select ${checks.map((c, i) => `sum(case when ${c.violated} then 1 else 0 end) as v${i}`).join(', ')}\nfrom (\n${selectSql}\n) as contract_rows`, options(request));
+  const broken = checks.map((c, i) => ({ ...c, rows: Number(counts.rows[0]?.[i] ?? 0) })).filter((c) => c.rows > 0);
+  if (broken.length > 0) {
+    throw new EngineError(`Constraint violated in ${request.node.name} (the table was not replaced): ${broken.map((c) => `${c.what}: ${c.rows} row${c.rows === 1 ? '' : 's'}`).join('; ')}`);
+  }
+}
+
+/**
+ * dbt-databricks' `persist_constraints` for a contracted table: `change column ... set not null`
+ * first, then `add constraint` for checks, primary and foreign keys and custom constraints (names
+ * as dbt-databricks makes them when yml gives none); unique constraints are not supported there.
+ */
+export function constraintStatements(dialect: Dialect, contract: Contract, relation: Relation, references?: Map<string, string>): string[] {
+  const q = dialect.quoteIdentifier;
+  const target = relation.render();
+  const known = new Set(contract.columns.map((c) => c.name));
+  const statements: string[] = [];
+  const forConstraints = (constraints: Constraint[], column?: string): void => {
+    const ordered = [...constraints.filter((k) => k.type === 'not_null'), ...constraints.filter((k) => k.type !== 'not_null')];
+    for (const k of ordered) {
+      const columns = k.columns.length > 0 ? k.columns : column !== undefined ? [column] : [];
+      switch (k.type) {
+        case 'not_null':
+          for (const name of columns) if (known.has(name)) statements.push(`alter table ${target} change column ${q(name)} set not null ${k.expression ?? ''}`.trimEnd());
+          break;
+        case 'check': {
+          const name = k.name ?? md5(`${relation.identifier};${column ?? ''};${k.expression};`);
+          statements.push(`alter table ${target} add constraint ${name} check (${k.expression})`);
+          break;
+        }
+        case 'primary_key': {
+          const name = k.name ?? md5(`primary_key;${relation.identifier};${pyList(columns)};${k.expression ? `${k.expression};` : ''}`);
+          statements.push(`alter table ${target} add constraint ${name} primary key(${columns.filter((c) => known.has(c)).map(q).join(', ')})${k.expression ? ` ${k.expression}` : ''}`);
+          break;
+        }
+        case 'foreign_key': {
+          if (k.expression) {
+            const name = k.name ?? md5(`foreign_key;${relation.identifier};${pyList(columns)};${k.expression};`);
+            statements.push(`alter table ${target} add constraint ${name} foreign key${k.expression}`);
+            break;
+          }
+          if (!k.to) break;
+          const parent = references?.get(k.to) ?? (k.to.includes('.') ? k.to : dialect.renderRelation(relation.database, relation.schema, k.to));
+          const name = k.name ?? md5(`foreign_key;${relation.identifier};${pyList(columns)};${k.to};${k.toColumns.length > 0 ? `${pyList(k.toColumns)};` : ''}`);
+          statements.push(`alter table ${target} add constraint ${name} foreign key(${columns.filter((c) => known.has(c)).map(q).join(', ')}) references ${parent}${k.toColumns.length > 0 ? `(${k.toColumns.map(q).join(', ')})` : ''}`);
+          break;
+        }
+        case 'custom':
+          if (k.expression) statements.push(`alter table ${target} add constraint ${k.name ?? md5(`${relation.identifier};${k.expression};`)} ${k.expression}`);
+          break;
+        case 'unique':
+          // Not supported on Databricks: dbt-databricks warns and skips it.
+          break;
+      }
+    }
+  };
+  for (const column of contract.columns) forConstraints(column.constraints, column.name);
+  forConstraints(contract.constraints);
+  return statements;
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/** Python's repr of a list of strings (dbt-databricks hashes it into constraint names). */
+function pyList(values: string[]): string {
+  return `[${values.map((v) => `'${v}'`).join(', ')}]`;
 }
 
 async function buildIncremental(session: DatabricksSessionApi, dialect: Dialect, request: MaterializeRequest): Promise<MaterializeResult> {

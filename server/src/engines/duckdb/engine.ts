@@ -16,6 +16,14 @@ export interface DuckDbOptions {
   /** Resolves a relative `path` of the target. */
   projectRoot: string;
   threads?: number;
+  /** Opens the file read-only (previews): other processes may read it too, none may write it meanwhile. */
+  readOnly?: boolean;
+}
+
+/** The database file a DuckDB target opens (absolute), or `:memory:`. */
+export function duckDbPath(target: Target, projectRoot: string): string {
+  const raw = String(target.settings.path ?? ':memory:');
+  return raw === ':memory:' || isAbsolute(raw) ? raw : join(projectRoot, raw);
 }
 
 export class DuckDbEngine implements Engine {
@@ -29,9 +37,8 @@ export class DuckDbEngine implements Engine {
   private constructor(private readonly path: string) {}
 
   static async open(target: Target, options: DuckDbOptions): Promise<DuckDbEngine> {
-    const raw = String(target.settings.path ?? ':memory:');
-    const path = raw === ':memory:' || isAbsolute(raw) ? raw : join(options.projectRoot, raw);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const path = duckDbPath(target, options.projectRoot);
+    if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
     const settings: Record<string, string> = {
       // Never reach for the network: extensions that are not built in fail fast instead of downloading.
       autoinstall_known_extensions: 'false',
@@ -40,6 +47,7 @@ export class DuckDbEngine implements Engine {
     };
     const extra = target.settings.settings;
     if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) settings[k] = String(v);
+    if (options.readOnly) settings.access_mode = 'READ_ONLY';
     const engine = new DuckDbEngine(path);
     const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
@@ -72,6 +80,12 @@ export class DuckDbEngine implements Engine {
 
   createLanding(session: EngineSession, relation: Relation, files: LandingFiles, signal?: AbortSignal): Promise<LandingLoad> {
     return loadLanding(session, this.dialect, relation, files, signal);
+  }
+
+  async describeQuery(session: EngineSession, sql: string, signal?: AbortSignal): Promise<Column[]> {
+    // DESCRIBE of the query, as dbt-duckdb asks (its type names, e.g. DECIMAL(10,2)).
+    const described = await session.execute(`describe (${sql})`, signal ? { signal } : {});
+    return described.rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
   }
 
   materialize(session: EngineSession, request: MaterializeRequest): Promise<MaterializeResult> {

@@ -4,6 +4,7 @@
  * a failure leaves the target exactly as it was.
  */
 import type { Dialect, Relation } from '../../core/compiler';
+import { contractColumnNames, type Constraint, type Contract } from '../../core/contracts';
 import type { CsvColumnType } from '../../core/csv';
 import type { ProjectNode } from '../../core/model';
 import { EngineError, materializationOf, type EngineSession, type MaterializeRequest, type MaterializeResult, type RelationInfo } from '../engine';
@@ -71,7 +72,14 @@ async function buildTable(session: EngineSession, dialect: Dialect, request: Mat
   const temp = sibling(dialect, relation, '__medallion_tmp');
   await session.execute(`drop table if exists ${temp}`, opts);
   try {
-    await session.execute(`create table ${temp} as ${selectSql}`, opts);
+    if (request.contract) {
+      // dbt-duckdb with an enforced contract: the contract's columns, types and constraints, then its columns selected by name.
+      const [create, insert] = contractTableStatements(dialect, request.contract, temp, request.sql, request.references);
+      await session.execute(create, opts);
+      await session.execute(insert, opts);
+    } else {
+      await session.execute(`create table ${temp} as ${selectSql}`, opts);
+    }
     const rows = await rowCount(session, temp, signal);
     const existing = await session.relationInfo(relation, { columns: false });
     const statements = [dropStatement(relation, existing), `alter table ${temp} rename to ${q(dialect, relation.identifier)}`].filter((s): s is string => Boolean(s));
@@ -79,6 +87,72 @@ async function buildTable(session: EngineSession, dialect: Dialect, request: Mat
     return { rowsAffected: rows, message: `table built, ${rows} rows` };
   } finally {
     await session.execute(`drop table if exists ${temp}`).catch(() => undefined);
+  }
+}
+
+/**
+ * dbt-duckdb's contracted table: `create table (<column> <data_type> <constraints>, <model
+ * constraints>)` and `insert into ... (<columns>) (select <columns> from (<sql>) as model_subq)`.
+ */
+export function contractTableStatements(dialect: Dialect, contract: Contract, target: string, sql: string, references?: Map<string, string>): [string, string] {
+  const q = (name: string): string => dialect.quoteIdentifier(name);
+  const columns = contract.columns.map((c) => [c.quote ? q(c.name) : c.name, c.dataType, ...c.constraints.map((k) => columnConstraint(k, references)).filter(Boolean)].join(' '));
+  const model = contract.constraints.map((k) => modelConstraint(k, references)).filter((k): k is string => k !== undefined);
+  const names = contractColumnNames(contract, q).join(', ');
+  return [`create table ${target} (\n    ${[...columns, ...model].join(',\n    ')}\n)`, `insert into ${target} (${names}) (\n    select ${names}\n    from (\n${sql}\n    ) as model_subq\n)`];
+}
+
+/** A foreign key's parent without its database part (DuckDB refuses catalog-qualified targets). */
+function referenced(constraint: Constraint, references?: Map<string, string>): string | undefined {
+  const to = constraint.to ? (references?.get(constraint.to) ?? constraint.to) : undefined;
+  if (!to) return undefined;
+  const parts = to.split('.');
+  return parts.length > 2 ? parts.slice(1).join('.') : to;
+}
+
+/** dbt-adapters' `render_column_constraint` with dbt-duckdb's foreign keys (every type is supported on DuckDB). */
+function columnConstraint(k: Constraint, references?: Map<string, string>): string {
+  const expression = k.expression ?? '';
+  switch (k.type) {
+    case 'check':
+      return expression ? `check (${expression})` : '';
+    case 'not_null':
+      return `not null ${expression}`.trim();
+    case 'unique':
+      return `unique ${expression}`.trim();
+    case 'primary_key':
+      return `primary key ${expression}`.trim();
+    case 'foreign_key': {
+      const to = referenced(k, references);
+      return to && k.toColumns.length > 0 ? `references ${to} (${k.toColumns.join(', ')})` : expression ? `references ${expression}` : '';
+    }
+    case 'custom':
+      return expression;
+  }
+}
+
+/** dbt-adapters' `render_model_constraint` with dbt-duckdb's foreign keys. */
+function modelConstraint(k: Constraint, references?: Map<string, string>): string | undefined {
+  const prefix = k.name ? `constraint ${k.name} ` : '';
+  const columns = k.columns.join(', ');
+  const expression = k.expression ? ` ${k.expression}` : '';
+  switch (k.type) {
+    case 'check':
+      return k.expression ? `${prefix}check (${k.expression})` : undefined;
+    case 'unique':
+      return `${prefix}unique${expression} (${columns})`;
+    case 'primary_key':
+      return `${prefix}primary key${expression} (${columns})`;
+    case 'foreign_key': {
+      const to = referenced(k, references);
+      if (to && k.toColumns.length > 0) return `${prefix}foreign key (${columns}) references ${to} (${k.toColumns.join(', ')})`;
+      return k.expression ? `${prefix}foreign key (${columns}) references ${k.expression}` : undefined;
+    }
+    case 'custom':
+      return k.expression ? `${prefix}${k.expression}` : undefined;
+    case 'not_null':
+      // dbt renders model-level not_null as nothing on DuckDB (no model-level form in the DDL).
+      return undefined;
   }
 }
 

@@ -1,0 +1,334 @@
+/**
+ * The project as dbt's state comparison sees it: for every node and macro, the manifest fields
+ * that `state:modified` reads (graph/selector_methods.py StateSelectorMethod and the `same_*`
+ * methods of contracts/graph/nodes.py), computed as dbt computes them — `raw_code` (the file
+ * stripped; a snapshot's block body), seed checksums, `unrendered_config` (the configs as written:
+ * dbt_project.yml levels, yml `config:`, `config()` calls, shallow-updated in that order),
+ * descriptions, columns and constraints, contract, `depends_on.macros`, source and exposure fields.
+ * The same fields go into Medallion's manifest.json, so a state written by Medallion or by dbt
+ * compares the same way. Pure.
+ */
+import { createHash } from 'node:crypto';
+import { treeLayers } from './config-tree';
+import { joinPath, type FileHost } from './host';
+import { freshnessOf } from './freshness';
+import { readCsv } from './csv';
+import { parse as parseJinja, type ast } from './jinja';
+import { repr } from './jinja/runtime';
+import type { MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
+import { scan } from './scanner';
+import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines as universal } from './dbt-text';
+import type { ManifestNode } from './state';
+import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
+
+type Json = Record<string, unknown>;
+
+const isDict = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export interface StateView {
+  /** Nodes, sources, exposures and unit tests by unique id, each the manifest entry fields the comparison reads. */
+  nodes: Map<string, ManifestNode>;
+  macros: Map<string, ManifestNode>;
+}
+
+/** The tree of dbt_project.yml a resource type is configured under. */
+const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
+
+/** yml entries by the span of their `name:` value, per file (each file parsed once per view). */
+class YmlIndex {
+  private readonly files = new Map<string, Map<number, YNode>>();
+
+  constructor(private readonly project: Project) {}
+
+  entry(node: ProjectNode): YNode | undefined {
+    // Unit tests are defined in yml: their own name is their entry.
+    const at = node.yml ?? (node.resourceType === 'unit_test' && node.nameSpan ? { file: node.file, span: node.nameSpan } : undefined);
+    if (!at) return undefined;
+    let byName = this.files.get(at.file);
+    if (!byName) {
+      byName = new Map();
+      const text = this.project.files.get(at.file)?.text;
+      const root = text === undefined ? undefined : parseYaml(text).root;
+      const add = (entry: YNode): void => {
+        const name = get(entry, 'name');
+        if (name) byName!.set(name.span.start, entry);
+      };
+      for (const key of ['models', 'seeds', 'snapshots', 'analyses', 'exposures', 'unit_tests']) for (const e of items(get(root, key))) add(e);
+      for (const source of items(get(root, 'sources'))) for (const t of items(get(source, 'tables'))) add(t);
+      this.files.set(at.file, byName);
+    }
+    return byName.get(at.span.start);
+  }
+}
+
+/** The config dict layers dbt_project.yml gives a node: its package's own levels, and the root project's over a package's nodes (`+` dropped). */
+function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees']): { own: Json[]; root: Json[] } {
+  const own = node.packageName === project.config.name ? project.config : project.packages.get(node.packageName);
+  const path = node.fqn.slice(1);
+  const strip = (layer: Json): Json => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k.startsWith('+') ? k.slice(1) : k, v]));
+  return {
+    own: own ? treeLayers(own.trees[tree], node.packageName, path).map(strip) : [],
+    root: own === project.config ? [] : treeLayers(project.config.trees[tree], node.packageName, path, false).map(strip),
+  };
+}
+
+/** dbt's `unrendered_config`: the configs as written, each layer shallow-updating the ones before (UnrenderedConfigGenerator). */
+export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry?: YNode): Json {
+  if (node.resourceType === 'exposure') return { ...(node.exposure?.unrenderedConfig ?? {}) };
+  if (node.resourceType === 'test' && node.test?.attachedTo) {
+    // Generic tests: the test modifiers their definition configures, and dbt's short alias for a long name.
+    const out: Json = {};
+    for (const key of TEST_MODIFIERS) if (node.config[key] !== undefined) out[key] = node.config[key];
+    // The loader gives a long name's test dbt's short alias.
+    if (node.config.alias !== undefined) out.alias = node.config.alias;
+    return out;
+  }
+  const tree = TREES[node.resourceType];
+  const layers = tree ? projectLayers(project, node, tree) : { own: [], root: [] };
+  const out: Json = {};
+  for (const layer of layers.own) Object.assign(out, layer);
+  const patch = toJS(get(ymlEntry, 'config'));
+  if (isDict(patch)) Object.assign(out, patch);
+  Object.assign(out, configCallConfig(project, node));
+  for (const layer of layers.root) Object.assign(out, layer);
+  return out;
+}
+
+/**
+ * What dbt records of a SQL file's `config()` call for comparison (statically_parse_unrendered_config):
+ * the first call's keyword arguments, a string constant as its value, anything else as its source
+ * reconstructed the way dbt prints it (`['status']`, `env_var('X')`, `True`).
+ */
+function configCallConfig(project: Project, node: ProjectNode): Json {
+  const first = node.configCalls[0];
+  const text = first ? project.files.get(node.file)?.text : undefined;
+  if (!first || text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...node.configCalls.map((c) => c.values)) as Json;
+  const { template } = parseJinja(`{{ ${text.slice(first.callSpan.start, first.callSpan.end)} }}`);
+  const output = template.body.find((stmt) => stmt.kind === 'Output');
+  const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
+  if (!call) return { ...first.values };
+  const out: Json = {};
+  for (const kw of call.kwargs) out[kw.name] = kw.value.kind === 'Const' && typeof kw.value.value === 'string' ? kw.value.value : pySource(kw.value);
+  return out;
+}
+
+const COMPARE_OPS: Record<string, string> = { notin: 'not in' };
+
+/** dbt's `_reconstruct_node`: a Jinja expression as Python prints it back. */
+function pySource(e: ast.Expr): string {
+  switch (e.kind) {
+    case 'Const':
+      return repr(e.value);
+    case 'Name':
+      return e.name;
+    case 'Call':
+      return `${pySource(e.fn)}(${[...e.args.map(pySource), ...e.kwargs.map((k) => `${k.name}=${pySource(k.value)}`), ...(e.dynArgs ? [`*${pySource(e.dynArgs)}`] : []), ...(e.dynKwargs ? [`**${pySource(e.dynKwargs)}`] : [])].join(', ')})`;
+    case 'List':
+      return `[${e.items.map(pySource).join(', ')}]`;
+    case 'Tuple':
+      return e.items.length === 1 ? `(${pySource(e.items[0]!)},)` : `(${e.items.map(pySource).join(', ')})`;
+    case 'Dict':
+      return `{${e.items.map((p) => `${pySource(p.key)}: ${pySource(p.value)}`).join(', ')}}`;
+    case 'Getattr':
+      return `${pySource(e.obj)}.${e.attr}`;
+    case 'Getitem':
+      return `${pySource(e.obj)}[${pySource(e.index)}]`;
+    case 'Concat':
+      return e.nodes.map(pySource).join(' ~ ');
+    case 'Compare':
+      return `${pySource(e.expr)} ${e.ops.map((o) => `${COMPARE_OPS[o.op] ?? o.op} ${pySource(o.expr)}`).join(' ')}`;
+    case 'Unary':
+      return e.op === 'not' ? `not ${pySource(e.operand)}` : `${e.op}${pySource(e.operand)}`;
+    case 'And':
+      return `${pySource(e.left)} and ${pySource(e.right)}`;
+    case 'Or':
+      return `${pySource(e.left)} or ${pySource(e.right)}`;
+    default:
+      // dbt prints other nodes as jinja2's AST repr; never equal to anything we could write, so kept distinct.
+      return `<${e.kind}>`;
+  }
+}
+
+/** What dbt writes for a source without freshness criteria (an empty FreshnessThreshold). */
+const EMPTY_FRESHNESS = { warn_after: { count: null, period: null }, error_after: { count: null, period: null }, filter: null };
+
+const TEST_MODIFIERS = ['severity', 'where', 'limit', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'sql_header'];
+
+/** The unique ids of the project macros a text calls (`name(` and `pkg.name(`), resolved as dbt does (own package, then the root). */
+function macroIds(project: Project, packageName: string, calls: Array<{ name: string }>): string[] {
+  const out: string[] = [];
+  for (const call of calls) {
+    const parts = call.name.split('.');
+    const name = parts[parts.length - 1]!;
+    const list = project.macros.get(name);
+    if (!list) continue;
+    const macro = parts.length === 2 ? list.find((m) => m.packageName === parts[0]) : (list.find((m) => m.packageName === packageName) ?? list.find((m) => m.packageName === project.config.name) ?? list[0]);
+    if (!macro) continue;
+    const id = `macro.${macro.packageName}.${macro.name}`;
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** The columns dict of a manifest entry: what the comparison reads of each column. */
+function columnsOf(node: ProjectNode): Json {
+  return Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null, constraints: (c.constraints ?? []).map(constraintJson) }]));
+}
+
+/** A constraint with dbt's defaults filled in (ColumnLevelConstraint / ModelLevelConstraint). */
+function constraintJson(c: Json): Json {
+  return { type: c.type, name: c.name ?? null, expression: c.expression ?? null, warn_unenforced: c.warn_unenforced ?? true, warn_unsupported: c.warn_unsupported ?? true, to: c.to ?? null, to_columns: c.to_columns ?? [], ...(c.columns !== undefined ? { columns: c.columns } : {}) };
+}
+
+/** dbt's unit test checksum: sha256 of `model-versions-given-expect-overrides` as Python prints them. */
+function unitTestChecksum(node: ProjectNode, entry: YNode | undefined): string {
+  const raw = (key: string): unknown => toJS(get(entry, key));
+  // csv rows written inline are parsed into dicts of strings, as dbt does before it checksums them.
+  const rowsOf = (d: Json, format: string): unknown => {
+    // dbt keeps sql rows as written, stripped (a `|` block's final newline is not part of them).
+    if (format === 'sql' && typeof d.rows === 'string') return d.rows.replace(PY_STRIP, '');
+    if (format !== 'csv' || typeof d.rows !== 'string') return d.rows ?? null;
+    const [header, ...records] = readCsv(d.rows.trim(), ',').rows;
+    return records.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
+  };
+  const fixture = (f: unknown, input: boolean): string => {
+    const d = isDict(f) ? f : {};
+    const format = String(d.format ?? 'dict');
+    const member = format === 'csv' ? 'CSV' : format === 'sql' ? 'SQL' : 'Dict';
+    const fields = [...(input ? [`input=${repr(d.input ?? null)}`] : []), `rows=${repr(rowsOf(d, format))}`, `format=<UnitTestFormat.${member}: '${format}'>`, `fixture=${repr(d.fixture ?? null)}`];
+    return `${input ? 'UnitTestInputFixture' : 'UnitTestOutputFixture'}(${fields.join(', ')})`;
+  };
+  const given = Array.isArray(raw('given')) ? (raw('given') as unknown[]) : [];
+  const overridesRaw = raw('overrides');
+  const overrides = isDict(overridesRaw) ? `UnitTestOverrides(macros=${repr(overridesRaw.macros ?? {})}, vars=${repr(overridesRaw.vars ?? {})}, env_vars=${repr(overridesRaw.env_vars ?? {})})` : 'None';
+  const versionsRaw = raw('versions');
+  const versions = isDict(versionsRaw) ? `UnitTestNodeVersions(include=${repr(versionsRaw.include ?? null)}, exclude=${repr(versionsRaw.exclude ?? null)})` : 'None';
+  let data = `${node.unitTest?.model ?? ''}-${versions}-[${given.map((g) => fixture(g, true)).join(', ')}]-${fixture(raw('expect'), false)}-${overrides}`;
+  for (const g of given) if (isDict(g) && g.fixture) data += `-${repr(g.rows ?? null)}`;
+  return sha256(data);
+}
+
+/** The state fields of one node, as its manifest entry holds them. */
+export function nodeState(project: Project, node: ProjectNode, read: FileReader = textOf(project), yml: YmlIndex = new YmlIndex(project)): ManifestNode {
+  const entry = yml.entry(node);
+  const base: ManifestNode = { unique_id: node.uniqueId, resource_type: node.resourceType, name: node.name, package_name: node.packageName, fqn: node.fqn, description: node.description ?? '' };
+  const unrendered = unrenderedConfig(project, node, entry);
+  switch (node.resourceType) {
+    case 'source': {
+      const source = node.source!;
+      const spec = freshnessOf(project, node);
+      const sourceEntry = findSourceEntry(project, node);
+      const meta = { ...(isDict(source.sourceMeta) ? source.sourceMeta : {}), ...node.config.meta };
+      const sourceConfig = toJS(get(sourceEntry, 'config'));
+      const tableConfig = toJS(get(entry, 'config'));
+      const config: Json = { ...(isDict(sourceConfig) ? sourceConfig : {}), ...(isDict(tableConfig) ? tableConfig : {}) };
+      if (spec) config.freshness = spec.criteria;
+      else if (freshnessExplicitlyNull(sourceEntry, entry)) config.freshness = null;
+      else delete config.freshness;
+      config.loaded_at_field = spec?.loadedAtField ?? null;
+      config.loaded_at_query = spec?.loadedAtQuery ?? null;
+      config.meta = meta;
+      config.tags = [...new Set(node.config.tags)].sort();
+      const layered: Json = {};
+      const levels = projectLayers(project, node, 'sources');
+      for (const layer of [...levels.own, ...levels.root]) Object.assign(layered, layer);
+      return {
+        ...base,
+        identifier: source.identifier,
+        unrendered_database: getString(sourceEntry, 'database') ?? getString(sourceEntry, 'catalog') ?? null,
+        unrendered_schema: getString(sourceEntry, 'schema') ?? null,
+        quoting: { database: null, schema: null, identifier: null, column: null, ...source.quoting },
+        freshness: spec?.criteria ?? (freshnessExplicitlyNull(sourceEntry, entry) ? null : EMPTY_FRESHNESS),
+        loaded_at_field: spec?.loadedAtField ?? null,
+        external: toJS(get(entry, 'external')) ?? toJS(get(sourceEntry, 'external')) ?? null,
+        unrendered_config: { ...layered, ...config },
+      };
+    }
+    case 'exposure': {
+      const e = node.exposure!;
+      return { ...base, type: e.type, owner: { email: e.owner.email ?? null, name: e.owner.name ?? null }, maturity: e.maturity ?? null, url: e.url ?? null, label: e.label ?? null, depends_on: { nodes: node.dependsOn, macros: [] }, unrendered_config: unrendered };
+    }
+    case 'unit_test':
+      return { ...base, checksum: unitTestChecksum(node, entry) };
+    default:
+      break;
+  }
+  const raw = read(node.file) ?? '';
+  const text = universal(raw);
+  const isTest = node.resourceType === 'test';
+  // A generic test also depends on the macro that defines it (`test_<name>`), when the project has one.
+  const calls = node.test?.attachedTo ? [...node.macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : node.macroCalls;
+  const out: ManifestNode = {
+    ...base,
+    unrendered_config: unrendered,
+    config: isTest ? { enabled: node.config.enabled, materialized: node.config.materialized } : { enabled: node.config.enabled, materialized: node.config.materialized, persist_docs: isDict(node.config.persist_docs) ? node.config.persist_docs : {}, contract: { enforced: isDict(node.config.contract) && node.config.contract.enforced === true } },
+    columns: columnsOf(node),
+    depends_on: { macros: macroIds(project, node.packageName, calls), nodes: node.dependsOn },
+  };
+  if (node.resourceType === 'seed') {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    out.checksum = bytes > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(text.replace(PY_STRIP, '')) };
+  }
+  out.raw_code = rawCode(node, raw);
+  if (node.resourceType === 'model') {
+    out.version = node.version ?? null;
+    out.latest_version = node.latestVersion ?? null;
+    out.access = (getString(entry, 'access') ?? (typeof node.config.access === 'string' ? node.config.access : undefined)) ?? 'protected';
+    out.deprecation_date = getString(entry, 'deprecation_date') ?? null;
+    out.constraints = (node.constraints ?? []).map(constraintJson);
+    out.contract = { enforced: (out.config as Json & { contract: { enforced: boolean } }).contract.enforced };
+  }
+  return out;
+}
+
+function findSourceEntry(project: Project, node: ProjectNode): YNode | undefined {
+  const text = node.yml ? project.files.get(node.yml.file)?.text : undefined;
+  if (text === undefined) return undefined;
+  return items(get(parseYaml(text).root, 'sources')).find((s) => getString(s, 'name') === node.source?.sourceName);
+}
+
+function freshnessExplicitlyNull(source: YNode | undefined, table: YNode | undefined): boolean {
+  for (const entry of [table, source]) {
+    if (entry?.kind === 'map' && entry.entries.has('freshness') && toJS(get(entry, 'freshness')) === null) return true;
+    const config = toJS(get(entry, 'config'));
+    if (isDict(config) && 'freshness' in config && config.freshness === null) return true;
+  }
+  return false;
+}
+
+/** The state fields of a macro: its SQL (the whole block) and the project macros it calls. */
+export function macroState(project: Project, macro: MacroDefinition): ManifestNode {
+  const text = project.files.get(macro.file)?.text ?? '';
+  const sql = universal(text.slice(macro.block.span.start, fullBlockEnd(text, macro.block.span.end)));
+  const called = scan(sql).macroCalls.filter((c) => c.name !== macro.name);
+  return { unique_id: `macro.${macro.packageName}.${macro.name}`, resource_type: 'macro', name: macro.name, package_name: macro.packageName, macro_sql: sql, depends_on: { macros: macroIds(project, macro.packageName, called) } };
+}
+
+/** Reads a project file's text (seeds are not kept in memory by the loader). */
+export type FileReader = (file: string) => string | undefined;
+
+/** A reader of project files through the core's FileHost (paths relative to the project root). */
+export function hostReader(host: FileHost, root: string): FileReader {
+  return (file) => {
+    const r = host.read(joinPath(root, file));
+    return r.kind === 'text' ? r.text : undefined;
+  };
+}
+
+function textOf(project: Project): FileReader {
+  return (file) => project.files.get(file)?.text;
+}
+
+/**
+ * The whole project's state view (every enabled node, source, exposure and unit test, and every
+ * macro). `read` gives files the loader does not keep (seeds); by default only kept texts are read.
+ */
+export function stateView(project: Project, read: FileReader = textOf(project)): StateView {
+  const yml = new YmlIndex(project);
+  const nodes = new Map<string, ManifestNode>();
+  for (const node of project.nodes.values()) nodes.set(node.uniqueId, nodeState(project, node, read, yml));
+  const macros = new Map<string, ManifestNode>();
+  for (const list of project.macros.values()) for (const m of list) macros.set(`macro.${m.packageName}.${m.name}`, macroState(project, m));
+  return { nodes, macros };
+}

@@ -1,0 +1,189 @@
+/**
+ * The language server's one state object: the workspace (projects, their analysis versions, open
+ * buffers), the documents, trust, the column features, the engines shared per database file and
+ * the run queue of each project. Handler modules receive it and stay thin functions of it and
+ * their params. Publishing diagnostics lives here too: every handler that changes a project
+ * schedules its re-publication.
+ */
+import { CancellationToken, LSPErrorCodes, ResponseError, TextDocuments, type Connection, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { joinPath, normalizePath } from '../core/host';
+import { EngineRegistry } from '../runner/engine-registry';
+import { ColumnFeatures } from './columns';
+import { Lines, pathToUri, toDiagnostic, uriToPath } from './convert';
+import { AnalysisCompleteNotification, ColumnsCompleteNotification, type AnalysisComplete } from './protocol';
+import { RunQueue } from './run-queue';
+import { Workspace, type ProjectState } from './workspace';
+
+export const UNTRUSTED = 'Medallion does not compile, run, preview or upload in an untrusted workspace';
+
+/** A document position resolved to its project. */
+export interface Where {
+  project: ProjectState;
+  /** Relative to the project root. */
+  file: string;
+  /** Absolute, normalized. */
+  path: string;
+}
+
+export class ServerState {
+  readonly env = process.env as Record<string, string | undefined>;
+  readonly workspace = new Workspace(this.env);
+  readonly documents = new TextDocuments(TextDocument);
+  readonly lines = new Lines(this.workspace.host);
+  /** One DuckDB instance per database file, shared by runs and previews, held only while they need it. */
+  readonly engines = new EngineRegistry();
+  private readonly queues = new Map<string, RunQueue>();
+  /** False in an untrusted workspace: nothing renders project templates, runs, previews or uploads. */
+  trusted = true;
+  /** Column model (types, column completion, the engine binder's diagnostics); its new versions republish the files they change. */
+  readonly columns: ColumnFeatures;
+  /** What each file was last sent, per project root: only changes go out, and fixed files get cleared. */
+  private readonly published = new Map<string, Map<string, string>>();
+  private readonly pending = new Set<ProjectState>();
+  private scheduled = false;
+  private readonly renderingNow = new Set<ProjectState>();
+
+  constructor(readonly connection: Connection) {
+    this.columns = new ColumnFeatures(
+      this.env,
+      this.lines,
+      (project, files) => {
+        for (const f of files ?? []) (project as ProjectState).dirty?.add(f);
+        this.schedule(project as ProjectState);
+      },
+      (message) => connection.console.info(message),
+      (done) => void connection.sendNotification(ColumnsCompleteNotification, done),
+    );
+  }
+
+  /** The column features, only in a trusted workspace (they render templates and bind SQL). */
+  get trustedColumns(): ColumnFeatures | undefined {
+    return this.trusted ? this.columns : undefined;
+  }
+
+  /** The run queue of a project: one run at a time per project. */
+  runQueue(project: ProjectState): RunQueue {
+    let queue = this.queues.get(project.root);
+    if (!queue) this.queues.set(project.root, (queue = new RunQueue()));
+    return queue;
+  }
+
+  at(uri: string): Where | undefined {
+    const path = normalizePath(uriToPath(uri));
+    const project = this.workspace.projectFor(path);
+    const file = project?.relative(path);
+    if (!project || !file) return undefined;
+    // First touch of a project: its diagnostics go out once it is analysed.
+    if (!project.loaded) this.schedule(project);
+    return { project, file, path };
+  }
+
+  textOf(path: string): string {
+    const r = this.workspace.host.read(path);
+    return r.kind === 'text' ? r.text : '';
+  }
+
+  /** Coalesces a burst of edits into one re-analysis per project. */
+  schedule(project: ProjectState | undefined): void {
+    if (!project) return;
+    this.pending.add(project);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batch = [...this.pending];
+      this.pending.clear();
+      for (const p of batch) {
+        try {
+          this.publish(p);
+        } catch (err) {
+          this.connection.console.error(`analysis of ${p.root} failed: ${(err as Error).stack ?? String(err)}`);
+        }
+      }
+    });
+  }
+
+  private publish(project: ProjectState): void {
+    const started = performance.now();
+    const analysis = project.get();
+    const byFile = new Map<string, LspDiagnostic[]>();
+    for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat(), ...(this.trustedColumns?.problems(project) ?? [])]) {
+      if (project.dirty && !project.dirty.has(d.file)) continue;
+      // The analysis holds the text it read (overlay or disk): position with it, read nothing again.
+      const text = analysis.project.files.get(d.file)?.text;
+      const list = byFile.get(d.file) ?? [];
+      list.push(toDiagnostic(this.lines, project.root, d, text));
+      byFile.set(d.file, list);
+    }
+    const before = this.published.get(project.root) ?? new Map<string, string>();
+    const dirty = project.dirty;
+    const now = dirty ? new Map(before) : new Map<string, string>();
+    for (const [file, diagnostics] of byFile) {
+      if (dirty && !dirty.has(file)) continue;
+      const key = JSON.stringify(diagnostics);
+      now.set(file, key);
+      if (before.get(file) !== key) void this.connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics });
+    }
+    for (const file of before.keys()) {
+      if (byFile.has(file) || (dirty && !dirty.has(file))) continue;
+      now.delete(file);
+      void this.connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics: [] });
+    }
+    this.published.set(project.root, now);
+    project.dirty = new Set();
+    if (project.rendering) this.renderInBackground(project);
+    this.trustedColumns?.analysed(project, dirty);
+    // After a full load, what the first edit would otherwise compute is computed now, while idle.
+    if (!dirty) setImmediate(() => project.prepareEdits());
+    const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started, rendering: project.renderingCount };
+    void this.connection.sendNotification(AnalysisCompleteNotification, done);
+  }
+
+  /**
+   * After a macro edit, the nodes that used the macro are re-rendered in slices between requests
+   * (each slice ~15 ms, so edits and questions keep answering); their problems go out when done.
+   */
+  private renderInBackground(project: ProjectState): void {
+    if (this.renderingNow.has(project)) return;
+    this.renderingNow.add(project);
+    const slice = (): void => {
+      try {
+        if (project.renderPending(15)) {
+          setImmediate(slice);
+          return;
+        }
+      } catch (err) {
+        this.connection.console.error(`re-rendering after a macro edit failed: ${(err as Error).stack ?? String(err)}`);
+        project.invalidate();
+      }
+      this.renderingNow.delete(project);
+      this.schedule(project);
+    };
+    setImmediate(slice);
+  }
+
+  /**
+   * A handler as the connection takes it: a request already cancelled when it arrives is not
+   * started, and a throwing handler answers with an error while the server stays up.
+   */
+  guard<P, R>(name: string, handler: (params: P, token: CancellationToken) => R): (params: P, token: CancellationToken) => R | ResponseError<void> {
+    return (params: P, token: CancellationToken) => {
+      if (token?.isCancellationRequested) return new ResponseError<void>(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      try {
+        return handler(params, token);
+      } catch (err) {
+        this.connection.console.error(`${name} failed: ${(err as Error).stack ?? String(err)}`);
+        return new ResponseError<void>(-32603, `${name} failed: ${(err as Error).message}`);
+      }
+    };
+  }
+
+  /**
+   * The one trust guard: a handler that renders, runs, previews, uploads or installs answers
+   * `refuse()` in an untrusted workspace instead of running. Applied where handlers are registered.
+   */
+  trustedOnly<A extends unknown[], R, S>(refuse: (...args: NoInfer<A>) => S, handler: (...args: A) => R): (...args: A) => R | S {
+    return (...args: A) => (this.trusted ? handler(...args) : refuse(...args));
+  }
+}
