@@ -12,6 +12,7 @@ import { NodeFileHost } from '../server/src/node/fs-host';
 import { describe, it } from 'node:test';
 import { compileParity, goldenProjects, graphParity, parityFixtures, PUBLIC_PROJECTS_DIR } from './support/parity';
 import { assertGolden, testPath } from './support/golden';
+import { tempProject } from './support/temp-project';
 
 const publicProjects = PUBLIC_PROJECTS_DIR;
 // The sample, xdb, the public projects from PyPI and every fixture under test/fixtures/parity/.
@@ -87,5 +88,21 @@ describe('graph parity: what dbt refuses to parse', () => {
     assert.equal(errors[0]!.code, 'duplicate-name');
     assert.ok(errors[0]!.message.includes(relation!), errors[0]!.message);
     for (const id of ids) assert.ok(errors[0]!.message.includes(id), `${id} in ${errors[0]!.message}`);
+  });
+
+  it('a project generate_alias_name that names two models alike is the same error (dbt 1.12.6 names "test"."main"."orders")', () => {
+    // Checked with dbt parse on the same project: model.p.orders and model.p.stg_orders share "test"."main"."orders".
+    const root = tempProject({
+      'macros/alias.sql': "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}\n  {{ node.name | replace('stg_', '') }}\n{%- endmacro %}\n",
+      'models/stg_orders.sql': 'select 1 as id\n',
+      'models/orders.sql': 'select 2 as id\n',
+      'models/customers.sql': 'select 3 as id\n',
+    });
+    const errors = analyzeProject(new NodeFileHost(), root).diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, errors.map((d) => d.message).join('\n'));
+    assert.equal(errors[0]!.code, 'duplicate-name');
+    assert.ok(errors[0]!.message.includes('""test"."main"."orders""'), errors[0]!.message);
+    assert.ok(errors[0]!.message.includes('model.p.orders') && errors[0]!.message.includes('model.p.stg_orders'), errors[0]!.message);
+    assert.ok(!errors[0]!.message.includes('customers'), errors[0]!.message);
   });
 });

@@ -1,7 +1,7 @@
 // Host functions for the parity cases: a mirror of host_globals() in scripts/jinja-goldens.py.
 // They follow the engine's calling convention (keyword args arrive as a trailing Kwargs).
 
-import { Kwargs, MacroReturn, pyRepr } from '../../server/src/core/jinja';
+import { Kwargs, MacroReturn, pyRepr, returnFunction } from '../../server/src/core/jinja';
 
 function split(all: unknown[]): { args: unknown[]; kw: Record<string, unknown> } {
   const last = all[all.length - 1];
@@ -43,10 +43,11 @@ class Target {
 
 export function hostGlobals(): Record<string, unknown> {
   return {
-    return: (...all: unknown[]) => {
+    // Marked as dbt's is (context.ts): `{% do return(x) %}` statements end the macro without the exception.
+    return: returnFunction((...all: unknown[]): never => {
       const { args } = split(all);
       throw new MacroReturn(args.length ? args[0] : null);
-    },
+    }),
     ref: (...all: unknown[]) => {
       const { args, kw } = split(all);
       let name = String(args[args.length - 1]);

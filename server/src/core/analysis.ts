@@ -19,6 +19,9 @@ export interface AnalyzeOptions extends LoadOptions {
   layers?: LayerOptions;
 }
 
+/** localeCompare's order, without building a collator per comparison (thousands of diagnostics are sorted per load). */
+const collator = new Intl.Collator();
+
 export function analyzeProject(host: FileHost, root: string, options: AnalyzeOptions = {}): Analysis {
   const project = loadProject(host, root, options);
   const { graph, diagnostics } = buildGraph(project, options.layers);
@@ -27,7 +30,7 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
   checkRelationNames(analysis, options.env ?? {});
   const contracts = [...project.nodes.values()].flatMap(contractProblems);
   analysis.diagnostics = [...project.diagnostics, ...analysis.diagnostics, ...contracts].sort(
-    (a, b) => a.file.localeCompare(b.file) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || a.code.localeCompare(b.code),
+    (a, b) => (a.file === b.file ? 0 : collator.compare(a.file, b.file)) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || (a.code === b.code ? 0 : collator.compare(a.code, b.code)),
   );
   return analysis;
 }
@@ -40,20 +43,22 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
   const { project } = analysis;
   if (!project.target) return;
   const relational = [...project.nodes.values()].filter((n) => (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral');
-  // Two relations can be one only if their identifiers are: with dbt's own generate_alias_name
-  // (no project overrides it, nor its dispatch: `default__` / `<adapter>__generate_alias_name`) the
-  // identifier is the alias or the name, so only nodes sharing one need their full names computed.
+  // Two relations can be one only if their identifiers are, so only nodes sharing one need their
+  // full names computed. With dbt's own generate_alias_name (no project overrides it, nor its
+  // dispatch: `default__` / `<adapter>__generate_alias_name`) the identifier is the alias or the
+  // name; a project's override is called for it (its schema and database macros only where needed).
   const aliasOverridden = ['generate_alias_name', 'default__generate_alias_name', `${project.target.type}__generate_alias_name`].some((name) =>
     project.macros.get(name)?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName)),
   );
-  const candidates = aliasOverridden ? relational : sharingIdentifier(relational);
+  let compiler: Compiler | undefined;
+  const compilerOf = (): Compiler => (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env }));
+  const candidates = aliasOverridden ? sharingIdentifier(relational, (node) => compilerOf().identifier(node)) : sharingIdentifier(relational);
   if (candidates.length === 0) return;
-  const compiler = new Compiler(analysis, { target: project.target, dialect: parseDialect(project.target.type), env });
   const seen = new Map<string, ProjectNode>();
   for (const node of candidates) {
     let name: string;
     try {
-      name = compiler.relation(node).render();
+      name = compilerOf().relation(node).render();
     } catch {
       continue;
     }
@@ -72,15 +77,26 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
   }
 }
 
-/** Nodes whose identifier (alias, else name and version, as dbt's default generate_alias_name gives it) another node has too. */
-function sharingIdentifier(nodes: ProjectNode[]): ProjectNode[] {
+/** Nodes whose identifier (by default as dbt's own generate_alias_name gives it) another node has too. */
+function sharingIdentifier(nodes: ProjectNode[], identifierOf: (node: ProjectNode) => string = defaultIdentifier): ProjectNode[] {
   const byIdentifier = new Map<string, ProjectNode[]>();
   for (const node of nodes) {
-    const alias = node.config.alias;
-    const identifier = typeof alias === 'string' && alias !== '' ? alias.trim() : node.version !== undefined ? `${node.name}_v${node.version}` : node.name;
+    let identifier: string;
+    try {
+      identifier = identifierOf(node);
+    } catch {
+      // A naming macro that fails for this node: it has no relation name to compare.
+      continue;
+    }
     const list = byIdentifier.get(identifier);
     if (list) list.push(node);
     else byIdentifier.set(identifier, [node]);
   }
   return [...byIdentifier.values()].filter((list) => list.length > 1).flat();
+}
+
+/** The identifier dbt's own generate_alias_name gives: the alias, else the name (and version). */
+function defaultIdentifier(node: ProjectNode): string {
+  const alias = node.config.alias;
+  return typeof alias === 'string' && alias !== '' ? alias.trim() : node.version !== undefined ? `${node.name}_v${node.version}` : node.name;
 }

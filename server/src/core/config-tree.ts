@@ -7,8 +7,16 @@ import type { ConfigLayers, NodeConfig } from './model';
 /** Keys that hold a dict value but are configs, not sub-folders, when written without '+'. */
 const DICT_CONFIGS = new Set(['meta', 'persist_docs', 'grants', 'docs', 'contract', 'tblproperties', 'column_types', 'quoting', 'labels', 'options', 'partition_by', 'liquid_clustered_by']);
 
+/**
+ * The empty tags and meta that most configs have, shared: a config is changed by replacing its
+ * lists and meta (see applyConfig), never in place, and a big project has tens of thousands of
+ * configs (one per test). Frozen, so a change in place fails loudly instead of reaching every node.
+ */
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+const NO_META = Object.freeze({}) as Record<string, unknown>;
+
 export function emptyConfig(materialized: string): NodeConfig {
-  return { enabled: true, materialized, tags: [], meta: {} };
+  return { enabled: true, materialized, tags: NO_TAGS, meta: NO_META };
 }
 
 /** Applies one layer of configuration on top of `into` with dbt's merge rules. */
@@ -41,7 +49,7 @@ export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): v
 
 /** A copy of a config whose lists and meta can be changed without touching the original. */
 export function copyConfig(config: NodeConfig): NodeConfig {
-  const copy: NodeConfig = { ...config, tags: config.tags.slice(), meta: { ...config.meta } };
+  const copy: NodeConfig = { ...config, tags: config.tags.length === 0 ? NO_TAGS : config.tags.slice(), meta: isEmpty(config.meta) ? NO_META : { ...config.meta } };
   for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(config[hook])) copy[hook] = (config[hook] as unknown[]).slice();
   return copy;
 }
@@ -98,6 +106,11 @@ function readConfigs(level: Record<string, unknown>, isRoot: boolean): Record<st
     else if (!isDict(v) || (!isRoot && DICT_CONFIGS.has(k))) out[k] = v;
   }
   return out;
+}
+
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {

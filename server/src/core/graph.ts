@@ -132,8 +132,18 @@ export class ProjectGraph {
    * in two packages that way is ambiguous (undefined, see `refCandidates`).
    */
   resolveRef(name: string, packageName?: string, version?: string, fromPackage?: string): ProjectNode | undefined {
-    const found = this.refCandidates(name, packageName, version, fromPackage);
-    return found.length === 1 ? found[0] : undefined;
+    // refCandidates' search without its lists: this runs for every ref of every node.
+    const byPackage = this.refLookup.get(version === undefined || version === '' ? name : `${name}.v${version}`);
+    if (!byPackage) return undefined;
+    if (packageName !== undefined) return byPackage.get(packageName);
+    const root = this.project.config.name;
+    const inRoot = byPackage.get(root);
+    if (inRoot) return inRoot;
+    if (fromPackage !== undefined && fromPackage !== root) {
+      const own = byPackage.get(fromPackage);
+      if (own) return own;
+    }
+    return byPackage.size === 1 ? byPackage.values().next().value : undefined;
   }
 
   /** What resolveRef finds: none, one, or (ambiguous) several nodes. */
@@ -155,15 +165,15 @@ export class ProjectGraph {
   resolveSource(source: string, table: string, fromPackage?: string): ProjectNode | undefined {
     const byPackage = this.sourceLookup.get(`${source}.${table}`);
     if (!byPackage) return undefined;
-    for (const pkg of this.packagesToSearch(undefined, fromPackage)) {
-      if (pkg !== undefined) {
-        const node = byPackage.get(pkg);
-        if (node) return node;
-      } else {
-        return byPackage.values().next().value;
-      }
+    // packagesToSearch's order without its list: the root project, the node's package, then any.
+    const root = this.project.config.name;
+    const inRoot = byPackage.get(root);
+    if (inRoot) return inRoot;
+    if (fromPackage !== undefined && fromPackage !== root) {
+      const own = byPackage.get(fromPackage);
+      if (own) return own;
     }
-    return undefined;
+    return byPackage.values().next().value;
   }
 
   /** dbt's _packages_to_search (with require_ref_searches_node_package_before_root off, its default). */
@@ -333,8 +343,9 @@ export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refN
 }
 
 function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => NameIndex, out: Diagnostic[]): ProjectNode | undefined {
+  const resolved = graph.resolveRef(ref.name, ref.packageName, ref.version, node.packageName);
+  if (resolved) return resolved;
   const found = graph.refCandidates(ref.name, ref.packageName, ref.version, node.packageName);
-  if (found.length === 1) return found[0];
   if (found.length > 1) {
     out.push({
       code: 'unknown-ref',
@@ -411,8 +422,9 @@ export function layerOf(node: ProjectNode, layers: LayerOptions): string | undef
   // Tests belong to what they test; exposures read the project from outside it.
   if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.resourceType === 'exposure') return undefined;
   if (node.resourceType === 'source' && layers.sourceLayer) return layers.sourceLayer;
-  const folders = node.fqn.slice(1, -1);
-  for (let i = folders.length - 1; i >= 0; i--) if (layers.names.includes(folders[i]!)) return folders[i];
+  // The folders: the fqn without its package and name.
+  const fqn = node.fqn;
+  for (let i = fqn.length - 2; i >= 1; i--) if (layers.names.includes(fqn[i]!)) return fqn[i];
   if (node.resourceType === 'seed') return 'seed';
   return undefined;
 }

@@ -74,11 +74,15 @@ export function* manifestChunks(input: ManifestInput): Generator<string> {
 
 /** sha256 of a file as dbt checksums it: whitespace runs collapsed to one space (Python's str.split()). */
 export function dbtChecksum(text: string): { name: 'sha256'; checksum: string } {
-  return { name: 'sha256', checksum: sha256(text.split(PY_WHITESPACE).filter(Boolean).join(' ')) };
+  // ' '.join(text.split()) in one pass: every run becomes one space, then the ends lose theirs.
+  let collapsed = text.replace(PY_WHITESPACE, ' ');
+  if (collapsed.startsWith(' ')) collapsed = collapsed.slice(1);
+  if (collapsed.endsWith(' ')) collapsed = collapsed.slice(0, -1);
+  return { name: 'sha256', checksum: sha256(collapsed) };
 }
 
-/** Python's str.isspace() characters. */
-const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+/** Runs of Python's str.isspace() characters. */
+const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -358,9 +358,24 @@ export class Compiler {
     return this.names(node);
   }
 
-  private names(node: ProjectNode, config: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
+  /**
+   * The identifier dbt gives a node (its generate_alias_name), without computing its database and
+   * schema: only nodes sharing an identifier can share a relation.
+   */
+  identifier(node: ProjectNode): string {
+    const cached = this.relations.get(node.uniqueId);
+    if (cached && cached.type !== 'cte') return cached.identifier;
+    const config = this.namingConfig(node, { ...node.config, ...this.dynamicConfig(node) });
+    return this.callNaming('generate_alias_name', [config.alias ?? null, this.nodeDict(node, config)], node.packageName);
+  }
+
+  private namingConfig(node: ProjectNode, config: Record<string, unknown>): Record<string, unknown> {
+    return (node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema) ? { ...config, schema: 'dbt_test__audit' } : config;
+  }
+
+  private names(node: ProjectNode, nodeConfig: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
     const { target } = this.options;
-    if ((node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema)) config = { ...config, schema: 'dbt_test__audit' };
+    const config = this.namingConfig(node, nodeConfig);
     const nodeDict = this.nodeDict(node, config);
     let schema: string;
     let database: string;

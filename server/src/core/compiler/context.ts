@@ -13,7 +13,7 @@
  * as in dbt (a package macro calling `inner()` from a root model finds the root's `inner`).
  */
 import type { Diagnostic } from '../diagnostics';
-import { isUndefined, Kwargs, MacroReturn, parse, render, type RenderOptions, type RenderResult, type Template } from '../jinja';
+import { CURRENT_GLOBALS, isUndefined, Kwargs, MacroReturn, parse, render, returnFunction, type RenderOptions, type RenderResult, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
 import { publicTarget, type Target } from '../profiles';
 import type { Span } from '../text';
@@ -120,8 +120,9 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     this.rootName = options.project.config.name;
     const current = (): Record<string, unknown> => this.current();
     this.dynamicGlobals = new Proxy(Object.create(null) as object, {
-      has: (_t, key) => typeof key === 'string' && key in current(),
-      get: (_t, key) => (typeof key === 'string' ? current()[key] : undefined),
+      has: (_t, key) => key === CURRENT_GLOBALS || (typeof key === 'string' && key in current()),
+      // The engine reads CURRENT_GLOBALS once per template and then looks names up in current() directly.
+      get: (_t, key) => (key === CURRENT_GLOBALS ? current : typeof key === 'string' ? current()[key] : undefined),
     });
     this.buildBase(provider);
     this.buildInternals();
@@ -466,9 +467,9 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       results: [],
       selected_resources: [],
       invocation_args_dict: {},
-      return: (value: unknown) => {
+      return: returnFunction((value: unknown) => {
         throw new MacroReturn(value);
-      },
+      }),
       log: () => '',
       print: () => '',
       tojson: (v: unknown) => pythonJson(v),

@@ -6,7 +6,7 @@ import type * as A from './ast';
 import { applyFilter, applyTest } from './filters';
 import { dataText } from './parser';
 import {
-  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn,
+  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn, RETURNS, CURRENT_GLOBALS,
   makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, PyFloat, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
@@ -66,6 +66,8 @@ export function currentCallSite(): { template: A.TemplateNode; span: A.Span } | 
 const STATUS_NORMAL = 0;
 const STATUS_BREAK = 1;
 const STATUS_CONTINUE = 2;
+/** A statement-level `return(x)` ended the macro: the value is in `returnValue`. */
+const STATUS_RETURN = 3;
 
 /** Value of a frame-local name before its assignment: lookups stop here with Undefined. */
 const MISSING_VAR: unique symbol = Symbol('missing-var');
@@ -276,6 +278,8 @@ export class Renderer {
   private pendingJoinError: Error | undefined;
   rootScope: Scope = new Scope(null);
   private readonly wsDefault: boolean;
+  /** The globals' CURRENT_GLOBALS function, when they have one. */
+  private readonly currentGlobals: (() => object) | null;
 
   constructor(
     readonly template: A.TemplateNode,
@@ -284,6 +288,9 @@ export class Renderer {
     private readonly budget: Budget,
   ) {
     this.wsDefault = !opts.trimBlocks && !opts.lstripBlocks && !opts.keepTrailingNewline;
+    // Asked with `in` first: a proxy is read only for what it says it has.
+    const current = CURRENT_GLOBALS in globals ? (globals as { [CURRENT_GLOBALS]?: unknown })[CURRENT_GLOBALS] : undefined;
+    this.currentGlobals = typeof current === 'function' ? (current as () => object) : null;
   }
 
   // ------------------------------------------------------------------ errors
@@ -321,7 +328,7 @@ export class Renderer {
       const v = s.get(name);
       if (v !== undefined) return v === MISSING_VAR ? new Undefined(name) : v;
     }
-    const g = this.globals as Record<string, unknown>;
+    const g = (this.currentGlobals !== null ? this.currentGlobals() : this.globals) as Record<string, unknown>;
     if (name in g) {
       const v = g[name];
       // Inherited Object.prototype members are not template variables.
@@ -342,6 +349,7 @@ export class Renderer {
           this.write(this.wsDefault ? st.text : dataText(st, this.opts.trimBlocks, this.opts.lstripBlocks, this.opts.keepTrailingNewline), st.span);
           break;
         case 'Output': {
+          if (st.expr.kind === 'Call' && this.statementReturn(st.expr, scope)) return STATUS_RETURN;
           const v = this.eval(st.expr, scope);
           this.write(typeof v === 'string' ? v : toStr(v), st.span);
           break;
@@ -352,7 +360,7 @@ export class Renderer {
           break;
         }
         case 'For':
-          this.execFor(st, scope, this.eval(st.iter, scope), 0);
+          if (this.execFor(st, scope, this.eval(st.iter, scope), 0) === STATUS_RETURN) return STATUS_RETURN;
           break;
         case 'Set':
           this.assign(st.target, this.eval(st.value, scope), scope, st.span);
@@ -391,14 +399,15 @@ export class Renderer {
           break;
         }
         case 'Do':
+          if (st.expr.kind === 'Call' && this.statementReturn(st.expr, scope)) return STATUS_RETURN;
           this.eval(st.expr, scope);
           break;
         case 'Block':
           if (st.blockKind === 'snapshot') {
             const r = this.execBody(st.body, scope);
             if (r !== STATUS_NORMAL) return r;
-          } else {
-            this.execBody(st.body, new Scope(st.scoped ? scope : this.rootScope).seed(st.missingAtStart));
+          } else if (this.execBody(st.body, new Scope(st.scoped ? scope : this.rootScope).seed(st.missingAtStart)) === STATUS_RETURN) {
+            return STATUS_RETURN;
           }
           break;
         case 'Break':
@@ -410,6 +419,24 @@ export class Renderer {
       }
     }
     return STATUS_NORMAL;
+  }
+
+  /** The value of the statement-level `return(x)` that ended the current macro (STATUS_RETURN). */
+  private returnValue: unknown;
+
+  /**
+   * `return(x)` as a whole statement, with the host's return function: evaluated as evalCallAt
+   * would (the callee, the argument, one step), then the macro ends through STATUS_RETURN instead
+   * of a thrown MacroReturn. Anything else (another callee, more arguments) is not handled here.
+   */
+  private statementReturn(e: A.CallExpr, scope: Scope): boolean {
+    if (e.fn.kind !== 'Name' || e.args.length !== 1 || e.kwargs.length !== 0 || e.dynArgs || e.dynKwargs) return false;
+    const fn = this.lookup(e.fn.name, scope);
+    if (typeof fn !== 'function' || (fn as { [RETURNS]?: boolean })[RETURNS] !== true) return false;
+    const value = this.eval(e.args[0]!, scope);
+    this.step(e.span);
+    this.returnValue = value;
+    return true;
   }
 
   /** Loop-control status of the last capture() (break/continue inside set/filter blocks). */
@@ -440,7 +467,8 @@ export class Renderer {
     return this.execBody(st.else_, scope);
   }
 
-  private execFor(st: A.ForStmt, scope: Scope, iterValue: unknown, depth0: number): void {
+  /** Runs a loop; STATUS_RETURN when a `return(x)` statement inside it ended the macro, else STATUS_NORMAL. */
+  private execFor(st: A.ForStmt, scope: Scope, iterValue: unknown, depth0: number): number {
     let items: unknown[] | null = null;
     let range: PyRange | null = null;
     try {
@@ -461,15 +489,16 @@ export class Renderer {
     }
     const n = range !== null ? range.length : items!.length;
     if (n === 0) {
-      if (st.else_.length) this.execBody(st.else_, new Scope(scope).seed(st.elseMissingAtStart));
-      return;
+      if (st.else_.length && this.execBody(st.else_, new Scope(scope).seed(st.elseMissingAtStart)) === STATUS_RETURN) return STATUS_RETURN;
+      return STATUS_NORMAL;
     }
     const recurse = st.recursive
       ? (v: unknown) => {
           const saved = this.out;
           this.out = '';
           try {
-            this.execFor(st, scope, v, depth0 + 1);
+            // Called from an expression (`loop(children)`): a return inside leaves as the exception.
+            if (this.execFor(st, scope, v, depth0 + 1) === STATUS_RETURN) throw new MacroReturn(this.returnValue);
             return this.out;
           } finally {
             this.out = saved;
@@ -492,8 +521,11 @@ export class Renderer {
         loop.index0 = i;
         s.set('loop', loop);
       }
-      if (this.execBody(st.body, s) === STATUS_BREAK) break;
+      const status = this.execBody(st.body, s);
+      if (status === STATUS_BREAK) break;
+      if (status === STATUS_RETURN) return STATUS_RETURN;
     }
+    return STATUS_NORMAL;
   }
 
   private assign(target: A.Target, value: unknown, scope: Scope, span: A.Span): void {
@@ -609,7 +641,11 @@ export class Renderer {
       this.out = '';
       this.pendingJoinError = undefined;
       try {
-        this.execBody(def.body, scope);
+        if (this.execBody(def.body, scope) === STATUS_RETURN) {
+          // dbt catches return() at its macros; a call block's body (jinja's anonymous `caller`) passes it on.
+          if (meta.anonymous) throw new MacroReturn(this.returnValue);
+          return fromHost(this.returnValue);
+        }
         if (this.pendingJoinError) throw this.pendingJoinError;
         return this.out;
       } catch (err) {
@@ -882,7 +918,8 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
   r.rootScope.seed(template.missingAtStart);
   let error: RenderErrorInfo | undefined;
   try {
-    r.execBody(template.body, r.rootScope);
+    // A `return(x)` statement outside any macro: the same error as the thrown MacroReturn gives.
+    if (r.execBody(template.body, r.rootScope) === STATUS_RETURN) throw new MacroReturn(undefined);
     r.throwPendingJoinError();
   } catch (err) {
     error = toErrorInfo(err, template);

@@ -9,6 +9,25 @@ export class MacroReturn {
   constructor(readonly value: unknown) {}
 }
 
+/**
+ * Marks a host `return(value)` function (dbt's: it throws MacroReturn). A statement that is just
+ * such a call (`{% do return(x) %}`, `{{ return(x) }}`) ends its macro without the exception:
+ * real projects return tens of thousands of times per parse, and each throw costs microseconds.
+ */
+export const RETURNS: unique symbol = Symbol('jinja.returns');
+
+/**
+ * Globals whose object changes while rendering (a macro sees the context of the node being
+ * rendered) may carry this key: a function answering the object to look names up in now. Each
+ * lookup then reads a plain object instead of going through a Proxy's traps.
+ */
+export const CURRENT_GLOBALS: unique symbol = Symbol('jinja.currentGlobals');
+
+/** `fn` (which must throw MacroReturn with its one positional argument), marked as a return function. */
+export function returnFunction<F extends (...args: never[]) => never>(fn: F): F {
+  return Object.assign(fn, { [RETURNS]: true });
+}
+
 const MISSING: unique symbol = Symbol('missing');
 
 /** jinja2's default Undefined: renders '', iterates empty, is falsy; most other uses raise. */
@@ -310,10 +329,14 @@ function funcRepr(f: (...a: unknown[]) => unknown): string {
 }
 
 const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\uffff\\'"]/;
+/** Printable ASCII without backslash or double quote: such a string's repr is itself in quotes. */
+const PLAIN_BUT_SINGLE_QUOTES = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
 const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
 
 export function pyStrRepr(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return `'${s}'`;
+  // Python quotes a string holding ' (and no ") with ": `ref('x')` needs no escape then.
+  if (!PLAIN_BUT_SINGLE_QUOTES.test(s)) return `"${s}"`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (let i = 0; i < s.length; i++) {

@@ -65,7 +65,8 @@ function addGenericTest(
     return;
   }
   let args: Record<string, unknown> = raw;
-  if (columnName !== undefined) args = { ...args, column_name: columnName };
+  // `- unique` (the common entry) has no keys of its own: one literal instead of a spread.
+  if (columnName !== undefined) args = spec.kind === 'scalar' ? { column_name: columnName } : { ...args, column_name: columnName };
   if ('arguments' in args) {
     const { arguments: explicitArgs, ...rest } = args;
     args = isDict(explicitArgs) ? { ...rest, ...explicitArgs } : rest;
@@ -75,7 +76,8 @@ function addGenericTest(
   let testConfig: Record<string, unknown> | undefined;
   let taken: Set<string> | undefined;
   // Most tests have no config keys at all: skip dbt's 15 lookups for them.
-  const hasConfig = configArg !== undefined || Object.keys(args).some((k) => CONFIG_KEYS.has(k));
+  let hasConfig = configArg !== undefined;
+  if (!hasConfig) for (const k in args) if (CONFIG_KEYS.has(k)) hasConfig = true;
   if (hasConfig) for (const key of CONFIG_ARGS) {
     let value = args[key];
     if (!value && configArg) {
@@ -89,7 +91,8 @@ function addGenericTest(
   const kwargs: Record<string, unknown> = {};
   let description: unknown;
   let customName: unknown;
-  for (const [k, v] of Object.entries(args)) {
+  for (const k in args) {
+    const v = args[k];
     if (k === 'name') customName = v;
     else if (k === 'description') description = v;
     else if (k !== 'config' && !CONFIG_KEYS.has(k)) kwargs[k] = v;
@@ -132,7 +135,7 @@ function addGenericTest(
   if (alias !== undefined) test.compiledName = alias;
   const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
   if (ownConfig) test.config = ownConfig;
-  const fqn = ctx.fqnPrefix(rel).concat(name);
+  const fqn = [...ctx.fqnPrefix(rel), name];
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
   const node: ProjectNode = config.enabled
@@ -140,7 +143,8 @@ function addGenericTest(
     : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
   if (typeof description === 'string') node.description = description;
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
-  for (const value of Object.values(kwargs)) {
+  for (const key in kwargs) {
+    const value = kwargs[key];
     if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
     const inner = scan(`{{ ${value} }}`);
     node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];

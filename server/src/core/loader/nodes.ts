@@ -27,7 +27,7 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
   const python = file.kind === 'python-model';
   const defaultMaterialization = type === 'model' ? (python ? 'table' : 'view') : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
   const tree = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);
-  const rootLayers = ctx.rootLayers(treeKey, [...folders, name]);
+  const rootLayers = ctx.rootConfig ? ctx.rootLayers(treeKey, [...folders, name]) : undefined;
   const node: ProjectNode = newNode({
     uniqueId: `${type}.${pkg}.${name}`,
     resourceType: type,
@@ -85,8 +85,11 @@ export function patchConfig(ctx: PackageContext, node: ProjectNode, patch: Recor
 export function renderHooks(ctx: PackageContext, node: ProjectNode, only?: Record<string, unknown>): void {
   const parser = ctx.state.parser;
   const config = only ?? node.config;
-  const hooks = [config.pre_hook, config.post_hook, config['pre-hook'], config['post-hook']].flatMap((h) => (h === undefined || h === null ? [] : Array.isArray(h) ? h : [h]));
-  if (!parser || hooks.length === 0) return;
+  const { pre_hook: pre, post_hook: post, 'pre-hook': preDash, 'post-hook': postDash } = config;
+  // Most nodes have no hooks: no lists for them.
+  if (!parser || ((pre === undefined || pre === null) && (post === undefined || post === null) && (preDash === undefined || preDash === null) && (postDash === undefined || postDash === null))) return;
+  const hooks = [pre, post, preDash, postDash].flatMap((h) => (h === undefined || h === null ? [] : Array.isArray(h) ? h : [h]));
+  if (hooks.length === 0) return;
   const parsed = parser.renderHooks(node, hooks);
   if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
   if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
