@@ -108,6 +108,17 @@ describe('CLI run output', () => {
     assert.match(r.stderr, /error duplicate-name: Two models are named 'orders'/);
   });
 
+  it('a Jinja error in a model is blamed on the model (its file and line), not on the unit test that compiles it', () => {
+    const root = smallProject({
+      'models/gold/daily.sql': "select id from {{ ref('orders') }}\n{{ exceptions.raise_compiler_error('boom in daily') if execute }}\n",
+      'models/gold/unit.yml': "unit_tests:\n  - name: test_daily\n    model: daily\n    given:\n      - input: ref('orders')\n        rows:\n          - {id: 1}\n    expect:\n      rows:\n        - {id: 1}\n",
+    });
+    const r = medallion(['build', '--project', root], root);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /models\/gold\/daily\.sql:2: model daily does not compile: Compilation Error: boom in daily/);
+    assert.doesNotMatch(r.stdout + r.stderr, /unit\.yml: Compilation Error/);
+  });
+
   it('rows cells and names: middle ellipsis, kinds, progress bar', () => {
     assert.equal(middleEllipsis('abcdefghij', 7), 'abc…hij');
     assert.equal(middleEllipsis('short', 7), 'short');

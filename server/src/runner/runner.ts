@@ -329,7 +329,7 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
     session = await engine.acquire(signal);
     if (node.resourceType === 'unit_test') {
       const outcome = await runUnitTest(engine, session, compiler, analysis.graph, node, signal);
-      return done(outcome.status, outcome.message, { failures: outcome.failures, ...(outcome.sql ? { compiledSql: outcome.sql } : {}) });
+      return done(outcome.status, outcome.message, { failures: outcome.failures, ...(outcome.sql ? { compiledSql: outcome.sql } : {}), ...(outcome.file ? { file: outcome.file } : {}), ...(outcome.line ? { line: outcome.line } : {}) });
     }
     let relation = node.resourceType === 'test' ? undefined : compiler.relation(node);
     // is_incremental() needs to know whether the table is there; nothing else does.

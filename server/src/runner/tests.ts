@@ -7,6 +7,7 @@ import type { Compiler } from '../core/compiler';
 import { parseCsv } from '../core/csv';
 import type { ProjectGraph } from '../core/graph';
 import type { ProjectNode } from '../core/model';
+import { LineIndex } from '../core/text';
 import type { Engine, EngineSession, QueryResult } from '../engines/engine';
 import type { NodeStatus } from './types';
 
@@ -14,6 +15,9 @@ export interface TestOutcome {
   status: NodeStatus;
   failures: number;
   message: string;
+  /** Where the error is (a unit test's model that fails to compile: the model's file and line, not the test's yml). */
+  file?: string;
+  line?: number;
 }
 
 export async function runDataTest(engine: Engine, session: EngineSession, compiler: Compiler, node: ProjectNode, sql: string, signal?: AbortSignal): Promise<TestOutcome> {
@@ -104,7 +108,14 @@ export async function runUnitTest(engine: Engine, session: EngineSession, compil
   const overridesMacros = (unit.overrides ?? {}) as { macros?: Record<string, unknown> };
   const incremental = overridesMacros.macros && 'is_incremental' in overridesMacros.macros ? Boolean(overridesMacros.macros.is_incremental) : false;
   const compiled = compiler.compileWith(model.uniqueId, overrides, incremental);
-  if (compiled.sql === undefined) return { status: 'error', failures: 0, message: compiled.diagnostics.map((d) => d.message).join('; ') };
+  if (compiled.sql === undefined) {
+    // The cause is in the model: name its file and line (the unit test only asked to compile it).
+    const d = compiled.diagnostics[0];
+    const text = compiler.analysis.project.files.get(d?.file ?? '')?.text;
+    const line = d?.span && text ? new LineIndex(text).position(d.span.start).line + 1 : undefined;
+    const message = `model ${model.name} does not compile: ${compiled.diagnostics.map((x) => x.message).join('; ')}`;
+    return { status: 'error', failures: 0, message, ...(d?.file ? { file: d.file } : {}), ...(line ? { line } : {}) };
+  }
   const expected = fixtureRows(unit.expect, `${node.name} expect`);
   const q = (n: string): string => engine.dialect.quoteIdentifier(n);
   const actualSql = `select ${expected.columns.map(q).join(', ')} from (\n${compiled.sql}\n) as actual`;
