@@ -831,6 +831,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(name, command.help));
       return 0;
     }
+    // A bad --output is a usage error before anything is read or run.
+    if (args.options.has('output')) outputFormat(name, option(args, 'output'));
     if (command.project === 'none') return await command.runAlone!(args);
     const root = findProjectRoot(option(args, 'project'));
     if (!root) {
