@@ -51,3 +51,22 @@ export class RunQueue {
     };
   }
 }
+
+/**
+ * Enters several queues (a project's, then its database file's), each only after the one before:
+ * every run takes them in that order, so two runs never wait on each other. One `done` leaves
+ * them all; an abort while waiting leaves the ones already entered.
+ */
+export async function enterAll(queues: Array<{ queue: RunQueue; onWait: (running: string) => void }>, title: string, signal?: AbortSignal): Promise<() => void> {
+  const entered: Array<() => void> = [];
+  const leaveAll = (): void => {
+    for (const leave of entered.splice(0).reverse()) leave();
+  };
+  try {
+    for (const { queue, onWait } of queues) entered.push(await queue.enter(title, onWait, signal));
+  } catch (err) {
+    leaveAll();
+    throw err;
+  }
+  return leaveAll;
+}

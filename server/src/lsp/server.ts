@@ -59,7 +59,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   registerWorkflowHandlers(connection, () => state.trusted, (uri) => {
     const project = (uri ? state.at(uri)?.project : undefined) ?? workspace.all()[0];
     return project ? { root: project.root, analysis: project.get() } : undefined;
-  });
+  }, state.engines);
 
   state.documents.listen(connection);
   connection.listen();
