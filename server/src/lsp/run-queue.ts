@@ -1,7 +1,8 @@
 /**
- * One run at a time per project: a second run waits for the running one (it is told so, and can
- * be cancelled while it waits), then starts, in the order runs were asked for. Two builds of one
- * project at once would race on the same relations and on target/'s artifacts.
+ * One run at a time per key (a project, a DuckDB file): a second run waits for the running one (it
+ * is told so, and can be cancelled while it waits), then starts, in the order runs were asked for.
+ * Two builds of one project at once would race on the same relations and on target/'s artifacts;
+ * two projects on one DuckDB file would write through its one shared instance at once.
  */
 export class RunQueue {
   private tail: Promise<void> = Promise.resolve();

@@ -1,8 +1,9 @@
 /**
  * `medallion/run`: a selection, or a document's model with its upstream or downstream. One run at
- * a time per project (a second one waits, told so by a run event and its progress); the run
- * compiles the analysis version current when it starts (pinned: edits meanwhile make a new
- * version) and shares the engine of its database file with previews.
+ * a time per project and per DuckDB file (a second one waits, told so by a run event and its
+ * progress); the run compiles the analysis version current when it starts (pinned: edits
+ * meanwhile make a new version) and shares the engine of its database file with previews. A
+ * failure to open the engine is explained (runner/failures.ts) as the CLI explains it.
  */
 import { ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 import { nodesInFile } from '../../core/ide';
