@@ -251,7 +251,7 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
     const byPackage = graph.refLookup.get(key);
     if (byPackage) {
       if (!byPackage.has(node.packageName)) byPackage.set(node.packageName, node);
-    } else graph.refLookup.set(key, new Map([[node.packageName, node]]));
+    } else graph.refLookup.set(key, new Map<string, ProjectNode>().set(node.packageName, node));
   };
   let anyLayer = false;
   for (const node of project.nodes.values()) {
@@ -275,22 +275,35 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
       if (!graph.sourceTables.has(key)) graph.sourceTables.set(key, node);
       const byPackage = graph.sourceLookup.get(key);
       if (byPackage) byPackage.set(node.packageName, node);
-      else graph.sourceLookup.set(key, new Map([[node.packageName, node]]));
+      else graph.sourceLookup.set(key, new Map<string, ProjectNode>().set(node.packageName, node));
     }
   }
 
   // Only a problem needs the list (for "did you mean"); built once, on first need.
   const refNames = (): NameIndex => graph.refNames();
+  let lastAttached: string | undefined;
+  let lastChildren: string[] | undefined;
   for (const node of project.nodes.values()) {
     if (node.refs.length === 0 && node.sources.length === 0) {
       // Most nodes of a big project are generic tests: their only parent is what they test.
+      // A model's tests come one after another: its lookups are done once for the run of them.
       const attached = node.test?.attachedTo;
-      node.dependsOn = attached && project.nodes.has(attached) ? [attached] : [];
-      if (attached && node.dependsOn.length > 0) {
-        const list = graph.children.get(attached);
-        if (list) list.push(node.uniqueId);
-        else graph.children.set(attached, [node.uniqueId]);
+      if (attached === undefined || attached === '') {
+        node.dependsOn = [];
+        continue;
       }
+      if (attached !== lastAttached) {
+        lastAttached = attached;
+        lastChildren = undefined;
+        if (project.nodes.has(attached)) {
+          lastChildren = graph.children.get(attached);
+          if (!lastChildren) graph.children.set(attached, (lastChildren = []));
+        }
+      }
+      if (lastChildren) {
+        node.dependsOn = [attached];
+        lastChildren.push(node.uniqueId);
+      } else node.dependsOn = [];
       continue;
     }
     node.dependsOn = resolveDependencies(graph, node, refNames, diagnostics);
@@ -439,32 +452,51 @@ export function layerOf(node: ProjectNode, layers: LayerOptions): string | undef
   return undefined;
 }
 
-/** Nodes that may sit on a cycle: what remains after repeatedly peeling nodes with no remaining parents. */
+/**
+ * Nodes that may sit on a cycle: what remains after repeatedly peeling nodes with no remaining
+ * parents. A node without children cannot be on a cycle (tests, leaves), so only parents are
+ * candidates; they get integer slots and their edges become index arrays, so the peel touches no
+ * string-keyed map (at 100k models these lookups, not the work, were the cost).
+ */
 function cycleCandidates(graph: ProjectGraph): string[] {
-  const remainingParents = new Map<string, number>();
-  const ready: string[] = [];
-  // A node without children cannot be on a cycle (tests, leaves): only parents are candidates.
-  for (const id of graph.children.keys()) {
-    let n = 0;
-    for (const p of graph.parents.get(id) ?? []) if (graph.children.has(p)) n++;
-    remainingParents.set(id, n);
-    if (n === 0) ready.push(id);
-  }
-  while (ready.length > 0) {
-    const id = ready.pop()!;
-    remainingParents.delete(id);
-    for (const child of graph.children.get(id) ?? []) {
-      const left = remainingParents.get(child);
-      if (left === undefined) continue;
-      // (children outside the candidate set were never counted)
-      if (left === 1) ready.push(child);
-      else remainingParents.set(child, left - 1);
+  const ids = [...graph.children.keys()];
+  const slot = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) slot.set(ids[i]!, i);
+  // Edges among candidates, read from the parent side (a candidate's parents are few; its
+  // children are mostly tests): `from[e] → to[e]`, then grouped by `from` (CSR).
+  const remaining = new Int32Array(ids.length);
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    for (const p of graph.parents.get(ids[i]!) ?? []) {
+      const j = slot.get(p);
+      if (j === undefined) continue;
+      remaining[i]!++;
+      from.push(j);
+      to.push(i);
     }
   }
-  if (remainingParents.size === 0) return [];
+  const start = new Int32Array(ids.length + 1);
+  for (const j of from) start[j + 1]!++;
+  for (let i = 0; i < ids.length; i++) start[i + 1]! += start[i]!;
+  const edges = new Int32Array(from.length);
+  const fill = start.slice(0, ids.length);
+  for (let e = 0; e < from.length; e++) edges[fill[from[e]!]!++] = to[e]!;
+  const ready: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (remaining[i] === 0) ready.push(i);
+  let peeled = 0;
+  while (ready.length > 0) {
+    const i = ready.pop()!;
+    peeled++;
+    for (let e = start[i]!; e < start[i + 1]!; e++) if (--remaining[edges[e]!]! === 0) ready.push(edges[e]!);
+  }
+  if (peeled === ids.length) return [];
   // What is left, in node order: the order Tarjan starts from and cycles are reported in.
   const left: string[] = [];
-  for (const id of graph.project.nodes.keys()) if (remainingParents.has(id)) left.push(id);
+  for (const id of graph.project.nodes.keys()) {
+    const i = slot.get(id);
+    if (i !== undefined && remaining[i]! > 0) left.push(id);
+  }
   return left;
 }
 
