@@ -24,7 +24,7 @@ import { scan } from './scanner';
 import { parseYaml, toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines } from './dbt-text';
-import { hostReader, stateView, type StateView } from './state-view';
+import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
@@ -139,17 +139,16 @@ class ManifestBuilder {
   private docs: DocBlock[] | undefined;
   private patches: Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }> | undefined;
 
-  /** The fields dbt's state comparison reads, computed as state:modified computes them (core/state-view.ts). */
-  private stateFields: StateView | undefined;
-
-  private state(): StateView {
-    return (this.stateFields ??= stateView(this.project, hostReader(this.input.host, this.project.root)));
-  }
+  /** The fields dbt's state comparison reads, computed per node as state:modified computes them (core/state-view.ts). */
+  private readonly stateYml: YmlIndex;
+  private readonly readFile: FileReader;
 
   /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
   private withState(json: Json, id: string, keys: readonly string[]): Json {
-    const state = this.state().nodes.get(id);
-    if (!state) return json;
+    // The state view holds the enabled node of an id (a disabled entry sharing it gets that node's fields).
+    const enabled = this.project.nodes.get(id);
+    if (!enabled) return json;
+    const state = manifestStateFields(this.project, enabled, this.readFile, this.stateYml);
     for (const key of keys) if (key in state) json[key] = state[key];
     const columns = state.columns as Record<string, { constraints?: unknown }> | undefined;
     if (columns && isDict(json.columns)) for (const [name, c] of Object.entries(columns)) if (isDict(json.columns[name])) (json.columns[name] as Json).constraints = c.constraints ?? [];
@@ -158,6 +157,8 @@ class ManifestBuilder {
 
   constructor(private readonly input: ManifestInput) {
     this.project = input.analysis.project;
+    this.stateYml = new YmlIndex(this.project);
+    this.readFile = hostReader(input.host, this.project.root);
     this.createdAt = input.generatedAt.getTime() / 1000;
     this.packages.set(this.project.config.name, this.project.config);
     for (const [name, config] of this.project.packages) this.packages.set(name, config);
@@ -262,7 +263,7 @@ class ManifestBuilder {
             path,
             original_file_path: path,
             unique_id: id,
-            macro_sql: (this.state().macros.get(id)?.macro_sql as string | undefined) ?? sql,
+            macro_sql: macroSql(this.project, macro),
             depends_on: { macros: this.macroDependencies(macro, sql) },
             description: patch?.description ?? '',
             meta: patch?.meta ?? {},
