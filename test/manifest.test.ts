@@ -110,6 +110,30 @@ describe('manifest.json writer', () => {
     }
   });
 
+  it('writes exactly the pieces given: multi-byte text across buffer boundaries, pieces larger than the buffer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
+    try {
+      // Seeded: 1- to 4-byte UTF-8 (é, €, 😀) in many small pieces (so some land at the 1 MiB buffer's end) and a few over 1 MiB.
+      let seed = 7;
+      const next = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        // The high bits: an LCG's low bits repeat with short periods.
+        return Math.floor((seed / 2147483648) * n);
+      };
+      const alphabet = ['a', 'é', '€', '😀', '"', '\n'];
+      const pieces: string[] = [];
+      for (let i = 0; i < 60000; i++) {
+        const length = i % 20011 === 0 ? (1 << 20) + next(2 << 20) : next(64);
+        pieces.push(alphabet[next(alphabet.length)]!.repeat(length));
+      }
+      const path = join(dir, 'pieces.txt');
+      writeChunksAtomic(path, pieces);
+      assert.ok(readFileSync(path).equals(Buffer.from(pieces.join(''), 'utf8')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a failing producer leaves no file behind, and the previous manifest intact', () => {
     const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
     try {

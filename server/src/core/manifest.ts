@@ -137,6 +137,9 @@ class ManifestBuilder {
   /** Macro unique ids by package, then name (dbt's MacroResolver inputs). */
   private readonly macrosByPackage = new Map<string, Map<string, MacroDefinition>>();
   private docs: DocBlock[] | undefined;
+  private docsByName: Map<string, DocBlock> | undefined;
+  /** Descriptions rendered, by package and text. */
+  private readonly described = new Map<string, { text: string; docBlocks: string[] }>();
   private patches: Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }> | undefined;
 
   /** The fields dbt's state comparison reads, computed per node as state:modified computes them (core/state-view.ts). */
@@ -732,15 +735,32 @@ class ManifestBuilder {
     return docs;
   }
 
-  /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used. */
+  /** The first doc block of each package and name (`pkg\0name`), and of each name (`\0name`). */
+  private docIndex(): Map<string, DocBlock> {
+    if (this.docsByName) return this.docsByName;
+    const index = new Map<string, DocBlock>();
+    for (const d of this.docBlocks()) {
+      for (const key of [`${d.packageName}\0${d.name}`, `\0${d.name}`]) if (!index.has(key)) index.set(key, d);
+    }
+    return (this.docsByName = index);
+  }
+
+  /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used (the same text of a package renders once). */
   private describe(description: string, packageName: string): { text: string; docBlocks: string[] } {
     // dbt renders only text with Jinja's markers in it (get_rendered's shortcut).
     if (!/\{[{%#]|[#}%]\}/.test(description)) return { text: description, docBlocks: [] };
+    const key = `${packageName}\0${description}`;
+    let described = this.described.get(key);
+    if (!described) this.described.set(key, (described = this.render(description, packageName)));
+    return described;
+  }
+
+  private render(description: string, packageName: string): { text: string; docBlocks: string[] } {
     const used: string[] = [];
     const find = (pkg: string | undefined, name: string): DocBlock | undefined => {
-      const docs = this.docBlocks();
-      if (pkg) return docs.find((d) => d.packageName === pkg && d.name === name);
-      return docs.find((d) => d.packageName === packageName && d.name === name) ?? docs.find((d) => d.packageName === this.project.config.name && d.name === name) ?? docs.find((d) => d.name === name);
+      const docs = this.docIndex();
+      if (pkg) return docs.get(`${pkg}\0${name}`);
+      return docs.get(`${packageName}\0${name}`) ?? docs.get(`${this.project.config.name}\0${name}`) ?? docs.get(`\0${name}`);
     };
     const doc = (...args: unknown[]): string => {
       const [a, b] = args.map(String);

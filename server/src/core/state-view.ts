@@ -38,8 +38,48 @@ const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['tr
 /** yml entries by the span of their `name:` value, per file (each file parsed once per view). */
 export class YmlIndex {
   private readonly files = new Map<string, Map<number, YNode>>();
+  private readonly roots = new Map<string, YNode | undefined>();
+  private readonly sources = new Map<string, Map<string, YNode>>();
+  private readonly tables = new Map<YNode, Map<string, YNode>>();
 
   constructor(private readonly project: Project) {}
+
+  /** A yml file's parsed root. */
+  root(file: string): YNode | undefined {
+    if (this.roots.has(file)) return this.roots.get(file);
+    const text = this.project.files.get(file)?.text;
+    const root = text === undefined ? undefined : parseYaml(text).root;
+    this.roots.set(file, root);
+    return root;
+  }
+
+  /** A source table's yml entries: the first `sources:` entry of its source's name, and that one's first table of its name. */
+  sourceEntries(node: ProjectNode): { source?: YNode; table?: YNode } {
+    const file = node.yml?.file;
+    if (file === undefined || !node.source || this.project.files.get(file)?.text === undefined) return {};
+    let sources = this.sources.get(file);
+    if (!sources) {
+      sources = new Map();
+      for (const s of items(get(this.root(file), 'sources'))) {
+        const name = getString(s, 'name');
+        if (name !== undefined && !sources.has(name)) sources.set(name, s);
+      }
+      this.sources.set(file, sources);
+    }
+    const source = sources.get(node.source.sourceName);
+    if (!source) return {};
+    let tables = this.tables.get(source);
+    if (!tables) {
+      tables = new Map();
+      for (const t of items(get(source, 'tables'))) {
+        const name = getString(t, 'name');
+        if (name !== undefined && !tables.has(name)) tables.set(name, t);
+      }
+      this.tables.set(source, tables);
+    }
+    const table = tables.get(node.name);
+    return table ? { source, table } : { source };
+  }
 
   entry(node: ProjectNode): YNode | undefined {
     // Unit tests are defined in yml: their own name is their entry.
@@ -48,8 +88,7 @@ export class YmlIndex {
     let byName = this.files.get(at.file);
     if (!byName) {
       byName = new Map();
-      const text = this.project.files.get(at.file)?.text;
-      const root = text === undefined ? undefined : parseYaml(text).root;
+      const root = this.root(at.file);
       const add = (entry: YNode): void => {
         const name = get(entry, 'name');
         if (name) byName!.set(name.span.start, entry);
@@ -215,7 +254,7 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
   const base: ManifestNode = { unique_id: node.uniqueId, resource_type: node.resourceType, name: node.name, package_name: node.packageName, fqn: node.fqn, description: node.description ?? '' };
   switch (node.resourceType) {
     case 'source':
-      return { ...base, ...sourceFields(project, node, entry) };
+      return { ...base, ...sourceFields(project, node, entry, yml) };
     case 'exposure': {
       const e = node.exposure!;
       return { ...base, type: e.type, owner: { email: e.owner.email ?? null, name: e.owner.name ?? null }, maturity: e.maturity ?? null, url: e.url ?? null, label: e.label ?? null, depends_on: { nodes: node.dependsOn, macros: [] }, unrendered_config: unrenderedConfig(project, node, entry) };
@@ -256,7 +295,7 @@ export function manifestStateFields(project: Project, node: ProjectNode, read: F
   const entry = yml.entry(node);
   switch (node.resourceType) {
     case 'source':
-      return sourceFields(project, node, entry);
+      return sourceFields(project, node, entry, yml);
     case 'unit_test':
       return { checksum: unitTestChecksum(node, entry) };
     case 'exposure':
@@ -290,10 +329,11 @@ function modelFields(node: ProjectNode, entry: YNode | undefined): Json {
 }
 
 /** A source table's fields beyond the common ones: its identifier, unrendered names, quoting, freshness, external, unrendered_config. */
-function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefined): Json {
+function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefined, yml: YmlIndex): Json {
   const source = node.source!;
-  const spec = freshnessOf(project, node);
-  const sourceEntry = findSourceEntry(project, node);
+  const entries = yml.sourceEntries(node);
+  const spec = freshnessOf(project, node, entries);
+  const sourceEntry = entries.source;
   const meta = { ...(isDict(source.sourceMeta) ? source.sourceMeta : {}), ...node.config.meta };
   const sourceConfig = toJS(get(sourceEntry, 'config'));
   const tableConfig = toJS(get(entry, 'config'));
@@ -318,12 +358,6 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
     external: toJS(get(entry, 'external')) ?? toJS(get(sourceEntry, 'external')) ?? null,
     unrendered_config: { ...layered, ...config },
   };
-}
-
-function findSourceEntry(project: Project, node: ProjectNode): YNode | undefined {
-  const text = node.yml ? project.files.get(node.yml.file)?.text : undefined;
-  if (text === undefined) return undefined;
-  return items(get(parseYaml(text).root, 'sources')).find((s) => getString(s, 'name') === node.source?.sourceName);
 }
 
 function freshnessExplicitlyNull(source: YNode | undefined, table: YNode | undefined): boolean {
