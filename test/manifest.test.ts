@@ -14,6 +14,7 @@ import { analyzeProject } from '../server/src/core/analysis';
 import { manifestChunks } from '../server/src/core/manifest';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
+import { hostReader, manifestStateFields, stateView, YmlIndex } from '../server/src/core/state-view';
 import { writeChunksAtomic, writeManifest } from '../server/src/runner/artifacts';
 import { assertGolden, testPath } from './support/golden';
 import { manifestDifferences } from './support/manifest-diff';
@@ -172,4 +173,31 @@ describe('manifest.json writer', () => {
     assert.ok(Object.keys(parsed.nodes).length > 10);
     assert.ok(Math.max(...pieces.map((p) => p.length)) < 20000);
   });
+});
+
+describe('manifest.json state fields', () => {
+  // The manifest computes each node's state fields alone (manifestStateFields); the state
+  // comparison reads the whole project's view (stateView). Every field the manifest takes must be
+  // the view's, on every golden project and fixture, so the two cannot drift apart.
+  const fixtures = ['workflows', 'contracts', 'adapter_sql', 'broken', 'layers'].map((f): [string, string] => [f, testPath('fixtures', f)]);
+  for (const [name, root] of [...projects, ...fixtures]) {
+    it(name, { skip: !existsSync(`${root}/dbt_project.yml`) && !process.env.CI ? 'public projects not fetched' : false }, () => {
+      const host = new NodeFileHost();
+      const { project } = analyzeProject(host, root);
+      const read = hostReader(host, project.root);
+      const view = stateView(project, read);
+      const yml = new YmlIndex(project);
+      let compared = 0;
+      for (const node of project.nodes.values()) {
+        const fields = manifestStateFields(project, node, read, yml);
+        const whole = view.nodes.get(node.uniqueId)!;
+        for (const [key, value] of Object.entries(fields)) {
+          assert.ok(key in whole, `${node.uniqueId}: ${key} is not a state field`);
+          assert.deepEqual(value, whole[key], `${node.uniqueId}: ${key}`);
+          compared++;
+        }
+      }
+      assert.ok(compared >= project.nodes.size, `${compared} fields of ${project.nodes.size} nodes`);
+    });
+  }
 });
