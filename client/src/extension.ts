@@ -35,7 +35,7 @@ import { PackagesOffer } from './packages-offer';
 import { Requests } from './requests';
 import { ResultsPanel } from './results-panel';
 import { RunStatus } from './run-status';
-import { doneLine, logLine, statusesFromRunResults, statusText } from './run-log';
+import { doneLine, logLine, runOutcome, statusesFromRunResults, statusText } from './run-log';
 import { RESTART_SETTINGS, serverEnvironment, settingsInEffect } from './settings';
 import { readStateSettings, registerWorkflowCommands, stateRunParams } from './workflow-commands';
 
@@ -265,13 +265,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       runStatus.settle();
     }
     if (!result) return undefined;
+    const outcome = runOutcome(result);
+    if (outcome === 'cancelled-before-start') {
+      output.info(`${title}: cancelled before it started${result.fatal ? ` (${result.fatal})` : ''}`);
+      return result;
+    }
     const failed = result.results.filter((r) => r.status === 'error' || r.status === 'fail');
     status.text = `$(database) ${statusText(result)}`;
     status.tooltip = `Medallion: target and last run\n${doneLine(result)}`;
-    if (result.fatal) {
+    if (outcome === 'fatal') {
       output.error(`run failed: ${result.fatal}`);
       void notify('error', `Medallion: ${result.fatal}`);
-    } else if (result.results.length === 0) {
+    } else if (outcome === 'nothing-selected') {
       const what = params.select?.length ? params.select.join(' ') : 'this selection';
       output.warn(`nothing selected by ${what}: nothing ran`);
       void notify('info', `Medallion: nothing was selected by ${what}, so nothing ran.`);
