@@ -6,7 +6,7 @@ import type { Diagnostic } from './diagnostics';
 import type { Project, ProjectNode } from './model';
 import { LAYERS_DEFAULT } from './model';
 import type { RefCall, SourceCall } from './scanner';
-import { NameIndex, suggest } from './text';
+import { NameIndex, suggest, type Span } from './text';
 
 export interface LayerOptions {
   /** Layer names from upstream to downstream. */
@@ -251,7 +251,7 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
     const byPackage = graph.refLookup.get(key);
     if (byPackage) {
       if (!byPackage.has(node.packageName)) byPackage.set(node.packageName, node);
-    } else graph.refLookup.set(key, new Map([[node.packageName, node]]));
+    } else graph.refLookup.set(key, new Map<string, ProjectNode>().set(node.packageName, node));
   };
   let anyLayer = false;
   for (const node of project.nodes.values()) {
@@ -275,36 +275,56 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
       if (!graph.sourceTables.has(key)) graph.sourceTables.set(key, node);
       const byPackage = graph.sourceLookup.get(key);
       if (byPackage) byPackage.set(node.packageName, node);
-      else graph.sourceLookup.set(key, new Map([[node.packageName, node]]));
+      else graph.sourceLookup.set(key, new Map<string, ProjectNode>().set(node.packageName, node));
     }
   }
 
   // Only a problem needs the list (for "did you mean"); built once, on first need.
   const refNames = (): NameIndex => graph.refNames();
+  graph.layered = explicit !== undefined || anyLayer;
+  // Layer rules read the parents each ref and source resolved to: checked as they resolve (one
+  // lookup per ref, not two), reported after the cycles as before.
+  const layerDiagnostics: Diagnostic[] = [];
+  /** Nodes with refs or sources, in node order: the cycle peel reads their parents without a lookup. */
+  const withParents: ProjectNode[] = [];
+  let lastAttached: string | undefined;
+  let lastChildren: string[] | undefined;
   for (const node of project.nodes.values()) {
     if (node.refs.length === 0 && node.sources.length === 0) {
       // Most nodes of a big project are generic tests: their only parent is what they test.
+      // A model's tests come one after another: its lookups are done once for the run of them.
       const attached = node.test?.attachedTo;
-      node.dependsOn = attached && project.nodes.has(attached) ? [attached] : [];
-      if (attached && node.dependsOn.length > 0) {
-        const list = graph.children.get(attached);
-        if (list) list.push(node.uniqueId);
-        else graph.children.set(attached, [node.uniqueId]);
+      if (attached === undefined || attached === '') {
+        node.dependsOn = [];
+        continue;
       }
+      if (attached !== lastAttached) {
+        lastAttached = attached;
+        lastChildren = undefined;
+        if (project.nodes.has(attached)) {
+          lastChildren = graph.children.get(attached);
+          if (!lastChildren) graph.children.set(attached, (lastChildren = []));
+        }
+      }
+      if (lastChildren) {
+        node.dependsOn = [attached];
+        lastChildren.push(node.uniqueId);
+      } else node.dependsOn = [];
       continue;
     }
-    node.dependsOn = resolveDependencies(graph, node, refNames, diagnostics);
+    const checkLayers = graph.layered && (node.resourceType === 'model' || node.resourceType === 'snapshot') ? layerCheck(graph, node, layerDiagnostics) : undefined;
+    node.dependsOn = resolveDependencies(graph, node, refNames, diagnostics, checkLayers);
+    withParents.push(node);
     for (const parent of node.dependsOn) {
       const list = graph.children.get(parent);
       if (list) list.push(node.uniqueId);
       else graph.children.set(parent, [node.uniqueId]);
     }
   }
-  findCycles(graph, diagnostics);
-  graph.layered = explicit !== undefined || anyLayer;
+  findCycles(graph, withParents, diagnostics);
   if (graph.layered) {
     graph.layerNames = layersInUse(graph, layered);
-    for (const node of layered) checkNodeLayers(graph, node, diagnostics);
+    for (const d of layerDiagnostics) diagnostics.push(d);
   } else {
     // No layers in this project: sources and seeds get none either (no vocabulary it does not use).
     for (const node of project.nodes.values()) node.layer = undefined;
@@ -328,7 +348,7 @@ function layersInUse(graph: ProjectGraph, layered: ProjectNode[]): string[] {
 }
 
 /** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */
-export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: () => NameIndex, out: Diagnostic[]): string[] {
+export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: () => NameIndex, out: Diagnostic[], resolved?: (parent: ProjectNode, span: Span | undefined) => void): string[] {
   // Each parent once, in first-seen order: most nodes have a few, so a list without a Set and its
   // copy; a Set only once the list is long (a union over thousands of models).
   const deps: string[] = [];
@@ -341,11 +361,15 @@ export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refN
   };
   for (const ref of node.refs) {
     const target = resolveRefOrReport(graph, node, ref, refNames, out);
-    if (target) add(target.uniqueId);
+    if (!target) continue;
+    resolved?.(target, ref.span);
+    add(target.uniqueId);
   }
   for (const call of node.sources) {
     const target = resolveSourceOrReport(graph, node, call, out);
-    if (target) add(target.uniqueId);
+    if (!target) continue;
+    resolved?.(target, call.tableSpan);
+    add(target.uniqueId);
   }
   const attached = node.test?.attachedTo;
   if (attached && graph.project.nodes.has(attached)) add(attached);
@@ -439,38 +463,66 @@ export function layerOf(node: ProjectNode, layers: LayerOptions): string | undef
   return undefined;
 }
 
-/** Nodes that may sit on a cycle: what remains after repeatedly peeling nodes with no remaining parents. */
-function cycleCandidates(graph: ProjectGraph): string[] {
-  const remainingParents = new Map<string, number>();
-  const ready: string[] = [];
-  // A node without children cannot be on a cycle (tests, leaves): only parents are candidates.
-  for (const id of graph.children.keys()) {
-    let n = 0;
-    for (const p of graph.parents.get(id) ?? []) if (graph.children.has(p)) n++;
-    remainingParents.set(id, n);
-    if (n === 0) ready.push(id);
-  }
-  while (ready.length > 0) {
-    const id = ready.pop()!;
-    remainingParents.delete(id);
-    for (const child of graph.children.get(id) ?? []) {
-      const left = remainingParents.get(child);
-      if (left === undefined) continue;
-      // (children outside the candidate set were never counted)
-      if (left === 1) ready.push(child);
-      else remainingParents.set(child, left - 1);
+/**
+ * Nodes that may sit on a cycle: what remains after repeatedly peeling nodes with no remaining
+ * parents. A node without children cannot be on a cycle (tests, leaves), so only parents are
+ * candidates; they get integer slots and their edges become index arrays, so the peel touches no
+ * string-keyed map (at 100k models these lookups, not the work, were the cost).
+ */
+function cycleCandidates(graph: ProjectGraph, withParents: ProjectNode[]): string[] {
+  const ids = [...graph.children.keys()];
+  const slot = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) slot.set(ids[i]!, i);
+  // Edges among candidates, read from the parent side (a candidate's parents are few; its
+  // children are mostly tests): `from[e] → to[e]`, then grouped by `from` (CSR). The nodes
+  // buildGraph resolved give their parents directly; any other candidate is looked up.
+  const remaining = new Int32Array(ids.length);
+  const covered = new Uint8Array(ids.length);
+  const from: number[] = [];
+  const to: number[] = [];
+  const addEdges = (i: number, parents: readonly string[]): void => {
+    for (const p of parents) {
+      const j = slot.get(p);
+      if (j === undefined) continue;
+      remaining[i]!++;
+      from.push(j);
+      to.push(i);
     }
+  };
+  for (const node of withParents) {
+    const i = slot.get(node.uniqueId);
+    if (i === undefined) continue;
+    covered[i] = 1;
+    addEdges(i, node.dependsOn);
   }
-  if (remainingParents.size === 0) return [];
+  for (let i = 0; i < ids.length; i++) if (covered[i] === 0) addEdges(i, graph.parents.get(ids[i]!) ?? []);
+  const start = new Int32Array(ids.length + 1);
+  for (const j of from) start[j + 1]!++;
+  for (let i = 0; i < ids.length; i++) start[i + 1]! += start[i]!;
+  const edges = new Int32Array(from.length);
+  const fill = start.slice(0, ids.length);
+  for (let e = 0; e < from.length; e++) edges[fill[from[e]!]!++] = to[e]!;
+  const ready: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (remaining[i] === 0) ready.push(i);
+  let peeled = 0;
+  while (ready.length > 0) {
+    const i = ready.pop()!;
+    peeled++;
+    for (let e = start[i]!; e < start[i + 1]!; e++) if (--remaining[edges[e]!]! === 0) ready.push(edges[e]!);
+  }
+  if (peeled === ids.length) return [];
   // What is left, in node order: the order Tarjan starts from and cycles are reported in.
   const left: string[] = [];
-  for (const id of graph.project.nodes.keys()) if (remainingParents.has(id)) left.push(id);
+  for (const id of graph.project.nodes.keys()) {
+    const i = slot.get(id);
+    if (i !== undefined && remaining[i]! > 0) left.push(id);
+  }
   return left;
 }
 
-function findCycles(graph: ProjectGraph, out: Diagnostic[]): void {
+function findCycles(graph: ProjectGraph, withParents: ProjectNode[], out: Diagnostic[]): void {
   // Peeling first makes the common acyclic case linear and cheap; Tarjan runs on what is left.
-  const candidates = cycleCandidates(graph);
+  const candidates = cycleCandidates(graph, withParents);
   if (candidates.length === 0) return;
   for (const component of stronglyConnected(graph, candidates, () => true)) reportCycle(graph, component, out);
 }
@@ -647,14 +699,19 @@ export function layerFit(graph: ProjectGraph, layer: string | undefined, parentL
   return 50;
 }
 
-/** The medallion layer rules for one node's reads. */
-export function checkNodeLayers(graph: ProjectGraph, node: ProjectNode, out: Diagnostic[]): void {
-  if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') return;
+/** Checks one read of `node` (a resolved parent, the span of the ref or source) against the layer rules. */
+function layerCheck(graph: ProjectGraph, node: ProjectNode, out: Diagnostic[]): (parent: ProjectNode, span: Span | undefined) => void {
   const layer = node.layer;
-  const check = (parent: ProjectNode, span: { start: number; end: number } | undefined): void => {
+  return (parent, span) => {
     const why = layerProblem(graph, layer, parent.layer);
     if (why) out.push({ code: 'layer-violation', severity: 'warning', file: node.file, ...(span ? { span } : {}), message: `${layer} model '${node.name}' reads ${parent.layer} '${parent.name}'${why.startsWith(`${parent.layer} is`) ? `, which is downstream of ${layer}` : `; ${why}`}` });
   };
+}
+
+/** The medallion layer rules for one node's reads. */
+export function checkNodeLayers(graph: ProjectGraph, node: ProjectNode, out: Diagnostic[]): void {
+  if (node.resourceType !== 'model' && node.resourceType !== 'snapshot') return;
+  const check = layerCheck(graph, node, out);
   for (const ref of node.refs) {
     const parent = graph.resolveRef(ref.name, ref.packageName, ref.version, node.packageName);
     if (parent) check(parent, ref.span);
