@@ -118,17 +118,41 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   if (entry.text === undefined) return false;
   const scanned = cache.scan(file, text);
   if (scanned.blocks.length > 0 || entry.blocks.length > 0) return false;
-  if (!reparseNode(analysis, node, text, scanned, changed)) return false;
+  const problems = reparseNode(analysis, node, text, scanned, changed);
+  if (!problems) return false;
+  applyProblems(analysis, [problems]);
   writableFile(analysis, entry).text = text;
   return true;
 }
 
+/** A re-read node's problems: its own (replacing those of its file) and the cycles' it ended. */
+interface NodeProblems {
+  file: string;
+  fresh: Diagnostic[];
+  removed: Set<Diagnostic>;
+}
+
+/**
+ * Re-read nodes' problems applied at once (one pass over the project's problems, however many
+ * nodes a macro edit re-rendered). The result is what applying them one by one would give: a
+ * node's own problems are in its own file, and a cycle one node added another may have ended.
+ */
+function applyProblems(analysis: Analysis, all: NodeProblems[]): void {
+  if (all.length === 0) return;
+  const files = new Set(all.map((p) => p.file));
+  const removed = all.length === 1 ? all[0]!.removed : new Set(all.flatMap((p) => [...p.removed]));
+  const kept = analysis.diagnostics.filter((d) => !(files.has(d.file) && PER_NODE.has(d.code)) && !removed.has(d));
+  // A new list: an older version may share the old one.
+  analysis.diagnostics = kept.concat(all.flatMap((p) => (removed.size === 0 ? p.fresh : p.fresh.filter((d) => !removed.has(d)))));
+}
+
 /**
  * Reads one node again from its file's (new) text and applies what changed: refs, sources,
- * macros used, its problems and edges. False (nothing applied) when its config() result changed:
- * enabled, materialization or naming may follow, which a reload settles.
+ * macros used and edges; returns its problems for `applyProblems`. Undefined (nothing applied)
+ * when its config() result changed: enabled, materialization or naming may follow, which a
+ * reload settles.
  */
-function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanned: ScanResult, changed?: Set<string>): boolean {
+function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanned: ScanResult, changed?: Set<string>): NodeProblems | undefined {
   const { project, graph } = analysis;
   const file = read.file;
   const parser = parseTimeOf(project);
@@ -136,9 +160,9 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
   let node: ProjectNode;
   if (read.parsed) {
     // A superseded version has no renderer: it is never edited.
-    if (!parser) return false;
+    if (!parser) return undefined;
     const parsed = parser.reparse(read, text, scanned);
-    if (configKey(parsed.call) !== configKey(read.configLayers?.call ?? {})) return false;
+    if (configKey(parsed.call) !== configKey(read.configLayers?.call ?? {})) return undefined;
     node = writableNode(analysis, read);
     node.refs = parsed.refs;
     node.sources = parsed.sources;
@@ -147,8 +171,8 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
   } else {
     const call: Record<string, unknown> = {};
     for (const c of scanned.configs) Object.assign(call, c.values);
-    if (configKey(call) !== configKey(Object.assign({}, ...read.configCalls.map((c) => c.values)) as Record<string, unknown>)) return false;
-    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(read.configCalls.map((c) => c.dynamicKeys))) return false;
+    if (configKey(call) !== configKey(Object.assign({}, ...read.configCalls.map((c) => c.values)) as Record<string, unknown>)) return undefined;
+    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(read.configCalls.map((c) => c.dynamicKeys))) return undefined;
     node = writableNode(analysis, read);
     node.refs = scanned.refs;
     node.sources = scanned.sources;
@@ -190,10 +214,8 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
     }
   }
   checkNodeLayers(graph, node, fresh);
-  // A new list: an older version may share the old one.
-  analysis.diagnostics = [...analysis.diagnostics.filter((d) => !(d.file === file && PER_NODE.has(d.code)) && !removed.has(d)), ...fresh];
   changed?.add(file);
-  return true;
+  return { file, fresh, removed };
 }
 
 function configKey(call: Record<string, unknown>): string {
@@ -248,6 +270,15 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
  * the ids not done, or undefined when a node's config() result changed (the caller reloads).
  */
 export function reparseNodes(analysis: Analysis, ids: string[], cache: ScanCache, shouldStop: () => boolean, changed?: Set<string>): string[] | undefined {
+  const problems: NodeProblems[] = [];
+  try {
+    return reparseEach(analysis, ids, cache, shouldStop, problems, changed);
+  } finally {
+    applyProblems(analysis, problems);
+  }
+}
+
+function reparseEach(analysis: Analysis, ids: string[], cache: ScanCache, shouldStop: () => boolean, problems: NodeProblems[], changed?: Set<string>): string[] | undefined {
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && shouldStop()) return ids.slice(i);
     const node = analysis.project.nodes.get(ids[i]!);
@@ -256,7 +287,9 @@ export function reparseNodes(analysis: Analysis, ids: string[], cache: ScanCache
     const entry = analysis.project.files.get(node.file)!;
     // Snapshot blocks and multi-node files are read by a reload.
     if (entry.nodeIds.length !== 1 || node.blockSpan) return undefined;
-    if (!reparseNode(analysis, node, text, cache.scan(node.file, text), changed)) return undefined;
+    const found = reparseNode(analysis, node, text, cache.scan(node.file, text), changed);
+    if (!found) return undefined;
+    problems.push(found);
   }
   return [];
 }
