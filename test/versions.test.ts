@@ -83,6 +83,13 @@ function compiledModels(host: OverlayHost | NodeFileHost, root: string, a: Analy
   return out;
 }
 
+/** A fresh load of the same texts, as the language server loads (no environment). */
+function fresh(host: OverlayHost | NodeFileHost, root: string): Analysis {
+  return analyzeProject(host, root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) });
+}
+
+const BROKEN_AUDIT = MACROS.replace('current_timestamp as _loaded_at', "current_timestamp as _loaded_at, (select 1 from {{ ref('nope') }}) as _check");
+
 function editor(root: string): { host: OverlayHost; project: ProjectState; edit: (file: string, text: string) => void; text: (file: string) => string } {
   const host = new OverlayHost();
   const project = new ProjectState(root, host, {});
@@ -130,7 +137,7 @@ describe('analysis versions: structural sharing, held versions never change', ()
       assert.ok(!current.graph.children.get('model.p.b1')!.includes('model.p.s1'));
       assert.deepEqual(old.graph.parents.get('model.p.s1'), ['model.p.b1']);
       assert.ok(old.graph.children.get('model.p.b1')!.includes('model.p.s1'));
-      assert.equal(fingerprint(current), fingerprint(analyzeProject(host, root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) })));
+      assert.equal(fingerprint(current), fingerprint(fresh(host, root)));
       // A second edit changes the new version in place (it made s1): no third version.
       edit('models/silver/s1.sql', "select id from {{ ref('b3') }}\n");
       assert.equal(project.get(), current);
@@ -150,14 +157,14 @@ describe('analysis versions: structural sharing, held versions never change', ()
       const old = held.analysis;
       const before = observable(old);
       const compiledBefore = compiledModels(host, root, old);
-      edit('macros/helpers.sql', MACROS.replace('current_timestamp as _loaded_at', "current_timestamp as _loaded_at, (select 1 from {{ ref('nope') }}) as _check"));
+      edit('macros/helpers.sql', BROKEN_AUDIT);
       assert.ok(project.rendering, 'the users of audit() wait to be re-rendered');
       while (project.renderPending(1));
       const current = project.get();
       assert.notEqual(current, old);
       assert.equal(observable(old), before, 'the held version is unchanged');
       assert.deepEqual(compiledModels(host, root, old), compiledBefore, 'and compiles as it did');
-      assert.equal(fingerprint(current), fingerprint(analyzeProject(host, root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) })));
+      assert.equal(fingerprint(current), fingerprint(fresh(host, root)));
       assert.ok(current.diagnostics.filter((d) => d.message.includes("'nope'")).length >= 8, 'every user of audit() has the new problem');
       assert.equal(old.diagnostics.filter((d) => d.message.includes("'nope'")).length, 0);
       // The nodes whose render did not use the edited macro are still shared.
@@ -173,11 +180,11 @@ describe('analysis versions: structural sharing, held versions never change', ()
     try {
       const { host, project, edit } = editor(root);
       project.get();
-      edit('macros/helpers.sql', MACROS.replace('current_timestamp as _loaded_at', "current_timestamp as _loaded_at, (select 1 from {{ ref('nope') }}) as _check"));
+      edit('macros/helpers.sql', BROKEN_AUDIT);
       assert.ok(project.rendering);
       const held = project.pin();
       assert.equal(project.rendering, false);
-      assert.equal(fingerprint(held.analysis), fingerprint(analyzeProject(host, root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) })));
+      assert.equal(fingerprint(held.analysis), fingerprint(fresh(host, root)));
       held.release();
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -188,7 +195,7 @@ describe('analysis versions: structural sharing, held versions never change', ()
     const root = tempProject(projectFiles());
     try {
       const { host, project, edit, text } = editor(root);
-      const expected = compiledModels(new NodeFileHost(), root, analyzeProject(new NodeFileHost(), root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) }));
+      const expected = compiledModels(new NodeFileHost(), root, fresh(new NodeFileHost(), root));
       const held = project.pin();
       const started = new Set<string>();
       let edits = 0;
@@ -222,7 +229,7 @@ describe('analysis versions: structural sharing, held versions never change', ()
       const now = compiledModels(host, root, project.get());
       assert.match(now.get('model.p.g3')!, /1000 \+/);
       assert.match(now.get('model.p.g3')!, /as _edits/);
-      assert.equal(fingerprint(project.get()), fingerprint(analyzeProject(host, root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) })));
+      assert.equal(fingerprint(project.get()), fingerprint(fresh(host, root)));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -243,7 +250,6 @@ describe('analysis versions: structural sharing, held versions never change', ()
       const models = Object.keys(files).filter((f) => f.startsWith('models/') && f.endsWith('.sql'));
       const names = ['b0', 'b1', 'b3', 's0', 's2', 's4', 'g0', 'g1', 'g3', 'nope'];
       const held: Array<{ analysis: Analysis; release: () => void; state: string; compiled: Map<string, string> }> = [];
-      const fresh = (): Analysis => analyzeProject(host, root, { env: {}, profilesDirs: defaultProfilesDirs(root, {}) });
       let versions = 0;
       let shared = 0;
       let pins = 0;
@@ -310,7 +316,7 @@ describe('analysis versions: structural sharing, held versions never change', ()
           if (current.project.config === last.project.config) shared++;
           last = current;
         }
-        if (!project.rendering) assert.equal(fingerprint(current), fingerprint(fresh()), `step ${step}: the current version differs from a fresh load`);
+        if (!project.rendering) assert.equal(fingerprint(current), fingerprint(fresh(host, root)), `step ${step}: the current version differs from a fresh load`);
       }
       for (const h of held) {
         assert.deepEqual(compiledModels(host, root, h.analysis), h.compiled);
