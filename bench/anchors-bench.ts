@@ -3,7 +3,9 @@
  * uses anchors, aliases and merge keys the way real projects do (an `x-common:` anchor holder,
  * `- <<: *col` with overrides, `- *col`, merged configs). Reports the share of yml files the fast
  * YAML path reads, and the median wall time of full CLI runs (process start to exit, manifest.json
- * written). Nothing here asserts.
+ * written), alternating with another tree's CLI when given, and where the time goes: start-up
+ * (`medallion --version`), load (YAML read timed apart) and the manifest.json write, each in a fresh
+ * process. Nothing here asserts.
  *
  *   node out/bench/anchors-bench.js [--models 2500] [--runs 5] [--compare /path/to/other/repo]
  */
@@ -94,21 +96,79 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timeParse(bin: string, root: string, runs: number): { median: number; runs: number[]; code: number | null; summary: string } {
-  const times: number[] = [];
-  let code: number | null = null;
-  let summary = '';
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'parse', '--project', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    times.push(performance.now() - t);
-    code = r.status;
-    summary = r.stdout.trim().split('\n').pop() ?? '';
-  }
-  return { median: median(times), runs: times.map((x) => Math.round(x)), code, summary };
+interface Timed {
+  times: number[];
+  /** CPU time (user + system) of each run. */
+  cpu: number[];
+  code: number | null;
+  summary: string;
+}
+
+function timeOnce(args: string[], into: Timed): void {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['-r', join(__dirname, 'cpu-time-preload.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  into.times.push(performance.now() - t);
+  const cpu = /medallion-bench-cpu-ms (\d+)/.exec(r.stderr);
+  if (cpu) into.cpu.push(Number(cpu[1]));
+  into.code = r.status;
+  const errors = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('medallion-bench-cpu-ms'));
+  into.summary = (r.stdout.trim().split('\n').pop() ?? '') + (r.status !== 0 ? ` ${errors.pop() ?? ''}` : '');
+}
+
+function report(label: string, t: Timed): string {
+  const cpu = t.cpu.length > 0 ? `, CPU time median ${Math.round(median(t.cpu))} ms ${JSON.stringify(t.cpu)}` : '';
+  return `${label}: wall median ${Math.round(median(t.times))} ms over ${t.times.length} cold runs ${JSON.stringify(t.times.map(Math.round))}${cpu}; exit ${t.code}; ${t.summary}`;
+}
+
+/** Where a cold parse spends its time, each part in a fresh process (`--phases` runs one of them). */
+interface Phases {
+  loadMs: number;
+  writeMs: number;
+  yamlMs: number;
+}
+
+/** YAML alone, in a fresh process (the child of `--yaml`), as cold as the CLI's first read of it. */
+function measureYaml(root: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the clock starts on purpose
+  const { parseYaml } = require('../server/src/core/yaml-tree') as typeof import('../server/src/core/yaml-tree');
+  const texts = ymlFiles(join(root, 'models')).map((f) => readFileSync(f, 'utf8'));
+  const t = performance.now();
+  for (const text of texts) parseYaml(text);
+  return performance.now() - t;
+}
+
+/** In a fresh process (the child of `--phases`): load, then write manifest.json as `medallion parse` does. */
+function measurePhases(root: string): Omit<Phases, 'yamlMs'> {
+  // Required here, not at the top: this is what the CLI's process pays too, and it is timed apart (start-up).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { analyzeProject } = require('../server/src/core/analysis') as typeof import('../server/src/core/analysis');
+  const { createCompiler, defaultProfilesDirs } = require('../server/src/core/session') as typeof import('../server/src/core/session');
+  const { NodeFileHost } = require('../server/src/node/fs-host') as typeof import('../server/src/node/fs-host');
+  const { writeManifest } = require('../server/src/runner/artifacts') as typeof import('../server/src/runner/artifacts');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const env = process.env as Record<string, string | undefined>;
+  const host = new NodeFileHost();
+  let t = performance.now();
+  const analysis = analyzeProject(host, root, { env, profilesDirs: defaultProfilesDirs(root, env) });
+  const loadMs = performance.now() - t;
+  t = performance.now();
+  const { compiler, resolved } = createCompiler(host, analysis, { env, profilesDirs: defaultProfilesDirs(root, env) });
+  writeManifest(join(root, 'target'), { analysis, host, compiler, target: resolved.target, invocationId: 'bench' });
+  const writeMs = performance.now() - t;
+  return { loadMs, writeMs };
 }
 
 function main(): void {
+  const phasesOf = option('phases', '');
+  if (phasesOf) {
+    process.stdout.write(JSON.stringify(measurePhases(phasesOf)));
+    return;
+  }
+  const yamlOf = option('yaml', '');
+  if (yamlOf) {
+    process.stdout.write(JSON.stringify(measureYaml(yamlOf)));
+    return;
+  }
   const models = Number(option('models', '2500'));
   const runs = Number(option('runs', '5'));
   const compare = option('compare', '');
@@ -117,20 +177,36 @@ function main(): void {
   const files = ymlFiles(join(root, 'models'));
   const fast = files.filter((f) => parseYamlFast(readFileSync(f, 'utf8')) !== undefined).length;
   process.stdout.write(`${models} models, ${files.length} yml files with anchors/merges; fast YAML path for ${fast}/${files.length}\n`);
-  const ours = timeParse(join(repo, 'bin', 'medallion.js'), root, runs);
-  process.stdout.write(`medallion parse (this tree): median ${Math.round(ours.median)} ms over ${runs} cold runs ${JSON.stringify(ours.runs)}; exit ${ours.code}; ${ours.summary}\n`);
-  if (compare) {
-    const other = timeParse(join(compare, 'bin', 'medallion.js'), root, runs);
-    process.stdout.write(`medallion parse (${compare}): median ${Math.round(other.median)} ms ${JSON.stringify(other.runs)}; exit ${other.code}; ${other.summary}\n`);
+  const loadBefore = loadAverage();
+  // Runs of this tree and of the other one alternate, so both see the same machine load.
+  const ours: Timed = { times: [], cpu: [], code: null, summary: '' };
+  const other: Timed = { times: [], cpu: [], code: null, summary: '' };
+  const version: Timed = { times: [], cpu: [], code: null, summary: '' };
+  const phases: Phases[] = [];
+  for (let i = 0; i < runs; i++) {
+    timeOnce([join(repo, 'bin', 'medallion.js'), 'parse', '--project', root], ours);
+    if (compare) timeOnce([join(compare, 'bin', 'medallion.js'), 'parse', '--project', root], other);
+    timeOnce([join(repo, 'bin', 'medallion.js'), '--version'], version);
+    const child = spawnSync(process.execPath, [__filename, '--phases', root], { encoding: 'utf8' });
+    const yaml = spawnSync(process.execPath, [__filename, '--yaml', root], { encoding: 'utf8' });
+    if (child.status === 0 && yaml.status === 0) phases.push({ ...(JSON.parse(child.stdout) as Omit<Phases, 'yamlMs'>), yamlMs: JSON.parse(yaml.stdout) as number });
   }
-  const load = (() => {
-    try {
-      return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    } catch {
-      return 'unknown';
-    }
-  })();
-  process.stdout.write(`machine load (1/5/15 min): ${load}\n`);
+  process.stdout.write(report('medallion parse (this tree)', ours) + '\n');
+  if (compare) process.stdout.write(report(`medallion parse (${compare})`, other) + '\n');
+  const part = (pick: (p: Phases) => number): number => (phases.length > 0 ? Math.round(median(phases.map(pick))) : NaN);
+  process.stdout.write(
+    `split (wall medians, each part in a fresh process): start-up (medallion --version) ${Math.round(median(version.times))} ms (CPU ${Math.round(median(version.cpu))} ms); ` +
+      `load ${part((p) => p.loadMs)} ms (YAML alone, cold: ${part((p) => p.yamlMs)} ms); manifest.json write ${part((p) => p.writeMs)} ms\n`,
+  );
+  process.stdout.write(`machine load (1/5/15 min): before ${loadBefore}, after ${loadAverage()}\n`);
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
 }
 
 if (require.main === module) main();

@@ -24,5 +24,10 @@ if (filters.length === 0) {
   }
 }
 const files = walk('out/test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+// A bare `node --test` would run every file it finds (editor suite included): a filter that matches nothing is a mistake.
+if (files.length === 0) {
+  console.error(`no test file matches ${filters.join(' ')}`);
+  process.exit(2);
+}
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

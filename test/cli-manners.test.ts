@@ -12,7 +12,7 @@ import { tempProject } from './support/temp-project';
 import { OUTPUT_CHOICES } from '../server/src/cli/help';
 import { colourWanted } from '../server/src/cli/output';
 import { middleEllipsis, progressBar, rowsCell } from '../server/src/cli/run-output';
-import { explainFailure } from '../server/src/cli/errors';
+import { explainFailure } from '../server/src/runner/failures';
 
 const bin = process.env.MEDALLION_BIN ?? testPath('..', 'bin', 'medallion.js');
 const sample = testPath('..', 'models');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cteAt, cteQuery, ctesOf } from '../server/src/core/sql-ctes';
-import { countResults, doneLine, logLine, shortRelation, statusesFromRunResults, statusText } from '../client/src/run-log';
+import { countResults, doneLine, logLine, runOutcome, shortRelation, statusesFromRunResults, statusText } from '../client/src/run-log';
 import { parseMarkers } from './support/markers';
 
 describe('CTEs of a model', () => {
@@ -59,6 +59,16 @@ describe('run feedback in dbt\'s words', () => {
     assert.equal(doneLine(result), 'Done in 1.50s. PASS=2 WARN=1 ERROR=1 SKIP=1 TOTAL=5');
     assert.equal(statusText({ ...result, results: [] }), 'dev: nothing selected');
     assert.equal(statusText({ ...result, results: [], fatal: 'Catalog Error' }), 'dev: run failed');
+  });
+
+  it('a run cancelled before any node ran is neither an error nor a new last run', () => {
+    const r = { uniqueId: 'model.p.a', name: 'a', status: 'skipped', message: '', seconds: 0, file: '' };
+    const base = { target: 'dev', cancelled: false, fatal: null, elapsedSeconds: 0, results: [] };
+    assert.equal(runOutcome({ ...base, cancelled: true, fatal: 'Cancelled while waiting for the running build' }), 'cancelled-before-start');
+    assert.equal(runOutcome({ ...base, fatal: 'Catalog Error' }), 'fatal');
+    assert.equal(runOutcome({ ...base, cancelled: true, fatal: 'connection lost', results: [r] }), 'fatal');
+    assert.equal(runOutcome(base), 'nothing-selected');
+    assert.equal(runOutcome({ ...base, cancelled: true, results: [r] }), 'ran');
   });
 
   it('statuses read back from run_results.json; anything else gives none', () => {

@@ -2,19 +2,21 @@
  * The language server's concurrency model at the protocol level (the real `medallion lsp --stdio`
  * on a small DuckDB project): one DuckDB instance per database file, held only while a run or a
  * preview needs it; a preview during a run sees a node before or after it is built; a second run
- * waits, visibly, for the running one; a run compiles the analysis version it started with, not
+ * waits, visibly, for the running one (of the project, or of another project on the same DuckDB
+ * file); a run compiles the analysis version it started with, not
  * edits made while it runs. Waits on conditions (run events, request answers), never on time.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { RunEventMessage, RunResultMessage, ShowResult } from '../server/src/lsp/protocol';
 import { testPath } from './support/golden';
+import { startLsp, type LspSession } from './support/lsp-session';
 
 /** A table whose build takes a noticeable while (a large filtered cross product), so requests can arrive during it. */
 const slowModel = (v: number): string =>
@@ -27,21 +29,20 @@ function writeProject(root: string): void {
   // Never run, only previewed: its query takes several times as long as building `slow`.
   writeFileSync(join(root, 'models', 'huge.sql'), 'select count(*) as n from range(20000) a, range(20000) b where a.range * 7 + b.range = -1\n');
   writeFileSync(join(root, 'models', 'reader.sql'), "{{ config(materialized='view') }}\nselect v, heavy from {{ ref('slow') }}\n");
+  // `early` is built first and leaves its writes in DuckDB's write-ahead log while `late` builds.
+  writeFileSync(join(root, 'models', 'early.sql'), "{{ config(materialized='table') }}\nselect 3 as v\n");
+  writeFileSync(join(root, 'models', 'late.sql'), "{{ config(materialized='table') }}\nselect v, (select count(*) from range(9000) a, range(9000) b where a.range * 7 + b.range = -1) as heavy, 4 as w from {{ ref('early') }}\n");
+  // Only previewed, and cancelled: a query that would run for minutes.
+  writeFileSync(join(root, 'models', 'endless.sql'), 'select count(*) as n from range(1000000) a, range(1000000) b where a.range * 7 + b.range = -1\n');
 }
 
 describe('language server concurrency: one DuckDB per file, a run queue, pinned analysis versions', { timeout: 180_000 }, () => {
-  let server: ChildProcess;
+  let lsp: LspSession;
   let rpc: MessageConnection;
   let root: string;
-  const events: Array<RunEventMessage & { at: number }> = [];
-  const progress: string[] = [];
-  let seq = 0;
-  const eventWaiters: Array<{ match: (e: RunEventMessage) => boolean; resolve: () => void }> = [];
+  let events: RunEventMessage[];
   const uri = (rel: string): string => pathToFileURL(join(root, rel)).toString();
-  const eventWhere = (match: (e: RunEventMessage) => boolean, since = 0): Promise<void> => {
-    if (events.slice(since).some(match)) return Promise.resolve();
-    return new Promise((resolve) => eventWaiters.push({ match, resolve }));
-  };
+  const eventWhere = (match: (e: RunEventMessage) => boolean, since = 0): Promise<void> => lsp.eventWhere(match, since);
   const cli = (...args: string[]): { status: number | null; out: string } => {
     const r = spawnSync(process.execPath, [testPath('..', 'bin', 'medallion.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, HOME: '/nonexistent', NO_COLOR: '1' } });
     return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
@@ -50,32 +51,12 @@ describe('language server concurrency: one DuckDB per file, a run queue, pinned 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'medallion-lspc-'));
     writeProject(root);
-    server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent' } });
-    rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
-    rpc.onRequest('client/registerCapability', () => null);
-    rpc.onRequest('window/workDoneProgress/create', () => null);
-    rpc.onNotification('$/progress', (p: { value: { kind: string; title?: string; message?: string } }) => {
-      progress.push(`${p.value.kind}: ${p.value.title ?? ''}${p.value.message ?? ''}`);
-    });
-    rpc.onNotification('medallion/runEvent', (e: RunEventMessage) => {
-      events.push({ ...e, at: seq++ });
-      for (const w of [...eventWaiters]) {
-        if (w.match(e)) {
-          eventWaiters.splice(eventWaiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
-    });
-    rpc.listen();
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { window: { workDoneProgress: true } }, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'conc' }] });
-    await rpc.sendNotification('initialized', {});
+    lsp = await startLsp([root]);
+    ({ rpc, events } = lsp);
   });
 
   after(async () => {
-    await rpc.sendRequest('shutdown').catch(() => undefined);
-    await rpc.sendNotification('exit').catch(() => undefined);
-    rpc.dispose();
-    server.kill();
+    await lsp.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -114,6 +95,27 @@ describe('language server concurrency: one DuckDB per file, a run queue, pinned 
     assert.deepEqual((await show('models/reader.sql')).rows, [[2, '0']]);
   });
 
+  it('a preview that starts while a run has unflushed writes and ends after the run shares its instance: no error, and what the run built is there', { timeout: 90_000 }, async () => {
+    // What this run builds differs from what any earlier build left.
+    writeFileSync(join(root, 'models', 'late.sql'), readFileSync(join(root, 'models', 'late.sql'), 'utf8').replace('4 as w', '7 as w'));
+    await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('models/late.sql'), type: 2 }] });
+    const since = events.length;
+    const running = run(['early', 'late']);
+    await eventWhere((e) => e.kind === 'start' && e.name === 'late', since);
+    // `early` sits in the write-ahead log now; a second instance of this process on the file is
+    // refused (engines/duckdb/engine.ts), so this fails unless the preview shares the run's.
+    const cancel = new CancellationTokenSource();
+    const endless = rpc.sendRequest<ShowResult>('medallion/show', { uri: uri('models/endless.sql') }, cancel.token);
+    const result = await running;
+    assert.deepEqual(result.results.map((r) => `${r.name}:${r.status}`), ['early:success', 'late:success']);
+    cancel.cancel();
+    const stopped = await endless.catch((err: Error) => ({ error: err.message }) as ShowResult);
+    assert.match(stopped.error ?? '', /cancel|interrupt/i, 'the endless preview was cancelled');
+    const late = await show('models/late.sql');
+    assert.equal(late.error, null, 'the table the run built is there');
+    assert.deepEqual(late.rows, [[3, '0', 7]]);
+  });
+
   it('a second run waits for the running one, visibly, and starts after it finished', { timeout: 60_000 }, async () => {
     const since = events.length;
     const firstRun = run(['slow']);
@@ -126,7 +128,7 @@ describe('language server concurrency: one DuckDB per file, a run queue, pinned 
     const slowDone = events.findIndex((e, i) => i >= since && e.kind === 'finish' && e.name === 'slow');
     const readerStart = events.findIndex((e, i) => i >= since && e.kind === 'start' && e.name === 'reader');
     assert.ok(slowDone >= 0 && readerStart > slowDone, 'the second run started after the first finished');
-    assert.ok(progress.some((p) => /waiting for the running build/.test(p)), progress.join('\n'));
+    assert.ok(lsp.progress.some((p) => /waiting for the running build/.test(p)), lsp.progress.join('\n'));
   });
 
   it('an edit made during a run does not change what the run compiles', { timeout: 60_000 }, async () => {
@@ -154,5 +156,45 @@ describe('language server concurrency: one DuckDB per file, a run queue, pinned 
     const status = await rpc.sendRequest<{ projectRoot?: string; reason?: string }>('medallion/depsStatus', { uri: uri('models/slow.sql') });
     assert.equal(status.projectRoot, root);
     assert.equal(status.reason, undefined, 'no packages.yml: nothing to install');
+  });
+});
+
+describe('language server concurrency: two projects whose profiles share one DuckDB file', { timeout: 120_000 }, () => {
+  let lsp: LspSession;
+  let parent: string;
+  const projects = ['alpha', 'beta'];
+
+  before(async () => {
+    parent = mkdtempSync(join(tmpdir(), 'medallion-lspc2-'));
+    const shared = join(parent, 'shared.duckdb');
+    for (const name of projects) {
+      const root = join(parent, name);
+      mkdirSync(join(root, 'models'), { recursive: true });
+      writeFileSync(join(root, 'dbt_project.yml'), `name: ${name}\nversion: '1.0'\nprofile: ${name}\nmodel-paths: ['models']\n`);
+      writeFileSync(join(root, 'profiles.yml'), `${name}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${JSON.stringify(shared)}\n      schema: ${name}\n      threads: 2\n`);
+    }
+    writeFileSync(join(parent, 'alpha', 'models', 'alpha_slow.sql'), slowModel(5));
+    writeFileSync(join(parent, 'beta', 'models', 'beta_quick.sql'), "{{ config(materialized='table') }}\nselect 6 as v\n");
+    lsp = await startLsp(projects.map((p) => join(parent, p)));
+  });
+
+  after(async () => {
+    await lsp.stop();
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('a run of one waits, visibly, for the other\'s run on that file, then runs', async () => {
+    const at = (project: string, rel: string): string => pathToFileURL(join(parent, project, rel)).toString();
+    const run = (project: string, model: string): Promise<RunResultMessage> => lsp.rpc.sendRequest<RunResultMessage>('medallion/run', { uri: at(project, `models/${model}.sql`), command: 'run' });
+    const alpha = run('alpha', 'alpha_slow');
+    await lsp.eventWhere((e) => e.kind === 'start' && e.name === 'alpha_slow');
+    const beta = run('beta', 'beta_quick');
+    const [a, b] = await Promise.all([alpha, beta]);
+    assert.ok(lsp.events.some((e) => e.kind === 'phase' && /waiting for .*shared\.duckdb/.test(e.message ?? '')), 'beta was told what it waits for');
+    assert.deepEqual([...a.results, ...b.results].map((r) => `${r.name}:${r.status}`), ['alpha_slow:success', 'beta_quick:success']);
+    const alphaDone = lsp.events.findIndex((e) => e.kind === 'finish' && e.name === 'alpha_slow');
+    const betaStart = lsp.events.findIndex((e) => e.kind === 'start' && e.name === 'beta_quick');
+    assert.ok(alphaDone >= 0 && betaStart > alphaDone, `beta started after alpha finished: ${JSON.stringify(lsp.events.map((e) => `${e.kind} ${e.name ?? e.message}`))}`);
+    assert.ok(lsp.progress.some((p) => /waiting for .*shared\.duckdb/.test(p)), lsp.progress.join('\n'));
   });
 });

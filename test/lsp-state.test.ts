@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Target } from '../server/src/core/profiles';
+import { DuckDbEngine } from '../server/src/engines/duckdb/engine';
 import { EngineRegistry } from '../server/src/runner/engine-registry';
 import { Lines } from '../server/src/lsp/convert';
 import { RunQueue } from '../server/src/lsp/run-queue';
@@ -81,6 +82,23 @@ describe('engine registry: one DuckDB instance per database file', () => {
       later.release(ps);
       await later.close();
       assert.deepEqual(registry.openFiles(), []);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('one DuckDB instance per file per process', () => {
+  it('a second engine on a file this process has open is refused (the one closing last would drop the other\'s writes); after the close it opens', async () => {
+    const root = tempProject({});
+    try {
+      const target = duckdb(join(root, 'target', 'test.duckdb'));
+      const first = await DuckDbEngine.open(target, { projectRoot: root });
+      await assert.rejects(DuckDbEngine.open(target, { projectRoot: root }), /already open in this process/);
+      await assert.rejects(DuckDbEngine.open(target, { projectRoot: root, readOnly: true }), /already open in this process/);
+      await first.close();
+      const again = await DuckDbEngine.open(target, { projectRoot: root, readOnly: true });
+      await again.close();
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -14,6 +14,7 @@ import { analyzeProject } from '../server/src/core/analysis';
 import { manifestChunks } from '../server/src/core/manifest';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
+import { hostReader, manifestStateFields, stateView, YmlIndex } from '../server/src/core/state-view';
 import { writeChunksAtomic, writeManifest } from '../server/src/runner/artifacts';
 import { assertGolden, testPath } from './support/golden';
 import { manifestDifferences } from './support/manifest-diff';
@@ -110,6 +111,30 @@ describe('manifest.json writer', () => {
     }
   });
 
+  it('writes exactly the pieces given: multi-byte text across buffer boundaries, pieces larger than the buffer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
+    try {
+      // Seeded: 1- to 4-byte UTF-8 (é, €, 😀) in many small pieces (so some land at the 1 MiB buffer's end) and a few over 1 MiB.
+      let seed = 7;
+      const next = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        // The high bits: an LCG's low bits repeat with short periods.
+        return Math.floor((seed / 2147483648) * n);
+      };
+      const alphabet = ['a', 'é', '€', '😀', '"', '\n'];
+      const pieces: string[] = [];
+      for (let i = 0; i < 60000; i++) {
+        const length = i % 20011 === 0 ? (1 << 20) + next(2 << 20) : next(64);
+        pieces.push(alphabet[next(alphabet.length)]!.repeat(length));
+      }
+      const path = join(dir, 'pieces.txt');
+      writeChunksAtomic(path, pieces);
+      assert.ok(readFileSync(path).equals(Buffer.from(pieces.join(''), 'utf8')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a failing producer leaves no file behind, and the previous manifest intact', () => {
     const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
     try {
@@ -148,4 +173,31 @@ describe('manifest.json writer', () => {
     assert.ok(Object.keys(parsed.nodes).length > 10);
     assert.ok(Math.max(...pieces.map((p) => p.length)) < 20000);
   });
+});
+
+describe('manifest.json state fields', () => {
+  // The manifest computes each node's state fields alone (manifestStateFields); the state
+  // comparison reads the whole project's view (stateView). Every field the manifest takes must be
+  // the view's, on every golden project and fixture, so the two cannot drift apart.
+  const fixtures = ['workflows', 'contracts', 'adapter_sql', 'broken', 'layers'].map((f): [string, string] => [f, testPath('fixtures', f)]);
+  for (const [name, root] of [...projects, ...fixtures]) {
+    it(name, { skip: !existsSync(`${root}/dbt_project.yml`) && !process.env.CI ? 'public projects not fetched' : false }, () => {
+      const host = new NodeFileHost();
+      const { project } = analyzeProject(host, root);
+      const read = hostReader(host, project.root);
+      const view = stateView(project, read);
+      const yml = new YmlIndex(project);
+      let compared = 0;
+      for (const node of project.nodes.values()) {
+        const fields = manifestStateFields(project, node, read, yml);
+        const whole = view.nodes.get(node.uniqueId)!;
+        for (const [key, value] of Object.entries(fields)) {
+          assert.ok(key in whole, `${node.uniqueId}: ${key} is not a state field`);
+          assert.deepEqual(value, whole[key], `${node.uniqueId}: ${key}`);
+          compared++;
+        }
+      }
+      assert.ok(compared >= project.nodes.size, `${compared} fields of ${project.nodes.size} nodes`);
+    });
+  }
 });

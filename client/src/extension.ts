@@ -32,9 +32,10 @@ import { LandingUpload } from './landing-upload';
 import { LineagePanel, type LineageCommand, type LineageViewState } from './lineage-panel';
 import { ModelsView, type ModelsElement } from './models-view';
 import { PackagesOffer } from './packages-offer';
+import { Requests } from './requests';
 import { ResultsPanel } from './results-panel';
 import { RunStatus } from './run-status';
-import { doneLine, logLine, statusesFromRunResults, statusText } from './run-log';
+import { doneLine, logLine, runOutcome, statusesFromRunResults, statusText } from './run-log';
 import { RESTART_SETTINGS, serverEnvironment, settingsInEffect } from './settings';
 import { readStateSettings, registerWorkflowCommands, stateRunParams } from './workflow-commands';
 
@@ -111,13 +112,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
   };
   describeStart('started');
 
+  /** Notifications, kept for the API (tests read what a person was told). */
+  const notices: string[] = [];
+  const notify = (level: 'info' | 'warning' | 'error', text: string, ...actions: string[]): Thenable<string | undefined> => {
+    notices.push(text);
+    return level === 'info' ? vscode.window.showInformationMessage(text, ...actions) : level === 'warning' ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showErrorMessage(text, ...actions);
+  };
+  // Every request a command sends: a refusal or failure is told in the server's words, never as a generic "command failed".
+  const requests = new Requests(() => lsp, output, notify);
+
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
   status.tooltip = 'Medallion: target and last run';
   status.command = 'medallion.selectTarget';
   status.show();
   const runStatus = new RunStatus();
   const models = new ModelsView(lsp, runStatus);
-  const landing = new LandingUpload(lsp, output);
+  const landing = new LandingUpload(requests, output);
   const modelsTree = vscode.window.createTreeView('medallion.models', { treeDataProvider: models, showCollapseAll: true });
   context.subscriptions.push(status, runStatus, models, modelsTree);
 
@@ -172,7 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     if (line.detail) output[line.level](`  ${line.detail.split('\n').join('\n  ')}`);
   });
   lsp.onNotification(LandingEventNotification, (e: LandingEventMessage) => landing.onEvent(e));
-  const packages = new PackagesOffer(lsp, output);
+  const packages = new PackagesOffer(requests, output, notify);
   lsp.onNotification(AnalysisCompleteNotification, (done: AnalysisComplete) => {
     models.refresh();
     if (vscode.workspace.isTrusted) void packages.check(done.root);
@@ -206,7 +216,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
    * say so once per workspace and let the person choose (never a silent switch).
    */
   const profileReady = async (uri: string | undefined): Promise<boolean> => {
-    const { profile } = await lsp.sendRequest<TargetsResult>(TargetsRequest, uri ? { uri } : {});
+    const targets = await requests.send<TargetsResult>('read the project\'s profile', TargetsRequest, uri ? { uri } : {});
+    if (!targets) return false;
+    const { profile } = targets;
     if (!profile || profile.found) return true;
     const key = `medallion.useEmbeddedDuckDb:${profile.name}`;
     if (context.workspaceState.get<boolean>(key)) return true;
@@ -232,13 +244,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     return false;
   };
 
-  /** Run notifications, kept for the API (tests read what a person was told). */
-  const notices: string[] = [];
-  const notify = (level: 'info' | 'warning' | 'error', text: string, ...actions: string[]): Thenable<string | undefined> => {
-    notices.push(text);
-    return level === 'info' ? vscode.window.showInformationMessage(text, ...actions) : level === 'warning' ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showErrorMessage(text, ...actions);
-  };
-
   const runNodes = async (title: string, params: RunParams): Promise<RunResultMessage | undefined> => {
     // medallion.state.*: every run compares with (and may defer to) the configured state folder.
     params = { ...stateRunParams(readStateSettings()), ...params };
@@ -250,21 +255,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     await ready;
     if (!(await profileReady(params.uri))) return undefined;
     output.show(true);
-    let result: RunResultMessage;
+    let result: RunResultMessage | undefined;
     try {
+      // Refused or failed (no model in the file, a bad state folder, the server gone): said in the server's words; the status bar keeps the last run.
       result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
-        lsp.sendRequest<RunResultMessage>(RunRequest, params, token),
+        requests.send<RunResultMessage>(title.replace(/^Medallion: /, ''), RunRequest, params, { token }),
       );
     } finally {
       runStatus.settle();
     }
+    if (!result) return undefined;
+    const outcome = runOutcome(result);
+    if (outcome === 'cancelled-before-start') {
+      output.info(`${title}: cancelled before it started${result.fatal ? ` (${result.fatal})` : ''}`);
+      return result;
+    }
     const failed = result.results.filter((r) => r.status === 'error' || r.status === 'fail');
     status.text = `$(database) ${statusText(result)}`;
     status.tooltip = `Medallion: target and last run\n${doneLine(result)}`;
-    if (result.fatal) {
+    if (outcome === 'fatal') {
       output.error(`run failed: ${result.fatal}`);
       void notify('error', `Medallion: ${result.fatal}`);
-    } else if (result.results.length === 0) {
+    } else if (outcome === 'nothing-selected') {
       const what = params.select?.length ? params.select.join(' ') : 'this selection';
       output.warn(`nothing selected by ${what}: nothing ran`);
       void notify('info', `Medallion: nothing was selected by ${what}, so nothing ran.`);
@@ -308,7 +320,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     return activeUri() ?? (f ? vscode.Uri.joinPath(f.uri, 'dbt_project.yml').toString() : undefined);
   };
 
-  const results = new ResultsPanel(context, lsp);
+  const results = new ResultsPanel(context, requests);
   /** The lineage view's node menu: the same runs and views as the editor's commands, for a node. */
   const lineageCommand = async (command: LineageCommand, node: LineageNode): Promise<unknown> => {
     const uri = node.uri ?? '';
@@ -330,7 +342,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
         return trusted('query models') ? results.preview({ nodeId: node.id, uri }, node.name) : undefined;
     }
   };
-  const lineage = new LineagePanel(context, lsp, runStatus, lineageCommand);
+  const lineage = new LineagePanel(context, requests, runStatus, lineageCommand);
   const compiled = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
@@ -338,7 +350,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     vscode.workspace.registerTextDocumentContentProvider(COMPILED_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: (uri) => compiled.get(uri.toString()) ?? '' }),
   );
   const showCompiled = async (source: vscode.Uri, reveal: boolean): Promise<void> => {
-    const result = await lsp.sendRequest<CompileResultMessage | null>(CompileRequest, { uri: source.toString(), ...(target() ? { target: target()! } : {}) });
+    const result = await requests.send<CompileResultMessage | null>(`compile ${path.basename(source.path)}`, CompileRequest, { uri: source.toString(), ...(target() ? { target: target()! } : {}) }, { quiet: !reveal });
+    if (result === undefined) return;
     const view = vscode.Uri.parse(`${COMPILED_SCHEME}:${source.path}.compiled.sql`);
     const text = result?.sql ?? `-- could not compile:\n${(result?.problems ?? []).map((p) => `-- ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('\n')}`;
     compiled.set(view.toString(), text);
@@ -406,11 +419,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
       const uri = activeUri(arg);
       if (!node && !uri) return;
       const rendered = lineage.whenRendered();
-      await lineage.show(node ? node.id : vscode.Uri.parse(uri!));
-      await rendered;
+      // Not drawn when the server could not answer (said already): nothing to wait for.
+      if (await lineage.show(node ? node.id : vscode.Uri.parse(uri!))) await rendered;
     },
     'medallion.selectTarget': async () => {
-      const { targets, defaultTarget } = await lsp.sendRequest<TargetsResult>(TargetsRequest, { ...(projectUri() ? { uri: projectUri()! } : {}) });
+      const answer = await requests.send<TargetsResult>('list the profile\'s targets', TargetsRequest, { ...(projectUri() ? { uri: projectUri()! } : {}) });
+      if (!answer) return;
+      const { targets, defaultTarget } = answer;
       const picked = await vscode.window.showQuickPick(
         targets.map((t) => ({ label: t, description: t === defaultTarget ? 'profile default' : '' })),
         { placeHolder: 'Run and compile on which target?' },
@@ -460,7 +475,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
     'medallion.resultsViewState': () => results.shown,
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
-  registerWorkflowCommands(context, { lsp: () => lsp, runNodes, projectUri, notify, refreshModels: () => models.refresh(0) });
+  registerWorkflowCommands(context, { requests, runNodes, projectUri, notify, refreshModels: () => models.refresh(0) });
 
   return {
     modelsView: () => models.snapshot(),

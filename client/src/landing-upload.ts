@@ -5,15 +5,15 @@
  * AWS chain of the server's environment; nothing here sees or logs a key.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { UploadLandingRequest, type LandingEventMessage, type UploadLandingParams, type UploadLandingResult } from '../../server/src/lsp/protocol';
+import type { Requests } from './requests';
 
 export class LandingUpload {
   private progress: vscode.Progress<{ message?: string; increment?: number }> | undefined;
   private lastReport = 0;
 
   constructor(
-    private readonly client: LanguageClient,
+    private readonly requests: Requests,
     private readonly output: vscode.LogOutputChannel,
   ) {}
 
@@ -33,18 +33,13 @@ export class LandingUpload {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Medallion: uploading landing files', cancellable: true }, async (progress, token) => {
       this.progress = progress;
       try {
-        return await this.client.sendRequest<UploadLandingResult>(UploadLandingRequest, params, token);
-      } catch (err) {
-        if (token.isCancellationRequested) return undefined;
-        throw err;
+        return await this.requests.send<UploadLandingResult>('upload the landing files', UploadLandingRequest, params, { token });
       } finally {
         this.progress = undefined;
       }
     });
-    if (!result) {
-      this.output.info('landing upload: cancelled');
-      return undefined;
-    }
+    // Cancelled, refused or failed: Requests has said so.
+    if (!result) return undefined;
     let uploaded = 0;
     const failed: string[] = [];
     const notes: string[] = [];

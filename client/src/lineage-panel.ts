@@ -8,8 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { LineageRequest, type LineageNode, type LineageParams, type LineageResult } from '../../server/src/lsp/protocol';
+import type { Requests } from './requests';
 import type { RunStatus } from './run-status';
 
 /** The commands of the node menu, run by the extension for a node. */
@@ -40,7 +40,7 @@ export class LineagePanel {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly client: LanguageClient,
+    private readonly requests: Requests,
     private readonly status: RunStatus,
     private readonly run: (command: LineageCommand, node: LineageNode) => Promise<unknown>,
   ) {
@@ -61,13 +61,13 @@ export class LineagePanel {
     return new Promise((resolve) => this.renderedListeners.push(resolve));
   }
 
-  /** Shows the neighbourhood of a document's model, or of a node given by its unique id. */
-  async show(subject: vscode.Uri | string, reveal = true): Promise<void> {
+  /** Shows the neighbourhood of a document's model, or of a node given by its unique id; false when the server could not answer (it has been said). */
+  async show(subject: vscode.Uri | string, reveal = true): Promise<boolean> {
     this.current = typeof subject === 'string' ? { nodeId: subject } : { uri: subject.toString() };
     if (!this.panel) this.create();
     // Where it already is: never a new editor group beside whichever group is active.
     else if (reveal) this.panel.reveal(this.panel.viewColumn, true);
-    await this.refresh(true);
+    return this.refresh(true);
   }
 
   /** Asks the webview to do what a person would (for tests and commands), and waits until it has drawn the result. */
@@ -83,7 +83,8 @@ export class LineagePanel {
   private async follow(uri: vscode.Uri): Promise<void> {
     const shown = (): boolean => this.current !== undefined && 'uri' in this.current && this.current.uri === uri.toString();
     if (shown()) return;
-    const one = await this.client.sendRequest<LineageResult>(LineageRequest, { uri: uri.toString(), depth: 0 } satisfies LineageParams);
+    const one = await this.lineage('follow the active editor', { uri: uri.toString(), depth: 0 }, true);
+    if (!one) return;
     // Shown meanwhile (Show Lineage ran while this asked): nothing to follow.
     if (shown() || !one.focus || one.focus === this.last?.focus || one.focus === ('nodeId' in (this.current ?? {}) ? (this.current as { nodeId: string }).nodeId : undefined)) return;
     const drawnName = this.last?.nodes.find((n) => n.id === one.focus)?.name;
@@ -91,10 +92,12 @@ export class LineagePanel {
     else await this.show(uri, false);
   }
 
-  private async refresh(fresh: boolean): Promise<void> {
-    if (!this.panel || !this.current) return;
+  private async refresh(fresh: boolean): Promise<boolean> {
+    if (!this.panel || !this.current) return false;
     const params: LineageParams = { ...this.current, ...(this.depth > 0 ? { depth: this.depth } : {}) };
-    this.last = await this.client.sendRequest<LineageResult>(LineageRequest, params);
+    const result = await this.lineage('show lineage', params);
+    if (!result) return false;
+    this.last = result;
     await this.panel.webview.postMessage({
       type: 'graph',
       focus: this.last.focus,
@@ -106,6 +109,11 @@ export class LineagePanel {
       statuses: this.status.snapshot(),
       fresh,
     });
+    return true;
+  }
+
+  private lineage(what: string, params: LineageParams, quiet = false): Promise<LineageResult | undefined> {
+    return this.requests.send<LineageResult>(what, LineageRequest, params, { quiet });
   }
 
   private nodeById(id: string): LineageNode | undefined {
@@ -125,18 +133,20 @@ export class LineagePanel {
       this.current = { nodeId: m.id };
       await this.refresh(true);
     } else if (m.type === 'expand' && m.id && m.direction) {
-      const more = await this.client.sendRequest<LineageResult>(LineageRequest, { nodeId: m.id, depth: 1, direction: m.direction } satisfies LineageParams);
+      const more = await this.lineage('expand the lineage', { nodeId: m.id, depth: 1, direction: m.direction });
+      if (!more) return;
       for (const n of more.nodes) this.learned.set(n.id, n);
       await post({ type: 'learn', nodes: more.nodes, edges: more.edges, around: m.id, direction: m.direction });
     } else if (m.type === 'columns' && m.ids) {
       const focus = this.last?.focus;
       if (!focus) return;
-      const traced = await this.client.sendRequest<LineageResult>(LineageRequest, { nodeId: focus, ...(this.depth > 0 ? { depth: this.depth } : {}), columns: true, columnNodes: m.ids } satisfies LineageParams);
+      const traced = await this.lineage('trace columns', { nodeId: focus, ...(this.depth > 0 ? { depth: this.depth } : {}), columns: true, columnNodes: m.ids });
+      if (!traced) return;
       const wanted = new Set(m.ids);
       await post({ type: 'columns', nodes: traced.nodes.filter((n) => wanted.has(n.id)), edges: traced.columnEdges ?? [], problems: traced.columnProblems ?? [] });
     } else if (m.type === 'details' && m.id) {
-      const one = await this.client.sendRequest<LineageResult>(LineageRequest, { nodeId: m.id, depth: 0 } satisfies LineageParams);
-      const node = one.nodes.find((n) => n.id === m.id);
+      const one = await this.lineage('read the node\'s details', { nodeId: m.id, depth: 0 });
+      const node = one?.nodes.find((n) => n.id === m.id);
       if (node) await post({ type: 'details', node });
     } else if (m.type === 'command' && m.id && m.command) {
       const node = this.nodeById(m.id);

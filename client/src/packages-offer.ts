@@ -6,26 +6,24 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { DepsStatusRequest, InstallDepsRequest, type DepsStatusResult, type InstallDepsResult } from '../../server/src/lsp/protocol';
+import type { Notify, Requests } from './requests';
 
 export class PackagesOffer {
   /** project root → the reason already offered (asked again only when the reason changes). */
   private readonly offered = new Map<string, string>();
 
   constructor(
-    private readonly lsp: LanguageClient,
+    private readonly requests: Requests,
     private readonly output: vscode.OutputChannel,
+    private readonly notify: Notify,
   ) {}
 
   /** After an analysis of `root` completes: offer an install if its packages need one. */
   async check(root: string): Promise<void> {
-    let status: DepsStatusResult;
-    try {
-      status = await this.lsp.sendRequest<DepsStatusResult>(DepsStatusRequest, { uri: vscode.Uri.file(root).toString() });
-    } catch {
-      return;
-    }
+    // In the background after each analysis: a failure only logs.
+    const status = await this.requests.send<DepsStatusResult>(`check the packages of ${path.basename(root)}`, DepsStatusRequest, { uri: vscode.Uri.file(root).toString() }, { quiet: true });
+    if (!status) return;
     if (!status.reason) {
       this.offered.delete(root);
       return;
@@ -33,19 +31,20 @@ export class PackagesOffer {
     if (this.offered.get(root) === status.reason) return;
     this.offered.set(root, status.reason);
     const what = status.message ?? `the packages of ${status.packagesFile ?? 'packages.yml'} are not installed`;
-    const choice = await vscode.window.showWarningMessage(`Medallion (${path.basename(root)}): ${what}`, 'Install packages');
+    const choice = await this.notify('warning', `Medallion (${path.basename(root)}): ${what}`, 'Install packages');
     if (choice === 'Install packages') await this.install(root);
   }
 
   /** The command: install the packages of the project holding `uri` (a file or folder of it). */
   async installFor(uri: string): Promise<void> {
-    const status = await this.lsp.sendRequest<DepsStatusResult>(DepsStatusRequest, { uri });
+    const status = await this.requests.send<DepsStatusResult>('check the project\'s packages', DepsStatusRequest, { uri });
+    if (!status) return;
     if (!status.projectRoot) {
-      void vscode.window.showErrorMessage('Medallion: no dbt project (dbt_project.yml) here');
+      void this.notify('error', 'Medallion: no dbt project (dbt_project.yml) here');
       return;
     }
     if (!status.packagesFile) {
-      void vscode.window.showInformationMessage(`Medallion: ${path.basename(status.projectRoot)} lists no packages (packages.yml or dependencies.yml)`);
+      void this.notify('info', `Medallion: ${path.basename(status.projectRoot)} lists no packages (packages.yml or dependencies.yml)`);
       return;
     }
     await this.install(status.projectRoot);
@@ -54,14 +53,18 @@ export class PackagesOffer {
   async install(root: string): Promise<void> {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Medallion: installing dbt packages of ${path.basename(root)}…` },
-      () => this.lsp.sendRequest<InstallDepsResult>(InstallDepsRequest, { uri: vscode.Uri.file(root).toString() }),
+      () => this.requests.send<InstallDepsResult>(`install the packages of ${path.basename(root)}`, InstallDepsRequest, { uri: vscode.Uri.file(root).toString() }),
     );
+    if (!result) {
+      this.offered.delete(root);
+      return;
+    }
     if (result.ok) {
       this.output.appendLine(`${result.message}: ${result.packages.map((p) => `${p.name} ${p.version}`).join(', ')}`);
-      void vscode.window.showInformationMessage(`Medallion: ${result.message}`);
+      void this.notify('info', `Medallion: ${result.message}`);
     } else {
       this.offered.delete(root);
-      void vscode.window.showErrorMessage(`Medallion: ${result.message}`);
+      void this.notify('error', `Medallion: ${result.message}`);
     }
   }
 }

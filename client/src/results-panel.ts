@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { ShowRequest, type ShowParams, type ShowResult } from '../../server/src/lsp/protocol';
+import type { Requests } from './requests';
 
 export class ResultsPanel {
   private panel: vscode.WebviewPanel | undefined;
@@ -16,15 +16,16 @@ export class ResultsPanel {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly client: LanguageClient,
+    private readonly requests: Requests,
   ) {}
 
   /** Queries and shows: a document's model (`uri`), a node (`nodeId`), a selection (`text`) or a CTE (`cteAt`). */
   async preview(params: ShowParams, title?: string): Promise<void> {
     const limit = vscode.workspace.getConfiguration('medallion', params.uri ? vscode.Uri.parse(params.uri) : undefined).get<number>('previewRowLimit', 500);
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Medallion: querying…', cancellable: true }, (_p, token) =>
-      this.client.sendRequest<ShowResult>(ShowRequest, { ...params, limit }, token),
+      this.requests.send<ShowResult>(`preview ${title ?? 'the model'}`, ShowRequest, { ...params, limit }, { token }),
     );
+    if (!result) return;
     this.ensurePanel();
     await this.ready;
     const rendered = new Promise<void>((resolve) => this.listeners.push(resolve));
@@ -33,7 +34,7 @@ export class ResultsPanel {
     if (!result.error) await rendered;
     else {
       this.shown = { columns: [], rows: 0, title: heading, error: result.error };
-      void vscode.window.showErrorMessage(`Medallion: ${result.error.split('\n')[0]}`);
+      this.requests.problem(`preview ${heading}`, result.error);
     }
   }
 

@@ -95,6 +95,16 @@ export function countResults(results: RunResultMessage['results']): RunCounts {
   return counts;
 }
 
+/**
+ * What a finished run request amounts to for the person. A run cancelled before any node ran (while it
+ * waited for another run, say) is their own doing: neither an error nor a new last run.
+ */
+export function runOutcome(result: RunResultMessage): 'cancelled-before-start' | 'fatal' | 'nothing-selected' | 'ran' {
+  if (result.cancelled && result.results.length === 0) return 'cancelled-before-start';
+  if (result.fatal) return 'fatal';
+  return result.results.length === 0 ? 'nothing-selected' : 'ran';
+}
+
 /** The status bar after a run: counts, or what stopped it. */
 export function statusText(result: RunResultMessage): string {
   if (result.fatal) return `${result.target}: run failed`;

@@ -5,8 +5,8 @@
  * work (`medallion/run` with state/defer, `medallion/sourceFreshness`); this file only asks.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { SourceFreshnessRequest, type RunParams, type RunResultMessage, type SourceFreshnessResult } from '../../server/src/lsp/protocol';
+import type { Requests } from './requests';
 import { staleSources, stateRunParams, type StateSettings } from './workflow-settings';
 
 export { stateRunParams } from './workflow-settings';
@@ -19,7 +19,7 @@ export function readStateSettings(): StateSettings {
 export function registerWorkflowCommands(
   context: vscode.ExtensionContext,
   deps: {
-    lsp: () => LanguageClient;
+    requests: Requests;
     runNodes: (title: string, params: RunParams) => Promise<RunResultMessage | undefined>;
     projectUri: () => string | undefined;
     /** Tells the person (and keeps the text for the extension's test API). */
@@ -42,8 +42,9 @@ export function registerWorkflowCommands(
     vscode.commands.registerCommand('medallion.checkSourceFreshness', async () => {
       const uri = deps.projectUri();
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Medallion: checking source freshness' }, () =>
-        deps.lsp().sendRequest<SourceFreshnessResult>(SourceFreshnessRequest, { check: true, ...(uri ? { uri } : {}) }),
+        deps.requests.send<SourceFreshnessResult>('check source freshness', SourceFreshnessRequest, { check: true, ...(uri ? { uri } : {}) }),
       );
+      if (!result) return undefined;
       deps.refreshModels();
       const stale = staleSources(result);
       // Not awaited: a notification settles only when it is dismissed, the command is done now.

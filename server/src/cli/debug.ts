@@ -12,7 +12,7 @@ import { findProjectRoot } from '../node/project-root';
 import { openEngine } from '../runner/project-run';
 import { DBT_VERSION } from '../core/deps/packages';
 import { flag, option, type ParsedArgs } from './args';
-import { explainFailure } from './errors';
+import { explainFailure } from '../runner/failures';
 import { formatDiagnostic, green, red, bold } from './output';
 import { outputFormat } from './help';
 

@@ -15,7 +15,8 @@ import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
 import { bold, dim, printDiagnostics, red, yellow } from './output';
 import { COMMON_OPTIONS, commandHelp, globalHelp, isFlag, OPTIONS, outputFormat, unknownCommand, unknownOption, type CommandHelp } from './help';
-import { explainFailure, isBug } from './errors';
+import { explainFailure } from '../runner/failures';
+import { isBug } from './errors';
 import { initCommand } from './init';
 import { depsCommand } from './deps';
 import { debugCommand } from './debug';
@@ -24,7 +25,6 @@ import { columnLineageCommand } from './column-lineage';
 import { suggest } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
 import { RunPrinter } from './run-output';
-import { startServer } from '../lsp/server';
 import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
 import type { RunCommand } from '../runner/types';
 import { landingTables, uploadProjectLanding } from '../landing/project-upload';
@@ -809,6 +809,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write('medallion lsp: choose a transport: --stdio (or --node-ipc)\n');
       return 2;
     }
+    // Loaded only here: the LSP libraries took ~30 ms of every other command's start-up.
+    const { startServer } = require('../lsp/server') as typeof import('../lsp/server');
     startServer();
     // The connection keeps the process alive until the client says exit.
     return new Promise<number>(() => undefined);

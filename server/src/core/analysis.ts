@@ -28,7 +28,12 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
   if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
   const analysis: Analysis = { project, graph, diagnostics };
   checkRelationNames(analysis, options.env ?? {});
-  const contracts = [...project.nodes.values()].flatMap(contractProblems);
+  // Most nodes have no contract: no list per node for them.
+  const contracts: Diagnostic[] = [];
+  for (const node of project.nodes.values()) {
+    const problems = contractProblems(node);
+    for (const p of problems) contracts.push(p);
+  }
   analysis.diagnostics = [...project.diagnostics, ...analysis.diagnostics, ...contracts].sort(
     (a, b) => (a.file === b.file ? 0 : collator.compare(a.file, b.file)) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || (a.code === b.code ? 0 : collator.compare(a.code, b.code)),
   );

@@ -72,7 +72,7 @@ function mergeCriteria(all: Array<FreshnessCriteria | null>): FreshnessCriteria 
 }
 
 /** The yml entries of a source node: its source and its table. */
-function ymlEntries(project: Project, node: ProjectNode): { source?: YNode; table?: YNode } {
+function sourceYmlEntries(project: Project, node: ProjectNode): { source?: YNode; table?: YNode } {
   const text = node.yml ? project.files.get(node.yml.file)?.text : undefined;
   if (text === undefined || !node.source) return {};
   const source = items(get(parseYaml(text).root, 'sources')).find((s) => getString(s, 'name') === node.source!.sourceName);
@@ -84,10 +84,12 @@ function ymlEntries(project: Project, node: ProjectNode): { source?: YNode; tabl
  * A source's freshness check, or undefined when it has none (no thresholds, or `freshness: null`).
  * Precedence as dbt 1.12: source `freshness:`, source `config.freshness`, table `freshness:`,
  * table `config.freshness` merged; when none of them says anything, dbt_project.yml's.
+ * `entries`: the source's and the table's yml entries when the caller has them (state-view.ts's
+ * index of them, for many sources), as `sourceYmlEntries` finds them.
  */
-export function freshnessOf(project: Project, node: ProjectNode): FreshnessSpec | undefined {
+export function freshnessOf(project: Project, node: ProjectNode, entries?: { source?: YNode; table?: YNode }): FreshnessSpec | undefined {
   if (node.resourceType !== 'source') return undefined;
-  const { source, table } = ymlEntries(project, node);
+  const { source, table } = entries ?? sourceYmlEntries(project, node);
   const configOf = (entry: YNode | undefined): Record<string, unknown> => {
     const c = toJS(get(entry, 'config'));
     return isDict(c) ? c : {};

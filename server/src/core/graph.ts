@@ -329,17 +329,27 @@ function layersInUse(graph: ProjectGraph, layered: ProjectNode[]): string[] {
 
 /** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */
 export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refNames: () => NameIndex, out: Diagnostic[]): string[] {
-  const deps = new Set<string>();
+  // Each parent once, in first-seen order: most nodes have a few, so a list without a Set and its
+  // copy; a Set only once the list is long (a union over thousands of models).
+  const deps: string[] = [];
+  let seen: Set<string> | undefined;
+  const add = (id: string): void => {
+    if (seen ? seen.has(id) : deps.includes(id)) return;
+    deps.push(id);
+    if (seen) seen.add(id);
+    else if (deps.length > 16) seen = new Set(deps);
+  };
   for (const ref of node.refs) {
     const target = resolveRefOrReport(graph, node, ref, refNames, out);
-    if (target) deps.add(target.uniqueId);
+    if (target) add(target.uniqueId);
   }
   for (const call of node.sources) {
     const target = resolveSourceOrReport(graph, node, call, out);
-    if (target) deps.add(target.uniqueId);
+    if (target) add(target.uniqueId);
   }
-  if (node.test?.attachedTo && graph.project.nodes.has(node.test.attachedTo)) deps.add(node.test.attachedTo);
-  return [...deps];
+  const attached = node.test?.attachedTo;
+  if (attached && graph.project.nodes.has(attached)) add(attached);
+  return deps;
 }
 
 function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => NameIndex, out: Diagnostic[]): ProjectNode | undefined {

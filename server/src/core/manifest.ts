@@ -24,7 +24,7 @@ import { scan } from './scanner';
 import { parseYaml, toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines } from './dbt-text';
-import { hostReader, stateView, type StateView } from './state-view';
+import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
@@ -137,19 +137,21 @@ class ManifestBuilder {
   /** Macro unique ids by package, then name (dbt's MacroResolver inputs). */
   private readonly macrosByPackage = new Map<string, Map<string, MacroDefinition>>();
   private docs: DocBlock[] | undefined;
+  private docsByName: Map<string, DocBlock> | undefined;
+  /** Descriptions rendered, by package and text. */
+  private readonly described = new Map<string, { text: string; docBlocks: string[] }>();
   private patches: Map<string, { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string }> | undefined;
 
-  /** The fields dbt's state comparison reads, computed as state:modified computes them (core/state-view.ts). */
-  private stateFields: StateView | undefined;
-
-  private state(): StateView {
-    return (this.stateFields ??= stateView(this.project, hostReader(this.input.host, this.project.root)));
-  }
+  /** The fields dbt's state comparison reads, computed per node as state:modified computes them (core/state-view.ts). */
+  private readonly stateYml: YmlIndex;
+  private readonly readFile: FileReader;
 
   /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
   private withState(json: Json, id: string, keys: readonly string[]): Json {
-    const state = this.state().nodes.get(id);
-    if (!state) return json;
+    // The state view holds the enabled node of an id (a disabled entry sharing it gets that node's fields).
+    const enabled = this.project.nodes.get(id);
+    if (!enabled) return json;
+    const state = manifestStateFields(this.project, enabled, this.readFile, this.stateYml);
     for (const key of keys) if (key in state) json[key] = state[key];
     const columns = state.columns as Record<string, { constraints?: unknown }> | undefined;
     if (columns && isDict(json.columns)) for (const [name, c] of Object.entries(columns)) if (isDict(json.columns[name])) (json.columns[name] as Json).constraints = c.constraints ?? [];
@@ -158,6 +160,8 @@ class ManifestBuilder {
 
   constructor(private readonly input: ManifestInput) {
     this.project = input.analysis.project;
+    this.stateYml = new YmlIndex(this.project);
+    this.readFile = hostReader(input.host, this.project.root);
     this.createdAt = input.generatedAt.getTime() / 1000;
     this.packages.set(this.project.config.name, this.project.config);
     for (const [name, config] of this.project.packages) this.packages.set(name, config);
@@ -262,7 +266,7 @@ class ManifestBuilder {
             path,
             original_file_path: path,
             unique_id: id,
-            macro_sql: (this.state().macros.get(id)?.macro_sql as string | undefined) ?? sql,
+            macro_sql: macroSql(this.project, macro),
             depends_on: { macros: this.macroDependencies(macro, sql) },
             description: patch?.description ?? '',
             meta: patch?.meta ?? {},
@@ -731,15 +735,32 @@ class ManifestBuilder {
     return docs;
   }
 
-  /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used. */
+  /** The first doc block of each package and name (`pkg\0name`), and of each name (`\0name`). */
+  private docIndex(): Map<string, DocBlock> {
+    if (this.docsByName) return this.docsByName;
+    const index = new Map<string, DocBlock>();
+    for (const d of this.docBlocks()) {
+      for (const key of [`${d.packageName}\0${d.name}`, `\0${d.name}`]) if (!index.has(key)) index.set(key, d);
+    }
+    return (this.docsByName = index);
+  }
+
+  /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used (the same text of a package renders once). */
   private describe(description: string, packageName: string): { text: string; docBlocks: string[] } {
     // dbt renders only text with Jinja's markers in it (get_rendered's shortcut).
     if (!/\{[{%#]|[#}%]\}/.test(description)) return { text: description, docBlocks: [] };
+    const key = `${packageName}\0${description}`;
+    let described = this.described.get(key);
+    if (!described) this.described.set(key, (described = this.render(description, packageName)));
+    return described;
+  }
+
+  private render(description: string, packageName: string): { text: string; docBlocks: string[] } {
     const used: string[] = [];
     const find = (pkg: string | undefined, name: string): DocBlock | undefined => {
-      const docs = this.docBlocks();
-      if (pkg) return docs.find((d) => d.packageName === pkg && d.name === name);
-      return docs.find((d) => d.packageName === packageName && d.name === name) ?? docs.find((d) => d.packageName === this.project.config.name && d.name === name) ?? docs.find((d) => d.name === name);
+      const docs = this.docIndex();
+      if (pkg) return docs.get(`${pkg}\0${name}`);
+      return docs.get(`${packageName}\0${name}`) ?? docs.get(`${this.project.config.name}\0${name}`) ?? docs.get(`\0${name}`);
     };
     const doc = (...args: unknown[]): string => {
       const [a, b] = args.map(String);

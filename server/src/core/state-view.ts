@@ -36,10 +36,50 @@ export interface StateView {
 const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
 
 /** yml entries by the span of their `name:` value, per file (each file parsed once per view). */
-class YmlIndex {
+export class YmlIndex {
   private readonly files = new Map<string, Map<number, YNode>>();
+  private readonly roots = new Map<string, YNode | undefined>();
+  private readonly sources = new Map<string, Map<string, YNode>>();
+  private readonly tables = new Map<YNode, Map<string, YNode>>();
 
   constructor(private readonly project: Project) {}
+
+  /** A yml file's parsed root. */
+  root(file: string): YNode | undefined {
+    if (this.roots.has(file)) return this.roots.get(file);
+    const text = this.project.files.get(file)?.text;
+    const root = text === undefined ? undefined : parseYaml(text).root;
+    this.roots.set(file, root);
+    return root;
+  }
+
+  /** A source table's yml entries: the first `sources:` entry of its source's name, and that one's first table of its name. */
+  sourceEntries(node: ProjectNode): { source?: YNode; table?: YNode } {
+    const file = node.yml?.file;
+    if (file === undefined || !node.source || this.project.files.get(file)?.text === undefined) return {};
+    let sources = this.sources.get(file);
+    if (!sources) {
+      sources = new Map();
+      for (const s of items(get(this.root(file), 'sources'))) {
+        const name = getString(s, 'name');
+        if (name !== undefined && !sources.has(name)) sources.set(name, s);
+      }
+      this.sources.set(file, sources);
+    }
+    const source = sources.get(node.source.sourceName);
+    if (!source) return {};
+    let tables = this.tables.get(source);
+    if (!tables) {
+      tables = new Map();
+      for (const t of items(get(source, 'tables'))) {
+        const name = getString(t, 'name');
+        if (name !== undefined && !tables.has(name)) tables.set(name, t);
+      }
+      this.tables.set(source, tables);
+    }
+    const table = tables.get(node.name);
+    return table ? { source, table } : { source };
+  }
 
   entry(node: ProjectNode): YNode | undefined {
     // Unit tests are defined in yml: their own name is their entry.
@@ -48,8 +88,7 @@ class YmlIndex {
     let byName = this.files.get(at.file);
     if (!byName) {
       byName = new Map();
-      const text = this.project.files.get(at.file)?.text;
-      const root = text === undefined ? undefined : parseYaml(text).root;
+      const root = this.root(at.file);
       const add = (entry: YNode): void => {
         const name = get(entry, 'name');
         if (name) byName!.set(name.span.start, entry);
@@ -213,41 +252,12 @@ function unitTestChecksum(node: ProjectNode, entry: YNode | undefined): string {
 export function nodeState(project: Project, node: ProjectNode, read: FileReader = textOf(project), yml: YmlIndex = new YmlIndex(project)): ManifestNode {
   const entry = yml.entry(node);
   const base: ManifestNode = { unique_id: node.uniqueId, resource_type: node.resourceType, name: node.name, package_name: node.packageName, fqn: node.fqn, description: node.description ?? '' };
-  const unrendered = unrenderedConfig(project, node, entry);
   switch (node.resourceType) {
-    case 'source': {
-      const source = node.source!;
-      const spec = freshnessOf(project, node);
-      const sourceEntry = findSourceEntry(project, node);
-      const meta = { ...(isDict(source.sourceMeta) ? source.sourceMeta : {}), ...node.config.meta };
-      const sourceConfig = toJS(get(sourceEntry, 'config'));
-      const tableConfig = toJS(get(entry, 'config'));
-      const config: Json = { ...(isDict(sourceConfig) ? sourceConfig : {}), ...(isDict(tableConfig) ? tableConfig : {}) };
-      if (spec) config.freshness = spec.criteria;
-      else if (freshnessExplicitlyNull(sourceEntry, entry)) config.freshness = null;
-      else delete config.freshness;
-      config.loaded_at_field = spec?.loadedAtField ?? null;
-      config.loaded_at_query = spec?.loadedAtQuery ?? null;
-      config.meta = meta;
-      config.tags = [...new Set(node.config.tags)].sort();
-      const layered: Json = {};
-      const levels = projectLayers(project, node, 'sources');
-      for (const layer of [...levels.own, ...levels.root]) Object.assign(layered, layer);
-      return {
-        ...base,
-        identifier: source.identifier,
-        unrendered_database: getString(sourceEntry, 'database') ?? getString(sourceEntry, 'catalog') ?? null,
-        unrendered_schema: getString(sourceEntry, 'schema') ?? null,
-        quoting: { database: null, schema: null, identifier: null, column: null, ...source.quoting },
-        freshness: spec?.criteria ?? (freshnessExplicitlyNull(sourceEntry, entry) ? null : EMPTY_FRESHNESS),
-        loaded_at_field: spec?.loadedAtField ?? null,
-        external: toJS(get(entry, 'external')) ?? toJS(get(sourceEntry, 'external')) ?? null,
-        unrendered_config: { ...layered, ...config },
-      };
-    }
+    case 'source':
+      return { ...base, ...sourceFields(project, node, entry, yml) };
     case 'exposure': {
       const e = node.exposure!;
-      return { ...base, type: e.type, owner: { email: e.owner.email ?? null, name: e.owner.name ?? null }, maturity: e.maturity ?? null, url: e.url ?? null, label: e.label ?? null, depends_on: { nodes: node.dependsOn, macros: [] }, unrendered_config: unrendered };
+      return { ...base, type: e.type, owner: { email: e.owner.email ?? null, name: e.owner.name ?? null }, maturity: e.maturity ?? null, url: e.url ?? null, label: e.label ?? null, depends_on: { nodes: node.dependsOn, macros: [] }, unrendered_config: unrenderedConfig(project, node, entry) };
     }
     case 'unit_test':
       return { ...base, checksum: unitTestChecksum(node, entry) };
@@ -255,37 +265,99 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
       break;
   }
   const raw = read(node.file) ?? '';
-  const text = universal(raw);
   const isTest = node.resourceType === 'test';
   // A generic test also depends on the macro that defines it (`test_<name>`), when the project has one.
   const calls = node.test?.attachedTo ? [...node.macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : node.macroCalls;
   const out: ManifestNode = {
     ...base,
-    unrendered_config: unrendered,
-    config: isTest ? { enabled: node.config.enabled, materialized: node.config.materialized } : { enabled: node.config.enabled, materialized: node.config.materialized, persist_docs: isDict(node.config.persist_docs) ? node.config.persist_docs : {}, contract: { enforced: isDict(node.config.contract) && node.config.contract.enforced === true } },
+    unrendered_config: unrenderedConfig(project, node, entry),
+    config: isTest ? { enabled: node.config.enabled, materialized: node.config.materialized } : { enabled: node.config.enabled, materialized: node.config.materialized, persist_docs: isDict(node.config.persist_docs) ? node.config.persist_docs : {}, contract: { enforced: contractEnforced(node) } },
     columns: columnsOf(node),
     depends_on: { macros: macroIds(project, node.packageName, calls), nodes: node.dependsOn },
   };
-  if (node.resourceType === 'seed') {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    out.checksum = bytes > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(text.replace(PY_STRIP, '')) };
-  }
+  if (node.resourceType === 'seed') out.checksum = seedChecksum(node, raw);
   out.raw_code = rawCode(node, raw);
   if (node.resourceType === 'model') {
     out.version = node.version ?? null;
     out.latest_version = node.latestVersion ?? null;
-    out.access = (getString(entry, 'access') ?? (typeof node.config.access === 'string' ? node.config.access : undefined)) ?? 'protected';
-    out.deprecation_date = getString(entry, 'deprecation_date') ?? null;
-    out.constraints = (node.constraints ?? []).map(constraintJson);
-    out.contract = { enforced: (out.config as Json & { contract: { enforced: boolean } }).contract.enforced };
+    Object.assign(out, modelFields(node, entry));
+    out.contract = { enforced: contractEnforced(node) };
   }
   return out;
 }
 
-function findSourceEntry(project: Project, node: ProjectNode): YNode | undefined {
-  const text = node.yml ? project.files.get(node.yml.file)?.text : undefined;
-  if (text === undefined) return undefined;
-  return items(get(parseYaml(text).root, 'sources')).find((s) => getString(s, 'name') === node.source?.sourceName);
+/**
+ * The fields of one node's manifest.json entry that this view computes (what core/manifest.ts
+ * overlays on its own entry), for that node alone: the same values `nodeState` holds, without
+ * reading what the manifest does not take from here (a generic test's yml, raw code, macro calls).
+ */
+export function manifestStateFields(project: Project, node: ProjectNode, read: FileReader, yml: YmlIndex): Json {
+  const entry = yml.entry(node);
+  switch (node.resourceType) {
+    case 'source':
+      return sourceFields(project, node, entry, yml);
+    case 'unit_test':
+      return { checksum: unitTestChecksum(node, entry) };
+    case 'exposure':
+      return { unrendered_config: unrenderedConfig(project, node, entry) };
+    default:
+      break;
+  }
+  const out: Json = { unrendered_config: unrenderedConfig(project, node, entry), columns: columnsOf(node) };
+  if (node.resourceType === 'seed') out.checksum = seedChecksum(node, read(node.file) ?? '');
+  if (node.resourceType === 'model') Object.assign(out, modelFields(node, entry));
+  return out;
+}
+
+function contractEnforced(node: ProjectNode): boolean {
+  return isDict(node.config.contract) && node.config.contract.enforced === true;
+}
+
+/** A seed's checksum: sha256 of its text as Python reads it (universal newlines, stripped); the path when too large. */
+function seedChecksum(node: ProjectNode, raw: string): { name: string; checksum: string } {
+  const text = universal(raw);
+  return Buffer.byteLength(text, 'utf8') > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(text.replace(PY_STRIP, '')) };
+}
+
+/** A model's access, deprecation date and model-level constraints. */
+function modelFields(node: ProjectNode, entry: YNode | undefined): Json {
+  return {
+    access: (getString(entry, 'access') ?? (typeof node.config.access === 'string' ? node.config.access : undefined)) ?? 'protected',
+    deprecation_date: getString(entry, 'deprecation_date') ?? null,
+    constraints: (node.constraints ?? []).map(constraintJson),
+  };
+}
+
+/** A source table's fields beyond the common ones: its identifier, unrendered names, quoting, freshness, external, unrendered_config. */
+function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefined, yml: YmlIndex): Json {
+  const source = node.source!;
+  const entries = yml.sourceEntries(node);
+  const spec = freshnessOf(project, node, entries);
+  const sourceEntry = entries.source;
+  const meta = { ...(isDict(source.sourceMeta) ? source.sourceMeta : {}), ...node.config.meta };
+  const sourceConfig = toJS(get(sourceEntry, 'config'));
+  const tableConfig = toJS(get(entry, 'config'));
+  const config: Json = { ...(isDict(sourceConfig) ? sourceConfig : {}), ...(isDict(tableConfig) ? tableConfig : {}) };
+  if (spec) config.freshness = spec.criteria;
+  else if (freshnessExplicitlyNull(sourceEntry, entry)) config.freshness = null;
+  else delete config.freshness;
+  config.loaded_at_field = spec?.loadedAtField ?? null;
+  config.loaded_at_query = spec?.loadedAtQuery ?? null;
+  config.meta = meta;
+  config.tags = [...new Set(node.config.tags)].sort();
+  const layered: Json = {};
+  const levels = projectLayers(project, node, 'sources');
+  for (const layer of [...levels.own, ...levels.root]) Object.assign(layered, layer);
+  return {
+    identifier: source.identifier,
+    unrendered_database: getString(sourceEntry, 'database') ?? getString(sourceEntry, 'catalog') ?? null,
+    unrendered_schema: getString(sourceEntry, 'schema') ?? null,
+    quoting: { database: null, schema: null, identifier: null, column: null, ...source.quoting },
+    freshness: spec?.criteria ?? (freshnessExplicitlyNull(sourceEntry, entry) ? null : EMPTY_FRESHNESS),
+    loaded_at_field: spec?.loadedAtField ?? null,
+    external: toJS(get(entry, 'external')) ?? toJS(get(sourceEntry, 'external')) ?? null,
+    unrendered_config: { ...layered, ...config },
+  };
 }
 
 function freshnessExplicitlyNull(source: YNode | undefined, table: YNode | undefined): boolean {
@@ -299,10 +371,15 @@ function freshnessExplicitlyNull(source: YNode | undefined, table: YNode | undef
 
 /** The state fields of a macro: its SQL (the whole block) and the project macros it calls. */
 export function macroState(project: Project, macro: MacroDefinition): ManifestNode {
-  const text = project.files.get(macro.file)?.text ?? '';
-  const sql = universal(text.slice(macro.block.span.start, fullBlockEnd(text, macro.block.span.end)));
+  const sql = macroSql(project, macro);
   const called = scan(sql).macroCalls.filter((c) => c.name !== macro.name);
   return { unique_id: `macro.${macro.packageName}.${macro.name}`, resource_type: 'macro', name: macro.name, package_name: macro.packageName, macro_sql: sql, depends_on: { macros: macroIds(project, macro.packageName, called) } };
+}
+
+/** A macro's `macro_sql`: its whole block, newlines as Python reads them. */
+export function macroSql(project: Project, macro: MacroDefinition): string {
+  const text = project.files.get(macro.file)?.text ?? '';
+  return universal(text.slice(macro.block.span.start, fullBlockEnd(text, macro.block.span.end)));
 }
 
 /** Reads a project file's text (seeds are not kept in memory by the loader). */

@@ -18,17 +18,11 @@ import { pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
 export function synthesizeTestNames(testType: string, targetName: string, args: Record<string, unknown>): { fullName: string; shortName: string } {
   // Built as one string, without intermediate arrays: a big project names tens of thousands of tests.
   const keys = Object.keys(args);
-  // Python's sorted() (code points; same as UTF-16 order for the keys yml has) by insertion: tests have a few arguments.
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!;
-    let j = i - 1;
-    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
-    keys[j + 1] = key;
-  }
+  sortStrings(keys);
   let unique = '';
   let first = true;
   const add = (part: unknown): void => {
-    const text = pythonStr(part).replace(/[^0-9a-zA-Z_]+/g, '_');
+    const text = identifierChars(pythonStr(part));
     unique = first ? text : `${unique}__${text}`;
     first = false;
   };
@@ -54,15 +48,28 @@ export function genericTestUniqueId(projectName: string, name: string, metadata:
   // repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written directly:
   // a big project hashes tens of thousands of these.
   const keys = Object.keys(metadata.kwargs);
-  if (!('model' in metadata.kwargs)) keys.push('model');
-  keys.sort();
+  const implicitModel = !('model' in metadata.kwargs);
+  if (implicitModel) keys.push('model');
+  sortStrings(keys);
   let kwargs = '';
   for (const key of keys) {
-    const value = key === 'model' && !('model' in metadata.kwargs) ? metadata.model : metadata.kwargs[key];
-    kwargs += `${kwargs ? ', ' : ''}${pythonRepr(key)}: ${hashableRepr(value)}`;
+    const repr = implicitModel && key === 'model' ? modelRepr(metadata.model) : hashableRepr(metadata.kwargs[key]);
+    kwargs += `${kwargs ? ', ' : ''}${pythonRepr(key)}: ${repr}`;
   }
   const hashable = `{'kwargs': {${kwargs}}, 'name': ${hashableRepr(metadata.name)}, 'namespace': ${hashableRepr(metadata.namespace ?? null)}}`;
   return `test.${projectName}.${name}.${md5(name + hashable).slice(-10)}`;
+}
+
+/** The tests of one model or column come one after another: their model argument's repr is computed once. */
+let lastModel: string | undefined;
+let lastModelRepr = '';
+
+function modelRepr(model: string): string {
+  if (model !== lastModel) {
+    lastModelRepr = hashableRepr(model);
+    lastModel = model;
+  }
+  return lastModelRepr;
 }
 
 /** The `model` argument dbt passes every generic test (part of the hashed metadata). */
@@ -72,6 +79,32 @@ export function testModelArgument(target: { resourceType: string; name: string; 
   else if (target.version !== undefined) call = `ref('${target.name}', version='${target.version}')`;
   else call = `ref('${target.name}')`;
   return `{{ get_where_subquery(${call}) }}`;
+}
+
+/** `re.sub('[^0-9a-zA-Z_]+', '_', text)`, without the regex for the common text that needs nothing replaced. */
+function identifierChars(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return text.replace(/[^0-9a-zA-Z_]+/g, '_');
+  }
+  return text;
+}
+
+/**
+ * Python's sorted() of a few keys (code points; the same as UTF-16 order for the keys yml has),
+ * by insertion: Array.prototype.sort allocates a work array per call, ~25 MB per 30k tests.
+ */
+function sortStrings(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
 }
 
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
@@ -90,7 +123,9 @@ function hashableRepr(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(hashableRepr).join(', ')}]`;
   if (isDict(v)) {
     let out = '';
-    for (const k of Object.keys(v).sort()) out += `${out ? ', ' : ''}${pythonRepr(k)}: ${hashableRepr(v[k])}`;
+    const keys = Object.keys(v);
+    sortStrings(keys);
+    for (const k of keys) out += `${out ? ', ' : ''}${pythonRepr(k)}: ${hashableRepr(v[k])}`;
     return `{${out}}`;
   }
   return pythonRepr(typeof v === 'string' ? v : pythonStr(v));

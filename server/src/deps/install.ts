@@ -358,7 +358,9 @@ export function depsStatus(root: string, env: Record<string, string | undefined>
   const status: DepsStatus = { packagesFile: listed.file };
   const target = installPath(root);
   const lockPath = join(root, LOCK_FILE);
-  if (!existsSync(target)) return { ...status, reason: 'not-installed', message: `${listed.file} lists ${listed.entries.length} packages and ${relative(root, target)}/ does not exist` };
+  // Named, so the person sees what an install would bring (a git URL as written, env_var templates unrendered and any user:token@ dropped).
+  const named = listed.entries.map((e) => (e.kind === 'hub' ? e.package : e.kind === 'git' ? e.gitUnrendered.replace(/\/\/[^/@]*@/, '//') : e.local));
+  if (!existsSync(target)) return { ...status, reason: 'not-installed', message: `${listed.file} lists ${listed.entries.length} packages and ${relative(root, target)}/ does not exist: ${named.join(', ')}` };
   if (!existsSync(lockPath) || lockedHash(readFileSync(lockPath, 'utf8')) !== sha1(lockHashInput(listed.entries))) return { ...status, reason: 'lock-stale', message: `${listed.file} changed since the packages were installed` };
   const names = (toJS(parseYaml(readFileSync(lockPath, 'utf8')).root) as { packages?: Array<{ name?: unknown }> } | null)?.packages ?? [];
   const missing = names.map((p) => p.name).filter((n): n is string => typeof n === 'string' && !existsSync(join(target, n)));

@@ -1,7 +1,8 @@
 /**
- * One run at a time per project: a second run waits for the running one (it is told so, and can
- * be cancelled while it waits), then starts, in the order runs were asked for. Two builds of one
- * project at once would race on the same relations and on target/'s artifacts.
+ * One run at a time per key (a project, a DuckDB file): a second run waits for the running one (it
+ * is told so, and can be cancelled while it waits), then starts, in the order runs were asked for.
+ * Two builds of one project at once would race on the same relations and on target/'s artifacts;
+ * two projects on one DuckDB file would write through its one shared instance at once.
  */
 export class RunQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -50,4 +51,23 @@ export class RunQueue {
       done();
     };
   }
+}
+
+/**
+ * Enters several queues (a project's, then its database file's), each only after the one before:
+ * every run takes them in that order, so two runs never wait on each other. One `done` leaves
+ * them all; an abort while waiting leaves the ones already entered.
+ */
+export async function enterAll(queues: Array<{ queue: RunQueue; onWait: (running: string) => void }>, title: string, signal?: AbortSignal): Promise<() => void> {
+  const entered: Array<() => void> = [];
+  const leaveAll = (): void => {
+    for (const leave of entered.splice(0).reverse()) leave();
+  };
+  try {
+    for (const { queue, onWait } of queues) entered.push(await queue.enter(title, onWait, signal));
+  } catch (err) {
+    leaveAll();
+    throw err;
+  }
+  return leaveAll;
 }

@@ -3,8 +3,8 @@
  * the workspace, trust, the engines and the run queues; handler modules (handlers/*.ts) are thin
  * functions of it and their params. One failing handler answers with an error; the server stays
  * up. Concurrency: one DuckDB instance per database file (runner/engine-registry.ts), one run at a
- * time per project (run-queue.ts), runs compile a pinned analysis version (workspace.ts `pin`),
- * on-save checks are dropped when the document changed meanwhile (save-check.ts).
+ * time per project and per DuckDB file (run-queue.ts), runs compile a pinned analysis version
+ * (workspace.ts `pin`), on-save checks are dropped when the document changed meanwhile (save-check.ts).
  */
 import { CodeActionKind, createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver/node';
 import { DEFAULT_LAYER_OPTIONS, type LayerOptions } from '../core/graph';
@@ -59,7 +59,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   registerWorkflowHandlers(connection, () => state.trusted, (uri) => {
     const project = (uri ? state.at(uri)?.project : undefined) ?? workspace.all()[0];
     return project ? { root: project.root, analysis: project.get() } : undefined;
-  });
+  }, state.engines);
 
   state.documents.listen(connection);
   connection.listen();

@@ -62,10 +62,10 @@ export class ServerState {
     return this.trusted ? this.columns : undefined;
   }
 
-  /** The run queue of a project: one run at a time per project. */
-  runQueue(project: ProjectState): RunQueue {
-    let queue = this.queues.get(project.root);
-    if (!queue) this.queues.set(project.root, (queue = new RunQueue()));
+  /** The run queue of a key (a project root, a database file): one run at a time per key. */
+  runQueue(key: string): RunQueue {
+    let queue = this.queues.get(key);
+    if (!queue) this.queues.set(key, (queue = new RunQueue()));
     return queue;
   }
 

@@ -3,7 +3,7 @@
  * new one), what changed against a state folder (`medallion/stateStatus`), and `runStateOptions`,
  * which turns a run request's `state`/`defer`/`favorState` into the runner's options (so "Run
  * modified" and "run with deferral" are ordinary runs). Registered by the server with
- * `registerWorkflowHandlers(connection, () => trusted, projectOf)`.
+ * `registerWorkflowHandlers(connection, () => trusted, projectOf, engines)` (a check shares the engine registry's DuckDB instance).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { defaultProfilesDirs } from '../core/session';
 import { readFreshnessResults, type PreviousState, type StateManifest } from '../core/state';
 import { hostReader } from '../core/state-view';
 import { NodeFileHost } from '../node/fs-host';
+import type { EngineRegistry } from '../runner/engine-registry';
+import { explainFailure } from '../runner/failures';
 import { runFreshness } from '../runner/freshness';
 import { readPreviousState } from '../runner/state-files';
 import { SourceFreshnessRequest, StateStatusRequest, type RunParams, type SourceFreshnessParams, type SourceFreshnessResult, type StateStatusParams, type StateStatusResult } from './protocol';
@@ -70,15 +72,16 @@ export function stateStatus(root: string, analysis: Analysis, stateDir: string):
   return { modified: modified.ids, new: added.ids, problems: [...problems, ...modified.problems] };
 }
 
-export function registerWorkflowHandlers(connection: Connection, trusted: () => boolean, projectOf: ProjectLookup): void {
+export function registerWorkflowHandlers(connection: Connection, trusted: () => boolean, projectOf: ProjectLookup, engines: EngineRegistry): void {
   connection.onRequest(SourceFreshnessRequest, async (params: SourceFreshnessParams): Promise<SourceFreshnessResult> => {
     const project = projectOf(params.uri);
     if (!project) return { root: null, generatedAt: null, sources: [] };
     // A check queries the warehouse: never in an untrusted workspace; the last result is only read.
     if (params.check && trusted()) {
       const env = process.env as Record<string, string | undefined>;
-      const run = await runFreshness(new NodeFileHost(), project.analysis, { env, profilesDirs: defaultProfilesDirs(project.root, env), ...(params.target ? { target: params.target } : {}) });
-      if (run.fatal) connection.console.error(`source freshness: ${run.fatal}`);
+      // It may load landing tables: the DuckDB file's one instance of this process, as a run's.
+      const run = await runFreshness(new NodeFileHost(), project.analysis, { env, profilesDirs: defaultProfilesDirs(project.root, env), ...(params.target ? { target: params.target } : {}), openEngine: (target) => engines.acquire(target, project.root, env, 'run') });
+      if (run.fatal) connection.console.error(`source freshness: ${explainFailure(run.fatal)}`);
     }
     return freshnessSummary(project.root, project.analysis);
   });

@@ -15,6 +15,13 @@ import type { Engine, EngineSession, LandingFiles, MaterializeRequest } from '..
 import type { Relation } from '../core/compiler';
 import { openEngine } from './project-run';
 
+/** The database file a target's engine is shared by (DuckDB files); undefined for targets not shared (Databricks, `:memory:`). */
+export function sharedDatabaseFile(target: Target, projectRoot: string): string | undefined {
+  if (target.type !== 'duckdb') return undefined;
+  const path = duckDbPath(target, projectRoot);
+  return path === ':memory:' ? undefined : path;
+}
+
 /** What the engine is for: a run writes, a preview only reads. */
 export type EngineUse = 'run' | 'preview';
 
@@ -43,8 +50,8 @@ export class EngineRegistry {
 
   /** An engine for the target; its `close()` releases this use (the instance closes with its last user). */
   async acquire(target: Target, projectRoot: string, env: Record<string, string | undefined>, use: EngineUse): Promise<Engine> {
-    const path = target.type === 'duckdb' ? duckDbPath(target, projectRoot) : ':memory:';
-    if (target.type !== 'duckdb' || path === ':memory:') return this.open(target, projectRoot, env);
+    const path = sharedDatabaseFile(target, projectRoot);
+    if (path === undefined) return this.open(target, projectRoot, env);
     for (;;) {
       const current = this.shared.get(path);
       if (current && !current.closing && (current.writable || (use === 'preview' && !current.writerWaiting))) return this.lease(path, current);

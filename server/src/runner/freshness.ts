@@ -12,6 +12,7 @@ import type { Analysis } from '../core/analysis';
 import { freshnessOf, freshnessQuery, freshnessStatus, parseTimestamp, sourcesArtifact, type FreshnessOutcome, type FreshnessSpec } from '../core/freshness';
 import type { FileHost } from '../core/host';
 import type { ProjectNode } from '../core/model';
+import type { Target } from '../core/profiles';
 import { selectNodes } from '../core/selector';
 import { createCompiler, type TargetRequest } from '../core/session';
 import type { Engine } from '../engines/engine';
@@ -28,6 +29,8 @@ export interface FreshnessRequest extends TargetRequest {
   onEvent?: (event: FreshnessEvent) => void;
   /** The clock (tests pin it). */
   now?: () => Date;
+  /** Where the engine comes from (the language server shares one per database file); else opened for this check. Its close() ends the check's use. */
+  openEngine?: (target: Target) => Promise<Engine>;
 }
 
 export type FreshnessEvent = { kind: 'start'; node: ProjectNode; index: number; total: number } | { kind: 'finish'; node: ProjectNode; outcome: FreshnessOutcome; index: number; total: number };
@@ -62,7 +65,7 @@ export async function runFreshness(host: FileHost, analysis: Analysis, request: 
   if (checks.length === 0) return run;
   let engine: Engine;
   try {
-    engine = await openEngine(resolved.target, analysis.project.root, request.env);
+    engine = await (request.openEngine ? request.openEngine(resolved.target) : openEngine(resolved.target, analysis.project.root, request.env));
   } catch (err) {
     return { ...run, fatal: (err as Error).message };
   }

@@ -371,5 +371,29 @@ export async function run(): Promise<void> {
     if (!source.description.startsWith('source · ') || !source.description.endsWith(' · stale (error, 10d old)')) throw new Error(`landing.reviews: ${source.description}`);
   });
 
+  await test('a run the server refuses says why in its words (never VS Code\'s generic "command failed"); the status bar keeps the last run', async () => {
+    const bar = api!.statusBar();
+    const before = api!.notices().length;
+    // A macro file defines no model: the server refuses the run.
+    const result = await vscode.commands.executeCommand('medallion.runModel', file('macros/current_timestamp.sql'));
+    if (result !== undefined) throw new Error(`the run answered ${JSON.stringify(result)}`);
+    const said = api!.notices().slice(before);
+    if (!said.some((m) => m === 'Medallion: could not run model: macros/current_timestamp.sql defines no model to run')) throw new Error(`notices: ${JSON.stringify(said)}`);
+    if (api!.statusBar() !== bar) throw new Error(`status bar: ${bar} became ${api!.statusBar()}`);
+  });
+
+  await test('packages listed but not installed: the "Install packages" offer names them (declined here)', async () => {
+    const before = api!.notices().length;
+    const packagesFile = path.join(folder.fsPath, 'packages.yml');
+    writeFileSync(packagesFile, 'packages:\n  - package: dbt-labs/dbt_utils\n    version: [">=1.0.0", "<2.0.0"]\n  - package: calogica/dbt_date\n    version: 0.10.1\n');
+    try {
+      const offer = await waitFor('the Install packages offer', () => api!.notices().slice(before).find((m) => /packages/.test(m)));
+      const expected = `Medallion (${path.basename(folder.fsPath)}): packages.yml lists 2 packages and dbt_packages/ does not exist: dbt-labs/dbt_utils, calogica/dbt_date`;
+      if (offer !== expected) throw new Error(`offer: ${JSON.stringify(offer)}, expected ${JSON.stringify(expected)}`);
+    } finally {
+      rmSync(packagesFile, { force: true });
+    }
+  });
+
   writeFileSync(process.env.MEDALLION_EDITOR_RESULTS!, JSON.stringify(results, null, 2));
 }

@@ -62,8 +62,13 @@ class RenderFailure extends Error {
 
 const EPHEMERAL_PREFIX = '__dbt__cte__';
 
+const NAMING_MACROS = ['generate_schema_name', 'generate_database_name', 'generate_alias_name'] as const;
+type NamingMacro = (typeof NAMING_MACROS)[number];
+
 export class Compiler {
   private readonly relations = new Map<string, Relation>();
+  /** dbt's default naming macros per package, where nothing overrides them (`defaultNaming`). */
+  private readonly namingDefaults = new Map<string, Partial<Record<NamingMacro, (...a: unknown[]) => unknown>>>();
   private readonly renderedConfig = new Map<string, Record<string, unknown>>();
   /** dbt's context at compile time: the shared builtins and macro namespaces, with runtime ref/source/config. */
   readonly ctx: DbtContext<Frame>;
@@ -366,7 +371,7 @@ export class Compiler {
     const cached = this.relations.get(node.uniqueId);
     if (cached && cached.type !== 'cte') return cached.identifier;
     const config = this.namingConfig(node, { ...node.config, ...this.dynamicConfig(node) });
-    return this.callNaming('generate_alias_name', [config.alias ?? null, this.nodeDict(node, config)], node.packageName);
+    return this.callNaming('generate_alias_name', config.alias ?? null, node, () => this.nodeDict(node, config));
   }
 
   private namingConfig(node: ProjectNode, config: Record<string, unknown>): Record<string, unknown> {
@@ -376,17 +381,18 @@ export class Compiler {
   private names(node: ProjectNode, nodeConfig: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
     const { target } = this.options;
     const config = this.namingConfig(node, nodeConfig);
-    const nodeDict = this.nodeDict(node, config);
+    let dict: Record<string, unknown> | undefined;
+    const nodeDict = (): Record<string, unknown> => (dict ??= this.nodeDict(node, config));
     let schema: string;
     let database: string;
     if (node.resourceType === 'snapshot' && !isNone(config.target_schema)) {
       schema = String(config.target_schema);
       database = isNone(config.target_database) ? target.database : String(config.target_database);
     } else {
-      schema = this.callNaming('generate_schema_name', [config.schema ?? null, nodeDict], node.packageName);
-      database = this.callNaming('generate_database_name', [config.database ?? null, nodeDict], node.packageName);
+      schema = this.callNaming('generate_schema_name', config.schema ?? null, node, nodeDict);
+      database = this.callNaming('generate_database_name', config.database ?? null, node, nodeDict);
     }
-    const identifier = this.callNaming('generate_alias_name', [config.alias ?? null, nodeDict], node.packageName);
+    const identifier = this.callNaming('generate_alias_name', config.alias ?? null, node, nodeDict);
     return { database, schema, identifier };
   }
 
@@ -408,12 +414,34 @@ export class Compiler {
   /**
    * Calls a naming macro and trims its output, as dbt does: a package node uses its own package's
    * `generate_X_name` when it has one, otherwise the root project's override, else dbt's default.
+   * dbt's own default reads only the node's name and version: the node dict is built only for an
+   * override (naming is three calls for each of a project's nodes).
    */
-  private callNaming(name: string, args: unknown[], packageName: string): string {
+  private callNaming(name: NamingMacro, custom: unknown, node: ProjectNode, nodeDict: () => Record<string, unknown>): string {
+    const builtin = this.defaultNaming(node.packageName)[name];
+    if (builtin) return String(this.ctx.call(builtin, [custom, { name: node.name, version: node.version ?? null }]) ?? '').trim();
     const root = this.analysis.project.config.name;
-    const fn = (packageName !== root ? this.ctx.packageMacro(packageName, name) : undefined) ?? (this.ctx.lookup(root, name) as (...a: unknown[]) => unknown);
-    const value = this.ctx.call(fn, args);
-    return String(value ?? '').trim();
+    const fn = (node.packageName !== root ? this.ctx.packageMacro(node.packageName, name) : undefined) ?? (this.ctx.lookup(root, name) as (...a: unknown[]) => unknown);
+    return String(this.ctx.call(fn, [custom, nodeDict()]) ?? '').trim();
+  }
+
+  /**
+   * dbt's own naming macros that nothing overrides for a package's nodes (no package or root
+   * macro, no dispatch candidate before dbt's default). Macros redefined in place keep their names,
+   * so this holds for the compiler's life.
+   */
+  private defaultNaming(packageName: string): Partial<Record<NamingMacro, (...a: unknown[]) => unknown>> {
+    let found = this.namingDefaults.get(packageName);
+    if (found) return found;
+    found = {};
+    const root = this.analysis.project.config.name;
+    for (const name of NAMING_MACROS) {
+      const own = packageName !== root ? this.ctx.packageMacro(packageName, name) : undefined;
+      const builtin = this.ctx.internals[`default__${name}`];
+      if (own === undefined && this.ctx.lookup(root, name) === this.ctx.internals[name] && this.ctx.dispatch(name, 'dbt') === builtin) found[name] = builtin as (...a: unknown[]) => unknown;
+    }
+    this.namingDefaults.set(packageName, found);
+    return found;
   }
 
   /** config() values computed at render time (e.g. `schema=var('s')`): render the node once to see them. */

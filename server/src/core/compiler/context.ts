@@ -222,22 +222,33 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
 
   // ------------------------------------------------------------------ dispatch
 
+  private dispatchPrefixes: string[] | undefined;
+  /** What dispatch found in named packages, by namespace and name (macros redefined in place clear it). */
+  private readonly dispatched = new Map<string, Fn>();
+
   /** adapter.dispatch: for each package to search, `<adapter>__name` (and its parents), then `default__name`. */
   dispatch(name: string, namespace: string | undefined): Fn {
     if (name.includes('.')) {
       const [ns, bare] = name.split('.', 2);
       throw new Error(`In adapter.dispatch, got a macro name of "${name}", but "." is not a valid macro name component. Did you mean \`adapter.dispatch("${bare}", macro_namespace="${ns}")\`?`);
     }
-    const prefixes = [...adapterTypeNames(this.options.target.type), 'default'];
-    const attempts: string[] = [];
-    for (const pkg of this.searchPackages(namespace)) {
+    const key = `${namespace}.${name}`;
+    const known = this.dispatched.get(key);
+    if (known) return known;
+    const prefixes = (this.dispatchPrefixes ??= [...adapterTypeNames(this.options.target.type), 'default']);
+    const packages = this.searchPackages(namespace);
+    for (const pkg of packages) {
       for (const prefix of prefixes) {
         const candidate = `${prefix}__${name}`;
-        attempts.push(pkg === undefined ? candidate : `${pkg}.${candidate}`);
         const found = pkg === undefined ? this.current()[candidate] : pkg === 'dbt' ? this.internals[candidate] : this.packageMacro(pkg, candidate);
-        if (typeof found === 'function') return found as Fn;
+        if (typeof found !== 'function') continue;
+        // Without a namespace the answer depends on the node being rendered: not kept.
+        if (!packages.includes(undefined)) this.dispatched.set(key, found as Fn);
+        return found as Fn;
       }
     }
+    // Named only when nothing was found (naming calls dispatch once per node and name).
+    const attempts = packages.flatMap((pkg) => prefixes.map((prefix) => (pkg === undefined ? `${prefix}__${name}` : `${pkg}.${prefix}__${name}`)));
     throw new Error(`In dispatch: No macro named '${name}' found within namespace: '${namespace ?? 'None'}'\n    Searched for: ${attempts.map((a) => `'${a}'`).join(', ')}`);
   }
 
@@ -287,6 +298,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
    * context was made for. Returns the file's syntax problems.
    */
   redefineFile(file: string, pkg: string, text: string): Diagnostic[] {
+    this.dispatched.clear();
     const problems: Diagnostic[] = [];
     const macros = this.macrosByPackage.get(pkg);
     if (!macros) return problems;

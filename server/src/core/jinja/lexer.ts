@@ -104,6 +104,7 @@ class Lexer {
   readonly end: number[] = [];
   readonly value: unknown[] = [];
   readonly diagnostics: LexDiagnostic[] = [];
+  private readonly brackets: number[] = [];
   /** Whether the previous tag end may have a newline removed by trim_blocks. */
   private prevTrimmable = false;
   /** Length of the source's final newline (removed unless keep_trailing_newline). */
@@ -306,8 +307,9 @@ class Lexer {
     const n = this.n;
     this.push(kind, tagStart, j, null);
     const isBlock = kind === TK_BLOCK_BEGIN;
-    // Open-bracket stack, only needed to tell a dict's `}}` from the variable end.
-    const brackets: number[] = [];
+    // Open-bracket stack, only needed to tell a dict's `}}` from the variable end (one list for all tags).
+    const brackets = this.brackets;
+    brackets.length = 0;
     let p = j;
     for (;;) {
       p = this.skipWs(p);

@@ -72,6 +72,8 @@ class Parser {
   private readonly tagStack: string[] = [];
   private loopDepth = 0;
   private exprDepth = 0;
+  /** Whether any filter or test expression was read (only then are their names checked). */
+  private namesFilterOrTest = false;
 
   constructor(private readonly src: string) {
     const toks = lex(src);
@@ -125,7 +127,8 @@ class Parser {
       for (const st of r.body) body.push(st);
       if (this.t[this.p] === TK_EOF) break;
     }
-    checkUnknownFilters(body, this.diags);
+    // Most model files use no filter or test: nothing to check then.
+    if (this.namesFilterOrTest) checkUnknownFilters(body, this.diags);
     const template: A.TemplateNode = { kind: 'Template', span: { start: 0, end: this.src.length }, source: this.src, body };
     analyzeScopes(template);
     return template;
@@ -1104,6 +1107,7 @@ class Parser {
       const nameSpan = this.spanFrom(ns);
       const a: A.CallArgs = this.isOp('(') ? this.parseCallArgs() : { args: [], kwargs: [], dynArgs: null, dynKwargs: null };
       cur = { kind: 'Filter', span: this.spanFrom(cur ? cur.span.start : ns), node: cur, name, nameSpan, ...a };
+      this.namesFilterOrTest = true;
     }
     return cur!;
   }
@@ -1128,6 +1132,7 @@ class Parser {
       a.args = [this.parsePostfix(this.parsePrimary())];
     }
     const test: A.TestExpr = { kind: 'Test', span: this.spanFrom(start), node, name, nameSpan, ...a };
+    this.namesFilterOrTest = true;
     if (negated) return { kind: 'Unary', span: this.spanFrom(start), op: 'not', operand: test };
     return test;
   }

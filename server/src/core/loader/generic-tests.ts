@@ -20,7 +20,25 @@ export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode,
   const file = ctx.state.files.get(rel);
   const named = { name: targetName, resourceType: target.resourceType, source: target.source };
   const treeConfigs = ctx.config.trees.tests || ctx.rootConfig?.trees.tests;
-  for (const list of [items(dataTests), items(tests)]) for (const spec of list) addGenericTest(ctx, rel, file, spec, target, named, columnName, treeConfigs !== undefined);
+  // The `model` argument every test of this target gets (part of each test's unique id).
+  const model = testModelArgument(target);
+  for (const list of [items(dataTests), items(tests)]) for (const spec of list) addGenericTest(ctx, rel, file, spec, target, named, model, columnName, treeConfigs !== undefined);
+}
+
+/** A project names a few kinds of test thousands of times: each name is split once. */
+const testNames = new Map<string, { namespace: string | undefined; bare: string } | null>();
+
+/** `unique` → {bare: unique}; `dbt_utils.accepted_range` → {namespace: dbt_utils, bare: accepted_range}; null when it is no test name. */
+function testNameParts(testName: string): { namespace: string | undefined; bare: string } | null {
+  let parts = testNames.get(testName);
+  if (parts === undefined) {
+    const match = /^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)/.exec(testName);
+    parts = match ? { namespace: match[1], bare: match[2]! } : null;
+    // Bounded: names are the project's test kinds, but nothing stops a file from inventing many.
+    if (testNames.size > 10_000) testNames.clear();
+    testNames.set(testName, parts);
+  }
+  return parts;
 }
 
 /** Arguments dbt takes as test configs, not test arguments (TestBuilder.CONFIG_ARGS). */
@@ -39,6 +57,7 @@ function addGenericTest(
   spec: YNode,
   target: ProjectNode,
   named: Pick<ProjectNode, 'name' | 'resourceType' | 'source'>,
+  model: string,
   columnName: string | undefined,
   treeConfigs: boolean,
 ): void {
@@ -64,12 +83,16 @@ function addGenericTest(
     ctx.state.report({ code: 'yaml-schema', file: rel, span, message: `Cannot read this test entry in ${rel}: a test is a name (\`- unique\`) or a mapping with one key (\`- accepted_values: {...}\`)` });
     return;
   }
-  let args: Record<string, unknown> = raw;
-  // `- unique` (the common entry) has no keys of its own: one literal instead of a spread.
-  if (columnName !== undefined) args = spec.kind === 'scalar' ? { column_name: columnName } : { ...args, column_name: columnName };
-  if ('arguments' in args) {
-    const { arguments: explicitArgs, ...rest } = args;
-    args = isDict(explicitArgs) ? { ...rest, ...explicitArgs } : rest;
+  // The entry's keys, the column, then `arguments:` over them (dbt's order), in one object: a big
+  // project reads tens of thousands of entries. `- unique` (the common one) has no keys of its own.
+  let args: Record<string, unknown>;
+  if (spec.kind === 'scalar') args = columnName !== undefined ? { column_name: columnName } : raw;
+  else {
+    args = {};
+    for (const k in raw) if (k !== 'arguments') args[k] = raw[k];
+    if (columnName !== undefined) args.column_name = columnName;
+    const explicitArgs = raw.arguments;
+    if (isDict(explicitArgs)) for (const k in explicitArgs) args[k] = explicitArgs[k];
   }
   // Config: the legacy top-level keys (a falsy one gives way to config:'s), then config: itself.
   const configArg = isDict(args.config) ? args.config : undefined;
@@ -87,24 +110,32 @@ function addGenericTest(
     if (value !== undefined && value !== null) (testConfig ??= {})[key] = value;
   }
   if (configArg) for (const [k, v] of Object.entries(configArg)) if (!taken?.has(k) && v !== undefined && v !== null) (testConfig ??= {})[k] = v;
-  // The test's arguments: the rest, built without delete (a big project keeps tens of thousands).
-  const kwargs: Record<string, unknown> = {};
+  // The test's arguments: the rest, built without delete (a big project keeps tens of thousands);
+  // `args` itself when nothing is taken out (`- unique`: only its column).
   let description: unknown;
   let customName: unknown;
+  let kwargs = args;
   for (const k in args) {
-    const v = args[k];
-    if (k === 'name') customName = v;
-    else if (k === 'description') description = v;
-    else if (k !== 'config' && !CONFIG_KEYS.has(k)) kwargs[k] = v;
+    if (k === 'name' || k === 'description' || k === 'config' || CONFIG_KEYS.has(k)) {
+      kwargs = {};
+      break;
+    }
+  }
+  if (kwargs !== args) {
+    for (const k in args) {
+      const v = args[k];
+      if (k === 'name') customName = v;
+      else if (k === 'description') description = v;
+      else if (k !== 'config' && !CONFIG_KEYS.has(k)) kwargs[k] = v;
+    }
   }
 
-  const match = /^(?:([a-zA-Z_][0-9a-zA-Z_]*)\.)?([a-zA-Z_][0-9a-zA-Z_]*)/.exec(testName);
-  if (!match) {
+  const parts = testNameParts(testName);
+  if (!parts) {
     ctx.state.report({ code: 'yaml-schema', file: rel, span, message: `'${testName}' is not a test name (letters, digits and _, optionally package.test)` });
     return;
   }
-  const namespace = match[1];
-  const bare = match[2]!;
+  const { namespace, bare } = parts;
   let name: string;
   let alias: string | undefined;
   if (customName !== undefined && customName !== null) name = String(customName);
@@ -115,7 +146,7 @@ function addGenericTest(
     name = names.fullName;
     if (names.shortName !== names.fullName) alias = names.shortName;
   }
-  const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model: testModelArgument(target) });
+  const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model });
   const config = emptyConfig('test');
   if (treeConfigs) for (const layer of ctx.layersFor('tests', [...ctx.foldersOf(rel), name])) applyConfig(config, layer);
   if (testConfig) applyConfig(config, testConfig);

@@ -26,6 +26,9 @@ export function duckDbPath(target: Target, projectRoot: string): string {
   return raw === ':memory:' || isAbsolute(raw) ? raw : join(projectRoot, raw);
 }
 
+/** Database files a DuckDB instance of this process has open. */
+const OPEN_FILES = new Set<string>();
+
 export class DuckDbEngine implements Engine {
   readonly type = 'duckdb';
   readonly dialect: Dialect = dialectFor('duckdb')!;
@@ -49,10 +52,17 @@ export class DuckDbEngine implements Engine {
     if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) settings[k] = String(v);
     if (options.readOnly) settings.access_mode = 'READ_ONLY';
     const engine = new DuckDbEngine(path);
+    // Two instances on one file in one process both open without error, and the one closing last
+    // silently drops the other's writes: refuse the second (share one: runner/engine-registry.ts).
+    if (path !== ':memory:') {
+      if (OPEN_FILES.has(path)) throw new EngineError(`The DuckDB database ${path} is already open in this process; a second instance on it would lose writes (Medallion shares one instance per file: this is a bug, please report it)`);
+      OPEN_FILES.add(path);
+    }
     const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
       engine.instance = await DuckDBInstance.create(path, settings);
     } catch (err) {
+      OPEN_FILES.delete(path);
       throw new EngineError(`Cannot open DuckDB database ${path}: ${(err as Error).message}`);
     }
     return engine;
@@ -104,6 +114,7 @@ export class DuckDbEngine implements Engine {
     for (const s of this.all) s.close();
     this.all.length = 0;
     this.idle.length = 0;
+    if (this.instance) OPEN_FILES.delete(this.path);
     this.instance?.closeSync();
     this.instance = undefined;
   }

@@ -1,16 +1,20 @@
 /**
  * `medallion/run`: a selection, or a document's model with its upstream or downstream. One run at
- * a time per project (a second one waits, told so by a run event and its progress); the run
- * compiles the analysis version current when it starts (pinned: edits meanwhile make a new
- * version) and shares the engine of its database file with previews.
+ * a time per project and per DuckDB file (a second one waits, told so by a run event and its
+ * progress); the run compiles the analysis version current when it starts (pinned: edits
+ * meanwhile make a new version) and shares the engine of its database file with previews. A
+ * failure to open the engine is explained (runner/failures.ts) as the CLI explains it.
  */
 import { ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 import { nodesInFile } from '../../core/ide';
 import type { ProjectNode } from '../../core/model';
 import { defaultProfilesDirs } from '../../core/session';
+import { explainFailure } from '../../runner/failures';
+import { sharedDatabaseFile } from '../../runner/engine-registry';
 import { runProject } from '../../runner/project-run';
 import { RunEventNotification, type RunEventMessage, type RunParams, type RunResultMessage } from '../protocol';
 import { runEventDetails, runResultDetails } from '../run-events';
+import { enterAll } from '../run-queue';
 import type { ServerState } from '../state';
 import { runStateOptions } from '../workflow-handlers';
 
@@ -36,17 +40,18 @@ export async function run(state: ServerState, params: RunParams, token: Cancella
   progress?.begin(`Medallion: ${title}`, 0, 'starting', true);
   progress?.token.onCancellationRequested(() => controller.abort());
   const send = (message: RunEventMessage): void => void connection.sendNotification(RunEventNotification, message);
+  const waiting = (message: string): void => {
+    send({ kind: 'phase', message });
+    progress?.report(0, message);
+  };
+  // One run at a time per project (its relations, its target/ artifacts) and per database file
+  // (two projects whose profiles point at one DuckDB file share its one instance).
+  const file = sharedDatabaseFile(project.compilerFor(params.target).options.target, project.root);
+  const queues = [{ queue: state.runQueue(project.root), onWait: (running: string) => waiting(`waiting for the running build (${running}) to finish`) }];
+  if (file) queues.push({ queue: state.runQueue(file), onWait: (running) => waiting(`waiting for the running build (${running}) on ${file} to finish`) });
   let leave: (() => void) | undefined;
   try {
-    leave = await state.runQueue(project).enter(
-      title,
-      (running) => {
-        const message = `waiting for the running build (${running}) to finish`;
-        send({ kind: 'phase', message });
-        progress?.report(0, message);
-      },
-      controller.signal,
-    );
+    leave = await enterAll(queues, `${title} in ${project.get().project.config.name}`, controller.signal);
   } catch (err) {
     progress?.done();
     return { target: params.target ?? '', cancelled: true, fatal: (err as Error).message, elapsedSeconds: 0, results: [] };
@@ -95,13 +100,13 @@ export async function run(state: ServerState, params: RunParams, token: Cancella
     return {
       target: summary.target,
       cancelled: summary.cancelled,
-      fatal: summary.fatal ?? null,
+      fatal: summary.fatal !== undefined ? explainFailure(summary.fatal) : null,
       elapsedSeconds: summary.elapsedSeconds,
       results: summary.results.map(({ compiledSql: _sql, startedAt: _s, completedAt: _c, thread: _t, resourceType: _r, ...r }) => r),
     };
   } catch (err) {
     connection.console.error(`run failed: ${(err as Error).stack ?? String(err)}`);
-    return new ResponseError<void>(-32603, `run failed: ${(err as Error).message}`);
+    return new ResponseError<void>(-32603, `run failed: ${explainFailure((err as Error).message)}`);
   } finally {
     pinned.release();
     leave();

@@ -8,6 +8,7 @@
 import type { CancellationToken } from 'vscode-languageserver/node';
 import { nodesInFile } from '../../core/ide';
 import type { Engine } from '../../engines/engine';
+import { explainFailure } from '../../runner/failures';
 import { previewQuery } from '../preview';
 import type { ShowParams, ShowResult } from '../protocol';
 import type { ServerState } from '../state';
@@ -40,7 +41,8 @@ export async function show(state: ServerState, params: ShowParams, token: Cancel
       engine.release(session);
     }
   } catch (err) {
-    return emptyShow((err as Error).message, node.uniqueId);
+    // A file another process holds, or a corrupted one: who holds it and what to do, as the CLI says.
+    return emptyShow(explainFailure((err as Error).message), node.uniqueId);
   } finally {
     await engine?.close();
   }
