@@ -147,16 +147,26 @@ async function macroEdit(s: Server, dir: string): Promise<string> {
 
 /**
  * An edit to one model while a run holds the analysis version (in process, the server's own
- * ProjectState): the held version is never changed, so the edit builds a new version (a load from
- * the warm scan cache); compared with the same edit applied in place when nothing holds it.
+ * ProjectState): the held version is never changed, so the edit makes a new version that shares
+ * everything unchanged with it; compared with the same edit applied in place when nothing holds
+ * it. With --expose-gc, also the heap the new version retains while the old one is held, against
+ * the heap of the whole analysis.
  */
 function pinnedEdit(dir: string): string {
   const file = sqlFiles(dir).find((f) => !f.includes('/legacy_') && readFileSync(f, 'utf8').includes("ref('"))!;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const heap = (): number => {
+    gc!();
+    gc!();
+    return process.memoryUsage().heapUsed;
+  };
+  const empty = gc ? heap() : 0;
   const host = new OverlayHost();
   const project = new ProjectState(dir, host, {});
   let t = performance.now();
   project.get();
   const loadMs = performance.now() - t;
+  project.prepareEdits();
   const original = readFileSync(file, 'utf8');
   const edit = (i: number): void => {
     const text = `${original}\n-- edit ${i}\n`;
@@ -166,19 +176,25 @@ function pinnedEdit(dir: string): string {
   };
   const inPlace: number[] = [];
   const pinned: number[] = [];
+  const retained: number[] = [];
   for (let i = 0; i < 20; i++) {
     t = performance.now();
     edit(i);
     inPlace.push(performance.now() - t);
   }
+  const analysisBytes = gc ? heap() - empty : 0;
   for (let i = 0; i < 10; i++) {
     const held = project.pin();
+    const before = gc ? heap() : 0;
     t = performance.now();
     edit(100 + i);
     pinned.push(performance.now() - t);
+    if (gc) retained.push(heap() - before);
     held.release();
   }
-  return `  one model edited (in process): in place p50 ${pct(inPlace, 50).toFixed(2)} ms; while a run holds the version (a new version from the scan cache) p50 ${pct(pinned, 50).toFixed(0)} ms, p99 ${pct(pinned, 99).toFixed(0)} ms; first full load ${loadMs.toFixed(0)} ms`;
+  const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+  const memory = gc ? `; the new version retains ${mb(pct(retained, 50))} MB (p50) while the held one lives, the whole analysis ${mb(analysisBytes)} MB` : ' (run node with --expose-gc for the retained memory)';
+  return `  one model edited (in process): in place p50 ${pct(inPlace, 50).toFixed(2)} ms; while a run holds the version (a new version sharing the held one) p50 ${pct(pinned, 50).toFixed(2)} ms, p99 ${pct(pinned, 99).toFixed(2)} ms${memory}; first full load ${loadMs.toFixed(0)} ms`;
 }
 
 async function timeRequests(rpc: MessageConnection, method: string, params: unknown[]): Promise<number[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { editDistance, LineIndex, suggest } from '../server/src/core/text';
+import { editDistance, LineIndex, NameIndex, suggest } from '../server/src/core/text';
 
 /** The textbook full-matrix Levenshtein, as the reference for the banded one. */
 function reference(a: string, b: string): number {
@@ -50,6 +50,20 @@ describe('text utilities', () => {
   it('suggestions: nearest first, none when nothing is close', () => {
     assert.deepEqual(suggest('bronze_order', ['silver_orders', 'bronze_users', 'bronze_orders']), ['bronze_orders', 'bronze_users']);
     assert.deepEqual(suggest('xyz', ['bronze_orders']), []);
+  });
+
+  it('suggestions from a name index (remembered per name: a macro edit asks for one unknown name in thousands of nodes) equal those from the list, asked again or with another max', () => {
+    const names = ['bronze_orders', 'bronze_users', 'silver_orders', 'silver_order_items', 'gold_sales'];
+    const index = new NameIndex(names);
+    for (const name of ['bronze_order', 'silver_ordrs', 'xyz', 'gold_sale', 'bronze_order']) {
+      for (const max of [1, 3]) {
+        const first = suggest(name, index, max);
+        assert.deepEqual(first, suggest(name, names, max), `${name} max ${max}`);
+        first.push('changed by the caller');
+        assert.deepEqual(suggest(name, index, max), suggest(name, names, max), 'each caller gets its own list');
+      }
+    }
+    assert.ok(index.suggested.size > 0, 'remembered');
   });
 
   it('line index round-trips offsets and positions', () => {

@@ -2,19 +2,102 @@
  * Editing one model must not rebuild the project. When a model's SQL changes and the file still
  * defines the same single node with the same config() result, that node alone is read again as
  * parse time reads it (re-rendered, or rescanned where the fast path applies) and only its edges
- * and problems are recomputed, in place; cycles are recomputed only when the node is on one
- * before or after the edit, and only around it. A macro file edit that keeps its macro names
- * redefines those macros and names the nodes whose render used them, for the caller to re-render
+ * and problems are recomputed; cycles are recomputed only when the node is on one before or
+ * after the edit, and only around it. A macro file edit that keeps its macro names redefines
+ * those macros and names the nodes whose render used them, for the caller to re-render
  * (`reparseNodes`, in slices it can interrupt). Anything else (yml, a config() change, snapshots,
  * macros added or removed) answers false: the caller reloads the project.
+ *
+ * Versions. An analysis a run holds must never change, yet edits keep coming. `nextVersion`
+ * makes a new version that shares everything with the held one (nodes, files, macros, the graph's
+ * indexes, the parse-time renderer); the edit functions then copy what they write the first time
+ * they write it in a version that did not make it: the edited node and file entry and the maps
+ * that hold them, the children lists that change, the cycles, the levels. A loaded analysis owns
+ * everything and is edited in place. Superseded versions are read, never edited again.
  */
 import type { Analysis } from './analysis';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
-import { checkNodeLayers, recomputeCyclesThrough, resolveDependencies, type ProjectGraph } from './graph';
+import { checkNodeLayers, ParentIndex, ProjectGraph, recomputeCyclesThrough, resolveDependencies } from './graph';
 import { MAX_FILE_BYTES } from './host';
-import { parseTimeOf, type ScanCache } from './loader';
-import type { ProjectNode } from './model';
-import type { ScanResult } from './scanner';
+import { handParseTime, parseTimeOf, type ScanCache } from './loader';
+import type { MacroDefinition, ProjectFile, ProjectNode } from './model';
+import type { BlockDefinition, ScanResult } from './scanner';
+
+/** What each version made itself and may change in place; a loaded analysis (absent here) owns everything. */
+const ownedBy = new WeakMap<Analysis, WeakSet<object>>();
+
+function owns(analysis: Analysis, value: object): boolean {
+  const owned = ownedBy.get(analysis);
+  return owned === undefined || owned.has(value);
+}
+
+function made<T extends object>(analysis: Analysis, value: T): T {
+  ownedBy.get(analysis)?.add(value);
+  return value;
+}
+
+/**
+ * A new version of `base` that shares all of it: a few objects, whatever the project's size. The
+ * parse-time renderer moves to it (a macro edit redefines macros there), so `base` is from then
+ * on only read (what a run holding it does), never edited.
+ */
+export function nextVersion(base: Analysis): Analysis {
+  const project = { ...base.project };
+  // Every index shared as it is; the edit functions copy one before they change it.
+  const graph: ProjectGraph = Object.assign(Object.create(ProjectGraph.prototype) as ProjectGraph, base.graph, { project, parents: new ParentIndex(project.nodes) });
+  const next: Analysis = { ...base, project, graph };
+  ownedBy.set(next, new WeakSet<object>([next, project, graph]));
+  handParseTime(base.project, project);
+  const levels = levelsOf.get(base.graph);
+  if (levels) levelsOf.set(graph, levels);
+  return next;
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One of the graph's maps, copied first when this version shares it. */
+function graphMap<K extends 'children' | 'refTargets' | 'refLookup' | 'versions' | 'cyclic'>(analysis: Analysis, key: K): ProjectGraph[K] {
+  const graph = analysis.graph as Writable<ProjectGraph>;
+  if (!owns(analysis, graph[key])) graph[key] = made(analysis, new Map(graph[key] as Map<unknown, unknown>)) as ProjectGraph[K];
+  return analysis.graph[key];
+}
+
+/** A file entry this version may change. */
+function writableFile(analysis: Analysis, entry: ProjectFile): ProjectFile {
+  if (owns(analysis, entry)) return entry;
+  const { project } = analysis;
+  if (!owns(analysis, project.files)) project.files = made(analysis, new Map(project.files));
+  const copy = made(analysis, { ...entry });
+  project.files.set(entry.path, copy);
+  return copy;
+}
+
+/** A SQL node (model or analysis) this version may change; the graph's name indexes hold the copy too. */
+function writableNode(analysis: Analysis, node: ProjectNode): ProjectNode {
+  if (owns(analysis, node)) return node;
+  const { project, graph } = analysis;
+  if (!owns(analysis, project.nodes)) {
+    project.nodes = made(analysis, new Map(project.nodes));
+    (graph as Writable<ProjectGraph>).parents = new ParentIndex(project.nodes);
+  }
+  const copy = made(analysis, { ...node });
+  project.nodes.set(node.uniqueId, copy);
+  if (graph.refTargets.get(node.name) === node) graphMap(analysis, 'refTargets').set(node.name, copy);
+  for (const key of node.version === undefined ? [node.name] : [node.name, `${node.name}.v${node.version}`]) {
+    const byPackage = graph.refLookup.get(key);
+    if (byPackage?.get(node.packageName) === node) graphMap(analysis, 'refLookup').set(key, new Map(byPackage).set(node.packageName, copy));
+  }
+  const byVersion = node.version === undefined ? undefined : graph.versions.get(node.name);
+  if (byVersion?.get(node.version!) === node) graphMap(analysis, 'versions').set(node.name, new Map(byVersion).set(node.version!, copy));
+  return copy;
+}
+
+/** The graph's cycles, before `recomputeCyclesThrough` changes them. */
+function writableCycles(analysis: Analysis): void {
+  const graph = analysis.graph as Writable<ProjectGraph>;
+  if (!owns(analysis, graph.cycles)) graph.cycles = made(analysis, [...graph.cycles]);
+  graphMap(analysis, 'cyclic');
+}
 
 /** Problems that belong to one node's text and edges, recomputed on an incremental edit. */
 const PER_NODE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['unknown-ref', 'unknown-source', 'disabled-ref', 'layer-violation', 'jinja-syntax', 'jinja-render']);
@@ -35,29 +118,52 @@ export function updateModelText(analysis: Analysis, file: string, text: string, 
   if (entry.text === undefined) return false;
   const scanned = cache.scan(file, text);
   if (scanned.blocks.length > 0 || entry.blocks.length > 0) return false;
-  const before = entry.text;
-  entry.text = text;
-  if (!reparseNode(analysis, node, scanned, changed)) {
-    entry.text = before;
-    return false;
-  }
+  const problems = reparseNode(analysis, node, text, scanned, changed);
+  if (!problems) return false;
+  applyProblems(analysis, [problems]);
+  writableFile(analysis, entry).text = text;
   return true;
 }
 
+/** A re-read node's problems: its own (replacing those of its file) and the cycles' it ended. */
+interface NodeProblems {
+  file: string;
+  fresh: Diagnostic[];
+  removed: Set<Diagnostic>;
+}
+
 /**
- * Reads one node again from its file's current text and applies what changed: refs, sources,
- * macros used, its problems and edges. False (nothing applied) when its config() result changed:
- * enabled, materialization or naming may follow, which a reload settles.
+ * Re-read nodes' problems applied at once (one pass over the project's problems, however many
+ * nodes a macro edit re-rendered). The result is what applying them one by one would give: a
+ * node's own problems are in its own file, and a cycle one node added another may have ended.
  */
-function reparseNode(analysis: Analysis, node: ProjectNode, scanned: ScanResult, changed?: Set<string>): boolean {
+function applyProblems(analysis: Analysis, all: NodeProblems[]): void {
+  if (all.length === 0) return;
+  const files = new Set(all.map((p) => p.file));
+  const removed = all.length === 1 ? all[0]!.removed : new Set(all.flatMap((p) => [...p.removed]));
+  const kept = analysis.diagnostics.filter((d) => !(files.has(d.file) && PER_NODE.has(d.code)) && !removed.has(d));
+  // A new list: an older version may share the old one.
+  analysis.diagnostics = kept.concat(all.flatMap((p) => (removed.size === 0 ? p.fresh : p.fresh.filter((d) => !removed.has(d)))));
+}
+
+/**
+ * Reads one node again from its file's (new) text and applies what changed: refs, sources,
+ * macros used and edges; returns its problems for `applyProblems`. Undefined (nothing applied)
+ * when its config() result changed: enabled, materialization or naming may follow, which a
+ * reload settles.
+ */
+function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanned: ScanResult, changed?: Set<string>): NodeProblems | undefined {
   const { project, graph } = analysis;
-  const file = node.file;
-  const text = project.files.get(file)?.text ?? '';
+  const file = read.file;
   const parser = parseTimeOf(project);
   const fresh: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
-  if (parser && node.parsed) {
-    const parsed = parser.reparse(node, text, scanned);
-    if (configKey(parsed.call) !== configKey(node.configLayers?.call ?? {})) return false;
+  let node: ProjectNode;
+  if (read.parsed) {
+    // A superseded version has no renderer: it is never edited.
+    if (!parser) return undefined;
+    const parsed = parser.reparse(read, text, scanned);
+    if (configKey(parsed.call) !== configKey(read.configLayers?.call ?? {})) return undefined;
+    node = writableNode(analysis, read);
     node.refs = parsed.refs;
     node.sources = parsed.sources;
     node.parsed = { by: parsed.by, macros: parsed.macros, uses: parsed.uses };
@@ -65,8 +171,9 @@ function reparseNode(analysis: Analysis, node: ProjectNode, scanned: ScanResult,
   } else {
     const call: Record<string, unknown> = {};
     for (const c of scanned.configs) Object.assign(call, c.values);
-    if (configKey(call) !== configKey(Object.assign({}, ...node.configCalls.map((c) => c.values)) as Record<string, unknown>)) return false;
-    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(node.configCalls.map((c) => c.dynamicKeys))) return false;
+    if (configKey(call) !== configKey(Object.assign({}, ...read.configCalls.map((c) => c.values)) as Record<string, unknown>)) return undefined;
+    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(read.configCalls.map((c) => c.dynamicKeys))) return undefined;
+    node = writableNode(analysis, read);
     node.refs = scanned.refs;
     node.sources = scanned.sources;
   }
@@ -74,30 +181,29 @@ function reparseNode(analysis: Analysis, node: ProjectNode, scanned: ScanResult,
   node.configCalls = scanned.configs;
   node.macroCalls = scanned.macroCalls;
 
+  const id = node.uniqueId;
   const before = node.dependsOn;
   const after = resolveDependencies(graph, node, () => graph.refNames(), fresh);
   const added = after.filter((p) => !before.includes(p));
   const edgesChanged = added.length > 0 || before.some((p) => !after.includes(p));
   if (edgesChanged) {
+    // New lists, never changed in place: an older version may share them.
+    const children = graphMap(analysis, 'children');
     for (const parent of before) {
-      const children = graph.children.get(parent);
-      if (children) graph.children.set(parent, children.filter((c) => c !== node.uniqueId));
+      const list = children.get(parent);
+      if (list) children.set(parent, list.filter((c) => c !== id));
     }
-    for (const parent of after) {
-      const children = graph.children.get(parent);
-      if (children) children.push(node.uniqueId);
-      else graph.children.set(parent, [node.uniqueId]);
-    }
+    for (const parent of after) children.set(parent, [...(children.get(parent) ?? []), id]);
     node.dependsOn = after;
-    graph.parents.set(node.uniqueId, after);
   }
   // Cycles can change only through this node: when it was on one (its spans moved, its edges may
   // have broken it), or when a new parent is reachable from it (the new edge closes one).
   // Removing edges from a node on no cycle never makes one.
   const removed = new Set<Diagnostic>();
-  if (graph.cyclic.has(node.uniqueId) || (added.length > 0 && closesCycle(graph, node.uniqueId, added))) {
+  if (graph.cyclic.has(id) || (added.length > 0 && closesCycle(analysis, id, added))) {
     levelsOf.delete(graph);
-    const cycles = recomputeCyclesThrough(graph, node.uniqueId);
+    writableCycles(analysis);
+    const cycles = recomputeCyclesThrough(graph, id);
     for (const d of cycles.removed) {
       removed.add(d);
       changed?.add(d.file);
@@ -108,11 +214,8 @@ function reparseNode(analysis: Analysis, node: ProjectNode, scanned: ScanResult,
     }
   }
   checkNodeLayers(graph, node, fresh);
-  const kept = analysis.diagnostics.filter((d) => !(d.file === file && PER_NODE.has(d.code)) && !removed.has(d));
-  analysis.diagnostics.length = 0;
-  analysis.diagnostics.push(...kept, ...fresh);
   changed?.add(file);
-  return true;
+  return { file, fresh, removed };
 }
 
 function configKey(call: Record<string, unknown>): string {
@@ -139,19 +242,21 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
   if (pkg === undefined) return undefined;
   // Only the macros whose own text changed affect the nodes that used them.
   const blockText = (source: string, span: { start: number; end: number }): string => source.slice(span.start, span.end);
+  const blockOf = (d: MacroDefinition): BlockDefinition | undefined => scanned.blocks.find((b) => b.name === d.block.name && b.kind === d.block.kind);
   const edited = defs.filter((d) => {
-    const after = scanned.blocks.find((b) => b.name === d.block.name && b.kind === d.block.kind);
+    const after = blockOf(d);
     return !after || blockText(entry.text!, d.block.span) !== blockText(text, after.span);
   });
-  entry.text = text;
-  entry.blocks = scanned.blocks;
-  for (const def of defs) def.block = scanned.blocks.find((b) => b.name === def.block.name && b.kind === def.block.kind) ?? def.block;
+  const written = writableFile(analysis, entry);
+  written.text = text;
+  written.blocks = scanned.blocks;
+  // The file's definitions are replaced, not changed: an older version may hold them.
+  if (!owns(analysis, project.macros)) project.macros = made(analysis, new Map(project.macros));
+  for (const [name, list] of project.macros) if (list.some((d) => d.file === file)) project.macros.set(name, list.map((d) => (d.file === file ? { ...d, block: blockOf(d) ?? d.block } : d)));
   const problems: Diagnostic[] = scanned.problems.map((p) => ({ code: 'jinja-syntax', severity: 'error', file, span: p.span, message: p.message }));
-  const syntax = parser.ctx.redefineFile(file, pkg);
+  const syntax = parser.ctx.redefineFile(file, pkg, text);
   if (problems.length === 0) problems.push(...syntax);
-  const kept = analysis.diagnostics.filter((d) => !(d.file === file && d.code === 'jinja-syntax'));
-  analysis.diagnostics.length = 0;
-  analysis.diagnostics.push(...kept, ...problems);
+  analysis.diagnostics = [...analysis.diagnostics.filter((d) => !(d.file === file && d.code === 'jinja-syntax')), ...problems];
   changed?.add(file);
   const ids = new Set(edited.map((d) => `macro.${pkg}.${d.name}`));
   const affected: string[] = [];
@@ -165,6 +270,15 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
  * the ids not done, or undefined when a node's config() result changed (the caller reloads).
  */
 export function reparseNodes(analysis: Analysis, ids: string[], cache: ScanCache, shouldStop: () => boolean, changed?: Set<string>): string[] | undefined {
+  const problems: NodeProblems[] = [];
+  try {
+    return reparseEach(analysis, ids, cache, shouldStop, problems, changed);
+  } finally {
+    applyProblems(analysis, problems);
+  }
+}
+
+function reparseEach(analysis: Analysis, ids: string[], cache: ScanCache, shouldStop: () => boolean, problems: NodeProblems[], changed?: Set<string>): string[] | undefined {
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && shouldStop()) return ids.slice(i);
     const node = analysis.project.nodes.get(ids[i]!);
@@ -173,7 +287,9 @@ export function reparseNodes(analysis: Analysis, ids: string[], cache: ScanCache
     const entry = analysis.project.files.get(node.file)!;
     // Snapshot blocks and multi-node files are read by a reload.
     if (entry.nodeIds.length !== 1 || node.blockSpan) return undefined;
-    if (!reparseNode(analysis, node, cache.scan(node.file, text), changed)) return undefined;
+    const found = reparseNode(analysis, node, text, cache.scan(node.file, text), changed);
+    if (!found) return undefined;
+    problems.push(found);
   }
   return [];
 }
@@ -189,7 +305,7 @@ const levelsOf = new WeakMap<ProjectGraph, Map<string, number>>();
 
 /** Computes the levels a graph's incremental edits will use (idle-time work for the language server). */
 export function prepareIncremental(analysis: Analysis): void {
-  levels(analysis.graph);
+  levels(analysis);
   analysis.graph.refNames();
 }
 
@@ -197,7 +313,8 @@ function isLeafKind(id: string): boolean {
   return id.startsWith('test.') || id.startsWith('unit_test.');
 }
 
-function levels(graph: ProjectGraph): Map<string, number> | undefined {
+function levels(analysis: Analysis): Map<string, number> | undefined {
+  const { graph } = analysis;
   if (graph.cyclic.size > 0) {
     levelsOf.delete(graph);
     return undefined;
@@ -230,14 +347,16 @@ function levels(graph: ProjectGraph): Map<string, number> | undefined {
   }
   // Something is still waiting: a cycle the graph does not know about. No levels, plain searches.
   if (waiting.size > 0) return undefined;
-  levelsOf.set(graph, levels);
+  levelsOf.set(graph, made(analysis, levels));
   return levels;
 }
 
 /** Whether the (already added) edges from `parents` into `id` close a cycle; keeps the levels valid when they do not. */
-function closesCycle(graph: ProjectGraph, id: string, parents: string[]): boolean {
-  const level = levels(graph);
-  if (!level) return reachesAny(graph, id, parents);
+function closesCycle(analysis: Analysis, id: string, parents: string[]): boolean {
+  const { graph } = analysis;
+  const shared = levels(analysis);
+  if (!shared) return reachesAny(graph, id, parents);
+  let level = shared;
   const own = level.get(id)!;
   const above = parents.filter((p) => level.get(p)! >= own);
   if (above.length === 0) return false;
@@ -255,7 +374,9 @@ function closesCycle(graph: ProjectGraph, id: string, parents: string[]): boolea
       stack.push(child);
     }
   }
-  // No cycle: raise `id` above its new parents, and whatever is below it that is no longer above it.
+  // No cycle: raise `id` above its new parents, and whatever is below it that is no longer above it
+  // (in a copy when an older version shares the levels).
+  if (!owns(analysis, level)) levelsOf.set(graph, (level = made(analysis, new Map(level))));
   level.set(id, limit + 1);
   const raise = [id];
   while (raise.length > 0) {

@@ -149,6 +149,12 @@ export class NameIndex {
     }
   }
 
+  /**
+   * Suggestions already computed, by name: one unknown name is often in thousands of nodes (a
+   * macro edit that refs it re-renders them all), and the names never change.
+   */
+  readonly suggested = new Map<string, string[]>();
+
   /** The groups of names whose lower-cased length is within `limit` of `length`. */
   within(length: number, limit: number): Array<{ names: string[]; lower: string[]; index: number[] }> {
     const out = [];
@@ -162,6 +168,18 @@ export class NameIndex {
 
 /** The closest candidates to `name` (case-insensitive), best first; empty when nothing is close. */
 export function suggest(name: string, candidates: Iterable<string> | NameIndex, max = 3): string[] {
+  if (!(candidates instanceof NameIndex)) return closest(name, candidates, max);
+  const key = `${max}\u0000${name}`;
+  let found = candidates.suggested.get(key);
+  if (!found) {
+    // Bounded: a long session types many names.
+    if (candidates.suggested.size >= 10_000) candidates.suggested.clear();
+    candidates.suggested.set(key, (found = closest(name, candidates, max)));
+  }
+  return [...found];
+}
+
+function closest(name: string, candidates: Iterable<string> | NameIndex, max: number): string[] {
   const lower = name.toLowerCase();
   const limit = Math.max(1, Math.floor(name.length / 3));
   const scored: Array<[number, string, number]> = [];

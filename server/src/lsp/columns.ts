@@ -14,7 +14,7 @@ import type { ColumnModel, OutputColumn } from '../core/columns/model';
 import { expandStarEdits, outputColumnAt, renameColumn } from '../core/columns/refactor';
 import { addMissingColumnsEdit, type FileEdit } from '../core/columns/yml';
 import type { Compiler } from '../core/compiler';
-import { projectContractProblems } from '../core/contracts';
+import { isContractEnforced, projectContractProblems } from '../core/contracts';
 import type { Diagnostic } from '../core/diagnostics';
 import { joinPath } from '../core/host';
 import type { CompletionItem } from '../core/ide';
@@ -171,9 +171,16 @@ export class ColumnFeatures {
     return out;
   }
 
+  /** The nodes with an enforced contract, per set of nodes (an edit that keeps the nodes, a model's SQL, changes no contract; one that changes them reloads). */
+  private readonly enforced = new WeakMap<ReadonlyMap<string, ProjectNode>, ProjectNode[]>();
+
   /** Enforced contracts against the columns the binder knows exactly (on the contracts' yml entries). */
   private contractProblems(project: ColumnProject, model: ColumnModel): Diagnostic[] {
-    return projectContractProblems(project.get().project.nodes.values(), (id) => model.get(id), model.target.type);
+    const { nodes } = project.get().project;
+    let enforced = this.enforced.get(nodes);
+    if (!enforced) this.enforced.set(nodes, (enforced = [...nodes.values()].filter(isContractEnforced)));
+    // Looked up again: a new version of the analysis has its own node objects.
+    return projectContractProblems(enforced.map((n) => nodes.get(n.uniqueId) ?? n), (id) => model.get(id), model.target.type);
   }
 
   columnsOf(project: ColumnProject): ((node: ProjectNode) => OutputColumn[] | undefined) | undefined {

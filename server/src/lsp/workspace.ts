@@ -9,7 +9,7 @@ import { analyzeProject, type Analysis } from '../core/analysis';
 import { Compiler, TemplateCache } from '../core/compiler';
 import { prepareQueries } from '../core/ide';
 import { normalizePath, relativePath, type FileHost, type ReadResult } from '../core/host';
-import { prepareIncremental, reparseNodes, updateMacroText, updateModelText } from '../core/incremental';
+import { nextVersion, prepareIncremental, reparseNodes, updateMacroText, updateModelText } from '../core/incremental';
 import { ScanCache } from '../core/loader';
 import type { LayerOptions } from '../core/graph';
 import type { Diagnostic } from '../core/diagnostics';
@@ -77,15 +77,17 @@ export class ProjectState {
   /** Layer names and rules (editor settings); the defaults when unset. */
   layers: LayerOptions | undefined;
 
-  /** Analyses a run holds (with how many runs hold each): never mutated while held. */
+  /** Analysis versions runs hold (with how many runs hold each): never changed while held. */
   private readonly pinned = new Map<Analysis, number>();
 
   /**
-   * The current analysis, held immutable until `release` (a run compiles from it from start to
-   * end). While it is held, an edit builds a new version (a load from the scan cache) instead of
-   * changing it in place; edits after that one change the new, unheld version in place again.
+   * The current analysis, held unchanged until `release` (a run compiles from it from start to
+   * end). Nodes still waiting to be re-rendered after a macro edit are rendered first: a run
+   * starts from a complete version. While it is held, an edit makes a new version that shares
+   * everything unchanged with it (`nextVersion`); edits after that one change the new version.
    */
   pin(): { analysis: Analysis; release: () => void } {
+    while (this.renderPending(Infinity));
     const analysis = this.get();
     this.pinned.set(analysis, (this.pinned.get(analysis) ?? 0) + 1);
     let released = false;
@@ -101,9 +103,10 @@ export class ProjectState {
     };
   }
 
-  /** Whether the current analysis may be changed in place (no run holds it). */
-  private get mutable(): boolean {
-    return this.analysis !== undefined && !this.pinned.has(this.analysis);
+  /** The version an edit applies to: the current one, or a new one sharing it when a run holds it. */
+  private editable(): Analysis | undefined {
+    if (this.analysis && this.pinned.has(this.analysis)) this.analysis = nextVersion(this.analysis);
+    return this.analysis;
   }
 
   get(): Analysis {
@@ -132,11 +135,12 @@ export class ProjectState {
     const file = this.relative(path);
     if (file) this.engineProblems.delete(file);
     const changed = new Set<string>();
-    if (this.mutable && file && file.endsWith('.sql')) {
-      let applied = updateModelText(this.analysis!, file, text, this.scans, changed);
+    const analysis = file && file.endsWith('.sql') ? this.editable() : undefined;
+    if (analysis && file) {
+      let applied = updateModelText(analysis, file, text, this.scans, changed);
       if (!applied) {
         // A macro edit keeping its macro names: the nodes that used them are re-rendered in the background.
-        const affected = updateMacroText(this.analysis!, file, text, this.scans, changed);
+        const affected = updateMacroText(analysis, file, text, this.scans, changed);
         if (affected) {
           this.pendingRenders = [...new Set([...this.pendingRenders, ...affected])];
           applied = true;
@@ -170,14 +174,10 @@ export class ProjectState {
    */
   renderPending(budgetMs: number): boolean {
     if (!this.analysis || this.pendingRenders.length === 0) return false;
-    // A run holds this version: the next use loads a new one (which renders every node anyway).
-    if (!this.mutable) {
-      this.invalidate();
-      return false;
-    }
+    const analysis = this.editable()!;
     const started = performance.now();
     const changed = new Set<string>();
-    const left = reparseNodes(this.analysis, this.pendingRenders, this.scans, () => performance.now() - started > budgetMs, changed);
+    const left = reparseNodes(analysis, this.pendingRenders, this.scans, () => performance.now() - started > budgetMs, changed);
     if (left === undefined) {
       this.invalidate();
       return false;

@@ -281,8 +281,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   }
 
   /** The macros a file defines, as callables (its syntax problems go to `problems`). */
-  private macrosOfFile(file: string, pkg: string, problems: Diagnostic[] = this.problems): Array<[string, Fn]> {
-    const text = this.options.project.files.get(file)?.text;
+  private macrosOfFile(file: string, pkg: string, problems: Diagnostic[] = this.problems, text = this.options.project.files.get(file)?.text): Array<[string, Fn]> {
     if (text === undefined) return [];
     const { template, diagnostics } = this.options.templates.get(file, text);
     for (const d of diagnostics) problems.push({ code: 'jinja-syntax', severity: 'error', file, span: d.span, message: d.message });
@@ -293,18 +292,19 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   }
 
   /**
-   * A macro file's new text (already in the project's files): its macros are defined again in
-   * place, in every namespace that holds them. Only for an edit that keeps the same macro names
-   * (others change namespaces: reload). Returns the file's syntax problems.
+   * A macro file's new text: its macros are defined again in place, in every namespace that holds
+   * them. Only for an edit that keeps the same macro names (others change namespaces: reload).
+   * The text is given: the edit may be in a newer version of the project than the one this
+   * context was made for. Returns the file's syntax problems.
    */
-  redefineFile(file: string, pkg: string): Diagnostic[] {
+  redefineFile(file: string, pkg: string, text: string): Diagnostic[] {
     this.dispatched.clear();
     const problems: Diagnostic[] = [];
     const macros = this.macrosByPackage.get(pkg);
     if (!macros) return problems;
     const own = this.contexts.get(pkg);
     const namespace = this.packagesLayer[pkg] as Record<string, unknown> | undefined;
-    for (const [name, fn] of this.macrosOfFile(file, pkg, problems)) {
+    for (const [name, fn] of this.macrosOfFile(file, pkg, problems, text)) {
       macros[name] = fn;
       if (own) own[name] = fn;
       if (namespace) namespace[name] = fn;

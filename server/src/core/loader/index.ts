@@ -36,6 +36,17 @@ const parsers = new WeakMap<Project, ParseTime>();
 export function parseTimeOf(project: Project): ParseTime | undefined {
   return parsers.get(project);
 }
+
+/**
+ * A new version of a project takes over its parse-time renderer (its macros may then be
+ * redefined for that version's texts): the older version keeps its nodes but is never read again.
+ */
+export function handParseTime(from: Project, to: Project): void {
+  const parser = parsers.get(from);
+  if (!parser) return;
+  parsers.delete(from);
+  parsers.set(to, parser);
+}
 export { parseCsvHeader } from './seeds';
 
 export interface LoadOptions {
