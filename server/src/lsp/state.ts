@@ -15,6 +15,9 @@ import { AnalysisCompleteNotification, ColumnsCompleteNotification, type Analysi
 import { RunQueue } from './run-queue';
 import { Workspace, type ProjectState } from './workspace';
 
+/** How long `shutdown` waits for background work and engines to close before it answers anyway. */
+const SHUTDOWN_WAIT_MS = 1500;
+
 export const UNTRUSTED = 'Medallion does not compile, run, preview or upload in an untrusted workspace';
 
 /** A document position resolved to its project. */
@@ -107,7 +110,12 @@ export class ServerState {
   async shutdown(also: Array<Promise<void>> = []): Promise<void> {
     this.stopping.abort();
     this.pending.clear();
-    await Promise.all([...also, this.columns.close(), this.engines.idle()]);
+    const closed = Promise.all([...also, this.columns.close(), this.engines.idle()]).then(() => true);
+    // Bounded: the VS Code client gives up after 2 s and then never sends `exit` (a lingering process).
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_WAIT_MS)));
+    const done = await Promise.race([closed, late]).finally(() => clearTimeout(timer));
+    if (!done) this.connection.console.warn(`shutdown: still closing after ${SHUTDOWN_WAIT_MS} ms (open database files: ${this.engines.openFiles().join(', ') || 'none'}); answering anyway`);
   }
 
   /** Coalesces a burst of edits into one re-analysis per project. */
