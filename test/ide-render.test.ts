@@ -118,6 +118,17 @@ describe('incremental: edits re-render only what they touch', () => {
     assert.deepEqual([...changed].sort(), ['macros/m.sql', 'models/b.sql']);
   });
 
+  it('a macro edit re-renders the users of a macro in the same file that calls it (such calls are not recorded)', () => {
+    const inner = (body: string): string => `{% macro inner() %}${body}{% endmacro %}\n{% macro outer() %}{{ inner() }}{% endmacro %}\n{% macro other() %}1{% endmacro %}`;
+    const { analysis, cache } = load({ 'macros/pair.sql': inner('1'), 'models/d.sql': 'select {{ outer() }} as x', 'models/e.sql': 'select {{ other() }} as x' });
+    const affected = updateMacroText(analysis, 'macros/pair.sql', inner("{{ ref('a') }}"), cache)!;
+    assert.deepEqual(affected, ['model.p.d']);
+    assert.deepEqual(reparseNodes(analysis, affected, cache, () => false), []);
+    assert.deepEqual(analysis.project.nodes.get('model.p.d')!.dependsOn, ['model.p.a']);
+    const fresh = analyzeProject(new MemoryHost({ ...FILES, 'macros/pair.sql': inner("{{ ref('a') }}"), 'models/d.sql': 'select {{ outer() }} as x', 'models/e.sql': 'select {{ other() }} as x' }, '/p'), '/p');
+    assert.deepEqual(fresh.project.nodes.get('model.p.d')!.dependsOn, ['model.p.a']);
+  });
+
   it('a macro edit that leaves every macro text as it was re-renders nothing', () => {
     const { analysis, cache } = load();
     assert.deepEqual(updateMacroText(analysis, 'macros/m.sql', FILES['macros/m.sql']! + '\n-- a comment outside the macros', cache), []);

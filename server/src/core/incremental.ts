@@ -247,6 +247,19 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
     const after = blockOf(d);
     return !after || blockText(entry.text!, d.block.span) !== blockText(text, after.span);
   });
+  // A call to a macro of the same file is not recorded in a node's uses (the template resolves it
+  // itself), so a macro of this file that mentions an edited one counts as edited too, transitively.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const d of defs) {
+      if (edited.includes(d)) continue;
+      const body = blockText(text, (blockOf(d) ?? d.block).span);
+      if (edited.some((e) => mentionsCall(body, e.name))) {
+        edited.push(d);
+        grew = true;
+      }
+    }
+  }
   const written = writableFile(analysis, entry);
   written.text = text;
   written.blocks = scanned.blocks;
@@ -419,4 +432,17 @@ function reachesAny(graph: ProjectGraph, from: string, targets: string[]): boole
     }
   }
   return false;
+}
+
+/** Whether `body` mentions `name` as a whole word: it may call that macro (over-approximate: a comment counts too). */
+function mentionsCall(body: string, name: string): boolean {
+  for (let at = body.indexOf(name); at >= 0; at = body.indexOf(name, at + 1)) {
+    if (!isNameChar(body.charCodeAt(at - 1)) && !isNameChar(body.charCodeAt(at + name.length))) return true;
+  }
+  return false;
+}
+
+/** ASCII letters, digits and `_` (NaN, past either end, is not). */
+function isNameChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
