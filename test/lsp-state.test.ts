@@ -86,6 +86,35 @@ describe('engine registry: one DuckDB instance per database file', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('idle() (what shutdown waits for) resolves once the last user has closed the file, with what it wrote on disk', async () => {
+    const root = tempProject({});
+    try {
+      const registry = new EngineRegistry();
+      const path = join(root, 'target', 'test.duckdb');
+      const run = await registry.acquire(duckdb(path), root, {}, 'run');
+      const session = await run.acquire();
+      await session.execute('create table written as select 42 as x');
+      let idle = false;
+      const waiting = registry.idle().then(() => (idle = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(idle, false, 'a run still holds the file');
+      run.release(session);
+      await run.close();
+      await waiting;
+      assert.deepEqual(registry.openFiles(), []);
+      const again = await DuckDbEngine.open(duckdb(path), { projectRoot: root });
+      try {
+        const s = await again.acquire();
+        assert.deepEqual((await s.execute('select x from written')).rows, [[42]]);
+        again.release(s);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('one DuckDB instance per file per process', () => {

@@ -67,6 +67,8 @@ export class ColumnService {
   private pendingChanged: Set<string> | undefined | 'all';
   private readonly bindCache = new Map<string, BindOutcome>();
   private relationIndex: { analysis: Analysis; index: Map<string, string>; keys: Map<string, string> } | undefined;
+  /** Set by close(): a running refresh stops at its next node and nothing new starts. */
+  private closing = false;
   /** Called with each new version and the milliseconds its refresh took. */
   onVersion: ((model: ColumnModel, millis: number) => void) | undefined;
 
@@ -87,6 +89,7 @@ export class ColumnService {
    * changed files merged); the promise resolves with the first version that includes this one.
    */
   submit(snapshot: AnalysisSnapshot): Promise<ColumnModel> {
+    if (this.closing) return Promise.resolve(this.model);
     if (this.pendingChanged !== 'all') {
       if (!snapshot.changed || this.model.analysisVersion < 0) this.pendingChanged = 'all';
       else {
@@ -101,7 +104,7 @@ export class ColumnService {
 
   private async drain(): Promise<ColumnModel> {
     while (this.running) await this.running.catch(() => undefined);
-    if (!this.pending) return this.model;
+    if (!this.pending || this.closing) return this.model;
     const snapshot = this.pending;
     const changed = this.pendingChanged;
     this.pending = undefined;
@@ -109,7 +112,10 @@ export class ColumnService {
     const started = performance.now();
     this.running = this.refresh(changed === 'all' || changed === undefined ? { ...snapshot, changed: undefined } : { ...snapshot, changed });
     try {
-      this.model = await this.running;
+      const model = await this.running;
+      // A refresh cut short by close() publishes nothing: its model is incomplete.
+      if (this.closing) return this.model;
+      this.model = model;
       this.onVersion?.(this.model, performance.now() - started);
       return this.model;
     } finally {
@@ -123,7 +129,15 @@ export class ColumnService {
     return this.model;
   }
 
+  /**
+   * Cancels what is queued and the running refresh (it stops after the node it is binding: one
+   * binder call, not the whole project), then closes the binder. Called on shutdown and when the
+   * target changes; the service answers nothing new afterwards.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    this.pending = undefined;
+    this.pendingChanged = undefined;
     await this.running?.catch(() => undefined);
     await this.options.binder?.close();
   }
@@ -153,6 +167,7 @@ export class ColumnService {
     const changedNodes = new Set<string>();
     let yielded = performance.now();
     for (const id of order) {
+      if (this.closing) break;
       const node = nodes.get(id);
       if (!node) continue;
       if (seeds && !seeds.has(id) && !node.dependsOn.some((p) => changedNodes.has(p))) continue;

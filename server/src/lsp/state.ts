@@ -15,6 +15,9 @@ import { AnalysisCompleteNotification, ColumnsCompleteNotification, type Analysi
 import { RunQueue } from './run-queue';
 import { Workspace, type ProjectState } from './workspace';
 
+/** How long `shutdown` waits for background work and engines to close before it answers anyway. */
+const SHUTDOWN_WAIT_MS = 1500;
+
 export const UNTRUSTED = 'Medallion does not compile, run, preview or upload in an untrusted workspace';
 
 /** A document position resolved to its project. */
@@ -43,6 +46,8 @@ export class ServerState {
   private readonly pending = new Set<ProjectState>();
   private scheduled = false;
   private readonly renderingNow = new Set<ProjectState>();
+  /** Aborted by `shutdown`: runs and previews are interrupted, background work stops. */
+  private readonly stopping = new AbortController();
 
   constructor(readonly connection: Connection) {
     this.columns = new ColumnFeatures(
@@ -84,14 +89,44 @@ export class ServerState {
     return r.kind === 'text' ? r.text : '';
   }
 
+  /** True once `shutdown` arrived: nothing new is started. */
+  get closing(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /** A request's abort signal: aborted when the client cancels it or when the server shuts down. */
+  cancellation(token: CancellationToken): { signal: AbortSignal; abort: () => void } {
+    const own = new AbortController();
+    token.onCancellationRequested(() => own.abort());
+    return { signal: AbortSignal.any([own.signal, this.stopping.signal]), abort: () => own.abort() };
+  }
+
+  /**
+   * The LSP `shutdown`: stops background work (analysis, macro re-render slices, the column model
+   * at its next node), interrupts runs and previews, then waits for the column binders and every
+   * shared DuckDB instance to close (each closes after its statement ends: no half-written
+   * database). `also` are the handler modules' own resources (the warehouse syntax checkers).
+   */
+  async shutdown(also: Array<Promise<void>> = []): Promise<void> {
+    this.stopping.abort();
+    this.pending.clear();
+    const closed = Promise.all([...also, this.columns.close(), this.engines.idle()]).then(() => true);
+    // Bounded: the VS Code client gives up after 2 s and then never sends `exit` (a lingering process).
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_WAIT_MS)));
+    const done = await Promise.race([closed, late]).finally(() => clearTimeout(timer));
+    if (!done) this.connection.console.warn(`shutdown: still closing after ${SHUTDOWN_WAIT_MS} ms (open database files: ${this.engines.openFiles().join(', ') || 'none'}); answering anyway`);
+  }
+
   /** Coalesces a burst of edits into one re-analysis per project. */
   schedule(project: ProjectState | undefined): void {
-    if (!project) return;
+    if (!project || this.closing) return;
     this.pending.add(project);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.closing) return;
       const batch = [...this.pending];
       this.pending.clear();
       for (const p of batch) {
@@ -148,6 +183,7 @@ export class ServerState {
     if (this.renderingNow.has(project)) return;
     this.renderingNow.add(project);
     const slice = (): void => {
+      if (this.closing) return;
       try {
         if (project.renderPending(15)) {
           setImmediate(slice);

@@ -48,6 +48,11 @@ export class EngineRegistry {
     return [...this.shared.keys()];
   }
 
+  /** Resolves once every shared instance has closed (its last user released it): the server's shutdown waits for it. */
+  async idle(): Promise<void> {
+    while (this.shared.size > 0) await Promise.all([...this.shared.values()].map((e) => e.closed));
+  }
+
   /** An engine for the target; its `close()` releases this use (the instance closes with its last user). */
   async acquire(target: Target, projectRoot: string, env: Record<string, string | undefined>, use: EngineUse): Promise<Engine> {
     const path = sharedDatabaseFile(target, projectRoot);

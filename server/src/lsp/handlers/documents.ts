@@ -55,10 +55,7 @@ export function registerDocumentHandlers(state: ServerState): void {
       connection.console.info(`SQL is not checked by the warehouse on save (target ${target.name}): ${why}`);
     });
   };
-  connection.onShutdown(async () => {
-    await Promise.all([...databricksCheckers.values()].map((c) => c.close()));
-    await state.columns.close();
-  });
+  connection.onShutdown(() => state.shutdown([...databricksCheckers.values()].map((c) => c.close())));
   documents.onDidSave(
     state.trustedOnly(
       () => undefined,

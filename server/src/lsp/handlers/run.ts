@@ -34,8 +34,7 @@ export async function run(state: ServerState, params: RunParams, token: Cancella
     select = [`${params.upstream ? '+' : ''}${node.name}${params.downstream ? '+' : ''}`];
   }
   const title = `${params.command ?? 'run'} ${select.join(' ')}`;
-  const controller = new AbortController();
-  token.onCancellationRequested(() => controller.abort());
+  const controller = state.cancellation(token);
   const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
   progress?.begin(`Medallion: ${title}`, 0, 'starting', true);
   progress?.token.onCancellationRequested(() => controller.abort());

@@ -30,8 +30,7 @@ export async function show(state: ServerState, params: ShowParams, token: Cancel
   try {
     engine = await state.engines.acquire(compiler.options.target, project.root, state.env, 'preview');
     const session = await engine.acquire();
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
+    const controller = state.cancellation(token);
     const started = performance.now();
     const limit = Math.max(0, Math.min(params.limit ?? 500, 100_000));
     try {

@@ -1,0 +1,68 @@
+/**
+ * Closing a column service while its first refresh runs: the refresh stops at its next node (it
+ * does not bind the rest of the project), publishes no partial version, the binder is closed, and
+ * later submissions are answered with the last complete model. The binder is DuckDB's, gated at
+ * one `bind` call so the test knows the refresh is mid-way (a condition, not a sleep).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { generateProject } from '../bench/generate-project';
+import { ColumnService } from '../server/src/columns/service';
+import { analyzeProject } from '../server/src/core/analysis';
+import { createCompiler } from '../server/src/core/session';
+import type { ColumnBinder } from '../server/src/engines/binder';
+import { DuckDbBinder } from '../server/src/engines/duckdb/binder';
+import { NodeFileHost } from '../server/src/node/fs-host';
+
+describe('column service close while a refresh runs', () => {
+  it('stops at the next node, publishes nothing partial, closes the binder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'medallion-columns-cancel-'));
+    try {
+      generateProject(root, 60, 'cancel_project', { typedColumns: true });
+      const host = new NodeFileHost();
+      const analysis = analyzeProject(host, root);
+      const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], runStartedAt: new Date('2024-01-01T00:00:00Z') });
+      const real = await DuckDbBinder.open(compiler.options.target, root);
+      let binds = 0;
+      let closed = false;
+      let reachedGate!: () => void;
+      const atGate = new Promise<void>((r) => (reachedGate = r));
+      let openGate!: () => void;
+      const gate = new Promise<void>((r) => (openGate = r));
+      const GATE_AT = 5;
+      const binder: ColumnBinder = Object.assign(Object.create(real) as ColumnBinder, {
+        bind: async (sql: string) => {
+          if (++binds === GATE_AT) {
+            reachedGate();
+            await gate;
+          }
+          return real.bind(sql);
+        },
+        close: async () => {
+          closed = true;
+          await real.close();
+        },
+      });
+      const service = new ColumnService({ projectRoot: root, env: {}, binder }, { type: 'duckdb', name: compiler.options.target.name });
+      const versions: number[] = [];
+      service.onVersion = (model) => versions.push(model.version);
+      const refresh = service.submit({ analysis, compiler, version: 1 });
+      await atGate;
+      const closing = service.close();
+      openGate();
+      await closing;
+      const model = await refresh;
+      assert.equal(binds, GATE_AT, 'no node bound after the one in flight when close() was called');
+      assert.equal(model.version, 0, 'the cut-short refresh is not a version');
+      assert.deepEqual(versions, [], 'nothing published');
+      assert.equal(closed, true, 'binder closed');
+      assert.equal((await service.submit({ analysis, compiler, version: 2 })).version, 0, 'a submission after close starts nothing');
+      assert.equal((await service.idle()).version, 0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
