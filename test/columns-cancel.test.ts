@@ -16,6 +16,7 @@ import { createCompiler } from '../server/src/core/session';
 import type { ColumnBinder } from '../server/src/engines/binder';
 import { DuckDbBinder } from '../server/src/engines/duckdb/binder';
 import { NodeFileHost } from '../server/src/node/fs-host';
+import { delegate } from './support/delegate';
 
 describe('column service close while a refresh runs', () => {
   it('stops at the next node, publishes nothing partial, closes the binder', async () => {
@@ -33,7 +34,7 @@ describe('column service close while a refresh runs', () => {
       let openGate!: () => void;
       const gate = new Promise<void>((r) => (openGate = r));
       const GATE_AT = 5;
-      const binder: ColumnBinder = Object.assign(Object.create(real) as ColumnBinder, {
+      const binder: ColumnBinder = delegate<ColumnBinder>(real, {
         bind: async (sql: string) => {
           if (++binds === GATE_AT) {
             reachedGate();

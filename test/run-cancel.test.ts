@@ -15,6 +15,7 @@ import { runProject } from '../server/src/runner/project-run';
 import { runNodes, type RunRequest } from '../server/src/runner/runner';
 import type { RunEvent, RunSummary } from '../server/src/runner/types';
 import { tempProject } from './support/temp-project';
+import { delegate } from './support/delegate';
 
 const slow = 'select count(*) as n from range(3000000000) a';
 
@@ -45,24 +46,20 @@ async function runWithCancel(root: string, threads: number, cancelOn: (e: RunEve
   let sessionsAfterCancel = 0;
   let schemaCallsAfterCancel = 0;
   let opened = 0;
-  const engine: Engine = Object.create(real, {
-    acquire: {
-      value: async (signal?: AbortSignal) => {
-        const late = controller.signal.aborted;
-        const session = await real.acquire(signal);
-        if (late) sessionsAfterCancel++;
-        opened++;
-        return session;
-      },
+  const engine: Engine = delegate<Engine>(real, {
+    acquire: async (signal?: AbortSignal) => {
+      const late = controller.signal.aborted;
+      const session = await real.acquire(signal);
+      if (late) sessionsAfterCancel++;
+      opened++;
+      return session;
     },
-    ensureSchema: {
-      value: (session: never, database: string | undefined, schema: string, signal?: AbortSignal) => {
-        const late = controller.signal.aborted;
-        const p = real.ensureSchema(session, database, schema, signal);
-        if (late) p.then(() => schemaCallsAfterCancel++, () => undefined);
-        return p;
-      },
-    },
+    ensureSchema: ((session: never, database: string | undefined, schema: string, signal?: AbortSignal) => {
+      const late = controller.signal.aborted;
+      const p = real.ensureSchema(session, database, schema, signal);
+      if (late) p.then(() => schemaCallsAfterCancel++, () => undefined);
+      return p;
+    }) as Engine['ensureSchema'],
   });
   const events: RunEvent[] = [];
   const eventsAfterCancel: RunEvent[] = [];
