@@ -32,6 +32,7 @@ export class DuckDbBinder implements ColumnBinder {
   private readonly schemas = new Set<string>();
   /** What each defined relation holds now, so an unchanged definition costs nothing. */
   private readonly defined = new Map<string, string>();
+  private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -60,6 +61,8 @@ export class DuckDbBinder implements ColumnBinder {
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
+    // A call on a closed connection crashes DuckDB's native side: after close() nothing starts.
+    if (this.closed) return Promise.reject(new Error('the column binder is closed'));
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;
@@ -150,6 +153,7 @@ export class DuckDbBinder implements ColumnBinder {
         return undefined;
       }
     };
+    if (this.closed) return Promise.resolve(undefined);
     const next = this.parseQueue.then(work, work);
     this.parseQueue = next.catch(() => undefined);
     return next;
@@ -191,8 +195,12 @@ export class DuckDbBinder implements ColumnBinder {
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    await this.parseQueue.catch(() => undefined);
+    this.closed = true;
+    // Closing while a statement runs crashes or hangs DuckDB: wait until both queues are quiet.
+    for (let queue = this.queue, parsing = this.parseQueue; ; queue = this.queue, parsing = this.parseQueue) {
+      await Promise.all([queue, parsing]).catch(() => undefined);
+      if (queue === this.queue && parsing === this.parseQueue) break;
+    }
     try {
       this.parser.closeSync();
       this.connection.closeSync();
