@@ -1,6 +1,6 @@
 // Runs the linter, then every compiled test file (out/test/**/*.test.js) with node's built-in runner.
 // Usage: node scripts/test.mjs [substring ...]  (filters test files by path; no lint then)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,5 +29,26 @@ if (files.length === 0) {
   console.error(`no test file matches ${filters.join(' ')}`);
   process.exit(2);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// A hung test (or a test file whose process never exits) must fail the run, not stall CI until its
+// own deadline: each test has a timeout, and the whole run a watchdog that kills its process group.
+const TEST_TIMEOUT_MS = 5 * 60_000;
+const RUN_TIMEOUT_MS = Number(process.env.MEDALLION_TEST_RUN_TIMEOUT_MS ?? 45 * 60_000);
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], { stdio: 'inherit', detached: true });
+const killGroup = () => {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+};
+const watchdog = setTimeout(() => {
+  console.error(`\ntest run exceeded ${RUN_TIMEOUT_MS / 60_000} minutes: killed (a test file did not finish or its process did not exit)`);
+  killGroup();
+}, RUN_TIMEOUT_MS);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killGroup(), process.exit(130)));
+child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
+  // Test files left behind by a killed runner would keep the terminal (and CI's pipe) open.
+  killGroup();
+  process.exit(code ?? (signal ? 1 : 1));
+});
