@@ -13,7 +13,10 @@ import { getString, parseYaml } from './yaml-tree';
 export const INDEX_FORMAT = 1;
 const MAGIC = `medallion-index ${INDEX_FORMAT}\n`;
 
-/** A digest of a string (the caller's: the core has no crypto). Never the text itself for env values. */
+/**
+ * A digest of a string (the caller's: the core has no crypto). It must equal the digest of the
+ * string's UTF-8 bytes, so a caller may hash a file's bytes without decoding them (`fileToken`).
+ */
 export type Hash = (text: string) => string;
 
 /** Where the index of a project lives: under its dbt target folder, never among its sources. */
@@ -55,7 +58,7 @@ const ALL_KEYS = '*';
 export function readToken(result: ReadResult, hash: Hash): string {
   switch (result.kind) {
     case 'text':
-      return `t${result.text.length}:${hash(result.text)}`;
+      return `t${hash(result.text)}`;
     case 'too-large':
       return `L${result.size}`;
     case 'missing':
@@ -107,6 +110,12 @@ export class InputRecorder implements FileHost {
 
   list(dir: string): string[] {
     return this.remember(this.lists, dir, this.host.list(dir), (a, b) => a.length === b.length && a.every((p, i) => p === b[i]));
+  }
+
+  /** The text the analysis read at `path`, if it read one. */
+  textOf(path: string): string | undefined {
+    const r = this.reads.get(path);
+    return r?.kind === 'text' ? r.text : undefined;
   }
 
   /** An edit the analysis took without reading the host (an open document's new text). */
@@ -175,7 +184,15 @@ function sameRead(a: ReadResult, b: ReadResult): boolean {
  */
 export function fingerprintDiffers(
   stored: Fingerprint,
-  now: { build: string; settings: string; host: FileHost; env: Record<EnvSource, Record<string, string | undefined>>; hash: Hash },
+  now: {
+    build: string;
+    settings: string;
+    host: FileHost;
+    env: Record<EnvSource, Record<string, string | undefined>>;
+    hash: Hash;
+    /** A faster way to a file's `readToken` (its bytes hashed undecoded); undefined: read it through the host. */
+    fileToken?: (path: string) => string | undefined;
+  },
 ): string | undefined {
   if (stored.build !== now.build) return 'a different build of Medallion wrote it';
   if (stored.settings !== now.settings) return 'the editor settings changed';
@@ -189,7 +206,7 @@ export function fingerprintDiffers(
   }
   for (const [path, real] of stored.real) if ((now.host.realPath?.(path) ?? path) !== real) return `${path} now resolves elsewhere`;
   for (const [dir, token] of stored.lists) if (listToken(now.host.list(dir), now.hash) !== token) return `files were added or removed under ${dir}`;
-  for (const [path, token] of stored.files) if (readToken(now.host.read(path), now.hash) !== token) return `${path} changed`;
+  for (const [path, token] of stored.files) if ((now.fileToken?.(path) ?? readToken(now.host.read(path), now.hash)) !== token) return `${path} changed`;
   return undefined;
 }
 

@@ -6,8 +6,8 @@
  * See `core/persisted-index.ts` for the fingerprint and the invariant.
  */
 import { joinPath } from '../core/host';
-import { decodeIndex, encodeIndex, fingerprintDiffers, indexPath, type PersistedIndex } from '../core/persisted-index';
-import { buildId, hashText, readIndexFile, writeIndexFile } from '../node/index-file';
+import { decodeIndex, encodeIndex, fingerprintDiffers, INDEX_FORMAT, indexPath, type PersistedIndex } from '../core/persisted-index';
+import { buildId, fileToken, hashText, readIndexFile, writeIndexFile } from '../node/index-file';
 import { toDiagnostic, type Lines } from './convert';
 import type { ProjectState } from './workspace';
 
@@ -51,7 +51,9 @@ export class IndexStore {
       return undefined;
     }
     const env = project.environments();
-    const why = fingerprintDiffers(decoded.index.fingerprint, { build: this.build, settings: project.settingsToken(), host: project.host, env, hash: hashText });
+    // Open documents are read through the host (their buffer wins); every other file's bytes are hashed as they are.
+    const overlays = project.host.overlays;
+    const why = fingerprintDiffers(decoded.index.fingerprint, { build: this.build, settings: project.settingsToken(), host: project.host, env, hash: hashText, fileToken: (file) => (overlays.has(file) ? undefined : fileToken(file)) });
     if (why) {
       this.log(`index ${path} ignored: ${why}`);
       return undefined;
@@ -85,15 +87,16 @@ export class IndexStore {
       return;
     }
     this.unsaved.delete(project);
-    const { analysis, fingerprint } = snapshot;
+    const { analysis, fingerprint, inputs } = snapshot;
     const byFile = new Map<string, unknown[]>();
     for (const d of analysis.diagnostics) {
-      const text = analysis.project.files.get(d.file)?.text;
+      // Positions from the text the analysis read, never from the disk as it is now.
+      const text = analysis.project.files.get(d.file)?.text ?? inputs.textOf(joinPath(project.root, d.file));
       let list = byFile.get(d.file);
       if (!list) byFile.set(d.file, (list = []));
       list.push(toDiagnostic(this.lines, project.root, d, text));
     }
-    const index: PersistedIndex = { format: 1, root: project.root, fingerprint, diagnostics: [...byFile].map(([file, list]) => [file, JSON.stringify(list)]) };
+    const index: PersistedIndex = { format: INDEX_FORMAT, root: project.root, fingerprint, diagnostics: [...byFile].map(([file, list]) => [file, JSON.stringify(list)]) };
     const path = this.locate(project);
     const failed = writeIndexFile(path, encodeIndex(index));
     if (failed) this.log(`index ${path} not written: ${failed}`);

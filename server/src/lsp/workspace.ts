@@ -142,11 +142,11 @@ export class ProjectState {
    * its inputs were stable; else why not (nothing loaded, nodes still to re-render, a file that
    * changed while it was read).
    */
-  snapshot(build: string, hash: Hash): { analysis: Analysis; fingerprint: Fingerprint } | { why: string } {
+  snapshot(build: string, hash: Hash): { analysis: Analysis; fingerprint: Fingerprint; inputs: InputRecorder } | { why: string } {
     if (!this.analysis || !this.inputs) return { why: 'not loaded' };
     if (this.pendingRenders.length > 0) return { why: 'nodes are still being re-rendered' };
     if (this.inputs.unstable) return { why: this.inputs.unstable };
-    return { analysis: this.analysis, fingerprint: this.inputs.fingerprint(build, this.settingsToken(), hash) };
+    return { analysis: this.analysis, fingerprint: this.inputs.fingerprint(build, this.settingsToken(), hash), inputs: this.inputs };
   }
 
   private readonly perTarget = new Map<string, Compiler>();

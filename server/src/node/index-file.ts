@@ -1,11 +1,39 @@
 /** The persisted index on disk: its hash, the build that writes it, an atomic write and a read that never throws. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { MAX_FILE_BYTES } from '../core/host';
 
 /** sha1 of the UTF-8 text, base64: collisions are not a concern here, speed is (10k files per start). */
-export function hashText(text: string): string {
+export function hashText(text: string | Uint8Array): string {
   return createHash('sha1').update(text).digest('base64');
+}
+
+const SMALL = 64 * 1024;
+let buffer: Buffer | undefined;
+
+/**
+ * A file's `readToken` (core/persisted-index.ts) from its bytes, hashed without decoding them:
+ * what `NodeFileHost.read` would return, classified the same way (a file that is not valid UTF-8
+ * gets a token its decoded text never has, so its index is ignored: slower, never wrong).
+ */
+export function fileToken(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    buffer ??= Buffer.allocUnsafe(SMALL);
+    const first = readSync(fd, buffer, 0, SMALL, 0);
+    if (first < SMALL) return `t${hashText(buffer.subarray(0, first))}`;
+    const size = fstatSync(fd).size;
+    if (size > MAX_FILE_BYTES) return `L${size}`;
+    return `t${hashText(readFileSync(fd))}`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'm';
+    return `e${(err as Error).message}`;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The running code's identity: its file's size and modification time (any rebuild or upgrade changes it). */
