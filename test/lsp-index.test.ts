@@ -269,7 +269,7 @@ interface Published {
 }
 
 /** One server start on `root`: opens one model, waits for the load's diagnostics, shuts down (the index is written by then). */
-async function session(root: string, env: Record<string, string | undefined>): Promise<Published> {
+async function session(root: string, env: Record<string, string | undefined>, initializationOptions: { trusted?: boolean } = {}): Promise<Published> {
   const server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const out: Published = { latest: new Map(), atIndex: undefined, indexFirst: false, logs: [] };
@@ -291,7 +291,7 @@ async function session(root: string, env: Record<string, string | undefined>): P
   rpc.onRequest('client/registerCapability', () => null);
   rpc.listen();
   try {
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'p' }] });
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'p' }] });
     await rpc.sendNotification('initialized', {});
     const file = join(root, 'models', 'a.sql');
     await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).toString(), languageId: 'jinja-sql', version: 1, text: readFileSync(file, 'utf8') } });
@@ -360,6 +360,22 @@ describe('persisted index: over the protocol', () => {
       assert.notDeepEqual([...after.latest].sort(), [...before.latest].sort(), `${name}: the change must change the diagnostics`);
       assert.deepEqual([...after.latest].sort(), [...(await fresh(root, env))].sort(), name);
     }
+  });
+
+  it('an untrusted workspace reads the index (never writes it), and uses it only where the environment it cannot read made no difference', async () => {
+    const { root } = fixture();
+    const path = indexPath(root, undefined);
+    const untrustedFirst = await session(root, {}, { trusted: false });
+    assert.ok(!existsSync(path), 'an untrusted workspace wrote the index');
+    await session(root, {});
+    const untrusted = await session(root, {}, { trusted: false });
+    assert.ok(untrusted.atIndex && untrusted.indexFirst, untrusted.logs.join('\n'));
+    assert.deepEqual([...untrusted.latest].sort(), [...untrustedFirst.latest].sort());
+    // Written by a trusted session whose render read a variable with a value: not the untrusted render's inputs.
+    await session(root, { MEDALLION_INDEX_TEST_REF: 'zzz' });
+    const differs = await session(root, { MEDALLION_INDEX_TEST_REF: 'zzz' }, { trusted: false });
+    assert.equal(differs.atIndex, undefined);
+    assert.deepEqual([...differs.latest].sort(), [...untrustedFirst.latest].sort());
   });
 
   it('a corrupt, truncated or foreign-version index is ignored with a log line, never a crash', async () => {

@@ -13,6 +13,8 @@ import type { ProjectState } from './workspace';
 
 /** How long edits must be quiet before the index is rewritten. */
 const SETTLE_MS = 2000;
+/** After a load, the write (~100 ms at 10k models) waits for the editor's first questions to be answered. */
+const AFTER_LOAD_MS = 1000;
 
 export class IndexStore {
   private readonly build = buildId();
@@ -66,7 +68,7 @@ export class IndexStore {
     if (!this.trusted()) return;
     this.unsaved.add(project);
     clearTimeout(this.timers.get(project));
-    const timer = setTimeout(() => this.save(project), fullLoad ? 0 : SETTLE_MS);
+    const timer = setTimeout(() => this.save(project), fullLoad ? AFTER_LOAD_MS : SETTLE_MS);
     timer.unref();
     this.timers.set(project, timer);
   }

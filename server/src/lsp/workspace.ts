@@ -132,9 +132,12 @@ export class ProjectState {
     return { parse: this.settings.trusted ? this.settings.env : {}, process: this.env };
   }
 
-  /** The settings an analysis depends on besides its inputs, as one token. */
+  /**
+   * The settings an analysis depends on besides its inputs, as one token. Trust is not one: what
+   * it changes is the environment the render reads (`environments`), whose reads are recorded.
+   */
   settingsToken(): string {
-    return JSON.stringify({ trusted: this.settings.trusted, layers: this.layers ?? null });
+    return JSON.stringify({ layers: this.layers ?? null });
   }
 
   /**
