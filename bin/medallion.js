@@ -3,10 +3,15 @@
 // Node's deprecation notices are for the developers of a dependency, not for the CLI's users (the
 // Databricks driver's node-int64 prints DEP0005 on every run otherwise).
 process.noDeprecation = true;
-require('../dist/medallion.js')
-  .main(process.argv.slice(2))
+// Compiled through V8's code cache (dist/code-cache.js, from server/src/node/code-cache.ts): a
+// command starts without compiling the bundle again.
+const argv = process.argv.slice(2);
+const cli = require('../dist/code-cache.js').requireWithCodeCache(require('path').join(__dirname, '..', 'dist', 'medallion.js'));
+cli.exports
+  .main(argv)
   .then(
     (code) => {
+      cli.save(cli.exports.loadsProject(argv));
       process.exitCode = code;
     },
     (err) => {
