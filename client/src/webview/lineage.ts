@@ -65,11 +65,12 @@ let columnEdges: LineageColumnEdge[] = [];
 const columnProblems = new Map<string, string>();
 let pickedColumn: string | undefined;
 let scene: Scene | undefined;
+/** The graph area on screen; its size always follows from `viewScale` and the panel's size (see apply). */
 let view: View = { x: 0, y: 0, w: 1, h: 1 };
+/** Screen pixels per graph unit: what the person sees, kept across panel resizes. */
+let viewScale = 1;
 /** Once the person has done something here (panned, zoomed, selected...), nothing moves the view but them. */
 let settled = false;
-/** The scale last applied (kept across panel resizes). */
-let lastScale = 1;
 /** What to keep in place across the next layout: a node and where it was, in graph units. */
 let anchor: { id: string; x: number; y: number } | undefined;
 let centreOnFocus = true;
@@ -306,36 +307,38 @@ function traceNames(): string[] {
 
 // ---------- the view (zoom and pan) ----------
 
-const scale = (): number => root.clientWidth / Math.max(1, view.w);
-
-function viewAt(cx: number, cy: number, s: number): View {
-  const w = root.clientWidth / s;
-  const h = root.clientHeight / s;
-  return { x: cx - w / 2, y: cy - h / 2, w, h };
+/**
+ * Shows the view at `viewScale` from its top-left corner, sized to the panel as it is now. The
+ * scale is never read back from the view box: the panel may have been resized since the box was
+ * computed (the ResizeObserver hears of it only at the next frame), and a layout, a key or a pan
+ * frame landing in between would turn that into a smaller scale, with labels too small to read.
+ */
+function apply(): void {
+  // Hidden (no size): the ResizeObserver applies the view once the panel has room again.
+  if (root.clientWidth === 0) return;
+  view = { x: view.x, y: view.y, w: root.clientWidth / viewScale, h: root.clientHeight / viewScale };
+  renderer.setView(view, viewScale);
 }
 
-function apply(): void {
-  lastScale = scale();
-  renderer.setView(view, lastScale);
+function centreOn(cx: number, cy: number, s: number): void {
+  viewScale = s;
+  view = { ...view, x: cx - root.clientWidth / s / 2, y: cy - root.clientHeight / s / 2 };
+  apply();
 }
 
 function fit(): void {
-  if (!scene) return;
+  if (!scene || root.clientWidth === 0) return;
   const s = Math.min(root.clientWidth / Math.max(1, scene.width), root.clientHeight / Math.max(1, scene.height), 1.25);
-  view = viewAt(scene.width / 2, scene.height / 2, s);
-  apply();
+  centreOn(scene.width / 2, scene.height / 2, s);
 }
 
 /** The whole graph when its labels stay readable, else readable around the focus. */
 function initialView(): void {
-  if (!scene) return;
+  if (!scene || root.clientWidth === 0) return;
   const fitScale = Math.min(root.clientWidth / Math.max(1, scene.width), root.clientHeight / Math.max(1, scene.height));
   const focus = scene.byId.get(state.focus);
   if (fitScale >= READABLE || !focus) fit();
-  else {
-    view = viewAt(focus.x, focus.y, 1);
-    apply();
-  }
+  else centreOn(focus.x, focus.y, 1);
 }
 
 /** After a new layout: the first one (or a new focus) starts at the initial view; later ones keep the anchor where it was. */
@@ -374,12 +377,12 @@ function hold(id: string): void {
 
 function zoom(factor: number, px = root.clientWidth / 2, py = root.clientHeight / 2): void {
   settled = true;
-  const s = Math.min(4, Math.max(0.01, scale() * factor));
-  const gx = view.x + (px / root.clientWidth) * view.w;
-  const gy = view.y + (py / root.clientHeight) * view.h;
-  const w = root.clientWidth / s;
-  const h = root.clientHeight / s;
-  view = { x: gx - (px / root.clientWidth) * w, y: gy - (py / root.clientHeight) * h, w, h };
+  const s = Math.min(4, Math.max(0.01, viewScale * factor));
+  // The graph point under (px, py) stays there.
+  const gx = view.x + px / viewScale;
+  const gy = view.y + py / viewScale;
+  viewScale = s;
+  view = { ...view, x: gx - px / s, y: gy - py / s };
   apply();
 }
 
@@ -387,15 +390,17 @@ function zoom(factor: number, px = root.clientWidth / 2, py = root.clientHeight 
 function ensureVisible(id: string): void {
   const p = scene?.byId.get(id);
   if (!p) return;
-  const margin = 12 / lastScale;
+  const margin = 12 / viewScale;
   const left = p.x - p.w / 2 - margin;
   const right = p.x + p.w / 2 + margin;
   const top = p.y - p.h / 2 - margin;
   const bottom = p.y + p.h / 2 + margin;
+  const w = root.clientWidth / viewScale;
+  const h = root.clientHeight / viewScale;
   let { x, y } = view;
-  if (right > x + view.w) x = right - view.w;
+  if (right > x + w) x = right - w;
   if (left < x) x = left;
-  if (bottom > y + view.h) y = bottom - view.h;
+  if (bottom > y + h) y = bottom - h;
   if (top < y) y = top;
   if (x === view.x && y === view.y) return;
   settled = true;
@@ -408,8 +413,7 @@ function reveal(id: string): void {
   const p = scene?.byId.get(id);
   if (!p) return;
   settled = true;
-  view = viewAt(p.x, p.y, Math.max(scale(), 1));
-  apply();
+  centreOn(p.x, p.y, Math.max(viewScale, 1));
 }
 
 // Panning: pointer moves are applied once per frame; frame intervals are recorded while panning.
@@ -444,12 +448,11 @@ root.addEventListener('pointermove', (ev) => {
   dragged = true;
   settled = true;
   root.classList.add('panning');
-  const s = scale();
-  pendingPan = { ...drag.view, x: drag.view.x - dx / s, y: drag.view.y - dy / s };
+  pendingPan = { ...drag.view, x: drag.view.x - dx / viewScale, y: drag.view.y - dy / viewScale };
   panFrame ??= requestAnimationFrame(() => {
     panFrame = undefined;
     const t = performance.now();
-    if (pendingPan) view = pendingPan;
+    if (pendingPan) view = { ...view, x: pendingPan.x, y: pendingPan.y };
     apply();
     stats.frameWork.push(performance.now() - t);
   });
@@ -487,7 +490,6 @@ root.addEventListener(
 new ResizeObserver(() => {
   if (root.clientWidth === 0 || !scene) return;
   if (!settled) return initialView();
-  view = { x: view.x, y: view.y, w: root.clientWidth / lastScale, h: root.clientHeight / lastScale };
   apply();
 }).observe(root);
 
@@ -795,11 +797,21 @@ function jump(query: string): void {
   void relayout();
 }
 
+/** What Enter just jumped to: the change event that follows the same Enter must not jump (and lay out) twice. */
+let jumpedByEnter: string | undefined;
 search.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Enter') jump(search.value);
+  if (ev.key === 'Enter') {
+    jumpedByEnter = search.value;
+    jump(search.value);
+  }
   if (ev.key === 'Escape') search.blur();
 });
-search.addEventListener('change', () => jump(search.value));
+search.addEventListener('input', () => (jumpedByEnter = undefined));
+// A name picked from the list (or typed, then the box left) without Enter.
+search.addEventListener('change', () => {
+  if (search.value !== jumpedByEnter) jump(search.value);
+  jumpedByEnter = undefined;
+});
 
 for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button[data-directions]'))) {
   b.addEventListener('click', () => {
