@@ -33,15 +33,25 @@ await build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', 
 // 4 MB, most of the server bundle) is its own bundle too, dist/sql-parser.js: only a lineage request
 // with columns loads it, and parsing it took ~0.1 s of every server start. So is the S3 client
 // (dist/aws-s3.js, 1.4 MB), loaded only when landing files go to or come from S3.
-const databricksDriver = {
-  name: 'databricks-driver',
+// The CLI compiles its bundle through a V8 code cache (server/src/node/code-cache.ts, its own small
+// bundle loaded by bin/medallion.js), i.e. with vm.Script, where a dynamic import() fails on Node
+// versions without vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER (< 20.12). So the bundles' dynamic
+// imports of what stays outside them become require() calls: each goes through a one-line module
+// `module.exports = require(<the same name>)` (that require is external), which esbuild bundles and
+// imports as it does any CommonJS module.
+const lazyBundles = { '@databricks/sql': './databricks-driver.js', 'node-sql-parser': './sql-parser.js', '@aws-sdk/client-s3': './aws-s3.js' };
+const outside = {
+  name: 'outside-the-bundle',
   setup(b) {
-    b.onResolve({ filter: /^@databricks\/sql$/ }, () => ({ path: './databricks-driver.js', external: true }));
-    b.onResolve({ filter: /^node-sql-parser$/ }, () => ({ path: './sql-parser.js', external: true }));
-    b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, () => ({ path: './aws-s3.js', external: true }));
+    b.onResolve({ filter: /^(@databricks\/sql|node-sql-parser|@aws-sdk\/client-s3|@duckdb\/node-api)$/ }, (args) => {
+      if (args.kind === 'dynamic-import') return { path: args.path, namespace: 'require-outside' };
+      return { path: lazyBundles[args.path] ?? args.path, external: true };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'require-outside' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: '.', loader: 'js' }));
   },
 };
-await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, external: ['@duckdb/node-api'], plugins: [databricksDriver] });
+await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, plugins: [outside] });
+await build({ ...node, entryPoints: { 'code-cache': 'server/src/node/code-cache.ts' } });
 await build({ ...node, entryPoints: { 'databricks-driver': '@databricks/sql' }, external: ['lz4', 'lz4-napi', '@databricks/databricks-sql-kernel-*'] });
 await build({ ...node, entryPoints: { 'sql-parser': 'node-sql-parser' } });
 await build({ ...node, entryPoints: { 'aws-s3': '@aws-sdk/client-s3' } });

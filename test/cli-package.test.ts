@@ -21,8 +21,9 @@ describe('the packed CLI installed globally', () => {
   let work: string;
   let medallion: string;
   let outside: string;
-  // Only the machine's PATH and HOME: nothing of the repository (no NODE_PATH, no npm_* variables).
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...extra });
+  // Only the machine's PATH and HOME: nothing of the repository (no NODE_PATH, no npm_* variables);
+  // the code cache in a cache folder of the test's own.
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CACHE_HOME: join(work, 'xdg-cache'), NO_COLOR: '1', ...extra });
   const run = (args: string[], cwd = outside, extra: Record<string, string> = {}): { code: number; stdout: string; stderr: string } => {
     const r = spawnSync(medallion, args, { cwd, encoding: 'utf8', env: env(extra) });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -39,6 +40,7 @@ describe('the packed CLI installed globally', () => {
     assert.equal(install.status, 0, install.stderr);
     medallion = join(work, 'prefix', process.platform === 'win32' ? 'medallion.cmd' : join('bin', 'medallion'));
     outside = mkdtempSync(join(tmpdir(), 'medallion-outside-'));
+    mkdirSync(join(work, 'xdg-cache'));
   });
 
   it('the package is the CLI package, not the extension, and holds only what it needs', () => {
@@ -48,7 +50,7 @@ describe('the packed CLI installed globally', () => {
     assert.equal(manifest.name, 'medallion-cli');
     assert.equal(root.name, 'medallion', 'the root manifest stays the extension\'s');
     assert.equal(manifest.version, root.version);
-    assert.deepEqual(readdirSync(join(installed, 'dist')).sort(), ['aws-s3.js', 'databricks-driver.js', 'medallion.js', 'sql-parser.js']);
+    assert.deepEqual(readdirSync(join(installed, 'dist')).sort(), ['aws-s3.js', 'code-cache.js', 'databricks-driver.js', 'medallion.js', 'sql-parser.js']);
   });
 
   it('--version, init and build from a folder outside the repository', () => {
@@ -57,6 +59,11 @@ describe('the packed CLI installed globally', () => {
     const built = run(['build'], join(outside, 'shop'));
     assert.equal(built.code, 0, built.stdout + built.stderr);
     assert.match(built.stdout, /PASS=16 WARN=0 ERROR=0 SKIP=0 TOTAL=16/);
+    // The installed bundle's code cache, written by those runs, is what the next command starts from.
+    assert.equal(readdirSync(join(work, 'xdg-cache', 'medallion', 'code-cache')).filter((f) => f.endsWith('.bin')).length, 1);
+    const again = run(['ls'], join(outside, 'shop'), { MEDALLION_CODE_CACHE: 'debug' });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /^medallion code cache: accepted /m);
   });
 
   it('the Databricks driver and the S3 client load from the package (and fail only on the connection)', () => {

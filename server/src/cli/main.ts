@@ -787,6 +787,12 @@ function exitQuietlyOnClosedStdout(): void {
   });
 }
 
+/** Whether the command loads a project (the launcher's code cache then holds the loader's compiled code). */
+export function loadsProject(argv: string[]): boolean {
+  const name = argv[0];
+  return name !== undefined && Object.hasOwn(commands, name) && commands[name]!.project !== 'none';
+}
+
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedStdout();
   const [name, ...rest] = argv;

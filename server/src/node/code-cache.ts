@@ -1,0 +1,151 @@
+/**
+ * V8 code cache for the CLI bundle. Compiling dist/medallion.js (and lazily, each function a command
+ * calls) is a large share of a short command's time; V8 can serialize the compiled code after a run
+ * and accept it on the next start instead of compiling again. Node 20 has no
+ * `module.enableCompileCache`, so the bundle is compiled here with `vm.Script` and `cachedData`.
+ *
+ * One cache file per bundle content, Node version and architecture, in the user's cache folder
+ * (`$XDG_CACHE_HOME/medallion/code-cache`, `~/Library/Caches/...`, `%LOCALAPPDATA%\...`), written
+ * atomically (temporary file + rename) with a checksum of its own: a corrupt or foreign file is ignored
+ * and replaced, never executed. Anything that goes wrong here (read-only home, full disk) falls back
+ * to compiling without a cache: the cache can make a command faster, never make it fail.
+ *
+ * MEDALLION_CODE_CACHE=off disables it, MEDALLION_CODE_CACHE=debug reports on stderr what happened,
+ * MEDALLION_CODE_CACHE_DIR chooses the folder.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import * as vm from 'node:vm';
+
+/** accepted: compiled from the cache; rejected: V8 refused it (other V8 flags); missing / corrupt: no usable file; off: disabled. */
+export type CodeCacheOutcome = 'accepted' | 'rejected' | 'missing' | 'corrupt' | 'off';
+
+export interface CachedModule {
+  exports: unknown;
+  outcome: CodeCacheOutcome;
+  /**
+   * Writes the cache when it was not accepted or came from a shallower run. Call it after the
+   * command: V8 then includes every function the command compiled. `deep`: this run loaded a
+   * project (its cache holds the loader, so it replaces one written after `--help`).
+   */
+  save(deep: boolean): void;
+}
+
+type Env = Record<string, string | undefined>;
+
+// File layout: MAGIC, one byte depth (0 shallow, 1 deep), the SHA-1 of the V8 data, the V8 data.
+const MAGIC = Buffer.from('MEDCC01\n');
+const HEADER = MAGIC.length + 1 + 20;
+
+/**
+ * The folder for the cache files, and the folder that must already exist for it to be created (the
+ * home or the cache folder the platform names): undefined when there is none.
+ */
+export function codeCacheDir(env: Env, platform: NodeJS.Platform, home: string | undefined): { dir: string; within: string } | undefined {
+  if (env.MEDALLION_CODE_CACHE_DIR) return { dir: env.MEDALLION_CODE_CACHE_DIR, within: dirname(env.MEDALLION_CODE_CACHE_DIR) };
+  let base: string | undefined;
+  let within: string | undefined;
+  if (platform === 'win32') base = within = env.LOCALAPPDATA;
+  else if (platform === 'darwin') [base, within] = home ? [join(home, 'Library', 'Caches'), home] : [];
+  else if (env.XDG_CACHE_HOME) base = within = env.XDG_CACHE_HOME;
+  else [base, within] = home ? [join(home, '.cache'), home] : [];
+  return base && within ? { dir: join(base, 'medallion', 'code-cache'), within } : undefined;
+}
+
+/** `require(file)` for a CommonJS bundle, compiled through the code cache. */
+export function requireWithCodeCache(file: string, env: Env = process.env): CachedModule {
+  const mode = env.MEDALLION_CODE_CACHE;
+  const debug = mode === 'debug' ? (message: string) => process.stderr.write(`medallion code cache: ${message}\n`) : () => undefined;
+  const location = mode === 'off' ? undefined : codeCacheDir(env, process.platform, safeHomedir());
+  if (!location) {
+    debug('off');
+    return { exports: createRequire(file)(file), outcome: 'off', save: () => undefined };
+  }
+  const source = readFileSync(file, 'utf8');
+  const key = createHash('sha1').update(source).digest('hex').slice(0, 20);
+  const prefix = `${basename(file, '.js')}-`;
+  const cachePath = join(location.dir, `${prefix}${process.version}-${process.arch}-${key}.bin`);
+  const stored = readCacheFile(cachePath);
+  // The same wrapper as Node's own CommonJS loader, on the first line: stack traces keep their lines.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  const script = new vm.Script(wrapped, {
+    filename: file,
+    ...(stored.data ? { cachedData: stored.data } : {}),
+    // Where Node supports it, a dynamic import() in the bundle resolves as in a module; the build turns
+    // the bundle's own dynamic imports into require() calls for the Node versions where it does not.
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+  });
+  const outcome: CodeCacheOutcome = !stored.data ? stored.problem : script.cachedDataRejected ? 'rejected' : 'accepted';
+  debug(`${outcome} ${cachePath}`);
+  const module = { exports: {} as unknown };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return {
+    exports: module.exports,
+    outcome,
+    save(deep) {
+      const depth = deep ? 1 : 0;
+      if (outcome === 'accepted' && stored.depth >= depth) return;
+      try {
+        writeCacheFile(cachePath, location.within, script.createCachedData(), depth, prefix);
+        debug(`written ${cachePath}`);
+      } catch (err) {
+        debug(`not written: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+function readCacheFile(path: string): { data?: Buffer; depth: number; problem: 'missing' | 'corrupt' } {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch {
+    return { depth: 0, problem: 'missing' };
+  }
+  const data = file.subarray(HEADER);
+  const sum = file.subarray(MAGIC.length + 1, HEADER);
+  if (file.length <= HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC) || !createHash('sha1').update(data).digest().equals(sum)) return { depth: 0, problem: 'corrupt' };
+  return { data, depth: file[MAGIC.length]!, problem: 'corrupt' };
+}
+
+function writeCacheFile(path: string, within: string, data: Buffer, depth: number, prefix: string): void {
+  const dir = dirname(path);
+  // Created inside an existing home or cache folder, never where a home that does not exist would be.
+  if (!existsSync(within)) throw new Error(`${within} does not exist`);
+  mkdirSync(dir, { recursive: true });
+  const header = Buffer.concat([MAGIC, Buffer.from([depth]), createHash('sha1').update(data).digest()]);
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, Buffer.concat([header, data]));
+    renameSync(temporary, path);
+  } catch (err) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // never written
+    }
+    throw err;
+  }
+  // Caches of older builds of this bundle are dead weight: one file per bundle and Node version stays.
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`${prefix}${process.version}-${process.arch}-`) && name.endsWith('.bin') && join(dir, name) !== path) {
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        // another process removed it first
+      }
+    }
+  }
+}
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
+}
