@@ -5,7 +5,7 @@
  * for that file, and the server's peak RSS. Nothing here asserts; it prints what it measured.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -48,6 +48,8 @@ interface Server {
   rpc: MessageConnection;
   pid: number;
   firstDiagnosticsMs: number;
+  /** From the clock's start: initialize answered, the persisted index's diagnostics out (if it was used), the load's analysis time. */
+  phases: { initializedMs: number; firstPublishedMs?: number; indexServedMs?: number; indexServerMs?: number; loadMs: number };
   stop: () => Promise<void>;
   onDiagnostics: (uri: string) => Promise<void>;
   /** Resolves when `holds` is true of what each of `uris` was last sent (each publication checks only its own uri). */
@@ -61,7 +63,11 @@ async function startServer(folders: string[], expectProjects: number, touch: str
   const waiting = new Map<string, () => void>();
   const latest = new Map<string, unknown[]>();
   let watcher: { pending: Set<string>; holds: (diagnostics: unknown[]) => boolean; resolve: () => void } | undefined;
+  /** The clock: started right before initialize. */
+  let t = 0;
+  let firstPublishedMs: number | undefined;
   rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: unknown[] }) => {
+    firstPublishedMs ??= performance.now() - t;
     latest.set(p.uri, p.diagnostics);
     const w = waiting.get(p.uri);
     if (w) {
@@ -79,8 +85,16 @@ async function startServer(folders: string[], expectProjects: number, touch: str
   let complete = 0;
   let allDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (allDone = r));
-  rpc.onNotification('medallion/analysisComplete', () => {
+  let loadMs = 0;
+  let indexServedMs: number | undefined;
+  let indexServerMs: number | undefined;
+  rpc.onNotification('medallion/analysisComplete', (p: { millis: number }) => {
+    loadMs = Math.max(loadMs, p.millis);
     if (++complete === expectProjects) allDone();
+  });
+  rpc.onNotification('medallion/indexServed', (p: { millis: number }) => {
+    indexServedMs = performance.now() - t;
+    indexServerMs = p.millis;
   });
   rpc.listen();
   // What the editor opens is known before the clock starts: walking a 10k-model tree here took
@@ -89,8 +103,9 @@ async function startServer(folders: string[], expectProjects: number, touch: str
     const file = sqlFiles(project)[0]!;
     return { uri: pathToFileURL(file).toString(), languageId: 'jinja-sql', version: 1, text: readFileSync(file, 'utf8') };
   });
-  const t = performance.now();
+  t = performance.now();
   await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: folders.map((f) => ({ uri: pathToFileURL(f).toString(), name: f })) });
+  const initializedMs = performance.now() - t;
   await rpc.sendNotification('initialized', {});
   // Projects are indexed when first touched: open one model of each, as a user opening files would.
   for (const textDocument of opening) await rpc.sendNotification('textDocument/didOpen', { textDocument });
@@ -100,6 +115,7 @@ async function startServer(folders: string[], expectProjects: number, touch: str
     rpc,
     pid: server.pid!,
     firstDiagnosticsMs,
+    phases: { initializedMs, ...(firstPublishedMs !== undefined ? { firstPublishedMs } : {}), ...(indexServedMs !== undefined ? { indexServedMs, indexServerMs } : {}), loadMs },
     stop: async () => {
       // A clean exit (shutdown, exit) lets --cpu-prof write its profile.
       await rpc.sendRequest('shutdown').catch(() => undefined);
@@ -270,6 +286,44 @@ async function benchMany(projects: number, models: number): Promise<string> {
   }
 }
 
+/**
+ * Restarts on one unchanged project (the persisted index written by the previous server's load
+ * or shutdown), then a start after one model file changed (the index must be ignored). Each start
+ * is timed from initialize to the index's diagnostics (when served) and to the load's complete
+ * diagnostics; medians of `runs` starts.
+ */
+async function benchRestart(models: number, runs: number): Promise<string> {
+  const dir = join(cache, `project-${models}`);
+  ensureProject(dir, models);
+  rmSync(join(dir, 'target', 'medallion'), { recursive: true, force: true });
+  const once = async (): Promise<Server['phases'] & { completeMs: number }> => {
+    const s = await startServer([dir], 1, [dir]);
+    await s.stop();
+    return { ...s.phases, completeMs: s.firstDiagnosticsMs };
+  };
+  const med = (xs: Array<number | undefined>): string => {
+    const ok = xs.filter((x): x is number => x !== undefined);
+    return ok.length === xs.length ? `${pct(ok, 50).toFixed(0)} ms` : `not served in ${xs.length - ok.length} of ${xs.length}`;
+  };
+  const describe = (label: string, starts: Array<Server['phases'] & { completeMs: number }>): string =>
+    `  ${label} (median of ${starts.length}): initialize answered ${med(starts.map((x) => x.initializedMs))}; first file's diagnostics ${med(starts.map((x) => x.firstPublishedMs))}; all of the index diagnostics out ${med(starts.map((x) => x.indexServedMs))} (of which the server's index check and sends ${med(starts.map((x) => x.indexServerMs))}); complete diagnostics from the load ${med(starts.map((x) => x.completeMs))} (load + publish ${med(starts.map((x) => x.loadMs))})`;
+  const cold = [await once()];
+  const warm: Array<Server['phases'] & { completeMs: number }> = [];
+  for (let i = 0; i < runs; i++) warm.push(await once());
+  const file = sqlFiles(dir).find((f) => !f.includes('/legacy_'))!;
+  const original = readFileSync(file, 'utf8');
+  const changed: Array<Server['phases'] & { completeMs: number }> = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      writeFileSync(file, `${original}\n-- changed ${i}\n`);
+      changed.push(await once());
+    }
+  } finally {
+    writeFileSync(file, original);
+  }
+  return [`${models} models, restarts of the server:`, describe('first start, no index', cold), describe('restart, nothing changed', warm), describe('restart after one model changed', changed)].join('\n');
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const want = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -277,6 +331,8 @@ async function main(): Promise<void> {
   if (want('1000')) lines.push(await benchOne(1000));
   if (want('10000')) lines.push(await benchOne(10000));
   if (want('20x500')) lines.push(await benchMany(20, 500));
+  // `npm run bench:lsp -- restart` (10k models; `restart-1000` for 1k): the persisted index.
+  for (const arg of only) if (/^restart(-\d+)?$/.test(arg)) lines.push(await benchRestart(Number(arg.split('-')[1] ?? 10000), 5));
   // Only the in-process edit timings at 10k models (part of the 10000 run too): `npm run bench:lsp -- pinned-edit`.
   if (only.includes('pinned-edit')) {
     const dir = join(cache, 'project-10000');

@@ -96,6 +96,20 @@ export interface AnalysisComplete {
 }
 
 /**
+ * Sent when a project's persisted index matched its inputs and its stored diagnostics went out,
+ * before the load: the load's own publication (and `analysisComplete`) follows.
+ */
+export const IndexServedNotification = 'medallion/indexServed';
+export interface IndexServed {
+  root: string;
+  /** Files with diagnostics in the index (each was published). */
+  files: number;
+  diagnostics: number;
+  /** Milliseconds from reading the index to the last diagnostic handed to the connection. */
+  millis: number;
+}
+
+/**
  * Sent when a new version of a project's column model is complete (after the analysis it was
  * computed from): its nodes, how many the target engine bound exactly, and how long it took.
  */

@@ -11,7 +11,8 @@ import { joinPath, normalizePath } from '../core/host';
 import { EngineRegistry } from '../runner/engine-registry';
 import { ColumnFeatures } from './columns';
 import { Lines, pathToUri, toDiagnostic, uriToPath } from './convert';
-import { AnalysisCompleteNotification, ColumnsCompleteNotification, type AnalysisComplete } from './protocol';
+import { IndexStore } from './index-store';
+import { AnalysisCompleteNotification, ColumnsCompleteNotification, IndexServedNotification, type AnalysisComplete, type IndexServed } from './protocol';
 import { RunQueue } from './run-queue';
 import { Workspace, type ProjectState } from './workspace';
 
@@ -48,6 +49,8 @@ export class ServerState {
   private readonly renderingNow = new Set<ProjectState>();
   /** Aborted by `shutdown`: runs and previews are interrupted, background work stops. */
   private readonly stopping = new AbortController();
+  /** Each project's persisted index: its diagnostics before the first load, rewritten after loads and edits. */
+  readonly index: IndexStore;
 
   constructor(readonly connection: Connection) {
     this.columns = new ColumnFeatures(
@@ -60,6 +63,7 @@ export class ServerState {
       (message) => connection.console.info(message),
       (done) => void connection.sendNotification(ColumnsCompleteNotification, done),
     );
+    this.index = new IndexStore(this.lines, (message) => connection.console.info(message), () => this.trusted);
   }
 
   /** The column features, only in a trusted workspace (they render templates and bind SQL). */
@@ -110,6 +114,12 @@ export class ServerState {
   async shutdown(also: Array<Promise<void>> = []): Promise<void> {
     this.stopping.abort();
     this.pending.clear();
+    try {
+      this.index.flush();
+    } catch (err) {
+      this.connection.console.error(`writing the index failed: ${(err as Error).stack ?? String(err)}`);
+    }
+    this.index.dispose();
     const closed = Promise.all([...also, this.columns.close(), this.engines.idle()]).then(() => true);
     // Bounded: the VS Code client gives up after 2 s and then never sends `exit` (a lingering process).
     let timer: NodeJS.Timeout | undefined;
@@ -131,12 +141,51 @@ export class ServerState {
       this.pending.clear();
       for (const p of batch) {
         try {
+          if (!p.loaded && this.serveIndex(p)) continue;
           this.publish(p);
         } catch (err) {
           this.connection.console.error(`analysis of ${p.root} failed: ${(err as Error).stack ?? String(err)}`);
         }
       }
     });
+  }
+
+  /**
+   * A project's first load in this process, when its persisted index matches every input: the
+   * stored diagnostics go out now, and the load (which republishes what differs) starts once they
+   * are written to the connection. False when there is no usable index.
+   */
+  private serveIndex(project: ProjectState): boolean {
+    const started = performance.now();
+    let stored: Array<[string, string]> | undefined;
+    try {
+      stored = this.index.lookup(project);
+    } catch (err) {
+      this.connection.console.error(`reading the index of ${project.root} failed: ${(err as Error).stack ?? String(err)}`);
+    }
+    if (!stored) return false;
+    const files: Array<[string, string, LspDiagnostic[]]> = [];
+    let count = 0;
+    try {
+      for (const [file, json] of stored) {
+        const diagnostics = JSON.parse(json) as LspDiagnostic[];
+        if (!Array.isArray(diagnostics)) throw new Error(`diagnostics of ${file} are not a list`);
+        count += diagnostics.length;
+        files.push([file, json, diagnostics]);
+      }
+    } catch (err) {
+      this.connection.console.info(`index of ${project.root} ignored: ${(err as Error).message}`);
+      return false;
+    }
+    const sent: Array<Promise<void>> = [];
+    for (const [file, , diagnostics] of files) sent.push(this.connection.sendDiagnostics({ uri: pathToUri(joinPath(project.root, file)), diagnostics }));
+    // What the load publishes next is compared with this: only differences go out.
+    this.published.set(project.root, new Map(files.map(([file, json]) => [file, json])));
+    const served: IndexServed = { root: project.root, files: files.length, diagnostics: count, millis: performance.now() - started };
+    sent.push(this.connection.sendNotification(IndexServedNotification, served));
+    // The load blocks this thread for a while: it starts once everything above is on the wire.
+    void Promise.allSettled(sent).then(() => setImmediate(() => this.schedule(project)));
+    return true;
   }
 
   private publish(project: ProjectState): void {
@@ -171,6 +220,7 @@ export class ServerState {
     this.trustedColumns?.analysed(project, dirty);
     // After a full load, what the first edit would otherwise compute is computed now, while idle.
     if (!dirty) setImmediate(() => project.prepareEdits());
+    if (!project.rendering) this.index.analysed(project, !dirty);
     const done: AnalysisComplete = { root: project.root, nodes: analysis.project.nodes.size, diagnostics: analysis.diagnostics.length, millis: performance.now() - started, rendering: project.renderingCount };
     void this.connection.sendNotification(AnalysisCompleteNotification, done);
   }

@@ -13,6 +13,7 @@ import { nextVersion, prepareIncremental, reparseNodes, updateMacroText, updateM
 import { ScanCache } from '../core/loader';
 import type { LayerOptions } from '../core/graph';
 import type { Diagnostic } from '../core/diagnostics';
+import { InputRecorder, type Fingerprint, type Hash } from '../core/persisted-index';
 import { createCompiler, defaultProfilesDirs, resolveTarget } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
 
@@ -55,6 +56,8 @@ export interface ParseSettings {
 
 export class ProjectState {
   private analysis: Analysis | undefined;
+  /** What the current analysis read (files, folders, environment): the persisted index's key. */
+  private inputs: InputRecorder | undefined;
   /** Nodes whose render used a macro that was edited, still to re-render (in slices, between requests). */
   private pendingRenders: string[] = [];
   private compiler: Compiler | undefined;
@@ -69,7 +72,7 @@ export class ProjectState {
 
   constructor(
     readonly root: string,
-    private readonly host: OverlayHost,
+    readonly host: OverlayHost,
     private readonly env: Record<string, string | undefined>,
     private readonly settings: ParseSettings = { env, trusted: true },
   ) {}
@@ -110,14 +113,43 @@ export class ProjectState {
   }
 
   get(): Analysis {
-    this.analysis ??= analyzeProject(this.host, this.root, {
+    if (this.analysis) return this.analysis;
+    // Every read goes through a recorder: what it saw is the fingerprint the persisted index is keyed by.
+    const inputs = new InputRecorder(this.host);
+    const environments = this.environments();
+    this.analysis = analyzeProject(inputs, this.root, {
       cache: this.scans,
-      // An untrusted workspace renders too (parse time does no I/O), but env_var answers its default.
-      env: this.settings.trusted ? this.settings.env : {},
-      profilesDirs: defaultProfilesDirs(this.root, this.env),
+      env: inputs.environment('parse', environments.parse),
+      profilesDirs: defaultProfilesDirs(this.root, inputs.environment('process', environments.process)),
       ...(this.layers ? { layers: this.layers } : {}),
     });
+    this.inputs = inputs;
     return this.analysis;
+  }
+
+  /** The environments a load reads: an untrusted workspace renders too (parse time does no I/O), but env_var answers its default. */
+  environments(): { parse: Record<string, string | undefined>; process: Record<string, string | undefined> } {
+    return { parse: this.settings.trusted ? this.settings.env : {}, process: this.env };
+  }
+
+  /**
+   * The settings an analysis depends on besides its inputs, as one token. Trust is not one: what
+   * it changes is the environment the render reads (`environments`), whose reads are recorded.
+   */
+  settingsToken(): string {
+    return JSON.stringify({ layers: this.layers ?? null });
+  }
+
+  /**
+   * The current analysis with the fingerprint of everything it read, when it is complete and
+   * its inputs were stable; else why not (nothing loaded, nodes still to re-render, a file that
+   * changed while it was read).
+   */
+  snapshot(build: string, hash: Hash): { analysis: Analysis; fingerprint: Fingerprint; inputs: InputRecorder } | { why: string } {
+    if (!this.analysis || !this.inputs) return { why: 'not loaded' };
+    if (this.pendingRenders.length > 0) return { why: 'nodes are still being re-rendered' };
+    if (this.inputs.unstable) return { why: this.inputs.unstable };
+    return { analysis: this.analysis, fingerprint: this.inputs.fingerprint(build, this.settingsToken(), hash), inputs: this.inputs };
   }
 
   private readonly perTarget = new Map<string, Compiler>();
@@ -147,6 +179,7 @@ export class ProjectState {
         }
       }
       if (applied) {
+        this.inputs?.edited(normalizePath(path), text);
         this.compiler = undefined;
         this.perTarget.clear();
         this.version++;
@@ -200,6 +233,7 @@ export class ProjectState {
   invalidate(): void {
     this.dirty = undefined;
     this.analysis = undefined;
+    this.inputs = undefined;
     this.pendingRenders = [];
     this.compiler = undefined;
     this.perTarget.clear();
