@@ -30,6 +30,7 @@ export interface CommandHelp {
 export const OPTIONS: Record<string, OptionSpec> = {
   project: { value: 'DIR', help: 'the dbt project (default: the nearest dbt_project.yml upwards, else ./models)' },
   'profiles-dir': { value: 'DIR', help: 'the folder of profiles.yml (default: DBT_PROFILES_DIR, the project folder, ~/.dbt)' },
+  'target-path': { value: 'DIR', help: 'where artifacts (manifest.json, run_results.json, ...) go, relative to the project (default: DBT_TARGET_PATH, then target-path in dbt_project.yml, then target)' },
   target: { value: 'T', short: 't', help: 'the target in profiles.yml (default: the profile\'s own default)' },
   vars: { value: 'YAML', help: 'project variables, e.g. --vars "{start_date: 2024-01-01}"' },
   select: { value: 'S', short: 's', help: 'dbt selectors: name, +name, name+, tag:x, path:models/gold, layer:silver, ... (several: a union)' },
@@ -80,7 +81,7 @@ export const OUTPUT_CHOICES: Record<string, string[]> = {
   debug: ['text', 'json'],
 };
 
-export const COMMON_OPTIONS = ['project', 'profiles-dir', 'quiet', 'help'];
+export const COMMON_OPTIONS = ['project', 'profiles-dir', 'target-path', 'quiet', 'help'];
 
 export function isFlag(name: string): boolean {
   return OPTIONS[name] !== undefined && OPTIONS[name].value === undefined;

@@ -528,7 +528,7 @@ async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Ana
 function previousState(args: ParsedArgs, analysis: Analysis): PreviousState | undefined | null {
   const dir = option(args, 'state') ?? process.env.DBT_STATE;
   if (!dir) return undefined;
-  const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+  const { state, problems } = readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
   for (const p of problems) process.stderr.write(`${state ? yellow('warning') : red('error')}: ${p}\n`);
   return state ?? null;
 }
@@ -581,7 +581,7 @@ async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeF
 async function docsCommand(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
   const json = outputFormat('docs', option(args, 'output')) === 'json';
   const action = args.positional[0];
-  const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
+  const targetDir = resolve(analysis.project.root, analysis.project.config.targetPath);
   if (action === 'generate') {
     const result = await generateDocs(host, analysis, { ...targetRequest(args, analysis), emptyCatalog: flag(args, 'empty-catalog') });
     if (result.fatal) {
@@ -630,7 +630,7 @@ function deferSettings(args: ParsedArgs, analysis: Analysis, state: PreviousStat
   const dir = option(args, 'defer-state') ?? env.DBT_DEFER_STATE;
   let deferTo = state;
   if (dir) {
-    const read = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+    const read = readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
     for (const p of read.problems) process.stderr.write(`${red('error')}: ${p}\n`);
     deferTo = read.state;
   }
@@ -644,7 +644,7 @@ function deferSettings(args: ParsedArgs, analysis: Analysis, state: PreviousStat
 /** `medallion retry`: the previous command again, on the nodes that did not succeed (dbt retry). */
 async function retryRun(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
   const dir = option(args, 'state') ?? process.env.DBT_STATE ?? analysis.project.config.targetPath;
-  const { state, problems } = readPreviousState(analysis.project.root, dir, join(analysis.project.root, analysis.project.config.targetPath));
+  const { state, problems } = readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
   for (const p of problems) process.stderr.write(`${red('error')}: ${p}\n`);
   if (!state?.results) {
     if (state) process.stderr.write(`${red('error')}: Could not find previous run in '${dir}' target directory (no run_results.json)\n`);
@@ -700,6 +700,8 @@ function parseOptions(args: ParsedArgs, root: string): AnalyzeOptions {
   const vars = args.options.has('vars') ? option(args, 'vars') : undefined;
   if (vars) options.vars = parseVars(vars);
   if (flag(args, 'verify') || process.env.MEDALLION_VERIFY_PARSE === '1') options.verifyParse = true;
+  const targetPath = option(args, 'target-path');
+  if (targetPath) options.targetPath = targetPath;
   return options;
 }
 
@@ -725,7 +727,7 @@ function writeParseManifest(args: ParsedArgs, analysis: Analysis, host: NodeFile
   const { compiler, resolved } = createCompiler(host, analysis, request);
   for (const d of resolved.diagnostics) if (d.severity === 'error') process.stderr.write(`warning: ${d.message}; manifest.json names relations with target '${resolved.target.name}' (${resolved.target.type})\n`);
   try {
-    writeManifest(join(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID() });
+    writeManifest(resolve(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID() });
   } catch (err) {
     process.stderr.write(`warning: manifest.json not written: ${(err as Error).message}\n`);
   }

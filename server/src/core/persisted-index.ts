@@ -19,11 +19,15 @@ const MAGIC = `medallion-index ${INDEX_FORMAT}\n`;
  */
 export type Hash = (text: string) => string;
 
-/** Where the index of a project lives: under its dbt target folder, never among its sources. */
-export function indexPath(root: string, dbtProjectText: string | undefined): string {
+/**
+ * Where the index of a project lives: under its dbt target folder, never among its sources.
+ * `targetOverride` is DBT_TARGET_PATH as the load reads it (it wins over dbt_project.yml, as in dbt).
+ */
+export function indexPath(root: string, dbtProjectText: string | undefined, targetOverride?: string): string {
   let target = 'target';
   if (dbtProjectText !== undefined) target = getString(parseYaml(dbtProjectText).root, 'target-path') ?? target;
-  return joinPath(root, target, 'medallion', `index-v${INDEX_FORMAT}.bin`);
+  if (targetOverride) target = targetOverride;
+  return joinPath(target.startsWith('/') ? '' : root, target, 'medallion', `index-v${INDEX_FORMAT}.bin`);
 }
 
 /** Which environment an analysis read a variable from: the parse-time render's, or the process's (profiles folders). */

@@ -32,7 +32,7 @@ export class IndexStore {
 
   private locate(project: ProjectState): string {
     const r = project.host.read(joinPath(project.root, 'dbt_project.yml'));
-    return indexPath(project.root, r.kind === 'text' ? r.text : undefined);
+    return indexPath(project.root, r.kind === 'text' ? r.text : undefined, project.environments().parse.DBT_TARGET_PATH);
   }
 
   /**

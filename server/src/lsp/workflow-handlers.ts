@@ -6,7 +6,7 @@
  * `registerWorkflowHandlers(connection, () => trusted, projectOf, engines)` (a check shares the engine registry's DuckDB instance).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { selectNodes } from '../core/selector';
@@ -26,7 +26,7 @@ export type ProjectLookup = (uri?: string) => { root: string; analysis: Analysis
 /** What a run request's state, defer and favorState mean to the runner; `problems` when the state cannot be read. */
 export function runStateOptions(root: string, targetPath: string, params: Pick<RunParams, 'state' | 'defer' | 'favorState'>): { state?: PreviousState; defer?: { manifest: StateManifest; favorState: boolean }; problems: string[] } {
   if (!params.state) return { problems: params.defer ? ['Deferral needs a state folder (another run\'s artifacts with its manifest.json)'] : [] };
-  const { state, problems } = readPreviousState(root, params.state, join(root, targetPath));
+  const { state, problems } = readPreviousState(root, params.state, resolve(root, targetPath));
   if (!state) return { problems };
   if (params.defer && !state.manifest) return { state, problems: [...problems, `${params.state} has no manifest.json to defer to`] };
   return { state, ...(params.defer && state.manifest ? { defer: { manifest: state.manifest, favorState: Boolean(params.favorState) } } : {}), problems };
@@ -34,7 +34,7 @@ export function runStateOptions(root: string, targetPath: string, params: Pick<R
 
 /** The last freshness check of a project, from its target/sources.json. */
 export function freshnessSummary(root: string, analysis: Analysis): SourceFreshnessResult {
-  const file = join(root, analysis.project.config.targetPath, 'sources.json');
+  const file = resolve(root, analysis.project.config.targetPath, 'sources.json');
   if (!existsSync(file)) return { root, generatedAt: null, sources: [] };
   const problems: string[] = [];
   const text = readFileSync(file, 'utf8');
@@ -60,7 +60,7 @@ export function freshnessSummary(root: string, analysis: Analysis): SourceFreshn
 
 /** `state:modified` and `state:new` of a project against a state folder. */
 export function stateStatus(root: string, analysis: Analysis, stateDir: string): StateStatusResult {
-  const { state, problems } = readPreviousState(root, stateDir, join(root, analysis.project.config.targetPath));
+  const { state, problems } = readPreviousState(root, stateDir, resolve(root, analysis.project.config.targetPath));
   if (!state?.manifest) return { modified: [], new: [], problems: state ? [...problems, `${stateDir} has no manifest.json`] : problems };
   const readFile = hostReader(new NodeFileHost(), root);
   const pick = (method: string): { ids: string[]; problems: string[] } => {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import { catalogable, catalogArtifact, type CatalogColumn, type CatalogEntry } from '../core/catalog';
 import type { FileHost } from '../core/host';
@@ -50,7 +50,7 @@ export async function generateDocs(host: FileHost, analysis: Analysis, request: 
   const result: DocsResult = { target: resolved.target.name, files: [], fromWarehouse: 0, fromColumnModel: 0, missing: [] };
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { ...result, fatal: errors.map((d) => `${d.file}: ${d.message}`).join('\n') };
-  const dir = join(analysis.project.root, analysis.project.config.targetPath);
+  const dir = resolve(analysis.project.root, analysis.project.config.targetPath);
   mkdirSync(dir, { recursive: true });
   result.files.push(writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId }));
   const entries: CatalogEntry[] = [];

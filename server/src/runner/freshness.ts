@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import { freshnessOf, freshnessQuery, freshnessStatus, parseTimestamp, sourcesArtifact, type FreshnessOutcome, type FreshnessSpec } from '../core/freshness';
 import type { FileHost } from '../core/host';
@@ -110,7 +110,7 @@ export async function runFreshness(host: FileHost, analysis: Analysis, request: 
   }
   const done = now();
   run.elapsedSeconds = (done.getTime() - started.getTime()) / 1000;
-  const dir = join(analysis.project.root, analysis.project.config.targetPath);
+  const dir = resolve(analysis.project.root, analysis.project.config.targetPath);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'sources.json');
   const temp = `${path}.${process.pid}.tmp`;

@@ -3,7 +3,7 @@
  * open its engine, compile against what the warehouse holds, run, write dbt's artifacts, close.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { FileHost } from '../core/host';
 import { createCompiler, type TargetRequest } from '../core/session';
@@ -99,7 +99,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
       threads: request.threadsOverride ?? resolved.target.threads,
       landingDir: request.landingDir ?? (engine.landingAccess === 'warehouse' ? warehouseLocations(landing) : landingResolver(landing)),
     });
-    const targetDir = join(analysis.project.root, analysis.project.config.targetPath);
+    const targetDir = resolve(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
       writeManifest(targetDir, { analysis, host, compiler, target: resolved.target, invocationId, compiled: compiledSql(summary), ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}) }),
       writeRunResults(targetDir, summary, invocationId, runArgs(request, resolved.target.name)),

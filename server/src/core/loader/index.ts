@@ -68,6 +68,11 @@ export interface LoadOptions {
   vars?: Record<string, unknown>;
   /** Render every node, even where the static scan would do, and report any node where the two differ. */
   verifyParse?: boolean;
+  /**
+   * `--target-path`: where artifacts go (relative to the project folder, or absolute). dbt's order:
+   * this, then DBT_TARGET_PATH in `env`, then dbt_project.yml's `target-path`, then `target`.
+   */
+  targetPath?: string;
 }
 
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
@@ -80,6 +85,8 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
 
   const rootConfig = readProjectConfig(state, '');
   rootConfig.base = '';
+  const targetPath = options.targetPath || env.DBT_TARGET_PATH;
+  if (targetPath) rootConfig.targetPath = targetPath;
   // Packages of packages are not loaded: dbt deps installs every package flat in the root's folder.
   const contexts = [new PackageContext(state, rootConfig, '', undefined)];
   for (const base of installedPackages(state, rootConfig)) {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ColumnDef } from '../../core/columns/model';
 import { dialectFor, type Relation } from '../../core/compiler';
 import type { ProjectNode } from '../../core/model';
@@ -36,7 +36,7 @@ export class DescribeQueryBinder implements ColumnBinder {
     projectRoot: string,
     targetPath = 'target',
   ) {
-    this.cachePath = join(projectRoot, targetPath, 'medallion-columns', `describe-${target.name.replace(/[^\w-]/g, '_')}.json`);
+    this.cachePath = resolve(projectRoot, targetPath, 'medallion-columns', `describe-${target.name.replace(/[^\w-]/g, '_')}.json`);
     try {
       const saved = JSON.parse(readFileSync(this.cachePath, 'utf8')) as Record<string, ColumnDef[]>;
       for (const [k, v] of Object.entries(saved)) if (Array.isArray(v)) this.cache.set(k, v);
