@@ -366,7 +366,10 @@ export async function startWarehouse(options = {}) {
       'hive.server2.logging.operation.enabled': 'false',
       'hive.exec.scratchdir': path.join(dir, 'scratch'),
       'hive.exec.local.scratchdir': path.join(dir, 'scratch'),
-      'hive.downloaded.resources.dir': path.join(dir, 'scratch'),
+      // hive.downloaded.resources.dir keeps its per-session default (java.io.tmpdir/<session id>_resources):
+      // Hive deletes that folder when a session closes and makes it when one opens, so a shared folder
+      // (it was the scratch root) made one session's close delete the scratch root while another
+      // opened ("Couldn't create directory .../scratch", a flaky CI failure).
     };
     const args = ['--class', THRIFT_SERVER_CLASS];
     for (const [k, v] of Object.entries(conf)) args.push('--conf', `${k}=${v}`);
