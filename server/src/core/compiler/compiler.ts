@@ -6,6 +6,7 @@
  * its ephemeral parents, and (lazily) parents whose config() is computed at render time.
  */
 import type { Analysis } from '../analysis';
+import type { Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
 import { isUndefined, Kwargs } from '../jinja';
 import type { ColumnInfo, ProjectNode } from '../model';
@@ -26,7 +27,8 @@ export interface CompileOptions {
   /** `--vars`, overriding the project's vars. */
   vars?: Record<string, unknown>;
   env: Record<string, string | undefined>;
-  runStartedAt?: Date;
+  /** The invocation's clock (`run_started_at`, `modules.datetime`, `random`); default a fixed one at 1970-01-01. */
+  clock?: Clock;
   invocationId?: string;
   fullRefresh?: boolean;
   /** Whether the node's relation exists as a table in the warehouse (the runner knows; plain compile says no). */
@@ -87,7 +89,7 @@ export class Compiler {
         env,
         templates,
         ...(options.vars ? { vars: options.vars } : {}),
-        ...(options.runStartedAt ? { runStartedAt: options.runStartedAt } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
         ...(options.invocationId ? { invocationId: options.invocationId } : {}),
         ...(options.runQuery ? { runQuery: options.runQuery } : {}),
       },
