@@ -8,7 +8,7 @@
 import type { Analysis } from '../analysis';
 import type { Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
-import { isUndefined, Kwargs } from '../jinja';
+import { isUndefined, Kwargs, PyFloat } from '../jinja';
 import type { ColumnInfo, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { Span } from '../text';
@@ -279,7 +279,7 @@ export class Compiler {
 
   private renderTestArgument(node: ProjectNode, value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.renderTestArgument(node, v));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
+    if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
     if (typeof value !== 'string') return value;
     const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
     if (!looksLikeCall && !value.includes('{{') && !value.includes('{%')) return value;
@@ -644,7 +644,7 @@ function columnDict(c: ColumnInfo): Record<string, unknown> {
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
 export { isUndefined, Kwargs };

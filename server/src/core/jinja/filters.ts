@@ -552,7 +552,8 @@ export function literal(v: unknown): unknown {
   if (t === 'False' || t === 'false') return false;
   if (t === 'None' || t === 'none') return null;
   const f = pyParseFloat(t);
-  if (f !== null && t !== '') return f;
+  // `4.0` and `1e3` are Python floats (an integral one boxed so it renders `4.0`), `4` an int.
+  if (f !== null && t !== '') return /[.eE]/.test(t) && Number.isFinite(f) ? pyFloat(f) : f;
   try {
     return JSON.parse(t.replace(/'/g, '"'));
   } catch {

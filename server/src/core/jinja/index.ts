@@ -7,7 +7,7 @@ import { parseTemplate } from './parser';
 
 export type { Span } from './ast';
 export type * as ast from './ast';
-export { Kwargs, MacroReturn, Undefined, isUndefined, Namespace, HOST_MAPPING, HOST_KEY, PyFloat, returnFunction, CURRENT_GLOBALS } from './runtime';
+export { Kwargs, MacroReturn, Undefined, isUndefined, Namespace, HOST_MAPPING, HOST_KEY, PyFloat, pyFloat, returnFunction, CURRENT_GLOBALS } from './runtime';
 export { RenderError, LoopContext, currentCallSite, type TraceFrame } from './interpreter';
 export { toStr as pyStr, repr as pyRepr } from './runtime';
 
