@@ -17,7 +17,7 @@ import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import type { MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
-import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines as universal } from './dbt-text';
+import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines as universal } from './dbt-text';
 import type { ManifestNode } from './state';
 import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
 
@@ -226,7 +226,7 @@ function unitTestChecksum(node: ProjectNode, entry: YNode | undefined): string {
   // csv rows written inline are parsed into dicts of strings, as dbt does before it checksums them.
   const rowsOf = (d: Json, format: string): unknown => {
     // dbt keeps sql rows as written, stripped (a `|` block's final newline is not part of them).
-    if (format === 'sql' && typeof d.rows === 'string') return d.rows.replace(PY_STRIP, '');
+    if (format === 'sql' && typeof d.rows === 'string') return pyStrip(d.rows);
     if (format !== 'csv' || typeof d.rows !== 'string') return d.rows ?? null;
     const [header, ...records] = readCsv(d.rows.trim(), ',').rows;
     return records.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
@@ -316,7 +316,7 @@ function contractEnforced(node: ProjectNode): boolean {
 /** A seed's checksum: sha256 of its text as Python reads it (universal newlines, stripped); the path when too large. */
 function seedChecksum(node: ProjectNode, raw: string): { name: string; checksum: string } {
   const text = universal(raw);
-  return Buffer.byteLength(text, 'utf8') > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(text.replace(PY_STRIP, '')) };
+  return Buffer.byteLength(text, 'utf8') > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(pyStrip(text)) };
 }
 
 /** A model's access, deprecation date and model-level constraints. */
