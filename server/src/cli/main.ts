@@ -115,7 +115,7 @@ const commands: Record<string, Command> = {
     },
     project: 'none',
     run: () => 2,
-    runAlone: (args) => (require('./debug') as typeof import('./debug')).debugCommand(args, ownVersion()),
+    runAlone: (args) => (require('./debug') as typeof import('./debug')).debugCommand(args, ownVersion(), (root) => parseOptions(args, root)),
   },
   clean: {
     help: {
