@@ -2,7 +2,7 @@
 import { configFromLayers } from '../config-tree';
 import type { NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
-import type { Span } from '../text';
+import { flat, type Span } from '../text';
 import type { PackageContext } from './context';
 
 /** One shared empty list for the many nodes (tests) that have none: never mutated, only replaced. */
@@ -29,12 +29,12 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
   const tree = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);
   const rootLayers = ctx.rootConfig ? ctx.rootLayers(treeKey, [...folders, name]) : undefined;
   const node: ProjectNode = newNode({
-    uniqueId: `${type}.${pkg}.${name}`,
+    uniqueId: flat(`${type}.${pkg}.${name}`),
     resourceType: type,
     name,
     packageName: pkg,
     file: file.path,
-    fqn: [pkg, ...folders, name],
+    fqn: [pkg].concat(folders, name),
     config: tree,
     dynamic: result?.dynamic ?? [],
     configCalls: result?.configs ?? [],
