@@ -1,6 +1,7 @@
 /**
  * The loader shares objects between nodes to keep a big project small (a folder's generic tests
- * share one config, a column's bare tests one `{column_name}`, empty tags/meta/lists one each):
+ * share one config, a folder's models one project-tree config layer, a column's bare tests one
+ * `{column_name}`, empty tags/meta/lists one each):
  * nobody may change them in place. After a load, compiling every node, writing the manifest and
  * incremental edits, every object two nodes share must hold exactly what it held after the load.
  */
@@ -21,6 +22,7 @@ import { testPath } from './support/golden';
 /** The objects of a node that may be shared with other nodes. */
 function shareable(node: ProjectNode): object[] {
   const out: object[] = [node.config, node.config.tags, node.config.meta, node.fqn, node.columns, node.refs, node.sources, node.dependsOn];
+  if (node.configLayers) out.push(node.configLayers.tree);
   if (node.test) {
     out.push(node.test.kwargs);
     if (node.test.config) out.push(node.test.config);
@@ -38,7 +40,7 @@ function sharedObjects(nodes: Iterable<ProjectNode>): Map<object, string> {
 }
 
 const projects = [
-  { name: 'sample project', root: testPath('..', 'models'), model: 'models/silver/silver_orders.sql' },
+  { name: 'sample project', root: testPath('..', 'models'), model: 'models/silver/silver_orders.sql', modelsShareTree: true },
   { name: 'data_tests tree by folder', root: testPath('fixtures', 'parity', 'test_paths_config'), model: undefined },
   { name: 'packages and every resource kind', root: testPath('fixtures', 'parity', 'artifacts'), model: undefined },
 ];
@@ -59,6 +61,13 @@ describe('objects shared between nodes are never changed in place', () => {
         'generic tests share a config',
       );
       for (const n of tests) if (shared.has(n.config)) assert.ok(Object.isFrozen(n.config), `${n.uniqueId}: a shared config is frozen`);
+      if ('modelsShareTree' in project) {
+        const models = all.filter((n) => n.resourceType === 'model');
+        assert.ok(
+          models.some((n) => n.configLayers && shared.has(n.configLayers.tree)),
+          "a folder's models share their project-tree config layer",
+        );
+      }
 
       const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [project.root] });
       for (const id of analysis.project.nodes.keys()) compiler.compile(id);

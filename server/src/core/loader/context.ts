@@ -3,7 +3,7 @@
  * load into together (`LoadState`), and one package's view of it (`PackageContext`: its config,
  * resource folders, config trees and the per-package caches that keep a big load fast).
  */
-import { applyConfig, copyConfig, emptyConfig, treeLayers } from '../config-tree';
+import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { Diagnostic } from '../diagnostics';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
 import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
@@ -181,7 +181,8 @@ export class PackageContext {
 
   /**
    * A node's config from its own project's dbt_project.yml tree (the lowest layer). A package's
-   * node is configured by the root project's tree too, last (see `rootLayers`).
+   * node is configured by the root project's tree too, last (see `rootLayers`). Read-only: the
+   * nodes of a folder share one (frozen); copy it (`copyConfig`) to change it.
    */
   treeConfig(tree: keyof ProjectConfig['trees'], materialized: string, folders: string[], name: string): NodeConfig {
     const named = (t: Record<string, unknown> | undefined): boolean => {
@@ -202,10 +203,10 @@ export class PackageContext {
     if (!merged) {
       merged = emptyConfig(materialized);
       for (const layer of treeLayers(this.config.trees[tree], this.config.name, folders)) applyConfig(merged, layer);
-      this.folderConfigs.set(key, merged);
+      this.folderConfigs.set(key, freezeConfig(merged));
     }
-    // A copy per node, with its own lists and meta (as a node configured on its own would have).
-    return copyConfig(merged);
+    // Shared by the folder's nodes (each keeps it as its lowest config layer): frozen, callers copy to change.
+    return merged;
   }
 
   /**
@@ -221,10 +222,7 @@ export class PackageContext {
     if (cached && sameItems(cached.layers, layers)) return cached.config;
     const config = emptyConfig('test');
     for (const layer of layers) applyConfig(config, layer);
-    Object.freeze(config.tags);
-    Object.freeze(config.meta);
-    Object.freeze(config);
-    this.testConfigs.set(key, { layers, config });
+    this.testConfigs.set(key, { layers, config: freezeConfig(config) });
     return config;
   }
 
@@ -240,6 +238,14 @@ export class PackageContext {
     const own = treeLayers(this.config.trees[tree], this.config.name, path);
     return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path, false)] : own;
   }
+}
+
+/** A config shared by many nodes, its lists and meta included, made unchangeable: a change in place fails loudly instead of reaching every node. */
+function freezeConfig(config: NodeConfig): NodeConfig {
+  Object.freeze(config.tags);
+  Object.freeze(config.meta);
+  for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(config[hook])) Object.freeze(config[hook]);
+  return Object.freeze(config);
 }
 
 const NO_FOLDERS: string[] = Object.freeze([]) as unknown as string[];

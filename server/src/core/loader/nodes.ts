@@ -1,5 +1,5 @@
 /** Building nodes and registering them: dbt's rules for disabled nodes, duplicates and the ref() namespace. */
-import { configFromLayers } from '../config-tree';
+import { configFromLayers, copyConfig } from '../config-tree';
 import type { NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
 import { flat, type Span } from '../text';
@@ -35,7 +35,8 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     packageName: pkg,
     file: file.path,
     fqn: [pkg].concat(folders, name),
-    config: tree,
+    // The parse-time render shows the node its config (`model.config`): its own copy, as the tree is shared.
+    config: copyConfig(tree),
     dynamic: result?.dynamic ?? [],
     configCalls: result?.configs ?? [],
     macroCalls: result?.macroCalls ?? [],
