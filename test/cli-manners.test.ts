@@ -252,6 +252,17 @@ describe('medallion debug and clean', () => {
     assert.match(corrupt.stdout, /FAIL connection .*is not a usable DuckDB database/);
   });
 
+  it('debug loads the project as every command does: env_var reads the environment', () => {
+    const root = smallProject({ 'models/silver/by_env.sql': "select '{{ env_var('MEDALLION_TEST_REGION') }}' as region" });
+    const withEnv = medallion(['debug', '--output', 'json'], root, { MEDALLION_TEST_REGION: 'eu' });
+    const checks = (JSON.parse(withEnv.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
+    assert.deepEqual(checks.find((c) => c.name === 'project')?.ok, true, withEnv.stdout);
+    const without = medallion(['debug', '--output', 'json'], root, { MEDALLION_TEST_REGION: undefined });
+    const project = (JSON.parse(without.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks.find((c) => c.name === 'project');
+    assert.equal(project?.ok, false);
+    assert.match(project?.detail ?? '', /MEDALLION_TEST_REGION/);
+  });
+
   it('clean deletes the clean-targets and never a source folder', () => {
     const root = smallProject({ 'dbt_project.yml': 'name: p\nprofile: p\nconfig-version: 2\nclean-targets: ["target", "dbt_packages"]\n' });
     mkdirSync(`${root}/target/run`, { recursive: true });

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { analyzeProject } from '../core/analysis';
+import { analyzeProject, type AnalyzeOptions } from '../core/analysis';
 import { defaultProfilesDirs, resolveTarget, type TargetRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
 import { findProjectRoot } from '../node/project-root';
@@ -22,7 +22,7 @@ interface Check {
   detail: string;
 }
 
-export async function debugCommand(args: ParsedArgs, version: string): Promise<number> {
+export async function debugCommand(args: ParsedArgs, version: string, loadOptions: (root: string) => AnalyzeOptions): Promise<number> {
   const json = outputFormat('debug', option(args, 'output')) === 'json';
   const checks: Check[] = [];
   const info: Record<string, string> = {
@@ -45,7 +45,8 @@ export async function debugCommand(args: ParsedArgs, version: string): Promise<n
   if (!root) add('project', false, `no dbt_project.yml ${option(args, 'project') ? `in ${option(args, 'project')}` : 'here or above'}: run medallion in your project folder, pass --project DIR, or create one with \`medallion init\``);
   else {
     const host = new NodeFileHost();
-    const analysis = analyzeProject(host, root);
+    // Loaded as every other command loads it: env_var, --target and the target path count.
+    const analysis = analyzeProject(host, root, loadOptions(root));
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
     if (!flag(args, 'connection')) {
       add('project', errors.length === 0, `${analysis.project.config.name} at ${root}: ${analysis.project.nodes.size} nodes, ${errors.length} errors${errors.length ? ` (first: ${formatDiagnostic(errors[0]!, analysis.project, host)}; \`medallion parse\` lists them)` : ''}`);

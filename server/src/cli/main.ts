@@ -119,7 +119,7 @@ const commands: Record<string, Command> = {
     },
     project: 'none',
     run: () => 2,
-    runAlone: (args) => debugCommand(args, ownVersion()),
+    runAlone: (args) => debugCommand(args, ownVersion(), (root) => parseOptions(args, root)),
   },
   clean: {
     help: {
