@@ -7,14 +7,31 @@
  *   - `cache`: the V8 code cache in a temporary folder, filled by one untimed `parse` first;
  *   - `other`: another tree's CLI (`--compare /path/to/repo`, e.g. a checkout of main), as it is.
  * Commands: `--version`, and per project `ls` and `parse` (which writes target/manifest.json).
- * Nothing here asserts.
+ *
+ * `--ratio`: per project, in one run, `dbt parse` against `medallion parse` on the same input.
+ * dbt's wall time (`--dbt PATH`: its command as public-dbt's dbt-parse.sh runs it, `dbt parse
+ * --no-partial-parse`; `--skip-dbt` leaves it out), `medallion parse`'s CLI wall time (a fresh
+ * process per run, the code cache filled by an untimed run first, as a user's second command finds
+ * it; median of --runs) and the in-process cold load (a fresh process that times analyzeProject
+ * alone, as public-dbt's compare.mjs does; median of --runs), then dbt's time over each. Both
+ * write to temporary target folders, never into the project. Nothing here asserts.
  *
  *   node out/bench/cold-start-bench.js [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
+ *   node out/bench/cold-start-bench.js --ratio [--dbt PATH | --skip-dbt] [--runs 5] [--env FILE] project[:profiles-dir] ...
+ *
+ * The public projects (/work/public-dbt, dbt-parse.sh's profiles and dummy credentials):
+ *   cd /work/public-dbt && node <repo>/out/bench/cold-start-bench.js --ratio --dbt venv-adapters/bin/dbt --env dbt-parse.sh \
+ *     projects/cal_itp:projects/cal_itp projects/mattermost_analytics:projects/mattermost_analytics/profile \
+ *     projects/mattermost_snowflake:projects/mattermost_snowflake/profile projects/ol_dbt:projects/ol_dbt \
+ *     projects/tuva:projects/tuva/profiles/databricks projects/spellbook_dex:projects/spellbook_dex \
+ *     projects/spellbook_daily_spellbook:projects/spellbook_daily_spellbook
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { analyzeProject } from '../server/src/core/analysis';
+import { NodeFileHost } from '../server/src/node/fs-host';
 
 const repo = resolve(__dirname, '..', '..');
 const preload = join(repo, 'out', 'bench', 'cpu-time-preload.js');
@@ -25,29 +42,48 @@ interface Variant {
   env: Record<string, string>;
 }
 
-function parseCli(argv: string[]): { runs: number; compare?: string; envFile?: string; projects: { dir: string; profiles?: string }[] } {
-  let runs = 5;
-  let compare: string | undefined;
-  let envFile: string | undefined;
-  const projects: { dir: string; profiles?: string }[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--runs') runs = Number(argv[++i]);
-    else if (a === '--compare') compare = argv[++i];
-    else if (a === '--env') envFile = argv[++i];
-    else {
-      const [dir, profiles] = a.split(':');
-      projects.push({ dir: resolve(dir!), ...(profiles ? { profiles: resolve(profiles) } : {}) });
-    }
-  }
-  return { runs, ...(compare ? { compare: resolve(compare) } : {}), ...(envFile ? { envFile } : {}), projects };
+interface Project {
+  dir: string;
+  profiles?: string;
 }
 
-/** KEY=VALUE pairs, `export` lines of a shell script too (the dummy credentials a project's profile names), added to every run's environment. */
+interface Cli {
+  runs: number;
+  compare?: string;
+  envFile?: string;
+  ratio: boolean;
+  dbt?: string;
+  projects: Project[];
+}
+
+function parseCli(argv: string[]): Cli {
+  const cli: Cli = { runs: 5, ratio: false, projects: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--runs') cli.runs = Number(argv[++i]);
+    else if (a === '--compare') cli.compare = resolve(argv[++i]!);
+    else if (a === '--env') cli.envFile = argv[++i];
+    else if (a === '--ratio') cli.ratio = true;
+    else if (a === '--dbt') cli.dbt = resolve(argv[++i]!);
+    else if (a === '--skip-dbt') delete cli.dbt;
+    else {
+      const [dir, profiles] = a.split(':');
+      cli.projects.push({ dir: resolve(dir!), ...(profiles ? { profiles: resolve(profiles) } : {}) });
+    }
+  }
+  return cli;
+}
+
+/**
+ * KEY=VALUE pairs added to every run's environment (the dummy credentials a project's profile
+ * names). A shell script's `export` lines only, when it has any (dbt-parse.sh's own variables stay out).
+ */
 function readEnvFile(file: string | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   if (!file) return env;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const exported = lines.filter((line) => /^\s*export\s/.test(line));
+  for (const line of exported.length > 0 ? exported : lines) {
     for (const m of line.replace(/^\s*export\s+/, '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S*)/g)) env[m[1]!] = m[2]!;
   }
   return env;
@@ -66,9 +102,77 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+const loadText = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** In a fresh process (`--load-once DIR`): analyzeProject alone, timed as compare.mjs times it (modules loaded first). */
+function loadOnce(dir: string): void {
+  const start = performance.now();
+  const analysis = analyzeProject(new NodeFileHost(), dir, {});
+  const ms = performance.now() - start;
+  process.stdout.write(`medallion-bench-load-ms ${ms.toFixed(1)} nodes ${analysis.project.nodes.size}\n`);
+}
+
+/** Seconds of one `dbt parse --no-partial-parse` (dbt-parse.sh's command), its target and logs in a temporary folder. */
+function timeDbtParse(dbt: string, project: Project, env: Record<string, string>): { wall: number; code: number } {
+  const out = mkdtempSync(join(tmpdir(), 'medallion-dbt-parse-'));
+  try {
+    const args = ['parse', '--no-partial-parse', ...(project.profiles ? ['--profiles-dir', project.profiles] : []), '--target-path', join(out, 'target'), '--log-path', join(out, 'logs')];
+    const dbtEnv = { DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', DO_NOT_TRACK: '1', DBT_USE_COLORS: 'false', DBT_PARTIAL_PARSE: 'false', PYTHONWARNINGS: 'ignore' };
+    const start = process.hrtime.bigint();
+    const r = spawnSync(dbt, args, { cwd: project.dir, encoding: 'utf8', env: { ...process.env, ...env, ...dbtEnv }, maxBuffer: 1 << 28 });
+    return { wall: Number(process.hrtime.bigint() - start) / 1e6, code: r.status ?? -1 };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** `--ratio`: dbt parse, medallion parse (CLI) and the in-process load per project, and dbt's time over each. */
+function ratios(cli: Cli, baseEnv: Record<string, string>): void {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'medallion-cold-start-'));
+  const targetDir = mkdtempSync(join(tmpdir(), 'medallion-parse-'));
+  const variant: Variant = { name: 'cache', bin: join(repo, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: cacheDir } };
+  process.stdout.write(`node ${process.version}, ${cli.runs} runs of medallion each, dbt ${cli.dbt ? 'once' : 'skipped'}, load average ${loadText()}\n`);
+  const rows: string[][] = [];
+  try {
+    for (const p of cli.projects) {
+      const name = basename(p.dir);
+      const args = ['parse', '--project', p.dir, ...(p.profiles ? ['--profiles-dir', p.profiles] : []), '--target-path', targetDir];
+      // Untimed: fills the code cache and the file system's cache.
+      timeRun(variant, args, baseEnv);
+      const cliRuns: Array<{ wall: number; cpu: number; code: number }> = [];
+      const loads: number[] = [];
+      for (let i = 0; i < cli.runs; i++) {
+        cliRuns.push(timeRun(variant, args, baseEnv));
+        const r = spawnSync(process.execPath, [__filename, '--load-once', p.dir], { encoding: 'utf8', env: { ...process.env, ...baseEnv }, maxBuffer: 1 << 28 });
+        loads.push(Number(/medallion-bench-load-ms ([\d.]+)/.exec(r.stdout ?? '')?.[1] ?? NaN));
+      }
+      const dbtRun = cli.dbt ? timeDbtParse(cli.dbt, p, baseEnv) : undefined;
+      const wall = median(cliRuns.map((r) => r.wall));
+      const load = median(loads);
+      const codes = [...new Set(cliRuns.map((r) => r.code))].join('/');
+      const dbtText = dbtRun ? `${(dbtRun.wall / 1000).toFixed(2)} s (exit ${dbtRun.code})` : '-';
+      const ratio = (ms: number): string => (dbtRun ? `${(dbtRun.wall / ms).toFixed(1)}x` : '-');
+      const row = [name, dbtText, `${Math.round(wall)} ms (cpu ${Math.round(median(cliRuns.map((r) => r.cpu)))}, exit ${codes})`, `${Math.round(load)} ms`, ratio(wall), ratio(load)];
+      rows.push(row);
+      process.stdout.write(`${row.join(' | ')}  [load average ${loadText()}]\n`);
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(targetDir, { recursive: true, force: true });
+  }
+  const header = ['project', 'dbt parse', 'medallion parse (CLI, median)', 'in-process load (median)', 'dbt / CLI', 'dbt / load'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  process.stdout.write(`\n${[header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')).join('\n')}\n`);
+  process.stdout.write(`load average at the end ${loadText()}\n`);
+}
+
 function main(): void {
-  const { runs, compare, envFile, projects } = parseCli(process.argv.slice(2));
-  const baseEnv = readEnvFile(envFile);
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--load-once') return loadOnce(resolve(argv[1]!));
+  const cli = parseCli(argv);
+  const baseEnv = readEnvFile(cli.envFile);
+  if (cli.ratio) return ratios(cli, baseEnv);
+  const { runs, compare, projects } = cli;
   const cacheDir = mkdtempSync(join(tmpdir(), 'medallion-cold-start-'));
   const bin = join(repo, 'bin', 'medallion.js');
   const variants: Variant[] = [
@@ -81,7 +185,7 @@ function main(): void {
     const common = ['--project', p.dir, ...(p.profiles ? ['--profiles-dir', p.profiles] : [])];
     cases.push({ label: `${basename(p.dir)} ls`, args: ['ls', ...common, '--output', 'name'] }, { label: `${basename(p.dir)} parse`, args: ['parse', ...common] });
   }
-  process.stdout.write(`node ${process.version}, ${runs} runs each, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`node ${process.version}, ${runs} runs each, load average ${loadText()}\n`);
   try {
     // Fills the cache as a user's first command would (a project-loading one writes the deep cache).
     timeRun(variants[1]!, cases[cases.length - 1]!.args, baseEnv);
@@ -100,7 +204,7 @@ function main(): void {
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
-  process.stdout.write(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`load average at the end ${loadText()}\n`);
 }
 
 main();

@@ -17,30 +17,26 @@ import { findProjectRoot } from '../node/project-root';
 import { flag, option, parseArgs, UsageError, type ParsedArgs } from './args';
 import { bold, dim, printDiagnostics, red, yellow } from './output';
 import { COMMON_OPTIONS, commandHelp, globalHelp, isFlag, OPTIONS, outputFormat, unknownCommand, unknownOption, type CommandHelp } from './help';
-import { explainFailure } from '../runner/failures';
 import { isBug } from './errors';
-import { initCommand } from './init';
-import { depsCommand } from './deps';
-import { debugCommand } from './debug';
 import { cleanCommand } from './clean';
-import { columnLineageCommand } from './column-lineage';
 import { suggest } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
-import { RunPrinter } from './run-output';
-import { openEngine, runProject, type ProjectRunRequest } from '../runner/project-run';
+import type { ProjectRunRequest } from '../runner/project-run';
 import type { RunCommand } from '../runner/types';
-import { landingTables, uploadProjectLanding } from '../landing/project-upload';
-import { landingOptionsFromEnv, tableLocation } from '../runner/landing-zone';
-import { parseLocation } from '../landing/location';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { retryPlan, type PreviousState } from '../core/state';
 import { hostReader } from '../core/state-view';
-import { readPreviousState } from '../runner/state-files';
-import { runFreshness, type FreshnessRequest } from '../runner/freshness';
-import { generateDocs } from '../runner/docs';
-import { serveDocs } from '../docs/serve';
+import type { FreshnessRequest } from '../runner/freshness';
 import { randomUUID } from 'node:crypto';
 import { writeManifest } from '../runner/artifacts';
+
+// What only some commands use is loaded when they run: `medallion parse` (or ls) starts without
+// evaluating the runner, the engines, deps, init, the docs server or the landing zone, nor the
+// Node built-ins they import (child_process, http, readline, zlib, streams).
+const runner = (): typeof import('../runner/project-run') => require('../runner/project-run') as typeof import('../runner/project-run');
+const failures = (): typeof import('../runner/failures') => require('../runner/failures') as typeof import('../runner/failures');
+const landingZone = (): typeof import('../runner/landing-zone') => require('../runner/landing-zone') as typeof import('../runner/landing-zone');
+const stateFiles = (): typeof import('../runner/state-files') => require('../runner/state-files') as typeof import('../runner/state-files');
 
 /** What a command needs: its help (which also declares its options) and how it runs. */
 interface Command {
@@ -94,7 +90,7 @@ const commands: Record<string, Command> = {
     },
     project: 'none',
     run: () => 2,
-    runAlone: (args) => initCommand(args),
+    runAlone: (args) => (require('./init') as typeof import('./init')).initCommand(args),
   },
   deps: {
     help: {
@@ -110,7 +106,7 @@ const commands: Record<string, Command> = {
     },
     project: 'none',
     run: () => 2,
-    runAlone: (args) => depsCommand(args),
+    runAlone: (args) => (require('./deps') as typeof import('./deps')).depsCommand(args),
   },
   debug: {
     help: {
@@ -121,7 +117,7 @@ const commands: Record<string, Command> = {
     },
     project: 'none',
     run: () => 2,
-    runAlone: (args) => debugCommand(args, ownVersion(), (root) => parseOptions(args, root)),
+    runAlone: (args) => (require('./debug') as typeof import('./debug')).debugCommand(args, ownVersion(), (root) => parseOptions(args, root)),
   },
   clean: {
     help: {
@@ -296,7 +292,7 @@ const commands: Record<string, Command> = {
       const compiled = node.resourceType === 'seed' || node.resourceType === 'source' ? { sql: `select * from ${compiler.relation(node).render()}`, diagnostics: [] } : compiler.compile(node.uniqueId);
       printDiagnostics(compiled.diagnostics, analysis.project, host);
       if (compiled.sql === undefined) return 1;
-      const engine = await openEngine(resolved.target, analysis.project.root, process.env as Record<string, string | undefined>);
+      const engine = await runner().openEngine(resolved.target, analysis.project.root, process.env as Record<string, string | undefined>);
       try {
         const session = await engine.acquire();
         const started = performance.now();
@@ -333,8 +329,9 @@ const commands: Record<string, Command> = {
       const [action, dir] = args.positional;
       if (action !== 'upload' && action !== 'ls') throw new UsageError('landing needs `upload <dir>` or `ls`');
       const env = process.env as Record<string, string | undefined>;
-      const options = landingOptionsFromEnv(analysis.project.root, env, option(args, 'landing'));
+      const options = landingZone().landingOptionsFromEnv(analysis.project.root, env, option(args, 'landing'));
       const wanted = option(args, 'source');
+      const { landingTables, uploadProjectLanding } = require('../landing/project-upload') as typeof import('../landing/project-upload');
       const specs = landingTables(analysis, wanted);
       if (specs.length === 0) {
         process.stderr.write(wanted ? `No landing table '${wanted}' (sources with meta.landing.location)\n` : 'No source declares a landing location (meta: {landing: {location: ...}})\n');
@@ -361,9 +358,9 @@ const commands: Record<string, Command> = {
       let failed = 0;
       for (const spec of specs) {
         const table = `${spec.node.source!.sourceName}.${spec.node.name}`;
-        const text = tableLocation(spec.node, spec.location, options);
+        const text = landingZone().tableLocation(spec.node, spec.location, options);
         try {
-          const location = parseLocation(text, analysis.project.root);
+          const location = (require('../landing/location') as typeof import('../landing/location')).parseLocation(text, analysis.project.root);
           if (location.kind === 'local') {
             const files = existsSync(location.path) ? readdirSync(location.path).filter((f) => !f.startsWith('.')) : [];
             process.stdout.write(`${table}  ${text}  ${files.length} files (local)\n${files.map((f) => `  ${f}\n`).join('')}`);
@@ -394,7 +391,7 @@ const commands: Record<string, Command> = {
       const node = findNode(graph, query);
       if (!node) return noSuchNode(query, analysis);
       const column = option(args, 'column');
-      if (column) return columnLineageCommand(analysis, host, node, column, targetRequest(args, analysis), option(args, 'output'));
+      if (column) return (require('./column-lineage') as typeof import('./column-lineage')).columnLineageCommand(analysis, host, node, column, targetRequest(args, analysis), option(args, 'output'));
       const depthText = option(args, 'depth');
       const depth = depthText === undefined ? Infinity : Number(depthText);
       if (!(depth >= 1)) throw new UsageError('--depth must be a positive number');
@@ -491,6 +488,7 @@ async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Ana
   }
   if (targetProblems(resolveTarget(host, analysis, settings).diagnostics, analysis, host)) return 1;
   const json = outputFormat(settings.command, option(args, 'output')) === 'json';
+  const { RunPrinter } = require('./run-output') as typeof import('./run-output');
   const printer = new RunPrinter(json ? 'json' : flag(args, 'quiet') ? 'quiet' : 'text');
   const controller = new AbortController();
   let interrupts = 0;
@@ -502,10 +500,10 @@ async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Ana
   };
   process.on('SIGINT', onSigint);
   try {
-    const summary = await runProject(host, analysis, { ...settings, signal: controller.signal, onEvent: printer.onEvent });
+    const summary = await runner().runProject(host, analysis, { ...settings, signal: controller.signal, onEvent: printer.onEvent });
     if (summary.fatal) {
       if (json) printer.summary(summary);
-      process.stderr.write(`${red('error')}: ${explainFailure(summary.fatal)}\n`);
+      process.stderr.write(`${red('error')}: ${failures().explainFailure(summary.fatal)}\n`);
       return 1;
     }
     printer.summary(summary);
@@ -524,7 +522,7 @@ async function executeRun(settings: RunSettings, args: ParsedArgs, analysis: Ana
 function previousState(args: ParsedArgs, analysis: Analysis): PreviousState | undefined | null {
   const dir = option(args, 'state') ?? process.env.DBT_STATE;
   if (!dir) return undefined;
-  const { state, problems } = readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
+  const { state, problems } = stateFiles().readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
   for (const p of problems) process.stderr.write(`${state ? yellow('warning') : red('error')}: ${p}\n`);
   return state ?? null;
 }
@@ -554,9 +552,9 @@ async function sourceFreshness(args: ParsedArgs, analysis: Analysis, host: NodeF
     process.stdout.write(`${e.index} of ${e.total} ${word} freshness of ${label(e.node)}: ${detail}\n`);
   };
   try {
-    const run = await runFreshness(host, analysis, request);
+    const run = await (require('../runner/freshness') as typeof import('../runner/freshness')).runFreshness(host, analysis, request);
     if (run.fatal) {
-      process.stderr.write(`${red('error')}: ${explainFailure(run.fatal)}\n`);
+      process.stderr.write(`${red('error')}: ${failures().explainFailure(run.fatal)}\n`);
       return 1;
     }
     if (json) {
@@ -579,9 +577,9 @@ async function docsCommand(args: ParsedArgs, analysis: Analysis, host: NodeFileH
   const action = args.positional[0];
   const targetDir = resolve(analysis.project.root, analysis.project.config.targetPath);
   if (action === 'generate') {
-    const result = await generateDocs(host, analysis, { ...targetRequest(args, analysis), emptyCatalog: flag(args, 'empty-catalog') });
+    const result = await (require('../runner/docs') as typeof import('../runner/docs')).generateDocs(host, analysis, { ...targetRequest(args, analysis), emptyCatalog: flag(args, 'empty-catalog') });
     if (result.fatal) {
-      process.stderr.write(`${red('error')}: ${explainFailure(result.fatal)}\n`);
+      process.stderr.write(`${red('error')}: ${failures().explainFailure(result.fatal)}\n`);
       return 1;
     }
     if (json) process.stdout.write(JSON.stringify({ target: result.target, files: result.files, from_warehouse: result.fromWarehouse, from_column_model: result.fromColumnModel, missing: result.missing }, null, 2) + '\n');
@@ -599,7 +597,7 @@ async function docsCommand(args: ParsedArgs, analysis: Analysis, host: NodeFileH
     const portText = option(args, 'port') ?? '8080';
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
-    const server = await serveDocs(targetDir, port).catch((err: NodeJS.ErrnoException) => {
+    const server = await (require('../docs/serve') as typeof import('../docs/serve')).serveDocs(targetDir, port).catch((err: NodeJS.ErrnoException) => {
       throw new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port` : err.message);
     });
     process.stdout.write(json ? JSON.stringify({ url: server.url }) + '\n' : `Serving ${relativeTo(analysis.project.root, targetDir)}/ at ${server.url} (Ctrl-C to stop)\n`);
@@ -626,7 +624,7 @@ function deferSettings(args: ParsedArgs, analysis: Analysis, state: PreviousStat
   const dir = option(args, 'defer-state') ?? env.DBT_DEFER_STATE;
   let deferTo = state;
   if (dir) {
-    const read = readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
+    const read = stateFiles().readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
     for (const p of read.problems) process.stderr.write(`${red('error')}: ${p}\n`);
     deferTo = read.state;
   }
@@ -640,7 +638,7 @@ function deferSettings(args: ParsedArgs, analysis: Analysis, state: PreviousStat
 /** `medallion retry`: the previous command again, on the nodes that did not succeed (dbt retry). */
 async function retryRun(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): Promise<number> {
   const dir = option(args, 'state') ?? process.env.DBT_STATE ?? analysis.project.config.targetPath;
-  const { state, problems } = readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
+  const { state, problems } = stateFiles().readPreviousState(analysis.project.root, dir, resolve(analysis.project.root, analysis.project.config.targetPath));
   for (const p of problems) process.stderr.write(`${red('error')}: ${p}\n`);
   if (!state?.results) {
     if (state) process.stderr.write(`${red('error')}: Could not find previous run in '${dir}' target directory (no run_results.json)\n`);
@@ -866,7 +864,7 @@ export async function main(argv: string[]): Promise<number> {
     if (isBug(err)) {
       process.stderr.write(`medallion ${name}: unexpected error: ${message}\n(a bug in medallion: please report it with the output of MEDALLION_DEBUG=1 medallion ${argv.join(' ')})\n`);
     } else {
-      process.stderr.write(`medallion ${name}: ${explainFailure(message)}\n`);
+      process.stderr.write(`medallion ${name}: ${failures().explainFailure(message)}\n`);
     }
     return 1;
   }

@@ -6,7 +6,7 @@ import { contractProblems } from './contracts';
 import { parseDialect } from './loader/parse-time';
 import { buildGraph, type LayerOptions, type ProjectGraph } from './graph';
 import type { FileHost } from './host';
-import { loadProject, quietenMissingPackages, type LoadOptions } from './loader';
+import { loadProject, parseTimeOf, quietenMissingPackages, type LoadOptions } from './loader';
 import type { Project, ProjectNode } from './model';
 
 export interface Analysis {
@@ -62,7 +62,8 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
     project.macros.get(name)?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName)),
   );
   let compiler: Compiler | undefined;
-  const compilerOf = (): Compiler => (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env, ...(clock ? { clock } : {}) }));
+  // The load's parsed templates: the macro files are not parsed again.
+  const compilerOf = (): Compiler => (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env, ...(clock ? { clock } : {}) }, parseTimeOf(project)?.options.templates));
   const candidates = aliasOverridden ? sharingIdentifier(relational, (node) => compilerOf().identifier(node)) : sharingIdentifier(relational);
   if (candidates.length === 0) return;
   const seen = new Map<string, ProjectNode>();

@@ -2,14 +2,27 @@
 import { pyStr } from './jinja';
 import type { ProjectNode } from './model';
 
-/** Python's str.strip() whitespace, at either end. */
-export const PY_STRIP = /^[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
-
 /** dbt hashes a seed's path instead of its contents above this size (MAXIMUM_SEED_SIZE_MIB). */
 export const MAX_SEED_BYTES = 1024 * 1024;
 
+/** Whether a UTF-16 code unit is one of Python's str.isspace() characters (the whitespace str.strip() removes). */
+function isPySpace(c: number): boolean {
+  if (c <= 0x20) return (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Python's str.strip(). A loop: a regex for a trailing run (`\s+$`) tries every position of the text. */
+export function pyStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPySpace(text.charCodeAt(start))) start++;
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 /** Python's universal newlines: dbt reads files in text mode, so CRLF and CR read as LF. */
-export const universalNewlines = (text: string): string => text.replace(/\r\n?/g, '\n');
+export const universalNewlines = (text: string): string => (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text);
 
 /** dbt's raw code of a generic test: the test macro over its kwargs, then its own config as a config() call. */
 export function genericTestCode(test: NonNullable<ProjectNode['test']>): string {
@@ -38,7 +51,7 @@ export function rawCode(node: ProjectNode, text: string | undefined): string {
     const close = /\{%-?\s*end\w+\s*-?%\}$/.exec(block);
     return universalNewlines(block.slice(open ? open[0].length : 0, close ? close.index : block.length));
   }
-  return universalNewlines(text).replace(PY_STRIP, '');
+  return pyStrip(universalNewlines(text));
 }
 
 /** dbt's `full_block` of a macro ends after the whitespace a closing `-%}` strips, when more follows. */

@@ -373,7 +373,8 @@ export function resolveDependencies(graph: ProjectGraph, node: ProjectNode, refN
   }
   const attached = node.test?.attachedTo;
   if (attached && graph.project.nodes.has(attached)) add(attached);
-  return deps;
+  // A list of the exact size: the pushed one has room for 16 more, kept by every node.
+  return deps.length === 0 ? [] : deps.slice();
 }
 
 function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall, refNames: () => NameIndex, out: Diagnostic[]): ProjectNode | undefined {

@@ -23,9 +23,11 @@ import type { MacroDefinition, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
 import { parseYaml, toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
-import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines } from './dbt-text';
+import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
 import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
+import { parseTimeOf } from './loader';
+import type { TemplateCache } from './compiler/context';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
 
@@ -145,6 +147,8 @@ class ManifestBuilder {
   /** The fields dbt's state comparison reads, computed per node as state:modified computes them (core/state-view.ts). */
   private readonly stateYml: YmlIndex;
   private readonly readFile: FileReader;
+  /** The templates the project's load parsed (every macro file among them). */
+  private readonly templates: TemplateCache | undefined;
 
   /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
   private withState(json: Json, id: string, keys: readonly string[]): Json {
@@ -162,6 +166,7 @@ class ManifestBuilder {
     this.project = input.analysis.project;
     this.stateYml = new YmlIndex(this.project);
     this.readFile = hostReader(input.host, this.project.root);
+    this.templates = parseTimeOf(this.project)?.options.templates;
     this.createdAt = input.generatedAt.getTime() / 1000;
     this.packages.set(this.project.config.name, this.project.config);
     for (const [name, config] of this.project.packages) this.packages.set(name, config);
@@ -310,7 +315,8 @@ class ManifestBuilder {
       unique_id: node.uniqueId,
       fqn: node.fqn,
       alias: relation?.identifier ?? node.name,
-      checksum: this.checksum(node, text),
+      // An enabled seed's checksum comes with its state fields (withState): its file is read once.
+      checksum: type === 'seed' && this.project.nodes.has(node.uniqueId) ? null : this.checksum(node, text),
       config,
       tags: node.config.tags,
       description: described.text,
@@ -541,7 +547,7 @@ class ManifestBuilder {
       const read = this.input.host.read(joinPath(this.project.root, node.file));
       if (read.kind === 'too-large' || (read.kind === 'text' && Buffer.byteLength(read.text, 'utf8') > MAX_SEED_BYTES)) return { name: 'path', checksum: this.packagePath(node.packageName, node.file) };
       if (read.kind !== 'text') return { name: 'none', checksum: '' };
-      return { name: 'sha256', checksum: sha256(universalNewlines(read.text).replace(PY_STRIP, '')) };
+      return { name: 'sha256', checksum: sha256(pyStrip(universalNewlines(read.text))) };
     }
     return text === undefined ? { name: 'none', checksum: '' } : dbtChecksum(text);
   }
@@ -613,9 +619,21 @@ class ManifestBuilder {
     return ids;
   }
 
+  /** A macro's parsed block: from the template of its file the load parsed (found by its span), else its SQL parsed alone. */
+  private macroTree(macro: MacroDefinition, sql: string): object {
+    const text = this.project.files.get(macro.file)?.text;
+    if (this.templates && text !== undefined) {
+      const { template, diagnostics } = this.templates.get(macro.file, text);
+      // A file with syntax errors may recover differently as a whole than its block alone.
+      const block = diagnostics.length === 0 ? template.body.find((stmt) => stmt.kind === 'Macro' && stmt.span.start === macro.block.span.start) : undefined;
+      if (block) return block;
+    }
+    return parseJinja(sql).template;
+  }
+
   /** dbt's static reading of a macro's calls (statically_extract_macro_calls), resolved like dbt. */
   private macroDependencies(macro: MacroDefinition, sql: string): string[] {
-    const { template } = parseJinja(sql);
+    const template = this.macroTree(macro, sql);
     const names: string[] = [];
     const add = (name: string): void => {
       if (!names.includes(name)) names.push(name);
@@ -725,7 +743,7 @@ class ManifestBuilder {
               name: m[1]!,
               path: rel.startsWith(`${prefix}/`) ? rel.slice(prefix.length + 1) : rel,
               originalFilePath: rel,
-              contents: m[2]!.replace(PY_STRIP, ''),
+              contents: pyStrip(m[2]!),
             });
           }
         }
@@ -783,10 +801,12 @@ function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {
     return;
   }
   if (!node || typeof node !== 'object') return;
-  const n = node as { kind?: string };
+  const n = node as Record<string, unknown>;
   if (n.kind === 'Call') visit(node as ast.CallExpr);
-  for (const [key, value] of Object.entries(node)) {
+  // for...in: the same keys in the same order as Object.entries on these plain objects, without an array per node.
+  for (const key in n) {
     if (key === 'span' || key === 'nameSpan' || key === 'attrSpan') continue;
+    const value = n[key];
     if (value && typeof value === 'object') walkCalls(value, visit);
   }
 }

@@ -578,7 +578,7 @@ function parseLiteral(tokens: Token[], at: number): { value: unknown; next: numb
       if (tokens[k]?.value === ',') k++;
       else if (tokens[k]?.value !== close) return undefined;
     }
-    return k < tokens.length ? { value: items, next: k + 1 } : undefined;
+    return k < tokens.length ? { value: exact(items), next: k + 1 } : undefined;
   }
   if (t.value === '{') {
     const obj: Record<string, unknown> = {};

@@ -10,6 +10,7 @@ import type { Diagnostic } from './diagnostics';
 import { joinPath, type FileHost } from './host';
 import { parse, render } from './jinja';
 import { readProfile, type Target } from './profiles';
+import { parseTimeOf } from './loader';
 
 export interface TargetRequest {
   /** Target name (`--target`); the profile's default when absent. */
@@ -88,6 +89,7 @@ export interface CompilerRequest extends TargetRequest {
   fullRefresh?: boolean;
   relationExists?: CompileOptions['relationExists'];
   deferredRelation?: CompileOptions['deferredRelation'];
+  /** Default: the templates the project's load parsed (its macro files are not parsed again). */
   templates?: TemplateCache;
 }
 
@@ -100,5 +102,5 @@ export function createCompiler(host: FileHost, analysis: Analysis, request: Comp
   if (request.fullRefresh) options.fullRefresh = request.fullRefresh;
   if (request.relationExists) options.relationExists = request.relationExists;
   if (request.deferredRelation) options.deferredRelation = request.deferredRelation;
-  return { compiler: new Compiler(analysis, options, request.templates), resolved };
+  return { compiler: new Compiler(analysis, options, request.templates ?? parseTimeOf(analysis.project)?.options.templates), resolved };
 }

@@ -17,7 +17,7 @@ import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import type { MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
-import { fullBlockEnd, MAX_SEED_BYTES, PY_STRIP, rawCode, universalNewlines as universal } from './dbt-text';
+import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines as universal } from './dbt-text';
 import type { ManifestNode } from './state';
 import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
 
@@ -35,8 +35,10 @@ export interface StateView {
 /** The tree of dbt_project.yml a resource type is configured under. */
 const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
 
-/** yml entries by the span of their `name:` value, per file (each file parsed once per view). */
+/** yml entries by the span of their `name:` value, per file (each file parsed once per view); and config() calls read, by their text. */
 export class YmlIndex {
+  /** What `configCallConfig` read of a config() call, by the call's text (packages repeat one call in hundreds of models). */
+  readonly configCalls = new Map<string, Json>();
   private readonly files = new Map<string, Map<number, YNode>>();
   private readonly roots = new Map<string, YNode | undefined>();
   private readonly sources = new Map<string, Map<string, YNode>>();
@@ -113,7 +115,7 @@ function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectC
 }
 
 /** dbt's `unrendered_config`: the configs as written, each layer shallow-updating the ones before (UnrenderedConfigGenerator). */
-export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry?: YNode): Json {
+export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: YNode | undefined, yml: YmlIndex): Json {
   if (node.resourceType === 'exposure') return { ...(node.exposure?.unrenderedConfig ?? {}) };
   if (node.resourceType === 'test' && node.test?.attachedTo) {
     // Generic tests: the test modifiers their definition configures, and dbt's short alias for a long name.
@@ -129,7 +131,7 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry?:
   for (const layer of layers.own) Object.assign(out, layer);
   const patch = toJS(get(ymlEntry, 'config'));
   if (isDict(patch)) Object.assign(out, patch);
-  Object.assign(out, configCallConfig(project, node));
+  Object.assign(out, configCallConfig(project, node, yml.configCalls));
   for (const layer of layers.root) Object.assign(out, layer);
   return out;
 }
@@ -139,16 +141,20 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry?:
  * the first call's keyword arguments, a string constant as its value, anything else as its source
  * reconstructed the way dbt prints it (`['status']`, `env_var('X')`, `True`).
  */
-function configCallConfig(project: Project, node: ProjectNode): Json {
+function configCallConfig(project: Project, node: ProjectNode, read: Map<string, Json>): Json {
   const first = node.configCalls[0];
   const text = first ? project.files.get(node.file)?.text : undefined;
   if (!first || text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...node.configCalls.map((c) => c.values)) as Json;
-  const { template } = parseJinja(`{{ ${text.slice(first.callSpan.start, first.callSpan.end)} }}`);
+  const source = text.slice(first.callSpan.start, first.callSpan.end);
+  const known = read.get(source);
+  if (known) return known;
+  const { template } = parseJinja(`{{ ${source} }}`);
   const output = template.body.find((stmt) => stmt.kind === 'Output');
   const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
   if (!call) return { ...first.values };
   const out: Json = {};
   for (const kw of call.kwargs) out[kw.name] = kw.value.kind === 'Const' && typeof kw.value.value === 'string' ? kw.value.value : pySource(kw.value);
+  read.set(source, out);
   return out;
 }
 
@@ -226,7 +232,7 @@ function unitTestChecksum(node: ProjectNode, entry: YNode | undefined): string {
   // csv rows written inline are parsed into dicts of strings, as dbt does before it checksums them.
   const rowsOf = (d: Json, format: string): unknown => {
     // dbt keeps sql rows as written, stripped (a `|` block's final newline is not part of them).
-    if (format === 'sql' && typeof d.rows === 'string') return d.rows.replace(PY_STRIP, '');
+    if (format === 'sql' && typeof d.rows === 'string') return pyStrip(d.rows);
     if (format !== 'csv' || typeof d.rows !== 'string') return d.rows ?? null;
     const [header, ...records] = readCsv(d.rows.trim(), ',').rows;
     return records.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
@@ -257,7 +263,7 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
       return { ...base, ...sourceFields(project, node, entry, yml) };
     case 'exposure': {
       const e = node.exposure!;
-      return { ...base, type: e.type, owner: { email: e.owner.email ?? null, name: e.owner.name ?? null }, maturity: e.maturity ?? null, url: e.url ?? null, label: e.label ?? null, depends_on: { nodes: node.dependsOn, macros: [] }, unrendered_config: unrenderedConfig(project, node, entry) };
+      return { ...base, type: e.type, owner: { email: e.owner.email ?? null, name: e.owner.name ?? null }, maturity: e.maturity ?? null, url: e.url ?? null, label: e.label ?? null, depends_on: { nodes: node.dependsOn, macros: [] }, unrendered_config: unrenderedConfig(project, node, entry, yml) };
     }
     case 'unit_test':
       return { ...base, checksum: unitTestChecksum(node, entry) };
@@ -270,7 +276,7 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
   const calls = node.test?.attachedTo ? [...node.macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : node.macroCalls;
   const out: ManifestNode = {
     ...base,
-    unrendered_config: unrenderedConfig(project, node, entry),
+    unrendered_config: unrenderedConfig(project, node, entry, yml),
     config: isTest ? { enabled: node.config.enabled, materialized: node.config.materialized } : { enabled: node.config.enabled, materialized: node.config.materialized, persist_docs: isDict(node.config.persist_docs) ? node.config.persist_docs : {}, contract: { enforced: contractEnforced(node) } },
     columns: columnsOf(node),
     depends_on: { macros: macroIds(project, node.packageName, calls), nodes: node.dependsOn },
@@ -299,11 +305,11 @@ export function manifestStateFields(project: Project, node: ProjectNode, read: F
     case 'unit_test':
       return { checksum: unitTestChecksum(node, entry) };
     case 'exposure':
-      return { unrendered_config: unrenderedConfig(project, node, entry) };
+      return { unrendered_config: unrenderedConfig(project, node, entry, yml) };
     default:
       break;
   }
-  const out: Json = { unrendered_config: unrenderedConfig(project, node, entry), columns: columnsOf(node) };
+  const out: Json = { unrendered_config: unrenderedConfig(project, node, entry, yml), columns: columnsOf(node) };
   if (node.resourceType === 'seed') out.checksum = seedChecksum(node, read(node.file) ?? '');
   if (node.resourceType === 'model') Object.assign(out, modelFields(node, entry));
   return out;
@@ -316,7 +322,7 @@ function contractEnforced(node: ProjectNode): boolean {
 /** A seed's checksum: sha256 of its text as Python reads it (universal newlines, stripped); the path when too large. */
 function seedChecksum(node: ProjectNode, raw: string): { name: string; checksum: string } {
   const text = universal(raw);
-  return Buffer.byteLength(text, 'utf8') > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(text.replace(PY_STRIP, '')) };
+  return Buffer.byteLength(text, 'utf8') > MAX_SEED_BYTES ? { name: 'path', checksum: node.file } : { name: 'sha256', checksum: sha256(pyStrip(text)) };
 }
 
 /** A model's access, deprecation date and model-level constraints. */

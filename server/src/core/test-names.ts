@@ -19,24 +19,24 @@ export function synthesizeTestNames(testType: string, targetName: string, args: 
   // Built as one string, without intermediate arrays: a big project names tens of thousands of tests.
   const keys = Object.keys(args);
   sortStrings(keys);
-  let unique = '';
-  let first = true;
-  const add = (part: unknown): void => {
-    const text = identifierChars(pythonStr(part));
-    unique = first ? text : `${unique}__${text}`;
-    first = false;
-  };
+  let unique: string | undefined;
   for (const key of keys) {
     if (key === 'model') continue;
     const value = args[key];
-    if (Array.isArray(value)) for (const part of value) add(part);
-    else if (isDict(value)) for (const part of Object.values(value)) add(part);
-    else add(value);
+    if (Array.isArray(value)) for (const part of value) unique = joinPart(unique, part);
+    else if (isDict(value)) for (const part of Object.values(value)) unique = joinPart(unique, part);
+    else unique = joinPart(unique, value);
   }
   const identifier = `${testType}_${targetName}`;
-  const fullName = `${identifier}_${unique}`;
+  const fullName = `${identifier}_${unique ?? ''}`;
   const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${md5(fullName)}` : fullName;
   return { fullName, shortName };
+}
+
+/** `<so far>__<part as identifier chars>` (the part alone first). */
+function joinPart(sofar: string | undefined, part: unknown): string {
+  const text = identifierChars(pythonStr(part));
+  return sofar === undefined ? text : `${sofar}__${text}`;
 }
 
 /**
@@ -45,19 +45,49 @@ export function synthesizeTestNames(testType: string, targetName: string, args: 
  * scalar is first turned into its Python `str()` and dict keys are sorted.
  */
 export function genericTestUniqueId(projectName: string, name: string, metadata: { namespace: string | undefined; name: string; kwargs: Record<string, unknown>; model: string }): string {
-  // repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written directly:
-  // a big project hashes tens of thousands of these.
+  // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written as
+  // parts joined once (one flat string for the hash, not a chain of concatenations): a big project
+  // hashes tens of thousands of these.
   const keys = Object.keys(metadata.kwargs);
   const implicitModel = !('model' in metadata.kwargs);
   if (implicitModel) keys.push('model');
   sortStrings(keys);
-  let kwargs = '';
-  for (const key of keys) {
-    const repr = implicitModel && key === 'model' ? modelRepr(metadata.model) : hashableRepr(metadata.kwargs[key]);
-    kwargs += `${kwargs ? ', ' : ''}${pythonRepr(key)}: ${repr}`;
+  const parts: string[] = [name, "{'kwargs': {"];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (i > 0) parts.push(', ');
+    parts.push(keyRepr(key), ': ', implicitModel && key === 'model' ? modelRepr(metadata.model) : hashableRepr(metadata.kwargs[key]));
   }
-  const hashable = `{'kwargs': {${kwargs}}, 'name': ${hashableRepr(metadata.name)}, 'namespace': ${hashableRepr(metadata.namespace ?? null)}}`;
-  return `test.${projectName}.${name}.${md5(name + hashable).slice(-10)}`;
+  parts.push(testNameSuffix(metadata.name, metadata.namespace));
+  return `test.${projectName}.${name}.${md5(parts.join('')).slice(-10)}`;
+}
+
+/** Argument names repeat in every test (`column_name`, `model`, `values`): each repr is made once. */
+const keyReprs = new Map<string, string>();
+
+function keyRepr(key: string): string {
+  let repr = keyReprs.get(key);
+  if (repr === undefined) {
+    repr = pythonRepr(key);
+    // Bounded: keys are the tests' argument names, but nothing stops a file from inventing many.
+    if (keyReprs.size > 10_000) keyReprs.clear();
+    keyReprs.set(key, repr);
+  }
+  return repr;
+}
+
+/** `}, 'name': 'unique', 'namespace': None}`: the end of the hashed text, the same for every test of a kind. */
+const nameSuffixes = new Map<string, string>();
+
+function testNameSuffix(name: string, namespace: string | undefined): string {
+  const key = namespace === undefined ? name : `${namespace}.${name}`;
+  let suffix = nameSuffixes.get(key);
+  if (suffix === undefined) {
+    suffix = `}, 'name': ${hashableRepr(name)}, 'namespace': ${hashableRepr(namespace ?? null)}}`;
+    if (nameSuffixes.size > 10_000) nameSuffixes.clear();
+    nameSuffixes.set(key, suffix);
+  }
+  return suffix;
 }
 
 /** The tests of one model or column come one after another: their model argument's repr is computed once. */

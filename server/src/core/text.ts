@@ -207,3 +207,14 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
   scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2]);
   return scored.slice(0, max).map(([, c]) => c);
 }
+
+/**
+ * The same string, stored as one flat string. A name built by concatenation (`${a}.${b}`) is a
+ * chain of pieces that keeps every piece alive; reading a character makes V8 flatten it in place,
+ * and the next GC drops the chain. For the ids and names a big project keeps per node (tens of
+ * thousands): ~170 bytes less each, and less for the GC to copy.
+ */
+export function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}

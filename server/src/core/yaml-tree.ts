@@ -176,6 +176,9 @@ export function getString(node: YNode | undefined, key: string): string | undefi
   return v?.kind === 'scalar' && v.value !== null && v.value !== undefined ? String(v.value) : undefined;
 }
 
+/** What `items` answers for anything but a sequence: one shared empty list (never changed). */
+const NO_ITEMS = Object.freeze([]) as unknown as YNode[];
+
 export function items(node: YNode | undefined): YNode[] {
-  return node?.kind === 'seq' ? node.items : [];
+  return node?.kind === 'seq' ? node.items : NO_ITEMS;
 }

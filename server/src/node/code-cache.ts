@@ -64,8 +64,10 @@ export function requireWithCodeCache(file: string, env: Env = process.env): Cach
     debug('off');
     return { exports: createRequire(file)(file), outcome: 'off', save: () => undefined };
   }
-  const source = readFileSync(file, 'utf8');
-  const key = createHash('sha1').update(source).digest('hex').slice(0, 20);
+  // Hashed as read: the same key as the text's UTF-8, without encoding the decoded text again.
+  const bytes = readFileSync(file);
+  const key = createHash('sha1').update(bytes).digest('hex').slice(0, 20);
+  const source = bytes.toString('utf8');
   const prefix = `${basename(file, '.js')}-`;
   const cachePath = join(location.dir, `${prefix}${process.version}-${process.arch}-${key}.bin`);
   const stored = readCacheFile(cachePath);

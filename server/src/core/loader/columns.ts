@@ -17,11 +17,20 @@ export function readColumns(ctx: PackageContext, rel: string, entry: YNode): Col
     const dataType = getString(column, 'data_type');
     if (dataType !== undefined) info.dataType = dataType;
     // dbt's ColumnInfo: meta is `meta:` then `config: {meta:}`; tags are `tags:` and `config: {tags:}`.
+    // Most columns have neither: nothing is merged for them (a big project reads tens of thousands).
     const config = toJS(get(column, 'config'));
-    const meta = { ...asDict(toJS(get(column, 'meta'))), ...asDict(isDict(config) ? config.meta : undefined) };
-    if (Object.keys(meta).length > 0) info.meta = meta;
-    const tags = [...new Set([...asTags(toJS(get(column, 'tags'))), ...asTags(isDict(config) ? config.tags : undefined)])];
-    if (tags.length > 0) info.tags = tags;
+    const ownMeta = toJS(get(column, 'meta'));
+    const configMeta = isDict(config) ? config.meta : undefined;
+    if (isDict(ownMeta) || isDict(configMeta)) {
+      const meta = { ...asDict(ownMeta), ...asDict(configMeta) };
+      if (Object.keys(meta).length > 0) info.meta = meta;
+    }
+    const ownTags = toJS(get(column, 'tags'));
+    const configTags = isDict(config) ? config.tags : undefined;
+    if (ownTags !== undefined || configTags !== undefined) {
+      const tags = [...new Set([...asTags(ownTags), ...asTags(configTags)])];
+      if (tags.length > 0) info.tags = tags;
+    }
     const constraints = toJS(get(column, 'constraints'));
     if (Array.isArray(constraints)) info.constraints = constraints.filter(isDict);
     if (toJS(get(column, 'quote')) === true) info.quote = true;

@@ -3,7 +3,7 @@
  * load into together (`LoadState`), and one package's view of it (`PackageContext`: its config,
  * resource folders, config trees and the per-package caches that keep a big load fast).
  */
-import { applyConfig, copyConfig, emptyConfig, treeLayers } from '../config-tree';
+import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { Diagnostic } from '../diagnostics';
 import { PyFloat } from '../jinja';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
@@ -27,6 +27,8 @@ export class LoadState {
   parser?: ParseTime;
   /** Renders a Jinja value of dbt_project.yml (target, env_var, --vars). */
   renderProjectValue?: (text: string) => unknown;
+  /** `{column_name: x}`, the arguments of every `- unique`/`- not_null` of a column x: one frozen object per name. */
+  private readonly columnArgs = new Map<string, Record<string, unknown>>();
 
   /** @param root the root project's absolute folder */
   constructor(
@@ -34,6 +36,16 @@ export class LoadState {
     readonly root: string,
     readonly cache: ScanCache,
   ) {}
+
+  /** The arguments of a column's test written as a bare name: shared by every such test, never changed. */
+  columnArguments(columnName: string): Record<string, unknown> {
+    let args = this.columnArgs.get(columnName);
+    if (!args) {
+      args = Object.freeze({ column_name: columnName });
+      this.columnArgs.set(columnName, args);
+    }
+    return args;
+  }
 
   report(d: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): void {
     this.diagnostics.push({ severity: 'error', ...d });
@@ -75,6 +87,8 @@ export class PackageContext {
   /** Tree configs merged once per tree and folder, for the nodes of that folder without an entry of their own. */
   private readonly folderConfigs = new Map<string, NodeConfig>();
   private readonly fqnPrefixes = new Map<string, string[]>();
+  /** Generic tests' configs from the project trees, by folder, with the tree layers they came from. */
+  private readonly testConfigs = new Map<string, { layers: Array<Record<string, unknown>>; config: NodeConfig }>();
 
   /**
    * @param base folder of this package relative to the root project ('' for the root itself)
@@ -168,7 +182,8 @@ export class PackageContext {
 
   /**
    * A node's config from its own project's dbt_project.yml tree (the lowest layer). A package's
-   * node is configured by the root project's tree too, last (see `rootLayers`).
+   * node is configured by the root project's tree too, last (see `rootLayers`). Read-only: the
+   * nodes of a folder share one (frozen); copy it (`copyConfig`) to change it.
    */
   treeConfig(tree: keyof ProjectConfig['trees'], materialized: string, folders: string[], name: string): NodeConfig {
     const named = (t: Record<string, unknown> | undefined): boolean => {
@@ -189,10 +204,27 @@ export class PackageContext {
     if (!merged) {
       merged = emptyConfig(materialized);
       for (const layer of treeLayers(this.config.trees[tree], this.config.name, folders)) applyConfig(merged, layer);
-      this.folderConfigs.set(key, merged);
+      this.folderConfigs.set(key, freezeConfig(merged));
     }
-    // A copy per node, with its own lists and meta (as a node configured on its own would have).
-    return copyConfig(merged);
+    // Shared by the folder's nodes (each keeps it as its lowest config layer): frozen, callers copy to change.
+    return merged;
+  }
+
+  /**
+   * The config of a generic test named `name` in yml file `rel` from the project trees alone
+   * (`data_tests:`; `hasTrees` false when neither project has one). Shared by every test of the
+   * folder that the same tree levels configure, and frozen: a test with config of its own copies it.
+   */
+  testConfig(rel: string, name: string, hasTrees: boolean): NodeConfig {
+    const folders = hasTrees ? this.foldersOf(rel) : NO_FOLDERS;
+    const layers = hasTrees ? this.layersFor('tests', [...folders, name]) : NO_LAYERS;
+    const key = folders.join('/');
+    const cached = this.testConfigs.get(key);
+    if (cached && sameItems(cached.layers, layers)) return cached.config;
+    const config = emptyConfig('test');
+    for (const layer of layers) applyConfig(config, layer);
+    this.testConfigs.set(key, { layers, config: freezeConfig(config) });
+    return config;
   }
 
   /** For a package's node: the root project's tree layers for it, applied after everything else (dbt's precedence). */
@@ -207,6 +239,23 @@ export class PackageContext {
     const own = treeLayers(this.config.trees[tree], this.config.name, path);
     return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path, false)] : own;
   }
+}
+
+/** A config shared by many nodes, its lists and meta included, made unchangeable: a change in place fails loudly instead of reaching every node. */
+function freezeConfig(config: NodeConfig): NodeConfig {
+  Object.freeze(config.tags);
+  Object.freeze(config.meta);
+  for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(config[hook])) Object.freeze(config[hook]);
+  return Object.freeze(config);
+}
+
+const NO_FOLDERS: string[] = Object.freeze([]) as unknown as string[];
+const NO_LAYERS: Array<Record<string, unknown>> = Object.freeze([]) as unknown as Array<Record<string, unknown>>;
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A yml mapping (a float such as `5.0`, a `PyFloat` box, is a value). */

@@ -2,11 +2,11 @@
  * Generic data tests from properties yml (`data_tests:`/`tests:` of a model, seed, snapshot,
  * source table or column) → test nodes, named as dbt names them (`test-names.ts`).
  */
-import { applyConfig, emptyConfig } from '../config-tree';
+import { applyConfig, copyConfig } from '../config-tree';
 import type { ProjectFile, ProjectNode } from '../model';
 import { scan } from '../scanner';
 import { genericTestUniqueId, synthesizeTestNames, testModelArgument } from '../test-names';
-import type { Span } from '../text';
+import { flat, type Span } from '../text';
 import { items, toJS, type YNode } from '../yaml-tree';
 import { isDict, type PackageContext } from './context';
 import { NONE, register, severityOf } from './nodes';
@@ -86,7 +86,7 @@ function addGenericTest(
   // The entry's keys, the column, then `arguments:` over them (dbt's order), in one object: a big
   // project reads tens of thousands of entries. `- unique` (the common one) has no keys of its own.
   let args: Record<string, unknown>;
-  if (spec.kind === 'scalar') args = columnName !== undefined ? { column_name: columnName } : raw;
+  if (spec.kind === 'scalar') args = columnName !== undefined ? ctx.state.columnArguments(columnName) : raw;
   else {
     args = {};
     for (const k in raw) if (k !== 'arguments') args[k] = raw[k];
@@ -143,15 +143,18 @@ function addGenericTest(
     const type = `${namespace ? `${namespace}_` : ''}${named.resourceType === 'source' ? 'source_' : ''}${bare}`;
     const targetName = named.resourceType === 'source' ? `${named.source!.sourceName}_${named.name}` : named.name;
     const names = synthesizeTestNames(type, targetName, kwargs);
-    name = names.fullName;
-    if (names.shortName !== names.fullName) alias = names.shortName;
+    name = flat(names.fullName);
+    if (names.shortName !== names.fullName) alias = flat(names.shortName);
   }
-  const uniqueId = genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model });
-  const config = emptyConfig('test');
-  if (treeConfigs) for (const layer of ctx.layersFor('tests', [...ctx.foldersOf(rel), name])) applyConfig(config, layer);
-  if (testConfig) applyConfig(config, testConfig);
-  // A long synthesized name gets the short one as its alias, unless one is configured.
-  if (alias !== undefined && config.alias === undefined) config.alias = alias;
+  const uniqueId = flat(genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model }));
+  // Most tests have no config of their own: they share their folder's (frozen) config.
+  let config = ctx.testConfig(rel, name, treeConfigs);
+  if (testConfig || alias !== undefined) {
+    config = copyConfig(config);
+    if (testConfig) applyConfig(config, testConfig);
+    // A long synthesized name gets the short one as its alias, unless one is configured.
+    if (alias !== undefined && config.alias === undefined) config.alias = alias;
+  }
   const attachedTo = target.uniqueId;
   const severity = severityOf(config);
   // Literals with every key: an object that gains a key later gets a second, out-of-line store.
@@ -166,7 +169,8 @@ function addGenericTest(
   if (alias !== undefined) test.compiledName = alias;
   const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
   if (ownConfig) test.config = ownConfig;
-  const fqn = [...ctx.fqnPrefix(rel), name];
+  // concat: a list of the exact size (a spread leaves room for 16 more in every test's fqn).
+  const fqn = ctx.fqnPrefix(rel).concat(name);
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
   const node: ProjectNode = config.enabled

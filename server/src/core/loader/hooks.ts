@@ -1,5 +1,5 @@
 /** dbt_project.yml's `on-run-start`/`on-run-end` hooks as operation nodes. */
-import { applyConfig } from '../config-tree';
+import { applyConfig, copyConfig } from '../config-tree';
 import type { ProjectNode } from '../model';
 import type { PackageContext } from './context';
 import { newNode, register } from './nodes';
@@ -13,7 +13,7 @@ export function addHooks(ctx: PackageContext): void {
     list.forEach((sql, index) => {
       const name = `${c.name}-${when}-${index}`;
       // dbt configures a hook as a model at [project, 'hooks', name] and tags it with its kind.
-      const config = ctx.treeConfig('models', 'view', ['hooks'], name);
+      const config = copyConfig(ctx.treeConfig('models', 'view', ['hooks'], name));
       applyConfig(config, { tags: [when] });
       const node: ProjectNode = newNode({
         uniqueId: `operation.${c.name}.${name}`,

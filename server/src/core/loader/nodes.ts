@@ -1,8 +1,8 @@
 /** Building nodes and registering them: dbt's rules for disabled nodes, duplicates and the ref() namespace. */
-import { configFromLayers } from '../config-tree';
+import { configFromLayers, copyConfig } from '../config-tree';
 import type { NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
-import type { Span } from '../text';
+import { flat, type Span } from '../text';
 import type { PackageContext } from './context';
 
 /** One shared empty list for the many nodes (tests) that have none: never mutated, only replaced. */
@@ -29,13 +29,14 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
   const tree = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);
   const rootLayers = ctx.rootConfig ? ctx.rootLayers(treeKey, [...folders, name]) : undefined;
   const node: ProjectNode = newNode({
-    uniqueId: `${type}.${pkg}.${name}`,
+    uniqueId: flat(`${type}.${pkg}.${name}`),
     resourceType: type,
     name,
     packageName: pkg,
     file: file.path,
-    fqn: [pkg, ...folders, name],
-    config: tree,
+    fqn: [pkg].concat(folders, name),
+    // The parse-time render shows the node its config (`model.config`): its own copy, as the tree is shared.
+    config: copyConfig(tree),
     dynamic: result?.dynamic ?? [],
     configCalls: result?.configs ?? [],
     macroCalls: result?.macroCalls ?? [],

@@ -337,7 +337,8 @@ function mergeConfigCall(into: Record<string, unknown>, opts: Record<string, unk
     const key = rawKey === 'pre_hook' ? 'pre-hook' : rawKey === 'post_hook' ? 'post-hook' : rawKey;
     if (key === 'pre-hook' || key === 'post-hook' || key === 'tags') {
       const before = into[key];
-      into[key] = [...(before === undefined ? [] : Array.isArray(before) ? before : [before]), ...(Array.isArray(value) ? value : [value])];
+      // concat: a list of the exact size, kept in the node's config layers.
+      into[key] = (before === undefined ? [] : Array.isArray(before) ? before : [before]).concat(Array.isArray(value) ? value : [value]);
     } else if ((key === 'meta' || key === 'grants' || key === 'docs') && value && typeof value === 'object' && !Array.isArray(value)) {
       const before = into[key];
       into[key] = { ...(before && typeof before === 'object' ? before : {}), ...(value as Record<string, unknown>) };

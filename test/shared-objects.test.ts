@@ -1,0 +1,89 @@
+/**
+ * The loader shares objects between nodes to keep a big project small (a folder's generic tests
+ * share one config, a folder's models one project-tree config layer, a column's bare tests one
+ * `{column_name}`, empty tags/meta/lists one each):
+ * nobody may change them in place. After a load, compiling every node, writing the manifest and
+ * incremental edits, every object two nodes share must hold exactly what it held after the load.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
+import { updateModelText } from '../server/src/core/incremental';
+import { ScanCache } from '../server/src/core/loader';
+import type { ProjectNode } from '../server/src/core/model';
+import { createCompiler } from '../server/src/core/session';
+import { NodeFileHost } from '../server/src/node/fs-host';
+import { writeManifest } from '../server/src/runner/artifacts';
+import { testPath } from './support/golden';
+
+/** The objects of a node that may be shared with other nodes. */
+function shareable(node: ProjectNode): object[] {
+  const out: object[] = [node.config, node.config.tags, node.config.meta, node.fqn, node.columns, node.refs, node.sources, node.dependsOn];
+  if (node.configLayers) out.push(node.configLayers.tree);
+  if (node.test) {
+    out.push(node.test.kwargs);
+    if (node.test.config) out.push(node.test.config);
+  }
+  return out;
+}
+
+/** Every object more than one node holds, with its JSON text. */
+function sharedObjects(nodes: Iterable<ProjectNode>): Map<object, string> {
+  const holders = new Map<object, number>();
+  for (const node of nodes) for (const o of new Set(shareable(node))) holders.set(o, (holders.get(o) ?? 0) + 1);
+  const shared = new Map<object, string>();
+  for (const [o, count] of holders) if (count > 1) shared.set(o, JSON.stringify(o));
+  return shared;
+}
+
+const projects = [
+  { name: 'sample project', root: testPath('..', 'models'), model: 'models/silver/silver_orders.sql', modelsShareTree: true },
+  { name: 'data_tests tree by folder', root: testPath('fixtures', 'parity', 'test_paths_config'), model: undefined },
+  { name: 'packages and every resource kind', root: testPath('fixtures', 'parity', 'artifacts'), model: undefined },
+];
+
+describe('objects shared between nodes are never changed in place', () => {
+  for (const project of projects) {
+    it(project.name, () => {
+      const host = new NodeFileHost();
+      const cache = new ScanCache();
+      const analysis = analyzeProject(host, project.root, { cache });
+      const all = [...analysis.project.nodes.values(), ...[...analysis.project.disabled.values()].flat()];
+      const shared = sharedObjects(all);
+      const tests = all.filter((n) => n.resourceType === 'test' && n.test?.attachedTo);
+      // Not vacuous: the project's generic tests do share their config.
+      assert.ok(tests.length > 1, 'the project has generic tests');
+      assert.ok(
+        tests.some((n) => shared.has(n.config)),
+        'generic tests share a config',
+      );
+      for (const n of tests) if (shared.has(n.config)) assert.ok(Object.isFrozen(n.config), `${n.uniqueId}: a shared config is frozen`);
+      if ('modelsShareTree' in project) {
+        const models = all.filter((n) => n.resourceType === 'model');
+        assert.ok(
+          models.some((n) => n.configLayers && shared.has(n.configLayers.tree)),
+          "a folder's models share their project-tree config layer",
+        );
+      }
+
+      const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [project.root] });
+      for (const id of analysis.project.nodes.keys()) compiler.compile(id);
+      const dir = mkdtempSync(join(tmpdir(), 'medallion-shared-'));
+      try {
+        writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId: 'shared-objects' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      if (project.model) {
+        const path = join(project.root, project.model);
+        const text = readFileSync(path, 'utf8');
+        for (const edit of [`${text}\n-- edited`, `${text}\n{{ config(tags=['edited']) }}`, text]) updateModelText(analysis, project.model, edit, cache);
+      }
+
+      for (const [o, json] of shared) assert.equal(JSON.stringify(o), json, 'a shared object was changed in place');
+    });
+  }
+});
