@@ -18,6 +18,7 @@ import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { writeManifest } from '../server/src/runner/artifacts';
 import { testPath } from './support/golden';
+import { tempProject } from './support/temp-project';
 
 /** The objects of a node that may be shared with other nodes. */
 function shareable(node: ProjectNode): object[] {
@@ -86,4 +87,32 @@ describe('objects shared between nodes are never changed in place', () => {
       for (const [o, json] of shared) assert.equal(JSON.stringify(o), json, 'a shared object was changed in place');
     });
   }
+});
+
+describe('templates get their own copy of a node', () => {
+  it("a naming macro or a model that updates its node's config changes neither the node nor the tests sharing it", () => {
+    const root = tempProject({
+      // generate_alias_name sees every node, generic tests (shared frozen configs) included.
+      'macros/naming.sql':
+        "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}{% do node.config.update({'touched': true}) %}{% do node.config.tags.append('touched') %}{% do node.tags.append('touched') %}{% do node.fqn.append('touched') %}{{ custom_alias_name or node.name }}{%- endmacro %}",
+      'models/orders.sql': "{% do model.config.meta.update({'touched': true}) %}select 1 as id",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n',
+    });
+    try {
+      const host = new NodeFileHost();
+      const analysis = analyzeProject(host, root);
+      const before = new Map([...analysis.project.nodes.values()].map((n) => [n.uniqueId, JSON.stringify([n.config, n.fqn])]));
+      const tests = [...analysis.project.nodes.values()].filter((n) => n.resourceType === 'test');
+      assert.equal(tests.length, 2);
+      assert.ok(Object.isFrozen(tests[0]!.config), 'the generic tests share a frozen config');
+      const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
+      for (const id of analysis.project.nodes.keys()) {
+        const result = compiler.compile(id);
+        assert.notEqual(result.sql, undefined, `${id}: ${JSON.stringify(result.diagnostics)}`);
+      }
+      for (const n of analysis.project.nodes.values()) assert.equal(JSON.stringify([n.config, n.fqn]), before.get(n.uniqueId), `${n.uniqueId} was changed by a template`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -461,7 +461,12 @@ export class Compiler {
     return this.renderedConfig.get(node.uniqueId) ?? {};
   }
 
-  private nodeDict(node: ProjectNode, config: Record<string, unknown> = node.config): Record<string, unknown> {
+  private nodeDict(node: ProjectNode, nodeConfig: Record<string, unknown> = node.config): Record<string, unknown> {
+    // A template's own copy: dict methods (`model.config.update(...)`) write in place, and nodes share
+    // their folder's frozen config (loader/context.ts); dbt hands each node its own config too.
+    const config: Record<string, unknown> = { ...nodeConfig };
+    if (Array.isArray(config.tags)) config.tags = [...config.tags];
+    if (isDict(config.meta)) config.meta = { ...config.meta };
     return {
       name: node.name,
       unique_id: node.uniqueId,
@@ -469,11 +474,11 @@ export class Compiler {
       package_name: node.packageName,
       original_file_path: node.file,
       path: node.file,
-      fqn: node.fqn,
-      tags: node.config.tags,
+      fqn: [...node.fqn],
+      tags: [...node.config.tags],
       config,
       description: node.description ?? '',
-      meta: node.config.meta,
+      meta: { ...node.config.meta },
       alias: config.alias ?? node.name,
       version: node.version ?? null,
       latest_version: node.latestVersion ?? null,
