@@ -32,7 +32,10 @@ const load = (path) => createRequire(repo + '/')(join(repo, 'out', path));
 const { analyzeProject } = load('server/src/core/analysis.js');
 const { createCompiler, defaultProfilesDirs } = load('server/src/core/session.js');
 const { NodeFileHost } = load('server/src/node/fs-host.js');
-const { normalizeSql, firstDifference, GOLDEN_RUN_STARTED_AT, GOLDEN_INVOCATION_ID } = load('test/support/parity.js');
+const parity = load('test/support/parity.js');
+const { normalizeSql, firstDifference, GOLDEN_RUN_STARTED_AT, GOLDEN_INVOCATION_ID } = parity;
+// dbt's pinned run_started_at for parse and compile alike (older builds take only runStartedAt, and only to compile).
+const clock = parity.goldenClock?.();
 
 const dbt = JSON.parse(readFileSync(join(dbtDir, 'summary.json'), 'utf8'));
 const env = process.env;
@@ -40,9 +43,9 @@ const host = new NodeFileHost();
 const profilesDirs = options['profiles-dir'] ? [resolve(options['profiles-dir'])] : defaultProfilesDirs(projectDir, env);
 let started = performance.now();
 // Parsed for the same target as compiled (a build that parses for a target reads these; older ones ignore them).
-const analysis = analyzeProject(host, projectDir, { env, profilesDirs, ...(options.target ? { targetName: options.target } : {}) });
+const analysis = analyzeProject(host, projectDir, { env, profilesDirs, clock, ...(options.target ? { targetName: options.target } : {}) });
 const loadMs = performance.now() - started;
-const request = { env, profilesDirs, runStartedAt: GOLDEN_RUN_STARTED_AT, invocationId: GOLDEN_INVOCATION_ID };
+const request = { env, profilesDirs, clock, runStartedAt: GOLDEN_RUN_STARTED_AT, invocationId: GOLDEN_INVOCATION_ID };
 if (options.target) request.target = options.target;
 const { compiler, resolved } = createCompiler(host, analysis, request);
 // A profile of an adapter medallion cannot run on is still compiled for (its target.type; older builds

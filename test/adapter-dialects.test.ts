@@ -12,7 +12,7 @@ import { analyzeProject } from '../server/src/core/analysis';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { testPath } from './support/golden';
-import { firstDifference, GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, normalizeSql } from './support/parity';
+import { firstDifference, GOLDEN_INVOCATION_ID, goldenClock, normalizeSql } from './support/parity';
 
 interface Summary {
   adapter: string;
@@ -25,11 +25,12 @@ const goldens = testPath('goldens', 'dbt-adapters');
 
 describe('compiled SQL per adapter equals dbt-core with that adapter (whitespace aside)', () => {
   const host = new NodeFileHost();
-  const analysis = analyzeProject(host, project);
+  const clock = goldenClock();
+  const analysis = analyzeProject(host, project, { clock });
   for (const target of readdirSync(goldens).sort()) {
     const summary = JSON.parse(readFileSync(`${goldens}/${target}/summary.json`, 'utf8')) as Summary;
     it(`${target} (${summary.adapter})`, () => {
-      const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [project], target, runStartedAt: GOLDEN_RUN_STARTED_AT, invocationId: GOLDEN_INVOCATION_ID });
+      const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [project], target, clock, invocationId: GOLDEN_INVOCATION_ID });
       assert.equal(resolved.target.type, summary.adapter);
       assert.equal(resolved.dialect.type, summary.adapter, 'compiled with the adapter’s own dialect');
       const compiled = Object.entries(summary.nodes).filter(([, n]) => n.status === 'compiled');

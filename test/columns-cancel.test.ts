@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { generateProject } from '../bench/generate-project';
 import { ColumnService } from '../server/src/columns/service';
 import { analyzeProject } from '../server/src/core/analysis';
+import { fixedClock } from '../server/src/core/clock';
 import { createCompiler } from '../server/src/core/session';
 import type { ColumnBinder } from '../server/src/engines/binder';
 import { DuckDbBinder } from '../server/src/engines/duckdb/binder';
@@ -25,7 +26,7 @@ describe('column service close while a refresh runs', () => {
       generateProject(root, 60, 'cancel_project', { typedColumns: true });
       const host = new NodeFileHost();
       const analysis = analyzeProject(host, root);
-      const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], runStartedAt: new Date('2024-01-01T00:00:00Z') });
+      const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], clock: fixedClock(new Date('2024-01-01T00:00:00Z')) });
       const real = await DuckDbBinder.open(compiler.options.target, root);
       let binds = 0;
       let closed = false;

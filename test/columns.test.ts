@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import { openColumnService } from '../server/src/columns/open';
 import type { ColumnService } from '../server/src/columns/service';
 import { analyzeProject, type Analysis } from '../server/src/core/analysis';
+import { fixedClock } from '../server/src/core/clock';
 import type { ColumnModel } from '../server/src/core/columns/model';
 import type { Compiler } from '../server/src/core/compiler';
 import { createCompiler } from '../server/src/core/session';
@@ -38,7 +39,7 @@ interface Opened {
 async function open(root: string, env: Record<string, string | undefined> = {}): Promise<Opened> {
   const host = new NodeFileHost();
   const analysis = analyzeProject(host, root);
-  const { compiler } = createCompiler(host, analysis, { env, profilesDirs: [root], runStartedAt: new Date('2024-01-01T00:00:00Z') });
+  const { compiler } = createCompiler(host, analysis, { env, profilesDirs: [root], clock: fixedClock(new Date('2024-01-01T00:00:00Z')) });
   const service = await openColumnService(compiler.options.target, { projectRoot: root, env });
   const model = await service.submit({ analysis, compiler, version: 1 });
   return { root, analysis, compiler, service, model };
@@ -236,7 +237,7 @@ describe('column model (DuckDB binder)', () => {
           const host = new NodeFileHost();
           writeFileSync(path, mutated);
           const analysis = analyzeProject(host, root);
-          const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], runStartedAt: new Date('2024-01-01T00:00:00Z') });
+          const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], clock: fixedClock(new Date('2024-01-01T00:00:00Z')) });
           const model = await opened.service.submit({ analysis, compiler, version: total + 1, changed: new Set([site.file]) });
           const lines = new LineIndex(mutated);
           const line = lines.position(site.start).line;
@@ -245,7 +246,7 @@ describe('column model (DuckDB binder)', () => {
           else missed.push(`${site.file}:${line + 1} ${site.name}`);
           writeFileSync(path, original);
           const restored = analyzeProject(host, root);
-          await opened.service.submit({ analysis: restored, compiler: createCompiler(host, restored, { env: {}, profilesDirs: [root], runStartedAt: new Date('2024-01-01T00:00:00Z') }).compiler, version: total + 1, changed: new Set([site.file]) });
+          await opened.service.submit({ analysis: restored, compiler: createCompiler(host, restored, { env: {}, profilesDirs: [root], clock: fixedClock(new Date('2024-01-01T00:00:00Z')) }).compiler, version: total + 1, changed: new Set([site.file]) });
         }
       } finally {
         await opened.service.close();
@@ -274,7 +275,7 @@ describe('column model (DuckDB binder)', () => {
         writeFileSync(path, next);
         const host = new NodeFileHost();
         const analysis = analyzeProject(host, root);
-        const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], runStartedAt: new Date('2024-01-01T00:00:00Z') });
+        const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], clock: fixedClock(new Date('2024-01-01T00:00:00Z')) });
         bound.length = 0;
         return opened.service.submit({ analysis, compiler, version, changed: new Set([file]) });
       };

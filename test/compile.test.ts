@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
+import { fixedClock } from '../server/src/core/clock';
 import { MemoryHost } from '../server/src/core/host';
 import { createCompiler } from '../server/src/core/session';
 import { mapCompiledLines } from '../server/src/core/compiler/source-map';
@@ -16,7 +17,7 @@ const PROJECT = 'name: p\nprofile: p\nconfig-version: 2\nvars:\n  region: eu\n';
 function compileOne(files: Record<string, string>, model: string, target?: string) {
   const host = new MemoryHost({ 'dbt_project.yml': PROJECT, ...files }, '/p');
   const analysis = analyzeProject(host, '/p');
-  const { compiler } = createCompiler(host, analysis, { env: { GREETING: 'hi' }, profilesDirs: ['/p'], runStartedAt: new Date('2024-01-01T00:00:00Z'), ...(target ? { target } : {}) });
+  const { compiler } = createCompiler(host, analysis, { env: { GREETING: 'hi' }, profilesDirs: ['/p'], clock: fixedClock(new Date('2024-01-01T00:00:00Z')), ...(target ? { target } : {}) });
   return { result: compiler.compile(`model.p.${model}`), analysis };
 }
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
+import { fixedClock } from '../server/src/core/clock';
 import { freshnessOf, freshnessStatus, parseTimestamp } from '../server/src/core/freshness';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { runFreshness } from '../server/src/runner/freshness';
@@ -36,7 +37,7 @@ describe('source freshness, as dbt-core (test/fixtures/workflows)', () => {
     const arrived = new Date(NOW.getTime() - 2 * 86400_000);
     for (const f of readdirSync(join(root, 'landing-data', 'customers'))) utimesSync(join(root, 'landing-data', 'customers', f), arrived, arrived);
     const host = new NodeFileHost();
-    const run = await runFreshness(host, analyzeProject(host, root), { env: {}, profilesDirs: [root], now: () => NOW });
+    const run = await runFreshness(host, analyzeProject(host, root), { env: {}, profilesDirs: [root], clock: fixedClock(NOW) });
     assert.equal(run.fatal, undefined);
     const ours = Object.fromEntries(run.outcomes.map((o) => [o.uniqueId, o.status]));
     for (const [id, status] of Object.entries(golden.statuses)) {

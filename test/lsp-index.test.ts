@@ -343,6 +343,19 @@ describe('persisted index: over the protocol', () => {
     assert.deepEqual([...third.latest].sort(), [...first.latest].sort());
   });
 
+  it('a load that read the clock (run_started_at) records it: the index is used, the log names the read, the load ends where a fresh load does', async () => {
+    const { root } = fixture();
+    writeFile(root, 'models/h.sql', "select '{{ run_started_at }}' as loaded_at, * from {{ ref('a') }} join {{ ref('gone') }} using (id)");
+    const env = {};
+    const first = await session(root, env);
+    assert.equal(first.atIndex, undefined, 'no index yet');
+    assert.deepEqual(JSON.parse(readFileSync(indexPath(root, undefined), 'utf8').replace(/^[^\n]*\n/, '')).fingerprint.clock, ['run_started_at']);
+    const second = await session(root, env);
+    assert.ok(second.atIndex, `the index was not used: ${second.logs.join('\n')}`);
+    assert.ok(second.logs.some((l) => l.includes('read the clock (run_started_at)')), second.logs.join('\n'));
+    assert.deepEqual([...second.latest].sort(), [...(await fresh(root, env))].sort());
+  });
+
   it('a changed file, var, env var read at parse time or macro makes the index ignored; the final diagnostics are a fresh load\'s', async () => {
     const changes: Array<[string, (root: string) => Record<string, string>]> = [
       ['file', (root) => (writeFile(root, 'models/b.sql', "select * from {{ ref('a') }} join {{ ref('other') }} using (id)"), {})],

@@ -18,7 +18,7 @@ import { hostReader, manifestStateFields, stateView, YmlIndex } from '../server/
 import { writeChunksAtomic, writeManifest } from '../server/src/runner/artifacts';
 import { assertGolden, testPath } from './support/golden';
 import { manifestDifferences } from './support/manifest-diff';
-import { GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, goldenProjects, PUBLIC_PROJECTS_DIR } from './support/parity';
+import { GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, goldenClock, goldenProjects, PUBLIC_PROJECTS_DIR } from './support/parity';
 
 const publicProjects = PUBLIC_PROJECTS_DIR;
 // The sample, xdb, the public projects from PyPI and every fixture under test/fixtures/parity/.
@@ -31,8 +31,9 @@ const validate = ajv.compile(schema);
 /** Our manifest of a project, through writeManifest into a temp folder; `compiled`: every node dbt compiled, compiled here. */
 function ourManifest(root: string, compiledIds: string[] | undefined): Record<string, unknown> {
   const host = new NodeFileHost();
-  const analysis = analyzeProject(host, root);
-  const { compiler, resolved } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], runStartedAt: GOLDEN_RUN_STARTED_AT, invocationId: GOLDEN_INVOCATION_ID });
+  const clock = goldenClock();
+  const analysis = analyzeProject(host, root, { clock });
+  const { compiler, resolved } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock, invocationId: GOLDEN_INVOCATION_ID });
   let compiled: Map<string, string> | undefined;
   if (compiledIds) {
     compiled = new Map();

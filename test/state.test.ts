@@ -7,7 +7,7 @@
  * same way: unchanged, nothing is modified; edited, the same nodes as against dbt's.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -73,6 +73,24 @@ describe('state: selectors, as dbt-core (test/fixtures/workflows)', () => {
     for (const selector of ['state:modified', 'state:modified.body', 'state:modified.configs', 'state:modified.relation', 'state:modified.macros', 'state:modified.contract', 'state:new']) {
       const { ids } = selectNodes(graph, { select: [selector], state: own, readFile: reader(root) });
       assert.deepEqual([...ids].sort(), goldenLs[selector]!.sort(), selector);
+    }
+  });
+
+  it('yml floats (`custom_float: 5.0`, a float box here, a JSON number in a manifest) compare equal: a manifest Medallion wrote, unchanged, has nothing modified', () => {
+    const fixture = testPath('fixtures', 'parity', 'yaml_floats');
+    const host = new NodeFileHost();
+    const analysis = analyzeProject(host, fixture);
+    const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [fixture] });
+    const dir = mkdtempSync(join(tmpdir(), 'medallion-state-floats-'));
+    try {
+      const own = previous(readFileSync(writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId: 'state-test' }), 'utf8'), dir);
+      for (const method of ['modified', 'modified.configs']) {
+        const found = stateMatches(stateView(analysis.project, reader(fixture)), own, method);
+        assert.ok(typeof found !== 'string', String(found));
+        assert.deepEqual([...found.ids], [], method);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

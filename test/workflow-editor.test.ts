@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { staleSources, stateRunParams } from '../client/src/workflow-settings';
 import { analyzeProject } from '../server/src/core/analysis';
+import { fixedClock } from '../server/src/core/clock';
 import { freshnessSummary, runStateOptions, stateStatus } from '../server/src/lsp/workflow-handlers';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { runFreshness } from '../server/src/runner/freshness';
@@ -52,7 +53,7 @@ describe('workflows for editors', () => {
     assert.deepEqual(freshnessSummary(root, analysis), { root, generatedAt: null, sources: [] });
     const now = new Date('2025-06-01T12:00:00Z');
     for (const f of readdirSync(join(root, 'landing-data', 'customers'))) utimesSync(join(root, 'landing-data', 'customers', f), now, now);
-    await runFreshness(host, analysis, { env: {}, profilesDirs: [root], now: () => now });
+    await runFreshness(host, analysis, { env: {}, profilesDirs: [root], clock: fixedClock(now) });
     const summary = freshnessSummary(root, analysis);
     assert.equal(summary.generatedAt, '2025-06-01T12:00:00.000Z');
     assert.deepEqual(staleSources(summary).map((s) => [s.name, s.status]), [['landing.orders_strict', 'error'], ['landing.orders', 'warn'], ['landing.orders_filtered', 'warn']]);

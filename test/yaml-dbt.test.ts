@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
+import { PyFloat, pyRepr } from '../server/src/core/jinja';
 import { LineIndex } from '../server/src/core/text';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { parseYamlFast } from '../server/src/core/yaml-fast';
@@ -19,13 +20,17 @@ interface Golden {
   warnings: Array<{ key: string; line: number; column: number }>;
 }
 
-/** Our value in the golden's terms: Python floats and dates are tagged there, plain numbers and text here. */
+/**
+ * Our value in the golden's terms: Python floats and dates are tagged there (a float as its repr).
+ * A float must be one here too — a non-integral number, or an integral one boxed (`PyFloat`) — with
+ * the same repr; an int must be a plain integral number.
+ */
 function matches(ours: unknown, golden: unknown, path: string): void {
   if (golden && typeof golden === 'object' && !Array.isArray(golden)) {
     const tag = golden as Record<string, unknown>;
     if ('$float' in tag) {
-      const expected = Number(String(tag.$float).replace(/^(-?)inf$/, '$1Infinity'));
-      assert.ok(typeof ours === 'number' && Object.is(Number.isNaN(expected) ? NaN : expected, Number.isNaN(ours) ? NaN : ours), `${path}: ${String(ours)} is not ${String(tag.$float)}`);
+      const float = ours instanceof PyFloat || (typeof ours === 'number' && !Number.isInteger(ours));
+      assert.ok(float && pyRepr(ours) === tag.$float, `${path}: ${pyRepr(ours)} (${ours instanceof PyFloat ? 'float' : typeof ours}) is not the float ${String(tag.$float)}`);
       return;
     }
     if ('$date' in tag) {

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { analyzeProject } from '../../server/src/core/analysis';
+import { fixedClock, type Clock } from '../../server/src/core/clock';
 import { createCompiler } from '../../server/src/core/session';
 import { NodeFileHost } from '../../server/src/node/fs-host';
 import { testPath } from './golden';
@@ -23,6 +24,10 @@ interface GoldenNode {
 
 /** Pinned like scripts/dbt_goldens/run_dbt.py pins dbt. */
 export const GOLDEN_RUN_STARTED_AT = new Date('2024-01-01T00:00:00Z');
+/** The clock dbt ran with for the goldens: parse and compile of one invocation read the same one. */
+export function goldenClock(): Clock {
+  return fixedClock(GOLDEN_RUN_STARTED_AT);
+}
 export const GOLDEN_INVOCATION_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Public projects fetched from PyPI sdists by scripts/fetch-public-project.sh (not committed). */
@@ -60,11 +65,12 @@ export function normalizeSql(sql: string): string {
 export function compileParity(goldenName: string, projectRoot: string, env: Record<string, string | undefined> = {}): ParityNode[] {
   const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt', goldenName, 'nodes.json'), 'utf8')) as { nodes: GoldenNode[] };
   const host = new NodeFileHost();
-  const analysis = analyzeProject(host, projectRoot);
+  const clock = goldenClock();
+  const analysis = analyzeProject(host, projectRoot, { clock });
   const { compiler } = createCompiler(host, analysis, {
     env: { HOME: '/nonexistent', ...env },
     profilesDirs: [projectRoot],
-    runStartedAt: GOLDEN_RUN_STARTED_AT,
+    clock,
     invocationId: GOLDEN_INVOCATION_ID,
   });
   const results: ParityNode[] = [];
@@ -109,8 +115,9 @@ export function graphParity(goldenName: string, projectRoot: string, options: { 
     disabled: Array<{ unique_id: string }>;
   };
   const host = new NodeFileHost();
-  const analysis = analyzeProject(host, projectRoot, options.verifyParse ? { verifyParse: true } : {});
-  const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [projectRoot] });
+  const clock = goldenClock();
+  const analysis = analyzeProject(host, projectRoot, { clock, ...(options.verifyParse ? { verifyParse: true } : {}) });
+  const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [projectRoot], clock });
   const differences: string[] = [];
   const goldenIds = new Set(golden.nodes.map((n) => n.unique_id));
   const ourDisabled = new Set([...analysis.project.disabled.values()].flat().map((n) => n.uniqueId));

@@ -9,6 +9,8 @@ import type { ProjectNode } from '../core/model';
 import { selectNodes } from '../core/selector';
 import { createCompiler, defaultProfilesDirs, resolveTarget, type CompilerRequest } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
+import { invocationClock, systemClock } from '../node/clock';
+import type { Clock } from '../core/clock';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { findProjectRoot } from '../node/project-root';
@@ -183,7 +185,7 @@ const commands: Record<string, Command> = {
     help: {
       usage: 'compile [<selector>...] [options]',
       summary: 'print the compiled SQL of the selected models, snapshots, analyses and tests',
-      details: ['MEDALLION_RUN_STARTED_AT=2024-01-01T00:00:00Z pins run_started_at for reproducible output.'],
+      details: ['MEDALLION_RUN_STARTED_AT=2024-01-01T00:00:00Z pins run_started_at (and the clock modules.datetime reads) for reproducible output.'],
       options: ['select', 'models', 'exclude', 'target', 'vars', 'output'],
       examples: ['medallion compile silver_orders', 'medallion compile gold_daily_sales --target databricks', 'medallion compile -s layer:gold --output json'],
     },
@@ -197,14 +199,8 @@ const commands: Record<string, Command> = {
       const request: CompilerRequest = {
         env,
         profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(project.root, env),
+        clock: invocation,
       };
-      // Reproducible output (tests, diffs between runs): pin run_started_at.
-      const pinned = env.MEDALLION_RUN_STARTED_AT;
-      if (pinned) {
-        const at = new Date(pinned);
-        if (Number.isNaN(at.getTime())) throw new UsageError(`MEDALLION_RUN_STARTED_AT is not a date: ${pinned}`);
-        request.runStartedAt = at;
-      }
       const target = option(args, 'target');
       if (target) request.target = target;
       const vars = option(args, 'vars');
@@ -440,7 +436,7 @@ function targetProblems(diagnostics: Diagnostic[], analysis: Analysis, host: Nod
 function targetRequest(args: ParsedArgs, analysis: Analysis): CompilerRequest {
   const env = process.env as Record<string, string | undefined>;
   const profilesDir = option(args, 'profiles-dir');
-  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env) };
+  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env), clock: invocation };
   const target = option(args, 'target');
   if (target) request.target = target;
   const vars = option(args, 'vars');
@@ -690,7 +686,7 @@ function formatTable(columns: string[], rows: unknown[][]): string {
  * the environment for env_var, --vars, and verify mode (`--verify` or MEDALLION_VERIFY_PARSE=1).
  */
 function parseOptions(args: ParsedArgs, root: string): AnalyzeOptions {
-  const options: AnalyzeOptions = { env: process.env };
+  const options: AnalyzeOptions = { env: process.env, clock: invocation };
   const profilesDir = option(args, 'profiles-dir');
   options.profilesDirs = profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(root, process.env);
   const target = args.options.has('target') ? option(args, 'target') : undefined;
@@ -702,6 +698,9 @@ function parseOptions(args: ParsedArgs, root: string): AnalyzeOptions {
   if (targetPath) options.targetPath = targetPath;
   return options;
 }
+
+/** This invocation's clock (main sets it): parsing and every compile read one run_started_at, as in dbt. */
+let invocation: Clock = systemClock();
 
 /** `--vars '{key: value}'` (YAML or JSON, as dbt accepts). */
 function parseVars(text: string): Record<string, unknown> {
@@ -719,13 +718,13 @@ function parseVars(text: string): Record<string, unknown> {
 function writeParseManifest(args: ParsedArgs, analysis: Analysis, host: NodeFileHost): void {
   const env = process.env as Record<string, string | undefined>;
   const profilesDir = option(args, 'profiles-dir');
-  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env) };
+  const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env), clock: invocation };
   const target = option(args, 'target');
   if (target) request.target = target;
   const { compiler, resolved } = createCompiler(host, analysis, request);
   for (const d of resolved.diagnostics) if (d.severity === 'error') process.stderr.write(`warning: ${d.message}; manifest.json names relations with target '${resolved.target.name}' (${resolved.target.type})\n`);
   try {
-    writeManifest(resolve(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID() });
+    writeManifest(resolve(analysis.project.root, analysis.project.config.targetPath), { analysis, host, compiler, target: resolved.target, invocationId: randomUUID(), runStartedAt: invocation.started() });
   } catch (err) {
     process.stderr.write(`warning: manifest.json not written: ${(err as Error).message}\n`);
   }
@@ -846,6 +845,11 @@ export async function main(argv: string[]): Promise<number> {
     if (!root) {
       process.stderr.write(`medallion: no dbt project found (no dbt_project.yml ${option(args, 'project') ? `in ${option(args, 'project')}` : 'here, above, or in ./models'}); \`medallion init\` creates one\n`);
       return 2;
+    }
+    try {
+      invocation = invocationClock(process.env);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
     }
     const host = new NodeFileHost();
     const analysis = analyzeProject(host, root, parseOptions(args, root));

@@ -1,4 +1,5 @@
 /** One call from files to everything the product asks about a project: nodes, graph, diagnostics. */
+import type { Clock } from './clock';
 import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
 import { contractProblems } from './contracts';
@@ -30,7 +31,7 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
   const { graph, diagnostics } = buildGraph(project, options.layers);
   if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
   const analysis: Analysis = { project, graph, diagnostics };
-  checkRelationNames(analysis, options.env ?? {});
+  checkRelationNames(analysis, options.env ?? {}, options.clock);
   // Most nodes have no contract: no list per node for them.
   const contracts: Diagnostic[] = [];
   for (const node of project.nodes.values()) {
@@ -49,7 +50,7 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
  * dbt refuses two resources with the same database representation (a root and a package model of
  * the same name and schema, two aliases alike): both would be built into one relation.
  */
-function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>): void {
+function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>, clock: Clock | undefined): void {
   const { project } = analysis;
   if (!project.target) return;
   const relational = [...project.nodes.values()].filter((n) => (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral');
@@ -62,7 +63,7 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
   );
   let compiler: Compiler | undefined;
   // The load's parsed templates: the macro files are not parsed again.
-  const compilerOf = (): Compiler => (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env }, parseTimeOf(project)?.options.templates));
+  const compilerOf = (): Compiler => (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env, ...(clock ? { clock } : {}) }, parseTimeOf(project)?.options.templates));
   const candidates = aliasOverridden ? sharingIdentifier(relational, (node) => compilerOf().identifier(node)) : sharingIdentifier(relational);
   if (candidates.length === 0) return;
   const seen = new Map<string, ProjectNode>();

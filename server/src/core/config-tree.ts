@@ -2,6 +2,7 @@
  * dbt's configuration precedence: dbt_project.yml folder tree (most specific wins) →
  * properties yml `config:` → the model's own `config()` call. Tags accumulate, meta merges.
  */
+import { PyFloat } from './jinja';
 import type { ConfigLayers, NodeConfig } from './model';
 
 /** Keys that hold a dict value but are configs, not sub-folders, when written without '+'. */
@@ -113,6 +114,7 @@ function isEmpty(o: Record<string, unknown>): boolean {
   return true;
 }
 
+/** A yml mapping (a float such as `5.0`, a `PyFloat` box, is a value). */
 function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }

@@ -6,7 +6,14 @@
  * listed, each symlink resolved, each environment variable read, the settings and the build)
  * answers exactly as when it was written; anything else, or an index that does not decode,
  * means it is ignored as a whole, never partly trusted.
+ *
+ * The clock is the one input no fingerprint can pin (it never answers twice alike): what a load
+ * read of it (`run_started_at`, the time now, `random`) is recorded in `Fingerprint.clock`, and an
+ * index whose load read it is still used — its diagnostics are a function of the files unless a
+ * render branched on the time — with the reads named in the log; the load that follows always
+ * republishes, so anything that depended on the time is corrected when it finishes.
  */
+import type { Clock } from './clock';
 import { joinPath, type FileHost, type ReadResult } from './host';
 import { getString, parseYaml } from './yaml-tree';
 
@@ -46,7 +53,11 @@ export interface Fingerprint {
   real: Array<[string, string]>;
   /** `source:name` → token of the value (a hash, never the value). */
   env: Array<[string, string]>;
+  /** What of the clock the load read, in the order first read: `run_started_at`, `now`, `random` (absent: nothing). */
+  clock?: ClockRead[];
 }
+
+export type ClockRead = 'run_started_at' | 'now' | 'random';
 
 export interface PersistedIndex {
   format: number;
@@ -99,6 +110,7 @@ export class InputRecorder implements FileHost {
   private readonly lists = new Map<string, string[]>();
   private readonly reals = new Map<string, string>();
   private readonly envReads = new Map<string, string | undefined | Record<string, string | undefined>>();
+  private readonly clockReads = new Set<ClockRead>();
   /** Why this record cannot key an index (an input changed while it was read). */
   unstable: string | undefined;
 
@@ -155,6 +167,16 @@ export class InputRecorder implements FileHost {
     });
   }
 
+  /** `clock` as seen through this record: each kind of read is remembered. */
+  clock(clock: Clock): Clock {
+    const reads = this.clockReads;
+    return {
+      started: () => (reads.add('run_started_at'), clock.started()),
+      now: () => (reads.add('now'), clock.now()),
+      random: () => (reads.add('random'), clock.random()),
+    };
+  }
+
   /** The fingerprint of everything read so far. */
   fingerprint(build: string, settings: string, hash: Hash): Fingerprint {
     return {
@@ -164,6 +186,7 @@ export class InputRecorder implements FileHost {
       lists: [...this.lists].map(([dir, paths]) => [dir, listToken(paths, hash)]),
       real: [...this.reals],
       env: [...this.envReads].map(([id, value]) => [id, typeof value === 'object' ? allEnvToken(value, hash) : envToken(value, hash)]),
+      ...(this.clockReads.size > 0 ? { clock: [...this.clockReads] } : {}),
     };
   }
 
@@ -234,5 +257,6 @@ export function decodeIndex(text: string, root: string): { index: PersistedIndex
   if (typeof index !== 'object' || index === null || index.format !== INDEX_FORMAT || typeof f !== 'object' || f === null) return { problem: 'not a Medallion index' };
   if (index.root !== root) return { problem: `written for another project (${String(index.root)})` };
   if (typeof f.build !== 'string' || typeof f.settings !== 'string' || ![f.files, f.lists, f.real, f.env, index.diagnostics].every(isPairs)) return { problem: 'malformed' };
+  if (f.clock !== undefined && !(Array.isArray(f.clock) && f.clock.every((r) => r === 'run_started_at' || r === 'now' || r === 'random'))) return { problem: 'malformed' };
   return { index };
 }

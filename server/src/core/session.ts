@@ -3,6 +3,7 @@
  * values rendered with env_var, the dialect of the adapter, and a Compiler over the analysis.
  */
 import type { Analysis } from './analysis';
+import type { Clock } from './clock';
 import { compileDialectFor, Compiler, dialectFor, TemplateCache, type CompileOptions, type Dialect } from './compiler';
 import { bindArgs } from './compiler/python';
 import type { Diagnostic } from './diagnostics';
@@ -82,7 +83,8 @@ export function renderEnvString(value: string, env: Record<string, string | unde
 }
 
 export interface CompilerRequest extends TargetRequest {
-  runStartedAt?: Date;
+  /** The invocation's clock: the node side gives the machine's (`node/clock.ts`). */
+  clock?: Clock;
   invocationId?: string;
   fullRefresh?: boolean;
   relationExists?: CompileOptions['relationExists'];
@@ -95,7 +97,7 @@ export function createCompiler(host: FileHost, analysis: Analysis, request: Comp
   const resolved = resolveTarget(host, analysis, request);
   const options: CompileOptions = { target: resolved.target, dialect: resolved.dialect, env: request.env };
   if (request.vars) options.vars = request.vars;
-  if (request.runStartedAt) options.runStartedAt = request.runStartedAt;
+  if (request.clock) options.clock = request.clock;
   if (request.invocationId) options.invocationId = request.invocationId;
   if (request.fullRefresh) options.fullRefresh = request.fullRefresh;
   if (request.relationExists) options.relationExists = request.relationExists;

@@ -4,6 +4,7 @@
  * and `retry`) and sources.json (for `source_status:`). Parsed here from their JSON text, never
  * trusting it: a file that is not what dbt writes becomes a problem, not an exception.
  */
+import { PyFloat } from './jinja';
 
 /** One result of run_results.json: the node and its status (`success`, `error`, `fail`, `skipped`...). */
 export interface PreviousResult {
@@ -168,6 +169,9 @@ const TEST_MODIFIERS = ['severity', 'where', 'limit', 'fail_calc', 'warn_if', 'e
 
 /** Python `==` on JSON values (dict key order does not matter; 1 == 1.0; True == 1 as Python has it). */
 function pyEquals(a: unknown, b: unknown): boolean {
+  // This project's yml floats (`4.0`) are boxes; the state's JSON has plain numbers.
+  if (a instanceof PyFloat) a = a.value;
+  if (b instanceof PyFloat) b = b.value;
   if (a === b) return true;
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) === Number(b) && (typeof a === 'number' || typeof b === 'number');
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;

@@ -7,7 +7,7 @@
  *   unique_id  test.<project>.<name>.<last 10 hex of md5(name + repr(metadata))>
  */
 import * as crypto from 'node:crypto';
-import { pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
+import { PyFloat, pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
 
 /**
  * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
@@ -144,8 +144,9 @@ function md5(text: string): string {
   return oneShotHash ? oneShotHash('md5', text, 'hex') : crypto.createHash('md5').update(text, 'utf8').digest('hex');
 }
 
+/** A yml mapping (a float such as `5.0`, a `PyFloat` box, is a value). */
 function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
 /** repr(get_hashable_md(v)): dicts with sorted keys, lists kept, everything else the repr of its str(). */

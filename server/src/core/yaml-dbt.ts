@@ -7,7 +7,9 @@
  * Plain scalars (`resolvePlainScalar`): `yes/no/on/off` are booleans, `0755` is octal, `1_000` and
  * `1:30` (base 60) are integers, `1e3` is a string (a float needs a dot) and so is `-.5`; dates
  * and timestamps are the text Python's `str()` gives them (`2020-01-01`,
- * `2001-12-14 21:59:43.100000-05:00`). Floats are JS numbers, so `1.0` reads as 1 (Python keeps 1.0).
+ * `2001-12-14 21:59:43.100000-05:00`). A float with an integral value (`4.0`, `1.0e+3`, `1_000.0`)
+ * is a `PyFloat` box so it stays a float for Jinja (`{{ var('rate') }}` renders `4.0`, a test
+ * named from `[1.0]` is `..._1_0`); other floats are JS numbers.
  *
  * - Merged entries come first, then the mapping's own; a later entry wins (explicit keys override
  *   merged ones wherever they are written). In `<<: [*a, *b]` the later map wins, except that an
@@ -19,6 +21,7 @@
  * - dbt skips the duplicate check for a mapping whose first key is `<<` (an "override"), so
  *   `{<<: *base, name: id}` is silent while `{name: id, <<: *base}` warns about `name`.
  */
+import { pyFloat, PyFloat } from './jinja';
 import type { Span } from './text';
 import type { YamlProblem, YNode } from './yaml-tree';
 
@@ -108,14 +111,13 @@ function pythonInt(text: string): number {
 }
 
 /** PyYAML's construct_yaml_float. */
-function pythonFloat(text: string): number {
+function pythonFloat(text: string): number | PyFloat {
   let v = text.replace(/_/g, '').toLowerCase();
   const sign = v[0] === '-' ? -1 : 1;
   if (v[0] === '+' || v[0] === '-') v = v.slice(1);
   if (v === '.inf') return sign * Number.POSITIVE_INFINITY;
   if (v === '.nan') return Number.NaN;
-  if (v.includes(':')) return sign * sexagesimal(v);
-  return sign * Number(v);
+  return pyFloat(sign * (v.includes(':') ? sexagesimal(v) : Number(v)));
 }
 
 function sexagesimal(v: string): number {

@@ -60,6 +60,8 @@ export class IndexStore {
       this.log(`index ${path} ignored: ${why}`);
       return undefined;
     }
+    const clock = decoded.index.fingerprint.clock;
+    if (clock) this.log(`index ${path} used, though its load read the clock (${clock.join(', ')}): the load that follows corrects what depended on the time`);
     return decoded.index.diagnostics;
   }
 

@@ -16,6 +16,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import { InputRecorder, type Fingerprint, type Hash } from '../core/persisted-index';
 import { createCompiler, defaultProfilesDirs, resolveTarget } from '../core/session';
 import { NodeFileHost } from '../node/fs-host';
+import { systemClock } from '../node/clock';
 
 /** Open editor buffers win over the disk. */
 export class OverlayHost implements FileHost {
@@ -119,6 +120,8 @@ export class ProjectState {
     const environments = this.environments();
     this.analysis = analyzeProject(inputs, this.root, {
       cache: this.scans,
+      // One run_started_at per load (an edit's render reads the load's); its reads are recorded too.
+      clock: inputs.clock(systemClock()),
       env: inputs.environment('parse', environments.parse),
       profilesDirs: defaultProfilesDirs(this.root, inputs.environment('process', environments.process)),
       ...(this.layers ? { layers: this.layers } : {}),
@@ -248,7 +251,7 @@ export class ProjectState {
     if (target) {
       let compiler = this.perTarget.get(target);
       if (!compiler) {
-        compiler = createCompiler(this.host, this.get(), { env: this.env, profilesDirs: defaultProfilesDirs(this.root, this.env), templates: this.templates, target }).compiler;
+        compiler = createCompiler(this.host, this.get(), { env: this.env, profilesDirs: defaultProfilesDirs(this.root, this.env), templates: this.templates, target, clock: systemClock() }).compiler;
         this.perTarget.set(target, compiler);
       }
       return compiler;
@@ -258,6 +261,7 @@ export class ProjectState {
         env: this.env,
         profilesDirs: defaultProfilesDirs(this.root, this.env),
         templates: this.templates,
+        clock: systemClock(),
       });
       this.compiler = compiler;
     }

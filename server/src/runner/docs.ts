@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Analysis } from '../core/analysis';
+import type { Clock } from '../core/clock';
 import { catalogable, catalogArtifact, type CatalogColumn, type CatalogEntry } from '../core/catalog';
 import type { FileHost } from '../core/host';
 import type { ProjectNode } from '../core/model';
@@ -17,13 +18,14 @@ import type { Engine } from '../engines/engine';
 import { DOCS_SITE } from '../docs/site';
 import { writeManifest } from './artifacts';
 import { openEngine } from './project-run';
+import { systemClock } from '../node/clock';
 
 export interface DocsRequest extends TargetRequest {
   /** Columns of a relation the warehouse does not hold yet (the column model), if known. */
   columnsOf?: (node: ProjectNode) => CatalogColumn[] | undefined;
   /** Write only manifest.json and index.html (`--empty-catalog`): no warehouse needed. */
   emptyCatalog?: boolean;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export interface DocsResult {
@@ -43,16 +45,17 @@ function writeAtomic(path: string, text: string): void {
 }
 
 export async function generateDocs(host: FileHost, analysis: Analysis, request: DocsRequest): Promise<DocsResult> {
-  const now = request.now ?? ((): Date => new Date());
-  const started = now();
+  const clock = request.clock ?? systemClock();
+  const now = (): Date => clock.now();
+  const started = clock.started();
   const invocationId = randomUUID();
-  const { compiler, resolved } = createCompiler(host, analysis, { ...request, invocationId });
+  const { compiler, resolved } = createCompiler(host, analysis, { ...request, clock, invocationId });
   const result: DocsResult = { target: resolved.target.name, files: [], fromWarehouse: 0, fromColumnModel: 0, missing: [] };
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { ...result, fatal: errors.map((d) => `${d.file}: ${d.message}`).join('\n') };
   const dir = resolve(analysis.project.root, analysis.project.config.targetPath);
   mkdirSync(dir, { recursive: true });
-  result.files.push(writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId }));
+  result.files.push(writeManifest(dir, { analysis, host, compiler, target: resolved.target, invocationId, runStartedAt: started }));
   const entries: CatalogEntry[] = [];
   const catalogErrors: string[] = [];
   const nodes = [...analysis.project.nodes.values()].filter(catalogable).sort((a, b) => a.uniqueId.localeCompare(b.uniqueId));

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Analysis } from '../core/analysis';
+import type { Clock } from '../core/clock';
 import { freshnessOf, freshnessQuery, freshnessStatus, parseTimestamp, sourcesArtifact, type FreshnessOutcome, type FreshnessSpec } from '../core/freshness';
 import type { FileHost } from '../core/host';
 import type { ProjectNode } from '../core/model';
@@ -20,6 +21,7 @@ import { parseLocation } from '../landing/location';
 import { landingSpec, loadLandingTables, type LandingSpec } from './landing';
 import { landingOptionsFromEnv, landingResolver, tableLocation, warehouseLocations } from './landing-zone';
 import { openEngine } from './project-run';
+import { systemClock } from '../node/clock';
 
 export interface FreshnessRequest extends TargetRequest {
   select?: string[];
@@ -27,8 +29,8 @@ export interface FreshnessRequest extends TargetRequest {
   landingRoot?: string;
   signal?: AbortSignal;
   onEvent?: (event: FreshnessEvent) => void;
-  /** The clock (tests pin it). */
-  now?: () => Date;
+  /** The clock: the machine's unless given (tests pin it). */
+  clock?: Clock;
   /** Where the engine comes from (the language server shares one per database file); else opened for this check. Its close() ends the check's use. */
   openEngine?: (target: Target) => Promise<Engine>;
 }
@@ -48,9 +50,10 @@ export interface FreshnessRun {
 const EXTENSIONS: Record<string, string> = { csv: '.csv', parquet: '.parquet', json: '.json' };
 
 export async function runFreshness(host: FileHost, analysis: Analysis, request: FreshnessRequest): Promise<FreshnessRun> {
-  const now = request.now ?? ((): Date => new Date());
-  const started = now();
-  const { compiler, resolved } = createCompiler(host, analysis, request);
+  const clock = request.clock ?? systemClock();
+  const now = (): Date => clock.now();
+  const started = clock.started();
+  const { compiler, resolved } = createCompiler(host, analysis, { ...request, clock });
   const run: FreshnessRun = { target: resolved.target.name, outcomes: [], skipped: [], elapsedSeconds: 0 };
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { ...run, fatal: errors.map((d) => `${d.file}: ${d.message}`).join('\n') };

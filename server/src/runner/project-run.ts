@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Analysis } from '../core/analysis';
+import type { Clock } from '../core/clock';
 import type { FileHost } from '../core/host';
 import { createCompiler, type TargetRequest } from '../core/session';
 import { hostReader } from '../core/state-view';
@@ -17,6 +18,7 @@ import type { Engine } from '../engines/engine';
 import { writeManifest, writeRunResults } from './artifacts';
 import { landingOptionsFromEnv, landingResolver, warehouseLocations } from './landing-zone';
 import { runNodes, type RunRequest } from './runner';
+import { systemClock } from '../node/clock';
 import type { RunSummary } from './types';
 
 export interface ProjectRunRequest extends Omit<RunRequest, 'defer'>, TargetRequest {
@@ -26,7 +28,8 @@ export interface ProjectRunRequest extends Omit<RunRequest, 'defer'>, TargetRequ
   threadsOverride?: number;
   /** `s3://bucket/prefix` for every landing table (else MEDALLION_LANDING_S3, else each table's own location). */
   landingRoot?: string;
-  runStartedAt?: Date;
+  /** The run's clock (`run_started_at`, ...); default the machine's. */
+  clock?: Clock;
   /** Where the engine comes from (the language server shares one per database file); else opened for this run. Its close() ends the run's use. */
   openEngine?: (target: Target) => Promise<Engine>;
 }
@@ -70,10 +73,11 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
   const invocationId = randomUUID();
   const known = new Map<string, boolean>();
   const deferred = new Map<string, Relation>();
+  const clock = request.clock ?? systemClock();
   const { compiler, resolved } = createCompiler(host, analysis, {
     ...request,
     invocationId,
-    ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}),
+    clock,
     ...(request.fullRefresh ? { fullRefresh: true } : {}),
     relationExists: (node) => known.get(node.uniqueId) ?? false,
     deferredRelation: (node) => deferred.get(node.uniqueId),
@@ -101,7 +105,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     });
     const targetDir = resolve(analysis.project.root, analysis.project.config.targetPath);
     const artifacts = [
-      writeManifest(targetDir, { analysis, host, compiler, target: resolved.target, invocationId, compiled: compiledSql(summary), ...(request.runStartedAt ? { runStartedAt: request.runStartedAt } : {}) }),
+      writeManifest(targetDir, { analysis, host, compiler, target: resolved.target, invocationId, compiled: compiledSql(summary), runStartedAt: clock.started() }),
       writeRunResults(targetDir, summary, invocationId, runArgs(request, resolved.target.name)),
     ];
     return { ...summary, artifacts };

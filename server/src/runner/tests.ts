@@ -6,6 +6,7 @@
 import type { Compiler } from '../core/compiler';
 import { parseCsv } from '../core/csv';
 import type { ProjectGraph } from '../core/graph';
+import { PyFloat } from '../core/jinja';
 import type { ProjectNode } from '../core/model';
 import { LineIndex } from '../core/text';
 import type { Engine, EngineSession, QueryResult } from '../engines/engine';
@@ -76,7 +77,7 @@ export function fixtureRows(spec: unknown, what: string): FixtureRows {
  */
 function fixtureSql(engine: Engine, fixture: FixtureRows, columnTypes: Map<string, string> | undefined): string {
   const q = (n: string): string => engine.dialect.quoteIdentifier(n);
-  const lit = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : engine.dialect.stringLiteral(String(v)));
+  const lit = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat ? String(v) : engine.dialect.stringLiteral(String(v)));
   const columns = columnTypes && columnTypes.size > 0 ? [...columnTypes.keys()] : fixture.columns;
   const cell = (row: Record<string, unknown>, c: string): string => {
     const key = Object.keys(row).find((k) => k.toLowerCase() === c.toLowerCase());

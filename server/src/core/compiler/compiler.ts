@@ -6,8 +6,9 @@
  * its ephemeral parents, and (lazily) parents whose config() is computed at render time.
  */
 import type { Analysis } from '../analysis';
+import type { Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
-import { isUndefined, Kwargs } from '../jinja';
+import { isUndefined, Kwargs, PyFloat } from '../jinja';
 import type { ColumnInfo, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { Span } from '../text';
@@ -26,7 +27,8 @@ export interface CompileOptions {
   /** `--vars`, overriding the project's vars. */
   vars?: Record<string, unknown>;
   env: Record<string, string | undefined>;
-  runStartedAt?: Date;
+  /** The invocation's clock (`run_started_at`, `modules.datetime`, `random`); default a fixed one at 1970-01-01. */
+  clock?: Clock;
   invocationId?: string;
   fullRefresh?: boolean;
   /** Whether the node's relation exists as a table in the warehouse (the runner knows; plain compile says no). */
@@ -87,7 +89,7 @@ export class Compiler {
         env,
         templates,
         ...(options.vars ? { vars: options.vars } : {}),
-        ...(options.runStartedAt ? { runStartedAt: options.runStartedAt } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
         ...(options.invocationId ? { invocationId: options.invocationId } : {}),
         ...(options.runQuery ? { runQuery: options.runQuery } : {}),
       },
@@ -277,7 +279,7 @@ export class Compiler {
 
   private renderTestArgument(node: ProjectNode, value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.renderTestArgument(node, v));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
+    if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
     if (typeof value !== 'string') return value;
     const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
     if (!looksLikeCall && !value.includes('{{') && !value.includes('{%')) return value;
@@ -647,7 +649,7 @@ function columnDict(c: ColumnInfo): Record<string, unknown> {
 }
 
 function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
 export { isUndefined, Kwargs };

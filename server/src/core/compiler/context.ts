@@ -12,6 +12,7 @@
  * defined once; a name used inside a macro resolves in the namespace of the node being rendered,
  * as in dbt (a package macro calling `inner()` from a root model finds the root's `inner`).
  */
+import { fixedClock, type Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
 import { CURRENT_GLOBALS, isUndefined, Kwargs, MacroReturn, parse, render, returnFunction, type RenderOptions, type RenderResult, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
@@ -53,7 +54,8 @@ export interface ContextOptions {
   env: Record<string, string | undefined>;
   /** `--vars`, overriding the project's vars. */
   vars?: Record<string, unknown>;
-  runStartedAt?: Date;
+  /** `run_started_at`, `modules.datetime`'s now and `random` (default: a fixed clock at 1970-01-01). */
+  clock?: Clock;
   invocationId?: string;
   templates: TemplateCache;
   /** Runs a query for `statement`/`run_query` at compile time; absent when not connected. */
@@ -111,12 +113,17 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   private readonly stored = new Map<string, unknown>();
   /** What macros see as globals: the context of the node being rendered, whichever file defined them. */
   private readonly dynamicGlobals: object;
+  private readonly clock: Clock;
+  /** Every render of this context draws `random` from its clock. */
+  private readonly renderOptions: RenderOptions;
 
   constructor(
     readonly options: ContextOptions,
     provider: Provider<F>,
   ) {
     this.execute = provider.execute;
+    this.clock = options.clock ?? fixedClock();
+    this.renderOptions = { random: () => this.clock.random() };
     this.rootName = options.project.config.name;
     const current = (): Record<string, unknown> => this.current();
     this.dynamicGlobals = new Proxy(Object.create(null) as object, {
@@ -168,14 +175,14 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
 
   /** Renders `template` as `frame`'s node, in the context of its package. */
   render(template: Template, frame: F, options?: RenderOptions): RenderResult {
-    return this.within(frame, () => render(template, this.contextFor(frame.node.packageName), options));
+    return this.within(frame, () => render(template, this.contextFor(frame.node.packageName), options ? { ...this.renderOptions, ...options } : this.renderOptions));
   }
 
   /** Renders a string in the current node's context (var values, `render()`, yml values): its text, or an error. */
   renderString(key: string, text: string): string {
     const { template, diagnostics } = this.options.templates.get(key, text);
     if (diagnostics.length > 0) throw new Error(`'${text}': ${diagnostics[0]!.message}`);
-    const out = render(template, this.current());
+    const out = render(template, this.current(), this.renderOptions);
     if (out.error) throw new Error(`'${text}': ${out.error.message}`);
     return out.output;
   }
@@ -184,7 +191,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   evaluate(key: string, expression: string): unknown {
     const { template, diagnostics } = this.options.templates.get(key, `{% set __value = ${expression} %}`);
     if (diagnostics.length > 0) throw new Error(`'${expression}': ${diagnostics[0]!.message}`);
-    const out = render(template, this.current());
+    const out = render(template, this.current(), this.renderOptions);
     if (out.error) throw new Error(`'${expression}': ${out.error.message}`);
     return out.exports.__value;
   }
@@ -285,7 +292,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     if (text === undefined) return [];
     const { template, diagnostics } = this.options.templates.get(file, text);
     for (const d of diagnostics) problems.push({ code: 'jinja-syntax', severity: 'error', file, span: d.span, message: d.message });
-    const out = render(template, this.dynamicGlobals);
+    const out = render(template, this.dynamicGlobals, this.renderOptions);
     const macros: Array<[string, Fn]> = [];
     for (const [name, value] of Object.entries(out.exports)) if (typeof value === 'function') macros.push([name, this.track(value as Fn, `macro.${pkg}.${name}`)]);
     return macros;
@@ -374,7 +381,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     const project = this.options.project;
     const g = this.base;
     const members = provider.members(this);
-    const runStartedAt = new PyDateTime(this.options.runStartedAt ?? new Date());
+    const clock = this.clock;
 
     const varFn = (...args: unknown[]): unknown => {
       const { positional } = splitArgs(args);
@@ -461,7 +468,6 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       var: Object.assign(varFn, { has_var: varHas }),
       env_var: envVar,
       target: publicTarget(target),
-      run_started_at: runStartedAt,
       invocation_id: this.options.invocationId ?? '00000000-0000-0000-0000-000000000000',
       adapter,
       exceptions,
@@ -485,7 +491,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       log: () => '',
       print: () => '',
       tojson: (v: unknown) => pythonJson(v),
-      modules: pythonModules(() => new Date()),
+      modules: pythonModules(() => clock.now()),
       // Hook helpers: `config(pre_hook=before_begin("..."))`.
       before_begin: (sql: unknown) => ({ sql: String(sql), transaction: false }),
       after_commit: (sql: unknown) => ({ sql: String(sql), transaction: false }),
@@ -519,6 +525,9 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       },
       api: { Relation: adapter.Relation, Column: columnApi(target.type) },
     });
+    // Read when a template names it: a render that never does is not a function of the clock.
+    let runStartedAt: PyDateTime | undefined;
+    Object.defineProperty(g, 'run_started_at', { enumerable: true, get: () => (runStartedAt ??= new PyDateTime(clock.started())) });
     Object.defineProperties(g, Object.getOwnPropertyDescriptors(members));
     const own = members as Record<string, unknown>;
     // `builtins.ref.config` is dbt's RuntimeConfig; packages read their own version from it.

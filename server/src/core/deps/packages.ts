@@ -6,6 +6,7 @@
  * JSON, a git checkout, a local package's own packages.yml) comes from an `Oracle`; when it does
  * not know yet, `resolvePackages` returns what it needs and the caller asks again.
  */
+import { PyFloat } from '../jinja';
 import { parseYaml, toJS } from '../yaml-tree';
 import { filterInstallable, parseVersion, rangeString, reduceVersions, resolveToSpecificVersion, versionsCompatible, type VersionSpec } from './semver';
 
@@ -77,7 +78,7 @@ export function readPackageEntries(text: string, file: string, render: (value: s
 function renderDeep(value: unknown, render: (v: string) => string): unknown {
   if (typeof value === 'string') return render(value);
   if (Array.isArray(value)) return value.map((v) => renderDeep(v, render));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, render)]));
+  if (value && typeof value === 'object' && !(value instanceof PyFloat)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, render)]));
   return value;
 }
 

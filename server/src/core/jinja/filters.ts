@@ -12,6 +12,24 @@ import {
 export type FilterFn = (value: unknown, args: PyArgs, kw: PyKw) => unknown;
 export type TestFn = (value: unknown, args: PyArgs, kw: PyKw) => boolean;
 
+/**
+ * What the `random` filter draws from: the `RenderOptions.random` of the render on the call stack
+ * (a nested render without one keeps the outer one's). None at all: 0, the first item.
+ */
+let randomSource: (() => number) | undefined;
+
+/** Makes `next` (when given) the random source; returns the one to restore afterwards. */
+export function enterRandomSource(next: (() => number) | undefined): (() => number) | undefined {
+  const previous = randomSource;
+  if (next) randomSource = next;
+  return previous;
+}
+
+/** Restores the random source `enterRandomSource` returned. */
+export function leaveRandomSource(previous: (() => number) | undefined): void {
+  randomSource = previous;
+}
+
 export function applyFilter(name: string, value: unknown, args: PyArgs, kw: PyKw): unknown {
   const f = FILTERS.get(name);
   if (!f) throw new PyError(`No filter named '${name}'.`, 'TemplateRuntimeError');
@@ -534,7 +552,8 @@ export function literal(v: unknown): unknown {
   if (t === 'False' || t === 'false') return false;
   if (t === 'None' || t === 'none') return null;
   const f = pyParseFloat(t);
-  if (f !== null && t !== '') return f;
+  // `4.0` and `1e3` are Python floats (an integral one boxed so it renders `4.0`), `4` an int.
+  if (f !== null && t !== '') return /[.eE]/.test(t) && Number.isFinite(f) ? pyFloat(f) : f;
   try {
     return JSON.parse(t.replace(/'/g, '"'));
   } catch {
@@ -595,8 +614,8 @@ export const FILTERS: Map<string, FilterFn> = new Map<string, FilterFn>([
   ['pprint', (v) => repr(v)],
   ['random', (v) => {
     const items = toList(v);
-    if (!items.length) throw new PyError('Cannot choose from an empty sequence', 'IndexError');
-    return items[Math.floor(Math.random() * items.length)];
+    if (!items.length) return new Undefined(undefined, 'No random item, sequence was empty.');
+    return items[Math.floor((randomSource?.() ?? 0) * items.length)];
   }],
   ['reject', (v, a, kw) => selectOrReject(v, a, kw, false, false)],
   ['rejectattr', (v, a, kw) => selectOrReject(v, a, kw, false, true)],

@@ -7,7 +7,7 @@ import { parseTemplate } from './parser';
 
 export type { Span } from './ast';
 export type * as ast from './ast';
-export { Kwargs, MacroReturn, Undefined, isUndefined, Namespace, HOST_MAPPING, HOST_KEY, PyFloat, returnFunction, CURRENT_GLOBALS } from './runtime';
+export { Kwargs, MacroReturn, Undefined, isUndefined, Namespace, HOST_MAPPING, HOST_KEY, PyFloat, pyFloat, returnFunction, CURRENT_GLOBALS } from './runtime';
 export { RenderError, LoopContext, currentCallSite, type TraceFrame } from './interpreter';
 export { toStr as pyStr, repr as pyRepr } from './runtime';
 
@@ -32,6 +32,11 @@ export interface RenderOptions {
   maxOutputLength?: number;
   /** Guard on nested macro calls (default 250; Python's recursion limit comes first in jinja2). */
   maxDepth?: number;
+  /**
+   * A number in [0, 1) per call: what the `random` filter draws from (the engine has no source of
+   * its own). Default: the enclosing render's, else 0 (the first item).
+   */
+  random?: () => number;
 }
 
 export interface RenderResult {
@@ -68,6 +73,7 @@ export function render(template: Template, globals: object, options?: RenderOpti
     maxOutputLength: options?.maxOutputLength ?? 50_000_000,
     maxDepth: options?.maxDepth ?? 250,
   };
+  if (options?.random) opts.random = options.random;
   try {
     return renderTemplate(template, globals, opts);
   } catch (err) {

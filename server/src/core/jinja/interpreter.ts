@@ -3,7 +3,7 @@
 // then `name in globals` (prototype chains / Proxies work), then builtin globals.
 
 import type * as A from './ast';
-import { applyFilter, applyTest } from './filters';
+import { applyFilter, applyTest, enterRandomSource, leaveRandomSource } from './filters';
 import { dataText } from './parser';
 import {
   callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn, RETURNS, CURRENT_GLOBALS,
@@ -20,6 +20,8 @@ export interface ResolvedOptions {
   maxOutputLength: number;
   /** Macro calls nested deeper than this fail (Python's recursion limit, before the JS stack's). */
   maxDepth: number;
+  /** What the `random` filter draws from; absent: the enclosing render's. */
+  random?: () => number;
 }
 
 export interface TraceFrame {
@@ -911,6 +913,7 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
   const prevRoot = rootRenderer;
   const prevCall = rootCall;
   activeBudget = budget;
+  const prevRandom = enterRandomSource(opts.random);
   const safeGlobals = typeof globals === 'object' && globals !== null ? globals : {};
   const r = new Renderer(template, safeGlobals, opts, budget);
   rootRenderer = r;
@@ -925,6 +928,7 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
     error = toErrorInfo(err, template);
   } finally {
     activeBudget = prev;
+    leaveRandomSource(prevRandom);
     rootRenderer = prevRoot;
     rootCall = prevCall;
   }

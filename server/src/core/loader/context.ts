@@ -5,6 +5,7 @@
  */
 import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { Diagnostic } from '../diagnostics';
+import { PyFloat } from '../jinja';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
 import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
 import type { ParseTime } from './parse-time';
@@ -257,8 +258,9 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
+/** A yml mapping (a float such as `5.0`, a `PyFloat` box, is a value). */
 export function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
 function looksBinary(text: string): boolean {

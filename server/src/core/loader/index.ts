@@ -10,6 +10,7 @@
  * columns.ts), sources.ts, generic-tests.ts, unit-tests.ts, hooks.ts, packages.ts; nodes.ts
  * builds and registers nodes.
  */
+import { fixedClock, type Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
 import { joinPath, type FileHost } from '../host';
 import type { Project, ProjectConfig, ProjectNode } from '../model';
@@ -66,6 +67,12 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** `--vars`. */
   vars?: Record<string, unknown>;
+  /**
+   * What renders read as time and chance: `run_started_at`, `modules.datetime`'s now, `random`.
+   * The core has no clock of its own: default a fixed one at 1970-01-01 (the CLI and the language
+   * server give the machine's, `node/clock.ts`).
+   */
+  clock?: Clock;
   /** Render every node, even where the static scan would do, and report any node where the two differ. */
   verifyParse?: boolean;
   /**
@@ -80,8 +87,9 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   const state = new LoadState(host, joinPath(root), cache);
   const env = options.env ?? {};
   const target = options.target ?? profileTarget(state, env, options.profilesDirs, options.targetName);
-  const globals = projectYamlGlobals(target, env, options.vars ?? {});
-  state.renderProjectValue = (text) => renderNative(cache.templates, `<dbt_project.yml ${text}>`, text, globals);
+  const clock = options.clock ?? fixedClock();
+  const globals = projectYamlGlobals(target, env, options.vars ?? {}, clock);
+  state.renderProjectValue = (text) => renderNative(cache.templates, `<dbt_project.yml ${text}>`, text, globals, clock);
 
   const rootConfig = readProjectConfig(state, '');
   rootConfig.base = '';
@@ -109,6 +117,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
     env,
     templates: cache.templates,
     ...(options.vars ? { vars: options.vars } : {}),
+    clock,
     ...(options.verifyParse ? { verify: true } : {}),
   });
   for (const d of state.parser.macroProblems) {

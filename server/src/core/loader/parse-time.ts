@@ -13,6 +13,7 @@
  * The render does no I/O: it reads file texts already loaded, `env_var` reads the environment it
  * is given (none in an untrusted workspace: defaults answer), and nothing queries a warehouse.
  */
+import type { Clock } from '../clock';
 import { DbtContext, TemplateCache, type ContextFrame } from '../compiler/context';
 import { createDuckDbDialect } from '../compiler/duckdb';
 import type { Dialect } from '../compiler/dialect';
@@ -33,6 +34,8 @@ export interface ParseOptions {
   env: Record<string, string | undefined>;
   /** `--vars`. */
   vars?: Record<string, unknown>;
+  /** What `run_started_at`, `modules.datetime` and `random` read (LoadOptions.clock). */
+  clock?: Clock;
   /** Render every node even where the static scan would do, and report nodes where the two differ. */
   verify?: boolean;
   templates: TemplateCache;
@@ -111,6 +114,7 @@ export class ParseTime {
         env: options.env,
         templates: options.templates,
         ...(options.vars ? { vars: options.vars } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
       },
       { execute: false, members: () => this.parseMembers() },
     );

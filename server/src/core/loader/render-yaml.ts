@@ -5,11 +5,12 @@
  * is the boolean False, not the text "False". A value that fails to render is a diagnostic on
  * that value; the value stays as written.
  */
+import type { Clock } from '../clock';
 import { publicTarget, type Target } from '../profiles';
 import { literal } from '../jinja/filters';
 import { MacroReturn, render } from '../jinja';
 import { pythonModules } from '../compiler/modules';
-import { splitArgs } from '../compiler/python';
+import { PyDateTime, splitArgs } from '../compiler/python';
 import type { TemplateCache } from '../compiler/context';
 import type { Span } from '../text';
 import type { YNode } from '../yaml-tree';
@@ -48,16 +49,16 @@ export function renderedValue(node: YNode | undefined, renderValue: RenderValue,
 }
 
 /** Renders `text` with `globals` and reads the result back natively; throws the render's message. */
-export function renderNative(templates: TemplateCache, key: string, text: string, globals: object): unknown {
+export function renderNative(templates: TemplateCache, key: string, text: string, globals: object, clock: Clock): unknown {
   const { template, diagnostics } = templates.get(key, text);
   if (diagnostics.length > 0) throw new Error(diagnostics[0]!.message);
-  const out = render(template, globals);
+  const out = render(template, globals, { random: () => clock.random() });
   if (out.error) throw new Error(out.error.message);
   return literal(out.output);
 }
 
 /** dbt_project.yml's rendering context: the target, `env_var`, and only `--vars` for `var()`. */
-export function projectYamlGlobals(target: Target, env: Record<string, string | undefined>, cliVars: Record<string, unknown>): Record<string, unknown> {
+export function projectYamlGlobals(target: Target, env: Record<string, string | undefined>, cliVars: Record<string, unknown>, clock: Clock): Record<string, unknown> {
   return {
     target: publicTarget(target),
     env_var: (...args: unknown[]) => {
@@ -74,11 +75,15 @@ export function projectYamlGlobals(target: Target, env: Record<string, string | 
       if (positional.length > 1) return positional[1];
       throw new Error(`Required var '${name}' not found in config (dbt_project.yml sees only --vars)`);
     },
-    modules: pythonModules(() => new Date()),
+    modules: pythonModules(() => clock.now()),
     return: (value: unknown) => {
       throw new MacroReturn(value);
     },
     dbt_version: '1.12.6',
+    // Read when a value names it (dbt's base context has it).
+    get run_started_at() {
+      return new PyDateTime(clock.started());
+    },
   };
 }
 

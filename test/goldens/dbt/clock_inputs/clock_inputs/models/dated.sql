@@ -1,0 +1,3 @@
+
+
+select * from "clock_inputs"."main"."a"
