@@ -6,8 +6,8 @@
  *   alias      the name, or `<first 30 chars of test_target>_<md5>` when the name is 64+ chars
  *   unique_id  test.<project>.<name>.<last 10 hex of md5(name + repr(metadata))>
  */
-import * as crypto from 'node:crypto';
 import { PyFloat, pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
+import { Md5Text } from './md5-text';
 
 /**
  * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
@@ -29,7 +29,7 @@ export function synthesizeTestNames(testType: string, targetName: string, args: 
   }
   const identifier = `${testType}_${targetName}`;
   const fullName = `${identifier}_${unique ?? ''}`;
-  const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${md5(fullName)}` : fullName;
+  const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${hashed.reset().add(fullName).hexTail(32)}` : fullName;
   return { fullName, shortName };
 }
 
@@ -45,21 +45,37 @@ function joinPart(sofar: string | undefined, part: unknown): string {
  * scalar is first turned into its Python `str()` and dict keys are sorted.
  */
 export function genericTestUniqueId(projectName: string, name: string, metadata: { namespace: string | undefined; name: string; kwargs: Record<string, unknown>; model: string }): string {
-  // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written as
-  // parts joined once (one flat string for the hash, not a chain of concatenations): a big project
-  // hashes tens of thousands of these.
-  const keys = Object.keys(metadata.kwargs);
-  const implicitModel = !('model' in metadata.kwargs);
-  if (implicitModel) keys.push('model');
-  sortStrings(keys);
-  const parts: string[] = [name, "{'kwargs': {"];
+  // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written
+  // straight into the hash's buffer: a big project hashes tens of thousands of these.
+  const keys = sortedKeysWithModel(metadata.kwargs);
+  hashed.reset().add(name).add("{'kwargs': {");
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (i > 0) parts.push(', ');
-    parts.push(keyRepr(key), ': ', implicitModel && key === 'model' ? modelRepr(metadata.model) : hashableRepr(metadata.kwargs[key]));
+    if (i > 0) hashed.add(', ');
+    hashed.add(keyRepr(key)).add(': ');
+    if (key === 'model' && !('model' in metadata.kwargs)) hashed.add(modelRepr(metadata.model));
+    else addHashableRepr(metadata.kwargs[key]);
   }
-  parts.push(testNameSuffix(metadata.name, metadata.namespace));
-  return `test.${projectName}.${name}.${md5(parts.join('')).slice(-10)}`;
+  hashed.add(testNameSuffix(metadata.name, metadata.namespace));
+  return `test.${projectName}.${name}.${hashed.hexTail(10)}`;
+}
+
+/** The one hash buffer every test id and short name is written into (loading is single-threaded). */
+const hashed = new Md5Text();
+
+/** The tests of one column share their arguments object (`- unique`, `- not_null`): their sorted keys are found once. */
+let lastKwargs: Record<string, unknown> | undefined;
+let lastKeys: string[] = [];
+
+/** The kwargs' keys plus `model` (which dbt passes every generic test), sorted; never changed by the caller. */
+function sortedKeysWithModel(kwargs: Record<string, unknown>): string[] {
+  if (kwargs === lastKwargs) return lastKeys;
+  const keys = Object.keys(kwargs);
+  if (!('model' in kwargs)) keys.push('model');
+  sortStrings(keys);
+  lastKwargs = kwargs;
+  lastKeys = keys;
+  return keys;
 }
 
 /** Argument names repeat in every test (`column_name`, `model`, `values`): each repr is made once. */
@@ -137,16 +153,45 @@ function sortStrings(keys: string[]): void {
   }
 }
 
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-function md5(text: string): string {
-  // Node's one-shot hash (20.12+) is about twice as fast as a Hash object for short inputs.
-  return oneShotHash ? oneShotHash('md5', text, 'hex') : crypto.createHash('md5').update(text, 'utf8').digest('hex');
-}
-
 /** A yml mapping (a float such as `5.0`, a `PyFloat` box, is a value). */
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
+}
+
+/** Writes repr(get_hashable_md(v)) into the hash: what `hashableRepr` returns, without building it. */
+function addHashableRepr(v: unknown): void {
+  if (Array.isArray(v)) {
+    hashed.add('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) hashed.add(', ');
+      addHashableRepr(v[i]);
+    }
+    hashed.add(']');
+  } else if (isDict(v)) {
+    const keys = Object.keys(v);
+    sortStrings(keys);
+    hashed.add('{');
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) hashed.add(', ');
+      hashed.add(pythonRepr(keys[i]!)).add(': ');
+      addHashableRepr(v[keys[i]!]);
+    }
+    hashed.add('}');
+  } else {
+    const text = typeof v === 'string' ? v : pythonStr(v);
+    // repr() of a plain string is the string in single quotes; anything else (quotes, escapes) as the runtime writes it.
+    if (plainRepr(text)) hashed.add("'").add(text).add("'");
+    else hashed.add(pythonRepr(text));
+  }
+}
+
+/** True when Python's repr() of `text` is `'text'`: printable ASCII without quotes or backslashes. */
+function plainRepr(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 39 || c === 34 || c === 92) return false;
+  }
+  return true;
 }
 
 /** repr(get_hashable_md(v)): dicts with sorted keys, lists kept, everything else the repr of its str(). */
