@@ -5,6 +5,7 @@
  * test. Here the pieces go straight to bytes and only the hex asked for becomes a string.
  */
 
+const utf8 = new TextEncoder();
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
 
 export class Md5Text {
@@ -14,6 +15,7 @@ export class Md5Text {
   private readonly digest = new Int32Array(4);
   /** A high surrogate ending the last piece, paired with a low one starting the next (the text is one string to MD5). */
   private pendingHigh = 0;
+  private readonly encoded = new Map<string, Uint8Array>();
   /** Reused char-code lists, by length, for the hex string. */
   private readonly hexCodes: number[][] = [];
 
@@ -74,13 +76,29 @@ export class Md5Text {
     return this;
   }
 
+  /**
+   * Appends a text written into many hashes (an argument name, a model argument, a test kind's
+   * ending): encoded once, then copied. Encoded on its own: it must not start with the low half
+   * of a surrogate pair that the previous piece began.
+   */
+  addRepeated(text: string): this {
+    let encoded = this.encoded.get(text);
+    if (encoded === undefined) {
+      encoded = utf8.encode(text);
+      // Bounded: the repeated texts are a project's argument names and models, but nothing stops a file from inventing many.
+      if (this.encoded.size > 10_000) this.encoded.clear();
+      this.encoded.set(text, encoded);
+    }
+    this.flushPending();
+    this.ensure(this.length + encoded.length + 72);
+    this.bytes.set(encoded, this.length);
+    this.length += encoded.length;
+    return this;
+  }
+
   /** The last `chars` hex digits (1 to 32) of the MD5 of the text so far. */
   hexTail(chars = 32): string {
-    if (this.pendingHigh !== 0) {
-      this.ensure(this.length + 72);
-      this.length = this.putCodePoint(0xfffd, this.length);
-      this.pendingHigh = 0;
-    }
+    this.flushPending();
     this.compute();
     const codes = (this.hexCodes[chars] ??= new Array<number>(chars).fill(0));
     const d = this.digest;
@@ -91,6 +109,14 @@ export class Md5Text {
       codes[k] = HEX[digit & 1 ? byte & 15 : byte >> 4]!;
     }
     return String.fromCharCode.apply(null, codes);
+  }
+
+  /** A high surrogate that no low one followed is U+FFFD. */
+  private flushPending(): void {
+    if (this.pendingHigh === 0) return;
+    this.ensure(this.length + 72);
+    this.length = this.putCodePoint(0xfffd, this.length);
+    this.pendingHigh = 0;
   }
 
   private putCodePoint(cp: number, at: number): number {

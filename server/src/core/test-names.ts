@@ -17,8 +17,7 @@ import { Md5Text } from './md5-text';
  */
 export function synthesizeTestNames(testType: string, targetName: string, args: Record<string, unknown>): { fullName: string; shortName: string } {
   // Built as one string, without intermediate arrays: a big project names tens of thousands of tests.
-  const keys = Object.keys(args);
-  sortStrings(keys);
+  const keys = sortedKeysWithModel(args);
   let unique: string | undefined;
   for (const key of keys) {
     if (key === 'model') continue;
@@ -48,33 +47,38 @@ export function genericTestUniqueId(projectName: string, name: string, metadata:
   // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written
   // straight into the hash's buffer: a big project hashes tens of thousands of these.
   const keys = sortedKeysWithModel(metadata.kwargs);
-  hashed.reset().add(name).add("{'kwargs': {");
+  hashed.reset().add(name).addRepeated("{'kwargs': {");
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (i > 0) hashed.add(', ');
-    hashed.add(keyRepr(key)).add(': ');
-    if (key === 'model' && !('model' in metadata.kwargs)) hashed.add(modelRepr(metadata.model));
+    if (i > 0) hashed.addRepeated(', ');
+    hashed.addRepeated(keyRepr(key)).addRepeated(': ');
+    if (key === 'model' && !('model' in metadata.kwargs)) hashed.addRepeated(modelRepr(metadata.model));
     else addHashableRepr(metadata.kwargs[key]);
   }
-  hashed.add(testNameSuffix(metadata.name, metadata.namespace));
+  hashed.addRepeated(testNameSuffix(metadata.name, metadata.namespace));
   return `test.${projectName}.${name}.${hashed.hexTail(10)}`;
 }
 
 /** The one hash buffer every test id and short name is written into (loading is single-threaded). */
 const hashed = new Md5Text();
 
-/** The tests of one column share their arguments object (`- unique`, `- not_null`): their sorted keys are found once. */
+/**
+ * The tests of one column share one frozen arguments object (`- unique`, `- not_null`): its sorted
+ * keys are found once (a frozen object's keys cannot change in between).
+ */
 let lastKwargs: Record<string, unknown> | undefined;
-let lastKeys: string[] = [];
+let lastKeys: readonly string[] = [];
 
-/** The kwargs' keys plus `model` (which dbt passes every generic test), sorted; never changed by the caller. */
-function sortedKeysWithModel(kwargs: Record<string, unknown>): string[] {
+/** The kwargs' keys plus `model` (which dbt passes every generic test), sorted. */
+function sortedKeysWithModel(kwargs: Record<string, unknown>): readonly string[] {
   if (kwargs === lastKwargs) return lastKeys;
   const keys = Object.keys(kwargs);
   if (!('model' in kwargs)) keys.push('model');
   sortStrings(keys);
-  lastKwargs = kwargs;
-  lastKeys = keys;
+  if (Object.isFrozen(kwargs)) {
+    lastKwargs = kwargs;
+    lastKeys = keys;
+  }
   return keys;
 }
 
