@@ -6,16 +6,18 @@
  */
 
 const utf8 = new TextEncoder();
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
 
 export class Md5Text {
   private bytes = new Uint8Array(1024);
+  /** The same memory as 32-bit words, where the machine is little-endian as MD5 is (one read per word). */
+  private words = littleEndian ? new Int32Array(this.bytes.buffer) : undefined;
   private length = 0;
   /** The digest as four little-endian words. */
   private readonly digest = new Int32Array(4);
   /** A high surrogate ending the last piece, paired with a low one starting the next (the text is one string to MD5). */
   private pendingHigh = 0;
-  private readonly encoded = new Map<string, Uint8Array>();
   /** Reused char-code lists, by length, for the hex string. */
   private readonly hexCodes: number[][] = [];
 
@@ -76,24 +78,18 @@ export class Md5Text {
     return this;
   }
 
-  /**
-   * Appends a text written into many hashes (an argument name, a model argument, a test kind's
-   * ending): encoded once, then copied. Encoded on its own: it must not start with the low half
-   * of a surrogate pair that the previous piece began.
-   */
-  addRepeated(text: string): this {
-    let encoded = this.encoded.get(text);
-    if (encoded === undefined) {
-      encoded = utf8.encode(text);
-      // Bounded: the repeated texts are a project's argument names and models, but nothing stops a file from inventing many.
-      if (this.encoded.size > 10_000) this.encoded.clear();
-      this.encoded.set(text, encoded);
-    }
+  /** Appends bytes encoded beforehand (`Md5Text.encode`): the pieces a caller writes into many hashes. */
+  addBytes(encoded: Uint8Array): this {
     this.flushPending();
     this.ensure(this.length + encoded.length + 72);
     this.bytes.set(encoded, this.length);
     this.length += encoded.length;
     return this;
+  }
+
+  /** A text as UTF-8, for `addBytes`. */
+  static encode(text: string): Uint8Array {
+    return utf8.encode(text);
   }
 
   /** The last `chars` hex digits (1 to 32) of the MD5 of the text so far. */
@@ -136,13 +132,16 @@ export class Md5Text {
 
   private ensure(size: number): void {
     if (size <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(size, this.bytes.length * 2));
+    // A whole number of blocks, so the word view covers every byte.
+    const grown = new Uint8Array(Math.ceil(Math.max(size, this.bytes.length * 2) / 64) * 64);
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
+    if (this.words) this.words = new Int32Array(grown.buffer);
   }
 
   private compute(): void {
     const bytes = this.bytes;
+    const words = this.words;
     const n = this.length;
     // Padding: 0x80, zeros to 56 mod 64, then the length in bits (little-endian, 64 bits).
     let end = n + 1;
@@ -163,22 +162,22 @@ export class Md5Text {
     let c0 = 0x98badcfe | 0;
     let d0 = 0x10325476;
     for (let block = 0; block < end; block += 64) {
-      const w0 = bytes[block + 0]! | (bytes[block + 1]! << 8) | (bytes[block + 2]! << 16) | (bytes[block + 3]! << 24);
-      const w1 = bytes[block + 4]! | (bytes[block + 5]! << 8) | (bytes[block + 6]! << 16) | (bytes[block + 7]! << 24);
-      const w2 = bytes[block + 8]! | (bytes[block + 9]! << 8) | (bytes[block + 10]! << 16) | (bytes[block + 11]! << 24);
-      const w3 = bytes[block + 12]! | (bytes[block + 13]! << 8) | (bytes[block + 14]! << 16) | (bytes[block + 15]! << 24);
-      const w4 = bytes[block + 16]! | (bytes[block + 17]! << 8) | (bytes[block + 18]! << 16) | (bytes[block + 19]! << 24);
-      const w5 = bytes[block + 20]! | (bytes[block + 21]! << 8) | (bytes[block + 22]! << 16) | (bytes[block + 23]! << 24);
-      const w6 = bytes[block + 24]! | (bytes[block + 25]! << 8) | (bytes[block + 26]! << 16) | (bytes[block + 27]! << 24);
-      const w7 = bytes[block + 28]! | (bytes[block + 29]! << 8) | (bytes[block + 30]! << 16) | (bytes[block + 31]! << 24);
-      const w8 = bytes[block + 32]! | (bytes[block + 33]! << 8) | (bytes[block + 34]! << 16) | (bytes[block + 35]! << 24);
-      const w9 = bytes[block + 36]! | (bytes[block + 37]! << 8) | (bytes[block + 38]! << 16) | (bytes[block + 39]! << 24);
-      const w10 = bytes[block + 40]! | (bytes[block + 41]! << 8) | (bytes[block + 42]! << 16) | (bytes[block + 43]! << 24);
-      const w11 = bytes[block + 44]! | (bytes[block + 45]! << 8) | (bytes[block + 46]! << 16) | (bytes[block + 47]! << 24);
-      const w12 = bytes[block + 48]! | (bytes[block + 49]! << 8) | (bytes[block + 50]! << 16) | (bytes[block + 51]! << 24);
-      const w13 = bytes[block + 52]! | (bytes[block + 53]! << 8) | (bytes[block + 54]! << 16) | (bytes[block + 55]! << 24);
-      const w14 = bytes[block + 56]! | (bytes[block + 57]! << 8) | (bytes[block + 58]! << 16) | (bytes[block + 59]! << 24);
-      const w15 = bytes[block + 60]! | (bytes[block + 61]! << 8) | (bytes[block + 62]! << 16) | (bytes[block + 63]! << 24);
+      const w0 = words ? words[(block >> 2) + 0]! : bytes[block + 0]! | (bytes[block + 1]! << 8) | (bytes[block + 2]! << 16) | (bytes[block + 3]! << 24);
+      const w1 = words ? words[(block >> 2) + 1]! : bytes[block + 4]! | (bytes[block + 5]! << 8) | (bytes[block + 6]! << 16) | (bytes[block + 7]! << 24);
+      const w2 = words ? words[(block >> 2) + 2]! : bytes[block + 8]! | (bytes[block + 9]! << 8) | (bytes[block + 10]! << 16) | (bytes[block + 11]! << 24);
+      const w3 = words ? words[(block >> 2) + 3]! : bytes[block + 12]! | (bytes[block + 13]! << 8) | (bytes[block + 14]! << 16) | (bytes[block + 15]! << 24);
+      const w4 = words ? words[(block >> 2) + 4]! : bytes[block + 16]! | (bytes[block + 17]! << 8) | (bytes[block + 18]! << 16) | (bytes[block + 19]! << 24);
+      const w5 = words ? words[(block >> 2) + 5]! : bytes[block + 20]! | (bytes[block + 21]! << 8) | (bytes[block + 22]! << 16) | (bytes[block + 23]! << 24);
+      const w6 = words ? words[(block >> 2) + 6]! : bytes[block + 24]! | (bytes[block + 25]! << 8) | (bytes[block + 26]! << 16) | (bytes[block + 27]! << 24);
+      const w7 = words ? words[(block >> 2) + 7]! : bytes[block + 28]! | (bytes[block + 29]! << 8) | (bytes[block + 30]! << 16) | (bytes[block + 31]! << 24);
+      const w8 = words ? words[(block >> 2) + 8]! : bytes[block + 32]! | (bytes[block + 33]! << 8) | (bytes[block + 34]! << 16) | (bytes[block + 35]! << 24);
+      const w9 = words ? words[(block >> 2) + 9]! : bytes[block + 36]! | (bytes[block + 37]! << 8) | (bytes[block + 38]! << 16) | (bytes[block + 39]! << 24);
+      const w10 = words ? words[(block >> 2) + 10]! : bytes[block + 40]! | (bytes[block + 41]! << 8) | (bytes[block + 42]! << 16) | (bytes[block + 43]! << 24);
+      const w11 = words ? words[(block >> 2) + 11]! : bytes[block + 44]! | (bytes[block + 45]! << 8) | (bytes[block + 46]! << 16) | (bytes[block + 47]! << 24);
+      const w12 = words ? words[(block >> 2) + 12]! : bytes[block + 48]! | (bytes[block + 49]! << 8) | (bytes[block + 50]! << 16) | (bytes[block + 51]! << 24);
+      const w13 = words ? words[(block >> 2) + 13]! : bytes[block + 52]! | (bytes[block + 53]! << 8) | (bytes[block + 54]! << 16) | (bytes[block + 55]! << 24);
+      const w14 = words ? words[(block >> 2) + 14]! : bytes[block + 56]! | (bytes[block + 57]! << 8) | (bytes[block + 58]! << 16) | (bytes[block + 59]! << 24);
+      const w15 = words ? words[(block >> 2) + 15]! : bytes[block + 60]! | (bytes[block + 61]! << 8) | (bytes[block + 62]! << 16) | (bytes[block + 63]! << 24);
       let a = a0;
       let b = b0;
       let c = c0;

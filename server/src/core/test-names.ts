@@ -47,20 +47,21 @@ export function genericTestUniqueId(projectName: string, name: string, metadata:
   // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written
   // straight into the hash's buffer: a big project hashes tens of thousands of these.
   const keys = sortedKeysWithModel(metadata.kwargs);
-  hashed.reset().add(name).addRepeated("{'kwargs': {");
+  hashed.reset().add(name).addBytes(KWARGS_OPEN);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (i > 0) hashed.addRepeated(', ');
-    hashed.addRepeated(keyRepr(key)).addRepeated(': ');
-    if (key === 'model' && !('model' in metadata.kwargs)) hashed.addRepeated(modelRepr(metadata.model));
+    if (i > 0) hashed.add(', ');
+    hashed.addBytes(keyRepr(key));
+    if (key === 'model' && !('model' in metadata.kwargs)) hashed.addBytes(modelRepr(metadata.model));
     else addHashableRepr(metadata.kwargs[key]);
   }
-  hashed.addRepeated(testNameSuffix(metadata.name, metadata.namespace));
+  hashed.addBytes(testNameSuffix(metadata.name, metadata.namespace));
   return `test.${projectName}.${name}.${hashed.hexTail(10)}`;
 }
 
 /** The one hash buffer every test id and short name is written into (loading is single-threaded). */
 const hashed = new Md5Text();
+const KWARGS_OPEN = Md5Text.encode("{'kwargs': {");
 
 /**
  * The tests of one column share one frozen arguments object (`- unique`, `- not_null`): its sorted
@@ -82,13 +83,13 @@ function sortedKeysWithModel(kwargs: Record<string, unknown>): readonly string[]
   return keys;
 }
 
-/** Argument names repeat in every test (`column_name`, `model`, `values`): each repr is made once. */
-const keyReprs = new Map<string, string>();
+/** Argument names repeat in every test (`column_name`, `model`, `values`): each `'name': ` is encoded once. */
+const keyReprs = new Map<string, Uint8Array>();
 
-function keyRepr(key: string): string {
+function keyRepr(key: string): Uint8Array {
   let repr = keyReprs.get(key);
   if (repr === undefined) {
-    repr = pythonRepr(key);
+    repr = Md5Text.encode(`${pythonRepr(key)}: `);
     // Bounded: keys are the tests' argument names, but nothing stops a file from inventing many.
     if (keyReprs.size > 10_000) keyReprs.clear();
     keyReprs.set(key, repr);
@@ -96,27 +97,27 @@ function keyRepr(key: string): string {
   return repr;
 }
 
-/** `}, 'name': 'unique', 'namespace': None}`: the end of the hashed text, the same for every test of a kind. */
-const nameSuffixes = new Map<string, string>();
+/** `}, 'name': 'unique', 'namespace': None}`: the end of the hashed text, the same for every test of a kind (encoded once). */
+const nameSuffixes = new Map<string, Uint8Array>();
 
-function testNameSuffix(name: string, namespace: string | undefined): string {
+function testNameSuffix(name: string, namespace: string | undefined): Uint8Array {
   const key = namespace === undefined ? name : `${namespace}.${name}`;
   let suffix = nameSuffixes.get(key);
   if (suffix === undefined) {
-    suffix = `}, 'name': ${hashableRepr(name)}, 'namespace': ${hashableRepr(namespace ?? null)}}`;
+    suffix = Md5Text.encode(`}, 'name': ${hashableRepr(name)}, 'namespace': ${hashableRepr(namespace ?? null)}}`);
     if (nameSuffixes.size > 10_000) nameSuffixes.clear();
     nameSuffixes.set(key, suffix);
   }
   return suffix;
 }
 
-/** The tests of one model or column come one after another: their model argument's repr is computed once. */
+/** The tests of one model or column come one after another: their model argument's repr is encoded once. */
 let lastModel: string | undefined;
-let lastModelRepr = '';
+let lastModelRepr: Uint8Array = new Uint8Array(0);
 
-function modelRepr(model: string): string {
+function modelRepr(model: string): Uint8Array {
   if (model !== lastModel) {
-    lastModelRepr = hashableRepr(model);
+    lastModelRepr = Md5Text.encode(hashableRepr(model));
     lastModel = model;
   }
   return lastModelRepr;
