@@ -289,27 +289,29 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
   const withParents: ProjectNode[] = [];
   let lastAttached: string | undefined;
   let lastChildren: string[] | undefined;
+  /** The run's parent list, `[attached]`: one frozen list shared by the tests of one node, not one per test. */
+  let lastParents: string[] = NO_PARENTS;
   for (const node of project.nodes.values()) {
     if (node.refs.length === 0 && node.sources.length === 0) {
       // Most nodes of a big project are generic tests: their only parent is what they test.
       // A model's tests come one after another: its lookups are done once for the run of them.
       const attached = node.test?.attachedTo;
       if (attached === undefined || attached === '') {
-        node.dependsOn = [];
+        node.dependsOn = NO_PARENTS;
         continue;
       }
       if (attached !== lastAttached) {
         lastAttached = attached;
         lastChildren = undefined;
+        lastParents = NO_PARENTS;
         if (project.nodes.has(attached)) {
           lastChildren = graph.children.get(attached);
           if (!lastChildren) graph.children.set(attached, (lastChildren = []));
+          lastParents = Object.freeze([attached]) as string[];
         }
       }
-      if (lastChildren) {
-        node.dependsOn = [attached];
-        lastChildren.push(node.uniqueId);
-      } else node.dependsOn = [];
+      node.dependsOn = lastParents;
+      if (lastChildren) lastChildren.push(node.uniqueId);
       continue;
     }
     const checkLayers = graph.layered && (node.resourceType === 'model' || node.resourceType === 'snapshot') ? layerCheck(graph, node, layerDiagnostics) : undefined;
@@ -331,6 +333,9 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
   }
   return { graph, diagnostics };
 }
+
+/** The parents of a test whose node is not in the graph: none (shared and frozen, as every test's `[attached]`). */
+const NO_PARENTS = Object.freeze([]) as unknown as string[];
 
 /** The configured layer names, then names only `meta.layer` gives, by their nodes' mean depth in the graph. */
 function layersInUse(graph: ProjectGraph, layered: ProjectNode[]): string[] {

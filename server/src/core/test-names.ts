@@ -6,8 +6,8 @@
  *   alias      the name, or `<first 30 chars of test_target>_<md5>` when the name is 64+ chars
  *   unique_id  test.<project>.<name>.<last 10 hex of md5(name + repr(metadata))>
  */
-import * as crypto from 'node:crypto';
 import { PyFloat, pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
+import { Md5Text } from './md5-text';
 
 /**
  * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
@@ -17,8 +17,7 @@ import { PyFloat, pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
  */
 export function synthesizeTestNames(testType: string, targetName: string, args: Record<string, unknown>): { fullName: string; shortName: string } {
   // Built as one string, without intermediate arrays: a big project names tens of thousands of tests.
-  const keys = Object.keys(args);
-  sortStrings(keys);
+  const keys = sortedKeysWithModel(args);
   let unique: string | undefined;
   for (const key of keys) {
     if (key === 'model') continue;
@@ -29,7 +28,7 @@ export function synthesizeTestNames(testType: string, targetName: string, args: 
   }
   const identifier = `${testType}_${targetName}`;
   const fullName = `${identifier}_${unique ?? ''}`;
-  const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${md5(fullName)}` : fullName;
+  const shortName = fullName.length >= 64 ? `${identifier.slice(0, 30)}_${hashed.reset().add(fullName).hexTail(32)}` : fullName;
   return { fullName, shortName };
 }
 
@@ -45,30 +44,52 @@ function joinPart(sofar: string | undefined, part: unknown): string {
  * scalar is first turned into its Python `str()` and dict keys are sorted.
  */
 export function genericTestUniqueId(projectName: string, name: string, metadata: { namespace: string | undefined; name: string; kwargs: Record<string, unknown>; model: string }): string {
-  // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written as
-  // parts joined once (one flat string for the hash, not a chain of concatenations): a big project
-  // hashes tens of thousands of these.
-  const keys = Object.keys(metadata.kwargs);
-  const implicitModel = !('model' in metadata.kwargs);
-  if (implicitModel) keys.push('model');
-  sortStrings(keys);
-  const parts: string[] = [name, "{'kwargs': {"];
+  // name + repr({'kwargs': {...sorted, model included}, 'name': ..., 'namespace': ...}), written
+  // straight into the hash's buffer: a big project hashes tens of thousands of these.
+  const keys = sortedKeysWithModel(metadata.kwargs);
+  hashed.reset().add(name).addBytes(KWARGS_OPEN);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (i > 0) parts.push(', ');
-    parts.push(keyRepr(key), ': ', implicitModel && key === 'model' ? modelRepr(metadata.model) : hashableRepr(metadata.kwargs[key]));
+    if (i > 0) hashed.add(', ');
+    hashed.addBytes(keyRepr(key));
+    if (key === 'model' && !('model' in metadata.kwargs)) hashed.addBytes(modelRepr(metadata.model));
+    else addHashableRepr(metadata.kwargs[key]);
   }
-  parts.push(testNameSuffix(metadata.name, metadata.namespace));
-  return `test.${projectName}.${name}.${md5(parts.join('')).slice(-10)}`;
+  hashed.addBytes(testNameSuffix(metadata.name, metadata.namespace));
+  return `test.${projectName}.${name}.${hashed.hexTail(10)}`;
 }
 
-/** Argument names repeat in every test (`column_name`, `model`, `values`): each repr is made once. */
-const keyReprs = new Map<string, string>();
+/** The one hash buffer every test id and short name is written into (loading is single-threaded). */
+const hashed = new Md5Text();
+const KWARGS_OPEN = Md5Text.encode("{'kwargs': {");
 
-function keyRepr(key: string): string {
+/**
+ * The tests of one column share one frozen arguments object (`- unique`, `- not_null`): its sorted
+ * keys are found once (a frozen object's keys cannot change in between).
+ */
+let lastKwargs: Record<string, unknown> | undefined;
+let lastKeys: readonly string[] = [];
+
+/** The kwargs' keys plus `model` (which dbt passes every generic test), sorted. */
+function sortedKeysWithModel(kwargs: Record<string, unknown>): readonly string[] {
+  if (kwargs === lastKwargs) return lastKeys;
+  const keys = Object.keys(kwargs);
+  if (!('model' in kwargs)) keys.push('model');
+  sortStrings(keys);
+  if (Object.isFrozen(kwargs)) {
+    lastKwargs = kwargs;
+    lastKeys = keys;
+  }
+  return keys;
+}
+
+/** Argument names repeat in every test (`column_name`, `model`, `values`): each `'name': ` is encoded once. */
+const keyReprs = new Map<string, Uint8Array>();
+
+function keyRepr(key: string): Uint8Array {
   let repr = keyReprs.get(key);
   if (repr === undefined) {
-    repr = pythonRepr(key);
+    repr = Md5Text.encode(`${pythonRepr(key)}: `);
     // Bounded: keys are the tests' argument names, but nothing stops a file from inventing many.
     if (keyReprs.size > 10_000) keyReprs.clear();
     keyReprs.set(key, repr);
@@ -76,27 +97,27 @@ function keyRepr(key: string): string {
   return repr;
 }
 
-/** `}, 'name': 'unique', 'namespace': None}`: the end of the hashed text, the same for every test of a kind. */
-const nameSuffixes = new Map<string, string>();
+/** `}, 'name': 'unique', 'namespace': None}`: the end of the hashed text, the same for every test of a kind (encoded once). */
+const nameSuffixes = new Map<string, Uint8Array>();
 
-function testNameSuffix(name: string, namespace: string | undefined): string {
+function testNameSuffix(name: string, namespace: string | undefined): Uint8Array {
   const key = namespace === undefined ? name : `${namespace}.${name}`;
   let suffix = nameSuffixes.get(key);
   if (suffix === undefined) {
-    suffix = `}, 'name': ${hashableRepr(name)}, 'namespace': ${hashableRepr(namespace ?? null)}}`;
+    suffix = Md5Text.encode(`}, 'name': ${hashableRepr(name)}, 'namespace': ${hashableRepr(namespace ?? null)}}`);
     if (nameSuffixes.size > 10_000) nameSuffixes.clear();
     nameSuffixes.set(key, suffix);
   }
   return suffix;
 }
 
-/** The tests of one model or column come one after another: their model argument's repr is computed once. */
+/** The tests of one model or column come one after another: their model argument's repr is encoded once. */
 let lastModel: string | undefined;
-let lastModelRepr = '';
+let lastModelRepr: Uint8Array = new Uint8Array(0);
 
-function modelRepr(model: string): string {
+function modelRepr(model: string): Uint8Array {
   if (model !== lastModel) {
-    lastModelRepr = hashableRepr(model);
+    lastModelRepr = Md5Text.encode(hashableRepr(model));
     lastModel = model;
   }
   return lastModelRepr;
@@ -137,16 +158,45 @@ function sortStrings(keys: string[]): void {
   }
 }
 
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-function md5(text: string): string {
-  // Node's one-shot hash (20.12+) is about twice as fast as a Hash object for short inputs.
-  return oneShotHash ? oneShotHash('md5', text, 'hex') : crypto.createHash('md5').update(text, 'utf8').digest('hex');
-}
-
 /** A yml mapping (a float such as `5.0`, a `PyFloat` box, is a value). */
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
+}
+
+/** Writes repr(get_hashable_md(v)) into the hash: what `hashableRepr` returns, without building it. */
+function addHashableRepr(v: unknown): void {
+  if (Array.isArray(v)) {
+    hashed.add('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) hashed.add(', ');
+      addHashableRepr(v[i]);
+    }
+    hashed.add(']');
+  } else if (isDict(v)) {
+    const keys = Object.keys(v);
+    sortStrings(keys);
+    hashed.add('{');
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) hashed.add(', ');
+      hashed.add(pythonRepr(keys[i]!)).add(': ');
+      addHashableRepr(v[keys[i]!]);
+    }
+    hashed.add('}');
+  } else {
+    const text = typeof v === 'string' ? v : pythonStr(v);
+    // repr() of a plain string is the string in single quotes; anything else (quotes, escapes) as the runtime writes it.
+    if (plainRepr(text)) hashed.add("'").add(text).add("'");
+    else hashed.add(pythonRepr(text));
+  }
+}
+
+/** True when Python's repr() of `text` is `'text'`: printable ASCII without quotes or backslashes. */
+function plainRepr(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 39 || c === 34 || c === 92) return false;
+  }
+  return true;
 }
 
 /** repr(get_hashable_md(v)): dicts with sorted keys, lists kept, everything else the repr of its str(). */

@@ -9,6 +9,7 @@ import { PyFloat } from '../jinja';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
 import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
 import type { ParseTime } from './parse-time';
+import { NameIndex } from '../text';
 import type { ScanCache } from './scan-cache';
 
 /** What the root project and its installed packages load into together. */
@@ -89,6 +90,8 @@ export class PackageContext {
   private readonly fqnPrefixes = new Map<string, string[]>();
   /** Generic tests' configs from the project trees, by folder, with the tree layers they came from. */
   private readonly testConfigs = new Map<string, { layers: Array<Record<string, unknown>>; config: NodeConfig }>();
+  /** "Did you mean" indexes of this package's node names, by resource type (see `namesOf`). */
+  private readonly nameIndexes = new Map<string, NameIndex>();
 
   /**
    * @param base folder of this package relative to the root project ('' for the root itself)
@@ -109,18 +112,30 @@ export class PackageContext {
   }
 
   setNamed(kind: string, name: string, node: ProjectNode): void {
+    if (this.nameIndexes.size > 0) this.nameIndexes.clear();
     const names = this.own.get(kind);
     if (names) names.set(name, node);
     else this.own.set(kind, new Map([[name, node]]));
   }
 
   deleteNamed(kind: string, name: string): void {
+    if (this.nameIndexes.size > 0) this.nameIndexes.clear();
     this.own.get(kind)?.delete(name);
   }
 
-  /** Every node of this package that yml may name (a node that is a ref() target appears twice). */
-  allNamed(): ProjectNode[] {
-    return [...this.own.values()].flatMap((names) => [...names.values()]);
+  /**
+   * The names of this package's nodes of one resource type, for "did you mean": built once for
+   * all the yml entries that name a missing node (not a list and a scan of every name per entry),
+   * and again only after a node is named.
+   */
+  namesOf(type: string): NameIndex {
+    let index = this.nameIndexes.get(type);
+    if (!index) {
+      const names = new Set<string>();
+      for (const node of this.own.get(type)?.values() ?? []) if (node.resourceType === type) names.add(node.name);
+      this.nameIndexes.set(type, (index = new NameIndex(names)));
+    }
+    return index;
   }
 
   /**

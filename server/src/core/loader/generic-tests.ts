@@ -9,7 +9,7 @@ import { genericTestUniqueId, synthesizeTestNames, testModelArgument } from '../
 import { flat, type Span } from '../text';
 import { items, toJS, type YNode } from '../yaml-tree';
 import { isDict, type PackageContext } from './context';
-import { NONE, register, severityOf } from './nodes';
+import { NONE, register, severityOf, withLast } from './nodes';
 
 /** Generic tests under `tests:`/`data_tests:` of a model, source table or column, named as dbt names them. */
 export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined, targetName = target.name): void {
@@ -40,6 +40,9 @@ function testNameParts(testName: string): { namespace: string | undefined; bare:
   }
   return parts;
 }
+
+/** A test argument that calls ref() or source(). */
+const CALL = /\b(ref|source)\s*\(/;
 
 /** Arguments dbt takes as test configs, not test arguments (TestBuilder.CONFIG_ARGS). */
 const CONFIG_ARGS = ['severity', 'tags', 'enabled', 'where', 'limit', 'warn_if', 'error_if', 'fail_calc', 'store_failures', 'store_failures_as', 'sql_header', 'meta', 'database', 'schema', 'alias'];
@@ -169,8 +172,7 @@ function addGenericTest(
   if (alias !== undefined) test.compiledName = alias;
   const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
   if (ownConfig) test.config = ownConfig;
-  // concat: a list of the exact size (a spread leaves room for 16 more in every test's fqn).
-  const fqn = ctx.fqnPrefix(rel).concat(name);
+  const fqn = withLast(ctx.fqnPrefix(rel), name);
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
   const node: ProjectNode = config.enabled
@@ -180,7 +182,7 @@ function addGenericTest(
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
   for (const key in kwargs) {
     const value = kwargs[key];
-    if (typeof value !== 'string' || !/\b(ref|source)\s*\(/.test(value)) continue;
+    if (typeof value !== 'string' || !CALL.test(value)) continue;
     const inner = scan(`{{ ${value} }}`);
     node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];
     node.sources = [...node.sources, ...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span }))];

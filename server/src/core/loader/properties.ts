@@ -99,8 +99,7 @@ function patchNode(ctx: PackageContext, rel: string, entry: YNode, type: Resourc
   }
   if (!node && type === 'snapshot' && get(entry, 'relation')) node = addYamlSnapshot(ctx, rel, entry, name, nameSpan);
   if (!node) {
-    const similar = ctx.allNamed().filter((n) => n.resourceType === type).map((n) => n.name);
-    const suggestion = suggest(name, similar, 1)[0];
+    const suggestion = suggest(name, ctx.namesOf(type), 1)[0];
     ctx.state.report({
       code: 'missing-file',
       severity: 'warning',
