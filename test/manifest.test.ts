@@ -32,7 +32,8 @@ const validate = ajv.compile(schema);
 function ourManifest(root: string, compiledIds: string[] | undefined): Record<string, unknown> {
   const host = new NodeFileHost();
   const clock = goldenClock();
-  const analysis = analyzeProject(host, root, { clock });
+  // As the CLI loads for parse (the writer reads the load's yml trees); the compile manifest reads each yml again.
+  const analysis = analyzeProject(host, root, { clock, keepPropertiesTrees: compiledIds === undefined });
   const { compiler, resolved } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock, invocationId: GOLDEN_INVOCATION_ID });
   let compiled: Map<string, string> | undefined;
   if (compiledIds) {
@@ -199,6 +200,37 @@ describe('manifest.json state fields', () => {
         }
       }
       assert.ok(compared >= project.nodes.size, `${compared} fields of ${project.nodes.size} nodes`);
+    });
+  }
+});
+
+describe('manifest.json from the load\'s yml trees', () => {
+  // The CLI keeps the load's parsed properties yml for the writer (keepPropertiesTrees): its text
+  // must be exactly the text written from each yml parsed again.
+  const fixtures = ['workflows', 'contracts', 'adapter_sql', 'broken', 'layers'].map((f): [string, string] => [f, testPath('fixtures', f)]);
+  for (const [name, root] of [...projects, ...fixtures]) {
+    it(name, { skip: !existsSync(`${root}/dbt_project.yml`) && !process.env.CI ? 'public projects not fetched' : false }, () => {
+      const host = new NodeFileHost();
+      const text = (keepPropertiesTrees: boolean): string => {
+        const clock = goldenClock();
+        const analysis = analyzeProject(host, root, { clock, keepPropertiesTrees });
+        const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock });
+        return [
+          ...manifestChunks({
+            analysis,
+            host,
+            relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
+            adapterType: 'duckdb',
+            quoting: { database: true, schema: true, identifier: true, column: null },
+            dbtVersion: '1.12.6',
+            invocationId: GOLDEN_INVOCATION_ID,
+            generatedAt: GOLDEN_RUN_STARTED_AT,
+          }),
+        ].join('');
+      };
+      const kept = text(true);
+      assert.ok(kept.length > 1000);
+      assert.equal(kept, text(false));
     });
   }
 });

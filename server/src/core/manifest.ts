@@ -21,12 +21,12 @@ import { joinPath, type FileHost } from './host';
 import { parse as parseJinja, render as renderJinja, type ast } from './jinja';
 import type { MacroDefinition, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
-import { parseYaml, toJS } from './yaml-tree';
+import { toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
 import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
-import { parseTimeOf } from './loader';
+import { parseTimeOf, propertiesTreesOf } from './loader';
 import type { TemplateCache } from './compiler/context';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
@@ -164,7 +164,7 @@ class ManifestBuilder {
 
   constructor(private readonly input: ManifestInput) {
     this.project = input.analysis.project;
-    this.stateYml = new YmlIndex(this.project);
+    this.stateYml = new YmlIndex(this.project, propertiesTreesOf(this.project));
     this.readFile = hostReader(input.host, this.project.root);
     this.templates = parseTimeOf(this.project)?.options.templates;
     this.createdAt = input.generatedAt.getTime() / 1000;
@@ -683,7 +683,7 @@ class ManifestBuilder {
       if (file.kind !== 'yaml' || file.text === undefined || !/^macros\s*:/m.test(file.text)) continue;
       const pkg = this.packageOfFile(file.path);
       if (!pkg) continue;
-      const root = toJS(parseYaml(file.text).root);
+      const root = toJS(this.stateYml.root(file.path));
       if (!isDict(root) || !Array.isArray(root.macros)) continue;
       for (const entry of root.macros) {
         if (!isDict(entry) || typeof entry.name !== 'string') continue;

@@ -44,10 +44,16 @@ export class YmlIndex {
   private readonly sources = new Map<string, Map<string, YNode>>();
   private readonly tables = new Map<YNode, Map<string, YNode>>();
 
-  constructor(private readonly project: Project) {}
+  /** @param parsed the trees the load kept (`propertiesTreesOf`): a file among them is not parsed again */
+  constructor(
+    private readonly project: Project,
+    private readonly parsed?: ReadonlyMap<string, YNode>,
+  ) {}
 
   /** A yml file's parsed root. */
   root(file: string): YNode | undefined {
+    const kept = this.parsed?.get(file);
+    if (kept) return kept;
     if (this.roots.has(file)) return this.roots.get(file);
     const text = this.project.files.get(file)?.text;
     const root = text === undefined ? undefined : parseYaml(text).root;

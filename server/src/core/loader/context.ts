@@ -10,6 +10,7 @@ import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
 import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
 import type { ParseTime } from './parse-time';
 import type { ScanCache } from './scan-cache';
+import type { YNode } from '../yaml-tree';
 
 /** What the root project and its installed packages load into together. */
 export class LoadState {
@@ -27,6 +28,8 @@ export class LoadState {
   parser?: ParseTime;
   /** Renders a Jinja value of dbt_project.yml (target, env_var, --vars). */
   renderProjectValue?: (text: string) => unknown;
+  /** Each properties yml's parsed root, by path, when the load keeps them (`LoadOptions.keepPropertiesTrees`). */
+  propertiesTrees?: Map<string, YNode>;
   /** `{column_name: x}`, the arguments of every `- unique`/`- not_null` of a column x: one frozen object per name. */
   private readonly columnArgs = new Map<string, Record<string, unknown>>();
 

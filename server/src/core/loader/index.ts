@@ -13,6 +13,7 @@
 import { fixedClock, type Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
 import { joinPath, type FileHost } from '../host';
+import type { YNode } from '../yaml-tree';
 import type { Project, ProjectConfig, ProjectNode } from '../model';
 import { defaultDuckDbTarget, readProfile, type Target } from '../profiles';
 import { defaultProfilesDirs, renderEnvString } from '../session';
@@ -36,6 +37,13 @@ const parsers = new WeakMap<Project, ParseTime>();
 
 export function parseTimeOf(project: Project): ParseTime | undefined {
   return parsers.get(project);
+}
+
+/** The parsed properties yml of a project loaded with `keepPropertiesTrees`, by path. */
+const propertiesTrees = new WeakMap<Project, ReadonlyMap<string, YNode>>();
+
+export function propertiesTreesOf(project: Project): ReadonlyMap<string, YNode> | undefined {
+  return propertiesTrees.get(project);
 }
 
 /**
@@ -80,11 +88,14 @@ export interface LoadOptions {
    * this, then DBT_TARGET_PATH in `env`, then dbt_project.yml's `target-path`, then `target`.
    */
   targetPath?: string;
+  /** Keep each properties yml's parsed tree for `propertiesTreesOf` (the manifest writer reads them again; editors do not). */
+  keepPropertiesTrees?: boolean;
 }
 
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
   const cache = options.cache ?? new ScanCache();
   const state = new LoadState(host, joinPath(root), cache);
+  if (options.keepPropertiesTrees) state.propertiesTrees = new Map();
   const env = options.env ?? {};
   const target = options.target ?? profileTarget(state, env, options.profilesDirs, options.targetName);
   const clock = options.clock ?? fixedClock();
@@ -126,6 +137,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   }
 
   parsers.set(project, state.parser);
+  if (state.propertiesTrees) propertiesTrees.set(project, state.propertiesTrees);
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
   if (missing.length > 0) {
