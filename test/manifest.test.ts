@@ -33,7 +33,7 @@ function ourManifest(root: string, compiledIds: string[] | undefined): Record<st
   const host = new NodeFileHost();
   const clock = goldenClock();
   // As the CLI loads for parse (the writer reads the load's yml trees); the compile manifest reads each yml again.
-  const analysis = analyzeProject(host, root, { clock, keepPropertiesTrees: compiledIds === undefined });
+  const analysis = analyzeProject(host, root, { clock, keepManifestInputs: compiledIds === undefined });
   const { compiler, resolved } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock, invocationId: GOLDEN_INVOCATION_ID });
   let compiled: Map<string, string> | undefined;
   if (compiledIds) {
@@ -204,16 +204,16 @@ describe('manifest.json state fields', () => {
   }
 });
 
-describe('manifest.json from the load\'s yml trees', () => {
-  // The CLI keeps the load's parsed properties yml for the writer (keepPropertiesTrees): its text
-  // must be exactly the text written from each yml parsed again.
+describe('manifest.json from what the load kept', () => {
+  // The CLI keeps the load's parsed properties yml and seed texts for the writer (keepManifestInputs):
+  // its text must be exactly the text written from each file read and parsed again.
   const fixtures = ['workflows', 'contracts', 'adapter_sql', 'broken', 'layers'].map((f): [string, string] => [f, testPath('fixtures', f)]);
   for (const [name, root] of [...projects, ...fixtures]) {
     it(name, { skip: !existsSync(`${root}/dbt_project.yml`) && !process.env.CI ? 'public projects not fetched' : false }, () => {
       const host = new NodeFileHost();
-      const text = (keepPropertiesTrees: boolean): string => {
+      const text = (keepManifestInputs: boolean): string => {
         const clock = goldenClock();
-        const analysis = analyzeProject(host, root, { clock, keepPropertiesTrees });
+        const analysis = analyzeProject(host, root, { clock, keepManifestInputs });
         const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock });
         return [
           ...manifestChunks({

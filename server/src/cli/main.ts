@@ -856,8 +856,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const host = new NodeFileHost();
     const options = parseOptions(args, root);
-    // The manifest writer reads the properties yml again: it takes the load's trees instead of parsing each file twice.
-    if (WRITES_MANIFEST.has(name)) options.keepPropertiesTrees = true;
+    // The manifest writer takes the load's yml trees and seed texts instead of reading and parsing them again.
+    if (WRITES_MANIFEST.has(name)) options.keepManifestInputs = true;
     const analysis = analyzeProject(host, root, options);
     return await command.run(args, analysis, host);
   } catch (err) {

@@ -26,7 +26,7 @@ import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
 import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
-import { parseTimeOf, propertiesTreesOf } from './loader';
+import { manifestInputsOf, parseTimeOf } from './loader';
 import type { TemplateCache } from './compiler/context';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
@@ -164,8 +164,11 @@ class ManifestBuilder {
 
   constructor(private readonly input: ManifestInput) {
     this.project = input.analysis.project;
-    this.stateYml = new YmlIndex(this.project, propertiesTreesOf(this.project));
-    this.readFile = hostReader(input.host, this.project.root);
+    const kept = manifestInputsOf(this.project);
+    this.stateYml = new YmlIndex(this.project, kept?.propertiesTrees);
+    const read = hostReader(input.host, this.project.root);
+    // A seed the load read is not read again (its state checksum); what the load refused (binary, huge) is read as before.
+    this.readFile = kept ? (file) => kept.seedTexts.get(file) ?? read(file) : read;
     this.templates = parseTimeOf(this.project)?.options.templates;
     this.createdAt = input.generatedAt.getTime() / 1000;
     this.packages.set(this.project.config.name, this.project.config);

@@ -44,7 +44,7 @@ export class YmlIndex {
   private readonly sources = new Map<string, Map<string, YNode>>();
   private readonly tables = new Map<YNode, Map<string, YNode>>();
 
-  /** @param parsed the trees the load kept (`propertiesTreesOf`): a file among them is not parsed again */
+  /** @param parsed the trees the load kept (`manifestInputsOf`): a file among them is not parsed again */
   constructor(
     private readonly project: Project,
     private readonly parsed?: ReadonlyMap<string, YNode>,

@@ -13,11 +13,10 @@
 import { fixedClock, type Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
 import { joinPath, type FileHost } from '../host';
-import type { YNode } from '../yaml-tree';
 import type { Project, ProjectConfig, ProjectNode } from '../model';
 import { defaultDuckDbTarget, readProfile, type Target } from '../profiles';
 import { defaultProfilesDirs, renderEnvString } from '../session';
-import { LoadState, PackageContext } from './context';
+import { LoadState, PackageContext, type ManifestInputs } from './context';
 import { loadDocs } from './docs';
 import { addHooks } from './hooks';
 import { installedPackages, reportMissingPackages } from './packages';
@@ -39,11 +38,11 @@ export function parseTimeOf(project: Project): ParseTime | undefined {
   return parsers.get(project);
 }
 
-/** The parsed properties yml of a project loaded with `keepPropertiesTrees`, by path. */
-const propertiesTrees = new WeakMap<Project, ReadonlyMap<string, YNode>>();
+/** What a project loaded with `keepManifestInputs` kept for the manifest writer. */
+const manifestInputs = new WeakMap<Project, ManifestInputs>();
 
-export function propertiesTreesOf(project: Project): ReadonlyMap<string, YNode> | undefined {
-  return propertiesTrees.get(project);
+export function manifestInputsOf(project: Project): ManifestInputs | undefined {
+  return manifestInputs.get(project);
 }
 
 /**
@@ -88,14 +87,14 @@ export interface LoadOptions {
    * this, then DBT_TARGET_PATH in `env`, then dbt_project.yml's `target-path`, then `target`.
    */
   targetPath?: string;
-  /** Keep each properties yml's parsed tree for `propertiesTreesOf` (the manifest writer reads them again; editors do not). */
-  keepPropertiesTrees?: boolean;
+  /** Keep what the manifest writer reads again (`manifestInputsOf`: yml trees, seed texts); editors do not write manifests. */
+  keepManifestInputs?: boolean;
 }
 
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
   const cache = options.cache ?? new ScanCache();
   const state = new LoadState(host, joinPath(root), cache);
-  if (options.keepPropertiesTrees) state.propertiesTrees = new Map();
+  if (options.keepManifestInputs) state.manifestInputs = { propertiesTrees: new Map(), seedTexts: new Map() };
   const env = options.env ?? {};
   const target = options.target ?? profileTarget(state, env, options.profilesDirs, options.targetName);
   const clock = options.clock ?? fixedClock();
@@ -137,7 +136,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   }
 
   parsers.set(project, state.parser);
-  if (state.propertiesTrees) propertiesTrees.set(project, state.propertiesTrees);
+  if (state.manifestInputs) manifestInputs.set(project, state.manifestInputs);
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
   if (missing.length > 0) {
