@@ -154,6 +154,11 @@ function configCallConfig(project: Project, node: ProjectNode, read: Map<string,
   const source = text.slice(first.callSpan.start, first.callSpan.end);
   const known = read.get(source);
   if (known) return known;
+  // No `=`: no keyword argument (`config({...})` passes a dict), so nothing to record and nothing to parse.
+  if (!source.includes('=')) {
+    read.set(source, {});
+    return {};
+  }
   const { template } = parseJinja(`{{ ${source} }}`);
   const output = template.body.find((stmt) => stmt.kind === 'Output');
   const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
