@@ -5,13 +5,14 @@
  * `medallion parse`, `run` and `build` use.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import { analyzeProject } from '../server/src/core/analysis';
-import { manifestChunks } from '../server/src/core/manifest';
+import { dbtChecksum, manifestChunks } from '../server/src/core/manifest';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { hostReader, manifestStateFields, stateView, YmlIndex } from '../server/src/core/state-view';
@@ -88,6 +89,34 @@ describe('manifest.json against dbt-core 1.12', () => {
 });
 
 describe('manifest.json writer', () => {
+  it('checksums a file as dbt does: sha256 of \' \'.join(text.split()) (seeded texts of every Python whitespace)', () => {
+    // Python's str.isspace() characters, one at a time: the reference splits on each of them.
+    const spaces = [...'\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2005\u200a\u2028\u2029\u202f\u205f\u3000'];
+    const reference = (text: string): string => {
+      const words: string[] = [];
+      let word = '';
+      for (const c of text) {
+        if (spaces.includes(c)) {
+          if (word) words.push(word);
+          word = '';
+        } else word += c;
+      }
+      if (word) words.push(word);
+      return createHash('sha256').update(words.join(' '), 'utf8').digest('hex');
+    };
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const alphabet = [...spaces, ' ', ' ', ' ', 'a', 'b', '{', '\u200b', 'é'];
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      for (let n = next(40); n > 0; n--) text += alphabet[next(alphabet.length)];
+      assert.equal(dbtChecksum(text).checksum, reference(text), JSON.stringify(text));
+    }
+  });
+
   it('streams a large project: no single string holds the document', () => {
     // 20k generated nodes' worth of chunks, through the atomic writer.
     const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
