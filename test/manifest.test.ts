@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
-import { analyzeProject } from '../server/src/core/analysis';
+import { analyzeProject, type Analysis } from '../server/src/core/analysis';
+import type { Compiler } from '../server/src/core/compiler';
 import { dbtChecksum, manifestChunks } from '../server/src/core/manifest';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
@@ -52,6 +53,20 @@ function ourManifest(root: string, compiledIds: string[] | undefined): Record<st
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The core producer's pieces for a loaded project (relations named by identifier only). */
+function coreManifestChunks(analysis: Analysis, host: NodeFileHost, compiler: Compiler): Generator<string> {
+  return manifestChunks({
+    analysis,
+    host,
+    relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
+    adapterType: 'duckdb',
+    quoting: { database: true, schema: true, identifier: true, column: null },
+    dbtVersion: '1.12.6',
+    invocationId: GOLDEN_INVOCATION_ID,
+    generatedAt: GOLDEN_RUN_STARTED_AT,
+  });
 }
 
 function schemaErrors(manifest: unknown): string[] {
@@ -188,18 +203,7 @@ describe('manifest.json writer', () => {
     const root = testPath('fixtures', 'parity', 'artifacts');
     const analysis = analyzeProject(host, root);
     const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
-    const pieces = [
-      ...manifestChunks({
-        analysis,
-        host,
-        relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
-        adapterType: 'duckdb',
-        quoting: { database: true, schema: true, identifier: true, column: null },
-        dbtVersion: '1.12.6',
-        invocationId: GOLDEN_INVOCATION_ID,
-        generatedAt: GOLDEN_RUN_STARTED_AT,
-      }),
-    ];
+    const pieces = [...coreManifestChunks(analysis, host, compiler)];
     const parsed = JSON.parse(pieces.join('')) as { nodes: object; macros: object };
     assert.ok(Object.keys(parsed.nodes).length > 10);
     assert.ok(Math.max(...pieces.map((p) => p.length)) < 20000);
@@ -244,18 +248,7 @@ describe('manifest.json from what the load kept', () => {
         const clock = goldenClock();
         const analysis = analyzeProject(host, root, { clock, keepManifestInputs });
         const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock });
-        return [
-          ...manifestChunks({
-            analysis,
-            host,
-            relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
-            adapterType: 'duckdb',
-            quoting: { database: true, schema: true, identifier: true, column: null },
-            dbtVersion: '1.12.6',
-            invocationId: GOLDEN_INVOCATION_ID,
-            generatedAt: GOLDEN_RUN_STARTED_AT,
-          }),
-        ].join('');
+        return [...coreManifestChunks(analysis, host, compiler)].join('');
       };
       const kept = text(true);
       assert.ok(kept.length > 1000);
