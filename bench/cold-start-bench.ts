@@ -13,11 +13,13 @@
  * --no-partial-parse`; `--skip-dbt` leaves it out), `medallion parse`'s CLI wall time (a fresh
  * process per run, the code cache filled by an untimed run first, as a user's second command finds
  * it; median of --runs) and the in-process cold load (a fresh process that times analyzeProject
- * alone, as public-dbt's compare.mjs does; median of --runs), then dbt's time over each. Both
- * write to temporary target folders, never into the project. Nothing here asserts.
+ * alone, as public-dbt's compare.mjs does; median of --runs), then dbt's time over each. With
+ * `--compare /path/to/repo`, that tree's `medallion parse` runs interleaved with this one's (its own
+ * code cache, filled the same way), so a before/after pair meets the same machine load. Every run
+ * writes to temporary target folders, never into the project. Nothing here asserts.
  *
  *   node out/bench/cold-start-bench.js [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
- *   node out/bench/cold-start-bench.js --ratio [--dbt PATH | --skip-dbt] [--runs 5] [--env FILE] project[:profiles-dir] ...
+ *   node out/bench/cold-start-bench.js --ratio [--dbt PATH | --skip-dbt] [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
  *
  * The public projects (/work/public-dbt, dbt-parse.sh's profiles and dummy credentials):
  *   cd /work/public-dbt && node <repo>/out/bench/cold-start-bench.js --ratio --dbt venv-adapters/bin/dbt --env dbt-parse.sh \
@@ -131,6 +133,7 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
   const cacheDir = mkdtempSync(join(tmpdir(), 'medallion-cold-start-'));
   const targetDir = mkdtempSync(join(tmpdir(), 'medallion-parse-'));
   const variant: Variant = { name: 'cache', bin: join(repo, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: cacheDir } };
+  const other: Variant | undefined = cli.compare ? { name: 'other', bin: join(cli.compare, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: join(cacheDir, 'other') } } : undefined;
   process.stdout.write(`node ${process.version}, ${cli.runs} runs of medallion each, dbt ${cli.dbt ? 'once' : 'skipped'}, load average ${loadText()}\n`);
   const rows: string[][] = [];
   try {
@@ -139,10 +142,13 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
       const args = ['parse', '--project', p.dir, ...(p.profiles ? ['--profiles-dir', p.profiles] : []), '--target-path', targetDir];
       // Untimed: fills the code cache and the file system's cache.
       timeRun(variant, args, baseEnv);
+      if (other) timeRun(other, args, baseEnv);
       const cliRuns: Array<{ wall: number; cpu: number; code: number }> = [];
+      const otherRuns: Array<{ wall: number; cpu: number; code: number }> = [];
       const loads: number[] = [];
       for (let i = 0; i < cli.runs; i++) {
         cliRuns.push(timeRun(variant, args, baseEnv));
+        if (other) otherRuns.push(timeRun(other, args, baseEnv));
         const r = spawnSync(process.execPath, [__filename, '--load-once', p.dir], { encoding: 'utf8', env: { ...process.env, ...baseEnv }, maxBuffer: 1 << 28 });
         loads.push(Number(/medallion-bench-load-ms ([\d.]+)/.exec(r.stdout ?? '')?.[1] ?? NaN));
       }
@@ -153,6 +159,10 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
       const dbtText = dbtRun ? `${(dbtRun.wall / 1000).toFixed(2)} s (exit ${dbtRun.code})` : '-';
       const ratio = (ms: number): string => (dbtRun ? `${(dbtRun.wall / ms).toFixed(1)}x` : '-');
       const row = [name, dbtText, `${Math.round(wall)} ms (cpu ${Math.round(median(cliRuns.map((r) => r.cpu)))}, exit ${codes})`, `${Math.round(load)} ms`, ratio(wall), ratio(load)];
+      if (other) {
+        const otherWall = median(otherRuns.map((r) => r.wall));
+        row.push(`${Math.round(otherWall)} ms (cpu ${Math.round(median(otherRuns.map((r) => r.cpu)))}, exit ${[...new Set(otherRuns.map((r) => r.code))].join('/')})`, ratio(otherWall));
+      }
       rows.push(row);
       process.stdout.write(`${row.join(' | ')}  [load average ${loadText()}]\n`);
     }
@@ -160,7 +170,7 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
     rmSync(cacheDir, { recursive: true, force: true });
     rmSync(targetDir, { recursive: true, force: true });
   }
-  const header = ['project', 'dbt parse', 'medallion parse (CLI, median)', 'in-process load (median)', 'dbt / CLI', 'dbt / load'];
+  const header = ['project', 'dbt parse', 'medallion parse (CLI, median)', 'in-process load (median)', 'dbt / CLI', 'dbt / load', ...(other ? ['--compare CLI (median)', 'dbt / --compare CLI'] : [])];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   process.stdout.write(`\n${[header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')).join('\n')}\n`);
   process.stdout.write(`load average at the end ${loadText()}\n`);
@@ -174,6 +184,7 @@ function main(): void {
   if (cli.ratio) return ratios(cli, baseEnv);
   const { runs, compare, projects } = cli;
   const cacheDir = mkdtempSync(join(tmpdir(), 'medallion-cold-start-'));
+  const targetDir = mkdtempSync(join(tmpdir(), 'medallion-parse-'));
   const bin = join(repo, 'bin', 'medallion.js');
   const variants: Variant[] = [
     { name: 'no cache', bin, env: { MEDALLION_CODE_CACHE: 'off' } },
@@ -183,7 +194,7 @@ function main(): void {
   const cases: { label: string; args: string[] }[] = [{ label: '--version', args: ['--version'] }];
   for (const p of projects) {
     const common = ['--project', p.dir, ...(p.profiles ? ['--profiles-dir', p.profiles] : [])];
-    cases.push({ label: `${basename(p.dir)} ls`, args: ['ls', ...common, '--output', 'name'] }, { label: `${basename(p.dir)} parse`, args: ['parse', ...common] });
+    cases.push({ label: `${basename(p.dir)} ls`, args: ['ls', ...common, '--output', 'name'] }, { label: `${basename(p.dir)} parse`, args: ['parse', ...common, '--target-path', targetDir] });
   }
   process.stdout.write(`node ${process.version}, ${runs} runs each, load average ${loadText()}\n`);
   try {
@@ -203,6 +214,7 @@ function main(): void {
     }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(targetDir, { recursive: true, force: true });
   }
   process.stdout.write(`load average at the end ${loadText()}\n`);
 }

@@ -4,6 +4,7 @@
  * the reason a command fails. MEDALLION_CODE_CACHE=debug makes the launcher say what happened.
  */
 import assert from 'node:assert/strict';
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,21 @@ describe('the CLI code cache', () => {
     for (const bundle of ['medallion.js', 'lsp-server.js']) {
       const text = readFileSync(join(repo, 'dist', bundle), 'utf8');
       assert.doesNotMatch(text, /\bimport\(\s*["']/, `${bundle} has no dynamic import()`);
+    }
+  });
+
+  it('the bundles are ASCII (read as one-byte text); a bundle that is not still runs, its text intact', () => {
+    for (const bundle of ['medallion.js', 'lsp-server.js']) assert.ok(isAscii(readFileSync(join(repo, 'dist', bundle))), `${bundle} is ASCII`);
+    const cli = cliCopy();
+    const dir = join(mkdtempSync(join(tmpdir(), 'medallion-cc-')), 'cache');
+    // A string with a non-ASCII character: decoded as Latin-1 it would print mojibake.
+    const bundle = join(cli, 'dist', 'medallion.js');
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replace('`medallion ${ownVersion()}', '`medallion \u2192 ${ownVersion()}'));
+    assert.ok(!isAscii(readFileSync(bundle)), 'the test bundle is not ASCII');
+    for (let run = 0; run < 2; run++) {
+      const r = medallion(cli, dir, ['--version']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^medallion \u2192 \S+\n$/);
     }
   });
 

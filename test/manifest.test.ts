@@ -5,13 +5,15 @@
  * `medallion parse`, `run` and `build` use.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
-import { analyzeProject } from '../server/src/core/analysis';
-import { manifestChunks } from '../server/src/core/manifest';
+import { analyzeProject, type Analysis } from '../server/src/core/analysis';
+import type { Compiler } from '../server/src/core/compiler';
+import { dbtChecksum, manifestChunks } from '../server/src/core/manifest';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { hostReader, manifestStateFields, stateView, YmlIndex } from '../server/src/core/state-view';
@@ -32,7 +34,8 @@ const validate = ajv.compile(schema);
 function ourManifest(root: string, compiledIds: string[] | undefined): Record<string, unknown> {
   const host = new NodeFileHost();
   const clock = goldenClock();
-  const analysis = analyzeProject(host, root, { clock });
+  // As the CLI loads for parse (the writer reads the load's yml trees); the compile manifest reads each yml again.
+  const analysis = analyzeProject(host, root, { clock, keepManifestInputs: compiledIds === undefined });
   const { compiler, resolved } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock, invocationId: GOLDEN_INVOCATION_ID });
   let compiled: Map<string, string> | undefined;
   if (compiledIds) {
@@ -50,6 +53,20 @@ function ourManifest(root: string, compiledIds: string[] | undefined): Record<st
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The core producer's pieces for a loaded project (relations named by identifier only). */
+function coreManifestChunks(analysis: Analysis, host: NodeFileHost, compiler: Compiler): Generator<string> {
+  return manifestChunks({
+    analysis,
+    host,
+    relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
+    adapterType: 'duckdb',
+    quoting: { database: true, schema: true, identifier: true, column: null },
+    dbtVersion: '1.12.6',
+    invocationId: GOLDEN_INVOCATION_ID,
+    generatedAt: GOLDEN_RUN_STARTED_AT,
+  });
 }
 
 function schemaErrors(manifest: unknown): string[] {
@@ -87,6 +104,34 @@ describe('manifest.json against dbt-core 1.12', () => {
 });
 
 describe('manifest.json writer', () => {
+  it('checksums a file as dbt does: sha256 of \' \'.join(text.split()) (seeded texts of every Python whitespace)', () => {
+    // Python's str.isspace() characters, one at a time: the reference splits on each of them.
+    const spaces = [...'\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2005\u200a\u2028\u2029\u202f\u205f\u3000'];
+    const reference = (text: string): string => {
+      const words: string[] = [];
+      let word = '';
+      for (const c of text) {
+        if (spaces.includes(c)) {
+          if (word) words.push(word);
+          word = '';
+        } else word += c;
+      }
+      if (word) words.push(word);
+      return createHash('sha256').update(words.join(' '), 'utf8').digest('hex');
+    };
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const alphabet = [...spaces, ' ', ' ', ' ', 'a', 'b', '{', '\u200b', 'é'];
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      for (let n = next(40); n > 0; n--) text += alphabet[next(alphabet.length)];
+      assert.equal(dbtChecksum(text).checksum, reference(text), JSON.stringify(text));
+    }
+  });
+
   it('streams a large project: no single string holds the document', () => {
     // 20k generated nodes' worth of chunks, through the atomic writer.
     const dir = mkdtempSync(join(tmpdir(), 'medallion-stream-'));
@@ -158,18 +203,7 @@ describe('manifest.json writer', () => {
     const root = testPath('fixtures', 'parity', 'artifacts');
     const analysis = analyzeProject(host, root);
     const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
-    const pieces = [
-      ...manifestChunks({
-        analysis,
-        host,
-        relationOf: (node) => ({ database: null, schema: null, identifier: compiler.relation(node).identifier, rendered: null }),
-        adapterType: 'duckdb',
-        quoting: { database: true, schema: true, identifier: true, column: null },
-        dbtVersion: '1.12.6',
-        invocationId: GOLDEN_INVOCATION_ID,
-        generatedAt: GOLDEN_RUN_STARTED_AT,
-      }),
-    ];
+    const pieces = [...coreManifestChunks(analysis, host, compiler)];
     const parsed = JSON.parse(pieces.join('')) as { nodes: object; macros: object };
     assert.ok(Object.keys(parsed.nodes).length > 10);
     assert.ok(Math.max(...pieces.map((p) => p.length)) < 20000);
@@ -199,6 +233,26 @@ describe('manifest.json state fields', () => {
         }
       }
       assert.ok(compared >= project.nodes.size, `${compared} fields of ${project.nodes.size} nodes`);
+    });
+  }
+});
+
+describe('manifest.json from what the load kept', () => {
+  // The CLI keeps the load's parsed properties yml and seed texts for the writer (keepManifestInputs):
+  // its text must be exactly the text written from each file read and parsed again.
+  const fixtures = ['workflows', 'contracts', 'adapter_sql', 'broken', 'layers'].map((f): [string, string] => [f, testPath('fixtures', f)]);
+  for (const [name, root] of [...projects, ...fixtures]) {
+    it(name, { skip: !existsSync(`${root}/dbt_project.yml`) && !process.env.CI ? 'public projects not fetched' : false }, () => {
+      const host = new NodeFileHost();
+      const text = (keepManifestInputs: boolean): string => {
+        const clock = goldenClock();
+        const analysis = analyzeProject(host, root, { clock, keepManifestInputs });
+        const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock });
+        return [...coreManifestChunks(analysis, host, compiler)].join('');
+      };
+      const kept = text(true);
+      assert.ok(kept.length > 1000);
+      assert.equal(kept, text(false));
     });
   }
 });

@@ -49,6 +49,9 @@ interface Command {
 
 const RUN_OPTIONS = ['select', 'models', 'exclude', 'resource-type', 'threads', 'full-refresh', 'fail-fast', 'allow-load-errors', 'target', 'vars', 'landing', 'state', 'defer', 'favor-state', 'defer-state', 'output'];
 
+/** Commands that write target/manifest.json. */
+const WRITES_MANIFEST = new Set(['parse', 'build', 'run', 'test', 'seed', 'snapshot', 'docs']);
+
 const RUN_TYPES: Record<RunCommand, string> = { build: 'nodes', run: 'models', test: 'tests', seed: 'seeds', snapshot: 'snapshots' };
 
 function runHelp(command: RunCommand): CommandHelp {
@@ -852,7 +855,10 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     }
     const host = new NodeFileHost();
-    const analysis = analyzeProject(host, root, parseOptions(args, root));
+    const options = parseOptions(args, root);
+    // The manifest writer takes the load's yml trees and seed texts instead of reading and parsing them again.
+    if (WRITES_MANIFEST.has(name)) options.keepManifestInputs = true;
+    const analysis = analyzeProject(host, root, options);
     return await command.run(args, analysis, host);
   } catch (err) {
     if (err instanceof UsageError) {

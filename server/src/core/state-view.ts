@@ -44,10 +44,16 @@ export class YmlIndex {
   private readonly sources = new Map<string, Map<string, YNode>>();
   private readonly tables = new Map<YNode, Map<string, YNode>>();
 
-  constructor(private readonly project: Project) {}
+  /** @param parsed the trees the load kept (`manifestInputsOf`): a file among them is not parsed again */
+  constructor(
+    private readonly project: Project,
+    private readonly parsed?: ReadonlyMap<string, YNode>,
+  ) {}
 
   /** A yml file's parsed root. */
   root(file: string): YNode | undefined {
+    const kept = this.parsed?.get(file);
+    if (kept) return kept;
     if (this.roots.has(file)) return this.roots.get(file);
     const text = this.project.files.get(file)?.text;
     const root = text === undefined ? undefined : parseYaml(text).root;
@@ -148,6 +154,11 @@ function configCallConfig(project: Project, node: ProjectNode, read: Map<string,
   const source = text.slice(first.callSpan.start, first.callSpan.end);
   const known = read.get(source);
   if (known) return known;
+  // No `=`: no keyword argument (`config({...})` passes a dict), so nothing to record and nothing to parse.
+  if (!source.includes('=')) {
+    read.set(source, {});
+    return {};
+  }
   const { template } = parseJinja(`{{ ${source} }}`);
   const output = template.body.find((stmt) => stmt.kind === 'Output');
   const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;

@@ -13,6 +13,7 @@
  * MEDALLION_CODE_CACHE=off disables it, MEDALLION_CODE_CACHE=debug reports on stderr what happened,
  * MEDALLION_CODE_CACHE_DIR chooses the folder.
  */
+import * as buffer from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,6 +36,9 @@ export interface CachedModule {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** `buffer.isAscii` (Node >= 18.15 / 19.6); undefined before, where the bundle is decoded as UTF-8. */
+const isAscii = (buffer as { isAscii?: (input: Uint8Array) => boolean }).isAscii;
 
 // File layout: MAGIC, one byte depth (0 shallow, 1 deep), the SHA-1 of the V8 data, the V8 data.
 const MAGIC = Buffer.from('MEDCC01\n');
@@ -67,7 +71,8 @@ export function requireWithCodeCache(file: string, env: Env = process.env): Cach
   // Hashed as read: the same key as the text's UTF-8, without encoding the decoded text again.
   const bytes = readFileSync(file);
   const key = createHash('sha1').update(bytes).digest('hex').slice(0, 20);
-  const source = bytes.toString('utf8');
+  // The build makes the bundle ASCII: decoded as Latin-1 (the same text) it is a one-byte string, read ~4x faster than through UTF-8.
+  const source = isAscii?.(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const prefix = `${basename(file, '.js')}-`;
   const cachePath = join(location.dir, `${prefix}${process.version}-${process.arch}-${key}.bin`);
   const stored = readCacheFile(cachePath);

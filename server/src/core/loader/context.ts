@@ -11,8 +11,15 @@ import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile
 import type { ParseTime } from './parse-time';
 import { NameIndex } from '../text';
 import type { ScanCache } from './scan-cache';
+import type { YNode } from '../yaml-tree';
 
 /** What the root project and its installed packages load into together. */
+/** What a load read that the manifest writer needs again: each properties yml's parsed root and each seed's text, by path. */
+export interface ManifestInputs {
+  propertiesTrees: Map<string, YNode>;
+  seedTexts: Map<string, string>;
+}
+
 export class LoadState {
   readonly diagnostics: Diagnostic[] = [];
   readonly nodes = new Map<string, ProjectNode>();
@@ -28,6 +35,8 @@ export class LoadState {
   parser?: ParseTime;
   /** Renders a Jinja value of dbt_project.yml (target, env_var, --vars). */
   renderProjectValue?: (text: string) => unknown;
+  /** What the manifest writer would read again, when the load keeps it (`LoadOptions.keepManifestInputs`). */
+  manifestInputs?: ManifestInputs;
   /** `{column_name: x}`, the arguments of every `- unique`/`- not_null` of a column x: one frozen object per name. */
   private readonly columnArgs = new Map<string, Record<string, unknown>>();
 

@@ -16,7 +16,7 @@ import { joinPath, type FileHost } from '../host';
 import type { Project, ProjectConfig, ProjectNode } from '../model';
 import { defaultDuckDbTarget, readProfile, type Target } from '../profiles';
 import { defaultProfilesDirs, renderEnvString } from '../session';
-import { LoadState, PackageContext } from './context';
+import { LoadState, PackageContext, type ManifestInputs } from './context';
 import { loadDocs } from './docs';
 import { addHooks } from './hooks';
 import { installedPackages, reportMissingPackages } from './packages';
@@ -36,6 +36,13 @@ const parsers = new WeakMap<Project, ParseTime>();
 
 export function parseTimeOf(project: Project): ParseTime | undefined {
   return parsers.get(project);
+}
+
+/** What a project loaded with `keepManifestInputs` kept for the manifest writer. */
+const manifestInputs = new WeakMap<Project, ManifestInputs>();
+
+export function manifestInputsOf(project: Project): ManifestInputs | undefined {
+  return manifestInputs.get(project);
 }
 
 /**
@@ -80,11 +87,14 @@ export interface LoadOptions {
    * this, then DBT_TARGET_PATH in `env`, then dbt_project.yml's `target-path`, then `target`.
    */
   targetPath?: string;
+  /** Keep what the manifest writer reads again (`manifestInputsOf`: yml trees, seed texts); editors do not write manifests. */
+  keepManifestInputs?: boolean;
 }
 
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
   const cache = options.cache ?? new ScanCache();
   const state = new LoadState(host, joinPath(root), cache);
+  if (options.keepManifestInputs) state.manifestInputs = { propertiesTrees: new Map(), seedTexts: new Map() };
   const env = options.env ?? {};
   const target = options.target ?? profileTarget(state, env, options.profilesDirs, options.targetName);
   const clock = options.clock ?? fixedClock();
@@ -126,6 +136,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   }
 
   parsers.set(project, state.parser);
+  if (state.manifestInputs) manifestInputs.set(project, state.manifestInputs);
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
   if (missing.length > 0) {

@@ -44,6 +44,7 @@ function loadPropertiesFile(ctx: PackageContext, rel: string): void {
   for (const p of parsed.problems) state.report({ code: 'yaml-syntax', severity: p.severity, file: rel, span: p.span, message: p.message });
   const root = parsed.root;
   if (!root) return;
+  state.manifestInputs?.propertiesTrees.set(rel, root);
   // What a syntax error leaves behind is a guess; use it, but do not report schema problems in it.
   const reportsBefore = state.diagnostics.length;
   readProperties(ctx, rel, file, root, text);

@@ -18,6 +18,7 @@ export function loadSeeds(ctx: PackageContext, dir: string): void {
     // Only the header is needed here; the runner reads the data.
     const text = state.readText(rel);
     if (node && text !== undefined) node.seedColumns = parseCsvHeader(text);
+    if (text !== undefined) state.manifestInputs?.seedTexts.set(rel, text);
   }
 }
 
