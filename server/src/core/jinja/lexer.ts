@@ -68,6 +68,18 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// ASCII character classes, one table lookup instead of a chain of comparisons (or a call) per
+// char: the lexer runs mostly before the JIT has optimized it, where calls cost the most.
+const CL_WS = 1;
+const CL_NAME_START = 2;
+const CL_NAME = 4;
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31)) ASCII_CLASS[c] = CL_WS;
+  else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === C_UNDERSCORE) ASCII_CLASS[c] = CL_NAME_START | CL_NAME;
+  else if (c >= 48 && c <= 57) ASCII_CLASS[c] = CL_NAME;
+}
+
 const ID_START_RE = /[\p{ID_Start}]/u;
 const ID_CONTINUE_RE = /[\p{ID_Continue}]/u;
 
@@ -312,13 +324,29 @@ class Lexer {
     brackets.length = 0;
     let p = j;
     for (;;) {
-      p = this.skipWs(p);
+      let c = 0;
+      while (p < n) {
+        c = src.charCodeAt(p);
+        if (c < 128 ? ASCII_CLASS[c] !== CL_WS : !isPyWhitespace(c)) break;
+        p++;
+      }
       if (p >= n) {
         this.diag(isBlock ? "Unexpected end of template: missing '%}'" : "Unexpected end of template: missing '}}'", tagStart, j);
         this.pos = n;
         return;
       }
-      const c = src.charCodeAt(p);
+      // Names first: the most common token, and no name char starts a tag end or opener.
+      if (c < 128 ? (ASCII_CLASS[c]! & CL_NAME_START) !== 0 : isNameStart(c)) {
+        let q = p + 1;
+        while (q < n) {
+          const d = src.charCodeAt(q);
+          if (d < 128 ? (ASCII_CLASS[d]! & CL_NAME) === 0 : !isNameChar(d)) break;
+          q++;
+        }
+        this.push(TK_NAME, p, q, src.slice(p, q));
+        p = q;
+        continue;
+      }
       // Tag end.
       if (isBlock) {
         if ((c === C_MINUS || c === C_PLUS) && src.charCodeAt(p + 1) === C_PERCENT && src.charCodeAt(p + 2) === C_RBRACE) {
@@ -353,13 +381,6 @@ class Lexer {
           this.pos = p;
           return;
         }
-      }
-      if (isNameStart(c)) {
-        let q = p + 1;
-        while (q < n && isNameChar(src.charCodeAt(q))) q++;
-        this.push(TK_NAME, p, q, src.slice(p, q));
-        p = q;
-        continue;
       }
       if (isDigit(c)) {
         p = this.lexNumber(p, p > 0 && src.charCodeAt(p - 1) === C_DOT);
@@ -457,6 +478,8 @@ class Lexer {
 
   /** Per quote char: a string opened at/after this offset has no closing quote (keeps lexing linear). */
   private noCloseFrom: Record<number, number> = {};
+  /** Offset of the next backslash at or after the last string start (lexString looks it up once per passing). */
+  private nextBackslash = -1;
 
   private lexString(p: number, quote: number, isBlock: boolean): number {
     const src = this.src;
@@ -465,6 +488,16 @@ class Lexer {
     let hasEscape = false;
     const known = this.noCloseFrom[quote];
     if (known !== undefined && p >= known) q = n;
+    else {
+      // Most strings have no backslash: find the closing quote with indexOf.
+      const close = src.indexOf(quote === C_SQUOTE ? "'" : '"', q);
+      if (this.nextBackslash < q) {
+        const b = src.indexOf('\\', q);
+        this.nextBackslash = b < 0 ? n : b;
+      }
+      if (close < 0 && this.nextBackslash >= n) q = n;
+      else if (close >= 0 && close < this.nextBackslash) q = close;
+    }
     while (q < n) {
       const c = src.charCodeAt(q);
       if (c === quote) break;

@@ -753,10 +753,39 @@ class Parser {
       this.exprDepth = 0;
       this.fail('expression is too deeply nested');
     }
-    const e = withCondexpr ? this.parseCondexpr() : this.parseOr();
+    const e = this.parseLoneOperand() ?? (withCondexpr ? this.parseCondexpr() : this.parseOr());
     this.exprDepth--;
     return e;
   }
+
+  /**
+   * Most expressions are one operand (`'x'`, `ref('x')`, `a.b[c]`) that ends the tag or an argument:
+   * read it without descending the dozen precedence levels (the parser mostly runs before the JIT
+   * has optimized it, where each call costs). When an operator follows, the operand is kept for
+   * parseUnary, which the full descent reaches first, at the same token, without consuming any.
+   */
+  private parseLoneOperand(): A.Expr | null {
+    const at = this.p;
+    const tt = this.t[at];
+    if (tt === TK_NAME ? this.v[at] === 'not' : tt !== TK_STRING && tt !== TK_INT && tt !== TK_FLOAT) return null;
+    const node = this.parsePostfix(this.parsePrimary());
+    const next = this.t[this.p];
+    if (next === TK_VAR_END || next === TK_BLOCK_END) return node;
+    if (next === TK_OP) {
+      const op = this.v[this.p];
+      if (op === ',' || op === ')' || op === ']' || op === '}' || op === ':' || op === '=') return node;
+    }
+    this.operandAt = at;
+    this.operand = node;
+    this.operandEnd = this.p;
+    this.p = at;
+    return null;
+  }
+
+  /** The operand parseLoneOperand read at token `operandAt` (-1: none), ending before token `operandEnd`. */
+  private operandAt = -1;
+  private operand: A.Expr | null = null;
+  private operandEnd = 0;
 
   private parseCondexpr(): A.Expr {
     const start = this.s[this.p]!;
@@ -876,6 +905,11 @@ class Parser {
       const op = this.v[this.p++] as '-' | '+';
       const operand = this.parseUnary(false);
       node = { kind: 'Unary', span: this.spanFrom(start), op, operand };
+    } else if (this.operandAt === this.p) {
+      node = this.operand!;
+      this.p = this.operandEnd;
+      this.operandAt = -1;
+      this.operand = null;
     } else {
       node = this.parsePrimary();
     }
