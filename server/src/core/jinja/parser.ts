@@ -79,6 +79,11 @@ class Parser {
    * uses one when its count grows while its body is read (statements that become ErrorStmt and
    * assignment targets give theirs back). Spares a walk of every loop and macro body.
    */
+  /**
+   * Whether a tag that opens a frame or assigns a name was read. Without one (a model of text,
+   * `{{ }}`, `if` and `do`) every name resolves in the globals and scope analysis has nothing to record.
+   */
+  private opensFramesOrStores = false;
   private loopUses = 0;
   private callerUses = 0;
   private varargsUses = 0;
@@ -139,7 +144,7 @@ class Parser {
     // Most model files use no filter or test: nothing to check then.
     if (this.namesFilterOrTest) checkUnknownFilters(body, this.diags);
     const template: A.TemplateNode = { kind: 'Template', span: { start: 0, end: this.src.length }, source: this.src, body };
-    analyzeScopes(template);
+    if (this.opensFramesOrStores) analyzeScopes(template);
     return template;
   }
 
@@ -400,6 +405,7 @@ class Parser {
       this.skipToTagEnd();
       return { kind: 'ErrorStmt', span: this.spanFrom(start), message };
     }
+    if (name !== 'if' && name !== 'do' && name !== 'print' && name !== 'break' && name !== 'continue') this.opensFramesOrStores = true;
     switch (name) {
       case 'if': return this.parseIf(start);
       case 'for': return this.parseFor(start);
