@@ -73,11 +73,15 @@ function isDigit(c: number): boolean {
 const CL_WS = 1;
 const CL_NAME_START = 2;
 const CL_NAME = 4;
+const CL_DIGIT = 8;
+/** `-`, `+`, `%`, `}`: the chars a tag end starts with. */
+const CL_TAG_END = 16;
 const ASCII_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31)) ASCII_CLASS[c] = CL_WS;
   else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === C_UNDERSCORE) ASCII_CLASS[c] = CL_NAME_START | CL_NAME;
-  else if (c >= 48 && c <= 57) ASCII_CLASS[c] = CL_NAME;
+  else if (c >= 48 && c <= 57) ASCII_CLASS[c] = CL_NAME | CL_DIGIT;
+  else if (c === C_MINUS || c === C_PLUS || c === C_PERCENT || c === C_RBRACE) ASCII_CLASS[c] = CL_TAG_END;
 }
 
 const ID_START_RE = /[\p{ID_Start}]/u;
@@ -317,6 +321,11 @@ class Lexer {
   private lexTag(kind: number, tagStart: number, j: number): void {
     const src = this.src;
     const n = this.n;
+    // The token arrays, pushed to in place (no call per token).
+    const type = this.type;
+    const start = this.start;
+    const end = this.end;
+    const value = this.value;
     this.push(kind, tagStart, j, null);
     const isBlock = kind === TK_BLOCK_BEGIN;
     // Open-bracket stack, only needed to tell a dict's `}}` from the variable end (one list for all tags).
@@ -335,20 +344,26 @@ class Lexer {
         this.pos = n;
         return;
       }
+      const cls = c < 128 ? ASCII_CLASS[c]! : 0;
       // Names first: the most common token, and no name char starts a tag end or opener.
-      if (c < 128 ? (ASCII_CLASS[c]! & CL_NAME_START) !== 0 : isNameStart(c)) {
+      if ((cls & CL_NAME_START) !== 0 || (c >= 128 && isNameStart(c))) {
         let q = p + 1;
         while (q < n) {
           const d = src.charCodeAt(q);
           if (d < 128 ? (ASCII_CLASS[d]! & CL_NAME) === 0 : !isNameChar(d)) break;
           q++;
         }
-        this.push(TK_NAME, p, q, src.slice(p, q));
+        type.push(TK_NAME);
+        start.push(p);
+        end.push(q);
+        value.push(src.slice(p, q));
         p = q;
         continue;
       }
       // Tag end.
-      if (isBlock) {
+      if ((cls & CL_TAG_END) === 0) {
+        // Not one.
+      } else if (isBlock) {
         if ((c === C_MINUS || c === C_PLUS) && src.charCodeAt(p + 1) === C_PERCENT && src.charCodeAt(p + 2) === C_RBRACE) {
           this.push(TK_BLOCK_END, p, p + 3, null);
           this.pos = c === C_MINUS ? this.skipWs(p + 3) : p + 3;
@@ -382,7 +397,7 @@ class Lexer {
           return;
         }
       }
-      if (isDigit(c)) {
+      if ((cls & CL_DIGIT) !== 0) {
         p = this.lexNumber(p, p > 0 && src.charCodeAt(p - 1) === C_DOT);
         continue;
       }
@@ -393,7 +408,10 @@ class Lexer {
       // Operators: longest match first (table lookups by char code, no substring allocation).
       const two = c < 128 ? OPS2_BY_CHAR[c] : undefined;
       if (two !== undefined && src.charCodeAt(p + 1) === two.charCodeAt(1)) {
-        this.push(TK_OP, p, p + 2, two);
+        type.push(TK_OP);
+        start.push(p);
+        end.push(p + 2);
+        value.push(two);
         p += 2;
         continue;
       }
@@ -401,7 +419,10 @@ class Lexer {
       if (one !== undefined) {
         if (c === 40 || c === 91 || c === C_LBRACE) brackets.push(c === 40 ? 41 : c === 91 ? 93 : C_RBRACE);
         else if ((c === 41 || c === 93 || c === C_RBRACE) && brackets.length > 0 && brackets[brackets.length - 1] === c) brackets.pop();
-        this.push(TK_OP, p, p + 1, one);
+        type.push(TK_OP);
+        start.push(p);
+        end.push(p + 1);
+        value.push(one);
         p += 1;
         continue;
       }
