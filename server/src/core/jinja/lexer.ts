@@ -77,6 +77,8 @@ const CL_DIGIT = 8;
 /** `-`, `+`, `%`, `}`: the chars a tag end starts with. */
 const CL_TAG_END = 16;
 const ASCII_CLASS = new Uint8Array(128);
+/** Zero or more ASCII name chars (always matches, so lastIndex is where the run ends). */
+const ASCII_NAME_RUN = /[A-Za-z0-9_]*/y;
 for (let c = 0; c < 128; c++) {
   if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31)) ASCII_CLASS[c] = CL_WS;
   else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === C_UNDERSCORE) ASCII_CLASS[c] = CL_NAME_START | CL_NAME;
@@ -347,7 +349,11 @@ class Lexer {
       const cls = c < 128 ? ASCII_CLASS[c]! : 0;
       // Names first: the most common token, and no name char starts a tag end or opener.
       if ((cls & CL_NAME_START) !== 0 || (c >= 128 && isNameStart(c))) {
-        let q = p + 1;
+        // The ASCII run by a sticky regex: one call instead of a loop turn per char (the lexer mostly
+        // runs before it is optimized), then any non-ASCII name chars.
+        ASCII_NAME_RUN.lastIndex = p + 1;
+        ASCII_NAME_RUN.test(src);
+        let q = ASCII_NAME_RUN.lastIndex;
         while (q < n) {
           const d = src.charCodeAt(q);
           if (d < 128 ? (ASCII_CLASS[d]! & CL_NAME) === 0 : !isNameChar(d)) break;
