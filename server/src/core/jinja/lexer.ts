@@ -212,22 +212,19 @@ class Lexer {
     if (sign === '-') {
       while (e > s && isPyWhitespace(src.charCodeAt(e - 1))) e--;
     } else if (sign !== '+' && nextKind !== 0 && nextKind !== TK_VAR_BEGIN) {
-      // lstrip_blocks: whitespace between the last line start and a block/comment tag.
+      // lstrip_blocks: whitespace between the last line start and a block/comment tag. Walk back
+      // over the whitespace only: any other char before the line start means there is none to strip.
       let k = e;
       while (k > s) {
         const c = src.charCodeAt(k - 1);
-        if (c === C_NL || c === C_CR) break;
+        if (c === C_NL || c === C_CR || (c < 128 ? ASCII_CLASS[c] !== CL_WS : !isPyWhitespace(c))) break;
         k--;
       }
-      if (k > s || s === 0) {
-        let allWs = true;
-        for (let q = k; q < e; q++) {
-          if (!isPyWhitespace(src.charCodeAt(q))) {
-            allWs = false;
-            break;
-          }
-        }
-        if (allWs) lstrip = e - k;
+      if (k > s) {
+        const c = src.charCodeAt(k - 1);
+        if (c === C_NL || c === C_CR) lstrip = e - k;
+      } else if (s === 0) {
+        lstrip = e - k;
       }
     }
     if (e <= s) return;
