@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../server/src/core/jinja';
+import { mulberry32 } from '../server/src/sample/generator';
 import { astJson } from './support/jinja-ast-json';
 import { assertGolden, testPath } from './support/golden';
 
@@ -30,22 +31,10 @@ function digest(text: string): string {
   return createHash('sha256').update(astJson(r.template)).update('\0').update(JSON.stringify(r.diagnostics)).digest('hex').slice(0, 16);
 }
 
-/** mulberry32: a small seeded generator, so the mutations are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const INSERTS = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', "'", '"', '\\', '(', ')', '[', ']', '{', '}', ',', '|', ' if ', ' endif ', 'endfor', ' is ', 'not ', '-', '.', '1.5e', '0x', 'é', '\u00a0'];
 
 function mutations(text: string, seed: number): string[] {
-  const rand = seeded(seed);
+  const rand = mulberry32(seed);
   const at = (): number => Math.floor(rand() * (text.length + 1));
   const out: string[] = [];
   // Truncated, a span cut out, and tag characters inserted at random places.

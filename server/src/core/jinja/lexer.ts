@@ -329,7 +329,8 @@ class Lexer {
     const isBlock = kind === TK_BLOCK_BEGIN;
     // Open-bracket stack, only needed to tell a dict's `}}` from the variable end (one list for all tags).
     const brackets = this.brackets;
-    brackets.length = 0;
+    // Setting an array's length is a runtime call: most tags close every bracket they open.
+    if (brackets.length !== 0) brackets.length = 0;
     let p = j;
     for (;;) {
       let c = 0;
