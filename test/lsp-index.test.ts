@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { Analysis } from '../server/src/core/analysis';
+import { analyzeProject, type Analysis } from '../server/src/core/analysis';
 import { normalizePath } from '../server/src/core/host';
 import { decodeIndex, fingerprintDiffers, indexPath, readToken, type Fingerprint } from '../server/src/core/persisted-index';
 import { NodeFileHost } from '../server/src/node/fs-host';
@@ -202,6 +202,19 @@ describe('persisted index: the fingerprint', () => {
     symlinkSync(b, join(root, 'models', 'linked'));
     assert.notEqual(problems(load(root, env).analysis), problems(before.analysis));
     assert.ok(differs(stored, root, env));
+  });
+
+  it("a project opened through a symlink reads its '../' paths from its physical folder, as the CLI does", () => {
+    const { root } = fixture();
+    const link = join(mkdtempSync(join(tmpdir(), 'medallion-link-project-')), 'project');
+    symlinkSync(root, link);
+    const env = { HOME: '/nonexistent' };
+    const cli = analyzeProject(new NodeFileHost(), normalizePath(link), { env });
+    const { analysis } = load(normalizePath(link), env);
+    // '../shared' next to the physical project holds shared_model; next to the link there is nothing.
+    assert.ok(analysis.project.nodes.has('model.p.shared_model'));
+    assert.deepEqual([...analysis.project.nodes.keys()].sort(), [...cli.project.nodes.keys()].sort());
+    assert.equal(problems(analysis), problems(cli));
   });
 
   it('an edit applied incrementally is what the fingerprint records (not the disk)', () => {

@@ -47,6 +47,11 @@ export class OverlayHost implements FileHost {
     if (open.every(onDisk)) return listed;
     return [...new Set([...listed, ...open])].sort();
   }
+
+  /** Where a folder physically is: paths leaving a package (`../shared`) start there, as in the CLI. */
+  realPath(path: string): string {
+    return this.disk.realPath(path);
+  }
 }
 
 /** What parse time may read: the environment for env_var only in a trusted workspace. */

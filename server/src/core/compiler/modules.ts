@@ -3,72 +3,7 @@
  * Python-compatible JSON output. Small on purpose: what is missing fails with a clear message.
  */
 import { PyFloat } from '../jinja';
-import { PyDateTime, PyTimedelta, splitArgs } from './python';
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-
-/** datetime.date */
-export class PyDate {
-  constructor(
-    readonly year: number,
-    readonly month: number,
-    readonly day: number,
-  ) {}
-
-  isoformat(): string {
-    return `${pad(this.year, 4)}-${pad(this.month)}-${pad(this.day)}`;
-  }
-
-  toString(): string {
-    return this.isoformat();
-  }
-
-  strftime(format: unknown): string {
-    return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day))).strftime(format);
-  }
-
-  __order__(): number {
-    return Date.UTC(this.year, this.month - 1, this.day);
-  }
-
-  /** date + timedelta (whole days), date - timedelta, date - date */
-  __add__(other: unknown): PyDate | undefined {
-    return other instanceof PyTimedelta ? PyDate.fromTime(this.__order__() + other.days * 86400000) : undefined;
-  }
-
-  __radd__(other: unknown): PyDate | undefined {
-    return this.__add__(other);
-  }
-
-  __sub__(other: unknown): PyDate | PyTimedelta | undefined {
-    if (other instanceof PyTimedelta) return PyDate.fromTime(this.__order__() - other.days * 86400000);
-    if (other instanceof PyDate) return new PyTimedelta(this.__order__() - other.__order__());
-    return undefined;
-  }
-
-  weekday(): number {
-    return (new Date(this.__order__()).getUTCDay() + 6) % 7;
-  }
-
-  replace(...args: unknown[]): PyDate {
-    const { kwargs } = splitArgs(args);
-    const get = (k: string, v: number): number => (typeof kwargs[k] === 'number' ? (kwargs[k] as number) : v);
-    return new PyDate(get('year', this.year), get('month', this.month), get('day', this.day));
-  }
-
-  static fromTime(ms: number): PyDate {
-    const d = new Date(ms);
-    return new PyDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
-  }
-}
-
-/** A time zone as pytz names it; only UTC converts here. */
-class PyTimezone {
-  constructor(readonly zone: string) {}
-  toString(): string {
-    return this.zone;
-  }
-}
+import { bindArgs, isNone, PyDate, PyDateTime, PyTime, PyTimedelta, PyTimezone, UTC } from './python';
 
 function num(v: unknown, name: string): number {
   const n = Number(v);
@@ -76,34 +11,80 @@ function num(v: unknown, name: string): number {
   return n;
 }
 
+function inRange(v: unknown, name: string, max: number): number {
+  const n = num(v, name);
+  if (n < 0 || n > max) throw new Error(`${name} must be in 0..${max}`);
+  return n;
+}
+
+/** The time-of-day parameters datetime.time and datetime.datetime share, as Python binds them. */
+const timeParams = [
+  { name: 'hour', default: 0 },
+  { name: 'minute', default: 0 },
+  { name: 'second', default: 0 },
+  { name: 'microsecond', default: 0 },
+  { name: 'tzinfo', default: null },
+];
+
+function timeOfDay(bound: Record<string, unknown>, aware = false): PyTime {
+  const microsecond = inRange(bound.microsecond, 'microsecond', 999999);
+  // Values are JavaScript dates underneath: millisecond precision.
+  if (microsecond % 1000 !== 0) throw new Error(`microsecond=${microsecond}: precision below a millisecond is not available when compiling here`);
+  return new PyTime(inRange(bound.hour, 'hour', 23), inRange(bound.minute, 'minute', 59), inRange(bound.second, 'second', 59), microsecond, aware);
+}
+
+/** Whether a tzinfo argument makes a datetime aware; only UTC is known here. */
+function isUtcAware(tzinfo: unknown): boolean {
+  if (isNone(tzinfo)) return false;
+  const zone = tzinfo instanceof PyTimezone ? tzinfo.zone : String(tzinfo);
+  if (zone !== 'UTC' && zone !== 'Etc/UTC') throw new Error(`tzinfo '${zone}': only UTC is available when compiling here`);
+  return true;
+}
+
+function dateTimeOf(date: PyDate, time: PyTime, aware: boolean): PyDateTime {
+  return new PyDateTime(new Date(Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute, time.second, time.microsecond / 1000)), aware);
+}
+
+function checkedDate(year: unknown, month: unknown, day: unknown): PyDate {
+  const date = new PyDate(num(year, 'year'), num(month, 'month'), num(day, 'day'));
+  const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
+  if (check.getUTCMonth() !== date.month - 1) throw new Error(`day is out of range for month: ${date.isoformat()}`);
+  return date;
+}
+
 export function pythonModules(now: () => Date): Record<string, unknown> {
   const datetimeModule = {
     date: Object.assign((...args: unknown[]) => {
-      const { positional } = splitArgs(args);
-      const [y, m, d] = positional;
-      const date = new PyDate(num(y, 'year'), num(m, 'month'), num(d, 'day'));
-      const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
-      if (check.getUTCMonth() !== date.month - 1) throw new Error(`day is out of range for month: ${date.isoformat()}`);
-      return date;
+      const { year, month, day } = bindArgs('date', [{ name: 'year' }, { name: 'month' }, { name: 'day' }], args);
+      return checkedDate(year, month, day);
     }, { today: () => { const d = now(); return new PyDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()); } }),
     datetime: Object.assign((...args: unknown[]) => {
-      const { positional } = splitArgs(args);
-      const [y, m, d, h = 0, mi = 0, sec = 0] = positional.map((v, i) => num(v, ['year', 'month', 'day', 'hour', 'minute', 'second'][i] ?? 'value'));
-      return new PyDateTime(new Date(Date.UTC(y!, m! - 1, d!, h, mi, sec)), false);
+      const bound = bindArgs('datetime', [{ name: 'year' }, { name: 'month' }, { name: 'day' }, ...timeParams], args);
+      return dateTimeOf(checkedDate(bound.year, bound.month, bound.day), timeOfDay(bound), isUtcAware(bound.tzinfo));
     }, {
+      combine: (...args: unknown[]) => {
+        // tzinfo defaults to the time's own, as in Python.
+        const { date, time, tzinfo } = bindArgs('combine', [{ name: 'date' }, { name: 'time' }, { name: 'tzinfo', default: undefined }], args);
+        if (!(date instanceof PyDate || date instanceof PyDateTime)) throw new Error('combine() argument 1 must be datetime.date');
+        if (!(time instanceof PyTime)) throw new Error('combine() argument 2 must be datetime.time');
+        return dateTimeOf(date instanceof PyDateTime ? date.date() : date, time, tzinfo === undefined ? time.aware : isUtcAware(tzinfo));
+      },
       // Python's now()/utcnow() are naive (this machine's clock is read as UTC).
       now: () => new PyDateTime(now(), false),
       utcnow: () => new PyDateTime(now(), false),
       fromisoformat: (text: unknown) => parseIsoDateTime(String(text)),
       strptime: (text: unknown, format: unknown) => strptime(String(text), String(format)),
     }),
+    time: (...args: unknown[]) => {
+      const bound = bindArgs('time', timeParams, args);
+      return timeOfDay(bound, isUtcAware(bound.tzinfo));
+    },
     timedelta: (...args: unknown[]) => PyTimedelta.of(args),
-    timezone: { utc: new PyTimezone('UTC') },
+    timezone: { utc: UTC },
   };
-  const utc = new PyTimezone('UTC');
   const pytzModule = {
-    utc,
-    UTC: utc,
+    utc: UTC,
+    UTC,
     timezone: (name: unknown) => new PyTimezone(String(name)),
   };
   const reModule = {

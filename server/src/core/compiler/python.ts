@@ -105,30 +105,46 @@ export class PyTimedelta {
 export class PyDateTime {
   /** `aware`: a UTC-aware datetime (run_started_at) prints its `+00:00`; a naive one does not. */
   constructor(
-    private readonly date: Date,
+    private readonly instant: Date,
     readonly aware = true,
   ) {}
 
   get year(): number {
-    return this.date.getUTCFullYear();
+    return this.instant.getUTCFullYear();
   }
   get month(): number {
-    return this.date.getUTCMonth() + 1;
+    return this.instant.getUTCMonth() + 1;
   }
   get day(): number {
-    return this.date.getUTCDate();
+    return this.instant.getUTCDate();
   }
   get hour(): number {
-    return this.date.getUTCHours();
+    return this.instant.getUTCHours();
   }
   get minute(): number {
-    return this.date.getUTCMinutes();
+    return this.instant.getUTCMinutes();
   }
   get second(): number {
-    return this.date.getUTCSeconds();
+    return this.instant.getUTCSeconds();
   }
   get microsecond(): number {
-    return this.date.getUTCMilliseconds() * 1000;
+    return this.instant.getUTCMilliseconds() * 1000;
+  }
+  /** UTC for an aware datetime, None for a naive one. */
+  get tzinfo(): PyTimezone | null {
+    return this.aware ? UTC : null;
+  }
+
+  date(): PyDate {
+    return PyDate.fromTime(this.instant.getTime());
+  }
+
+  time(): PyTime {
+    return new PyTime(this.hour, this.minute, this.second, this.microsecond);
+  }
+
+  timetz(): PyTime {
+    return new PyTime(this.hour, this.minute, this.second, this.microsecond, this.aware);
   }
 
   /** Python: `2026-11-26 11:19:27.123000+00:00` (dbt's run_started_at is timezone-aware UTC). */
@@ -143,17 +159,17 @@ export class PyDateTime {
   }
 
   timestamp(): number {
-    return this.date.getTime() / 1000;
+    return this.instant.getTime() / 1000;
   }
 
   /** Ordering and equality in Jinja (runtime's `__order__` hook). */
   __order__(): number {
-    return this.date.getTime();
+    return this.instant.getTime();
   }
 
   /** datetime + timedelta */
   __add__(other: unknown): PyDateTime | undefined {
-    return other instanceof PyTimedelta ? new PyDateTime(new Date(this.date.getTime() + other.milliseconds), this.aware) : undefined;
+    return other instanceof PyTimedelta ? new PyDateTime(new Date(this.instant.getTime() + other.milliseconds), this.aware) : undefined;
   }
 
   __radd__(other: unknown): PyDateTime | undefined {
@@ -162,8 +178,8 @@ export class PyDateTime {
 
   /** datetime - timedelta, datetime - datetime */
   __sub__(other: unknown): PyDateTime | PyTimedelta | undefined {
-    if (other instanceof PyTimedelta) return new PyDateTime(new Date(this.date.getTime() - other.milliseconds), this.aware);
-    if (other instanceof PyDateTime) return new PyTimedelta(this.date.getTime() - other.date.getTime());
+    if (other instanceof PyTimedelta) return new PyDateTime(new Date(this.instant.getTime() - other.milliseconds), this.aware);
+    if (other instanceof PyDateTime) return new PyTimedelta(this.instant.getTime() - other.instant.getTime());
     return undefined;
   }
 
@@ -171,19 +187,19 @@ export class PyDateTime {
   astimezone(tz?: unknown): PyDateTime {
     const zone = tz && typeof tz === 'object' ? String((tz as { zone?: unknown }).zone ?? 'UTC') : 'UTC';
     if (zone !== 'UTC' && zone !== 'Etc/UTC') throw new Error(`astimezone('${zone}'): only UTC is available when compiling here`);
-    return this.aware ? this : new PyDateTime(this.date, true);
+    return this.aware ? this : new PyDateTime(this.instant, true);
   }
 
   replace(...args: unknown[]): PyDateTime {
     const { kwargs } = splitArgs(args);
-    const d = this.date;
+    const d = this.instant;
     const get = (k: string, v: number): number => (typeof kwargs[k] === 'number' ? (kwargs[k] as number) : v);
     return new PyDateTime(new Date(Date.UTC(get('year', d.getUTCFullYear()), get('month', d.getUTCMonth() + 1) - 1, get('day', d.getUTCDate()), get('hour', d.getUTCHours()), get('minute', d.getUTCMinutes()), get('second', d.getUTCSeconds()), typeof kwargs.microsecond === 'number' ? Math.floor(kwargs.microsecond / 1000) : d.getUTCMilliseconds())), this.aware);
   }
 
   /** Monday is 0, as in Python. */
   weekday(): number {
-    return (this.date.getUTCDay() + 6) % 7;
+    return (this.instant.getUTCDay() + 6) % 7;
   }
 
   isoweekday(): number {
@@ -191,7 +207,7 @@ export class PyDateTime {
   }
 
   strftime(format: unknown): string {
-    const d = this.date;
+    const d = this.instant;
     const map: Record<string, string> = {
       Y: String(d.getUTCFullYear()),
       m: pad(d.getUTCMonth() + 1),
@@ -202,11 +218,108 @@ export class PyDateTime {
       f: pad(this.microsecond, 6),
       y: pad(d.getUTCFullYear() % 100),
       j: pad(Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1, 3),
-      z: '+0000',
-      Z: 'UTC',
+      // %z and %Z are empty for a naive datetime, as in Python.
+      z: this.aware ? '+0000' : '',
+      Z: this.aware ? 'UTC' : '',
       '%': '%',
     };
     return String(format).replace(/%(.)/g, (m, c: string) => map[c] ?? m);
   }
 }
 
+
+/** datetime.date */
+export class PyDate {
+  constructor(
+    readonly year: number,
+    readonly month: number,
+    readonly day: number,
+  ) {}
+
+  isoformat(): string {
+    return `${pad(this.year, 4)}-${pad(this.month)}-${pad(this.day)}`;
+  }
+
+  toString(): string {
+    return this.isoformat();
+  }
+
+  strftime(format: unknown): string {
+    return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day))).strftime(format);
+  }
+
+  __order__(): number {
+    return Date.UTC(this.year, this.month - 1, this.day);
+  }
+
+  /** date + timedelta (whole days), date - timedelta, date - date */
+  __add__(other: unknown): PyDate | undefined {
+    return other instanceof PyTimedelta ? PyDate.fromTime(this.__order__() + other.days * 86400000) : undefined;
+  }
+
+  __radd__(other: unknown): PyDate | undefined {
+    return this.__add__(other);
+  }
+
+  __sub__(other: unknown): PyDate | PyTimedelta | undefined {
+    if (other instanceof PyTimedelta) return PyDate.fromTime(this.__order__() - other.days * 86400000);
+    if (other instanceof PyDate) return new PyTimedelta(this.__order__() - other.__order__());
+    return undefined;
+  }
+
+  weekday(): number {
+    return (new Date(this.__order__()).getUTCDay() + 6) % 7;
+  }
+
+  replace(...args: unknown[]): PyDate {
+    const { kwargs } = splitArgs(args);
+    const get = (k: string, v: number): number => (typeof kwargs[k] === 'number' ? (kwargs[k] as number) : v);
+    return new PyDate(get('year', this.year), get('month', this.month), get('day', this.day));
+  }
+
+  static fromTime(ms: number): PyDate {
+    const d = new Date(ms);
+    return new PyDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  }
+}
+
+/** datetime.time: a naive time of day. */
+export class PyTime {
+  constructor(
+    readonly hour: number,
+    readonly minute: number,
+    readonly second: number,
+    readonly microsecond: number,
+    readonly aware = false,
+  ) {}
+
+  get tzinfo(): PyTimezone | null {
+    return this.aware ? UTC : null;
+  }
+
+  isoformat(): string {
+    return `${pad(this.hour)}:${pad(this.minute)}:${pad(this.second)}${this.microsecond === 0 ? '' : `.${pad(this.microsecond, 6)}`}${this.aware ? '+00:00' : ''}`;
+  }
+
+  toString(): string {
+    return this.isoformat();
+  }
+
+  strftime(format: unknown): string {
+    return new PyDateTime(new Date(Date.UTC(1900, 0, 1, this.hour, this.minute, this.second, Math.floor(this.microsecond / 1000))), this.aware).strftime(format);
+  }
+
+  __order__(): number {
+    return ((this.hour * 60 + this.minute) * 60 + this.second) * 1e6 + this.microsecond;
+  }
+}
+
+/** A time zone as pytz or datetime.timezone names it; only UTC converts here. */
+export class PyTimezone {
+  constructor(readonly zone: string) {}
+  toString(): string {
+    return this.zone;
+  }
+}
+
+export const UTC = new PyTimezone('UTC');

@@ -1,0 +1,17 @@
+select
+    'UTC' as run_tz,
+    '2024-01-01' as run_day,
+    '00:00:00' as run_time,
+    '02:00:00' as two_utc,
+    '01:02:03.450000' as with_micro,
+    '2:0' as fields,
+    '2024-01-31 02:00:00' as combined,
+    'None' as naive_tz,
+    '20240131 0200 ' as naive_format,
+    '2024-05-06 07:08:09.250000' as keyworded,
+    '2024-05-06T07:08:09.250000' as keyworded_iso,
+    '2024-05-06 00:00:00+00:00' as aware,
+    'UTC' as aware_tz,
+    '+0000 UTC' as aware_format,
+    '2024-05-06' as keyworded_day,
+    True as ordered
