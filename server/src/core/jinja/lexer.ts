@@ -68,6 +68,24 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// ASCII character classes, one table lookup instead of a chain of comparisons (or a call) per
+// char: the lexer runs mostly before the JIT has optimized it, where calls cost the most.
+const CL_WS = 1;
+const CL_NAME_START = 2;
+const CL_NAME = 4;
+const CL_DIGIT = 8;
+/** `-`, `+`, `%`, `}`: the chars a tag end starts with. */
+const CL_TAG_END = 16;
+const ASCII_CLASS = new Uint8Array(128);
+/** Zero or more ASCII name chars (always matches, so lastIndex is where the run ends). */
+const ASCII_NAME_RUN = /[A-Za-z0-9_]*/y;
+for (let c = 0; c < 128; c++) {
+  if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31)) ASCII_CLASS[c] = CL_WS;
+  else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === C_UNDERSCORE) ASCII_CLASS[c] = CL_NAME_START | CL_NAME;
+  else if (c >= 48 && c <= 57) ASCII_CLASS[c] = CL_NAME | CL_DIGIT;
+  else if (c === C_MINUS || c === C_PLUS || c === C_PERCENT || c === C_RBRACE) ASCII_CLASS[c] = CL_TAG_END;
+}
+
 const ID_START_RE = /[\p{ID_Start}]/u;
 const ID_CONTINUE_RE = /[\p{ID_Continue}]/u;
 
@@ -194,22 +212,19 @@ class Lexer {
     if (sign === '-') {
       while (e > s && isPyWhitespace(src.charCodeAt(e - 1))) e--;
     } else if (sign !== '+' && nextKind !== 0 && nextKind !== TK_VAR_BEGIN) {
-      // lstrip_blocks: whitespace between the last line start and a block/comment tag.
+      // lstrip_blocks: whitespace between the last line start and a block/comment tag. Walk back
+      // over the whitespace only: any other char before the line start means there is none to strip.
       let k = e;
       while (k > s) {
         const c = src.charCodeAt(k - 1);
-        if (c === C_NL || c === C_CR) break;
+        if (c === C_NL || c === C_CR || (c < 128 ? ASCII_CLASS[c] !== CL_WS : !isPyWhitespace(c))) break;
         k--;
       }
-      if (k > s || s === 0) {
-        let allWs = true;
-        for (let q = k; q < e; q++) {
-          if (!isPyWhitespace(src.charCodeAt(q))) {
-            allWs = false;
-            break;
-          }
-        }
-        if (allWs) lstrip = e - k;
+      if (k > s) {
+        const c = src.charCodeAt(k - 1);
+        if (c === C_NL || c === C_CR) lstrip = e - k;
+      } else if (s === 0) {
+        lstrip = e - k;
       }
     }
     if (e <= s) return;
@@ -305,22 +320,54 @@ class Lexer {
   private lexTag(kind: number, tagStart: number, j: number): void {
     const src = this.src;
     const n = this.n;
+    // The token arrays, pushed to in place (no call per token).
+    const type = this.type;
+    const start = this.start;
+    const end = this.end;
+    const value = this.value;
     this.push(kind, tagStart, j, null);
     const isBlock = kind === TK_BLOCK_BEGIN;
     // Open-bracket stack, only needed to tell a dict's `}}` from the variable end (one list for all tags).
     const brackets = this.brackets;
-    brackets.length = 0;
+    // Setting an array's length is a runtime call: most tags close every bracket they open.
+    if (brackets.length !== 0) brackets.length = 0;
     let p = j;
     for (;;) {
-      p = this.skipWs(p);
+      let c = 0;
+      while (p < n) {
+        c = src.charCodeAt(p);
+        if (c < 128 ? ASCII_CLASS[c] !== CL_WS : !isPyWhitespace(c)) break;
+        p++;
+      }
       if (p >= n) {
         this.diag(isBlock ? "Unexpected end of template: missing '%}'" : "Unexpected end of template: missing '}}'", tagStart, j);
         this.pos = n;
         return;
       }
-      const c = src.charCodeAt(p);
+      const cls = c < 128 ? ASCII_CLASS[c]! : 0;
+      // Names first: the most common token, and no name char starts a tag end or opener.
+      if ((cls & CL_NAME_START) !== 0 || (c >= 128 && isNameStart(c))) {
+        // The ASCII run by a sticky regex: one call instead of a loop turn per char (the lexer mostly
+        // runs before it is optimized), then any non-ASCII name chars.
+        ASCII_NAME_RUN.lastIndex = p + 1;
+        ASCII_NAME_RUN.test(src);
+        let q = ASCII_NAME_RUN.lastIndex;
+        while (q < n) {
+          const d = src.charCodeAt(q);
+          if (d < 128 ? (ASCII_CLASS[d]! & CL_NAME) === 0 : !isNameChar(d)) break;
+          q++;
+        }
+        type.push(TK_NAME);
+        start.push(p);
+        end.push(q);
+        value.push(src.slice(p, q));
+        p = q;
+        continue;
+      }
       // Tag end.
-      if (isBlock) {
+      if ((cls & CL_TAG_END) === 0) {
+        // Not one.
+      } else if (isBlock) {
         if ((c === C_MINUS || c === C_PLUS) && src.charCodeAt(p + 1) === C_PERCENT && src.charCodeAt(p + 2) === C_RBRACE) {
           this.push(TK_BLOCK_END, p, p + 3, null);
           this.pos = c === C_MINUS ? this.skipWs(p + 3) : p + 3;
@@ -354,14 +401,7 @@ class Lexer {
           return;
         }
       }
-      if (isNameStart(c)) {
-        let q = p + 1;
-        while (q < n && isNameChar(src.charCodeAt(q))) q++;
-        this.push(TK_NAME, p, q, src.slice(p, q));
-        p = q;
-        continue;
-      }
-      if (isDigit(c)) {
+      if ((cls & CL_DIGIT) !== 0) {
         p = this.lexNumber(p, p > 0 && src.charCodeAt(p - 1) === C_DOT);
         continue;
       }
@@ -372,7 +412,10 @@ class Lexer {
       // Operators: longest match first (table lookups by char code, no substring allocation).
       const two = c < 128 ? OPS2_BY_CHAR[c] : undefined;
       if (two !== undefined && src.charCodeAt(p + 1) === two.charCodeAt(1)) {
-        this.push(TK_OP, p, p + 2, two);
+        type.push(TK_OP);
+        start.push(p);
+        end.push(p + 2);
+        value.push(two);
         p += 2;
         continue;
       }
@@ -380,7 +423,10 @@ class Lexer {
       if (one !== undefined) {
         if (c === 40 || c === 91 || c === C_LBRACE) brackets.push(c === 40 ? 41 : c === 91 ? 93 : C_RBRACE);
         else if ((c === 41 || c === 93 || c === C_RBRACE) && brackets.length > 0 && brackets[brackets.length - 1] === c) brackets.pop();
-        this.push(TK_OP, p, p + 1, one);
+        type.push(TK_OP);
+        start.push(p);
+        end.push(p + 1);
+        value.push(one);
         p += 1;
         continue;
       }
@@ -457,6 +503,8 @@ class Lexer {
 
   /** Per quote char: a string opened at/after this offset has no closing quote (keeps lexing linear). */
   private noCloseFrom: Record<number, number> = {};
+  /** Offset of the next backslash at or after the last string start (lexString looks it up once per passing). */
+  private nextBackslash = -1;
 
   private lexString(p: number, quote: number, isBlock: boolean): number {
     const src = this.src;
@@ -465,6 +513,16 @@ class Lexer {
     let hasEscape = false;
     const known = this.noCloseFrom[quote];
     if (known !== undefined && p >= known) q = n;
+    else {
+      // Most strings have no backslash: find the closing quote with indexOf.
+      const close = src.indexOf(quote === C_SQUOTE ? "'" : '"', q);
+      if (this.nextBackslash < q) {
+        const b = src.indexOf('\\', q);
+        this.nextBackslash = b < 0 ? n : b;
+      }
+      if (close < 0 && this.nextBackslash >= n) q = n;
+      else if (close >= 0 && close < this.nextBackslash) q = close;
+    }
     while (q < n) {
       const c = src.charCodeAt(q);
       if (c === quote) break;

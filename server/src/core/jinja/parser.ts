@@ -74,6 +74,20 @@ class Parser {
   private exprDepth = 0;
   /** Whether any filter or test expression was read (only then are their names checked). */
   private namesFilterOrTest = false;
+  /**
+   * How many `loop`, `caller`, `varargs` and `kwargs` names the kept tree holds so far: a block
+   * uses one when its count grows while its body is read (statements that become ErrorStmt and
+   * assignment targets give theirs back). Spares a walk of every loop and macro body.
+   */
+  /**
+   * Whether a tag that opens a frame or assigns a name was read. Without one (a model of text,
+   * `{{ }}`, `if` and `do`) every name resolves in the globals and scope analysis has nothing to record.
+   */
+  private opensFramesOrStores = false;
+  private loopUses = 0;
+  private callerUses = 0;
+  private varargsUses = 0;
+  private kwargsUses = 0;
 
   constructor(private readonly src: string) {
     const toks = lex(src);
@@ -130,7 +144,7 @@ class Parser {
     // Most model files use no filter or test: nothing to check then.
     if (this.namesFilterOrTest) checkUnknownFilters(body, this.diags);
     const template: A.TemplateNode = { kind: 'Template', span: { start: 0, end: this.src.length }, source: this.src, body };
-    analyzeScopes(template);
+    if (this.opensFramesOrStores) analyzeScopes(template);
     return template;
   }
 
@@ -262,7 +276,13 @@ class Parser {
         });
         this.p++;
       } else if (tt === TK_VAR_BEGIN) {
-        body.push(this.parseOutput());
+        const loop = this.loopUses;
+        const caller = this.callerUses;
+        const varargs = this.varargsUses;
+        const kwargs = this.kwargsUses;
+        const st = this.parseOutput();
+        if (st.kind === 'ErrorStmt') this.restoreUses(loop, caller, varargs, kwargs);
+        body.push(st);
       } else if (tt === TK_BLOCK_BEGIN) {
         if (t[this.p + 1] === TK_NAME) {
           const name = this.v[this.p + 1] as string;
@@ -272,13 +292,25 @@ class Parser {
           }
           if ((name.startsWith('end') || name === 'elif' || name === 'else') && this.isOuterEnd(name)) return { body, end: null };
         }
+        const loop = this.loopUses;
+        const caller = this.callerUses;
+        const varargs = this.varargsUses;
+        const kwargs = this.kwargsUses;
         const st = this.parseStatement();
+        if (st === null || st.kind === 'ErrorStmt') this.restoreUses(loop, caller, varargs, kwargs);
         if (st) body.push(st);
       } else {
         // Stray token outside a tag cannot normally happen; skip defensively.
         this.p++;
       }
     }
+  }
+
+  private restoreUses(loop: number, caller: number, varargs: number, kwargs: number): void {
+    this.loopUses = loop;
+    this.callerUses = caller;
+    this.varargsUses = varargs;
+    this.kwargsUses = kwargs;
   }
 
   private isOuterEnd(name: string): boolean {
@@ -373,6 +405,7 @@ class Parser {
       this.skipToTagEnd();
       return { kind: 'ErrorStmt', span: this.spanFrom(start), message };
     }
+    if (name !== 'if' && name !== 'do' && name !== 'print' && name !== 'break' && name !== 'continue') this.opensFramesOrStores = true;
     switch (name) {
       case 'if': return this.parseIf(start);
       case 'for': return this.parseFor(start);
@@ -461,18 +494,23 @@ class Parser {
 
   private parseFor(start: number): A.Stmt {
     this.p++;
+    let filterUsesLoop = false;
     const head = this.header(() => {
       const target = this.parseAssignTarget(true, false, ['in'], false);
       if (!this.skipName('in')) this.fail(`expected token 'in', got '${this.describe()}'`);
       const iter = this.parseTuple(false, false, ['recursive'], false);
+      const loopBefore = this.loopUses;
       const filter = this.skipName('if') ? this.parseExpression(true) : null;
+      filterUsesLoop = this.loopUses > loopBefore;
       const recursive = this.skipName('recursive');
       return { target, iter, filter, recursive };
     });
     const errorMessage = head ? undefined : this.diags[this.diags.length - 1]?.message;
     const open = this.spanFrom(start);
     this.loopDepth++;
+    const loopBefore = this.loopUses;
     let r = this.body('for', ['endfor', 'else'], open);
+    const bodyUsesLoop = this.loopUses > loopBefore;
     this.loopDepth--;
     const body = r.body;
     let else_: A.Stmt[] = [];
@@ -485,7 +523,7 @@ class Parser {
     const span = this.spanFrom(start);
     if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
     const node: A.ForStmt = { kind: 'For', span, target: head.target, iter: head.iter, filter: head.filter, recursive: head.recursive, body, else_, usesLoop: false };
-    node.usesLoop = usesNames(body, LOOP_NAMES).has('loop') || (head.filter !== null && exprUsesLoop(head.filter));
+    node.usesLoop = bodyUsesLoop || filterUsesLoop;
     return node;
   }
 
@@ -541,6 +579,9 @@ class Parser {
     let adapter: string | undefined;
     const savedLoop = this.loopDepth;
     this.loopDepth = 0;
+    const caller = this.callerUses;
+    const varargs = this.varargsUses;
+    const kwargs = this.kwargsUses;
     const head = this.header(() => {
       nameSpan = { start: this.s[this.p]!, end: this.e[this.p]! };
       declaredName = this.expectName();
@@ -581,11 +622,9 @@ class Parser {
     if (kind === 'test') name = 'test_' + declaredName;
     else if (kind === 'docs') name = 'docs_' + declaredName;
     else if (kind === 'materialization') name = `materialization_${declaredName}_${adapter}`;
-    const used = usesNames(r.body, SPECIAL_NAMES);
-    for (const prm of head) if (prm.default) usesNamesExpr(prm.default, SPECIAL_NAMES, used);
     const node: A.MacroStmt = {
       kind: 'Macro', span, blockKind: kind, name, declaredName, nameSpan, params: head, body: r.body,
-      usesCaller: used.has('caller'), usesVarargs: used.has('varargs'), usesKwargs: used.has('kwargs'),
+      usesCaller: this.callerUses > caller, usesVarargs: this.varargsUses > varargs, usesKwargs: this.kwargsUses > kwargs,
     };
     if (adapter !== undefined) node.adapter = adapter;
     return node;
@@ -603,15 +642,17 @@ class Parser {
     const open = this.spanFrom(start);
     const savedLoop = this.loopDepth;
     this.loopDepth = 0;
+    const caller = this.callerUses;
+    const varargs = this.varargsUses;
+    const kwargs = this.kwargsUses;
     const r = this.body('call', ['endcall'], open);
     this.loopDepth = savedLoop;
     if (r.end !== null) this.finishEndTag();
     const span = this.spanFrom(start);
     if (!head) return { kind: 'ErrorStmt', span, message: errorMessage ?? 'syntax error' };
-    const used = usesNames(r.body, SPECIAL_NAMES);
     return {
       kind: 'CallBlock', span, call: head.call as A.CallExpr, params: head.params, body: r.body,
-      usesCaller: used.has('caller'), usesVarargs: used.has('varargs'), usesKwargs: used.has('kwargs'),
+      usesCaller: this.callerUses > caller, usesVarargs: this.varargsUses > varargs, usesKwargs: this.kwargsUses > kwargs,
     };
   }
 
@@ -725,6 +766,19 @@ class Parser {
   }
 
   private parseAssignTarget(withTuple: boolean, nameOnly: boolean, extraEnd: string[] | null, withNamespace: boolean): A.Target {
+    const loop = this.loopUses;
+    const caller = this.callerUses;
+    const varargs = this.varargsUses;
+    const kwargs = this.kwargsUses;
+    try {
+      return this.parseAssignTargetInner(withTuple, nameOnly, extraEnd, withNamespace);
+    } finally {
+      // A target stores its names; only the names a tree reads count as uses.
+      this.restoreUses(loop, caller, varargs, kwargs);
+    }
+  }
+
+  private parseAssignTargetInner(withTuple: boolean, nameOnly: boolean, extraEnd: string[] | null, withNamespace: boolean): A.Target {
     const start = this.s[this.p]!;
     if (withNamespace && this.t[this.p] === TK_NAME && this.t[this.p + 1] === TK_OP && this.v[this.p + 1] === '.') {
       const name = this.v[this.p] as string;
@@ -753,10 +807,39 @@ class Parser {
       this.exprDepth = 0;
       this.fail('expression is too deeply nested');
     }
-    const e = withCondexpr ? this.parseCondexpr() : this.parseOr();
+    const e = this.parseLoneOperand() ?? (withCondexpr ? this.parseCondexpr() : this.parseOr());
     this.exprDepth--;
     return e;
   }
+
+  /**
+   * Most expressions are one operand (`'x'`, `ref('x')`, `a.b[c]`) that ends the tag or an argument:
+   * read it without descending the dozen precedence levels (the parser mostly runs before the JIT
+   * has optimized it, where each call costs). When an operator follows, the operand is kept for
+   * parseUnary, which the full descent reaches first, at the same token, without consuming any.
+   */
+  private parseLoneOperand(): A.Expr | null {
+    const at = this.p;
+    const tt = this.t[at];
+    if (tt === TK_NAME ? this.v[at] === 'not' : tt !== TK_STRING && tt !== TK_INT && tt !== TK_FLOAT) return null;
+    const node = this.parsePostfix(this.parsePrimary());
+    const next = this.t[this.p];
+    if (next === TK_VAR_END || next === TK_BLOCK_END) return node;
+    if (next === TK_OP) {
+      const op = this.v[this.p];
+      if (op === ',' || op === ')' || op === ']' || op === '}' || op === ':' || op === '=') return node;
+    }
+    this.operandAt = at;
+    this.operand = node;
+    this.operandEnd = this.p;
+    this.p = at;
+    return null;
+  }
+
+  /** The operand parseLoneOperand read at token `operandAt` (-1: none), ending before token `operandEnd`. */
+  private operandAt = -1;
+  private operand: A.Expr | null = null;
+  private operandEnd = 0;
 
   private parseCondexpr(): A.Expr {
     const start = this.s[this.p]!;
@@ -876,6 +959,11 @@ class Parser {
       const op = this.v[this.p++] as '-' | '+';
       const operand = this.parseUnary(false);
       node = { kind: 'Unary', span: this.spanFrom(start), op, operand };
+    } else if (this.operandAt === this.p) {
+      node = this.operand!;
+      this.p = this.operandEnd;
+      this.operandAt = -1;
+      this.operand = null;
     } else {
       node = this.parsePrimary();
     }
@@ -897,8 +985,13 @@ class Parser {
         case 'False': return { kind: 'Const', span, value: false };
         case 'none':
         case 'None': return { kind: 'Const', span, value: null };
-        default: return { kind: 'Name', span, name };
+        case 'loop': this.loopUses++; break;
+        case 'caller': this.callerUses++; break;
+        case 'varargs': this.varargsUses++; break;
+        case 'kwargs': this.kwargsUses++; break;
+        default: break;
       }
+      return { kind: 'Name', span, name };
     }
     if (tt === TK_STRING) {
       let value = this.v[this.p++] as string;
@@ -1257,143 +1350,4 @@ function checkUnknownFilters(root: readonly A.Stmt[], diags: ParseDiagnostic[]):
     }
   };
   stmts(root, false);
-}
-
-const SPECIAL_NAMES = new Set(['caller', 'varargs', 'kwargs']);
-const LOOP_NAMES = new Set(['loop']);
-
-function exprUsesLoop(e: A.Expr): boolean {
-  const s = new Set<string>();
-  usesNamesExpr(e, LOOP_NAMES, s);
-  return s.size > 0;
-}
-
-/** Which of `names` are referenced anywhere in `body` (including nested blocks). */
-export function usesNames(body: A.Stmt[], names: Set<string>, out = new Set<string>()): Set<string> {
-  for (const st of body) usesNamesStmt(st, names, out);
-  return out;
-}
-
-function usesNamesStmt(st: A.Stmt, names: Set<string>, out: Set<string>): void {
-  switch (st.kind) {
-    case 'Output':
-    case 'Do':
-      usesNamesExpr(st.expr, names, out);
-      break;
-    case 'If':
-      usesNamesExpr(st.test, names, out);
-      usesNames(st.body, names, out);
-      for (const e of st.elifs) {
-        usesNamesExpr(e.test, names, out);
-        usesNames(e.body, names, out);
-      }
-      usesNames(st.else_, names, out);
-      break;
-    case 'For':
-      usesNamesExpr(st.iter, names, out);
-      if (st.filter) usesNamesExpr(st.filter, names, out);
-      usesNames(st.body, names, out);
-      usesNames(st.else_, names, out);
-      break;
-    case 'Set':
-      usesNamesExpr(st.value, names, out);
-      break;
-    case 'SetBlock':
-      if (st.filter) usesNamesExpr(st.filter, names, out);
-      usesNames(st.body, names, out);
-      break;
-    case 'Macro':
-      for (const p of st.params) if (p.default) usesNamesExpr(p.default, names, out);
-      usesNames(st.body, names, out);
-      break;
-    case 'CallBlock':
-      usesNamesExpr(st.call, names, out);
-      for (const p of st.params) if (p.default) usesNamesExpr(p.default, names, out);
-      usesNames(st.body, names, out);
-      break;
-    case 'FilterBlock':
-      usesNamesExpr(st.filter, names, out);
-      usesNames(st.body, names, out);
-      break;
-    case 'With':
-      for (const v of st.values) usesNamesExpr(v, names, out);
-      usesNames(st.body, names, out);
-      break;
-    case 'Block':
-      usesNames(st.body, names, out);
-      break;
-    default:
-      break;
-  }
-}
-
-export function usesNamesExpr(e: A.Expr | null, names: Set<string>, out: Set<string>): void {
-  if (!e) return;
-  switch (e.kind) {
-    case 'Name':
-      if (names.has(e.name)) out.add(e.name);
-      break;
-    case 'Getattr':
-      usesNamesExpr(e.obj, names, out);
-      break;
-    case 'Getitem':
-      usesNamesExpr(e.obj, names, out);
-      usesNamesExpr(e.index, names, out);
-      break;
-    case 'Slice':
-      usesNamesExpr(e.start, names, out);
-      usesNamesExpr(e.stop, names, out);
-      usesNamesExpr(e.step, names, out);
-      break;
-    case 'Call':
-      usesNamesExpr(e.fn, names, out);
-      usesArgs(e, names, out);
-      break;
-    case 'Filter':
-      usesNamesExpr(e.node, names, out);
-      usesArgs(e, names, out);
-      break;
-    case 'Test':
-      usesNamesExpr(e.node, names, out);
-      usesArgs(e, names, out);
-      break;
-    case 'BinOp':
-    case 'And':
-    case 'Or':
-      usesNamesExpr(e.left, names, out);
-      usesNamesExpr(e.right, names, out);
-      break;
-    case 'Unary':
-      usesNamesExpr(e.operand, names, out);
-      break;
-    case 'Compare':
-      usesNamesExpr(e.expr, names, out);
-      for (const o of e.ops) usesNamesExpr(o.expr, names, out);
-      break;
-    case 'Concat':
-    case 'List':
-    case 'Tuple':
-      for (const n of e.kind === 'Concat' ? e.nodes : e.items) usesNamesExpr(n, names, out);
-      break;
-    case 'CondExpr':
-      usesNamesExpr(e.test, names, out);
-      usesNamesExpr(e.expr1, names, out);
-      usesNamesExpr(e.expr2, names, out);
-      break;
-    case 'Dict':
-      for (const it of e.items) {
-        usesNamesExpr(it.key, names, out);
-        usesNamesExpr(it.value, names, out);
-      }
-      break;
-    default:
-      break;
-  }
-}
-
-function usesArgs(a: A.CallArgs, names: Set<string>, out: Set<string>): void {
-  for (const x of a.args) usesNamesExpr(x, names, out);
-  for (const k of a.kwargs) usesNamesExpr(k.value, names, out);
-  usesNamesExpr(a.dynArgs, names, out);
-  usesNamesExpr(a.dynKwargs, names, out);
 }
