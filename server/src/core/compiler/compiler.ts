@@ -72,6 +72,8 @@ export class Compiler {
   /** dbt's default naming macros per package, where nothing overrides them (`defaultNaming`). */
   private readonly namingDefaults = new Map<string, Partial<Record<NamingMacro, (...a: unknown[]) => unknown>>>();
   private readonly renderedConfig = new Map<string, Record<string, unknown>>();
+  /** Override naming results that did not read their node, by macro and custom name (`callNaming`). */
+  private readonly namingMemo = new Map<(...a: unknown[]) => unknown, Map<string, string>>();
   /** dbt's context at compile time: the shared builtins and macro namespaces, with runtime ref/source/config. */
   readonly ctx: DbtContext<Frame>;
 
@@ -424,7 +426,21 @@ export class Compiler {
     if (builtin) return String(this.ctx.call(builtin, [custom, { name: node.name, version: node.version ?? null }]) ?? '').trim();
     const root = this.analysis.project.config.name;
     const fn = (node.packageName !== root ? this.ctx.packageMacro(node.packageName, name) : undefined) ?? (this.ctx.lookup(root, name) as (...a: unknown[]) => unknown);
-    return String(this.ctx.call(fn, [custom, nodeDict()]) ?? '').trim();
+    // Outside any node's render (the manifest writer, the load's duplicate check) the context is the
+    // same for every call: a result that never looked at its node is the same for every node with
+    // that custom name. Most overrides read only custom_schema_name and target.
+    const memoKey = this.frames.length === 0 && (custom === null || custom === undefined || typeof custom === 'string') ? (typeof custom === 'string' ? `s${custom}` : 'n') : undefined;
+    if (memoKey === undefined) return String(this.ctx.call(fn, [custom, nodeDict()]) ?? '').trim();
+    const known = this.namingMemo.get(fn)?.get(memoKey);
+    if (known !== undefined) return known;
+    const watched = watchedDict(nodeDict);
+    const result = String(this.ctx.call(fn, [custom, watched.dict]) ?? '').trim();
+    if (!watched.read()) {
+      let byCustom = this.namingMemo.get(fn);
+      if (!byCustom) this.namingMemo.set(fn, (byCustom = new Map()));
+      byCustom.set(memoKey, result);
+    }
+    return result;
   }
 
   /**
@@ -639,6 +655,33 @@ function loneExpression(text: string): string | undefined {
   const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(text);
   if (!m || m[1]!.includes('{{') || m[1]!.includes('}}') || m[1]!.includes('{%')) return undefined;
   return m[1]!.trim() || undefined;
+}
+
+/**
+ * A node dict built on first use, which tells whether anything looked into it: keys, values,
+ * membership, writes. Its prototype (a plain object's) is the same for every node, so an
+ * `instanceof` check does not count.
+ */
+function watchedDict(build: () => Record<string, unknown>): { dict: Record<string, unknown>; read: () => boolean } {
+  const target: Record<string, unknown> = {};
+  let built = false;
+  const real = (): Record<string, unknown> => {
+    if (!built) {
+      built = true;
+      Object.assign(target, build());
+    }
+    return target;
+  };
+  const dict = new Proxy(target, {
+    get: (_t, key) => Reflect.get(real(), key),
+    has: (_t, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, key) => Reflect.getOwnPropertyDescriptor(real(), key),
+    set: (_t, key, value) => Reflect.set(real(), key, value),
+    deleteProperty: (_t, key) => Reflect.deleteProperty(real(), key),
+    defineProperty: (_t, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+  });
+  return { dict, read: () => built };
 }
 
 /** A column as dbt's node dict holds it (ColumnInfo): what macros read from `model.columns` and `graph`. */
