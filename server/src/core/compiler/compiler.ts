@@ -12,7 +12,7 @@ import { isUndefined, Kwargs, PyFloat } from '../jinja';
 import type { ColumnInfo, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { Span } from '../text';
-import { DbtContext, TemplateCache, type ContextFrame } from './context';
+import { DbtContext, dbtDefaultName, isDbtDefaultNaming, TemplateCache, type ContextFrame } from './context';
 import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
 import { injectCtes } from './ephemeral';
 import { builtinTests } from './generic-tests';
@@ -66,6 +66,7 @@ const EPHEMERAL_PREFIX = '__dbt__cte__';
 
 const NAMING_MACROS = ['generate_schema_name', 'generate_database_name', 'generate_alias_name'] as const;
 type NamingMacro = (typeof NAMING_MACROS)[number];
+const NAMING_KIND = { generate_schema_name: 'schema', generate_database_name: 'database', generate_alias_name: 'alias' } as const;
 
 export class Compiler {
   private readonly relations = new Map<string, Relation>();
@@ -423,7 +424,11 @@ export class Compiler {
    */
   private callNaming(name: NamingMacro, custom: unknown, node: ProjectNode, nodeDict: () => Record<string, unknown>): string {
     const builtin = this.defaultNaming(node.packageName)[name];
-    if (builtin) return String(this.ctx.call(builtin, [custom, { name: node.name, version: node.version ?? null }]) ?? '').trim();
+    if (builtin) {
+      // dbt's own default, computed without a macro call (its arguments bound for every node otherwise).
+      const named = isDbtDefaultNaming(builtin) ? dbtDefaultName(NAMING_KIND[name], this.options.target, custom, node.name, node.version ?? null) : this.ctx.call(builtin, [custom, { name: node.name, version: node.version ?? null }]);
+      return String(named ?? '').trim();
+    }
     const root = this.analysis.project.config.name;
     const fn = (node.packageName !== root ? this.ctx.packageMacro(node.packageName, name) : undefined) ?? (this.ctx.lookup(root, name) as (...a: unknown[]) => unknown);
     // Outside any node's render (the manifest writer, the load's duplicate check) the context is the
