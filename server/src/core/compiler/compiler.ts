@@ -355,7 +355,7 @@ export class Compiler {
       }
       return new Relation(dialect, s.database ?? target.database, s.schema ?? s.sourceName, s.identifier, 'table', undefined, quote);
     }
-    const config = { ...node.config, ...this.dynamicConfig(node) };
+    const config = this.namingInput(node);
     const type = config.materialized === 'view' ? 'view' : config.materialized === 'ephemeral' ? 'cte' : 'table';
     const { database, schema, identifier } = this.names(node, config);
     // dbt names the CTE after the model's identifier (its alias), not its name.
@@ -375,26 +375,33 @@ export class Compiler {
   identifier(node: ProjectNode): string {
     const cached = this.relations.get(node.uniqueId);
     if (cached && cached.type !== 'cte') return cached.identifier;
-    const config = this.namingConfig(node, { ...node.config, ...this.dynamicConfig(node) });
+    const config = this.namingConfig(node, this.namingInput(node));
     return this.callNaming('generate_alias_name', config.alias ?? null, node, () => this.nodeDict(node, config));
+  }
+
+  /** A node's config with what its render computed over it; the node's own (read only) when that is nothing, as for most. */
+  private namingInput(node: ProjectNode): Record<string, unknown> {
+    const dynamic = this.dynamicConfig(node);
+    return Object.keys(dynamic).length > 0 ? { ...node.config, ...dynamic } : node.config;
   }
 
   private namingConfig(node: ProjectNode, config: Record<string, unknown>): Record<string, unknown> {
     return (node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema) ? { ...config, schema: 'dbt_test__audit' } : config;
   }
 
-  private names(node: ProjectNode, nodeConfig: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
+  private names(node: ProjectNode, config: Record<string, unknown> = this.namingInput(node)): { database: string; schema: string; identifier: string } {
     const { target } = this.options;
-    const config = this.namingConfig(node, nodeConfig);
+    // The node dict (a copy of its config, with a test's default schema) only for an override that asks.
     let dict: Record<string, unknown> | undefined;
-    const nodeDict = (): Record<string, unknown> => (dict ??= this.nodeDict(node, config));
+    const nodeDict = (): Record<string, unknown> => (dict ??= this.nodeDict(node, this.namingConfig(node, config)));
+    const testSchema = (node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema);
     let schema: string;
     let database: string;
     if (node.resourceType === 'snapshot' && !isNone(config.target_schema)) {
       schema = String(config.target_schema);
       database = isNone(config.target_database) ? target.database : String(config.target_database);
     } else {
-      schema = this.callNaming('generate_schema_name', config.schema ?? null, node, nodeDict);
+      schema = this.callNaming('generate_schema_name', testSchema ? 'dbt_test__audit' : (config.schema ?? null), node, nodeDict);
       database = this.callNaming('generate_database_name', config.database ?? null, node, nodeDict);
     }
     const identifier = this.callNaming('generate_alias_name', config.alias ?? null, node, nodeDict);
