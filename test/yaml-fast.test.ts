@@ -253,6 +253,8 @@ b: [ "end
   of flow" ]
 `,
   ],
+  ['quoted scalars spanning lines in flow collections, LF', 'a: ["x\\\n   \\ y", \'s\n\n   t\', "p\n    q  \n\n  r"]\nb: {k: "v\\\n   w", m: }\n'],
+  ['quoted scalars spanning lines in flow collections, CRLF', 'a: ["x\\\r\n   \\ y", \'s\r\n\r\n   t\', "p\r\n    q  \r\n\r\n  r"]\r\nb: {k: "v\\\r\n   w", m: }\r\n'],
   [
     'flow map keys without values',
     `rows:
@@ -513,6 +515,12 @@ describe('yaml-fast: corpus', () => {
       assert.equal(parseYamlFast(text), undefined);
     });
   }
+  it('reads a backslash-continued string in a multi-line flow list as one value', () => {
+    const text = 'platforms: ["xPro", "MITx\\\n        \\ Online", "Master\'\'s\n  degree"]\n';
+    const fast = parseYamlFast(text);
+    assert.ok(fast, 'expected the fast path');
+    assert.deepEqual(toJS(fast.root), { platforms: ['xPro', 'MITx Online', "Master''s degree"] });
+  });
   it('corpus has 40+ fast cases', () => {
     assert.ok(corpus.length >= 40, String(corpus.length));
   });
