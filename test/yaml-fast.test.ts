@@ -218,6 +218,53 @@ b: {x: [1,
   ],
   ['json-style flow map', `vars: {"key":"value", "n":1, "l":[1,2]}\n`],
   [
+    'multi-line flow sequence of double-quoted strings continued by a backslash',
+    `models:
+  - name: m
+    columns:
+      - name: highest_education
+        data_tests:
+          - accepted_values:
+              values: ["Doctorate", "Master''s or professional degree", "Bachelor''s degree",
+                "Associate degree", "Secondary/high school", "Junior secondary/junior\\
+                \\ high/middle school", "Elementary/primary school", "No formal education",
+                "Other education", ""]
+`,
+  ],
+  [
+    'backslash continuation inside a flow list in project vars',
+    `vars:
+  platforms: ["Bootcamps", "xPro", "MITx\\
+        \\ Online", "MicroMasters", "edX.org"]
+  after: 1
+`,
+  ],
+  [
+    'multi-line quoted scalars inside flow collections (folding, blank lines, escapes)',
+    `a: {x: 'single
+    folded''s
+
+    after blank', y: "tab\\t then
+      next line\\
+      \\ joined \\u00e9",
+  z: ["one
+    two", 'three']}
+b: [ "end
+  of flow" ]
+`,
+  ],
+  ['quoted scalars spanning lines in flow collections, LF', 'a: ["x\\\n   \\ y", \'s\n\n   t\', "p\n    q  \n\n  r"]\nb: {k: "v\\\n   w", m: }\n'],
+  ['quoted scalars spanning lines in flow collections, CRLF', 'a: ["x\\\r\n   \\ y", \'s\r\n\r\n   t\', "p\r\n    q  \r\n\r\n  r"]\r\nb: {k: "v\\\r\n   w", m: }\r\n'],
+  [
+    'flow map keys without values',
+    `rows:
+  - { "id": , "col1": "abc", "col2": "def" }
+  - {id: , x: {"y":}, z:   }
+  - { "id":
+      , b: 1 }
+`,
+  ],
+  [
     'quoted strings with escapes',
     `a: "tab\\there"
 b: "newline\\nhere"
@@ -451,6 +498,10 @@ const bailCorpus: Array<[string, string]> = [
   ['bad indentation', 'a: 1\n  b: 2\n'],
   ['root scalar', 'just text\n'],
   ['nested map on key line', 'a: b: c\n'],
+  ['quoted scalar in a flow list continued below its parent', 'a: ["x\ny"]\n'],
+  ['multi-line quoted key in a flow map', 'a: {"x\n  y": 1}\n'],
+  ['tab in a multi-line quoted scalar in a flow list', 'a: ["x\n  \ty"]\n'],
+  ['pair with an empty value in a flow sequence', 'a: [ "id": , b]\n'],
 ];
 
 describe('yaml-fast: corpus', () => {
@@ -464,6 +515,12 @@ describe('yaml-fast: corpus', () => {
       assert.equal(parseYamlFast(text), undefined);
     });
   }
+  it('reads a backslash-continued string in a multi-line flow list as one value', () => {
+    const text = 'platforms: ["xPro", "MITx\\\n        \\ Online", "Master\'\'s\n  degree"]\n';
+    const fast = parseYamlFast(text);
+    assert.ok(fast, 'expected the fast path');
+    assert.deepEqual(toJS(fast.root), { platforms: ['xPro', 'MITx Online', "Master''s degree"] });
+  });
   it('corpus has 40+ fast cases', () => {
     assert.ok(corpus.length >= 40, String(corpus.length));
   });
@@ -567,6 +624,8 @@ class Gen {
     for (let i = 0; i < n; i++) {
       let v: string;
       if (depth < 2 && this.chance(0.15)) v = this.flow(indent, depth + 1, false);
+      else if (this.chance(0.12)) v = this.flowQuotedLines(indent);
+      else if (isMap && this.chance(0.08)) v = '';
       else {
         v = this.pick([...PLAIN.filter((p) => !/[,\]}#:]|^[-?]/.test(p) && !p.includes(' ')), ...SQ, ...DQ.filter((d) => !d.includes("'"))]);
       }
@@ -578,6 +637,15 @@ class Gen {
     const inner = this.sp(indent + this.pick([1, 2, 2, 3]));
     const sep = this.chance(0.2) ? ',\n\n' : this.chance(0.2) ? ', ' : ',\n';
     return `${open}\n${parts.map((p) => inner + p).join(sep)}\n${this.sp(this.pick([indent, indent + 1, indent + 2]))}${close}`;
+  }
+  /** A quoted scalar spanning lines inside a flow collection (rarely continued at the parent's indent: an error). */
+  flowQuotedLines(indent: number): string {
+    const cont = (): string => '\n' + (this.chance(0.15) ? '\n' : '') + this.sp(this.chance(0.05) ? indent : indent + this.int(1, 6));
+    const k = this.r();
+    if (k < 0.4) return `"Junior secondary/junior\\${cont()}\\ high/middle school"`;
+    if (k < 0.6) return `"MITx\\${cont()}Online\\t${cont()}x\\u00e9 "`;
+    if (k < 0.8) return `'Master''s ${cont()}degree${this.chance(0.3) ? cont() + "end'" : "'"}`;
+    return `"plain ${cont()}folded${this.chance(0.3) ? '\\' : ''}${cont()}end"`;
   }
   blockScalar(indent: number): string {
     const mode = this.pick(['|', '>']);
@@ -735,18 +803,24 @@ describe('yaml-fast: generated documents', () => {
   it('match the library on seeded random dbt-like documents', (t) => {
     let fast = 0;
     let merged = 0;
+    let flowLines = 0;
+    let flowEmpty = 0;
     const total = Math.round(600 * SCALE);
     for (let seed = 1; seed <= total; seed++) {
       const text = new Gen(SEED * 1_000_003 + seed).document();
       if (differential(text) === 'fast') {
         fast++;
         if (text.includes('<<: ') && text.includes(': *a')) merged++;
+        if (/junior\\\r?\n|Master''s \r?\n|MITx\\\r?\n|plain \r?\n/.test(text)) flowLines++;
+        if (/:\s+[,}]/.test(text)) flowEmpty++;
       }
     }
-    t.diagnostic(`fast path taken for ${fast}/${total} generated documents (${merged} with aliases and merge keys)`);
+    t.diagnostic(`fast path taken for ${fast}/${total} generated documents (${merged} with aliases and merge keys, ${flowLines} with quoted scalars spanning lines in flow collections, ${flowEmpty} with empty flow map values)`);
     // The generator mostly writes the subset; the fast path must really be taken, anchors included.
     assert.ok(fast >= total * 0.6, `fast path taken for only ${fast}/${total}`);
     assert.ok(merged >= total * 0.05, `fast path taken for only ${merged} documents with merge keys`);
+    assert.ok(flowLines >= total * 0.05, `fast path taken for only ${flowLines} documents with multi-line quoted scalars in flow collections`);
+    assert.ok(flowEmpty >= total * 0.02, `fast path taken for only ${flowEmpty} documents with empty flow map values`);
   });
 
   it('mutation fuzz: never throws; any tree it returns equals the library', (t) => {

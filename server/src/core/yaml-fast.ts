@@ -9,8 +9,9 @@
  *
  * Handled: comments, blank lines, one optional leading `---`, block maps (plain/'single'/"double"
  * quoted keys), block sequences (incl. `- key: v` compact maps and sequences at their parent key's
- * indent), flow sequences and maps (may span lines, no comments inside), plain scalars (multi-line
- * folding), single- and double-quoted scalars (escapes, multi-line), block scalars `|` `>` with
+ * indent), flow sequences and maps (may span lines, no comments inside, a flow map key may have no
+ * value), plain scalars (multi-line folding), single- and double-quoted scalars (escapes, `\` line
+ * continuation, multi-line, also inside flow collections), block scalars `|` `>` with
  * chomping and indentation indicators, PyYAML's (YAML 1.1) scalar resolution, CRLF line ends.
  * Anchors (`&a`, not on keys or empty values), aliases (`*a`: the anchored YNode itself, shared)
  * and merge keys (`<<`, resolved by yaml-dbt.ts as PyYAML does); a repeated key is a warning
@@ -18,7 +19,7 @@
  * Bails on: tags, `?` keys, anchors on keys or empty values, anchor names outside
  * [A-Za-z0-9_.-], unknown aliases, merges of non-mappings, directives, more than one document,
  * tabs outside quoted scalars/comments/block scalar content, comments and
- * multi-line plain scalars inside flow collections, empty flow values, multi-line implicit keys,
+ * multi-line plain scalars inside flow collections, empty flow sequence items, multi-line implicit keys,
  * root scalars or a root indented past column 0, control characters, and anything malformed.
  *
  * How spans are reproduced. The library's node range is [start, valueEnd, nodeEnd]; YNode spans
@@ -578,18 +579,21 @@ function parseQuotedValue(q: number, c: number): YScalar {
   const k = src.charCodeAt(q);
   const close = findQuoteClose(q, k);
   if (close < 0) bail();
-  let nl = src.indexOf('\n', q);
-  if (nl !== -1 && nl < close) {
-    // Multi-line: every continuation line is indented past the parent (or blank).
-    for (; nl !== -1 && nl < close; nl = src.indexOf('\n', nl + 1)) {
-      if (continueScalar(nl + 1, c + 1) === -1) bail();
-    }
-    if (hasCharBetween(TAB, q, close)) bail();
-  }
+  checkQuotedLines(q, close, c + 1);
   const value = k === SQUOTE ? singleQuoted(q + 1, close) : doubleQuoted(q + 1, close);
   const end = close + 1;
   finishFlowish(lineRest(end), c);
   return { kind: 'scalar', span: { start: q, end }, value };
+}
+
+/** A quoted scalar spanning lines: every continuation line is indented to `indentNext` (or blank), and no tabs. */
+function checkQuotedLines(q: number, close: number, indentNext: number): void {
+  let nl = src.indexOf('\n', q);
+  if (nl === -1 || nl > close) return;
+  for (; nl !== -1 && nl < close; nl = src.indexOf('\n', nl + 1)) {
+    if (continueScalar(nl + 1, indentNext) === -1) bail();
+  }
+  if (hasCharBetween(TAB, q, close)) bail();
 }
 
 function parseFlowValue(q: number, c: number): YNode {
@@ -791,8 +795,9 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
         const keySpan = { start: keyStart, end: i };
         while (src.charCodeAt(i) === SP) i++;
         if (src.charCodeAt(i) !== COLON || (!quoted && !isEmptyAt(i + 1))) bail();
+        const colon = i;
         i = skipFlowWs(i + 1, indentNext, level);
-        const value = parseFlowItem(i, indentNext, level);
+        const value = src.charCodeAt(i) === COMMA || src.charCodeAt(i) === close ? emptyFlowValue(colon, i) : parseFlowItem(i, indentNext, level);
         if (entries.size === 0 && !merges && key === '<<') override = true;
         if (key === '<<' && !quoted) (merges ??= []).push({ keySpan, value });
         else {
@@ -820,6 +825,17 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
   return { kind: 'map', span, entries: merges ? (mergeEntries(merges, entries, !override, problems) ?? bail()) : entries };
 }
 
+/**
+ * A flow map key with no value (`{ "id": , x: 1 }`): null, placed where the composer places an
+ * empty node, just past the colon and the spaces after it on its line.
+ */
+function emptyFlowValue(colon: number, next: number): YScalar {
+  let at = colon + 1;
+  while (src.charCodeAt(at) === SP) at++;
+  itemEnd = next;
+  return { kind: 'scalar', span: { start: at, end: at }, value: null };
+}
+
 function parseFlowItem(i: number, indentNext: number, level: number): YNode {
   const ch = src.charCodeAt(i);
   if (ch === AMP || ch === STAR) {
@@ -839,7 +855,8 @@ function parseFlowItem(i: number, indentNext: number, level: number): YNode {
   }
   if (ch === SQUOTE || ch === DQUOTE) {
     const e = findQuoteClose(i, ch);
-    if (e < 0 || hasCharBetween(LF, i, e)) bail();
+    if (e < 0) bail();
+    checkQuotedLines(i, e, indentNext);
     const value = ch === SQUOTE ? singleQuoted(i + 1, e) : doubleQuoted(i + 1, e);
     itemEnd = e + 1;
     return { kind: 'scalar', span: { start: i, end: e + 1 }, value };
