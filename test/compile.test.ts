@@ -123,23 +123,22 @@ describe('relation naming through a project override, outside any render', () =>
     return out;
   }
 
-  it('an override that reads its node names each node for itself (no answer reused from another node)', () => {
-    const out = relations("{% macro generate_schema_name(custom_schema_name, node) -%}{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name }}_{{ node.name }}{%- endif -%}{%- endmacro %}");
-    for (const round of ['0', '1']) {
-      assert.equal(out.get(`${round}a`), '"medallion"."main"."a"');
-      assert.equal(out.get(`${round}b`), '"medallion"."other_b"."b"');
-      assert.equal(out.get(`${round}c`), '"medallion"."marts_c"."c"');
-      assert.equal(out.get(`${round}d`), '"medallion"."marts_d"."d"');
-    }
-  });
-
-  it('an override that reads only its custom name and target gives every node with that custom name the same schema', () => {
-    const out = relations("{% macro generate_schema_name(custom_schema_name, node) -%}{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ default__generate_schema_name(custom_schema_name, node) }}{%- endif -%}{%- endmacro %}");
-    for (const round of ['0', '1']) {
-      assert.equal(out.get(`${round}a`), '"medallion"."main"."a"');
-      assert.equal(out.get(`${round}b`), '"medallion"."main_other"."b"');
-      assert.equal(out.get(`${round}c`), '"medallion"."main_marts"."c"');
-      assert.equal(out.get(`${round}d`), '"medallion"."main_marts"."d"');
-    }
-  });
+  const cases: Array<[string, string, Record<string, string>]> = [
+    [
+      'an override that reads its node names each node for itself (no answer reused from another node)',
+      "{% macro generate_schema_name(custom_schema_name, node) -%}{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name }}_{{ node.name }}{%- endif -%}{%- endmacro %}",
+      { a: '"medallion"."main"."a"', b: '"medallion"."other_b"."b"', c: '"medallion"."marts_c"."c"', d: '"medallion"."marts_d"."d"' },
+    ],
+    [
+      'an override that reads only its custom name and target gives every node with that custom name the same schema',
+      "{% macro generate_schema_name(custom_schema_name, node) -%}{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ default__generate_schema_name(custom_schema_name, node) }}{%- endif -%}{%- endmacro %}",
+      { a: '"medallion"."main"."a"', b: '"medallion"."main_other"."b"', c: '"medallion"."main_marts"."c"', d: '"medallion"."main_marts"."d"' },
+    ],
+  ];
+  for (const [title, macro, expected] of cases) {
+    it(title, () => {
+      const out = relations(macro);
+      for (const round of ['0', '1']) for (const [name, relation] of Object.entries(expected)) assert.equal(out.get(`${round}${name}`), relation, `round ${round}, model ${name}`);
+    });
+  }
 });
