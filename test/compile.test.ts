@@ -101,3 +101,44 @@ describe('compiled → model line map', () => {
     assert.ok(loop.every((l) => l >= 0 && l <= 3));
   });
 });
+
+describe('relation naming through a project override, outside any render', () => {
+  function relations(macro: string): Map<string, string> {
+    const host = new MemoryHost(
+      {
+        'dbt_project.yml': `${PROJECT}models:\n  p:\n    marts:\n      +schema: marts\n`,
+        'macros/naming.sql': macro,
+        'models/a.sql': 'select 1 as x',
+        'models/b.sql': "{{ config(schema='other') }} select 1 as x",
+        'models/marts/c.sql': 'select 1 as x',
+        'models/marts/d.sql': 'select 1 as x',
+      },
+      '/p',
+    );
+    const analysis = analyzeProject(host, '/p');
+    const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: ['/p'] });
+    // Twice each: the second round answers from what the first learned.
+    const out = new Map<string, string>();
+    for (let round = 0; round < 2; round++) for (const name of ['a', 'b', 'c', 'd']) out.set(`${round}${name}`, compiler.relation(analysis.project.nodes.get(`model.p.${name}`)!).render());
+    return out;
+  }
+
+  const cases: Array<[string, string, Record<string, string>]> = [
+    [
+      'an override that reads its node names each node for itself (no answer reused from another node)',
+      "{% macro generate_schema_name(custom_schema_name, node) -%}{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name }}_{{ node.name }}{%- endif -%}{%- endmacro %}",
+      { a: '"medallion"."main"."a"', b: '"medallion"."other_b"."b"', c: '"medallion"."marts_c"."c"', d: '"medallion"."marts_d"."d"' },
+    ],
+    [
+      'an override that reads only its custom name and target gives every node with that custom name the same schema',
+      "{% macro generate_schema_name(custom_schema_name, node) -%}{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ default__generate_schema_name(custom_schema_name, node) }}{%- endif -%}{%- endmacro %}",
+      { a: '"medallion"."main"."a"', b: '"medallion"."main_other"."b"', c: '"medallion"."main_marts"."c"', d: '"medallion"."main_marts"."d"' },
+    ],
+  ];
+  for (const [title, macro, expected] of cases) {
+    it(title, () => {
+      const out = relations(macro);
+      for (const round of ['0', '1']) for (const [name, relation] of Object.entries(expected)) assert.equal(out.get(`${round}${name}`), relation, `round ${round}, model ${name}`);
+    });
+  }
+});

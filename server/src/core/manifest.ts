@@ -124,8 +124,6 @@ const CONFIG_DEFAULTS: Record<string, Json> = {
 /** Configs that are dataclasses in dbt (their unset fields keep defaults), not free-form dicts. */
 const STRUCTURED_CONFIGS = new Set(['docs', 'contract', 'latest_version_pointer', 'snapshot_meta_column_names', 'freshness']);
 
-const COLUMN_DEFAULTS = { meta: {}, data_type: null, constraints: [], quote: null, config: { meta: {}, tags: [] }, tags: [], granularity: null, dimension: null, entity: null, doc_blocks: [] };
-
 interface DocBlock {
   uniqueId: string;
   packageName: string;
@@ -486,7 +484,8 @@ class ManifestBuilder {
       const described = this.describe(column.description ?? '', node.packageName);
       const meta = column.meta ?? {};
       const tags = column.tags ?? [];
-      out[column.name] = { name: column.name, description: described.text, ...COLUMN_DEFAULTS, meta, data_type: column.dataType ?? null, config: { meta, tags }, tags, doc_blocks: described.docBlocks };
+      // dbt's ColumnInfo fields in its order, written out: one literal shape, no spread of shared defaults.
+      out[column.name] = { name: column.name, description: described.text, meta, data_type: column.dataType ?? null, constraints: [], quote: null, config: { meta, tags }, tags, granularity: null, dimension: null, entity: null, doc_blocks: described.docBlocks };
     }
     return out;
   }
@@ -786,6 +785,12 @@ class ManifestBuilder {
       if (pkg) return docs.get(`${pkg}\0${name}`);
       return docs.get(`${packageName}\0${name}`) ?? docs.get(`${this.project.config.name}\0${name}`) ?? docs.get(`\0${name}`);
     };
+    // The usual description, exactly `{{ doc('name') }}` (or `doc('package', 'name')`): its block's text, without a template.
+    const only = DOC_ONLY.exec(description);
+    if (only) {
+      const block = only[4] === undefined ? find(undefined, only[2]!) : find(only[2], only[4]);
+      return block ? { text: block.contents, docBlocks: [block.uniqueId] } : { text: description, docBlocks: [] };
+    }
     const doc = (...args: unknown[]): string => {
       const [a, b] = args.map(String);
       const block = b === undefined ? find(undefined, a!) : find(a, b);
@@ -799,6 +804,9 @@ class ManifestBuilder {
     return out.error ? { text: description, docBlocks: [] } : { text: out.output, docBlocks: used };
   }
 }
+
+/** A description that is one doc() call with one or two plain string literals and nothing around it. */
+const DOC_ONLY = /^\{\{\s*doc\(\s*(['"])([^'"\\]*)\1\s*(?:,\s*(['"])([^'"\\]*)\3\s*)?\)\s*\}\}$/;
 
 /** Calls anywhere in a template (dbt's `find_all(jinja2.nodes.Call)`). */
 function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {

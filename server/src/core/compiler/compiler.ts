@@ -12,7 +12,7 @@ import { isUndefined, Kwargs, PyFloat } from '../jinja';
 import type { ColumnInfo, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { Span } from '../text';
-import { DbtContext, TemplateCache, type ContextFrame } from './context';
+import { DbtContext, dbtDefaultName, isDbtDefaultNaming, TemplateCache, type ContextFrame } from './context';
 import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
 import { injectCtes } from './ephemeral';
 import { builtinTests } from './generic-tests';
@@ -66,12 +66,15 @@ const EPHEMERAL_PREFIX = '__dbt__cte__';
 
 const NAMING_MACROS = ['generate_schema_name', 'generate_database_name', 'generate_alias_name'] as const;
 type NamingMacro = (typeof NAMING_MACROS)[number];
+const NAMING_KIND = { generate_schema_name: 'schema', generate_database_name: 'database', generate_alias_name: 'alias' } as const;
 
 export class Compiler {
   private readonly relations = new Map<string, Relation>();
   /** dbt's default naming macros per package, where nothing overrides them (`defaultNaming`). */
   private readonly namingDefaults = new Map<string, Partial<Record<NamingMacro, (...a: unknown[]) => unknown>>>();
   private readonly renderedConfig = new Map<string, Record<string, unknown>>();
+  /** Override naming results that did not read their node, by macro and custom name (`callNaming`). */
+  private readonly namingMemo = new Map<(...a: unknown[]) => unknown, Map<string, string>>();
   /** dbt's context at compile time: the shared builtins and macro namespaces, with runtime ref/source/config. */
   readonly ctx: DbtContext<Frame>;
 
@@ -352,7 +355,7 @@ export class Compiler {
       }
       return new Relation(dialect, s.database ?? target.database, s.schema ?? s.sourceName, s.identifier, 'table', undefined, quote);
     }
-    const config = { ...node.config, ...this.dynamicConfig(node) };
+    const config = this.namingInput(node);
     const type = config.materialized === 'view' ? 'view' : config.materialized === 'ephemeral' ? 'cte' : 'table';
     const { database, schema, identifier } = this.names(node, config);
     // dbt names the CTE after the model's identifier (its alias), not its name.
@@ -372,26 +375,33 @@ export class Compiler {
   identifier(node: ProjectNode): string {
     const cached = this.relations.get(node.uniqueId);
     if (cached && cached.type !== 'cte') return cached.identifier;
-    const config = this.namingConfig(node, { ...node.config, ...this.dynamicConfig(node) });
+    const config = this.namingConfig(node, this.namingInput(node));
     return this.callNaming('generate_alias_name', config.alias ?? null, node, () => this.nodeDict(node, config));
+  }
+
+  /** A node's config with what its render computed over it; the node's own (read only) when that is nothing, as for most. */
+  private namingInput(node: ProjectNode): Record<string, unknown> {
+    const dynamic = this.dynamicConfig(node);
+    return Object.keys(dynamic).length > 0 ? { ...node.config, ...dynamic } : node.config;
   }
 
   private namingConfig(node: ProjectNode, config: Record<string, unknown>): Record<string, unknown> {
     return (node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema) ? { ...config, schema: 'dbt_test__audit' } : config;
   }
 
-  private names(node: ProjectNode, nodeConfig: Record<string, unknown> = { ...node.config, ...this.dynamicConfig(node) }): { database: string; schema: string; identifier: string } {
+  private names(node: ProjectNode, config: Record<string, unknown> = this.namingInput(node)): { database: string; schema: string; identifier: string } {
     const { target } = this.options;
-    const config = this.namingConfig(node, nodeConfig);
+    // The node dict (a copy of its config, with a test's default schema) only for an override that asks.
     let dict: Record<string, unknown> | undefined;
-    const nodeDict = (): Record<string, unknown> => (dict ??= this.nodeDict(node, config));
+    const nodeDict = (): Record<string, unknown> => (dict ??= this.nodeDict(node, this.namingConfig(node, config)));
+    const testSchema = (node.resourceType === 'test' || node.resourceType === 'unit_test') && isNone(config.schema);
     let schema: string;
     let database: string;
     if (node.resourceType === 'snapshot' && !isNone(config.target_schema)) {
       schema = String(config.target_schema);
       database = isNone(config.target_database) ? target.database : String(config.target_database);
     } else {
-      schema = this.callNaming('generate_schema_name', config.schema ?? null, node, nodeDict);
+      schema = this.callNaming('generate_schema_name', testSchema ? 'dbt_test__audit' : (config.schema ?? null), node, nodeDict);
       database = this.callNaming('generate_database_name', config.database ?? null, node, nodeDict);
     }
     const identifier = this.callNaming('generate_alias_name', config.alias ?? null, node, nodeDict);
@@ -421,10 +431,28 @@ export class Compiler {
    */
   private callNaming(name: NamingMacro, custom: unknown, node: ProjectNode, nodeDict: () => Record<string, unknown>): string {
     const builtin = this.defaultNaming(node.packageName)[name];
-    if (builtin) return String(this.ctx.call(builtin, [custom, { name: node.name, version: node.version ?? null }]) ?? '').trim();
+    if (builtin) {
+      // dbt's own default, computed without a macro call (its arguments bound for every node otherwise).
+      const named = isDbtDefaultNaming(builtin) ? dbtDefaultName(NAMING_KIND[name], this.options.target, custom, node.name, node.version ?? null) : this.ctx.call(builtin, [custom, { name: node.name, version: node.version ?? null }]);
+      return String(named ?? '').trim();
+    }
     const root = this.analysis.project.config.name;
     const fn = (node.packageName !== root ? this.ctx.packageMacro(node.packageName, name) : undefined) ?? (this.ctx.lookup(root, name) as (...a: unknown[]) => unknown);
-    return String(this.ctx.call(fn, [custom, nodeDict()]) ?? '').trim();
+    // Outside any node's render (the manifest writer, the load's duplicate check) the context is the
+    // same for every call: a result that never looked at its node is the same for every node with
+    // that custom name. Most overrides read only custom_schema_name and target.
+    const memoKey = this.frames.length === 0 && (custom === null || custom === undefined || typeof custom === 'string') ? (typeof custom === 'string' ? `s${custom}` : 'n') : undefined;
+    if (memoKey === undefined) return String(this.ctx.call(fn, [custom, nodeDict()]) ?? '').trim();
+    const known = this.namingMemo.get(fn)?.get(memoKey);
+    if (known !== undefined) return known;
+    const watched = watchedDict(nodeDict);
+    const result = String(this.ctx.call(fn, [custom, watched.dict]) ?? '').trim();
+    if (!watched.read()) {
+      let byCustom = this.namingMemo.get(fn);
+      if (!byCustom) this.namingMemo.set(fn, (byCustom = new Map()));
+      byCustom.set(memoKey, result);
+    }
+    return result;
   }
 
   /**
@@ -639,6 +667,33 @@ function loneExpression(text: string): string | undefined {
   const m = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(text);
   if (!m || m[1]!.includes('{{') || m[1]!.includes('}}') || m[1]!.includes('{%')) return undefined;
   return m[1]!.trim() || undefined;
+}
+
+/**
+ * A node dict built on first use, which tells whether anything looked into it: keys, values,
+ * membership, writes. Its prototype (a plain object's) is the same for every node, so an
+ * `instanceof` check does not count.
+ */
+function watchedDict(build: () => Record<string, unknown>): { dict: Record<string, unknown>; read: () => boolean } {
+  const target: Record<string, unknown> = {};
+  let built = false;
+  const real = (): Record<string, unknown> => {
+    if (!built) {
+      built = true;
+      Object.assign(target, build());
+    }
+    return target;
+  };
+  const dict = new Proxy(target, {
+    get: (_t, key) => Reflect.get(real(), key),
+    has: (_t, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, key) => Reflect.getOwnPropertyDescriptor(real(), key),
+    set: (_t, key, value) => Reflect.set(real(), key, value),
+    deleteProperty: (_t, key) => Reflect.deleteProperty(real(), key),
+    defineProperty: (_t, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+  });
+  return { dict, read: () => built };
 }
 
 /** A column as dbt's node dict holds it (ColumnInfo): what macros read from `model.columns` and `graph`. */

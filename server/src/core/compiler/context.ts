@@ -585,25 +585,41 @@ export function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Kwargs);
 }
 
+/** The name dbt's own default__generate_<kind>_name gives (untrimmed): the custom name, else the target's, else the node's. */
+export function dbtDefaultName(kind: 'schema' | 'database' | 'alias', target: Target, custom: unknown, nodeName: unknown, version: unknown): string {
+  const trim = (v: unknown): string => String(v).trim();
+  if (kind === 'schema') return isNone(custom) ? target.schema : `${target.schema}_${trim(custom)}`;
+  if (kind === 'database') return isNone(custom) ? target.database : trim(custom);
+  if (!isNone(custom)) return trim(custom);
+  return isNone(version) ? String(nodeName ?? '') : `${String(nodeName)}_v${String(version)}`;
+}
+
+/** The functions `defaultNamingMacros` made: a caller that finds one may compute `dbtDefaultName` directly. */
+const DEFAULT_NAMING = new WeakSet<Fn>();
+
+export function isDbtDefaultNaming(fn: unknown): boolean {
+  return typeof fn === 'function' && DEFAULT_NAMING.has(fn as Fn);
+}
+
 /** dbt's default__generate_*_name implementations (the project may override them, or their dispatch). */
 export function defaultNamingMacros(target: Target): Record<string, Fn> {
-  const trim = (v: unknown): string => String(v).trim();
-  return {
+  const macros: Record<string, Fn> = {
     generate_schema_name: (...args) => {
       const { custom_schema_name } = bindArgs('generate_schema_name', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);
-      return isNone(custom_schema_name) ? target.schema : `${target.schema}_${trim(custom_schema_name)}`;
+      return dbtDefaultName('schema', target, custom_schema_name, undefined, undefined);
     },
     generate_database_name: (...args) => {
       const { custom_database_name } = bindArgs('generate_database_name', [{ name: 'custom_database_name', default: null }, { name: 'node', default: null }], args);
-      return isNone(custom_database_name) ? target.database : trim(custom_database_name);
+      return dbtDefaultName('database', target, custom_database_name, undefined, undefined);
     },
     generate_alias_name: (...args) => {
       const { custom_alias_name, node } = bindArgs('generate_alias_name', [{ name: 'custom_alias_name', default: null }, { name: 'node', default: null }], args);
-      if (!isNone(custom_alias_name)) return trim(custom_alias_name);
       const n = (node ?? {}) as Record<string, unknown>;
-      return isNone(n.version) ? String(n.name ?? '') : `${String(n.name)}_v${String(n.version)}`;
+      return dbtDefaultName('alias', target, custom_alias_name, n.name, n.version);
     },
   };
+  for (const fn of Object.values(macros)) DEFAULT_NAMING.add(fn);
+  return macros;
 }
 
 export { isUndefined };
