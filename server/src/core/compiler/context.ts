@@ -175,8 +175,16 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
 
   /** Renders `template` as `frame`'s node, in the context of its package. */
   render(template: Template, frame: F, options?: RenderOptions): RenderResult {
-    return this.within(frame, () => render(template, this.contextFor(frame.node.packageName), options ? { ...this.renderOptions, ...options } : this.renderOptions));
+    return this.within(frame, () => render(template, this.contextFor(frame.node.packageName), options ? this.withClock(options) : this.renderOptions));
   }
+
+  /** `options` with this context's `random`: one object per options object (render reads each once). */
+  private withClock(options: RenderOptions): RenderOptions {
+    let merged = this.mergedOptions.get(options);
+    if (merged === undefined) this.mergedOptions.set(options, (merged = { ...this.renderOptions, ...options }));
+    return merged;
+  }
+  private readonly mergedOptions = new WeakMap<RenderOptions, RenderOptions>();
 
   /** Renders a string in the current node's context (var values, `render()`, yml values): its text, or an error. */
   renderString(key: string, text: string): string {

@@ -63,8 +63,14 @@ export function parse(source: string): { template: Template; diagnostics: JinjaD
   }
 }
 
-/** Render with `globals` as the outermost scope. Never throws. */
-export function render(template: Template, globals: object, options?: RenderOptions): RenderResult {
+const DEFAULT_OPTIONS = resolveOptions(undefined);
+/**
+ * Options objects resolved once each: a host renders thousands of templates with the same few
+ * objects, and reading their many shapes' absent fields on every render was measurable.
+ */
+const resolvedOptions = new WeakMap<RenderOptions, ResolvedOptions>();
+
+function resolveOptions(options: RenderOptions | undefined): ResolvedOptions {
   const opts: ResolvedOptions = {
     trimBlocks: options?.trimBlocks ?? false,
     lstripBlocks: options?.lstripBlocks ?? false,
@@ -74,6 +80,17 @@ export function render(template: Template, globals: object, options?: RenderOpti
     maxDepth: options?.maxDepth ?? 250,
   };
   if (options?.random) opts.random = options.random;
+  return opts;
+}
+
+/** Render with `globals` as the outermost scope. Never throws. An options object is read once: change a copy, not it. */
+export function render(template: Template, globals: object, options?: RenderOptions): RenderResult {
+  let opts = DEFAULT_OPTIONS;
+  if (options !== undefined) {
+    const known = resolvedOptions.get(options);
+    if (known !== undefined) opts = known;
+    else resolvedOptions.set(options, (opts = resolveOptions(options)));
+  }
   try {
     return renderTemplate(template, globals, opts);
   } catch (err) {

@@ -71,6 +71,11 @@ const STATUS_CONTINUE = 2;
 /** A statement-level `return(x)` ended the macro: the value is in `returnValue`. */
 const STATUS_RETURN = 3;
 
+/** statementCallee: the statement was a `return(x)` and ended the macro. */
+const RETURNED: unique symbol = Symbol('returned');
+/** statementCallee: the callee is not a name; evalCallAt evaluates it. */
+const NOT_LOOKED_UP: unique symbol = Symbol('not-looked-up');
+
 /** Value of a frame-local name before its assignment: lookups stop here with Undefined. */
 const MISSING_VAR: unique symbol = Symbol('missing-var');
 
@@ -351,8 +356,12 @@ export class Renderer {
           this.write(this.wsDefault ? st.text : dataText(st, this.opts.trimBlocks, this.opts.lstripBlocks, this.opts.keepTrailingNewline), st.span);
           break;
         case 'Output': {
-          if (st.expr.kind === 'Call' && this.statementReturn(st.expr, scope)) return STATUS_RETURN;
-          const v = this.eval(st.expr, scope);
+          let v: unknown;
+          if (st.expr.kind === 'Call') {
+            const callee = this.statementCallee(st.expr, scope);
+            if (callee === RETURNED) return STATUS_RETURN;
+            v = this.evalCallOf(st.expr, scope, callee);
+          } else v = this.eval(st.expr, scope);
           this.write(typeof v === 'string' ? v : toStr(v), st.span);
           break;
         }
@@ -401,8 +410,11 @@ export class Renderer {
           break;
         }
         case 'Do':
-          if (st.expr.kind === 'Call' && this.statementReturn(st.expr, scope)) return STATUS_RETURN;
-          this.eval(st.expr, scope);
+          if (st.expr.kind === 'Call') {
+            const callee = this.statementCallee(st.expr, scope);
+            if (callee === RETURNED) return STATUS_RETURN;
+            this.evalCallOf(st.expr, scope, callee);
+          } else this.eval(st.expr, scope);
           break;
         case 'Block':
           if (st.blockKind === 'snapshot') {
@@ -429,16 +441,32 @@ export class Renderer {
   /**
    * `return(x)` as a whole statement, with the host's return function: evaluated as evalCallAt
    * would (the callee, the argument, one step), then the macro ends through STATUS_RETURN instead
-   * of a thrown MacroReturn. Anything else (another callee, more arguments) is not handled here.
+   * of a thrown MacroReturn (RETURNED). Any other call of a name: the callee it looked up, for
+   * evalCallOf (a name is looked up once per call); else NOT_LOOKED_UP.
    */
-  private statementReturn(e: A.CallExpr, scope: Scope): boolean {
-    if (e.fn.kind !== 'Name' || e.args.length !== 1 || e.kwargs.length !== 0 || e.dynArgs || e.dynKwargs) return false;
-    const fn = this.lookup(e.fn.name, scope);
-    if (typeof fn !== 'function' || (fn as { [RETURNS]?: boolean })[RETURNS] !== true) return false;
+  private statementCallee(e: A.CallExpr, scope: Scope): unknown {
+    if (e.fn.kind !== 'Name') return NOT_LOOKED_UP;
+    let fn: unknown;
+    try {
+      fn = this.lookup(e.fn.name, scope);
+    } catch (err) {
+      throw this.wrap(err, e.fn.span);
+    }
+    if (e.args.length !== 1 || e.kwargs.length !== 0 || e.dynArgs || e.dynKwargs) return fn;
+    if (typeof fn !== 'function' || (fn as { [RETURNS]?: boolean })[RETURNS] !== true) return fn;
     const value = this.eval(e.args[0]!, scope);
     this.step(e.span);
     this.returnValue = value;
-    return true;
+    return RETURNED;
+  }
+
+  /** A call statement's value: `eval` of the call, with its callee already looked up unless NOT_LOOKED_UP. */
+  private evalCallOf(e: A.CallExpr, scope: Scope, callee: unknown): unknown {
+    try {
+      return this.evalCall(e, scope, null, callee);
+    } catch (err) {
+      throw this.wrap(err, e.span);
+    }
   }
 
   /** Loop-control status of the last capture() (break/continue inside set/filter blocks). */
@@ -822,17 +850,17 @@ export class Renderer {
     }
   }
 
-  private evalCall(e: A.CallExpr, scope: Scope, caller: MacroFunction | null): unknown {
-    if (this !== rootRenderer || rootCall !== null) return this.evalCallAt(e, scope, caller);
+  private evalCall(e: A.CallExpr, scope: Scope, caller: MacroFunction | null, callee: unknown = NOT_LOOKED_UP): unknown {
+    if (this !== rootRenderer || rootCall !== null) return this.evalCallAt(e, scope, caller, callee);
     rootCall = e.span;
     try {
-      return this.evalCallAt(e, scope, caller);
+      return this.evalCallAt(e, scope, caller, callee);
     } finally {
       rootCall = null;
     }
   }
 
-  private evalCallAt(e: A.CallExpr, scope: Scope, caller: MacroFunction | null): unknown {
+  private evalCallAt(e: A.CallExpr, scope: Scope, caller: MacroFunction | null, looked: unknown): unknown {
     let fn: unknown;
     let thisArg: unknown;
     let args: unknown[];
@@ -851,7 +879,7 @@ export class Renderer {
       fn = getAttr(obj, callee.attr);
       thisArg = obj;
     } else {
-      fn = this.eval(callee, scope);
+      fn = looked !== NOT_LOOKED_UP ? looked : this.eval(callee, scope);
       ({ args, kw } = this.evalArgs(e, scope));
       if (caller) (kw ??= {})['caller'] = caller;
       thisArg = undefined;

@@ -21,7 +21,7 @@ import { createDatabricksDialect } from '../compiler/databricks';
 import { bindArgs, splitArgs } from '../compiler/python';
 import { Relation } from '../compiler/relation';
 import type { Diagnostic } from '../diagnostics';
-import { currentCallSite, isUndefined, Kwargs, parse, pyStr, type Template } from '../jinja';
+import { currentCallSite, isUndefined, Kwargs, parse, pyStr, type RenderOptions, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { RefCall, ScanResult, SourceCall } from '../scanner';
@@ -43,6 +43,8 @@ export interface ParseOptions {
 
 /** Loop iterations plus calls one node's render may take (a render that never ends is stopped here). */
 export const PARSE_STEP_BUDGET = 2_000_000;
+/** One options object for every parse-time render (rendering resolves each options object once). */
+const PARSE_RENDER: RenderOptions = { maxSteps: PARSE_STEP_BUDGET };
 
 interface RecordedRef {
   name: string;
@@ -161,7 +163,7 @@ export class ParseTime {
       return { ...fromScan(scan), by: 'render', diagnostics };
     }
     const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
-    const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
+    const out = this.ctx.render(template, frame, PARSE_RENDER);
     const diagnostics: Diagnostic[] = [];
     const located = locate(frame, fileText, source.offset, scan);
     if (out.error) {
@@ -202,7 +204,7 @@ export class ParseTime {
         diagnostics.push({ code: 'jinja-syntax', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${syntax[0]!.message}` });
         return;
       }
-      const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
+      const out = this.ctx.render(template, frame, PARSE_RENDER);
       if (out.error) diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${this.describeError(out.error)}` });
     });
     const none = { start: 0, end: 0 };
