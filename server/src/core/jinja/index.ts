@@ -37,6 +37,13 @@ export interface RenderOptions {
    * its own). Default: the enclosing render's, else 0 (the first item).
    */
   random?: () => number;
+  /**
+   * The caller reads only the render's effects and exports, not its text: the template's own
+   * top-level text is not built and `output` is ''. Macro bodies, `{% set %}`/`{% filter %}`
+   * blocks and recursive loops still produce the text they return. Without text kept, no
+   * output limit applies (as in jinja2).
+   */
+  discardOutput?: boolean;
 }
 
 export interface RenderResult {
@@ -78,6 +85,7 @@ function resolveOptions(options: RenderOptions | undefined): ResolvedOptions {
     maxSteps: options?.maxSteps ?? 10_000_000,
     maxOutputLength: options?.maxOutputLength ?? 50_000_000,
     maxDepth: options?.maxDepth ?? 250,
+    discardOutput: options?.discardOutput ?? false,
   };
   if (options?.random) opts.random = options.random;
   return opts;

@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   maxDepth: number;
   /** What the `random` filter draws from; absent: the enclosing render's. */
   random?: () => number;
+  /** The template's own top-level text is not built (see RenderOptions.discardOutput). */
+  discardOutput: boolean;
 }
 
 export interface TraceFrame {
@@ -279,6 +281,12 @@ function errorMessage(err: unknown): string {
 export class Renderer {
   out = '';
   /**
+   * True while writing the root template's own top-level text that the caller discards
+   * (RenderOptions.discardOutput): writes are dropped. A macro body, a set/filter block and a
+   * recursive loop's text are read, so they switch it off while they run.
+   */
+  private discarding = false;
+  /**
    * A call block's non-string result, written into `out`: jinja2 fails only when it joins that
    * output, at the end of the macro or template, so a return() before then leaves no error.
    */
@@ -317,6 +325,7 @@ export class Renderer {
   }
 
   private write(s: string, span: A.Span): void {
+    if (this.discarding) return;
     this.out += s;
     if (this.out.length > this.currentBudget().maxOutput) {
       throw this.fail(`output exceeds the maximum length of ${this.currentBudget().maxOutput} characters`, span);
@@ -362,7 +371,8 @@ export class Renderer {
             if (callee === RETURNED) return STATUS_RETURN;
             v = this.evalCallOf(st.expr, scope, callee);
           } else v = this.eval(st.expr, scope);
-          this.write(typeof v === 'string' ? v : toStr(v), st.span);
+          // Discarded text needs no str(): toStr never throws and has no effect worth keeping.
+          if (!this.discarding) this.write(typeof v === 'string' ? v : toStr(v), st.span);
           break;
         }
         case 'If': {
@@ -472,6 +482,10 @@ export class Renderer {
   /** Loop-control status of the last capture() (break/continue inside set/filter blocks). */
   private captureStatus = STATUS_NORMAL;
 
+  discardTopLevel(discard: boolean): void {
+    this.discarding = discard;
+  }
+
   throwPendingJoinError(): void {
     if (this.pendingJoinError) throw this.pendingJoinError;
   }
@@ -479,12 +493,15 @@ export class Renderer {
   /** Render `body` into a fresh buffer and return the text. */
   private capture(body: readonly A.Stmt[], scope: Scope): string {
     const saved = this.out;
+    const savedDiscarding = this.discarding;
     this.out = '';
+    this.discarding = false;
     try {
       this.captureStatus = this.execBody(body, scope);
       return this.out;
     } finally {
       this.out = saved;
+      this.discarding = savedDiscarding;
     }
   }
 
@@ -525,13 +542,16 @@ export class Renderer {
     const recurse = st.recursive
       ? (v: unknown) => {
           const saved = this.out;
+          const savedDiscarding = this.discarding;
           this.out = '';
+          this.discarding = false;
           try {
             // Called from an expression (`loop(children)`): a return inside leaves as the exception.
             if (this.execFor(st, scope, v, depth0 + 1) === STATUS_RETURN) throw new MacroReturn(this.returnValue);
             return this.out;
           } finally {
             this.out = saved;
+            this.discarding = savedDiscarding;
           }
         }
       : null;
@@ -668,8 +688,10 @@ export class Renderer {
 
       const saved = this.out;
       const savedPending = this.pendingJoinError;
+      const savedDiscarding = this.discarding;
       this.out = '';
       this.pendingJoinError = undefined;
+      this.discarding = false;
       try {
         if (this.execBody(def.body, scope) === STATUS_RETURN) {
           // dbt catches return() at its macros; a call block's body (jinja's anonymous `caller`) passes it on.
@@ -685,6 +707,7 @@ export class Renderer {
       } finally {
         this.out = saved;
         this.pendingJoinError = savedPending;
+        this.discarding = savedDiscarding;
       }
     } finally {
       b.depth--;
@@ -947,6 +970,7 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
   rootRenderer = r;
   rootCall = null;
   r.rootScope.seed(template.missingAtStart);
+  r.discardTopLevel(opts.discardOutput);
   let error: RenderErrorInfo | undefined;
   try {
     // A `return(x)` statement outside any macro: the same error as the thrown MacroReturn gives.
