@@ -344,11 +344,21 @@ export class Renderer {
       const v = s.get(name);
       if (v !== undefined) return v === MISSING_VAR ? new Undefined(name) : v;
     }
-    const g = (this.currentGlobals !== null ? this.currentGlobals() : this.globals) as Record<string, unknown>;
-    if (name in g) {
+    if (this.currentGlobals !== null) {
+      // A plain object (CURRENT_GLOBALS): one walk of its prototype chain for a name it holds, `in` only for an absent value.
+      const g = this.currentGlobals() as Record<string, unknown>;
       const v = g[name];
-      // Inherited Object.prototype members are not template variables.
-      if (!(v !== undefined && v === ObjectProto[name] && name in ObjectProto)) return fromHost(v);
+      if (v !== undefined) {
+        // Inherited Object.prototype members are not template variables.
+        if (!(v === ObjectProto[name] && name in ObjectProto)) return v;
+      } else if (name in g) return fromHost(v);
+    } else {
+      // Asked with `in` first: a proxy is read only for what it says it has.
+      const g = this.globals as Record<string, unknown>;
+      if (name in g) {
+        const v = g[name];
+        if (!(v !== undefined && v === ObjectProto[name] && name in ObjectProto)) return fromHost(v);
+      }
     }
     const b = BUILTIN_GLOBALS.get(name);
     if (b !== undefined) return b;
