@@ -362,6 +362,8 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       Object.assign(ctx, macros);
       this.contexts.set(pkg, ctx);
     }
+    // Plain objects, not proxies: the engine may read a name directly instead of asking `in` first.
+    for (const ctx of this.contexts.values()) Object.defineProperty(ctx, CURRENT_GLOBALS, { value: () => ctx });
   }
 
   private buildInternals(): void {
