@@ -48,15 +48,15 @@ const PARSE_RENDER: RenderOptions = { maxSteps: PARSE_STEP_BUDGET, discardOutput
 
 interface RecordedRef {
   name: string;
-  packageName?: string;
-  version?: string;
-  site?: Span;
+  packageName: string | undefined;
+  version: string | undefined;
+  site: Span | undefined;
 }
 
 interface RecordedSource {
   source: string;
   table: string;
-  site?: Span;
+  site: Span | undefined;
 }
 
 interface ParseFrame extends ContextFrame {
@@ -235,7 +235,7 @@ export class ParseTime {
     const relationOf = (node: ProjectNode): Relation => new Relation(this.dialect, target.database, target.schema, node.name);
     const site = (frame: ParseFrame): Span | undefined => {
       const at = currentCallSite();
-      return at && at.template === frame.template ? at.span : undefined;
+      return at !== null && at.template === frame.template ? at.span : undefined;
     };
     const ref = (...args: unknown[]): unknown => {
       const frame = this.ctx.frame;
@@ -249,12 +249,13 @@ export class ParseTime {
       if (version !== null && version !== undefined && typeof version !== 'string' && typeof version !== 'number') {
         throw new Error(`The version argument to ref() must be a string, int, float, or None - got ${typeName(version)}`);
       }
-      const recorded: RecordedRef = { name };
-      if (typeof pkg === 'string') recorded.packageName = pkg;
-      if (version !== null && version !== undefined) recorded.version = String(version);
-      const at = site(frame);
-      if (at) recorded.site = at;
-      frame.refs.push(recorded);
+      // One shape for every record (absent parts undefined): locate reads thousands of them.
+      frame.refs.push({
+        name,
+        packageName: typeof pkg === 'string' ? pkg : undefined,
+        version: version !== null && version !== undefined ? String(version) : undefined,
+        site: site(frame),
+      });
       return relationOf(frame.node);
     };
     const source = (...args: unknown[]): unknown => {
@@ -265,10 +266,7 @@ export class ParseTime {
       const [sourceName, tableName] = all;
       if (typeof sourceName !== 'string') throw new Error(`The source name (first) argument to source() must be a string, got ${typeName(sourceName)}`);
       if (typeof tableName !== 'string') throw new Error(`The table name (second) argument to source() must be a string, got ${typeName(tableName)}`);
-      const recorded: RecordedSource = { source: sourceName, table: tableName };
-      const at = site(frame);
-      if (at) recorded.site = at;
-      frame.sources.push(recorded);
+      frame.sources.push({ source: sourceName, table: tableName, site: site(frame) });
       return relationOf(frame.node);
     };
     const config = Object.assign(
