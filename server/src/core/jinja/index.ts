@@ -70,13 +70,6 @@ export function parse(source: string): { template: Template; diagnostics: JinjaD
   }
 }
 
-const DEFAULT_OPTIONS = resolveOptions(undefined);
-/**
- * Options objects resolved once each: a host renders thousands of templates with the same few
- * objects, and reading their many shapes' absent fields on every render was measurable.
- */
-const resolvedOptions = new WeakMap<RenderOptions, ResolvedOptions>();
-
 function resolveOptions(options: RenderOptions | undefined): ResolvedOptions {
   const opts: ResolvedOptions = {
     trimBlocks: options?.trimBlocks ?? false,
@@ -91,14 +84,20 @@ function resolveOptions(options: RenderOptions | undefined): ResolvedOptions {
   return opts;
 }
 
-/** Render with `globals` as the outermost scope. Never throws. An options object is read once: change a copy, not it. */
-export function render(template: Template, globals: object, options?: RenderOptions): RenderResult {
-  let opts = DEFAULT_OPTIONS;
-  if (options !== undefined) {
-    const known = resolvedOptions.get(options);
-    if (known !== undefined) opts = known;
-    else resolvedOptions.set(options, (opts = resolveOptions(options)));
+/**
+ * Options resolved once, for a host that renders thousands of templates with the same options:
+ * reading the absent fields of many option shapes on every render was measurable.
+ */
+export class PreparedRenderOptions {
+  readonly resolved: ResolvedOptions;
+  constructor(readonly options: RenderOptions) {
+    this.resolved = resolveOptions(options);
   }
+}
+
+/** Render with `globals` as the outermost scope. Never throws. */
+export function render(template: Template, globals: object, options?: RenderOptions | PreparedRenderOptions): RenderResult {
+  const opts = options instanceof PreparedRenderOptions ? options.resolved : resolveOptions(options);
   try {
     return renderTemplate(template, globals, opts);
   } catch (err) {

@@ -43,7 +43,7 @@ export interface ParseOptions {
 
 /** Loop iterations plus calls one node's render may take (a render that never ends is stopped here). */
 export const PARSE_STEP_BUDGET = 2_000_000;
-/** One options object for every parse-time render (rendering resolves each options object once); the text is never read. */
+/** One options object for every parse-time render (the context prepares it once); the text is never read. */
 const PARSE_RENDER: RenderOptions = { maxSteps: PARSE_STEP_BUDGET, discardOutput: true };
 
 interface RecordedRef {
