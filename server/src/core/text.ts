@@ -1,4 +1,5 @@
 /** Source positions. The core keeps UTF-16 offsets; line/column (0-based) are derived on demand. */
+import { compareRoot } from './collation';
 
 export interface Span {
   start: number;
@@ -204,7 +205,7 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
     if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!--;
   }
   // Ties in the order the names were given (as a plain scan would list them).
-  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2]);
+  scored.sort((x, y) => x[0] - y[0] || compareRoot(x[1], y[1]) || x[2] - y[2]);
   return scored.slice(0, max).map(([, c]) => c);
 }
 
