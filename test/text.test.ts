@@ -27,6 +27,20 @@ describe('text utilities', () => {
     }
   });
 
+  it('the bit-parallel distance (names up to 32 characters) equals the full one, at every length around its word size', () => {
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const word = (length: number): string => Array.from({ length }, () => 'abcdE_é1\u{1F600}'[rand(10)]).join('');
+    for (let k = 0; k < 20000; k++) {
+      // Lengths 0 to 40 (31, 32 and 33 among them); b often a small edit of a.
+      const a = word(rand(41));
+      const b = rand(2) === 0 ? word(rand(41)) : a.slice(0, rand(a.length + 1)) + word(rand(4)) + a.slice(rand(a.length + 1));
+      const limit = rand(3) === 0 ? Infinity : rand(12);
+      const full = reference(a, b);
+      assert.equal(editDistance(a, b, limit), full <= limit ? full : limit + 1, `${a} ${b} ${limit}`);
+    }
+  });
+
   it('suggestions (with their bag-distance shortcut) equal a plain scan with the full distance', () => {
     let seed = 3;
     const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);

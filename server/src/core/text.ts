@@ -76,6 +76,10 @@ let rowB = new Float64Array(64);
  */
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  if (a.length > 0 && a.length <= 32) {
+    const d = bitParallelDistance(a, b);
+    return d > limit ? limit + 1 : d;
+  }
   const band = Number.isFinite(limit) ? limit : Math.max(a.length, b.length);
   const big = limit + 1;
   if (rowA.length <= b.length) {
@@ -105,6 +109,40 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     cur = swap;
   }
   return Math.min(prev[b.length]!, big);
+}
+
+/** Per UTF-16 code unit, the positions of `a` holding it (bit i: a[i]); cleared after each use. */
+let positions: Int32Array | undefined;
+
+/**
+ * The exact Levenshtein distance for `a` of 1 to 32 code units, one column of the table per
+ * character of `b` held in the bits of a few integers (Myers 1999, Hyyrö 2003): "did you mean"
+ * compares a name with hundreds of others, ~10x faster than filling the table cell by cell.
+ */
+function bitParallelDistance(a: string, b: string): number {
+  const peq = (positions ??= new Int32Array(65536));
+  const m = a.length;
+  for (let i = 0; i < m; i++) peq[a.charCodeAt(i)]! |= 1 << i;
+  const last = 1 << (m - 1);
+  let pv = -1;
+  let mv = 0;
+  let score = m;
+  for (let j = 0; j < b.length; j++) {
+    const eq = peq[b.charCodeAt(j)]!;
+    const xv = eq | mv;
+    // Carries only run upwards: the bits above m - 1 never reach the ones that count.
+    const xh = (((eq & pv) + pv) ^ pv) | eq;
+    let ph = mv | ~(xh | pv);
+    let mh = pv & xh;
+    if (ph & last) score++;
+    else if (mh & last) score--;
+    ph = (ph << 1) | 1;
+    mh <<= 1;
+    pv = mh | ~(xv | ph);
+    mv = ph & xv;
+  }
+  for (let i = 0; i < m; i++) peq[a.charCodeAt(i)] = 0;
+  return score;
 }
 
 /** Character counts of the name being matched (ASCII; other characters are not counted). */
