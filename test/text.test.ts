@@ -44,7 +44,11 @@ describe('text utilities', () => {
   it('suggestions (with their bag-distance shortcut) equal a plain scan with the full distance', () => {
     let seed = 3;
     const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-    const word = (): string => Array.from({ length: 1 + rand(14) }, () => 'abcdE_é1'[rand(8)]).join('');
+    // A quarter of the names over 32 characters (the cell-by-cell distance and its bag-distance filter, ASCII names only).
+    const word = (): string => {
+      const alphabet = rand(2) === 0 ? 'abcdE_é1' : 'abcdE_1';
+      return Array.from({ length: rand(4) === 0 ? 30 + rand(12) : 1 + rand(14) }, () => alphabet[rand(alphabet.length)]).join('');
+    };
     const plain = (name: string, candidates: string[], max = 3): string[] => {
       const limit = Math.max(1, Math.floor(name.length / 3));
       return candidates
@@ -56,8 +60,19 @@ describe('text utilities', () => {
     };
     for (let k = 0; k < 3000; k++) {
       const name = word();
-      const candidates = Array.from({ length: 20 }, () => (rand(3) === 0 ? name.slice(0, rand(name.length + 1)) + word().slice(0, 2) : word()));
-      assert.deepEqual(suggest(name, candidates), plain(name, candidates), `${name} among ${candidates.join(',')}`);
+      // A few edits of the name (near the limit, where the bag distance alone decides), a prefix of it with more, or another name.
+      const edited = (): string => {
+        let s = name;
+        for (let e = 1 + rand(Math.max(1, Math.floor(name.length / 3)) + 1); e > 0; e--) {
+          const at = rand(s.length + 1);
+          s = s.slice(0, at) + 'xyE_'[rand(4)] + s.slice(at + rand(2));
+        }
+        return s;
+      };
+      const candidates = Array.from({ length: 20 }, () => (rand(3) === 0 ? name.slice(0, rand(name.length + 1)) + word().slice(0, 2) : rand(2) === 0 ? edited() : word()));
+      const all = plain(name, candidates, 20);
+      assert.deepEqual(suggest(name, candidates), all.slice(0, 3), `${name} among ${candidates.join(',')}`);
+      assert.deepEqual(suggest(name, candidates, 20), all, `all within the limit: ${name} among ${candidates.join(',')}`);
     }
   });
 

@@ -222,13 +222,14 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
   const lower = name.toLowerCase();
   const limit = Math.max(1, Math.floor(name.length / 3));
   const scored: Array<[number, string, number]> = [];
-  let ascii = true;
-  for (let k = 0; k < lower.length; k++) if (lower.charCodeAt(k) >= 128) ascii = false;
-  if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
+  // The bag-distance filter pays only before the cell-by-cell distance (names over 32 characters).
+  let bagged = lower.length > 32;
+  for (let k = 0; bagged && k < lower.length; k++) if (lower.charCodeAt(k) >= 128) bagged = false;
+  if (bagged) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
   const consider = (c: string, other: string, index: number): void => {
     if (Math.abs(other.length - lower.length) > limit) return;
     // The bag distance never exceeds the edit distance: most names are ruled out without the table.
-    if (ascii && (bagDistance(lower.length, other) ?? 0) > limit) return;
+    if (bagged && (bagDistance(lower.length, other) ?? 0) > limit) return;
     const d = editDistance(lower, other, limit);
     if (d <= limit) scored.push([d, c, index]);
   };
@@ -240,7 +241,7 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
       for (const c of candidates) consider(c, c.toLowerCase(), index++);
     }
   } finally {
-    if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!--;
+    if (bagged) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!--;
   }
   // Ties in the order the names were given (as a plain scan would list them).
   scored.sort((x, y) => x[0] - y[0] || compareRoot(x[1], y[1]) || x[2] - y[2]);
