@@ -7,24 +7,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareRoot } from '../server/src/core/collation';
+import { mulberry32 } from '../server/src/sample/generator';
 
 const icu = new Intl.Collator('und');
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
 function agrees(a: string, b: string): void {
   assert.equal(compareRoot(a, b), sign(icu.compare(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-}
-
-/** A small seeded generator (mulberry32): the same strings on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('root collation without ICU', () => {
@@ -39,7 +28,7 @@ describe('root collation without ICU', () => {
   });
 
   it('agrees with Intl.Collator on seeded random paths, handled characters or not', () => {
-    const next = random(20261207);
+    const next = mulberry32(20261207);
     const handled = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./';
     const others = ['é', 'É', ' ', '#', '~', 'ß', '\u0301', '@', 'ø', '😀'];
     const path = (mixed: boolean): string => {
