@@ -4,52 +4,22 @@
 // tag characters inserted), which exercise the error paths. A speed-up of the lexer or parser must
 // leave this golden unchanged; a deliberate change of the tree regenerates it (UPDATE_GOLDENS=1).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../server/src/core/jinja';
-import { mulberry32 } from '../server/src/sample/generator';
 import { astJson } from './support/jinja-ast-json';
 import { assertGolden, testPath } from './support/golden';
+import { inputFiles, mutations } from './support/mutations';
 
 const ROOT = testPath();
 const GOLDEN = testPath('goldens', 'jinja-ast-digests.txt');
 const EXTENSIONS = ['.sql', '.jinja', '.yml', '.yaml'];
 
-function files(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) files(full, out);
-    else if (EXTENSIONS.some((e) => entry.name.endsWith(e))) out.push(full);
-  }
-  return out;
-}
-
 function digest(text: string): string {
   const r = parse(text);
   return createHash('sha256').update(astJson(r.template)).update('\0').update(JSON.stringify(r.diagnostics)).digest('hex').slice(0, 16);
-}
-
-const INSERTS = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', "'", '"', '\\', '(', ')', '[', ']', '{', '}', ',', '|', ' if ', ' endif ', 'endfor', ' is ', 'not ', '-', '.', '1.5e', '0x', 'é', '\u00a0'];
-
-function mutations(text: string, seed: number): string[] {
-  const rand = mulberry32(seed);
-  const at = (): number => Math.floor(rand() * (text.length + 1));
-  const out: string[] = [];
-  // Truncated, a span cut out, and tag characters inserted at random places.
-  out.push(text.slice(0, at()));
-  const a = at();
-  out.push(text.slice(0, a) + text.slice(Math.min(text.length, a + 1 + Math.floor(rand() * 40))));
-  for (let k = 0; k < 3; k++) {
-    let t = text;
-    for (let i = 0; i < 1 + k; i++) {
-      const p = Math.floor(rand() * (t.length + 1));
-      t = t.slice(0, p) + INSERTS[Math.floor(rand() * INSERTS.length)]! + t.slice(p);
-    }
-    out.push(t);
-  }
-  return out;
 }
 
 /** `path content-hash ast-digest mutations-digest` for one input. */
@@ -63,7 +33,7 @@ function line(file: string): string {
 }
 
 test('the Jinja AST and diagnostics of every test input (and seeded mutations) match the golden', () => {
-  const inputs = files(ROOT);
+  const inputs = inputFiles(ROOT, EXTENSIONS);
   assert.ok(inputs.length > 500, `expected the repository's Jinja inputs, found ${inputs.length}`);
   if (process.env.UPDATE_GOLDENS === '1') {
     assertGolden(GOLDEN, inputs.map(line).join('\n') + '\n');
