@@ -102,7 +102,6 @@ const CH_LBRACE = 123; // {
 const CH_RBRACE = 125; // }
 const CH_PERCENT = 37; // %
 const CH_HASH = 35; // #
-const CH_LPAREN = 40; // (
 
 /** Names that look like calls but are Jinja/dbt builtins rather than project macros. */
 const NOT_MACROS = new Set([
@@ -123,6 +122,9 @@ export function scan(text: string): ScanResult {
   const result: ScanResult = { static: true, refs: [], sources: [], dynamic: [], configs: [], macroCalls: [], blocks: [], problems: [] };
   const openBlocks: Array<{ def: BlockDefinition; endTag: string }> = [];
   const n = text.length;
+  // The next '(' at or after the current tag's body: tags only move forward, so each search
+  // resumes where the last one stopped and the file is searched once, whatever its tag count.
+  let nextParen = -1;
   let i = 0;
   while (i < n) {
     const open = text.indexOf('{', i);
@@ -150,15 +152,20 @@ export function scan(text: string): ScanResult {
     if (bodyEnd > bodyStart && (text.charCodeAt(bodyEnd - 1) === 45 || text.charCodeAt(bodyEnd - 1) === 43)) bodyEnd--;
     // Only a call needs tokens, and a call needs '(': most expressions (`{{ this }}`, `{{ m }}`) have
     // none and are skipped; a statement is still read for its keyword (blocks, endblocks, raw).
-    let paren = false;
-    for (let k = bodyStart; k < bodyEnd; k++) {
-      if (text.charCodeAt(k) === CH_LPAREN) {
-        paren = true;
-        break;
-      }
+    if (nextParen < bodyStart) {
+      nextParen = text.indexOf('(', bodyStart);
+      if (nextParen === -1) nextParen = n;
     }
+    const paren = nextParen < bodyEnd;
     if (!paren && next === CH_LBRACE) {
       // An expression without a call (`{{ this }}`) records nothing, but only rendering knows its value.
+      result.static = false;
+      i = tag.end;
+      continue;
+    }
+    if (!paren && !keywordMatters(text, bodyStart, bodyEnd, openBlocks.length > 0)) {
+      // `{% endif %}`, `{% else %}`, `{% for x in xs %}`: a statement without a call whose keyword
+      // opens, closes or escapes nothing records nothing.
       result.static = false;
       i = tag.end;
       continue;
@@ -219,6 +226,24 @@ export function scan(text: string): ScanResult {
   result.configs = exact(result.configs);
   result.macroCalls = exact(result.macroCalls);
   return result;
+}
+
+/**
+ * Whether a statement's first word can matter without a call in it: `raw`, a block opener
+ * (`macro`, `materialization`, ...) or, while blocks are open, an `end...` keyword.
+ */
+function keywordMatters(text: string, bodyStart: number, bodyEnd: number, blocksOpen: boolean): boolean {
+  let k = bodyStart;
+  for (let c = text.charCodeAt(k); k < bodyEnd && (c <= 32 || (c >= 0x85 && isUnicodeSpace(c))); c = text.charCodeAt(++k));
+  if (k >= bodyEnd || !isIdentStart(text.charCodeAt(k))) return false;
+  let e = k + 1;
+  while (e < bodyEnd && isIdentPart(text.charCodeAt(e))) e++;
+  const first = text.charCodeAt(k);
+  // Cheap first-letter test before the keyword's text is taken.
+  if (first !== 114 && first !== 109 && first !== 116 && first !== 115 && first !== 100 && first !== 101) return false; // r m t s d e
+  const keyword = text.slice(k, e);
+  if (keyword === 'raw' || BLOCK_OPENERS[keyword] !== undefined) return true;
+  return blocksOpen && keyword.startsWith('end');
 }
 
 function exact<T>(list: T[]): T[] {
