@@ -257,6 +257,10 @@ interface TagExtent {
   end: number;
 }
 
+/** Characters readTag must look at: quotes, either closer's first character, and `{`. */
+const TAG_STOP = new Uint8Array(128);
+for (const c of `'"}%{`) TAG_STOP[c.charCodeAt(0)] = 1;
+
 /** Finds the end of a `{{ ... }}` / `{% ... %}` tag, skipping closers inside string literals. */
 function readTag(text: string, open: number, closer: string, problems: ScanProblem[]): TagExtent {
   const n = text.length;
@@ -264,6 +268,10 @@ function readTag(text: string, open: number, closer: string, problems: ScanProbl
   let j = bodyStart;
   while (j < n) {
     const c = text.charCodeAt(j);
+    if (c >= 128 || TAG_STOP[c] === 0) {
+      j++;
+      continue;
+    }
     if (c === 39 || c === 34) {
       const quoteEnd = findQuoteEnd(text, j);
       if (quoteEnd === -1) {
@@ -307,15 +315,25 @@ function lineEnd(text: string, from: number): number {
   return nl === -1 ? text.length : nl;
 }
 
+/** ASCII character classes: identifier start (letters, `_`) and digits. */
+const IDENT_START = 1;
+const DIGIT = 2;
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) CHAR_CLASS[c] = IDENT_START;
+  else if (c >= 48 && c <= 57) CHAR_CLASS[c] = DIGIT;
+}
+
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  return c < 128 && CHAR_CLASS[c] === IDENT_START;
 }
 
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return c < 128 && CHAR_CLASS[c] !== 0;
 }
 
 function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
+  const n = text.length;
   const tokens: Token[] = [];
   let j = start;
   while (j < end && tokens.length < max) {
@@ -332,9 +350,22 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
       continue;
     }
     if (c === 39 || c === 34) {
-      let k = findQuoteEnd(text, j);
-      if (k === -1 || k >= end) k = end - 1; // unterminated: already reported by readTag
-      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: decodeString(text.slice(j + 1, k)) });
+      // findQuoteEnd inline, noting whether an escape needs decoding.
+      let k = j + 1;
+      let escaped = false;
+      for (; k < n; k++) {
+        const q = text.charCodeAt(k);
+        if (q === 92) {
+          escaped = true;
+          k++;
+        } else if (q === c) break;
+      }
+      if (k >= n || k >= end) {
+        k = end - 1; // unterminated: already reported by readTag
+        escaped = true; // the clamped text is decoded as it stands
+      }
+      const raw = text.slice(j + 1, k);
+      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: escaped ? decodeString(raw) : raw });
       j = k + 1;
       continue;
     }
@@ -481,7 +512,7 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   if (matchParen(tokens, 1) !== tokens.length - 1) return false;
   for (const t of tokens) {
     // Escapes and number spellings are where a scan and Python could read a literal differently.
-    if (t.kind === Tok.String && text.slice(t.start, t.end).includes('\\')) return false;
+    if (t.kind === Tok.String && hasBackslash(text, t.start, t.end)) return false;
     if (t.kind === Tok.Number && !/^\d+(\.\d+)?$/.test(t.value)) return false;
   }
   let positional = 0;
@@ -500,6 +531,11 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   if (head.value === 'ref') return positional === 1 || positional === 2;
   if (head.value === 'source') return positional === 2;
   return true;
+}
+
+function hasBackslash(text: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (text.charCodeAt(k) === 92) return true;
+  return false;
 }
 
 /** Common Python/Jinja methods: `x.upper()` is not a macro call. */
