@@ -323,6 +323,9 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
       else graph.children.set(parent, [node.uniqueId]);
     }
   }
+  // Pushed lists keep room for 16 more entries each; the graph keeps tens of thousands of short
+  // ones (a model's tests and children) for the project's life: each becomes a list of its size.
+  for (const [id, list] of graph.children) if (list.length < 64) graph.children.set(id, list.slice());
   findCycles(graph, withParents, diagnostics);
   if (graph.layered) {
     graph.layerNames = layersInUse(graph, layered);
