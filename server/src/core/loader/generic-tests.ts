@@ -41,6 +41,9 @@ function testNameParts(testName: string): { namespace: string | undefined; bare:
   return parts;
 }
 
+/** `.` and the 10 hex digits that end a generic test's unique id. */
+const HASH_SUFFIX = 11;
+
 /** A test argument that calls ref() or source(). */
 const CALL = /\b(ref|source)\s*\(/;
 
@@ -150,6 +153,10 @@ function addGenericTest(
     if (names.shortName !== names.fullName) alias = flat(names.shortName);
   }
   const uniqueId = flat(genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model }));
+  // The name is the middle of the id (`test.<package>.<name>.<hash>`): kept as a slice of it, one
+  // string for both (a big project keeps tens of thousands of test names).
+  const nameAt = uniqueId.length - HASH_SUFFIX - name.length;
+  if (nameAt > 0 && uniqueId.startsWith(name, nameAt)) name = uniqueId.slice(nameAt, nameAt + name.length);
   // Most tests have no config of their own: they share their folder's (frozen) config.
   let config = ctx.testConfig(rel, name, treeConfigs);
   if (testConfig || alias !== undefined) {
