@@ -153,10 +153,10 @@ function addGenericTest(
     if (names.shortName !== names.fullName) alias = flat(names.shortName);
   }
   const uniqueId = flat(genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model }));
-  // The name is the middle of the id (`test.<package>.<name>.<hash>`): kept as a slice of it, one
-  // string for both (a big project keeps tens of thousands of test names).
-  const nameAt = uniqueId.length - HASH_SUFFIX - name.length;
-  if (nameAt > 0 && uniqueId.startsWith(name, nameAt)) name = uniqueId.slice(nameAt, nameAt + name.length);
+  // The name is the middle of the id (`test.<package>.<name>.<hash>`, genericTestUniqueId's form):
+  // kept as a slice of it, one string for both (a big project keeps tens of thousands of names).
+  const nameAt = 'test.'.length + ctx.config.name.length + 1;
+  if (uniqueId.length === nameAt + name.length + HASH_SUFFIX) name = uniqueId.slice(nameAt, nameAt + name.length);
   // Most tests have no config of their own: they share their folder's (frozen) config.
   let config = ctx.testConfig(rel, name, treeConfigs);
   if (testConfig || alias !== undefined) {
