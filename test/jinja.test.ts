@@ -291,6 +291,43 @@ describe('guards', () => {
   });
 });
 
+describe('discardOutput (parse time reads effects and exports, not text)', () => {
+  const plain = (v: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'function' ? 'function' : x]));
+
+  test('every parity case: no text, the same error and exports as a full render', () => {
+    for (const name of caseNames) {
+      const { template } = parse(readFileSync(join(CASES, `${name}.jinja`), 'utf8'));
+      const globals = { ...hostGlobals(), ...loadContext(name) };
+      const full = render(template, globals);
+      const discarded = render(template, globals, { discardOutput: true });
+      assert.equal(discarded.output, '', name);
+      assert.deepEqual(discarded.error && { message: discarded.error.message, span: discarded.error.span }, full.error && { message: full.error.message, span: full.error.span }, name);
+      assert.deepEqual(plain(discarded.exports), plain(full.exports), name);
+    }
+  });
+
+  test('macro text, set blocks and recursive loops still produce what conditions and exports read', () => {
+    const seen: unknown[] = [];
+    const source = [
+      "head {% macro m() %}a{{ rec('in-macro') }}{% endmacro %}",
+      "{% if m() == 'a' %}{{ rec('taken') }}{% endif %}",
+      '{% set x %}[{{ m() }}]{% endset %}{{ rec(x) }}',
+      "{% for i in [[1, [2]]] recursive %}{% set y %}{{ loop(i[1:]) if i is iterable else i }}{% endset %}{% endfor %}",
+      '{% filter upper %}{{ rec(m()) }}{% endfilter %}',
+    ].join('');
+    const res = r(source, { rec: (v: unknown) => (seen.push(v), '') }, { discardOutput: true });
+    assert.equal(res.error, undefined);
+    assert.equal(res.output, '');
+    assert.equal(res.exports.x, '[a]');
+    assert.deepEqual(seen, ['in-macro', 'taken', 'in-macro', '[a]', 'in-macro', 'a']);
+    const fullSeen: unknown[] = [];
+    const full = r(source, { rec: (v: unknown) => (fullSeen.push(v), '') });
+    assert.deepEqual(fullSeen, seen);
+    assert.equal(full.output, 'head ');
+  });
+});
+
 describe('dbt block helpers', () => {
   test('listBlocks returns kinds, names and exact name spans', () => {
     const src = [

@@ -27,10 +27,28 @@ describe('text utilities', () => {
     }
   });
 
+  it('the bit-parallel distance (names up to 32 characters) equals the full one, at every length around its word size', () => {
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const word = (length: number): string => Array.from({ length }, () => 'abcdE_é1\u{1F600}'[rand(10)]).join('');
+    for (let k = 0; k < 20000; k++) {
+      // Lengths 0 to 40 (31, 32 and 33 among them); b often a small edit of a.
+      const a = word(rand(41));
+      const b = rand(2) === 0 ? word(rand(41)) : a.slice(0, rand(a.length + 1)) + word(rand(4)) + a.slice(rand(a.length + 1));
+      const limit = rand(3) === 0 ? Infinity : rand(12);
+      const full = reference(a, b);
+      assert.equal(editDistance(a, b, limit), full <= limit ? full : limit + 1, `${a} ${b} ${limit}`);
+    }
+  });
+
   it('suggestions (with their bag-distance shortcut) equal a plain scan with the full distance', () => {
     let seed = 3;
     const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-    const word = (): string => Array.from({ length: 1 + rand(14) }, () => 'abcdE_é1'[rand(8)]).join('');
+    // A quarter of the names over 32 characters (the cell-by-cell distance and its bag-distance filter, ASCII names only).
+    const word = (): string => {
+      const alphabet = rand(2) === 0 ? 'abcdE_é1' : 'abcdE_1';
+      return Array.from({ length: rand(4) === 0 ? 30 + rand(12) : 1 + rand(14) }, () => alphabet[rand(alphabet.length)]).join('');
+    };
     const plain = (name: string, candidates: string[], max = 3): string[] => {
       const limit = Math.max(1, Math.floor(name.length / 3));
       return candidates
@@ -42,8 +60,19 @@ describe('text utilities', () => {
     };
     for (let k = 0; k < 3000; k++) {
       const name = word();
-      const candidates = Array.from({ length: 20 }, () => (rand(3) === 0 ? name.slice(0, rand(name.length + 1)) + word().slice(0, 2) : word()));
-      assert.deepEqual(suggest(name, candidates), plain(name, candidates), `${name} among ${candidates.join(',')}`);
+      // A few edits of the name (near the limit, where the bag distance alone decides), a prefix of it with more, or another name.
+      const edited = (): string => {
+        let s = name;
+        for (let e = 1 + rand(Math.max(1, Math.floor(name.length / 3)) + 1); e > 0; e--) {
+          const at = rand(s.length + 1);
+          s = s.slice(0, at) + 'xyE_'[rand(4)] + s.slice(at + rand(2));
+        }
+        return s;
+      };
+      const candidates = Array.from({ length: 20 }, () => (rand(3) === 0 ? name.slice(0, rand(name.length + 1)) + word().slice(0, 2) : rand(2) === 0 ? edited() : word()));
+      const all = plain(name, candidates, 20);
+      assert.deepEqual(suggest(name, candidates), all.slice(0, 3), `${name} among ${candidates.join(',')}`);
+      assert.deepEqual(suggest(name, candidates, 20), all, `all within the limit: ${name} among ${candidates.join(',')}`);
     }
   });
 

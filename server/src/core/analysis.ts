@@ -1,5 +1,6 @@
 /** One call from files to everything the product asks about a project: nodes, graph, diagnostics. */
 import type { Clock } from './clock';
+import { compareRoot } from './collation';
 import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
 import { contractProblems } from './contracts';
@@ -20,12 +21,6 @@ export interface AnalyzeOptions extends LoadOptions {
   layers?: LayerOptions;
 }
 
-/**
- * localeCompare's order, without building a collator per comparison (thousands of diagnostics are
- * sorted per load). Made on first use: building it costs 7-28 ms, which `--version` should not pay.
- */
-let collator: Intl.Collator | undefined;
-
 export function analyzeProject(host: FileHost, root: string, options: AnalyzeOptions = {}): Analysis {
   const project = loadProject(host, root, options);
   const { graph, diagnostics } = buildGraph(project, options.layers);
@@ -38,10 +33,9 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
     const problems = contractProblems(node);
     for (const p of problems) contracts.push(p);
   }
-  collator ??= new Intl.Collator();
-  const order = collator;
+  // In file order as localeCompare gives it, the same under any locale (core/collation.ts).
   analysis.diagnostics = [...project.diagnostics, ...analysis.diagnostics, ...contracts].sort(
-    (a, b) => (a.file === b.file ? 0 : order.compare(a.file, b.file)) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || (a.code === b.code ? 0 : order.compare(a.code, b.code)),
+    (a, b) => (a.file === b.file ? 0 : compareRoot(a.file, b.file)) || (a.span?.start ?? -1) - (b.span?.start ?? -1) || (a.code === b.code ? 0 : compareRoot(a.code, b.code)),
   );
   return analysis;
 }

@@ -1,4 +1,5 @@
 /** Source positions. The core keeps UTF-16 offsets; line/column (0-based) are derived on demand. */
+import { compareRoot } from './collation';
 
 export interface Span {
   start: number;
@@ -75,6 +76,10 @@ let rowB = new Float64Array(64);
  */
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  if (a.length > 0 && a.length <= 32) {
+    const d = bitParallelDistance(a, b);
+    return d > limit ? limit + 1 : d;
+  }
   const band = Number.isFinite(limit) ? limit : Math.max(a.length, b.length);
   const big = limit + 1;
   if (rowA.length <= b.length) {
@@ -104,6 +109,40 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
     cur = swap;
   }
   return Math.min(prev[b.length]!, big);
+}
+
+/** Per UTF-16 code unit, the positions of `a` holding it (bit i: a[i]); cleared after each use. */
+let positions: Int32Array | undefined;
+
+/**
+ * The exact Levenshtein distance for `a` of 1 to 32 code units, one column of the table per
+ * character of `b` held in the bits of a few integers (Myers 1999, Hyyrö 2003): "did you mean"
+ * compares a name with hundreds of others, ~10x faster than filling the table cell by cell.
+ */
+function bitParallelDistance(a: string, b: string): number {
+  const peq = (positions ??= new Int32Array(65536));
+  const m = a.length;
+  for (let i = 0; i < m; i++) peq[a.charCodeAt(i)]! |= 1 << i;
+  const last = 1 << (m - 1);
+  let pv = -1;
+  let mv = 0;
+  let score = m;
+  for (let j = 0; j < b.length; j++) {
+    const eq = peq[b.charCodeAt(j)]!;
+    const xv = eq | mv;
+    // Carries only run upwards: the bits above m - 1 never reach the ones that count.
+    const xh = (((eq & pv) + pv) ^ pv) | eq;
+    let ph = mv | ~(xh | pv);
+    let mh = pv & xh;
+    if (ph & last) score++;
+    else if (mh & last) score--;
+    ph = (ph << 1) | 1;
+    mh <<= 1;
+    pv = mh | ~(xv | ph);
+    mv = ph & xv;
+  }
+  for (let i = 0; i < m; i++) peq[a.charCodeAt(i)] = 0;
+  return score;
 }
 
 /** Character counts of the name being matched (ASCII; other characters are not counted). */
@@ -183,13 +222,14 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
   const lower = name.toLowerCase();
   const limit = Math.max(1, Math.floor(name.length / 3));
   const scored: Array<[number, string, number]> = [];
-  let ascii = true;
-  for (let k = 0; k < lower.length; k++) if (lower.charCodeAt(k) >= 128) ascii = false;
-  if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
+  // The bag-distance filter pays only before the cell-by-cell distance (names over 32 characters).
+  let bagged = lower.length > 32;
+  for (let k = 0; bagged && k < lower.length; k++) if (lower.charCodeAt(k) >= 128) bagged = false;
+  if (bagged) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
   const consider = (c: string, other: string, index: number): void => {
     if (Math.abs(other.length - lower.length) > limit) return;
     // The bag distance never exceeds the edit distance: most names are ruled out without the table.
-    if (ascii && (bagDistance(lower.length, other) ?? 0) > limit) return;
+    if (bagged && (bagDistance(lower.length, other) ?? 0) > limit) return;
     const d = editDistance(lower, other, limit);
     if (d <= limit) scored.push([d, c, index]);
   };
@@ -201,10 +241,10 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
       for (const c of candidates) consider(c, c.toLowerCase(), index++);
     }
   } finally {
-    if (ascii) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!--;
+    if (bagged) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!--;
   }
   // Ties in the order the names were given (as a plain scan would list them).
-  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2]);
+  scored.sort((x, y) => x[0] - y[0] || compareRoot(x[1], y[1]) || x[2] - y[2]);
   return scored.slice(0, max).map(([, c]) => c);
 }
 

@@ -14,7 +14,7 @@
  */
 import { fixedClock, type Clock } from '../clock';
 import type { Diagnostic } from '../diagnostics';
-import { CURRENT_GLOBALS, isUndefined, Kwargs, MacroReturn, parse, render, returnFunction, type RenderOptions, type RenderResult, type Template } from '../jinja';
+import { CURRENT_GLOBALS, isUndefined, Kwargs, MacroReturn, parse, PreparedRenderOptions, render, returnFunction, type RenderOptions, type RenderResult, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
 import { publicTarget, type Target } from '../profiles';
 import type { Span } from '../text';
@@ -115,7 +115,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   private readonly dynamicGlobals: object;
   private readonly clock: Clock;
   /** Every render of this context draws `random` from its clock. */
-  private readonly renderOptions: RenderOptions;
+  private readonly renderOptions: PreparedRenderOptions;
 
   constructor(
     readonly options: ContextOptions,
@@ -123,7 +123,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   ) {
     this.execute = provider.execute;
     this.clock = options.clock ?? fixedClock();
-    this.renderOptions = { random: () => this.clock.random() };
+    this.renderOptions = new PreparedRenderOptions({ random: () => this.clock.random() });
     this.rootName = options.project.config.name;
     const current = (): Record<string, unknown> => this.current();
     this.dynamicGlobals = new Proxy(Object.create(null) as object, {
@@ -175,8 +175,15 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
 
   /** Renders `template` as `frame`'s node, in the context of its package. */
   render(template: Template, frame: F, options?: RenderOptions): RenderResult {
-    return this.within(frame, () => render(template, this.contextFor(frame.node.packageName), options ? { ...this.renderOptions, ...options } : this.renderOptions));
+    return this.within(frame, () => render(template, this.contextFor(frame.node.packageName), options ? this.withClock(options) : this.renderOptions));
   }
+
+  /** `options` with this context's `random`, prepared once for the options object last given (parse time gives one). */
+  private withClock(options: RenderOptions): PreparedRenderOptions {
+    if (this.lastOptions?.options !== options) this.lastOptions = { options, prepared: new PreparedRenderOptions({ ...this.renderOptions.options, ...options }) };
+    return this.lastOptions.prepared;
+  }
+  private lastOptions: { options: RenderOptions; prepared: PreparedRenderOptions } | undefined;
 
   /** Renders a string in the current node's context (var values, `render()`, yml values): its text, or an error. */
   renderString(key: string, text: string): string {
@@ -354,6 +361,8 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       Object.assign(ctx, macros);
       this.contexts.set(pkg, ctx);
     }
+    // Plain objects, not proxies: the engine may read a name directly instead of asking `in` first.
+    for (const ctx of this.contexts.values()) Object.defineProperty(ctx, CURRENT_GLOBALS, { value: () => ctx });
   }
 
   private buildInternals(): void {

@@ -5,7 +5,7 @@ import { defaultMacros, macro, s } from './macros-common';
 export function createDuckDbDialect(): Dialect {
   const dialect: Dialect = {
     type: 'duckdb',
-    quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+    quoteIdentifier: (name) => (name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`),
     stringLiteral: (value) => `'${value.replace(/'/g, "''")}'`,
     textType: 'varchar',
     renderRelation: (database, schema, identifier, quote) => joinRelation(dialect.quoteIdentifier, database, schema, identifier, quote),

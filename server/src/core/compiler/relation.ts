@@ -62,9 +62,12 @@ export class Relation {
     return this.type === 'cte';
   }
 
+  /** The rendered name, once: a relation is immutable and a template may print it many times. */
+  #rendered: string | undefined;
+
   render(): string {
     if (this.type === 'cte' || this.type === 'external') return this.identifier;
-    return this.dialect.renderRelation(this.parts.database ? this.database : undefined, this.parts.schema ? this.schema : undefined, this.identifier, this.quotePolicy);
+    return (this.#rendered ??= this.dialect.renderRelation(this.parts.database ? this.database : undefined, this.parts.schema ? this.schema : undefined, this.identifier, this.quotePolicy));
   }
 
   toString(): string {

@@ -37,6 +37,13 @@ export interface RenderOptions {
    * its own). Default: the enclosing render's, else 0 (the first item).
    */
   random?: () => number;
+  /**
+   * The caller reads only the render's effects and exports, not its text: the template's own
+   * top-level text is not built and `output` is ''. Macro bodies, `{% set %}`/`{% filter %}`
+   * blocks and recursive loops still produce the text they return. Without text kept, no
+   * output limit applies (as in jinja2).
+   */
+  discardOutput?: boolean;
 }
 
 export interface RenderResult {
@@ -63,8 +70,7 @@ export function parse(source: string): { template: Template; diagnostics: JinjaD
   }
 }
 
-/** Render with `globals` as the outermost scope. Never throws. */
-export function render(template: Template, globals: object, options?: RenderOptions): RenderResult {
+function resolveOptions(options: RenderOptions | undefined): ResolvedOptions {
   const opts: ResolvedOptions = {
     trimBlocks: options?.trimBlocks ?? false,
     lstripBlocks: options?.lstripBlocks ?? false,
@@ -72,8 +78,26 @@ export function render(template: Template, globals: object, options?: RenderOpti
     maxSteps: options?.maxSteps ?? 10_000_000,
     maxOutputLength: options?.maxOutputLength ?? 50_000_000,
     maxDepth: options?.maxDepth ?? 250,
+    discardOutput: options?.discardOutput ?? false,
   };
   if (options?.random) opts.random = options.random;
+  return opts;
+}
+
+/**
+ * Options resolved once, for a host that renders thousands of templates with the same options:
+ * reading the absent fields of many option shapes on every render was measurable.
+ */
+export class PreparedRenderOptions {
+  readonly resolved: ResolvedOptions;
+  constructor(readonly options: RenderOptions) {
+    this.resolved = resolveOptions(options);
+  }
+}
+
+/** Render with `globals` as the outermost scope. Never throws. */
+export function render(template: Template, globals: object, options?: RenderOptions | PreparedRenderOptions): RenderResult {
+  const opts = options instanceof PreparedRenderOptions ? options.resolved : resolveOptions(options);
   try {
     return renderTemplate(template, globals, opts);
   } catch (err) {

@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   maxDepth: number;
   /** What the `random` filter draws from; absent: the enclosing render's. */
   random?: () => number;
+  /** The template's own top-level text is not built (see RenderOptions.discardOutput). */
+  discardOutput: boolean;
 }
 
 export interface TraceFrame {
@@ -70,6 +72,11 @@ const STATUS_BREAK = 1;
 const STATUS_CONTINUE = 2;
 /** A statement-level `return(x)` ended the macro: the value is in `returnValue`. */
 const STATUS_RETURN = 3;
+
+/** statementCallee: the statement was a `return(x)` and ended the macro. */
+const RETURNED: unique symbol = Symbol('returned');
+/** statementCallee: the callee is not a name; evalCallAt evaluates it. */
+const NOT_LOOKED_UP: unique symbol = Symbol('not-looked-up');
 
 /** Value of a frame-local name before its assignment: lookups stop here with Undefined. */
 const MISSING_VAR: unique symbol = Symbol('missing-var');
@@ -274,6 +281,12 @@ function errorMessage(err: unknown): string {
 export class Renderer {
   out = '';
   /**
+   * True while writing the root template's own top-level text that the caller discards
+   * (RenderOptions.discardOutput): writes are dropped. A macro body, a set/filter block and a
+   * recursive loop's text are read, so they switch it off while they run.
+   */
+  private discarding = false;
+  /**
    * A call block's non-string result, written into `out`: jinja2 fails only when it joins that
    * output, at the end of the macro or template, so a return() before then leaves no error.
    */
@@ -312,6 +325,7 @@ export class Renderer {
   }
 
   private write(s: string, span: A.Span): void {
+    if (this.discarding) return;
     this.out += s;
     if (this.out.length > this.currentBudget().maxOutput) {
       throw this.fail(`output exceeds the maximum length of ${this.currentBudget().maxOutput} characters`, span);
@@ -330,11 +344,21 @@ export class Renderer {
       const v = s.get(name);
       if (v !== undefined) return v === MISSING_VAR ? new Undefined(name) : v;
     }
-    const g = (this.currentGlobals !== null ? this.currentGlobals() : this.globals) as Record<string, unknown>;
-    if (name in g) {
+    if (this.currentGlobals !== null) {
+      // A plain object (CURRENT_GLOBALS): one walk of its prototype chain for a name it holds, `in` only for an absent value.
+      const g = this.currentGlobals() as Record<string, unknown>;
       const v = g[name];
-      // Inherited Object.prototype members are not template variables.
-      if (!(v !== undefined && v === ObjectProto[name] && name in ObjectProto)) return fromHost(v);
+      if (v !== undefined) {
+        // Inherited Object.prototype members are not template variables.
+        if (!(v === ObjectProto[name] && name in ObjectProto)) return v;
+      } else if (name in g) return fromHost(v);
+    } else {
+      // Asked with `in` first: a proxy is read only for what it says it has.
+      const g = this.globals as Record<string, unknown>;
+      if (name in g) {
+        const v = g[name];
+        if (!(v !== undefined && v === ObjectProto[name] && name in ObjectProto)) return fromHost(v);
+      }
     }
     const b = BUILTIN_GLOBALS.get(name);
     if (b !== undefined) return b;
@@ -351,9 +375,14 @@ export class Renderer {
           this.write(this.wsDefault ? st.text : dataText(st, this.opts.trimBlocks, this.opts.lstripBlocks, this.opts.keepTrailingNewline), st.span);
           break;
         case 'Output': {
-          if (st.expr.kind === 'Call' && this.statementReturn(st.expr, scope)) return STATUS_RETURN;
-          const v = this.eval(st.expr, scope);
-          this.write(typeof v === 'string' ? v : toStr(v), st.span);
+          let v: unknown;
+          if (st.expr.kind === 'Call') {
+            const callee = this.statementCallee(st.expr, scope);
+            if (callee === RETURNED) return STATUS_RETURN;
+            v = this.evalCallOf(st.expr, scope, callee);
+          } else v = this.eval(st.expr, scope);
+          // Discarded text needs no str(): toStr never throws and has no effect worth keeping.
+          if (!this.discarding) this.write(typeof v === 'string' ? v : toStr(v), st.span);
           break;
         }
         case 'If': {
@@ -401,8 +430,11 @@ export class Renderer {
           break;
         }
         case 'Do':
-          if (st.expr.kind === 'Call' && this.statementReturn(st.expr, scope)) return STATUS_RETURN;
-          this.eval(st.expr, scope);
+          if (st.expr.kind === 'Call') {
+            const callee = this.statementCallee(st.expr, scope);
+            if (callee === RETURNED) return STATUS_RETURN;
+            this.evalCallOf(st.expr, scope, callee);
+          } else this.eval(st.expr, scope);
           break;
         case 'Block':
           if (st.blockKind === 'snapshot') {
@@ -429,20 +461,40 @@ export class Renderer {
   /**
    * `return(x)` as a whole statement, with the host's return function: evaluated as evalCallAt
    * would (the callee, the argument, one step), then the macro ends through STATUS_RETURN instead
-   * of a thrown MacroReturn. Anything else (another callee, more arguments) is not handled here.
+   * of a thrown MacroReturn (RETURNED). Any other call of a name: the callee it looked up, for
+   * evalCallOf (a name is looked up once per call); else NOT_LOOKED_UP.
    */
-  private statementReturn(e: A.CallExpr, scope: Scope): boolean {
-    if (e.fn.kind !== 'Name' || e.args.length !== 1 || e.kwargs.length !== 0 || e.dynArgs || e.dynKwargs) return false;
-    const fn = this.lookup(e.fn.name, scope);
-    if (typeof fn !== 'function' || (fn as { [RETURNS]?: boolean })[RETURNS] !== true) return false;
+  private statementCallee(e: A.CallExpr, scope: Scope): unknown {
+    if (e.fn.kind !== 'Name') return NOT_LOOKED_UP;
+    let fn: unknown;
+    try {
+      fn = this.lookup(e.fn.name, scope);
+    } catch (err) {
+      throw this.wrap(err, e.fn.span);
+    }
+    if (e.args.length !== 1 || e.kwargs.length !== 0 || e.dynArgs || e.dynKwargs) return fn;
+    if (typeof fn !== 'function' || (fn as { [RETURNS]?: boolean })[RETURNS] !== true) return fn;
     const value = this.eval(e.args[0]!, scope);
     this.step(e.span);
     this.returnValue = value;
-    return true;
+    return RETURNED;
+  }
+
+  /** A call statement's value: `eval` of the call, with its callee already looked up unless NOT_LOOKED_UP. */
+  private evalCallOf(e: A.CallExpr, scope: Scope, callee: unknown): unknown {
+    try {
+      return this.evalCall(e, scope, null, callee);
+    } catch (err) {
+      throw this.wrap(err, e.span);
+    }
   }
 
   /** Loop-control status of the last capture() (break/continue inside set/filter blocks). */
   private captureStatus = STATUS_NORMAL;
+
+  discardTopLevel(discard: boolean): void {
+    this.discarding = discard;
+  }
 
   throwPendingJoinError(): void {
     if (this.pendingJoinError) throw this.pendingJoinError;
@@ -451,12 +503,15 @@ export class Renderer {
   /** Render `body` into a fresh buffer and return the text. */
   private capture(body: readonly A.Stmt[], scope: Scope): string {
     const saved = this.out;
+    const savedDiscarding = this.discarding;
     this.out = '';
+    this.discarding = false;
     try {
       this.captureStatus = this.execBody(body, scope);
       return this.out;
     } finally {
       this.out = saved;
+      this.discarding = savedDiscarding;
     }
   }
 
@@ -497,13 +552,16 @@ export class Renderer {
     const recurse = st.recursive
       ? (v: unknown) => {
           const saved = this.out;
+          const savedDiscarding = this.discarding;
           this.out = '';
+          this.discarding = false;
           try {
             // Called from an expression (`loop(children)`): a return inside leaves as the exception.
             if (this.execFor(st, scope, v, depth0 + 1) === STATUS_RETURN) throw new MacroReturn(this.returnValue);
             return this.out;
           } finally {
             this.out = saved;
+            this.discarding = savedDiscarding;
           }
         }
       : null;
@@ -640,8 +698,10 @@ export class Renderer {
 
       const saved = this.out;
       const savedPending = this.pendingJoinError;
+      const savedDiscarding = this.discarding;
       this.out = '';
       this.pendingJoinError = undefined;
+      this.discarding = false;
       try {
         if (this.execBody(def.body, scope) === STATUS_RETURN) {
           // dbt catches return() at its macros; a call block's body (jinja's anonymous `caller`) passes it on.
@@ -657,6 +717,7 @@ export class Renderer {
       } finally {
         this.out = saved;
         this.pendingJoinError = savedPending;
+        this.discarding = savedDiscarding;
       }
     } finally {
       b.depth--;
@@ -822,17 +883,17 @@ export class Renderer {
     }
   }
 
-  private evalCall(e: A.CallExpr, scope: Scope, caller: MacroFunction | null): unknown {
-    if (this !== rootRenderer || rootCall !== null) return this.evalCallAt(e, scope, caller);
+  private evalCall(e: A.CallExpr, scope: Scope, caller: MacroFunction | null, callee: unknown = NOT_LOOKED_UP): unknown {
+    if (this !== rootRenderer || rootCall !== null) return this.evalCallAt(e, scope, caller, callee);
     rootCall = e.span;
     try {
-      return this.evalCallAt(e, scope, caller);
+      return this.evalCallAt(e, scope, caller, callee);
     } finally {
       rootCall = null;
     }
   }
 
-  private evalCallAt(e: A.CallExpr, scope: Scope, caller: MacroFunction | null): unknown {
+  private evalCallAt(e: A.CallExpr, scope: Scope, caller: MacroFunction | null, looked: unknown): unknown {
     let fn: unknown;
     let thisArg: unknown;
     let args: unknown[];
@@ -851,7 +912,7 @@ export class Renderer {
       fn = getAttr(obj, callee.attr);
       thisArg = obj;
     } else {
-      fn = this.eval(callee, scope);
+      fn = looked !== NOT_LOOKED_UP ? looked : this.eval(callee, scope);
       ({ args, kw } = this.evalArgs(e, scope));
       if (caller) (kw ??= {})['caller'] = caller;
       thisArg = undefined;
@@ -919,6 +980,7 @@ export function renderTemplate(template: A.TemplateNode, globals: object, opts: 
   rootRenderer = r;
   rootCall = null;
   r.rootScope.seed(template.missingAtStart);
+  r.discardTopLevel(opts.discardOutput);
   let error: RenderErrorInfo | undefined;
   try {
     // A `return(x)` statement outside any macro: the same error as the thrown MacroReturn gives.

@@ -19,7 +19,8 @@ export const RETURNS: unique symbol = Symbol('jinja.returns');
 /**
  * Globals whose object changes while rendering (a macro sees the context of the node being
  * rendered) may carry this key: a function answering the object to look names up in now. Each
- * lookup then reads a plain object instead of going through a Proxy's traps.
+ * lookup then reads a plain object instead of going through a Proxy's traps (read directly,
+ * not asked with `in` first: it must not be a Proxy itself).
  */
 export const CURRENT_GLOBALS: unique symbol = Symbol('jinja.currentGlobals');
 

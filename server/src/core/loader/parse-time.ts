@@ -21,7 +21,7 @@ import { createDatabricksDialect } from '../compiler/databricks';
 import { bindArgs, splitArgs } from '../compiler/python';
 import { Relation } from '../compiler/relation';
 import type { Diagnostic } from '../diagnostics';
-import { currentCallSite, isUndefined, Kwargs, parse, pyStr, type Template } from '../jinja';
+import { currentCallSite, isUndefined, Kwargs, parse, pyStr, type RenderOptions, type Template } from '../jinja';
 import type { Project, ProjectNode } from '../model';
 import type { Target } from '../profiles';
 import type { RefCall, ScanResult, SourceCall } from '../scanner';
@@ -43,18 +43,20 @@ export interface ParseOptions {
 
 /** Loop iterations plus calls one node's render may take (a render that never ends is stopped here). */
 export const PARSE_STEP_BUDGET = 2_000_000;
+/** One options object for every parse-time render (the context prepares it once); the text is never read. */
+const PARSE_RENDER: RenderOptions = { maxSteps: PARSE_STEP_BUDGET, discardOutput: true };
 
 interface RecordedRef {
   name: string;
-  packageName?: string;
-  version?: string;
-  site?: Span;
+  packageName: string | undefined;
+  version: string | undefined;
+  site: Span | undefined;
 }
 
 interface RecordedSource {
   source: string;
   table: string;
-  site?: Span;
+  site: Span | undefined;
 }
 
 interface ParseFrame extends ContextFrame {
@@ -161,7 +163,7 @@ export class ParseTime {
       return { ...fromScan(scan), by: 'render', diagnostics };
     }
     const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
-    const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
+    const out = this.ctx.render(template, frame, PARSE_RENDER);
     const diagnostics: Diagnostic[] = [];
     const located = locate(frame, fileText, source.offset, scan);
     if (out.error) {
@@ -202,7 +204,7 @@ export class ParseTime {
         diagnostics.push({ code: 'jinja-syntax', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${syntax[0]!.message}` });
         return;
       }
-      const out = this.ctx.render(template, frame, { maxSteps: PARSE_STEP_BUDGET });
+      const out = this.ctx.render(template, frame, PARSE_RENDER);
       if (out.error) diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, message: `Hook '${sql}' of '${node.name}': ${this.describeError(out.error)}` });
     });
     const none = { start: 0, end: 0 };
@@ -233,7 +235,7 @@ export class ParseTime {
     const relationOf = (node: ProjectNode): Relation => new Relation(this.dialect, target.database, target.schema, node.name);
     const site = (frame: ParseFrame): Span | undefined => {
       const at = currentCallSite();
-      return at && at.template === frame.template ? at.span : undefined;
+      return at !== null && at.template === frame.template ? at.span : undefined;
     };
     const ref = (...args: unknown[]): unknown => {
       const frame = this.ctx.frame;
@@ -247,12 +249,13 @@ export class ParseTime {
       if (version !== null && version !== undefined && typeof version !== 'string' && typeof version !== 'number') {
         throw new Error(`The version argument to ref() must be a string, int, float, or None - got ${typeName(version)}`);
       }
-      const recorded: RecordedRef = { name };
-      if (typeof pkg === 'string') recorded.packageName = pkg;
-      if (version !== null && version !== undefined) recorded.version = String(version);
-      const at = site(frame);
-      if (at) recorded.site = at;
-      frame.refs.push(recorded);
+      // One shape for every record (absent parts undefined): locate reads thousands of them.
+      frame.refs.push({
+        name,
+        packageName: typeof pkg === 'string' ? pkg : undefined,
+        version: version !== null && version !== undefined ? String(version) : undefined,
+        site: site(frame),
+      });
       return relationOf(frame.node);
     };
     const source = (...args: unknown[]): unknown => {
@@ -263,10 +266,7 @@ export class ParseTime {
       const [sourceName, tableName] = all;
       if (typeof sourceName !== 'string') throw new Error(`The source name (first) argument to source() must be a string, got ${typeName(sourceName)}`);
       if (typeof tableName !== 'string') throw new Error(`The table name (second) argument to source() must be a string, got ${typeName(tableName)}`);
-      const recorded: RecordedSource = { source: sourceName, table: tableName };
-      const at = site(frame);
-      if (at) recorded.site = at;
-      frame.sources.push(recorded);
+      frame.sources.push({ source: sourceName, table: tableName, site: site(frame) });
       return relationOf(frame.node);
     };
     const config = Object.assign(
