@@ -47,7 +47,8 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
 function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>, clock: Clock | undefined): void {
   const { project } = analysis;
   if (!project.target) return;
-  const relational = [...project.nodes.values()].filter((n) => (n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral');
+  const relational: ProjectNode[] = [];
+  for (const n of project.nodes.values()) if ((n.resourceType === 'model' || n.resourceType === 'seed' || n.resourceType === 'snapshot') && n.config.materialized !== 'ephemeral') relational.push(n);
   // Two relations can be one only if their identifiers are, so only nodes sharing one need their
   // full names computed. With dbt's own generate_alias_name (no project overrides it, nor its
   // dispatch: `default__` / `<adapter>__generate_alias_name`) the identifier is the alias or the

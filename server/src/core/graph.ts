@@ -80,6 +80,49 @@ export class ParentIndex {
   }
 }
 
+/**
+ * A lookup entry for a name only one package defines (nearly every name): `package → node`
+ * without a Map per name, which a big project would keep tens of thousands of.
+ */
+export class OnePackage implements ReadonlyMap<string, ProjectNode> {
+  constructor(
+    readonly packageName: string,
+    readonly node: ProjectNode,
+  ) {}
+
+  get size(): number {
+    return 1;
+  }
+
+  get(packageName: string): ProjectNode | undefined {
+    return packageName === this.packageName ? this.node : undefined;
+  }
+
+  has(packageName: string): boolean {
+    return packageName === this.packageName;
+  }
+
+  forEach(callback: (node: ProjectNode, packageName: string, map: ReadonlyMap<string, ProjectNode>) => void, thisArg?: unknown): void {
+    callback.call(thisArg, this.node, this.packageName, this);
+  }
+
+  entries(): MapIterator<[string, ProjectNode]> {
+    return new Map([[this.packageName, this.node]]).entries();
+  }
+
+  keys(): MapIterator<string> {
+    return [this.packageName][Symbol.iterator]();
+  }
+
+  values(): MapIterator<ProjectNode> {
+    return [this.node][Symbol.iterator]();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ProjectNode]> {
+    return this.entries();
+  }
+}
+
 export class ProjectGraph {
   readonly parents: ParentIndex;
   readonly children = new Map<string, string[]>();
@@ -121,10 +164,13 @@ export class ProjectGraph {
 
   /** Versioned models by name, then version. */
   readonly versions = new Map<string, Map<string, ProjectNode>>();
-  /** dbt's ref lookup: name (or `name.v<version>`) → package → node; a versioned name maps to its latest version. */
-  readonly refLookup = new Map<string, Map<string, ProjectNode>>();
-  /** dbt's source lookup: `source.table` → package → source node. */
-  readonly sourceLookup = new Map<string, Map<string, ProjectNode>>();
+  /**
+   * dbt's ref lookup: name (or `name.v<version>`) → package → node; a versioned name maps to its
+   * latest version. Read-only per name (replaced, never changed: incremental versions share them).
+   */
+  readonly refLookup = new Map<string, ReadonlyMap<string, ProjectNode>>();
+  /** dbt's source lookup: `source.table` → package → source node (read-only per name, as refLookup). */
+  readonly sourceLookup = new Map<string, ReadonlyMap<string, ProjectNode>>();
 
   /**
    * dbt's resolve_ref: a package-qualified ref looks only in that package; otherwise the root
@@ -135,6 +181,8 @@ export class ProjectGraph {
     // refCandidates' search without its lists: this runs for every ref of every node.
     const byPackage = this.refLookup.get(version === undefined || version === '' ? name : `${name}.v${version}`);
     if (!byPackage) return undefined;
+    // One package defines the name (nearly always): the search below would find its node.
+    if (byPackage instanceof OnePackage) return packageName === undefined || packageName === byPackage.packageName ? byPackage.node : undefined;
     if (packageName !== undefined) return byPackage.get(packageName);
     const root = this.project.config.name;
     const inRoot = byPackage.get(root);
@@ -165,6 +213,7 @@ export class ProjectGraph {
   resolveSource(source: string, table: string, fromPackage?: string): ProjectNode | undefined {
     const byPackage = this.sourceLookup.get(`${source}.${table}`);
     if (!byPackage) return undefined;
+    if (byPackage instanceof OnePackage) return byPackage.node;
     // packagesToSearch's order without its list: the root project, the node's package, then any.
     const root = this.project.config.name;
     const inRoot = byPackage.get(root);
@@ -249,9 +298,8 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
   const layered: ProjectNode[] = [];
   const addRef = (key: string, node: ProjectNode): void => {
     const byPackage = graph.refLookup.get(key);
-    if (byPackage) {
-      if (!byPackage.has(node.packageName)) byPackage.set(node.packageName, node);
-    } else graph.refLookup.set(key, new Map<string, ProjectNode>().set(node.packageName, node));
+    if (!byPackage) graph.refLookup.set(key, new OnePackage(node.packageName, node));
+    else if (!byPackage.has(node.packageName)) graph.refLookup.set(key, new Map(byPackage).set(node.packageName, node));
   };
   let anyLayer = false;
   for (const node of project.nodes.values()) {
@@ -274,8 +322,9 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
       const key = `${node.source!.sourceName}.${node.name}`;
       if (!graph.sourceTables.has(key)) graph.sourceTables.set(key, node);
       const byPackage = graph.sourceLookup.get(key);
-      if (byPackage) byPackage.set(node.packageName, node);
-      else graph.sourceLookup.set(key, new Map<string, ProjectNode>().set(node.packageName, node));
+      // The last definition of a package wins, where it was.
+      if (!byPackage || (byPackage instanceof OnePackage && byPackage.packageName === node.packageName)) graph.sourceLookup.set(key, new OnePackage(node.packageName, node));
+      else graph.sourceLookup.set(key, new Map(byPackage).set(node.packageName, node));
     }
   }
 
@@ -323,6 +372,9 @@ export function buildGraph(project: Project, configured?: LayerOptions): { graph
       else graph.children.set(parent, [node.uniqueId]);
     }
   }
+  // Pushed lists keep room for 16 more entries each; the graph keeps tens of thousands of short
+  // ones (a model's tests and children) for the project's life: each becomes a list of its size.
+  for (const [id, list] of graph.children) if (list.length < 64) graph.children.set(id, list.slice());
   findCycles(graph, withParents, diagnostics);
   if (graph.layered) {
     graph.layerNames = layersInUse(graph, layered);

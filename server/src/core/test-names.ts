@@ -8,6 +8,7 @@
  */
 import { PyFloat, pyRepr as pythonRepr, pyStr as pythonStr } from './jinja';
 import { Md5Text } from './md5-text';
+import { flat } from './text';
 
 /**
  * dbt's synthesize_generic_test_names: `<testType>_<targetName>_<sorted argument values>` as the
@@ -125,12 +126,20 @@ function modelRepr(model: string): Uint8Array {
 
 /** The `model` argument dbt passes every generic test (part of the hashed metadata). */
 export function testModelArgument(target: { resourceType: string; name: string; version?: string; source?: { sourceName: string } }): string {
+  const sourceName = target.resourceType === 'source' ? target.source!.sourceName : undefined;
+  // The tests of one model, and of each of its columns, come one after another: built once for them.
+  const last = lastArgument;
+  if (last && last.name === target.name && last.resourceType === target.resourceType && last.version === target.version && last.sourceName === sourceName) return last.argument;
   let call: string;
-  if (target.resourceType === 'source') call = `source('${target.source!.sourceName}', '${target.name}')`;
+  if (sourceName !== undefined) call = `source('${sourceName}', '${target.name}')`;
   else if (target.version !== undefined) call = `ref('${target.name}', version='${target.version}')`;
   else call = `ref('${target.name}')`;
-  return `{{ get_where_subquery(${call}) }}`;
+  const argument = flat(`{{ get_where_subquery(${call}) }}`);
+  lastArgument = { name: target.name, resourceType: target.resourceType, version: target.version, sourceName, argument };
+  return argument;
 }
+
+let lastArgument: { name: string; resourceType: string; version: string | undefined; sourceName: string | undefined; argument: string } | undefined;
 
 /** `re.sub('[^0-9a-zA-Z_]+', '_', text)`, without the regex for the common text that needs nothing replaced. */
 function identifierChars(text: string): string {

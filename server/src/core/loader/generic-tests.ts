@@ -41,6 +41,9 @@ function testNameParts(testName: string): { namespace: string | undefined; bare:
   return parts;
 }
 
+/** `.` and the 10 hex digits that end a generic test's unique id. */
+const HASH_SUFFIX = 11;
+
 /** A test argument that calls ref() or source(). */
 const CALL = /\b(ref|source)\s*\(/;
 
@@ -150,6 +153,10 @@ function addGenericTest(
     if (names.shortName !== names.fullName) alias = flat(names.shortName);
   }
   const uniqueId = flat(genericTestUniqueId(ctx.config.name, name, { namespace, name: bare, kwargs, model }));
+  // The name is the middle of the id (`test.<package>.<name>.<hash>`, genericTestUniqueId's form):
+  // kept as a slice of it, one string for both (a big project keeps tens of thousands of names).
+  const nameAt = 'test.'.length + ctx.config.name.length + 1;
+  if (uniqueId.length === nameAt + name.length + HASH_SUFFIX) name = uniqueId.slice(nameAt, nameAt + name.length);
   // Most tests have no config of their own: they share their folder's (frozen) config.
   let config = ctx.testConfig(rel, name, treeConfigs);
   if (testConfig || alias !== undefined) {

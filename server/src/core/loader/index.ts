@@ -199,7 +199,8 @@ function settleEnabled(state: LoadState): void {
     if (list) list.push(node);
     else state.disabled.set(node.name, [node]);
   };
-  for (const node of [...state.nodes.values()]) if (!node.config.enabled) disable(node);
+  // Deleting the entry being visited is safe in a Map's iteration: no copy of every node.
+  for (const node of state.nodes.values()) if (!node.config.enabled) disable(node);
   for (const [name, list] of state.disabled) {
     const enabled = list.filter((n) => n.config.enabled && !state.nodes.has(n.uniqueId));
     if (enabled.length === 0) continue;

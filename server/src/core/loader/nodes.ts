@@ -32,6 +32,14 @@ export function withLast(list: readonly string[], last: string): string[] {
   }
 }
 
+/** `[package, ...folders]`, made once for the run of nodes of one folder (files of a folder come together). */
+let lastPrefix: { pkg: string; folders: readonly string[]; prefix: string[] } | undefined;
+
+function fqnPrefixOf(pkg: string, folders: readonly string[]): string[] {
+  if (lastPrefix?.folders !== folders || lastPrefix.pkg !== pkg) lastPrefix = { pkg, folders, prefix: [pkg, ...folders] };
+  return lastPrefix.prefix;
+}
+
 type NodeLists = 'columns' | 'refs' | 'sources' | 'dynamic' | 'configCalls' | 'macroCalls' | 'dependsOn';
 
 /** A node with empty lists unless given: every node kind is built the same way. */
@@ -58,7 +66,7 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     name,
     packageName: pkg,
     file: file.path,
-    fqn: [pkg].concat(folders, name),
+    fqn: withLast(fqnPrefixOf(pkg, folders), name),
     // The parse-time render shows the node its config (`model.config`): its own copy, as the tree is shared.
     config: copyConfig(tree),
     dynamic: result?.dynamic ?? [],

@@ -24,27 +24,27 @@ export function loadMacroFiles(ctx: PackageContext, dir: string, kind: 'macro' |
 /** Every SQL file under one resource path `dir` of the given kind (and `.py` models under model paths). */
 export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind): void {
   for (const sql of sqlFilesUnder(ctx, dir, kind)) {
-    const { file, result, pathParts } = sql;
+    const { file, result, folders, fileName } = sql;
     if (sql.python) {
-      addPythonModel(ctx, file, pathParts, sql.python);
+      addPythonModel(ctx, file, folders, fileName, sql.python);
       continue;
     }
-    const stem = pathParts.pop()!.slice(0, -'.sql'.length);
+    const stem = fileName.slice(0, -'.sql'.length);
     switch (kind) {
       case 'model':
-        addNode(ctx, file, 'model', stem, pathParts, result);
+        addNode(ctx, file, 'model', stem, folders, result);
         break;
       case 'analysis':
-        addNode(ctx, file, 'analysis', stem, pathParts, result);
+        addNode(ctx, file, 'analysis', stem, folders, result);
         break;
       case 'snapshot':
         // dbt's snapshot fqn (and config path) holds the file's name: [package, ...folders, file, block].
-        if (result) addSnapshots(ctx, file, [...pathParts, stem], result);
+        if (result) addSnapshots(ctx, file, [...folders, stem], result);
         break;
       case 'test':
         // Files holding only `{% test %}` definitions (tests/generic/) are not singular tests.
-        if (result && !(pathParts[0] === 'generic' || (result.blocks.length > 0 && result.blocks.every((b) => b.kind === 'test' || b.kind === 'macro')))) {
-          addNode(ctx, file, 'test', stem, pathParts, result);
+        if (result && !(folders[0] === 'generic' || (result.blocks.length > 0 && result.blocks.every((b) => b.kind === 'test' || b.kind === 'macro')))) {
+          addNode(ctx, file, 'test', stem, folders, result);
         }
         break;
       case 'macro':
@@ -57,8 +57,9 @@ export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind
 interface SqlFile {
   file: ProjectFile;
   result: ScanResult | undefined;
-  /** Folders below the resource path, then the file name. */
-  pathParts: string[];
+  /** Folders below the resource path: one list shared by the files of a folder, never changed. */
+  folders: string[];
+  fileName: string;
   /** For a `.py` model: its text ('' when unreadable). */
   python?: string;
 }
@@ -74,6 +75,9 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
   const rootPrefix = root === '/' ? '/' : `${root}/`;
   const dirPrefix = absDir === '/' ? '/' : `${absDir}/`;
   const out: SqlFile[] = [];
+  // The listing is sorted, so a folder's files come together: its folder list is split once.
+  let lastDir = '';
+  let lastFolders: string[] = [];
   for (const listed of ctx.list(absDir)) {
     // Once normalized, a path under the folder is sliced: what relativePath does, without redoing it.
     const abs = normalizePath(listed);
@@ -81,12 +85,19 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
     const isSql = abs.endsWith('.sql');
     const isPython = kind === 'model' && abs.endsWith('.py');
     if (!isSql && !isPython) continue;
-    const pathParts = (abs.startsWith(dirPrefix) ? abs.slice(dirPrefix.length) : relativePath(absDir, abs)).split('/');
+    const below = abs.startsWith(dirPrefix) ? abs.slice(dirPrefix.length) : relativePath(absDir, abs);
+    const slash = below.lastIndexOf('/');
+    const fileName = slash < 0 ? below : below.slice(slash + 1);
+    if (slash !== lastDir.length || (slash > 0 && !below.startsWith(lastDir))) {
+      lastDir = slash < 0 ? '' : below.slice(0, slash);
+      lastFolders = slash < 0 ? [] : lastDir.split('/');
+    }
+    const folders = lastFolders;
     const existing = state.files.get(rel);
     if (existing) {
       // Read earlier for its macros (a test path): its singular test is added now, once.
       if (existing.kind !== kind || existing.nodeIds.length > 0 || existing.text === undefined) continue;
-      out.push({ file: existing, result: state.cache.scan(rel, existing.text), pathParts });
+      out.push({ file: existing, result: state.cache.scan(rel, existing.text), folders, fileName });
       continue;
     }
     const text = state.readText(rel, abs);
@@ -94,7 +105,7 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
       const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
       if (text !== undefined) file.text = text;
       state.files.set(rel, file);
-      out.push({ file, result: undefined, pathParts, python: text ?? '' });
+      out.push({ file, result: undefined, folders, fileName, python: text ?? '' });
       continue;
     }
     const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
@@ -105,7 +116,7 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
       file.blocks = result.blocks;
       for (const p of result.problems) state.report({ code: 'jinja-syntax', file: rel, span: p.span, message: p.message });
     }
-    out.push({ file, result, pathParts });
+    out.push({ file, result, folders, fileName });
   }
   return out;
 }
@@ -114,11 +125,11 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
  * A Python model: dbt reads `dbt.ref(...)`, `dbt.source(...)` and `dbt.config(...)` calls with
  * literal arguments from its syntax tree; the same calls are read here from the text.
  */
-function addPythonModel(ctx: PackageContext, file: ProjectFile, pathParts: string[], text: string): void {
-  const stem = pathParts.pop()!.replace(/\.py$/, '');
+function addPythonModel(ctx: PackageContext, file: ProjectFile, folders: string[], fileName: string, text: string): void {
+  const stem = fileName.replace(/\.py$/, '');
   const calls = scan(pythonCallsAsJinja(text));
   // Spans of the Jinja stand-in map back: each call keeps its offset in the Python text.
-  addNode(ctx, file, 'model', stem, pathParts, { ...calls, static: true, macroCalls: [], blocks: [], problems: [] });
+  addNode(ctx, file, 'model', stem, folders, { ...calls, static: true, macroCalls: [], blocks: [], problems: [] });
 }
 
 /** `dbt.ref('a')` → `{{ ref('a') }}` at the same offsets (everything else blanked), so the scan reads the calls in place. */
