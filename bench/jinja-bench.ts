@@ -1,12 +1,13 @@
 /**
  * Times the Jinja engine on a real project folder (not a test; no timing assertions):
  *   node out/bench/jinja-bench.js <project dir> [runs=15] [--render] [--digest]
- * - lex and lex+parse of every .sql file under the folder (packages included; target/,
- *   dbt_packages' own target/ and logs/ skipped): median ms over `runs` and MB/s of UTF-8 text;
+ * - lex, lex+parse and scan (core/scanner.ts) of every .sql file under the folder (packages
+ *   included; target/, dbt_packages' own target/ and logs/ skipped): median ms over `runs` and
+ *   MB/s of UTF-8 text; for scan also the median process CPU time (steadier on a shared machine);
  * - with --render: analyzeProject (load + graph, the parse-time render included) as the loader
  *   does it, and in verify mode (every SQL node rendered), median of a few runs;
- * - with --digest: a SHA-256 over every file's AST and syntax diagnostics (canonical JSON), to
- *   check that a change to the engine leaves the results byte-identical.
+ * - with --digest: a SHA-256 over every file's AST and syntax diagnostics (canonical JSON), and one
+ *   over every file's scan() result, to check that a change leaves the results byte-identical.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { analyzeProject } from '../server/src/core/analysis';
 import { parse } from '../server/src/core/jinja';
 import { lex } from '../server/src/core/jinja/lexer';
+import { scan } from '../server/src/core/scanner';
 import { astJson } from '../test/support/jinja-ast-json';
 import { NodeFileHost } from '../server/src/node/fs-host';
 
@@ -36,13 +38,16 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-function timeRuns(runs: number, fn: () => void): number {
+function timeRuns(runs: number, fn: () => void, cpu: number[] = []): number {
   fn(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   return median(times);
 }
@@ -66,6 +71,11 @@ function main(): void {
   });
   out(`lex:        ${lexMs.toFixed(1)} ms median of ${runs}  ${(mb / (lexMs / 1000)).toFixed(1)} MB/s`);
   out(`lex+parse:  ${parseMs.toFixed(1)} ms median of ${runs}  ${(mb / (parseMs / 1000)).toFixed(1)} MB/s`);
+  const scanCpu: number[] = [];
+  const scanMs = timeRuns(runs, () => {
+    for (const t of texts) scan(t);
+  }, scanCpu);
+  out(`scan:       ${scanMs.toFixed(1)} ms median of ${runs}  ${(mb / (scanMs / 1000)).toFixed(1)} MB/s  (CPU ${median(scanCpu).toFixed(1)} ms median)`);
 
   if (args.includes('--digest')) {
     const hash = createHash('sha256');
@@ -76,6 +86,9 @@ function main(): void {
       hash.update(files[i]!.slice(root.length) + '\0' + astJson(r.template) + '\0' + JSON.stringify(r.diagnostics) + '\0');
     }
     out(`digest:     ${hash.digest('hex')} (${diagnostics} syntax diagnostics)`);
+    const scans = createHash('sha256');
+    for (let i = 0; i < files.length; i++) scans.update(files[i]!.slice(root.length) + '\0' + JSON.stringify(scan(texts[i]!)) + '\0');
+    out(`scan digest: ${scans.digest('hex')}`);
   }
 
   if (args.includes('--render')) {

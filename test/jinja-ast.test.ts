@@ -4,85 +4,17 @@
 // tag characters inserted), which exercise the error paths. A speed-up of the lexer or parser must
 // leave this golden unchanged; a deliberate change of the tree regenerates it (UPDATE_GOLDENS=1).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { parse } from '../server/src/core/jinja';
-import { mulberry32 } from '../server/src/sample/generator';
 import { astJson } from './support/jinja-ast-json';
-import { assertGolden, testPath } from './support/golden';
-
-const ROOT = testPath();
-const GOLDEN = testPath('goldens', 'jinja-ast-digests.txt');
-const EXTENSIONS = ['.sql', '.jinja', '.yml', '.yaml'];
-
-function files(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) files(full, out);
-    else if (EXTENSIONS.some((e) => entry.name.endsWith(e))) out.push(full);
-  }
-  return out;
-}
+import { testPath } from './support/golden';
+import { assertDigestGolden } from './support/digest-golden';
 
 function digest(text: string): string {
   const r = parse(text);
   return createHash('sha256').update(astJson(r.template)).update('\0').update(JSON.stringify(r.diagnostics)).digest('hex').slice(0, 16);
 }
 
-const INSERTS = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', "'", '"', '\\', '(', ')', '[', ']', '{', '}', ',', '|', ' if ', ' endif ', 'endfor', ' is ', 'not ', '-', '.', '1.5e', '0x', 'é', '\u00a0'];
-
-function mutations(text: string, seed: number): string[] {
-  const rand = mulberry32(seed);
-  const at = (): number => Math.floor(rand() * (text.length + 1));
-  const out: string[] = [];
-  // Truncated, a span cut out, and tag characters inserted at random places.
-  out.push(text.slice(0, at()));
-  const a = at();
-  out.push(text.slice(0, a) + text.slice(Math.min(text.length, a + 1 + Math.floor(rand() * 40))));
-  for (let k = 0; k < 3; k++) {
-    let t = text;
-    for (let i = 0; i < 1 + k; i++) {
-      const p = Math.floor(rand() * (t.length + 1));
-      t = t.slice(0, p) + INSERTS[Math.floor(rand() * INSERTS.length)]! + t.slice(p);
-    }
-    out.push(t);
-  }
-  return out;
-}
-
-/** `path content-hash ast-digest mutations-digest` for one input. */
-function line(file: string): string {
-  const path = relative(ROOT, file);
-  const text = readFileSync(file, 'utf8');
-  const content = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const mutated = createHash('sha256');
-  for (const m of mutations(text, parseInt(createHash('sha256').update(path).digest('hex').slice(0, 8), 16))) mutated.update(digest(m));
-  return `${path} ${content} ${digest(text)} ${mutated.digest('hex').slice(0, 16)}`;
-}
-
 test('the Jinja AST and diagnostics of every test input (and seeded mutations) match the golden', () => {
-  const inputs = files(ROOT);
-  assert.ok(inputs.length > 500, `expected the repository's Jinja inputs, found ${inputs.length}`);
-  if (process.env.UPDATE_GOLDENS === '1') {
-    assertGolden(GOLDEN, inputs.map(line).join('\n') + '\n');
-    return;
-  }
-  // Inputs others add or edit later are not pinned (their golden line names another content
-  // hash): the pinned set is what the parser is held to.
-  const pinned = readFileSync(GOLDEN, 'utf8').split('\n').filter(Boolean);
-  const present = new Set(inputs.map((f) => relative(ROOT, f)));
-  let compared = 0;
-  const differing: string[] = [];
-  for (const expected of pinned) {
-    const [path, content] = expected.split(' ');
-    if (!present.has(path!)) continue;
-    const actual = line(join(ROOT, path!));
-    if (actual.split(' ')[1] !== content) continue;
-    compared++;
-    if (actual !== expected) differing.push(`${expected}  !=  ${actual}`);
-  }
-  assert.ok(compared > 500, `only ${compared} pinned inputs left unchanged: regenerate the golden (UPDATE_GOLDENS=1) with a parser known to be right`);
-  assert.deepEqual(differing, [], 'the parse of these inputs changed');
+  assertDigestGolden({ root: testPath(), golden: testPath('goldens', 'jinja-ast-digests.txt'), extensions: ['.sql', '.jinja', '.yml', '.yaml'], digest, what: 'parse' });
 });

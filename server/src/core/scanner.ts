@@ -102,7 +102,6 @@ const CH_LBRACE = 123; // {
 const CH_RBRACE = 125; // }
 const CH_PERCENT = 37; // %
 const CH_HASH = 35; // #
-const CH_LPAREN = 40; // (
 
 /** Names that look like calls but are Jinja/dbt builtins rather than project macros. */
 const NOT_MACROS = new Set([
@@ -123,6 +122,9 @@ export function scan(text: string): ScanResult {
   const result: ScanResult = { static: true, refs: [], sources: [], dynamic: [], configs: [], macroCalls: [], blocks: [], problems: [] };
   const openBlocks: Array<{ def: BlockDefinition; endTag: string }> = [];
   const n = text.length;
+  // The next '(' at or after the current tag's body: tags only move forward, so each search
+  // resumes where the last one stopped and the file is searched once, whatever its tag count.
+  let nextParen = -1;
   let i = 0;
   while (i < n) {
     const open = text.indexOf('{', i);
@@ -150,15 +152,20 @@ export function scan(text: string): ScanResult {
     if (bodyEnd > bodyStart && (text.charCodeAt(bodyEnd - 1) === 45 || text.charCodeAt(bodyEnd - 1) === 43)) bodyEnd--;
     // Only a call needs tokens, and a call needs '(': most expressions (`{{ this }}`, `{{ m }}`) have
     // none and are skipped; a statement is still read for its keyword (blocks, endblocks, raw).
-    let paren = false;
-    for (let k = bodyStart; k < bodyEnd; k++) {
-      if (text.charCodeAt(k) === CH_LPAREN) {
-        paren = true;
-        break;
-      }
+    if (nextParen < bodyStart) {
+      nextParen = text.indexOf('(', bodyStart);
+      if (nextParen === -1) nextParen = n;
     }
+    const paren = nextParen < bodyEnd;
     if (!paren && next === CH_LBRACE) {
       // An expression without a call (`{{ this }}`) records nothing, but only rendering knows its value.
+      result.static = false;
+      i = tag.end;
+      continue;
+    }
+    if (!paren && !keywordMatters(text, bodyStart, bodyEnd, openBlocks.length > 0)) {
+      // `{% endif %}`, `{% else %}`, `{% for x in xs %}`: a statement without a call whose keyword
+      // opens, closes or escapes nothing records nothing.
       result.static = false;
       i = tag.end;
       continue;
@@ -221,6 +228,24 @@ export function scan(text: string): ScanResult {
   return result;
 }
 
+/**
+ * Whether a statement's first word can matter without a call in it: `raw`, a block opener
+ * (`macro`, `materialization`, ...) or, while blocks are open, an `end...` keyword.
+ */
+function keywordMatters(text: string, bodyStart: number, bodyEnd: number, blocksOpen: boolean): boolean {
+  let k = bodyStart;
+  for (let c = text.charCodeAt(k); k < bodyEnd && (c <= 32 || (c >= 0x85 && isUnicodeSpace(c))); c = text.charCodeAt(++k));
+  if (k >= bodyEnd || !isIdentStart(text.charCodeAt(k))) return false;
+  let e = k + 1;
+  while (e < bodyEnd && isIdentPart(text.charCodeAt(e))) e++;
+  const first = text.charCodeAt(k);
+  // Cheap first-letter test before the keyword's text is taken.
+  if (first !== 114 && first !== 109 && first !== 116 && first !== 115 && first !== 100 && first !== 101) return false; // r m t s d e
+  const keyword = text.slice(k, e);
+  if (keyword === 'raw' || BLOCK_OPENERS[keyword] !== undefined) return true;
+  return blocksOpen && keyword.startsWith('end');
+}
+
 function exact<T>(list: T[]): T[] {
   return list.length === 0 ? list : list.slice();
 }
@@ -232,6 +257,10 @@ interface TagExtent {
   end: number;
 }
 
+/** Characters readTag must look at: quotes, either closer's first character, and `{`. */
+const TAG_STOP = new Uint8Array(128);
+for (const c of `'"}%{`) TAG_STOP[c.charCodeAt(0)] = 1;
+
 /** Finds the end of a `{{ ... }}` / `{% ... %}` tag, skipping closers inside string literals. */
 function readTag(text: string, open: number, closer: string, problems: ScanProblem[]): TagExtent {
   const n = text.length;
@@ -239,6 +268,10 @@ function readTag(text: string, open: number, closer: string, problems: ScanProbl
   let j = bodyStart;
   while (j < n) {
     const c = text.charCodeAt(j);
+    if (c >= 128 || TAG_STOP[c] === 0) {
+      j++;
+      continue;
+    }
     if (c === 39 || c === 34) {
       const quoteEnd = findQuoteEnd(text, j);
       if (quoteEnd === -1) {
@@ -282,15 +315,25 @@ function lineEnd(text: string, from: number): number {
   return nl === -1 ? text.length : nl;
 }
 
+/** ASCII character classes: identifier start (letters, `_`) and digits. */
+const IDENT_START = 1;
+const DIGIT = 2;
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) CHAR_CLASS[c] = IDENT_START;
+  else if (c >= 48 && c <= 57) CHAR_CLASS[c] = DIGIT;
+}
+
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  return c < 128 && CHAR_CLASS[c] === IDENT_START;
 }
 
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return c < 128 && CHAR_CLASS[c] !== 0;
 }
 
 function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
+  const n = text.length;
   const tokens: Token[] = [];
   let j = start;
   while (j < end && tokens.length < max) {
@@ -307,9 +350,22 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
       continue;
     }
     if (c === 39 || c === 34) {
-      let k = findQuoteEnd(text, j);
-      if (k === -1 || k >= end) k = end - 1; // unterminated: already reported by readTag
-      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: decodeString(text.slice(j + 1, k)) });
+      // findQuoteEnd inline, noting whether an escape needs decoding.
+      let k = j + 1;
+      let escaped = false;
+      for (; k < n; k++) {
+        const q = text.charCodeAt(k);
+        if (q === 92) {
+          escaped = true;
+          k++;
+        } else if (q === c) break;
+      }
+      if (k >= n || k >= end) {
+        k = end - 1; // unterminated: already reported by readTag
+        escaped = true; // the clamped text is decoded as it stands
+      }
+      const raw = text.slice(j + 1, k);
+      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: escaped ? decodeString(raw) : raw });
       j = k + 1;
       continue;
     }
@@ -456,7 +512,7 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   if (matchParen(tokens, 1) !== tokens.length - 1) return false;
   for (const t of tokens) {
     // Escapes and number spellings are where a scan and Python could read a literal differently.
-    if (t.kind === Tok.String && text.slice(t.start, t.end).includes('\\')) return false;
+    if (t.kind === Tok.String && hasBackslash(text, t.start, t.end)) return false;
     if (t.kind === Tok.Number && !/^\d+(\.\d+)?$/.test(t.value)) return false;
   }
   let positional = 0;
@@ -475,6 +531,11 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   if (head.value === 'ref') return positional === 1 || positional === 2;
   if (head.value === 'source') return positional === 2;
   return true;
+}
+
+function hasBackslash(text: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (text.charCodeAt(k) === 92) return true;
+  return false;
 }
 
 /** Common Python/Jinja methods: `x.upper()` is not a macro call. */
