@@ -10,7 +10,7 @@
  *   over every file's scan() result, to check that a change leaves the results byte-identical.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeProject } from '../server/src/core/analysis';
 import { parse } from '../server/src/core/jinja';
@@ -21,13 +21,22 @@ import { NodeFileHost } from '../server/src/node/fs-host';
 
 const SKIP = new Set(['target', 'logs', 'node_modules', '.git']);
 
-function sqlFiles(dir: string, out: string[] = []): string[] {
+/** Every .sql file under `dir`, each folder walked once: symlinked folders are followed, but a link back into a walked folder (tuva's dbt_packages) is not. */
+function sqlFiles(dir: string, out: string[] = [], walked = new Set<string>()): string[] {
+  const real = realpathSync(dir);
+  if (walked.has(real)) return out;
+  walked.add(real);
   for (const name of readdirSync(dir).sort()) {
     if (SKIP.has(name)) continue;
     const full = join(dir, name);
-    const st = statSync(full, { throwIfNoEntry: false });
+    let st;
+    try {
+      st = statSync(full, { throwIfNoEntry: false });
+    } catch {
+      continue; // a link that loops onto itself (ELOOP): nothing to read
+    }
     if (!st) continue;
-    if (st.isDirectory()) sqlFiles(full, out);
+    if (st.isDirectory()) sqlFiles(full, out, walked);
     else if (name.endsWith('.sql')) out.push(full);
   }
   return out;
