@@ -183,8 +183,8 @@ function addGenericTest(
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
   const node: ProjectNode = config.enabled
-    ? { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test, layer: undefined }
-    : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
+    ? { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test, layer: undefined }
+    : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
   if (typeof description === 'string') node.description = description;
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
   for (const key in kwargs) {

@@ -40,11 +40,11 @@ function fqnPrefixOf(pkg: string, folders: readonly string[]): string[] {
   return lastPrefix.prefix;
 }
 
-type NodeLists = 'columns' | 'refs' | 'sources' | 'dynamic' | 'configCalls' | 'macroCalls' | 'dependsOn';
+type NodeLists = 'columns' | 'refs' | 'sources' | 'dynamic' | 'dependsOn';
 
 /** A node with empty lists unless given: every node kind is built the same way. */
 export function newNode(fields: Omit<ProjectNode, NodeLists> & Partial<Pick<ProjectNode, NodeLists>>): ProjectNode {
-  return { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, ...fields };
+  return { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, ...fields };
 }
 
 /**
@@ -70,8 +70,6 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     // The parse-time render shows the node its config (`model.config`): its own copy, as the tree is shared.
     config: copyConfig(tree),
     dynamic: result?.dynamic ?? [],
-    configCalls: result?.configs ?? [],
-    macroCalls: result?.macroCalls ?? [],
   });
   if (block) {
     node.nameSpan = block.nameSpan;
@@ -84,7 +82,7 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     const parsed = parser.parseNode(node, file.text, result);
     node.refs = parsed.refs;
     node.sources = parsed.sources;
-    node.parsed = { by: parsed.by, macros: parsed.macros, uses: parsed.uses };
+    node.parsed = ctx.state.parseRecord(parsed.by, parsed.macros, parsed.uses);
     if (Object.keys(parsed.call).length > 0) node.configLayers.call = parsed.call;
     for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
   } else {
@@ -93,7 +91,7 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     const call: Record<string, unknown> = {};
     for (const c of result?.configs ?? []) Object.assign(call, c.values);
     if (Object.keys(call).length > 0) node.configLayers.call = call;
-    if (python) node.parsed = { by: 'scan', macros: [], uses: [] };
+    if (python) node.parsed = ctx.state.parseRecord('scan', [], []);
     if (type === 'seed') {
       node.refs = NONE;
       node.sources = NONE;
@@ -126,8 +124,11 @@ export function renderHooks(ctx: PackageContext, node: ProjectNode, only?: Recor
   const parsed = parser.renderHooks(node, hooks);
   if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
   if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
-  if (parsed.macros.length > 0 && node.parsed) node.parsed.macros = [...new Set([...node.parsed.macros, ...parsed.macros])];
-  if (parsed.uses.length > 0 && node.parsed) node.parsed.uses = [...new Set([...node.parsed.uses, ...parsed.uses])];
+  // Parse records are shared (frozen): the node gets a new one.
+  if (node.parsed && (parsed.macros.length > 0 || parsed.uses.length > 0)) {
+    const { by, macros, uses } = node.parsed;
+    node.parsed = ctx.state.parseRecord(by, parsed.macros.length > 0 ? [...new Set([...macros, ...parsed.macros])] : macros, parsed.uses.length > 0 ? [...new Set([...uses, ...parsed.uses])] : uses);
+  }
   for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
 }
 
