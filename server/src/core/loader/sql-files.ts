@@ -8,7 +8,7 @@ import type { MacroDefinition, ProjectFile } from '../model';
 import { scan, type ScanResult } from '../scanner';
 import type { PackageContext } from './context';
 import { pythonCallsAsJinja } from './node-calls';
-import { addNode } from './nodes';
+import { addNode, NONE } from './nodes';
 
 export type SqlFileKind = 'model' | 'snapshot' | 'macro' | 'test' | 'analysis';
 
@@ -109,8 +109,8 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
       out.push({ file, result: undefined, folders, fileName, python: text ?? '' });
       continue;
     }
-    const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
-    if (text !== undefined) file.text = text;
+    // The text given in the literal, not added later (a key added costs each file a second store).
+    const file: ProjectFile = text === undefined ? { path: rel, kind, blocks: NONE, nodeIds: NONE } : { path: rel, kind, blocks: NONE, nodeIds: NONE, text };
     state.files.set(rel, file);
     const result = text === undefined ? undefined : state.cache.scan(rel, text);
     if (result) {
