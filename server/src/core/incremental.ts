@@ -219,7 +219,8 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
 }
 
 function configKey(call: Record<string, unknown>): string {
-  return JSON.stringify(Object.entries(call).sort(([a], [b]) => a.localeCompare(b)));
+  // Any fixed order will do (both sides are keyed the same way): code units, no collator.
+  return JSON.stringify(Object.entries(call).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
