@@ -27,10 +27,23 @@ export function sqlCallsOf(project: Project, node: ProjectNode): NodeCalls {
     default:
       return NO_CALLS;
   }
-  if (file.kind === 'python-model') return { configs: scan(pythonCallsAsJinja(file.text)).configs, macroCalls: [] };
-  if (file.kind !== 'model' && file.kind !== 'analysis' && file.kind !== 'test' && file.kind !== 'snapshot') return NO_CALLS;
-  const scanned = scan(file.text);
   const block = node.blockSpan;
+  if (last && last.text === file.text && last.kind === file.kind && last.block?.start === block?.start && last.block?.end === block?.end) return last.calls;
+  const calls = callsIn(file.text, file.kind, block);
+  last = { text: file.text, kind: file.kind, block, calls };
+  return calls;
+}
+
+/**
+ * The last answer, as its inputs: state comparison and the manifest writer ask for a node's
+ * config() calls and its macro calls one after the other, which would scan the file twice.
+ */
+let last: { text: string; kind: string; block: Span | undefined; calls: NodeCalls } | undefined;
+
+function callsIn(text: string, kind: string, block: Span | undefined): NodeCalls {
+  if (kind === 'python-model') return { configs: scan(pythonCallsAsJinja(text)).configs, macroCalls: [] };
+  if (kind !== 'model' && kind !== 'analysis' && kind !== 'test' && kind !== 'snapshot') return NO_CALLS;
+  const scanned = scan(text);
   if (!block) return { configs: scanned.configs, macroCalls: scanned.macroCalls };
   return { configs: scanned.configs.filter((c) => within(block, c.callSpan)), macroCalls: scanned.macroCalls.filter((m) => within(block, m.span)) };
 }
