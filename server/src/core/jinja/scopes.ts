@@ -104,6 +104,8 @@ function targetNames(t: A.Expr, out: string[]): string[] {
 
 /** Annotate `template` in place with the names each frame starts out with as "missing". */
 export function analyzeScopes(template: A.TemplateNode): void {
+  // Only an assignment makes a name start out missing: without one nothing is recorded.
+  if (!assignsIn(template.body)) return;
   const root = new Symbols(() => false);
   const pending: PendingFrame[] = [];
   visitBody(template.body, root, pending);
@@ -114,6 +116,8 @@ export function analyzeScopes(template: A.TemplateNode): void {
 
 function drain(pending: PendingFrame[], parent: Symbols): void {
   for (const f of pending) {
+    // A frame with no assignment in it (a loop body of `{{ }}` and ifs) has nothing to record, nor have its nested frames.
+    if (f.prestores.length === 0 && !assignsIn(f.body)) continue;
     const sym = new Symbols((n) => parent.knows(n));
     for (const p of f.params) sym.param(p);
     for (const p of f.prestores) sym.store(p);
@@ -123,6 +127,37 @@ function drain(pending: PendingFrame[], parent: Symbols): void {
     f.assign(sym.missingAtStart());
     drain(nested, sym);
   }
+}
+
+/**
+ * Whether `body` or any block nested in it may assign a name (`set`, a macro, `with`): the only
+ * statements whose names can start out missing (Symbols.store). Statements only, no expressions.
+ */
+function assignsIn(body: readonly A.Stmt[]): boolean {
+  for (const st of body) {
+    switch (st.kind) {
+      case 'Set':
+      case 'SetBlock':
+      case 'Macro':
+      case 'With':
+        return true;
+      case 'If':
+        if (assignsIn(st.body) || assignsIn(st.else_)) return true;
+        for (const e of st.elifs) if (assignsIn(e.body)) return true;
+        break;
+      case 'For':
+        if (assignsIn(st.body) || assignsIn(st.else_)) return true;
+        break;
+      case 'CallBlock':
+      case 'FilterBlock':
+      case 'Block':
+        if (assignsIn(st.body)) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
 }
 
 function visitBody(body: readonly A.Stmt[], sym: Symbols, pending: PendingFrame[]): void {
