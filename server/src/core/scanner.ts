@@ -332,6 +332,30 @@ function isIdentPart(c: number): boolean {
   return c < 128 && CHAR_CLASS[c] !== 0;
 }
 
+/**
+ * Token objects reused from one tag to the next: a tag's tokens are read before the next tag is
+ * tokenised, and nothing a scan returns holds a token (results copy the strings and spans they need).
+ * Tens of thousands of tags per load then allocate no token objects.
+ */
+const tokenPool: Token[] = [];
+/** Tokens past this many in one tag are not pooled: one huge tag must not stay pinned. */
+const MAX_POOLED_TOKENS = 4096;
+
+/** The `k`-th token of the current tag. */
+function pooledToken(k: number, kind: Tok, start: number, end: number, value: string): Token {
+  const t = tokenPool[k];
+  if (t === undefined) {
+    const fresh = { kind, start, end, value };
+    if (k < MAX_POOLED_TOKENS) tokenPool.push(fresh);
+    return fresh;
+  }
+  t.kind = kind;
+  t.start = start;
+  t.end = end;
+  t.value = value;
+  return t;
+}
+
 function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
   const n = text.length;
   const tokens: Token[] = [];
@@ -345,7 +369,7 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
     if (isIdentStart(c)) {
       let k = j + 1;
       while (k < end && isIdentPart(text.charCodeAt(k))) k++;
-      tokens.push({ kind: Tok.Ident, start: j, end: k, value: text.slice(j, k) });
+      tokens.push(pooledToken(tokens.length, Tok.Ident, j, k, text.slice(j, k)));
       j = k;
       continue;
     }
@@ -365,24 +389,24 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
         escaped = true; // the clamped text is decoded as it stands
       }
       const raw = text.slice(j + 1, k);
-      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: escaped ? decodeString(raw) : raw });
+      tokens.push(pooledToken(tokens.length, Tok.String, j, k + 1, escaped ? decodeString(raw) : raw));
       j = k + 1;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let k = j + 1;
       while (k < end && (isIdentPart(text.charCodeAt(k)) || text.charCodeAt(k) === 46)) k++;
-      tokens.push({ kind: Tok.Number, start: j, end: k, value: text.slice(j, k) });
+      tokens.push(pooledToken(tokens.length, Tok.Number, j, k, text.slice(j, k)));
       j = k;
       continue;
     }
     // Two-character operators matter only for `**` (kwargs splat) and `==`; keep others single.
     if ((c === 42 || c === 61) && text.charCodeAt(j + 1) === c) {
-      tokens.push({ kind: Tok.Punct, start: j, end: j + 2, value: text.slice(j, j + 2) });
+      tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 2, text.slice(j, j + 2)));
       j += 2;
       continue;
     }
-    tokens.push({ kind: Tok.Punct, start: j, end: j + 1, value: text[j]! });
+    tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 1, text[j]!));
     j++;
   }
   return tokens;

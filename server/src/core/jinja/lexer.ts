@@ -90,9 +90,11 @@ export class TokenBuffer implements Tokens {
     this.trimTrail = more(this.trimTrail);
   }
 
-  /** Drops the references to the last template's values (the arrays are kept for the next one). */
+  /**
+   * Ready for the next template. The last one's values stay until overwritten (clearing them cost
+   * more than it saves: they hold at most one template's names and strings).
+   */
   clear(): void {
-    this.value.fill(undefined, 0, this.count);
     this.count = 0;
     this.diagnostics = [];
   }
