@@ -534,6 +534,11 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   if (!head || head.kind !== Tok.Ident || tokens[1]?.value !== '(') return false;
   if (head.value !== 'ref' && head.value !== 'source' && head.value !== 'config') return false;
   if (matchParen(tokens, 1) !== tokens.length - 1) return false;
+  // The common shapes, `ref('a')` and `source('s', 't')`, without splitting the arguments.
+  if (head.value === 'ref' && tokens.length === 4) return isPlainString(text, tokens[2]!);
+  if (head.value === 'source' && tokens.length === 6 && tokens[3]!.kind === Tok.Punct && tokens[3]!.value === ',') {
+    return isPlainString(text, tokens[2]!) && isPlainString(text, tokens[4]!);
+  }
   for (const t of tokens) {
     // Escapes and number spellings are where a scan and Python could read a literal differently.
     if (t.kind === Tok.String && hasBackslash(text, t.start, t.end)) return false;
@@ -557,6 +562,11 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   return true;
 }
 
+/** A string literal token without escapes (whose value a scan and Python read alike). */
+function isPlainString(text: string, t: Token): boolean {
+  return t.kind === Tok.String && !hasBackslash(text, t.start, t.end);
+}
+
 function hasBackslash(text: string, start: number, end: number): boolean {
   for (let k = start; k < end; k++) if (text.charCodeAt(k) === 92) return true;
   return false;
@@ -568,6 +578,12 @@ function isMethodCall(method: string): boolean {
 }
 
 function readRef(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  if (closeAt === openAt + 2 && tokens[openAt + 1]!.kind === Tok.String) {
+    // `ref('a')`, most refs: what the general reading below gives, without splitting the arguments.
+    const nameTok = tokens[openAt + 1]!;
+    result.refs.push({ name: nameTok.value, span: innerSpan(nameTok), callSpan });
+    return;
+  }
   const args = splitArgs(tokens, openAt + 1, closeAt);
   const positional: Token[] = [];
   let version: string | undefined;
@@ -597,6 +613,13 @@ function readRef(tokens: Token[], openAt: number, closeAt: number, callSpan: Spa
 }
 
 function readSource(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  const a0 = tokens[openAt + 1]!;
+  const b0 = tokens[openAt + 3];
+  if (closeAt === openAt + 4 && a0.kind === Tok.String && tokens[openAt + 2]!.kind === Tok.Punct && tokens[openAt + 2]!.value === ',' && b0!.kind === Tok.String) {
+    // `source('s', 't')`: what the general reading below gives, without splitting the arguments.
+    result.sources.push({ source: a0.value, table: b0!.value, sourceSpan: innerSpan(a0), tableSpan: innerSpan(b0!), callSpan });
+    return;
+  }
   const args = splitArgs(tokens, openAt + 1, closeAt);
   const [a, b] = args;
   if (args.length !== 2 || a!.length !== 1 || b!.length !== 1 || a![0]!.kind !== Tok.String || b![0]!.kind !== Tok.String) {
