@@ -34,31 +34,20 @@ export interface LexDiagnostic {
 }
 
 /**
- * Tokens as parallel arrays; only the first `count` entries are tokens (the last one EOF). The
- * arrays may be longer: a buffer is reused, and reads past EOF see EOF padding or stale tokens.
+ * Tokens as parallel arrays, filled by `lexInto` and reused from one template to the next: only
+ * the first `count` entries are the current template's tokens (the last one EOF). The arrays are
+ * longer; reads past EOF see EOF padding, then stale tokens.
  */
-export interface Tokens {
-  count: number;
-  type: Int32Array;
-  start: Int32Array;
-  end: Int32Array;
-  /** NAME/OP: string, STRING: decoded string, INT/FLOAT: number, DATA: the raw text. */
-  value: unknown[];
-  /** DATA only: lstrip_blocks' length (see DataInfo). */
-  lstrip: Int32Array;
-  /** DATA only: trim_blocks' length | the trailing newline's length << 2 (see DataInfo). */
-  trimTrail: Int32Array;
-  diagnostics: LexDiagnostic[];
-}
-
-/** A reusable token buffer: `lexInto` fills it, `count` says how much of it holds the current template. */
-export class TokenBuffer implements Tokens {
+export class TokenBuffer {
   count = 0;
   type: Int32Array;
   start: Int32Array;
   end: Int32Array;
+  /** NAME/OP: string, STRING: decoded string, INT/FLOAT: number, DATA: the raw text. */
   value: unknown[] = [];
+  /** DATA only: lstrip_blocks' length (see DataInfo). */
   lstrip: Int32Array;
+  /** DATA only: trim_blocks' length | the trailing newline's length << 2 (see DataInfo). */
   trimTrail: Int32Array;
   diagnostics: LexDiagnostic[] = [];
 
@@ -189,11 +178,6 @@ for (const op of ['+', '-', '/', '*', '%', '~', '[', ']', '(', ')', '{', '}', '>
 for (let i = 0; i < 128; i++) {
   OPS2_BY_CHAR[i] ??= undefined;
   OPS1_BY_CHAR[i] ??= undefined;
-}
-
-/** Tokens of `src` in a buffer of their own. */
-export function lex(src: string): Tokens {
-  return lexInto(src, new TokenBuffer());
 }
 
 /** Tokens of `src` into `buffer` (its previous contents are dropped). */
