@@ -116,8 +116,6 @@ export function analyzeScopes(template: A.TemplateNode): void {
 
 function drain(pending: PendingFrame[], parent: Symbols): void {
   for (const f of pending) {
-    // A frame with no assignment in it (a loop body of `{{ }}` and ifs) has nothing to record, nor have its nested frames.
-    if (f.prestores.length === 0 && !assignsIn(f.body)) continue;
     const sym = new Symbols((n) => parent.knows(n));
     for (const p of f.params) sym.param(p);
     for (const p of f.prestores) sym.store(p);
@@ -164,6 +162,11 @@ function visitBody(body: readonly A.Stmt[], sym: Symbols, pending: PendingFrame[
   for (const st of body) visitStmt(st, sym, pending);
 }
 
+/**
+ * Visits one statement of a frame; the frames it opens are queued. A frame with no assignment in
+ * it (a loop body of `{{ }}` and ifs) has nothing to record, nor have the frames nested in it: it
+ * is not queued at all.
+ */
 function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
   switch (st.kind) {
     case 'Output':
@@ -176,7 +179,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
       return;
     case 'SetBlock':
       visitTarget(st.target, sym);
-      pending.push({ body: st.body, params: [], prestores: [], exprs: [st.filter], assign: (n) => setInit(st, n) });
+      if (assignsIn(st.body)) pending.push({ body: st.body, params: [], prestores: [], exprs: [st.filter], assign: (n) => setInit(st, n) });
       return;
     case 'If': {
       visitExpr(st.test, sym);
@@ -200,7 +203,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     }
     case 'For':
       visitExpr(st.iter, sym);
-      pending.push({
+      if (assignsIn(st.body)) pending.push({
         body: st.body,
         params: [...targetNames(st.target, []), 'loop'],
         prestores: [],
@@ -209,7 +212,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
           if (n.length) st.bodyMissingAtStart = n;
         },
       });
-      if (st.else_.length) {
+      if (assignsIn(st.else_)) {
         pending.push({ body: st.else_, params: [], prestores: [], exprs: [], assign: (n) => {
           if (n.length) st.elseMissingAtStart = n;
         } });
@@ -217,6 +220,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
       return;
     case 'Macro': {
       sym.store(st.name);
+      if (!assignsIn(st.body)) return;
       const params = st.params.map((p) => p.name);
       if (st.usesCaller) params.push('caller');
       if (st.usesVarargs) params.push('varargs');
@@ -226,6 +230,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     }
     case 'CallBlock': {
       visitExpr(st.call, sym);
+      if (!assignsIn(st.body)) return;
       const params = st.params.map((p) => p.name);
       if (st.usesCaller) params.push('caller');
       if (st.usesVarargs) params.push('varargs');
@@ -235,7 +240,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     }
     case 'FilterBlock':
       visitExpr(st.filter, sym);
-      pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
+      if (assignsIn(st.body)) pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
       return;
     case 'With': {
       for (const v of st.values) visitExpr(v, sym);
@@ -247,7 +252,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     case 'Block':
       // A snapshot body renders in place (same frame); a jinja block is its own frame.
       if (st.blockKind === 'snapshot') visitBody(st.body, sym, pending);
-      else pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
+      else if (assignsIn(st.body)) pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
       return;
     default:
       return;
