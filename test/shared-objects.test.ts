@@ -1,7 +1,7 @@
 /**
  * The loader shares objects between nodes to keep a big project small (a folder's generic tests
  * share one config, a folder's models one project-tree config layer, a column's bare tests one
- * `{column_name}`, empty tags/meta/lists one each):
+ * `{column_name}`, nodes with the same parse record one record, empty tags/meta/lists one each):
  * nobody may change them in place. After a load, compiling every node, writing the manifest and
  * incremental edits, every object two nodes share must hold exactly what it held after the load.
  */
@@ -24,6 +24,7 @@ import { tempProject } from './support/temp-project';
 function shareable(node: ProjectNode): object[] {
   const out: object[] = [node.config, node.config.tags, node.config.meta, node.fqn, node.columns, node.refs, node.sources, node.dependsOn];
   if (node.configLayers) out.push(node.configLayers.tree);
+  if (node.parsed) out.push(node.parsed, node.parsed.macros, node.parsed.uses);
   if (node.test) {
     out.push(node.test.kwargs);
     if (node.test.config) out.push(node.test.config);
@@ -62,6 +63,12 @@ describe('objects shared between nodes are never changed in place', () => {
         'generic tests share a config',
       );
       for (const n of tests) if (shared.has(n.config)) assert.ok(Object.isFrozen(n.config), `${n.uniqueId}: a shared config is frozen`);
+      const rendered = all.filter((n) => n.parsed);
+      assert.ok(
+        rendered.some((n) => shared.has(n.parsed!)),
+        'nodes with the same parse record share it',
+      );
+      for (const n of rendered) if (shared.has(n.parsed!)) assert.ok(Object.isFrozen(n.parsed) && Object.isFrozen(n.parsed!.macros) && Object.isFrozen(n.parsed!.uses), `${n.uniqueId}: a shared parse record is frozen`);
       if ('modelsShareTree' in project) {
         const models = all.filter((n) => n.resourceType === 'model');
         assert.ok(

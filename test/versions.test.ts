@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeProject, type Analysis } from '../server/src/core/analysis';
 import { createCompiler, defaultProfilesDirs } from '../server/src/core/session';
+import { sqlCallsOf } from '../server/src/core/loader';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { OverlayHost, ProjectState } from '../server/src/lsp/workspace';
 import { runProject } from '../server/src/runner/project-run';
@@ -54,7 +55,7 @@ function projectFiles(): Record<string, string> {
 function observable(a: Analysis): string {
   const { project, graph } = a;
   return JSON.stringify({
-    nodes: [...project.nodes.values()].map((n) => [n.uniqueId, n.file, n.refs, n.sources, n.dependsOn, n.parsed, n.configCalls, n.macroCalls, n.dynamic, n.config, n.layer]),
+    nodes: [...project.nodes.values()].map((n) => [n.uniqueId, n.file, n.refs, n.sources, n.dependsOn, n.parsed, sqlCallsOf(project, n), n.dynamic, n.config, n.layer]),
     files: [...project.files.values()].map((f) => [f.path, f.text, f.blocks, f.nodeIds]),
     macros: [...project.macros].map(([name, defs]) => [name, defs.map((d) => [d.file, d.packageName, d.block])]),
     children: [...graph.children],

@@ -2,6 +2,7 @@
  * The project graph: ref()/source() resolved to nodes, parents/children, cycles with their full
  * path, upstream/downstream with depth, and the medallion layer of every node.
  */
+import { compareRoot } from './collation';
 import type { Diagnostic } from './diagnostics';
 import type { Project, ProjectNode } from './model';
 import { LAYERS_DEFAULT } from './model';
@@ -401,7 +402,7 @@ function layersInUse(graph: ProjectGraph, layered: ProjectNode[]): string[] {
     const at = layered.filter((n) => n.layer === name).map((n) => position.get(n.uniqueId) ?? 0);
     mean.set(name, at.reduce((a, b) => a + b, 0) / at.length);
   }
-  return [...graph.layers.names, ...[...extra].sort((a, b) => mean.get(a)! - mean.get(b)! || a.localeCompare(b))];
+  return [...graph.layers.names, ...[...extra].sort((a, b) => mean.get(a)! - mean.get(b)! || compareRoot(a, b))];
 }
 
 /** A node's parents from its refs, sources and (for tests) what it tests; problems go to `out`. */

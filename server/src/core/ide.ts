@@ -6,6 +6,7 @@
 import type { Analysis } from './analysis';
 import { parse, render } from './jinja';
 import { layerFit, layerProblem } from './graph';
+import { sqlCallsOf } from './loader/node-calls';
 import type { MacroDefinition, ProjectNode } from './model';
 import type { RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
@@ -37,10 +38,11 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
   const { graph, project } = analysis;
   for (const node of nodesInFile(analysis, file)) {
     if (node.file !== file) continue;
+    const { macroCalls } = sqlCallsOf(project, node);
     // A ref rendering found inside a macro call is the macro's to answer for, unless its name is written there.
     for (const call of node.refs) {
       if (call.literal === false) continue;
-      if (within(call.span, offset) || (within(call.callSpan, offset) && !node.macroCalls.some((m) => within(m.span, offset)))) {
+      if (within(call.span, offset) || (within(call.callSpan, offset) && !macroCalls.some((m) => within(m.span, offset)))) {
         const target = graph.resolveRef(call.name, call.packageName, call.version, node.packageName);
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
@@ -52,7 +54,7 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
         return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
       }
     }
-    for (const call of node.macroCalls) {
+    for (const call of macroCalls) {
       if (within(call.span, offset)) {
         const macro = findMacro(analysis, call.name);
         return macro ? { kind: 'macro', name: call.name, span: call.span, macro } : { kind: 'macro', name: call.name, span: call.span };

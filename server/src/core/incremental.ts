@@ -19,7 +19,7 @@ import type { Analysis } from './analysis';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
 import { checkNodeLayers, ParentIndex, ProjectGraph, recomputeCyclesThrough, resolveDependencies } from './graph';
 import { MAX_FILE_BYTES } from './host';
-import { handParseTime, parseTimeOf, type ScanCache } from './loader';
+import { handParseTime, parseTimeOf, sqlCallsOf, type ScanCache } from './loader';
 import type { MacroDefinition, ProjectFile, ProjectNode } from './model';
 import type { BlockDefinition, ScanResult } from './scanner';
 
@@ -171,15 +171,15 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
   } else {
     const call: Record<string, unknown> = {};
     for (const c of scanned.configs) Object.assign(call, c.values);
-    if (configKey(call) !== configKey(Object.assign({}, ...read.configCalls.map((c) => c.values)) as Record<string, unknown>)) return undefined;
-    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(read.configCalls.map((c) => c.dynamicKeys))) return undefined;
+    // The file still holds the text the node was read from: its calls are read again from it.
+    const readCalls = sqlCallsOf(project, read).configs;
+    if (configKey(call) !== configKey(Object.assign({}, ...readCalls.map((c) => c.values)) as Record<string, unknown>)) return undefined;
+    if (JSON.stringify(scanned.configs.map((c) => c.dynamicKeys)) !== JSON.stringify(readCalls.map((c) => c.dynamicKeys))) return undefined;
     node = writableNode(analysis, read);
     node.refs = scanned.refs;
     node.sources = scanned.sources;
   }
   node.dynamic = scanned.dynamic;
-  node.configCalls = scanned.configs;
-  node.macroCalls = scanned.macroCalls;
 
   const id = node.uniqueId;
   const before = node.dependsOn;
@@ -219,7 +219,8 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
 }
 
 function configKey(call: Record<string, unknown>): string {
-  return JSON.stringify(Object.entries(call).sort(([a], [b]) => a.localeCompare(b)));
+  // Any fixed order will do (both sides are keyed the same way): code units, no collator.
+  return JSON.stringify(Object.entries(call).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

@@ -26,7 +26,7 @@ import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
 import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
-import { manifestInputsOf, parseTimeOf } from './loader';
+import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
 import type { TemplateCache } from './compiler/context';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
@@ -611,7 +611,7 @@ class ManifestBuilder {
   /** depends_on.macros of a node: what its render called, else its scanned macro calls resolved. */
   private nodeMacros(node: ProjectNode): string[] {
     if (node.parsed) return node.parsed.macros;
-    const calls = node.resourceType === 'operation' ? scan(node.hook!.sql).macroCalls : node.macroCalls;
+    const calls = node.resourceType === 'operation' ? scan(node.hook!.sql).macroCalls : sqlCallsOf(this.project, node).macroCalls;
     const ids: string[] = [];
     const add = (id: string | undefined): void => {
       if (id && !ids.includes(id)) ids.push(id);

@@ -1,6 +1,6 @@
 /** The project model: what the loader produces and every other part of the product reads. */
 import type { Diagnostic } from './diagnostics';
-import type { BlockDefinition, ConfigCall, DynamicCall, MacroCallSite, RefCall, SourceCall } from './scanner';
+import type { BlockDefinition, DynamicCall, RefCall, SourceCall } from './scanner';
 import type { Span } from './text';
 
 export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test' | 'analysis' | 'operation' | 'exposure';
@@ -67,8 +67,6 @@ export interface ProjectNode {
   refs: RefCall[];
   sources: SourceCall[];
   dynamic: DynamicCall[];
-  configCalls: ConfigCall[];
-  macroCalls: MacroCallSite[];
   /** How parse time read a SQL node (absent for seeds, sources and tests from yml). */
   parsed?: ParsedNode;
   /** The layers the node's config is made of, kept so a yml patch can recompute it in dbt's order. */

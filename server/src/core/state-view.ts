@@ -16,6 +16,7 @@ import { readCsv } from './csv';
 import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import type { MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
+import { sqlCallsOf } from './loader/node-calls';
 import { scan } from './scanner';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines as universal } from './dbt-text';
 import type { ManifestNode } from './state';
@@ -148,9 +149,10 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
  * reconstructed the way dbt prints it (`['status']`, `env_var('X')`, `True`).
  */
 function configCallConfig(project: Project, node: ProjectNode, read: Map<string, Json>): Json {
-  const first = node.configCalls[0];
+  const configCalls = sqlCallsOf(project, node).configs;
+  const first = configCalls[0];
   const text = first ? project.files.get(node.file)?.text : undefined;
-  if (!first || text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...node.configCalls.map((c) => c.values)) as Json;
+  if (!first || text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...configCalls.map((c) => c.values)) as Json;
   const source = text.slice(first.callSpan.start, first.callSpan.end);
   const known = read.get(source);
   if (known) return known;
@@ -284,7 +286,8 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
   const raw = read(node.file) ?? '';
   const isTest = node.resourceType === 'test';
   // A generic test also depends on the macro that defines it (`test_<name>`), when the project has one.
-  const calls = node.test?.attachedTo ? [...node.macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : node.macroCalls;
+  const macroCalls = sqlCallsOf(project, node).macroCalls;
+  const calls = node.test?.attachedTo ? [...macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : macroCalls;
   const out: ManifestNode = {
     ...base,
     unrendered_config: unrenderedConfig(project, node, entry, yml),

@@ -7,6 +7,7 @@
  */
 import type { Analysis } from '../analysis';
 import type { Clock } from '../clock';
+import { sqlCallsOf } from '../loader/node-calls';
 import type { Diagnostic } from '../diagnostics';
 import { isUndefined, Kwargs, PyFloat } from '../jinja';
 import type { ColumnInfo, ProjectNode } from '../model';
@@ -477,7 +478,7 @@ export class Compiler {
   /** config() values computed at render time (e.g. `schema=var('s')`): render the node once to see them. */
   private dynamicConfig(node: ProjectNode): Record<string, unknown> {
     // Parse time rendered the node: its config() values are in its config already, as dbt's are.
-    if (node.parsed || !node.configCalls.some((c) => c.dynamicKeys.length > 0)) return {};
+    if (node.parsed || !sqlCallsOf(this.analysis.project, node).configs.some((c) => c.dynamicKeys.length > 0)) return {};
     const seen = this.renderedConfig.get(node.uniqueId);
     if (seen) return seen;
     if (this.frames.some((f) => f.node.uniqueId === node.uniqueId)) return this.frame.captured;

@@ -7,11 +7,14 @@ import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { Diagnostic } from '../diagnostics';
 import { PyFloat } from '../jinja';
 import { joinPath, MAX_FILE_BYTES, type FileHost } from '../host';
-import type { DocsBlock, MacroDefinition, NodeConfig, ProjectConfig, ProjectFile, ProjectNode } from '../model';
+import type { DocsBlock, MacroDefinition, NodeConfig, ParsedNode, ProjectConfig, ProjectFile, ProjectNode } from '../model';
 import type { ParseTime } from './parse-time';
 import { NameIndex } from '../text';
 import type { ScanCache } from './scan-cache';
 import type { YNode } from '../yaml-tree';
+
+/** What a load scans with: a ScanCache kept between loads (the editor's), or one load's scans. */
+export type Scans = Pick<ScanCache, 'scan' | 'templates'>;
 
 /** What the root project and its installed packages load into together. */
 /** What a load read that the manifest writer needs again: each properties yml's parsed root and each seed's text, by path. */
@@ -35,6 +38,8 @@ export class LoadState {
   parser?: ParseTime;
   /** Renders a Jinja value of dbt_project.yml (target, env_var, --vars). */
   renderProjectValue?: (text: string) => unknown;
+  /** Parse records by content: models written from one template read the same macros (see `parseRecord`). */
+  private readonly parseRecords = new Map<string, ParsedNode>();
   /** What the manifest writer would read again, when the load keeps it (`LoadOptions.keepManifestInputs`). */
   manifestInputs?: ManifestInputs;
   /** `{column_name: x}`, the arguments of every `- unique`/`- not_null` of a column x: one frozen object per name. */
@@ -44,8 +49,22 @@ export class LoadState {
   constructor(
     readonly host: FileHost,
     readonly root: string,
-    readonly cache: ScanCache,
+    readonly cache: Scans,
   ) {}
+
+  /**
+   * A node's parse record, one frozen object for every node with the same one: a big project's
+   * models mostly call the same few macros, and each record kept is copied by the collector.
+   */
+  parseRecord(by: ParsedNode['by'], macros: string[], uses: string[]): ParsedNode {
+    const key = `${by}\u0000${macros.join('\u0001')}\u0000${uses.join('\u0001')}`;
+    let record = this.parseRecords.get(key);
+    if (!record) {
+      record = Object.freeze({ by, macros: Object.freeze(macros) as string[], uses: Object.freeze(uses) as string[] });
+      this.parseRecords.set(key, record);
+    }
+    return record;
+  }
 
   /** The arguments of a column's test written as a bare name: shared by every such test, never changed. */
   columnArguments(columnName: string): Record<string, unknown> {

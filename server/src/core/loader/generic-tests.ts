@@ -167,24 +167,29 @@ function addGenericTest(
   }
   const attachedTo = target.uniqueId;
   const severity = severityOf(config);
-  // Literals with every key: an object that gains a key later gets a second, out-of-line store.
-  const test: NonNullable<ProjectNode['test']> =
-    columnName === undefined
-      ? namespace
-        ? { name: bare, kwargs, attachedTo, severity, namespace }
-        : { name: bare, kwargs, attachedTo, severity }
-      : namespace
-        ? { name: bare, kwargs, attachedTo, severity, namespace, columnName }
-        : { name: bare, kwargs, attachedTo, severity, columnName };
-  if (alias !== undefined) test.compiledName = alias;
   const ownConfig = alias !== undefined && !(testConfig && 'alias' in testConfig) ? { ...testConfig, alias } : testConfig;
-  if (ownConfig) test.config = ownConfig;
+  // Literals with every key: an object that gains a key later gets a second, out-of-line store.
+  // The common shapes are literals (a column's test, long-named ones with their short alias); the rest gain keys.
+  let test: NonNullable<ProjectNode['test']>;
+  if (!namespace && columnName !== undefined && alias !== undefined && ownConfig) test = { name: bare, kwargs, attachedTo, severity, columnName, compiledName: alias, config: ownConfig };
+  else {
+    test =
+      columnName === undefined
+        ? namespace
+          ? { name: bare, kwargs, attachedTo, severity, namespace }
+          : { name: bare, kwargs, attachedTo, severity }
+        : namespace
+          ? { name: bare, kwargs, attachedTo, severity, namespace, columnName }
+          : { name: bare, kwargs, attachedTo, severity, columnName };
+    if (alias !== undefined) test.compiledName = alias;
+    if (ownConfig) test.config = ownConfig;
+  }
   const fqn = withLast(ctx.fqnPrefix(rel), name);
   const packageName = ctx.config.name;
   // Enabled tests get the layer key the graph sets on every node (disabled ones never reach it).
   const node: ProjectNode = config.enabled
-    ? { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test, layer: undefined }
-    : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
+    ? { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test, layer: undefined }
+    : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
   if (typeof description === 'string') node.description = description;
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
   for (const key in kwargs) {

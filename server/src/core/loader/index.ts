@@ -16,7 +16,9 @@ import { joinPath, type FileHost } from '../host';
 import type { Project, ProjectConfig, ProjectNode } from '../model';
 import { defaultDuckDbTarget, readProfile, type Target } from '../profiles';
 import { defaultProfilesDirs, renderEnvString } from '../session';
-import { LoadState, PackageContext, type ManifestInputs } from './context';
+import { TemplateCache } from '../compiler/context';
+import { scan } from '../scanner';
+import { LoadState, PackageContext, type ManifestInputs, type Scans } from './context';
 import { loadDocs } from './docs';
 import { addHooks } from './hooks';
 import { installedPackages, reportMissingPackages } from './packages';
@@ -24,11 +26,11 @@ import { ParseTime } from './parse-time';
 import { profileNameOf, readProjectConfig } from './project-config';
 import { loadPropertiesFiles } from './properties';
 import { projectYamlGlobals, renderNative } from './render-yaml';
-import { ScanCache } from './scan-cache';
 import { loadSeeds } from './seeds';
 import { loadMacroFiles, loadSqlFiles } from './sql-files';
 
-export { ScanCache } from './scan-cache';
+import { ScanCache } from './scan-cache';
+export { ScanCache };
 export type { ParseTime } from './parse-time';
 
 /** The parse-time renderer a project was loaded with (kept for incremental edits: its macros are defined). */
@@ -56,6 +58,7 @@ export function handParseTime(from: Project, to: Project): void {
   parsers.set(to, parser);
 }
 export { parseCsvHeader } from './seeds';
+export { sqlCallsOf, type NodeCalls } from './node-calls';
 
 export interface LoadOptions {
   /** Reuses scans and parsed templates of unchanged texts between loads (the language server keeps one). */
@@ -91,8 +94,17 @@ export interface LoadOptions {
   keepManifestInputs?: boolean;
 }
 
+/**
+ * Scans for a load nothing reloads (the CLI, a bench): each text scanned as it is read and the
+ * result kept only while its node is built. A ScanCache would hold every file's scan to the end
+ * of the load, so the collector would copy all of it into the old generation, only to drop it.
+ */
+function scansOfOneLoad(): Scans {
+  return { scan: (_path, text) => scan(text), templates: new TemplateCache() };
+}
+
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
-  const cache = options.cache ?? new ScanCache();
+  const cache = options.cache ?? scansOfOneLoad();
   const state = new LoadState(host, joinPath(root), cache);
   if (options.keepManifestInputs) state.manifestInputs = { propertiesTrees: new Map(), seedTexts: new Map() };
   const env = options.env ?? {};

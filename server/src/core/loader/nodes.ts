@@ -1,6 +1,6 @@
 /** Building nodes and registering them: dbt's rules for disabled nodes, duplicates and the ref() namespace. */
 import { configFromLayers, copyConfig } from '../config-tree';
-import type { NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
+import type { ConfigLayers, NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
 import { flat, type Span } from '../text';
 import type { PackageContext } from './context';
@@ -40,11 +40,11 @@ function fqnPrefixOf(pkg: string, folders: readonly string[]): string[] {
   return lastPrefix.prefix;
 }
 
-type NodeLists = 'columns' | 'refs' | 'sources' | 'dynamic' | 'configCalls' | 'macroCalls' | 'dependsOn';
+type NodeLists = 'columns' | 'refs' | 'sources' | 'dynamic' | 'dependsOn';
 
 /** A node with empty lists unless given: every node kind is built the same way. */
 export function newNode(fields: Omit<ProjectNode, NodeLists> & Partial<Pick<ProjectNode, NodeLists>>): ProjectNode {
-  return { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, configCalls: NONE, macroCalls: NONE, dependsOn: NONE, ...fields };
+  return { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, ...fields };
 }
 
 /**
@@ -60,7 +60,16 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
   const defaultMaterialization = type === 'model' ? (python ? 'table' : 'view') : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
   const tree = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);
   const rootLayers = ctx.rootConfig ? ctx.rootLayers(treeKey, [...folders, name]) : undefined;
-  const node: ProjectNode = newNode({
+  // One literal with every key the load and the graph give a SQL node (undefined until given): a
+  // key added later costs each of tens of thousands of nodes a second, out-of-line store.
+  // The config() layer is given with the others (not added to them later), for the same reason.
+  let layers: ConfigLayers = rootLayers ? { tree, rootLayers } : { tree };
+  const node: ProjectNode = {
+    columns: NONE,
+    refs: NONE,
+    sources: NONE,
+    dynamic: result?.dynamic ?? [],
+    dependsOn: NONE,
     uniqueId: flat(`${type}.${pkg}.${name}`),
     resourceType: type,
     name,
@@ -69,37 +78,39 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     fqn: withLast(fqnPrefixOf(pkg, folders), name),
     // The parse-time render shows the node its config (`model.config`): its own copy, as the tree is shared.
     config: copyConfig(tree),
-    dynamic: result?.dynamic ?? [],
-    configCalls: result?.configs ?? [],
-    macroCalls: result?.macroCalls ?? [],
-  });
+    configLayers: layers,
+    parsed: undefined,
+    layer: undefined,
+    yml: undefined,
+    description: undefined,
+  };
   if (block) {
     node.nameSpan = block.nameSpan;
     node.blockSpan = block.span;
   }
-  node.configLayers = rootLayers ? { tree, rootLayers } : { tree };
   const parser = ctx.state.parser;
   // Seeds have no Jinja; Python models neither: dbt reads their dbt.ref/source/config calls from the syntax tree.
   if (parser && !python && type !== 'seed') {
     const parsed = parser.parseNode(node, file.text, result);
     node.refs = parsed.refs;
     node.sources = parsed.sources;
-    node.parsed = { by: parsed.by, macros: parsed.macros, uses: parsed.uses };
-    if (Object.keys(parsed.call).length > 0) node.configLayers.call = parsed.call;
+    node.parsed = ctx.state.parseRecord(parsed.by, parsed.macros, parsed.uses);
+    if (Object.keys(parsed.call).length > 0) layers = rootLayers ? { tree, rootLayers, call: parsed.call } : { tree, call: parsed.call };
     for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
   } else {
     node.refs = result?.refs ?? [];
     node.sources = result?.sources ?? [];
     const call: Record<string, unknown> = {};
     for (const c of result?.configs ?? []) Object.assign(call, c.values);
-    if (Object.keys(call).length > 0) node.configLayers.call = call;
-    if (python) node.parsed = { by: 'scan', macros: [], uses: [] };
+    if (Object.keys(call).length > 0) layers = rootLayers ? { tree, rootLayers, call } : { tree, call };
+    if (python) node.parsed = ctx.state.parseRecord('scan', [], []);
     if (type === 'seed') {
       node.refs = NONE;
       node.sources = NONE;
     }
   }
-  node.config = configFromLayers(node.configLayers);
+  node.configLayers = layers;
+  node.config = configFromLayers(layers);
   if (type !== 'seed') renderHooks(ctx, node);
   if (type === 'test') node.test = { name, kwargs: {}, severity: severityOf(node.config) };
   register(ctx, node, file);
@@ -126,8 +137,11 @@ export function renderHooks(ctx: PackageContext, node: ProjectNode, only?: Recor
   const parsed = parser.renderHooks(node, hooks);
   if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
   if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
-  if (parsed.macros.length > 0 && node.parsed) node.parsed.macros = [...new Set([...node.parsed.macros, ...parsed.macros])];
-  if (parsed.uses.length > 0 && node.parsed) node.parsed.uses = [...new Set([...node.parsed.uses, ...parsed.uses])];
+  // Parse records are shared (frozen): the node gets a new one.
+  if (node.parsed && (parsed.macros.length > 0 || parsed.uses.length > 0)) {
+    const { by, macros, uses } = node.parsed;
+    node.parsed = ctx.state.parseRecord(by, parsed.macros.length > 0 ? [...new Set([...macros, ...parsed.macros])] : macros, parsed.uses.length > 0 ? [...new Set([...uses, ...parsed.uses])] : uses);
+  }
   for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
 }
 

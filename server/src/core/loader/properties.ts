@@ -3,6 +3,7 @@
  * analyses (description, config, columns, tests), model versions and yml-defined snapshots; its
  * `sources:` and `unit_tests:` are read by sources.ts and unit-tests.ts.
  */
+import { compareRoot } from '../collation';
 import { applyConfig, emptyConfig } from '../config-tree';
 import { relativePath } from '../host';
 import type { ProjectFile, ProjectNode, ResourceType } from '../model';
@@ -150,7 +151,7 @@ function patchVersions(ctx: PackageContext, rel: string, entry: YNode, name: str
   const state = ctx.state;
   const listed = versions.map((item) => ({ item, v: getString(item, 'v') })).filter((x): x is { item: YNode; v: string } => x.v !== undefined);
   const numeric = listed.every((x) => !Number.isNaN(Number(x.v)));
-  const latest = getString(entry, 'latest_version') ?? listed.map((x) => x.v).sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b))).pop();
+  const latest = getString(entry, 'latest_version') ?? listed.map((x) => x.v).sort((a, b) => (numeric ? Number(a) - Number(b) : compareRoot(a, b))).pop();
   for (const { item, v } of listed) {
     const fileName = getString(item, 'defined_in') ?? `${name}_v${v}`;
     let node = ctx.named('model', fileName);

@@ -7,7 +7,8 @@ import { normalizePath, relativePath } from '../host';
 import type { MacroDefinition, ProjectFile } from '../model';
 import { scan, type ScanResult } from '../scanner';
 import type { PackageContext } from './context';
-import { addNode } from './nodes';
+import { pythonCallsAsJinja } from './node-calls';
+import { addNode, NONE } from './nodes';
 
 export type SqlFileKind = 'model' | 'snapshot' | 'macro' | 'test' | 'analysis';
 
@@ -108,8 +109,8 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
       out.push({ file, result: undefined, folders, fileName, python: text ?? '' });
       continue;
     }
-    const file: ProjectFile = { path: rel, kind, blocks: [], nodeIds: [] };
-    if (text !== undefined) file.text = text;
+    // The text given in the literal, not added later (a key added costs each file a second store).
+    const file: ProjectFile = text === undefined ? { path: rel, kind, blocks: NONE, nodeIds: NONE } : { path: rel, kind, blocks: NONE, nodeIds: NONE, text };
     state.files.set(rel, file);
     const result = text === undefined ? undefined : state.cache.scan(rel, text);
     if (result) {
@@ -130,37 +131,6 @@ function addPythonModel(ctx: PackageContext, file: ProjectFile, folders: string[
   const calls = scan(pythonCallsAsJinja(text));
   // Spans of the Jinja stand-in map back: each call keeps its offset in the Python text.
   addNode(ctx, file, 'model', stem, folders, { ...calls, static: true, macroCalls: [], blocks: [], problems: [] });
-}
-
-/** `dbt.ref('a')` → `{{ ref('a') }}` at the same offsets (everything else blanked), so the scan reads the calls in place. */
-function pythonCallsAsJinja(text: string): string {
-  const chars = text.replace(/[^\n]/g, ' ').split('');
-  const re = /\bdbt\.(ref|source|config)\s*\(/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    let depth = 0;
-    let end = -1;
-    for (let k = m.index + m[0].length - 1; k < text.length; k++) {
-      const c = text[k];
-      if (c === '(') depth++;
-      else if (c === ')' && --depth === 0) {
-        end = k;
-        break;
-      } else if (c === "'" || c === '"') {
-        const close = text.indexOf(c, k + 1);
-        if (close === -1) break;
-        k = close;
-      }
-    }
-    if (end === -1) continue;
-    // `dbt.ref(...)` becomes `{{  ref(...)}}`: the call text keeps its offsets.
-    chars[m.index] = '{';
-    chars[m.index + 1] = '{';
-    for (let k = m.index + 4; k <= end; k++) chars[k] = text[k]!;
-    while (chars.length < end + 3) chars.push(' ');
-    chars[end + 1] = '}';
-    chars[end + 2] = '}';
-  }
-  return chars.join('');
 }
 
 /**

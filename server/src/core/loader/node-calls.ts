@@ -1,0 +1,72 @@
+/**
+ * A SQL node's `config()` calls and macro call sites, read again from its file's text when a
+ * reader needs them (hover, go to definition, state comparison): the load does not keep them on
+ * every node, as few readers need them and tens of thousands of nodes would carry them.
+ */
+import type { Project, ProjectNode } from '../model';
+import { scan, type ConfigCall, type MacroCallSite } from '../scanner';
+import type { Span } from '../text';
+
+export interface NodeCalls {
+  configs: ConfigCall[];
+  macroCalls: MacroCallSite[];
+}
+
+const NO_CALLS: NodeCalls = Object.freeze({ configs: Object.freeze([]) as unknown as ConfigCall[], macroCalls: Object.freeze([]) as unknown as MacroCallSite[] });
+
+/** What the load's scan of the node's file found in the node (its snapshot block, for a snapshot); none for nodes not read from a SQL or Python file. */
+export function sqlCallsOf(project: Project, node: ProjectNode): NodeCalls {
+  const file = project.files.get(node.file);
+  if (!file || file.text === undefined || node.test?.attachedTo !== undefined) return NO_CALLS;
+  switch (node.resourceType) {
+    case 'model':
+    case 'analysis':
+    case 'test':
+    case 'snapshot':
+      break;
+    default:
+      return NO_CALLS;
+  }
+  if (file.kind === 'python-model') return { configs: scan(pythonCallsAsJinja(file.text)).configs, macroCalls: [] };
+  if (file.kind !== 'model' && file.kind !== 'analysis' && file.kind !== 'test' && file.kind !== 'snapshot') return NO_CALLS;
+  const scanned = scan(file.text);
+  const block = node.blockSpan;
+  if (!block) return { configs: scanned.configs, macroCalls: scanned.macroCalls };
+  return { configs: scanned.configs.filter((c) => within(block, c.callSpan)), macroCalls: scanned.macroCalls.filter((m) => within(block, m.span)) };
+}
+
+/** A snapshot block holds a call that starts inside it (what the load scoped its calls by). */
+function within(block: Span, s: Span): boolean {
+  return s.start >= block.start && s.start <= block.end;
+}
+
+/** `dbt.ref('a')` → `{{ ref('a') }}` at the same offsets (everything else blanked), so the scan reads a Python model's calls in place. */
+export function pythonCallsAsJinja(text: string): string {
+  const chars = text.replace(/[^\n]/g, ' ').split('');
+  const re = /\bdbt\.(ref|source|config)\s*\(/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let depth = 0;
+    let end = -1;
+    for (let k = m.index + m[0].length - 1; k < text.length; k++) {
+      const c = text[k];
+      if (c === '(') depth++;
+      else if (c === ')' && --depth === 0) {
+        end = k;
+        break;
+      } else if (c === "'" || c === '"') {
+        const close = text.indexOf(c, k + 1);
+        if (close === -1) break;
+        k = close;
+      }
+    }
+    if (end === -1) continue;
+    // `dbt.ref(...)` becomes `{{  ref(...)}}`: the call text keeps its offsets.
+    chars[m.index] = '{';
+    chars[m.index + 1] = '{';
+    for (let k = m.index + 4; k <= end; k++) chars[k] = text[k]!;
+    while (chars.length < end + 3) chars.push(' ');
+    chars[end + 1] = '}';
+    chars[end + 2] = '}';
+  }
+  return chars.join('');
+}
