@@ -332,6 +332,30 @@ function isIdentPart(c: number): boolean {
   return c < 128 && CHAR_CLASS[c] !== 0;
 }
 
+/**
+ * Token objects reused from one tag to the next: a tag's tokens are read before the next tag is
+ * tokenised, and nothing a scan returns holds a token (results copy the strings and spans they need).
+ * Tens of thousands of tags per load then allocate no token objects.
+ */
+const tokenPool: Token[] = [];
+/** Tokens past this many in one tag are not pooled: one huge tag must not stay pinned. */
+const MAX_POOLED_TOKENS = 4096;
+
+/** The `k`-th token of the current tag. */
+function pooledToken(k: number, kind: Tok, start: number, end: number, value: string): Token {
+  const t = tokenPool[k];
+  if (t === undefined) {
+    const fresh = { kind, start, end, value };
+    if (k < MAX_POOLED_TOKENS) tokenPool.push(fresh);
+    return fresh;
+  }
+  t.kind = kind;
+  t.start = start;
+  t.end = end;
+  t.value = value;
+  return t;
+}
+
 function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
   const n = text.length;
   const tokens: Token[] = [];
@@ -345,7 +369,7 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
     if (isIdentStart(c)) {
       let k = j + 1;
       while (k < end && isIdentPart(text.charCodeAt(k))) k++;
-      tokens.push({ kind: Tok.Ident, start: j, end: k, value: text.slice(j, k) });
+      tokens.push(pooledToken(tokens.length, Tok.Ident, j, k, text.slice(j, k)));
       j = k;
       continue;
     }
@@ -365,24 +389,24 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
         escaped = true; // the clamped text is decoded as it stands
       }
       const raw = text.slice(j + 1, k);
-      tokens.push({ kind: Tok.String, start: j, end: k + 1, value: escaped ? decodeString(raw) : raw });
+      tokens.push(pooledToken(tokens.length, Tok.String, j, k + 1, escaped ? decodeString(raw) : raw));
       j = k + 1;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let k = j + 1;
       while (k < end && (isIdentPart(text.charCodeAt(k)) || text.charCodeAt(k) === 46)) k++;
-      tokens.push({ kind: Tok.Number, start: j, end: k, value: text.slice(j, k) });
+      tokens.push(pooledToken(tokens.length, Tok.Number, j, k, text.slice(j, k)));
       j = k;
       continue;
     }
     // Two-character operators matter only for `**` (kwargs splat) and `==`; keep others single.
     if ((c === 42 || c === 61) && text.charCodeAt(j + 1) === c) {
-      tokens.push({ kind: Tok.Punct, start: j, end: j + 2, value: text.slice(j, j + 2) });
+      tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 2, text.slice(j, j + 2)));
       j += 2;
       continue;
     }
-    tokens.push({ kind: Tok.Punct, start: j, end: j + 1, value: text[j]! });
+    tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 1, text[j]!));
     j++;
   }
   return tokens;
@@ -510,6 +534,11 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   if (!head || head.kind !== Tok.Ident || tokens[1]?.value !== '(') return false;
   if (head.value !== 'ref' && head.value !== 'source' && head.value !== 'config') return false;
   if (matchParen(tokens, 1) !== tokens.length - 1) return false;
+  // The common shapes, `ref('a')` and `source('s', 't')`, without splitting the arguments.
+  if (head.value === 'ref' && tokens.length === 4) return isPlainString(text, tokens[2]!);
+  if (head.value === 'source' && tokens.length === 6 && tokens[3]!.kind === Tok.Punct && tokens[3]!.value === ',') {
+    return isPlainString(text, tokens[2]!) && isPlainString(text, tokens[4]!);
+  }
   for (const t of tokens) {
     // Escapes and number spellings are where a scan and Python could read a literal differently.
     if (t.kind === Tok.String && hasBackslash(text, t.start, t.end)) return false;
@@ -533,6 +562,11 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
   return true;
 }
 
+/** A string literal token without escapes (whose value a scan and Python read alike). */
+function isPlainString(text: string, t: Token): boolean {
+  return t.kind === Tok.String && !hasBackslash(text, t.start, t.end);
+}
+
 function hasBackslash(text: string, start: number, end: number): boolean {
   for (let k = start; k < end; k++) if (text.charCodeAt(k) === 92) return true;
   return false;
@@ -544,6 +578,12 @@ function isMethodCall(method: string): boolean {
 }
 
 function readRef(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  if (closeAt === openAt + 2 && tokens[openAt + 1]!.kind === Tok.String) {
+    // `ref('a')`, most refs: what the general reading below gives, without splitting the arguments.
+    const nameTok = tokens[openAt + 1]!;
+    result.refs.push({ name: nameTok.value, span: innerSpan(nameTok), callSpan });
+    return;
+  }
   const args = splitArgs(tokens, openAt + 1, closeAt);
   const positional: Token[] = [];
   let version: string | undefined;
@@ -573,6 +613,13 @@ function readRef(tokens: Token[], openAt: number, closeAt: number, callSpan: Spa
 }
 
 function readSource(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
+  const a0 = tokens[openAt + 1]!;
+  const b0 = tokens[openAt + 3];
+  if (closeAt === openAt + 4 && a0.kind === Tok.String && tokens[openAt + 2]!.kind === Tok.Punct && tokens[openAt + 2]!.value === ',' && b0!.kind === Tok.String) {
+    // `source('s', 't')`: what the general reading below gives, without splitting the arguments.
+    result.sources.push({ source: a0.value, table: b0!.value, sourceSpan: innerSpan(a0), tableSpan: innerSpan(b0!), callSpan });
+    return;
+  }
   const args = splitArgs(tokens, openAt + 1, closeAt);
   const [a, b] = args;
   if (args.length !== 2 || a!.length !== 1 || b!.length !== 1 || a![0]!.kind !== Tok.String || b![0]!.kind !== Tok.String) {

@@ -1,5 +1,6 @@
 // Hand-written Jinja2 scanner. One pass over the source with charCodeAt; tokens are
-// stored as parallel arrays (struct-of-arrays) to keep allocation low.
+// stored as parallel typed arrays (struct-of-arrays) in a buffer the parser reuses from one
+// template to the next, so lexing allocates little beyond the token values themselves.
 //
 // Whitespace options (trim_blocks / lstrip_blocks / keep_trailing_newline) are render
 // options in this engine, so instead of applying them here the lexer records, for each
@@ -19,6 +20,7 @@ export const TK_INT = 8;
 export const TK_FLOAT = 9;
 export const TK_OP = 10;
 
+/** What a data token's text is with each whitespace option applied (DataStmt carries the same fields). */
 export interface DataInfo {
   raw: string;
   trim: number;
@@ -31,14 +33,82 @@ export interface LexDiagnostic {
   span: Span;
 }
 
-export interface Tokens {
-  type: number[];
-  start: number[];
-  end: number[];
-  /** NAME/OP: string, STRING: decoded string, INT/FLOAT: number, DATA: DataInfo. */
-  value: unknown[];
-  diagnostics: LexDiagnostic[];
+/**
+ * Tokens as parallel arrays, filled by `lexInto` and reused from one template to the next: only
+ * the first `count` entries are the current template's tokens (the last one EOF). The arrays are
+ * longer; reads past EOF see EOF padding, then stale tokens.
+ */
+export class TokenBuffer {
+  count = 0;
+  type: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** NAME/OP: string, STRING: decoded string, INT/FLOAT: number, DATA: the raw text. */
+  value: unknown[] = [];
+  /** DATA only: lstrip_blocks' length (see DataInfo). */
+  lstrip: Int32Array;
+  /** DATA only: trim_blocks' length | the trailing newline's length << 2 (see DataInfo). */
+  trimTrail: Int32Array;
+  diagnostics: LexDiagnostic[] = [];
+
+  constructor(capacity = 256) {
+    this.type = new Int32Array(capacity);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.lstrip = new Int32Array(capacity);
+    this.trimTrail = new Int32Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.type.length;
+  }
+
+  /** Room for at least `n` tokens, contents kept. */
+  grow(n: number): void {
+    let cap = this.type.length * 2;
+    while (cap < n) cap *= 2;
+    const more = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.type = more(this.type);
+    this.start = more(this.start);
+    this.end = more(this.end);
+    this.lstrip = more(this.lstrip);
+    this.trimTrail = more(this.trimTrail);
+  }
+
+  /**
+   * Ready for the next template. The last one's values stay until overwritten (clearing them cost
+   * more than it saves: they hold at most one template's names and strings).
+   */
+  clear(): void {
+    this.count = 0;
+    this.diagnostics = [];
+  }
 }
+
+/** One spare buffer for the parser: parses run one at a time, a nested one simply gets its own. */
+let spareBuffer: TokenBuffer | null = null;
+/** Larger buffers are not kept: one huge template must not pin its token arrays for the process's life. */
+const MAX_KEPT_CAPACITY = 1 << 16;
+
+export function takeTokenBuffer(): TokenBuffer {
+  const b = spareBuffer;
+  if (b === null) return new TokenBuffer();
+  spareBuffer = null;
+  return b;
+}
+
+export function releaseTokenBuffer(b: TokenBuffer): void {
+  if (b.capacity > MAX_KEPT_CAPACITY) return;
+  b.clear();
+  spareBuffer = b;
+}
+
+/** Tokens past the EOF token, so a look-ahead from EOF reads EOF rather than a stale token. */
+const EOF_PADDING = 3;
 
 const C_NL = 10;
 const C_CR = 13;
@@ -110,25 +180,31 @@ for (let i = 0; i < 128; i++) {
   OPS1_BY_CHAR[i] ??= undefined;
 }
 
-export function lex(src: string): Tokens {
-  return new Lexer(src).run();
+/** Tokens of `src` into `buffer` (its previous contents are dropped). */
+export function lexInto(src: string, buffer: TokenBuffer): TokenBuffer {
+  buffer.count = 0;
+  buffer.diagnostics = [];
+  new Lexer(src, buffer).run();
+  return buffer;
 }
 
 class Lexer {
   private readonly n: number;
   private pos = 0;
-  readonly type: number[] = [];
-  readonly start: number[] = [];
-  readonly end: number[] = [];
-  readonly value: unknown[] = [];
-  readonly diagnostics: LexDiagnostic[] = [];
+  /** Tokens written so far (the next one goes at this index of the buffer's arrays). */
+  private count = 0;
+  private readonly diagnostics: LexDiagnostic[];
   private readonly brackets: number[] = [];
   /** Whether the previous tag end may have a newline removed by trim_blocks. */
   private prevTrimmable = false;
   /** Length of the source's final newline (removed unless keep_trailing_newline). */
   private readonly trailLen: number;
 
-  constructor(private readonly src: string) {
+  constructor(
+    private readonly src: string,
+    private readonly buf: TokenBuffer,
+  ) {
+    this.diagnostics = buf.diagnostics;
     this.n = src.length;
     const n = this.n;
     if (n > 0 && src.charCodeAt(n - 1) === C_NL) this.trailLen = n > 1 && src.charCodeAt(n - 2) === C_CR ? 2 : 1;
@@ -136,7 +212,7 @@ class Lexer {
     else this.trailLen = 0;
   }
 
-  run(): Tokens {
+  run(): void {
     const src = this.src;
     const n = this.n;
     while (this.pos < n) {
@@ -186,14 +262,21 @@ class Lexer {
       else this.lexTag(kind, i, j);
     }
     this.push(TK_EOF, n, n, null);
-    return { type: this.type, start: this.start, end: this.end, value: this.value, diagnostics: this.diagnostics };
+    const count = this.count;
+    for (let k = 0; k < EOF_PADDING; k++) this.push(TK_EOF, n, n, null);
+    this.buf.count = count;
+    this.count = count;
   }
 
   private push(t: number, s: number, e: number, v: unknown): void {
-    this.type.push(t);
-    this.start.push(s);
-    this.end.push(e);
-    this.value.push(v);
+    const k = this.count;
+    const buf = this.buf;
+    if (k >= buf.type.length) buf.grow(k + 1);
+    buf.type[k] = t;
+    buf.start[k] = s;
+    buf.end[k] = e;
+    buf.value[k] = v;
+    this.count = k + 1;
   }
 
   private diag(message: string, start: number, end: number): void {
@@ -235,8 +318,10 @@ class Lexer {
       else if (c === C_CR) trim = s + 1 < e && src.charCodeAt(s + 1) === C_NL ? 2 : 1;
     }
     const trail = atEof && e === this.n ? Math.min(this.trailLen, e - s) : 0;
-    const info: DataInfo = { raw: src.slice(s, e), trim, lstrip, trail };
-    this.push(TK_DATA, s, e, info);
+    const k = this.count;
+    this.push(TK_DATA, s, e, src.slice(s, e));
+    this.buf.lstrip[k] = lstrip;
+    this.buf.trimTrail[k] = trim | (trail << 2);
   }
 
   private skipWs(p: number): number {
@@ -320,11 +405,6 @@ class Lexer {
   private lexTag(kind: number, tagStart: number, j: number): void {
     const src = this.src;
     const n = this.n;
-    // The token arrays, pushed to in place (no call per token).
-    const type = this.type;
-    const start = this.start;
-    const end = this.end;
-    const value = this.value;
     this.push(kind, tagStart, j, null);
     const isBlock = kind === TK_BLOCK_BEGIN;
     // Open-bracket stack, only needed to tell a dict's `}}` from the variable end (one list for all tags).
@@ -357,10 +437,7 @@ class Lexer {
           if (d < 128 ? (ASCII_CLASS[d]! & CL_NAME) === 0 : !isNameChar(d)) break;
           q++;
         }
-        type.push(TK_NAME);
-        start.push(p);
-        end.push(q);
-        value.push(src.slice(p, q));
+        this.push(TK_NAME, p, q, src.slice(p, q));
         p = q;
         continue;
       }
@@ -412,10 +489,7 @@ class Lexer {
       // Operators: longest match first (table lookups by char code, no substring allocation).
       const two = c < 128 ? OPS2_BY_CHAR[c] : undefined;
       if (two !== undefined && src.charCodeAt(p + 1) === two.charCodeAt(1)) {
-        type.push(TK_OP);
-        start.push(p);
-        end.push(p + 2);
-        value.push(two);
+        this.push(TK_OP, p, p + 2, two);
         p += 2;
         continue;
       }
@@ -423,10 +497,7 @@ class Lexer {
       if (one !== undefined) {
         if (c === 40 || c === 91 || c === C_LBRACE) brackets.push(c === 40 ? 41 : c === 91 ? 93 : C_RBRACE);
         else if ((c === 41 || c === 93 || c === C_RBRACE) && brackets.length > 0 && brackets[brackets.length - 1] === c) brackets.pop();
-        type.push(TK_OP);
-        start.push(p);
-        end.push(p + 1);
-        value.push(one);
+        this.push(TK_OP, p, p + 1, one);
         p += 1;
         continue;
       }

@@ -4,8 +4,8 @@
 
 import type * as A from './ast';
 import {
-  lex, TK_BLOCK_BEGIN, TK_BLOCK_END, TK_DATA, TK_EOF, TK_FLOAT, TK_INT, TK_NAME, TK_OP, TK_STRING,
-  TK_VAR_BEGIN, TK_VAR_END, type DataInfo,
+  lexInto, releaseTokenBuffer, takeTokenBuffer, TK_BLOCK_BEGIN, TK_BLOCK_END, TK_DATA, TK_EOF, TK_FLOAT, TK_INT,
+  TK_NAME, TK_OP, TK_STRING, TK_VAR_BEGIN, TK_VAR_END, type DataInfo, type TokenBuffer,
 } from './lexer';
 import { FILTERS, TESTS } from './filters';
 import { markTuple, pyFloat } from './runtime';
@@ -41,9 +41,14 @@ const UNSUPPORTED_TAGS = new Set(['extends', 'include', 'import', 'from', 'autoe
 const EXTRA_FILTERS = new Set(['as_bool', 'as_native', 'as_number', 'as_text']);
 
 export function parseTemplate(source: string): ParseOutput {
-  const p = new Parser(source);
-  const template = p.parseTemplate();
-  return { template, diagnostics: p.finishDiagnostics() };
+  const tokens = lexInto(source, takeTokenBuffer());
+  try {
+    const p = new Parser(source, tokens);
+    const template = p.parseTemplate();
+    return { template, diagnostics: p.finishDiagnostics() };
+  } finally {
+    releaseTokenBuffer(tokens);
+  }
 }
 
 /** Create the text of a data node for the given whitespace options. */
@@ -60,10 +65,13 @@ export function dataText(d: DataInfo, trimBlocks: boolean, lstripBlocks: boolean
 }
 
 class Parser {
-  private readonly t: number[];
-  private readonly s: number[];
-  private readonly e: number[];
+  private readonly t: Int32Array;
+  private readonly s: Int32Array;
+  private readonly e: Int32Array;
   private readonly v: unknown[];
+  /** Token count, EOF included (the arrays may be longer). */
+  private readonly n: number;
+  private readonly tokens: TokenBuffer;
   private p = 0;
   private readonly diags: ParseDiagnostic[] = [];
   /** End-tag names of the open blocks, innermost last. */
@@ -89,12 +97,16 @@ class Parser {
   private varargsUses = 0;
   private kwargsUses = 0;
 
-  constructor(private readonly src: string) {
-    const toks = lex(src);
+  constructor(
+    private readonly src: string,
+    toks: TokenBuffer,
+  ) {
+    this.tokens = toks;
     this.t = toks.type;
     this.s = toks.start;
     this.e = toks.end;
     this.v = toks.value;
+    this.n = toks.count;
     for (const d of toks.diagnostics) {
       this.diags.push(d);
       this.lexErrorStarts.push(d.span.start);
@@ -264,16 +276,14 @@ class Parser {
       const tt = t[this.p];
       if (tt === TK_EOF) return { body, end: null };
       if (tt === TK_DATA) {
-        const d = this.v[this.p] as DataInfo;
-        body.push({
-          kind: 'Data',
-          span: { start: this.s[this.p]!, end: this.e[this.p]! },
-          text: dataText(d, false, false, false),
-          raw: d.raw,
-          trim: d.trim,
-          lstrip: d.lstrip,
-          trail: d.trail,
-        });
+        const at = this.p;
+        const raw = this.v[at] as string;
+        const trimTrail = this.tokens.trimTrail[at]!;
+        const trail = trimTrail >> 2;
+        // The default options' text: the raw text less the template's final newline (and CRs folded).
+        let text = trail === 0 ? raw : raw.slice(0, raw.length - trail);
+        if (text.indexOf('\r') >= 0) text = text.replace(/\r\n?/g, '\n');
+        body.push({ kind: 'Data', span: { start: this.s[at]!, end: this.e[at]! }, text, raw, trim: trimTrail & 3, lstrip: this.tokens.lstrip[at]!, trail });
         this.p++;
       } else if (tt === TK_VAR_BEGIN) {
         const loop = this.loopUses;
@@ -376,13 +386,13 @@ class Parser {
   /** End offset of the block tag starting at `start` (its `%}`), found via the token arrays. */
   private tagEndAfter(start: number): number {
     let lo = 0;
-    let hi = this.s.length;
+    let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.s[mid]! < start) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.t.length; i++) {
+    for (let i = lo; i < this.n; i++) {
       const tt = this.t[i];
       if (tt === TK_BLOCK_END || tt === TK_VAR_END) return this.e[i]!;
       if (tt === TK_EOF || (i > lo && (tt === TK_DATA || tt === TK_BLOCK_BEGIN || tt === TK_VAR_BEGIN))) return this.s[i]!;
@@ -1021,18 +1031,21 @@ class Parser {
 
   private parseTuple(simplified: boolean, withCondexpr: boolean, extraEnd: string[] | null, explicitParens: boolean): A.Expr {
     const start = this.s[this.p]!;
-    const items: A.Expr[] = [];
-    let isTuple = false;
-    for (;;) {
-      if (items.length) this.expectOp(',');
+    // Most are one expression and no tuple: that one is returned without building a list.
+    if (!this.isTupleEnd(extraEnd)) {
+      const first = simplified ? this.parsePrimary() : this.parseExpression(withCondexpr);
+      if (!this.isOp(',')) return first;
+      return this.parseTupleRest(start, [first], simplified, withCondexpr, extraEnd);
+    }
+    if (!explicitParens) this.fail(`Expected an expression, got '${this.describe()}'`);
+    return constFoldTuple({ kind: 'Tuple', span: this.spanFrom(start), items: [] });
+  }
+
+  /** The items after a tuple's first (the current token is the comma after it). */
+  private parseTupleRest(start: number, items: A.Expr[], simplified: boolean, withCondexpr: boolean, extraEnd: string[] | null): A.Expr {
+    while (this.skipOp(',')) {
       if (this.isTupleEnd(extraEnd)) break;
       items.push(simplified ? this.parsePrimary() : this.parseExpression(withCondexpr));
-      if (this.isOp(',')) isTuple = true;
-      else break;
-    }
-    if (!isTuple) {
-      if (items.length) return items[0]!;
-      if (!explicitParens) this.fail(`Expected an expression, got '${this.describe()}'`);
     }
     return constFoldTuple({ kind: 'Tuple', span: this.spanFrom(start), items });
   }
@@ -1139,17 +1152,15 @@ class Parser {
     return { kind: 'Slice', span: this.spanFrom(start), start: first, stop, step };
   }
 
-  private parseCallArgs(): A.CallArgs {
+  /** The arguments of a call, filter or test, read into `into` (a node being built). */
+  private parseCallArgs<T extends A.CallArgs>(into: T): T {
     const open = this.p;
     this.expectOp('(');
-    const args: A.Expr[] = [];
-    const kwargs: A.Keyword[] = [];
+    let args: A.Expr[] | null = null;
+    let kwargs: A.Keyword[] | null = null;
     let dynArgs: A.Expr | null = null;
     let dynKwargs: A.Expr | null = null;
     let requireComma = false;
-    const ensure = (ok: boolean) => {
-      if (!ok) this.fail('invalid syntax for function call expression', open);
-    };
     while (!this.isOp(')')) {
       if (requireComma) {
         const tt = this.t[this.p];
@@ -1161,32 +1172,41 @@ class Parser {
         this.fail(`unexpected '${this.tokenText()}', expected ')'`);
       }
       if (this.skipOp('*')) {
-        ensure(dynArgs === null && dynKwargs === null);
+        if (dynArgs !== null || dynKwargs !== null) this.failCallSyntax(open);
         dynArgs = this.parseExpression(true);
       } else if (this.skipOp('**')) {
-        ensure(dynKwargs === null);
+        if (dynKwargs !== null) this.failCallSyntax(open);
         dynKwargs = this.parseExpression(true);
       } else if (this.t[this.p] === TK_NAME && this.t[this.p + 1] === TK_OP && this.v[this.p + 1] === '=') {
-        ensure(dynKwargs === null);
+        if (dynKwargs !== null) this.failCallSyntax(open);
         const ks = this.s[this.p]!;
         const name = this.v[this.p] as string;
         this.p += 2;
         const value = this.parseExpression(true);
-        kwargs.push({ name, value, span: this.spanFrom(ks) });
+        (kwargs ??= []).push({ name, value, span: this.spanFrom(ks) });
       } else {
-        ensure(dynArgs === null && dynKwargs === null && kwargs.length === 0);
-        args.push(this.parseExpression(true));
+        if (dynArgs !== null || dynKwargs !== null || kwargs !== null) this.failCallSyntax(open);
+        (args ??= []).push(this.parseExpression(true));
       }
       requireComma = true;
     }
     this.expectOp(')');
-    return { args, kwargs, dynArgs, dynKwargs };
+    into.args = args ?? [];
+    into.kwargs = kwargs ?? NO_KWARGS;
+    into.dynArgs = dynArgs;
+    into.dynKwargs = dynKwargs;
+    return into;
+  }
+
+  private failCallSyntax(open: number): never {
+    this.fail('invalid syntax for function call expression', open);
   }
 
   private parseCall(node: A.Expr): A.Expr {
-    const start = node.span.start;
-    const a = this.parseCallArgs();
-    return { kind: 'Call', span: this.spanFrom(start), fn: node, args: a.args, kwargs: a.kwargs, dynArgs: a.dynArgs, dynKwargs: a.dynKwargs };
+    const call: A.CallExpr = { kind: 'Call', span: node.span, fn: node, args: NO_ARGS, kwargs: NO_KWARGS, dynArgs: null, dynKwargs: null };
+    this.parseCallArgs(call);
+    call.span = this.spanFrom(node.span.start);
+    return call;
   }
 
   private parseFilter(node: A.Expr | null, startInline: boolean): A.Expr | A.FilterExpr {
@@ -1198,8 +1218,10 @@ class Parser {
       let name = this.expectName();
       while (this.skipOp('.')) name += '.' + this.expectName();
       const nameSpan = this.spanFrom(ns);
-      const a: A.CallArgs = this.isOp('(') ? this.parseCallArgs() : { args: [], kwargs: [], dynArgs: null, dynKwargs: null };
-      cur = { kind: 'Filter', span: this.spanFrom(cur ? cur.span.start : ns), node: cur, name, nameSpan, ...a };
+      const filter: A.FilterExpr = { kind: 'Filter', span: nameSpan, node: cur, name, nameSpan, args: [], kwargs: NO_KWARGS, dynArgs: null, dynKwargs: null };
+      if (this.isOp('(')) this.parseCallArgs(filter);
+      filter.span = this.spanFrom(cur ? cur.span.start : ns);
+      cur = filter;
       this.namesFilterOrTest = true;
     }
     return cur!;
@@ -1213,23 +1235,28 @@ class Parser {
     let name = this.expectName();
     while (this.skipOp('.')) name += '.' + this.expectName();
     const nameSpan = this.spanFrom(ns);
-    let a: A.CallArgs = { args: [], kwargs: [], dynArgs: null, dynKwargs: null };
+    const test: A.TestExpr = { kind: 'Test', span: nameSpan, node, name, nameSpan, args: [], kwargs: NO_KWARGS, dynArgs: null, dynKwargs: null };
     const tt = this.t[this.p];
     if (this.isOp('(')) {
-      a = this.parseCallArgs();
+      this.parseCallArgs(test);
     } else if (
       (tt === TK_NAME || tt === TK_STRING || tt === TK_INT || tt === TK_FLOAT || this.isOp('[') || this.isOp('{')) &&
       !this.isName('else') && !this.isName('or') && !this.isName('and')
     ) {
       if (this.isName('is')) this.fail('You cannot chain multiple tests with is');
-      a.args = [this.parsePostfix(this.parsePrimary())];
+      test.args = [this.parsePostfix(this.parsePrimary())];
     }
-    const test: A.TestExpr = { kind: 'Test', span: this.spanFrom(start), node, name, nameSpan, ...a };
+    test.span = this.spanFrom(start);
     this.namesFilterOrTest = true;
     if (negated) return { kind: 'Unary', span: this.spanFrom(start), op: 'not', operand: test };
     return test;
   }
 }
+
+/** A call node's arguments before parseCallArgs reads them. */
+const NO_ARGS: A.Expr[] = [];
+/** Most calls have no keyword arguments: they share one list, frozen as nothing mutates a tree. */
+const NO_KWARGS = Object.freeze([]) as unknown as A.Keyword[];
 
 function errExpr(span: A.Span): A.ErrorExpr {
   return { kind: 'Error', span, message: 'syntax error' };

@@ -104,6 +104,8 @@ function targetNames(t: A.Expr, out: string[]): string[] {
 
 /** Annotate `template` in place with the names each frame starts out with as "missing". */
 export function analyzeScopes(template: A.TemplateNode): void {
+  // Only an assignment makes a name start out missing: without one nothing is recorded.
+  if (!assignsIn(template.body)) return;
   const root = new Symbols(() => false);
   const pending: PendingFrame[] = [];
   visitBody(template.body, root, pending);
@@ -125,10 +127,46 @@ function drain(pending: PendingFrame[], parent: Symbols): void {
   }
 }
 
+/**
+ * Whether `body` or any block nested in it may assign a name (`set`, a macro, `with`): the only
+ * statements whose names can start out missing (Symbols.store). Statements only, no expressions.
+ */
+function assignsIn(body: readonly A.Stmt[]): boolean {
+  for (const st of body) {
+    switch (st.kind) {
+      case 'Set':
+      case 'SetBlock':
+      case 'Macro':
+      case 'With':
+        return true;
+      case 'If':
+        if (assignsIn(st.body) || assignsIn(st.else_)) return true;
+        for (const e of st.elifs) if (assignsIn(e.body)) return true;
+        break;
+      case 'For':
+        if (assignsIn(st.body) || assignsIn(st.else_)) return true;
+        break;
+      case 'CallBlock':
+      case 'FilterBlock':
+      case 'Block':
+        if (assignsIn(st.body)) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 function visitBody(body: readonly A.Stmt[], sym: Symbols, pending: PendingFrame[]): void {
   for (const st of body) visitStmt(st, sym, pending);
 }
 
+/**
+ * Visits one statement of a frame; the frames it opens are queued. A frame with no assignment in
+ * it (a loop body of `{{ }}` and ifs) has nothing to record, nor have the frames nested in it: it
+ * is not queued at all.
+ */
 function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
   switch (st.kind) {
     case 'Output':
@@ -141,7 +179,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
       return;
     case 'SetBlock':
       visitTarget(st.target, sym);
-      pending.push({ body: st.body, params: [], prestores: [], exprs: [st.filter], assign: (n) => setInit(st, n) });
+      if (assignsIn(st.body)) pending.push({ body: st.body, params: [], prestores: [], exprs: [st.filter], assign: (n) => setInit(st, n) });
       return;
     case 'If': {
       visitExpr(st.test, sym);
@@ -165,7 +203,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     }
     case 'For':
       visitExpr(st.iter, sym);
-      pending.push({
+      if (assignsIn(st.body)) pending.push({
         body: st.body,
         params: [...targetNames(st.target, []), 'loop'],
         prestores: [],
@@ -174,7 +212,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
           if (n.length) st.bodyMissingAtStart = n;
         },
       });
-      if (st.else_.length) {
+      if (assignsIn(st.else_)) {
         pending.push({ body: st.else_, params: [], prestores: [], exprs: [], assign: (n) => {
           if (n.length) st.elseMissingAtStart = n;
         } });
@@ -182,6 +220,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
       return;
     case 'Macro': {
       sym.store(st.name);
+      if (!assignsIn(st.body)) return;
       const params = st.params.map((p) => p.name);
       if (st.usesCaller) params.push('caller');
       if (st.usesVarargs) params.push('varargs');
@@ -191,6 +230,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     }
     case 'CallBlock': {
       visitExpr(st.call, sym);
+      if (!assignsIn(st.body)) return;
       const params = st.params.map((p) => p.name);
       if (st.usesCaller) params.push('caller');
       if (st.usesVarargs) params.push('varargs');
@@ -200,7 +240,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     }
     case 'FilterBlock':
       visitExpr(st.filter, sym);
-      pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
+      if (assignsIn(st.body)) pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
       return;
     case 'With': {
       for (const v of st.values) visitExpr(v, sym);
@@ -212,7 +252,7 @@ function visitStmt(st: A.Stmt, sym: Symbols, pending: PendingFrame[]): void {
     case 'Block':
       // A snapshot body renders in place (same frame); a jinja block is its own frame.
       if (st.blockKind === 'snapshot') visitBody(st.body, sym, pending);
-      else pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
+      else if (assignsIn(st.body)) pending.push({ body: st.body, params: [], prestores: [], exprs: [], assign: (n) => setInit(st, n) });
       return;
     default:
       return;
