@@ -10,6 +10,17 @@ const SMALL = 64 * 1024;
 let buffer: Buffer | undefined;
 
 export class NodeFileHost implements FileHost {
+  /** Listings by folder, for a host whose files do not change while it is used (`listsOnce`). */
+  private readonly listings: Map<string, string[]> | undefined;
+
+  /**
+   * @param options.listsOnce each folder is listed once and the listing reused: for a one-shot
+   *   command (`medallion parse`), where the load and the manifest writer list the same folders.
+   */
+  constructor(options: { listsOnce?: boolean } = {}) {
+    if (options.listsOnce) this.listings = new Map();
+  }
+
   read(path: string): ReadResult {
     let fd: number | undefined;
     try {
@@ -40,6 +51,14 @@ export class NodeFileHost implements FileHost {
   }
 
   list(dir: string): string[] {
+    if (!this.listings) return this.walk(dir);
+    let files = this.listings.get(dir);
+    if (!files) this.listings.set(dir, (files = this.walk(dir)));
+    // A copy: callers may sort or change what they get.
+    return files.slice();
+  }
+
+  private walk(dir: string): string[] {
     const out: string[] = [];
     const visited = new Set<string>();
     const walk = (d: string): void => {
