@@ -1,6 +1,6 @@
 /** The FileHost over the real file system (CLI, language server, runner). */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { MAX_FILE_BYTES, normalizePath, type FileHost, type ReadResult } from '../core/host';
+import { MAX_FILE_BYTES, normalizePath, type BytesResult, type FileHost, type ReadResult } from '../core/host';
 
 /** Folders never worth walking into inside a dbt project. */
 const SKIP_DIRS = new Set(['node_modules', '.git', 'target', 'dbt_packages', 'logs', '.venv', '__pycache__']);
@@ -33,6 +33,22 @@ export class NodeFileHost implements FileHost {
       const size = fstatSync(fd).size;
       if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
       return { kind: 'text', text: readFileSync(fd, 'utf8') };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+      return { kind: 'error', message: (err as Error).message };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  readBytes(path: string): BytesResult {
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, 'r');
+      const size = fstatSync(fd).size;
+      if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
+      return { kind: 'bytes', bytes: readFileSync(fd) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };

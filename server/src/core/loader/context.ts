@@ -18,6 +18,8 @@ import type { YNode } from '../yaml-tree';
 export interface ManifestInputs {
   propertiesTrees: Map<string, YNode>;
   seedTexts: Map<string, string>;
+  /** Seeds over dbt's checksum limit (MAX_SEED_BYTES), whose text was not read: checksummed by their path. */
+  largeSeeds?: Set<string>;
 }
 
 export class LoadState {
