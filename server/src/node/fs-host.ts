@@ -22,40 +22,24 @@ export class NodeFileHost implements FileHost {
   }
 
   read(path: string): ReadResult {
-    let fd: number | undefined;
-    try {
+    return withOpenFile(path, (fd): ReadResult => {
       // Open once and read into a shared buffer: a file shorter than the buffer is read whole
       // without a stat. Only a larger file is sized (fstat) before it is read.
-      fd = openSync(path, 'r');
       buffer ??= Buffer.allocUnsafe(SMALL);
       const first = readSync(fd, buffer, 0, SMALL, 0);
       if (first < SMALL) return { kind: 'text', text: buffer.toString('utf8', 0, first) };
       const size = fstatSync(fd).size;
       if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
       return { kind: 'text', text: readFileSync(fd, 'utf8') };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-      return { kind: 'error', message: (err as Error).message };
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    });
   }
 
   readBytes(path: string): BytesResult {
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'r');
+    return withOpenFile(path, (fd): BytesResult => {
       const size = fstatSync(fd).size;
       if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
       return { kind: 'bytes', bytes: readFileSync(fd) };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-      return { kind: 'error', message: (err as Error).message };
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    });
   }
 
   realPath(path: string): string {
@@ -115,5 +99,20 @@ export class NodeFileHost implements FileHost {
     };
     walk(dir);
     return out.sort();
+  }
+}
+
+/** Opens a file for `use` and closes it after; a file that cannot be opened or read is missing or an error. */
+function withOpenFile<T>(path: string, use: (fd: number) => T): T | { kind: 'missing' } | { kind: 'error'; message: string } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return use(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'error', message: (err as Error).message };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
