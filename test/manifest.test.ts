@@ -21,6 +21,8 @@ import { writeChunksAtomic, writeManifest } from '../server/src/runner/artifacts
 import { assertGolden, testPath } from './support/golden';
 import { manifestDifferences } from './support/manifest-diff';
 import { GOLDEN_INVOCATION_ID, GOLDEN_RUN_STARTED_AT, goldenClock, goldenProjects, PUBLIC_PROJECTS_DIR } from './support/parity';
+import { tempProject } from './support/temp-project';
+import type { FileHost } from '../server/src/core/host';
 
 const publicProjects = PUBLIC_PROJECTS_DIR;
 // The sample, xdb, the public projects from PyPI and every fixture under test/fixtures/parity/.
@@ -255,4 +257,49 @@ describe('manifest.json from what the load kept', () => {
       assert.equal(kept, text(false));
     });
   }
+});
+
+describe('manifest.json: seeds over dbt\'s checksum limit (1 MiB)', () => {
+  // The load decodes only the header of a seed whose text is over the limit (loader/seeds.ts); the
+  // manifest is exactly the one of a load that reads every seed as text (a host without readBytes).
+  const row = (i: number): string => `${i},caf\u00e9 ${i},${'x'.repeat(40)}`;
+  const rows = (n: number, eol: string): string => ['id,name,pad', ...Array.from({ length: n }, (_, i) => row(i))].join(eol) + eol;
+  const MiB = 1024 * 1024;
+  const lf = rows(Math.ceil(MiB / 50), '\n');
+  // Over 1 MiB as bytes, within it once each CRLF reads as LF: checksummed by its text, as before.
+  let crlf = rows(Math.ceil(MiB / 52), '\r\n');
+  while (Buffer.byteLength(crlf) - (crlf.match(/\r\n/g) ?? []).length > MiB) crlf = crlf.slice(0, crlf.lastIndexOf('\r\n', crlf.length - 3) + 2);
+  const root = tempProject({
+    'seeds/big.csv': lf,
+    'seeds/big_crlf.csv': crlf,
+    'seeds/big_binary.csv': `id,name\n1,\u0000\n${lf}`,
+    'seeds/small.csv': 'id,name\n1,a\n',
+    'models/m.sql': "select * from {{ ref('big') }}",
+  });
+  const manifest = (host: FileHost, keepManifestInputs: boolean): { text: string; analysis: Analysis } => {
+    const clock = goldenClock();
+    const analysis = analyzeProject(host, root, { clock, keepManifestInputs });
+    const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock });
+    return { text: [...coreManifestChunks(analysis, host as NodeFileHost, compiler)].join(''), analysis };
+  };
+  const fsHost = new NodeFileHost();
+  const read: string[] = [];
+  const counting: FileHost = { ...fsHost, read: (path) => (read.push(path), fsHost.read(path)), list: (dir) => fsHost.list(dir), readBytes: (path) => fsHost.readBytes(path) };
+  const textOnly: FileHost = { read: (path) => fsHost.read(path), list: (dir) => fsHost.list(dir) };
+
+  it('the same manifest and diagnostics as from every seed read as text, without reading the large one as text', () => {
+    assert.ok(Buffer.byteLength(crlf) > MiB, 'the CRLF seed is over the limit as bytes');
+    const fast = manifest(counting, true);
+    const plain = manifest(textOnly, false);
+    assert.equal(fast.text, plain.text);
+    assert.deepEqual(fast.analysis.project.diagnostics, plain.analysis.project.diagnostics);
+    assert.ok(!read.some((p) => p.endsWith('/big.csv')), 'big.csv read as text');
+    assert.ok(read.some((p) => p.endsWith('/big_crlf.csv')) && read.some((p) => p.endsWith('/big_binary.csv')));
+    const nodes = (JSON.parse(fast.text) as { nodes: Record<string, { checksum: { name: string }; config: unknown }> }).nodes;
+    assert.deepEqual(nodes['seed.p.big']!.checksum, { name: 'path', checksum: 'seeds/big.csv' });
+    assert.equal(nodes['seed.p.big_crlf']!.checksum.name, 'sha256');
+    assert.equal(nodes['seed.p.small']!.checksum.name, 'sha256');
+    assert.deepEqual(fast.analysis.project.nodes.get('seed.p.big')!.seedColumns, ['id', 'name', 'pad']);
+    assert.ok(fast.analysis.project.diagnostics.some((d) => d.code === 'binary-file' && d.file === 'seeds/big_binary.csv'));
+  });
 });

@@ -854,7 +854,8 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const host = new NodeFileHost();
+    // `parse` loads and writes once: the writer's folders (docs) are listed once, by the load.
+    const host = new NodeFileHost({ listsOnce: name === 'parse' });
     const options = parseOptions(args, root);
     // The manifest writer takes the load's yml trees and seed texts instead of reading and parsing them again.
     if (WRITES_MANIFEST.has(name)) options.keepManifestInputs = true;

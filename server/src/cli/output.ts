@@ -19,16 +19,17 @@ export const dim = paint('2');
 export const bold = paint('1');
 
 /** `models/x.sql:3:14: error unknown-ref: ...` (1-based line and column, like compilers print). */
-export function formatDiagnostic(d: Diagnostic, project: Project, host: FileHost): string {
+export function formatDiagnostic(d: Diagnostic, project: Project, host: FileHost, lines = new Map<string, LineIndex | undefined>()): string {
   let where = d.file;
   if (d.span) {
-    // Project files are relative to the root; profiles.yml and other outside files are absolute.
-    const absolute = /^([a-zA-Z]:)?[\\/]/.test(d.file);
-    const text = project.files.get(d.file)?.text ?? readText(host, absolute ? d.file : joinPath(project.root, d.file));
-    if (text !== undefined) {
-      const p = new LineIndex(text).position(d.span.start);
-      where = `${d.file}:${p.line + 1}:${p.character + 1}`;
+    if (!lines.has(d.file)) {
+      // Project files are relative to the root; profiles.yml and other outside files are absolute.
+      const absolute = /^([a-zA-Z]:)?[\\/]/.test(d.file);
+      const text = project.files.get(d.file)?.text ?? readText(host, absolute ? d.file : joinPath(project.root, d.file));
+      lines.set(d.file, text === undefined ? undefined : new LineIndex(text));
     }
+    const p = lines.get(d.file)?.position(d.span.start);
+    if (p) where = `${d.file}:${p.line + 1}:${p.character + 1}`;
   }
   const severity = d.severity === 'error' ? red('error') : d.severity === 'warning' ? yellow('warning') : 'info';
   return `${where}: ${severity} ${dim(d.code)}: ${d.message}`;
@@ -40,5 +41,8 @@ function readText(host: FileHost, path: string): string | undefined {
 }
 
 export function printDiagnostics(diagnostics: Diagnostic[], project: Project, host: FileHost, stream: NodeJS.WriteStream = process.stderr): void {
-  for (const d of diagnostics) stream.write(formatDiagnostic(d, project, host) + '\n');
+  if (diagnostics.length === 0) return;
+  // Each file read and indexed once, however many diagnostics it has; one write for them all.
+  const lines = new Map<string, LineIndex | undefined>();
+  stream.write(diagnostics.map((d) => `${formatDiagnostic(d, project, host, lines)}\n`).join(''));
 }

@@ -19,7 +19,14 @@ export interface FileHost {
    * `../shared` means the folder beside its real location, as dbt (Python) reads it. Never throws.
    */
   realPath?(path: string): string;
+  /**
+   * A file's bytes, not decoded (optional: a host without it is read as text): for a caller that
+   * needs a large file's size and only its start as text (a seed over dbt's checksum limit). Never throws.
+   */
+  readBytes?(path: string): BytesResult;
 }
+
+export type BytesResult = { kind: 'bytes'; bytes: Uint8Array } | Exclude<ReadResult, { kind: 'text' }>;
 
 /** Largest file the core will analyse; larger ones get a diagnostic instead. */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;

@@ -150,6 +150,8 @@ class ManifestBuilder {
   private readonly readFile: FileReader;
   /** The templates the project's load parsed (every macro file among them). */
   private readonly templates: TemplateCache | undefined;
+  /** Seeds the load found over dbt's checksum limit without reading their text (loader/seeds.ts). */
+  private readonly largeSeeds: ReadonlySet<string> | undefined;
 
   /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
   private withState(json: Json, id: string, keys: readonly string[]): Json {
@@ -169,7 +171,9 @@ class ManifestBuilder {
     this.stateYml = new YmlIndex(this.project, kept?.propertiesTrees);
     const read = hostReader(input.host, this.project.root);
     // A seed the load read is not read again (its state checksum); what the load refused (binary, huge) is read as before.
-    this.readFile = kept ? (file) => kept.seedTexts.get(file) ?? read(file) : read;
+    // A seed the load found over the checksum limit is not read at all (`largeSeed`).
+    this.readFile = kept ? (file) => kept.seedTexts.get(file) ?? (kept.largeSeeds?.has(file) ? '' : read(file)) : read;
+    this.largeSeeds = kept?.largeSeeds;
     this.templates = parseTimeOf(this.project)?.options.templates;
     this.createdAt = input.generatedAt.getTime() / 1000;
     this.packages.set(this.project.config.name, this.project.config);
@@ -340,7 +344,11 @@ class ManifestBuilder {
       const base = this.packages.get(node.packageName)?.base ?? '';
       json.root_path = joinPath(this.project.root, base);
       json.depends_on = { macros: [] };
-      return this.withState(json, node.uniqueId, ['unrendered_config', 'checksum']);
+      this.withState(json, node.uniqueId, ['unrendered_config', 'checksum']);
+      // The state view's checksum (of the enabled seed of this id, as withState's) for a seed over the limit: its path, its text unread.
+      const enabled = this.project.nodes.get(node.uniqueId);
+      if (enabled && this.largeSeeds?.has(enabled.file)) json.checksum = { name: 'path', checksum: enabled.file };
+      return json;
     }
     json.language = node.file.endsWith('.py') ? 'python' : 'sql';
     json.refs = this.refs(node);

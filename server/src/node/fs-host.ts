@@ -1,6 +1,6 @@
 /** The FileHost over the real file system (CLI, language server, runner). */
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { MAX_FILE_BYTES, normalizePath, type FileHost, type ReadResult } from '../core/host';
+import { MAX_FILE_BYTES, normalizePath, type BytesResult, type FileHost, type ReadResult } from '../core/host';
 
 /** Folders never worth walking into inside a dbt project. */
 const SKIP_DIRS = new Set(['node_modules', '.git', 'target', 'dbt_packages', 'logs', '.venv', '__pycache__']);
@@ -10,25 +10,36 @@ const SMALL = 64 * 1024;
 let buffer: Buffer | undefined;
 
 export class NodeFileHost implements FileHost {
+  /** Listings by folder, for a host whose files do not change while it is used (`listsOnce`). */
+  private readonly listings: Map<string, string[]> | undefined;
+
+  /**
+   * @param options.listsOnce each folder is listed once and the listing reused: for a one-shot
+   *   command (`medallion parse`), where the load and the manifest writer list the same folders.
+   */
+  constructor(options: { listsOnce?: boolean } = {}) {
+    if (options.listsOnce) this.listings = new Map();
+  }
+
   read(path: string): ReadResult {
-    let fd: number | undefined;
-    try {
+    return withOpenFile(path, (fd): ReadResult => {
       // Open once and read into a shared buffer: a file shorter than the buffer is read whole
       // without a stat. Only a larger file is sized (fstat) before it is read.
-      fd = openSync(path, 'r');
       buffer ??= Buffer.allocUnsafe(SMALL);
       const first = readSync(fd, buffer, 0, SMALL, 0);
       if (first < SMALL) return { kind: 'text', text: buffer.toString('utf8', 0, first) };
       const size = fstatSync(fd).size;
       if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
       return { kind: 'text', text: readFileSync(fd, 'utf8') };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-      return { kind: 'error', message: (err as Error).message };
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    });
+  }
+
+  readBytes(path: string): BytesResult {
+    return withOpenFile(path, (fd): BytesResult => {
+      const size = fstatSync(fd).size;
+      if (size > MAX_FILE_BYTES) return { kind: 'too-large', size };
+      return { kind: 'bytes', bytes: readFileSync(fd) };
+    });
   }
 
   realPath(path: string): string {
@@ -40,6 +51,14 @@ export class NodeFileHost implements FileHost {
   }
 
   list(dir: string): string[] {
+    if (!this.listings) return this.walk(dir);
+    let files = this.listings.get(dir);
+    if (!files) this.listings.set(dir, (files = this.walk(dir)));
+    // A copy: callers may sort or change what they get.
+    return files.slice();
+  }
+
+  private walk(dir: string): string[] {
     const out: string[] = [];
     const visited = new Set<string>();
     const walk = (d: string): void => {
@@ -80,5 +99,20 @@ export class NodeFileHost implements FileHost {
     };
     walk(dir);
     return out.sort();
+  }
+}
+
+/** Opens a file for `use` and closes it after; a file that cannot be opened or read is missing or an error. */
+function withOpenFile<T>(path: string, use: (fd: number) => T): T | { kind: 'missing' } | { kind: 'error'; message: string } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return use(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'error', message: (err as Error).message };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

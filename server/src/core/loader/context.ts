@@ -21,6 +21,8 @@ export type Scans = Pick<ScanCache, 'scan' | 'templates'>;
 export interface ManifestInputs {
   propertiesTrees: Map<string, YNode>;
   seedTexts: Map<string, string>;
+  /** Seeds over dbt's checksum limit (MAX_SEED_BYTES), whose text was not read: checksummed by their path. */
+  largeSeeds?: Set<string>;
 }
 
 export class LoadState {
