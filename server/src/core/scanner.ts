@@ -356,11 +356,18 @@ function pooledToken(k: number, kind: Tok, start: number, end: number, value: st
   return t;
 }
 
+/**
+ * The current tag's tokens: one list rewritten for every tag (its length set to the tag's count),
+ * not a list grown by pushing per tag. Like the tokens, it is read before the next tag is tokenised.
+ */
+const tagTokens: Token[] = [];
+
 function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
   const n = text.length;
-  const tokens: Token[] = [];
+  const tokens = tagTokens;
+  let count = 0;
   let j = start;
-  while (j < end && tokens.length < max) {
+  while (j < end && count < max) {
     const c = text.charCodeAt(j);
     if (c <= 32 || (c >= 0x85 && isUnicodeSpace(c))) {
       j++;
@@ -369,7 +376,8 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
     if (isIdentStart(c)) {
       let k = j + 1;
       while (k < end && isIdentPart(text.charCodeAt(k))) k++;
-      tokens.push(pooledToken(tokens.length, Tok.Ident, j, k, text.slice(j, k)));
+      tokens[count] = pooledToken(count, Tok.Ident, j, k, text.slice(j, k));
+      count++;
       j = k;
       continue;
     }
@@ -389,26 +397,37 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
         escaped = true; // the clamped text is decoded as it stands
       }
       const raw = text.slice(j + 1, k);
-      tokens.push(pooledToken(tokens.length, Tok.String, j, k + 1, escaped ? decodeString(raw) : raw));
+      tokens[count] = pooledToken(count, Tok.String, j, k + 1, escaped ? decodeString(raw) : raw);
+      count++;
       j = k + 1;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let k = j + 1;
       while (k < end && (isIdentPart(text.charCodeAt(k)) || text.charCodeAt(k) === 46)) k++;
-      tokens.push(pooledToken(tokens.length, Tok.Number, j, k, text.slice(j, k)));
+      tokens[count] = pooledToken(count, Tok.Number, j, k, text.slice(j, k));
+      count++;
       j = k;
       continue;
     }
     // Two-character operators matter only for `**` (kwargs splat) and `==`; keep others single.
     if ((c === 42 || c === 61) && text.charCodeAt(j + 1) === c) {
-      tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 2, text.slice(j, j + 2)));
+      tokens[count] = pooledToken(count, Tok.Punct, j, j + 2, text.slice(j, j + 2));
+      count++;
       j += 2;
       continue;
     }
-    tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 1, text[j]!));
+    tokens[count] = pooledToken(count, Tok.Punct, j, j + 1, text[j]!);
+      count++;
     j++;
   }
+  // One huge tag must not keep a huge list: it is dropped for a fresh one.
+  if (count > MAX_POOLED_TOKENS) {
+    const own = tokens.slice(0, count);
+    tagTokens.length = 0;
+    return own;
+  }
+  tokens.length = count;
   return tokens;
 }
 
