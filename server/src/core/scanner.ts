@@ -261,6 +261,16 @@ interface TagExtent {
 const TAG_STOP = new Uint8Array(128);
 for (const c of `'"}%{`) TAG_STOP[c.charCodeAt(0)] = 1;
 
+/** The extent readTag answers, one object rewritten per tag (read before the next tag is read). */
+const tagExtent: TagExtent = { bodyStart: 0, bodyEnd: 0, end: 0 };
+
+function extent(bodyStart: number, bodyEnd: number, end: number): TagExtent {
+  tagExtent.bodyStart = bodyStart;
+  tagExtent.bodyEnd = bodyEnd;
+  tagExtent.end = end;
+  return tagExtent;
+}
+
 /** Finds the end of a `{{ ... }}` / `{% ... %}` tag, skipping closers inside string literals. */
 function readTag(text: string, open: number, closer: string, problems: ScanProblem[]): TagExtent {
   const n = text.length;
@@ -279,13 +289,13 @@ function readTag(text: string, open: number, closer: string, problems: ScanProbl
         // Recover: the tag ends at the next closer, ignoring quotes.
         const close = text.indexOf(closer, j + 1);
         if (close === -1) break;
-        return { bodyStart, bodyEnd: close, end: close + 2 };
+        return extent(bodyStart, close, close + 2);
       }
       j = quoteEnd + 1;
       continue;
     }
     if (c === closer.charCodeAt(0) && text.charCodeAt(j + 1) === CH_RBRACE) {
-      return { bodyStart, bodyEnd: j, end: j + 2 };
+      return extent(bodyStart, j, j + 2);
     }
     if (c === CH_LBRACE && (text.charCodeAt(j + 1) === CH_LBRACE || text.charCodeAt(j + 1) === CH_PERCENT)) {
       // A new tag opens before this one closed: Jinja rejects this too; resume at the new tag.
@@ -297,7 +307,7 @@ function readTag(text: string, open: number, closer: string, problems: ScanProbl
     message: `Unterminated tag: '${text.slice(open, open + 2)}' has no matching '${closer}'`,
     span: { start: open, end: Math.min(lineEnd(text, open), open + 2 + 200) },
   });
-  return { bodyStart, bodyEnd: j, end: j };
+  return extent(bodyStart, j, j);
 }
 
 function findQuoteEnd(text: string, quoteAt: number): number {
