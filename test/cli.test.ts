@@ -49,6 +49,25 @@ describe('medallion CLI', () => {
     assert.ok(Object.keys(manifest.nodes).some((id) => /^test\.p\.unique_b_id\.[0-9a-f]{10}$/.test(id)), Object.keys(manifest.nodes).join(', '));
   });
 
+  it('parse: --vars reach the relation names (duplicate check and manifest), as dbt 1.12.6 names them', () => {
+    // Checked with dbt parse on the same project: without --vars both models are "main"."t" (an
+    // error); with them m1 is "other"."t" and the project parses.
+    const root = tempProject({
+      'macros/schema.sql': "{% macro generate_schema_name(custom_schema_name, node) -%}\n{{ var('schema_for_' ~ node.name, target.schema) }}\n{%- endmacro %}\n",
+      'models/m1.sql': "{{ config(alias='t') }} select 1 as x\n",
+      'models/m2.sql': "{{ config(alias='t') }} select 2 as x\n",
+    });
+    const without = medallion(['parse'], root);
+    assert.equal(without.code, 1);
+    assert.match(without.stderr, /error duplicate-name: .*"test"\."main"\."t"/);
+    const r = medallion(['parse', '--vars', '{schema_for_m1: other}'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /duplicate-name/);
+    const manifest = JSON.parse(readFileSync(join(root, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { schema: string; relation_name: string | null }> };
+    assert.deepEqual(manifest.nodes['model.p.m1'], { ...manifest.nodes['model.p.m1'], schema: 'other', relation_name: '"test"."other"."t"' });
+    assert.deepEqual(manifest.nodes['model.p.m2'], { ...manifest.nodes['model.p.m2'], schema: 'main', relation_name: '"test"."main"."t"' });
+  });
+
   it('parse: a broken project exits 1 and names file:line:col and cause', () => {
     const r = medallion(['parse'], testPath('fixtures', 'broken'));
     assert.equal(r.code, 1);

@@ -4,7 +4,7 @@
  * again for the manifest writer's docs).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -46,6 +46,28 @@ describe('NodeFileHost listings', () => {
       // Another folder (here one inside) is its own listing, read when first asked for.
       assert.deepEqual(host.list(join(models, 'staging')), [normalizePath(join(models, 'staging', 'b.sql'))]);
       assert.deepEqual(host.list(join(root, 'missing')), []);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('NodeFileHost.listLevel: one folder level, as list() would see it', () => {
+  it('files and folders directly inside, sorted, links followed, skipped folders left out, each real folder once', () => {
+    const root = mkdtempSync(join(tmpdir(), 'fs-host-level-'));
+    try {
+      for (const dir of ['pkgs/b', 'pkgs/a-b/macros', 'pkgs/a', 'pkgs/.hidden', 'pkgs/target', 'outside']) mkdirSync(join(root, dir), { recursive: true });
+      writeFileSync(join(root, 'pkgs', 'z.yml'), '');
+      writeFileSync(join(root, 'pkgs', 'a-b', 'dbt_project.yml'), '');
+      writeFileSync(join(root, 'pkgs', 'a-b', 'macros', 'm.sql'), '');
+      symlinkSync(join(root, 'outside'), join(root, 'pkgs', 'linked'));
+      symlinkSync(join(root, 'outside'), join(root, 'pkgs', 'linked_again'));
+      symlinkSync(join(root, 'nowhere'), join(root, 'pkgs', 'broken'));
+      const host = new NodeFileHost();
+      const pkgs = normalizePath(join(root, 'pkgs'));
+      assert.deepEqual(host.listLevel(pkgs), { files: [`${pkgs}/z.yml`], folders: [`${pkgs}/a`, `${pkgs}/a-b`, `${pkgs}/b`, `${pkgs}/linked`] });
+      assert.deepEqual(host.listLevel(`${pkgs}/a-b`), { files: [`${pkgs}/a-b/dbt_project.yml`], folders: [`${pkgs}/a-b/macros`] });
+      assert.deepEqual(host.listLevel(`${pkgs}/missing`), { files: [], folders: [] });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -5,6 +5,8 @@ import { MemoryHost } from '../server/src/core/host';
 import { LineIndex } from '../server/src/core/text';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { assertGolden, testPath } from './support/golden';
+import { rmSync } from 'node:fs';
+import { tempProject } from './support/temp-project';
 
 function describeDiagnostics(root: string): string {
   const host = new NodeFileHost();
@@ -62,5 +64,37 @@ describe('project loading: hostile files', () => {
     const { project, diagnostics } = analyzeProject(new MemoryHost({ 'models/a.sql': 'select 1' }, '/q'), '/q');
     assert.equal(diagnostics[0]!.code, 'project-config');
     assert.ok(project.nodes.has('model.q.a'));
+  });
+});
+
+describe('installed packages', () => {
+  it('found by listing one level of the packages folder: the same packages, in the same order, as from the whole listing', () => {
+    const pkg = (name: string): Record<string, string> => ({
+      [`dbt_packages/${name}/dbt_project.yml`]: `name: ${name.replace('-', '_')}\nconfig-version: 2\n`,
+      [`dbt_packages/${name}/models/${name.replace('-', '_')}_m.sql`]: 'select 1 as id\n',
+    });
+    const root = tempProject({
+      ...pkg('a'),
+      ...pkg('a-b'),
+      // A package's own test project is not a package; nor is a folder without dbt_project.yml.
+      'dbt_packages/a/integration_tests/dbt_project.yml': 'name: a_integration_tests\n',
+      'dbt_packages/a/integration_tests/models/it.sql': 'select 1 as id\n',
+      'dbt_packages/not_a_package/models/x.sql': 'select 1 as id\n',
+      'models/root_m.sql': "select * from {{ ref('a_m') }} join {{ ref('a_b_m') }} using (id)\n",
+    });
+    try {
+      const listed: string[] = [];
+      const fs = new NodeFileHost();
+      const byLevel = analyzeProject({ read: (p) => fs.read(p), list: (d) => (listed.push(d), fs.list(d)), listLevel: (d) => fs.listLevel(d) }, root);
+      const whole = analyzeProject({ read: (p) => fs.read(p), list: (d) => fs.list(d) }, root);
+      assert.deepEqual([...byLevel.project.packages.keys()], ['a_b', 'a']);
+      assert.deepEqual([...byLevel.project.packages.keys()], [...whole.project.packages.keys()]);
+      assert.deepEqual([...byLevel.project.nodes.keys()], [...whole.project.nodes.keys()]);
+      assert.deepEqual(byLevel.diagnostics, whole.diagnostics);
+      assert.deepEqual(byLevel.diagnostics.filter((d) => d.severity === 'error'), []);
+      assert.ok(!listed.some((d) => d.endsWith('/dbt_packages') || d.includes('integration_tests')), listed.join('\n'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

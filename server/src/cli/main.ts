@@ -724,6 +724,9 @@ function writeParseManifest(args: ParsedArgs, analysis: Analysis, host: NodeFile
   const request: CompilerRequest = { env, profilesDirs: profilesDir ? [resolve(profilesDir)] : defaultProfilesDirs(analysis.project.root, env), clock: invocation };
   const target = option(args, 'target');
   if (target) request.target = target;
+  // Relation names as the parse saw them: a schema or alias macro may read --vars.
+  const vars = args.options.has('vars') ? option(args, 'vars') : undefined;
+  if (vars) request.vars = parseVars(vars);
   const { compiler, resolved } = createCompiler(host, analysis, request);
   for (const d of resolved.diagnostics) if (d.severity === 'error') process.stderr.write(`warning: ${d.message}; manifest.json names relations with target '${resolved.target.name}' (${resolved.target.type})\n`);
   try {

@@ -1,5 +1,4 @@
 /** One call from files to everything the product asks about a project: nodes, graph, diagnostics. */
-import type { Clock } from './clock';
 import { compareRoot } from './collation';
 import { Compiler } from './compiler/compiler';
 import type { Diagnostic } from './diagnostics';
@@ -26,7 +25,7 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
   const { graph, diagnostics } = buildGraph(project, options.layers);
   if (project.missingPackages) quietenMissingPackages(diagnostics, project.missingPackages);
   const analysis: Analysis = { project, graph, diagnostics };
-  checkRelationNames(analysis, options.env ?? {}, options.clock);
+  checkRelationNames(analysis, options);
   // Most nodes have no contract: no list per node for them.
   const contracts: Diagnostic[] = [];
   for (const node of project.nodes.values()) {
@@ -44,7 +43,7 @@ export function analyzeProject(host: FileHost, root: string, options: AnalyzeOpt
  * dbt refuses two resources with the same database representation (a root and a package model of
  * the same name and schema, two aliases alike): both would be built into one relation.
  */
-function checkRelationNames(analysis: Analysis, env: Record<string, string | undefined>, clock: Clock | undefined): void {
+function checkRelationNames(analysis: Analysis, options: AnalyzeOptions): void {
   const { project } = analysis;
   if (!project.target) return;
   const relational: ProjectNode[] = [];
@@ -57,8 +56,11 @@ function checkRelationNames(analysis: Analysis, env: Record<string, string | und
     project.macros.get(name)?.some((m) => m.packageName === project.config.name || project.packages.has(m.packageName)),
   );
   let compiler: Compiler | undefined;
-  // The load's parsed templates: the macro files are not parsed again.
-  const compilerOf = (): Compiler => (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env, ...(clock ? { clock } : {}) }, parseTimeOf(project)?.options.templates));
+  // The load's parsed templates: the macro files are not parsed again. The run's --vars, as dbt:
+  // a schema or alias macro may read them.
+  const { env = {}, clock, vars } = options;
+  const compilerOf = (): Compiler =>
+    (compiler ??= new Compiler(analysis, { target: project.target!, dialect: parseDialect(project.target!.type), env, ...(clock ? { clock } : {}), ...(vars ? { vars } : {}) }, parseTimeOf(project)?.options.templates));
   const candidates = aliasOverridden ? sharingIdentifier(relational, (node) => compilerOf().identifier(node)) : sharingIdentifier(relational);
   if (candidates.length === 0) return;
   const seen = new Map<string, ProjectNode>();

@@ -15,6 +15,12 @@ export interface FileHost {
   /** Absolute paths of all files below `dir` (recursive), sorted. Empty when missing. Never throws. */
   list(dir: string): string[];
   /**
+   * The files and folders directly in `dir` (absolute paths, sorted; links followed, what `list`
+   * skips skipped), for a caller that needs one level, not the tree below it. Optional: without
+   * it, callers read `list`. Never throws.
+   */
+  listLevel?(dir: string): { files: string[]; folders: string[] };
+  /**
    * The physical path of a folder (symbolic links resolved), where the host has links: a project's
    * `../shared` means the folder beside its real location, as dbt (Python) reads it. Never throws.
    */

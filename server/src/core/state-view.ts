@@ -36,6 +36,15 @@ export interface StateView {
 /** The tree of dbt_project.yml a resource type is configured under. */
 const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
 
+/** A source entry's part of its tables' fields (shared by them: copied, never changed). */
+interface SourceLevel {
+  config: Json;
+  freshnessNull: boolean;
+  external: unknown;
+}
+
+const NO_SOURCE_LEVEL: SourceLevel = { config: {}, freshnessNull: false, external: undefined };
+
 /** yml entries by the span of their `name:` value, per file (each file parsed once per view); and config() calls read, by their text. */
 export class YmlIndex {
   /** What `configCallConfig` read of a config() call, by the call's text (packages repeat one call in hundreds of models). */
@@ -44,6 +53,7 @@ export class YmlIndex {
   private readonly roots = new Map<string, YNode | undefined>();
   private readonly sources = new Map<string, Map<string, YNode>>();
   private readonly tables = new Map<YNode, Map<string, YNode>>();
+  private readonly sourceLevels = new Map<YNode, SourceLevel>();
 
   /** @param parsed the trees the load kept (`manifestInputsOf`): a file among them is not parsed again */
   constructor(
@@ -90,6 +100,18 @@ export class YmlIndex {
     return table ? { source, table } : { source };
   }
 
+  /** What a `sources:` entry gives each of its tables' manifest fields: its config, `freshness: null`, `external`. */
+  sourceLevel(source: YNode | undefined): SourceLevel {
+    if (!source) return NO_SOURCE_LEVEL;
+    let level = this.sourceLevels.get(source);
+    if (!level) {
+      const config = toJS(get(source, 'config'));
+      level = { config: isDict(config) ? config : {}, freshnessNull: freshnessExplicitlyNull(source), external: toJS(get(source, 'external')) };
+      this.sourceLevels.set(source, level);
+    }
+    return level;
+  }
+
   entry(node: ProjectNode): YNode | undefined {
     // Unit tests are defined in yml: their own name is their entry.
     const at = node.yml ?? (node.resourceType === 'unit_test' && node.nameSpan ? { file: node.file, span: node.nameSpan } : undefined);
@@ -114,11 +136,22 @@ export class YmlIndex {
 function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees']): { own: Json[]; root: Json[] } {
   const own = node.packageName === project.config.name ? project.config : project.packages.get(node.packageName);
   const path = node.fqn.slice(1);
-  const strip = (layer: Json): Json => Object.fromEntries(Object.entries(layer).map(([k, v]) => [k.startsWith('+') ? k.slice(1) : k, v]));
   return {
     own: own ? treeLayers(own.trees[tree], node.packageName, path).map(strip) : [],
     root: own === project.config ? [] : treeLayers(project.config.trees[tree], node.packageName, path, false).map(strip),
   };
+}
+
+/** Layers with `+` dropped from their keys, by layer: every node of a folder has the same ones. */
+const strippedLayers = new WeakMap<Json, Json>();
+
+function strip(layer: Json): Json {
+  let out = strippedLayers.get(layer);
+  if (!out) {
+    out = Object.fromEntries(Object.entries(layer).map(([k, v]) => [k.startsWith('+') ? k.slice(1) : k, v]));
+    strippedLayers.set(layer, out);
+  }
+  return out;
 }
 
 /** dbt's `unrendered_config`: the configs as written, each layer shallow-updating the ones before (UnrenderedConfigGenerator). */
@@ -354,12 +387,14 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
   const entries = yml.sourceEntries(node);
   const spec = freshnessOf(project, node, entries);
   const sourceEntry = entries.source;
+  // What the source's own entry gives, read once for all its tables.
+  const shared = yml.sourceLevel(sourceEntry);
   const meta = { ...(isDict(source.sourceMeta) ? source.sourceMeta : {}), ...node.config.meta };
-  const sourceConfig = toJS(get(sourceEntry, 'config'));
   const tableConfig = toJS(get(entry, 'config'));
-  const config: Json = { ...(isDict(sourceConfig) ? sourceConfig : {}), ...(isDict(tableConfig) ? tableConfig : {}) };
+  const config: Json = { ...shared.config, ...(isDict(tableConfig) ? tableConfig : {}) };
+  const freshnessNull = freshnessExplicitlyNull(entry) || shared.freshnessNull;
   if (spec) config.freshness = spec.criteria;
-  else if (freshnessExplicitlyNull(sourceEntry, entry)) config.freshness = null;
+  else if (freshnessNull) config.freshness = null;
   else delete config.freshness;
   config.loaded_at_field = spec?.loadedAtField ?? null;
   config.loaded_at_query = spec?.loadedAtQuery ?? null;
@@ -373,20 +408,18 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
     unrendered_database: getString(sourceEntry, 'database') ?? getString(sourceEntry, 'catalog') ?? null,
     unrendered_schema: getString(sourceEntry, 'schema') ?? null,
     quoting: { database: null, schema: null, identifier: null, column: null, ...source.quoting },
-    freshness: spec?.criteria ?? (freshnessExplicitlyNull(sourceEntry, entry) ? null : EMPTY_FRESHNESS),
+    freshness: spec?.criteria ?? (freshnessNull ? null : EMPTY_FRESHNESS),
     loaded_at_field: spec?.loadedAtField ?? null,
-    external: toJS(get(entry, 'external')) ?? toJS(get(sourceEntry, 'external')) ?? null,
+    external: toJS(get(entry, 'external')) ?? shared.external ?? null,
     unrendered_config: { ...layered, ...config },
   };
 }
 
-function freshnessExplicitlyNull(source: YNode | undefined, table: YNode | undefined): boolean {
-  for (const entry of [table, source]) {
-    if (entry?.kind === 'map' && entry.entries.has('freshness') && toJS(get(entry, 'freshness')) === null) return true;
-    const config = toJS(get(entry, 'config'));
-    if (isDict(config) && 'freshness' in config && config.freshness === null) return true;
-  }
-  return false;
+/** A source's or table's yml entry says `freshness: null` (or `config: {freshness: null}`). */
+function freshnessExplicitlyNull(entry: YNode | undefined): boolean {
+  if (entry?.kind === 'map' && entry.entries.has('freshness') && toJS(get(entry, 'freshness')) === null) return true;
+  const config = toJS(get(entry, 'config'));
+  return isDict(config) && 'freshness' in config && config.freshness === null;
 }
 
 /** The state fields of a macro: its SQL (the whole block) and the project macros it calls. */

@@ -1,5 +1,5 @@
 /** The FileHost over the real file system (CLI, language server, runner). */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { MAX_FILE_BYTES, normalizePath, type BytesResult, type FileHost, type ReadResult } from '../core/host';
 
 /** Folders never worth walking into inside a dbt project. */
@@ -58,47 +58,69 @@ export class NodeFileHost implements FileHost {
     return files.slice();
   }
 
+  listLevel(dir: string): { files: string[]; folders: string[] } {
+    const files: string[] = [];
+    const folders: string[] = [];
+    const visited = new Set<string>();
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    for (const e of entriesOf(dir)) {
+      const kind = kindOf(prefix + e.name, e, visited);
+      if (kind === 'folder' && !skipsFolder(e.name)) folders.push(normalizePath(prefix + e.name));
+      else if (kind === 'file') files.push(normalizePath(prefix + e.name));
+    }
+    return { files: files.sort(), folders: folders.sort() };
+  }
+
   private walk(dir: string): string[] {
     const out: string[] = [];
     const visited = new Set<string>();
     const walk = (d: string): void => {
-      let entries;
-      try {
-        entries = readdirSync(d, { withFileTypes: true });
-      } catch {
-        return;
-      }
       // Appending the name is path.join without its per-character normalization
       // (the listed paths are normalized once, below).
       const prefix = d.endsWith('/') ? d : `${d}/`;
-      for (const e of entries) {
+      for (const e of entriesOf(d)) {
         const full = prefix + e.name;
-        let isDir = e.isDirectory();
-        let isFile = e.isFile();
-        if (e.isSymbolicLink()) {
-          // Followed (dbt deps links local packages), but each real folder once: links may loop.
-          try {
-            const st = statSync(full);
-            isDir = st.isDirectory();
-            isFile = st.isFile();
-            if (isDir) {
-              const real = realpathSync(full);
-              if (visited.has(real)) continue;
-              visited.add(real);
-            }
-          } catch {
-            continue;
-          }
-        }
-        if (isDir) {
-          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full);
-        } else if (isFile) {
+        const kind = kindOf(full, e, visited);
+        if (kind === 'folder') {
+          if (!skipsFolder(e.name)) walk(full);
+        } else if (kind === 'file') {
           out.push(normalizePath(full));
         }
       }
     };
     walk(dir);
     return out.sort();
+  }
+}
+
+function entriesOf(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function skipsFolder(name: string): boolean {
+  return SKIP_DIRS.has(name) || name.startsWith('.');
+}
+
+/**
+ * A listed entry as a file or folder; a link is followed (dbt deps links local packages), but
+ * each real folder once per `visited`: links may loop. Undefined for anything else or a broken link.
+ */
+function kindOf(full: string, e: Dirent, visited: Set<string>): 'file' | 'folder' | undefined {
+  if (!e.isSymbolicLink()) return e.isDirectory() ? 'folder' : e.isFile() ? 'file' : undefined;
+  try {
+    const st = statSync(full);
+    if (st.isFile()) return 'file';
+    if (!st.isDirectory()) return undefined;
+    const real = realpathSync(full);
+    if (visited.has(real)) return undefined;
+    visited.add(real);
+    return 'folder';
+  } catch {
+    return undefined;
   }
 }
 

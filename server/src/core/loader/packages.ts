@@ -4,19 +4,41 @@ import type { ProjectConfig } from '../model';
 import { get, getString, items, parseYaml, type YNode } from '../yaml-tree';
 import type { LoadState } from './context';
 
+/** What installedPackages found, per load: the missing-packages check asks again. */
+const installed = new WeakMap<LoadState, string[]>();
+
 /** Folders (relative to the root project) of the packages installed for the root project. */
 export function installedPackages(state: LoadState, rootConfig: ProjectConfig): string[] {
+  let bases = installed.get(state);
+  if (bases) return bases;
   const installDir = rootConfig.packagesInstallPath;
   const seenPackages = new Set<string>();
-  const bases: string[] = [];
-  for (const abs of state.host.list(joinPath(state.root, installDir))) {
-    const rel = relativePath(state.root, abs);
-    const m = new RegExp(`^${escapeRegExp(installDir)}/([^/]+)/dbt_project\\.yml$`).exec(rel);
+  bases = [];
+  const pattern = new RegExp(`^${escapeRegExp(installDir)}/([^/]+)/dbt_project\\.yml$`);
+  for (const abs of projectFiles(state, joinPath(state.root, installDir))) {
+    const m = pattern.exec(relativePath(state.root, abs));
     if (!m || seenPackages.has(m[1]!)) continue;
     seenPackages.add(m[1]!);
     bases.push(`${installDir}/${m[1]}`);
   }
+  installed.set(state, bases);
   return bases;
+}
+
+/**
+ * The `<folder>/dbt_project.yml` files directly in the packages folder's folders, sorted as `list`
+ * gives them: one level each (a package's integration_tests and docs are never listed), where the
+ * host lists by level; else from the whole listing.
+ */
+function projectFiles(state: LoadState, dir: string): string[] {
+  const host = state.host;
+  if (!host.listLevel) return host.list(dir);
+  const files: string[] = [];
+  for (const folder of host.listLevel(dir).folders) {
+    const file = joinPath(folder, 'dbt_project.yml');
+    if (host.listLevel(folder).files.includes(file)) files.push(file);
+  }
+  return files.sort();
 }
 
 function escapeRegExp(s: string): string {
