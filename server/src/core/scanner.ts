@@ -261,6 +261,16 @@ interface TagExtent {
 const TAG_STOP = new Uint8Array(128);
 for (const c of `'"}%{`) TAG_STOP[c.charCodeAt(0)] = 1;
 
+/** The extent readTag answers, one object rewritten per tag (read before the next tag is read). */
+const tagExtent: TagExtent = { bodyStart: 0, bodyEnd: 0, end: 0 };
+
+function extent(bodyStart: number, bodyEnd: number, end: number): TagExtent {
+  tagExtent.bodyStart = bodyStart;
+  tagExtent.bodyEnd = bodyEnd;
+  tagExtent.end = end;
+  return tagExtent;
+}
+
 /** Finds the end of a `{{ ... }}` / `{% ... %}` tag, skipping closers inside string literals. */
 function readTag(text: string, open: number, closer: string, problems: ScanProblem[]): TagExtent {
   const n = text.length;
@@ -279,13 +289,13 @@ function readTag(text: string, open: number, closer: string, problems: ScanProbl
         // Recover: the tag ends at the next closer, ignoring quotes.
         const close = text.indexOf(closer, j + 1);
         if (close === -1) break;
-        return { bodyStart, bodyEnd: close, end: close + 2 };
+        return extent(bodyStart, close, close + 2);
       }
       j = quoteEnd + 1;
       continue;
     }
     if (c === closer.charCodeAt(0) && text.charCodeAt(j + 1) === CH_RBRACE) {
-      return { bodyStart, bodyEnd: j, end: j + 2 };
+      return extent(bodyStart, j, j + 2);
     }
     if (c === CH_LBRACE && (text.charCodeAt(j + 1) === CH_LBRACE || text.charCodeAt(j + 1) === CH_PERCENT)) {
       // A new tag opens before this one closed: Jinja rejects this too; resume at the new tag.
@@ -297,7 +307,7 @@ function readTag(text: string, open: number, closer: string, problems: ScanProbl
     message: `Unterminated tag: '${text.slice(open, open + 2)}' has no matching '${closer}'`,
     span: { start: open, end: Math.min(lineEnd(text, open), open + 2 + 200) },
   });
-  return { bodyStart, bodyEnd: j, end: j };
+  return extent(bodyStart, j, j);
 }
 
 function findQuoteEnd(text: string, quoteAt: number): number {
@@ -356,11 +366,18 @@ function pooledToken(k: number, kind: Tok, start: number, end: number, value: st
   return t;
 }
 
+/**
+ * The current tag's tokens: one list rewritten for every tag (its length set to the tag's count),
+ * not a list grown by pushing per tag. Like the tokens, it is read before the next tag is tokenised.
+ */
+const tagTokens: Token[] = [];
+
 function tokenize(text: string, start: number, end: number, max = Infinity): Token[] {
   const n = text.length;
-  const tokens: Token[] = [];
+  const tokens = tagTokens;
+  let count = 0;
   let j = start;
-  while (j < end && tokens.length < max) {
+  while (j < end && count < max) {
     const c = text.charCodeAt(j);
     if (c <= 32 || (c >= 0x85 && isUnicodeSpace(c))) {
       j++;
@@ -369,7 +386,8 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
     if (isIdentStart(c)) {
       let k = j + 1;
       while (k < end && isIdentPart(text.charCodeAt(k))) k++;
-      tokens.push(pooledToken(tokens.length, Tok.Ident, j, k, text.slice(j, k)));
+      tokens[count] = pooledToken(count, Tok.Ident, j, k, text.slice(j, k));
+      count++;
       j = k;
       continue;
     }
@@ -389,26 +407,37 @@ function tokenize(text: string, start: number, end: number, max = Infinity): Tok
         escaped = true; // the clamped text is decoded as it stands
       }
       const raw = text.slice(j + 1, k);
-      tokens.push(pooledToken(tokens.length, Tok.String, j, k + 1, escaped ? decodeString(raw) : raw));
+      tokens[count] = pooledToken(count, Tok.String, j, k + 1, escaped ? decodeString(raw) : raw);
+      count++;
       j = k + 1;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let k = j + 1;
       while (k < end && (isIdentPart(text.charCodeAt(k)) || text.charCodeAt(k) === 46)) k++;
-      tokens.push(pooledToken(tokens.length, Tok.Number, j, k, text.slice(j, k)));
+      tokens[count] = pooledToken(count, Tok.Number, j, k, text.slice(j, k));
+      count++;
       j = k;
       continue;
     }
     // Two-character operators matter only for `**` (kwargs splat) and `==`; keep others single.
     if ((c === 42 || c === 61) && text.charCodeAt(j + 1) === c) {
-      tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 2, text.slice(j, j + 2)));
+      tokens[count] = pooledToken(count, Tok.Punct, j, j + 2, text.slice(j, j + 2));
+      count++;
       j += 2;
       continue;
     }
-    tokens.push(pooledToken(tokens.length, Tok.Punct, j, j + 1, text[j]!));
+    tokens[count] = pooledToken(count, Tok.Punct, j, j + 1, text[j]!);
+      count++;
     j++;
   }
+  // One huge tag must not keep a huge list: it is dropped for a fresh one.
+  if (count > MAX_POOLED_TOKENS) {
+    const own = tokens.slice(0, count);
+    tagTokens.length = 0;
+    return own;
+  }
+  tokens.length = count;
   return tokens;
 }
 
@@ -465,6 +494,22 @@ function blockDefinition(kind: BlockKind, tokens: Token[], tagStart: number, tag
     }
   }
   return def;
+}
+
+const NO_KEYS: string[] = Object.freeze([]) as unknown as string[];
+
+/** The end of the argument that starts at `from`: its depth-0 comma, or `to` (splitArgs without the lists). */
+function argumentEnd(tokens: Token[], from: number, to: number): number {
+  let depth = 0;
+  for (let k = from; k < to; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== Tok.Punct) continue;
+    const v = t.value;
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') depth--;
+    else if (v === ',' && depth === 0) return k;
+  }
+  return to;
 }
 
 /** Splits tokens[from, to) at depth-0 commas. */
@@ -545,17 +590,24 @@ function isStaticCall(text: string, tokens: Token[]): boolean {
     if (t.kind === Tok.Number && !/^\d+(\.\d+)?$/.test(t.value)) return false;
   }
   let positional = 0;
-  for (const arg of splitArgs(tokens, 2, tokens.length - 1)) {
-    if (arg.length === 0) return false;
-    if (arg.length >= 3 && arg[0]!.kind === Tok.Ident && arg[1]!.value === '=') {
+  // Each argument is tokens[a, e), read in place.
+  const to = tokens.length - 1;
+  for (let a = 2; a < to; ) {
+    const e = argumentEnd(tokens, a, to);
+    const length = e - a;
+    if (length === 0) return false;
+    if (length >= 3 && tokens[a]!.kind === Tok.Ident && tokens[a + 1]!.value === '=') {
       if (head.value === 'source') return false;
-      if (head.value === 'ref' && !((arg[0]!.value === 'v' || arg[0]!.value === 'version') && arg.length === 3 && (arg[2]!.kind === Tok.String || arg[2]!.kind === Tok.Number))) return false;
-      const value = parseLiteral(arg, 2);
-      if (!value || value.next !== arg.length) return false;
-      continue;
+      if (head.value === 'ref' && !((tokens[a]!.value === 'v' || tokens[a]!.value === 'version') && length === 3 && (tokens[a + 2]!.kind === Tok.String || tokens[a + 2]!.kind === Tok.Number))) return false;
+      if (parseLiteral(tokens, a + 2, e) === NOT_LITERAL || literalNext !== e) return false;
+    } else {
+      if (head.value === 'config' || length !== 1 || tokens[a]!.kind !== Tok.String) return false;
+      positional++;
     }
-    if (head.value === 'config' || arg.length !== 1 || arg[0]!.kind !== Tok.String) return false;
-    positional++;
+    if (e >= to) break;
+    a = e + 1;
+    // A trailing comma leaves an empty last argument.
+    if (a === to) return false;
   }
   if (head.value === 'ref') return positional === 1 || positional === 2;
   if (head.value === 'source') return positional === 2;
@@ -636,74 +688,92 @@ function readSource(tokens: Token[], openAt: number, closeAt: number, callSpan: 
 }
 
 function readConfig(tokens: Token[], openAt: number, closeAt: number, callSpan: Span, result: ScanResult): void {
-  const config: ConfigCall = { values: {}, dynamicKeys: [], keySpans: {}, callSpan };
-  for (const arg of splitArgs(tokens, openAt + 1, closeAt)) {
-    if (arg.length < 3 || arg[0]!.kind !== Tok.Ident || arg[1]!.value !== '=') continue;
-    const key = arg[0]!.value;
-    config.keySpans[key] = { start: arg[0]!.start, end: arg[0]!.end };
-    const parsed = parseLiteral(arg, 2);
-    if (parsed && parsed.next === arg.length) config.values[key] = parsed.value;
-    else config.dynamicKeys.push(key);
+  // Most config calls have no dynamic key: they share one empty list (never written to).
+  const config: ConfigCall = { values: {}, dynamicKeys: NO_KEYS, keySpans: {}, callSpan };
+  // Each argument is tokens[a, e), read in place.
+  for (let a = openAt + 1; a < closeAt; ) {
+    const e = argumentEnd(tokens, a, closeAt);
+    if (e - a >= 3 && tokens[a]!.kind === Tok.Ident && tokens[a + 1]!.value === '=') {
+      const key = tokens[a]!.value;
+      config.keySpans[key] = { start: tokens[a]!.start, end: tokens[a]!.end };
+      const value = parseLiteral(tokens, a + 2, e);
+      if (value !== NOT_LITERAL && literalNext === e) config.values[key] = value;
+      else (config.dynamicKeys === NO_KEYS ? (config.dynamicKeys = []) : config.dynamicKeys).push(key);
+    }
+    a = e + 1;
   }
   result.configs.push(config);
 }
 
-/** Python/Jinja literal: string, number, bool, none, list, tuple, dict. Undefined when not a literal. */
-function parseLiteral(tokens: Token[], at: number): { value: unknown; next: number } | undefined {
-  const t = tokens[at];
-  if (!t) return undefined;
+/** What parseLiteral answers when the tokens are no literal. */
+const NOT_LITERAL = Symbol('not a literal');
+/** Where the literal parseLiteral just read ends (read right after each call: no result object per literal). */
+let literalNext = 0;
+
+/**
+ * Python/Jinja literal in tokens[at, end): string, number, bool, none, list, tuple, dict, or
+ * NOT_LITERAL. `literalNext` is then the index just past it.
+ */
+function parseLiteral(tokens: Token[], at: number, end: number): unknown {
+  const t = at < end ? tokens[at] : undefined;
+  if (!t) return NOT_LITERAL;
   if (t.kind === Tok.String) {
     // Adjacent string literals concatenate, as in Python.
     let value = t.value;
     let next = at + 1;
-    while (tokens[next]?.kind === Tok.String) value += tokens[next++]!.value;
-    return { value, next };
+    while (next < end && tokens[next]!.kind === Tok.String) value += tokens[next++]!.value;
+    literalNext = next;
+    return value;
   }
   if (t.kind === Tok.Number) {
     const num = Number(t.value.replace(/_/g, ''));
-    return Number.isNaN(num) ? undefined : { value: num, next: at + 1 };
+    literalNext = at + 1;
+    return Number.isNaN(num) ? NOT_LITERAL : num;
   }
-  if (t.value === '-' && tokens[at + 1]?.kind === Tok.Number) {
-    const inner = parseLiteral(tokens, at + 1);
-    return inner ? { value: -(inner.value as number), next: inner.next } : undefined;
+  if (t.value === '-' && at + 1 < end && tokens[at + 1]!.kind === Tok.Number) {
+    const inner = parseLiteral(tokens, at + 1, end);
+    return inner === NOT_LITERAL ? NOT_LITERAL : -(inner as number);
   }
   if (t.kind === Tok.Ident) {
     const v = t.value;
-    if (v === 'true' || v === 'True') return { value: true, next: at + 1 };
-    if (v === 'false' || v === 'False') return { value: false, next: at + 1 };
-    if (v === 'none' || v === 'None') return { value: null, next: at + 1 };
-    return undefined;
+    literalNext = at + 1;
+    if (v === 'true' || v === 'True') return true;
+    if (v === 'false' || v === 'False') return false;
+    if (v === 'none' || v === 'None') return null;
+    return NOT_LITERAL;
   }
   if (t.value === '[' || t.value === '(') {
     const close = t.value === '[' ? ']' : ')';
     const items: unknown[] = [];
     let k = at + 1;
-    while (k < tokens.length && tokens[k]!.value !== close) {
-      const item = parseLiteral(tokens, k);
-      if (!item) return undefined;
-      items.push(item.value);
-      k = item.next;
-      if (tokens[k]?.value === ',') k++;
-      else if (tokens[k]?.value !== close) return undefined;
+    while (k < end && tokens[k]!.value !== close) {
+      const item = parseLiteral(tokens, k, end);
+      if (item === NOT_LITERAL) return NOT_LITERAL;
+      items.push(item);
+      k = literalNext;
+      if (k < end && tokens[k]!.value === ',') k++;
+      else if (!(k < end && tokens[k]!.value === close)) return NOT_LITERAL;
     }
-    return k < tokens.length ? { value: exact(items), next: k + 1 } : undefined;
+    literalNext = k + 1;
+    return k < end ? exact(items) : NOT_LITERAL;
   }
   if (t.value === '{') {
     const obj: Record<string, unknown> = {};
     let k = at + 1;
-    while (k < tokens.length && tokens[k]!.value !== '}') {
-      const key = parseLiteral(tokens, k);
-      if (!key || tokens[key.next]?.value !== ':') return undefined;
-      const value = parseLiteral(tokens, key.next + 1);
-      if (!value) return undefined;
-      obj[String(key.value)] = value.value;
-      k = value.next;
-      if (tokens[k]?.value === ',') k++;
-      else if (tokens[k]?.value !== '}') return undefined;
+    while (k < end && tokens[k]!.value !== '}') {
+      const key = parseLiteral(tokens, k, end);
+      if (key === NOT_LITERAL || !(literalNext < end && tokens[literalNext]!.value === ':')) return NOT_LITERAL;
+      const value = parseLiteral(tokens, literalNext + 1, end);
+      if (value === NOT_LITERAL) return NOT_LITERAL;
+      obj[String(key)] = value;
+      k = literalNext;
+      if (k < end && tokens[k]!.value === ',') k++;
+      else if (!(k < end && tokens[k]!.value === '}')) return NOT_LITERAL;
     }
-    return k < tokens.length ? { value: obj, next: k + 1 } : undefined;
+    literalNext = k + 1;
+    return k < end ? obj : NOT_LITERAL;
   }
-  return undefined;
+  return NOT_LITERAL;
 }
 
 function innerSpan(stringToken: Token): Span {

@@ -65,6 +65,12 @@ interface ParseFrame extends ContextFrame {
   call: Record<string, unknown>;
   refs: RecordedRef[];
   sources: RecordedSource[];
+  /**
+   * What ref(), source() and `this` answer for this node, made once: a parse-time relation is
+   * immutable (readonly fields; templates assign attributes only on a namespace; its methods
+   * return new relations), and a rendered ref is printed, never kept.
+   */
+  relation?: Relation;
 }
 
 /** What parse time learned about one node. */
@@ -102,6 +108,8 @@ export class ParseTime {
   private readonly dialect: Dialect;
   /** Packages whose nodes may take the fast path: neither they nor the root project override ref, source or config. */
   private readonly plainPackages = new Map<string, boolean>();
+  /** The macro sets a render records into, reused from node to node (emptied after each); null while one is in use. */
+  private spareSets: { macros: Set<string>; uses: Set<string> } | null = { macros: new Set(), uses: new Set() };
 
   constructor(
     readonly project: Project,
@@ -162,8 +170,14 @@ export class ParseTime {
       const diagnostics: Diagnostic[] = scan.problems.length > 0 ? [] : [{ code: 'jinja-syntax', severity: 'error', file: node.file, span: shift(syntax[0]!.span), message: syntax[0]!.message }];
       return { ...fromScan(scan), by: 'render', diagnostics };
     }
-    const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: new Set(), uses: new Set() };
+    // Thousands of nodes render one after another: they record into the same two sets.
+    const sets = this.spareSets ?? { macros: new Set<string>(), uses: new Set<string>() };
+    this.spareSets = null;
+    const frame: ParseFrame = { node, template, call: {}, refs: [], sources: [], macros: sets.macros, uses: sets.uses };
     const out = this.ctx.render(template, frame, PARSE_RENDER);
+    const macros = listOnce(sets.macros);
+    const uses = listOnce(sets.uses);
+    this.spareSets = sets;
     const diagnostics: Diagnostic[] = [];
     const located = locate(frame, fileText, source.offset, scan);
     if (out.error) {
@@ -171,7 +185,7 @@ export class ParseTime {
       // What was recorded before the failure is real; the scan's literal calls keep the rest of the graph usable.
       mergeScan(located, scan);
     }
-    return { by: 'render', refs: located.refs, sources: located.sources, call: frame.call, macros: [...frame.macros!], uses: [...frame.uses!], diagnostics };
+    return { by: 'render', refs: located.refs, sources: located.sources, call: frame.call, macros, uses, diagnostics };
   }
 
   /** A SQL node read again (an edit): its body as parseNode reads it, then its configured hooks. */
@@ -232,17 +246,20 @@ export class ParseTime {
 
   private parseMembers(): object {
     const target = this.options.target;
-    const relationOf = (node: ProjectNode): Relation => new Relation(this.dialect, target.database, target.schema, node.name);
+    const relationOf = (frame: ParseFrame): Relation => (frame.relation ??= new Relation(this.dialect, target.database, target.schema, frame.node.name));
     const site = (frame: ParseFrame): Span | undefined => {
       const at = currentCallSite();
       return at !== null && at.template === frame.template ? at.span : undefined;
     };
     const ref = (...args: unknown[]): unknown => {
       const frame = this.ctx.frame;
-      const { positional, kwargs } = splitArgs(args);
-      if (positional.length < 1 || positional.length > 2) throw new Error(`ref() takes at most two arguments (${positional.length} given)`);
-      const name = positional[positional.length - 1];
-      const pkg = positional.length === 2 ? positional[0] : null;
+      // Read in place (no split lists): a big project renders a ref per model or more.
+      const last = args[args.length - 1];
+      const kwargs = last instanceof Kwargs ? last.values : NO_KWARGS;
+      const count = last instanceof Kwargs ? args.length - 1 : args.length;
+      if (count < 1 || count > 2) throw new Error(`ref() takes at most two arguments (${count} given)`);
+      const name = args[count - 1];
+      const pkg = count === 2 ? args[0] : null;
       if (typeof name !== 'string') throw new Error(`The name argument to ref() must be a string, got ${typeName(name)}`);
       if (pkg !== null && pkg !== undefined && typeof pkg !== 'string') throw new Error(`The package argument to ref() must be a string or None, got ${typeName(pkg)}`);
       const version = truthyOr(kwargs.version, kwargs.v);
@@ -256,18 +273,18 @@ export class ParseTime {
         version: version !== null && version !== undefined ? String(version) : undefined,
         site: site(frame),
       });
-      return relationOf(frame.node);
+      return relationOf(frame);
     };
     const source = (...args: unknown[]): unknown => {
       const frame = this.ctx.frame;
-      const { positional, kwargs } = splitArgs(args);
-      const all = [...positional, ...Object.values(kwargs)];
+      const last = args[args.length - 1];
+      const all = last instanceof Kwargs ? [...args.slice(0, -1), ...Object.values(last.values)] : args;
       if (all.length !== 2) throw new Error(`source() takes exactly two arguments (${all.length} given)`);
       const [sourceName, tableName] = all;
       if (typeof sourceName !== 'string') throw new Error(`The source name (first) argument to source() must be a string, got ${typeName(sourceName)}`);
       if (typeof tableName !== 'string') throw new Error(`The table name (second) argument to source() must be a string, got ${typeName(tableName)}`);
       frame.sources.push({ source: sourceName, table: tableName, site: site(frame) });
-      return relationOf(frame.node);
+      return relationOf(frame);
     };
     const config = Object.assign(
       (...args: unknown[]): string => {
@@ -306,7 +323,7 @@ export class ParseTime {
       graph: {},
     };
     const getters: Record<string, () => unknown> = {
-      this: () => relationOf(this.ctx.frame.node),
+      this: () => relationOf(this.ctx.frame),
       model: () => parseTimeNodeDict(this.ctx.frame.node, target),
       schema: () => target.schema,
       database: () => target.database,
@@ -314,6 +331,17 @@ export class ParseTime {
     for (const [name, get] of Object.entries(getters)) Object.defineProperty(members, name, { get, enumerable: true });
     return members;
   }
+}
+
+const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_MACROS: string[] = Object.freeze([]) as unknown as string[];
+
+/** A recording set as a list, the set then emptied for the next node (most nodes call no macro: one shared empty list). */
+function listOnce(set: Set<string>): string[] {
+  if (set.size === 0) return NO_MACROS;
+  const list = [...set];
+  set.clear();
+  return list;
 }
 
 function typeName(v: unknown): string {
