@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -192,6 +192,7 @@ async function download(dl: Downloader, rel: string, obj: RemoteObject): Promise
   const where = { location: `s3://${dl.bucket}/${key}`, bucket: dl.bucket, key };
   const tmp = path.join(dl.partialDir, `${randomUUID()}.part`);
   const finalPath = localPath(dl.localDir, rel);
+  let sink: WriteStream | undefined;
   try {
     const out = await dl.client.send(new GetObjectCommand({ Bucket: dl.bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: dl.signal });
     const body = out.Body;
@@ -214,7 +215,8 @@ async function download(dl: Downloader, rel: string, obj: RemoteObject): Promise
         callback(null, chunk);
       },
     });
-    await pipeline(body, meter, createWriteStream(tmp, { flags: 'wx' }), { signal: dl.signal });
+    sink = createWriteStream(tmp, { flags: 'wx' });
+    await pipeline(body, meter, sink, { signal: dl.signal });
     if (received !== expected) {
       throw new LandingError(
         'Interrupted',
@@ -244,6 +246,9 @@ async function download(dl: Downloader, rel: string, obj: RemoteObject): Promise
     if (lastModified) entry.lastModified = lastModified.toISOString();
     return entry;
   } catch (err) {
+    // An abort can reject the pipeline while the file's open is still in flight: removing it before
+    // the stream has closed would let that open create the partial file again afterwards.
+    if (sink) await closed(sink);
     await rm(tmp, { force: true }).catch(() => undefined);
     if (err instanceof LandingError) throw err;
     if (isLocalFsError(err) && !dl.signal.aborted) {
@@ -252,6 +257,13 @@ async function download(dl: Downloader, rel: string, obj: RemoteObject): Promise
     }
     throw toLandingError(err, ctx);
   }
+}
+
+/** Resolves once a (destroyed or finished) file stream has released its descriptor. */
+function closed(stream: WriteStream): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  if (!stream.destroyed) stream.destroy();
+  return new Promise((resolve) => stream.once('close', () => resolve()));
 }
 
 function isLocalFsError(err: unknown): boolean {
