@@ -24,7 +24,7 @@ import { scan } from './scanner';
 import { toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
-import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
+import { columnConstraints, hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
 import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
 import type { TemplateCache } from './compiler/context';
@@ -160,8 +160,10 @@ class ManifestBuilder {
     if (!enabled) return json;
     const state = manifestStateFields(this.project, enabled, this.readFile, this.stateYml);
     for (const key of keys) if (key in state) json[key] = state[key];
-    const columns = state.columns as Record<string, { constraints?: unknown }> | undefined;
-    if (columns && isDict(json.columns)) for (const [name, c] of Object.entries(columns)) if (isDict(json.columns[name])) (json.columns[name] as Json).constraints = c.constraints ?? [];
+    // The enabled node's column constraints, by name (a repeated name: its last entry's), where the state view has columns.
+    if (enabled.resourceType !== 'source' && enabled.resourceType !== 'unit_test' && enabled.resourceType !== 'exposure' && isDict(json.columns)) {
+      for (const column of enabled.columns) if (isDict(json.columns[column.name])) (json.columns[column.name] as Json).constraints = columnConstraints(column);
+    }
     return json;
   }
 
