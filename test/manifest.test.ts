@@ -259,6 +259,63 @@ describe('manifest.json from what the load kept', () => {
   }
 });
 
+describe('manifest.json: columns written as text', () => {
+  // A node's columns dict is written as text (core/manifest.ts columnsText): its bytes must be what
+  // JSON.stringify writes of the dict built by name, which orders array-index keys first and keeps a
+  // repeated name at its first place with its last entry.
+  const root = tempProject({
+    'models/a.sql': 'select 1 as b',
+    'models/old/a.sql': "{{ config(enabled=false) }}\nselect 2 as b",
+    'models/c.sql': 'select 1 as x',
+    'models/schema.yml': [
+      'models:',
+      '  - name: a',
+      '    columns:',
+      '      - name: b',
+      '        description: first b',
+      '      - name: "1"',
+      '        description: "a \\"quoted\\" \\u00e9 \\u2028 \\t tab"',
+      '        meta: {owner: x}',
+      '        tags: [t1]',
+      '      - name: b',
+      '        description: last b',
+      '        data_type: int',
+      '        constraints: [{type: not_null}]',
+      '  - name: c',
+      '    columns:',
+      '      - name: x',
+      '        description: "{{ doc(\'x_doc\') }}"',
+      '        constraints: [{type: check, expression: "x > 0"}]',
+      '      - name: "y\\u0001"',
+      '',
+    ].join('\n'),
+    'models/docs.md': '{% docs x_doc %}The x.{% enddocs %}',
+  });
+  const host = new NodeFileHost();
+  const clock = goldenClock();
+  const analysis = analyzeProject(host, root, { clock, keepManifestInputs: true });
+  const { compiler } = createCompiler(host, analysis, { env: { HOME: '/nonexistent' }, profilesDirs: [root], clock });
+  const text = [...coreManifestChunks(analysis, host, compiler)].join('');
+  const manifest = JSON.parse(text) as { nodes: Record<string, { columns: Record<string, Record<string, unknown>> }>; disabled: Record<string, Array<{ columns: Record<string, Record<string, unknown>> }>> };
+
+  it('is the text JSON.stringify writes of what it parses to (key order and escapes)', () => {
+    assert.equal(JSON.stringify(JSON.parse(text)), text);
+  });
+
+  it('orders an array-index name first and keeps a repeated name at its first place with its last entry', () => {
+    const columns = manifest.nodes['model.p.a']!.columns;
+    assert.deepEqual(Object.keys(columns), ['1', 'b']);
+    assert.equal(columns.b!.description, 'last b');
+    assert.equal(columns.b!.data_type, 'int');
+    assert.deepEqual(columns['1']!.config, { meta: { owner: 'x' }, tags: ['t1'] });
+    const c = manifest.nodes['model.p.c']!.columns;
+    assert.deepEqual(Object.keys(c), ['x', 'y\u0001']);
+    assert.equal(c.x!.description, 'The x.');
+    assert.deepEqual(c.x!.doc_blocks, ['doc.p.x_doc']);
+    assert.deepEqual((c.x!.constraints as Array<Record<string, unknown>>).map((k) => k.expression), ['x > 0']);
+  });
+});
+
 describe('manifest.json: seeds over dbt\'s checksum limit (1 MiB)', () => {
   // The load decodes only the header of a seed whose text is over the limit (loader/seeds.ts); the
   // manifest is exactly the one of a load that reads every seed as text (a host without readBytes).

@@ -24,7 +24,7 @@ import { scan } from './scanner';
 import { toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
-import { hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
+import { columnConstraints, hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
 import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
 import type { TemplateCache } from './compiler/context';
@@ -139,6 +139,8 @@ class ManifestBuilder {
   private readonly packages = new Map<string, ProjectConfig>();
   /** Macro unique ids by package, then name (dbt's MacroResolver inputs). */
   private readonly macrosByPackage = new Map<string, Map<string, MacroDefinition>>();
+  /** `resolveMacro`'s answers, by package and name. */
+  private readonly resolved = new Map<string, string | undefined>();
   private docs: DocBlock[] | undefined;
   private docsByName: Map<string, DocBlock> | undefined;
   /** Descriptions rendered, by package and text. */
@@ -153,16 +155,14 @@ class ManifestBuilder {
   /** Seeds the load found over dbt's checksum limit without reading their text (loader/seeds.ts). */
   private readonly largeSeeds: ReadonlySet<string> | undefined;
 
-  /** Overlays a node's state fields: a manifest Medallion writes compares under `--state` exactly as the project does. */
-  private withState(json: Json, id: string, keys: readonly string[]): Json {
+  /** Overlays a node's state fields (a manifest Medallion writes compares under `--state` exactly as the project does); the state fields. */
+  private withState(json: Json, id: string, keys: readonly string[]): Json | undefined {
     // The state view holds the enabled node of an id (a disabled entry sharing it gets that node's fields).
     const enabled = this.project.nodes.get(id);
-    if (!enabled) return json;
+    if (!enabled) return undefined;
     const state = manifestStateFields(this.project, enabled, this.readFile, this.stateYml);
     for (const key of keys) if (key in state) json[key] = state[key];
-    const columns = state.columns as Record<string, { constraints?: unknown }> | undefined;
-    if (columns && isDict(json.columns)) for (const [name, c] of Object.entries(columns)) if (isDict(json.columns[name])) (json.columns[name] as Json).constraints = c.constraints ?? [];
-    return json;
+    return state;
   }
 
   constructor(private readonly input: ManifestInput) {
@@ -187,11 +187,12 @@ class ManifestBuilder {
     }
   }
 
-  *dict(key: string, entries: Iterable<[string, unknown]>): Generator<string> {
+  /** A JSON object of entries given as their values' JSON text. */
+  *dict(key: string, entries: Iterable<[string, string]>): Generator<string> {
     yield `,${JSON.stringify(key)}:{`;
     let first = true;
-    for (const [k, v] of entries) {
-      yield `${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    for (const [k, text] of entries) {
+      yield `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
       first = false;
     }
     yield '}';
@@ -217,51 +218,54 @@ class ManifestBuilder {
     };
   }
 
-  *nodeEntries(): Generator<[string, unknown]> {
+  *nodeEntries(): Generator<[string, string]> {
     for (const node of this.project.nodes.values()) {
       if (node.resourceType === 'source' || node.resourceType === 'unit_test' || node.resourceType === 'exposure') continue;
       yield [node.uniqueId, this.node(node)];
     }
   }
 
-  *exposureEntries(): Generator<[string, unknown]> {
+  *exposureEntries(): Generator<[string, string]> {
     for (const node of this.project.nodes.values()) {
       if (node.resourceType !== 'exposure') continue;
-      yield [node.uniqueId, exposureManifestEntry(node, this.belowResourcePath(node.packageName, this.packagePath(node.packageName, node.file), 'modelPaths'), this.createdAt)];
+      yield [node.uniqueId, JSON.stringify(exposureManifestEntry(node, this.belowResourcePath(node.packageName, this.packagePath(node.packageName, node.file), 'modelPaths'), this.createdAt))];
     }
   }
 
-  *sourceEntries(): Generator<[string, unknown]> {
-    for (const node of this.project.nodes.values()) if (node.resourceType === 'source') yield [node.uniqueId, this.source(node)];
+  *sourceEntries(): Generator<[string, string]> {
+    for (const node of this.project.nodes.values()) if (node.resourceType === 'source') yield [node.uniqueId, JSON.stringify(this.source(node))];
   }
 
-  *unitTestEntries(): Generator<[string, unknown]> {
-    for (const node of this.project.nodes.values()) if (node.resourceType === 'unit_test') yield [node.uniqueId, this.unitTest(node)];
+  *unitTestEntries(): Generator<[string, string]> {
+    for (const node of this.project.nodes.values()) if (node.resourceType === 'unit_test') yield [node.uniqueId, JSON.stringify(this.unitTest(node))];
   }
 
-  *disabledEntries(): Generator<[string, unknown]> {
-    const byId = new Map<string, Json[]>();
+  *disabledEntries(): Generator<[string, string]> {
+    const byId = new Map<string, string[]>();
     for (const list of this.project.disabled.values()) {
       for (const node of list) {
-        const json = node.resourceType === 'source' ? this.source(node) : node.resourceType === 'unit_test' ? this.unitTest(node) : this.node(node);
+        const text = node.resourceType === 'source' ? JSON.stringify(this.source(node)) : node.resourceType === 'unit_test' ? JSON.stringify(this.unitTest(node)) : this.node(node);
         const entries = byId.get(node.uniqueId);
-        if (entries) entries.push(json);
-        else byId.set(node.uniqueId, [json]);
+        if (entries) entries.push(text);
+        else byId.set(node.uniqueId, [text]);
       }
     }
-    yield* byId;
+    for (const [id, texts] of byId) yield [id, `[${texts.join(',')}]`];
   }
 
-  *parentEntries(): Generator<[string, unknown]> {
-    for (const node of this.project.nodes.values()) yield [node.uniqueId, [...new Set(node.dependsOn)]];
+  *parentEntries(): Generator<[string, string]> {
+    for (const node of this.project.nodes.values()) yield [node.uniqueId, JSON.stringify(uniqueIds(node.dependsOn))];
   }
 
-  *childEntries(): Generator<[string, unknown]> {
+  *childEntries(): Generator<[string, string]> {
     const children = this.input.analysis.graph.children;
-    for (const node of this.project.nodes.values()) yield [node.uniqueId, [...(children.get(node.uniqueId) ?? [])].sort()];
+    for (const node of this.project.nodes.values()) {
+      const ids = children.get(node.uniqueId) ?? [];
+      yield [node.uniqueId, JSON.stringify(ids.length < 2 ? ids : [...ids].sort())];
+    }
   }
 
-  *macroEntries(): Generator<[string, unknown]> {
+  *macroEntries(): Generator<[string, string]> {
     for (const list of this.project.macros.values()) {
       for (const macro of list) {
         const id = `macro.${macro.packageName}.${macro.name}`;
@@ -272,7 +276,7 @@ class ManifestBuilder {
         const patch = this.macroPatches().get(id);
         yield [
           id,
-          {
+          JSON.stringify({
             name: macro.name,
             resource_type: 'macro',
             package_name: macro.packageName,
@@ -290,21 +294,26 @@ class ManifestBuilder {
             arguments: patch?.arguments ?? (materialization ? [{ name: 'supported_languages' }] : this.project.files.get(macro.file)?.kind === 'test' ? [] : macro.block.params).map((p) => ({ name: p.name, type: null, description: '' })),
             created_at: this.createdAt,
             supported_languages: materialization ? supportedLanguages(sql) : null,
-          },
+          }),
         ];
       }
     }
   }
 
-  *docEntries(): Generator<[string, unknown]> {
+  *docEntries(): Generator<[string, string]> {
     for (const doc of this.docBlocks()) {
-      yield [doc.uniqueId, { name: doc.name, resource_type: 'doc', package_name: doc.packageName, path: doc.path, original_file_path: doc.originalFilePath, unique_id: doc.uniqueId, block_contents: doc.contents }];
+      yield [doc.uniqueId, JSON.stringify({ name: doc.name, resource_type: 'doc', package_name: doc.packageName, path: doc.path, original_file_path: doc.originalFilePath, unique_id: doc.uniqueId, block_contents: doc.contents })];
     }
   }
 
   // ---------------------------------------------------------------------------------- nodes
 
-  private node(node: ProjectNode): Json {
+  /**
+   * A node's entry as JSON text: its columns dict written as text (`columnsText`) between the
+   * fields before and after it, each part stringified (a dict built key by key from column names is
+   * slow to build and to stringify: ~1.5x the text's time for ol_dbt's columns, micro-benchmarked).
+   */
+  private node(node: ProjectNode): string {
     const type = node.resourceType;
     const relation = this.input.relationOf(node);
     const originalFilePath = type === 'operation' ? './dbt_project.yml' : this.packagePath(node.packageName, node.file);
@@ -312,7 +321,10 @@ class ManifestBuilder {
     const config = this.config(node);
     const text = type === 'operation' ? node.hook!.sql : isGeneric ? undefined : this.project.files.get(node.file)?.text;
     const described = this.describe(node.description ?? '', node.packageName);
-    const json: Json = {
+    // The state view holds the enabled node of an id (a disabled entry sharing it gets that node's fields).
+    const enabled = this.project.nodes.get(node.uniqueId);
+    const entry = (): string => `${JSON.stringify(head).slice(0, -1)},"columns":${this.columnsText(node, enabled)},${JSON.stringify(json).slice(1)}`;
+    const head: Json = {
       database: relation?.database ?? null,
       schema: relation?.schema ?? null,
       name: node.name,
@@ -324,11 +336,12 @@ class ManifestBuilder {
       fqn: node.fqn,
       alias: relation?.identifier ?? node.name,
       // An enabled seed's checksum comes with its state fields (withState): its file is read once.
-      checksum: type === 'seed' && this.project.nodes.has(node.uniqueId) ? null : this.checksum(node, text),
+      checksum: type === 'seed' && enabled ? null : this.checksum(node, text),
       config,
       tags: node.config.tags,
       description: described.text,
-      columns: this.columns(node),
+    };
+    const json: Json = {
       meta: node.config.meta,
       group: null,
       docs: config.docs ?? DOCS_DEFAULT,
@@ -344,24 +357,24 @@ class ManifestBuilder {
       const base = this.packages.get(node.packageName)?.base ?? '';
       json.root_path = joinPath(this.project.root, base);
       json.depends_on = { macros: [] };
-      this.withState(json, node.uniqueId, ['unrendered_config', 'checksum']);
-      // The state view's checksum (of the enabled seed of this id, as withState's) for a seed over the limit: its path, its text unread.
-      const enabled = this.project.nodes.get(node.uniqueId);
-      if (enabled && this.largeSeeds?.has(enabled.file)) json.checksum = { name: 'path', checksum: enabled.file };
-      return json;
+      const state = this.withState(json, node.uniqueId, ['unrendered_config']);
+      if (state && 'checksum' in state) head.checksum = state.checksum;
+      // The state view's checksum (of the enabled seed of this id) for a seed over the limit: its path, its text unread.
+      if (enabled && this.largeSeeds?.has(enabled.file)) head.checksum = { name: 'path', checksum: enabled.file };
+      return entry();
     }
     json.language = node.file.endsWith('.py') ? 'python' : 'sql';
     json.refs = this.refs(node);
     json.sources = this.sources(node);
     json.metrics = [];
     json.functions = [];
-    json.depends_on = { macros: this.nodeMacros(node), nodes: [...new Set(node.dependsOn)] };
+    json.depends_on = { macros: this.nodeMacros(node), nodes: uniqueIds(node.dependsOn) };
     json.compiled_path = null;
     json.contract = { enforced: isDict(config.contract) && config.contract.enforced === true, alias_types: true, checksum: null };
     const compiled = this.input.compiled?.get(node.uniqueId);
     if (compiled !== undefined) {
       const target = this.project.config.targetPath;
-      json.compiled_path = isGeneric ? `${target}/compiled/${node.packageName}/${originalFilePath}/${json.path}` : `${target}/compiled/${node.packageName}/${originalFilePath}`;
+      json.compiled_path = isGeneric ? `${target}/compiled/${node.packageName}/${originalFilePath}/${head.path as string}` : `${target}/compiled/${node.packageName}/${originalFilePath}`;
       json.compiled = true;
       json.compiled_code = compiled;
       json.extra_ctes_injected = true;
@@ -387,7 +400,8 @@ class ManifestBuilder {
       json.attached_node = target && target.resourceType !== 'source' ? target.uniqueId : null;
       json.test_metadata = { name: test.name, kwargs: { ...test.kwargs, ...(target ? { model: testModelArgument(target) } : {}) }, namespace: test.namespace ?? null };
     }
-    return this.withState(json, node.uniqueId, type === 'model' ? ['unrendered_config', 'constraints', 'deprecation_date', 'access'] : ['unrendered_config']);
+    this.withState(json, node.uniqueId, type === 'model' ? ['unrendered_config', 'constraints', 'deprecation_date', 'access'] : ['unrendered_config']);
+    return entry();
   }
 
   private source(node: ProjectNode): Json {
@@ -430,7 +444,8 @@ class ManifestBuilder {
       unrendered_schema: s.schema ?? null,
       doc_blocks: described.docBlocks,
     };
-    return this.withState(json, node.uniqueId, ['unrendered_config', 'freshness', 'loaded_at_field', 'external', 'unrendered_database', 'unrendered_schema']);
+    this.withState(json, node.uniqueId, ['unrendered_config', 'freshness', 'loaded_at_field', 'external', 'unrendered_database', 'unrendered_schema']);
+    return json;
   }
 
   private unitTest(node: ProjectNode): Json {
@@ -461,7 +476,8 @@ class ManifestBuilder {
       versions: null,
       version: null,
     };
-    return this.withState(json, node.uniqueId, ['checksum']);
+    this.withState(json, node.uniqueId, ['checksum']);
+    return json;
   }
 
   /** dbt's config for a node: the type's defaults, then what the project, yml and config() set. */
@@ -486,7 +502,37 @@ class ManifestBuilder {
     return out;
   }
 
-  private columns(node: ProjectNode): Json {
+  /**
+   * A node's columns dict as JSON text (dbt's ColumnInfo fields in its order), each with the
+   * constraints of the enabled node's column of its name (the state view's).
+   */
+  private columnsText(node: ProjectNode, enabled: ProjectNode | undefined): string {
+    const columns = node.columns;
+    if (columns.length === 0) return '{}';
+    const names = new Set<string>();
+    for (const column of columns) {
+      // A repeated name (the last entry wins at the first one's place) or a key JSON.stringify would move: the object itself.
+      if (names.has(column.name) || column.name === '__proto__' || ARRAY_INDEX.test(column.name)) return JSON.stringify(this.columns(node, enabled));
+      names.add(column.name);
+    }
+    // A disabled node sharing an enabled one's id takes that node's constraints, by name (node() writes only node types the state view gives columns).
+    const constraintsOf = enabled === node ? undefined : new Map(enabled && hasStateColumns(enabled) ? enabled.columns.map((c) => [c.name, c] as const) : []);
+    let out = '';
+    for (const column of columns) {
+      const described = this.describe(column.description ?? '', node.packageName);
+      const meta = column.meta === undefined || column.meta === null ? '{}' : JSON.stringify(column.meta);
+      const tags = column.tags === undefined || column.tags === null ? '[]' : jsonText(column.tags);
+      const own = constraintsOf ? constraintsOf.get(column.name) : column;
+      const name = jsonString(column.name);
+      out +=
+        `,${name}:{"name":${name},"description":${jsonString(described.text)},"meta":${meta},"data_type":${column.dataType === undefined ? 'null' : jsonText(column.dataType)},` +
+        `"constraints":${own ? jsonText(columnConstraints(own)) : '[]'},"quote":null,"config":{"meta":${meta},"tags":${tags}},"tags":${tags},"granularity":null,"dimension":null,"entity":null,"doc_blocks":${jsonText(described.docBlocks)}}`;
+    }
+    return `{${out.slice(1)}}`;
+  }
+
+  /** A columns dict as an object (sources', and what `columnsText` cannot write key by key), with the enabled node's column constraints. */
+  private columns(node: ProjectNode, enabled?: ProjectNode): Json {
     const out: Json = {};
     for (const column of node.columns) {
       const described = this.describe(column.description ?? '', node.packageName);
@@ -495,6 +541,7 @@ class ManifestBuilder {
       // dbt's ColumnInfo fields in its order, written out: one literal shape, no spread of shared defaults.
       out[column.name] = { name: column.name, description: described.text, meta, data_type: column.dataType ?? null, constraints: [], quote: null, config: { meta, tags }, tags, granularity: null, dimension: null, entity: null, doc_blocks: described.docBlocks };
     }
+    if (enabled && hasStateColumns(enabled)) for (const column of enabled.columns) if (isDict(out[column.name])) (out[column.name] as Json).constraints = columnConstraints(column);
     return out;
   }
 
@@ -520,7 +567,8 @@ class ManifestBuilder {
     const seen = new Set<string>();
     for (const r of node.refs) {
       const ref = { name: r.name, package: r.packageName ?? null, version: versionValue(r.version) };
-      const key = JSON.stringify(ref);
+      // What tells two refs apart (a version is a number or a string).
+      const key = `${ref.name}\0${ref.package ?? '\0'}\0${typeof ref.version}${ref.version ?? ''}`;
       if (!seen.has(key) || node.test) refs.push(ref);
       seen.add(key);
     }
@@ -607,6 +655,15 @@ class ManifestBuilder {
 
   /** dbt's MacroResolver: the named package first, then the root project, other packages, dbt's own. */
   private resolveMacro(localPackage: string, name: string): string | undefined {
+    // Thousands of generic tests resolve the same few test macros.
+    const key = `${localPackage}\0${name}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const id = this.findMacro(localPackage, name);
+    this.resolved.set(key, id);
+    return id;
+  }
+
+  private findMacro(localPackage: string, name: string): string | undefined {
     const local = this.macrosByPackage.get(localPackage)?.get(name);
     if (local) return `macro.${local.packageName}.${local.name}`;
     const root = this.project.config.name;
@@ -871,4 +928,33 @@ function versionValue(version: string | undefined): string | number | null {
 
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Keys that JavaScript orders before all others (array indices): an object with one is not written in insertion order. */
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/** What JSON.stringify escapes in a string (lone surrogates among any surrogates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string, without the call where nothing needs escaping (most names and descriptions). */
+function jsonString(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** JSON.stringify of a value that is not undefined, without the call for the commonest ones. */
+function jsonText(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return jsonString(value);
+  if (Array.isArray(value) && value.length === 0) return '[]';
+  return JSON.stringify(value);
+}
+
+/** Whether the state view (core/state-view.ts) lists a node's columns with their constraints. */
+function hasStateColumns(node: ProjectNode): boolean {
+  return node.resourceType !== 'source' && node.resourceType !== 'unit_test' && node.resourceType !== 'exposure';
+}
+
+/** A node's parents without repeats, in order (most have one: no set for them). */
+function uniqueIds(ids: readonly string[]): readonly string[] {
+  return ids.length < 2 ? ids : [...new Set(ids)];
 }

@@ -15,7 +15,7 @@ import { freshnessOf } from './freshness';
 import { readCsv } from './csv';
 import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
-import type { MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
+import type { ColumnInfo, MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
 import { sqlCallsOf } from './loader/node-calls';
 import { scan } from './scanner';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines as universal } from './dbt-text';
@@ -264,7 +264,12 @@ function macroIds(project: Project, packageName: string, calls: Array<{ name: st
 
 /** The columns dict of a manifest entry: what the comparison reads of each column. */
 function columnsOf(node: ProjectNode): Json {
-  return Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null, constraints: (c.constraints ?? []).map(constraintJson) }]));
+  return Object.fromEntries(node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? '', data_type: c.dataType ?? null, constraints: columnConstraints(c) }]));
+}
+
+/** A column's constraints as its manifest entry holds them. */
+export function columnConstraints(column: ColumnInfo): Json[] {
+  return (column.constraints ?? []).map(constraintJson);
 }
 
 /** A constraint with dbt's defaults filled in (ColumnLevelConstraint / ModelLevelConstraint). */
@@ -356,7 +361,8 @@ export function manifestStateFields(project: Project, node: ProjectNode, read: F
     default:
       break;
   }
-  const out: Json = { unrendered_config: unrenderedConfig(project, node, entry, yml), columns: columnsOf(node) };
+  // The columns' constraints are not here: the writer takes them from the node (`columnConstraints`), without a second columns dict.
+  const out: Json = { unrendered_config: unrenderedConfig(project, node, entry, yml) };
   if (node.resourceType === 'seed') out.checksum = seedChecksum(node, read(node.file) ?? '');
   if (node.resourceType === 'model') Object.assign(out, modelFields(node, entry));
   return out;

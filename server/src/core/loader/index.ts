@@ -28,6 +28,7 @@ import { loadPropertiesFiles } from './properties';
 import { projectYamlGlobals, renderNative } from './render-yaml';
 import { loadSeeds } from './seeds';
 import { loadMacroFiles, loadSqlFiles } from './sql-files';
+import { keepCalls, type NodeCalls } from './node-calls';
 
 import { ScanCache } from './scan-cache';
 export { ScanCache };
@@ -103,8 +104,22 @@ function scansOfOneLoad(): Scans {
   return { scan: (_path, text) => scan(text), templates: new TemplateCache() };
 }
 
+/** Scans that also keep each file's config() and macro calls (for `keepCalls`), by path. */
+function keepingCalls(scans: Scans, calls: Map<string, { text: string; calls: NodeCalls }>): Scans {
+  return {
+    templates: scans.templates,
+    scan: (path, text) => {
+      const result = scans.scan(path, text);
+      calls.set(path, { text, calls: { configs: result.configs, macroCalls: result.macroCalls } });
+      return result;
+    },
+  };
+}
+
 export function loadProject(host: FileHost, root: string, options: LoadOptions = {}): Project {
-  const cache = options.cache ?? scansOfOneLoad();
+  const keptCalls = options.keepManifestInputs ? new Map<string, { text: string; calls: NodeCalls }>() : undefined;
+  const scans = options.cache ?? scansOfOneLoad();
+  const cache = keptCalls ? keepingCalls(scans, keptCalls) : scans;
   const state = new LoadState(host, joinPath(root), cache);
   if (options.keepManifestInputs) state.manifestInputs = { propertiesTrees: new Map(), seedTexts: new Map() };
   const env = options.env ?? {};
@@ -149,6 +164,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
 
   parsers.set(project, state.parser);
   if (state.manifestInputs) manifestInputs.set(project, state.manifestInputs);
+  if (keptCalls) keepCalls(project, keptCalls);
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
   if (missing.length > 0) {

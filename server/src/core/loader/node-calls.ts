@@ -28,10 +28,20 @@ export function sqlCallsOf(project: Project, node: ProjectNode): NodeCalls {
       return NO_CALLS;
   }
   const block = node.blockSpan;
+  const kept = keptCalls.get(project)?.get(node.file);
+  if (kept && kept.text === file.text && SCANNED_KINDS.has(file.kind)) return block ? callsWithin(kept.calls, block) : kept.calls;
   if (last && last.text === file.text && last.kind === file.kind && last.block?.start === block?.start && last.block?.end === block?.end) return last.calls;
   const calls = callsIn(file.text, file.kind, block);
   last = { text: file.text, kind: file.kind, block, calls };
   return calls;
+}
+
+/** The calls a load's scans found, by file (`keepCalls`): a CLI load that writes a manifest keeps them rather than scan each file again. */
+const keptCalls = new WeakMap<Project, ReadonlyMap<string, { text: string; calls: NodeCalls }>>();
+
+/** Keeps a load's scanned calls of each file (`LoadOptions.keepManifestInputs`), by path, with the text they were found in. */
+export function keepCalls(project: Project, calls: ReadonlyMap<string, { text: string; calls: NodeCalls }>): void {
+  keptCalls.set(project, calls);
 }
 
 /**
@@ -40,12 +50,20 @@ export function sqlCallsOf(project: Project, node: ProjectNode): NodeCalls {
  */
 let last: { text: string; kind: string; block: Span | undefined; calls: NodeCalls } | undefined;
 
+/** The kinds of file whose calls are their text's scan. */
+const SCANNED_KINDS: ReadonlySet<string> = new Set(['model', 'analysis', 'test', 'snapshot']);
+
 function callsIn(text: string, kind: string, block: Span | undefined): NodeCalls {
   if (kind === 'python-model') return { configs: scan(pythonCallsAsJinja(text)).configs, macroCalls: [] };
-  if (kind !== 'model' && kind !== 'analysis' && kind !== 'test' && kind !== 'snapshot') return NO_CALLS;
+  if (!SCANNED_KINDS.has(kind)) return NO_CALLS;
   const scanned = scan(text);
-  if (!block) return { configs: scanned.configs, macroCalls: scanned.macroCalls };
-  return { configs: scanned.configs.filter((c) => within(block, c.callSpan)), macroCalls: scanned.macroCalls.filter((m) => within(block, m.span)) };
+  const calls = { configs: scanned.configs, macroCalls: scanned.macroCalls };
+  return block ? callsWithin(calls, block) : calls;
+}
+
+/** The calls of a snapshot block among its file's. */
+function callsWithin(calls: NodeCalls, block: Span): NodeCalls {
+  return { configs: calls.configs.filter((c) => within(block, c.callSpan)), macroCalls: calls.macroCalls.filter((m) => within(block, m.span)) };
 }
 
 /** A snapshot block holds a call that starts inside it (what the load scoped its calls by). */
