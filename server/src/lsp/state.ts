@@ -62,6 +62,7 @@ export class ServerState {
       },
       (message) => connection.console.info(message),
       (done) => void connection.sendNotification(ColumnsCompleteNotification, done),
+      () => this.publishing(),
     );
     this.index = new IndexStore(this.lines, (message) => connection.console.info(message), () => this.trusted);
   }
@@ -128,6 +129,22 @@ export class ServerState {
     if (!done) this.connection.console.warn(`shutdown: still closing after ${SHUTDOWN_WAIT_MS} ms (open database files: ${this.engines.openFiles().join(', ') || 'none'}); answering anyway`);
   }
 
+  /**
+   * While a publication is scheduled (an edit's diagnostics are not out yet): a promise resolved
+   * once it went out. Background work (the column model) waits on it: edits come first.
+   */
+  publishing(): Promise<void> | undefined {
+    if (!this.scheduled) return undefined;
+    if (!this.publicationDone) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.publicationDone = { promise, resolve };
+    }
+    return this.publicationDone.promise;
+  }
+
+  private publicationDone: { promise: Promise<void>; resolve: () => void } | undefined;
+
   /** Coalesces a burst of edits into one re-analysis per project. */
   schedule(project: ProjectState | undefined): void {
     if (!project || this.closing) return;
@@ -136,6 +153,10 @@ export class ServerState {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      const waiting = this.publicationDone;
+      this.publicationDone = undefined;
+      // After this turn's writes (queued as the diagnostics were sent).
+      if (waiting) setImmediate(waiting.resolve);
       if (this.closing) return;
       const batch = [...this.pending];
       this.pending.clear();
