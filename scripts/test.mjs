@@ -1,7 +1,8 @@
 // Runs the linter, then every compiled test file (out/test/**/*.test.js) with node's built-in runner.
 // Usage: node scripts/test.mjs [substring ...]  (filters test files by path; no lint then)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -33,7 +34,12 @@ if (files.length === 0) {
 // own deadline: each test has a timeout, and the whole run a watchdog that kills its process group.
 const TEST_TIMEOUT_MS = 5 * 60_000;
 const RUN_TIMEOUT_MS = Number(process.env.MEDALLION_TEST_RUN_TIMEOUT_MS ?? 45 * 60_000);
-const child = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], { stdio: 'inherit', detached: true });
+// Tests write their fixture projects under os.tmpdir() (and the servers and CLIs they start, theirs): one
+// folder per run, removed when the run ends, instead of a few hundred folders left in /tmp by every run.
+const runTmp = mkdtempSync(join(tmpdir(), 'medallion-test-run-'));
+const removeRunTmp = () => rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+const env = { ...process.env, TMPDIR: runTmp, TMP: runTmp, TEMP: runTmp };
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], { stdio: 'inherit', detached: true, env });
 const killGroup = () => {
   try {
     process.kill(-child.pid, 'SIGKILL');
@@ -45,10 +51,11 @@ const watchdog = setTimeout(() => {
   console.error(`\ntest run exceeded ${RUN_TIMEOUT_MS / 60_000} minutes: killed (a test file did not finish or its process did not exit)`);
   killGroup();
 }, RUN_TIMEOUT_MS);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killGroup(), process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killGroup(), removeRunTmp(), process.exit(130)));
 child.on('exit', (code, signal) => {
   clearTimeout(watchdog);
   // Test files left behind by a killed runner would keep the terminal (and CI's pipe) open.
   killGroup();
+  removeRunTmp();
   process.exit(code ?? (signal ? 1 : 1));
 });
