@@ -13,6 +13,8 @@ import { generateProject } from './generate-project';
 import { OverlayHost, ProjectState } from '../server/src/lsp/workspace';
 
 const repo = resolve(__dirname, '..', '..');
+/** Column-model versions the server announced (monotonic time): background work the edit samples may overlap. */
+const columnVersions: Array<{ atNs: string; version: number; analysisVersion: number; nodes: number; millis: number }> = [];
 const cache = join(repo, '.cache', 'bench');
 
 function pct(xs: number[], p: number): number {
@@ -91,6 +93,9 @@ async function startServer(folders: string[], expectProjects: number, touch: str
   rpc.onNotification('medallion/analysisComplete', (p: { millis: number }) => {
     loadMs = Math.max(loadMs, p.millis);
     if (++complete === expectProjects) allDone();
+  });
+  rpc.onNotification('medallion/columnsComplete', (p: { version: number; analysisVersion: number; nodes: number; millis: number }) => {
+    columnVersions.push({ atNs: String(process.hrtime.bigint()), ...p });
   });
   rpc.onNotification('medallion/indexServed', (p: { millis: number }) => {
     indexServedMs = performance.now() - t;
@@ -252,14 +257,18 @@ async function benchOne(models: number): Promise<string> {
     // didChange → publishDiagnostics for that file: alternate a bad ref and the good text.
     const broken = original.replace("ref('", "ref('no_such_");
     const change: number[] = [];
+    const windows: Array<{ i: number; startNs: string; endNs: string; ms: number }> = [];
     for (let i = 0; i < 100; i++) {
       const next = i % 2 === 0 ? broken : original;
       const arrived = s.onDiagnostics(uri);
+      const startNs = process.hrtime.bigint();
       const t = performance.now();
       await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 2 }, contentChanges: [{ text: next }] });
       await arrived;
       change.push(performance.now() - t);
+      windows.push({ i, startNs: String(startNs), endNs: String(process.hrtime.bigint()), ms: change[i]! });
     }
+    if (process.env.MEDALLION_BENCH_SAMPLES) writeFileSync(process.env.MEDALLION_BENCH_SAMPLES, JSON.stringify({ windows, columnVersions }));
     const macro = await macroEdit(s, dir);
     const rss = peakRssMb(s.pid);
     const f = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms`;

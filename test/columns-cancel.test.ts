@@ -20,6 +20,49 @@ import { NodeFileHost } from '../server/src/node/fs-host';
 import { delegate } from './support/delegate';
 
 describe('column service close while a refresh runs', () => {
+  it('waits before its next node while the caller has more urgent work (an edit to publish), then completes', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'medallion-columns-yield-'));
+    try {
+      generateProject(root, 60, 'yield_project', { typedColumns: true });
+      const host = new NodeFileHost();
+      const analysis = analyzeProject(host, root);
+      const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root], clock: fixedClock(new Date('2024-01-01T00:00:00Z')) });
+      const real = await DuckDbBinder.open(compiler.options.target, root);
+      const URGENT_AT = 5;
+      let binds = 0;
+      let urgent: Promise<void> | undefined;
+      let done!: () => void;
+      let waited!: () => void;
+      const waiting = new Promise<void>((r) => (waited = r));
+      const binder: ColumnBinder = delegate<ColumnBinder>(real, {
+        bind: async (sql: string) => {
+          if (++binds === URGENT_AT) urgent = new Promise<void>((r) => (done = r));
+          return real.bind(sql);
+        },
+      });
+      const service = new ColumnService({ projectRoot: root, env: {}, binder }, { type: 'duckdb', name: compiler.options.target.name });
+      service.yieldTo = () => {
+        if (urgent) waited();
+        return urgent;
+      };
+      const refresh = service.submit({ analysis, compiler, version: 1 });
+      await waiting;
+      const asked = binds;
+      // Round trips through DuckDB's threads: time enough for a refresh that did not wait to bind more.
+      for (let i = 0; i < 10; i++) await real.bind(`select ${i} as x`);
+      assert.equal(binds, asked, 'no node bound while the urgent work is pending');
+      urgent = undefined;
+      done();
+      const model = await refresh;
+      assert.ok(binds > URGENT_AT, 'the refresh went on once it was done');
+      assert.equal(model.version, 1);
+      assert.ok(model.stats().nodes > 60, 'every node computed');
+      await service.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('stops at the next node, publishes nothing partial, closes the binder', async () => {
     const root = mkdtempSync(join(tmpdir(), 'medallion-columns-cancel-'));
     try {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { compareRoot } from '../server/src/core/collation';
 import { editDistance, LineIndex, NameIndex, suggest } from '../server/src/core/text';
 
 /** The textbook full-matrix Levenshtein, as the reference for the banded one. */
@@ -93,6 +94,30 @@ describe('text utilities', () => {
       }
     }
     assert.ok(index.suggested.size > 0, 'remembered');
+  });
+
+  it('warming a name index (idle time after a load) remembers nothing and changes no answer; many equally close names keep the list order among ties', () => {
+    const names = Array.from({ length: 500 }, (_, i) => `silver_model_${(i * 7919) % 1000}`);
+    const index = new NameIndex(names);
+    index.warm();
+    assert.equal(index.suggested.size, 0);
+    // The answer as a full sort gives it: distance, then the root collation, then list order.
+    const sorted = (name: string, max: number): string[] => {
+      const limit = Math.max(1, Math.floor(name.length / 3));
+      return names
+        .map((c, i) => [editDistance(name, c), c, i] as const)
+        .filter(([d]) => d <= limit)
+        .sort((x, y) => x[0] - y[0] || compareRoot(x[1], y[1]) || x[2] - y[2])
+        .slice(0, max)
+        .map(([, c]) => c);
+    };
+    for (const name of ['silver_model_9', 'silver_modl_12', 'no_such_silver_model_7', 'gold']) {
+      for (const max of [1, 3, 10]) {
+        assert.deepEqual(suggest(name, index, max), sorted(name, max), `${name} max ${max}`);
+        assert.deepEqual(suggest(name, names, max), sorted(name, max), `${name} max ${max}, from the list`);
+      }
+    }
+    assert.ok(sorted('silver_model_9', 100).length > 50, 'many names are equally close to a prefix');
   });
 
   it('line index round-trips offsets and positions', () => {

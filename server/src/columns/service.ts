@@ -46,6 +46,9 @@ export interface ColumnServiceOptions {
 
 const RELATION_TYPES = new Set(['model', 'seed', 'snapshot', 'source']);
 
+/** How long a refresh computes without letting the event loop run (edits and requests wait for it). */
+const YIELD_EVERY_MS = 5;
+
 /** A node's columns as read from it by other queries, per version of its entry. */
 const relationColumns = new WeakMap<NodeColumns, OutputColumn[]>();
 
@@ -71,6 +74,11 @@ export class ColumnService {
   private closing = false;
   /** Called with each new version and the milliseconds its refresh took. */
   onVersion: ((model: ColumnModel, millis: number) => void) | undefined;
+  /**
+   * Asked before each node: a promise while the caller has more urgent work (the language server,
+   * an edit whose diagnostics are not out yet), which the refresh awaits before going on.
+   */
+  yieldTo: (() => Promise<void> | undefined) | undefined;
 
   constructor(
     private readonly options: ColumnServiceOptions,
@@ -167,6 +175,10 @@ export class ColumnService {
     const changedNodes = new Set<string>();
     let yielded = performance.now();
     for (const id of order) {
+      for (let urgent = this.yieldTo?.(); urgent && !this.closing; urgent = this.yieldTo?.()) {
+        await urgent;
+        yielded = performance.now();
+      }
       if (this.closing) break;
       const node = nodes.get(id);
       if (!node) continue;
@@ -181,8 +193,9 @@ export class ColumnService {
       }
       pass.changes.set(id, entry);
       if (columnsSignature(before) !== columnsSignature(entry)) changedNodes.add(id);
-      // Long refreshes leave room for requests in between (the binder's calls are async already).
-      if (performance.now() - yielded > 50) {
+      // Long refreshes leave room for requests in between (the binder's calls are async already, a
+      // cached bind is not): a message that arrives waits for a few milliseconds of this at most.
+      if (performance.now() - yielded > YIELD_EVERY_MS) {
         await new Promise((r) => setImmediate(r));
         yielded = performance.now();
       }

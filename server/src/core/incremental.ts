@@ -317,10 +317,10 @@ function reparseEach(analysis: Analysis, ids: string[], cache: ScanCache, should
  */
 const levelsOf = new WeakMap<ProjectGraph, Map<string, number>>();
 
-/** Computes the levels a graph's incremental edits will use (idle-time work for the language server). */
+/** Computes the levels a graph's incremental edits will use, and readies "did you mean" for unknown refs (idle-time work for the language server). */
 export function prepareIncremental(analysis: Analysis): void {
   levels(analysis);
-  analysis.graph.refNames();
+  analysis.graph.refNames().warm();
 }
 
 function isLeafKind(id: string): boolean {

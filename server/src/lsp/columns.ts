@@ -50,6 +50,8 @@ export class ColumnFeatures {
     private readonly onProblems: (project: ColumnProject, files: Set<string> | undefined) => void,
     private readonly log: (message: string) => void,
     private readonly notify: (message: ColumnsComplete) => void = () => undefined,
+    /** While the server has more urgent work (an edit to publish): a promise the column model waits for before its next node. */
+    private readonly urgent: () => Promise<void> | undefined = () => undefined,
   ) {}
 
   private state(project: ColumnProject): ProjectColumns | undefined {
@@ -72,6 +74,7 @@ export class ColumnFeatures {
       created.service = openColumnService(target, { projectRoot: project.root, env: this.env })
         .then((s) => {
           s.onVersion = (model, millis) => this.published(project, model, millis);
+          s.yieldTo = this.urgent;
           created.open = s;
           return s;
         })

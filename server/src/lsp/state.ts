@@ -16,6 +16,9 @@ import { AnalysisCompleteNotification, ColumnsCompleteNotification, IndexServedN
 import { RunQueue } from './run-queue';
 import { Workspace, type ProjectState } from './workspace';
 
+/** Background work waits until no document was edited for this long (the user paused typing). */
+const TYPING_MS = 150;
+
 /** How long `shutdown` waits for background work and engines to close before it answers anyway. */
 const SHUTDOWN_WAIT_MS = 1500;
 
@@ -62,6 +65,7 @@ export class ServerState {
       },
       (message) => connection.console.info(message),
       (done) => void connection.sendNotification(ColumnsCompleteNotification, done),
+      () => this.publishing(),
     );
     this.index = new IndexStore(this.lines, (message) => connection.console.info(message), () => this.trusted);
   }
@@ -128,6 +132,36 @@ export class ServerState {
     if (!done) this.connection.console.warn(`shutdown: still closing after ${SHUTDOWN_WAIT_MS} ms (open database files: ${this.engines.openFiles().join(', ') || 'none'}); answering anyway`);
   }
 
+  /**
+   * While a publication is scheduled (an edit's diagnostics are not out yet): a promise resolved
+   * once it went out; while the user is typing (an edit less than TYPING_MS ago): a promise
+   * resolved when that time is over. Background work (the column model) waits on it: edits come
+   * first, and its allocations (and the collections they cause) stay out of the keystrokes.
+   */
+  publishing(): Promise<void> | undefined {
+    if (this.scheduled) {
+      if (!this.publicationDone) {
+        let resolve: () => void = () => undefined;
+        const promise = new Promise<void>((r) => (resolve = r));
+        this.publicationDone = { promise, resolve };
+      }
+      return this.publicationDone.promise;
+    }
+    const quiet = this.lastEdit + TYPING_MS - performance.now();
+    if (quiet <= 0 || this.closing) return undefined;
+    return new Promise<void>((resolve) => setTimeout(resolve, quiet).unref());
+  }
+
+  /** When a document was last edited (performance.now()). */
+  private lastEdit = -Infinity;
+
+  /** A document was edited: background work waits until typing pauses (`publishing`). */
+  edited(): void {
+    this.lastEdit = performance.now();
+  }
+
+  private publicationDone: { promise: Promise<void>; resolve: () => void } | undefined;
+
   /** Coalesces a burst of edits into one re-analysis per project. */
   schedule(project: ProjectState | undefined): void {
     if (!project || this.closing) return;
@@ -136,6 +170,10 @@ export class ServerState {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      const waiting = this.publicationDone;
+      this.publicationDone = undefined;
+      // After this turn's writes (queued as the diagnostics were sent).
+      if (waiting) setImmediate(waiting.resolve);
       if (this.closing) return;
       const batch = [...this.pending];
       this.pending.clear();

@@ -25,6 +25,7 @@ export function registerDocumentHandlers(state: ServerState): void {
     const text = e.document.getText();
     if (workspace.host.overlays.get(path) === text) return;
     workspace.host.overlays.set(path, text);
+    state.edited();
     state.schedule(workspace.documentEdited(path, text));
   });
   documents.onDidClose((e) => {
