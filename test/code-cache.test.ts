@@ -90,6 +90,19 @@ describe('the CLI code cache', () => {
     assert.deepEqual(medallion(cli, dir, ['--version'], tmpdir(), ['--no-lazy-feedback-allocation']).cache, ['accepted']);
   });
 
+  it('the language server (under V8\'s default tiering) keeps a cache of its own, saved when it exits: alternating with commands, neither rejects the other', () => {
+    const cli = cliCopy();
+    const dir = join(mkdtempSync(join(tmpdir(), 'medallion-cc-')), 'cache');
+    // Its input closed at once, the server exits (code 1: no shutdown request came first).
+    const server = medallion(cli, dir, ['lsp', '--stdio']);
+    assert.equal(server.code, 1, server.stderr);
+    assert.deepEqual(server.cache, ['missing', 'written']);
+    assert.deepEqual(medallion(cli, dir, ['--version']).cache, ['missing', 'written']);
+    assert.deepEqual(medallion(cli, dir, ['lsp', '--stdio']).cache, ['accepted']);
+    assert.deepEqual(medallion(cli, dir, ['--version']).cache, ['accepted']);
+    assert.equal(cacheFiles(dir).length, 2);
+  });
+
   it('a corrupt or truncated cache file is ignored and rewritten, the command unaffected', () => {
     const cli = cliCopy();
     const dir = join(mkdtempSync(join(tmpdir(), 'medallion-cc-')), 'cache');

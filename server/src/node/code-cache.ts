@@ -63,8 +63,12 @@ export function codeCacheDir(env: Env, platform: NodeJS.Platform, home: string |
   return base && within ? { dir: join(base, 'medallion', 'code-cache'), within } : undefined;
 }
 
-/** `require(file)` for a CommonJS bundle, compiled through the code cache. */
-export function requireWithCodeCache(file: string, env: Env = process.env): CachedModule {
+/**
+ * `require(file)` for a CommonJS bundle, compiled through the code cache. `variant` names a cache of
+ * its own for runs under other V8 flags (a cache made under different flags is rejected, and two kinds
+ * of run sharing one file would replace each other's).
+ */
+export function requireWithCodeCache(file: string, env: Env = process.env, variant?: string): CachedModule {
   const mode = env.MEDALLION_CODE_CACHE;
   const debug = mode === 'debug' ? (message: string) => process.stderr.write(`medallion code cache: ${message}\n`) : () => undefined;
   const location = mode === 'off' ? undefined : codeCacheDir(env, process.platform, safeHomedir());
@@ -75,7 +79,7 @@ export function requireWithCodeCache(file: string, env: Env = process.env): Cach
   // Hashed as read: the same key as the text's UTF-8, without encoding the decoded text again.
   const bytes = readFileSync(file);
   const key = createHash('sha1').update(bytes).digest('hex').slice(0, 20);
-  const prefix = `${basename(file, '.js')}-`;
+  const prefix = `${basename(file, '.js')}-${variant ? `${variant}-` : ''}`;
   const cachePath = join(location.dir, `${prefix}${process.version}-${process.arch}-${key}.bin`);
   const stored = readCacheFile(cachePath);
   // Decoded once, with its wrapper: a wrapper concatenated to the decoded text made a second 2 MB string.
