@@ -18,15 +18,12 @@ import { updateModelText } from '../server/src/core/incremental';
 import { ScanCache } from '../server/src/core/loader';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { generateProject } from './generate-project';
+import { percentile } from './percentile';
 
 const repo = resolve(__dirname, '..', '..');
 const cache = join(repo, '.cache', 'bench');
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-const summary = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms (n=${xs.length})`;
+const summary = (xs: number[]): string => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms (n=${xs.length})`;
 
 function ensureProject(dir: string, models: number): void {
   if (existsSync(join(dir, '.complete'))) return;

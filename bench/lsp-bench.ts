@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { generateProject } from './generate-project';
+import { percentile } from './percentile';
 import { OverlayHost, ProjectState } from '../server/src/lsp/workspace';
 
 const repo = resolve(__dirname, '..', '..');
@@ -17,10 +18,6 @@ const repo = resolve(__dirname, '..', '..');
 const columnVersions: Array<{ atNs: string; version: number; analysisVersion: number; nodes: number; millis: number }> = [];
 const cache = join(repo, '.cache', 'bench');
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 function ensureProject(dir: string, models: number, name = 'bench_project'): void {
   if (existsSync(join(dir, '.complete'))) return;
@@ -214,8 +211,8 @@ function pinnedEdit(dir: string): string {
     held.release();
   }
   const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-  const memory = gc ? `; the new version retains ${mb(pct(retained, 50))} MB (p50) while the held one lives, the whole analysis ${mb(analysisBytes)} MB` : ' (run node with --expose-gc for the retained memory)';
-  return `  one model edited (in process): in place p50 ${pct(inPlace, 50).toFixed(2)} ms; while a run holds the version (a new version sharing the held one) p50 ${pct(pinned, 50).toFixed(2)} ms, p99 ${pct(pinned, 99).toFixed(2)} ms${memory}; first full load ${loadMs.toFixed(0)} ms`;
+  const memory = gc ? `; the new version retains ${mb(percentile(retained, 50))} MB (p50) while the held one lives, the whole analysis ${mb(analysisBytes)} MB` : ' (run node with --expose-gc for the retained memory)';
+  return `  one model edited (in process): in place p50 ${percentile(inPlace, 50).toFixed(2)} ms; while a run holds the version (a new version sharing the held one) p50 ${percentile(pinned, 50).toFixed(2)} ms, p99 ${percentile(pinned, 99).toFixed(2)} ms${memory}; first full load ${loadMs.toFixed(0)} ms`;
 }
 
 async function timeRequests(rpc: MessageConnection, method: string, params: unknown[]): Promise<number[]> {
@@ -271,11 +268,11 @@ async function benchOne(models: number): Promise<string> {
     if (process.env.MEDALLION_BENCH_SAMPLES) writeFileSync(process.env.MEDALLION_BENCH_SAMPLES, JSON.stringify({ windows, columnVersions }));
     const macro = await macroEdit(s, dir);
     const rss = peakRssMb(s.pid);
-    const f = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms`;
+    const f = (xs: number[]): string => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms`;
     return [
       `${models} models: initialize → first complete diagnostics (after opening one model) ${s.firstDiagnosticsMs.toFixed(0)} ms; server peak RSS ${rss.toFixed(0)} MB`,
       `  definition ${f(definition)} (n=${definition.length}); hover ${f(hover)}; references ${f(references)} (n=${references.length}); completion ${f(completion)}`,
-      `  didChange → publishDiagnostics for that file: ${f(change)} (n=${change.length})`,
+      `  didChange → publishDiagnostics for that file: ${f(change)}, max ${Math.max(...change).toFixed(2)} ms (n=${change.length})`,
       macro,
       pinnedEdit(dir),
     ].join('\n');
@@ -312,7 +309,7 @@ async function benchRestart(models: number, runs: number): Promise<string> {
   };
   const med = (xs: Array<number | undefined>): string => {
     const ok = xs.filter((x): x is number => x !== undefined);
-    return ok.length === xs.length ? `${pct(ok, 50).toFixed(0)} ms` : `not served in ${xs.length - ok.length} of ${xs.length}`;
+    return ok.length === xs.length ? `${percentile(ok, 50).toFixed(0)} ms` : `not served in ${xs.length - ok.length} of ${xs.length}`;
   };
   const describe = (label: string, starts: Array<Server['phases'] & { completeMs: number }>): string =>
     `  ${label} (median of ${starts.length}): initialize answered ${med(starts.map((x) => x.initializedMs))}; first file's diagnostics ${med(starts.map((x) => x.firstPublishedMs))}; all of the index diagnostics out ${med(starts.map((x) => x.indexServedMs))} (of which the server's index check and sends ${med(starts.map((x) => x.indexServerMs))}); complete diagnostics from the load ${med(starts.map((x) => x.completeMs))} (load + publish ${med(starts.map((x) => x.loadMs))})`;
