@@ -258,7 +258,7 @@ function compareProject(cli, project, env) {
   show('nodes only in medallion', nodes.extra, cli.show);
   show('tests only in dbt', tests.onlyDbt, cli.show);
   show('tests only in medallion', tests.onlyMed, cli.show);
-  show('tests whose parents differ', tests.parentProblems, cli.show);
+  show('tests whose parents or state differ', tests.parentProblems, cli.show);
   show('sources only in dbt', sources.onlyDbt, cli.show);
   show('sources only in medallion', sources.onlyMed, cli.show);
   show('macros only in dbt', macros.onlyDbt, cli.show);
