@@ -873,6 +873,9 @@ class ManifestBuilder {
 /** A description that is one doc() call with one or two plain string literals and nothing around it. */
 const DOC_ONLY = /^\{\{\s*doc\(\s*(['"])([^'"\\]*)\1\s*(?:,\s*(['"])([^'"\\]*)\3\s*)?\)\s*\}\}$/;
 
+/** AST kinds (`ast.ts`) whose fields are never nodes: nothing below them to visit. */
+const LEAF_KINDS: ReadonlySet<string> = new Set(['Data', 'Const', 'Name', 'NSRef', 'Error', 'ErrorStmt', 'Break', 'Continue']);
+
 /** Calls anywhere in a template (dbt's `find_all(jinja2.nodes.Call)`). */
 function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {
   if (Array.isArray(node)) {
@@ -881,7 +884,11 @@ function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {
   }
   if (!node || typeof node !== 'object') return;
   const n = node as Record<string, unknown>;
-  if (n.kind === 'Call') visit(node as ast.CallExpr);
+  const kind = n.kind;
+  if (kind === 'Call') visit(node as ast.CallExpr);
+  // Leaves (template text, names, constants) hold no call: most nodes of a macro are these, and
+  // enumerating their keys was most of this walk's time on the CLI's cold code.
+  else if (typeof kind === 'string' && LEAF_KINDS.has(kind)) return;
   // for...in: the same keys in the same order as Object.entries on these plain objects, without an array per node.
   for (const key in n) {
     if (key === 'span' || key === 'nameSpan' || key === 'attrSpan') continue;
