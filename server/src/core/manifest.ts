@@ -873,7 +873,13 @@ class ManifestBuilder {
 /** A description that is one doc() call with one or two plain string literals and nothing around it. */
 const DOC_ONLY = /^\{\{\s*doc\(\s*(['"])([^'"\\]*)\1\s*(?:,\s*(['"])([^'"\\]*)\3\s*)?\)\s*\}\}$/;
 
-/** Calls anywhere in a template (dbt's `find_all(jinja2.nodes.Call)`). */
+/**
+ * Calls anywhere in a template (dbt's `find_all(jinja2.nodes.Call)`), in the order a walk of each
+ * node's fields in their creation order (parser.ts) meets them. The commonest nodes are walked by
+ * their fields; leaves (template text, names, constants) hold no call; the rest by `for...in`
+ * (enumerating keys was most of this walk's time on the CLI's cold code).
+ * test/manifest-macro-calls.test.ts checks the order against dbt's.
+ */
 function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {
   if (Array.isArray(node)) {
     for (const item of node) walkCalls(item, visit);
@@ -881,7 +887,36 @@ function walkCalls(node: unknown, visit: (call: ast.CallExpr) => void): void {
   }
   if (!node || typeof node !== 'object') return;
   const n = node as Record<string, unknown>;
-  if (n.kind === 'Call') visit(node as ast.CallExpr);
+  switch (n.kind) {
+    case 'Data':
+    case 'Const':
+    case 'Name':
+    case 'NSRef':
+    case 'Error':
+    case 'ErrorStmt':
+    case 'Break':
+    case 'Continue':
+      return;
+    case 'Output':
+    case 'Do':
+      walkCalls(n.expr, visit);
+      return;
+    case 'Getattr':
+      walkCalls(n.obj, visit);
+      return;
+    case 'Call': {
+      const call = node as ast.CallExpr;
+      visit(call);
+      walkCalls(call.fn, visit);
+      for (const arg of call.args) walkCalls(arg, visit);
+      for (const kw of call.kwargs) walkCalls(kw.value, visit);
+      walkCalls(call.dynArgs, visit);
+      walkCalls(call.dynKwargs, visit);
+      return;
+    }
+    default:
+      break;
+  }
   // for...in: the same keys in the same order as Object.entries on these plain objects, without an array per node.
   for (const key in n) {
     if (key === 'span' || key === 'nameSpan' || key === 'attrSpan') continue;
