@@ -103,6 +103,16 @@ export function firstDifference(actual: string, expected: string): string {
   return `at ${i}: ours «${actual.slice(Math.max(0, i - 40), i + 60)}» dbt «${expected.slice(Math.max(0, i - 40), i + 60)}»`;
 }
 
+/** `config.enabled` of each node in the `nodes` of dbt's manifest.json golden, when the golden has one. */
+function goldenEnabledStates(goldenName: string): Map<string, boolean> | undefined {
+  const path = testPath('goldens', 'dbt', goldenName, 'manifest.json');
+  if (!existsSync(path)) return undefined;
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { nodes?: Record<string, { config?: { enabled?: boolean } }> };
+  const states = new Map<string, boolean>();
+  for (const [id, node] of Object.entries(manifest.nodes ?? {})) if (typeof node.config?.enabled === 'boolean') states.set(id, node.config.enabled);
+  return states;
+}
+
 /**
  * Graph parity: for every node in dbt's manifest, the same node (same unique id) exists here with
  * the same enabled state, dependencies, materialization and tags and (where dbt names one) the
@@ -114,6 +124,7 @@ export function graphParity(goldenName: string, projectRoot: string, options: { 
     nodes: Array<GoldenNode & { depends_on: string[]; materialized: string | null; tags: string[] }>;
     disabled: Array<{ unique_id: string }>;
   };
+  const goldenEnabled = goldenEnabledStates(goldenName);
   const host = new NodeFileHost();
   const clock = goldenClock();
   const analysis = analyzeProject(host, projectRoot, { clock, ...(options.verifyParse ? { verifyParse: true } : {}) });
@@ -136,6 +147,9 @@ export function graphParity(goldenName: string, projectRoot: string, options: { 
     if (n.materialized && ours.config.materialized !== n.materialized) differences.push(`${id}: materialized ${ours.config.materialized}, dbt says ${n.materialized}`);
     const tags = (t: string[]): string => [...t].sort().join(',');
     if (tags(ours.config.tags) !== tags(n.tags)) differences.push(`${id}: tags [${tags(ours.config.tags)}], dbt says [${tags(n.tags)}]`);
+    // dbt keeps some disabled tests among its nodes (a test referring to a disabled model): `enabled: false`.
+    const enabled = goldenEnabled?.get(id);
+    if (enabled !== undefined && enabled !== ours.config.enabled) differences.push(`${id}: enabled ${ours.config.enabled}, dbt says ${enabled}`);
     if (n.relation_name) {
       const relation = compiler.relation(ours).render();
       if (relation !== n.relation_name) differences.push(`${id}: relation ${relation}, dbt says ${n.relation_name}`);

@@ -453,7 +453,8 @@ function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall
   if (disabled) {
     out.push({
       code: 'disabled-ref',
-      severity: 'error',
+      // dbt only warns for a data test (it keeps the test, disabled: loader/nodes.ts settleTestsOfDisabled).
+      severity: node.resourceType === 'test' ? 'warning' : 'error',
       file: node.file,
       span: ref.span,
       message: `'${node.name}' depends on '${ref.name}', which is disabled (enabled: false in ${disabled.file})`,

@@ -49,8 +49,9 @@ export function selectNodes(graph: ProjectGraph, request: SelectionRequest): Sel
   const problems: string[] = [];
   let view: CurrentState | undefined;
   const context: SelectContext = request.state ? { state: request.state, current: () => (view ??= stateView(graph.project, request.readFile)) } : {};
-  // Hooks are not selectable nodes (dbt does not list or select them).
-  const all = [...graph.project.nodes.values()].filter((n) => n.resourceType !== 'operation');
+  // Hooks are not selectable nodes (dbt does not list or select them), nor are the tests dbt keeps
+  // disabled among its nodes (a test of a disabled model: loader/nodes.ts settleTestsOfDisabled).
+  const all = [...graph.project.nodes.values()].filter((n) => n.resourceType !== 'operation' && n.config.enabled);
   const selectTerms = (request.select ?? []).flatMap(splitTerms);
   let ids: Set<string>;
   if (selectTerms.length === 0) {
@@ -419,7 +420,7 @@ export function translate(pat: string): string {
 
 function addIndirectTests(graph: ProjectGraph, ids: Set<string>, mode: 'eager' | 'cautious'): void {
   for (const node of graph.project.nodes.values()) {
-    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') continue;
+    if ((node.resourceType !== 'test' && node.resourceType !== 'unit_test') || !node.config.enabled) continue;
     if (ids.has(node.uniqueId) || node.dependsOn.length === 0) continue;
     const selectedParents = node.dependsOn.filter((p) => ids.has(p)).length;
     if (mode === 'eager' ? selectedParents > 0 : selectedParents === node.dependsOn.length) ids.add(node.uniqueId);

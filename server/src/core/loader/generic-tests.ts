@@ -10,6 +10,7 @@ import { flat, type Span } from '../text';
 import { items, toJS, type YNode } from '../yaml-tree';
 import { isDict, type PackageContext } from './context';
 import { NONE, register, severityOf, withLast } from './nodes';
+import { renderedTestConfig } from './render-yaml';
 
 /** Generic tests under `tests:`/`data_tests:` of a model, source table or column, named as dbt names them. */
 export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined, targetName = target.name): void {
@@ -124,6 +125,7 @@ function addGenericTest(
     if (value !== undefined && value !== null) (testConfig ??= {})[key] = value;
   }
   if (configArg) for (const [k, v] of Object.entries(configArg)) if (!taken?.has(k) && v !== undefined && v !== null) (testConfig ??= {})[k] = v;
+  if (testConfig) testConfig = renderedTestConfig(ctx, rel, span, testConfig);
   // The test's arguments: the rest, built without delete (a big project keeps tens of thousands);
   // `args` itself when nothing is taken out (`- unique`: only its column).
   let description: unknown;
@@ -200,12 +202,32 @@ function addGenericTest(
     : { columns: NONE, refs: NONE, sources: NONE, dynamic: NONE, dependsOn: NONE, uniqueId, resourceType: 'test', name, packageName, file: rel, nameSpan: span, fqn, config, test };
   if (typeof description === 'string') node.description = description;
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
-  for (const key in kwargs) {
-    const value = kwargs[key];
-    if (typeof value !== 'string' || !CALL.test(value)) continue;
-    const inner = scan(`{{ ${value} }}`);
-    node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];
-    node.sources = [...node.sources, ...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span }))];
-  }
+  for (const key in kwargs) addArgumentCalls(node, kwargs[key], span);
+  addTestMacroCalls(ctx, node);
   register(ctx, node, file);
+}
+
+/** The ref()/source() calls of one test argument, nested in lists and mappings too (dbt renders every string in them). */
+function addArgumentCalls(node: ProjectNode, value: unknown, span: Span): void {
+  if (Array.isArray(value)) {
+    for (const item of value) addArgumentCalls(node, item, span);
+    return;
+  }
+  if (isDict(value)) {
+    for (const key in value) addArgumentCalls(node, value[key], span);
+    return;
+  }
+  if (typeof value !== 'string' || !CALL.test(value)) return;
+  const inner = scan(`{{ ${value} }}`);
+  node.refs = [...node.refs, ...inner.refs.map((r) => ({ ...r, span: span, callSpan: span }))];
+  node.sources = [...node.sources, ...inner.sources.map((s) => ({ ...s, sourceSpan: span, tableSpan: span, callSpan: span }))];
+}
+
+/** What the test's macro records at parse time (a `ref('seed')` in its body), when it can record anything (parse-time.ts). */
+function addTestMacroCalls(ctx: PackageContext, node: ProjectNode): void {
+  const parsed = ctx.state.parser?.testMacroCalls(node);
+  if (!parsed) return;
+  if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
+  if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
+  for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
 }

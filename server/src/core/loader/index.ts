@@ -28,6 +28,7 @@ import { loadPropertiesFiles } from './properties';
 import { projectYamlGlobals, renderNative } from './render-yaml';
 import { loadSeeds } from './seeds';
 import { loadMacroFiles, loadSqlFiles } from './sql-files';
+import { settleTestsOfDisabled } from './nodes';
 import { keepCalls, type NodeCalls } from './node-calls';
 
 import { ScanCache } from './scan-cache';
@@ -167,6 +168,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   if (keptCalls) keepCalls(project, keptCalls);
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
+  settleTestsOfDisabled(state);
   if (missing.length > 0) {
     project.missingPackages = missing;
     quietenMissingPackages(state.diagnostics, missing);

@@ -3,7 +3,7 @@ import { configFromLayers, copyConfig } from '../config-tree';
 import type { ConfigLayers, NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
 import { flat, type Span } from '../text';
-import type { PackageContext } from './context';
+import type { LoadState, PackageContext } from './context';
 
 /** One shared empty list for the many nodes (tests) that have none: never mutated, only replaced. */
 export const NONE: never[] = Object.freeze([]) as unknown as never[];
@@ -194,4 +194,61 @@ export function register(ctx: PackageContext, node: ProjectNode, file: ProjectFi
 export function severityOf(config: NodeConfig): 'warn' | 'error' {
   if (config.severity === undefined || config.severity === null) return 'error';
   return String(config.severity).toLowerCase() === 'warn' ? 'warn' : 'error';
+}
+
+/**
+ * dbt's handling of tests whose model is disabled, once every node's enabled state is settled:
+ * a unit test of a disabled model is disabled too (manifest `disabled`, no error); a data test
+ * (singular, generic with a `ref()` argument, or generic on a disabled model or source) that
+ * refers to a disabled model stays in the project with `enabled: false` and no dependency on it
+ * (dbt warns; graph.ts reports that); it is selected for nothing (selector.ts, as dbt).
+ * A ref that an enabled node of the same name answers is left to the graph.
+ */
+export function settleTestsOfDisabled(state: LoadState): void {
+  if (state.disabled.size === 0) return;
+  /** The packages of the enabled models, seeds and snapshots of each name: built on first need. */
+  let enabled: Map<string, string[]> | undefined;
+  const fits = (pkg: string, packageName: string | undefined, samePackage: string | undefined): boolean => (packageName === undefined || pkg === packageName) && (samePackage === undefined || pkg === samePackage);
+  const isDisabledRef = (name: string, packageName: string | undefined, samePackage: string | undefined): boolean => {
+    const disabled = state.disabled.get(name)?.some((n) => n.resourceType !== 'test' && n.resourceType !== 'unit_test' && n.resourceType !== 'source' && fits(n.packageName, packageName, samePackage));
+    if (!disabled) return false;
+    if (!enabled) {
+      enabled = new Map();
+      for (const n of state.nodes.values()) {
+        if (n.resourceType !== 'model' && n.resourceType !== 'seed' && n.resourceType !== 'snapshot') continue;
+        const list = enabled.get(n.name);
+        if (list) list.push(n.packageName);
+        else enabled.set(n.name, [n.packageName]);
+      }
+    }
+    return !(enabled.get(name) ?? []).some((pkg) => fits(pkg, packageName, samePackage));
+  };
+  let disabledIds: Set<string> | undefined;
+  const isDisabledId = (id: string): boolean => {
+    if (!disabledIds) {
+      disabledIds = new Set();
+      for (const list of state.disabled.values()) for (const n of list) disabledIds.add(n.uniqueId);
+    }
+    return disabledIds.has(id);
+  };
+  const moved: ProjectNode[] = [];
+  for (const node of state.nodes.values()) {
+    if (node.resourceType === 'unit_test' && node.unitTest) {
+      // dbt finds a unit test's model among the enabled nodes of the test's own package.
+      const model = node.refs[0]?.name ?? node.unitTest.model;
+      if (isDisabledRef(model, undefined, node.packageName)) moved.push(node);
+    } else if (node.resourceType === 'test' && node.config.enabled) {
+      const attached = node.test?.attachedTo;
+      // A generic test of a disabled model or source: dbt's ref (source) to it finds it disabled.
+      const offTarget = attached !== undefined && attached !== '' && !state.nodes.has(attached) && isDisabledId(attached);
+      if (offTarget || (node.refs.length > 0 && node.refs.some((r) => isDisabledRef(r.name, r.packageName, undefined)))) node.config = { ...copyConfig(node.config), enabled: false };
+    }
+  }
+  for (const node of moved) {
+    state.nodes.delete(node.uniqueId);
+    node.config = { ...copyConfig(node.config), enabled: false };
+    const list = state.disabled.get(node.name);
+    if (list) list.push(node);
+    else state.disabled.set(node.name, [node]);
+  }
 }

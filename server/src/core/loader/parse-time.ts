@@ -71,6 +71,8 @@ interface ParseFrame extends ContextFrame {
    * return new relations), and a rendered ref is printed, never kept.
    */
   relation?: Relation;
+  /** A generic test's arguments, as `_dbt_generic_test_kwargs` (its parse-time render). */
+  testKwargs?: Record<string, unknown>;
 }
 
 /** What parse time learned about one node. */
@@ -85,6 +87,20 @@ export interface NodeParse {
   uses: string[];
   diagnostics: Diagnostic[];
 }
+
+/** What a generic test's macro recorded when rendered at parse time. */
+export interface TestMacroParse {
+  refs: RefCall[];
+  sources: SourceCall[];
+  diagnostics: Diagnostic[];
+}
+
+/** A macro body that calls ref() or source() (conservative: a comment or a string counts too). */
+const REF_OR_SOURCE_CALL = /\b(?:ref|source)\s*\(/;
+/** Names called in a macro body: any identifier before `(` (only the ones naming a macro count). */
+const CALLED_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
+/** `adapter.dispatch('name'`: the macros it may reach are `<prefix>__name`. */
+const DISPATCHED_NAME = /\bdispatch\s*\(\s*(?:macro_name\s*=\s*)?['"](\w+)['"]/g;
 
 /** The text a node renders: the whole file, or a snapshot block's inside, and where it starts in the file. */
 export function nodeTemplateText(node: ProjectNode, fileText: string): { key: string; text: string; offset: number } {
@@ -133,6 +149,138 @@ export class ParseTime {
   /** Problems in macro files found while defining the macros (syntax errors). */
   get macroProblems(): Diagnostic[] {
     return this.ctx.problems;
+  }
+
+  /** Macro names known to reach a ref() or source() call (true), or known not to (false, from a complete walk). */
+  private readonly reachesRefOrSource = new Map<string, boolean>();
+  /** Macro names by what follows `__` (`default__x`, `spark__x` under `x`): what adapter.dispatch may reach. */
+  private dispatchTargets: Map<string, string[]> | undefined;
+
+  /**
+   * Whether the macro `name` (any package's), or a macro it calls by name or through
+   * adapter.dispatch, calls ref() or source(): read from the macro texts, so a yes may be a
+   * false alarm (a comment) but a no is certain. `visiting` guards recursive macros.
+   */
+  private reachesRefOrSourceCall(name: string, visiting: Set<string>): boolean {
+    const known = this.reachesRefOrSource.get(name);
+    if (known !== undefined) return known;
+    if (visiting.has(name)) return false;
+    const top = visiting.size === 0;
+    visiting.add(name);
+    let found = false;
+    for (const def of this.project.macros.get(name) ?? []) {
+      const text = this.project.files.get(def.file)?.text;
+      if (text === undefined) continue;
+      const body = text.slice(def.block.span.start, def.block.span.end);
+      if (REF_OR_SOURCE_CALL.test(body)) found = true;
+      for (const m of body.matchAll(CALLED_NAME)) {
+        if (found) break;
+        const callee = m[1]!;
+        if (callee !== name && this.project.macros.has(callee) && this.reachesRefOrSourceCall(callee, visiting)) found = true;
+      }
+      for (const m of body.matchAll(DISPATCHED_NAME)) {
+        if (found) break;
+        for (const callee of this.dispatchTargetsOf(m[1]!)) if (this.reachesRefOrSourceCall(callee, visiting)) found = true;
+      }
+      if (found) break;
+    }
+    visiting.delete(name);
+    // A no found inside a cycle may depend on a macro still being walked: only a complete walk's no is kept.
+    if (found || top) this.reachesRefOrSource.set(name, found);
+    return found;
+  }
+
+  private dispatchTargetsOf(name: string): string[] {
+    if (!this.dispatchTargets) {
+      this.dispatchTargets = new Map();
+      for (const macro of this.project.macros.keys()) {
+        const at = macro.indexOf('__');
+        if (at <= 0) continue;
+        const bare = macro.slice(at + 2);
+        const list = this.dispatchTargets.get(bare);
+        if (list) list.push(macro);
+        else this.dispatchTargets.set(bare, [macro]);
+      }
+    }
+    return [name, ...(this.dispatchTargets.get(name) ?? [])];
+  }
+
+  /**
+   * The refs and sources a generic test's macro records when dbt renders the test at parse time
+   * (`{{ test_x(**_dbt_generic_test_kwargs) }}` in the test's context): `{% set s = ref('seed') %}`
+   * in the body, or in a macro it calls, is a dependency of every test using it. Undefined where
+   * that provably records nothing: no macro of the test's name in the project (dbt's own tests), or
+   * neither it nor anything it calls calls ref() or source(). The arguments' own ref()/source()
+   * strings are read by generic-tests.ts and not repeated here. Verify mode renders every test of a
+   * project macro and reports a test where the two answers differ.
+   */
+  testMacroCalls(node: ProjectNode): TestMacroParse | undefined {
+    const test = node.test;
+    if (!test) return undefined;
+    const macroName = `test_${test.name}`;
+    if (!this.project.macros.has(macroName)) return undefined;
+    const reaches = this.reachesRefOrSourceCall(macroName, new Set());
+    if (!reaches && !this.options.verify) return undefined;
+    const rendered = this.renderTest(node, macroName);
+    if (!reaches && (rendered.refs.length > 0 || rendered.sources.length > 0)) {
+      rendered.diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: node.nameSpan, message: `verify: '${node.name}' was taken for a test whose macro calls no ref() or source(), but its render recorded some` });
+    }
+    return rendered;
+  }
+
+  private renderTest(node: ProjectNode, macroName: string): TestMacroParse {
+    const test = node.test!;
+    const text = `{{ ${test.namespace ? `${test.namespace}.` : ''}${macroName}(**_dbt_generic_test_kwargs) }}`;
+    const none = node.nameSpan ?? { start: 0, end: 0 };
+    const result: TestMacroParse = { refs: [], sources: [], diagnostics: [] };
+    const { template, diagnostics: syntax } = this.options.templates.get(`<test ${text}>`, text);
+    if (syntax.length > 0) return result;
+    const frame: ParseFrame = { node, call: {}, refs: [], sources: [] };
+    // The arguments as dbt renders them first (a `ref(...)` string is a relation), recorded
+    // nowhere: generic-tests.ts reads their calls with their places in the yml.
+    const kwargs: Record<string, unknown> = {};
+    this.ctx.within(frame, () => {
+      kwargs.model = new Relation(this.dialect, this.options.target.database, this.options.target.schema, node.name);
+      for (const [key, value] of Object.entries(test.kwargs)) kwargs[key] = key === 'column_name' ? value : this.renderTestArgument(node, value);
+    });
+    frame.refs.length = 0;
+    frame.sources.length = 0;
+    frame.testKwargs = kwargs;
+    const out = this.ctx.render(template, frame, PARSE_RENDER);
+    if (out.error) {
+      result.diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: none, message: `Test '${node.name}': ${this.describeError(out.error, template)}` });
+    }
+    const seen = new Set<string>();
+    for (const r of frame.refs) {
+      const key = `${r.packageName ?? ''}\u0000${r.name}\u0000${r.version ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.refs.push({ name: r.name, ...(r.packageName !== undefined ? { packageName: r.packageName } : {}), ...(r.version !== undefined ? { version: r.version } : {}), span: none, callSpan: none, literal: false });
+    }
+    for (const s of frame.sources) {
+      const key = `\u0001${s.source}\u0000${s.table}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.sources.push({ source: s.source, table: s.table, sourceSpan: none, tableSpan: none, callSpan: none, literal: false });
+    }
+    return result;
+  }
+
+  /** A test argument as dbt's add_rendered_test_kwargs renders it (native); left as written when that fails. */
+  private renderTestArgument(node: ProjectNode, value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.renderTestArgument(node, v));
+    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderTestArgument(node, v)]));
+    }
+    if (typeof value !== 'string') return value;
+    const looksLikeCall = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s.test(value);
+    try {
+      if (looksLikeCall) return this.ctx.evaluate(`<test argument ${value}>`, value);
+      if (value.includes('{{') || value.includes('{%')) return this.ctx.renderString(`<test argument ${value}>`, value);
+    } catch {
+      // The argument stays as written: what the macro then records is all the render can tell.
+    }
+    return value;
   }
 
   private fastPathAllowed(packageName: string): boolean {
@@ -327,6 +475,7 @@ export class ParseTime {
       model: () => parseTimeNodeDict(this.ctx.frame.node, target),
       schema: () => target.schema,
       database: () => target.database,
+      _dbt_generic_test_kwargs: () => this.ctx.frame.testKwargs ?? {},
     };
     for (const [name, get] of Object.entries(getters)) Object.defineProperty(members, name, { get, enumerable: true });
     return members;

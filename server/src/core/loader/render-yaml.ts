@@ -14,6 +14,7 @@ import { PyDateTime, splitArgs } from '../compiler/python';
 import type { TemplateCache } from '../compiler/context';
 import type { Span } from '../text';
 import type { YNode } from '../yaml-tree';
+import type { PackageContext } from './context';
 
 export type RenderValue = (text: string) => unknown;
 
@@ -95,4 +96,36 @@ export function projectYamlSkips(path: string[]): boolean {
     return path.some((p) => /^\+?\s*(pre|post)[-_]hook$/.test(p));
   }
   return false;
+}
+
+/**
+ * A generic test's config as dbt's TestBuilder renders it: each string value (of the legacy
+ * top-level keys and of `config:`) natively, so `enabled: "{{ target.type == 'bigquery' }}"` is
+ * False on other targets; lists and mappings (tags, meta) as written.
+ */
+export function renderedTestConfig(ctx: PackageContext, rel: string, span: Span, config: Record<string, unknown>): Record<string, unknown> {
+  const parser = ctx.state.parser;
+  if (!parser) return config;
+  let out = config;
+  for (const key in config) {
+    const value = config[key];
+    if (!hasJinja(value)) continue;
+    if (out === config) out = { ...config };
+    try {
+      out[key] = parser.ctx.renderValue(ctx.config.name, asNativeMarkers(value), literal);
+    } catch (err) {
+      ctx.state.report({ code: 'jinja-render', file: rel, span, message: `Cannot render '${value}': ${(err as Error).message}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * dbt renders these values natively, where `as_bool`, `as_number`, `as_native` and `as_text`
+ * make a marker that is a `str` (BoolMarker(False) is the text 'False'), read back as a literal
+ * only when it is the whole output. So `(false | as_bool) and (true | as_bool)` is the truthy
+ * text 'False' and gives 'True', as in dbt: each of them is Jinja's `string` filter here.
+ */
+function asNativeMarkers(text: string): string {
+  return text.includes('as_') ? text.replace(/\|(\s*)as_(?:bool|number|native|text)\b/g, '|$1string') : text;
 }

@@ -76,7 +76,7 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
     const description = getString(table, 'description');
     if (description !== undefined) node.description = description;
     register(ctx, node, file);
-    if (!node.config.enabled) continue;
+    // A disabled table's tests are made too: dbt keeps them, disabled (nodes.ts settleTestsOfDisabled).
     addGenericTests(ctx, rel, table, node, undefined);
     for (const column of items(get(table, 'columns'))) {
       const columnName = getString(column, 'name');

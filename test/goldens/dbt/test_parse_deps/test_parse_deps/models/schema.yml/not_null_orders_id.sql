@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "test_parse_deps"."main"."orders"
+where id is null
+
+

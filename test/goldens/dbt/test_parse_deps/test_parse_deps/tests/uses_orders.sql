@@ -1,0 +1,1 @@
+select * from "test_parse_deps"."main"."orders" where id is null
