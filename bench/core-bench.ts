@@ -4,7 +4,13 @@
  * `dbt parse` / `dbt compile` on the same project as the reference. Each size is measured in its
  * own child process so RSS figures do not mix. Medians of several runs; nothing here asserts.
  *
- *   node out/bench/core-bench.js [--sizes 1000,10000,100000] [--runs 5] [--dbt 1000,10000] [--dbt-compile 1000]
+ *   node out/bench/core-bench.js [--sizes 1000,10000,100000] [--runs 5] [--dbt 1000,10000] [--dbt-compile 1000] [--node-flags both|server|default]
+ *
+ * Each size is loaded under the language server's node flags (client/src/server-flags.ts: the
+ * load timed here is the server's reload, and they are what VS Code's client starts it with) and
+ * under node's defaults (the CLI's `medallion parse`, and the figure before those flags); the
+ * table names the flags of each row. `--one DIR RUNS render|no` measures in the current process,
+ * under whatever flags it was started with (printed as `nodeFlags`).
  *
  * `--sites DIR [allocated|retained] [TOP]`: where one warm load of the project in DIR gets its
  * memory, by function (V8's sampling heap profiler): every byte it allocates, collected ones
@@ -19,6 +25,7 @@ import { analyzeProject } from '../server/src/core/analysis';
 import { createCompiler } from '../server/src/core/session';
 import { NodeFileHost } from '../server/src/node/fs-host';
 import { generateProject } from './generate-project';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../client/src/server-flags';
 
 const repo = resolve(__dirname, '..', '..');
 const cacheDir = join(repo, '.cache', 'bench');
@@ -41,6 +48,8 @@ interface OneResult {
   renderAllMs?: number;
   renderFailures?: number;
   peakRssMb: number;
+  /** The node flags the measuring process was started with. */
+  nodeFlags: string[];
 }
 
 /** Runs inside the child: measures one generated project. */
@@ -80,6 +89,7 @@ function measureOne(root: string, runs: number, render: boolean): OneResult {
     loadCpuMs: median(cpu),
     loadCpuRuns: cpu.map((x) => Math.round(x)),
     peakRssMb: 0,
+    nodeFlags: process.execArgv,
   };
   if (render) {
     const t = performance.now();
@@ -162,6 +172,10 @@ function main(): void {
   const runs = Number(opt('runs', '5'));
   const dbtSizes = opt('dbt', '1000,10000').split(',').filter(Boolean).map(Number);
   const dbtCompileSizes = opt('dbt-compile', '1000').split(',').filter(Boolean).map(Number);
+  const flagChoice = opt('node-flags', 'both');
+  if (!['both', 'server', 'default'].includes(flagChoice)) throw new Error(`--node-flags ${flagChoice}: both, server or default`);
+  const flagSets: Array<readonly string[]> = flagChoice === 'server' ? [LANGUAGE_SERVER_NODE_FLAGS] : flagChoice === 'default' ? [[]] : [LANGUAGE_SERVER_NODE_FLAGS, []];
+  process.stderr.write(`language server's node flags: ${LANGUAGE_SERVER_NODE_FLAGS.join(' ') || '(none)'}\n`);
   const dbt = join(repo, '.cache', 'dbt-venv', 'bin', 'dbt');
   mkdirSync(cacheDir, { recursive: true });
   const rows: Array<Record<string, unknown>> = [];
@@ -174,10 +188,18 @@ function main(): void {
     }
     // Warm the OS page cache once so the floor and the load read the same way.
     execFileSync('cat', [join(root, 'dbt_project.yml')]);
-    const child = spawnSync(process.execPath, [__filename, '--one', root, String(size >= 100000 ? Math.min(runs, 3) : runs), size <= 10000 ? 'render' : 'no'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (child.status !== 0) throw new Error(`measuring ${size} failed: ${child.stderr}`);
-    const one = JSON.parse(child.stdout) as OneResult;
-    const row: Record<string, unknown> = { ...one, ratioToFloor: one.loadMs / one.floorMs };
+    for (const [i, flags] of flagSets.entries()) {
+      const child = spawnSync(process.execPath, [...flags, __filename, '--one', root, String(size >= 100000 ? Math.min(runs, 3) : runs), size <= 10000 ? 'render' : 'no'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (child.status !== 0) throw new Error(`measuring ${size} under node flags '${flags.join(' ')}' failed: ${child.stderr}`);
+      const one = JSON.parse(child.stdout) as OneResult;
+      const row: Record<string, unknown> = { ...one, ratioToFloor: one.loadMs / one.floorMs };
+      // dbt once per size, beside the first row.
+      if (i === 0) measureDbt(size, root, row);
+      rows.push(row);
+      process.stderr.write(`${JSON.stringify(row)}\n`);
+    }
+  }
+  function measureDbt(size: number, root: string, row: Record<string, unknown>): void {
     if (existsSync(dbt) && dbtSizes.includes(size)) {
       process.stderr.write(`dbt parse on ${size} models...\n`);
       const parse = timeCommand(dbt, ['parse', '--no-partial-parse', '--profiles-dir', root], root);
@@ -190,15 +212,13 @@ function main(): void {
         if (!compile.ok) row.dbtCompileError = compile.tail;
       }
     }
-    rows.push(row);
-    process.stderr.write(`${JSON.stringify(row)}\n`);
   }
   const fmt = (v: unknown, digits = 0): string => (typeof v === 'number' ? v.toFixed(digits) : '–');
   const lines = [
-    '| models | nodes | files | read floor ms | load+scan+graph ms (median) | CPU ms (median) | ratio | peak RSS MB | render all models ms | dbt parse ms | speed-up vs dbt parse | dbt compile ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| models | node flags | nodes | files | read floor ms | load+scan+graph ms (median) | CPU ms (median) | ratio | peak RSS MB | render all models ms | dbt parse ms | speed-up vs dbt parse | dbt compile ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
-      `| ${r.models} | ${r.nodes} | ${r.files} | ${fmt(r.floorMs)} | ${fmt(r.loadMs)} | ${fmt(r.loadCpuMs)} | ${fmt(r.ratioToFloor, 2)}x | ${r.peakRssMb} | ${fmt(r.renderAllMs)} | ${fmt(r.dbtParseMs)} | ${typeof r.dbtParseMs === 'number' ? `${((r.dbtParseMs as number) / (r.loadMs as number)).toFixed(0)}x` : '–'} | ${fmt(r.dbtCompileMs)} |`,
+      `| ${r.models} | ${(r.nodeFlags as string[]).join(' ') || 'defaults'} | ${r.nodes} | ${r.files} | ${fmt(r.floorMs)} | ${fmt(r.loadMs)} | ${fmt(r.loadCpuMs)} | ${fmt(r.ratioToFloor, 2)}x | ${r.peakRssMb} | ${fmt(r.renderAllMs)} | ${fmt(r.dbtParseMs)} | ${typeof r.dbtParseMs === 'number' ? `${((r.dbtParseMs as number) / (r.loadMs as number)).toFixed(0)}x` : '–'} | ${fmt(r.dbtCompileMs)} |`,
     ),
   ];
   process.stdout.write(lines.join('\n') + '\n');

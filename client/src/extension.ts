@@ -28,6 +28,7 @@ import {
   type LineageNode,
   type UploadLandingResult,
 } from '../../server/src/lsp/protocol';
+import { LANGUAGE_SERVER_NODE_FLAGS } from './server-flags';
 import { LandingUpload } from './landing-upload';
 import { LineagePanel, type LineageCommand, type LineageViewState } from './lineage-panel';
 import { ModelsView, type ModelsElement } from './models-view';
@@ -73,8 +74,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Medall
 
   // The server's environment: the settings on top of the editor's, and the Databricks token from
   // SecretStorage (it reaches the server only through its environment; never settings, never logs).
-  const run: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {} } };
-  const debug: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {} } };
+  // The server's node flags (its young generation; server-flags.ts) are what the load bench times.
+  const run: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {}, execArgv: [...LANGUAGE_SERVER_NODE_FLAGS] } };
+  const debug: NodeModule = { module: serverModule, transport: TransportKind.ipc, options: { env: {}, execArgv: [...LANGUAGE_SERVER_NODE_FLAGS] } };
   let startedWith: Record<string, string> = {};
   const currentSettings = (): Record<string, string> => {
     const get = (s: string): unknown => config().get(s);

@@ -49,6 +49,60 @@ function testNameParts(testName: string): { namespace: string | undefined; bare:
 
 const NO_ARGUMENTS: Record<string, unknown> = Object.freeze({});
 
+/**
+ * Arguments already seen, by content (`kwargsKey`): one frozen object, lists frozen too, for every
+ * test written with the same ones. A big project repeats a few argument sets thousands of times
+ * (the same accepted_values list on every model's status column), and each copy kept is copied
+ * again by the collector. Bounded: a project of all-different arguments only pays for the keys.
+ */
+const kwargsByContent = new Map<string, Record<string, unknown>>();
+
+function sharedKwargs(kwargs: Record<string, unknown>): Record<string, unknown> {
+  const key = kwargsKey(kwargs);
+  if (key === undefined) return kwargs;
+  const shared = kwargsByContent.get(key);
+  if (shared !== undefined) return shared;
+  for (const k in kwargs) if (Array.isArray(kwargs[k])) Object.freeze(kwargs[k]);
+  if (kwargsByContent.size >= 1024) kwargsByContent.clear();
+  kwargsByContent.set(key, Object.freeze(kwargs));
+  return kwargs;
+}
+
+/**
+ * A text that differs for any two kwargs objects whose values are scalars or lists of scalars
+ * (keys in order, strings length-prefixed, types told apart); undefined for anything else
+ * (mappings, a float kept as PyFloat), which is never shared.
+ */
+function kwargsKey(kwargs: Record<string, unknown>): string | undefined {
+  let key = '';
+  for (const k in kwargs) {
+    const v = kwargs[k];
+    key += `${k.length}:${k}`;
+    if (Array.isArray(v)) {
+      key += '[';
+      for (let i = 0; i < v.length; i++) {
+        const part = scalarKey(v[i]);
+        if (part === undefined) return undefined;
+        key += part;
+      }
+      key += ']';
+    } else {
+      const part = scalarKey(v);
+      if (part === undefined) return undefined;
+      key += part;
+    }
+  }
+  return key;
+}
+
+function scalarKey(v: unknown): string | undefined {
+  if (typeof v === 'string') return `s${v.length}:${v}`;
+  if (typeof v === 'number') return Object.is(v, -0) ? 'n-0;' : `n${v};`;
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (v === null) return 'z';
+  return undefined;
+}
+
 /** `.` and the 10 hex digits that end a generic test's unique id. */
 const HASH_SUFFIX = 11;
 
@@ -145,6 +199,9 @@ function addGenericTest(
       else if (k !== 'config' && !CONFIG_KEYS.has(k)) kwargs[k] = v;
     }
   }
+
+  // Tests written with the same arguments (one accepted_values list on every model's column) keep one object.
+  if (spec.kind !== 'scalar') kwargs = sharedKwargs(kwargs);
 
   const parts = testNameParts(testName);
   if (!parts) {
