@@ -121,6 +121,19 @@ const CONFIG_DEFAULTS: Record<string, Json> = {
   unit_test: { tags: [], meta: {}, enabled: true },
 };
 
+/**
+ * dbt's TestConfig.finalize_and_validate: store_failures_as, when set, decides store_failures
+ * (ephemeral: false; table, view or anything else: true); when not, store_failures decides it
+ * (true: table, false: ephemeral).
+ */
+function finalizeStoreFailures(config: Json): void {
+  const as = config.store_failures_as;
+  if (as === null || as === undefined) {
+    const stored = config.store_failures;
+    config.store_failures_as = stored === true ? 'table' : stored === false ? 'ephemeral' : null;
+  } else config.store_failures = as !== 'ephemeral';
+}
+
 /** Configs that are dataclasses in dbt (their unset fields keep defaults), not free-form dicts. */
 const STRUCTURED_CONFIGS = new Set(['docs', 'contract', 'latest_version_pointer', 'snapshot_meta_column_names', 'freshness']);
 
@@ -499,6 +512,7 @@ class ManifestBuilder {
     // A hook's kind is a tag of the node, not of its config.
     if (node.resourceType === 'operation' && Array.isArray(out.tags)) out.tags = (out.tags as string[]).filter((t) => t !== node.hook!.when);
     if (node.resourceType === 'unit_test') out.static_analysis ??= null;
+    if (node.resourceType === 'test') finalizeStoreFailures(out);
     return out;
   }
 
