@@ -600,7 +600,9 @@ class ManifestBuilder {
   private sources(node: ProjectNode): string[][] {
     const sources: string[][] = [];
     for (const s of node.sources) if (!sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
-    const target = node.test?.attachedTo ? this.project.nodes.get(node.test.attachedTo) : undefined;
+    // A disabled source's tests keep it (dbt records the tested source whatever its state).
+    const attachedTo = node.test?.attachedTo;
+    const target = attachedTo ? (this.project.nodes.get(attachedTo) ?? this.findDisabled(attachedTo)) : undefined;
     if (target?.resourceType === 'source') sources.push([target.source!.sourceName, target.name]);
     return sources;
   }
