@@ -574,25 +574,31 @@ class ManifestBuilder {
     return unique.size === 1 ? [...unique] : [];
   }
 
-  /** A node's ref() calls; a generic test's arguments render first, then its `model` (the tested node). */
+  /**
+   * A node's ref() calls; a generic test's arguments render first, then its `model` (the tested
+   * node), then its macro's body (the refs its parse-time render found: not literal in the yml).
+   */
   private refs(node: ProjectNode): Json[] {
     // dbt's static parser reports each distinct ref of a SQL file once; a rendered test lists every call.
     const refs: Json[] = [];
     const seen = new Set<string>();
+    const test = node.test;
+    const fromMacro: Json[] = [];
     for (const r of node.refs) {
       const ref = { name: r.name, package: r.packageName ?? null, version: versionValue(r.version) };
       // What tells two refs apart (a version is a number or a string).
       const key = `${ref.name}\0${ref.package ?? '\0'}\0${typeof ref.version}${ref.version ?? ''}`;
-      if (!seen.has(key) || node.test) refs.push(ref);
+      if (test?.attachedTo && r.literal === false) fromMacro.push(ref);
+      else if (!seen.has(key) || test) refs.push(ref);
       seen.add(key);
     }
-    const test = node.test;
     if (test?.attachedTo) {
       const target = this.project.nodes.get(test.attachedTo) ?? this.findDisabled(test.attachedTo);
       // unique/not_null record the tested model directly; other tests render ref('m', version='1'): a string.
       const builtin = !test.namespace && (test.name === 'unique' || test.name === 'not_null');
       const version = builtin ? versionValue(target?.version) : (target?.version ?? null);
       if (target && target.resourceType !== 'source') refs.push({ name: target.name, package: null, version });
+      for (const ref of fromMacro) refs.push(ref);
     }
     return refs;
   }
