@@ -27,6 +27,9 @@
  *   sources  unique_ids (with their state) in both / only one side;
  *   macros   unique_ids in both / only one side, dbt's own built-in packages (dbt, dbt_<adapter>) left out:
  *            Medallion ships those internally and does not list them;
+ *   configs  for every model, seed, snapshot and test in both (same unique_id and state), the config keys
+ *            that change behaviour (CONFIG_KEYS; tags as a set, meta as key-sorted JSON, absent = null):
+ *            disagreements counted per key, a few shown;
  *   Medallion's exit code and its error count (its summary line; error diagnostics on stderr).
  * One summary line per project; the exit code is 1 when anything disagrees, 2 on bad usage.
  */
@@ -40,6 +43,8 @@ const PUBLIC_PROJECTS = ['cal_itp', 'mattermost_analytics', 'mattermost_snowflak
 const PUBLIC_PROFILES = { mattermost_analytics: 'profile', mattermost_snowflake: 'profile', tuva: 'profiles/databricks' };
 const DBT_BUILTIN_PACKAGES = new Set(['dbt', 'dbt_postgres', 'dbt_snowflake', 'dbt_bigquery', 'dbt_trino', 'dbt_databricks', 'dbt_spark', 'dbt_duckdb', 'dbt_redshift', 'dbt_athena', 'dbt_fabric']);
 const GRAPH_TYPES = new Set(['model', 'seed', 'snapshot']);
+const CONFIG_TYPES = new Set(['model', 'seed', 'snapshot', 'test']);
+const CONFIG_KEYS = ['enabled', 'materialized', 'severity', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'where', 'limit', 'tags', 'schema', 'alias', 'database', 'unique_key', 'incremental_strategy', 'on_schema_change', 'full_refresh', 'meta'];
 
 function usage(message) {
   process.stderr.write(`compare.mjs: ${message}\nusage: node compare.mjs [--repo R] [--env FILE] [--target T] [--show N] [--no-verify] [--keep DIR] PROJECT:PROFILES_DIR:DBT_MANIFEST ...\n       node compare.mjs [--repo R] --public DIR [name ...]\n`);
@@ -194,6 +199,45 @@ function compareTests(dbt, med) {
   };
 }
 
+/** JSON with object keys sorted (meta's key order does not change behaviour). */
+function stableJson(value) {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
+  return JSON.stringify(value ?? null);
+}
+
+/** One config value as compared: absent is null, tags a sorted set (a string is a one-tag list). */
+function configValue(config, key) {
+  const v = config?.[key];
+  if (key === 'tags') return stableJson([...new Set(v == null ? [] : Array.isArray(v) ? v : [v])].sort());
+  return stableJson(v);
+}
+
+const clip = (s, n = 80) => (s.length > n ? `${s.slice(0, n)}...` : s);
+
+/** Per CONFIG_KEYS key, the nodes in both (same id and state) whose config value differs. */
+function compareConfigs(dbt, med) {
+  const medByKey = byKey(entries(med, (n) => CONFIG_TYPES.has(n.resource_type)));
+  const perKey = new Map(CONFIG_KEYS.map((k) => [k, []]));
+  let both = 0;
+  let agree = 0;
+  for (const e of entries(dbt, (n) => CONFIG_TYPES.has(n.resource_type))) {
+    const match = takeMatch(e, medByKey.get(`${e.id}\u0000${e.enabled}`));
+    if (!match) continue;
+    both++;
+    let same = true;
+    for (const key of CONFIG_KEYS) {
+      const d = configValue(e.node.config, key);
+      const m = configValue(match.node.config, key);
+      if (d === m) continue;
+      same = false;
+      perKey.get(key).push(`${e.id}: ours ${clip(m)}, dbt ${clip(d)}`);
+    }
+    if (same) agree++;
+  }
+  return { both, agree, perKey };
+}
+
 function compareIds(dbtIds, medIds) {
   const med = new Set(medIds);
   const dbt = new Set(dbtIds);
@@ -241,11 +285,14 @@ function compareProject(cli, project, env) {
   const tests = compareTests(dbt, med.manifest);
   const sources = compareIds(sourceIds(dbt), sourceIds(med.manifest));
   const macros = compareIds(macroIds(dbt), macroIds(med.manifest));
+  const configs = compareConfigs(dbt, med.manifest);
+  const configCounts = [...configs.perKey].filter(([, list]) => list.length > 0).map(([key, list]) => `${key} ${list.length}`);
   const ok =
     nodes.agree === nodes.total && nodes.extra.length === 0 &&
     tests.onlyDbt.length === 0 && tests.onlyMed.length === 0 && tests.parents === tests.both &&
     sources.onlyDbt.length === 0 && sources.onlyMed.length === 0 &&
     macros.onlyDbt.length === 0 && macros.onlyMed.length === 0 &&
+    configs.agree === configs.both &&
     med.errors === 0 && med.rc === 0;
   const line =
     `${project.name}: nodes ${nodes.agree}/${nodes.total} ${pct(nodes.agree, nodes.total)}%` +
@@ -253,6 +300,7 @@ function compareProject(cli, project, env) {
     `tests ${tests.both}/${tests.dbtTotal} both (only dbt ${tests.onlyDbt.length}, only medallion ${tests.onlyMed.length}, parents ${tests.parents}/${tests.both}), ` +
     `sources ${sources.both} both (only dbt ${sources.onlyDbt.length}, only medallion ${sources.onlyMed.length}), ` +
     `macros ${macros.both} both (only dbt ${macros.onlyDbt.length}, only medallion ${macros.onlyMed.length}), ` +
+    `configs ${configs.agree}/${configs.both} (${configCounts.length ? configCounts.join(', ') : 'all keys agree'}), ` +
     `errors ${med.errors}, rc ${med.rc}, ${med.seconds.toFixed(1)} s`;
   show('nodes that disagree', nodes.problems, cli.show);
   show('nodes only in medallion', nodes.extra, cli.show);
@@ -263,6 +311,7 @@ function compareProject(cli, project, env) {
   show('sources only in medallion', sources.onlyMed, cli.show);
   show('macros only in dbt', macros.onlyDbt, cli.show);
   show('macros only in medallion', macros.onlyMed, cli.show);
+  for (const [key, list] of configs.perKey) show(`config.${key} differs`, list, cli.show);
   show('medallion errors', med.errorLines, cli.show);
   return { ok, line };
 }

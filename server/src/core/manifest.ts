@@ -121,6 +121,19 @@ const CONFIG_DEFAULTS: Record<string, Json> = {
   unit_test: { tags: [], meta: {}, enabled: true },
 };
 
+/**
+ * dbt's TestConfig.finalize_and_validate: store_failures_as, when set, decides store_failures
+ * (ephemeral: false; table, view or anything else: true); when not, store_failures decides it
+ * (true: table, false: ephemeral).
+ */
+function finalizeStoreFailures(config: Json): void {
+  const as = config.store_failures_as;
+  if (as === null || as === undefined) {
+    const stored = config.store_failures;
+    config.store_failures_as = stored === true ? 'table' : stored === false ? 'ephemeral' : null;
+  } else config.store_failures = as !== 'ephemeral';
+}
+
 /** Configs that are dataclasses in dbt (their unset fields keep defaults), not free-form dicts. */
 const STRUCTURED_CONFIGS = new Set(['docs', 'contract', 'latest_version_pointer', 'snapshot_meta_column_names', 'freshness']);
 
@@ -499,6 +512,7 @@ class ManifestBuilder {
     // A hook's kind is a tag of the node, not of its config.
     if (node.resourceType === 'operation' && Array.isArray(out.tags)) out.tags = (out.tags as string[]).filter((t) => t !== node.hook!.when);
     if (node.resourceType === 'unit_test') out.static_analysis ??= null;
+    if (node.resourceType === 'test') finalizeStoreFailures(out);
     return out;
   }
 
@@ -560,25 +574,31 @@ class ManifestBuilder {
     return unique.size === 1 ? [...unique] : [];
   }
 
-  /** A node's ref() calls; a generic test's arguments render first, then its `model` (the tested node). */
+  /**
+   * A node's ref() calls; a generic test's arguments render first, then its `model` (the tested
+   * node), then its macro's body (the refs its parse-time render found: not literal in the yml).
+   */
   private refs(node: ProjectNode): Json[] {
     // dbt's static parser reports each distinct ref of a SQL file once; a rendered test lists every call.
     const refs: Json[] = [];
     const seen = new Set<string>();
+    const test = node.test;
+    const fromMacro: Json[] = [];
     for (const r of node.refs) {
       const ref = { name: r.name, package: r.packageName ?? null, version: versionValue(r.version) };
       // What tells two refs apart (a version is a number or a string).
       const key = `${ref.name}\0${ref.package ?? '\0'}\0${typeof ref.version}${ref.version ?? ''}`;
-      if (!seen.has(key) || node.test) refs.push(ref);
+      if (test?.attachedTo && r.literal === false) fromMacro.push(ref);
+      else if (!seen.has(key) || test) refs.push(ref);
       seen.add(key);
     }
-    const test = node.test;
     if (test?.attachedTo) {
       const target = this.project.nodes.get(test.attachedTo) ?? this.findDisabled(test.attachedTo);
       // unique/not_null record the tested model directly; other tests render ref('m', version='1'): a string.
       const builtin = !test.namespace && (test.name === 'unique' || test.name === 'not_null');
       const version = builtin ? versionValue(target?.version) : (target?.version ?? null);
       if (target && target.resourceType !== 'source') refs.push({ name: target.name, package: null, version });
+      for (const ref of fromMacro) refs.push(ref);
     }
     return refs;
   }
@@ -586,7 +606,9 @@ class ManifestBuilder {
   private sources(node: ProjectNode): string[][] {
     const sources: string[][] = [];
     for (const s of node.sources) if (!sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
-    const target = node.test?.attachedTo ? this.project.nodes.get(node.test.attachedTo) : undefined;
+    // A disabled source's tests keep it (dbt records the tested source whatever its state).
+    const attachedTo = node.test?.attachedTo;
+    const target = attachedTo ? (this.project.nodes.get(attachedTo) ?? this.findDisabled(attachedTo)) : undefined;
     if (target?.resourceType === 'source') sources.push([target.source!.sourceName, target.name]);
     return sources;
   }

@@ -574,6 +574,12 @@ export class Compiler {
           const meta = this.frame.node.config.meta ?? {};
           return String(name) in meta ? meta[String(name)] : fallback;
         },
+        // dbt's config.set(name, value) is config({name: value}).
+        set: (...args: unknown[]): string => {
+          const { name, value } = bindArgs('config.set', [{ name: 'name' }, { name: 'value' }], args);
+          this.frame.captured[String(name)] = value;
+          return '';
+        },
         persist_relation_docs: () => Boolean((this.frame.node.config.persist_docs as Record<string, unknown> | undefined)?.relation),
         persist_column_docs: () => Boolean((this.frame.node.config.persist_docs as Record<string, unknown> | undefined)?.columns),
       },

@@ -286,5 +286,26 @@ function addTestMacroCalls(ctx: PackageContext, node: ProjectNode): void {
   if (!parsed) return;
   if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
   if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
+  applyTestMacroConfig(node, parsed.call);
   for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
+}
+
+/**
+ * The test macro's config() calls applied as dbt applies them, before the node is registered (an
+ * `enabled=false` disables it): dbt's config_call_dict starts with the yml config, then it renders
+ * the raw code, `{{ test_x(**kwargs) }}{{ config(<the yml config>) }}`, so the macro's calls come
+ * over the project's config and the yml config comes over them again (tags and meta merge).
+ * The macro's calls are not part of the test's own config (raw_code carries the yml config only).
+ */
+function applyTestMacroConfig(node: ProjectNode, call: Record<string, unknown>): void {
+  if (Object.keys(call).length === 0) return;
+  const wasEnabled = node.config.enabled;
+  // The config may be the folder's shared frozen one.
+  node.config = copyConfig(node.config);
+  applyConfig(node.config, call);
+  if (node.test!.config) applyConfig(node.config, node.test!.config);
+  node.test!.severity = severityOf(node.config);
+  // Enabled tests carry the layer key the graph sets (disabled ones never reach it).
+  if (wasEnabled && !node.config.enabled) delete node.layer;
+  else if (!wasEnabled && node.config.enabled) node.layer = undefined;
 }

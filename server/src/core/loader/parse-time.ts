@@ -92,11 +92,13 @@ export interface NodeParse {
 export interface TestMacroParse {
   refs: RefCall[];
   sources: SourceCall[];
+  /** Its config() and config.set() arguments merged in call order (they apply over the yml config). */
+  call: Record<string, unknown>;
   diagnostics: Diagnostic[];
 }
 
-/** A macro body that calls ref() or source() (conservative: a comment or a string counts too). */
-const REF_OR_SOURCE_CALL = /\b(?:ref|source)\s*\(/;
+/** A macro body that calls ref(), source(), config() or config.set() (conservative: a comment or a string counts too). */
+const RECORDING_CALL = /\b(?:ref|source|config)\s*\(|\bconfig\s*\.\s*set\b/;
 /** Names called in a macro body: any identifier before `(` (only the ones naming a macro count). */
 const CALLED_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
 /** `adapter.dispatch('name'`: the macros it may reach are `<prefix>__name`. */
@@ -151,18 +153,18 @@ export class ParseTime {
     return this.ctx.problems;
   }
 
-  /** Macro names known to reach a ref() or source() call (true), or known not to (false, from a complete walk). */
-  private readonly reachesRefOrSource = new Map<string, boolean>();
+  /** Macro names known to reach a ref(), source() or config() call (true), or known not to (false, from a complete walk). */
+  private readonly reachesRecording = new Map<string, boolean>();
   /** Macro names by what follows `__` (`default__x`, `spark__x` under `x`): what adapter.dispatch may reach. */
   private dispatchTargets: Map<string, string[]> | undefined;
 
   /**
    * Whether the macro `name` (any package's), or a macro it calls by name or through
-   * adapter.dispatch, calls ref() or source(): read from the macro texts, so a yes may be a
-   * false alarm (a comment) but a no is certain. `visiting` guards recursive macros.
+   * adapter.dispatch, calls ref(), source() or config(): read from the macro texts, so a yes may
+   * be a false alarm (a comment) but a no is certain. `visiting` guards recursive macros.
    */
-  private reachesRefOrSourceCall(name: string, visiting: Set<string>): boolean {
-    const known = this.reachesRefOrSource.get(name);
+  private reachesRecordingCall(name: string, visiting: Set<string>): boolean {
+    const known = this.reachesRecording.get(name);
     if (known !== undefined) return known;
     if (visiting.has(name)) return false;
     const top = visiting.size === 0;
@@ -172,21 +174,21 @@ export class ParseTime {
       const text = this.project.files.get(def.file)?.text;
       if (text === undefined) continue;
       const body = text.slice(def.block.span.start, def.block.span.end);
-      if (REF_OR_SOURCE_CALL.test(body)) found = true;
+      if (RECORDING_CALL.test(body)) found = true;
       for (const m of body.matchAll(CALLED_NAME)) {
         if (found) break;
         const callee = m[1]!;
-        if (callee !== name && this.project.macros.has(callee) && this.reachesRefOrSourceCall(callee, visiting)) found = true;
+        if (callee !== name && this.project.macros.has(callee) && this.reachesRecordingCall(callee, visiting)) found = true;
       }
       for (const m of body.matchAll(DISPATCHED_NAME)) {
         if (found) break;
-        for (const callee of this.dispatchTargetsOf(m[1]!)) if (this.reachesRefOrSourceCall(callee, visiting)) found = true;
+        for (const callee of this.dispatchTargetsOf(m[1]!)) if (this.reachesRecordingCall(callee, visiting)) found = true;
       }
       if (found) break;
     }
     visiting.delete(name);
     // A no found inside a cycle may depend on a macro still being walked: only a complete walk's no is kept.
-    if (found || top) this.reachesRefOrSource.set(name, found);
+    if (found || top) this.reachesRecording.set(name, found);
     return found;
   }
 
@@ -206,24 +208,26 @@ export class ParseTime {
   }
 
   /**
-   * The refs and sources a generic test's macro records when dbt renders the test at parse time
-   * (`{{ test_x(**_dbt_generic_test_kwargs) }}` in the test's context): `{% set s = ref('seed') %}`
-   * in the body, or in a macro it calls, is a dependency of every test using it. Undefined where
-   * that provably records nothing: no macro of the test's name in the project (dbt's own tests), or
-   * neither it nor anything it calls calls ref() or source(). The arguments' own ref()/source()
-   * strings are read by generic-tests.ts and not repeated here. Verify mode renders every test of a
-   * project macro and reports a test where the two answers differ.
+   * What a generic test's macro records when dbt renders the test at parse time
+   * (`{{ test_x(**_dbt_generic_test_kwargs) }}` in the test's context; dbt renders every generic
+   * test but its own not_null and unique): `{% set s = ref('seed') %}` in the body, or in a macro
+   * it calls, is a dependency of every test using it, and its `config(severity='warn')` applies
+   * over the yml config. Undefined where that provably records nothing: no macro of the test's
+   * name in the project (dbt's own tests), or neither it nor anything it calls calls ref(),
+   * source() or config(). The arguments' own ref()/source() strings are read by generic-tests.ts
+   * and not repeated here. Verify mode renders every test of a project macro and reports a test
+   * where the two answers differ.
    */
   testMacroCalls(node: ProjectNode): TestMacroParse | undefined {
     const test = node.test;
     if (!test) return undefined;
     const macroName = `test_${test.name}`;
     if (!this.project.macros.has(macroName)) return undefined;
-    const reaches = this.reachesRefOrSourceCall(macroName, new Set());
+    const reaches = this.reachesRecordingCall(macroName, new Set());
     if (!reaches && !this.options.verify) return undefined;
     const rendered = this.renderTest(node, macroName);
-    if (!reaches && (rendered.refs.length > 0 || rendered.sources.length > 0)) {
-      rendered.diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: node.nameSpan, message: `verify: '${node.name}' was taken for a test whose macro calls no ref() or source(), but its render recorded some` });
+    if (!reaches && (rendered.refs.length > 0 || rendered.sources.length > 0 || Object.keys(rendered.call).length > 0)) {
+      rendered.diagnostics.push({ code: 'jinja-render', severity: 'error', file: node.file, span: node.nameSpan, message: `verify: '${node.name}' was taken for a test whose macro calls no ref(), source() or config(), but its render recorded some` });
     }
     return rendered;
   }
@@ -232,7 +236,7 @@ export class ParseTime {
     const test = node.test!;
     const text = `{{ ${test.namespace ? `${test.namespace}.` : ''}${macroName}(**_dbt_generic_test_kwargs) }}`;
     const none = node.nameSpan ?? { start: 0, end: 0 };
-    const result: TestMacroParse = { refs: [], sources: [], diagnostics: [] };
+    const result: TestMacroParse = { refs: [], sources: [], call: {}, diagnostics: [] };
     const { template, diagnostics: syntax } = this.options.templates.get(`<test ${text}>`, text);
     if (syntax.length > 0) return result;
     const frame: ParseFrame = { node, call: {}, refs: [], sources: [] };
@@ -245,6 +249,7 @@ export class ParseTime {
     });
     frame.refs.length = 0;
     frame.sources.length = 0;
+    frame.call = result.call;
     frame.testKwargs = kwargs;
     const out = this.ctx.render(template, frame, PARSE_RENDER);
     if (out.error) {

@@ -24,13 +24,15 @@ export function hasJinja(value: unknown): value is string {
 
 /**
  * The plain JS value of a yml node (like toJS) with Jinja strings rendered; `skip(path)` leaves
- * a subtree as written (hooks, descriptions, test arguments: dbt renders those later).
+ * a subtree as written (hooks, descriptions, test arguments: dbt renders those later). dbt renders
+ * every string natively, Jinja or not: a string without Jinja comes back as written but for a
+ * trailing newline (a `|` block's), which Jinja drops, so such a string is rendered too.
  */
 export function renderedValue(node: YNode | undefined, renderValue: RenderValue, report: (span: Span, message: string) => void, skip?: (path: string[]) => boolean, path: string[] = []): unknown {
   if (!node) return undefined;
   switch (node.kind) {
     case 'scalar': {
-      if (!hasJinja(node.value) || skip?.(path)) return node.value;
+      if (!(hasJinja(node.value) || endsWithNewline(node.value)) || skip?.(path)) return node.value;
       try {
         return renderValue(node.value);
       } catch (err) {
@@ -48,6 +50,8 @@ export function renderedValue(node: YNode | undefined, renderValue: RenderValue,
     }
   }
 }
+
+const endsWithNewline = (value: unknown): value is string => typeof value === 'string' && value.endsWith('\n');
 
 /** Renders `text` with `globals` and reads the result back natively; throws the render's message. */
 export function renderNative(templates: TemplateCache, key: string, text: string, globals: object, clock: Clock): unknown {

@@ -1,0 +1,3 @@
+
+    
+    select count(*) as n from "test_macro_config"."main"."orders" where id is null

@@ -1,0 +1,3 @@
+
+    
+    select * from "test_macro_config"."main"."customers" where id is null
