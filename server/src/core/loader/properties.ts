@@ -133,7 +133,8 @@ function addYamlSnapshot(ctx: PackageContext, rel: string, entry: YNode, name: s
     packageName: ctx.config.name,
     file: rel,
     nameSpan,
-    fqn: [ctx.config.name, ...ctx.foldersOf(rel), name, name],
+    // dbt: the yml's folders and the snapshot's name (a .sql snapshot's fqn holds its file's name, a yml's does not).
+    fqn: [ctx.config.name, ...ctx.foldersOf(rel), name],
     config,
     refs: scanned.refs.map((r) => ({ ...r, span: relationSpan, callSpan: relationSpan })),
     sources: scanned.sources.map((x) => ({ ...x, sourceSpan: relationSpan, tableSpan: relationSpan, callSpan: relationSpan })),
