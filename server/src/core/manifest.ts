@@ -605,7 +605,9 @@ class ManifestBuilder {
 
   private sources(node: ProjectNode): string[][] {
     const sources: string[][] = [];
-    for (const s of node.sources) if (!sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
+    // A rendered node lists every source() call, repeats too (dbt's ParseSourceResolver appends); dbt's static parser returns a set.
+    const rendered = node.parsed?.by === 'render';
+    for (const s of node.sources) if (rendered || !sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
     // A disabled source's tests keep it (dbt records the tested source whatever its state).
     const attachedTo = node.test?.attachedTo;
     const target = attachedTo ? (this.project.nodes.get(attachedTo) ?? this.findDisabled(attachedTo)) : undefined;
