@@ -15,7 +15,6 @@ import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
 import { newNode, patchConfig, register } from './nodes';
 import { renderedValue } from './render-yaml';
-import { literal } from '../jinja/filters';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
 import { addExposure } from './exposures';
@@ -210,7 +209,7 @@ export function ymlConfig(ctx: PackageContext, rel: string, node: YNode | undefi
   const value = parser
     ? renderedValue(
         node,
-        (text) => parser.ctx.renderValue(ctx.config.name, text, literal),
+        (text) => parser.ctx.renderNativeValue(ctx.config.name, text),
         (span, message) => ctx.state.report({ code: 'jinja-render', file: rel, span, message }),
         (path) => /^(pre|post)[-_]hook$/.test(path[0] ?? ''),
       )
