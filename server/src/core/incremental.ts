@@ -16,6 +16,7 @@
  * everything and is edited in place. Superseded versions are read, never edited again.
  */
 import type { Analysis } from './analysis';
+import { configFromLayers, copyConfig } from './config-tree';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
 import { checkNodeLayers, ParentIndex, ProjectGraph, recomputeCyclesThrough, resolveDependencies } from './graph';
 import { MAX_FILE_BYTES } from './host';
@@ -184,6 +185,13 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
   const id = node.uniqueId;
   const before = node.dependsOn;
   const after = resolveDependencies(graph, node, () => graph.refNames(), fresh);
+  // A data test whose refs now find only a disabled model is disabled (and warned about), one whose
+  // refs no longer do is enabled again as configured: what a load settles (loader/nodes.ts settleTestsOfDisabled).
+  if (node.resourceType === 'test') {
+    const enabled = (node.configLayers ? configFromLayers(node.configLayers) : node.config).enabled !== false && !fresh.some((d) => d.code === 'disabled-ref');
+    // A new config: an older version may share the node's.
+    if (node.config.enabled !== enabled) node.config = { ...copyConfig(node.config), enabled };
+  }
   const added = after.filter((p) => !before.includes(p));
   const edgesChanged = added.length > 0 || before.some((p) => !after.includes(p));
   if (edgesChanged) {
@@ -261,6 +269,9 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
       }
     }
   }
+  // Generic tests render their test macro at parse time when it reaches ref/source/config
+  // (loader/parse-time.ts) and record no uses: a macro edit their macro may reach is read by a reload.
+  if (genericTestsMayReach(analysis, edited.map((d) => d.name), file, text)) return undefined;
   const written = writableFile(analysis, entry);
   written.text = text;
   written.blocks = scanned.blocks;
@@ -436,6 +447,40 @@ function reachesAny(graph: ProjectGraph, from: string, targets: string[]): boole
 }
 
 /** Whether `body` mentions `name` as a whole word: it may call that macro (over-approximate: a comment counts too). */
+/**
+ * Whether the test macro of a generic test (a data test attached to a node) is, or mentions
+ * through the bodies of the macros it mentions, one of `names` (a dispatched `x__name` counts as
+ * `name` too). Bodies of `file` are read from its old and its new text.
+ */
+function genericTestsMayReach(analysis: Analysis, names: string[], file: string, text: string): boolean {
+  const { project } = analysis;
+  const testMacros = new Set<string>();
+  for (const node of project.nodes.values()) if (node.test?.attachedTo !== undefined) testMacros.add(`test_${node.test.name}`);
+  if (testMacros.size === 0) return false;
+  const targets = new Set(names);
+  for (const name of names) {
+    const at = name.indexOf('__');
+    if (at > 0) targets.add(name.slice(at + 2));
+  }
+  const oldText = project.files.get(file)?.text ?? '';
+  const visited = new Set<string>();
+  const pending = [...testMacros];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (visited.has(name)) continue;
+    visited.add(name);
+    if (targets.has(name)) return true;
+    for (const def of project.macros.get(name) ?? []) {
+      const bodies = def.file === file ? [oldText.slice(def.block.span.start, def.block.span.end), text] : [project.files.get(def.file)?.text?.slice(def.block.span.start, def.block.span.end) ?? ''];
+      for (const body of bodies) {
+        for (const target of targets) if (mentionsCall(body, target)) return true;
+        for (const m of body.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (!visited.has(m[0]) && project.macros.has(m[0])) pending.push(m[0]);
+      }
+    }
+  }
+  return false;
+}
+
 function mentionsCall(body: string, name: string): boolean {
   for (let at = body.indexOf(name); at >= 0; at = body.indexOf(name, at + 1)) {
     if (!isNameChar(body.charCodeAt(at - 1)) && !isNameChar(body.charCodeAt(at + name.length))) return true;
