@@ -142,8 +142,8 @@ export function nativeValue(template: A.TemplateNode, output: (text: string) => 
     case 'value': {
       const { span, expr } = shape.output;
       const value = capture(`${source.slice(0, span.start)}{% set __native_value = ${source.slice(expr.span.start, expr.span.end)} %}${source.slice(span.end)}`);
-      // Undefined names and callables have no value dbt would keep: their text, as rendered.
-      return value === undefined || isUndefined(value) || typeof value === 'function' ? output(source) : value;
+      // Data values are kept as they are; anything else (undefined, a callable, a relation) as its rendered text.
+      return isData(value) ? value : output(source);
     }
     case 'marker': {
       const text = output(source);
@@ -154,6 +154,15 @@ export function nativeValue(template: A.TemplateNode, output: (text: string) => 
       return value;
     }
   }
+}
+
+/** A value a yml config may hold: text, numbers, booleans, None, lists and plain mappings. */
+function isData(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof PyFloat) return true;
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object' || isUndefined(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /**
