@@ -271,7 +271,7 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
   }
   // Generic tests render their test macro at parse time when it reaches ref/source/config
   // (loader/parse-time.ts) and record no uses: a macro edit their macro may reach is read by a reload.
-  if (genericTestsMayReach(analysis, edited.map((d) => d.name), file, text)) return undefined;
+  if (genericTestsMayReach(analysis, edited.map((d) => d.name))) return undefined;
   const written = writableFile(analysis, entry);
   written.text = text;
   written.blocks = scanned.blocks;
@@ -448,37 +448,52 @@ function reachesAny(graph: ProjectGraph, from: string, targets: string[]): boole
 
 /** Whether `body` mentions `name` as a whole word: it may call that macro (over-approximate: a comment counts too). */
 /**
- * Whether the test macro of a generic test (a data test attached to a node) is, or mentions
- * through the bodies of the macros it mentions, one of `names` (a dispatched `x__name` counts as
- * `name` too). Bodies of `file` are read from its old and its new text.
+ * Whether a test macro of the project or its packages (`test_x`, or a dispatched `y__test_x`)
+ * is one of `names` or mentions one, directly or through the macros it mentions (a dispatched
+ * `x__name` counts as `name` too). (Test macros no generic test uses count too: listing the
+ * tests would cost every macro edit a walk over every node.)
  */
-function genericTestsMayReach(analysis: Analysis, names: string[], file: string, text: string): boolean {
-  const { project } = analysis;
-  const testMacros = new Set<string>();
-  for (const node of project.nodes.values()) if (node.test?.attachedTo !== undefined) testMacros.add(`test_${node.test.name}`);
-  if (testMacros.size === 0) return false;
-  const targets = new Set(names);
+function genericTestsMayReach(analysis: Analysis, names: string[]): boolean {
+  const reach = testMacroReach(analysis);
   for (const name of names) {
+    if (reach.has(name)) return true;
     const at = name.indexOf('__');
-    if (at > 0) targets.add(name.slice(at + 2));
+    if (at > 0 && reach.has(name.slice(at + 2))) return true;
   }
-  const oldText = project.files.get(file)?.text ?? '';
-  const visited = new Set<string>();
-  const pending = [...testMacros];
+  return false;
+}
+
+/**
+ * The names the test macros mention, directly or through the macros they mention (themselves
+ * included), by parse-time renderer: a load's. An in-place macro edit leaves it valid: a macro
+ * edited in place is not in it (else the edit reloads), so no body it walks has changed.
+ */
+const testMacroReaches = new WeakMap<object, Set<string>>();
+
+function testMacroReach(analysis: Analysis): Set<string> {
+  const { project } = analysis;
+  const parser = parseTimeOf(project);
+  const known = parser && testMacroReaches.get(parser);
+  if (known) return known;
+  const reach = new Set<string>();
+  const pending: string[] = [];
+  for (const name of project.macros.keys()) if (name.startsWith('test_') || name.includes('__test_')) pending.push(name);
+  const walked = new Set<string>();
   while (pending.length > 0) {
     const name = pending.pop()!;
-    if (visited.has(name)) continue;
-    visited.add(name);
-    if (targets.has(name)) return true;
+    reach.add(name);
+    if (walked.has(name)) continue;
+    walked.add(name);
     for (const def of project.macros.get(name) ?? []) {
-      const bodies = def.file === file ? [oldText.slice(def.block.span.start, def.block.span.end), text] : [project.files.get(def.file)?.text?.slice(def.block.span.start, def.block.span.end) ?? ''];
-      for (const body of bodies) {
-        for (const target of targets) if (mentionsCall(body, target)) return true;
-        for (const m of body.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (!visited.has(m[0]) && project.macros.has(m[0])) pending.push(m[0]);
+      const body = project.files.get(def.file)?.text?.slice(def.block.span.start, def.block.span.end) ?? '';
+      for (const m of body.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+        reach.add(m[0]);
+        if (!walked.has(m[0]) && project.macros.has(m[0])) pending.push(m[0]);
       }
     }
   }
-  return false;
+  if (parser) testMacroReaches.set(parser, reach);
+  return reach;
 }
 
 function mentionsCall(body: string, name: string): boolean {
