@@ -105,4 +105,106 @@ describe('language server: incremental edits', () => {
       server.kill();
     }
   });
+
+  // A test whose refs come through a macro: after the macro is edited, the test is read again.
+  const disabledRefProject = (withGenericTest: boolean): string =>
+    tempProject({
+      'dbt_project.yml': 'name: p\n',
+      'profiles.yml': 'p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/p.duckdb\n      threads: 1\n',
+      'models/ok.sql': 'select 1 as id',
+      'models/off.sql': '{{ config(enabled=false) }}\nselect 1 as id',
+      'macros/helper.sql': "{% macro helper() %}{{ return(ref('ok')) }}{% endmacro %}",
+      'tests/through_helper.sql': 'select * from {{ helper() }} where id < 0',
+      ...(withGenericTest
+        ? {
+            'macros/tests.sql': '{% test via_helper(model, column_name) %}select * from {{ model }} cross join {{ helper() }} where false{% endtest %}',
+            'models/schema.yml': 'version: 2\nmodels:\n  - name: ok\n    columns:\n      - name: id\n        data_tests:\n          - via_helper\n',
+          }
+        : {}),
+    });
+  const HELPER_OFF = "{% macro helper() %}{{ return(ref('off')) }}{% endmacro %}";
+  const HELPER_OK = "{% macro helper() %}{{ return(ref('ok')) }}{% endmacro %}";
+
+  it('over the protocol: a test re-rendered after a macro edit is settled as a load settles it (disabled and warned about while it refers to a disabled model, enabled again after)', async () => {
+    const folder = disabledRefProject(false);
+    const server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent' } });
+    const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    const uri = (rel: string): string => pathToFileURL(join(folder, rel)).toString();
+    const published: Array<{ uri: string; codes: string[]; severities: number[] }> = [];
+    let complete = 0;
+    let wake: () => void = () => undefined;
+    rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Array<{ code: string; severity: number }> }) => {
+      published.push({ uri: p.uri, codes: p.diagnostics.map((d) => d.code), severities: p.diagnostics.map((d) => d.severity) });
+      wake();
+    });
+    rpc.onNotification('medallion/analysisComplete', () => {
+      complete++;
+      wake();
+    });
+    rpc.onRequest('client/registerCapability', () => null);
+    rpc.onRequest('window/workDoneProgress/create', () => null);
+    rpc.listen();
+    const until = async (done: () => boolean): Promise<void> => {
+      while (!done()) await new Promise<void>((r) => (wake = r));
+    };
+    const last = (rel: string): { codes: string[]; severities: number[] } | undefined => [...published].reverse().find((p) => p.uri === uri(rel));
+    const tested = async (): Promise<string[]> => {
+      const r = await rpc.sendRequest<{ results: Array<{ uniqueId: string }>; fatal: string | null }>('medallion/run', { command: 'build' });
+      assert.equal(r.fatal, null);
+      return r.results.map((x) => x.uniqueId).filter((id) => id.startsWith('test.')).sort();
+    };
+    try {
+      await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(folder).toString(), name: 'p' }], initializationOptions: {} });
+      await rpc.sendNotification('initialized', {});
+      await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('macros/helper.sql'), languageId: 'jinja-sql', version: 1, text: HELPER_OK } });
+      await until(() => complete >= 1);
+      assert.deepEqual(await tested(), ['test.p.through_helper']);
+
+      await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri('macros/helper.sql'), version: 2 }, contentChanges: [{ text: HELPER_OFF }] });
+      await until(() => last('tests/through_helper.sql')?.codes.includes('disabled-ref') === true);
+      // A warning (severity 2), as dbt warns; and the test is no longer run.
+      const warned = last('tests/through_helper.sql')!;
+      assert.deepEqual([warned.codes, warned.severities], [['disabled-ref'], [2]]);
+      assert.deepEqual(await tested(), []);
+
+      await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri('macros/helper.sql'), version: 3 }, contentChanges: [{ text: HELPER_OK }] });
+      await until(() => last('tests/through_helper.sql')?.codes.length === 0);
+      assert.deepEqual(await tested(), ['test.p.through_helper']);
+    } finally {
+      await rpc.sendRequest('shutdown').catch(() => undefined);
+      await rpc.sendNotification('exit').catch(() => undefined);
+      rpc.dispose();
+      server.kill();
+    }
+  });
+
+  it('a macro edit re-renders a singular test in place and a generic test\'s through a reload: both settled as a load settles them', () => {
+    for (const withGenericTest of [false, true]) {
+      const folder = normalizePath(disabledRefProject(withGenericTest));
+      const workspace = new Workspace({});
+      workspace.addFolder(folder);
+      const project = workspace.projectFor(`${folder}/macros/helper.sql`)!;
+      const settled = (): Array<[string, unknown, boolean]> => {
+        const a = project.get();
+        return [...a.project.nodes.values()]
+          .filter((n) => n.resourceType === 'test')
+          .map((n): [string, unknown, boolean] => [n.name, n.config.enabled, a.diagnostics.some((d) => d.file === n.file && d.code === 'disabled-ref' && d.severity === 'warning')])
+          .sort();
+      };
+      const names = withGenericTest ? ['through_helper', 'via_helper_ok_id'] : ['through_helper'];
+      assert.deepEqual(settled(), names.map((n) => [n, true, false]));
+      for (const [text, enabled] of [
+        [HELPER_OFF, false],
+        [HELPER_OK, true],
+      ] as const) {
+        const before = project.get();
+        workspace.host.overlays.set(`${folder}/macros/helper.sql`, text);
+        workspace.documentEdited(`${folder}/macros/helper.sql`, text);
+        while (project.renderPending(1000));
+        // In place unless a generic test's macro reaches the edited macro (its render records no uses).
+        assert.equal(project.get() === before, !withGenericTest);
+        assert.deepEqual(settled(), names.map((n) => [n, enabled, !enabled]), `with a generic test: ${withGenericTest}`);
+      }
+    }
+  });
 });

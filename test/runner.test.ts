@@ -173,6 +173,37 @@ describe('runner: tests, unit tests and failures', () => {
     assert.deepEqual(await query(root, 'select count(*) from main_dbt_test__audit.not_null_m_v'), [['1']]);
   });
 
+  it('store_failures_as without store_failures stores failures as dbt does (table, view; ephemeral does not), the limit applied', async () => {
+    const yml = (notNullAs: string): string =>
+      'version: 2\nmodels:\n  - name: m\n    columns:\n      - name: v\n        data_tests:\n' +
+      `          - not_null:\n              config:\n                store_failures_as: ${notNullAs}\n                limit: 2\n` +
+      '          - unique:\n              config:\n                store_failures: true\n                store_failures_as: ephemeral\n' +
+      "          - accepted_values:\n              arguments:\n                values: [1, 2]\n              config:\n                store_failures_as: table\n";
+    const root = tempProject({ 'models/m.sql': 'select * from (values (1), (2), (3), (3), (null), (null), (null)) t(v)', 'models/props.yml': yml('view') });
+    const s = await run(root, 'build');
+    assert.deepEqual(status(s), { m: 'success', not_null_m_v: 'fail', unique_m_v: 'fail', accepted_values_m_v__1__2: 'fail' });
+    // The limit applies to what is stored and to the count read from it.
+    assert.equal(s.results.find((r) => r.name === 'not_null_m_v')!.failures, 2);
+    const kinds = "select table_name, table_type from information_schema.tables where table_schema = 'main_dbt_test__audit' order by table_name";
+    assert.deepEqual(await query(root, kinds), [
+      ['accepted_values_m_v__1__2', 'BASE TABLE'],
+      ['not_null_m_v', 'VIEW'],
+    ]);
+    assert.deepEqual(await query(root, 'select count(*) from main_dbt_test__audit.not_null_m_v'), [['2']]);
+    // The manifest names the relations of the tests that store failures, and only those.
+    const manifest = JSON.parse(readFileSync(join(root, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { name: string; relation_name: string | null }> };
+    const relationNames = Object.fromEntries(Object.values(manifest.nodes).map((n) => [n.name, n.relation_name]));
+    assert.match(String(relationNames.not_null_m_v), /"main_dbt_test__audit"\."not_null_m_v"$/);
+    assert.equal(relationNames.unique_m_v, null);
+    // A view stored by the last run gives way to a table.
+    writeFile(root, 'models/props.yml', yml('table'));
+    await run(root, 'build');
+    assert.deepEqual(await query(root, kinds), [
+      ['accepted_values_m_v__1__2', 'BASE TABLE'],
+      ['not_null_m_v', 'BASE TABLE'],
+    ]);
+  });
+
   it('unit tests: pass, and a readable diff on failure', async () => {
     const files = {
       'models/src.sql': 'select 1 as id, 10 as qty, 2.5 as price',

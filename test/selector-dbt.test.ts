@@ -1,11 +1,12 @@
 /**
  * Selectors against the pinned dbt-core: for every selector in test/goldens/dbt/selectors/
  * selectors.txt, the nodes `dbt ls -s <selector>` lists on the sample project
- * (scripts/dbt-selector-goldens.sh wrote medallion_retail.json), and a seeded, bounded fuzz: the
+ * (scripts/dbt-selector-goldens.sh wrote medallion_retail.json) and on the parity fixtures with
+ * a selector list there (<fixture>.txt → <fixture>.json), and a seeded, bounded fuzz: the
  * core never throws on any selector text.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { fnmatch, selectNodes } from '../server/src/core/selector';
@@ -13,24 +14,39 @@ import { NodeFileHost } from '../server/src/node/fs-host';
 import { testPath } from './support/golden';
 
 const { graph } = analyzeProject(new NodeFileHost(), testPath('..', 'models'));
-const goldens = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'selectors', 'medallion_retail.json'), 'utf8')) as Record<string, string[] | { error: string }>;
 
-describe('selectors: the same nodes as dbt ls (pinned dbt-core) on the sample project', () => {
-  for (const [selector, expected] of Object.entries(goldens)) {
-    it(selector, () => {
-      const { ids, problems } = selectNodes(graph, { select: [selector] });
-      if (!Array.isArray(expected)) {
-        assert.ok(problems.length > 0, `dbt refuses it (${expected.error}); we must say why`);
-        assert.deepEqual([...ids], []);
-        return;
-      }
-      // Generic tests carry dbt's own unique ids (with their hash): compared as they are.
-      assert.deepEqual([...ids].sort(), [...expected].sort());
-      if (expected.length > 0) assert.deepEqual(problems, []);
-      else assert.match(problems.join('\n'), /does not match any enabled node/);
-    });
-  }
-});
+/** The nodes `dbt ls -s` selected, per selector, on a project (a `{error}` where dbt refused the selector). */
+type SelectorGoldens = Record<string, string[] | { error: string }>;
+
+function checkSelectors(title: string, projectGraph: typeof graph, goldens: SelectorGoldens): void {
+  describe(title, () => {
+    for (const [selector, expected] of Object.entries(goldens)) {
+      it(selector, () => {
+        const { ids, problems } = selectNodes(projectGraph, { select: [selector] });
+        if (!Array.isArray(expected)) {
+          assert.ok(problems.length > 0, `dbt refuses it (${expected.error}); we must say why`);
+          assert.deepEqual([...ids], []);
+          return;
+        }
+        // Generic tests carry dbt's own unique ids (with their hash): compared as they are.
+        assert.deepEqual([...ids].sort(), [...expected].sort());
+        if (expected.length > 0) assert.deepEqual(problems, []);
+        else assert.match(problems.join('\n'), /does not match any enabled node/);
+      });
+    }
+  });
+}
+
+const readGoldens = (name: string): SelectorGoldens => JSON.parse(readFileSync(testPath('goldens', 'dbt', 'selectors', `${name}.json`), 'utf8')) as SelectorGoldens;
+
+checkSelectors('selectors: the same nodes as dbt ls (pinned dbt-core) on the sample project', graph, readGoldens('medallion_retail'));
+
+// Parity fixtures with their own selector list (test/goldens/dbt/selectors/<fixture>.txt):
+// fqn_kinds holds analyses (fqn [package, 'analysis', ...]) and .sql and yml snapshots.
+for (const name of readdirSync(testPath('goldens', 'dbt', 'selectors')).filter((f) => f.endsWith('.txt') && f !== 'selectors.txt').map((f) => f.slice(0, -'.txt'.length))) {
+  const fixture = analyzeProject(new NodeFileHost(), testPath('fixtures', 'parity', name));
+  checkSelectors(`selectors: the same nodes as dbt ls (pinned dbt-core) on the ${name} fixture`, fixture.graph, readGoldens(name));
+}
 
 describe('selectors dbt refuses: a clear problem, nothing selected', () => {
   const cases: Array<[string, RegExp]> = [

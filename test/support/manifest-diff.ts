@@ -32,6 +32,10 @@ export function manifestDifferences(ours: Json, dbt: Json, options: DiffOptions)
     // Order of depends_on is the order calls were met, not a fact about the project: compared as sets.
     if (dependsOn && Array.isArray(dependsOn.macros)) copy.depends_on = { ...dependsOn, macros: (dependsOn.macros as string[]).filter((m) => !internal(m)).sort() };
     if (dependsOn && Array.isArray(dependsOn.nodes)) (copy.depends_on as Json).nodes = [...(dependsOn.nodes as string[])].sort();
+    // A statically parsed node's sources are a Python set in dbt (dbt-extractor): their order follows
+    // PYTHONHASHSEED and changes between dbt runs (checked: xdb's stg_raw_sources under seeds 0 and 1).
+    // Compared as a multiset: repeats (a rendered node keeps every call) still count.
+    if (Array.isArray(copy.sources)) copy.sources = (copy.sources as unknown[]).map((s) => JSON.stringify(s)).sort().map((s) => JSON.parse(s) as unknown);
     return copy;
   };
 

@@ -16,6 +16,7 @@
  * everything and is edited in place. Superseded versions are read, never edited again.
  */
 import type { Analysis } from './analysis';
+import { configFromLayers, copyConfig } from './config-tree';
 import type { Diagnostic, DiagnosticCode } from './diagnostics';
 import { checkNodeLayers, ParentIndex, ProjectGraph, recomputeCyclesThrough, resolveDependencies } from './graph';
 import { MAX_FILE_BYTES } from './host';
@@ -184,6 +185,13 @@ function reparseNode(analysis: Analysis, read: ProjectNode, text: string, scanne
   const id = node.uniqueId;
   const before = node.dependsOn;
   const after = resolveDependencies(graph, node, () => graph.refNames(), fresh);
+  // A data test whose refs now find only a disabled model is disabled (and warned about), one whose
+  // refs no longer do is enabled again as configured: what a load settles (loader/nodes.ts settleTestsOfDisabled).
+  if (node.resourceType === 'test') {
+    const enabled = (node.configLayers ? configFromLayers(node.configLayers) : node.config).enabled !== false && !fresh.some((d) => d.code === 'disabled-ref');
+    // A new config: an older version may share the node's.
+    if (node.config.enabled !== enabled) node.config = { ...copyConfig(node.config), enabled };
+  }
   const added = after.filter((p) => !before.includes(p));
   const edgesChanged = added.length > 0 || before.some((p) => !after.includes(p));
   if (edgesChanged) {
@@ -261,6 +269,9 @@ export function updateMacroText(analysis: Analysis, file: string, text: string, 
       }
     }
   }
+  // Generic tests render their test macro at parse time when it reaches ref/source/config
+  // (loader/parse-time.ts) and record no uses: a macro edit their macro may reach is read by a reload.
+  if (genericTestsMayReach(analysis, edited.map((d) => d.name))) return undefined;
   const written = writableFile(analysis, entry);
   written.text = text;
   written.blocks = scanned.blocks;
@@ -436,6 +447,55 @@ function reachesAny(graph: ProjectGraph, from: string, targets: string[]): boole
 }
 
 /** Whether `body` mentions `name` as a whole word: it may call that macro (over-approximate: a comment counts too). */
+/**
+ * Whether a test macro of the project or its packages (`test_x`, or a dispatched `y__test_x`)
+ * is one of `names` or mentions one, directly or through the macros it mentions (a dispatched
+ * `x__name` counts as `name` too). (Test macros no generic test uses count too: listing the
+ * tests would cost every macro edit a walk over every node.)
+ */
+function genericTestsMayReach(analysis: Analysis, names: string[]): boolean {
+  const reach = testMacroReach(analysis);
+  for (const name of names) {
+    if (reach.has(name)) return true;
+    const at = name.indexOf('__');
+    if (at > 0 && reach.has(name.slice(at + 2))) return true;
+  }
+  return false;
+}
+
+/**
+ * The names the test macros mention, directly or through the macros they mention (themselves
+ * included), by parse-time renderer: a load's. An in-place macro edit leaves it valid: a macro
+ * edited in place is not in it (else the edit reloads), so no body it walks has changed.
+ */
+const testMacroReaches = new WeakMap<object, Set<string>>();
+
+function testMacroReach(analysis: Analysis): Set<string> {
+  const { project } = analysis;
+  const parser = parseTimeOf(project);
+  const known = parser && testMacroReaches.get(parser);
+  if (known) return known;
+  const reach = new Set<string>();
+  const pending: string[] = [];
+  for (const name of project.macros.keys()) if (name.startsWith('test_') || name.includes('__test_')) pending.push(name);
+  const walked = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    reach.add(name);
+    if (walked.has(name)) continue;
+    walked.add(name);
+    for (const def of project.macros.get(name) ?? []) {
+      const body = project.files.get(def.file)?.text?.slice(def.block.span.start, def.block.span.end) ?? '';
+      for (const m of body.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+        reach.add(m[0]);
+        if (!walked.has(m[0]) && project.macros.has(m[0])) pending.push(m[0]);
+      }
+    }
+  }
+  if (parser) testMacroReaches.set(parser, reach);
+  return reach;
+}
+
 function mentionsCall(body: string, name: string): boolean {
   for (let at = body.indexOf(name); at >= 0; at = body.indexOf(name, at + 1)) {
     if (!isNameChar(body.charCodeAt(at - 1)) && !isNameChar(body.charCodeAt(at + name.length))) return true;

@@ -559,19 +559,49 @@ class ManifestBuilder {
     return out;
   }
 
-  /** dbt's primary key of a model: a column with constraints, else a column tested unique and not_null, else a unique test alone. */
+  /**
+   * dbt's inferred primary key of a model (ModelNode.infer_primary_key, sorted): a primary_key
+   * constraint's columns (the model's, else the first column's); else the columns tested both
+   * not_null and unique (or unique_combination_of_columns, of any package), enabled or not; else
+   * those of enabled unique tests; else those of disabled ones.
+   */
   private primaryKey(node: ProjectNode): string[] {
-    const unique = new Set<string>();
+    const modelKey = node.constraints?.find((c) => c.type === 'primary_key');
+    if (modelKey) return Array.isArray(modelKey.columns) ? [...(modelKey.columns as string[])].sort() : [];
+    for (const column of node.columns) if (column.constraints?.some((c) => c.type === 'primary_key')) return [column.name];
+    const enabledUnique = new Set<string>();
+    const disabledUnique = new Set<string>();
     const notNull = new Set<string>();
-    for (const child of this.input.analysis.graph.children.get(node.uniqueId) ?? []) {
-      const test = this.project.nodes.get(child)?.test;
-      if (!test || test.attachedTo !== node.uniqueId || test.columnName === undefined || test.namespace) continue;
-      if (test.name === 'unique') unique.add(test.columnName);
-      else if (test.name === 'not_null') notNull.add(test.columnName);
+    for (const test of this.attachedTests().get(node.uniqueId) ?? []) {
+      const meta = test.test!;
+      const kwargs = meta.kwargs;
+      const columns = typeof kwargs.column_name === 'string' ? [kwargs.column_name] : Array.isArray(kwargs.combination_of_columns) ? kwargs.combination_of_columns.filter((c): c is string => typeof c === 'string') : [];
+      for (const column of columns) {
+        if (meta.name === 'unique' || meta.name === 'unique_combination_of_columns') (test.config.enabled === false ? disabledUnique : enabledUnique).add(column);
+        else if (meta.name === 'not_null') notNull.add(column);
+      }
     }
-    const both = [...unique].filter((c) => notNull.has(c));
-    if (both.length > 0) return both.sort();
-    return unique.size === 1 ? [...unique] : [];
+    const both = [...notNull].filter((c) => enabledUnique.has(c) || disabledUnique.has(c));
+    return (both.length > 0 ? both : enabledUnique.size > 0 ? [...enabledUnique] : [...disabledUnique]).sort();
+  }
+
+  /** The generic tests attached to each node, disabled ones included (dbt's build_model_to_generic_tests_map). */
+  private attachedTestsMap: Map<string, ProjectNode[]> | undefined;
+
+  private attachedTests(): Map<string, ProjectNode[]> {
+    if (this.attachedTestsMap) return this.attachedTestsMap;
+    const map = new Map<string, ProjectNode[]>();
+    const add = (n: ProjectNode): void => {
+      const to = n.test?.attachedTo;
+      if (n.resourceType !== 'test' || !to) return;
+      const list = map.get(to);
+      if (list) list.push(n);
+      else map.set(to, [n]);
+    };
+    for (const n of this.project.nodes.values()) add(n);
+    for (const list of this.project.disabled.values()) for (const n of list) add(n);
+    this.attachedTestsMap = map;
+    return map;
   }
 
   /**
@@ -605,7 +635,9 @@ class ManifestBuilder {
 
   private sources(node: ProjectNode): string[][] {
     const sources: string[][] = [];
-    for (const s of node.sources) if (!sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
+    // A rendered node lists every source() call, repeats too (dbt's ParseSourceResolver appends); dbt's static parser returns a set.
+    const rendered = node.parsed?.by === 'render';
+    for (const s of node.sources) if (rendered || !sources.some(([a, b]) => a === s.source && b === s.table)) sources.push([s.source, s.table]);
     // A disabled source's tests keep it (dbt records the tested source whatever its state).
     const attachedTo = node.test?.attachedTo;
     const target = attachedTo ? (this.project.nodes.get(attachedTo) ?? this.findDisabled(attachedTo)) : undefined;

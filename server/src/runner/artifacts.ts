@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Analysis } from '../core/analysis';
 import type { Compiler } from '../core/compiler';
 import { QUOTE_ALL } from '../core/compiler/dialect';
+import { storedFailures } from '../core/compiler/generic-tests';
 import type { FileHost } from '../core/host';
 import { manifestChunks, type ManifestRelation } from '../core/manifest';
 import type { ProjectNode } from '../core/model';
@@ -92,7 +93,7 @@ export function writeManifest(dir: string, request: ManifestRequest): string {
     }
     // Ephemeral models have names but no relation; tests have one only when they store failures.
     const names = relation.type === 'cte' ? compiler.relationNames(node) : relation;
-    const tested = node.resourceType === 'test' && node.config.store_failures !== true;
+    const tested = node.resourceType === 'test' && !storedFailures(node.config).store;
     const rendered = relation.type === 'cte' || tested || node.resourceType === 'analysis' ? null : relation.render();
     return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered };
   };

@@ -4,6 +4,7 @@
  * place of the model's inputs, compared as multisets of rows with a readable diff.
  */
 import type { Compiler } from '../core/compiler';
+import { storedFailures } from '../core/compiler/generic-tests';
 import { parseCsv } from '../core/csv';
 import type { ProjectGraph } from '../core/graph';
 import { PyFloat } from '../core/jinja';
@@ -27,13 +28,24 @@ export async function runDataTest(engine: Engine, session: EngineSession, compil
   const warnIf = String(config.warn_if ?? '!= 0');
   const errorIf = String(config.error_if ?? '!= 0');
   const limit = config.limit === undefined || config.limit === null ? '' : `\nlimit ${Number(config.limit)}`;
-  const query = `select\n  ${failCalc} as failures,\n  ${failCalc} ${warnIf} as should_warn,\n  ${failCalc} ${errorIf} as should_error\nfrom (\n${sql}${limit}\n) dbt_internal_test`;
   const opts = signal ? { signal } : {};
-  if (config.store_failures === true) {
+  // dbt's test materialization: failures stored (as dbt finalized store_failures/store_failures_as)
+  // with the limit applied, then counted from the stored relation.
+  let tested = `${sql}${limit}`;
+  const stored = storedFailures(config);
+  if (stored.store) {
+    if (stored.as !== 'table' && stored.as !== 'view') {
+      return { status: 'error', failures: 0, message: `'${stored.as}' is not a valid value for \`store_failures_as\`. Accepted values are: ['ephemeral', 'table', 'view']` };
+    }
     const relation = compiler.relation(node);
     await engine.ensureSchema(session, relation.database, relation.schema!, signal);
-    await session.execute(`create or replace table ${relation.render()} as (\n${sql}\n)`, opts);
+    // The previous run's relation may be of the other kind (a table where a view goes now): dropped, as dbt drops it.
+    const old = await session.relationInfo(relation).catch(() => undefined);
+    if (old && old.type !== stored.as) await session.execute(`drop ${old.type} if exists ${relation.render()}`, opts);
+    await session.execute(`create or replace ${stored.as} ${relation.render()} as (\n${tested}\n)`, opts);
+    tested = `select * from ${relation.render()}`;
   }
+  const query = `select\n  ${failCalc} as failures,\n  ${failCalc} ${warnIf} as should_warn,\n  ${failCalc} ${errorIf} as should_error\nfrom (\n${tested}\n) dbt_internal_test`;
   const result = await session.execute(query, opts);
   const [failures, shouldWarn, shouldError] = result.rows[0] ?? [0, false, false];
   const count = Number(failures ?? 0);

@@ -8,6 +8,7 @@ import { MacroReturn, PyFloat, pyRepr, pyStr } from '../jinja';
 import { markTuple } from '../jinja/runtime';
 import { parseYaml, toJS } from '../yaml-tree';
 import { resolvePlainScalar } from '../yaml-dbt';
+import { storedFailures } from './generic-tests';
 import { bindArgs, isNone } from './python';
 
 export interface BuiltinsOptions {
@@ -74,8 +75,11 @@ export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
       return '';
     },
     load_result: (name: unknown) => results.get(String(name)) ?? null,
-    // dbt's macro: the node's store_failures config, else the --store-failures flag (off when compiling).
+    // dbt's macro: the node's store_failures config as dbt finalized it (store_failures_as, when set,
+    // decides: storedFailures), else the --store-failures flag (off when compiling).
     should_store_failures: () => {
+      const as = options.configValue?.('store_failures_as');
+      if (!isNone(as)) return storedFailures({ store_failures_as: as }).store;
       const configured = options.configValue?.('store_failures');
       return isNone(configured) ? false : configured;
     },

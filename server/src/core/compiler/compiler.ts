@@ -16,7 +16,7 @@ import type { Span } from '../text';
 import { DbtContext, dbtDefaultName, isDbtDefaultNaming, TemplateCache, type ContextFrame } from './context';
 import { QUOTE_ALL, type Dialect, type QuotePolicy } from './dialect';
 import { injectCtes } from './ephemeral';
-import { builtinTests } from './generic-tests';
+import { builtinTests, storedFailures } from './generic-tests';
 import { bindArgs, isNone, splitArgs } from './python';
 import { Relation } from './relation';
 
@@ -300,7 +300,7 @@ export class Compiler {
   private builtinTestMacros: ReturnType<typeof builtinTests> | undefined;
 
   private get builtinTests(): ReturnType<typeof builtinTests> {
-    this.builtinTestMacros ??= builtinTests(() => this.frame.node.config.store_failures === true, this.options.target.type);
+    this.builtinTestMacros ??= builtinTests(() => storedFailures(this.frame.node.config).store, this.options.target.type);
     return this.builtinTestMacros;
   }
 

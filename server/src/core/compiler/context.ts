@@ -25,6 +25,7 @@ import { bindArgs, isNone, PyDateTime, splitArgs } from './python';
 import { columnApi, dbtBuiltins } from './builtins';
 import { markTuple } from '../jinja/runtime';
 import { Relation } from './relation';
+import { nativeValue } from './native';
 
 /** Parsed templates by file and text: editing one file never reparses another. */
 export class TemplateCache {
@@ -209,6 +210,29 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     this.ambientPackage = packageName;
     try {
       return native(this.renderString(`<yml ${text}>`, text));
+    } finally {
+      this.ambientPackage = saved;
+    }
+  }
+
+  /** Renders a yml value of `packageName` natively as dbt's yml renderer does (`nativeValue`: text stays text, `{{ x }}` keeps x's type). */
+  renderNativeValue(packageName: string, text: string): unknown {
+    const saved = this.ambientPackage;
+    this.ambientPackage = packageName;
+    try {
+      const { template, diagnostics } = this.options.templates.get(`<yml ${text}>`, text);
+      if (diagnostics.length > 0) throw new Error(`'${text}': ${diagnostics[0]!.message}`);
+      return nativeValue(
+        template,
+        (source) => this.renderString(`<yml ${source}>`, source),
+        (source) => {
+          const parsed = this.options.templates.get(`<yml ${source}>`, source);
+          if (parsed.diagnostics.length > 0) throw new Error(`'${text}': ${parsed.diagnostics[0]!.message}`);
+          const out = render(parsed.template, this.current(), this.renderOptions);
+          if (out.error) throw new Error(`'${text}': ${out.error.message}`);
+          return out.exports.__native_value;
+        },
+      );
     } finally {
       this.ambientPackage = saved;
     }

@@ -8,6 +8,18 @@ import { splitArgs } from './python';
 
 type TestMacro = (...args: unknown[]) => string;
 
+/**
+ * Whether a test stores its failures, and as what, as dbt's TestConfig.finalize_and_validate
+ * settles it: `store_failures_as`, when set, decides (`ephemeral`: no; `table`, `view` or
+ * anything else: yes, as that); otherwise `store_failures: true` stores them as a table.
+ * (`--store-failures`, the flag, is not offered: unset means no.)
+ */
+export function storedFailures(config: Readonly<Record<string, unknown>>): { store: boolean; as: string } {
+  const as = config.store_failures_as;
+  if (as !== null && as !== undefined) return { store: as !== 'ephemeral', as: String(as) };
+  return { store: config.store_failures === true, as: 'table' };
+}
+
 function kw(args: unknown[], names: string[]): Record<string, unknown> {
   const { positional, kwargs } = splitArgs(args);
   const out: Record<string, unknown> = { ...kwargs };

@@ -15,7 +15,6 @@ import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
 import { newNode, patchConfig, register } from './nodes';
 import { renderedValue } from './render-yaml';
-import { literal } from '../jinja/filters';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
 import { addExposure } from './exposures';
@@ -133,7 +132,8 @@ function addYamlSnapshot(ctx: PackageContext, rel: string, entry: YNode, name: s
     packageName: ctx.config.name,
     file: rel,
     nameSpan,
-    fqn: [ctx.config.name, ...ctx.foldersOf(rel), name, name],
+    // dbt: the yml's folders and the snapshot's name (a .sql snapshot's fqn holds its file's name, a yml's does not).
+    fqn: [ctx.config.name, ...ctx.foldersOf(rel), name],
     config,
     refs: scanned.refs.map((r) => ({ ...r, span: relationSpan, callSpan: relationSpan })),
     sources: scanned.sources.map((x) => ({ ...x, sourceSpan: relationSpan, tableSpan: relationSpan, callSpan: relationSpan })),
@@ -209,7 +209,7 @@ export function ymlConfig(ctx: PackageContext, rel: string, node: YNode | undefi
   const value = parser
     ? renderedValue(
         node,
-        (text) => parser.ctx.renderValue(ctx.config.name, text, literal),
+        (text) => parser.ctx.renderNativeValue(ctx.config.name, text),
         (span, message) => ctx.state.report({ code: 'jinja-render', file: rel, span, message }),
         (path) => /^(pre|post)[-_]hook$/.test(path[0] ?? ''),
       )

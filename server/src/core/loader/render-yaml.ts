@@ -3,12 +3,13 @@
  * and `--vars` (its own `vars:` are not visible there, and hooks are rendered later), properties
  * yml `config:` values with the project's vars. dbt renders natively: `"{{ var('x', false) }}"`
  * is the boolean False, not the text "False". A value that fails to render is a diagnostic on
- * that value; the value stays as written.
+ * that value; the value stays as written. Only `as_bool`/`as_number`/`as_native` output is read
+ * as a literal: text stays text (`compiler/native.ts`).
  */
 import type { Clock } from '../clock';
 import { publicTarget, type Target } from '../profiles';
-import { literal } from '../jinja/filters';
-import { MacroReturn, render } from '../jinja';
+import { MacroReturn, render, type RenderResult } from '../jinja';
+import { nativeValue } from '../compiler/native';
 import { pythonModules } from '../compiler/modules';
 import { PyDateTime, splitArgs } from '../compiler/python';
 import type { TemplateCache } from '../compiler/context';
@@ -18,9 +19,12 @@ import type { PackageContext } from './context';
 
 export type RenderValue = (text: string) => unknown;
 
+/** dbt renders a yml string holding any of `{{ {% {# #} %} }}` (a value of only a `{# comment #}` is Jinja too). */
 export function hasJinja(value: unknown): value is string {
-  return typeof value === 'string' && (value.includes('{{') || value.includes('{%'));
+  return typeof value === 'string' && RENDER_CHARS.test(value);
 }
+
+const RENDER_CHARS = /\{[{%#]|[#}%]\}/;
 
 /**
  * The plain JS value of a yml node (like toJS) with Jinja strings rendered; `skip(path)` leaves
@@ -53,13 +57,18 @@ export function renderedValue(node: YNode | undefined, renderValue: RenderValue,
 
 const endsWithNewline = (value: unknown): value is string => typeof value === 'string' && value.endsWith('\n');
 
-/** Renders `text` with `globals` and reads the result back natively; throws the render's message. */
+/** Renders `text` with `globals` natively, as dbt does (`nativeValue`); throws the render's message. */
 export function renderNative(templates: TemplateCache, key: string, text: string, globals: object, clock: Clock): unknown {
+  const run = (source: string): RenderResult => {
+    const { template, diagnostics } = templates.get(source === text ? key : `${key} ${source}`, source);
+    if (diagnostics.length > 0) throw new Error(diagnostics[0]!.message);
+    const out = render(template, globals, { random: () => clock.random() });
+    if (out.error) throw new Error(out.error.message);
+    return out;
+  };
   const { template, diagnostics } = templates.get(key, text);
   if (diagnostics.length > 0) throw new Error(diagnostics[0]!.message);
-  const out = render(template, globals, { random: () => clock.random() });
-  if (out.error) throw new Error(out.error.message);
-  return literal(out.output);
+  return nativeValue(template, (source) => run(source).output, (source) => run(source).exports.__native_value);
 }
 
 /** dbt_project.yml's rendering context: the target, `env_var`, and only `--vars` for `var()`. */
@@ -105,7 +114,7 @@ export function projectYamlSkips(path: string[]): boolean {
 /**
  * A generic test's config as dbt's TestBuilder renders it: each string value (of the legacy
  * top-level keys and of `config:`) natively, so `enabled: "{{ target.type == 'bigquery' }}"` is
- * False on other targets; lists and mappings (tags, meta) as written.
+ * False on other targets and `"{{ '123' }}"` the text '123'; lists and mappings (tags, meta) as written.
  */
 export function renderedTestConfig(ctx: PackageContext, rel: string, span: Span, config: Record<string, unknown>): Record<string, unknown> {
   const parser = ctx.state.parser;
@@ -116,20 +125,10 @@ export function renderedTestConfig(ctx: PackageContext, rel: string, span: Span,
     if (!hasJinja(value)) continue;
     if (out === config) out = { ...config };
     try {
-      out[key] = parser.ctx.renderValue(ctx.config.name, asNativeMarkers(value), literal);
+      out[key] = parser.ctx.renderNativeValue(ctx.config.name, value);
     } catch (err) {
       ctx.state.report({ code: 'jinja-render', file: rel, span, message: `Cannot render '${value}': ${(err as Error).message}` });
     }
   }
   return out;
-}
-
-/**
- * dbt renders these values natively, where `as_bool`, `as_number`, `as_native` and `as_text`
- * make a marker that is a `str` (BoolMarker(False) is the text 'False'), read back as a literal
- * only when it is the whole output. So `(false | as_bool) and (true | as_bool)` is the truthy
- * text 'False' and gives 'True', as in dbt: each of them is Jinja's `string` filter here.
- */
-function asNativeMarkers(text: string): string {
-  return text.includes('as_') ? text.replace(/\|(\s*)as_(?:bool|number|native|text)\b/g, '|$1string') : text;
 }

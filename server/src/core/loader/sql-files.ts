@@ -36,7 +36,8 @@ export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind
         addNode(ctx, file, 'model', stem, folders, result);
         break;
       case 'analysis':
-        addNode(ctx, file, 'analysis', stem, folders, result);
+        // dbt's analysis fqn (and models: config path) starts with 'analysis' (its compiled path; without the require_corrected_analysis_fqns flag).
+        addNode(ctx, file, 'analysis', stem, ['analysis', ...folders], result);
         break;
       case 'snapshot':
         // dbt's snapshot fqn (and config path) holds the file's name: [package, ...folders, file, block].

@@ -1,0 +1,1 @@
+select status, count(*) as n from "fqn_kinds"."main"."stg_orders" group by status

@@ -1,0 +1,3 @@
+
+
+select * from "fqn_kinds"."main"."stg_orders"

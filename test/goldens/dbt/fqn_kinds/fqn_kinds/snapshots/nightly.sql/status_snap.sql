@@ -1,0 +1,3 @@
+
+
+select distinct status from "fqn_kinds"."main"."stg_orders"

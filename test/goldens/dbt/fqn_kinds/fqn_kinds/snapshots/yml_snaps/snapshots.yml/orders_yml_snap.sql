@@ -1,0 +1,1 @@
+select * from "fqn_kinds"."main"."stg_orders"

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "native_render"."main"."orders"
+where id is null
+
+

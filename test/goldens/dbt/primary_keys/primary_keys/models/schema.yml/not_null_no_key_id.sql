@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "primary_keys"."main"."no_key"
+where id is null
+
+

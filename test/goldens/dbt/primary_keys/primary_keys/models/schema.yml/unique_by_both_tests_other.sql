@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    other as unique_field,
+    count(*) as n_records
+
+from "primary_keys"."main"."by_both_tests"
+where other is not null
+group by other
+having count(*) > 1
+
+

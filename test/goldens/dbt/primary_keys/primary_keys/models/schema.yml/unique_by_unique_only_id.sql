@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    id as unique_field,
+    count(*) as n_records
+
+from "primary_keys"."main"."by_unique_only"
+where id is not null
+group by id
+having count(*) > 1
+
+

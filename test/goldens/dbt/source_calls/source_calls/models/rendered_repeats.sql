@@ -1,0 +1,6 @@
+
+select * from "source_calls"."main"."events"
+union all
+select * from "source_calls"."main"."events"
+union all
+select * from "source_calls"."main"."users"

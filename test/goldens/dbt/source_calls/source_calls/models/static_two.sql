@@ -1,0 +1,1 @@
+select e.*, u.* from "source_calls"."main"."events" as e cross join "source_calls"."main"."users" as u

@@ -1,0 +1,2 @@
+
+select status, false as storing from "store_failures_as"."main"."orders" where false
