@@ -16,7 +16,9 @@
  * alone, as public-dbt's compare.mjs does; median of --runs), then dbt's time over each. With
  * `--compare /path/to/repo`, that tree's `medallion parse` runs interleaved with this one's (its own
  * code cache, filled the same way), so a before/after pair meets the same machine load. Every run
- * writes to temporary target folders, never into the project. Nothing here asserts.
+ * writes to temporary target folders, never into the project. Nothing here asserts. With
+ * NODE_EXTRA_CA_CERTS set (Node 20 parses it at every start), both modes first say what it costs an
+ * empty node process, since every run they time includes it.
  *
  *   node out/bench/cold-start-bench.js [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
  *   node out/bench/cold-start-bench.js --ratio [--dbt PATH | --skip-dbt] [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
@@ -106,6 +108,28 @@ const median = (xs: number[]): number => {
 
 const loadText = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
+/**
+ * When NODE_EXTRA_CA_CERTS is set, Node 20 builds its root certificate store and parses that file
+ * at every start, before any JavaScript runs (nodejs/node#40524): a cost every run here pays (both
+ * trees alike) that dbt does not, and that a machine without the variable does not. Measured, not
+ * assumed: an empty node process with and without it, interleaved, medians of 5.
+ */
+function caCertsNote(): string | undefined {
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (!extra) return undefined;
+  const withIt: number[] = [];
+  const without: number[] = [];
+  const { NODE_EXTRA_CA_CERTS: _, ...rest } = process.env;
+  for (let i = 0; i < 5; i++) {
+    for (const [env, out] of [[process.env, withIt], [rest, without]] as const) {
+      const start = process.hrtime.bigint();
+      spawnSync(process.execPath, ['-e', '0'], { env });
+      out.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  return `NODE_EXTRA_CA_CERTS is set (${extra}): an empty node process takes ${Math.round(median(withIt))} ms with it, ${Math.round(median(without))} ms without (medians of 5); every medallion run below includes that difference`;
+}
+
 /** In a fresh process (`--load-once DIR`): analyzeProject alone, timed as compare.mjs times it (modules loaded first). */
 function loadOnce(dir: string): void {
   const start = performance.now();
@@ -135,6 +159,8 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
   const variant: Variant = { name: 'cache', bin: join(repo, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: cacheDir } };
   const other: Variant | undefined = cli.compare ? { name: 'other', bin: join(cli.compare, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: join(cacheDir, 'other') } } : undefined;
   process.stdout.write(`node ${process.version}, ${cli.runs} runs of medallion each, dbt ${cli.dbt ? 'once' : 'skipped'}, load average ${loadText()}\n`);
+  const note = caCertsNote();
+  if (note) process.stdout.write(`${note}\n`);
   const rows: string[][] = [];
   try {
     for (const p of cli.projects) {
@@ -197,6 +223,8 @@ function main(): void {
     cases.push({ label: `${basename(p.dir)} ls`, args: ['ls', ...common, '--output', 'name'] }, { label: `${basename(p.dir)} parse`, args: ['parse', ...common, '--target-path', targetDir] });
   }
   process.stdout.write(`node ${process.version}, ${runs} runs each, load average ${loadText()}\n`);
+  const note = caCertsNote();
+  if (note) process.stdout.write(`${note}\n`);
   try {
     // Fills the cache as a user's first command would (a project-loading one writes the deep cache).
     timeRun(variants[1]!, cases[cases.length - 1]!.args, baseEnv);

@@ -6,13 +6,15 @@ process.noDeprecation = true;
 const argv = process.argv.slice(2);
 // A command is a short run: V8's optimizing compiler (TurboFan) spent more CPU than it saved. Tiering up
 // after 8x the default interrupt budget (67584) cut `medallion parse`'s CPU time by ~20-30% on real
-// projects of 250 to 2,400 models (bench/cold-start-bench.ts); hot loops of long runs still optimize.
+// projects of 250 to 2,400 models (bench/cold-start-bench.ts); 16x cut it by a further ~4-6% on five of
+// the seven public projects, the other two even (32x cost ol_dbt ~3%, --no-opt tuva ~15%); hot loops of
+// long runs still optimize.
 // Not for the language server: it runs for hours, and a keystroke's path (first seen after a load) is
 // what must be optimized early; VS Code's client starts dist/lsp-server.js under V8's defaults too.
 // Set before the bundle compiles: the code cache is valid only under the same V8 flags, so the server
 // keeps a code cache of its own.
 const server = argv[0] === 'lsp';
-if (!server) require('v8').setFlagsFromString('--interrupt-budget=540672');
+if (!server) require('v8').setFlagsFromString('--interrupt-budget=1081344');
 // Compiled through V8's code cache (dist/code-cache.js, from server/src/node/code-cache.ts): a
 // command starts without compiling the bundle again.
 const cli = require('../dist/code-cache.js').requireWithCodeCache(require('path').join(__dirname, '..', 'dist', 'medallion.js'), process.env, server ? 'lsp' : undefined);

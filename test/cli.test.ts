@@ -1,7 +1,7 @@
 /** The `medallion` command as a user runs it: real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -28,6 +28,21 @@ describe('medallion CLI', () => {
     const r = medallion(['parse']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^medallion_retail: 11 models, 1 seed, 1 snapshot, 4 sources, \d+ tests, 2 unit tests, 2 exposures, \d+ macros; 0 errors, 0 warnings$/m);
+  });
+
+  it('parse loads no node builtin only its debug output needs: perf_hooks only under MEDALLION_DEBUG (~1-2 ms of a cold run)', () => {
+    const root = tempProject({ 'models/a.sql': 'select 1 as id' });
+    const list = join(root, 'modules.txt');
+    const preload = join(root, 'modules.js');
+    writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+    const loaded = (debug: boolean): string[] => {
+      const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', HOME: '/nonexistent', MEDALLION_DEBUG: debug ? '1' : undefined };
+      const r = spawnSync(process.execPath, ['-r', preload, bin, 'parse'], { cwd: root, encoding: 'utf8', env });
+      assert.equal(r.status, 0, r.stderr);
+      return readFileSync(list, 'utf8').split('\n');
+    };
+    assert.ok(!loaded(false).includes('NativeModule perf_hooks'));
+    assert.ok(loaded(true).includes('NativeModule perf_hooks'));
   });
 
   it('parse: writes target/manifest.json as dbt parse does (dbt unique ids, relation names, parent map)', () => {
