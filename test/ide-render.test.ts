@@ -24,6 +24,10 @@ const FILES: Record<string, string> = {
   'models/b.sql': 'select * from {{ from_a() }}',
   'models/passes.sql': "select * from {{ cte('a') }}",
   'models/loops.sql': "{% for m in ['a', 'c'] %}select * from {{ ref(m) }} {% endfor %}",
+  // spellbook's dex_<chain>_sandwiches: a macro builds the SQL from a source() computed in its arguments.
+  'macros/sandwiches.sql': '{% macro sandwiches(chain, transactions) %}select * from {{ transactions }}{% endmacro %}',
+  'models/sources.yml': 'version: 2\nsources:\n  - name: polygon\n    tables:\n      - name: transactions\n',
+  'models/polygon_sandwiches.sql': "{% set chain = 'polygon' %}\n{{ sandwiches(\n  chain = chain\n  , transactions = source(chain, 'transactions')\n) }}",
 };
 
 function load(extra: Record<string, string> = {}) {
@@ -44,6 +48,13 @@ describe('editor: refs that only rendering finds', () => {
     assert.equal(definitionOf(analysis, 'models/b.sql', at(b, 'from_a'))?.file, 'macros/m.sql');
     const loops = FILES['models/loops.sql']!;
     assert.deepEqual(definitionOf(analysis, 'models/loops.sql', at(loops, 'ref(m)')), { file: 'models/a.sql' });
+  });
+
+  it('F12 on a macro call whose arguments compute a source() goes to the macro, on the source() call to the source', () => {
+    const { analysis } = load();
+    const text = FILES['models/polygon_sandwiches.sql']!;
+    assert.equal(definitionOf(analysis, 'models/polygon_sandwiches.sql', at(text, 'sandwiches('))?.file, 'macros/sandwiches.sql');
+    assert.equal(definitionOf(analysis, 'models/polygon_sandwiches.sql', at(text, "source(chain"))?.file, 'models/sources.yml');
   });
 
   it('Find References lists every model that reads it, however the ref was made', () => {

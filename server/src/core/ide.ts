@@ -47,12 +47,14 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
+    const sourceAt = (call: SourceCall): Target => {
+      const target = graph.resolveSource(call.source, call.table, node.packageName);
+      const part = within(call.sourceSpan, offset) ? 'source' : 'table';
+      return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
+    };
     for (const call of node.sources) {
-      if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) {
-        const target = graph.resolveSource(call.source, call.table, node.packageName);
-        const part = within(call.sourceSpan, offset) ? 'source' : 'table';
-        return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
-      }
+      if (call.literal === false) continue;
+      if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) return sourceAt(call);
     }
     for (const call of macroCalls) {
       if (within(call.span, offset)) {
@@ -67,6 +69,9 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
+    // A source() rendering found (computed arguments, often inside a macro call's arguments): its
+    // spans are the whole call that led to it, so the macro's name there is the macro's to answer for.
+    for (const call of node.sources) if (call.literal === false && within(call.callSpan, offset)) return sourceAt(call);
   }
   // yml: `- name: model` entries point at their node.
   for (const node of project.nodes.values()) {
