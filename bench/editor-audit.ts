@@ -6,10 +6,13 @@
  * sleeps), then opens and saves a sample of models, and prints every published diagnostic by code
  * and severity with a sample of each code. Not part of CI; nothing here asserts.
  *
- *   node out/bench/editor-audit.js [--open N] [--samples N] [--json FILE] [--timeout S]
+ *   node out/bench/editor-audit.js [--open N] [--samples N] [--json FILE] [--timeout S] [--syntax-all]
  *     [--probe FILE:LINE:COL ...] [PROJECT_DIR ...]
  *
  * `--probe` asks hover and F12 (definition) at a place of each project (path relative to it).
+ * `--syntax-all` also runs the server's on-save check (lsp/save-check.ts) in this process on every
+ * model of a project whose target is DuckDB, as if each were saved (the server's check is
+ * asynchronous and only a problem is published, so the protocol run cannot wait for it).
  *
  * Without project folders: the seven public projects in /work/public-dbt/projects. The dummy
  * env vars of their profiles come from /work/public-dbt/dbt-parse.sh (`export` lines). The
@@ -22,6 +25,11 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { nodesInFile } from '../server/src/core/ide';
+import { checkDuckDbSyntax } from '../server/src/engines/duckdb/validate';
+import { Lines } from '../server/src/lsp/convert';
+import { checkSavedDocument } from '../server/src/lsp/save-check';
+import { OverlayHost, ProjectState } from '../server/src/lsp/workspace';
 
 const repo = resolve(__dirname, '..', '..');
 const PUBLIC = '/work/public-dbt';
@@ -122,7 +130,11 @@ async function audit(project: string, open: number, samples: number, timeoutMs: 
   });
   rpc.onNotification('medallion/analysisComplete', (p: { rendering?: number }) => event(p.rendering ? 'analysis-rendering' : 'analysis'));
   rpc.onNotification('medallion/columnsComplete', (p: { version: number; nodes: number; exact: number; millis: number }) => {
-    notes.push(`column model v${p.version}: ${p.nodes} nodes, ${p.exact} bound exactly by the engine, ${p.millis.toFixed(0)} ms`);
+    const line = `column model v${p.version}: ${p.nodes} nodes, ${p.exact} bound exactly by the engine, ${p.millis.toFixed(0)} ms`;
+    // The first version and the latest (each save makes one on Databricks targets).
+    const last = notes.findIndex((n) => n.startsWith('column model v') && !n.startsWith('column model v1:'));
+    if (last >= 0) notes[last] = line;
+    else notes.push(line);
     event('columns');
   });
   rpc.onNotification('window/logMessage', (p: { message: string }) => {
@@ -198,6 +210,42 @@ async function audit(project: string, open: number, samples: number, timeoutMs: 
   return { project, files: files.length, opened: sample.length, byCode, notes, millis: performance.now() - started };
 }
 
+/** The on-save check of every root-project model, as the server runs it, for a DuckDB target. */
+async function syntaxAll(projectDir: string, byCode: ProjectReport['byCode'], notes: string[], samples: number): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'medallion-editor-audit-'));
+  try {
+    const env = { ...process.env, ...dummyEnv(), DBT_PROFILES_DIR: profilesDirOf(projectDir), DBT_TARGET_PATH: join(scratch, 'target'), HOME: scratch };
+    const host = new OverlayHost();
+    const project = new ProjectState(projectDir, host, env);
+    const analysis = project.get();
+    const target = project.compilerFor().options.target;
+    if (target.type !== 'duckdb') {
+      notes.push(`on-save check: target ${target.name} is ${target.type}${target.type === 'databricks' ? ' (the warehouse checks on save: none here)' : ' (no engine check on save)'}`);
+      return;
+    }
+    const lines = new Lines(host);
+    let checked = 0;
+    for (const file of modelFiles(projectDir)) {
+      const rel = relative(projectDir, file);
+      if (!nodesInFile(analysis, rel).some((n) => n.resourceType === 'model')) continue;
+      const where = { project, file: rel, path: file };
+      if (await checkSavedDocument(where, { text: readFileSync(file, 'utf8'), version: 0 }, { check: (_t, _r, sql) => checkDuckDbSyntax(sql), lines, currentVersion: () => 0, schedule: () => undefined })) checked++;
+    }
+    notes.push(`on-save check (DuckDB, target ${target.name}): ${checked} models checked, ${project.engineProblems.size} with a problem`);
+    for (const [file, list] of project.engineProblems) {
+      for (const d of list) {
+        const key = `${d.severity}\u0000${d.code} (on save)`;
+        const entry = byCode.get(key) ?? { severity: d.severity, count: 0, samples: [] };
+        entry.count++;
+        if (entry.samples.length < samples) entry.samples.push(`${file}: ${d.message.replace(/\s+/g, ' ').slice(0, 240)}`);
+        byCode.set(key, entry);
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let open = 25;
@@ -206,11 +254,13 @@ async function main(): Promise<void> {
   let timeoutMs = 600_000;
   const projects: string[] = [];
   const probes: string[] = [];
+  let syntax = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--open') open = Number(args[++i]);
     else if (a === '--samples') samples = Number(args[++i]);
     else if (a === '--json') json = args[++i];
+    else if (a === '--syntax-all') syntax = true;
     else if (a === '--probe') probes.push(args[++i]!);
     else if (a === '--timeout') timeoutMs = Number(args[++i]) * 1000;
     else projects.push(resolve(a));
@@ -222,6 +272,7 @@ async function main(): Promise<void> {
   const reports: ProjectReport[] = [];
   for (const project of projects) {
     const r = await audit(project, open, samples, timeoutMs, probes);
+    if (syntax) await syntaxAll(project, r.byCode, r.notes, samples).catch((err: unknown) => r.notes.push(`on-save check failed: ${(err as Error).message}`));
     reports.push(r);
     const total = [...r.byCode.values()].reduce((s, e) => s + e.count, 0);
     console.log(`\n## ${basename(project)}: ${total} diagnostics (${r.files} model files, ${r.opened} opened and saved; ${(r.millis / 1000).toFixed(1)} s)`);
