@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { MemoryHost } from '../server/src/core/host';
-import { definitionOf, describeNode, referencesTo, renameModel } from '../server/src/core/ide';
+import { definitionOf, describeNode, hoverAt, referencesTo, renameModel } from '../server/src/core/ide';
 import { reparseNodes, updateMacroText, updateModelText } from '../server/src/core/incremental';
 import { ScanCache } from '../server/src/core/loader';
 import { normalizePath } from '../server/src/core/host';
@@ -24,6 +24,10 @@ const FILES: Record<string, string> = {
   'models/b.sql': 'select * from {{ from_a() }}',
   'models/passes.sql': "select * from {{ cte('a') }}",
   'models/loops.sql': "{% for m in ['a', 'c'] %}select * from {{ ref(m) }} {% endfor %}",
+  // spellbook's dex_<chain>_sandwiches: a macro builds the SQL from a source() computed in its arguments.
+  'macros/sandwiches.sql': '{% macro sandwiches(chain, transactions) %}select * from {{ transactions }}{% endmacro %}',
+  'models/sources.yml': 'version: 2\nsources:\n  - name: polygon\n    tables:\n      - name: transactions\n',
+  'models/polygon_sandwiches.sql': "{% set chain = 'polygon' %}\n{{ sandwiches(\n  chain = chain\n  , transactions = source(chain, 'transactions')\n) }}",
 };
 
 function load(extra: Record<string, string> = {}) {
@@ -44,6 +48,26 @@ describe('editor: refs that only rendering finds', () => {
     assert.equal(definitionOf(analysis, 'models/b.sql', at(b, 'from_a'))?.file, 'macros/m.sql');
     const loops = FILES['models/loops.sql']!;
     assert.deepEqual(definitionOf(analysis, 'models/loops.sql', at(loops, 'ref(m)')), { file: 'models/a.sql' });
+  });
+
+  it('F12 on a macro call whose arguments compute a source() goes to the macro, on the source() call to the source', () => {
+    const { analysis } = load();
+    const text = FILES['models/polygon_sandwiches.sql']!;
+    assert.equal(definitionOf(analysis, 'models/polygon_sandwiches.sql', at(text, 'sandwiches('))?.file, 'macros/sandwiches.sql');
+    assert.equal(definitionOf(analysis, 'models/polygon_sandwiches.sql', at(text, "source(chain"))?.file, 'models/sources.yml');
+  });
+
+  it('F12 and hover on a ref, a source and a macro call written in a macro file', () => {
+    const reads = "{% macro reads() %}select * from {{ ref('a') }} join {{ source('polygon', 'transactions') }} using (id) where {{ from_a() }} and {{ ref('nope') }}{% endmacro %}";
+    const { analysis } = load({ 'macros/reads.sql': reads });
+    const m = FILES['macros/m.sql']!;
+    assert.deepEqual(definitionOf(analysis, 'macros/m.sql', at(m, "'a'")), { file: 'models/a.sql' });
+    assert.equal(definitionOf(analysis, 'macros/reads.sql', at(reads, "'transactions'"))?.file, 'models/sources.yml');
+    assert.equal(definitionOf(analysis, 'macros/reads.sql', at(reads, 'from_a'))?.file, 'macros/m.sql');
+    assert.match(hoverAt(analysis, 'macros/reads.sql', at(reads, "'a'"))?.markdown ?? '', /\*\*model\*\* `a`/);
+    // A name no model has says nothing in a macro (it resolves where the macro runs).
+    assert.equal(definitionOf(analysis, 'macros/reads.sql', at(reads, "'nope'")), undefined);
+    assert.equal(hoverAt(analysis, 'macros/reads.sql', at(reads, "'nope'")), undefined);
   });
 
   it('Find References lists every model that reads it, however the ref was made', () => {

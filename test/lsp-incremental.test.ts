@@ -162,9 +162,9 @@ describe('language server: incremental edits', () => {
 
       await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri('macros/helper.sql'), version: 2 }, contentChanges: [{ text: HELPER_OFF }] });
       await until(() => last('tests/through_helper.sql')?.codes.includes('disabled-ref') === true);
-      // A warning (severity 2), as dbt warns; and the test is no longer run.
+      // Information (severity 3): dbt disables the test and says so only at debug level; the test is no longer run.
       const warned = last('tests/through_helper.sql')!;
-      assert.deepEqual([warned.codes, warned.severities], [['disabled-ref'], [2]]);
+      assert.deepEqual([warned.codes, warned.severities], [['disabled-ref'], [3]]);
       assert.deepEqual(await tested(), []);
 
       await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri('macros/helper.sql'), version: 3 }, contentChanges: [{ text: HELPER_OK }] });
@@ -188,7 +188,7 @@ describe('language server: incremental edits', () => {
         const a = project.get();
         return [...a.project.nodes.values()]
           .filter((n) => n.resourceType === 'test')
-          .map((n): [string, unknown, boolean] => [n.name, n.config.enabled, a.diagnostics.some((d) => d.file === n.file && d.code === 'disabled-ref' && d.severity === 'warning')])
+          .map((n): [string, unknown, boolean] => [n.name, n.config.enabled, a.diagnostics.some((d) => d.file === n.file && d.code === 'disabled-ref' && d.severity === 'info')])
           .sort();
       };
       const names = withGenericTest ? ['through_helper', 'via_helper_ok_id'] : ['through_helper'];

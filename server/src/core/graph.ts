@@ -453,8 +453,10 @@ function resolveRefOrReport(graph: ProjectGraph, node: ProjectNode, ref: RefCall
   if (disabled) {
     out.push({
       code: 'disabled-ref',
-      // dbt only warns for a data test (it keeps the test, disabled: loader/nodes.ts settleTestsOfDisabled).
-      severity: node.resourceType === 'test' ? 'warning' : 'error',
+      // A data test is kept, disabled with what it tests (loader/nodes.ts settleTestsOfDisabled), and
+      // dbt says so only at debug level (InvalidDisabledTargetInTestNode, should_warn_if_disabled=False):
+      // information, not a warning (tuva disables whole areas by vars, and their tests with them).
+      severity: node.resourceType === 'test' ? 'info' : 'error',
       file: node.file,
       span: ref.span,
       message: `'${node.name}' depends on '${ref.name}', which is disabled (enabled: false in ${disabled.file})`,

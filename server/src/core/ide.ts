@@ -8,7 +8,7 @@ import { parse, render } from './jinja';
 import { layerFit, layerProblem } from './graph';
 import { sqlCallsOf } from './loader/node-calls';
 import type { MacroDefinition, ProjectNode } from './model';
-import type { RefCall, SourceCall } from './scanner';
+import { scan, type RefCall, type SourceCall } from './scanner';
 import type { Span } from './text';
 
 export interface Location {
@@ -20,8 +20,8 @@ export interface Location {
 }
 
 export type Target =
-  | { kind: 'ref'; call: RefCall; node?: ProjectNode; from: ProjectNode }
-  | { kind: 'source'; call: SourceCall; part: 'source' | 'table'; node?: ProjectNode; from: ProjectNode }
+  | { kind: 'ref'; call: RefCall; node?: ProjectNode; from?: ProjectNode }
+  | { kind: 'source'; call: SourceCall; part: 'source' | 'table'; node?: ProjectNode; from?: ProjectNode }
   | { kind: 'macro'; name: string; span: Span; macro?: MacroDefinition }
   | { kind: 'yml-node'; node: ProjectNode; span: Span };
 
@@ -47,12 +47,14 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
+    const sourceAt = (call: SourceCall): Target => {
+      const target = graph.resolveSource(call.source, call.table, node.packageName);
+      const part = within(call.sourceSpan, offset) ? 'source' : 'table';
+      return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
+    };
     for (const call of node.sources) {
-      if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) {
-        const target = graph.resolveSource(call.source, call.table, node.packageName);
-        const part = within(call.sourceSpan, offset) ? 'source' : 'table';
-        return target ? { kind: 'source', call, part, node: target, from: node } : { kind: 'source', call, part, from: node };
-      }
+      if (call.literal === false) continue;
+      if (within(call.sourceSpan, offset) || within(call.tableSpan, offset) || within(call.callSpan, offset)) return sourceAt(call);
     }
     for (const call of macroCalls) {
       if (within(call.span, offset)) {
@@ -67,10 +69,50 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
         return target ? { kind: 'ref', call, node: target, from: node } : { kind: 'ref', call, from: node };
       }
     }
+    // A source() rendering found (computed arguments, often inside a macro call's arguments): its
+    // spans are the whole call that led to it, so the macro's name there is the macro's to answer for.
+    for (const call of node.sources) if (call.literal === false && within(call.callSpan, offset)) return sourceAt(call);
   }
+  const inMacroFile = macroFileTargetAt(analysis, file, offset);
+  if (inMacroFile) return inMacroFile;
   // yml: `- name: model` entries point at their node.
   for (const node of project.nodes.values()) {
     if (node.yml?.file === file && within(node.yml.span, offset) && node.resourceType !== 'test') return { kind: 'yml-node', node, span: node.yml.span };
+  }
+  return undefined;
+}
+
+/**
+ * In a macro file: a `ref('name')`, `source('a', 'b')` or macro call written there with literal
+ * names (spellbook's model-building macros read fixed models this way). Only what resolves is
+ * answered: a macro's ref is resolved where the macro runs, so an unknown name here says nothing.
+ */
+function macroFileTargetAt(analysis: Analysis, file: string, offset: number): Target | undefined {
+  const f = analysis.project.files.get(file);
+  if (f?.kind !== 'macro' || f.text === undefined) return undefined;
+  const scanned = scan(f.text);
+  const packageName = (): string => {
+    for (const block of f.blocks) {
+      if (block.kind !== 'macro') continue;
+      const macro = analysis.project.macros.get(block.name)?.find((m) => m.file === file);
+      if (macro) return macro.packageName;
+    }
+    return analysis.project.config.name;
+  };
+  for (const call of scanned.refs) {
+    if (!within(call.span, offset) && !within(call.callSpan, offset)) continue;
+    const node = analysis.graph.resolveRef(call.name, call.packageName, call.version, packageName());
+    return node ? { kind: 'ref', call, node } : undefined;
+  }
+  for (const call of scanned.sources) {
+    if (!within(call.sourceSpan, offset) && !within(call.tableSpan, offset) && !within(call.callSpan, offset)) continue;
+    const node = analysis.graph.resolveSource(call.source, call.table, packageName());
+    return node ? { kind: 'source', call, part: within(call.sourceSpan, offset) ? 'source' : 'table', node } : undefined;
+  }
+  for (const call of scanned.macroCalls) {
+    if (!within(call.span, offset)) continue;
+    const macro = findMacro(analysis, call.name);
+    return macro ? { kind: 'macro', name: call.name, span: call.span, macro } : undefined;
   }
   return undefined;
 }
