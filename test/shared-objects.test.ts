@@ -97,6 +97,34 @@ describe('objects shared between nodes are never changed in place', () => {
 });
 
 describe('templates get their own copy of a node', () => {
+  it("a model whose parse-time render updates model.config changes neither its folder's shared config nor its own", () => {
+    // The models of a folder share its project-tree config until their layers apply (nodes.ts
+    // addNode): the render's model.config is the node's own copy, made when the render asks.
+    const root = tempProject({
+      'dbt_project.yml': "name: p\nversion: '1'\nprofile: p\nmodels:\n  p:\n    +tags: [folder]\n",
+      'models/a.sql': "{% do model.config.update({'touched': true}) %}{% do model.config.tags.append('touched') %}select 1 as id",
+      'models/b.sql': "{{ config(materialized='table') }}{% set x = 1 %}select {{ x }} as id",
+      'models/c.sql': "{% if model.config.touched is defined %}{{ ref('b') }}{% endif %}select 1 as id",
+    });
+    try {
+      const analysis = analyzeProject(new NodeFileHost(), root);
+      assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+      const nodes = analysis.project.nodes;
+      const [a, b, c] = ['model.p.a', 'model.p.b', 'model.p.c'].map((id) => nodes.get(id)!);
+      assert.ok(a && b && c);
+      for (const node of [a, b, c]) {
+        assert.equal(node.config.touched, undefined, `${node.uniqueId}: config() or the tree sets it, not a template`);
+        assert.deepEqual(node.config.tags, ['folder'], node.uniqueId);
+        assert.ok(Object.isFrozen(node.configLayers!.tree), `${node.uniqueId}: the folder's config stays shared and frozen`);
+      }
+      assert.equal(a.configLayers!.tree, c.configLayers!.tree, 'one folder config');
+      assert.equal(b.config.materialized, 'table');
+      assert.deepEqual(c.refs, [], "c's render saw its own config, untouched by a's");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("a naming macro or a model that updates its node's config changes neither the node nor the tests sharing it", () => {
     const root = tempProject({
       // generate_alias_name sees every node, generic tests (shared frozen configs) included.

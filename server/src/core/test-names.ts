@@ -53,7 +53,7 @@ export function genericTestUniqueId(projectName: string, name: string, metadata:
     const key = keys[i]!;
     if (i > 0) hashed.add(', ');
     hashed.addBytes(keyRepr(key));
-    if (key === 'model' && !('model' in metadata.kwargs)) hashed.addBytes(modelRepr(metadata.model));
+    if (key === 'model' && !('model' in metadata.kwargs)) hashed.add(modelRepr(metadata.model));
     else addHashableRepr(metadata.kwargs[key]);
   }
   hashed.addBytes(testNameSuffix(metadata.name, metadata.namespace));
@@ -112,13 +112,17 @@ function testNameSuffix(name: string, namespace: string | undefined): Uint8Array
   return suffix;
 }
 
-/** The tests of one model or column come one after another: their model argument's repr is encoded once. */
+/**
+ * The tests of one model or column come one after another: their model argument's repr is built
+ * once for them. Kept as text, written into the hash per test: encoding it to bytes once per model
+ * (TextEncoder, a typed array each) cost more than writing its few dozen characters each time.
+ */
 let lastModel: string | undefined;
-let lastModelRepr: Uint8Array = new Uint8Array(0);
+let lastModelRepr = '';
 
-function modelRepr(model: string): Uint8Array {
+function modelRepr(model: string): string {
   if (model !== lastModel) {
-    lastModelRepr = Md5Text.encode(hashableRepr(model));
+    lastModelRepr = hashableRepr(model);
     lastModel = model;
   }
   return lastModelRepr;

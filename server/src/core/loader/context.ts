@@ -59,14 +59,27 @@ export class LoadState {
    * models mostly call the same few macros, and each record kept is copied by the collector.
    */
   parseRecord(by: ParsedNode['by'], macros: string[], uses: string[]): ParsedNode {
+    // The few records a project has mostly come again and again: compared in place first, without
+    // building the key (two joins and a fresh string to hash per node).
+    const recent = this.recentRecords;
+    for (let i = 0; i < recent.length; i++) {
+      const r = recent[i]!;
+      if (r.by === by && sameItems(r.macros, macros) && sameItems(r.uses, uses)) return r;
+    }
     const key = `${by}\u0000${macros.join('\u0001')}\u0000${uses.join('\u0001')}`;
     let record = this.parseRecords.get(key);
     if (!record) {
       record = Object.freeze({ by, macros: Object.freeze(macros) as string[], uses: Object.freeze(uses) as string[] });
       this.parseRecords.set(key, record);
     }
+    // The newest first; a handful kept (a project of many different records pays one short miss).
+    if (recent.length >= RECENT_RECORDS) recent.pop();
+    recent.unshift(record);
     return record;
   }
+
+  /** The records `parseRecord` answered last, newest first. */
+  private readonly recentRecords: ParsedNode[] = [];
 
   /** The arguments of a column's test written as a bare name: shared by every such test, never changed. */
   columnArguments(columnName: string): Record<string, unknown> {
@@ -231,29 +244,29 @@ export class PackageContext {
    * nodes of a folder share one (frozen); copy it (`copyConfig`) to change it.
    */
   treeConfig(tree: keyof ProjectConfig['trees'], materialized: string, folders: string[], name: string): NodeConfig {
-    const named = (t: Record<string, unknown> | undefined): boolean => {
-      let level: unknown = t?.[this.config.name];
-      for (const part of folders) {
-        if (!isDict(level)) return false;
-        level = level[part];
-      }
-      return isDict(level) && isDict(level[name]);
-    };
-    if (named(this.config.trees[tree])) {
+    const trees = this.config.trees[tree];
+    if (namesNode(trees, this.config.name, folders, name)) {
       const config = emptyConfig(materialized);
-      for (const layer of treeLayers(this.config.trees[tree], this.config.name, [...folders, name])) applyConfig(config, layer);
+      for (const layer of treeLayers(trees, this.config.name, [...folders, name])) applyConfig(config, layer);
       return config;
     }
+    // The files of a folder come together and share one folders list: their config is found once for the run.
+    const last = this.lastFolderConfig;
+    if (last !== undefined && last.folders === folders && last.tree === tree && last.materialized === materialized) return last.config;
     const key = `${tree}\u0000${materialized}\u0000${folders.join('/')}`;
     let merged = this.folderConfigs.get(key);
     if (!merged) {
       merged = emptyConfig(materialized);
-      for (const layer of treeLayers(this.config.trees[tree], this.config.name, folders)) applyConfig(merged, layer);
+      for (const layer of treeLayers(trees, this.config.name, folders)) applyConfig(merged, layer);
       this.folderConfigs.set(key, freezeConfig(merged));
     }
+    this.lastFolderConfig = { tree, materialized, folders, config: merged };
     // Shared by the folder's nodes (each keeps it as its lowest config layer): frozen, callers copy to change.
     return merged;
   }
+
+  /** The folder config `treeConfig` answered last, by the (never changed) folders list it was asked for. */
+  private lastFolderConfig: { tree: string; materialized: string; folders: readonly string[]; config: NodeConfig } | undefined;
 
   /**
    * The config of a generic test named `name` in yml file `rel` from the project trees alone
@@ -286,6 +299,16 @@ export class PackageContext {
   }
 }
 
+/** Whether a project tree has an entry of its own for the node `name` in `folders` (`models: {pkg: {folder: {name: {...}}}}`). */
+function namesNode(tree: Record<string, unknown> | undefined, packageName: string, folders: readonly string[], name: string): boolean {
+  let level: unknown = tree?.[packageName];
+  for (let i = 0; i < folders.length; i++) {
+    if (!isDict(level)) return false;
+    level = level[folders[i]!];
+  }
+  return isDict(level) && isDict(level[name]);
+}
+
 /** A config shared by many nodes, its lists and meta included, made unchangeable: a change in place fails loudly instead of reaching every node. */
 function freezeConfig(config: NodeConfig): NodeConfig {
   Object.freeze(config.tags);
@@ -293,6 +316,9 @@ function freezeConfig(config: NodeConfig): NodeConfig {
   for (const hook of ['pre_hook', 'post_hook']) if (Array.isArray(config[hook])) Object.freeze(config[hook]);
   return Object.freeze(config);
 }
+
+/** How many parse records `parseRecord` compares before it builds a key. */
+const RECENT_RECORDS = 8;
 
 const NO_FOLDERS: string[] = Object.freeze([]) as unknown as string[];
 const NO_LAYERS: Array<Record<string, unknown>> = Object.freeze([]) as unknown as Array<Record<string, unknown>>;

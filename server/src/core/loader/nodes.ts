@@ -76,8 +76,10 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
     packageName: pkg,
     file: file.path,
     fqn: withLast(fqnPrefixOf(pkg, folders), name),
-    // The parse-time render shows the node its config (`model.config`): its own copy, as the tree is shared.
-    config: copyConfig(tree),
+    // The tree's config until its layers are applied below. The parse-time render shows the node
+    // its config (`model.config`) as its own copy, made only when a render asks (parseTimeNodeDict):
+    // the tree's is shared.
+    config: tree,
     configLayers: layers,
     parsed: undefined,
     layer: undefined,
@@ -232,6 +234,9 @@ export function settleTestsOfDisabled(state: LoadState): void {
     return disabledIds.has(id);
   };
   const moved: ProjectNode[] = [];
+  // A node's tests come one after another: whether their node is a disabled one is found once for the run.
+  let lastAttached: string | undefined;
+  let lastOffTarget = false;
   for (const node of state.nodes.values()) {
     if (node.resourceType === 'unit_test' && node.unitTest) {
       // dbt finds a unit test's model among the enabled nodes of the test's own package.
@@ -240,7 +245,11 @@ export function settleTestsOfDisabled(state: LoadState): void {
     } else if (node.resourceType === 'test' && node.config.enabled) {
       const attached = node.test?.attachedTo;
       // A generic test of a disabled model or source: dbt's ref (source) to it finds it disabled.
-      const offTarget = attached !== undefined && attached !== '' && !state.nodes.has(attached) && isDisabledId(attached);
+      if (attached !== lastAttached) {
+        lastAttached = attached;
+        lastOffTarget = attached !== undefined && attached !== '' && !state.nodes.has(attached) && isDisabledId(attached);
+      }
+      const offTarget = lastOffTarget;
       if (offTarget || (node.refs.length > 0 && node.refs.some((r) => isDisabledRef(r.name, r.packageName, undefined)))) node.config = { ...copyConfig(node.config), enabled: false };
     }
   }

@@ -14,6 +14,7 @@
  * is given (none in an untrusted workspace: defaults answer), and nothing queries a warehouse.
  */
 import type { Clock } from '../clock';
+import { copyConfig } from '../config-tree';
 import { DbtContext, TemplateCache, type ContextFrame } from '../compiler/context';
 import { createDuckDbDialect } from '../compiler/duckdb';
 import type { Dialect } from '../compiler/dialect';
@@ -532,6 +533,9 @@ function mergeConfigCall(into: Record<string, unknown>, opts: Record<string, unk
 
 /** The node as dbt's parse-time `model` shows it: its project config, the target's schema. */
 function parseTimeNodeDict(node: ProjectNode, target: Target): Record<string, unknown> {
+  // A node being loaded still has its project tree's config, shared with its folder (nodes.ts
+  // addNode): the render gets the node's own copy, which dict methods may change in place.
+  if (node.configLayers !== undefined && node.config === node.configLayers.tree) node.config = copyConfig(node.config);
   return {
     name: node.name,
     unique_id: node.uniqueId,
