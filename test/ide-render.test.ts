@@ -70,10 +70,13 @@ describe('editor: refs that only rendering finds', () => {
     assert.equal(hoverAt(analysis, 'macros/reads.sql', at(reads, "'nope'")), undefined);
   });
 
-  it('Find References lists every model that reads it, however the ref was made', () => {
+  it('Find References lists every model that reads it, however the ref was made, and the literal ref() in a macro a model used', () => {
     const { analysis } = load();
-    const refs = referencesTo(analysis, analysis.project.nodes.get('model.p.a')!, false).map((l) => l.file).sort();
-    assert.deepEqual(refs, ['models/b.sql', 'models/loops.sql', 'models/passes.sql']);
+    const refs = referencesTo(analysis, analysis.project.nodes.get('model.p.a')!, false);
+    assert.deepEqual(refs.map((l) => l.file).sort(), ['macros/m.sql', 'models/b.sql', 'models/loops.sql', 'models/passes.sql']);
+    const m = FILES['macros/m.sql']!;
+    const inMacro = refs.filter((l) => l.file === 'macros/m.sql');
+    assert.deepEqual(inMacro, [{ file: 'macros/m.sql', span: { start: m.indexOf("'a'") + 1, end: m.indexOf("'a'") + 2 } }]);
   });
 
   it('rename edits the written names, including the list a loop walks', () => {
@@ -84,12 +87,41 @@ describe('editor: refs that only rendering finds', () => {
     assert.deepEqual(files, ['models/loops.sql', 'models/passes.sql']);
   });
 
-  it('rename refuses, naming the files, where the name is computed with nothing written to update', () => {
+  it('rename edits the literal ref() in the macro a model reached it through, and nothing in the model', () => {
     const { analysis } = load();
+    const result = renameModel(analysis, analysis.project.nodes.get('model.p.a')!, 'a2');
+    assert.equal(result.problem, undefined);
+    const m = FILES['macros/m.sql']!;
+    const inMacro = result.edits.filter((e) => e.file === 'macros/m.sql');
+    assert.deepEqual(inMacro, [{ file: 'macros/m.sql', span: { start: m.indexOf("'a'") + 1, end: m.indexOf("'a'") + 2 }, newText: 'a2' }]);
+    assert.deepEqual([...new Set(result.edits.map((e) => e.file))].sort(), ['macros/m.sql', 'models/loops.sql', 'models/passes.sql']);
+    assert.deepEqual(result.fileRename, { from: 'models/a.sql', to: 'models/a2.sql' });
+  });
+
+  it('rename finds the literal in a macro of the same file that the used macro calls (such calls are not recorded)', () => {
+    // unused_a names the model too, but no render reached it: it is not this rename's to edit.
+    const pair = "{% macro outer_a() %}{{ inner_a() }}{% endmacro %}\n{% macro inner_a() %}select * from {{ ref(\"a\") }}{% endmacro %}\n{% macro unused_a() %}{{ ref('a') }}{% endmacro %}";
+    const { analysis } = load({ 'macros/pair.sql': pair, 'models/b.sql': 'select 1 as id', 'models/d.sql': '{{ outer_a() }}' });
+    const a = analysis.project.nodes.get('model.p.a')!;
+    assert.deepEqual(referencesTo(analysis, a, false).filter((l) => l.file === 'macros/pair.sql').map((l) => pair.slice(l.span!.start - 1, l.span!.end + 1)), ['"a"']);
+    const result = renameModel(analysis, a, 'a2');
+    assert.equal(result.problem, undefined);
+    assert.deepEqual(result.edits.filter((e) => e.file === 'macros/pair.sql').map((e) => pair.slice(e.span.start - 1, e.span.end + 1)), ['"a"']);
+    assert.ok(!result.edits.some((e) => e.file === 'models/d.sql'));
+  });
+
+  it('rename refuses, naming the files, where the name is computed with nothing written to update', () => {
+    // The macro holds the name, but not as a ref() call: nothing there is known to be this ref.
+    const computed = "{% macro from_computed() %}{% set n = 'a' %}{{ ref(n) }}{% endmacro %}";
+    const { analysis } = load({ 'macros/computed.sql': computed, 'models/b.sql': 'select * from {{ from_computed() }}' });
     const result = renameModel(analysis, analysis.project.nodes.get('model.p.a')!, 'a2');
     assert.deepEqual(result.cannotUpdate, ['models/b.sql']);
     assert.match(result.problem!, /models\/b\.sql/);
     assert.deepEqual(result.edits, []);
+    // A literal ref('a') in another macro the model calls does not make up for the computed one.
+    const mixed = load({ 'macros/computed.sql': computed, 'models/b.sql': 'select * from {{ from_a() }} union all select * from {{ from_computed() }}' }).analysis;
+    const both = renameModel(mixed, mixed.project.nodes.get('model.p.a')!, 'a2');
+    assert.deepEqual(both.cannotUpdate, ['models/b.sql']);
   });
 
   it('hover renders doc() blocks in descriptions', () => {

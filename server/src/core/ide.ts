@@ -8,7 +8,7 @@ import { parse, render } from './jinja';
 import { layerFit, layerProblem } from './graph';
 import { sqlCallsOf } from './loader/node-calls';
 import type { MacroDefinition, ProjectNode } from './model';
-import { scan, type RefCall, type SourceCall } from './scanner';
+import { scan, type RefCall, type ScanResult, type SourceCall } from './scanner';
 import type { Span } from './text';
 
 export interface Location {
@@ -191,16 +191,66 @@ function downstreamCount(analysis: Analysis, id: string): number {
 }
 
 /** Refs to `target` that rendering found with no literal name at their call (a loop variable, a computed name). */
-function renderedRefsTo(analysis: Analysis, target: ProjectNode): Array<{ file: string }> {
-  const out: Array<{ file: string }> = [];
+function renderedRefsTo(analysis: Analysis, target: ProjectNode): Array<{ node: ProjectNode; call: RefCall }> {
+  const out: Array<{ node: ProjectNode; call: RefCall }> = [];
   for (const id of analysis.graph.children.get(target.uniqueId) ?? []) {
     const node = analysis.project.nodes.get(id);
     if (!node) continue;
     for (const call of node.refs) {
-      if (call.literal === false && analysis.graph.resolveRef(call.name, call.packageName, call.version, node.packageName) === target) out.push({ file: node.file });
+      if (call.literal === false && analysis.graph.resolveRef(call.name, call.packageName, call.version, node.packageName) === target) out.push({ node, call });
     }
   }
   return out;
+}
+
+/** The root project's macros a node's render reached (`parsed.uses`), by name. */
+function usedMacros(analysis: Analysis, node: ProjectNode): string[] {
+  const root = analysis.project.config.name;
+  const names: string[] = [];
+  for (const id of node.parsed?.uses ?? []) {
+    const [kind, pkg, name] = id.split('.');
+    if (kind === 'macro' && pkg === root && name !== undefined) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * Literal `ref('name')` calls that resolve to `target` in the root project's macros named, and in
+ * the root macros those call, transitively (a call between macros of one file is not recorded in
+ * a node's uses; a branch the render did not take still names the model literally). Package
+ * macros are left out: their files are fetched code, not the project's to edit. `scans` keeps
+ * each file's scan across one request.
+ */
+function macroRefsTo(analysis: Analysis, names: Iterable<string>, target: ProjectNode, scans: Map<string, ScanResult>): Location[] {
+  const { project } = analysis;
+  const root = project.config.name;
+  const scanOf = (file: string): ScanResult | undefined => {
+    const text = project.files.get(file)?.text;
+    if (text === undefined) return undefined;
+    let scanned = scans.get(file);
+    if (!scanned) scans.set(file, (scanned = scan(text)));
+    return scanned;
+  };
+  const reached = new Map<string, MacroDefinition>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const called = queue.pop()!;
+    const dot = called.indexOf('.');
+    if (dot !== -1 && called.slice(0, dot) !== root) continue;
+    const name = called.slice(dot + 1);
+    if (reached.has(name)) continue;
+    const macro = project.macros.get(name)?.find((m) => m.packageName === root);
+    if (!macro) continue;
+    reached.set(name, macro);
+    for (const call of scanOf(macro.file)?.macroCalls ?? []) if (within(macro.block.span, call.span.start)) queue.push(call.name);
+  }
+  const out: Location[] = [];
+  for (const macro of reached.values()) {
+    for (const call of scanOf(macro.file)?.refs ?? []) {
+      if (within(macro.block.span, call.callSpan.start) && analysis.graph.resolveRef(call.name, call.packageName, call.version, root) === target) out.push({ file: macro.file, span: call.span });
+    }
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span!.start - b.span!.start));
 }
 
 /** Spans of `'name'` / `"name"` (the inside of the quotes) in a text. */
@@ -223,6 +273,7 @@ export function referencesTo(analysis: Analysis, target: ProjectNode, includeDec
     .map((id) => analysis.project.nodes.get(id))
     .filter((n): n is ProjectNode => n !== undefined)
     .sort((a, b) => rank.get(a.uniqueId)! - rank.get(b.uniqueId)!);
+  const inMacros = new Map<string, ScanResult>();
   for (const node of referring) {
     for (const call of node.refs) {
       if (graph.resolveRef(call.name, call.packageName, call.version, node.packageName) === target) out.push(call.literal === false ? { file: node.file, span: call.span, computed: true } : { file: node.file, span: call.span });
@@ -230,6 +281,8 @@ export function referencesTo(analysis: Analysis, target: ProjectNode, includeDec
     for (const call of node.sources) {
       if (graph.resolveSource(call.source, call.table, node.packageName) === target) out.push({ file: node.file, span: call.tableSpan });
     }
+    // The `ref('a')` written in a macro the node called (`{{ from_a() }}`): where the name is.
+    if (target.resourceType !== 'source') out.push(...macroRefsTo(analysis, usedMacros(analysis, node), target, inMacros));
   }
   if (includeDeclaration) {
     if (target.yml) out.push({ file: target.yml.file, span: target.yml.span });
@@ -275,13 +328,19 @@ export function renameModel(analysis: Analysis, node: ProjectNode, newName: stri
   if (analysis.graph.refTargets.has(newName)) return { edits: [], problem: `A node named '${newName}' already exists` };
   const edits: TextEdit[] = [];
   const cannotUpdate = new Set<string>();
-  for (const ref of renderedRefsTo(analysis, node)) {
+  const inMacros = new Map<string, ScanResult>();
+  for (const { node: from, call } of renderedRefsTo(analysis, node)) {
     // Rendering found the ref where the text names no literal: a quoted name in that file (a
-    // list the loop walks) is what to edit; without one, the rename cannot keep the graph.
-    const text = analysis.project.files.get(ref.file)?.text ?? '';
+    // list the loop walks) is what to edit, else the literal ref() in the macros called at the
+    // ref's call and those they call; without either, the rename cannot keep the graph.
+    const text = analysis.project.files.get(from.file)?.text ?? '';
     const spans = quotedLiterals(text, node.name);
-    if (spans.length === 0) cannotUpdate.add(ref.file);
-    for (const span of spans) edits.push({ file: ref.file, span, newText: newName });
+    for (const span of spans) edits.push({ file: from.file, span, newText: newName });
+    if (spans.length > 0) continue;
+    const calledThere = sqlCallsOf(analysis.project, from).macroCalls.filter((m) => call.callSpan.end > call.callSpan.start && within(call.callSpan, m.span.start));
+    const inMacro = macroRefsTo(analysis, calledThere.map((m) => m.name), node, inMacros);
+    if (inMacro.length === 0) cannotUpdate.add(from.file);
+    for (const loc of inMacro) edits.push({ file: loc.file, span: loc.span!, newText: newName });
   }
   if (cannotUpdate.size > 0) {
     const files = [...cannotUpdate].sort();
