@@ -58,7 +58,7 @@ export function registerNavigationHandlers(state: ServerState): void {
       const text = state.textOf(where.path);
       const offset = state.lines.of(where.path).offset(params.position);
       const items = state.trustedColumns?.completion(where.project, where.file, text, offset) ?? completionsAt(where.project.get(), text, offset, where.file);
-      const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field };
+      const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field, package: CompletionItemKind.Module, variable: CompletionItemKind.Variable };
       return items.map((i) => ({
         label: i.label,
         kind: kinds[i.kind],
