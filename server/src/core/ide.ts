@@ -22,7 +22,7 @@ export interface Location {
 export type Target =
   | { kind: 'ref'; call: RefCall; node?: ProjectNode; from?: ProjectNode }
   | { kind: 'source'; call: SourceCall; part: 'source' | 'table'; node?: ProjectNode; from?: ProjectNode }
-  | { kind: 'macro'; name: string; span: Span; macro?: MacroDefinition }
+  | { kind: 'macro'; name: string; span: Span; macro?: MacroDefinition; from?: ProjectNode }
   | { kind: 'yml-node'; node: ProjectNode; span: Span };
 
 const within = (span: Span, offset: number): boolean => offset >= span.start && offset <= span.end;
@@ -59,7 +59,7 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
     for (const call of macroCalls) {
       if (within(call.span, offset)) {
         const macro = findMacro(analysis, call.name);
-        return macro ? { kind: 'macro', name: call.name, span: call.span, macro } : { kind: 'macro', name: call.name, span: call.span };
+        return macro ? { kind: 'macro', name: call.name, span: call.span, macro, from: node } : { kind: 'macro', name: call.name, span: call.span, from: node };
       }
     }
     // `{{ ref(m) }}` in a loop: the call stands for the refs rendering found there.
@@ -140,6 +140,28 @@ export function definitionOf(analysis: Analysis, file: string, offset: number): 
     case 'yml-node':
       return t.node.resourceType === 'source' ? undefined : nodeLocation(t.node);
   }
+}
+
+/**
+ * F12's answers: `definitionOf`'s, and on a macro call in a model, after the macro, the nodes the
+ * model's render reached through that call, for this caller (`ref('dex_' ~ chain ~ '_trades')` in
+ * the macro, `chain` given by this model; or a name written in the macro): the render recorded each
+ * ref it found with no name written in the model, with the call that led to it as its span.
+ */
+export function definitionsOf(analysis: Analysis, file: string, offset: number): Location[] {
+  const first = definitionOf(analysis, file, offset);
+  const t = first ? targetAt(analysis, file, offset) : undefined;
+  if (!first || t?.kind !== 'macro' || !t.from) return first ? [first] : [];
+  const out: Location[] = [first];
+  const seen = new Set<string>();
+  for (const call of t.from.refs) {
+    if (call.literal !== false || !within(call.callSpan, t.span.start) || !within(call.callSpan, t.span.end)) continue;
+    const node = analysis.graph.resolveRef(call.name, call.packageName, call.version, t.from.packageName);
+    if (!node || seen.has(node.uniqueId)) continue;
+    seen.add(node.uniqueId);
+    out.push({ ...nodeLocation(node), computed: true });
+  }
+  return out;
 }
 
 /** Where a node is defined: its block name for snapshots, else its file. */
