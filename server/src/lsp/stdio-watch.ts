@@ -20,18 +20,37 @@ const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const flag = new Int32Array(workerData.flag);
 const raise = () => { Atomics.store(flag, 0, 1); };
+// Frames: headers, a blank line, then Content-Length bytes of JSON. Only the method is looked at,
+// and only in small bodies (shutdown and exit are a few dozen bytes): a large one (a document's
+// text) is skipped as it streams by, never gathered.
+const SMALL = 4096;
 let pending = Buffer.alloc(0);
-// Frames: headers, a blank line, then Content-Length bytes of JSON. Only the method is looked at.
-const scan = () => {
+let skip = 0;
+const take = (chunk) => {
+  if (skip > 0) {
+    const n = Math.min(skip, chunk.length);
+    skip -= n;
+    chunk = chunk.subarray(n);
+    if (chunk.length === 0) return;
+  }
+  pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
   for (;;) {
     const end = pending.indexOf('\r\n\r\n');
     if (end < 0) return;
     const m = /content-length:\s*(\d+)/i.exec(pending.subarray(0, end).toString('ascii'));
-    if (!m) { pending = pending.subarray(end + 4); continue; }
+    const start = end + 4;
+    if (!m) { pending = pending.subarray(start); continue; }
     const length = Number(m[1]);
-    if (pending.length < end + 4 + length) return;
-    const body = pending.subarray(end + 4, end + 4 + length);
-    pending = pending.subarray(end + 4 + length);
+    if (length > SMALL) {
+      const here = Math.min(length, pending.length - start);
+      skip = length - here;
+      pending = pending.subarray(start + here);
+      if (skip > 0) return;
+      continue;
+    }
+    if (pending.length < start + length) return;
+    const body = pending.subarray(start, start + length);
+    pending = pending.subarray(start + length);
     try {
       const method = JSON.parse(body.toString('utf8')).method;
       if (method === 'shutdown' || method === 'exit') raise();
@@ -51,8 +70,7 @@ try {
 }
 stream.on('data', (chunk) => {
   parentPort.postMessage(chunk);
-  pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-  scan();
+  take(chunk);
 });
 const end = () => { raise(); parentPort.postMessage(null); };
 stream.on('end', end);
