@@ -10,6 +10,13 @@
  *     [--probe FILE:LINE:COL ...] [PROJECT_DIR ...]
  *
  * `--probe` asks hover and F12 (definition) at a place of each project (path relative to it).
+ * `--completion` asks completion where a user types (inside `ref('`, `ref('pkg', '`, `source('`,
+ * `source('src', '`, a macro name after `{{ `, a package namespace after `dbt_utils.`, `var('`, a
+ * config key in `config(`; in a properties yml a model's and a column's `name:`), each probe the
+ * opened model's text with the probe appended (an incremental edit) and the cursor at its end; it
+ * prints per probe the count, the answer's time (client side), the first items in the editor's order
+ * (sortText, else label) and what the project has that the answer should show (package models,
+ * versioned models, disabled models, vars), read by loading the project in this process.
  * `--syntax-all` also runs the server's on-save check (lsp/save-check.ts) in this process on every
  * model of a project whose target is DuckDB, as if each were saved (the server's check is
  * asynchronous and only a problem is published, so the protocol run cannot wait for it).
@@ -92,9 +99,54 @@ interface ProjectReport {
   byCode: Map<string, { severity: string; count: number; samples: string[] }>;
   notes: string[];
   millis: number;
+  completion: CompletionProbe[];
 }
 
-async function audit(project: string, open: number, samples: number, timeoutMs: number, probes: string[]): Promise<ProjectReport> {
+interface CompletionProbe {
+  probe: string;
+  count: number;
+  millis: number;
+  /** The first items as the editor orders them (sortText, else label). */
+  first: string[];
+  /** Labels offered more than once. */
+  repeated: number;
+  /** What was checked against the project, and the verdict. */
+  checks: string[];
+}
+
+interface LspCompletion {
+  label: string;
+  detail?: string;
+  sortText?: string;
+  insertText?: string;
+  documentation?: string;
+}
+
+/** What a completion answer should reflect, from the project loaded in this process. */
+function completionFacts(projectDir: string): { packageModels: Map<string, string[]>; versioned: string[]; disabled: string[]; vars: string[]; sources: string[]; macroPackages: string[]; rootName: string } {
+  const scratch = mkdtempSync(join(tmpdir(), 'medallion-editor-audit-'));
+  try {
+    const env = { ...process.env, ...dummyEnv(), DBT_PROFILES_DIR: profilesDirOf(projectDir), DBT_TARGET_PATH: join(scratch, 'target'), HOME: scratch };
+    const analysis = new ProjectState(projectDir, new OverlayHost(), env).get();
+    const rootName = analysis.project.config.name;
+    const packageModels = new Map<string, string[]>();
+    const versioned: string[] = [];
+    for (const n of analysis.project.nodes.values()) {
+      if (n.resourceType !== 'model') continue;
+      if (n.packageName !== rootName) packageModels.set(n.packageName, [...(packageModels.get(n.packageName) ?? []), n.name]);
+      if (n.version !== undefined) versioned.push(`${n.name} v${String(n.version)}`);
+    }
+    const disabled = [...analysis.project.disabled.values()].flat().filter((n) => n.resourceType === 'model').map((n) => n.name);
+    const vars = Object.keys((analysis.project.config.vars ?? {}) as Record<string, unknown>).filter((k) => typeof (analysis.project.config.vars as Record<string, unknown>)[k] !== 'object' || k !== analysis.project.config.name);
+    const sources = [...new Set([...analysis.graph.sourceTables.values()].map((n) => n.source!.sourceName))];
+    const macroPackages = [...new Set([...analysis.project.macros.values()].flat().map((m) => m.packageName))];
+    return { packageModels, versioned, disabled, vars, sources, macroPackages, rootName };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function audit(project: string, open: number, samples: number, timeoutMs: number, probes: string[], completion = false): Promise<ProjectReport> {
   const started = performance.now();
   const scratch = mkdtempSync(join(tmpdir(), 'medallion-editor-audit-'));
   const env = { ...process.env, ...dummyEnv(), DBT_PROFILES_DIR: profilesDirOf(project), DBT_TARGET_PATH: join(scratch, 'target'), HOME: scratch };
@@ -104,6 +156,7 @@ async function audit(project: string, open: number, samples: number, timeoutMs: 
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const latest = new Map<string, Published[]>();
   const notes: string[] = [];
+  const completions: CompletionProbe[] = [];
   /** Events the waits below look for, in arrival order. */
   const events: string[] = [];
   let wake: () => void = () => undefined;
@@ -188,6 +241,7 @@ async function audit(project: string, open: number, samples: number, timeoutMs: 
       };
       notes.push(`probe ${at}: F12 → ${typeof definition === 'string' ? definition : where(definition)}; hover → ${hoverText.replace(/\s+/g, ' ').slice(0, 200)}`);
     }
+    if (completion && sample[0]) completions.push(...(await completionProbes(project, sample[0], rpc, barrier)));
   } catch (err) {
     notes.push(`audit stopped: ${(err as Error).message}${stderr ? `; server stderr: ${stderr.slice(-500)}` : ''}`);
   }
@@ -207,7 +261,100 @@ async function audit(project: string, open: number, samples: number, timeoutMs: 
       byCode.set(key, entry);
     }
   }
-  return { project, files: files.length, opened: sample.length, byCode, notes, millis: performance.now() - started };
+  return { project, files: files.length, opened: sample.length, byCode, notes, millis: performance.now() - started, completion: completions };
+}
+
+/** A yml under the project's models holding `models:` with `columns:`; the offsets of a model's and a column's name value. */
+function propertiesYml(project: string): { file: string; text: string; model: number; column: number } | undefined {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d).sort()) {
+      const f = join(d, n);
+      if (statSync(f).isDirectory()) walk(f);
+      else if (/\.ya?ml$/.test(n)) found.push(f);
+    }
+  };
+  if (existsSync(join(project, 'models'))) walk(join(project, 'models'));
+  for (const file of found) {
+    const text = readFileSync(file, 'utf8');
+    const models = /^models:\s*\n(?:\s*#.*\n)*(\s*)- name: *([\w]+)/m.exec(text);
+    if (!models) continue;
+    const modelAt = models.index + models[0].length - models[2]!.length;
+    const columns = /\n(\s*)columns:\s*\n(?:\s*#.*\n)*\s*- name: *([\w]+)/.exec(text.slice(modelAt));
+    if (!columns) continue;
+    const columnAt = modelAt + columns.index + columns[0].length - columns[2]!.length;
+    return { file, text, model: modelAt, column: columnAt };
+  }
+  return undefined;
+}
+
+async function completionProbes(project: string, file: string, rpc: ReturnType<typeof createMessageConnection>, barrier: () => Promise<unknown>): Promise<CompletionProbe[]> {
+  const facts = completionFacts(project);
+  const original = readFileSync(file, 'utf8');
+  const uri = pathToFileURL(file).toString();
+  const out: CompletionProbe[] = [];
+  let version = 1;
+  const firstPackageWithModels = [...facts.packageModels.keys()][0];
+  const namespace = facts.macroPackages.includes('dbt_utils') ? 'dbt_utils' : facts.macroPackages.find((p) => p !== facts.rootName && p !== 'dbt');
+  const ask = async (probe: string, uriOf: string, text: string, offset: number, checks: (items: LspCompletion[]) => string[]): Promise<void> => {
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uriOf, version: ++version }, contentChanges: [{ text }] });
+    await barrier();
+    const lines = text.slice(0, offset).split('\n');
+    const position = { line: lines.length - 1, character: lines[lines.length - 1]!.length };
+    const t0 = performance.now();
+    const answer = (await rpc.sendRequest('textDocument/completion', { textDocument: { uri: uriOf }, position }).catch((e: Error) => e.message)) as LspCompletion[] | { items: LspCompletion[] } | string | null;
+    const millis = performance.now() - t0;
+    if (typeof answer === 'string') {
+      out.push({ probe, count: 0, millis, first: [], repeated: 0, checks: [`error: ${answer}`] });
+      return;
+    }
+    const items = (Array.isArray(answer) ? answer : (answer?.items ?? [])).slice();
+    items.sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+    const labels = items.map((i) => i.label);
+    out.push({ probe, count: items.length, millis, first: items.slice(0, 6).map((i) => `${i.label}${i.detail ? ` (${i.detail.slice(0, 50)})` : ''}`), repeated: labels.length - new Set(labels).size, checks: checks(items) });
+  };
+  const model = async (probe: string, typed: string, checks: (items: LspCompletion[]) => string[]): Promise<void> => {
+    const text = `${original}\n${typed}`;
+    await ask(probe, uri, text, text.length, checks);
+  };
+  const has = (items: LspCompletion[], label: string): boolean => items.some((i) => i.label === label || i.insertText === label);
+  await model("ref('", "{{ ref('", (items) => {
+    const checks: string[] = [];
+    for (const [pkg, names] of facts.packageModels) checks.push(`package ${pkg}: ${names.filter((n) => has(items, n)).length}/${names.length} of its models offered${items.some((i) => i.label === pkg) ? ', the package itself offered' : ''}`);
+    if (facts.versioned.length) checks.push(`versioned models: ${facts.versioned.slice(0, 3).join(', ')}…; offered with a version: ${items.filter((i) => /\bv\d/.test(i.detail ?? '') || /version/.test(i.insertText ?? '')).length}`);
+    const disabled = facts.disabled.filter((n) => has(items, n) && !items.some((i) => i.label === n && /disabled/.test(i.detail ?? '')));
+    checks.push(`disabled models (${facts.disabled.length}) offered as if enabled: ${disabled.length}`);
+    return checks;
+  });
+  if (firstPackageWithModels) {
+    await model(`ref('${firstPackageWithModels}', '`, `{{ ref('${firstPackageWithModels}', '`, (items) => {
+      const names = facts.packageModels.get(firstPackageWithModels)!;
+      return [`${names.filter((n) => has(items, n)).length}/${names.length} of the package's models; ${items.filter((i) => !names.includes(i.label)).length} items not of the package`];
+    });
+  }
+  await model("source('", "{{ source('", (items) => [`${facts.sources.filter((n) => has(items, n)).length}/${facts.sources.length} sources`]);
+  if (facts.sources[0]) await model(`source('${facts.sources[0]}', '`, `{{ source('${facts.sources[0]}', '`, () => []);
+  await model('{{ (macro)', '{{ ', (items) => [`dispatch implementations (x__name) offered: ${items.filter((i) => /^\w+__/.test(i.label)).length}; dbt internal: ${items.filter((i) => i.documentation?.startsWith('dbt ·')).length}`]);
+  if (namespace) await model(`${namespace}.`, `{{ ${namespace}.`, (items) => [`items not of ${namespace}: ${items.filter((i) => !(i.detail ?? '').includes(namespace) && !(i.documentation ?? '').startsWith(namespace)).length}`]);
+  await model("var('", "{{ var('", (items) => [`${facts.vars.filter((n) => has(items, n)).length}/${facts.vars.length} project vars`]);
+  await model('config(', "{{ config(", () => []);
+  await model('config(materialized=', "{{ config(materialized='", () => []);
+  await rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text: original }] });
+  const yml = propertiesYml(project);
+  if (yml) {
+    const yuri = pathToFileURL(yml.file).toString();
+    await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: yuri, languageId: 'yaml', version: ++version, text: yml.text } });
+    const blank = (at: number): { text: string; offset: number } => {
+      const end = at + /^\w+/.exec(yml.text.slice(at))![0].length;
+      return { text: yml.text.slice(0, at) + yml.text.slice(end), offset: at };
+    };
+    const m = blank(yml.model);
+    await ask(`yml model name (${relative(project, yml.file)})`, yuri, m.text, m.offset, () => []);
+    const c = blank(yml.column);
+    await ask('yml column name', yuri, c.text, c.offset, () => []);
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: yuri, version: ++version }, contentChanges: [{ text: yml.text }] });
+  }
+  return out;
 }
 
 /** The on-save check of every root-project model, as the server runs it, for a DuckDB target. */
@@ -255,12 +402,14 @@ async function main(): Promise<void> {
   const projects: string[] = [];
   const probes: string[] = [];
   let syntax = false;
+  let completion = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--open') open = Number(args[++i]);
     else if (a === '--samples') samples = Number(args[++i]);
     else if (a === '--json') json = args[++i];
     else if (a === '--syntax-all') syntax = true;
+    else if (a === '--completion') completion = true;
     else if (a === '--probe') probes.push(args[++i]!);
     else if (a === '--timeout') timeoutMs = Number(args[++i]) * 1000;
     else projects.push(resolve(a));
@@ -271,7 +420,7 @@ async function main(): Promise<void> {
   }
   const reports: ProjectReport[] = [];
   for (const project of projects) {
-    const r = await audit(project, open, samples, timeoutMs, probes);
+    const r = await audit(project, open, samples, timeoutMs, probes, completion);
     if (syntax) await syntaxAll(project, r.byCode, r.notes, samples).catch((err: unknown) => r.notes.push(`on-save check failed: ${(err as Error).message}`));
     reports.push(r);
     const total = [...r.byCode.values()].reduce((s, e) => s + e.count, 0);
@@ -281,6 +430,11 @@ async function main(): Promise<void> {
     for (const [key, e] of entries) {
       console.log(`  ${String(e.count).padStart(6)}  ${e.severity.padEnd(7)} ${key.split('\u0000')[1]}`);
       for (const s of e.samples) console.log(`            ${s}`);
+    }
+    if (r.completion.length) {
+      console.log(`\n  | probe | items | ms | repeated labels | first items (editor order) | checks |`);
+      console.log('  |---|---|---|---|---|---|');
+      for (const c of r.completion) console.log(`  | \`${c.probe}\` | ${c.count} | ${c.millis.toFixed(0)} | ${c.repeated} | ${c.first.join('; ').replace(/\|/g, '/')} | ${c.checks.join('; ')} |`);
     }
   }
   console.log('\n| project | ' + 'error | warning | info | hint |');

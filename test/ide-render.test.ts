@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeProject } from '../server/src/core/analysis';
 import { MemoryHost } from '../server/src/core/host';
-import { definitionOf, describeNode, hoverAt, referencesTo, renameModel } from '../server/src/core/ide';
+import { definitionOf, definitionsOf, describeNode, hoverAt, referencesTo, renameModel } from '../server/src/core/ide';
 import { reparseNodes, updateMacroText, updateModelText } from '../server/src/core/incremental';
 import { ScanCache } from '../server/src/core/loader';
 import { normalizePath } from '../server/src/core/host';
@@ -27,6 +27,12 @@ const FILES: Record<string, string> = {
   // spellbook's dex_<chain>_sandwiches: a macro builds the SQL from a source() computed in its arguments.
   'macros/sandwiches.sql': '{% macro sandwiches(chain, transactions) %}select * from {{ transactions }}{% endmacro %}',
   'models/sources.yml': 'version: 2\nsources:\n  - name: polygon\n    tables:\n      - name: transactions\n',
+  // spellbook's dex macros: the model a macro refs is named from the caller's argument.
+  'macros/trades.sql': "{% macro trades(chain) %}select * from {{ ref('dex_' ~ chain ~ '_trades') }}{% endmacro %}",
+  'models/dex_ethereum_trades.sql': 'select 1 as id',
+  'models/dex_polygon_trades.sql': 'select 1 as id',
+  'models/eth_view.sql': "select 1 as x\nunion all {{ trades('ethereum') }}",
+  'models/polygon_view.sql': "{% set chain = 'polygon' %}\n{{ trades(chain) }} union all {{ trades('ethereum') }}",
   'models/polygon_sandwiches.sql': "{% set chain = 'polygon' %}\n{{ sandwiches(\n  chain = chain\n  , transactions = source(chain, 'transactions')\n) }}",
 };
 
@@ -48,6 +54,24 @@ describe('editor: refs that only rendering finds', () => {
     assert.equal(definitionOf(analysis, 'models/b.sql', at(b, 'from_a'))?.file, 'macros/m.sql');
     const loops = FILES['models/loops.sql']!;
     assert.deepEqual(definitionOf(analysis, 'models/loops.sql', at(loops, 'ref(m)')), { file: 'models/a.sql' });
+  });
+
+  it("F12 on a macro call offers the macro, then the models its render reached through that call for this caller", () => {
+    const { analysis } = load();
+    const eth = FILES['models/eth_view.sql']!;
+    assert.deepEqual(definitionsOf(analysis, 'models/eth_view.sql', at(eth, 'trades(')), [
+      { file: 'macros/trades.sql', span: definitionOf(analysis, 'models/eth_view.sql', at(eth, 'trades('))!.span },
+      { file: 'models/dex_ethereum_trades.sql', computed: true },
+    ]);
+    // Two calls in one model: each offers what it reached, the chain set in the model included.
+    const poly = FILES['models/polygon_view.sql']!;
+    assert.deepEqual(definitionsOf(analysis, 'models/polygon_view.sql', at(poly, 'trades(chain')).slice(1), [{ file: 'models/dex_polygon_trades.sql', computed: true }]);
+    assert.deepEqual(definitionsOf(analysis, 'models/polygon_view.sql', at(poly, "trades('eth")).slice(1), [{ file: 'models/dex_ethereum_trades.sql', computed: true }]);
+    // A macro whose ref is written in it: the model it reads, after the macro.
+    const b = FILES['models/b.sql']!;
+    assert.deepEqual(definitionsOf(analysis, 'models/b.sql', at(b, 'from_a')).map((l) => l.file), ['macros/m.sql', 'models/a.sql']);
+    // Not on a macro call: one answer, as definitionOf.
+    assert.deepEqual(definitionsOf(analysis, 'models/passes.sql', at(FILES['models/passes.sql']!, "'a'")), [{ file: 'models/a.sql' }]);
   });
 
   it('F12 on a macro call whose arguments compute a source() goes to the macro, on the source() call to the source', () => {

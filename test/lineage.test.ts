@@ -158,7 +158,7 @@ describe('completion in a layered model ranks what the layer rules allow first',
     const flat = analyse(FOLDERS);
     const t = "select * from {{ ref('') }}";
     const plain = completionsAt(flat, t, t.indexOf("('") + 2, 'models/marts/fct_orders.sql');
-    assert.ok(plain.every((i) => i.sortText === `000${i.label}`), JSON.stringify(plain.map((i) => i.sortText)));
+    assert.ok(plain.every((i) => i.sortText === `0000${i.label}`), JSON.stringify(plain.map((i) => i.sortText)));
   });
 });
 

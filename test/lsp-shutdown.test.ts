@@ -1,6 +1,7 @@
 /**
  * Shutdown while background work runs: the real `medallion lsp --stdio` on a generated project
- * large enough that its first column model is still being bound when `shutdown` arrives. The
+ * large enough that its first load (or its first column model) is still running when `shutdown`
+ * arrives. The
  * answer must come promptly and `exit` must end the process (0 after shutdown, 1 without, as the
  * LSP spec says). Conditions are waited on (notifications, the process's 'exit'), never time.
  */
@@ -25,10 +26,15 @@ interface Started {
   rpc: MessageConnection;
   exited: Promise<number | null>;
   columnsDone: () => boolean;
+  analysed: () => boolean;
 }
 
-/** Starts the server, opens one model and waits for its analysis (the column model then starts). */
-async function startAndTouch(root: string): Promise<Started> {
+/**
+ * Starts the server and opens one model; waits for its analysis (the column model then starts),
+ * or with `untilLoadStarts` only until the server announces the load (`medallion/analysisStarted`:
+ * the load starts once that is written, and blocks the server's main thread until it ends).
+ */
+async function startAndTouch(root: string, untilLoadStarts = false): Promise<Started> {
   const server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent' } });
   const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
@@ -38,15 +44,22 @@ async function startAndTouch(root: string): Promise<Started> {
     columns = true;
   });
   let analysed: () => void = () => undefined;
+  let complete = false;
   const analysis = new Promise<void>((r) => (analysed = r));
-  rpc.onNotification('medallion/analysisComplete', () => analysed());
+  rpc.onNotification('medallion/analysisComplete', () => {
+    complete = true;
+    analysed();
+  });
+  let loading: () => void = () => undefined;
+  const loadStarted = new Promise<void>((r) => (loading = r));
+  rpc.onNotification('medallion/analysisStarted', () => loading());
   rpc.listen();
   await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'p' }] });
   await rpc.sendNotification('initialized', {});
   const file = firstSql(join(root, 'models'));
   await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).toString(), languageId: 'jinja-sql', version: 1, text: readFileSync(file, 'utf8') } });
-  await analysis;
-  return { server, rpc, exited, columnsDone: () => columns };
+  await (untilLoadStarts ? loadStarted : analysis);
+  return { server, rpc, exited, columnsDone: () => columns, analysed: () => complete };
 }
 
 function firstSql(dir: string): string {
@@ -103,6 +116,49 @@ describe('LSP shutdown while the column model is computed', { timeout: 180_000 }
       assert.equal(s.columnsDone(), false, 'the column model finished before exit: the project is too small to show the bug');
       await s.rpc.sendNotification('exit');
       assert.equal(await within(s.exited, PROMPT_MS, 'exit'), 1);
+    } finally {
+      s.rpc.dispose();
+      s.server.kill();
+    }
+  });
+});
+
+describe('LSP shutdown while the first load runs', { timeout: 180_000 }, () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'medallion-shutdown-load-'));
+    // Its load takes ~0.5-1 s: far longer than a message takes to arrive, shorter than the bound.
+    generateProject(root, MODELS, 'shutdown_load_project');
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('answers shutdown before the load ends (the load is abandoned) and exits with 0', async (t) => {
+    const s = await startAndTouch(root, true);
+    try {
+      // A large message first (a document's text): the transport's watcher skips its body and still sees what follows.
+      await s.rpc.sendNotification('$/medallionTestPadding', { text: 'x'.repeat(200_000) });
+      const t0 = performance.now();
+      await within(s.rpc.sendRequest('shutdown'), PROMPT_MS, 'shutdown');
+      const shutdownMs = performance.now() - t0;
+      // Without the stop, the server answers only after the load, whose analysisComplete comes first.
+      assert.equal(s.analysed(), false, 'the load ran to its end before shutdown was answered');
+      await s.rpc.sendNotification('exit');
+      const code = await within(s.exited, PROMPT_MS, 'exit');
+      t.diagnostic(`shutdown answered in ${Math.round(shutdownMs)} ms during the load`);
+      assert.equal(code, 0);
+      assert.equal(s.analysed(), false);
+    } finally {
+      s.rpc.dispose();
+      s.server.kill();
+    }
+  });
+
+  it('exits with 1 on exit without shutdown during the load, without finishing it', async () => {
+    const s = await startAndTouch(root, true);
+    try {
+      await s.rpc.sendNotification('exit');
+      assert.equal(await within(s.exited, PROMPT_MS, 'exit'), 1);
+      assert.equal(s.analysed(), false, 'the load ran to its end before exit');
     } finally {
       s.rpc.dispose();
       s.server.kill();

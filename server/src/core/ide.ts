@@ -22,7 +22,7 @@ export interface Location {
 export type Target =
   | { kind: 'ref'; call: RefCall; node?: ProjectNode; from?: ProjectNode }
   | { kind: 'source'; call: SourceCall; part: 'source' | 'table'; node?: ProjectNode; from?: ProjectNode }
-  | { kind: 'macro'; name: string; span: Span; macro?: MacroDefinition }
+  | { kind: 'macro'; name: string; span: Span; macro?: MacroDefinition; from?: ProjectNode }
   | { kind: 'yml-node'; node: ProjectNode; span: Span };
 
 const within = (span: Span, offset: number): boolean => offset >= span.start && offset <= span.end;
@@ -59,7 +59,7 @@ export function targetAt(analysis: Analysis, file: string, offset: number): Targ
     for (const call of macroCalls) {
       if (within(call.span, offset)) {
         const macro = findMacro(analysis, call.name);
-        return macro ? { kind: 'macro', name: call.name, span: call.span, macro } : { kind: 'macro', name: call.name, span: call.span };
+        return macro ? { kind: 'macro', name: call.name, span: call.span, macro, from: node } : { kind: 'macro', name: call.name, span: call.span, from: node };
       }
     }
     // `{{ ref(m) }}` in a loop: the call stands for the refs rendering found there.
@@ -140,6 +140,28 @@ export function definitionOf(analysis: Analysis, file: string, offset: number): 
     case 'yml-node':
       return t.node.resourceType === 'source' ? undefined : nodeLocation(t.node);
   }
+}
+
+/**
+ * F12's answers: `definitionOf`'s, and on a macro call in a model, after the macro, the nodes the
+ * model's render reached through that call, for this caller (`ref('dex_' ~ chain ~ '_trades')` in
+ * the macro, `chain` given by this model; or a name written in the macro): the render recorded each
+ * ref it found with no name written in the model, with the call that led to it as its span.
+ */
+export function definitionsOf(analysis: Analysis, file: string, offset: number): Location[] {
+  const first = definitionOf(analysis, file, offset);
+  const t = first ? targetAt(analysis, file, offset) : undefined;
+  if (!first || t?.kind !== 'macro' || !t.from) return first ? [first] : [];
+  const out: Location[] = [first];
+  const seen = new Set<string>();
+  for (const call of t.from.refs) {
+    if (call.literal !== false || !within(call.callSpan, t.span.start) || !within(call.callSpan, t.span.end)) continue;
+    const node = analysis.graph.resolveRef(call.name, call.packageName, call.version, t.from.packageName);
+    if (!node || seen.has(node.uniqueId)) continue;
+    seen.add(node.uniqueId);
+    out.push({ ...nodeLocation(node), computed: true });
+  }
+  return out;
 }
 
 /** Where a node is defined: its block name for snapshots, else its file. */
@@ -368,7 +390,7 @@ function distinctEdits(edits: TextEdit[]): TextEdit[] {
   });
 }
 
-export type CompletionKind = 'model' | 'seed' | 'snapshot' | 'source' | 'table' | 'macro' | 'column';
+export type CompletionKind = 'model' | 'seed' | 'snapshot' | 'source' | 'table' | 'macro' | 'column' | 'package' | 'variable';
 
 export interface CompletionItem {
   label: string;
@@ -382,34 +404,60 @@ export interface CompletionItem {
   snippet?: boolean;
 }
 
-/** Completion from the text before the cursor: names inside ref('/source('…'), else macros. */
+/**
+ * Completion from the text before the cursor: names inside `ref('` (one item per name, the node
+ * dbt resolves it to from this file's package: the root project first, then its own package, then
+ * the only one) and `ref('pkg', '` (that package's), source names and tables, `var('` (the vars
+ * this file's package sees), config keys and values, macros after `{{ ` (those callable without a
+ * namespace here: the file's package's and the root project's; installed packages as namespaces)
+ * and after `pkg.` (that package's), columns; in a properties yml, a model's `name:` and a
+ * column's `name:`. Dispatch implementations (`default__x`, `duckdb__x`) are never offered: the
+ * dispatching macro is what is called.
+ */
 export function completionsAt(analysis: Analysis, text: string, offset: number, file?: string): CompletionItem[] {
   const before = text.slice(Math.max(0, offset - 300), offset);
   const { graph, project } = analysis;
-  if (/\bref\(\s*['"][\w.]*$/.test(before)) {
+  if (file !== undefined && /\.ya?ml$/i.test(file)) return ymlCompletions(analysis, text, offset, file);
+  const ownPackage = (file !== undefined ? nodesInFile(analysis, file)[0]?.packageName : undefined) ?? packageOfFile(analysis, file) ?? project.config.name;
+  const qualified = /\bref\(\s*['"](\w+)['"]\s*,\s*['"][\w.]*$/.exec(before);
+  const plainRef = !qualified && /\bref\(\s*['"][\w.]*$/.test(before);
+  if (qualified || plainRef) {
     // What the layer rules allow this model to read comes first; what they forbid last, saying why.
     const layer = file ? nodesInFile(analysis, file).find((n) => n.resourceType === 'model' || n.resourceType === 'snapshot')?.layer : undefined;
-    return [...graph.refTargets.values()].map((n) => {
-      const why = layerProblem(graph, layer, n.layer);
-      return {
-        label: n.name,
-        kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
-        detail: `${n.resourceType}${n.layer ? ` · ${n.layer}` : ''} · ${n.config.materialized}${why ? ` · layer rules: ${why}` : ''}`,
-        sortText: `${String(layerFit(graph, layer, n.layer)).padStart(3, '0')}${n.name}`,
-        ...(n.description ? { documentation: n.description } : {}),
-      };
-    });
+    const items: CompletionItem[] = [];
+    const packagesWithNodes = new Set<string>();
+    for (const [key, byPackage] of graph.refLookup) {
+      if (/\.v[^.]*$/.test(key) && graph.versions.has(key.replace(/\.v[^.]*$/, ''))) continue;
+      const nodes = [...byPackage.values()];
+      for (const n of nodes) packagesWithNodes.add(n.packageName);
+      const n = qualified ? byPackage.get(qualified[1]!) : (byPackage.get(project.config.name) ?? byPackage.get(ownPackage) ?? (nodes.length === 1 ? nodes[0] : undefined));
+      if (!n) {
+        // Only in several other packages: ambiguous unqualified, so each is offered with its package.
+        if (!qualified) for (const m of nodes) items.push(refItem(graph, layer, m, project.config.name, nodes, true));
+        continue;
+      }
+      items.push(refItem(graph, layer, n, project.config.name, nodes, false));
+    }
+    if (plainRef) {
+      for (const pkg of [...packagesWithNodes].sort()) {
+        if (pkg === project.config.name) continue;
+        items.push({ label: pkg, kind: 'package', detail: `package · ref('${pkg}', 'name') names one of its models`, sortText: `9${pkg}` });
+      }
+    }
+    return items;
   }
   const tableOf = /\bsource\(\s*['"](\w+)['"]\s*,\s*['"]\w*$/.exec(before);
   if (tableOf) {
     return [...graph.sourceTables.values()]
       .filter((n) => n.source!.sourceName === tableOf[1])
-      .map((n) => ({ label: n.name, kind: 'table' as const, detail: `source table${n.layer ? ` · ${n.layer}` : ''}`, ...(n.description ? { documentation: n.description } : {}) }));
+      .map((n) => ({ label: n.name, kind: 'table' as const, detail: `source table${n.layer ? ` · ${n.layer}` : ''}${n.packageName !== project.config.name ? ` · ${n.packageName}` : ''}`, ...(n.description ? { documentation: n.description } : {}) }));
   }
   if (/\bsource\(\s*['"]\w*$/.test(before)) {
-    const names = [...new Set([...graph.sourceTables.values()].map((n) => n.source!.sourceName))];
-    return names.map((name) => ({ label: name, kind: 'source' as const, detail: 'source' }));
+    const names = new Map<string, number>();
+    for (const n of graph.sourceTables.values()) names.set(n.source!.sourceName, (names.get(n.source!.sourceName) ?? 0) + 1);
+    return [...names].map(([name, tables]) => ({ label: name, kind: 'source' as const, detail: `source · ${tables} table${tables === 1 ? '' : 's'}` }));
   }
+  if (/\bvar\(\s*['"]\w*$/.test(before)) return varCompletions(analysis, ownPackage);
   const configCall = /\bconfig\(([^()]*)$/.exec(before);
   if (configCall) {
     const value = /(\w+)\s*=\s*['"]?(\w*)$/.exec(configCall[1]!);
@@ -417,6 +465,12 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
     if (/(^|,)\s*\w*$/.test(configCall[1]!)) {
       return Object.entries(CONFIG_KEYS).map(([key, doc]) => ({ label: key, kind: 'column' as const, detail: 'config', documentation: doc, insertText: `${key}=`, snippet: false }));
     }
+  }
+  const inJinja = /\{\{[^}]*$|\{%[^%]*$/.test(before);
+  // A package's macros after `pkg.` inside Jinja (dbt_utils.star).
+  const namespace = inJinja ? /(?:^|[^\w.])(\w+)\.(\w*)$/.exec(before) : null;
+  if (namespace && (project.packages.has(namespace[1]!) || namespace[1] === project.config.name || namespace[1] === 'dbt')) {
+    return macroItems(analysis, (m) => m.packageName === namespace[1]);
   }
   // Columns of the models this file reads, after a `.` or where a column may start (documented in yml).
   const columnContext = /(?:select|,|where|and|or|by|on)\s+(\w*)$/i.exec(before) ?? /\b\w+\.(\w*)$/.exec(before);
@@ -432,25 +486,189 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
     }
     if (items.size > 0) return [...items.values()];
   }
-  if (/\{\{[^}]*$|\{%[^%]*$/.test(before)) {
-    const items: CompletionItem[] = [];
-    for (const list of project.macros.values()) {
-      for (const m of list) {
-        if (m.name.startsWith('test_') || m.name.startsWith('materialization_')) continue;
-        const params = m.block.params.map((p, i) => (p.defaultText === undefined ? `\${${i + 1}:${p.name}}` : null)).filter(Boolean);
-        items.push({
-          label: m.name,
-          kind: 'macro',
-          detail: `macro ${m.name}(${m.block.params.map((p) => (p.defaultText === undefined ? p.name : `${p.name}=${p.defaultText}`)).join(', ')})`,
-          documentation: `${m.packageName} · ${m.file}`,
-          insertText: `${m.name}(${params.join(', ')})`,
-          snippet: true,
-        });
-      }
+  if (inJinja) {
+    // Callable without a namespace: this package's macros, then the root project's (dbt's own are Medallion's builtins).
+    const items = macroItems(analysis, (m) => m.packageName === ownPackage || m.packageName === project.config.name, (m) => (m.packageName === ownPackage ? '0' : '1'));
+    const withMacros = new Set([...project.macros.values()].flatMap((list) => list.map((m) => m.packageName)));
+    for (const pkg of [...project.packages.keys()].sort()) {
+      if (pkg === ownPackage || !withMacros.has(pkg)) continue;
+      items.push({ label: pkg, kind: 'package', detail: `package · its macros: ${pkg}.name()`, insertText: `${pkg}.`, sortText: `9${pkg}` });
     }
     return items;
   }
   return [];
+}
+
+/** One `ref('` item: the node, its package when not the root's, other packages defining the name, versions. */
+function refItem(graph: Analysis['graph'], layer: string | undefined, n: ProjectNode, root: string, all: ProjectNode[], ambiguous: boolean): CompletionItem {
+  const why = layerProblem(graph, layer, n.layer);
+  const versions = n.version !== undefined ? [...(graph.versions.get(n.name)?.keys() ?? [])] : [];
+  const others = all.filter((m) => m !== n).map((m) => m.packageName);
+  const parts = [
+    n.resourceType,
+    ...(n.packageName !== root ? [`package ${n.packageName}`] : []),
+    ...(n.layer ? [n.layer] : []),
+    n.config.materialized,
+    ...(versions.length ? [`versions ${versions.map((v) => `v${v}`).join(', ')} (latest v${n.latestVersion ?? n.version}; ref('${n.name}', v=N) pins one)`] : []),
+    ...(ambiguous ? [`also in ${others.join(', ')}: write ref('${n.packageName}', '${n.name}')`] : others.length ? [`also in ${others.join(', ')}`] : []),
+    ...(why ? [`layer rules: ${why}`] : []),
+  ];
+  // The root project's nodes first, then packages'; within each, what the layer rules allow first.
+  const order = `${n.packageName === root ? 0 : 1}${String(layerFit(graph, layer, n.layer)).padStart(3, '0')}`;
+  return {
+    label: n.name,
+    kind: n.resourceType === 'model' ? 'model' : n.resourceType === 'seed' ? 'seed' : 'snapshot',
+    detail: parts.join(' · '),
+    sortText: `${order}${n.name}`,
+    ...(ambiguous ? { insertText: `${n.packageName}', '${n.name}` } : {}),
+    ...(n.description ? { documentation: n.description } : {}),
+  };
+}
+
+/** The package a file belongs to (by its folder), when no node is defined in it. */
+function packageOfFile(analysis: Analysis, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let best: { name: string; length: number } | undefined;
+  for (const [name, config] of analysis.project.packages) {
+    const dir = config.base;
+    if (dir && (file === dir || file.startsWith(dir + '/')) && (!best || dir.length > best.length)) best = { name, length: dir.length };
+  }
+  return best?.name;
+}
+
+/** Adapters whose `<adapter>__x` macros are dispatch implementations even where `x` is dbt's own (`trino__get_grant_sql`). */
+const ADAPTERS = new Set(['athena', 'bigquery', 'clickhouse', 'databricks', 'duckdb', 'fabric', 'glue', 'greenplum', 'hive', 'impala', 'materialize', 'mysql', 'oracle', 'postgres', 'redshift', 'risingwave', 'snowflake', 'spark', 'sqlite', 'sqlserver', 'starrocks', 'synapse', 'teradata', 'trino', 'presto', 'vertica']);
+
+/** `x__name` where `name` is a macro too, `default__x` or `<adapter>__x`: a dispatch implementation, not called by name. */
+function isDispatchImplementation(name: string, names: Map<string, MacroDefinition[]>): boolean {
+  const m = /^([a-z0-9]+)__(\w+)$/.exec(name);
+  return m !== null && (m[1] === 'default' || ADAPTERS.has(m[1]!) || names.has(m[2]!) || names.has(`default__${m[2]}`));
+}
+
+function macroItems(analysis: Analysis, keep: (m: MacroDefinition) => boolean, group: (m: MacroDefinition) => string = () => '0'): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  const seen = new Set<string>();
+  for (const list of analysis.project.macros.values()) {
+    for (const m of list) {
+      if (!keep(m) || seen.has(m.name)) continue;
+      if (m.name.startsWith('test_') || m.name.startsWith('materialization_') || isDispatchImplementation(m.name, analysis.project.macros)) continue;
+      seen.add(m.name);
+      const params = m.block.params.map((p, i) => (p.defaultText === undefined ? `\${${i + 1}:${p.name}}` : null)).filter(Boolean);
+      items.push({
+        label: m.name,
+        kind: 'macro',
+        detail: `macro ${m.name}(${m.block.params.map((p) => (p.defaultText === undefined ? p.name : `${p.name}=${p.defaultText}`)).join(', ')})`,
+        documentation: `${m.packageName} · ${m.file}`,
+        insertText: `${m.name}(${params.join(', ')})`,
+        // Helpers named `_x` (private by convention) after the others.
+        sortText: `${group(m)}${m.name.startsWith('_') ? '1' : '0'}${m.name}`,
+        snippet: true,
+      });
+    }
+  }
+  return items;
+}
+
+/**
+ * The vars `var('` can name in a file of `pkg`: the root project's global vars and those it scopes to
+ * `pkg` (`vars: {pkg: {...}}`), then the package's own dbt_project.yml vars (dbt's precedence).
+ */
+function varCompletions(analysis: Analysis, pkg: string): CompletionItem[] {
+  const { project } = analysis;
+  const packageNames = new Set([project.config.name, ...project.packages.keys()]);
+  const items = new Map<string, CompletionItem>();
+  const add = (vars: unknown, where: string, scopedOnly: boolean): void => {
+    if (vars === null || typeof vars !== 'object' || Array.isArray(vars)) return;
+    for (const [key, value] of Object.entries(vars as Record<string, unknown>)) {
+      if (packageNames.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        if (key === pkg && !scopedOnly) add(value, `${where} (scoped to ${key})`, true);
+        continue;
+      }
+      if (items.has(key)) continue;
+      let shown: string;
+      try {
+        shown = JSON.stringify(value) ?? String(value);
+      } catch {
+        shown = String(value);
+      }
+      items.set(key, { label: key, kind: 'variable', detail: `var · ${where} · ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}` });
+    }
+  };
+  add(project.config.vars, 'dbt_project.yml', false);
+  if (pkg !== project.config.name) add(project.packages.get(pkg)?.vars, `${pkg}'s dbt_project.yml`, false);
+  return [...items.values()];
+}
+
+/**
+ * In a properties yml: after `- name:` under `models:` (and seeds, snapshots, analyses), the
+ * package's nodes of that kind, those defined in this yml's folder and not yet named in it first;
+ * under a model's `columns:`, the columns the yml does not name yet from `outputs` (the model's
+ * output columns, when known), else nothing.
+ */
+export function ymlCompletions(analysis: Analysis, text: string, offset: number, file: string, outputs?: (node: ProjectNode) => string[] | undefined): CompletionItem[] {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const line = text.slice(lineStart, offset);
+  const m = /^(\s*)-\s+name:\s*['"]?(\w*)$/.exec(line);
+  if (!m) return [];
+  const indent = m[1]!.length;
+  const parent = parentKey(text, lineStart, indent);
+  if (!parent) return [];
+  const pkg = packageOfFile(analysis, file) ?? analysis.project.config.name;
+  if (parent.key === 'columns') {
+    const owner = parentKey(text, parent.lineStart, parent.indent, true);
+    const node = owner?.name !== undefined ? [...analysis.project.nodes.values()].find((n) => n.name === owner.name && n.packageName === pkg && n.yml?.file === file) : undefined;
+    if (!node) return [];
+    const named = new Set((node.columns ?? []).map((c) => c.name.toLowerCase()));
+    return (outputs?.(node) ?? []).filter((c) => !named.has(c.toLowerCase())).map((c, i) => ({ label: c, kind: 'column' as const, detail: `column of ${node.name}`, sortText: String(i).padStart(5, '0') }));
+  }
+  const kinds: Record<string, string> = { models: 'model', seeds: 'seed', snapshots: 'snapshot', analyses: 'analysis' };
+  const kind = kinds[parent.key];
+  if (!kind || parent.indent !== 0) return [];
+  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  const namedHere = new Set([...text.matchAll(/^\s*-\s+name:\s*['"]?(\w+)/gm)].map((x) => x[1]!));
+  const items: CompletionItem[] = [];
+  const seen = new Set<string>();
+  // Disabled nodes too: a yml may document them (and a yml `config: enabled:` may be what disables them).
+  const all = [...analysis.project.nodes.values(), ...[...analysis.project.disabled.values()].flat()];
+  for (const n of all) {
+    if (n.resourceType !== kind || n.packageName !== pkg || seen.has(n.name)) continue;
+    seen.add(n.name);
+    const here = n.file.startsWith(folder) && !n.file.slice(folder.length).includes('/');
+    const documented = n.yml !== undefined && n.yml.file !== file;
+    const disabled = !analysis.project.nodes.has(n.uniqueId) || analysis.project.nodes.get(n.uniqueId) !== n;
+    items.push({
+      label: n.name,
+      kind: kind === 'seed' ? 'seed' : kind === 'snapshot' ? 'snapshot' : 'model',
+      detail: `${n.file}${disabled ? ' · disabled' : ''}${documented ? ` · documented in ${n.yml!.file}` : ''}`,
+      sortText: `${namedHere.has(n.name) ? 3 : documented ? 2 : here ? 0 : 1}${n.name}`,
+    });
+  }
+  return items;
+}
+
+/** The key a yml list item at `indent` belongs to (`models:` above it with less indent), or with `entry` the list entry holding that key (its `- name:`). */
+function parentKey(text: string, lineStart: number, indent: number, entry = false): { key: string; name?: string; indent: number; lineStart: number } | undefined {
+  let end = lineStart - 1;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    end = start - 1;
+    if (!line.trim() || /^\s*#/.test(line)) continue;
+    const own = /^(\s*)(-\s+)?/.exec(line)!;
+    const at = own[1]!.length;
+    // A list may sit at its key's indent (`models:` then `- name:` at column 0).
+    const keyAtSameIndent = !entry && at === indent && !own[2] && /^\s*\w+:\s*$/.test(line);
+    if (at >= indent && !keyAtSameIndent) continue;
+    if (entry) {
+      const named = /^\s*-\s+name:\s*['"]?(\w+)/.exec(line) ?? /^\s*name:\s*['"]?(\w+)/.exec(line);
+      if (named) return { key: '', name: named[1]!, indent: at, lineStart: start };
+      if (own[2]) return undefined;
+      continue;
+    }
+    const key = /^\s*(\w+):\s*$/.exec(line);
+    return key ? { key: key[1]!, indent: at, lineStart: start } : undefined;
+  }
+  return undefined;
 }
 
 /** The config() keys users write most, with what they do. */

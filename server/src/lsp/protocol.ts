@@ -83,6 +83,15 @@ export interface LineageResult {
   columnProblems?: Array<{ node: string; message: string }>;
 }
 
+/**
+ * Sent before a project's load (not before an incremental update): the load starts once this is on
+ * the wire, and `analysisComplete` follows (unless a shutdown stopped the load). Editors can show "indexing".
+ */
+export const AnalysisStartedNotification = 'medallion/analysisStarted';
+export interface AnalysisStarted {
+  root: string;
+}
+
 /** Sent after a project's analysis and its diagnostics went out: editors can show "indexed". */
 export const AnalysisCompleteNotification = 'medallion/analysisComplete';
 export interface AnalysisComplete {

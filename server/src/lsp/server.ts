@@ -15,10 +15,30 @@ import { registerNavigationHandlers } from './handlers/navigation';
 import { registerRequestHandlers } from './handlers/requests';
 import type { InitializationOptions } from './protocol';
 import { ServerState } from './state';
+import { watchStdin } from './stdio-watch';
 import { registerWorkflowHandlers } from './workflow-handlers';
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
-  const state = new ServerState(connection);
+/**
+ * Over stdio the input is read by a worker (stdio-watch.ts) so that a `shutdown` or `exit` sent
+ * during a long first load stops it; other transports (IPC, sockets) as vscode-languageserver reads them.
+ */
+function defaultConnection(): { connection: Connection; stopRequested?: () => boolean } {
+  if (!process.argv.includes('--stdio')) return { connection: createConnection(ProposedFeatures.all) };
+  const { input, stopRequested } = watchStdin();
+  const connection = createConnection(ProposedFeatures.all, input, process.stdout);
+  // (Given as streams, the library ends the process when the input ends, as for its own stdin.)
+  // What the library does for its own --stdio: stdout is the protocol, console output goes to the client's log.
+  console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
+  console.info = (...args: unknown[]) => connection.console.info(args.map(String).join(' '));
+  console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
+  console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
+  console.debug = console.log;
+  return { connection, stopRequested };
+}
+
+export function startServer(given?: Connection): void {
+  const { connection, stopRequested } = given ? { connection: given } : defaultConnection();
+  const state = new ServerState(connection, stopRequested);
   const { workspace } = state;
 
   connection.onInitialize((params): InitializeResult => {

@@ -12,9 +12,9 @@ import { EngineRegistry } from '../runner/engine-registry';
 import { ColumnFeatures } from './columns';
 import { Lines, pathToUri, toDiagnostic, uriToPath } from './convert';
 import { IndexStore } from './index-store';
-import { AnalysisCompleteNotification, ColumnsCompleteNotification, IndexServedNotification, type AnalysisComplete, type IndexServed } from './protocol';
+import { AnalysisCompleteNotification, AnalysisStartedNotification, ColumnsCompleteNotification, IndexServedNotification, type AnalysisComplete, type AnalysisStarted, type IndexServed } from './protocol';
 import { RunQueue } from './run-queue';
-import { Workspace, type ProjectState } from './workspace';
+import { LoadStopped, Workspace, type ProjectState } from './workspace';
 
 /** Background work waits until no document was edited for this long (the user paused typing). */
 const TYPING_MS = 150;
@@ -55,7 +55,15 @@ export class ServerState {
   /** Each project's persisted index: its diagnostics before the first load, rewritten after loads and edits. */
   readonly index: IndexStore;
 
-  constructor(readonly connection: Connection) {
+  /**
+   * `stopRequested`: true once the transport saw a `shutdown` or `exit` that the main thread has
+   * not processed yet (stdio-watch.ts); a load in progress then stops at its next file read.
+   */
+  constructor(
+    readonly connection: Connection,
+    stopRequested?: () => boolean,
+  ) {
+    this.workspace.stopRequested = stopRequested ? () => this.closing || stopRequested() : () => this.closing;
     this.columns = new ColumnFeatures(
       this.env,
       this.lines,
@@ -180,12 +188,32 @@ export class ServerState {
       for (const p of batch) {
         try {
           if (!p.loaded && this.serveIndex(p)) continue;
+          if (!p.loaded && this.announce(p)) continue;
           this.publish(p);
         } catch (err) {
-          this.connection.console.error(`analysis of ${p.root} failed: ${(err as Error).stack ?? String(err)}`);
+          if (err instanceof LoadStopped) this.connection.console.info(`load of ${p.root} stopped: the client is shutting down`);
+          else this.connection.console.error(`analysis of ${p.root} failed: ${(err as Error).stack ?? String(err)}`);
         }
       }
     });
+  }
+
+  /** Projects whose load was announced (`medallion/analysisStarted`) and not yet published. */
+  private readonly announced = new Set<ProjectState>();
+
+  /**
+   * Before a project's load (which blocks this thread for a while): `medallion/analysisStarted`
+   * goes out, and the load starts once it is on the wire. True when the load was deferred so.
+   */
+  private announce(project: ProjectState): boolean {
+    if (this.announced.has(project)) return false;
+    this.announced.add(project);
+    const started: AnalysisStarted = { root: project.root };
+    void this.connection.sendNotification(AnalysisStartedNotification, started).then(
+      () => setImmediate(() => this.schedule(project)),
+      () => setImmediate(() => this.schedule(project)),
+    );
+    return true;
   }
 
   /**
@@ -229,6 +257,7 @@ export class ServerState {
   private publish(project: ProjectState): void {
     const started = performance.now();
     const analysis = project.get();
+    this.announced.delete(project);
     const byFile = new Map<string, LspDiagnostic[]>();
     for (const d of [...analysis.diagnostics, ...[...project.engineProblems.values()].flat(), ...(this.trustedColumns?.problems(project) ?? [])]) {
       if (project.dirty && !project.dirty.has(d.file)) continue;

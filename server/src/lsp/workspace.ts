@@ -54,6 +54,32 @@ export class OverlayHost implements FileHost {
   }
 }
 
+/** Thrown by a load's host once the client asked to shut down: the load is abandoned, nothing is kept. */
+export class LoadStopped extends Error {
+  constructor() {
+    super('the load was stopped: the client is shutting down');
+  }
+}
+
+/**
+ * The host a load reads through: `stop()` is asked at every read and listing, and a true answer
+ * abandons the load by throwing `LoadStopped` (the only way into a synchronous load that takes
+ * seconds; `FileHost` never throws otherwise). Forwards the optional methods only where the host has them.
+ */
+export function stoppableHost(host: FileHost, stop: () => boolean): FileHost {
+  const check = (): void => {
+    if (stop()) throw new LoadStopped();
+  };
+  const stoppable: FileHost = {
+    read: (path) => (check(), host.read(path)),
+    list: (dir) => (check(), host.list(dir)),
+  };
+  if (host.listLevel) stoppable.listLevel = (dir) => (check(), host.listLevel!(dir));
+  if (host.realPath) stoppable.realPath = (path) => (check(), host.realPath!(path));
+  if (host.readBytes) stoppable.readBytes = (path) => (check(), host.readBytes!(path));
+  return stoppable;
+}
+
 /** What parse time may read: the environment for env_var only in a trusted workspace. */
 export interface ParseSettings {
   env: Record<string, string | undefined>;
@@ -81,6 +107,8 @@ export class ProjectState {
     readonly host: OverlayHost,
     private readonly env: Record<string, string | undefined>,
     private readonly settings: ParseSettings = { env, trusted: true },
+    /** True once the client asked to shut down: a load in progress stops (`stoppableHost`). */
+    private readonly stopRequested: () => boolean = () => false,
   ) {}
 
   /** Layer names and rules (editor settings); the defaults when unset. */
@@ -121,7 +149,7 @@ export class ProjectState {
   get(): Analysis {
     if (this.analysis) return this.analysis;
     // Every read goes through a recorder: what it saw is the fingerprint the persisted index is keyed by.
-    const inputs = new InputRecorder(this.host);
+    const inputs = new InputRecorder(stoppableHost(this.host, this.stopRequested));
     const environments = this.environments();
     this.analysis = analyzeProject(inputs, this.root, {
       cache: this.scans,
@@ -311,8 +339,11 @@ export class Workspace {
     this.settings = { env, trusted: true };
   }
 
+  /** Set by the server: true once the client asked to shut down (a load in progress stops). */
+  stopRequested: () => boolean = () => false;
+
   private create(root: string): ProjectState {
-    const project = new ProjectState(root, this.host, this.env, this.settings);
+    const project = new ProjectState(root, this.host, this.env, this.settings, () => this.stopRequested());
     project.layers = this.layers;
     return project;
   }

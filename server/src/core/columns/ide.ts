@@ -6,7 +6,7 @@
  * answer comes from names alone (the relations the model read last time it was bound).
  */
 import type { Analysis } from '../analysis';
-import { findMacro, nodesInFile, type CompletionItem } from '../ide';
+import { findMacro, nodesInFile, ymlCompletions, type CompletionItem } from '../ide';
 import type { ProjectNode } from '../model';
 import type { Span } from '../text';
 import type { ColumnModel, ColumnRefId, NodeColumns, OutputColumn, QueryScope, ScopeRelation } from './model';
@@ -171,6 +171,8 @@ function relationFromText(analysis: Analysis, node: ProjectNode, text: string, a
 
 /** Completion of columns: after `alias.`, that relation's columns; in a select list, the FROM relations' columns. */
 export function columnCompletionsAt(analysis: Analysis, model: ColumnModel, file: string, text: string, offset: number): CompletionItem[] | undefined {
+  // A properties yml: names of models and of the columns a model outputs (the column model's).
+  if (/\.ya?ml$/i.test(file)) return ymlCompletions(analysis, text, offset, file, (node) => model.columnsOf(node.uniqueId)?.map((c) => c.name));
   const at = entryAt(analysis, model, file, offset);
   if (!at) return undefined;
   const { node, entry } = at;

@@ -1,7 +1,7 @@
 /** Navigation and editing: definition, references, hover, completion, signature help, code actions, rename, symbols, code lenses. Each a guarded call into core/ide.ts or the column features. */
 import { CodeActionKind, CodeLens, CompletionItemKind, InsertTextFormat, ResponseError, SymbolKind, type CodeAction, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { joinPath } from '../../core/host';
-import { completionsAt, definitionOf, hoverAt, lensesFor, referencesTo, renameModel, subjectAt } from '../../core/ide';
+import { completionsAt, definitionsOf, hoverAt, lensesFor, referencesTo, renameModel, subjectAt } from '../../core/ide';
 import type { ProjectNode } from '../../core/model';
 import { pathToUri, toLocation, type Lines } from '../convert';
 import type { ServerState } from '../state';
@@ -12,8 +12,9 @@ export function registerNavigationHandlers(state: ServerState): void {
       const where = state.at(params.textDocument.uri);
       if (!where) return null;
       const offset = state.lines.of(where.path).offset(params.position);
-      const loc = definitionOf(where.project.get(), where.file, offset);
-      return loc ? toLocation(state.lines, where.project.root, loc) : null;
+      // One place, or a macro call's definition followed by the models its render reached through it.
+      const locations = definitionsOf(where.project.get(), where.file, offset).map((loc) => toLocation(state.lines, where.project.root, loc));
+      return locations.length === 0 ? null : locations.length === 1 ? locations[0]! : locations;
     }),
   );
 
@@ -58,7 +59,7 @@ export function registerNavigationHandlers(state: ServerState): void {
       const text = state.textOf(where.path);
       const offset = state.lines.of(where.path).offset(params.position);
       const items = state.trustedColumns?.completion(where.project, where.file, text, offset) ?? completionsAt(where.project.get(), text, offset, where.file);
-      const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field };
+      const kinds = { model: CompletionItemKind.Class, seed: CompletionItemKind.File, snapshot: CompletionItemKind.Class, source: CompletionItemKind.Module, table: CompletionItemKind.Struct, macro: CompletionItemKind.Function, column: CompletionItemKind.Field, package: CompletionItemKind.Module, variable: CompletionItemKind.Variable };
       return items.map((i) => ({
         label: i.label,
         kind: kinds[i.kind],

@@ -1,0 +1,112 @@
+/**
+ * Completion where a user types, at the core boundary: each case is a file of a small project
+ * with an installed package, a versioned model, a disabled model, scoped vars and dispatched
+ * macros; the text typed, and the labels expected (in the editor's order: sortText, else label)
+ * or the labels that must (not) be offered.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeProject } from '../server/src/core/analysis';
+import { MemoryHost } from '../server/src/core/host';
+import { completionsAt, ymlCompletions, type CompletionItem } from '../server/src/core/ide';
+
+const FILES: Record<string, string> = {
+  'dbt_project.yml': 'name: shop\nconfig-version: 2\nvars:\n  start_date: "2020-01-01"\n  pkg:\n    pkg_window: 7\n  other_pkg:\n    hidden_var: 1\n',
+  'packages.yml': 'packages:\n  - local: ../pkg\n',
+  'models/orders.sql': 'select 1 as id, 2 as amount',
+  'models/customers.sql': 'select 1 as id',
+  'models/old_thing.sql': "{{ config(enabled=false) }}\nselect 1 as id",
+  'models/dim_user_v1.sql': 'select 1 as id',
+  'models/dim_user_v2.sql': 'select 1 as id, 2 as name',
+  'models/schema.yml': 'version: 2\nmodels:\n  - name: dim_user\n    latest_version: 2\n    versions:\n      - v: 1\n      - v: 2\n  - name: orders\n    columns:\n      - name: id\n      - name: \n',
+  'models/typing.sql': '',
+  'macros/cents.sql': '{% macro cents(column) %}{{ column }} * 100{% endmacro %}\n{% macro _helper() %}1{% endmacro %}',
+  'macros/dispatch.sql': "{% macro money(x) %}{{ adapter.dispatch('money')(x) }}{% endmacro %}\n{% macro default__money(x) %}{{ x }}{% endmacro %}\n{% macro duckdb__money(x) %}{{ x }}{% endmacro %}\n{% macro trino__get_grant_sql(x) %}{{ x }}{% endmacro %}",
+  'dbt_packages/pkg/dbt_project.yml': 'name: pkg\nconfig-version: 2\nvars:\n  pkg_own: 1\n',
+  'dbt_packages/pkg/models/pkg_events.sql': 'select 1 as id',
+  'dbt_packages/pkg/models/customers.sql': 'select 1 as id',
+  'dbt_packages/pkg/macros/star.sql': "{% macro star(from) %}*{% endmacro %}\n{% macro default__star(from) %}*{% endmacro %}\n{% macro cents(c) %}{{ c }}{% endmacro %}",
+};
+
+const analysis = analyzeProject(new MemoryHost(FILES, '/p'), '/p');
+
+/** Completion with `typed` as the whole text of `file`, the cursor at its end. */
+function complete(typed: string, file = 'models/typing.sql'): CompletionItem[] {
+  return completionsAt(analysis, typed, typed.length, file);
+}
+
+const ordered = (items: CompletionItem[]): string[] => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => i.label);
+
+describe('completion where a user types (core)', () => {
+  const cases: Array<{ name: string; typed: string; file?: string; expect?: string[]; includes?: string[]; excludes?: string[]; check?: (items: CompletionItem[]) => void }> = [
+    {
+      name: "ref(': the root's nodes first (one item per name, the root's customers), then a package's, then packages to qualify with",
+      typed: "select * from {{ ref('",
+      expect: ['customers', 'dim_user', 'orders', 'typing', 'pkg_events', 'pkg'],
+      check: (items) => {
+        assert.match(items.find((i) => i.label === 'pkg_events')!.detail!, /package pkg/);
+        assert.match(items.find((i) => i.label === 'customers')!.detail!, /also in pkg/);
+        assert.match(items.find((i) => i.label === 'dim_user')!.detail!, /versions v1, v2 \(latest v2/);
+        assert.equal(items.find((i) => i.label === 'pkg')!.kind, 'package');
+      },
+    },
+    { name: "ref(': a disabled model is not offered (ref() to it fails)", typed: "{{ ref('", excludes: ['old_thing', 'dim_user_v1', 'dim_user_v2'] },
+    { name: "ref('pkg', ': only that package's nodes", typed: "{{ ref('pkg', '", expect: ['customers', 'pkg_events'], check: (items) => assert.ok(items.every((i) => /package pkg/.test(i.detail!))) },
+    { name: "ref('shop', ': the root's own", typed: "{{ ref('shop', '", expect: ['customers', 'dim_user', 'orders', 'typing'] },
+    // dbt: every key is global (a dict under a name that is no package's is a dict var); a package's name scopes its dict.
+    { name: "var(': global vars and those scoped to this file's package", typed: "{% if var('", expect: ['other_pkg', 'start_date'], excludes: ['pkg', 'pkg_window', 'hidden_var', 'pkg_own'] },
+    { name: "var(' in a package's file: the root's scoped ones and the package's own", typed: "{{ var('", file: 'dbt_packages/pkg/models/pkg_events.sql', expect: ['other_pkg', 'pkg_own', 'pkg_window', 'start_date'] },
+    {
+      name: "{{ : macros callable without a namespace (the root's), no dispatch implementations, helpers last, packages as namespaces",
+      typed: 'select {{ ',
+      expect: ['cents', 'money', '_helper', 'pkg'],
+      check: (items) => {
+        assert.match(items.find((i) => i.label === 'cents')!.documentation!, /^shop/);
+        assert.equal(items.find((i) => i.label === 'pkg')!.insertText, 'pkg.');
+      },
+    },
+    { name: "pkg.: that package's macros only, no dispatch implementations", typed: 'select {{ pkg.', expect: ['cents', 'star'], check: (items) => assert.ok(items.every((i) => i.documentation!.startsWith('pkg'))) },
+    { name: "pkg.st: that package's macros while typing a name", typed: 'select {{ pkg.st', includes: ['star'] },
+    { name: "source(' with no sources: nothing", typed: "{{ source('", expect: [] },
+    { name: 'config( keys', typed: '{{ config(', includes: ['materialized', 'unique_key'] },
+    { name: 'config(materialized= values', typed: "{{ config(materialized='", expect: ['ephemeral', 'incremental', 'table', 'view'] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const items = complete(c.typed, c.file);
+      const labels = ordered(items);
+      if (c.expect) assert.deepEqual(labels, c.expect);
+      for (const l of c.includes ?? []) assert.ok(labels.includes(l), `${l} missing from ${labels.join(', ')}`);
+      for (const l of c.excludes ?? []) assert.ok(!labels.includes(l), `${l} offered: ${labels.join(', ')}`);
+      c.check?.(items);
+    });
+  }
+});
+
+describe('completion in a properties yml (core)', () => {
+  const yml = FILES['models/schema.yml']!;
+  it("a model's name under models: this package's models, those not yet named here first", () => {
+    const text = yml.replace('  - name: orders\n', '  - name: \n');
+    const at = text.indexOf('  - name: \n') + '  - name: '.length;
+    assert.deepEqual(ordered(completionsAt(analysis, text, at, 'models/schema.yml')), ['customers', 'old_thing', 'orders', 'typing', 'dim_user']);
+  });
+  it("a column's name under a model's columns: the model's output columns the yml does not name yet", () => {
+    const at = yml.lastIndexOf('- name: ') + '- name: '.length;
+    const outputs = (n: { name: string }): string[] | undefined => (n.name === 'orders' ? ['id', 'amount'] : undefined);
+    assert.deepEqual(ordered(ymlCompletions(analysis, yml, at, 'models/schema.yml', outputs)), ['amount']);
+    // Without the column model nothing is guessed.
+    assert.deepEqual(completionsAt(analysis, yml, at, 'models/schema.yml'), []);
+  });
+  it("a list at its key's indent (models: then - name: at column 0); disabled models offered, said so", () => {
+    const text = 'version: 2\nmodels:\n- name: orders\n- name: ';
+    const items = completionsAt(analysis, text, text.length, 'models/other.yml');
+    assert.deepEqual(ordered(items), ['customers', 'old_thing', 'typing', 'dim_user', 'orders']);
+    assert.match(items.find((i) => i.label === 'old_thing')!.detail!, /disabled/);
+    assert.match(items.find((i) => i.label === 'dim_user')!.detail!, /documented in models\/schema.yml/);
+  });
+
+  it('elsewhere in a yml: nothing (no macros after a description)', () => {
+    const text = 'version: 2\nmodels:\n  - name: orders\n    description: "{{ ';
+    assert.deepEqual(completionsAt(analysis, text, text.length, 'models/schema.yml'), []);
+  });
+});
