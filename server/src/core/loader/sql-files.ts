@@ -3,6 +3,7 @@
  * tests, snapshot blocks, and the macros, generic tests and materializations defined in macro and
  * test paths.
  */
+import type { Diagnostic } from '../diagnostics';
 import { normalizePath, relativePath } from '../host';
 import type { MacroDefinition, ProjectFile } from '../model';
 import { scan, type ScanResult } from '../scanner';
@@ -17,18 +18,18 @@ export type SqlFileKind = 'model' | 'snapshot' | 'macro' | 'test' | 'analysis';
  * read before any node, as every node's parse-time render may call any package's macro.
  */
 export function loadMacroFiles(ctx: PackageContext, dir: string, kind: 'macro' | 'test'): void {
-  for (const sql of sqlFilesUnder(ctx, dir, kind)) {
+  forEachSqlFile(ctx, dir, kind, (sql) => {
     if (sql.result) addMacros(ctx, sql.file.path, sql.result);
-  }
+  });
 }
 
 /** Every SQL file under one resource path `dir` of the given kind (and `.py` models under model paths). */
 export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind): void {
-  for (const sql of sqlFilesUnder(ctx, dir, kind)) {
+  forEachSqlFile(ctx, dir, kind, (sql) => {
     const { file, result, folders, fileName } = sql;
     if (sql.python) {
       addPythonModel(ctx, file, folders, fileName, sql.python);
-      continue;
+      return;
     }
     const stem = fileName.slice(0, -'.sql'.length);
     switch (kind) {
@@ -53,7 +54,7 @@ export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind
         if (result) addMacros(ctx, file.path, result);
         break;
     }
-  }
+  });
 }
 
 interface SqlFile {
@@ -66,23 +67,43 @@ interface SqlFile {
   python?: string;
 }
 
+/** A listed file, read; scanned when it is used. */
+interface ListedFile {
+  file: ProjectFile;
+  folders: string[];
+  fileName: string;
+  /** Read before this load's pass (a test path's file, read for its macros): not reported again. */
+  existing: boolean;
+  python?: string;
+  /** What reading and scanning it reported. */
+  reported?: Diagnostic[];
+}
+
 /**
  * The SQL (and, under model paths, Python) files under `dir`, each read and scanned once per
- * load: a test path is read for its macros first and for its singular tests later.
+ * load (a test path is read for its macros first and for its singular tests later). Every file
+ * is read first, then each is scanned and given to `each` in turn: its scan is garbage before the
+ * next file is scanned (a list of every file's scan kept them all alive through the collector's
+ * copies). The texts are kept by the files anyway.
+ *
+ * What reading and scanning report comes first, file by file, then what `each` reports: the
+ * order of a load that read and scanned all the folder's files before using any.
  */
-function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): SqlFile[] {
+function forEachSqlFile(ctx: PackageContext, dir: string, kind: SqlFileKind, each: (sql: SqlFile) => void): void {
   const state = ctx.state;
   const root = state.root;
   const absDir = ctx.dirOf(dir);
   const rootPrefix = root === '/' ? '/' : `${root}/`;
   const dirPrefix = absDir === '/' ? '/' : `${absDir}/`;
-  const out: SqlFile[] = [];
+  const diagnostics = state.diagnostics;
+  const start = diagnostics.length;
+  const listed: ListedFile[] = [];
   // The listing is sorted, so a folder's files come together: its folder list is split once.
   let lastDir = '';
   let lastFolders: string[] = [];
-  for (const listed of ctx.list(absDir)) {
+  for (const path of ctx.list(absDir)) {
     // Once normalized, a path under the folder is sliced: what relativePath does, without redoing it.
-    const abs = normalizePath(listed);
+    const abs = normalizePath(path);
     const rel = abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : relativePath(root, abs);
     const isSql = abs.endsWith('.sql');
     const isPython = kind === 'model' && abs.endsWith('.py');
@@ -99,28 +120,50 @@ function sqlFilesUnder(ctx: PackageContext, dir: string, kind: SqlFileKind): Sql
     if (existing) {
       // Read earlier for its macros (a test path): its singular test is added now, once.
       if (existing.kind !== kind || existing.nodeIds.length > 0 || existing.text === undefined) continue;
-      out.push({ file: existing, result: state.cache.scan(rel, existing.text), folders, fileName });
+      listed.push({ file: existing, folders, fileName, existing: true });
       continue;
     }
+    const before = diagnostics.length;
     const text = state.readText(rel, abs);
+    const reported = diagnostics.length > before ? diagnostics.splice(before) : undefined;
     if (isPython) {
       const file: ProjectFile = { path: rel, kind: 'python-model', blocks: [], nodeIds: [] };
       if (text !== undefined) file.text = text;
       state.files.set(rel, file);
-      out.push({ file, result: undefined, folders, fileName, python: text ?? '' });
+      listed.push(reported ? { file, folders, fileName, existing: false, python: text ?? '', reported } : { file, folders, fileName, existing: false, python: text ?? '' });
       continue;
     }
     // The text given in the literal, not added later (a key added costs each file a second store).
     const file: ProjectFile = text === undefined ? { path: rel, kind, blocks: NONE, nodeIds: NONE } : { path: rel, kind, blocks: NONE, nodeIds: NONE, text };
     state.files.set(rel, file);
-    const result = text === undefined ? undefined : state.cache.scan(rel, text);
-    if (result) {
-      file.blocks = result.blocks;
-      for (const p of result.problems) state.report({ code: 'jinja-syntax', file: rel, span: p.span, message: p.message });
-    }
-    out.push({ file, result, folders, fileName });
+    listed.push(reported ? { file, folders, fileName, existing: false, reported } : { file, folders, fileName, existing: false });
   }
-  return out;
+  let reportedAny = false;
+  for (const entry of listed) {
+    const { file, folders, fileName } = entry;
+    if (entry.python !== undefined) {
+      if (entry.reported) reportedAny = true;
+      each({ file, result: undefined, folders, fileName, python: entry.python });
+      continue;
+    }
+    const text = file.text;
+    const result = text === undefined ? undefined : state.cache.scan(file.path, text);
+    if (result && !entry.existing) {
+      file.blocks = result.blocks;
+      if (result.problems.length > 0) {
+        const before = diagnostics.length;
+        for (const p of result.problems) state.report({ code: 'jinja-syntax', file: file.path, span: p.span, message: p.message });
+        (entry.reported ??= []).push(...diagnostics.splice(before));
+      }
+    }
+    if (entry.reported) reportedAny = true;
+    each({ file, result, folders, fileName });
+  }
+  if (reportedAny) {
+    const early: Diagnostic[] = [];
+    for (const entry of listed) if (entry.reported) for (const d of entry.reported) early.push(d);
+    diagnostics.splice(start, 0, ...early);
+  }
 }
 
 /**
