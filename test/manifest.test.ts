@@ -208,7 +208,70 @@ describe('manifest.json writer', () => {
     const pieces = [...coreManifestChunks(analysis, host, compiler)];
     const parsed = JSON.parse(pieces.join('')) as { nodes: object; macros: object };
     assert.ok(Object.keys(parsed.nodes).length > 10);
-    assert.ok(Math.max(...pieces.map((p) => p.length)) < 20000);
+    assert.ok(Math.max(...pieces.map((p) => p.length)) < 200000);
+  });
+
+  it('gathers entries into pieces of about 64k characters: far fewer pieces than entries, none holding the document', () => {
+    // 400 models with two tests each: ~2,000 entries over nodes, parent and child maps.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) {
+      files[`models/m${i}.sql`] = `select ${i} as id -- ${'x'.repeat(100)}`;
+      files[`models/m${i}.yml`] = `version: 2\nmodels:\n  - name: m${i}\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n`;
+    }
+    const root = tempProject(files);
+    try {
+      const host = new NodeFileHost();
+      const analysis = analyzeProject(host, root);
+      const { compiler } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
+      const pieces = [...coreManifestChunks(analysis, host, compiler)];
+      const document = pieces.join('');
+      const parsed = JSON.parse(document) as { nodes: object; parent_map: object; child_map: object };
+      const entries = Object.keys(parsed.nodes).length + Object.keys(parsed.parent_map).length + Object.keys(parsed.child_map).length;
+      assert.equal(Object.keys(parsed.nodes).length, 1200);
+      assert.ok(pieces.length < entries / 20, `${pieces.length} pieces for ${entries} entries`);
+      const longest = Math.max(...pieces.map((p) => p.length));
+      assert.ok(longest < (1 << 16) + 10000 && longest < document.length / 4, `a piece of ${longest} characters in ${document.length}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('names a test that stores no failures without building its relation; one that stores them gets its relation_name', () => {
+    const root = tempProject({
+      'models/m.sql': 'select 1 as id',
+      'models/m.yml': 'version: 2\nmodels:\n  - name: m\n    columns:\n      - name: id\n        data_tests:\n          - unique\n          - not_null:\n              config:\n                store_failures: true\n',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'medallion-manifest-'));
+    try {
+      const host = new NodeFileHost();
+      const analysis = analyzeProject(host, root);
+      const { compiler, resolved } = createCompiler(host, analysis, { env: {}, profilesDirs: [root] });
+      const related: string[] = [];
+      const counting = new Proxy(compiler, {
+        get(target, key, receiver): unknown {
+          const value = Reflect.get(target, key, receiver) as unknown;
+          if (key !== 'relation' || typeof value !== 'function') return value;
+          return (node: { uniqueId: string }) => {
+            related.push(node.uniqueId);
+            return (value as (n: unknown) => unknown).call(target, node);
+          };
+        },
+      });
+      const path = writeManifest(dir, { analysis, host, compiler: counting, target: resolved.target, invocationId: 'x' });
+      const nodes = (JSON.parse(readFileSync(path, 'utf8')) as { nodes: Record<string, { resource_type: string; name: string; database: string | null; schema: string | null; alias: string; relation_name: string | null }> }).nodes;
+      const tests = Object.entries(nodes).filter(([, n]) => n.resource_type === 'test');
+      const unique = tests.find(([, n]) => n.name.startsWith('unique_'))!;
+      const notNull = tests.find(([, n]) => n.name.startsWith('not_null_'))!;
+      assert.ok(!related.includes(unique[0]), 'no relation built for the test that stores no failures');
+      assert.ok(related.includes(notNull[0]));
+      // Its names are the relation's all the same.
+      const relation = compiler.relation(analysis.project.nodes.get(unique[0])!);
+      assert.deepEqual([unique[1].database, unique[1].schema, unique[1].alias, unique[1].relation_name], [relation.database, relation.schema, relation.identifier, null]);
+      assert.ok(notNull[1].relation_name?.includes(notNull[1].alias), String(notNull[1].relation_name));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -56,6 +56,9 @@ export interface ManifestInput {
   compiled?: ReadonlyMap<string, string>;
 }
 
+/** How many characters of entries `dict` gathers before it yields them. */
+const DICT_PIECE = 1 << 16;
+
 /** The manifest's JSON text, piece by piece (concatenated they are one JSON document). */
 export function* manifestChunks(input: ManifestInput): Generator<string> {
   const m = new ManifestBuilder(input);
@@ -200,15 +203,22 @@ class ManifestBuilder {
     }
   }
 
-  /** A JSON object of entries given as their values' JSON text. */
+  /**
+   * A JSON object of entries given as their values' JSON text, yielded in pieces of about
+   * DICT_PIECE characters or more (one yield per entry passed each entry through every generator up to the writer).
+   */
   *dict(key: string, entries: Iterable<[string, string]>): Generator<string> {
-    yield `,${JSON.stringify(key)}:{`;
+    let out = `,${JSON.stringify(key)}:{`;
     let first = true;
     for (const [k, text] of entries) {
-      yield `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
+      out += `${first ? '' : ','}${jsonString(k)}:${text}`;
       first = false;
+      if (out.length >= DICT_PIECE) {
+        yield out;
+        out = '';
+      }
     }
-    yield '}';
+    yield `${out}}`;
   }
 
   metadata(): Json {
@@ -497,7 +507,10 @@ class ManifestBuilder {
   private config(node: ProjectNode): Json {
     const defaults = CONFIG_DEFAULTS[node.resourceType] ?? NODE_CONFIG;
     const out: Json = { ...defaults };
-    for (const [key, value] of Object.entries(node.config)) {
+    const own = node.config as Json;
+    // Keys, not entries: no [key, value] array per key (thousands of tests, ~30 keys each).
+    for (const key of Object.keys(own)) {
+      const value = own[key];
       if (value === undefined) continue;
       // Sources and unit tests have no materialization (ours marks them for the graph).
       if (key === 'materialized' && (node.resourceType === 'source' || node.resourceType === 'unit_test')) continue;

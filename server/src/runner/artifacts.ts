@@ -85,16 +85,20 @@ export function writeManifest(dir: string, request: ManifestRequest): string {
   const path = join(dir, 'manifest.json');
   const relationOf = (node: ProjectNode): ManifestRelation => {
     if (node.resourceType === 'operation') return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
+    if (node.resourceType === 'test' && !storedFailures(node.config).store) {
+      // A test that stores no failures has names but no relation_name: its names alone (no quoting policy, no relation built).
+      const names = compiler.relationNames(node);
+      return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered: null };
+    }
     const relation = compiler.relation(node);
     if (node.resourceType === 'source') {
       // A dbt-duckdb external source renders as its location; its parts are still the source's.
       const s = node.source!;
       return { database: relation.database ?? s.database ?? target.database ?? null, schema: relation.schema ?? s.schema ?? null, identifier: s.identifier, rendered: relation.render() };
     }
-    // Ephemeral models have names but no relation; tests have one only when they store failures.
+    // Ephemeral models have names but no relation.
     const names = relation.type === 'cte' ? compiler.relationNames(node) : relation;
-    const tested = node.resourceType === 'test' && !storedFailures(node.config).store;
-    const rendered = relation.type === 'cte' || tested || node.resourceType === 'analysis' ? null : relation.render();
+    const rendered = relation.type === 'cte' || node.resourceType === 'analysis' ? null : relation.render();
     return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered };
   };
   // dbt-duckdb and dbt-databricks quote every part by default.
