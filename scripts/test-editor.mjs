@@ -586,6 +586,8 @@ async function bigProject(page, big, h) {
     await palette('Medallion: Run Layer or Folder');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
+    // Filter before looking: the list is virtual, so an unfiltered row past its height is in the DOM but hidden.
+    await input.fill('models/marts/finance');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'models/marts/finance' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('models/utils');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'models/utils' }).first().waitFor({ state: 'visible' });
