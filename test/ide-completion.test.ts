@@ -110,3 +110,54 @@ describe('completion in a properties yml (core)', () => {
     assert.deepEqual(completionsAt(analysis, text, text.length, 'models/schema.yml'), []);
   });
 });
+
+describe('config( keys: the resource type, the profile adapter, only at a keyword argument (core)', () => {
+  /** A one-model project whose profile's adapter is `adapter` (none: no profiles.yml). */
+  function projectFor(adapter: string | undefined): ReturnType<typeof analyzeProject> {
+    const files: Record<string, string> = {
+      'dbt_project.yml': 'name: shop\nprofile: shop\nconfig-version: 2\n',
+      'models/typing.sql': '',
+      'snapshots/snap.sql': "{% snapshot snap %}{{ config(unique_key='id', strategy='check', check_cols='all') }}select 1 as id{% endsnapshot %}",
+      'tests/assert_positive.sql': 'select 1 as id where false',
+      'macros/generic.sql': '{% test positive(model, column_name) %}select 1{% endtest %}',
+    };
+    if (adapter) files['profiles.yml'] = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: ${adapter}\n      schema: s\n      threads: 1\n`;
+    return analyzeProject(new MemoryHost(files, '/p'), '/p', { profilesDirs: ['/p'] });
+  }
+  const cases: Array<{ name: string; adapter?: string; file?: string; text: string; includes?: string[]; excludes?: string[]; exactly?: string[] }> = [
+    { name: 'a model: dbt model keys, no snapshot or test keys', text: '{{ config(', includes: ['materialized', 'unique_key', 'incremental_strategy', 'on_schema_change', 'sql_header', 'contract', 'access', 'grants'], excludes: ['strategy', 'check_cols', 'severity', 'store_failures', 'file_format'] },
+    { name: 'databricks: its keys besides dbt\'s', adapter: 'databricks', text: '{{ config(materialized="table", ', includes: ['file_format', 'location_root', 'partition_by', 'liquid_clustered_by', 'tblproperties', 'zorder', 'databricks_tags', 'unique_key'], excludes: ['transient', 'indexes', 'materialized'] },
+    { name: 'spark: dbt-spark\'s keys, not Databricks-only ones', adapter: 'spark', text: '{{ config(', includes: ['file_format', 'location_root', 'partition_by', 'clustered_by', 'buckets'], excludes: ['liquid_clustered_by', 'tblproperties'] },
+    { name: 'snowflake', adapter: 'snowflake', text: '{{ config(', includes: ['transient', 'cluster_by', 'automatic_clustering', 'secure', 'copy_grants', 'snowflake_warehouse', 'query_tag'], excludes: ['file_format', 'labels'] },
+    { name: 'bigquery', adapter: 'bigquery', text: '{{ config(', includes: ['partition_by', 'cluster_by', 'require_partition_filter', 'partition_expiration_days', 'kms_key_name', 'labels'], excludes: ['transient', 'file_format'] },
+    { name: 'duckdb', adapter: 'duckdb', text: '{{ config(', includes: ['indexes', 'location', 'format'], excludes: ['file_format', 'transient'] },
+    { name: 'a snapshot block: snapshot keys', file: 'snapshots/snap.sql', text: '{% snapshot snap %}{{ config(', includes: ['strategy', 'updated_at', 'check_cols', 'hard_deletes', 'dbt_valid_to_current', 'unique_key'], excludes: ['incremental_strategy', 'severity'] },
+    { name: 'a singular test: test keys, no adapter keys', adapter: 'databricks', file: 'tests/assert_positive.sql', text: '{{ config(', includes: ['severity', 'store_failures', 'warn_if', 'error_if', 'limit', 'where', 'tags'], excludes: ['materialized', 'file_format', 'unique_key'] },
+    { name: 'a generic test block in a macro file: test keys', file: 'macros/generic.sql', text: '{% test positive(model, column_name) %}{{ config(', includes: ['severity', 'fail_calc'], excludes: ['incremental_strategy'] },
+    { name: 'after the snapshot block ended: a model again', file: 'models/typing.sql', text: '{% snapshot s %}{% endsnapshot %}{{ config(', includes: ['incremental_strategy'], excludes: ['check_cols'] },
+    { name: 'a key already given is not offered again', text: "{{ config(materialized='table', tags=['a'], ", includes: ['alias'], excludes: ['materialized', 'tags'] },
+    { name: 'a name begun', text: '{{ config(mat', includes: ['materialized'] },
+    { name: 'inside a list value: no keys', text: "{{ config(tags=['a', ", exactly: [] },
+    { name: 'inside a dict value: no keys', text: '{{ config(persist_docs={"relation": true, ', exactly: [] },
+    { name: 'inside a string value: no keys', text: "{{ config(alias='a, ", exactly: [] },
+    { name: 'after a key\'s =: no keys', text: '{{ config(alias=', exactly: [] },
+    { name: 'after a nested call closed: keys again', text: "{{ config(post_hook=after_commit('x'), ", includes: ['alias'], excludes: ['post_hook'] },
+    { name: 'a config() call already closed: no keys', text: "{{ config(alias='a') }} select ", excludes: ['alias', 'materialized'] },
+  ];
+  const projects = new Map<string | undefined, ReturnType<typeof analyzeProject>>();
+  for (const c of cases) {
+    it(c.name, () => {
+      if (!projects.has(c.adapter)) projects.set(c.adapter, projectFor(c.adapter));
+      const items = completionsAt(projects.get(c.adapter)!, c.text, c.text.length, c.file ?? 'models/typing.sql');
+      const labels = items.map((i) => i.label);
+      if (c.exactly) assert.deepEqual(labels, c.exactly);
+      for (const l of c.includes ?? []) assert.ok(labels.includes(l), `${l} missing from ${labels.join(', ')}`);
+      for (const l of c.excludes ?? []) assert.ok(!labels.includes(l), `${l} offered: ${labels.join(', ')}`);
+      // Every key has a one-line doc; an adapter's keys say whose they are.
+      for (const i of items.filter((x) => x.detail?.endsWith('config'))) {
+        assert.ok(i.documentation && !i.documentation.includes('\n'), `${i.label} has no one-line doc`);
+        if (c.adapter && ['file_format', 'transient', 'labels', 'indexes'].includes(i.label)) assert.equal(i.detail, `${c.adapter} config`);
+      }
+    });
+  }
+});

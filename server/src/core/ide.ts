@@ -3,6 +3,7 @@
  * position, where it is defined, who refers to it, what to complete, what to show on hover,
  * which lenses to draw, how to rename. The language server converts these to LSP at its edge.
  */
+import { configKeys, type ConfigResource } from './config-keys';
 import type { Analysis } from './analysis';
 import { parse, render } from './jinja';
 import { layerFit, layerProblem } from './graph';
@@ -458,13 +459,18 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
     return [...names].map(([name, tables]) => ({ label: name, kind: 'source' as const, detail: `source · ${tables} table${tables === 1 ? '' : 's'}` }));
   }
   if (/\bvar\(\s*['"]\w*$/.test(before)) return varCompletions(analysis, ownPackage);
-  const configCall = /\bconfig\(([^()]*)$/.exec(before);
+  const configCall = openConfigCall(text.slice(Math.max(0, offset - 4000), offset));
   if (configCall) {
-    const value = /(\w+)\s*=\s*['"]?(\w*)$/.exec(configCall[1]!);
+    const value = configCall.depth === 0 ? /(\w+)\s*=\s*['"]?(\w*)$/.exec(configCall.args) : null;
     if (value && CONFIG_VALUES[value[1]!]) return CONFIG_VALUES[value[1]!]!.map((v) => ({ label: v, kind: 'column' as const, detail: `${value[1]} value` }));
-    if (/(^|,)\s*\w*$/.test(configCall[1]!)) {
-      return Object.entries(CONFIG_KEYS).map(([key, doc]) => ({ label: key, kind: 'column' as const, detail: 'config', documentation: doc, insertText: `${key}=`, snippet: false }));
+    if (configCall.keyword) {
+      const resource = configResourceAt(analysis, file, text.slice(0, offset));
+      const adapter = project.target?.type;
+      return configKeys(resource, adapter)
+        .filter((k) => !configCall.given.has(k.key))
+        .map((k) => ({ label: k.key, kind: 'column' as const, detail: k.adapter ? `${k.adapter} config` : `${resource} config`, documentation: k.doc, insertText: `${k.key}=`, snippet: false, sortText: `${k.adapter ? '1' : '0'}${k.key}` }));
     }
+    return [];
   }
   const inJinja = /\{\{[^}]*$|\{%[^%]*$/.test(before);
   // A package's macros after `pkg.` inside Jinja (dbt_utils.star).
@@ -671,26 +677,76 @@ function parentKey(text: string, lineStart: number, indent: number, entry = fals
   return undefined;
 }
 
-/** The config() keys users write most, with what they do. */
-const CONFIG_KEYS: Record<string, string> = {
-  materialized: 'How the model is built: view, table, incremental, ephemeral',
-  schema: 'Custom schema (combined with the target schema by generate_schema_name)',
-  database: 'Custom database or catalog',
-  alias: 'Relation name, instead of the model name',
-  tags: 'Tags for selection (tag:x)',
-  enabled: 'false to disable the model',
-  unique_key: 'Key column(s) for incremental merge and delete+insert',
-  incremental_strategy: 'append, merge, delete+insert, insert_overwrite',
-  on_schema_change: 'ignore, fail, append_new_columns, sync_all_columns',
-  full_refresh: 'false to never rebuild on --full-refresh',
-  partition_by: 'Partition column(s)',
-  cluster_by: 'Clustering column(s)',
-  meta: 'Free-form metadata',
-  layer: 'Medallion layer: landing, bronze, silver, gold',
-  pre_hook: 'SQL run before the model',
-  post_hook: 'SQL run after the model',
-  persist_docs: 'Write descriptions as comments',
-};
+/**
+ * The `config(` call the cursor is inside (the last one still open in `before`), its argument
+ * text, the bracket depth inside it (0: between its arguments), whether the cursor is where a
+ * keyword argument's name goes (after `(` or a top-level `,`, outside strings and brackets,
+ * with at most a name begun), and the keywords already given. Undefined outside any.
+ */
+export function openConfigCall(before: string): { args: string; depth: number; keyword: boolean; given: Set<string> } | undefined {
+  // (depth counts brackets only: a value's string at depth 0 is still a top-level argument's.)
+  const re = /\bconfig\(/g;
+  let open: number | undefined;
+  for (let m = re.exec(before); m; m = re.exec(before)) {
+    const start = m.index + m[0].length;
+    if (closesAt(before, start) < 0) open = start;
+  }
+  if (open === undefined) return undefined;
+  const args = before.slice(open);
+  let depth = 0;
+  let quote = '';
+  let lastSeparator = 0;
+  const given = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) lastSeparator = i + 1;
+    else if (c === '=' && depth === 0 && args[i + 1] !== '=') {
+      const name = /(\w+)\s*$/.exec(args.slice(lastSeparator, i));
+      if (name) given.add(name[1]!);
+    }
+  }
+  const keyword = !quote && depth === 0 && /^\s*\w*$/.test(args.slice(lastSeparator));
+  return { args, depth, keyword, given };
+}
+
+/** Where the call whose arguments start at `start` closes (its `)`), or -1 when it is still open at the end. */
+function closesAt(text: string, start: number): number {
+  let depth = 1;
+  let quote = '';
+  for (let i = start; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** The resource type whose config() the cursor is in: the file's node (a snapshot block, a singular test), a generic test's block, else a model. */
+function configResourceAt(analysis: Analysis, file: string | undefined, before: string): ConfigResource {
+  const node = file !== undefined ? nodesInFile(analysis, file)[0] : undefined;
+  if (node?.resourceType === 'snapshot' || node?.resourceType === 'test' || node?.resourceType === 'seed') return node.resourceType;
+  // The innermost block tag open before the cursor, in a file no node was read from (a macro file's `{% test %}`).
+  let open: ConfigResource = 'model';
+  for (const m of before.matchAll(/\{%-?\s*(snapshot|test|endsnapshot|endtest)\b/g)) open = m[1] === 'snapshot' || m[1] === 'test' ? m[1] : 'model';
+  return open;
+}
 
 const CONFIG_VALUES: Record<string, string[]> = {
   materialized: ['view', 'table', 'incremental', 'ephemeral'],
