@@ -161,3 +161,67 @@ describe('config( keys: the resource type, the profile adapter, only at a keywor
     });
   }
 });
+
+describe('source( completion names the package; a source two packages define is told apart (core)', () => {
+  const files: Record<string, string> = {
+    'dbt_project.yml': 'name: shop\nconfig-version: 2\n',
+    'models/typing.sql': '',
+    'models/sources.yml': 'version: 2\nsources:\n  - name: raw\n    tables:\n      - name: orders\n      - name: users\n',
+    'dbt_packages/claims/dbt_project.yml': 'name: claims\nconfig-version: 2\n',
+    'dbt_packages/claims/models/typing.sql': '',
+    'dbt_packages/claims/models/sources.yml': 'version: 2\nsources:\n  - name: raw\n    tables:\n      - name: orders\n      - name: claims\n  - name: medical\n    tables:\n      - name: eligibility\n',
+    'dbt_packages/pharmacy/dbt_project.yml': 'name: pharmacy\nconfig-version: 2\n',
+    'dbt_packages/pharmacy/models/sources.yml': 'version: 2\nsources:\n  - name: medical\n    tables:\n      - name: eligibility\n      - name: pharmacy_claim\n',
+  };
+  const analysis = analyzeProject(new MemoryHost(files, '/p'), '/p');
+  const items = (text: string, file = 'models/typing.sql'): Array<[string, string]> =>
+    [...completionsAt(analysis, text, text.length, file)].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => [i.label, i.detail!]);
+  const cases: Array<{ name: string; text: string; file?: string; expect: Array<[string, RegExp]> }> = [
+    {
+      name: "source(' in the root: one item per name and package, the one source() reads here first",
+      text: "{{ source('",
+      expect: [
+        ['medical', /^source · 1 table · package claims · also in pharmacy$/],
+        ['medical', /^source · 2 tables · package pharmacy · also in claims$/],
+        ['raw', /^source · 2 tables · project shop · also in claims; source\(\) here reads this one's tables first$/],
+        ['raw', /^source · 2 tables · package claims · also in shop; source\(\) here reads shop's where both define a table$/],
+      ],
+    },
+    {
+      name: "source('raw', ' in the root: each table once, as source() here reads it, with its package",
+      text: "{{ source('raw', '",
+      expect: [
+        ['claims', /^source table · package claims$/],
+        ['orders', /^source table · project shop · also in claims$/],
+        ['users', /^source table · project shop$/],
+      ],
+    },
+    {
+      name: "source('medical', ' in package claims: its own eligibility, pharmacy's other table",
+      text: "{{ source('medical', '",
+      file: 'dbt_packages/claims/models/typing.sql',
+      expect: [
+        ['eligibility', /^source table · package claims · also in pharmacy$/],
+        ['pharmacy_claim', /^source table · package pharmacy$/],
+      ],
+    },
+    {
+      name: "source(' in package claims: its own medical first",
+      text: "{{ source('",
+      file: 'dbt_packages/claims/models/typing.sql',
+      expect: [
+        ['medical', /^source · 1 table · package claims · also in pharmacy; source\(\) here reads this one's tables first$/],
+        ['medical', /^source · 2 tables · package pharmacy · also in claims; source\(\) here reads claims's where both define a table$/],
+        ['raw', /^source · 2 tables · project shop · also in claims; source\(\) here reads this one's tables first$/],
+        ['raw', /^source · 2 tables · package claims · also in shop; source\(\) here reads shop's where both define a table$/],
+      ],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = items(c.text, c.file);
+      assert.deepEqual(got.map(([l]) => l), c.expect.map(([l]) => l), JSON.stringify(got));
+      c.expect.forEach(([, re], i) => assert.match(got[i]![1], re));
+    });
+  }
+});

@@ -448,16 +448,8 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
     return items;
   }
   const tableOf = /\bsource\(\s*['"](\w+)['"]\s*,\s*['"]\w*$/.exec(before);
-  if (tableOf) {
-    return [...graph.sourceTables.values()]
-      .filter((n) => n.source!.sourceName === tableOf[1])
-      .map((n) => ({ label: n.name, kind: 'table' as const, detail: `source table${n.layer ? ` · ${n.layer}` : ''}${n.packageName !== project.config.name ? ` · ${n.packageName}` : ''}`, ...(n.description ? { documentation: n.description } : {}) }));
-  }
-  if (/\bsource\(\s*['"]\w*$/.test(before)) {
-    const names = new Map<string, number>();
-    for (const n of graph.sourceTables.values()) names.set(n.source!.sourceName, (names.get(n.source!.sourceName) ?? 0) + 1);
-    return [...names].map(([name, tables]) => ({ label: name, kind: 'source' as const, detail: `source · ${tables} table${tables === 1 ? '' : 's'}` }));
-  }
+  if (tableOf) return sourceTableItems(analysis, tableOf[1]!, ownPackage);
+  if (/\bsource\(\s*['"]\w*$/.test(before)) return sourceNameItems(analysis, ownPackage);
   if (/\bvar\(\s*['"]\w*$/.test(before)) return varCompletions(analysis, ownPackage);
   const configCall = openConfigCall(text.slice(Math.max(0, offset - 4000), offset));
   if (configCall) {
@@ -506,6 +498,55 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
 }
 
 /** One `ref('` item: the node, its package when not the root's, other packages defining the name, versions. */
+/**
+ * `source('`: one item per source name and package that defines it, naming the package. A name
+ * several packages define is told apart: `source()` from this file reads a table from the root
+ * project first, then this file's package, then any (dbt's resolve_source); that one comes
+ * first, the others say whose table `source()` here reads instead.
+ */
+function sourceNameItems(analysis: Analysis, ownPackage: string): CompletionItem[] {
+  const root = analysis.project.config.name;
+  const groups = new Map<string, Map<string, number>>();
+  for (const byPackage of analysis.graph.sourceLookup.values()) {
+    for (const n of byPackage.values()) {
+      const name = n.source!.sourceName;
+      let packages = groups.get(name);
+      if (!packages) groups.set(name, (packages = new Map()));
+      packages.set(n.packageName, (packages.get(n.packageName) ?? 0) + 1);
+    }
+  }
+  const items: CompletionItem[] = [];
+  for (const [name, packages] of groups) {
+    const preferred = packages.has(root) ? root : packages.has(ownPackage) ? ownPackage : undefined;
+    for (const [pkg, tables] of packages) {
+      const others = [...packages.keys()].filter((p) => p !== pkg);
+      const parts = [`source · ${tables} table${tables === 1 ? '' : 's'}`, pkg === root ? `project ${pkg}` : `package ${pkg}`];
+      if (others.length) parts.push(pkg === preferred ? `also in ${others.join(', ')}; source() here reads this one's tables first` : preferred ? `also in ${others.join(', ')}; source() here reads ${preferred}'s where both define a table` : `also in ${others.join(', ')}`);
+      const rank = others.length === 0 || pkg === preferred ? 0 : 1;
+      items.push({ label: name, kind: 'source', detail: parts.join(' · '), sortText: `${name}\u0000${rank}${pkg === root ? 0 : 1}${pkg}` });
+    }
+  }
+  return items;
+}
+
+/**
+ * `source('name', '`: that source's tables in every package, each the one `source()` reads from
+ * this file (dbt's resolve_source), naming its package and any other package defining it too.
+ */
+function sourceTableItems(analysis: Analysis, sourceName: string, ownPackage: string): CompletionItem[] {
+  const root = analysis.project.config.name;
+  const items: CompletionItem[] = [];
+  for (const byPackage of analysis.graph.sourceLookup.values()) {
+    const first = byPackage.values().next().value;
+    if (!first || first.source!.sourceName !== sourceName) continue;
+    const n = analysis.graph.resolveSource(sourceName, first.name, ownPackage) ?? first;
+    const others = [...byPackage.keys()].filter((p) => p !== n.packageName);
+    const parts = ['source table', ...(n.layer ? [n.layer] : []), n.packageName === root ? `project ${n.packageName}` : `package ${n.packageName}`, ...(others.length ? [`also in ${others.join(', ')}`] : [])];
+    items.push({ label: n.name, kind: 'table', detail: parts.join(' · '), ...(n.description ? { documentation: n.description } : {}) });
+  }
+  return items;
+}
+
 function refItem(graph: Analysis['graph'], layer: string | undefined, n: ProjectNode, root: string, all: ProjectNode[], ambiguous: boolean): CompletionItem {
   const why = layerProblem(graph, layer, n.layer);
   const versions = n.version !== undefined ? [...(graph.versions.get(n.name)?.keys() ?? [])] : [];
