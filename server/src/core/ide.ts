@@ -276,6 +276,33 @@ function macroRefsTo(analysis: Analysis, names: Iterable<string>, target: Projec
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span!.start - b.span!.start));
 }
 
+/**
+ * Literal `ref()` calls naming `target` in every macro file (a text scan, whether or not a render
+ * reached them): the root project's as locations to edit, packages' as the files holding one. A
+ * call names the target when it resolves to it from the root project or from the macro's own
+ * package (a macro renders in the namespace of whichever node calls it).
+ */
+function literalMacroRefs(analysis: Analysis, target: ProjectNode, scans: Map<string, ScanResult>): { project: Location[]; packages: string[] } {
+  const { project, graph } = analysis;
+  const root = project.config.name;
+  const files = new Map<string, string>();
+  for (const list of project.macros.values()) for (const m of list) if (m.file && !files.has(m.file)) files.set(m.file, m.packageName);
+  const out: Location[] = [];
+  const packages: string[] = [];
+  for (const [file, pkg] of files) {
+    const text = project.files.get(file)?.text;
+    // A cheap test first: most macro files never name the target.
+    if (text === undefined || !text.includes(target.name)) continue;
+    let scanned = scans.get(file);
+    if (!scanned) scans.set(file, (scanned = scan(text)));
+    const naming = scanned.refs.filter((call) => call.name === target.name && (graph.resolveRef(call.name, call.packageName, call.version, root) === target || graph.resolveRef(call.name, call.packageName, call.version, pkg) === target));
+    if (naming.length === 0) continue;
+    if (pkg === root) for (const call of naming) out.push({ file, span: call.span });
+    else packages.push(file);
+  }
+  return { project: out, packages: packages.sort() };
+}
+
 /** Spans of `'name'` / `"name"` (the inside of the quotes) in a text. */
 function quotedLiterals(text: string, name: string): Span[] {
   const spans: Span[] = [];
@@ -365,10 +392,18 @@ export function renameModel(analysis: Analysis, node: ProjectNode, newName: stri
     if (inMacro.length === 0) cannotUpdate.add(from.file);
     for (const loc of inMacro) edits.push({ file: loc.file, span: loc.span!, newText: newName });
   }
-  if (cannotUpdate.size > 0) {
+  // Literal refs in macro files, reached by a render or not (a branch no render took, a macro no
+  // model calls yet): the project's are edited, a package's cannot be (fetched code, not ours).
+  const literal = literalMacroRefs(analysis, node, inMacros);
+  if (cannotUpdate.size > 0 || literal.packages.length > 0) {
     const files = [...cannotUpdate].sort();
-    return { edits: [], cannotUpdate: files, problem: `Cannot rename '${node.name}': ${files.join(', ')} ${files.length === 1 ? 'refers' : 'refer'} to it by a name computed at render time (no literal '${node.name}' there to update); change ${files.length === 1 ? 'it' : 'them'} by hand first` };
+    const problems = [
+      ...(files.length > 0 ? [`${files.join(', ')} ${files.length === 1 ? 'refers' : 'refer'} to it by a name computed at render time (no literal '${node.name}' there to update); change ${files.length === 1 ? 'it' : 'them'} by hand first`] : []),
+      ...(literal.packages.length > 0 ? [`the package macro file${literal.packages.length === 1 ? '' : 's'} ${literal.packages.join(', ')} ${literal.packages.length === 1 ? 'holds' : 'hold'} a literal ref('${node.name}') to it (not the project's to edit)`] : []),
+    ];
+    return { edits: [], cannotUpdate: [...files, ...literal.packages], problem: `Cannot rename '${node.name}': ${problems.join('; and ')}` };
   }
+  for (const loc of literal.project) edits.push({ file: loc.file, span: loc.span!, newText: newName });
   for (const loc of referencesTo(analysis, node, false)) if (loc.span && !loc.computed) edits.push({ file: loc.file, span: loc.span, newText: newName });
   if (node.yml) edits.push({ file: node.yml.file, span: node.yml.span, newText: newName });
   if (node.resourceType === 'snapshot' && node.nameSpan) {
