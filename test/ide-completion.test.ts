@@ -69,7 +69,7 @@ describe('completion where a user types (core)', () => {
     { name: "pkg.st: that package's macros while typing a name", typed: 'select {{ pkg.st', includes: ['star'] },
     { name: "source(' with no sources: nothing", typed: "{{ source('", expect: [] },
     { name: 'config( keys', typed: '{{ config(', includes: ['materialized', 'unique_key'] },
-    { name: 'config(materialized= values', typed: "{{ config(materialized='", expect: ['ephemeral', 'incremental', 'table', 'view'] },
+    { name: 'config(materialized= values', typed: "{{ config(materialized='", expect: ['ephemeral', 'incremental', 'materialized_view', 'table', 'view'] },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -142,6 +142,7 @@ describe('config( keys: the resource type, the profile adapter, only at a keywor
     { name: 'inside a string value: no keys', text: "{{ config(alias='a, ", exactly: [] },
     { name: 'after a key\'s =: no keys', text: '{{ config(alias=', exactly: [] },
     { name: 'after a nested call closed: keys again', text: "{{ config(post_hook=after_commit('x'), ", includes: ['alias'], excludes: ['post_hook'] },
+    { name: "a key's documented values", file: 'snapshots/snap.sql', text: "{% snapshot snap %}{{ config(strategy='check', hard_deletes='", exactly: ['ignore', 'invalidate', 'new_record'] },
     { name: 'a config() call already closed: no keys', text: "{{ config(alias='a') }} select ", excludes: ['alias', 'materialized'] },
   ];
   const projects = new Map<string | undefined, ReturnType<typeof analyzeProject>>();

@@ -824,10 +824,18 @@ function configResourceAt(analysis: Analysis, file: string | undefined, before: 
   return open;
 }
 
+/** The values dbt documents for a config key (docs.getdbt.com/reference/resource-configs/<key>). */
 const CONFIG_VALUES: Record<string, string[]> = {
-  materialized: ['view', 'table', 'incremental', 'ephemeral'],
-  incremental_strategy: ['append', 'merge', 'delete+insert', 'insert_overwrite'],
+  materialized: ['view', 'table', 'incremental', 'ephemeral', 'materialized_view'],
+  incremental_strategy: ['append', 'merge', 'delete+insert', 'insert_overwrite', 'microbatch'],
   on_schema_change: ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'],
+  on_configuration_change: ['apply', 'continue', 'fail'],
+  strategy: ['timestamp', 'check'],
+  hard_deletes: ['ignore', 'invalidate', 'new_record'],
+  access: ['private', 'protected', 'public'],
+  on_error: ['skip_children', 'continue'],
+  severity: ['error', 'warn'],
+  store_failures_as: ['table', 'view', 'ephemeral'],
   layer: ['landing', 'bronze', 'silver', 'gold'],
 };
 
