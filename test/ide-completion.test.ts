@@ -226,3 +226,28 @@ describe('source( completion names the package; a source two packages define is 
     });
   }
 });
+
+describe("config keys under a properties yml entry's config: (core)", () => {
+  const files: Record<string, string> = {
+    'dbt_project.yml': 'name: shop\nprofile: shop\nconfig-version: 2\n',
+    'profiles.yml': 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      schema: s\n      threads: 1\n',
+    'models/orders.sql': 'select 1 as id',
+    'seeds/countries.csv': 'code,name\nfr,France\n',
+  };
+  const analysis = analyzeProject(new MemoryHost(files, '/p'), '/p', { profilesDirs: ['/p'] });
+  const cases: Array<{ name: string; text: string; includes?: string[]; excludes?: string[]; exactly?: string[] }> = [
+    { name: "a seed: seed keys and the adapter's", text: 'version: 2\nseeds:\n  - name: countries\n    config:\n      ', includes: ['column_types', 'delimiter', 'quote_columns', 'enabled', 'transient'], excludes: ['incremental_strategy', 'strategy', 'severity'] },
+    { name: 'a model: model keys, those given left out', text: 'version: 2\nmodels:\n  - name: orders\n    config:\n      materialized: table\n      pre-hook: "select 1"\n      inc', includes: ['incremental_strategy', 'cluster_by'], excludes: ['materialized', 'pre_hook', 'column_types'] },
+    { name: 'a snapshot: snapshot keys', text: 'version: 2\nsnapshots:\n  - name: snap\n    config:\n      ', includes: ['strategy', 'hard_deletes'], excludes: ['incremental_strategy'] },
+    { name: 'not under config: nothing', text: 'version: 2\nmodels:\n  - name: orders\n    ', exactly: [] },
+    { name: "a config's nested dict: nothing", text: 'version: 2\nmodels:\n  - name: orders\n    config:\n      persist_docs:\n        ', exactly: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const labels = completionsAt(analysis, c.text, c.text.length, 'models/schema.yml').map((i) => i.label);
+      if (c.exactly) assert.deepEqual(labels, c.exactly);
+      for (const l of c.includes ?? []) assert.ok(labels.includes(l), `${l} missing from ${labels.join(', ')}`);
+      for (const l of c.excludes ?? []) assert.ok(!labels.includes(l), `${l} offered: ${labels.join(', ')}`);
+    });
+  }
+});

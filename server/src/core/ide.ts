@@ -690,6 +690,8 @@ function varCompletions(analysis: Analysis, pkg: string): CompletionItem[] {
 export function ymlCompletions(analysis: Analysis, text: string, offset: number, file: string, outputs?: (node: ProjectNode) => string[] | undefined): CompletionItem[] {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const line = text.slice(lineStart, offset);
+  const key = /^(\s*)(\w*)$/.exec(line);
+  if (key) return ymlConfigKeys(analysis, text, lineStart, key[1]!.length);
   const m = /^(\s*)-\s+name:\s*['"]?(\w*)$/.exec(line);
   if (!m) return [];
   const indent = m[1]!.length;
@@ -726,6 +728,34 @@ export function ymlCompletions(analysis: Analysis, text: string, offset: number,
     });
   }
   return items;
+}
+
+/**
+ * A key begun under a model's, seed's or snapshot's `config:` in a properties yml: dbt's config
+ * keys for that resource type and the profile adapter's (configKeys), those already under that
+ * `config:` left out.
+ */
+function ymlConfigKeys(analysis: Analysis, text: string, lineStart: number, indent: number): CompletionItem[] {
+  const config = parentKey(text, lineStart, indent);
+  if (config?.key !== 'config' || indent <= config.indent) return [];
+  const entry = parentKey(text, config.lineStart, config.indent, true);
+  if (!entry) return [];
+  const section = parentKey(text, entry.lineStart, entry.indent);
+  const resources: Record<string, ConfigResource> = { models: 'model', seeds: 'seed', snapshots: 'snapshot' };
+  const resource = section && section.indent === 0 ? resources[section.key] : undefined;
+  if (!resource) return [];
+  // The keys already given: lines at this indent below `config:`, up to the next less indented one.
+  const given = new Set<string>();
+  for (const l of text.slice(config.lineStart).split('\n').slice(1)) {
+    if (!l.trim()) continue;
+    const at = /^\s*/.exec(l)![0].length;
+    if (at <= config.indent) break;
+    const k = at === indent ? /^\s*([\w-]+)\s*:/.exec(l) : null;
+    if (k) given.add(k[1]!.replace(/-/g, '_'));
+  }
+  return configKeys(resource, analysis.project.target?.type)
+    .filter((k) => !given.has(k.key))
+    .map((k) => ({ label: k.key, kind: 'column' as const, detail: k.adapter ? `${k.adapter} config` : `${resource} config`, documentation: k.doc, insertText: `${k.key}: `, snippet: false, sortText: `${k.adapter ? '1' : '0'}${k.key}` }));
 }
 
 /** The key a yml list item at `indent` belongs to (`models:` above it with less indent), or with `entry` the list entry holding that key (its `- name:`). */
