@@ -177,46 +177,17 @@ describe('source( completion names the package; a source two packages define is 
   const analysis = analyzeProject(new MemoryHost(files, '/p'), '/p');
   const items = (text: string, file = 'models/typing.sql'): Array<[string, string]> =>
     [...completionsAt(analysis, text, text.length, file)].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => [i.label, i.detail!]);
+  // raw is the root's and claims': source() reads the root's first from any file.
+  const rawFromAnywhere: Array<[string, RegExp]> = [
+    ['raw', /^source · 2 tables · project shop · also in claims; source\(\) here reads this one's tables first$/],
+    ['raw', /^source · 2 tables · package claims · also in shop; source\(\) here reads shop's where both define a table$/],
+  ];
+  const inClaims = 'dbt_packages/claims/models/typing.sql';
   const cases: Array<{ name: string; text: string; file?: string; expect: Array<[string, RegExp]> }> = [
-    {
-      name: "source(' in the root: one item per name and package, the one source() reads here first",
-      text: "{{ source('",
-      expect: [
-        ['medical', /^source · 1 table · package claims · also in pharmacy$/],
-        ['medical', /^source · 2 tables · package pharmacy · also in claims$/],
-        ['raw', /^source · 2 tables · project shop · also in claims; source\(\) here reads this one's tables first$/],
-        ['raw', /^source · 2 tables · package claims · also in shop; source\(\) here reads shop's where both define a table$/],
-      ],
-    },
-    {
-      name: "source('raw', ' in the root: each table once, as source() here reads it, with its package",
-      text: "{{ source('raw', '",
-      expect: [
-        ['claims', /^source table · package claims$/],
-        ['orders', /^source table · project shop · also in claims$/],
-        ['users', /^source table · project shop$/],
-      ],
-    },
-    {
-      name: "source('medical', ' in package claims: its own eligibility, pharmacy's other table",
-      text: "{{ source('medical', '",
-      file: 'dbt_packages/claims/models/typing.sql',
-      expect: [
-        ['eligibility', /^source table · package claims · also in pharmacy$/],
-        ['pharmacy_claim', /^source table · package pharmacy$/],
-      ],
-    },
-    {
-      name: "source(' in package claims: its own medical first",
-      text: "{{ source('",
-      file: 'dbt_packages/claims/models/typing.sql',
-      expect: [
-        ['medical', /^source · 1 table · package claims · also in pharmacy; source\(\) here reads this one's tables first$/],
-        ['medical', /^source · 2 tables · package pharmacy · also in claims; source\(\) here reads claims's where both define a table$/],
-        ['raw', /^source · 2 tables · project shop · also in claims; source\(\) here reads this one's tables first$/],
-        ['raw', /^source · 2 tables · package claims · also in shop; source\(\) here reads shop's where both define a table$/],
-      ],
-    },
+    { name: "source(' in the root: one item per name and package, the one source() reads here first", text: "{{ source('", expect: [['medical', /^source · 1 table · package claims · also in pharmacy$/], ['medical', /^source · 2 tables · package pharmacy · also in claims$/], ...rawFromAnywhere] },
+    { name: "source('raw', ' in the root: each table once, as source() here reads it, with its package", text: "{{ source('raw', '", expect: [['claims', /^source table · package claims$/], ['orders', /^source table · project shop · also in claims$/], ['users', /^source table · project shop$/]] },
+    { name: "source('medical', ' in package claims: its own eligibility, pharmacy's other table", text: "{{ source('medical', '", file: inClaims, expect: [['eligibility', /^source table · package claims · also in pharmacy$/], ['pharmacy_claim', /^source table · package pharmacy$/]] },
+    { name: "source(' in package claims: its own medical first", text: "{{ source('", file: inClaims, expect: [['medical', /^source · 1 table · package claims · also in pharmacy; source\(\) here reads this one's tables first$/], ['medical', /^source · 2 tables · package pharmacy · also in claims; source\(\) here reads claims's where both define a table$/], ...rawFromAnywhere] },
   ];
   for (const c of cases) {
     it(c.name, () => {

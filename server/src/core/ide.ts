@@ -800,48 +800,47 @@ export function openConfigCall(before: string): { args: string; depth: number; k
   if (open === undefined) return undefined;
   const args = before.slice(open);
   let depth = 0;
-  let quote = '';
   let lastSeparator = 0;
   const given = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const c = args[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
+  const inString = outsideStrings(args, 0, (c, i) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (c === ',' && depth === 0) lastSeparator = i + 1;
     else if (c === '=' && depth === 0 && args[i + 1] !== '=') {
       const name = /(\w+)\s*$/.exec(args.slice(lastSeparator, i));
       if (name) given.add(name[1]!);
     }
-  }
-  const keyword = !quote && depth === 0 && /^\s*\w*$/.test(args.slice(lastSeparator));
+  }).inString;
+  const keyword = !inString && depth === 0 && /^\s*\w*$/.test(args.slice(lastSeparator));
   return { args, depth, keyword, given };
 }
 
 /** Where the call whose arguments start at `start` closes (its `)`), or -1 when it is still open at the end. */
 function closesAt(text: string, start: number): number {
   let depth = 1;
+  return outsideStrings(text, start, (c) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') return --depth === 0;
+    return false;
+  }).stoppedAt;
+}
+
+/**
+ * Walks `text` from `start`, calling `visit` with each character outside Jinja/Python string
+ * literals (a backslash escapes inside one) until it returns true: where it stopped (-1 at the
+ * end) and whether the end is inside a string.
+ */
+function outsideStrings(text: string, start: number, visit: (c: string, i: number) => boolean | void): { stoppedAt: number; inString: boolean } {
   let quote = '';
   for (let i = start; i < text.length; i++) {
     const c = text[i]!;
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === "'" || c === '"') quote = c;
-    else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      if (depth === 0) return i;
-    }
+    } else if (c === "'" || c === '"') quote = c;
+    else if (visit(c, i) === true) return { stoppedAt: i, inString: false };
   }
-  return -1;
+  return { stoppedAt: -1, inString: quote !== '' };
 }
 
 /** The resource type whose config() the cursor is in: the file's node (a snapshot block, a singular test), a generic test's block, else a model. */
