@@ -41,4 +41,21 @@ describe('language server over node IPC (as the VS Code client starts it)', () =
       child.kill();
     }
   });
+
+  it("answers a client forking with node's 'advanced' serialization (node reads that channel itself)", async () => {
+    const child = fork(testPath('..', 'dist', 'lsp-server.js'), ['--node-ipc'], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, HOME: '/nonexistent' } });
+    const rpc = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    rpc.listen();
+    // A server that never answers (its input read as JSON lines) is ended, which fails the request: a bound, not a wait.
+    const bound = setTimeout(() => child.kill(), 30_000);
+    try {
+      const init = await rpc.sendRequest<{ serverInfo: { name: string } }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+      assert.equal(init.serverInfo.name, 'medallion');
+      await rpc.sendRequest('shutdown');
+    } finally {
+      clearTimeout(bound);
+      rpc.dispose();
+      child.kill();
+    }
+  });
 });

@@ -151,15 +151,18 @@ function channelHandle(): ChannelHandle | undefined {
   const handle = key ? (process as unknown as Record<symbol, unknown>)[key] : undefined;
   if (!handle || typeof handle !== 'object') return undefined;
   const h = handle as Partial<ChannelHandle>;
-  return typeof h.readStop === 'function' && typeof h.fd === 'number' && h.fd >= 0 ? (h as ChannelHandle) : undefined;
+  // Only node's 'json' serialization (one JSON text per line, what fork() uses unless told
+  // otherwise): its handle holds the line buffer; 'advanced' (length-prefixed V8 values) is left to node.
+  const json = Object.getOwnPropertySymbols(handle).some((s) => s.description === 'kJSONBuffer');
+  return json && typeof h.readStop === 'function' && typeof h.fd === 'number' && h.fd >= 0 ? (h as ChannelHandle) : undefined;
 }
 
 /**
  * Over `--node-ipc`: the IPC channel read by the worker (see above), its messages emitted on
  * `process` as node emits them. Must be called before the event loop first runs (node has not
  * read the channel yet). Undefined, and node's channel left as it is, where this cannot be done:
- * no channel, Windows (a named pipe, not an fd a thread can read), a node that keeps its handle
- * elsewhere. `onEnd`: the channel ended (the client is gone).
+ * no channel, Windows (a named pipe, not an fd a thread can read), a channel in node's
+ * 'advanced' serialization, a node that keeps its handle elsewhere. `onEnd`: the channel ended (the client is gone).
  */
 export function watchIpc(onEnd: () => void): (() => boolean) | undefined {
   if (process.platform === 'win32' || !process.send || !process.channel) return undefined;
