@@ -108,7 +108,8 @@ describe('editor: refs that only rendering finds', () => {
     const result = renameModel(analysis, analysis.project.nodes.get('model.p.a')!, 'a2');
     assert.equal(result.problem, undefined);
     const files = result.edits.map((e) => e.file).sort();
-    assert.deepEqual(files, ['models/loops.sql', 'models/passes.sql']);
+    // (from_a's ref('a') in macros/m.sql too: no model calls it here, it would break all the same.)
+    assert.deepEqual(files, ['macros/m.sql', 'models/loops.sql', 'models/passes.sql']);
   });
 
   it('rename edits the literal ref() in the macro a model reached it through, and nothing in the model', () => {
@@ -123,15 +124,54 @@ describe('editor: refs that only rendering finds', () => {
   });
 
   it('rename finds the literal in a macro of the same file that the used macro calls (such calls are not recorded)', () => {
-    // unused_a names the model too, but no render reached it: it is not this rename's to edit.
+    // unused_a names the model too, though no render reached it: references name only what renders
+    // reached, a rename edits every literal ref() in the project's macros (else it would break it).
     const pair = "{% macro outer_a() %}{{ inner_a() }}{% endmacro %}\n{% macro inner_a() %}select * from {{ ref(\"a\") }}{% endmacro %}\n{% macro unused_a() %}{{ ref('a') }}{% endmacro %}";
     const { analysis } = load({ 'macros/pair.sql': pair, 'models/b.sql': 'select 1 as id', 'models/d.sql': '{{ outer_a() }}' });
     const a = analysis.project.nodes.get('model.p.a')!;
     assert.deepEqual(referencesTo(analysis, a, false).filter((l) => l.file === 'macros/pair.sql').map((l) => pair.slice(l.span!.start - 1, l.span!.end + 1)), ['"a"']);
     const result = renameModel(analysis, a, 'a2');
     assert.equal(result.problem, undefined);
-    assert.deepEqual(result.edits.filter((e) => e.file === 'macros/pair.sql').map((e) => pair.slice(e.span.start - 1, e.span.end + 1)), ['"a"']);
+    assert.deepEqual(result.edits.filter((e) => e.file === 'macros/pair.sql').map((e) => pair.slice(e.span.start - 1, e.span.end + 1)), ['"a"', "'a'"]);
     assert.ok(!result.edits.some((e) => e.file === 'models/d.sql'));
+  });
+
+  describe('rename and literal refs in macro files no render reached', () => {
+    const PKG = {
+      'dbt_packages/pkg/dbt_project.yml': "name: pkg\nversion: '1.0'\nconfig-version: 2\n",
+      'dbt_packages/pkg/models/a.sql': 'select 3 as id',
+      'dbt_packages/pkg/models/pkg_b.sql': 'select 4 as id',
+    };
+    /** `quoted` of each edit in `file`: the quoted name edited, with its quotes. */
+    const cases: Array<{ name: string; files: Record<string, string>; edited?: Record<string, string[]>; refused?: string[] }> = [
+      { name: 'a project macro no model calls: its literal ref is edited', files: { 'macros/unused.sql': "{% macro unused() %}select * from {{ ref('a') }}{% endmacro %}" }, edited: { 'macros/unused.sql': ["'a'"] } },
+      { name: 'a branch no render took, in a macro a model calls', files: { 'macros/branch.sql': "{% macro branch(x) %}{% if x %}{{ ref(\"a\") }}{% else %}{{ ref('c') }}{% endif %}{% endmacro %}", 'models/d.sql': 'select * from {{ branch(false) }}' }, edited: { 'macros/branch.sql': ['"a"'] } },
+      { name: 'a generic test block of the project', files: { 'tests/generic/joins_a.sql': "{% test joins_a(model) %}select * from {{ model }} join {{ ref('a') }} using (id){% endtest %}" }, edited: { 'tests/generic/joins_a.sql': ["'a'"] } },
+      { name: 'a ref to another node of the same name in a package is left alone', files: { ...PKG, 'macros/other.sql': "{% macro other() %}{{ ref('pkg', 'a') }} {{ ref('a') }}{% endmacro %}" }, edited: { 'macros/other.sql': ["'a'"] } },
+      { name: 'a package macro file with a literal ref to it: refused, naming that file', files: { ...PKG, 'dbt_packages/pkg/macros/uses_a.sql': "{% macro uses_a() %}{{ ref('a') }}{% endmacro %}", 'macros/unused.sql': "{% macro unused() %}{{ ref('a') }}{% endmacro %}" }, refused: ['dbt_packages/pkg/macros/uses_a.sql'] },
+      { name: "a package macro's qualified ref to its own a does not refuse", files: { ...PKG, 'dbt_packages/pkg/macros/own_a.sql': "{% macro own_a() %}{{ ref('pkg', 'a') }}{% endmacro %}" }, edited: {} },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const { analysis } = load({ 'models/b.sql': 'select 1 as id', ...c.files });
+        const result = renameModel(analysis, analysis.project.nodes.get('model.p.a')!, 'a2');
+        if (c.refused) {
+          assert.deepEqual(result.edits, []);
+          assert.deepEqual(result.cannotUpdate, c.refused);
+          for (const f of c.refused) assert.ok(result.problem!.includes(f), result.problem);
+          assert.match(result.problem!, /not the project's to edit/);
+          return;
+        }
+        assert.equal(result.problem, undefined);
+        for (const [file, quoted] of Object.entries(c.edited ?? {})) {
+          const text = c.files[file]!;
+          assert.deepEqual(result.edits.filter((e) => e.file === file).map((e) => text.slice(e.span.start - 1, e.span.end + 1)), quoted, file);
+        }
+        // Nothing in a package, and no file edited that the case does not name (besides the models already tested above).
+        assert.ok(!result.edits.some((e) => e.file.startsWith('dbt_packages/')));
+        for (const e of result.edits) assert.ok(e.file.startsWith('models/') || e.file === 'macros/m.sql' || e.file in (c.edited ?? {}), e.file);
+      });
+    }
   });
 
   it('rename refuses, naming the files, where the name is computed with nothing written to update', () => {

@@ -6,13 +6,13 @@
  * LSP spec says). Conditions are waited on (notifications, the process's 'exit'), never time.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { generateProject } from '../bench/generate-project';
 import { testPath } from './support/golden';
 
@@ -20,6 +20,8 @@ import { testPath } from './support/golden';
 const MODELS = 3000;
 /** Promptly, with room for a loaded shared machine: the bug took ~15 s. */
 const PROMPT_MS = 2000;
+
+type Transport = 'stdio' | 'ipc';
 
 interface Started {
   server: ChildProcess;
@@ -34,10 +36,18 @@ interface Started {
  * or with `untilLoadStarts` only until the server announces the load (`medallion/analysisStarted`:
  * the load starts once that is written, and blocks the server's main thread until it ends).
  */
-async function startAndTouch(root: string, untilLoadStarts = false): Promise<Started> {
-  const server = spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HOME: '/nonexistent' } });
+async function startAndTouch(root: string, untilLoadStarts = false, transport: Transport = 'stdio'): Promise<Started> {
+  const env = { ...process.env, HOME: '/nonexistent' };
+  // Over IPC as VS Code's client starts it: dist/lsp-server.js forked with `--node-ipc`.
+  const server =
+    transport === 'ipc'
+      ? fork(testPath('..', 'dist', 'lsp-server.js'), ['--node-ipc'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env })
+      : spawn(process.execPath, [testPath('..', 'bin', 'medallion.js'), 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env });
   const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-  const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  const rpc =
+    transport === 'ipc'
+      ? createMessageConnection(new IPCMessageReader(server), new IPCMessageWriter(server))
+      : createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   rpc.onRequest('client/registerCapability', () => null);
   let columns = false;
   rpc.onNotification('medallion/columnsComplete', () => {
@@ -123,45 +133,49 @@ describe('LSP shutdown while the column model is computed', { timeout: 180_000 }
   });
 });
 
-describe('LSP shutdown while the first load runs', { timeout: 180_000 }, () => {
-  let root: string;
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'medallion-shutdown-load-'));
-    // Its load takes ~0.5-1 s: far longer than a message takes to arrive, shorter than the bound.
-    generateProject(root, MODELS, 'shutdown_load_project');
-  });
-  after(() => rmSync(root, { recursive: true, force: true }));
+for (const transport of ['stdio', 'ipc'] as const) {
+  describe(`LSP shutdown while the first load runs (${transport})`, { timeout: 180_000 }, () => {
+    let root: string;
+    before(() => {
+      root = mkdtempSync(join(tmpdir(), 'medallion-shutdown-load-'));
+      // Its load takes ~0.5-1 s: far longer than a message takes to arrive, shorter than the bound.
+      generateProject(root, MODELS, 'shutdown_load_project');
+    });
+    after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('answers shutdown before the load ends (the load is abandoned) and exits with 0', async (t) => {
-    const s = await startAndTouch(root, true);
-    try {
-      // A large message first (a document's text): the transport's watcher skips its body and still sees what follows.
-      await s.rpc.sendNotification('$/medallionTestPadding', { text: 'x'.repeat(200_000) });
-      const t0 = performance.now();
-      await within(s.rpc.sendRequest('shutdown'), PROMPT_MS, 'shutdown');
-      const shutdownMs = performance.now() - t0;
-      // Without the stop, the server answers only after the load, whose analysisComplete comes first.
-      assert.equal(s.analysed(), false, 'the load ran to its end before shutdown was answered');
-      await s.rpc.sendNotification('exit');
-      const code = await within(s.exited, PROMPT_MS, 'exit');
-      t.diagnostic(`shutdown answered in ${Math.round(shutdownMs)} ms during the load`);
-      assert.equal(code, 0);
-      assert.equal(s.analysed(), false);
-    } finally {
-      s.rpc.dispose();
-      s.server.kill();
-    }
-  });
+    it('answers shutdown before the load ends (the load is abandoned) and exits with 0', async (t) => {
+      const s = await startAndTouch(root, true, transport);
+      try {
+        // A large message first (a document's text): the transport's watcher skips its body and still
+        // sees what follows; then a non-ASCII text, whose bytes a read may split.
+        await s.rpc.sendNotification('$/medallionTestPadding', { text: 'x'.repeat(200_000) });
+        await s.rpc.sendNotification('$/medallionTestPadding', { text: 'é€😀'.repeat(30_000) });
+        const t0 = performance.now();
+        await within(s.rpc.sendRequest('shutdown'), PROMPT_MS, 'shutdown');
+        const shutdownMs = performance.now() - t0;
+        // Without the stop, the server answers only after the load, whose analysisComplete comes first.
+        assert.equal(s.analysed(), false, 'the load ran to its end before shutdown was answered');
+        await s.rpc.sendNotification('exit');
+        const code = await within(s.exited, PROMPT_MS, 'exit');
+        t.diagnostic(`shutdown answered in ${Math.round(shutdownMs)} ms during the load`);
+        assert.equal(code, 0);
+        assert.equal(s.analysed(), false);
+      } finally {
+        s.rpc.dispose();
+        s.server.kill();
+      }
+    });
 
-  it('exits with 1 on exit without shutdown during the load, without finishing it', async () => {
-    const s = await startAndTouch(root, true);
-    try {
-      await s.rpc.sendNotification('exit');
-      assert.equal(await within(s.exited, PROMPT_MS, 'exit'), 1);
-      assert.equal(s.analysed(), false, 'the load ran to its end before exit');
-    } finally {
-      s.rpc.dispose();
-      s.server.kill();
-    }
+    it('exits with 1 on exit without shutdown during the load, without finishing it', async () => {
+      const s = await startAndTouch(root, true, transport);
+      try {
+        await s.rpc.sendNotification('exit');
+        assert.equal(await within(s.exited, PROMPT_MS, 'exit'), 1);
+        assert.equal(s.analysed(), false, 'the load ran to its end before exit');
+      } finally {
+        s.rpc.dispose();
+        s.server.kill();
+      }
+    });
   });
-});
+}

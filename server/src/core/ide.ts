@@ -3,6 +3,7 @@
  * position, where it is defined, who refers to it, what to complete, what to show on hover,
  * which lenses to draw, how to rename. The language server converts these to LSP at its edge.
  */
+import { configKeys, type ConfigResource } from './config-keys';
 import type { Analysis } from './analysis';
 import { parse, render } from './jinja';
 import { layerFit, layerProblem } from './graph';
@@ -275,6 +276,33 @@ function macroRefsTo(analysis: Analysis, names: Iterable<string>, target: Projec
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span!.start - b.span!.start));
 }
 
+/**
+ * Literal `ref()` calls naming `target` in every macro file (a text scan, whether or not a render
+ * reached them): the root project's as locations to edit, packages' as the files holding one. A
+ * call names the target when it resolves to it from the root project or from the macro's own
+ * package (a macro renders in the namespace of whichever node calls it).
+ */
+function literalMacroRefs(analysis: Analysis, target: ProjectNode, scans: Map<string, ScanResult>): { project: Location[]; packages: string[] } {
+  const { project, graph } = analysis;
+  const root = project.config.name;
+  const files = new Map<string, string>();
+  for (const list of project.macros.values()) for (const m of list) if (m.file && !files.has(m.file)) files.set(m.file, m.packageName);
+  const out: Location[] = [];
+  const packages: string[] = [];
+  for (const [file, pkg] of files) {
+    const text = project.files.get(file)?.text;
+    // A cheap test first: most macro files never name the target.
+    if (text === undefined || !text.includes(target.name)) continue;
+    let scanned = scans.get(file);
+    if (!scanned) scans.set(file, (scanned = scan(text)));
+    const naming = scanned.refs.filter((call) => call.name === target.name && (graph.resolveRef(call.name, call.packageName, call.version, root) === target || graph.resolveRef(call.name, call.packageName, call.version, pkg) === target));
+    if (naming.length === 0) continue;
+    if (pkg === root) for (const call of naming) out.push({ file, span: call.span });
+    else packages.push(file);
+  }
+  return { project: out, packages: packages.sort() };
+}
+
 /** Spans of `'name'` / `"name"` (the inside of the quotes) in a text. */
 function quotedLiterals(text: string, name: string): Span[] {
   const spans: Span[] = [];
@@ -364,10 +392,18 @@ export function renameModel(analysis: Analysis, node: ProjectNode, newName: stri
     if (inMacro.length === 0) cannotUpdate.add(from.file);
     for (const loc of inMacro) edits.push({ file: loc.file, span: loc.span!, newText: newName });
   }
-  if (cannotUpdate.size > 0) {
+  // Literal refs in macro files, reached by a render or not (a branch no render took, a macro no
+  // model calls yet): the project's are edited, a package's cannot be (fetched code, not ours).
+  const literal = literalMacroRefs(analysis, node, inMacros);
+  if (cannotUpdate.size > 0 || literal.packages.length > 0) {
     const files = [...cannotUpdate].sort();
-    return { edits: [], cannotUpdate: files, problem: `Cannot rename '${node.name}': ${files.join(', ')} ${files.length === 1 ? 'refers' : 'refer'} to it by a name computed at render time (no literal '${node.name}' there to update); change ${files.length === 1 ? 'it' : 'them'} by hand first` };
+    const problems = [
+      ...(files.length > 0 ? [`${files.join(', ')} ${files.length === 1 ? 'refers' : 'refer'} to it by a name computed at render time (no literal '${node.name}' there to update); change ${files.length === 1 ? 'it' : 'them'} by hand first`] : []),
+      ...(literal.packages.length > 0 ? [`the package macro file${literal.packages.length === 1 ? '' : 's'} ${literal.packages.join(', ')} ${literal.packages.length === 1 ? 'holds' : 'hold'} a literal ref('${node.name}') to it (not the project's to edit)`] : []),
+    ];
+    return { edits: [], cannotUpdate: [...files, ...literal.packages], problem: `Cannot rename '${node.name}': ${problems.join('; and ')}` };
   }
+  for (const loc of literal.project) edits.push({ file: loc.file, span: loc.span!, newText: newName });
   for (const loc of referencesTo(analysis, node, false)) if (loc.span && !loc.computed) edits.push({ file: loc.file, span: loc.span, newText: newName });
   if (node.yml) edits.push({ file: node.yml.file, span: node.yml.span, newText: newName });
   if (node.resourceType === 'snapshot' && node.nameSpan) {
@@ -447,24 +483,21 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
     return items;
   }
   const tableOf = /\bsource\(\s*['"](\w+)['"]\s*,\s*['"]\w*$/.exec(before);
-  if (tableOf) {
-    return [...graph.sourceTables.values()]
-      .filter((n) => n.source!.sourceName === tableOf[1])
-      .map((n) => ({ label: n.name, kind: 'table' as const, detail: `source table${n.layer ? ` · ${n.layer}` : ''}${n.packageName !== project.config.name ? ` · ${n.packageName}` : ''}`, ...(n.description ? { documentation: n.description } : {}) }));
-  }
-  if (/\bsource\(\s*['"]\w*$/.test(before)) {
-    const names = new Map<string, number>();
-    for (const n of graph.sourceTables.values()) names.set(n.source!.sourceName, (names.get(n.source!.sourceName) ?? 0) + 1);
-    return [...names].map(([name, tables]) => ({ label: name, kind: 'source' as const, detail: `source · ${tables} table${tables === 1 ? '' : 's'}` }));
-  }
+  if (tableOf) return sourceTableItems(analysis, tableOf[1]!, ownPackage);
+  if (/\bsource\(\s*['"]\w*$/.test(before)) return sourceNameItems(analysis, ownPackage);
   if (/\bvar\(\s*['"]\w*$/.test(before)) return varCompletions(analysis, ownPackage);
-  const configCall = /\bconfig\(([^()]*)$/.exec(before);
+  const configCall = openConfigCall(text.slice(Math.max(0, offset - 4000), offset));
   if (configCall) {
-    const value = /(\w+)\s*=\s*['"]?(\w*)$/.exec(configCall[1]!);
+    const value = configCall.depth === 0 ? /(\w+)\s*=\s*['"]?(\w*)$/.exec(configCall.args) : null;
     if (value && CONFIG_VALUES[value[1]!]) return CONFIG_VALUES[value[1]!]!.map((v) => ({ label: v, kind: 'column' as const, detail: `${value[1]} value` }));
-    if (/(^|,)\s*\w*$/.test(configCall[1]!)) {
-      return Object.entries(CONFIG_KEYS).map(([key, doc]) => ({ label: key, kind: 'column' as const, detail: 'config', documentation: doc, insertText: `${key}=`, snippet: false }));
+    if (configCall.keyword) {
+      const resource = configResourceAt(analysis, file, text.slice(0, offset));
+      const adapter = project.target?.type;
+      return configKeys(resource, adapter)
+        .filter((k) => !configCall.given.has(k.key))
+        .map((k) => ({ label: k.key, kind: 'column' as const, detail: k.adapter ? `${k.adapter} config` : `${resource} config`, documentation: k.doc, insertText: `${k.key}=`, snippet: false, sortText: `${k.adapter ? '1' : '0'}${k.key}` }));
     }
+    return [];
   }
   const inJinja = /\{\{[^}]*$|\{%[^%]*$/.test(before);
   // A package's macros after `pkg.` inside Jinja (dbt_utils.star).
@@ -500,6 +533,55 @@ export function completionsAt(analysis: Analysis, text: string, offset: number, 
 }
 
 /** One `ref('` item: the node, its package when not the root's, other packages defining the name, versions. */
+/**
+ * `source('`: one item per source name and package that defines it, naming the package. A name
+ * several packages define is told apart: `source()` from this file reads a table from the root
+ * project first, then this file's package, then any (dbt's resolve_source); that one comes
+ * first, the others say whose table `source()` here reads instead.
+ */
+function sourceNameItems(analysis: Analysis, ownPackage: string): CompletionItem[] {
+  const root = analysis.project.config.name;
+  const groups = new Map<string, Map<string, number>>();
+  for (const byPackage of analysis.graph.sourceLookup.values()) {
+    for (const n of byPackage.values()) {
+      const name = n.source!.sourceName;
+      let packages = groups.get(name);
+      if (!packages) groups.set(name, (packages = new Map()));
+      packages.set(n.packageName, (packages.get(n.packageName) ?? 0) + 1);
+    }
+  }
+  const items: CompletionItem[] = [];
+  for (const [name, packages] of groups) {
+    const preferred = packages.has(root) ? root : packages.has(ownPackage) ? ownPackage : undefined;
+    for (const [pkg, tables] of packages) {
+      const others = [...packages.keys()].filter((p) => p !== pkg);
+      const parts = [`source · ${tables} table${tables === 1 ? '' : 's'}`, pkg === root ? `project ${pkg}` : `package ${pkg}`];
+      if (others.length) parts.push(pkg === preferred ? `also in ${others.join(', ')}; source() here reads this one's tables first` : preferred ? `also in ${others.join(', ')}; source() here reads ${preferred}'s where both define a table` : `also in ${others.join(', ')}`);
+      const rank = others.length === 0 || pkg === preferred ? 0 : 1;
+      items.push({ label: name, kind: 'source', detail: parts.join(' · '), sortText: `${name}\u0000${rank}${pkg === root ? 0 : 1}${pkg}` });
+    }
+  }
+  return items;
+}
+
+/**
+ * `source('name', '`: that source's tables in every package, each the one `source()` reads from
+ * this file (dbt's resolve_source), naming its package and any other package defining it too.
+ */
+function sourceTableItems(analysis: Analysis, sourceName: string, ownPackage: string): CompletionItem[] {
+  const root = analysis.project.config.name;
+  const items: CompletionItem[] = [];
+  for (const byPackage of analysis.graph.sourceLookup.values()) {
+    const first = byPackage.values().next().value;
+    if (!first || first.source!.sourceName !== sourceName) continue;
+    const n = analysis.graph.resolveSource(sourceName, first.name, ownPackage) ?? first;
+    const others = [...byPackage.keys()].filter((p) => p !== n.packageName);
+    const parts = ['source table', ...(n.layer ? [n.layer] : []), n.packageName === root ? `project ${n.packageName}` : `package ${n.packageName}`, ...(others.length ? [`also in ${others.join(', ')}`] : [])];
+    items.push({ label: n.name, kind: 'table', detail: parts.join(' · '), ...(n.description ? { documentation: n.description } : {}) });
+  }
+  return items;
+}
+
 function refItem(graph: Analysis['graph'], layer: string | undefined, n: ProjectNode, root: string, all: ProjectNode[], ambiguous: boolean): CompletionItem {
   const why = layerProblem(graph, layer, n.layer);
   const versions = n.version !== undefined ? [...(graph.versions.get(n.name)?.keys() ?? [])] : [];
@@ -608,6 +690,8 @@ function varCompletions(analysis: Analysis, pkg: string): CompletionItem[] {
 export function ymlCompletions(analysis: Analysis, text: string, offset: number, file: string, outputs?: (node: ProjectNode) => string[] | undefined): CompletionItem[] {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const line = text.slice(lineStart, offset);
+  const key = /^(\s*)(\w*)$/.exec(line);
+  if (key) return ymlConfigKeys(analysis, text, lineStart, key[1]!.length);
   const m = /^(\s*)-\s+name:\s*['"]?(\w*)$/.exec(line);
   if (!m) return [];
   const indent = m[1]!.length;
@@ -646,6 +730,34 @@ export function ymlCompletions(analysis: Analysis, text: string, offset: number,
   return items;
 }
 
+/**
+ * A key begun under a model's, seed's or snapshot's `config:` in a properties yml: dbt's config
+ * keys for that resource type and the profile adapter's (configKeys), those already under that
+ * `config:` left out.
+ */
+function ymlConfigKeys(analysis: Analysis, text: string, lineStart: number, indent: number): CompletionItem[] {
+  const config = parentKey(text, lineStart, indent);
+  if (config?.key !== 'config' || indent <= config.indent) return [];
+  const entry = parentKey(text, config.lineStart, config.indent, true);
+  if (!entry) return [];
+  const section = parentKey(text, entry.lineStart, entry.indent);
+  const resources: Record<string, ConfigResource> = { models: 'model', seeds: 'seed', snapshots: 'snapshot' };
+  const resource = section && section.indent === 0 ? resources[section.key] : undefined;
+  if (!resource) return [];
+  // The keys already given: lines at this indent below `config:`, up to the next less indented one.
+  const given = new Set<string>();
+  for (const l of text.slice(config.lineStart).split('\n').slice(1)) {
+    if (!l.trim()) continue;
+    const at = /^\s*/.exec(l)![0].length;
+    if (at <= config.indent) break;
+    const k = at === indent ? /^\s*([\w-]+)\s*:/.exec(l) : null;
+    if (k) given.add(k[1]!.replace(/-/g, '_'));
+  }
+  return configKeys(resource, analysis.project.target?.type)
+    .filter((k) => !given.has(k.key))
+    .map((k) => ({ label: k.key, kind: 'column' as const, detail: k.adapter ? `${k.adapter} config` : `${resource} config`, documentation: k.doc, insertText: `${k.key}: `, snippet: false, sortText: `${k.adapter ? '1' : '0'}${k.key}` }));
+}
+
 /** The key a yml list item at `indent` belongs to (`models:` above it with less indent), or with `entry` the list entry holding that key (its `- name:`). */
 function parentKey(text: string, lineStart: number, indent: number, entry = false): { key: string; name?: string; indent: number; lineStart: number } | undefined {
   let end = lineStart - 1;
@@ -671,31 +783,88 @@ function parentKey(text: string, lineStart: number, indent: number, entry = fals
   return undefined;
 }
 
-/** The config() keys users write most, with what they do. */
-const CONFIG_KEYS: Record<string, string> = {
-  materialized: 'How the model is built: view, table, incremental, ephemeral',
-  schema: 'Custom schema (combined with the target schema by generate_schema_name)',
-  database: 'Custom database or catalog',
-  alias: 'Relation name, instead of the model name',
-  tags: 'Tags for selection (tag:x)',
-  enabled: 'false to disable the model',
-  unique_key: 'Key column(s) for incremental merge and delete+insert',
-  incremental_strategy: 'append, merge, delete+insert, insert_overwrite',
-  on_schema_change: 'ignore, fail, append_new_columns, sync_all_columns',
-  full_refresh: 'false to never rebuild on --full-refresh',
-  partition_by: 'Partition column(s)',
-  cluster_by: 'Clustering column(s)',
-  meta: 'Free-form metadata',
-  layer: 'Medallion layer: landing, bronze, silver, gold',
-  pre_hook: 'SQL run before the model',
-  post_hook: 'SQL run after the model',
-  persist_docs: 'Write descriptions as comments',
-};
+/**
+ * The `config(` call the cursor is inside (the last one still open in `before`), its argument
+ * text, the bracket depth inside it (0: between its arguments), whether the cursor is where a
+ * keyword argument's name goes (after `(` or a top-level `,`, outside strings and brackets,
+ * with at most a name begun), and the keywords already given. Undefined outside any.
+ */
+export function openConfigCall(before: string): { args: string; depth: number; keyword: boolean; given: Set<string> } | undefined {
+  // (depth counts brackets only: a value's string at depth 0 is still a top-level argument's.)
+  const re = /\bconfig\(/g;
+  let open: number | undefined;
+  for (let m = re.exec(before); m; m = re.exec(before)) {
+    const start = m.index + m[0].length;
+    if (closesAt(before, start) < 0) open = start;
+  }
+  if (open === undefined) return undefined;
+  const args = before.slice(open);
+  let depth = 0;
+  let lastSeparator = 0;
+  const given = new Set<string>();
+  const inString = outsideStrings(args, 0, (c, i) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) lastSeparator = i + 1;
+    else if (c === '=' && depth === 0 && args[i + 1] !== '=') {
+      const name = /(\w+)\s*$/.exec(args.slice(lastSeparator, i));
+      if (name) given.add(name[1]!);
+    }
+  }).inString;
+  const keyword = !inString && depth === 0 && /^\s*\w*$/.test(args.slice(lastSeparator));
+  return { args, depth, keyword, given };
+}
 
+/** Where the call whose arguments start at `start` closes (its `)`), or -1 when it is still open at the end. */
+function closesAt(text: string, start: number): number {
+  let depth = 1;
+  return outsideStrings(text, start, (c) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') return --depth === 0;
+    return false;
+  }).stoppedAt;
+}
+
+/**
+ * Walks `text` from `start`, calling `visit` with each character outside Jinja/Python string
+ * literals (a backslash escapes inside one) until it returns true: where it stopped (-1 at the
+ * end) and whether the end is inside a string.
+ */
+function outsideStrings(text: string, start: number, visit: (c: string, i: number) => boolean | void): { stoppedAt: number; inString: boolean } {
+  let quote = '';
+  for (let i = start; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (visit(c, i) === true) return { stoppedAt: i, inString: false };
+  }
+  return { stoppedAt: -1, inString: quote !== '' };
+}
+
+/** The resource type whose config() the cursor is in: the file's node (a snapshot block, a singular test), a generic test's block, else a model. */
+function configResourceAt(analysis: Analysis, file: string | undefined, before: string): ConfigResource {
+  const node = file !== undefined ? nodesInFile(analysis, file)[0] : undefined;
+  if (node?.resourceType === 'snapshot' || node?.resourceType === 'test' || node?.resourceType === 'seed') return node.resourceType;
+  // The innermost block tag open before the cursor, in a file no node was read from (a macro file's `{% test %}`).
+  let open: ConfigResource = 'model';
+  for (const m of before.matchAll(/\{%-?\s*(snapshot|test|endsnapshot|endtest)\b/g)) open = m[1] === 'snapshot' || m[1] === 'test' ? m[1] : 'model';
+  return open;
+}
+
+/** The values dbt documents for a config key (docs.getdbt.com/reference/resource-configs/<key>). */
 const CONFIG_VALUES: Record<string, string[]> = {
-  materialized: ['view', 'table', 'incremental', 'ephemeral'],
-  incremental_strategy: ['append', 'merge', 'delete+insert', 'insert_overwrite'],
+  materialized: ['view', 'table', 'incremental', 'ephemeral', 'materialized_view'],
+  incremental_strategy: ['append', 'merge', 'delete+insert', 'insert_overwrite', 'microbatch'],
   on_schema_change: ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'],
+  on_configuration_change: ['apply', 'continue', 'fail'],
+  strategy: ['timestamp', 'check'],
+  hard_deletes: ['ignore', 'invalidate', 'new_record'],
+  access: ['private', 'protected', 'public'],
+  on_error: ['skip_children', 'continue'],
+  severity: ['error', 'warn'],
+  store_failures_as: ['table', 'view', 'ephemeral'],
   layer: ['landing', 'bronze', 'silver', 'gold'],
 };
 

@@ -15,14 +15,19 @@ import { registerNavigationHandlers } from './handlers/navigation';
 import { registerRequestHandlers } from './handlers/requests';
 import type { InitializationOptions } from './protocol';
 import { ServerState } from './state';
-import { watchStdin } from './stdio-watch';
+import { watchIpc, watchStdin } from './stdio-watch';
 import { registerWorkflowHandlers } from './workflow-handlers';
 
 /**
- * Over stdio the input is read by a worker (stdio-watch.ts) so that a `shutdown` or `exit` sent
- * during a long first load stops it; other transports (IPC, sockets) as vscode-languageserver reads them.
+ * Over stdio and node IPC the input is read by a worker (stdio-watch.ts) so that a `shutdown` or
+ * `exit` sent during a long first load stops it; sockets as vscode-languageserver reads them.
  */
-function defaultConnection(): { connection: Connection; stopRequested?: () => boolean } {
+function defaultConnection(shutDown: () => boolean): { connection: Connection; stopRequested?: () => boolean } {
+  if (process.argv.includes('--node-ipc')) {
+    // The channel ended: the client is gone (the library ends the process so when stdio's input ends).
+    const stopRequested = watchIpc(() => process.exit(shutDown() ? 0 : 1));
+    return { connection: createConnection(ProposedFeatures.all), ...(stopRequested ? { stopRequested } : {}) };
+  }
   if (!process.argv.includes('--stdio')) return { connection: createConnection(ProposedFeatures.all) };
   const { input, stopRequested } = watchStdin();
   const connection = createConnection(ProposedFeatures.all, input, process.stdout);
@@ -37,8 +42,9 @@ function defaultConnection(): { connection: Connection; stopRequested?: () => bo
 }
 
 export function startServer(given?: Connection): void {
-  const { connection, stopRequested } = given ? { connection: given } : defaultConnection();
-  const state = new ServerState(connection, stopRequested);
+  let state: ServerState | undefined;
+  const { connection, stopRequested } = given ? { connection: given } : defaultConnection(() => state?.closing === true);
+  state = new ServerState(connection, stopRequested);
   const { workspace } = state;
 
   connection.onInitialize((params): InitializeResult => {
