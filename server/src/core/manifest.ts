@@ -361,7 +361,7 @@ class ManifestBuilder {
       // An enabled seed's checksum comes with its state fields (withState): its file is read once.
       checksum: type === 'seed' && enabled ? null : this.checksum(node, text),
       config,
-      tags: node.config.tags,
+      tags: node.tags ?? node.config.tags,
       description: described.text,
     };
     const json: Json = {
