@@ -17,7 +17,8 @@
 #
 # Each golden folder also gets manifest.json: dbt's manifest without dbt's own macros and docs
 # (packages dbt and dbt_<adapter>), pretty-printed and key-sorted for diffs, with the run-dependent
-# fields (created_at, generated_at, root_path) pinned.
+# fields (created_at, generated_at, root_path) pinned; and parse-macros.json, the tests'
+# depends_on.macros as `dbt parse` records them (compile's render adds to them).
 #
 # The YAML goldens (test/goldens/yaml-dbt/) come from dbt's own yml loader on
 # test/fixtures/yaml-dbt/*.yml (selected as `yaml`); test/goldens/dbt/manifest-v12.schema.json is
@@ -62,6 +63,18 @@ compile_project() {
     return 1
   fi
   "$PY" "$HELPERS/collect.py" "$out/target" "$GOLDENS/$label" "$label"
+  # dbt parse as well: the tests' depends_on.macros it records (compile adds its render's calls).
+  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" parse \
+        --profiles-dir "$out/profiles" \
+        --target-path "$out/parse-target" \
+        --log-path "$out/logs" \
+        --no-partial-parse \
+        > "$out/parse.log" 2>&1); then
+    cat "$out/parse.log" >&2
+    echo "[goldens] dbt parse failed for $label" >&2
+    return 1
+  fi
+  "$PY" "$HELPERS/parse_macros.py" "$out/parse-target" "$GOLDENS/$label"
 }
 
 
