@@ -1,5 +1,5 @@
 /**
- * state:modified.configs against the pinned dbt-core after yml edits of meta and test configs
+ * state:modified.configs (and .macros) against the pinned dbt-core after yml edits of meta and test configs
  * (test/fixtures/test_tags_macros-state-edits.json, each applied alone to a copy of
  * test/fixtures/parity/test_tags_macros): the state is dbt's manifest of the unedited fixture, the
  * goldens what `dbt ls -s state:modified.configs` picked (scripts/dbt_goldens/state_configs.py).
@@ -21,10 +21,11 @@ interface Edit {
   replace: string;
 }
 
-const edits = (JSON.parse(readFileSync(testPath('fixtures', 'test_tags_macros-state-edits.json'), 'utf8')) as { edits: Record<string, Edit[]> }).edits;
+/** An edit: its changes (listed with state:modified.configs), or another selector and its changes. */
+const edits = (JSON.parse(readFileSync(testPath('fixtures', 'test_tags_macros-state-edits.json'), 'utf8')) as { edits: Record<string, Edit[] | { selector: string; changes: Edit[] }> }).edits;
 const golden = JSON.parse(readFileSync(testPath('goldens', 'dbt', 'test_tags_macros', 'state-configs.json'), 'utf8')) as Record<string, string[]>;
 
-describe('state:modified.configs after yml meta and test config edits, as dbt ls', () => {
+describe('state:modified.configs after yml meta and test config edits (and .macros after a get_where_subquery edit), as dbt ls', () => {
   const problems: string[] = [];
   const manifest = readManifest(readFileSync(testPath('goldens', 'dbt', 'test_tags_macros', 'manifest.json'), 'utf8'), 'manifest.json', problems);
   const state = { dir: 'state', manifest: manifest! };
@@ -34,7 +35,8 @@ describe('state:modified.configs after yml meta and test config edits, as dbt ls
     assert.deepEqual(Object.keys(edits).sort(), Object.keys(golden).sort());
   });
 
-  for (const [name, changes] of Object.entries(edits)) {
+  for (const [name, edit] of Object.entries(edits)) {
+    const [selector, changes] = Array.isArray(edit) ? ['state:modified.configs', edit] : [edit.selector, edit.changes];
     it(name, () => {
       const root = mkdtempSync(join(tmpdir(), 'medallion-state-configs-'));
       try {
@@ -53,7 +55,7 @@ describe('state:modified.configs after yml meta and test config edits, as dbt ls
             return undefined;
           }
         };
-        const selected = selectNodes(graph, { select: ['state:modified.configs'], state, readFile });
+        const selected = selectNodes(graph, { select: [selector], state, readFile });
         assert.deepEqual([...selected.ids].sort(), golden[name], selected.problems.join('\n'));
       } finally {
         rmSync(root, { recursive: true, force: true });

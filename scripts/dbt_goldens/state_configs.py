@@ -1,6 +1,7 @@
 """What the pinned dbt-core selects with `dbt ls -s state:modified.configs` after each edit of a list.
 
-Each edit (a list of find/replace changes to files) is applied alone to a fresh copy of the
+Each edit (a list of find/replace changes to files, or {"selector": S, "changes": [...]} to list
+with another selector than state:modified.configs) is applied alone to a fresh copy of the
 project; the state is <state_dir>/manifest.json (dbt's manifest of the unedited project). Writes
 {edit name: [unique_id, ...]} (sorted) as JSON. A find that does not occur exactly once fails.
 
@@ -20,7 +21,8 @@ def main():
     with open(edits_file, encoding="utf-8") as f:
         edits = json.load(f)["edits"]
     goldens = {}
-    for name, changes in edits.items():
+    for name, edit in edits.items():
+        selector, changes = ("state:modified.configs", edit) if isinstance(edit, list) else (edit["selector"], edit["changes"])
         work = tempfile.mkdtemp(prefix="state-configs-")
         try:
             copy = os.path.join(work, "project")
@@ -35,7 +37,7 @@ def main():
                     f.write(text.replace(change["find"], change["replace"]))
             common = ["--project-dir", copy, "--profiles-dir", profiles_dir, "--quiet", "--no-partial-parse",
                       "--target-path", os.path.join(work, "target"), "--log-path", os.path.join(work, "logs")]
-            res = dbtRunner().invoke(["ls", *common, "--resource-type", "all", "-s", "state:modified.configs",
+            res = dbtRunner().invoke(["ls", *common, "--resource-type", "all", "-s", selector,
                                       "--state", state_dir, "--output", "json", "--output-keys", "unique_id"])
             if not res.success:
                 raise SystemExit(f"{name}: dbt ls failed: {res.exception}")

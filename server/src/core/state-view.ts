@@ -336,7 +336,9 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
   const isTest = node.resourceType === 'test';
   // A generic test also depends on the macro that defines it (`test_<name>`), when the project has one.
   const macroCalls = sqlCallsOf(project, node).macroCalls;
-  const calls = node.test?.attachedTo ? [...macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : macroCalls;
+  // dbt renders every generic test but its own not_null/unique at parse time, which calls get_where_subquery (manifest.ts nodeMacros).
+  const rendered = node.test !== undefined && ((node.test.name !== 'not_null' && node.test.name !== 'unique') || project.macros.has(`test_${node.test.name}`));
+  const calls = node.test?.attachedTo ? [...macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }, ...(rendered ? [{ name: 'get_where_subquery' }] : [])] : macroCalls;
   const out: ManifestNode = {
     ...base,
     unrendered_config: unrenderedConfig(project, node, entry, yml),
