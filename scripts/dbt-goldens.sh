@@ -45,6 +45,21 @@ WORK="$REPO_ROOT/.cache/dbt-goldens"
 GOLDENS="$REPO_ROOT/test/goldens/dbt"
 HELPERS="$REPO_ROOT/scripts/dbt_goldens"
 
+# dbt <command> (compile, parse) on a project into $out/<target dir>, its log in $out/<command>.log.
+run_dbt_into() {
+  local label="$1" project_dir="$2" out="$3" command="$4" target="$5"
+  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" "$command" \
+        --profiles-dir "$out/profiles" \
+        --target-path "$out/$target" \
+        --log-path "$out/logs" \
+        --no-partial-parse \
+        > "$out/$command.log" 2>&1); then
+    cat "$out/$command.log" >&2
+    echo "[goldens] dbt $command failed for $label" >&2
+    return 1
+  fi
+}
+
 compile_project() {
   local label="$1" project_dir="$2"
   local out="$WORK/$label"
@@ -52,28 +67,10 @@ compile_project() {
   mkdir -p "$out"
   "$PY" "$HELPERS/make_profiles.py" "$project_dir" "$out/profiles" "$out/db"
   echo "[goldens] dbt compile $label ($project_dir)" >&2
-  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" compile \
-        --profiles-dir "$out/profiles" \
-        --target-path "$out/target" \
-        --log-path "$out/logs" \
-        --no-partial-parse \
-        > "$out/compile.log" 2>&1); then
-    cat "$out/compile.log" >&2
-    echo "[goldens] dbt compile failed for $label" >&2
-    return 1
-  fi
+  run_dbt_into "$label" "$project_dir" "$out" compile target || return 1
   "$PY" "$HELPERS/collect.py" "$out/target" "$GOLDENS/$label" "$label"
   # dbt parse as well: the tests' depends_on.macros it records (compile adds its render's calls).
-  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" parse \
-        --profiles-dir "$out/profiles" \
-        --target-path "$out/parse-target" \
-        --log-path "$out/logs" \
-        --no-partial-parse \
-        > "$out/parse.log" 2>&1); then
-    cat "$out/parse.log" >&2
-    echo "[goldens] dbt parse failed for $label" >&2
-    return 1
-  fi
+  run_dbt_into "$label" "$project_dir" "$out" parse parse-target || return 1
   "$PY" "$HELPERS/parse_macros.py" "$out/parse-target" "$GOLDENS/$label"
 }
 
