@@ -17,7 +17,8 @@
 #
 # Each golden folder also gets manifest.json: dbt's manifest without dbt's own macros and docs
 # (packages dbt and dbt_<adapter>), pretty-printed and key-sorted for diffs, with the run-dependent
-# fields (created_at, generated_at, root_path) pinned.
+# fields (created_at, generated_at, root_path) pinned; and parse-macros.json, the tests'
+# depends_on.macros as `dbt parse` records them (compile's render adds to them).
 #
 # The YAML goldens (test/goldens/yaml-dbt/) come from dbt's own yml loader on
 # test/fixtures/yaml-dbt/*.yml (selected as `yaml`); test/goldens/dbt/manifest-v12.schema.json is
@@ -44,6 +45,21 @@ WORK="$REPO_ROOT/.cache/dbt-goldens"
 GOLDENS="$REPO_ROOT/test/goldens/dbt"
 HELPERS="$REPO_ROOT/scripts/dbt_goldens"
 
+# dbt <command> (compile, parse) on a project into $out/<target dir>, its log in $out/<command>.log.
+run_dbt_into() {
+  local label="$1" project_dir="$2" out="$3" command="$4" target="$5"
+  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" "$command" \
+        --profiles-dir "$out/profiles" \
+        --target-path "$out/$target" \
+        --log-path "$out/logs" \
+        --no-partial-parse \
+        > "$out/$command.log" 2>&1); then
+    cat "$out/$command.log" >&2
+    echo "[goldens] dbt $command failed for $label" >&2
+    return 1
+  fi
+}
+
 compile_project() {
   local label="$1" project_dir="$2"
   local out="$WORK/$label"
@@ -51,17 +67,11 @@ compile_project() {
   mkdir -p "$out"
   "$PY" "$HELPERS/make_profiles.py" "$project_dir" "$out/profiles" "$out/db"
   echo "[goldens] dbt compile $label ($project_dir)" >&2
-  if ! (cd "$project_dir" && "$PY" "$HELPERS/run_dbt.py" compile \
-        --profiles-dir "$out/profiles" \
-        --target-path "$out/target" \
-        --log-path "$out/logs" \
-        --no-partial-parse \
-        > "$out/compile.log" 2>&1); then
-    cat "$out/compile.log" >&2
-    echo "[goldens] dbt compile failed for $label" >&2
-    return 1
-  fi
+  run_dbt_into "$label" "$project_dir" "$out" compile target || return 1
   "$PY" "$HELPERS/collect.py" "$out/target" "$GOLDENS/$label" "$label"
+  # dbt parse as well: the tests' depends_on.macros it records (compile adds its render's calls).
+  run_dbt_into "$label" "$project_dir" "$out" parse parse-target || return 1
+  "$PY" "$HELPERS/parse_macros.py" "$out/parse-target" "$GOLDENS/$label"
 }
 
 

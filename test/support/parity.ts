@@ -146,7 +146,9 @@ export function graphParity(goldenName: string, projectRoot: string, options: { 
     if (expected !== actual) differences.push(`${id}: depends on [${actual}], dbt says [${expected}]`);
     if (n.materialized && ours.config.materialized !== n.materialized) differences.push(`${id}: materialized ${ours.config.materialized}, dbt says ${n.materialized}`);
     const tags = (t: string[]): string => [...t].sort().join(',');
-    if (tags(ours.config.tags) !== tags(n.tags)) differences.push(`${id}: tags [${tags(ours.config.tags)}], dbt says [${tags(n.tags)}]`);
+    // dbt's node tags (a generic test's holds its column's tags too, each once), not config.tags.
+    const ourTags = ours.tags ?? ours.config.tags;
+    if (tags(ourTags) !== tags(n.tags)) differences.push(`${id}: tags [${tags(ourTags)}], dbt says [${tags(n.tags)}]`);
     // dbt keeps some disabled tests among its nodes (a test referring to a disabled model): `enabled: false`.
     const enabled = goldenEnabled?.get(id);
     if (enabled !== undefined && enabled !== ours.config.enabled) differences.push(`${id}: enabled ${ours.config.enabled}, dbt says ${enabled}`);

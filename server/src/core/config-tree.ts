@@ -61,7 +61,29 @@ export function configFromLayers(layers: ConfigLayers): NodeConfig {
   if (layers.patch) applyConfig(config, layers.patch);
   if (layers.call) applyConfig(config, layers.call);
   for (const layer of layers.rootLayers ?? []) applyConfig(config, layer);
+  // dbt appends each layer's tags, a tag given twice kept twice (MergeBehavior.Append).
+  if (layers.patch?.tags !== undefined || layers.call?.tags !== undefined || layers.rootLayers) {
+    const tags = [...layers.tree.tags, ...layerTags(layers.patch), ...layerTags(layers.call), ...(layers.rootLayers ?? []).flatMap(layerTags)];
+    if (tags.length !== config.tags.length) config.tags = tags;
+  }
   return config;
+}
+
+/**
+ * A node's `tags` as dbt gives them where they differ from config.tags (else undefined): each tag
+ * once, those of its parse (project tree, config() calls, the root project's tree) before those
+ * of its yml `config:`, which dbt's patch adds after.
+ */
+export function nodeTagsOf(layers: ConfigLayers, config: NodeConfig): string[] | undefined {
+  if (layers.patch?.tags === undefined) return config.tags.length === new Set(config.tags).size ? undefined : [...new Set(config.tags)];
+  const tags = [...new Set([...layers.tree.tags, ...layerTags(layers.call), ...(layers.rootLayers ?? []).flatMap(layerTags), ...layerTags(layers.patch)])];
+  return tags.length === config.tags.length && tags.every((t, i) => t === config.tags[i]) ? undefined : tags;
+}
+
+/** One layer's tags (`tags:` or `+tags:`; a string is one tag). */
+function layerTags(layer: Record<string, unknown> | undefined): string[] {
+  const value = layer?.tags ?? layer?.['+tags'];
+  return Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)];
 }
 
 /**

@@ -361,7 +361,7 @@ class ManifestBuilder {
       // An enabled seed's checksum comes with its state fields (withState): its file is read once.
       checksum: type === 'seed' && enabled ? null : this.checksum(node, text),
       config,
-      tags: node.config.tags,
+      tags: node.tags ?? node.config.tags,
       description: described.text,
     };
     const json: Json = {
@@ -748,12 +748,50 @@ class ManifestBuilder {
     const add = (id: string | undefined): void => {
       if (id && !ids.includes(id)) ids.push(id);
     };
-    if (node.test?.attachedTo) add(this.resolveMacro(node.test.namespace ?? node.packageName, `test_${node.test.name}`));
+    if (node.test?.attachedTo) {
+      // dbt records the test macro found by its bare name from the node's package, whatever the
+      // test's namespace (render_test_update), then renders every generic test but those whose
+      // macro is its own not_null or unique; the render's own calls are recorded too:
+      // get_where_subquery (the `model` argument) and the namespace's test macro (`pkg.test_x`)
+      // when the render can see it: parse time's namespace holds only those two macros and what
+      // they call (TestMacroNamespace). Beyond the node's package and the root project dbt takes
+      // the last package defining the name, in its own package order (not ours): the namespace's
+      // package stands for it.
+      const bare = `test_${node.test.name}`;
+      const namespace = node.test.namespace;
+      const own = this.macrosByPackage.get(node.packageName)?.has(bare) || this.macrosByPackage.get(this.project.config.name)?.has(bare);
+      const testMacro = !own && namespace && this.macrosByPackage.get(namespace)?.has(bare) ? `macro.${namespace}.${bare}` : this.resolveMacro(node.packageName, bare);
+      add(testMacro);
+      if (testMacro !== undefined || (node.test.name !== 'not_null' && node.test.name !== 'unique')) {
+        const where = this.resolveMacro(this.project.config.name, 'get_where_subquery');
+        add(where);
+        const called = namespace ? this.resolveMacro(namespace, bare) : undefined;
+        if (called && called !== testMacro && this.reaches([testMacro, where], called)) add(called);
+      }
+    }
     for (const call of calls) {
       const dot = call.name.indexOf('.');
       add(dot === -1 ? this.resolveMacro(node.packageName, call.name) : this.resolveMacro(call.name.slice(0, dot), call.name.slice(dot + 1)));
     }
     return ids;
+  }
+
+  /** Whether `target` is one of `from` or among the macros they call, however deep (each macro's depends_on.macros). */
+  private reaches(from: Array<string | undefined>, target: string): boolean {
+    const seen = new Set<string>();
+    const stack = from.filter((id): id is string => id !== undefined);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === target) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const [, pkg, name] = id.split('.');
+      const macro = this.macrosByPackage.get(pkg!)?.get(name!);
+      if (!macro) continue;
+      const text = this.project.files.get(macro.file)?.text ?? '';
+      stack.push(...this.macroDependencies(macro, text.slice(macro.block.span.start, fullBlockEnd(text, macro.block.span.end))));
+    }
+    return false;
   }
 
   /** A macro's parsed block: from the template of its file the load parsed (found by its span), else its SQL parsed alone. */

@@ -58,6 +58,8 @@ export interface ProjectNode {
   blockSpan?: Span;
   fqn: string[];
   config: NodeConfig;
+  /** dbt's node `tags` where they differ from config.tags (a generic test: its column's tags too, each once). */
+  tags?: string[];
   /** Model versions (dbt 1.5+): this node's version and the model's latest version. */
   version?: string;
   latestVersion?: string;

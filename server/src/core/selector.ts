@@ -184,7 +184,7 @@ function nodeMatcher(graph: ProjectGraph, atom: Atom, problems: string[], contex
     case 'fqn':
       return (n) => n.resourceType !== 'source' && fqnMatches(n, value);
     case 'tag':
-      return (n) => n.config.tags.some(glob);
+      return (n) => (n.tags ?? n.config.tags).some(glob);
     case 'path': {
       const paths = globPaths(graph, value, atom.text, problems);
       // As dbt: the node's file, or any folder above it, is among what the glob found.

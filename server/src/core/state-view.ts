@@ -160,7 +160,15 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
   if (node.resourceType === 'test' && node.test?.attachedTo) {
     // Generic tests: the test modifiers their definition configures, and dbt's short alias for a long name.
     const out: Json = {};
-    for (const key of TEST_MODIFIERS) if (node.config[key] !== undefined) out[key] = node.config[key];
+    // dbt renders every generic test but its own not_null/unique from `{{ test_x(**kwargs) }}{{ config(<its yml config>) }}`
+    // and records that call's keyword arguments as written: a value that is no string as its Python text (`limit=5`: '5').
+    const own = node.test.config;
+    const rendered = !((node.test.name === 'not_null' || node.test.name === 'unique') && !project.macros.has(`test_${node.test.name}`));
+    for (const key of TEST_MODIFIERS) {
+      if (node.config[key] === undefined) continue;
+      const written = own?.[key];
+      out[key] = rendered && written !== undefined && typeof written !== 'string' ? repr(written) : node.config[key];
+    }
     // The loader gives a long name's test dbt's short alias.
     if (node.config.alias !== undefined) out.alias = node.config.alias;
     return out;
@@ -171,6 +179,9 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
   for (const layer of layers.own) Object.assign(out, layer);
   const patch = toJS(get(ymlEntry, 'config'));
   if (isDict(patch)) Object.assign(out, patch);
+  // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
+  const meta = toJS(get(ymlEntry, 'meta'));
+  if (isDict(meta) && !(isDict(patch) && 'meta' in patch)) out.meta = meta;
   Object.assign(out, configCallConfig(project, node, yml.configCalls));
   for (const layer of layers.root) Object.assign(out, layer);
   return out;
@@ -325,7 +336,9 @@ export function nodeState(project: Project, node: ProjectNode, read: FileReader 
   const isTest = node.resourceType === 'test';
   // A generic test also depends on the macro that defines it (`test_<name>`), when the project has one.
   const macroCalls = sqlCallsOf(project, node).macroCalls;
-  const calls = node.test?.attachedTo ? [...macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }] : macroCalls;
+  // dbt renders every generic test but its own not_null/unique at parse time, which calls get_where_subquery (manifest.ts nodeMacros).
+  const rendered = node.test !== undefined && ((node.test.name !== 'not_null' && node.test.name !== 'unique') || project.macros.has(`test_${node.test.name}`));
+  const calls = node.test?.attachedTo ? [...macroCalls, { name: `${node.test.namespace ? `${node.test.namespace}.` : ''}test_${node.test.name}` }, ...(rendered ? [{ name: 'get_where_subquery' }] : [])] : macroCalls;
   const out: ManifestNode = {
     ...base,
     unrendered_config: unrenderedConfig(project, node, entry, yml),

@@ -291,7 +291,9 @@ export class Compiler {
     // for var()). A template that is one `{{ expression }}` and nothing else keeps its value too.
     const expression = looksLikeCall ? value : loneExpression(value);
     try {
-      return expression !== undefined ? this.ctx.evaluate(`<test argument of ${node.uniqueId}>`, expression) : this.ctx.renderString(`<test argument of ${node.uniqueId}>`, value);
+      if (expression !== undefined) return this.ctx.evaluate(`<test argument of ${node.uniqueId}>`, expression);
+      // Block tags around the output (`{% if %}{{ var('x') }}{% endif %}`): the nodes the render reaches decide (nativeValue).
+      return value.includes('{%') ? this.ctx.renderNativeValue(node.packageName, value) : this.ctx.renderString(`<test argument of ${node.uniqueId}>`, value);
     } catch (err) {
       throw this.failure(node.file, node.nameSpan, `Test argument ${(err as Error).message}`);
     }

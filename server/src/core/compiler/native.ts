@@ -10,8 +10,12 @@
  *   be a bool / number), `as_text` is text; any other value comes back as it is: text stays text
  *   (`"123"`, `"{{ '123' }}"`, `"{{ 5 }}"` are strings), `"{{ var('n') }}"` keeps n's type.
  *
- * Templates with control flow around their output (`{% if %}...{% endif %}`) are read back as a
- * literal from their text, the reading dbt gives a lone `{{ expression }}` inside them.
+ * Templates with control flow around their output (`{% if %}...{% endif %}`, `{% for %}`) yield
+ * the nodes their render reaches: the template is rendered with each node recorded (`countedSource`)
+ * and the same rules apply (one text node is text as written: `{% if x %}42{% endif %}` is '42';
+ * a loop's several nodes are their text joined). Where a marker is used inside a larger
+ * expression, or a block the recording does not follow (`{% call %}`, `{% filter %}`), the text is
+ * read back as a literal.
  */
 import type * as A from '../jinja/ast';
 import { isUndefined } from '../jinja';
@@ -137,8 +141,16 @@ export function nativeValue(template: A.TemplateNode, output: (text: string) => 
       return '';
     case 'text':
       return output(source);
-    case 'dynamic':
-      return literal(output(asNativeMarkers(source)));
+    case 'dynamic': {
+      const counted = source.includes('as_') ? undefined : countedSource(template);
+      if (counted === undefined) return literal(output(asNativeMarkers(source)));
+      const nodes = capture(counted);
+      if (!Array.isArray(nodes) || nodes.length > 1) return output(source);
+      if (nodes.length === 0) return '';
+      // One node: text as written, a value as it is (data only: anything else as its text).
+      const value: unknown = nodes[0];
+      return value === COUNTED_TEXT || !isData(value) ? output(source) : value;
+    }
     case 'value': {
       const { span, expr } = shape.output;
       const value = capture(`${source.slice(0, span.start)}{% set __native_value = ${source.slice(expr.span.start, expr.span.end)} %}${source.slice(span.end)}`);
@@ -154,6 +166,84 @@ export function nativeValue(template: A.TemplateNode, output: (text: string) => 
       return value;
     }
   }
+}
+
+/** What `countedSource` records for a node of text (a value node records its value, None included). */
+const COUNTED_TEXT = '\u0000medallion:text-node';
+
+/**
+ * The template's source with every output node its render reaches recorded in
+ * `__native_value` (a list set first): COUNTED_TEXT for a run of text and constant expressions (its text
+ * written as a constant output, so whitespace control around it is kept), the value for a
+ * `{{ expression }}` (evaluated once more, before it is output). Undefined where a statement the
+ * recording does not follow holds output.
+ */
+function countedSource(template: A.TemplateNode): string | undefined {
+  const source = template.source;
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  const record = (expr: string): string => `{% do __native_value.append(${expr}) %}`;
+  const walk = (body: A.Stmt[], top: boolean): boolean => {
+    let inRun = false;
+    for (let i = 0; i < body.length; i++) {
+      const st = body[i]!;
+      switch (st.kind) {
+        case 'Data': {
+          const text = top && i === body.length - 1 ? st.text.slice(0, st.text.length - st.trail) : st.text;
+          // The data's source is replaced by its text as a constant: no node when it is empty.
+          edits.push({ start: st.span.start, end: st.span.end, text: text === '' ? '' : `${inRun ? '' : record(TEXT_NODE)}{{ ${pyString(text)} }}` });
+          if (text !== '') inRun = true;
+          break;
+        }
+        case 'Output':
+          if (isConstExpr(st.expr)) {
+            if (!inRun) edits.push({ start: st.span.start, end: st.span.start, text: record(TEXT_NODE) });
+            inRun = true;
+          } else {
+            edits.push({ start: st.span.start, end: st.span.start, text: record(source.slice(st.expr.span.start, st.expr.span.end)) });
+            inRun = false;
+          }
+          break;
+        case 'If':
+          inRun = false;
+          if (!walk(st.body, false) || !st.elifs.every((e) => walk(e.body, false)) || !walk(st.else_, false)) return false;
+          break;
+        case 'For':
+          inRun = false;
+          if (!walk(st.body, false) || !walk(st.else_, false)) return false;
+          break;
+        case 'With':
+          inRun = false;
+          if (!walk(st.body, false)) return false;
+          break;
+        case 'Set':
+        case 'Do':
+        case 'SetBlock':
+        case 'Macro':
+        case 'Break':
+        case 'Continue':
+          inRun = false;
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
+  };
+  if (!walk(template.body, true)) return undefined;
+  let out = '';
+  let at = 0;
+  for (const e of edits.sort((a, b) => a.start - b.start)) {
+    out += source.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  return `{% set __native_value = [] %}${out}${source.slice(at)}`;
+}
+
+const TEXT_NODE = pyString(COUNTED_TEXT);
+
+/** A Jinja string literal of `text`. */
+function pyString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
 }
 
 /** A value a yml config may hold: text, numbers, booleans, None, lists and plain mappings. */

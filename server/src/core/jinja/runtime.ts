@@ -513,6 +513,8 @@ export function pyContains(container: unknown, item: unknown): boolean {
     if (typeof item === 'string') return Object.prototype.hasOwnProperty.call(container, item);
     if ((Array.isArray(item) && !tuples.has(item)) || isDict(item)) throw new PyError(`unhashable type: '${pyTypeName(item)}'`);
     if (typeof item === 'number' || item instanceof PyFloat) return Object.prototype.hasOwnProperty.call(container, numStr(Number(item)));
+    // None and booleans are kept as their str() (dictKey).
+    if (item === null || typeof item === 'boolean') return Object.prototype.hasOwnProperty.call(container, toStr(item));
     return false;
   }
   if (container instanceof PyRange) {
@@ -837,7 +839,8 @@ export function getItem(obj: unknown, key: unknown): unknown {
     return new Undefined(key as number, undefined, obj);
   }
   if (obj instanceof Map) return obj.has(key) ? fromHost(obj.get(key)) : new Undefined(key as string, undefined, obj);
-  const sk = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' ? toStr(key) : key instanceof PyFloat ? numStr(key.value) : null;
+  // Non-string keys are kept as their str() (dictKey): None as 'None', as a dict literal stores it.
+  const sk = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' || key === null ? toStr(key) : key instanceof PyFloat ? numStr(key.value) : null;
   if (sk === null) return new Undefined(key as string, undefined, obj);
   const o = obj as Record<string, unknown>;
   if (isDict(o)) {

@@ -40,6 +40,19 @@ export function readColumns(ctx: PackageContext, rel: string, entry: YNode): Col
   return columns.slice();
 }
 
+/**
+ * The tags dbt gives the generic tests of a column (besides their own): the column's `tags:` and
+ * `config: {tags:}` (a string is one tag), as written; the test sorts and dedupes them.
+ */
+export function columnTestTags(column: YNode): string[] {
+  if (column.kind !== 'map' || (!column.entries.has('tags') && !column.entries.has('config'))) return NO_TAGS;
+  const config = toJS(get(column, 'config'));
+  const tags = [...asTags(toJS(get(column, 'tags'))), ...asTags(isDict(config) ? config.tags : undefined)];
+  return tags.length > 0 ? tags : NO_TAGS;
+}
+
+const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
+
 function asDict(v: unknown): Record<string, unknown> {
   return isDict(v) ? v : {};
 }

@@ -13,7 +13,19 @@ import { NONE, register, severityOf, withLast } from './nodes';
 import { renderedTestConfig } from './render-yaml';
 
 /** Generic tests under `tests:`/`data_tests:` of a model, source table or column, named as dbt names them. */
-export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode, target: ProjectNode, columnName: string | undefined, targetName = target.name): void {
+/**
+ * `holderTags`: the tags dbt gives every test of this holder besides its own (a column's `tags:`
+ * and `config: {tags:}`; a source's and table's `tags:`), which reach the test's `tags`, never its config.
+ */
+export function addGenericTests(
+  ctx: PackageContext,
+  rel: string,
+  holder: YNode,
+  target: ProjectNode,
+  columnName: string | undefined,
+  targetName = target.name,
+  holderTags: readonly string[] = NONE,
+): void {
   if (holder.kind !== 'map') return;
   const dataTests = holder.entries.get('data_tests')?.value;
   const tests = holder.entries.get('tests')?.value;
@@ -26,9 +38,9 @@ export function addGenericTests(ctx: PackageContext, rel: string, holder: YNode,
   // Indexed loops: a big project has a test list on most models and columns (no iterator per list).
   const configured = treeConfigs !== undefined;
   const first = items(dataTests);
-  for (let i = 0; i < first.length; i++) addGenericTest(ctx, rel, file, first[i]!, target, named, model, columnName, configured);
+  for (let i = 0; i < first.length; i++) addGenericTest(ctx, rel, file, first[i]!, target, named, model, columnName, configured, holderTags);
   const second = items(tests);
-  for (let i = 0; i < second.length; i++) addGenericTest(ctx, rel, file, second[i]!, target, named, model, columnName, configured);
+  for (let i = 0; i < second.length; i++) addGenericTest(ctx, rel, file, second[i]!, target, named, model, columnName, configured, holderTags);
 }
 
 /** A project names a few kinds of test thousands of times: each name is split once. */
@@ -160,6 +172,7 @@ function addGenericTest(
   model: string,
   columnName: string | undefined,
   treeConfigs: boolean,
+  holderTags: readonly string[],
 ): void {
   let testName: string | undefined;
   // Shared and frozen when the entry has no keys of its own (`- unique`, most entries): never written to.
@@ -258,6 +271,7 @@ function addGenericTest(
   if (uniqueId.length === nameAt + name.length + HASH_SUFFIX) name = uniqueId.slice(nameAt, nameAt + name.length);
   // Most tests have no config of their own: they share their folder's (frozen) config.
   let config = ctx.testConfig(rel, name, treeConfigs);
+  const treeTags = config.tags;
   if (testConfig || alias !== undefined) {
     config = copyConfig(config);
     if (testConfig) applyConfig(config, testConfig);
@@ -292,8 +306,63 @@ function addGenericTest(
   if (typeof description === 'string') node.description = description;
   // Arguments like `to: ref('other')` add dependencies, exactly as dbt renders them.
   for (const key in kwargs) addArgumentCalls(node, kwargs[key], span);
-  addTestMacroCalls(ctx, node);
+  const macroCall = addTestMacroCalls(ctx, node);
+  if (holderTags.length > 0 || (testConfig && 'tags' in testConfig) || (macroCall && 'tags' in macroCall)) {
+    setTestTags(ctx, node, bare, treeTags, holderTags, tagList(testConfig?.tags), tagList(macroCall?.tags));
+  }
   register(ctx, node, file);
+}
+
+/** A `tags` config value as dbt's TestBuilder.tags() reads it: a string is one tag. */
+function tagList(value: unknown): string[] {
+  if (value === undefined || value === null) return NONE;
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/**
+ * A generic test's `config.tags` and `tags` as dbt makes them (parse_generic_test,
+ * render_test_update). config.tags: the project's tree, then the test's own tags (the yml
+ * config, dbt's config_call_dict); every test but dbt's own not_null and unique is then rendered
+ * from its raw code, `{{ test_x(**kwargs) }}{{ config(<the yml config>) }}`, whose config() calls
+ * append the macro's tags and the test's own again: lists are appended, never deduplicated
+ * (MergeBehavior.Append). tags: the holder's and the test's own tags sorted and deduplicated, then
+ * each of config.tags not yet in them. Written only where they differ from config.tags.
+ */
+function setTestTags(ctx: PackageContext, node: ProjectNode, bare: string, treeTags: readonly string[], holderTags: readonly string[], ownTags: string[], macroTags: string[]): void {
+  const configTags = rendersTest(ctx, bare) ? [...treeTags, ...ownTags, ...macroTags, ...ownTags] : [...treeTags, ...ownTags];
+  if (!sameTags(configTags, node.config.tags)) {
+    node.config = copyConfig(node.config);
+    node.config.tags = configTags;
+  }
+  const tags = [...new Set([...holderTags, ...ownTags])].sort(pythonOrder);
+  for (const tag of configTags) if (!tags.includes(tag)) tags.push(tag);
+  if (!sameTags(tags, node.config.tags)) node.tags = tags;
+}
+
+/**
+ * Whether dbt renders the test at parse time: every test but those whose macro is dbt's own
+ * test_not_null or test_unique (render_test_update's shortcut). dbt finds the macro by its bare
+ * name in the project's and packages' macros before its own, whatever the test's namespace.
+ */
+function rendersTest(ctx: PackageContext, bare: string): boolean {
+  return !((bare === 'not_null' || bare === 'unique') && !ctx.state.macros.has(`test_${bare}`));
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Python's sort of str: by code point (JS compares UTF-16 code units). */
+function pythonOrder(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }
 
 /** The ref()/source() calls of one test argument, nested in lists and mappings too (dbt renders every string in them). */
@@ -313,13 +382,14 @@ function addArgumentCalls(node: ProjectNode, value: unknown, span: Span): void {
 }
 
 /** What the test's macro records at parse time (a `ref('seed')` in its body), when it can record anything (parse-time.ts). */
-function addTestMacroCalls(ctx: PackageContext, node: ProjectNode): void {
+function addTestMacroCalls(ctx: PackageContext, node: ProjectNode): Record<string, unknown> | undefined {
   const parsed = ctx.state.parser?.testMacroCalls(node);
-  if (!parsed) return;
+  if (!parsed) return undefined;
   if (parsed.refs.length > 0) node.refs = [...node.refs, ...parsed.refs];
   if (parsed.sources.length > 0) node.sources = [...node.sources, ...parsed.sources];
   applyTestMacroConfig(node, parsed.call);
   for (const d of parsed.diagnostics) ctx.state.diagnostics.push(d);
+  return parsed.call;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Building nodes and registering them: dbt's rules for disabled nodes, duplicates and the ref() namespace. */
-import { configFromLayers, copyConfig } from '../config-tree';
+import { configFromLayers, copyConfig, nodeTagsOf } from '../config-tree';
 import type { ConfigLayers, NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
 import { flat, type Span } from '../text';
@@ -113,6 +113,8 @@ export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceTy
   }
   node.configLayers = layers;
   node.config = configFromLayers(layers);
+  const tags = nodeTagsOf(layers, node.config);
+  if (tags) node.tags = tags;
   if (type !== 'seed') renderHooks(ctx, node);
   if (type === 'test') node.test = { name, kwargs: {}, severity: severityOf(node.config) };
   register(ctx, node, file);
@@ -124,6 +126,9 @@ export function patchConfig(ctx: PackageContext, node: ProjectNode, patch: Recor
   const layers = (node.configLayers ??= { tree: node.config });
   layers.patch = layers.patch ? { ...layers.patch, ...patch } : patch;
   node.config = configFromLayers(layers);
+  const tags = nodeTagsOf(layers, node.config);
+  if (tags) node.tags = tags;
+  else if (node.tags) delete node.tags;
   if (node.resourceType !== 'seed') renderHooks(ctx, node, patch);
 }
 

@@ -10,7 +10,7 @@ import type { ProjectFile, ProjectNode, ResourceType } from '../model';
 import { scan } from '../scanner';
 import { suggest, type Span } from '../text';
 import { get, getString, items, parseYaml, toJS, type YNode } from '../yaml-tree';
-import { readColumns } from './columns';
+import { columnTestTags, readColumns } from './columns';
 import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
 import { newNode, patchConfig, register } from './nodes';
@@ -196,7 +196,7 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
   addGenericTests(ctx, rel, entry, node, undefined, testTargetName);
   for (const column of items(get(entry, 'columns'))) {
     const columnName = getString(column, 'name');
-    if (columnName) addGenericTests(ctx, rel, column, node, columnName, testTargetName);
+    if (columnName) addGenericTests(ctx, rel, column, node, columnName, testTargetName, columnTestTags(column));
   }
 }
 

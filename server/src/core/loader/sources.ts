@@ -2,7 +2,7 @@
 import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import type { ProjectFile, ProjectNode } from '../model';
 import { get, getString, items, toJS, type YNode } from '../yaml-tree';
-import { readColumns } from './columns';
+import { columnTestTags, readColumns } from './columns';
 import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
 import { newNode, register } from './nodes';
@@ -77,12 +77,20 @@ export function addSource(ctx: PackageContext, rel: string, file: ProjectFile, e
     if (description !== undefined) node.description = description;
     register(ctx, node, file);
     // A disabled table's tests are made too: dbt keeps them, disabled (nodes.ts settleTestsOfDisabled).
-    addGenericTests(ctx, rel, table, node, undefined);
+    // dbt gives a source's tests the source's and the table's `tags:` (and a column's, for its tests).
+    const testTags = [...tagsOf(toJS(get(entry, 'tags'))), ...tagsOf(toJS(get(table, 'tags')))];
+    addGenericTests(ctx, rel, table, node, undefined, undefined, testTags);
     for (const column of items(get(table, 'columns'))) {
       const columnName = getString(column, 'name');
-      if (columnName) addGenericTests(ctx, rel, column, node, columnName);
+      if (columnName) addGenericTests(ctx, rel, column, node, columnName, undefined, [...testTags, ...columnTestTags(column)]);
     }
   }
+}
+
+/** A source's or table's `tags:` as dbt's UnparsedSourceDefinition reads them (a string is one tag). */
+function tagsOf(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
 }
 
 function toList(v: unknown): string[] {

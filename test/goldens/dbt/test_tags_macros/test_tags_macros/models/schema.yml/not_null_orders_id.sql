@@ -1,0 +1,2 @@
+
+select * from "test_tags_macros"."main"."orders" where id is null

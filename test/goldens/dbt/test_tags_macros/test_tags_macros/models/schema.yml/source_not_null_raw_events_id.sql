@@ -1,0 +1,2 @@
+
+select * from "test_tags_macros"."raw"."events" where id is null
