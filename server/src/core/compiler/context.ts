@@ -98,6 +98,8 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
   readonly execute: boolean;
   /** Problems in macro files (syntax errors), found while defining the macros. */
   readonly problems: Diagnostic[] = [];
+  /** The macro files rendered so far: a file of only macro blocks waits for the first call of one of its macros (`macrosOfFile`). */
+  readonly renderedMacroFiles = new Set<string>();
   /** Each package's macros by name (the root project's included), as callables. */
   readonly macrosByPackage = new Map<string, Record<string, Fn>>();
   /** dbt's internal macros (`dbt.*`): cross-database macros, naming, and at parse time the rest of dbt's names. */
@@ -318,13 +320,40 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     }
   }
 
-  /** The macros a file defines, as callables (its syntax problems go to `problems`). */
-  private macrosOfFile(file: string, pkg: string, problems: Diagnostic[] = this.problems, text = this.options.project.files.get(file)?.text): Array<[string, Fn]> {
+  /**
+   * The macros a file defines, as callables (its syntax problems go to `problems`). The file is
+   * parsed now (its syntax problems are reported now, and the manifest reads the same template);
+   * a file of only macro blocks and text is rendered on the first call of one of its macros
+   * (`lazy`): such a render defines its macros and nothing else, whenever it runs. A file with
+   * other top-level code (`{% set %}`, `{{ }}`, `{% if %}`, a recovered syntax error) is
+   * rendered now, as it always was.
+   */
+  private macrosOfFile(file: string, pkg: string, problems: Diagnostic[] = this.problems, text = this.options.project.files.get(file)?.text, lazy = true): Array<[string, Fn]> {
     if (text === undefined) return [];
     const { template, diagnostics } = this.options.templates.get(file, text);
     for (const d of diagnostics) problems.push({ code: 'jinja-syntax', severity: 'error', file, span: d.span, message: d.message });
-    const out = render(template, this.dynamicGlobals, this.renderOptions);
     const macros: Array<[string, Fn]> = [];
+    const names = lazy ? onlyMacroNames(template) : undefined;
+    if (names) {
+      let exports: Record<string, unknown> | undefined;
+      const defined = (): Record<string, unknown> => {
+        if (exports === undefined) {
+          exports = render(template, this.dynamicGlobals, this.renderOptions).exports;
+          this.renderedMacroFiles.add(file);
+        }
+        return exports;
+      };
+      for (const name of names) {
+        const fn = function (this: unknown, ...args: unknown[]): unknown {
+          return (defined()[name] as Fn).apply(this, args);
+        };
+        Object.defineProperty(fn, 'name', { value: name });
+        macros.push([name, this.track(fn, `macro.${pkg}.${name}`)]);
+      }
+      return macros;
+    }
+    const out = render(template, this.dynamicGlobals, this.renderOptions);
+    this.renderedMacroFiles.add(file);
     for (const [name, value] of Object.entries(out.exports)) if (typeof value === 'function') macros.push([name, this.track(value as Fn, `macro.${pkg}.${name}`)]);
     return macros;
   }
@@ -342,7 +371,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     if (!macros) return problems;
     const own = this.contexts.get(pkg);
     const namespace = this.packagesLayer[pkg] as Record<string, unknown> | undefined;
-    for (const [name, fn] of this.macrosOfFile(file, pkg, problems, text)) {
+    for (const [name, fn] of this.macrosOfFile(file, pkg, problems, text, false)) {
       macros[name] = fn;
       if (own) own[name] = fn;
       if (namespace) namespace[name] = fn;
@@ -604,6 +633,24 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
     );
     return new Relation(this.options.dialect, isNone(database) ? undefined : String(database), isNone(schema) ? undefined : String(schema), String(identifier ?? ''), (type as never) ?? null);
   }
+}
+
+/**
+ * The names a template's render would export as functions, in the order it would first bind them,
+ * when its top level is only macro blocks and text (a render then has no other effect); else undefined.
+ */
+function onlyMacroNames(template: Template): string[] | undefined {
+  const defined = new Set<string>();
+  for (const st of template.body) {
+    if (st.kind === 'Data') continue;
+    if (st.kind !== 'Macro') return undefined;
+    defined.add(st.name);
+  }
+  // The render's scope binds the names its parser marked as assigned first (`missingAtStart`), then the others as defined.
+  const names = new Set<string>();
+  for (const name of template.missingAtStart ?? []) if (defined.has(name)) names.add(name);
+  for (const name of defined) names.add(name);
+  return [...names];
 }
 
 /** What macros read from dbt's RuntimeConfig: project name and version, and each package's. */
