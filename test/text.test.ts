@@ -120,6 +120,20 @@ describe('text utilities', () => {
     assert.ok(sorted('silver_model_9', 100).length > 50, 'many names are equally close to a prefix');
   });
 
+  it('suggestions from a name index over names of many lengths (searched nearest length first, farther lengths skipped) equal those from the list', () => {
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const word = (length: number): string => Array.from({ length }, () => 'abcde_'[rand(6)]).join('');
+    const names = Array.from({ length: 400 }, () => word(3 + rand(20)));
+    const index = new NameIndex(names);
+    for (let k = 0; k < 300; k++) {
+      // A name near one of the list (edited, cut or grown) or a random one.
+      const near = names[rand(names.length)]!;
+      const name = k % 3 === 0 ? word(2 + rand(24)) : k % 3 === 1 ? near.slice(rand(3)) + word(rand(3)) : near.toUpperCase().replace(/./, 'x');
+      for (const max of [1, 2, 5]) assert.deepEqual(suggest(name, index, max), suggest(name, names, max), `${name} max ${max}`);
+    }
+  });
+
   it('line index round-trips offsets and positions', () => {
     const index = new LineIndex('ab\ncde\n\nf');
     for (let offset = 0; offset <= 9; offset++) assert.equal(index.offset(index.position(offset)), offset);

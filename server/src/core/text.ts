@@ -212,14 +212,13 @@ export class NameIndex {
     if (common !== undefined) closest(`${common.slice(1)}\u0001`, this, 3);
   }
 
-  /** The groups of names whose lower-cased length is within `limit` of `length`. */
-  within(length: number, limit: number): Array<{ names: string[]; lower: string[]; index: number[] }> {
-    const out = [];
-    for (let l = Math.max(0, length - limit); l <= length + limit; l++) {
-      const bucket = this.byLength.get(l);
-      if (bucket) out.push(bucket);
-    }
-    return out;
+  /**
+   * The group of names whose lower-cased length is `length`, if any. A search visits the lengths
+   * nearest its name's first: the best found so far bounds the distance, and a whole group farther
+   * in length than that bound is skipped unread.
+   */
+  ofLength(length: number): { names: string[]; lower: string[]; index: number[] } | undefined {
+    return this.byLength.get(length);
   }
 }
 
@@ -246,8 +245,10 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
   let bound = limit;
   // Ties in the order the names were given (as a plain scan would list them).
   const before = (x: [number, string, number], y: [number, string, number]): boolean => (x[0] - y[0] || compareRoot(x[1], y[1]) || x[2] - y[2]) < 0;
-  // The bag-distance filter pays only before the cell-by-cell distance (names over 32 characters).
-  let bagged = lower.length > 32;
+  // The bag-distance filter before any distance: it rules out most names for a few steps a character,
+  // fewer than the bit-parallel distance takes (in a cold CLI run, where both run interpreted, ~9.4 ->
+  // ~5.9 ms for 21 searches among 233 names; warm, 0.86 -> 0.65 ms a search among ~9k names).
+  let bagged = true;
   for (let k = 0; bagged && k < lower.length; k++) if (lower.charCodeAt(k) >= 128) bagged = false;
   if (bagged) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
   const consider = (c: string, other: string, index: number): void => {
@@ -268,7 +269,14 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
   };
   try {
     if (candidates instanceof NameIndex) {
-      for (const bucket of candidates.within(lower.length, limit)) for (let k = 0; k < bucket.names.length; k++) consider(bucket.names[k]!, bucket.lower[k]!, bucket.index[k]!);
+      // Lengths by their distance from the name's (0, -1, +1, -2, +2, ...): no length farther than
+      // the bound can hold a name within it, and the bound only shrinks.
+      for (let step = 0; step <= 2 * limit; step++) {
+        const off = (step + 1) >> 1;
+        if (off > bound) break;
+        const bucket = candidates.ofLength(step % 2 === 1 ? lower.length - off : lower.length + off);
+        if (bucket) for (let k = 0; k < bucket.names.length; k++) consider(bucket.names[k]!, bucket.lower[k]!, bucket.index[k]!);
+      }
     } else {
       let index = 0;
       for (const c of candidates) consider(c, c.toLowerCase(), index++);
