@@ -28,6 +28,7 @@ import { columnConstraints, hostReader, macroSql, manifestStateFields, YmlIndex,
 import { exposureManifestEntry } from './loader/exposures';
 import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
 import type { TemplateCache } from './compiler/context';
+import { splitArgs } from './compiler/python';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
 
@@ -938,6 +939,24 @@ class ManifestBuilder {
     return (this.docsByName = index);
   }
 
+  /** The globals descriptions render with besides doc(): the parse-time context's base (no macros; var() of the root project outside a node), none without a parse. */
+  private docsGlobals(): Record<string, unknown> {
+    if (this.baseGlobals) return this.baseGlobals;
+    const ctx = parseTimeOf(this.project)?.ctx;
+    const globals: Record<string, unknown> = Object.create(ctx?.base ?? null);
+    const parseVar = ctx?.base.var;
+    // Parse time answers None for a missing var; dbt's docs context fails on it (the description then keeps its text).
+    if (ctx && typeof parseVar === 'function') {
+      globals.var = (...args: unknown[]): unknown => {
+        const { positional } = splitArgs(args);
+        if (positional.length < 2 && !ctx.lookupVar(String(positional[0])).found) throw new Error(`Required var '${String(positional[0])}' not found in config`);
+        return (parseVar as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+    return (this.baseGlobals = globals);
+  }
+  private baseGlobals: Record<string, unknown> | undefined;
+
   /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used (the same text of a package renders once). */
   private describe(description: string, packageName: string): { text: string; docBlocks: string[] } {
     // dbt renders only text with Jinja's markers in it (get_rendered's shortcut).
@@ -970,7 +989,12 @@ class ManifestBuilder {
     };
     const { template, diagnostics } = parseJinja(description);
     if (diagnostics.length > 0) return { text: description, docBlocks: [] };
-    const out = renderJinja(template, { doc });
+    // dbt's docs context: doc() over the root project's yml context (target, var() of the root
+    // project whatever the node's package, env_var, modules, run_started_at...): the parse-time
+    // context's base globals, without any macro (dbt fails the parse on a macro call there).
+    const globals: Record<string, unknown> = Object.create(this.docsGlobals());
+    globals.doc = doc;
+    const out = renderJinja(template, globals);
     return out.error ? { text: description, docBlocks: [] } : { text: out.output, docBlocks: used };
   }
 }
