@@ -10,7 +10,9 @@
  *
  * `--ratio`: per project, in one run, `dbt parse` against `medallion parse` on the same input.
  * dbt's wall time (`--dbt PATH`: its command as public-dbt's dbt-parse.sh runs it, `dbt parse
- * --no-partial-parse`; `--skip-dbt` leaves it out), `medallion parse`'s CLI wall time (a fresh
+ * --no-partial-parse`; `--skip-dbt` leaves it out; median of `--dbt-runs`, default 3, spread among
+ * medallion's runs so both sides meet the same minutes of a machine whose speed drifts: one dbt run
+ * swung 8.8–9.9 s on one project within the hour), `medallion parse`'s CLI wall time (a fresh
  * process per run, the code cache filled by an untimed run first, as a user's second command finds
  * it; median of --runs) and the in-process cold load (a fresh process that times analyzeProject
  * alone, as public-dbt's compare.mjs does; median of --runs), then dbt's time over each. With
@@ -21,7 +23,7 @@
  * empty node process, since every run they time includes it.
  *
  *   node out/bench/cold-start-bench.js [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
- *   node out/bench/cold-start-bench.js --ratio [--dbt PATH | --skip-dbt] [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
+ *   node out/bench/cold-start-bench.js --ratio [--dbt PATH | --skip-dbt] [--dbt-runs 3] [--runs 5] [--compare /path/to/repo] [--env FILE] project[:profiles-dir] ...
  *
  * The public projects (/work/public-dbt, dbt-parse.sh's profiles and dummy credentials):
  *   cd /work/public-dbt && node <repo>/out/bench/cold-start-bench.js --ratio --dbt venv-adapters/bin/dbt --env dbt-parse.sh \
@@ -57,11 +59,12 @@ interface Cli {
   envFile?: string;
   ratio: boolean;
   dbt?: string;
+  dbtRuns: number;
   projects: Project[];
 }
 
 function parseCli(argv: string[]): Cli {
-  const cli: Cli = { runs: 5, ratio: false, projects: [] };
+  const cli: Cli = { runs: 5, ratio: false, dbtRuns: 3, projects: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--runs') cli.runs = Number(argv[++i]);
@@ -69,6 +72,7 @@ function parseCli(argv: string[]): Cli {
     else if (a === '--env') cli.envFile = argv[++i];
     else if (a === '--ratio') cli.ratio = true;
     else if (a === '--dbt') cli.dbt = resolve(argv[++i]!);
+    else if (a === '--dbt-runs') cli.dbtRuns = Math.max(1, Number(argv[++i]));
     else if (a === '--skip-dbt') delete cli.dbt;
     else {
       const [dir, profiles] = a.split(':');
@@ -158,7 +162,7 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
   const targetDir = mkdtempSync(join(tmpdir(), 'medallion-parse-'));
   const variant: Variant = { name: 'cache', bin: join(repo, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: cacheDir } };
   const other: Variant | undefined = cli.compare ? { name: 'other', bin: join(cli.compare, 'bin', 'medallion.js'), env: { MEDALLION_CODE_CACHE_DIR: join(cacheDir, 'other') } } : undefined;
-  process.stdout.write(`node ${process.version}, ${cli.runs} runs of medallion each, dbt ${cli.dbt ? 'once' : 'skipped'}, load average ${loadText()}\n`);
+  process.stdout.write(`node ${process.version}, ${cli.runs} runs of medallion each, dbt ${cli.dbt ? `${cli.dbtRuns} run(s) among them` : 'skipped'}, load average ${loadText()}\n`);
   const note = caCertsNote();
   if (note) process.stdout.write(`${note}\n`);
   const rows: string[][] = [];
@@ -172,18 +176,24 @@ function ratios(cli: Cli, baseEnv: Record<string, string>): void {
       const cliRuns: Array<{ wall: number; cpu: number; code: number }> = [];
       const otherRuns: Array<{ wall: number; cpu: number; code: number }> = [];
       const loads: number[] = [];
+      const dbtRuns: Array<{ wall: number; code: number }> = [];
+      // dbt's k-th run follows medallion's run ⌊(k + ½)·runs / dbtRuns⌋: spread evenly among them.
+      const dbtAfter = new Array<number>(cli.runs).fill(0);
+      if (cli.dbt) for (let k = 0; k < cli.dbtRuns; k++) dbtAfter[Math.min(cli.runs - 1, Math.floor(((k + 0.5) * cli.runs) / cli.dbtRuns))]!++;
       for (let i = 0; i < cli.runs; i++) {
         cliRuns.push(timeRun(variant, args, baseEnv));
         if (other) otherRuns.push(timeRun(other, args, baseEnv));
         const r = spawnSync(process.execPath, [__filename, '--load-once', p.dir], { encoding: 'utf8', env: { ...process.env, ...baseEnv }, maxBuffer: 1 << 28 });
         loads.push(Number(/medallion-bench-load-ms ([\d.]+)/.exec(r.stdout ?? '')?.[1] ?? NaN));
+        for (let k = 0; cli.dbt && k < dbtAfter[i]!; k++) dbtRuns.push(timeDbtParse(cli.dbt, p, baseEnv));
       }
-      const dbtRun = cli.dbt ? timeDbtParse(cli.dbt, p, baseEnv) : undefined;
+      const dbtWall = dbtRuns.length > 0 ? median(dbtRuns.map((r) => r.wall)) : undefined;
       const wall = median(cliRuns.map((r) => r.wall));
       const load = median(loads);
       const codes = [...new Set(cliRuns.map((r) => r.code))].join('/');
-      const dbtText = dbtRun ? `${(dbtRun.wall / 1000).toFixed(2)} s (exit ${dbtRun.code})` : '-';
-      const ratio = (ms: number): string => (dbtRun ? `${(dbtRun.wall / ms).toFixed(1)}x` : '-');
+      const dbtSpread = dbtRuns.length > 1 ? `, ${dbtRuns.map((r) => (r.wall / 1000).toFixed(2)).join('/')}` : '';
+      const dbtText = dbtWall !== undefined ? `${(dbtWall / 1000).toFixed(2)} s (exit ${[...new Set(dbtRuns.map((r) => r.code))].join('/')}${dbtSpread})` : '-';
+      const ratio = (ms: number): string => (dbtWall !== undefined ? `${(dbtWall / ms).toFixed(1)}x` : '-');
       const row = [name, dbtText, `${Math.round(wall)} ms (cpu ${Math.round(median(cliRuns.map((r) => r.cpu)))}, exit ${codes})`, `${Math.round(load)} ms`, ratio(wall), ratio(load)];
       if (other) {
         const otherWall = median(otherRuns.map((r) => r.wall));
