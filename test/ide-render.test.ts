@@ -174,6 +174,21 @@ describe('editor: refs that only rendering finds', () => {
     }
   });
 
+  it('rename follows adapter.dispatch to the implementation that holds the literal ref()', () => {
+    // The render records the ref at the dispatching call; the literal is in default__from_a_dispatched.
+    const dispatched = "{% macro from_a_dispatched() %}{{ return(adapter.dispatch('from_a_dispatched', 'p')()) }}{% endmacro %}\n{% macro default__from_a_dispatched() %}select * from {{ ref('a') }}{% endmacro %}";
+    for (const model of ['{{ from_a_dispatched() }}', "{{ adapter.dispatch('from_a_dispatched')() }}"]) {
+      const { analysis } = load({ 'macros/dispatched.sql': dispatched, 'models/b.sql': 'select 1 as id', 'models/d.sql': model });
+      const a = analysis.project.nodes.get('model.p.a')!;
+      assert.deepEqual(analysis.graph.parents.get('model.p.d'), ['model.p.a'], model);
+      assert.ok(referencesTo(analysis, a, false).some((l) => l.file === 'macros/dispatched.sql'), model);
+      const result = renameModel(analysis, a, 'a2');
+      assert.equal(result.problem, undefined, model);
+      assert.deepEqual(result.edits.filter((e) => e.file === 'macros/dispatched.sql').map((e) => dispatched.slice(e.span.start - 1, e.span.end + 1)), ["'a'"], model);
+      assert.ok(!result.edits.some((e) => e.file === 'models/d.sql'), model);
+    }
+  });
+
   it('rename refuses, naming the files, where the name is computed with nothing written to update', () => {
     // The macro holds the name, but not as a ref() call: nothing there is known to be this ref.
     const computed = "{% macro from_computed() %}{% set n = 'a' %}{{ ref(n) }}{% endmacro %}";

@@ -3,6 +3,7 @@
  * position, where it is defined, who refers to it, what to complete, what to show on hover,
  * which lenses to draw, how to rename. The language server converts these to LSP at its edge.
  */
+import { adapterTypeNames } from './compiler/context';
 import { configKeys, type ConfigResource } from './config-keys';
 import type { Analysis } from './analysis';
 import { parse, render } from './jinja';
@@ -265,7 +266,8 @@ function macroRefsTo(analysis: Analysis, names: Iterable<string>, target: Projec
     const macro = project.macros.get(name)?.find((m) => m.packageName === root);
     if (!macro) continue;
     reached.set(name, macro);
-    for (const call of scanOf(macro.file)?.macroCalls ?? []) if (within(macro.block.span, call.span.start)) queue.push(call.name);
+    const text = project.files.get(macro.file)?.text ?? '';
+    for (const call of scanOf(macro.file)?.macroCalls ?? []) if (within(macro.block.span, call.span.start)) queue.push(...calledMacroNames(analysis, text, call));
   }
   const out: Location[] = [];
   for (const macro of reached.values()) {
@@ -274,6 +276,20 @@ function macroRefsTo(analysis: Analysis, names: Iterable<string>, target: Projec
     }
   }
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span!.start - b.span!.start));
+}
+
+/**
+ * The macros a call may run: the name called, or for `adapter.dispatch('x', ...)` with a literal
+ * name the implementations dbt's dispatch picks from (`<adapter>__x` for the target's adapter and
+ * its parents, then `default__x`): a render records the ref at the dispatching call, the literal
+ * is in the implementation.
+ */
+function calledMacroNames(analysis: Analysis, text: string, call: { name: string; span: Span }): string[] {
+  if (call.name !== 'adapter.dispatch') return [call.name];
+  const dispatched = /^\s*\(\s*(?:macro_name\s*=\s*)?(['"])(\w+)\1/.exec(text.slice(call.span.end, call.span.end + 200))?.[2];
+  if (dispatched === undefined) return [];
+  const type = analysis.project.target?.type;
+  return [...(type ? adapterTypeNames(type) : []), 'default'].map((prefix) => `${prefix}__${dispatched}`);
 }
 
 /**
@@ -388,7 +404,7 @@ export function renameModel(analysis: Analysis, node: ProjectNode, newName: stri
     for (const span of spans) edits.push({ file: from.file, span, newText: newName });
     if (spans.length > 0) continue;
     const calledThere = sqlCallsOf(analysis.project, from).macroCalls.filter((m) => call.callSpan.end > call.callSpan.start && within(call.callSpan, m.span.start));
-    const inMacro = macroRefsTo(analysis, calledThere.map((m) => m.name), node, inMacros);
+    const inMacro = macroRefsTo(analysis, calledThere.flatMap((m) => calledMacroNames(analysis, text, m)), node, inMacros);
     if (inMacro.length === 0) cannotUpdate.add(from.file);
     for (const loc of inMacro) edits.push({ file: loc.file, span: loc.span!, newText: newName });
   }
