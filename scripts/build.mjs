@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
@@ -50,7 +51,16 @@ const outside = {
     b.onLoad({ filter: /.*/, namespace: 'require-outside' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: '.', loader: 'js' }));
   },
 };
-await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, plugins: [outside] });
+// `medallion lsp` loads dist/lsp-server.js (server/src/cli/main.ts, startLanguageServer): the CLI's bundle
+// keeps the server's require (run only from tsc's out/) outside, and so none of the LSP libraries.
+const cliMain = resolve('server/src/cli/main.ts');
+const serverOutsideCli = {
+  name: 'language-server-outside-the-cli',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/lsp\/server$/ }, (args) => (args.importer === cliMain ? { path: args.path, external: true } : undefined));
+  },
+};
+await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-server': 'server/src/lsp/main.ts' }, plugins: [serverOutsideCli, outside] });
 // esbuild writes code ASCII-only (charset 'ascii') but keeps comments on class fields as written: one
 // `→` made the whole bundle a two-byte string, decoded as UTF-8 on every start (~3-10 ms of the CLI's
 // start-up). Outside comments a \uXXXX escape means the same character, so every bundle is ASCII and the

@@ -50,7 +50,7 @@ describe('the packed CLI installed globally', () => {
     assert.equal(manifest.name, 'medallion-cli');
     assert.equal(root.name, 'medallion', 'the root manifest stays the extension\'s');
     assert.equal(manifest.version, root.version);
-    assert.deepEqual(readdirSync(join(installed, 'dist')).sort(), ['aws-s3.js', 'code-cache.js', 'databricks-driver.js', 'medallion.js', 'sql-parser.js']);
+    assert.deepEqual(readdirSync(join(installed, 'dist')).sort(), ['aws-s3.js', 'code-cache.js', 'databricks-driver.js', 'lsp-server.js', 'medallion.js', 'sql-parser.js']);
   });
 
   it('--version, init and build from a folder outside the repository', () => {

@@ -22,7 +22,7 @@ function cliCopy(): string {
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'dist'));
   copyFileSync(join(repo, 'bin', 'medallion.js'), join(root, 'bin', 'medallion.js'));
-  for (const f of ['medallion.js', 'code-cache.js']) copyFileSync(join(repo, 'dist', f), join(root, 'dist', f));
+  for (const f of ['medallion.js', 'code-cache.js', 'lsp-server.js']) copyFileSync(join(repo, 'dist', f), join(root, 'dist', f));
   copyFileSync(join(repo, 'package.json'), join(root, 'package.json'));
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
   return root;
@@ -90,17 +90,19 @@ describe('the CLI code cache', () => {
     assert.deepEqual(medallion(cli, dir, ['--version'], tmpdir(), ['--no-lazy-feedback-allocation']).cache, ['accepted']);
   });
 
-  it('the language server (under V8\'s default tiering) keeps a cache of its own, saved when it exits: alternating with commands, neither rejects the other', () => {
+  it('the language server (under V8\'s default tiering) keeps caches of its own, saved when it exits: alternating with commands, neither rejects the other', () => {
     const cli = cliCopy();
     const dir = join(mkdtempSync(join(tmpdir(), 'medallion-cc-')), 'cache');
     // Its input closed at once, the server exits (code 1: no shutdown request came first).
     const server = medallion(cli, dir, ['lsp', '--stdio']);
     assert.equal(server.code, 1, server.stderr);
-    assert.deepEqual(server.cache, ['missing', 'written']);
+    // The CLI's bundle, then the server's own (dist/lsp-server.js, which the CLI's bundle does not hold), both written at exit.
+    assert.deepEqual(server.cache, ['missing', 'missing', 'written', 'written']);
+    assert.deepEqual(cacheFiles(dir).map((f) => f.split('-v')[0]).sort(), ['lsp-server-lsp', 'medallion-lsp']);
     assert.deepEqual(medallion(cli, dir, ['--version']).cache, ['missing', 'written']);
-    assert.deepEqual(medallion(cli, dir, ['lsp', '--stdio']).cache, ['accepted']);
+    assert.deepEqual(medallion(cli, dir, ['lsp', '--stdio']).cache, ['accepted', 'accepted']);
     assert.deepEqual(medallion(cli, dir, ['--version']).cache, ['accepted']);
-    assert.equal(cacheFiles(dir).length, 2);
+    assert.equal(cacheFiles(dir).length, 3);
   });
 
   it('a corrupt or truncated cache file is ignored and rewritten, the command unaffected', () => {
