@@ -24,7 +24,7 @@ import { scan } from './scanner';
 import { toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
-import { columnConstraints, hostReader, macroSql, manifestStateFields, YmlIndex, type FileReader } from './state-view';
+import { columnConstraints, hostReader, macroSql, manifestStateFields, sha256, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
 import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
 import type { TemplateCache } from './compiler/context';
@@ -92,10 +92,6 @@ export function dbtChecksum(text: string): { name: 'sha256'; checksum: string } 
  * not a space. A lone space (most of them) already is what it becomes: skipping it made the collapse ~40% faster.
  */
 const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{2,}|[\t\n\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 type Json = Record<string, unknown>;
 
