@@ -204,6 +204,28 @@ describe('runner: tests, unit tests and failures', () => {
     ]);
   });
 
+  it('--store-failures stores the failures of tests whose store_failures config is not set, as a table', async () => {
+    const yml =
+      'version: 2\nmodels:\n  - name: m\n    columns:\n      - name: v\n        data_tests:\n          - not_null\n' +
+      '          - unique:\n              config:\n                store_failures: false\n' +
+      "          - accepted_values:\n              arguments:\n                values: [1, 2]\n              config:\n                store_failures_as: view\n";
+    const root = tempProject({ 'models/m.sql': 'select * from (values (1), (2), (3), (3), (null)) t(v)', 'models/props.yml': yml });
+    const s = await run(root, 'build', { storeFailures: true });
+    assert.deepEqual(status(s), { m: 'success', not_null_m_v: 'fail', unique_m_v: 'fail', accepted_values_m_v__1__2: 'fail' });
+    const kinds = "select table_name, table_type from information_schema.tables where table_schema = 'main_dbt_test__audit' order by table_name";
+    assert.deepEqual(await query(root, kinds), [
+      ['accepted_values_m_v__1__2', 'VIEW'],
+      ['not_null_m_v', 'BASE TABLE'],
+    ]);
+    assert.deepEqual(await query(root, 'select count(*) from main_dbt_test__audit.not_null_m_v'), [['1']]);
+    const manifest = JSON.parse(readFileSync(join(root, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { name: string; relation_name: string | null }> };
+    const relationNames = Object.fromEntries(Object.values(manifest.nodes).map((n) => [n.name, n.relation_name]));
+    assert.match(String(relationNames.not_null_m_v), /"main_dbt_test__audit"\."not_null_m_v"$/);
+    assert.equal(relationNames.unique_m_v, null);
+    const results = JSON.parse(readFileSync(join(root, 'target', 'run_results.json'), 'utf8')) as { args: Record<string, unknown> };
+    assert.equal(results.args.store_failures, true);
+  });
+
   it('unit tests: pass, and a readable diff on failure', async () => {
     const files = {
       'models/src.sql': 'select 1 as id, 10 as qty, 2.5 as price',

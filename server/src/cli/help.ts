@@ -40,6 +40,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   threads: { value: 'N', help: 'nodes run at once (default: the target\'s threads)' },
   'full-refresh': { help: 'rebuild incremental models and seeds from scratch' },
   'fail-fast': { help: 'stop at the first failure' },
+  'store-failures': { help: 'store the failing rows of every data test in a table (<schema>_dbt_test__audit), where its store_failures config is not set' },
   verify: { help: 'render every node and fail where the static fast path would disagree with the render (also MEDALLION_VERIFY_PARSE=1)' },
   'allow-load-errors': { help: 'run even when the project has errors (unknown refs, cycles, broken Jinja or yml): the nodes they touch fail, the rest runs' },
   landing: { value: 'URL', help: 'landing zone s3://bucket/prefix for every landing table (default: MEDALLION_LANDING_S3)' },

@@ -77,7 +77,8 @@ function runHelp(command: RunCommand): CommandHelp {
       'The summary\'s rows column: a table\'s or seed\'s row count after the build; the rows an incremental',
       'model merged or a snapshot added in this run (+N); a failing test\'s failing rows.',
     ],
-    options: RUN_OPTIONS,
+    // dbt's --store-failures is an option of the commands that run data tests.
+    options: command === 'build' || command === 'test' ? RUN_OPTIONS.flatMap((o) => (o === 'fail-fast' ? [o, 'store-failures'] : [o])) : RUN_OPTIONS,
     examples: examples[command],
   };
 }
@@ -460,6 +461,7 @@ function runCommand(command: RunCommand): Command {
       // The runner selects again per command; here only to say which selector matched nothing.
       for (const p of selectNodes(analysis.graph, { select, exclude, ...(state ? { state, readFile: hostReader(host, analysis.project.root) } : {}) }).problems) process.stderr.write(`${yellow('warning')}: ${p}\n`);
       const request: RunSettings = { ...targetRequest(args, analysis), command, select, exclude, threads: 0, fullRefresh: flag(args, 'full-refresh'), failFast: flag(args, 'fail-fast') };
+      if (flag(args, 'store-failures')) request.storeFailures = true;
       if (threads !== undefined) request.threadsOverride = Number(threads);
       const resourceTypes = (args.options.get('resource-type') ?? []).flatMap((t) => t.split(',')).filter(Boolean);
       if (resourceTypes.length > 0) request.resourceTypes = resourceTypes;
@@ -656,6 +658,7 @@ async function retryRun(args: ParsedArgs, analysis: Analysis, host: NodeFileHost
   const command = plan.command as RunCommand;
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
   const request: RunSettings = { ...targetRequest(args, analysis), command, select: list(previous.select), exclude: list(previous.exclude), threads: 0, fullRefresh: previous.full_refresh === true, failFast: previous.fail_fast === true, onlyIds: plan.ids };
+  if (previous.store_failures === true) request.storeFailures = true;
   // As dbt: the previous target, vars and threads, unless given again now.
   if (!option(args, 'target') && typeof previous.target === 'string') request.target = previous.target;
   if (!option(args, 'vars') && previous.vars && typeof previous.vars === 'object') request.vars = previous.vars as Record<string, unknown>;

@@ -87,6 +87,8 @@ export interface CompilerRequest extends TargetRequest {
   clock?: Clock;
   invocationId?: string;
   fullRefresh?: boolean;
+  /** dbt's `--store-failures` (run and build). */
+  storeFailures?: boolean;
   relationExists?: CompileOptions['relationExists'];
   deferredRelation?: CompileOptions['deferredRelation'];
   /** Default: the templates the project's load parsed (its macro files are not parsed again). */
@@ -100,6 +102,7 @@ export function createCompiler(host: FileHost, analysis: Analysis, request: Comp
   if (request.clock) options.clock = request.clock;
   if (request.invocationId) options.invocationId = request.invocationId;
   if (request.fullRefresh) options.fullRefresh = request.fullRefresh;
+  if (request.storeFailures) options.storeFailures = true;
   if (request.relationExists) options.relationExists = request.relationExists;
   if (request.deferredRelation) options.deferredRelation = request.deferredRelation;
   return { compiler: new Compiler(analysis, options, request.templates ?? parseTimeOf(analysis.project)?.options.templates), resolved };

@@ -85,7 +85,7 @@ export function writeManifest(dir: string, request: ManifestRequest): string {
   const path = join(dir, 'manifest.json');
   const relationOf = (node: ProjectNode): ManifestRelation => {
     if (node.resourceType === 'operation') return { database: target.database ?? null, schema: target.schema ?? null, identifier: node.name, rendered: null };
-    if (node.resourceType === 'test' && !storedFailures(node.config).store) {
+    if (node.resourceType === 'test' && !storedFailures(node.config, compiler.options.storeFailures).store) {
       // A test that stores no failures has names but no relation_name: its names alone (no quoting policy, no relation built).
       const names = compiler.relationNames(node);
       return { database: names.database ?? null, schema: names.schema ?? null, identifier: names.identifier, rendered: null };

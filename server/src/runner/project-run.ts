@@ -59,6 +59,7 @@ export function runArgs(request: ProjectRunRequest, target: string): Record<stri
     exclude: request.exclude ?? [],
     resource_types: request.resourceTypes ?? [],
     full_refresh: Boolean(request.fullRefresh),
+    store_failures: Boolean(request.storeFailures),
     fail_fast: Boolean(request.failFast),
     target,
     vars: request.vars ?? {},
@@ -79,6 +80,7 @@ export async function runProject(host: FileHost, analysis: Analysis, request: Pr
     invocationId,
     clock,
     ...(request.fullRefresh ? { fullRefresh: true } : {}),
+    ...(request.storeFailures ? { storeFailures: true } : {}),
     relationExists: (node) => known.get(node.uniqueId) ?? false,
     deferredRelation: (node) => deferred.get(node.uniqueId),
   });

@@ -26,6 +26,8 @@ export interface RunRequest {
   exclude?: string[];
   threads: number;
   fullRefresh?: boolean;
+  /** dbt's `--store-failures`: data tests whose store_failures config is not set store their failing rows in a table. */
+  storeFailures?: boolean;
   failFast?: boolean;
   /** Narrows the command's resource types (dbt's `--resource-type`), e.g. a build without tests. */
   resourceTypes?: string[];
@@ -350,7 +352,7 @@ async function executeNode(analysis: Analysis, engine: Engine, compiler: Compile
       compiledSql = sql;
     }
     if (node.resourceType === 'test') {
-      const outcome = await runDataTest(engine, session, compiler, node, sql, signal);
+      const outcome = await runDataTest(engine, session, compiler, node, sql, signal, Boolean(request.storeFailures));
       return done(outcome.status, outcome.message, { failures: outcome.failures, compiledSql: sql });
     }
     relation = relation ?? compiler.relation(node);

@@ -22,7 +22,7 @@ export interface TestOutcome {
   line?: number;
 }
 
-export async function runDataTest(engine: Engine, session: EngineSession, compiler: Compiler, node: ProjectNode, sql: string, signal?: AbortSignal): Promise<TestOutcome> {
+export async function runDataTest(engine: Engine, session: EngineSession, compiler: Compiler, node: ProjectNode, sql: string, signal?: AbortSignal, storeFailuresFlag = false): Promise<TestOutcome> {
   const config = node.config;
   const failCalc = String(config.fail_calc ?? 'count(*)');
   const warnIf = String(config.warn_if ?? '!= 0');
@@ -32,7 +32,7 @@ export async function runDataTest(engine: Engine, session: EngineSession, compil
   // dbt's test materialization: failures stored (as dbt finalized store_failures/store_failures_as)
   // with the limit applied, then counted from the stored relation.
   let tested = `${sql}${limit}`;
-  const stored = storedFailures(config);
+  const stored = storedFailures(config, storeFailuresFlag);
   if (stored.store) {
     if (stored.as !== 'table' && stored.as !== 'view') {
       return { status: 'error', failures: 0, message: `'${stored.as}' is not a valid value for \`store_failures_as\`. Accepted values are: ['ephemeral', 'table', 'view']` };

@@ -19,6 +19,8 @@ export interface BuiltinsOptions {
   runQuery?: (sql: string) => unknown;
   /** The config value of the node being rendered (`config.get(name)`); undefined when unset. */
   configValue?: (name: string) => unknown;
+  /** dbt's `--store-failures` flag (run and build; off when compiling). */
+  storeFailures?: boolean;
 }
 
 export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
@@ -81,7 +83,7 @@ export function dbtBuiltins(options: BuiltinsOptions): Record<string, unknown> {
       const as = options.configValue?.('store_failures_as');
       if (!isNone(as)) return storedFailures({ store_failures_as: as }).store;
       const configured = options.configValue?.('store_failures');
-      return isNone(configured) ? false : configured;
+      return isNone(configured) ? Boolean(options.storeFailures) : configured;
     },
     generate_schema_name_for_env: (...args: unknown[]) => {
       const { custom_schema_name } = bindArgs('generate_schema_name_for_env', [{ name: 'custom_schema_name', default: null }, { name: 'node', default: null }], args);

@@ -32,6 +32,8 @@ export interface CompileOptions {
   clock?: Clock;
   invocationId?: string;
   fullRefresh?: boolean;
+  /** dbt's `--store-failures`: tests whose store_failures config is not set store their failures. */
+  storeFailures?: boolean;
   /** Whether the node's relation exists as a table in the warehouse (the runner knows; plain compile says no). */
   relationExists?: (node: ProjectNode, relation: Relation) => boolean;
   /** Runs a query for macros that call run_query(); absent when not connected. */
@@ -96,6 +98,7 @@ export class Compiler {
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.invocationId ? { invocationId: options.invocationId } : {}),
         ...(options.runQuery ? { runQuery: options.runQuery } : {}),
+        ...(options.storeFailures ? { storeFailures: true } : {}),
       },
       { execute: true, members: () => this.runtimeMembers() },
     );
@@ -302,7 +305,7 @@ export class Compiler {
   private builtinTestMacros: ReturnType<typeof builtinTests> | undefined;
 
   private get builtinTests(): ReturnType<typeof builtinTests> {
-    this.builtinTestMacros ??= builtinTests(() => storedFailures(this.frame.node.config).store, this.options.target.type);
+    this.builtinTestMacros ??= builtinTests(() => storedFailures(this.frame.node.config, this.options.storeFailures).store, this.options.target.type);
     return this.builtinTestMacros;
   }
 
@@ -605,7 +608,7 @@ export class Compiler {
       is_incremental: isIncremental,
       should_full_refresh: () => Boolean(this.options.fullRefresh),
       run_query: runQuery,
-      flags: { FULL_REFRESH: Boolean(this.options.fullRefresh), WHICH: 'compile', STORE_FAILURES: false },
+      flags: { FULL_REFRESH: Boolean(this.options.fullRefresh), WHICH: 'compile', STORE_FAILURES: Boolean(this.options.storeFailures) },
     };
     const getters: Record<string, () => unknown> = {
       this: () => (this.frame.node.resourceType === 'source' ? undefined : this.relation(this.frame.node)),

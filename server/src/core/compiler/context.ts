@@ -61,6 +61,8 @@ export interface ContextOptions {
   templates: TemplateCache;
   /** Runs a query for `statement`/`run_query` at compile time; absent when not connected. */
   runQuery?: (sql: string) => unknown;
+  /** dbt's `--store-failures` flag (`flags.STORE_FAILURES`, should_store_failures). */
+  storeFailures?: boolean;
 }
 
 /** A node being rendered. */
@@ -524,6 +526,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       // should_store_failures(): the rendered node's config (parse time put its config() calls there).
       configValue: (name) => this.top?.node.config[name],
       ...(this.options.runQuery ? { runQuery: this.options.runQuery } : {}),
+      ...(this.options.storeFailures ? { storeFailures: true } : {}),
     });
 
     Object.assign(g, {
@@ -534,7 +537,7 @@ export class DbtContext<F extends ContextFrame = ContextFrame> {
       adapter,
       exceptions,
       execute: this.execute,
-      flags: { FULL_REFRESH: false, WHICH: this.execute ? 'compile' : 'parse', STORE_FAILURES: false },
+      flags: { FULL_REFRESH: false, WHICH: this.execute ? 'compile' : 'parse', STORE_FAILURES: Boolean(this.options.storeFailures) },
       project_name: project.config.name,
       dbt_version: '1.12.6',
       store_result: () => '',

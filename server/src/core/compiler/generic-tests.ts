@@ -11,13 +11,14 @@ type TestMacro = (...args: unknown[]) => string;
 /**
  * Whether a test stores its failures, and as what, as dbt's TestConfig.finalize_and_validate
  * settles it: `store_failures_as`, when set, decides (`ephemeral`: no; `table`, `view` or
- * anything else: yes, as that); otherwise `store_failures: true` stores them as a table.
- * (`--store-failures`, the flag, is not offered: unset means no.)
+ * anything else: yes, as that); otherwise `store_failures` decides, and where it is not set either,
+ * the `--store-failures` flag (dbt's should_store_failures macro): stored as a table.
  */
-export function storedFailures(config: Readonly<Record<string, unknown>>): { store: boolean; as: string } {
+export function storedFailures(config: Readonly<Record<string, unknown>>, flag = false): { store: boolean; as: string } {
   const as = config.store_failures_as;
   if (as !== null && as !== undefined) return { store: as !== 'ephemeral', as: String(as) };
-  return { store: config.store_failures === true, as: 'table' };
+  const configured = config.store_failures;
+  return { store: configured === null || configured === undefined ? flag : configured === true, as: 'table' };
 }
 
 function kw(args: unknown[], names: string[]): Record<string, unknown> {
