@@ -3,12 +3,16 @@
  * default docs-paths): what `{{ doc('name') }}` in a description stands for. And descriptions as
  * dbt renders them once everything is parsed (`process_docs`), with its docs context: `doc()` over
  * the root project's yml context (target, var, env_var, modules...; no macros, no ref/source/config).
+ * A description dbt fails the parse on is a `jinja-render` error on its yml value.
  */
 import { parse as parseJinja, render as renderJinja } from '../jinja';
 import type { DbtContext } from '../compiler/context';
 import { splitArgs } from '../compiler/python';
-import { normalizePath, relativePath } from '../host';
-import type { PackageContext } from './context';
+import { joinPath, normalizePath, relativePath } from '../host';
+import type { Span } from '../text';
+import { get, items, parseYaml, type YNode } from '../yaml-tree';
+import type { LoadState, PackageContext } from './context';
+import { projectFilePath } from './project-config';
 
 const DOCS_BLOCK = /\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g;
 
@@ -161,4 +165,174 @@ export function docsGlobals(ctx: DbtContext | undefined): Record<string, unknown
  */
 export function docResolver<D>(lookup: (pkg: string | undefined, name: string) => D | undefined, rootName: string): (nodePackage: string) => (pkg: string | undefined, name: string) => D | undefined {
   return (nodePackage) => (pkg, name) => (pkg !== undefined ? lookup(pkg, name) : (lookup(rootName, name) ?? (nodePackage === rootName ? undefined : lookup(nodePackage, name)) ?? lookup(undefined, name)));
+}
+
+// ------------------------------------------------------------------ descriptions dbt fails on
+
+/** A `macros:` entry's descriptions with Jinja, noted as the yml is read (the load keeps no macro patch otherwise). */
+interface MacroDescription {
+  file: string;
+  packageName: string;
+  macro: string;
+  text: string;
+  span: Span;
+}
+
+const macroDescriptions = new WeakMap<LoadState, MacroDescription[]>();
+
+/** The descriptions with Jinja of a properties file's `macros:` entries and their arguments. */
+export function noteMacroDescriptions(ctx: PackageContext, rel: string, macros: YNode | undefined): void {
+  for (const entry of items(macros)) {
+    const name = get(entry, 'name');
+    if (name?.kind !== 'scalar' || typeof name.value !== 'string') continue;
+    const texts = [get(entry, 'description'), ...items(get(entry, 'arguments')).map((a) => get(a, 'description'))];
+    for (const node of texts) {
+      if (node?.kind !== 'scalar' || typeof node.value !== 'string' || !describable(node.value)) continue;
+      let list = macroDescriptions.get(ctx.state);
+      if (!list) macroDescriptions.set(ctx.state, (list = []));
+      list.push({ file: rel, packageName: ctx.config.name, macro: name.value, text: node.value, span: node.span });
+    }
+  }
+}
+
+/**
+ * dbt's `process_docs` as a check: every description it renders (enabled nodes and their
+ * columns, sources' own descriptions, exposures, patched macros and their arguments) that fails
+ * to render is an error on its yml value, naming the cause. Descriptions of disabled nodes and of
+ * entries that patch nothing are not rendered by dbt, so not here either.
+ */
+export function checkDescriptions(state: LoadState, rootName: string): void {
+  let globals: Record<string, unknown> | undefined;
+  const forPackage = docResolver((pkg, name): FoundDoc | undefined => {
+    const block = state.docs.get(name)?.find((d) => pkg === undefined || d.packageName === pkg);
+    return block && { uniqueId: `doc.${block.packageName}.${name}`, contents: block.text };
+  }, rootName);
+  const rendered = new Map<string, Described>();
+  /** Why dbt fails on a description; `docBlocks`: one whose doc() calls dbt looks for first (a node's, column's, source table's). */
+  const failure = (text: string, packageName: string, docBlocks = false): string | undefined => {
+    const key = `${packageName}\0${text}`;
+    let described = rendered.get(key);
+    if (!described) rendered.set(key, (described = renderDescription(text, forPackage(packageName), (globals ??= docsGlobals(state.parser?.ctx)))));
+    return (docBlocks ? described.topLevelBlock : undefined) ?? described.error;
+  };
+  // Failing descriptions by file, with what finds their yml value there (read again only for a failure).
+  const failed = new Map<string, Array<{ text: string; error: string; at: (root: YNode) => Span | undefined }>>();
+  const fail = (file: string, text: string, error: string, at: (root: YNode) => Span | undefined): void => {
+    const list = failed.get(file) ?? [];
+    list.push({ text, error, at });
+    failed.set(file, list);
+  };
+  for (const node of state.nodes.values()) {
+    if (node.resourceType === 'unit_test' || node.resourceType === 'operation') continue;
+    const file = node.yml?.file ?? (node.resourceType === 'test' ? node.file : undefined);
+    if (file === undefined) continue;
+    const nameSpan = node.yml?.span;
+    const testSpan = node.resourceType === 'test' ? node.nameSpan : undefined;
+    const check = (text: string | undefined, at: (root: YNode) => Span | undefined, docBlocks: boolean): void => {
+      if (text === undefined || !describable(text)) return;
+      const error = failure(text, node.packageName, docBlocks);
+      if (error !== undefined) fail(file, text, error, at);
+    };
+    check(node.description, (root) => (nameSpan ? descriptionOf(entryNamed(root, nameSpan)) : testSpan ? descriptionValued(nodeAt(root, testSpan) ?? root, node.description!) : undefined), node.resourceType !== 'exposure');
+    if (node.source) check(node.source.sourceDescription, (root) => (nameSpan ? descriptionOf(sourceOf(root, nameSpan)) : undefined), false);
+    for (const column of node.columns) {
+      if (column.description === undefined || !describable(column.description)) continue;
+      const error = failure(column.description, node.packageName, true);
+      if (error !== undefined) fail(column.file, column.description, error, (root) => descriptionOf(entryNamed(root, column.span)));
+    }
+  }
+  for (const m of macroDescriptions.get(state) ?? []) {
+    if (!state.macros.get(m.macro)?.some((d) => d.packageName === m.packageName)) continue;
+    const error = failure(m.text, m.packageName);
+    if (error !== undefined) fail(m.file, m.text, error, () => m.span);
+  }
+  if (failed.size === 0) return;
+  const docsPaths = usesDocsPaths(state);
+  for (const [file, list] of failed) {
+    const text = state.files.get(file)?.text;
+    const root = state.manifestInputs?.propertiesTrees.get(file) ?? (text === undefined ? undefined : parseYaml(text).root);
+    const reported = new Set<string>();
+    for (const f of list) {
+      // A project with docs-paths keeps doc blocks where this load does not look: no missing-doc error there.
+      if (docsPaths && f.error.startsWith('depends on doc ')) continue;
+      const span = root ? f.at(root) : undefined;
+      const key = span ? `${span.start}:${span.end}` : f.text;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      state.report({ code: 'jinja-render', file, ...(span ? { span } : {}), message: `Cannot render '${f.text}': ${f.error}` });
+    }
+  }
+}
+
+/** Any project file of the load that sets `docs-paths` (read again only when a doc is missing). */
+function usesDocsPaths(state: LoadState): boolean {
+  return ['', ...[...state.packages.values()].map((p) => p.base ?? '')].some((base) => {
+    const read = state.host.read(joinPath(state.root, projectFilePath(base)));
+    return read.kind === 'text' && /^docs-paths\s*:/m.test(read.text);
+  });
+}
+
+/** The innermost mapping whose `name:` value is written at `nameSpan`, and its enclosing mappings (innermost first). */
+function mapsAround(root: YNode, nameSpan: Span): YNode[] {
+  const path: YNode[] = [];
+  const walk = (node: YNode): boolean => {
+    if (node.span.start > nameSpan.start || node.span.end < nameSpan.end) return false;
+    if (node.kind === 'map') {
+      const name = get(node, 'name');
+      if (name && name.span.start === nameSpan.start && name.span.end === nameSpan.end) {
+        path.push(node);
+        return true;
+      }
+      for (const { value } of node.entries.values()) {
+        if (walk(value)) {
+          path.push(node);
+          return true;
+        }
+      }
+    } else if (node.kind === 'seq') {
+      for (const item of node.items) if (walk(item)) return true;
+    }
+    return false;
+  };
+  walk(root);
+  return path;
+}
+
+const entryNamed = (root: YNode, nameSpan: Span): YNode | undefined => mapsAround(root, nameSpan)[0];
+
+/** A source table's source: the first mapping around the table's that has a `tables:` list. */
+const sourceOf = (root: YNode, tableNameSpan: Span): YNode | undefined => mapsAround(root, tableNameSpan).slice(1).find((m) => get(m, 'tables') !== undefined);
+
+function descriptionOf(entry: YNode | undefined): Span | undefined {
+  const value = get(entry, 'description');
+  return value?.kind === 'scalar' ? value.span : undefined;
+}
+
+/** The node written exactly at `span` (a generic test's entry). */
+function nodeAt(root: YNode, span: Span): YNode | undefined {
+  if (root.span.start === span.start && root.span.end === span.end) return root;
+  if (root.span.start > span.start || root.span.end < span.end) return undefined;
+  const children = root.kind === 'map' ? [...root.entries.values()].map((e) => e.value) : root.kind === 'seq' ? root.items : [];
+  for (const child of children) {
+    const found = nodeAt(child, span);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The first `description:` value written as `text` in a subtree (a generic test's own). */
+function descriptionValued(root: YNode, text: string): Span | undefined {
+  if (root.kind === 'seq') {
+    for (const item of root.items) {
+      const found = descriptionValued(item, text);
+      if (found) return found;
+    }
+  } else if (root.kind === 'map') {
+    for (const [key, { value }] of root.entries) {
+      if (key === 'description' && value.kind === 'scalar' && value.value === text) return value.span;
+      const found = descriptionValued(value, text);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

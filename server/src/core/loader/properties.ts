@@ -18,6 +18,7 @@ import { renderedValue } from './render-yaml';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
 import { addExposure } from './exposures';
+import { noteMacroDescriptions } from './docs';
 
 /** Every yml file under this package's resource paths, each read once. */
 export function loadPropertiesFiles(ctx: PackageContext): void {
@@ -77,6 +78,7 @@ function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, roo
   for (const entry of items(get(root, 'sources'))) addSource(ctx, rel, file, entry);
   for (const entry of items(get(root, 'unit_tests'))) addUnitTest(ctx, rel, file, entry);
   for (const entry of items(get(root, 'exposures'))) addExposure(ctx, rel, file, entry);
+  noteMacroDescriptions(ctx, rel, get(root, 'macros'));
 }
 
 /** One entry under `models:`/`seeds:`/`snapshots:`/`analyses:`, applied to the node of that name. */
