@@ -10,9 +10,10 @@ import type { DbtContext } from '../compiler/context';
 import { splitArgs } from '../compiler/python';
 import { joinPath, normalizePath, relativePath } from '../host';
 import type { Span } from '../text';
-import { get, items, parseYaml, type YNode } from '../yaml-tree';
+import { get, items, type YNode } from '../yaml-tree';
 import type { LoadState, PackageContext } from './context';
 import { projectFilePath } from './project-config';
+import { parsePropertiesYaml } from './properties';
 
 const DOCS_BLOCK = /\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g;
 
@@ -264,7 +265,7 @@ export function checkDescriptions(state: LoadState, rootName: string): void {
   const docsPaths = usesDocsPaths(state);
   for (const [file, list] of failed) {
     const text = state.files.get(file)?.text;
-    const root = state.manifestInputs?.propertiesTrees.get(file) ?? (text === undefined ? undefined : parseYaml(text).root);
+    const root = state.manifestInputs?.propertiesTrees.get(file) ?? (text === undefined ? undefined : parsePropertiesYaml(text).root);
     const reported = new Set<string>();
     for (const f of list) {
       // A project with docs-paths keeps doc blocks where this load does not look: no missing-doc error there.
