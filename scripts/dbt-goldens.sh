@@ -14,6 +14,8 @@
 #                                                    with the project in <name>/project/: add a
 #                                                    fixture project, run this script)
 #   duplicate_relation: dbt refuses to parse it; its golden is dbt's error (error.txt)
+#   yml_errors/<case>   test/fixtures/parity/yml_errors/<case>/: descriptions dbt refuses to parse,
+#                       one project each; goldens are dbt's errors (yml_errors/<case>/error.txt)
 #
 # Each golden folder also gets manifest.json: dbt's manifest without dbt's own macros and docs
 # (packages dbt and dbt_<adapter>), pretty-printed and key-sorted for diffs, with the run-dependent
@@ -90,7 +92,8 @@ parse_error_golden() {
   fi
   mkdir -p "$GOLDENS/$label"
   # The error without timestamps or the machine's paths.
-  sed -n '/Encountered an error/,$p' "$out/parse.log" | sed -E 's/^[0-9:]{8}  //' | sed "s#$project_dir/##g" > "$GOLDENS/$label/error.txt"
+  # (A Python exception's traceback is left out: it names the machine's venv.)
+  sed -n '/Encountered an error/,$p' "$out/parse.log" | sed -E 's/^[0-9:]{8}  //' | sed '/^Traceback (most recent call last)/,$d' | sed "s#$project_dir/##g" > "$GOLDENS/$label/error.txt"
 }
 
 selected=("$@")
@@ -118,6 +121,14 @@ for dir in "$REPO_ROOT"/test/fixtures/parity/*/; do
   [ -f "$dir/dbt_project.yml" ] || continue
   if [ "$name" = duplicate_relation ]; then parse_error_golden "$name" "${dir%/}"
   else compile_project "$name" "${dir%/}"; fi
+done
+
+# Descriptions dbt fails the parse on, one project per case (dbt stops at the first): the goldens
+# are dbt's errors, in test/goldens/dbt/yml_errors/<case>/error.txt.
+for dir in "$REPO_ROOT"/test/fixtures/parity/yml_errors/*/; do
+  name="yml_errors/$(basename "$dir")"
+  is_selected "$name" || is_selected yml_errors || is_selected parity || continue
+  parse_error_golden "$name" "${dir%/}"
 done
 
 if is_selected schema; then

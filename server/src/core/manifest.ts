@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { Analysis } from './analysis';
 import { joinPath, type FileHost } from './host';
-import { parse as parseJinja, render as renderJinja, type ast } from './jinja';
+import { parse as parseJinja, type ast } from './jinja';
 import type { MacroDefinition, ProjectConfig, ProjectNode } from './model';
 import { scan } from './scanner';
 import { toJS } from './yaml-tree';
@@ -26,9 +26,9 @@ import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
 import { columnConstraints, hostReader, macroSql, manifestStateFields, sha256, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
+import { describable, docResolver, docsGlobals, renderDescription, type FindDoc } from './loader/docs';
 import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
 import type { TemplateCache } from './compiler/context';
-import { splitArgs } from './compiler/python';
 
 export const MANIFEST_SCHEMA = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
 
@@ -248,7 +248,10 @@ class ManifestBuilder {
   *exposureEntries(): Generator<[string, string]> {
     for (const node of this.project.nodes.values()) {
       if (node.resourceType !== 'exposure') continue;
-      yield [node.uniqueId, JSON.stringify(exposureManifestEntry(node, this.belowResourcePath(node.packageName, this.packagePath(node.packageName, node.file), 'modelPaths'), this.createdAt))];
+      const entry = exposureManifestEntry(node, this.belowResourcePath(node.packageName, this.packagePath(node.packageName, node.file), 'modelPaths'), this.createdAt);
+      // dbt renders an exposure's description with the docs context too.
+      entry.description = this.describe(node.description ?? '', node.packageName).text;
+      yield [node.uniqueId, JSON.stringify(entry)];
     }
   }
 
@@ -442,7 +445,7 @@ class ManifestBuilder {
       unique_id: node.uniqueId,
       fqn: node.fqn,
       source_name: s.sourceName,
-      source_description: s.sourceDescription ?? '',
+      source_description: this.describe(s.sourceDescription ?? '', node.packageName).text,
       loader: s.loader ?? '',
       identifier: s.identifier,
       quoting,
@@ -860,7 +863,7 @@ class ManifestBuilder {
       for (const entry of root.macros) {
         if (!isDict(entry) || typeof entry.name !== 'string') continue;
         const args = Array.isArray(entry.arguments)
-          ? entry.arguments.filter(isDict).map((a) => ({ name: String(a.name ?? ''), type: a.type === undefined ? null : a.type, description: typeof a.description === 'string' ? a.description : '' }))
+          ? entry.arguments.filter(isDict).map((a) => ({ name: String(a.name ?? ''), type: a.type === undefined ? null : a.type, description: typeof a.description === 'string' ? this.describe(a.description, pkg).text : '' }))
           : undefined;
         const patch: { description: string; arguments?: Json[]; meta?: Json; docs?: Json; patchPath: string } = {
           description: typeof entry.description === 'string' ? this.describe(entry.description, pkg).text : '',
@@ -935,68 +938,22 @@ class ManifestBuilder {
     return (this.docsByName = index);
   }
 
-  /** The globals descriptions render with besides doc(): the parse-time context's base (no macros; var() of the root project outside a node), none without a parse. */
-  private docsGlobals(): Record<string, unknown> {
-    if (this.baseGlobals) return this.baseGlobals;
-    const ctx = parseTimeOf(this.project)?.ctx;
-    const globals: Record<string, unknown> = Object.create(ctx?.base ?? null);
-    const parseVar = ctx?.base.var;
-    // Parse time answers None for a missing var; dbt's docs context fails on it (the description then keeps its text).
-    if (ctx && typeof parseVar === 'function') {
-      globals.var = (...args: unknown[]): unknown => {
-        const { positional } = splitArgs(args);
-        if (positional.length < 2 && !ctx.lookupVar(String(positional[0])).found) throw new Error(`Required var '${String(positional[0])}' not found in config`);
-        return (parseVar as (...a: unknown[]) => unknown)(...args);
-      };
-    }
-    return (this.baseGlobals = globals);
-  }
-  private baseGlobals: Record<string, unknown> | undefined;
-
-  /** A description with its `{{ doc('name') }}` calls rendered, and the doc blocks it used (the same text of a package renders once). */
+  /** A description rendered with dbt's docs context (loader/docs.ts), and the doc blocks it used (the same text of a package renders once; one dbt fails on keeps its text). */
   private describe(description: string, packageName: string): { text: string; docBlocks: string[] } {
-    // dbt renders only text with Jinja's markers in it (get_rendered's shortcut).
-    if (!/\{[{%#]|[#}%]\}/.test(description)) return { text: description, docBlocks: [] };
+    if (!describable(description)) return { text: description, docBlocks: [] };
     const key = `${packageName}\0${description}`;
     let described = this.described.get(key);
-    if (!described) this.described.set(key, (described = this.render(description, packageName)));
+    if (!described) {
+      this.docsFinder ??= docResolver((pkg, name) => this.docIndex().get(`${pkg ?? ''}\0${name}`), this.project.config.name);
+      this.docsContext ??= docsGlobals(parseTimeOf(this.project)?.ctx);
+      const { text, docBlocks } = renderDescription(description, this.docsFinder(packageName), this.docsContext);
+      this.described.set(key, (described = { text, docBlocks }));
+    }
     return described;
   }
-
-  private render(description: string, packageName: string): { text: string; docBlocks: string[] } {
-    const used: string[] = [];
-    const find = (pkg: string | undefined, name: string): DocBlock | undefined => {
-      const docs = this.docIndex();
-      if (pkg) return docs.get(`${pkg}\0${name}`);
-      return docs.get(`${packageName}\0${name}`) ?? docs.get(`${this.project.config.name}\0${name}`) ?? docs.get(`\0${name}`);
-    };
-    // The usual description, exactly `{{ doc('name') }}` (or `doc('package', 'name')`): its block's text, without a template.
-    const only = DOC_ONLY.exec(description);
-    if (only) {
-      const block = only[4] === undefined ? find(undefined, only[2]!) : find(only[2], only[4]);
-      return block ? { text: block.contents, docBlocks: [block.uniqueId] } : { text: description, docBlocks: [] };
-    }
-    const doc = (...args: unknown[]): string => {
-      const [a, b] = args.map(String);
-      const block = b === undefined ? find(undefined, a!) : find(a, b);
-      if (!block) throw new Error(`Documentation for '${b ?? a}' not found`);
-      if (!used.includes(block.uniqueId)) used.push(block.uniqueId);
-      return block.contents;
-    };
-    const { template, diagnostics } = parseJinja(description);
-    if (diagnostics.length > 0) return { text: description, docBlocks: [] };
-    // dbt's docs context: doc() over the root project's yml context (target, var() of the root
-    // project whatever the node's package, env_var, modules, run_started_at...): the parse-time
-    // context's base globals, without any macro (dbt fails the parse on a macro call there).
-    const globals: Record<string, unknown> = Object.create(this.docsGlobals());
-    globals.doc = doc;
-    const out = renderJinja(template, globals);
-    return out.error ? { text: description, docBlocks: [] } : { text: out.output, docBlocks: used };
-  }
+  private docsFinder: ((nodePackage: string) => FindDoc) | undefined;
+  private docsContext: Record<string, unknown> | undefined;
 }
-
-/** A description that is one doc() call with one or two plain string literals and nothing around it. */
-const DOC_ONLY = /^\{\{\s*doc\(\s*(['"])([^'"\\]*)\1\s*(?:,\s*(['"])([^'"\\]*)\3\s*)?\)\s*\}\}$/;
 
 /**
  * Calls anywhere in a template (dbt's `find_all(jinja2.nodes.Call)`), in the order a walk of each

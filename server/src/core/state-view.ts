@@ -17,10 +17,11 @@ import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import type { ColumnInfo, MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
 import { sqlCallsOf } from './loader/node-calls';
+import { parsePropertiesYaml } from './loader/properties';
 import { scan } from './scanner';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines as universal } from './dbt-text';
 import type { ManifestNode } from './state';
-import { get, getString, items, parseYaml, toJS, type YNode } from './yaml-tree';
+import { get, getString, items, toJS, type YNode } from './yaml-tree';
 
 type Json = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ export class YmlIndex {
     if (kept) return kept;
     if (this.roots.has(file)) return this.roots.get(file);
     const text = this.project.files.get(file)?.text;
-    const root = text === undefined ? undefined : parseYaml(text).root;
+    const root = text === undefined ? undefined : parsePropertiesYaml(text).root;
     this.roots.set(file, root);
     return root;
   }

@@ -19,7 +19,7 @@ import { defaultProfilesDirs, renderEnvString } from '../session';
 import { TemplateCache } from '../compiler/context';
 import { scan } from '../scanner';
 import { LoadState, PackageContext, type ManifestInputs, type Scans } from './context';
-import { loadDocs } from './docs';
+import { checkDescriptions, loadDocs } from './docs';
 import { addHooks } from './hooks';
 import { installedPackages, reportMissingPackages } from './packages';
 import { ParseTime } from './parse-time';
@@ -169,6 +169,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   for (const ctx of contexts) loadPackage(ctx);
   settleEnabled(state);
   settleTestsOfDisabled(state);
+  checkDescriptions(state, rootConfig.name);
   if (missing.length > 0) {
     project.missingPackages = missing;
     quietenMissingPackages(state.diagnostics, missing);

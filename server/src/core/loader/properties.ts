@@ -9,7 +9,7 @@ import { relativePath } from '../host';
 import type { ProjectFile, ProjectNode, ResourceType } from '../model';
 import { scan } from '../scanner';
 import { suggest, type Span } from '../text';
-import { get, getString, items, parseYaml, toJS, type YNode } from '../yaml-tree';
+import { get, getString, items, parseYaml, toJS, type ParsedYaml, type YNode } from '../yaml-tree';
 import { columnTestTags, readColumns } from './columns';
 import { isDict, type PackageContext } from './context';
 import { addGenericTests } from './generic-tests';
@@ -18,6 +18,7 @@ import { renderedValue } from './render-yaml';
 import { addSource } from './sources';
 import { addUnitTest } from './unit-tests';
 import { addExposure } from './exposures';
+import { noteMacroDescriptions } from './docs';
 
 /** Every yml file under this package's resource paths, each read once. */
 export function loadPropertiesFiles(ctx: PackageContext): void {
@@ -40,7 +41,7 @@ function loadPropertiesFile(ctx: PackageContext, rel: string): void {
   if (text !== undefined) file.text = text;
   state.files.set(rel, file);
   if (text === undefined) return;
-  const parsed = parseYaml(text);
+  const parsed = parsePropertiesYaml(text);
   for (const p of parsed.problems) state.report({ code: 'yaml-syntax', severity: p.severity, file: rel, span: p.span, message: p.message });
   const root = parsed.root;
   if (!root) return;
@@ -53,6 +54,22 @@ function loadPropertiesFile(ctx: PackageContext, rel: string): void {
     state.diagnostics.length = reportsBefore;
     state.diagnostics.push(...kept);
   }
+}
+
+/**
+ * A properties yml read as dbt reads it: dbt strips the file's text first (`load_file_contents`
+ * with `strip=True`), so a block scalar (`|`, `>`) that ends the file ends without its trailing
+ * whitespace (PyYAML's clip at the end of the text keeps no line break), where a parser of the
+ * whole text keeps its final line break. Spans stay offsets into the text as written.
+ */
+export function parsePropertiesYaml(text: string): ParsedYaml {
+  const parsed = parseYaml(text);
+  let last = parsed.root;
+  while (last && last.kind !== 'scalar') last = last.kind === 'map' ? [...last.entries.values()].pop()?.value : last.items[last.items.length - 1];
+  if (last && typeof last.value === 'string' && (text[last.span.start] === '|' || text[last.span.start] === '>') && /^\s*$/.test(text.slice(last.span.end))) {
+    last.value = last.value.replace(/\s+$/, '');
+  }
+  return parsed;
 }
 
 /** An anchor definition (`&name`): a top-level key holding only anchors for later aliases is silent. */
@@ -77,6 +94,7 @@ function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, roo
   for (const entry of items(get(root, 'sources'))) addSource(ctx, rel, file, entry);
   for (const entry of items(get(root, 'unit_tests'))) addUnitTest(ctx, rel, file, entry);
   for (const entry of items(get(root, 'exposures'))) addExposure(ctx, rel, file, entry);
+  noteMacroDescriptions(ctx, rel, get(root, 'macros'));
 }
 
 /** One entry under `models:`/`seeds:`/`snapshots:`/`analyses:`, applied to the node of that name. */
