@@ -70,3 +70,33 @@ describe('Md5Text.addBytes', () => {
     }
   });
 });
+
+describe('Md5Text, ASCII pieces and repeated lengths', () => {
+  it('hashes short ASCII pieces, pieces that turn non-ASCII late, and texts of one length again and again', () => {
+    const random = seeded(8122026);
+    const md5 = new Md5Text();
+    const ascii = "abcXYZ019 _'\"{}[](),:.\\";
+    for (let n = 0; n < 2000; n++) {
+      const pieces: string[] = [];
+      const count = 1 + Math.floor(random() * 6);
+      for (let p = 0; p < count; p++) {
+        // Lengths around the copied pieces' limit (64 units); now and then one non-ASCII unit at its end.
+        const length = [0, 1, 2, 30, 63, 64, 65, 100][Math.floor(random() * 8)]!;
+        let piece = '';
+        for (let i = 0; i < length; i++) piece += ascii[Math.floor(random() * ascii.length)];
+        if (random() < 0.2) piece += ['\u00e9', '\u20ac', '\ud834\udd1e', '\ud800'][Math.floor(random() * 4)];
+        pieces.push(piece);
+      }
+      md5.reset();
+      for (const piece of pieces) md5.add(piece);
+      assert.equal(md5.hexTail(), createHash('md5').update(pieces.join(''), 'utf8').digest('hex'), JSON.stringify(pieces));
+    }
+  });
+
+  it('hashes the current text after its buffer grew, at lengths hashed before', () => {
+    const md5 = new Md5Text();
+    for (const text of ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(5000), 'd'.repeat(40), 'e'.repeat(5000), 'f'.repeat(40)]) {
+      assert.equal(md5.reset().add(text).hexTail(), createHash('md5').update(text).digest('hex'), text.slice(0, 3));
+    }
+  });
+});
