@@ -16,6 +16,25 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** `count` pieces of `length()` units drawn from `alphabet`, each followed by `ending()`. */
+function randomPieces(random: () => number, count: number, length: () => number, alphabet: readonly string[], ending: () => string = () => ''): string[] {
+  const pieces: string[] = [];
+  for (let p = 0; p < count; p++) {
+    let piece = '';
+    const units = length();
+    for (let i = 0; i < units; i++) piece += alphabet[Math.floor(random() * alphabet.length)];
+    pieces.push(piece + ending());
+  }
+  return pieces;
+}
+
+/** `pieces` added one by one give node:crypto's MD5 of their joined text. */
+function assertHashOfPieces(md5: Md5Text, pieces: string[]): void {
+  md5.reset();
+  for (const piece of pieces) md5.add(piece);
+  assert.equal(md5.hexTail(), createHash('md5').update(pieces.join(''), 'utf8').digest('hex'), JSON.stringify(pieces));
+}
+
 const ALPHABET = ['a', 'Z', '0', ' ', "'", '"', '\\', '\n', '\u00e9', '\u20ac', '\u4e2d', '\ud834\udd1e', '\ud800', '\udc00', '{'];
 
 describe('Md5Text', () => {
@@ -23,17 +42,8 @@ describe('Md5Text', () => {
     const random = seeded(20261207);
     const md5 = new Md5Text();
     for (let n = 0; n < 3000; n++) {
-      const pieces: string[] = [];
-      const count = 1 + Math.floor(random() * 4);
-      for (let p = 0; p < count; p++) {
-        let piece = '';
-        const length = Math.floor(random() * (n % 40 === 0 ? 700 : 80));
-        for (let i = 0; i < length; i++) piece += ALPHABET[Math.floor(random() * ALPHABET.length)];
-        pieces.push(piece);
-      }
-      md5.reset();
-      for (const piece of pieces) md5.add(piece);
-      assert.equal(md5.hexTail(), createHash('md5').update(pieces.join(''), 'utf8').digest('hex'), JSON.stringify(pieces));
+      const pieces = randomPieces(random, 1 + Math.floor(random() * 4), () => Math.floor(random() * (n % 40 === 0 ? 700 : 80)), ALPHABET);
+      assertHashOfPieces(md5, pieces);
     }
   });
 
@@ -67,6 +77,25 @@ describe('Md5Text.addBytes', () => {
         }
         assert.equal(md5.hexTail(), createHash('md5').update(pieces.join(''), 'utf8').digest('hex'), JSON.stringify(pieces));
       }
+    }
+  });
+});
+
+describe('Md5Text, ASCII pieces and repeated lengths', () => {
+  it('hashes short ASCII pieces, pieces that turn non-ASCII late, and texts of one length again and again', () => {
+    const random = seeded(8122026);
+    const md5 = new Md5Text();
+    const ascii = [..."abcXYZ019 _'\"{}[](),:.\\"];
+    // Lengths around the copied pieces' limit (64 units); now and then one non-ASCII unit at a piece's end.
+    const length = (): number => [0, 1, 2, 30, 63, 64, 65, 100][Math.floor(random() * 8)]!;
+    const ending = (): string => (random() < 0.2 ? ['\u00e9', '\u20ac', '\ud834\udd1e', '\ud800'][Math.floor(random() * 4)]! : '');
+    for (let n = 0; n < 2000; n++) assertHashOfPieces(md5, randomPieces(random, 1 + Math.floor(random() * 6), length, ascii, ending));
+  });
+
+  it('hashes the current text after its buffer grew, at lengths hashed before', () => {
+    const md5 = new Md5Text();
+    for (const text of ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(5000), 'd'.repeat(40), 'e'.repeat(5000), 'f'.repeat(40)]) {
+      assert.equal(md5.reset().add(text).hexTail(), createHash('md5').update(text).digest('hex'), text.slice(0, 3));
     }
   });
 });

@@ -11,6 +11,10 @@ import * as crypto from 'node:crypto';
 const utf8 = new TextEncoder();
 /** node:crypto's one-shot `hash` (Node 20.12+), else a Hash object per digest. */
 const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+/** Pieces up to this many UTF-16 units are copied by `add` in JavaScript when they are ASCII. */
+const SHORT = 64;
+/** Texts shorter than this many bytes are hashed through a view kept for their length. */
+const VIEWS = 1024;
 const md5Hex: (bytes: Uint8Array) => string = oneShot ? (bytes) => oneShot('md5', bytes, 'hex') : (bytes) => crypto.createHash('md5').update(bytes).digest('hex');
 
 export class Md5Text {
@@ -18,6 +22,8 @@ export class Md5Text {
   /** The same memory as a Buffer: its native UTF-8 writer. */
   private buffer = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   private length = 0;
+  /** `view`'s views of the bytes, by length (below `VIEWS`). */
+  private views: Array<Uint8Array | undefined> = [];
   /** A high surrogate ending the last piece, paired with a low one starting the next (the text is one string to MD5). */
   private pendingHigh = 0;
 
@@ -32,6 +38,23 @@ export class Md5Text {
   add(text: string): this {
     // Room for the worst case (3 bytes per UTF-16 unit).
     this.ensure(this.length + text.length * 3 + 8);
+    // A short ASCII piece (quotes, separators, names: most of what a test id hashes) is copied
+    // here: a native write per piece cost more than the copy.
+    if (text.length <= SHORT && this.pendingHigh === 0) {
+      const bytes = this.bytes;
+      const at = this.length;
+      let i = 0;
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[at + i] = c;
+      }
+      if (i === text.length) {
+        this.length = at + i;
+        return this;
+      }
+      // Not ASCII: written whole by the native writer below (over the bytes copied so far).
+    }
     let start = 0;
     let end = text.length;
     if (this.pendingHigh !== 0) {
@@ -71,8 +94,19 @@ export class Md5Text {
   /** The last `chars` hex digits (1 to 32) of the MD5 of the text so far. */
   hexTail(chars = 32): string {
     this.flushPending();
-    const hex = md5Hex(this.bytes.subarray(0, this.length));
+    const hex = md5Hex(this.view(this.length));
     return chars >= 32 ? hex : hex.slice(32 - chars);
+  }
+
+  /**
+   * The first `length` bytes as a view, one kept per length: hashed texts come in a few hundred
+   * lengths, and a subarray made per digest (tens of thousands per load) cost more than the hash's call.
+   */
+  private view(length: number): Uint8Array {
+    if (length >= VIEWS) return this.bytes.subarray(0, length);
+    let view = this.views[length];
+    if (view === undefined) this.views[length] = view = this.bytes.subarray(0, length);
+    return view;
   }
 
   /** A high surrogate that no low one followed is U+FFFD. */
@@ -104,5 +138,7 @@ export class Md5Text {
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
     this.buffer = Buffer.from(grown.buffer, grown.byteOffset, grown.byteLength);
+    // Views of the old bytes would hash stale memory.
+    this.views = [];
   }
 }
