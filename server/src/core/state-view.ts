@@ -140,14 +140,28 @@ export class YmlIndex {
   }
 }
 
-/** The config dict layers dbt_project.yml gives a node: its package's own levels, and the root project's over a package's nodes (`+` dropped). */
-function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees']): { own: Json[]; root: Json[] } {
-  const own = node.packageName === project.config.name ? project.config : project.packages.get(node.packageName);
-  const path = node.fqn.slice(1);
+/**
+ * The config dict layers dbt_project.yml gives a node: its package's own levels, and the root
+ * project's over a package's nodes (`+` dropped). A node that another package's yml patches with
+ * config has that package's levels for its own instead (dbt's `patch_node_config`).
+ */
+function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees'], configuredBy = node.packageName): { own: Json[]; root: Json[] } {
+  const own = configuredBy === project.config.name ? project.config : project.packages.get(configuredBy);
+  const [fqnPackage = node.packageName, ...path] = node.fqn;
   return {
-    own: own ? treeLayers(own.trees[tree], node.packageName, path).map(strip) : [],
-    root: own === project.config ? [] : treeLayers(project.config.trees[tree], node.packageName, path, false).map(strip),
+    own: own ? treeLayers(own.trees[tree], fqnPackage, path).map(strip) : [],
+    root: own === project.config ? [] : treeLayers(project.config.trees[tree], fqnPackage, path, fqnPackage === project.config.name).map(strip),
   };
+}
+
+/** The package whose folder holds a file: the root project's unless a package's folder does. */
+export function packageOfFile(project: Project, file: string): string {
+  let best: { name: string; base: string } | undefined;
+  for (const [name, config] of project.packages) {
+    const base = config.base;
+    if (base && file.startsWith(base + '/') && (!best || base.length > best.base.length)) best = { name, base };
+  }
+  return best?.name ?? project.config.name;
 }
 
 /** Layers with `+` dropped from their keys, by layer: every node of a folder has the same ones. */
@@ -182,13 +196,15 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
     return out;
   }
   const tree = TREES[node.resourceType];
-  const layers = tree ? projectLayers(project, node, tree) : { own: [], root: [] };
-  const out: Json = {};
-  for (const layer of layers.own) Object.assign(out, layer);
   const patch = toJS(get(ymlEntry, 'config'));
-  if (isDict(patch)) Object.assign(out, patch);
   // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
   const meta = toJS(get(ymlEntry, 'meta'));
+  const patched = (isDict(patch) && Object.keys(patch).length > 0) || (isDict(meta) && Object.keys(meta).length > 0);
+  const configuredBy = patched && node.yml ? packageOfFile(project, node.yml.file) : node.packageName;
+  const layers = tree ? projectLayers(project, node, tree, configuredBy) : { own: [], root: [] };
+  const out: Json = {};
+  for (const layer of layers.own) Object.assign(out, layer);
+  if (isDict(patch)) Object.assign(out, patch);
   if (isDict(meta) && !(isDict(patch) && 'meta' in patch)) out.meta = meta;
   Object.assign(out, configCallConfig(project, node, yml.configCalls));
   for (const layer of layers.root) Object.assign(out, layer);
