@@ -180,19 +180,23 @@ function strip(layer: Json): Json {
 export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: YNode | undefined, yml: YmlIndex): Json {
   if (node.resourceType === 'exposure') return { ...(node.exposure?.unrenderedConfig ?? {}) };
   if (node.resourceType === 'test' && node.test?.attachedTo) {
-    // Generic tests: the test modifiers their definition configures, and dbt's short alias for a long name.
+    // Generic tests (render_test_update): the project's `data_tests:` levels as written, then the
+    // config call, then the root project's levels over a package's test. dbt renders every generic
+    // test but its own not_null/unique from `{{ test_x(**kwargs) }}{{ config(<its yml config>) }}`
+    // and records that call's keyword arguments as written: a value that is no string as its
+    // Python text (`limit=5`: '5'); without a yml config, what the test macro's config() calls set.
     const out: Json = {};
-    // dbt renders every generic test but its own not_null/unique from `{{ test_x(**kwargs) }}{{ config(<its yml config>) }}`
-    // and records that call's keyword arguments as written: a value that is no string as its Python text (`limit=5`: '5').
+    const layers = projectLayers(project, node, 'tests');
+    for (const layer of layers.own) Object.assign(out, layer);
+    // The test's own config (TestBuilder.config: the yml config rendered, and the short alias of a long name).
     const own = node.test.config;
     const rendered = !((node.test.name === 'not_null' || node.test.name === 'unique') && !project.macros.has(`test_${node.test.name}`));
-    for (const key of TEST_MODIFIERS) {
-      if (node.config[key] === undefined) continue;
-      const written = own?.[key];
-      out[key] = rendered && written !== undefined && typeof written !== 'string' ? repr(written) : node.config[key];
+    if (own && Object.keys(own).length > 0) {
+      for (const [key, value] of Object.entries(own)) out[key] = rendered && typeof value !== 'string' ? repr(value) : value;
+    } else if (rendered && node.configLayers?.call) {
+      Object.assign(out, node.configLayers.call);
     }
-    // The loader gives a long name's test dbt's short alias.
-    if (node.config.alias !== undefined) out.alias = node.config.alias;
+    for (const layer of layers.root) Object.assign(out, layer);
     return out;
   }
   const tree = TREES[node.resourceType];
@@ -278,8 +282,6 @@ function pySource(e: ast.Expr): string {
 
 /** What dbt writes for a source without freshness criteria (an empty FreshnessThreshold). */
 const EMPTY_FRESHNESS = { warn_after: { count: null, period: null }, error_after: { count: null, period: null }, filter: null };
-
-const TEST_MODIFIERS = ['severity', 'where', 'limit', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'sql_header'];
 
 /** The unique ids of the project macros a text calls (`name(` and `pkg.name(`), resolved as dbt does (own package, then the root). */
 function macroIds(project: Project, packageName: string, calls: Array<{ name: string }>): string[] {
