@@ -89,6 +89,27 @@ function dbtParse(dbt: Record<string, unknown>, golden: string): Record<string, 
   return { ...dbt, nodes };
 }
 
+/** JSON with every object's keys sorted: dbt's and our dicts compared whatever their key order. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+/**
+ * The tests' `unrendered_config` (what state:modified.configs compares) against dbt's, one line per
+ * test that differs (manifest-diff.ts leaves unrendered_config out of the general comparison).
+ */
+function testUnrenderedDifferences(ours: Record<string, unknown>, dbt: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const ourNodes = ours.nodes as Record<string, Record<string, unknown>>;
+  for (const [id, node] of Object.entries(dbt.nodes as Record<string, Record<string, unknown>>)) {
+    const our = ourNodes[id];
+    if (node.resource_type !== 'test' || !our) continue;
+    const [a, b] = [sortedJson(our.unrendered_config), sortedJson(node.unrendered_config)];
+    if (a !== b) out.push(`nodes ${id}.unrendered_config: ours ${a}, dbt ${b}`);
+  }
+  return out;
+}
+
 function schemaErrors(manifest: unknown): string[] {
   if (validate(manifest)) return [];
   return (validate.errors ?? []).slice(0, 10).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
@@ -107,6 +128,7 @@ describe('manifest.json against dbt-core 1.12', () => {
       const parsed = ourManifest(root, undefined);
       assert.deepEqual(schemaErrors(parsed), [], 'parse manifest is not valid against dbt manifest v12');
       for (const d of manifestDifferences(parsed, dbtParse(dbt, golden), { parseOnly: true, internalPackages })) lines.push(`${golden} parse ${d}`);
+      for (const d of testUnrenderedDifferences(parsed, dbt)) lines.push(`${golden} parse ${d}`);
       const compiledIds = Object.entries(dbt.nodes as Record<string, { compiled?: boolean }>).filter(([, n]) => n.compiled).map(([id]) => id);
       const compiled = ourManifest(root, compiledIds);
       assert.deepEqual(schemaErrors(compiled), [], 'compile manifest is not valid against dbt manifest v12');

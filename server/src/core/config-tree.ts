@@ -27,9 +27,9 @@ export function applyConfig(into: NodeConfig, layer: Record<string, unknown>): v
     const key = rawKey.startsWith('+') ? rawKey.slice(1) : rawKey;
     if (key === 'tags') {
       const tags = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)];
-      const added = tags.filter((t, i) => !into.tags.includes(t) && tags.indexOf(t) === i);
+      // dbt appends each level's tags as written, repeats kept (MergeBehavior.Append); the node's `tags` are each once (nodeTagsOf).
       // A new list of the exact size (pushing would leave room for 16 more in every node's tags).
-      if (added.length > 0) into.tags = into.tags.concat(added);
+      if (tags.length > 0) into.tags = into.tags.concat(tags);
     } else if (key === 'meta') {
       // `meta:` left empty in yml is null; only mappings merge.
       if (value && typeof value === 'object' && !Array.isArray(value)) into.meta = { ...into.meta, ...(value as Record<string, unknown>) };

@@ -24,7 +24,7 @@ import { scan } from './scanner';
 import { toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
 import { fullBlockEnd, MAX_SEED_BYTES, pyStrip, rawCode, universalNewlines } from './dbt-text';
-import { columnConstraints, hostReader, macroSql, manifestStateFields, sha256, YmlIndex, type FileReader } from './state-view';
+import { columnConstraints, hostReader, macroSql, manifestStateFields, packageOfFile, sha256, YmlIndex, type FileReader } from './state-view';
 import { exposureManifestEntry } from './loader/exposures';
 import { describable, docResolver, docsGlobals, renderDescription, type FindDoc } from './loader/docs';
 import { manifestInputsOf, parseTimeOf, sqlCallsOf } from './loader';
@@ -368,7 +368,7 @@ class ManifestBuilder {
       meta: node.config.meta,
       group: null,
       docs: config.docs ?? DOCS_DEFAULT,
-      patch_path: node.yml && !isGeneric && type !== 'source' ? `${node.packageName}://${this.packagePath(node.packageName, node.yml.file)}` : null,
+      patch_path: node.yml && !isGeneric && type !== 'source' ? this.patchPath(node.yml.file) : null,
       build_path: null,
       unrendered_config: {},
       created_at: this.createdAt,
@@ -420,7 +420,7 @@ class ManifestBuilder {
       json.column_name = test.columnName ?? null;
       const target = test.attachedTo ? (this.project.nodes.get(test.attachedTo) ?? this.findDisabled(test.attachedTo)) : undefined;
       json.file_key_name = target?.resourceType === 'source' ? `sources.${target.source!.sourceName}` : `${target ? `${target.resourceType}s` : 'models'}.${target?.name ?? ''}`;
-      json.attached_node = target && target.resourceType !== 'source' ? target.uniqueId : null;
+      json.attached_node = target && target.resourceType !== 'source' ? (this.attachedNodeId(node, target) ?? null) : null;
       json.test_metadata = { name: test.name, kwargs: { ...test.kwargs, ...(target ? { model: testModelArgument(target) } : {}) }, namespace: test.namespace ?? null };
     }
     this.withState(json, node.uniqueId, type === 'model' ? ['unrendered_config', 'constraints', 'deprecation_date', 'access'] : ['unrendered_config']);
@@ -605,8 +605,11 @@ class ManifestBuilder {
     if (this.attachedTestsMap) return this.attachedTestsMap;
     const map = new Map<string, ProjectNode[]>();
     const add = (n: ProjectNode): void => {
-      const to = n.test?.attachedTo;
-      if (n.resourceType !== 'test' || !to) return;
+      const attachedTo = n.test?.attachedTo;
+      if (n.resourceType !== 'test' || !attachedTo) return;
+      const target = this.project.nodes.get(attachedTo) ?? this.findDisabled(attachedTo);
+      const to = target && target.resourceType !== 'source' ? this.attachedNodeId(n, target) : attachedTo;
+      if (!to) return;
       const list = map.get(to);
       if (list) list.push(n);
       else map.set(to, [n]);
@@ -658,6 +661,16 @@ class ManifestBuilder {
     return sources;
   }
 
+  /**
+   * dbt's `attached_node` of a generic test on a model, seed or snapshot: found by name in the
+   * test's own package only, else the first disabled node of that name (`_lookup_attached_node`):
+   * a yml describing another package's node attaches its tests to no node, or to a disabled one.
+   */
+  private attachedNodeId(test: ProjectNode, target: ProjectNode): string | undefined {
+    if (target.packageName === test.packageName) return target.uniqueId;
+    return this.project.disabled.get(target.name)?.[0]?.uniqueId;
+  }
+
   private findDisabled(uniqueId: string): ProjectNode | undefined {
     for (const list of this.project.disabled.values()) for (const n of list) if (n.uniqueId === uniqueId) return n;
     return undefined;
@@ -686,6 +699,12 @@ class ManifestBuilder {
   private packagePath(packageName: string, file: string): string {
     const base = this.packages.get(packageName)?.base ?? '';
     return base && file.startsWith(`${base}/`) ? file.slice(base.length + 1) : file;
+  }
+
+  /** dbt's `patch_path`: the yml's own package and its path there (a yml may describe another package's node). */
+  private patchPath(ymlFile: string): string {
+    const pkg = packageOfFile(this.project, ymlFile);
+    return `${pkg}://${this.packagePath(pkg, ymlFile)}`;
   }
 
   /** dbt's `path`: below the resource folder (`staging/x.sql`), `analysis/...` for analyses, the compiled name for generic tests. */

@@ -140,14 +140,28 @@ export class YmlIndex {
   }
 }
 
-/** The config dict layers dbt_project.yml gives a node: its package's own levels, and the root project's over a package's nodes (`+` dropped). */
-function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees']): { own: Json[]; root: Json[] } {
-  const own = node.packageName === project.config.name ? project.config : project.packages.get(node.packageName);
-  const path = node.fqn.slice(1);
+/**
+ * The config dict layers dbt_project.yml gives a node: its package's own levels, and the root
+ * project's over a package's nodes (`+` dropped). A node that another package's yml patches with
+ * config has that package's levels for its own instead (dbt's `patch_node_config`).
+ */
+function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees'], configuredBy = node.packageName): { own: Json[]; root: Json[] } {
+  const own = configuredBy === project.config.name ? project.config : project.packages.get(configuredBy);
+  const [fqnPackage = node.packageName, ...path] = node.fqn;
   return {
-    own: own ? treeLayers(own.trees[tree], node.packageName, path).map(strip) : [],
-    root: own === project.config ? [] : treeLayers(project.config.trees[tree], node.packageName, path, false).map(strip),
+    own: own ? treeLayers(own.trees[tree], fqnPackage, path).map(strip) : [],
+    root: own === project.config ? [] : treeLayers(project.config.trees[tree], fqnPackage, path, fqnPackage === project.config.name).map(strip),
   };
+}
+
+/** The package whose folder holds a file: the root project's unless a package's folder does. */
+export function packageOfFile(project: Project, file: string): string {
+  let best: { name: string; base: string } | undefined;
+  for (const [name, config] of project.packages) {
+    const base = config.base;
+    if (base && file.startsWith(base + '/') && (!best || base.length > best.base.length)) best = { name, base };
+  }
+  return best?.name ?? project.config.name;
 }
 
 /** Layers with `+` dropped from their keys, by layer: every node of a folder has the same ones. */
@@ -166,29 +180,35 @@ function strip(layer: Json): Json {
 export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: YNode | undefined, yml: YmlIndex): Json {
   if (node.resourceType === 'exposure') return { ...(node.exposure?.unrenderedConfig ?? {}) };
   if (node.resourceType === 'test' && node.test?.attachedTo) {
-    // Generic tests: the test modifiers their definition configures, and dbt's short alias for a long name.
+    // Generic tests (render_test_update): the project's `data_tests:` levels as written, then the
+    // config call, then the root project's levels over a package's test. dbt renders every generic
+    // test but its own not_null/unique from `{{ test_x(**kwargs) }}{{ config(<its yml config>) }}`
+    // and records that call's keyword arguments as written: a value that is no string as its
+    // Python text (`limit=5`: '5'); without a yml config, what the test macro's config() calls set.
     const out: Json = {};
-    // dbt renders every generic test but its own not_null/unique from `{{ test_x(**kwargs) }}{{ config(<its yml config>) }}`
-    // and records that call's keyword arguments as written: a value that is no string as its Python text (`limit=5`: '5').
+    const layers = projectLayers(project, node, 'tests');
+    for (const layer of layers.own) Object.assign(out, layer);
+    // The test's own config (TestBuilder.config: the yml config rendered, and the short alias of a long name).
     const own = node.test.config;
     const rendered = !((node.test.name === 'not_null' || node.test.name === 'unique') && !project.macros.has(`test_${node.test.name}`));
-    for (const key of TEST_MODIFIERS) {
-      if (node.config[key] === undefined) continue;
-      const written = own?.[key];
-      out[key] = rendered && written !== undefined && typeof written !== 'string' ? repr(written) : node.config[key];
+    if (own && Object.keys(own).length > 0) {
+      for (const [key, value] of Object.entries(own)) out[key] = rendered && typeof value !== 'string' ? repr(value) : value;
+    } else if (rendered && node.configLayers?.call) {
+      Object.assign(out, node.configLayers.call);
     }
-    // The loader gives a long name's test dbt's short alias.
-    if (node.config.alias !== undefined) out.alias = node.config.alias;
+    for (const layer of layers.root) Object.assign(out, layer);
     return out;
   }
   const tree = TREES[node.resourceType];
-  const layers = tree ? projectLayers(project, node, tree) : { own: [], root: [] };
-  const out: Json = {};
-  for (const layer of layers.own) Object.assign(out, layer);
   const patch = toJS(get(ymlEntry, 'config'));
-  if (isDict(patch)) Object.assign(out, patch);
   // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
   const meta = toJS(get(ymlEntry, 'meta'));
+  const patched = (isDict(patch) && Object.keys(patch).length > 0) || (isDict(meta) && Object.keys(meta).length > 0);
+  const configuredBy = patched && node.yml ? packageOfFile(project, node.yml.file) : node.packageName;
+  const layers = tree ? projectLayers(project, node, tree, configuredBy) : { own: [], root: [] };
+  const out: Json = {};
+  for (const layer of layers.own) Object.assign(out, layer);
+  if (isDict(patch)) Object.assign(out, patch);
   if (isDict(meta) && !(isDict(patch) && 'meta' in patch)) out.meta = meta;
   Object.assign(out, configCallConfig(project, node, yml.configCalls));
   for (const layer of layers.root) Object.assign(out, layer);
@@ -262,8 +282,6 @@ function pySource(e: ast.Expr): string {
 
 /** What dbt writes for a source without freshness criteria (an empty FreshnessThreshold). */
 const EMPTY_FRESHNESS = { warn_after: { count: null, period: null }, error_after: { count: null, period: null }, filter: null };
-
-const TEST_MODIFIERS = ['severity', 'where', 'limit', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'sql_header'];
 
 /** The unique ids of the project macros a text calls (`name(` and `pkg.name(`), resolved as dbt does (own package, then the root). */
 function macroIds(project: Project, packageName: string, calls: Array<{ name: string }>): string[] {

@@ -402,6 +402,8 @@ function addTestMacroCalls(ctx: PackageContext, node: ProjectNode): Record<strin
 function applyTestMacroConfig(node: ProjectNode, call: Record<string, unknown>): void {
   if (Object.keys(call).length === 0) return;
   const wasEnabled = node.config.enabled;
+  // Kept for the test's unrendered_config (state-view.ts): dbt records these calls where the test has no yml config.
+  node.configLayers = { tree: node.config, call };
   // The config may be the folder's shared frozen one.
   node.config = copyConfig(node.config);
   applyConfig(node.config, call);

@@ -166,7 +166,9 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   parsers.set(project, state.parser);
   if (state.manifestInputs) manifestInputs.set(project, state.manifestInputs);
   if (keptCalls) keepCalls(project, keptCalls);
-  for (const ctx of contexts) loadPackage(ctx);
+  // dbt parses every package's files before any properties yml: a yml may describe another package's node.
+  for (const ctx of contexts) loadPackageFiles(ctx);
+  for (const ctx of contexts) loadPackageProperties(ctx);
   settleEnabled(state);
   settleTestsOfDisabled(state);
   checkDescriptions(state, rootConfig.name);
@@ -191,17 +193,18 @@ function projectOf(state: LoadState, config: ProjectConfig): Project {
   };
 }
 
-/**
- * One package's nodes ('' for the root project), in dbt's order: the files that define nodes,
- * then the yml that patches them.
- */
-function loadPackage(ctx: PackageContext): void {
+/** One package's nodes defined by files ('' for the root project), in dbt's order. */
+function loadPackageFiles(ctx: PackageContext): void {
   const c = ctx.config;
   for (const dir of c.modelPaths) loadSqlFiles(ctx, dir, 'model');
   for (const dir of c.snapshotPaths) loadSqlFiles(ctx, dir, 'snapshot');
   for (const dir of c.testPaths) loadSqlFiles(ctx, dir, 'test');
   for (const dir of c.analysisPaths) loadSqlFiles(ctx, dir, 'analysis');
   for (const dir of c.seedPaths) loadSeeds(ctx, dir);
+}
+
+/** One package's properties yml (patching any package's nodes), docs and hooks, once every package's files are read. */
+function loadPackageProperties(ctx: PackageContext): void {
   loadPropertiesFiles(ctx);
   loadDocs(ctx);
   addHooks(ctx);

@@ -4,7 +4,7 @@
  * `sources:` and `unit_tests:` are read by sources.ts and unit-tests.ts.
  */
 import { compareRoot } from '../collation';
-import { applyConfig, emptyConfig } from '../config-tree';
+import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import { relativePath } from '../host';
 import type { ProjectFile, ProjectNode, ResourceType } from '../model';
 import { scan } from '../scanner';
@@ -111,9 +111,15 @@ function patchNode(ctx: PackageContext, rel: string, entry: YNode, type: Resourc
     patchVersions(ctx, rel, entry, name, nameSpan, versions);
     return;
   }
+  // dbt's lookup (parse_patch): this package's node, then one of any package, then this package's disabled one.
   let node = ctx.named(type, name);
   if (!node) {
-    const disabled = ctx.state.disabled.get(name)?.find((n) => n.resourceType === type);
+    const other = nodeOfAnyPackage(ctx, rel, type, name, nameSpan);
+    if (other === null) return;
+    node = other;
+  }
+  if (!node) {
+    const disabled = ctx.state.disabled.get(name)?.find((n) => n.resourceType === type && n.packageName === ctx.config.name);
     if (disabled) node = disabled;
   }
   if (!node && type === 'snapshot' && get(entry, 'relation')) node = addYamlSnapshot(ctx, rel, entry, name, nameSpan);
@@ -134,6 +140,32 @@ function patchNode(ctx: PackageContext, rel: string, entry: YNode, type: Resourc
     return;
   }
   applyProperties(ctx, rel, entry, node, nameSpan);
+}
+
+/**
+ * The node of another package a yml entry names (dbt's `ref_lookup` without a package: models,
+ * seeds and snapshots share it; analyses have a lookup of their own): undefined when none, null
+ * when dbt stops at this entry (reported: the name is in several packages, or is another type).
+ */
+function nodeOfAnyPackage(ctx: PackageContext, rel: string, type: ResourceType, name: string, nameSpan: Span): ProjectNode | undefined | null {
+  const kind = type === 'analysis' ? 'analysis' : 'ref';
+  const found: ProjectNode[] = [];
+  for (const own of ctx.state.byName.values()) {
+    const node = own.get(kind)?.get(name);
+    if (node) found.push(node);
+  }
+  if (found.length === 0) return undefined;
+  if (found.length > 1) {
+    const ids = found.map((n) => n.uniqueId);
+    ctx.state.report({ code: 'duplicate-name', file: rel, span: nameSpan, message: `${rel} describes '${name}', which is in several packages (${ids.join(', ')}); dbt cannot tell which one it means` });
+    return null;
+  }
+  const node = found[0]!;
+  if (node.resourceType !== type) {
+    ctx.state.report({ code: 'yaml-schema', severity: 'warning', file: rel, span: nameSpan, message: `${rel} describes '${name}' under '${type}s:', but it is a ${node.resourceType} (describe it under '${node.resourceType}s:')` });
+    return null;
+  }
+  return node;
 }
 
 /** dbt 1.9 snapshots defined in yml: `relation: ref('x')` plus config; the query is `select * from <relation>`. */
@@ -203,10 +235,17 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
   const description = getString(entry, 'description');
   if (description !== undefined) node.description = description;
   const config = ymlConfig(ctx, rel, get(entry, 'config'));
-  if (config) patchConfig(ctx, node, config);
   // A top-level `meta:` is config.meta to dbt (which refuses it beside `config: {meta:}`); top-level `tags:` are not merged.
   const meta = ymlConfig(ctx, rel, get(entry, 'meta'));
+  const tagsBefore = node.packageName !== ctx.config.name && (config || meta) ? rebaseOnPatchingPackage(ctx, node) : undefined;
+  if (config) patchConfig(ctx, node, config);
   if (meta) patchConfig(ctx, node, { meta });
+  if (tagsBefore) {
+    // dbt only adds the recomputed config's tags to the node's (update_parsed_node_config).
+    const tags = [...new Set([...tagsBefore, ...node.config.tags])];
+    if (tags.length === node.config.tags.length && tags.every((t, i) => t === node.config.tags[i])) delete node.tags;
+    else node.tags = tags;
+  }
   // Pre-1.x style: configs like `materialized` directly on the entry are not supported by dbt 1.x either.
   node.columns = readColumns(ctx, rel, entry);
   const constraints = toJS(get(entry, 'constraints'));
@@ -216,6 +255,26 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
     const columnName = getString(column, 'name');
     if (columnName) addGenericTests(ctx, rel, column, node, columnName, testTargetName, columnTestTags(column));
   }
+}
+
+/**
+ * A node of another package patched with config: dbt recomputes its config with the patching
+ * yml's project as its own (`patch_node_config`): that project's dbt_project.yml levels for the
+ * node's fqn, the patch, the node's config() call, then the root project's levels unless the yml
+ * is the root's. The node's own project's levels are gone. Returns the node's tags before.
+ */
+function rebaseOnPatchingPackage(ctx: PackageContext, node: ProjectNode): string[] {
+  const tagsBefore = node.tags ?? node.config.tags;
+  const treeKey = node.resourceType === 'seed' ? 'seeds' : node.resourceType === 'snapshot' ? 'snapshots' : 'models';
+  const [fqnPackage = node.packageName, ...path] = node.fqn;
+  const python = ctx.state.files.get(node.file)?.kind === 'python-model';
+  const tree = emptyConfig(node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : python ? 'table' : 'view');
+  for (const layer of treeLayers(ctx.config.trees[treeKey], fqnPackage, path)) applyConfig(tree, layer);
+  const root = ctx.rootConfig;
+  const rootLayers = root ? treeLayers(root.trees[treeKey], fqnPackage, path, fqnPackage === root.name).filter((l) => Object.keys(l).length > 0) : [];
+  const call = node.configLayers?.call;
+  node.configLayers = { tree, ...(call ? { call } : {}), ...(rootLayers.length > 0 ? { rootLayers } : {}) };
+  return tagsBefore;
 }
 
 /**

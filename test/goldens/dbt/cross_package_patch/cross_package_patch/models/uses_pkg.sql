@@ -1,0 +1,1 @@
+select * from "cross_package_patch"."main"."pkg_model" join "cross_package_patch"."main"."shared_seed" using (id)

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "cross_package_patch"."main"."root_only"
+where id is null
+
+

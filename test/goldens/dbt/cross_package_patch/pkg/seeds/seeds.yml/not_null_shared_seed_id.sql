@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "cross_package_patch"."main"."shared_seed"
+where id is null
+
+

@@ -1,0 +1,2 @@
+
+select * from "test_unrendered"."main"."orders" where id <= 0

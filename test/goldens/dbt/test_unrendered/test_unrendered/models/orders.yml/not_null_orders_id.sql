@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "test_unrendered"."main"."orders"
+where id is null
+
+
