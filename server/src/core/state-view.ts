@@ -13,7 +13,7 @@ import { treeLayers } from './config-tree';
 import { joinPath, type FileHost } from './host';
 import { freshnessOf } from './freshness';
 import { readCsv } from './csv';
-import { parse as parseJinja, type ast } from './jinja';
+import { parse as parseJinja, PyFloat, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import type { ColumnInfo, MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
 import { sqlCallsOf } from './loader/node-calls';
@@ -42,7 +42,7 @@ export interface StateView {
 }
 
 /** The tree of dbt_project.yml a resource type is configured under. */
-const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
+const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', operation: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
 
 /** A source entry's part of its tables' fields (shared by them: copied, never changed). */
 interface SourceLevel {
@@ -57,6 +57,8 @@ const NO_SOURCE_LEVEL: SourceLevel = { config: {}, freshnessNull: false, externa
 export class YmlIndex {
   /** What `configCallConfig` read of a config() call, by the call's text (packages repeat one call in hundreds of models). */
   readonly configCalls = new Map<string, Json>();
+  /** What dbt's static parser reads of a config() call (`extractedConfigs`), by the call's text; null where it reads nothing. */
+  readonly extractedCalls = new Map<string, Array<[string, unknown]> | null>();
   private readonly files = new Map<string, Map<number, YNode>>();
   private readonly roots = new Map<string, YNode | undefined>();
   private readonly sources = new Map<string, Map<string, YNode>>();
@@ -200,20 +202,156 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
     return out;
   }
   const tree = TREES[node.resourceType];
-  const patch = toJS(get(ymlEntry, 'config'));
+  const written = toJS(get(ymlEntry, 'config'));
   // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
   const meta = toJS(get(ymlEntry, 'meta'));
-  const patched = (isDict(patch) && Object.keys(patch).length > 0) || (isDict(meta) && Object.keys(meta).length > 0);
+  const patched = (isDict(written) && Object.keys(written).length > 0) || (isDict(meta) && Object.keys(meta).length > 0);
   const configuredBy = patched && node.yml ? packageOfFile(project, node.yml.file) : node.packageName;
   const layers = tree ? projectLayers(project, node, tree, configuredBy) : { own: [], root: [] };
   const out: Json = {};
   for (const layer of layers.own) Object.assign(out, layer);
-  if (isDict(patch)) Object.assign(out, patch);
-  if (isDict(meta) && !(isDict(patch) && 'meta' in patch)) out.meta = meta;
-  Object.assign(out, configCallConfig(project, node, yml.configCalls));
+  if (isDict(written)) Object.assign(out, ymlPatch(node, written));
+  // Rendered, as dbt's patch moves it into the config it renders (a `|` block loses its final newline).
+  const renderedMeta = node.configLayers?.patch?.meta;
+  if (isDict(meta) && !(isDict(written) && 'meta' in written)) out.meta = isMapping(renderedMeta) ? renderedMeta : meta;
+  const extracted = node.resourceType === 'model' ? extractedConfigs(project, node, yml.extractedCalls) : undefined;
+  if (!extracted) {
+    Object.assign(out, configCallConfig(project, node, yml.configCalls));
+    for (const layer of layers.root) Object.assign(out, layer);
+    return out;
+  }
+  // A model dbt's static parser reads (ModelParser.populate): its config() calls' values as parsed,
+  // merged as config calls are; without a yml patch, then written over everything as a dict of them.
+  Object.assign(out, mergedConfigCalls(extracted));
   for (const layer of layers.root) Object.assign(out, layer);
+  if (!patched) Object.assign(out, Object.fromEntries(extracted));
   return out;
 }
+
+/** A yml mapping, not a float box. */
+const isMapping = (v: unknown): v is Json => isDict(v) && !(v instanceof PyFloat);
+
+/**
+ * A node's yml `config:` as dbt records it for comparison (update_parsed_node_config): the rendered
+ * config deep-merged with the one written (dbt_common's deep_merge: mappings key by key, a list
+ * written is put before the rendered value's items, so a yml list is there twice; any other value
+ * as written). The rendered one is the node's patch layer, limited to the keys written.
+ */
+function ymlPatch(node: ProjectNode, written: Json): Json {
+  const rendered = node.configLayers?.patch;
+  if (!rendered) return written;
+  const base: Json = {};
+  for (const key of Object.keys(written)) if (key in rendered) base[key] = rendered[key];
+  return deepMerge(base, written);
+}
+
+function deepMerge(into: Json, source: Json): Json {
+  const out: Json = { ...into };
+  for (const [key, value] of Object.entries(source)) {
+    const before = out[key];
+    if (isMapping(value)) out[key] = deepMerge(isMapping(before) ? before : {}, value);
+    else if (Array.isArray(value)) out[key] = key in out ? [...value, ...pyList(before)] : value;
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Python's `list(x)`: a list's items, a string's characters, a dict's keys. */
+function pyList(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return [...value];
+  if (isMapping(value)) return Object.keys(value);
+  return [value];
+}
+
+/** dbt's config-call merge (dbt_common merge_config_dicts): hooks and tags append, dicts update, the rest clobbers. */
+const APPEND_CONFIGS = new Set(['pre-hook', 'pre_hook', 'post-hook', 'post_hook', 'tags', 'packages']);
+const UPDATE_CONFIGS = new Set(['quoting', 'column_types', 'meta', 'docs', 'contract']);
+
+function mergedConfigCalls(pairs: Array<[string, unknown]>): Json {
+  const out: Json = {};
+  for (const [key, value] of pairs) {
+    if (Object.keys(out).length === 0) out[key] = value;
+    else if (APPEND_CONFIGS.has(key)) out[key] = key in out ? [...listify(out[key]), ...listify(value)] : listify(value);
+    else if (UPDATE_CONFIGS.has(key) && isMapping(out[key]) && isMapping(value)) out[key] = { ...out[key], ...value };
+    else out[key] = value;
+  }
+  return out;
+}
+
+const listify = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+/** The config keyword arguments dbt's static parser cannot take (dbt-extractor's `excluded`). */
+const EXTRACTOR_EXCLUDED = new Set(['post-hook', 'post_hook', 'pre-hook', 'pre_hook']);
+
+/**
+ * A SQL model's config() keyword arguments in order, as dbt's static parser (dbt-extractor) reads
+ * them, when it reads the file at all (else undefined): the file's Jinja is only literal
+ * ref/source/config calls (the scan's `static`, which also refuses a trailing comma dbt-extractor
+ * takes), `ref`, `source` and `config` are dbt's own, and each config value is a string literal,
+ * `True`/`False`, or a list or dict of those (no number, `none`, lowercase `true`, hook).
+ */
+function extractedConfigs(project: Project, node: ProjectNode, read: Map<string, Array<[string, unknown]> | null>): Array<[string, unknown]> | undefined {
+  if (node.file.endsWith('.py')) return undefined;
+  const text = project.files.get(node.file)?.text;
+  if (text === undefined) return undefined;
+  if (node.parsed?.by !== 'scan') {
+    // Rendered: a file with a statement never is static; else the scan again, trailing commas aside (or a --verify load).
+    if (text.includes('{%') || !scan(text.replace(/,(\s*\))/g, '$1')).static) return undefined;
+    const root = project.config.name;
+    if (['ref', 'source', 'config'].some((name) => project.macros.get(name)?.some((m) => m.packageName === root || m.packageName === node.packageName))) return undefined;
+  }
+  const pairs: Array<[string, unknown]> = [];
+  for (const call of sqlCallsOf(project, node).configs) {
+    const source = text.slice(call.callSpan.start, call.callSpan.end).replace(/,(\s*\))\s*$/, '$1');
+    let known = read.get(source);
+    if (known === undefined) read.set(source, (known = extractedCall(source)));
+    if (!known) return undefined;
+    pairs.push(...known);
+  }
+  return pairs;
+}
+
+/** One config() call's keyword arguments as dbt-extractor reads them, or null. */
+function extractedCall(source: string): Array<[string, unknown]> | null {
+  const pairs: Array<[string, unknown]> = [];
+    const { template } = parseJinja(`{{ ${source} }}`);
+    const output = template.body.find((stmt) => stmt.kind === 'Output');
+    const expr = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
+    if (!expr || expr.args.length > 0 || expr.kwargs.length === 0) return null;
+    // Spans are in `{{ source }}`: three characters before the call's own text.
+    const literal = (e: ast.Expr): unknown => {
+      if (e.kind === 'Const') {
+        const written = source.slice(e.span.start - 3, e.span.end - 3);
+        if (typeof e.value === 'boolean') return written === 'True' || written === 'False' ? e.value : NOT_LITERAL;
+        // One quoted literal (adjacent literals, `'a' 'b'`, are Jinja's concatenation, not dbt-extractor's).
+        if (typeof e.value === 'string') return written.length >= 2 && !written.slice(1, -1).includes(written[0]!) ? e.value : NOT_LITERAL;
+        return NOT_LITERAL;
+      }
+      if (e.kind === 'List') {
+        const items = e.items.map(literal);
+        return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
+      }
+      if (e.kind === 'Dict') {
+        const out: Json = {};
+        for (const p of e.items) {
+          const value = literal(p.value);
+          if (p.key.kind !== 'Const' || typeof p.key.value !== 'string' || value === NOT_LITERAL) return NOT_LITERAL;
+          out[p.key.value] = value;
+        }
+        return out;
+      }
+      return NOT_LITERAL;
+    };
+    for (const kw of expr.kwargs) {
+      const value = literal(kw.value);
+      if (EXTRACTOR_EXCLUDED.has(kw.name) || value === NOT_LITERAL) return null;
+      pairs.push([kw.name, value]);
+    }
+  return pairs;
+}
+
+const NOT_LITERAL = Symbol('not a literal');
 
 /**
  * What dbt records of a SQL file's `config()` call for comparison (statically_parse_unrendered_config):
@@ -228,11 +366,9 @@ function configCallConfig(project: Project, node: ProjectNode, read: Map<string,
   const source = text.slice(first.callSpan.start, first.callSpan.end);
   const known = read.get(source);
   if (known) return known;
-  // No `=`: no keyword argument (`config({...})` passes a dict), so nothing to record and nothing to parse.
-  if (!source.includes('=')) {
-    read.set(source, {});
-    return {};
-  }
+  // No `=`: no keyword argument (`config({...})` passes a dict): dbt records nothing of the call
+  // itself and keeps the config the calls rendered (ContextConfig.build_config_dict).
+  if (!source.includes('=')) return { ...(node.configLayers?.call ?? {}) };
   const { template } = parseJinja(`{{ ${source} }}`);
   const output = template.body.find((stmt) => stmt.kind === 'Output');
   const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
