@@ -172,6 +172,8 @@ export interface ProjectConfig {
   vars: Record<string, unknown>;
   /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`. */
   trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests', Record<string, unknown>>>;
+  /** The trees as written, where Jinja in them rendered to something else (dbt's `unrendered_config` reads these). */
+  writtenTrees?: ProjectConfig['trees'];
   quoting: Record<string, unknown>;
   /** `dispatch:` search orders per macro namespace. */
   dispatch?: Array<{ macroNamespace: string; searchOrder: string[] }>;

@@ -144,15 +144,18 @@ export class YmlIndex {
 
 /**
  * The config dict layers dbt_project.yml gives a node: its package's own levels, and the root
- * project's over a package's nodes (`+` dropped). A node that another package's yml patches with
+ * project's over a package's nodes, its top level included (`+` dropped). A node that another package's yml patches with
  * config has that package's levels for its own instead (dbt's `patch_node_config`).
  */
 function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees'], configuredBy = node.packageName): { own: Json[]; root: Json[] } {
   const own = configuredBy === project.config.name ? project.config : project.packages.get(configuredBy);
   const [fqnPackage = node.packageName, ...path] = node.fqn;
+  // The trees as written (dbt's UnrenderedConfig: `+enabled: "{{ var('x') }}"` stays that text).
+  const written = (config: ProjectConfig): Json | undefined => config.writtenTrees?.[tree] ?? config.trees[tree];
   return {
-    own: own ? treeLayers(own.trees[tree], fqnPackage, path).map(strip) : [],
-    root: own === project.config ? [] : treeLayers(project.config.trees[tree], fqnPackage, path, fqnPackage === project.config.name).map(strip),
+    own: own ? treeLayers(written(own), fqnPackage, path).map(strip) : [],
+    // The root's top level too (fqn_search yields the tree's root first): `sources: {+quoting: ...}` reaches a package's sources.
+    root: own === project.config ? [] : treeLayers(written(project.config), fqnPackage, path).map(strip),
   };
 }
 
