@@ -135,6 +135,12 @@ export function dictSetHostKey(d: Record<string, unknown>, key: object, hashed: 
   dictSet(d, hashed, value);
 }
 
+/** A stored dict key as it was written (a number, boolean, None or host object given back as itself). */
+export function dictKeyAsWritten(d: object, stored: string): unknown {
+  const host = hostKeys.get(d);
+  return host?.has(stored) ? host.get(stored) : stored;
+}
+
 /** A dict's keys as Python sees them (host objects given back as themselves). */
 export function dictKeys(d: Record<string, unknown>): unknown[] {
   const keys = Object.keys(d);

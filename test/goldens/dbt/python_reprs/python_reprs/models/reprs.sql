@@ -18,3 +18,8 @@ select
   $${True: 1, False: 'zero'}$$ as bool_keys,
   'True' as has_none,
   'True' as has_float
+  , '{"1": "a", "2": "b", "10": "c"}' as int_keys_json
+  , '{"false": 0, "true": 1}' as bool_keys_json
+  , '3' as float_keys_size
+  , '{"1.0": "y", "2.5": "x"}' as float_keys_json
+  , '{"a": {"3": null}, "b": 1}' as nested_json
