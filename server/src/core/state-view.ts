@@ -3,7 +3,9 @@
  * that `state:modified` reads (graph/selector_methods.py StateSelectorMethod and the `same_*`
  * methods of contracts/graph/nodes.py), computed as dbt computes them — `raw_code` (the file
  * stripped; a snapshot's block body), seed checksums, `unrendered_config` (the configs as written:
- * dbt_project.yml levels, yml `config:`, `config()` calls, shallow-updated in that order),
+ * dbt_project.yml levels, yml `config:` deep-merged over its rendered self, `config()` calls as
+ * dbt's static parser or its reconstruction of the first call gives them, shallow-updated in that
+ * order as dbt 1.12's UnrenderedConfigGenerator does),
  * descriptions, columns and constraints, contract, `depends_on.macros`, source and exposure fields.
  * The same fields go into Medallion's manifest.json, so a state written by Medallion or by dbt
  * compares the same way. Pure.
@@ -143,9 +145,10 @@ export class YmlIndex {
 }
 
 /**
- * The config dict layers dbt_project.yml gives a node: its package's own levels, and the root
- * project's over a package's nodes, its top level included (`+` dropped). A node that another package's yml patches with
- * config has that package's levels for its own instead (dbt's `patch_node_config`).
+ * The config dict layers dbt_project.yml gives a node, as written: its package's own levels, and
+ * the root project's over a package's nodes, its top level included (`+` dropped). A node that
+ * another package's yml patches with config has that package's levels for its own instead (dbt's
+ * `patch_node_config`).
  */
 function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees'], configuredBy = node.packageName): { own: Json[]; root: Json[] } {
   const own = configuredBy === project.config.name ? project.config : project.packages.get(configuredBy);
@@ -290,8 +293,8 @@ const EXTRACTOR_EXCLUDED = new Set(['post-hook', 'post_hook', 'pre-hook', 'pre_h
 /**
  * A SQL model's config() keyword arguments in order, as dbt's static parser (dbt-extractor) reads
  * them, when it reads the file at all (else undefined): the file's Jinja is only literal
- * ref/source/config calls (the scan's `static`, which also refuses a trailing comma dbt-extractor
- * takes), `ref`, `source` and `config` are dbt's own, and each config value is a string literal,
+ * ref/source/config calls (the scan's `static`, which also refuses a trailing comma in a call, list
+ * or dict that dbt-extractor takes), `ref`, `source` and `config` are dbt's own, and each config value is a string literal,
  * `True`/`False`, or a list or dict of those (no number, `none`, lowercase `true`, hook).
  */
 function extractedConfigs(project: Project, node: ProjectNode, read: Map<string, Array<[string, unknown]> | null>): Array<[string, unknown]> | undefined {
@@ -300,13 +303,13 @@ function extractedConfigs(project: Project, node: ProjectNode, read: Map<string,
   if (text === undefined) return undefined;
   if (node.parsed?.by !== 'scan') {
     // Rendered: a file with a statement never is static; else the scan again, trailing commas aside (or a --verify load).
-    if (text.includes('{%') || !scan(text.replace(/,(\s*\))/g, '$1')).static) return undefined;
+    if (text.includes('{%') || !scan(text.replace(/,(\s*[)\]}])/g, '$1')).static) return undefined;
     const root = project.config.name;
     if (['ref', 'source', 'config'].some((name) => project.macros.get(name)?.some((m) => m.packageName === root || m.packageName === node.packageName))) return undefined;
   }
   const pairs: Array<[string, unknown]> = [];
   for (const call of sqlCallsOf(project, node).configs) {
-    const source = text.slice(call.callSpan.start, call.callSpan.end).replace(/,(\s*\))\s*$/, '$1');
+    const source = text.slice(call.callSpan.start, call.callSpan.end);
     let known = read.get(source);
     if (known === undefined) read.set(source, (known = extractedCall(source)));
     if (!known) return undefined;
@@ -318,39 +321,39 @@ function extractedConfigs(project: Project, node: ProjectNode, read: Map<string,
 /** One config() call's keyword arguments as dbt-extractor reads them, or null. */
 function extractedCall(source: string): Array<[string, unknown]> | null {
   const pairs: Array<[string, unknown]> = [];
-    const { template } = parseJinja(`{{ ${source} }}`);
-    const output = template.body.find((stmt) => stmt.kind === 'Output');
-    const expr = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
-    if (!expr || expr.args.length > 0 || expr.kwargs.length === 0) return null;
-    // Spans are in `{{ source }}`: three characters before the call's own text.
-    const literal = (e: ast.Expr): unknown => {
-      if (e.kind === 'Const') {
-        const written = source.slice(e.span.start - 3, e.span.end - 3);
-        if (typeof e.value === 'boolean') return written === 'True' || written === 'False' ? e.value : NOT_LITERAL;
-        // One quoted literal (adjacent literals, `'a' 'b'`, are Jinja's concatenation, not dbt-extractor's).
-        if (typeof e.value === 'string') return written.length >= 2 && !written.slice(1, -1).includes(written[0]!) ? e.value : NOT_LITERAL;
-        return NOT_LITERAL;
-      }
-      if (e.kind === 'List') {
-        const items = e.items.map(literal);
-        return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
-      }
-      if (e.kind === 'Dict') {
-        const out: Json = {};
-        for (const p of e.items) {
-          const value = literal(p.value);
-          if (p.key.kind !== 'Const' || typeof p.key.value !== 'string' || value === NOT_LITERAL) return NOT_LITERAL;
-          out[p.key.value] = value;
-        }
-        return out;
-      }
+  const { template } = parseJinja(`{{ ${source} }}`);
+  const output = template.body.find((stmt) => stmt.kind === 'Output');
+  const expr = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
+  if (!expr || expr.args.length > 0 || expr.kwargs.length === 0) return null;
+  // Spans are in `{{ source }}`: three characters before the call's own text.
+  const literal = (e: ast.Expr): unknown => {
+    if (e.kind === 'Const') {
+      const written = source.slice(e.span.start - 3, e.span.end - 3);
+      if (typeof e.value === 'boolean') return written === 'True' || written === 'False' ? e.value : NOT_LITERAL;
+      // One quoted literal (adjacent literals, `'a' 'b'`, are Jinja's concatenation, not dbt-extractor's).
+      if (typeof e.value === 'string') return written.length >= 2 && !written.slice(1, -1).includes(written[0]!) ? e.value : NOT_LITERAL;
       return NOT_LITERAL;
-    };
-    for (const kw of expr.kwargs) {
-      const value = literal(kw.value);
-      if (EXTRACTOR_EXCLUDED.has(kw.name) || value === NOT_LITERAL) return null;
-      pairs.push([kw.name, value]);
     }
+    if (e.kind === 'List') {
+      const items = e.items.map(literal);
+      return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
+    }
+    if (e.kind === 'Dict') {
+      const out: Json = {};
+      for (const p of e.items) {
+        const value = literal(p.value);
+        if (p.key.kind !== 'Const' || typeof p.key.value !== 'string' || value === NOT_LITERAL) return NOT_LITERAL;
+        out[p.key.value] = value;
+      }
+      return out;
+    }
+    return NOT_LITERAL;
+  };
+  for (const kw of expr.kwargs) {
+    const value = literal(kw.value);
+    if (EXTRACTOR_EXCLUDED.has(kw.name) || value === NOT_LITERAL) return null;
+    pairs.push([kw.name, value]);
+  }
   return pairs;
 }
 
