@@ -367,14 +367,17 @@ const NOT_LITERAL = Symbol('not a literal');
 function configCallConfig(project: Project, node: ProjectNode, read: Map<string, Json>): Json {
   const configCalls = sqlCallsOf(project, node).configs;
   const first = configCalls[0];
-  const text = first ? project.files.get(node.file)?.text : undefined;
-  if (!first || text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...configCalls.map((c) => c.values)) as Json;
+  const text = project.files.get(node.file)?.text;
+  if (text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...configCalls.map((c) => c.values)) as Json;
+  // Where dbt finds no keyword arguments to record (no `config(` written in the node's code, as in
+  // `config (` or a macro's call; a first call without `=`, `config({...})`), it keeps the config
+  // the calls rendered (ContextConfig.build_config_dict).
+  const rendered = (): Json => ({ ...(node.configLayers?.call ?? {}) });
+  if (!first || !rawCode(node, text).includes('config(')) return rendered();
   const source = text.slice(first.callSpan.start, first.callSpan.end);
   const known = read.get(source);
   if (known) return known;
-  // No `=`: no keyword argument (`config({...})` passes a dict): dbt records nothing of the call
-  // itself and keeps the config the calls rendered (ContextConfig.build_config_dict).
-  if (!source.includes('=')) return { ...(node.configLayers?.call ?? {}) };
+  if (!source.includes('=')) return rendered();
   const { template } = parseJinja(`{{ ${source} }}`);
   const output = template.body.find((stmt) => stmt.kind === 'Output');
   const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
