@@ -514,11 +514,19 @@ function truthyOr(a: unknown, b: unknown): unknown {
   return falsy ? b : a;
 }
 
-/** dbt's merge_config_dicts: hooks and tags append, dict configs update, the rest replaces. */
+/**
+ * dbt's merge_config_dicts: the first call's dict as it is (a string tag stays a string: dbt's
+ * unrendered_config shows it so); later ones append hooks and tags, update dict configs, replace
+ * the rest.
+ */
 function mergeConfigCall(into: Record<string, unknown>, opts: Record<string, unknown>): void {
-  for (const [rawKey, value] of Object.entries(opts)) {
-    const key = rawKey === 'pre_hook' ? 'pre-hook' : rawKey === 'post_hook' ? 'post-hook' : rawKey;
-    if (key === 'pre-hook' || key === 'post-hook' || key === 'tags') {
+  if (Object.keys(into).length === 0) {
+    Object.assign(into, opts);
+    return;
+  }
+  for (const [key, value] of Object.entries(opts)) {
+    // Each spelling of a hook is its own list (dbt's mergebehavior lists both).
+    if (key === 'pre-hook' || key === 'post-hook' || key === 'pre_hook' || key === 'post_hook' || key === 'tags') {
       const before = into[key];
       // concat: a list of the exact size, kept in the node's config layers.
       into[key] = (before === undefined ? [] : Array.isArray(before) ? before : [before]).concat(Array.isArray(value) ? value : [value]);
