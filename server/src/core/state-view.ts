@@ -586,7 +586,10 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
   if (spec) config.freshness = spec.criteria;
   else if (freshnessNull) config.freshness = null;
   else delete config.freshness;
-  config.loaded_at_field = spec?.loadedAtField ?? null;
+  // Without freshness criteria (`freshness: null`), a loaded_at_field written is still the source's.
+  const written = node.config.loaded_at_field;
+  const loadedAtField = spec?.loadedAtField ?? (typeof written === 'string' && written !== '' ? written : null);
+  config.loaded_at_field = loadedAtField;
   config.loaded_at_query = spec?.loadedAtQuery ?? null;
   config.meta = meta;
   config.tags = [...new Set(node.config.tags)].sort();
@@ -599,7 +602,7 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
     unrendered_schema: getString(sourceEntry, 'schema') ?? null,
     quoting: { database: null, schema: null, identifier: null, column: null, ...source.quoting },
     freshness: spec?.criteria ?? (freshnessNull ? null : EMPTY_FRESHNESS),
-    loaded_at_field: spec?.loadedAtField ?? null,
+    loaded_at_field: loadedAtField,
     external: toJS(get(entry, 'external')) ?? shared.external ?? null,
     unrendered_config: { ...layered, ...config },
   };

@@ -520,13 +520,24 @@ function truthyOr(a: unknown, b: unknown): unknown {
  * the rest.
  */
 function mergeConfigCall(into: Record<string, unknown>, opts: Record<string, unknown>): void {
+  // dbt's ParseConfigObject renames pre_hook/post_hook to pre-hook/post-hook first (moved last).
+  if ('pre_hook' in opts || 'post_hook' in opts) {
+    const renamed: Record<string, unknown> = { ...opts };
+    for (const old of ['pre_hook', 'post_hook']) {
+      if (old in renamed) {
+        const value = renamed[old];
+        delete renamed[old];
+        renamed[old.replace('_', '-')] = value;
+      }
+    }
+    opts = renamed;
+  }
   if (Object.keys(into).length === 0) {
     Object.assign(into, opts);
     return;
   }
   for (const [key, value] of Object.entries(opts)) {
-    // Each spelling of a hook is its own list (dbt's mergebehavior lists both).
-    if (key === 'pre-hook' || key === 'post-hook' || key === 'pre_hook' || key === 'post_hook' || key === 'tags') {
+    if (key === 'pre-hook' || key === 'post-hook' || key === 'tags') {
       const before = into[key];
       // concat: a list of the exact size, kept in the node's config layers.
       into[key] = (before === undefined ? [] : Array.isArray(before) ? before : [before]).concat(Array.isArray(value) ? value : [value]);
