@@ -420,7 +420,58 @@ function pySource(e: ast.Expr): string {
     case 'Or':
       return `${pySource(e.left)} or ${pySource(e.right)}`;
     default:
-      // dbt prints other nodes as jinja2's AST repr; never equal to anything we could write, so kept distinct.
+      // dbt prints other nodes (`a if b else c`, filters, arithmetic) as jinja2's AST repr.
+      return jinjaRepr(e);
+  }
+}
+
+const JINJA_COMPARE_OPS: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'lteq', '>': 'gt', '>=': 'gteq' };
+const JINJA_BIN_OPS: Record<string, string> = { '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div', '//': 'FloorDiv', '%': 'Mod', '**': 'Pow' };
+const JINJA_UNARY_OPS: Record<string, string> = { '-': 'Neg', '+': 'Pos', not: 'Not' };
+
+/** jinja2's `repr()` of an expression node (Node.__repr__: its fields in order, children alike). */
+function jinjaRepr(e: ast.Expr | null): string {
+  if (e === null) return 'None';
+  const list = (items: Array<ast.Expr | null>): string => `[${items.map(jinjaRepr).join(', ')}]`;
+  const callArgs = (c: ast.CallArgs): string => `args=${list(c.args)}, kwargs=[${c.kwargs.map((k) => `Keyword(key=${repr(k.name)}, value=${jinjaRepr(k.value)})`).join(', ')}], dyn_args=${jinjaRepr(c.dynArgs)}, dyn_kwargs=${jinjaRepr(c.dynKwargs)}`;
+  switch (e.kind) {
+    case 'Const':
+      return `Const(value=${repr(e.value)})`;
+    case 'Name':
+      return `Name(name=${repr(e.name)}, ctx='load')`;
+    case 'Getattr':
+      return `Getattr(node=${jinjaRepr(e.obj)}, attr=${repr(e.attr)}, ctx='load')`;
+    case 'Getitem':
+      return `Getitem(node=${jinjaRepr(e.obj)}, arg=${jinjaRepr(e.index)}, ctx='load')`;
+    case 'Slice':
+      return `Slice(start=${jinjaRepr(e.start)}, stop=${jinjaRepr(e.stop)}, step=${jinjaRepr(e.step)})`;
+    case 'Call':
+      return `Call(node=${jinjaRepr(e.fn)}, ${callArgs(e)})`;
+    case 'Filter':
+      return `Filter(node=${jinjaRepr(e.node)}, name=${repr(e.name)}, ${callArgs(e)})`;
+    case 'Test':
+      return `Test(node=${jinjaRepr(e.node)}, name=${repr(e.name)}, ${callArgs(e)})`;
+    case 'BinOp':
+      return `${JINJA_BIN_OPS[e.op] ?? e.op}(left=${jinjaRepr(e.left)}, right=${jinjaRepr(e.right)})`;
+    case 'Unary':
+      return `${JINJA_UNARY_OPS[e.op] ?? e.op}(node=${jinjaRepr(e.operand)})`;
+    case 'And':
+    case 'Or':
+      return `${e.kind}(left=${jinjaRepr(e.left)}, right=${jinjaRepr(e.right)})`;
+    case 'Compare':
+      return `Compare(expr=${jinjaRepr(e.expr)}, ops=[${e.ops.map((o) => `Operand(op=${repr(JINJA_COMPARE_OPS[o.op] ?? o.op)}, expr=${jinjaRepr(o.expr)})`).join(', ')}])`;
+    case 'Concat':
+      return `Concat(nodes=${list(e.nodes)})`;
+    case 'CondExpr':
+      return `CondExpr(test=${jinjaRepr(e.test)}, expr1=${jinjaRepr(e.expr1)}, expr2=${jinjaRepr(e.expr2)})`;
+    case 'List':
+      return `List(items=${list(e.items)})`;
+    case 'Tuple':
+      return `Tuple(items=${list(e.items)}, ctx='load')`;
+    case 'Dict':
+      return `Dict(items=[${e.items.map((p) => `Pair(key=${jinjaRepr(p.key)}, value=${jinjaRepr(p.value)})`).join(', ')}])`;
+    default:
+      // Nothing jinja2 would print (a parse error, a namespace reference outside `set`).
       return `<${e.kind}>`;
   }
 }
