@@ -132,7 +132,7 @@ export class YmlIndex {
         const name = get(entry, 'name');
         if (name) byName!.set(name.span.start, entry);
       };
-      for (const key of ['models', 'seeds', 'snapshots', 'analyses', 'exposures', 'unit_tests']) for (const e of items(get(root, key))) add(e);
+      for (const key of ['models', 'seeds', 'snapshots', 'analyses', 'exposures', 'unit_tests', 'data_tests']) for (const e of items(get(root, key))) add(e);
       for (const source of items(get(root, 'sources'))) for (const t of items(get(source, 'tables'))) add(t);
       this.files.set(at.file, byName);
     }
