@@ -15,7 +15,7 @@ import { freshnessOf } from './freshness';
 import { readCsv } from './csv';
 import { parse as parseJinja, type ast } from './jinja';
 import { repr } from './jinja/runtime';
-import type { ColumnInfo, MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
+import { correctedAnalysisFqns, type ColumnInfo, type MacroDefinition, type Project, type ProjectConfig, type ProjectNode } from './model';
 import { sqlCallsOf } from './loader/node-calls';
 import { parsePropertiesYaml } from './loader/properties';
 import { scan } from './scanner';
@@ -199,7 +199,7 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
     for (const layer of layers.root) Object.assign(out, layer);
     return out;
   }
-  const tree = TREES[node.resourceType];
+  const tree = node.resourceType === 'analysis' && correctedAnalysisFqns(project.config) ? 'analyses' : TREES[node.resourceType];
   const patch = toJS(get(ymlEntry, 'config'));
   // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
   const meta = toJS(get(ymlEntry, 'meta'));

@@ -83,12 +83,14 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
   config.onRunEnd = hooks('on-run-end');
   const quoting = toJS(get(root, 'quoting'));
   if (isDict(quoting)) config.quoting = quoting;
-  for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests'] as const) {
+  for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests', 'analyses'] as const) {
     const tree = rendered(key);
     if (isDict(tree)) config.trees[key] = tree;
   }
   const tests = rendered(get(root, 'data_tests') ? 'data_tests' : 'tests');
   if (isDict(tests)) config.trees.tests = tests;
+  const flags = toJS(get(root, 'flags'));
+  if (isDict(flags)) config.flags = flags;
   const dispatch = dispatchConfig(get(root, 'dispatch'));
   if (dispatch.length > 0) config.dispatch = dispatch;
   return config;

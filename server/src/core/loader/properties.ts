@@ -6,7 +6,7 @@
 import { compareRoot } from '../collation';
 import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import { relativePath } from '../host';
-import type { ProjectFile, ProjectNode, ResourceType } from '../model';
+import { correctedAnalysisFqns, type ProjectFile, type ProjectNode, type ResourceType } from '../model';
 import { scan } from '../scanner';
 import { suggest, type Span } from '../text';
 import { get, getString, items, parseYaml, toJS, type ParsedYaml, type YNode } from '../yaml-tree';
@@ -292,7 +292,7 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
  */
 function rebaseOnPatchingPackage(ctx: PackageContext, node: ProjectNode): string[] {
   const tagsBefore = node.tags ?? node.config.tags;
-  const treeKey = node.resourceType === 'seed' ? 'seeds' : node.resourceType === 'snapshot' ? 'snapshots' : 'models';
+  const treeKey = node.resourceType === 'seed' ? 'seeds' : node.resourceType === 'snapshot' ? 'snapshots' : node.resourceType === 'analysis' && correctedAnalysisFqns(ctx.rootConfig ?? ctx.config) ? 'analyses' : 'models';
   const [fqnPackage = node.packageName, ...path] = node.fqn;
   const python = ctx.state.files.get(node.file)?.kind === 'python-model';
   const tree = emptyConfig(node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : python ? 'table' : 'view');
