@@ -30,7 +30,8 @@
  *     projects/cal_itp:projects/cal_itp projects/mattermost_analytics:projects/mattermost_analytics/profile \
  *     projects/mattermost_snowflake:projects/mattermost_snowflake/profile projects/ol_dbt:projects/ol_dbt \
  *     projects/tuva:projects/tuva/profiles/databricks projects/spellbook_dex:projects/spellbook_dex \
- *     projects/spellbook_daily_spellbook:projects/spellbook_daily_spellbook
+ *     projects/spellbook_daily_spellbook:projects/spellbook_daily_spellbook \
+ *     projects/gnosis_cerebro:projects/gnosis_cerebro projects/teamster_kipptaf:projects/teamster_kipptaf
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -14,10 +14,18 @@ const argv = process.argv.slice(2);
 // Set before the bundle compiles: the code cache is valid only under the same V8 flags, so the server
 // keeps a code cache of its own.
 const server = argv[0] === 'lsp';
-if (!server) require('v8').setFlagsFromString('--interrupt-budget=1081344');
 // Compiled through V8's code cache (dist/code-cache.js, from server/src/node/code-cache.ts): a
 // command starts without compiling the bundle again.
-const cli = require('../dist/code-cache.js').requireWithCodeCache(require('path').join(__dirname, '..', 'dist', 'medallion.js'), process.env, server ? 'lsp' : undefined);
+// Loaded before the flag is set, and with it the Node modules it and the bundle start with (node:crypto
+// and the streams under it, node:vm): Node compiles its own modules from a code cache built under
+// V8's default flags, which V8 refuses once a flag changed (node:crypto then cost ~8 ms more to load).
+const { requireWithCodeCache } = require('../dist/code-cache.js');
+// So are the standard streams every command writes to (for a pipe, node:net and what it loads).
+if (!server) void [process.stdout, process.stderr];
+// Through the v8 binding where Node still offers it (process.binding is deprecated; its warning is off
+// above): node:v8, loaded only for this call, cost ~2 ms of every start.
+if (!server) v8Flags()('--interrupt-budget=1081344');
+const cli = requireWithCodeCache(require('path').join(__dirname, '..', 'dist', 'medallion.js'), process.env, server ? 'lsp' : undefined);
 // The server ends through process.exit (the protocol's exit notification, or its input closing): its
 // cache is saved then, holding what the session compiled.
 if (server) process.on('exit', () => cli.save(true));
@@ -33,3 +41,13 @@ cli.exports
       process.exitCode = 1;
     },
   );
+
+function v8Flags() {
+  try {
+    const binding = process.binding('v8');
+    if (typeof binding.setFlagsFromString === 'function') return (flags) => binding.setFlagsFromString(flags);
+  } catch {
+    // a Node without it
+  }
+  return require('v8').setFlagsFromString;
+}

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -65,10 +65,13 @@ await build({ ...node, entryPoints: { medallion: 'server/src/cli/main.ts', 'lsp-
 // `→` made the whole bundle a two-byte string, decoded as UTF-8 on every start (~3-10 ms of the CLI's
 // start-up). Outside comments a \uXXXX escape means the same character, so every bundle is ASCII and the
 // launcher decodes it as Latin-1 (server/src/node/code-cache.ts).
+// Each is written as a new file renamed over the old: the code cache is keyed by the bundle file's
+// inode, size and times, not its content, and esbuild rewrites a file in place (the same inode).
 for (const file of ['dist/medallion.js', 'dist/lsp-server.js']) {
   const text = readFileSync(file, 'utf8');
   const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (ascii !== text) writeFileSync(file, ascii);
+  writeFileSync(`${file}.tmp`, ascii);
+  renameSync(`${file}.tmp`, file);
 }
 await build({ ...node, entryPoints: { 'code-cache': 'server/src/node/code-cache.ts' } });
 await build({ ...node, entryPoints: { 'databricks-driver': '@databricks/sql' }, external: ['lz4', 'lz4-napi', '@databricks/databricks-sql-kernel-*'] });

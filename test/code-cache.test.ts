@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -78,6 +78,27 @@ describe('the CLI code cache', () => {
     const after = cacheFiles(dir);
     assert.equal(after.length, 1);
     assert.notDeepEqual(after, before);
+  });
+
+  it('a bundle rewritten in place (the same file, size and modification time) gets a cache of its own: the cache is keyed by the file, its change time among the key', () => {
+    const cli = cliCopy();
+    const dir = join(mkdtempSync(join(tmpdir(), 'medallion-cc-')), 'cache');
+    const bundle = join(cli, 'dist', 'medallion.js');
+    // A whole second: set back exactly after the edit.
+    utimesSync(bundle, 1_000_000_000, 1_000_000_000);
+    const first = medallion(cli, dir, ['--version']);
+    assert.deepEqual(first.cache, ['missing', 'written']);
+    assert.match(first.stdout, /^medallion \d/);
+    const before = statSync(bundle, { bigint: true });
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replace('`medallion ${ownVersion()}', '`medalliox ${ownVersion()}'));
+    utimesSync(bundle, 1_000_000_000, 1_000_000_000);
+    const after = statSync(bundle, { bigint: true });
+    assert.deepEqual([after.ino, after.size, after.mtimeNs], [before.ino, before.size, before.mtimeNs], 'only the change time tells the edit');
+    const edited = medallion(cli, dir, ['--version']);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.deepEqual(edited.cache, ['missing', 'written']);
+    assert.match(edited.stdout, /^medalliox \d/);
+    assert.equal(cacheFiles(dir).length, 1, 'the old cache removed');
   });
 
   it('a cache V8 refuses (other V8 flags) is rejected and replaced', () => {

@@ -134,6 +134,31 @@ describe('text utilities', () => {
     }
   });
 
+  it('a name index bounds the bag distance from counts made once per name: names with characters outside ASCII, upper case, a character more than 255 times, get the answer of the full table', () => {
+    let seed = 11;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const word = (length: number): string => Array.from({ length }, () => 'aabcÉé_Z'[rand(8)]).join('');
+    const names = [...Array.from({ length: 300 }, () => word(2 + rand(14))), 'a'.repeat(300), `${'a'.repeat(299)}b`, 'b'.repeat(300), 'ÉÉÉ', 'ééé', 'zürich_orders', 'café_sales', 'naïve_model_ß'];
+    const index = new NameIndex(names);
+    const full = (name: string, max: number): string[] => {
+      const lower = name.toLowerCase();
+      const limit = Math.max(1, Math.floor(name.length / 3));
+      return names
+        .map((c, i) => [editDistance(lower, c.toLowerCase()), c, i] as const)
+        .filter(([d]) => d <= limit)
+        .sort((x, y) => x[0] - y[0] || compareRoot(x[1], y[1]) || x[2] - y[2])
+        .slice(0, max)
+        .map(([, c]) => c);
+    };
+    const asked = ['a'.repeat(290), `${'a'.repeat(280)}${'b'.repeat(20)}`, 'éé', 'ÉÉÉÉ', 'eee', 'zurich_orders', 'Cafe_Sales', 'naive_model_s'];
+    for (let k = 0; k < 300; k++) {
+      const near = names[rand(names.length)]!;
+      // A random name, one near a listed one, or one in ASCII near a listed one (the names outside ASCII give it no bound).
+      asked.push(k % 3 === 0 ? word(1 + rand(16)) : k % 3 === 1 ? near.slice(rand(2)) + word(rand(3)) : near.replace(/[^\x00-\x7f]/g, 'e'));
+    }
+    for (const name of asked) for (const max of [1, 3]) assert.deepEqual(suggest(name, index, max), full(name, max), `${name} max ${max}`);
+  });
+
   it('line index round-trips offsets and positions', () => {
     const index = new LineIndex('ab\ncde\n\nf');
     for (let offset = 0; offset <= 9; offset++) assert.equal(index.offset(index.position(offset)), offset);

@@ -107,3 +107,21 @@ describe('YAML as dbt-core reads it (goldens from dbt.clients.checked_load)', ()
     }
   });
 });
+
+describe('the library path resolves aliases as the library does', () => {
+  it('each alias to the last node anchored so before it, a redefinition reported', () => {
+    // The fast path declines a second anchor of a name: this text is read by the library path.
+    const text = 'a: &x 1\nb: *x\nc: &x {k: [2]}\nd: *x\ne: [*x, {m: *x}]\n';
+    const parsed = parseYamlFully(text);
+    assert.deepEqual(toJS(parsed.root), { a: 1, b: 1, c: { k: [2] }, d: { k: [2] }, e: [{ k: [2] }, { m: { k: [2] } }] });
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.severity, p.span.start]),
+      [['error', text.indexOf('{k')]],
+    );
+  });
+  it('an alias before its anchor is an error, read as null', () => {
+    const parsed = parseYamlFully('a: *y\nb: &y 1\n');
+    assert.deepEqual(toJS(parsed.root), { a: null, b: 1 });
+    assert.equal(parsed.problems.filter((p) => p.severity === 'error').length > 0, true);
+  });
+});

@@ -256,6 +256,27 @@ b: [ "end
   ['quoted scalars spanning lines in flow collections, LF', 'a: ["x\\\n   \\ y", \'s\n\n   t\', "p\n    q  \n\n  r"]\nb: {k: "v\\\n   w", m: }\n'],
   ['quoted scalars spanning lines in flow collections, CRLF', 'a: ["x\\\r\n   \\ y", \'s\r\n\r\n   t\', "p\r\n    q  \r\n\r\n  r"]\r\nb: {k: "v\\\r\n   w", m: }\r\n'],
   [
+    'single-pair mappings in flow sequences',
+    `models:
+  - name: m
+    tests: [elementary.schema_changes: {severity: warn, tags: [elementary]}]
+    columns:
+      - {name: a, tests: [not_null, accepted_values: {values: [1, 2]}, "quoted key": x, k : v, e:]}
+a: [x, k: v, y, ]
+b: [ "k":v , 'j': [1]]
+c: [ "id": , b, k:, j:]
+`,
+  ],
+  [
+    'flow map keys without values (a comma inside a plain scalar ends it)',
+    `columns:
+  - {name: as_of_date, description: Date the snapshot is computed as of (query date, UTC)., data_type: Date}
+  - {c}
+  - {b: 1, c }
+  - {"q", b: 1, 'r'}
+`,
+  ],
+  [
     'flow map keys without values',
     `rows:
   - { "id": , "col1": "abc", "col2": "def" }
@@ -501,7 +522,6 @@ const bailCorpus: Array<[string, string]> = [
   ['quoted scalar in a flow list continued below its parent', 'a: ["x\ny"]\n'],
   ['multi-line quoted key in a flow map', 'a: {"x\n  y": 1}\n'],
   ['tab in a multi-line quoted scalar in a flow list', 'a: ["x\n  \ty"]\n'],
-  ['pair with an empty value in a flow sequence', 'a: [ "id": , b]\n'],
 ];
 
 describe('yaml-fast: corpus', () => {
@@ -629,7 +649,10 @@ class Gen {
       else {
         v = this.pick([...PLAIN.filter((p) => !/[,\]}#:]|^[-?]/.test(p) && !p.includes(' ')), ...SQ, ...DQ.filter((d) => !d.includes("'"))]);
       }
-      if (isMap) parts.push(`${this.chance(0.15) ? `"k${i}"` : `k${i}`}${this.chance(0.1) ? ' ' : ''}:${this.chance(0.9) ? ' ' : '  '}${v}`);
+      const key = this.chance(0.15) ? `"k${i}"` : `k${i}`;
+      // A key without a value in a flow map (`{a: 1, c}`); a single-pair mapping in a flow sequence (`[k: v]`).
+      if (isMap && this.chance(0.06)) parts.push(key);
+      else if (isMap || this.chance(0.1)) parts.push(`${key}${this.chance(0.1) ? ' ' : ''}:${this.chance(0.9) ? ' ' : '  '}${v}`);
       else parts.push(v);
     }
     const [open, close] = isMap ? ['{', '}'] : ['[', ']'];

@@ -12,7 +12,7 @@
  * --env      KEY=VALUE pairs for medallion's environment: a shell script's `export` lines (dbt-parse.sh's
  *            dummy credentials), as bench/cold-start-bench.js --env reads them
  * --public   public-dbt's layout: projects/<name>, its profiles dir, out/<name>/target/manifest.json and
- *            --env <dir>/dbt-parse.sh; names default to the seven projects
+ *            --env <dir>/dbt-parse.sh; names default to the nine projects
  * --target   passed on to medallion parse (dbt's manifest must be of the same target: dbt parse --target T)
  * --show     how many disagreements of each kind to print with detail (default 5)
  * --no-verify  parse without --verify (the static fast path as users run it)
@@ -39,9 +39,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PUBLIC_PROJECTS = ['cal_itp', 'mattermost_analytics', 'mattermost_snowflake', 'ol_dbt', 'tuva', 'spellbook_dex', 'spellbook_daily_spellbook'];
+const PUBLIC_PROJECTS = ['cal_itp', 'mattermost_analytics', 'mattermost_snowflake', 'ol_dbt', 'tuva', 'spellbook_dex', 'spellbook_daily_spellbook', 'gnosis_cerebro', 'teamster_kipptaf'];
 const PUBLIC_PROFILES = { mattermost_analytics: 'profile', mattermost_snowflake: 'profile', tuva: 'profiles/databricks' };
-const DBT_BUILTIN_PACKAGES = new Set(['dbt', 'dbt_postgres', 'dbt_snowflake', 'dbt_bigquery', 'dbt_trino', 'dbt_databricks', 'dbt_spark', 'dbt_duckdb', 'dbt_redshift', 'dbt_athena', 'dbt_fabric']);
+const DBT_BUILTIN_PACKAGES = new Set(['dbt', 'dbt_postgres', 'dbt_snowflake', 'dbt_bigquery', 'dbt_trino', 'dbt_databricks', 'dbt_spark', 'dbt_duckdb', 'dbt_redshift', 'dbt_athena', 'dbt_fabric', 'dbt_clickhouse']);
 const GRAPH_TYPES = new Set(['model', 'seed', 'snapshot']);
 const CONFIG_TYPES = new Set(['model', 'seed', 'snapshot', 'test']);
 const CONFIG_KEYS = ['enabled', 'materialized', 'severity', 'fail_calc', 'warn_if', 'error_if', 'store_failures', 'where', 'limit', 'tags', 'schema', 'alias', 'database', 'unique_key', 'incremental_strategy', 'on_schema_change', 'full_refresh', 'meta'];

@@ -19,6 +19,12 @@ export DBT_DATABRICKS_CI_CATALOG=dummy_catalog
 # ol_dbt's Trino targets qa and production only (its default target dev_local is DuckDB and reads HOME)
 export DBT_TRINO_USERNAME=dummy_user
 export DBT_TRINO_PASSWORD=dummy_password
+# gnosis_cerebro (the project's profiles.yml, ClickHouse; CEREBRO_PII_SALT: macros/pseudonymize_address.sql)
+export CLICKHOUSE_URL=dummy.clickhouse.local
+export CLICKHOUSE_DATABASE=dummy_database
+export CLICKHOUSE_USER=dummy_user
+export CLICKHOUSE_PASSWORD=dummy_password
+export CEREBRO_PII_SALT=00000000
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "${1:?project dir}" && pwd)"

@@ -7,7 +7,7 @@
 # usage: scripts/public-dbt/setup.sh [--venv] [--parse] MIRRORS [DEST] [project ...]
 #   --venv    also make DEST/venv-adapters (dbt-core 1.10.23 + adapters, pip --no-deps, from PyPI)
 #   --parse   also run DEST/dbt-parse.sh per project into DEST/out/<name>/target (dbt's manifest)
-#   project   any of the seven names (default: all, mattermost_snowflake and cal_itp first)
+#   project   any of the nine names (default: all, mattermost_snowflake and cal_itp first)
 # Projects already present in DEST are left as they are (delete the folder to rebuild one).
 # Appends each project to DEST/READY once it is complete (and parsed, with --parse).
 set -euo pipefail
@@ -25,7 +25,7 @@ MIRRORS="${1:?usage: setup.sh [--venv] [--parse] MIRRORS [DEST] [project ...]}"
 DEST="${2:-/work/public-dbt}"
 shift 2 || shift $#
 PROJECTS=("$@")
-[ ${#PROJECTS[@]} -gt 0 ] || PROJECTS=(mattermost_snowflake cal_itp mattermost_analytics ol_dbt tuva spellbook_dex spellbook_daily_spellbook)
+[ ${#PROJECTS[@]} -gt 0 ] || PROJECTS=(mattermost_snowflake cal_itp mattermost_analytics ol_dbt tuva spellbook_dex spellbook_daily_spellbook gnosis_cerebro teamster_kipptaf)
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 log() { echo "[public-dbt] $*" >&2; }
@@ -92,6 +92,10 @@ QUERY_TAGS=get-select/dbt-snowflake-query-tags; QUERY_TAGS_260=8ff8b4eae2b11d1d6
 TRINO_UTILS=starburstdata/dbt-trino-utils;   TRINO_UTILS_060=248dce66d4c3563e5d776f630ef637e7bcc1cb66 # tag 0.6.0
 AUDIT=dbt-labs/dbt-audit-helper;             AUDIT_0122=acc7cad15a9a5cd0c2a928fafb888cffd135790e # tag 0.12.2
 ELEMENTARY=tuva-health/dbt-data-reliability; ELEMENTARY_0184=382c570ccf4f8733e5323ae21aa4aa9fa849fedd # tag v0.18.4
+CEREBRO=gnosischain/dbt-cerebro;             CEREBRO_C=9c8ab7375df5731949a891ecc627403c9f0533af
+ELEMENTARY_DR=elementary-data/dbt-data-reliability; ELEMENTARY_0221=a24aa38f5a391edf4d3411265b7cc58d9a083a80 # tag 0.22.1
+TEAMSTER=TEAMSchools/teamster;               TEAMSTER_C=0cdc7eefe76f6355f77bb1dba128078f856fe201
+EXTERNAL=dbt-labs/dbt-external-tables;       EXTERNAL_0122=c33165e5d8b2f8908571f11dfa61654109b8c5b5 # tag 0.12.2 (no 0.12.3 tag, see README.md)
 
 build_project() {
   local name="$1" p="$DEST/projects/$1"
@@ -134,6 +138,18 @@ build_project() {
       # model-paths ../../sources and macro-paths ../../dbt_macros: DEST/sources, DEST/dbt_macros.
       [ -d "$DEST/sources" ] || extract "$SPELLBOOK" "$SPELLBOOK_C" sources "$DEST/sources"
       [ -d "$DEST/dbt_macros" ] || extract "$SPELLBOOK" "$SPELLBOOK_C" dbt_macros "$DEST/dbt_macros" ;;
+    gnosis_cerebro)
+      extract "$CEREBRO" "$CEREBRO_C" . "$p"
+      pkg "$name" "$UTILS" "$UTILS_130"
+      pkg "$name" "$ELEMENTARY_DR" "$ELEMENTARY_0221"
+      # The one seed the snapshot lacks (4 MiB and more) is ref()'d by four models: a header-only
+      # stand-in (its columns from the project's dbt_project.yml column_types), see README.md.
+      [ -f "$p/seeds/gp_migrated_safes.csv" ] \
+        || echo userId,old_safe_address,new_safe_address,startedAt,completedAt >"$p/seeds/gp_migrated_safes.csv" ;;
+    teamster_kipptaf)
+      extract "$TEAMSTER" "$TEAMSTER_C" src/dbt/kipptaf "$p"
+      pkg "$name" "$EXTERNAL" "$EXTERNAL_0122"
+      pkg "$name" "$UTILS" "$UTILS_141" ;;
     *) log "unknown project $name"; exit 1 ;;
   esac
 }
@@ -150,9 +166,13 @@ mkdir -p "$DEST/projects" "$DEST/out"
 cp "$REPO_ROOT/scripts/public-dbt/dbt-parse.sh" "$DEST/dbt-parse.sh"
 chmod +x "$DEST/dbt-parse.sh"
 
-if [ "$VENV" = 1 ] && [ ! -x "$DEST/venv-adapters/bin/dbt" ]; then
-  python3 -m venv "$DEST/venv-adapters"
-  "$DEST/venv-adapters/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$REPO_ROOT/scripts/dbt_goldens/requirements-adapters.txt"
+if [ "$VENV" = 1 ]; then
+  if [ ! -x "$DEST/venv-adapters/bin/dbt" ]; then
+    python3 -m venv "$DEST/venv-adapters"
+    "$DEST/venv-adapters/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$REPO_ROOT/scripts/dbt_goldens/requirements-adapters.txt"
+  fi
+  # The later projects' adapters (ClickHouse); a venv made before them gets them too.
+  "$DEST/venv-adapters/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$REPO_ROOT/scripts/public-dbt/requirements-extra.txt"
 fi
 
 for name in "${PROJECTS[@]}"; do

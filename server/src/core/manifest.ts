@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { Analysis } from './analysis';
 import { joinPath, type FileHost } from './host';
 import { parse as parseJinja, type ast } from './jinja';
-import type { MacroDefinition, ProjectConfig, ProjectNode } from './model';
+import { correctedAnalysisFqns, type MacroDefinition, type ProjectConfig, type ProjectNode } from './model';
 import { scan } from './scanner';
 import { toJS } from './yaml-tree';
 import { testModelArgument } from './test-names';
@@ -707,7 +707,7 @@ class ManifestBuilder {
     return `${pkg}://${this.packagePath(pkg, ymlFile)}`;
   }
 
-  /** dbt's `path`: below the resource folder (`staging/x.sql`), `analysis/...` for analyses, the compiled name for generic tests. */
+  /** dbt's `path`: below the resource folder (`staging/x.sql`), `analysis/...` for analyses (unless corrected), the compiled name for generic tests. */
   private nodePath(node: ProjectNode, originalFilePath: string): string {
     switch (node.resourceType) {
       case 'operation':
@@ -716,7 +716,7 @@ class ManifestBuilder {
         if (node.test?.attachedTo) return `${node.test.compiledName ?? node.name}.sql`;
         return this.belowResourcePath(node.packageName, originalFilePath, 'testPaths');
       case 'analysis':
-        return `analysis/${this.belowResourcePath(node.packageName, originalFilePath, 'analysisPaths')}`;
+        return `${correctedAnalysisFqns(this.project.config) ? '' : 'analysis/'}${this.belowResourcePath(node.packageName, originalFilePath, 'analysisPaths')}`;
       case 'seed':
         return this.belowResourcePath(node.packageName, originalFilePath, 'seedPaths');
       case 'snapshot':

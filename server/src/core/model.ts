@@ -170,15 +170,26 @@ export interface ProjectConfig {
   targetPath: string;
   packagesInstallPath: string;
   vars: Record<string, unknown>;
-  /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`. */
-  trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests', Record<string, unknown>>>;
+  /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`, `analyses:`. */
+  trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests' | 'analyses', Record<string, unknown>>>;
   /** The trees as written, where Jinja in them rendered to something else (dbt's `unrendered_config` reads these). */
   writtenTrees?: ProjectConfig['trees'];
+  /** `flags:` of dbt_project.yml (dbt reads the root project's). */
+  flags?: Record<string, unknown>;
   quoting: Record<string, unknown>;
   /** `dispatch:` search orders per macro namespace. */
   dispatch?: Array<{ macroNamespace: string; searchOrder: string[] }>;
   onRunStart: string[];
   onRunEnd: string[];
+}
+
+/**
+ * dbt's `require_corrected_analysis_fqns` flag (the root project's `flags:`): analyses are then
+ * configured under `analyses:` and named by their own folders; without it, under `models:` and
+ * below an `analysis` folder (fqn and path).
+ */
+export function correctedAnalysisFqns(root: ProjectConfig): boolean {
+  return root.flags?.require_corrected_analysis_fqns === true;
 }
 
 export interface Project {

@@ -17,7 +17,7 @@ import { freshnessOf } from './freshness';
 import { readCsv } from './csv';
 import { parse as parseJinja, PyFloat, type ast } from './jinja';
 import { repr } from './jinja/runtime';
-import type { ColumnInfo, MacroDefinition, Project, ProjectConfig, ProjectNode } from './model';
+import { correctedAnalysisFqns, type ColumnInfo, type MacroDefinition, type Project, type ProjectConfig, type ProjectNode } from './model';
 import { sqlCallsOf } from './loader/node-calls';
 import { parsePropertiesYaml } from './loader/properties';
 import { scan } from './scanner';
@@ -136,7 +136,7 @@ export class YmlIndex {
         const name = get(entry, 'name');
         if (name) byName!.set(name.span.start, entry);
       };
-      for (const key of ['models', 'seeds', 'snapshots', 'analyses', 'exposures', 'unit_tests']) for (const e of items(get(root, key))) add(e);
+      for (const key of ['models', 'seeds', 'snapshots', 'analyses', 'exposures', 'unit_tests', 'data_tests']) for (const e of items(get(root, key))) add(e);
       for (const source of items(get(root, 'sources'))) for (const t of items(get(source, 'tables'))) add(t);
       this.files.set(at.file, byName);
     }
@@ -207,7 +207,7 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
     for (const layer of layers.root) Object.assign(out, layer);
     return out;
   }
-  const tree = TREES[node.resourceType];
+  const tree = node.resourceType === 'analysis' && correctedAnalysisFqns(project.config) ? 'analyses' : TREES[node.resourceType];
   const written = toJS(get(ymlEntry, 'config'));
   // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
   const meta = toJS(get(ymlEntry, 'meta'));

@@ -168,13 +168,70 @@ function bagDistance(length: number, b: string): number | undefined {
 }
 
 /**
+ * The character counts of names, for the bag distance without reading the names: name k's distinct
+ * characters and their counts are the pairs `pairs[at[k]]`, `pairs[at[k] + 1]`, ... up to `at[k + 1]`;
+ * a name with a character outside ASCII has `ascii[k] = 0` and no pairs (no bound from it).
+ */
+interface Counts {
+  at: Int32Array;
+  pairs: Int32Array;
+  ascii: Uint8Array;
+}
+
+/** Scratch for `countsOf`: counts by character, and the characters seen. */
+const tally = new Int32Array(128);
+const seen = new Uint8Array(128);
+
+function countsOf(lower: readonly string[]): Counts {
+  let size = 0;
+  for (const name of lower) size += 2 * name.length;
+  const at = new Int32Array(lower.length + 1);
+  const pairs = new Int32Array(size);
+  const plain = new Uint8Array(lower.length);
+  let end = 0;
+  for (let k = 0; k < lower.length; k++) {
+    const name = lower[k]!;
+    let distinct = 0;
+    let ascii = true;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 128) {
+        ascii = false;
+        break;
+      }
+      if (tally[c]++ === 0) seen[distinct++] = c;
+    }
+    at[k] = end;
+    plain[k] = ascii ? 1 : 0;
+    for (let d = 0; d < distinct; d++) {
+      const c = seen[d]!;
+      if (ascii) {
+        pairs[end++] = c;
+        pairs[end++] = tally[c]!;
+      }
+      tally[c] = 0;
+    }
+  }
+  at[lower.length] = end;
+  return { at, pairs, ascii: plain };
+}
+
+/** Names of one lower-cased length: as given, lower-cased, their positions in the original list, and their character counts once a search needed them. */
+interface Bucket {
+  names: string[];
+  lower: string[];
+  index: number[];
+  counts?: Counts;
+}
+
+/**
  * Names prepared for repeated "did you mean" searches: lower-cased once and grouped by length, so
  * a search looks only at names whose length is within its limit. For a list asked about on every
  * keystroke (a project's ref names).
  */
 export class NameIndex {
   /** By lower-cased length: the names, their lower-cased forms and their positions in the original list. */
-  private readonly byLength = new Map<number, { names: string[]; lower: string[]; index: number[] }>();
+  private readonly byLength = new Map<number, Bucket>();
 
   constructor(names: Iterable<string>) {
     let index = 0;
@@ -217,7 +274,7 @@ export class NameIndex {
    * nearest its name's first: the best found so far bounds the distance, and a whole group farther
    * in length than that bound is skipped unread.
    */
-  ofLength(length: number): { names: string[]; lower: string[]; index: number[] } | undefined {
+  ofLength(length: number): Bucket | undefined {
     return this.byLength.get(length);
   }
 }
@@ -251,10 +308,10 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
   let bagged = true;
   for (let k = 0; bagged && k < lower.length; k++) if (lower.charCodeAt(k) >= 128) bagged = false;
   if (bagged) for (let k = 0; k < lower.length; k++) bag[lower.charCodeAt(k)]!++;
-  const consider = (c: string, other: string, index: number): void => {
+  const consider = (c: string, other: string, index: number, counted = false): void => {
     if (max <= 0 || Math.abs(other.length - lower.length) > bound) return;
     // The bag distance never exceeds the edit distance: most names are ruled out without the table.
-    if (bagged && (bagDistance(lower.length, other) ?? 0) > bound) return;
+    if (bagged && !counted && (bagDistance(lower.length, other) ?? 0) > bound) return;
     const d = editDistance(lower, other, bound);
     if (d > bound) return;
     const found: [number, string, number] = [d, c, index];
@@ -274,8 +331,28 @@ function closest(name: string, candidates: Iterable<string> | NameIndex, max: nu
       for (let step = 0; step <= 2 * limit; step++) {
         const off = (step + 1) >> 1;
         if (off > bound) break;
-        const bucket = candidates.ofLength(step % 2 === 1 ? lower.length - off : lower.length + off);
-        if (bucket) for (let k = 0; k < bucket.names.length; k++) consider(bucket.names[k]!, bucket.lower[k]!, bucket.index[k]!);
+        const length = step % 2 === 1 ? lower.length - off : lower.length + off;
+        const bucket = candidates.ofLength(length);
+        if (!bucket) continue;
+        if (!bagged) {
+          for (let k = 0; k < bucket.names.length; k++) consider(bucket.names[k]!, bucket.lower[k]!, bucket.index[k]!);
+          continue;
+        }
+        // The bag distance from counts made once per name (a loop over its distinct characters, not two
+        // over all of them): the same bound, ~3x fewer steps in a cold CLI run, where this runs interpreted.
+        const { at, pairs, ascii } = (bucket.counts ??= countsOf(bucket.lower));
+        for (let k = 0; k < bucket.names.length; k++) {
+          if (ascii[k] === 1) {
+            let matched = 0;
+            for (let p = at[k]!, to = at[k + 1]!; p < to; p += 2) {
+              const have = bag[pairs[p]!]!;
+              const want = pairs[p + 1]!;
+              matched += have < want ? have : want;
+            }
+            if (Math.max(lower.length - matched, length - matched) > bound) continue;
+          }
+          consider(bucket.names[k]!, bucket.lower[k]!, bucket.index[k]!, true);
+        }
       }
     } else {
       let index = 0;

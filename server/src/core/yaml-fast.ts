@@ -794,10 +794,17 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
         }
         const keySpan = { start: keyStart, end: i };
         while (src.charCodeAt(i) === SP) i++;
-        if (src.charCodeAt(i) !== COLON || (!quoted && !isEmptyAt(i + 1))) bail();
-        const colon = i;
-        i = skipFlowWs(i + 1, indentNext, level);
-        const value = src.charCodeAt(i) === COMMA || src.charCodeAt(i) === close ? emptyFlowValue(colon, i) : parseFlowItem(i, indentNext, level);
+        let value: YNode;
+        if ((src.charCodeAt(i) === COMMA || src.charCodeAt(i) === close) && key !== '<<') {
+          // A key without a value (`{b: 1, c}`): null, placed at the key's end as the composer places it.
+          value = { kind: 'scalar', span: { start: keySpan.end, end: keySpan.end }, value: null };
+          itemEnd = i;
+        } else {
+          if (src.charCodeAt(i) !== COLON || (!quoted && !isEmptyAt(i + 1))) bail();
+          const colon = i;
+          i = skipFlowWs(i + 1, indentNext, level);
+          value = src.charCodeAt(i) === COMMA || src.charCodeAt(i) === close ? emptyFlowValue(colon, i) : parseFlowItem(i, indentNext, level);
+        }
         if (entries.size === 0 && !merges && key === '<<') override = true;
         if (key === '<<' && !quoted) (merges ??= []).push({ keySpan, value });
         else {
@@ -805,7 +812,7 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
           entries.set(key, { keySpan, value });
         }
       } else {
-        items.push(parseFlowItem(i, indentNext, level));
+        items.push(parseFlowSeqEntry(i, indentNext, level, close));
       }
       i = skipFlowWs(itemEnd, indentNext, level);
       const ch = src.charCodeAt(i);
@@ -823,6 +830,28 @@ function parseFlow(p: number, indentNext: number, level: number): YNode {
   const span = { start: p, end: i + 1 };
   if (!entries) return { kind: 'seq', span, items };
   return { kind: 'map', span, entries: merges ? (mergeEntries(merges, entries, !override, problems) ?? bail()) : entries };
+}
+
+/**
+ * One entry of a flow sequence: a node, or a single-pair mapping (`[k: v]`, `[name: x, other]`),
+ * which PyYAML and the library both read as `{k: v}` spanning from the key to the value's end.
+ * Only a one-line scalar key is taken here; an anchored, aliased or collection key bails.
+ */
+function parseFlowSeqEntry(i: number, indentNext: number, level: number, close: number): YNode {
+  const first = src.charCodeAt(i);
+  const item = parseFlowItem(i, indentNext, level);
+  let j = itemEnd;
+  while (src.charCodeAt(j) === SP) j++;
+  if (src.charCodeAt(j) !== COLON) return item;
+  const quoted = first === SQUOTE || first === DQUOTE;
+  if (item.kind !== 'scalar' || first === AMP || first === STAR || (!quoted && !isEmptyAt(j + 1) && !isFlowInd(src.charCodeAt(j + 1))) || hasCharBetween(LF, item.span.start, item.span.end)) bail();
+  const key = quoted ? (item.value as string) : keyString(src.slice(item.span.start, item.span.end));
+  if (key === '<<') bail();
+  const colon = j;
+  const v = skipFlowWs(j + 1, indentNext, level);
+  const value = src.charCodeAt(v) === COMMA || src.charCodeAt(v) === close ? emptyFlowValue(colon, v) : parseFlowItem(v, indentNext, level);
+  const entries = new Map<string, MapEntry>([[key, { keySpan: { start: item.span.start, end: item.span.end }, value }]]);
+  return { kind: 'map', span: { start: item.span.start, end: value.span.end }, entries };
 }
 
 /**

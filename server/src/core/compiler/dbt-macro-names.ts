@@ -4,6 +4,8 @@
  * naming, tests); at parse time the others answer an empty string, as the graph never depends on
  * their SQL, so a model calling one reads as it does in dbt instead of failing.
  */
+import { Undefined } from '../jinja';
+
 export const DBT_MACRO_NAMES: ReadonlySet<string> = new Set(
   `_split_part_negative accepted_values after_commit alter_column_comment alter_column_type alter_relation_add_remove_columns
 alter_relation_comment any_value apply_grants array_append array_concat array_construct assert_columns_equivalent before_begin
@@ -41,7 +43,9 @@ type_string type_timestamp unique unique_key_fields unique_key_is_not_null uniqu
 
 /** Internal macros whose parse-time answer is not a string: what dbt's own macro returns when `execute` is false. */
 export const PARSE_TIME_RESULTS: Readonly<Record<string, () => unknown>> = {
-  run_query: () => null,
+  // dbt's macro returns `load_result(...).table`, load_result answering None: jinja2's Undefined of
+  // None's attribute (length 0, iterates empty, falsy, not none; any other use raises as in dbt).
+  run_query: () => new Undefined('table', undefined, null),
   load_relation: () => null,
   load_cached_relation: () => null,
   get_columns_in_relation: () => [],

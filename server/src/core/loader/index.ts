@@ -170,6 +170,7 @@ export function loadProject(host: FileHost, root: string, options: LoadOptions =
   for (const ctx of contexts) loadPackageFiles(ctx);
   for (const ctx of contexts) loadPackageProperties(ctx);
   settleEnabled(state);
+  settleDisabledRenders(state);
   settleTestsOfDisabled(state);
   checkDescriptions(state, rootConfig.name);
   if (missing.length > 0) {
@@ -244,6 +245,28 @@ function settleEnabled(state: LoadState): void {
     else state.disabled.delete(name);
   }
 }
+
+/**
+ * An undefined name met while rendering a node that ends disabled is a warning, not an error:
+ * dbt's parse-time Undefined is callable and chainable (its parse accepts it) and dbt never compiles
+ * a disabled node, where it would fail. Anything else such a render raises fails dbt's parse too.
+ */
+function settleDisabledRenders(state: LoadState): void {
+  if (state.disabled.size === 0) return;
+  let files: Set<string> | undefined;
+  for (const d of state.diagnostics) {
+    if (d.code !== 'jinja-render' || d.severity !== 'error' || !UNDEFINED_NAME.test(d.message)) continue;
+    if (!files) {
+      files = new Set();
+      for (const list of state.disabled.values()) for (const n of list) if (!state.nodes.has(n.uniqueId) && state.files.get(n.file)?.nodeIds.length === 1) files.add(n.file);
+    }
+    if (!files.has(d.file)) continue;
+    d.severity = 'warning';
+    d.message += ' (the node is disabled: dbt parses it and never compiles it)';
+  }
+}
+
+const UNDEFINED_NAME = /is undefined|has no attribute|has no element/;
 
 /**
  * With packages missing, every ref into them would be an error of its own: one message says

@@ -1,6 +1,6 @@
 /** Building nodes and registering them: dbt's rules for disabled nodes, duplicates and the ref() namespace. */
 import { configFromLayers, copyConfig, nodeTagsOf } from '../config-tree';
-import type { ConfigLayers, NodeConfig, ProjectFile, ProjectNode, ResourceType } from '../model';
+import { correctedAnalysisFqns, type ConfigLayers, type NodeConfig, type ProjectFile, type ProjectNode, type ResourceType } from '../model';
 import type { ScanResult } from '../scanner';
 import { flat, type Span } from '../text';
 import type { LoadState, PackageContext } from './context';
@@ -55,7 +55,7 @@ export function newNode(fields: Omit<ProjectNode, NodeLists> & Partial<Pick<Proj
  */
 export function addNode(ctx: PackageContext, file: ProjectFile, type: ResourceType, name: string, folders: string[], result: ScanResult | undefined, block?: { nameSpan: Span; span: Span }): ProjectNode | undefined {
   const pkg = ctx.config.name;
-  const treeKey = type === 'model' || type === 'analysis' ? 'models' : type === 'test' ? 'tests' : type === 'snapshot' ? 'snapshots' : 'seeds';
+  const treeKey = type === 'model' ? 'models' : type === 'analysis' ? (correctedAnalysisFqns(ctx.rootConfig ?? ctx.config) ? 'analyses' : 'models') : type === 'test' ? 'tests' : type === 'snapshot' ? 'snapshots' : 'seeds';
   const python = file.kind === 'python-model';
   const defaultMaterialization = type === 'model' ? (python ? 'table' : 'view') : type === 'test' ? 'test' : type === 'snapshot' ? 'snapshot' : type === 'seed' ? 'seed' : 'view';
   const tree = ctx.treeConfig(treeKey, defaultMaterialization, folders, name);

@@ -16,6 +16,7 @@
 import type { Clock } from '../clock';
 import { copyConfig } from '../config-tree';
 import { DbtContext, TemplateCache, type ContextFrame } from '../compiler/context';
+import { PARSE_TIME_RESULTS } from '../compiler/dbt-macro-names';
 import { createDuckDbDialect } from '../compiler/duckdb';
 import type { Dialect } from '../compiler/dialect';
 import { createDatabricksDialect } from '../compiler/databricks';
@@ -472,7 +473,7 @@ export class ParseTime {
       config,
       is_incremental: () => false,
       should_full_refresh: () => false,
-      run_query: () => null,
+      run_query: () => PARSE_TIME_RESULTS.run_query!(),
       // dbt's flat graph is empty while parsing.
       graph: {},
     };

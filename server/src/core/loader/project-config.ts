@@ -91,8 +91,10 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
     const written = toJS(get(root, name));
     if (state.renderProjectValue && isDict(written) && JSON.stringify(written) !== JSON.stringify(tree)) (config.writtenTrees ??= {})[key] = written;
   };
-  for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests'] as const) keep(key, key);
+  for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests', 'analyses'] as const) keep(key, key);
   keep('tests', get(root, 'data_tests') ? 'data_tests' : 'tests');
+  const flags = toJS(get(root, 'flags'));
+  if (isDict(flags)) config.flags = flags;
   const dispatch = dispatchConfig(get(root, 'dispatch'));
   if (dispatch.length > 0) config.dispatch = dispatch;
   return config;

@@ -6,7 +6,7 @@
 import { compareRoot } from '../collation';
 import { applyConfig, emptyConfig, treeLayers } from '../config-tree';
 import { relativePath } from '../host';
-import type { ProjectFile, ProjectNode, ResourceType } from '../model';
+import { correctedAnalysisFqns, type ProjectFile, type ProjectNode, type ResourceType } from '../model';
 import { scan } from '../scanner';
 import { suggest, type Span } from '../text';
 import { get, getString, items, parseYaml, toJS, type ParsedYaml, type YNode } from '../yaml-tree';
@@ -94,6 +94,7 @@ function readProperties(ctx: PackageContext, rel: string, file: ProjectFile, roo
   for (const entry of items(get(root, 'sources'))) addSource(ctx, rel, file, entry);
   for (const entry of items(get(root, 'unit_tests'))) addUnitTest(ctx, rel, file, entry);
   for (const entry of items(get(root, 'exposures'))) addExposure(ctx, rel, file, entry);
+  for (const entry of items(get(root, 'data_tests'))) patchSingularTest(ctx, rel, entry);
   noteMacroDescriptions(ctx, rel, get(root, 'macros'));
 }
 
@@ -140,6 +141,32 @@ function patchNode(ctx: PackageContext, rel: string, entry: YNode, type: Resourc
     return;
   }
   applyProperties(ctx, rel, entry, node, nameSpan);
+}
+
+/**
+ * One entry under the top-level `data_tests:` (dbt's SingularTestPatchParser): the enabled
+ * singular test of that name in this package gets its description and config (a top-level
+ * `meta:` is config.meta, as for models); `enabled: false` there disables it. No such test: a warning.
+ */
+function patchSingularTest(ctx: PackageContext, rel: string, entry: YNode): void {
+  const name = getString(entry, 'name');
+  if (!name || entry.kind !== 'map') {
+    ctx.state.report({ code: 'yaml-schema', file: rel, span: entry.span, message: `Every entry under 'data_tests:' needs a 'name'` });
+    return;
+  }
+  const nameSpan = get(entry, 'name')!.span;
+  const node = ctx.state.nodes.get(`test.${ctx.config.name}.${name}`);
+  if (!node || node.resourceType !== 'test') {
+    ctx.state.report({ code: 'missing-file', severity: 'warning', file: rel, span: nameSpan, message: `${rel} describes singular test '${name}', but no enabled test file of this package defines it` });
+    return;
+  }
+  node.yml = { file: rel, span: nameSpan };
+  const description = getString(entry, 'description');
+  if (description !== undefined) node.description = description;
+  const config = ymlConfig(ctx, rel, get(entry, 'config'));
+  const meta = ymlConfig(ctx, rel, get(entry, 'meta'));
+  if (config) patchConfig(ctx, node, config);
+  if (meta) patchConfig(ctx, node, { meta });
 }
 
 /**
@@ -265,7 +292,7 @@ function applyProperties(ctx: PackageContext, rel: string, entry: YNode, node: P
  */
 function rebaseOnPatchingPackage(ctx: PackageContext, node: ProjectNode): string[] {
   const tagsBefore = node.tags ?? node.config.tags;
-  const treeKey = node.resourceType === 'seed' ? 'seeds' : node.resourceType === 'snapshot' ? 'snapshots' : 'models';
+  const treeKey = node.resourceType === 'seed' ? 'seeds' : node.resourceType === 'snapshot' ? 'snapshots' : node.resourceType === 'analysis' && correctedAnalysisFqns(ctx.rootConfig ?? ctx.config) ? 'analyses' : 'models';
   const [fqnPackage = node.packageName, ...path] = node.fqn;
   const python = ctx.state.files.get(node.file)?.kind === 'python-model';
   const tree = emptyConfig(node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : python ? 'table' : 'view');

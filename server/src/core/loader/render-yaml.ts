@@ -113,7 +113,7 @@ export function projectYamlSkips(path: string[]): boolean {
 
 /**
  * A generic test's config as dbt's TestBuilder renders it: each string value (of the legacy
- * top-level keys and of `config:`) natively, so `enabled: "{{ target.type == 'bigquery' }}"` is
+ * top-level keys and of `config:`) natively, Jinja or not (`where: |` loses its final newline), so `enabled: "{{ target.type == 'bigquery' }}"` is
  * False on other targets and `"{{ '123' }}"` the text '123'; lists and mappings (tags, meta) as written.
  */
 export function renderedTestConfig(ctx: PackageContext, rel: string, span: Span, config: Record<string, unknown>): Record<string, unknown> {
@@ -122,7 +122,8 @@ export function renderedTestConfig(ctx: PackageContext, rel: string, span: Span,
   let out = config;
   for (const key in config) {
     const value = config[key];
-    if (!hasJinja(value)) continue;
+    // A string without Jinja is rendered too when it ends with a newline (a `|` block's), which Jinja drops.
+    if (!hasJinja(value) && !endsWithNewline(value)) continue;
     if (out === config) out = { ...config };
     try {
       out[key] = parser.ctx.renderNativeValue(ctx.config.name, value);

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics';
 import { normalizePath, relativePath } from '../host';
-import type { MacroDefinition, ProjectFile } from '../model';
+import { correctedAnalysisFqns, type MacroDefinition, type ProjectFile } from '../model';
 import { scan, type ScanResult } from '../scanner';
 import type { PackageContext } from './context';
 import { pythonCallsAsJinja } from './node-calls';
@@ -37,8 +37,8 @@ export function loadSqlFiles(ctx: PackageContext, dir: string, kind: SqlFileKind
         addNode(ctx, file, 'model', stem, folders, result);
         break;
       case 'analysis':
-        // dbt's analysis fqn (and models: config path) starts with 'analysis' (its compiled path; without the require_corrected_analysis_fqns flag).
-        addNode(ctx, file, 'analysis', stem, ['analysis', ...folders], result);
+        // dbt's analysis fqn (and models: config path) starts with 'analysis' (its compiled path), unless the root project sets require_corrected_analysis_fqns.
+        addNode(ctx, file, 'analysis', stem, correctedAnalysisFqns(ctx.rootConfig ?? ctx.config) ? folders : ['analysis', ...folders], result);
         break;
       case 'snapshot':
         // dbt's snapshot fqn (and config path) holds the file's name: [package, ...folders, file, block].

@@ -1,0 +1,1 @@
+select * from "corrected_fqns"."main"."m"

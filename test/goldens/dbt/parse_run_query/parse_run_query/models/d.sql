@@ -1,0 +1,2 @@
+
+select * from "parse_run_query"."main"."b"

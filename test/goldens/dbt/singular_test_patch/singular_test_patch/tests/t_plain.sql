@@ -1,0 +1,1 @@
+select * from "singular_test_patch"."main"."m" where id < 0
