@@ -95,17 +95,20 @@ function sortedJson(value: unknown): string {
 }
 
 /**
- * The tests' `unrendered_config` (what state:modified.configs compares) against dbt's, one line per
- * test that differs (manifest-diff.ts leaves unrendered_config out of the general comparison).
+ * Every node's and source's `unrendered_config` (what state:modified.configs compares) against
+ * dbt's, one line per entry that differs (manifest-diff.ts leaves unrendered_config out of the
+ * general comparison).
  */
-function testUnrenderedDifferences(ours: Record<string, unknown>, dbt: Record<string, unknown>): string[] {
+function unrenderedDifferences(ours: Record<string, unknown>, dbt: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const ourNodes = ours.nodes as Record<string, Record<string, unknown>>;
-  for (const [id, node] of Object.entries(dbt.nodes as Record<string, Record<string, unknown>>)) {
-    const our = ourNodes[id];
-    if (node.resource_type !== 'test' || !our) continue;
-    const [a, b] = [sortedJson(our.unrendered_config), sortedJson(node.unrendered_config)];
-    if (a !== b) out.push(`nodes ${id}.unrendered_config: ours ${a}, dbt ${b}`);
+  for (const key of ['nodes', 'sources'] as const) {
+    const ourEntries = (ours[key] ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [id, entry] of Object.entries((dbt[key] ?? {}) as Record<string, Record<string, unknown>>)) {
+      const our = ourEntries[id];
+      if (!our) continue;
+      const [a, b] = [sortedJson(our.unrendered_config), sortedJson(entry.unrendered_config)];
+      if (a !== b) out.push(`${key} ${id}.unrendered_config: ours ${a}, dbt ${b}`);
+    }
   }
   return out;
 }
@@ -128,7 +131,7 @@ describe('manifest.json against dbt-core 1.12', () => {
       const parsed = ourManifest(root, undefined);
       assert.deepEqual(schemaErrors(parsed), [], 'parse manifest is not valid against dbt manifest v12');
       for (const d of manifestDifferences(parsed, dbtParse(dbt, golden), { parseOnly: true, internalPackages })) lines.push(`${golden} parse ${d}`);
-      for (const d of testUnrenderedDifferences(parsed, dbt)) lines.push(`${golden} parse ${d}`);
+      for (const d of unrenderedDifferences(parsed, dbt)) lines.push(`${golden} parse ${d}`);
       const compiledIds = Object.entries(dbt.nodes as Record<string, { compiled?: boolean }>).filter(([, n]) => n.compiled).map(([id]) => id);
       const compiled = ourManifest(root, compiledIds);
       assert.deepEqual(schemaErrors(compiled), [], 'compile manifest is not valid against dbt manifest v12');

@@ -172,6 +172,8 @@ export interface ProjectConfig {
   vars: Record<string, unknown>;
   /** The config trees under `models:`, `seeds:`, `snapshots:`, `data_tests:`/`tests:`, `sources:`, `unit_tests:`, `analyses:`. */
   trees: Partial<Record<'models' | 'seeds' | 'snapshots' | 'tests' | 'sources' | 'unit_tests' | 'analyses', Record<string, unknown>>>;
+  /** The trees as written, where Jinja in them rendered to something else (dbt's `unrendered_config` reads these). */
+  writtenTrees?: ProjectConfig['trees'];
   /** `flags:` of dbt_project.yml (dbt reads the root project's). */
   flags?: Record<string, unknown>;
   quoting: Record<string, unknown>;

@@ -3,7 +3,9 @@
  * that `state:modified` reads (graph/selector_methods.py StateSelectorMethod and the `same_*`
  * methods of contracts/graph/nodes.py), computed as dbt computes them — `raw_code` (the file
  * stripped; a snapshot's block body), seed checksums, `unrendered_config` (the configs as written:
- * dbt_project.yml levels, yml `config:`, `config()` calls, shallow-updated in that order),
+ * dbt_project.yml levels, yml `config:` deep-merged over its rendered self, `config()` calls as
+ * dbt's static parser or its reconstruction of the first call gives them, shallow-updated in that
+ * order as dbt 1.12's UnrenderedConfigGenerator does),
  * descriptions, columns and constraints, contract, `depends_on.macros`, source and exposure fields.
  * The same fields go into Medallion's manifest.json, so a state written by Medallion or by dbt
  * compares the same way. Pure.
@@ -13,7 +15,7 @@ import { treeLayers } from './config-tree';
 import { joinPath, type FileHost } from './host';
 import { freshnessOf } from './freshness';
 import { readCsv } from './csv';
-import { parse as parseJinja, type ast } from './jinja';
+import { parse as parseJinja, PyFloat, type ast } from './jinja';
 import { repr } from './jinja/runtime';
 import { correctedAnalysisFqns, type ColumnInfo, type MacroDefinition, type Project, type ProjectConfig, type ProjectNode } from './model';
 import { sqlCallsOf } from './loader/node-calls';
@@ -42,7 +44,7 @@ export interface StateView {
 }
 
 /** The tree of dbt_project.yml a resource type is configured under. */
-const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
+const TREES: Partial<Record<ProjectNode['resourceType'], keyof ProjectConfig['trees']>> = { model: 'models', analysis: 'models', operation: 'models', seed: 'seeds', snapshot: 'snapshots', test: 'tests', source: 'sources', unit_test: 'unit_tests' };
 
 /** A source entry's part of its tables' fields (shared by them: copied, never changed). */
 interface SourceLevel {
@@ -57,6 +59,8 @@ const NO_SOURCE_LEVEL: SourceLevel = { config: {}, freshnessNull: false, externa
 export class YmlIndex {
   /** What `configCallConfig` read of a config() call, by the call's text (packages repeat one call in hundreds of models). */
   readonly configCalls = new Map<string, Json>();
+  /** What dbt's static parser reads of a config() call (`extractedConfigs`), by the call's text; null where it reads nothing. */
+  readonly extractedCalls = new Map<string, Array<[string, unknown]> | null>();
   private readonly files = new Map<string, Map<number, YNode>>();
   private readonly roots = new Map<string, YNode | undefined>();
   private readonly sources = new Map<string, Map<string, YNode>>();
@@ -141,16 +145,20 @@ export class YmlIndex {
 }
 
 /**
- * The config dict layers dbt_project.yml gives a node: its package's own levels, and the root
- * project's over a package's nodes (`+` dropped). A node that another package's yml patches with
- * config has that package's levels for its own instead (dbt's `patch_node_config`).
+ * The config dict layers dbt_project.yml gives a node, as written: its package's own levels, and
+ * the root project's over a package's nodes, its top level included (`+` dropped). A node that
+ * another package's yml patches with config has that package's levels for its own instead (dbt's
+ * `patch_node_config`).
  */
 function projectLayers(project: Project, node: ProjectNode, tree: keyof ProjectConfig['trees'], configuredBy = node.packageName): { own: Json[]; root: Json[] } {
   const own = configuredBy === project.config.name ? project.config : project.packages.get(configuredBy);
   const [fqnPackage = node.packageName, ...path] = node.fqn;
+  // The trees as written (dbt's UnrenderedConfig: `+enabled: "{{ var('x') }}"` stays that text).
+  const written = (config: ProjectConfig): Json | undefined => config.writtenTrees?.[tree] ?? config.trees[tree];
   return {
-    own: own ? treeLayers(own.trees[tree], fqnPackage, path).map(strip) : [],
-    root: own === project.config ? [] : treeLayers(project.config.trees[tree], fqnPackage, path, fqnPackage === project.config.name).map(strip),
+    own: own ? treeLayers(written(own), fqnPackage, path).map(strip) : [],
+    // The root's top level too (fqn_search yields the tree's root first): `sources: {+quoting: ...}` reaches a package's sources.
+    root: own === project.config ? [] : treeLayers(written(project.config), fqnPackage, path).map(strip),
   };
 }
 
@@ -200,20 +208,156 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
     return out;
   }
   const tree = node.resourceType === 'analysis' && correctedAnalysisFqns(project.config) ? 'analyses' : TREES[node.resourceType];
-  const patch = toJS(get(ymlEntry, 'config'));
+  const written = toJS(get(ymlEntry, 'config'));
   // A top-level `meta:` is config.meta to dbt (PropertyMovedToConfigDeprecation), recorded with the yml config.
   const meta = toJS(get(ymlEntry, 'meta'));
-  const patched = (isDict(patch) && Object.keys(patch).length > 0) || (isDict(meta) && Object.keys(meta).length > 0);
+  const patched = (isDict(written) && Object.keys(written).length > 0) || (isDict(meta) && Object.keys(meta).length > 0);
   const configuredBy = patched && node.yml ? packageOfFile(project, node.yml.file) : node.packageName;
   const layers = tree ? projectLayers(project, node, tree, configuredBy) : { own: [], root: [] };
   const out: Json = {};
   for (const layer of layers.own) Object.assign(out, layer);
-  if (isDict(patch)) Object.assign(out, patch);
-  if (isDict(meta) && !(isDict(patch) && 'meta' in patch)) out.meta = meta;
-  Object.assign(out, configCallConfig(project, node, yml.configCalls));
+  if (isDict(written)) Object.assign(out, ymlPatch(node, written));
+  // Rendered, as dbt's patch moves it into the config it renders (a `|` block loses its final newline).
+  const renderedMeta = node.configLayers?.patch?.meta;
+  if (isDict(meta) && !(isDict(written) && 'meta' in written)) out.meta = isMapping(renderedMeta) ? renderedMeta : meta;
+  const extracted = node.resourceType === 'model' ? extractedConfigs(project, node, yml.extractedCalls) : undefined;
+  if (!extracted) {
+    Object.assign(out, configCallConfig(project, node, yml.configCalls));
+    for (const layer of layers.root) Object.assign(out, layer);
+    return out;
+  }
+  // A model dbt's static parser reads (ModelParser.populate): its config() calls' values as parsed,
+  // merged as config calls are; without a yml patch, then written over everything as a dict of them.
+  Object.assign(out, mergedConfigCalls(extracted));
   for (const layer of layers.root) Object.assign(out, layer);
+  if (!patched) Object.assign(out, Object.fromEntries(extracted));
   return out;
 }
+
+/** A yml mapping, not a float box. */
+const isMapping = (v: unknown): v is Json => isDict(v) && !(v instanceof PyFloat);
+
+/**
+ * A node's yml `config:` as dbt records it for comparison (update_parsed_node_config): the rendered
+ * config deep-merged with the one written (dbt_common's deep_merge: mappings key by key, a list
+ * written is put before the rendered value's items, so a yml list is there twice; any other value
+ * as written). The rendered one is the node's patch layer, limited to the keys written.
+ */
+function ymlPatch(node: ProjectNode, written: Json): Json {
+  const rendered = node.configLayers?.patch;
+  if (!rendered) return written;
+  const base: Json = {};
+  for (const key of Object.keys(written)) if (key in rendered) base[key] = rendered[key];
+  return deepMerge(base, written);
+}
+
+function deepMerge(into: Json, source: Json): Json {
+  const out: Json = { ...into };
+  for (const [key, value] of Object.entries(source)) {
+    const before = out[key];
+    if (isMapping(value)) out[key] = deepMerge(isMapping(before) ? before : {}, value);
+    else if (Array.isArray(value)) out[key] = key in out ? [...value, ...pyList(before)] : value;
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Python's `list(x)`: a list's items, a string's characters, a dict's keys. */
+function pyList(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return [...value];
+  if (isMapping(value)) return Object.keys(value);
+  return [value];
+}
+
+/** dbt's config-call merge (dbt_common merge_config_dicts): hooks and tags append, dicts update, the rest clobbers. */
+const APPEND_CONFIGS = new Set(['pre-hook', 'pre_hook', 'post-hook', 'post_hook', 'tags', 'packages']);
+const UPDATE_CONFIGS = new Set(['quoting', 'column_types', 'meta', 'docs', 'contract']);
+
+function mergedConfigCalls(pairs: Array<[string, unknown]>): Json {
+  const out: Json = {};
+  for (const [key, value] of pairs) {
+    if (Object.keys(out).length === 0) out[key] = value;
+    else if (APPEND_CONFIGS.has(key)) out[key] = key in out ? [...listify(out[key]), ...listify(value)] : listify(value);
+    else if (UPDATE_CONFIGS.has(key) && isMapping(out[key]) && isMapping(value)) out[key] = { ...out[key], ...value };
+    else out[key] = value;
+  }
+  return out;
+}
+
+const listify = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+/** The config keyword arguments dbt's static parser cannot take (dbt-extractor's `excluded`). */
+const EXTRACTOR_EXCLUDED = new Set(['post-hook', 'post_hook', 'pre-hook', 'pre_hook']);
+
+/**
+ * A SQL model's config() keyword arguments in order, as dbt's static parser (dbt-extractor) reads
+ * them, when it reads the file at all (else undefined): the file's Jinja is only literal
+ * ref/source/config calls (the scan's `static`, which also refuses a trailing comma in a call, list
+ * or dict that dbt-extractor takes), `ref`, `source` and `config` are dbt's own, and each config value is a string literal,
+ * `True`/`False`, or a list or dict of those (no number, `none`, lowercase `true`, hook).
+ */
+function extractedConfigs(project: Project, node: ProjectNode, read: Map<string, Array<[string, unknown]> | null>): Array<[string, unknown]> | undefined {
+  if (node.file.endsWith('.py')) return undefined;
+  const text = project.files.get(node.file)?.text;
+  if (text === undefined) return undefined;
+  if (node.parsed?.by !== 'scan') {
+    // Rendered: a file with a statement never is static; else the scan again, trailing commas aside (or a --verify load).
+    if (text.includes('{%') || !scan(text.replace(/,(\s*[)\]}])/g, '$1')).static) return undefined;
+    const root = project.config.name;
+    if (['ref', 'source', 'config'].some((name) => project.macros.get(name)?.some((m) => m.packageName === root || m.packageName === node.packageName))) return undefined;
+  }
+  const pairs: Array<[string, unknown]> = [];
+  for (const call of sqlCallsOf(project, node).configs) {
+    const source = text.slice(call.callSpan.start, call.callSpan.end);
+    let known = read.get(source);
+    if (known === undefined) read.set(source, (known = extractedCall(source)));
+    if (!known) return undefined;
+    pairs.push(...known);
+  }
+  return pairs;
+}
+
+/** One config() call's keyword arguments as dbt-extractor reads them, or null. */
+function extractedCall(source: string): Array<[string, unknown]> | null {
+  const pairs: Array<[string, unknown]> = [];
+  const { template } = parseJinja(`{{ ${source} }}`);
+  const output = template.body.find((stmt) => stmt.kind === 'Output');
+  const expr = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
+  if (!expr || expr.args.length > 0 || expr.kwargs.length === 0) return null;
+  // Spans are in `{{ source }}`: three characters before the call's own text.
+  const literal = (e: ast.Expr): unknown => {
+    if (e.kind === 'Const') {
+      const written = source.slice(e.span.start - 3, e.span.end - 3);
+      if (typeof e.value === 'boolean') return written === 'True' || written === 'False' ? e.value : NOT_LITERAL;
+      // One quoted literal (adjacent literals, `'a' 'b'`, are Jinja's concatenation, not dbt-extractor's).
+      if (typeof e.value === 'string') return written.length >= 2 && !written.slice(1, -1).includes(written[0]!) ? e.value : NOT_LITERAL;
+      return NOT_LITERAL;
+    }
+    if (e.kind === 'List') {
+      const items = e.items.map(literal);
+      return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
+    }
+    if (e.kind === 'Dict') {
+      const out: Json = {};
+      for (const p of e.items) {
+        const value = literal(p.value);
+        if (p.key.kind !== 'Const' || typeof p.key.value !== 'string' || value === NOT_LITERAL) return NOT_LITERAL;
+        out[p.key.value] = value;
+      }
+      return out;
+    }
+    return NOT_LITERAL;
+  };
+  for (const kw of expr.kwargs) {
+    const value = literal(kw.value);
+    if (EXTRACTOR_EXCLUDED.has(kw.name) || value === NOT_LITERAL) return null;
+    pairs.push([kw.name, value]);
+  }
+  return pairs;
+}
+
+const NOT_LITERAL = Symbol('not a literal');
 
 /**
  * What dbt records of a SQL file's `config()` call for comparison (statically_parse_unrendered_config):
@@ -223,16 +367,17 @@ export function unrenderedConfig(project: Project, node: ProjectNode, ymlEntry: 
 function configCallConfig(project: Project, node: ProjectNode, read: Map<string, Json>): Json {
   const configCalls = sqlCallsOf(project, node).configs;
   const first = configCalls[0];
-  const text = first ? project.files.get(node.file)?.text : undefined;
-  if (!first || text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...configCalls.map((c) => c.values)) as Json;
+  const text = project.files.get(node.file)?.text;
+  if (text === undefined || node.file.endsWith('.py')) return Object.assign({}, ...configCalls.map((c) => c.values)) as Json;
+  // Where dbt finds no keyword arguments to record (no `config(` written in the node's code, as in
+  // `config (` or a macro's call; a first call without `=`, `config({...})`), it keeps the config
+  // the calls rendered (ContextConfig.build_config_dict).
+  const rendered = (): Json => ({ ...(node.configLayers?.call ?? {}) });
+  if (!first || !rawCode(node, text).includes('config(')) return rendered();
   const source = text.slice(first.callSpan.start, first.callSpan.end);
   const known = read.get(source);
   if (known) return known;
-  // No `=`: no keyword argument (`config({...})` passes a dict), so nothing to record and nothing to parse.
-  if (!source.includes('=')) {
-    read.set(source, {});
-    return {};
-  }
+  if (!source.includes('=')) return rendered();
   const { template } = parseJinja(`{{ ${source} }}`);
   const output = template.body.find((stmt) => stmt.kind === 'Output');
   const call = output?.kind === 'Output' && output.expr.kind === 'Call' ? output.expr : undefined;
@@ -275,7 +420,58 @@ function pySource(e: ast.Expr): string {
     case 'Or':
       return `${pySource(e.left)} or ${pySource(e.right)}`;
     default:
-      // dbt prints other nodes as jinja2's AST repr; never equal to anything we could write, so kept distinct.
+      // dbt prints other nodes (`a if b else c`, filters, arithmetic) as jinja2's AST repr.
+      return jinjaRepr(e);
+  }
+}
+
+const JINJA_COMPARE_OPS: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'lteq', '>': 'gt', '>=': 'gteq' };
+const JINJA_BIN_OPS: Record<string, string> = { '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div', '//': 'FloorDiv', '%': 'Mod', '**': 'Pow' };
+const JINJA_UNARY_OPS: Record<string, string> = { '-': 'Neg', '+': 'Pos', not: 'Not' };
+
+/** jinja2's `repr()` of an expression node (Node.__repr__: its fields in order, children alike). */
+function jinjaRepr(e: ast.Expr | null): string {
+  if (e === null) return 'None';
+  const list = (items: Array<ast.Expr | null>): string => `[${items.map(jinjaRepr).join(', ')}]`;
+  const callArgs = (c: ast.CallArgs): string => `args=${list(c.args)}, kwargs=[${c.kwargs.map((k) => `Keyword(key=${repr(k.name)}, value=${jinjaRepr(k.value)})`).join(', ')}], dyn_args=${jinjaRepr(c.dynArgs)}, dyn_kwargs=${jinjaRepr(c.dynKwargs)}`;
+  switch (e.kind) {
+    case 'Const':
+      return `Const(value=${repr(e.value)})`;
+    case 'Name':
+      return `Name(name=${repr(e.name)}, ctx='load')`;
+    case 'Getattr':
+      return `Getattr(node=${jinjaRepr(e.obj)}, attr=${repr(e.attr)}, ctx='load')`;
+    case 'Getitem':
+      return `Getitem(node=${jinjaRepr(e.obj)}, arg=${jinjaRepr(e.index)}, ctx='load')`;
+    case 'Slice':
+      return `Slice(start=${jinjaRepr(e.start)}, stop=${jinjaRepr(e.stop)}, step=${jinjaRepr(e.step)})`;
+    case 'Call':
+      return `Call(node=${jinjaRepr(e.fn)}, ${callArgs(e)})`;
+    case 'Filter':
+      return `Filter(node=${jinjaRepr(e.node)}, name=${repr(e.name)}, ${callArgs(e)})`;
+    case 'Test':
+      return `Test(node=${jinjaRepr(e.node)}, name=${repr(e.name)}, ${callArgs(e)})`;
+    case 'BinOp':
+      return `${JINJA_BIN_OPS[e.op] ?? e.op}(left=${jinjaRepr(e.left)}, right=${jinjaRepr(e.right)})`;
+    case 'Unary':
+      return `${JINJA_UNARY_OPS[e.op] ?? e.op}(node=${jinjaRepr(e.operand)})`;
+    case 'And':
+    case 'Or':
+      return `${e.kind}(left=${jinjaRepr(e.left)}, right=${jinjaRepr(e.right)})`;
+    case 'Compare':
+      return `Compare(expr=${jinjaRepr(e.expr)}, ops=[${e.ops.map((o) => `Operand(op=${repr(JINJA_COMPARE_OPS[o.op] ?? o.op)}, expr=${jinjaRepr(o.expr)})`).join(', ')}])`;
+    case 'Concat':
+      return `Concat(nodes=${list(e.nodes)})`;
+    case 'CondExpr':
+      return `CondExpr(test=${jinjaRepr(e.test)}, expr1=${jinjaRepr(e.expr1)}, expr2=${jinjaRepr(e.expr2)})`;
+    case 'List':
+      return `List(items=${list(e.items)})`;
+    case 'Tuple':
+      return `Tuple(items=${list(e.items)}, ctx='load')`;
+    case 'Dict':
+      return `Dict(items=[${e.items.map((p) => `Pair(key=${jinjaRepr(p.key)}, value=${jinjaRepr(p.value)})`).join(', ')}])`;
+    default:
+      // Nothing jinja2 would print (a parse error, a namespace reference outside `set`).
       return `<${e.kind}>`;
   }
 }
@@ -441,7 +637,10 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
   if (spec) config.freshness = spec.criteria;
   else if (freshnessNull) config.freshness = null;
   else delete config.freshness;
-  config.loaded_at_field = spec?.loadedAtField ?? null;
+  // Without freshness criteria (`freshness: null`), a loaded_at_field written is still the source's.
+  const written = node.config.loaded_at_field;
+  const loadedAtField = spec?.loadedAtField ?? (typeof written === 'string' && written !== '' ? written : null);
+  config.loaded_at_field = loadedAtField;
   config.loaded_at_query = spec?.loadedAtQuery ?? null;
   config.meta = meta;
   config.tags = [...new Set(node.config.tags)].sort();
@@ -454,7 +653,7 @@ function sourceFields(project: Project, node: ProjectNode, entry: YNode | undefi
     unrendered_schema: getString(sourceEntry, 'schema') ?? null,
     quoting: { database: null, schema: null, identifier: null, column: null, ...source.quoting },
     freshness: spec?.criteria ?? (freshnessNull ? null : EMPTY_FRESHNESS),
-    loaded_at_field: spec?.loadedAtField ?? null,
+    loaded_at_field: loadedAtField,
     external: toJS(get(entry, 'external')) ?? shared.external ?? null,
     unrendered_config: { ...layered, ...config },
   };

@@ -3,7 +3,7 @@
 // lists here.
 
 import {
-  arg, checkHashable, HOST_MAPPING, isFloat, pyAdd, pyFloat, PyFloat, dictItems, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
+  arg, checkHashable, HOST_MAPPING, isFloat, pyAdd, pyFloat, PyFloat, dictItems, dictKeyAsWritten, fixedPy, getAttrOnly, getItem, isDict, isMapping, markTuple, Namespace, numStr, percentFormat,
   pyCapitalize, pyCenter, pyCompare, pyContains, pyEq, pyMod, pyLen, pyReplace, pyRound, pySplitlines, pyStrip,
   PyError, PyRange, pyTypeName, repr, stableSort, toList, toStr, truthy, Undefined, undefinedError,
   type PyArgs, type PyKw,
@@ -166,14 +166,21 @@ function jsonDumps(v: unknown, indent: number | string | null, level: number, so
     const o = v as Record<string, unknown>;
     let keys = Object.keys(o);
     if (!keys.length) return '{}';
-    if (sortKeys) keys = keys.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return '{' + nl + keys.map((k) => `${jsonString(k)}: ${jsonDumps(o[k], indent, level + 1, sortKeys)}`).join(sep + nl) + nlEnd + '}';
+    // Sorted as Python sorts the keys written (numbers by value; a str beside a number is a TypeError).
+    if (sortKeys) keys = keys.slice().sort((a, b) => pyCompare(dictKeyAsWritten(o, a), dictKeyAsWritten(o, b)));
+    return '{' + nl + keys.map((k) => `${jsonKey(dictKeyAsWritten(o, k), k)}: ${jsonDumps(o[k], indent, level + 1, sortKeys)}`).join(sep + nl) + nlEnd + '}';
   }
   if (typeof v === 'object') {
     const ts = (v as { toJSON?: unknown }).toJSON;
     if (typeof ts === 'function') return jsonDumps((ts as () => unknown).call(v), indent, level, sortKeys);
   }
   throw new PyError(`Object of type ${pyTypeName(v)} is not JSON serializable`);
+}
+
+/** A dict key as json.dumps writes it: None, booleans and numbers as their JSON text, in quotes. */
+function jsonKey(key: unknown, stored: string): string {
+  if (key === null || typeof key === 'boolean' || typeof key === 'number' || key instanceof PyFloat) return `"${jsonDumps(key, null, 0, false)}"`;
+  return jsonString(stored);
 }
 
 function jsonString(s: string): string {

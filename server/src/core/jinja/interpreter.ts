@@ -6,7 +6,7 @@ import type * as A from './ast';
 import { applyFilter, applyTest, enterRandomSource, leaveRandomSource } from './filters';
 import { dataText } from './parser';
 import {
-  callBuiltinMethod, dictSet, dictSetHostKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn, RETURNS, CURRENT_GLOBALS,
+  callBuiltinMethod, dictSet, dictSetHostKey, dictSetKey, fromHost, hostKeyOf, getAttr, getItem, getSlice, Kwargs, MacroReturn, RETURNS, CURRENT_GLOBALS,
   makeDict, markTuple, Namespace, NOT_A_METHOD, pyAdd, PyFloat, pyCompare, pyContains, pyDiv, pyEq, pyFloorDiv, PyError,
   pyMod, pyMul, pyNeg, pyPos, pyPow, PyRange, pySub, pyTypeName, splitArgs, toList, toStr, truthy, Undefined,
   undefinedError, type PyKw,
@@ -820,17 +820,17 @@ export class Renderer {
         case 'Dict': {
           const d: Record<string, unknown> = {};
           for (const it of e.items) {
-            let k = this.eval(it.key, scope);
-            // 1.0 and 1 are one key in Python.
-            if (k instanceof PyFloat) k = k.value;
-            if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null) {
+            const k = this.eval(it.key, scope);
+            if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean' && k !== null && !(k instanceof PyFloat)) {
               if (k instanceof Undefined) throw undefinedError(k);
               const hashed = hostKeyOf(k);
               if (hashed === undefined) throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
               dictSetHostKey(d, k as object, hashed, this.eval(it.value, scope));
               continue;
             }
-            dictSet(d, typeof k === 'string' ? k : toStr(k), this.eval(it.value, scope));
+            // 1, 1.0 and True are one key in Python, which keeps the first written (dictSetKey).
+            if (typeof k === 'string') dictSet(d, k, this.eval(it.value, scope));
+            else dictSetKey(d, k, this.eval(it.value, scope));
           }
           return d;
         }

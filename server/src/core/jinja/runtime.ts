@@ -87,6 +87,40 @@ export const HOST_MAPPING: unique symbol = Symbol('host-mapping');
 export const HOST_KEY: unique symbol = Symbol('host-key');
 const hostKeys = new WeakMap<object, Map<string, unknown>>();
 
+/**
+ * The str a non-string, hashable key is stored under: Python's equal keys (1, 1.0 and True; 0 and
+ * False) share one. The first key written is kept beside it (`dictSetKey`), as Python keeps it.
+ */
+export function pyKeyStr(k: number | boolean | null | PyFloat): string {
+  if (k === null) return 'None';
+  if (typeof k === 'boolean') return k ? 'True' : 'False';
+  return numStr(k instanceof PyFloat ? k.value : k);
+}
+
+/**
+ * The str `d` holds a key under: a boolean and the number equal to it (True and 1, False and 0)
+ * are one key, stored under the form written first (booleans as 'True'/'False', so a dict of
+ * booleans keeps its order: JS objects put integer-like keys first).
+ */
+export function dictKeyIn(d: object, k: unknown): string {
+  const key = dictKey(k);
+  if (typeof k === 'string' || Object.prototype.hasOwnProperty.call(d, key)) return key;
+  const alt = key === 'True' ? '1' : key === 'False' ? '0' : key === '1' ? 'True' : key === '0' ? 'False' : undefined;
+  return alt !== undefined && Object.prototype.hasOwnProperty.call(d, alt) ? alt : key;
+}
+
+/** Sets `d[key] = value` for any hashable key (host objects, numbers, booleans, None, strings). */
+export function dictSetKey(d: Record<string, unknown>, key: unknown, value: unknown): void {
+  if (typeof key === 'string') return dictSet(d, key, value);
+  const hashed = dictKeyIn(d, key);
+  if (!Object.prototype.hasOwnProperty.call(d, hashed)) {
+    let keys = hostKeys.get(d);
+    if (!keys) hostKeys.set(d, (keys = new Map()));
+    keys.set(hashed, key);
+  }
+  dictSet(d, hashed, value);
+}
+
 /** The dict key of a hashable host object, or undefined for anything else. */
 export function hostKeyOf(k: unknown): string | undefined {
   const f = typeof k === 'object' && k !== null ? (k as { [HOST_KEY]?: () => string })[HOST_KEY] : undefined;
@@ -99,6 +133,12 @@ export function dictSetHostKey(d: Record<string, unknown>, key: object, hashed: 
   if (!keys) hostKeys.set(d, (keys = new Map()));
   if (!keys.has(hashed)) keys.set(hashed, key);
   dictSet(d, hashed, value);
+}
+
+/** A stored dict key as it was written (a number, boolean, None or host object given back as itself). */
+export function dictKeyAsWritten(d: object, stored: string): unknown {
+  const host = hostKeys.get(d);
+  return host?.has(stored) ? host.get(stored) : stored;
 }
 
 /** A dict's keys as Python sees them (host objects given back as themselves). */
@@ -316,9 +356,11 @@ function objRepr(v: object, depth: number): string {
 
 function dictRepr(v: Record<string, unknown>, depth: number): string {
   let s = '';
+  // Keys that are no strings print as Python prints them (`{1: 'a', None: 'b'}`).
+  const host = hostKeys.get(v);
   for (const k of Object.keys(v)) {
     if (s) s += ', ';
-    s += `${pyStrRepr(k)}: ${reprNested(v[k], depth + 1)}`;
+    s += `${host?.has(k) ? reprNested(host.get(k), depth + 1) : pyStrRepr(k)}: ${reprNested(v[k], depth + 1)}`;
   }
   return `{${s}}`;
 }
@@ -512,9 +554,7 @@ export function pyContains(container: unknown, item: unknown): boolean {
   if (isDict(container)) {
     if (typeof item === 'string') return Object.prototype.hasOwnProperty.call(container, item);
     if ((Array.isArray(item) && !tuples.has(item)) || isDict(item)) throw new PyError(`unhashable type: '${pyTypeName(item)}'`);
-    if (typeof item === 'number' || item instanceof PyFloat) return Object.prototype.hasOwnProperty.call(container, numStr(Number(item)));
-    // None and booleans are kept as their str() (dictKey).
-    if (item === null || typeof item === 'boolean') return Object.prototype.hasOwnProperty.call(container, toStr(item));
+    if (typeof item === 'number' || item instanceof PyFloat || item === null || typeof item === 'boolean') return Object.prototype.hasOwnProperty.call(container, dictKeyIn(container, item));
     return false;
   }
   if (container instanceof PyRange) {
@@ -839,8 +879,8 @@ export function getItem(obj: unknown, key: unknown): unknown {
     return new Undefined(key as number, undefined, obj);
   }
   if (obj instanceof Map) return obj.has(key) ? fromHost(obj.get(key)) : new Undefined(key as string, undefined, obj);
-  // Non-string keys are kept as their str() (dictKey): None as 'None', as a dict literal stores it.
-  const sk = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' || key === null ? toStr(key) : key instanceof PyFloat ? numStr(key.value) : null;
+  // Non-string keys are stored under their pyKeyStr (dictSetKey): None as 'None', 1 and 1.0 as '1', True as 'True' or '1'.
+  const sk = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' || key === null || key instanceof PyFloat ? dictKeyIn(obj as object, key) : null;
   if (sk === null) return new Undefined(key as string, undefined, obj);
   const o = obj as Record<string, unknown>;
   if (isDict(o)) {
@@ -1375,9 +1415,8 @@ function dictKey(k: unknown): string {
   if (typeof k === 'string') return k;
   const host = hostKeyOf(k);
   if (host !== undefined) return host;
-  if (typeof k === 'number' || typeof k === 'boolean' || k === null) return toStr(k);
-  // 1.0 and 1 are one key in Python.
-  if (k instanceof PyFloat) return numStr(k.value);
+  // 1 and 1.0 are one key in Python (and True, dictKeyIn).
+  if (typeof k === 'number' || typeof k === 'boolean' || k === null || k instanceof PyFloat) return pyKeyStr(k);
   if (k instanceof Undefined) throw undefinedError(k);
   throw new PyError(`unhashable type: '${pyTypeName(k)}'`);
 }
@@ -1392,13 +1431,21 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
 function dictUpdate(d: Record<string, unknown>, a: PyArgs, kw: PyKw): void {
   if (a.length) {
     const src = a[0];
-    if (isDict(src) || src instanceof Namespace) for (const k of Object.keys(src)) dictSet(d, k, (src as Record<string, unknown>)[k]);
-    else if (src instanceof Map) for (const [k, v] of src) dictSet(d, dictKey(k), v);
+    if (isDict(src) || src instanceof Namespace) {
+      // Keys that are no strings stay what they are (hostKeys of the source).
+      const host = hostKeys.get(src);
+      for (const k of Object.keys(src)) {
+        const value = (src as Record<string, unknown>)[k];
+        if (host?.has(k)) dictSetKey(d, host.get(k), value);
+        else dictSet(d, k, value);
+      }
+    }
+    else if (src instanceof Map) for (const [k, v] of src) dictSetKey(d, k, v);
     else {
       for (const pair of toList(src)) {
         const p = toList(pair);
         if (p.length !== 2) throw new PyError('dictionary update sequence element has wrong length', 'ValueError');
-        dictSet(d, dictKey(p[0]), p[1]);
+        dictSetKey(d, p[0], p[1]);
       }
     }
   }
@@ -1422,7 +1469,7 @@ const DICT_METHODS = new Map<string, MethodImpl>([
   ['keys', (d: Record<string, unknown>) => dictKeys(d)],
   ['values', (d: Record<string, unknown>) => Object.keys(d).map((k) => d[k])],
   ['get', (d: Record<string, unknown>, a, kw) => {
-    const k = dictKey(a[0]);
+    const k = dictKeyIn(d, a[0]);
     return hasOwn(d, k) ? fromHost(d[k]) : arg(a, kw, 1, 'default', null);
   }],
   ['update', (d: Record<string, unknown>, a, kw) => {
@@ -1430,7 +1477,7 @@ const DICT_METHODS = new Map<string, MethodImpl>([
     return null;
   }],
   ['pop', (d: Record<string, unknown>, a) => {
-    const k = dictKey(a[0]);
+    const k = dictKeyIn(d, a[0]);
     if (hasOwn(d, k)) {
       const v = d[k];
       delete d[k];
@@ -1440,11 +1487,15 @@ const DICT_METHODS = new Map<string, MethodImpl>([
     throw new PyError(repr(a[0]), 'KeyError');
   }],
   ['setdefault', (d: Record<string, unknown>, a) => {
-    const k = dictKey(a[0]);
-    if (!hasOwn(d, k)) dictSet(d, k, a.length > 1 ? a[1] : null);
+    const k = dictKeyIn(d, a[0]);
+    if (!hasOwn(d, k)) dictSetKey(d, a[0], a.length > 1 ? a[1] : null);
     return d[k];
   }],
-  ['copy', (d: Record<string, unknown>) => ({ ...d })],
+  ['copy', (d: Record<string, unknown>) => {
+    const copy: Record<string, unknown> = {};
+    dictUpdate(copy, [d], null);
+    return copy;
+  }],
   ['clear', (d: Record<string, unknown>) => {
     for (const k of Object.keys(d)) delete d[k];
     return null;

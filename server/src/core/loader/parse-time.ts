@@ -515,10 +515,29 @@ function truthyOr(a: unknown, b: unknown): unknown {
   return falsy ? b : a;
 }
 
-/** dbt's merge_config_dicts: hooks and tags append, dict configs update, the rest replaces. */
+/**
+ * dbt's merge_config_dicts: the first call's dict as it is (a string tag stays a string: dbt's
+ * unrendered_config shows it so); later ones append hooks and tags, update dict configs, replace
+ * the rest.
+ */
 function mergeConfigCall(into: Record<string, unknown>, opts: Record<string, unknown>): void {
-  for (const [rawKey, value] of Object.entries(opts)) {
-    const key = rawKey === 'pre_hook' ? 'pre-hook' : rawKey === 'post_hook' ? 'post-hook' : rawKey;
+  // dbt's ParseConfigObject renames pre_hook/post_hook to pre-hook/post-hook first (moved last).
+  if ('pre_hook' in opts || 'post_hook' in opts) {
+    const renamed: Record<string, unknown> = { ...opts };
+    for (const old of ['pre_hook', 'post_hook']) {
+      if (old in renamed) {
+        const value = renamed[old];
+        delete renamed[old];
+        renamed[old.replace('_', '-')] = value;
+      }
+    }
+    opts = renamed;
+  }
+  if (Object.keys(into).length === 0) {
+    Object.assign(into, opts);
+    return;
+  }
+  for (const [key, value] of Object.entries(opts)) {
     if (key === 'pre-hook' || key === 'post-hook' || key === 'tags') {
       const before = into[key];
       // concat: a list of the exact size, kept in the node's config layers.

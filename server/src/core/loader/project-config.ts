@@ -83,12 +83,16 @@ export function readProjectConfig(state: LoadState, base: string): ProjectConfig
   config.onRunEnd = hooks('on-run-end');
   const quoting = toJS(get(root, 'quoting'));
   if (isDict(quoting)) config.quoting = quoting;
-  for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests', 'analyses'] as const) {
-    const tree = rendered(key);
-    if (isDict(tree)) config.trees[key] = tree;
-  }
-  const tests = rendered(get(root, 'data_tests') ? 'data_tests' : 'tests');
-  if (isDict(tests)) config.trees.tests = tests;
+  const keep = (key: keyof ProjectConfig['trees'], name: string): void => {
+    const tree = rendered(name);
+    if (!isDict(tree)) return;
+    config.trees[key] = tree;
+    // The tree as written, kept where its Jinja rendered to something else (state-view's unrendered_config).
+    const written = toJS(get(root, name));
+    if (state.renderProjectValue && isDict(written) && JSON.stringify(written) !== JSON.stringify(tree)) (config.writtenTrees ??= {})[key] = written;
+  };
+  for (const key of ['models', 'seeds', 'snapshots', 'sources', 'unit_tests', 'analyses'] as const) keep(key, key);
+  keep('tests', get(root, 'data_tests') ? 'data_tests' : 'tests');
   const flags = toJS(get(root, 'flags'));
   if (isDict(flags)) config.flags = flags;
   const dispatch = dispatchConfig(get(root, 'dispatch'));
