@@ -90,11 +90,12 @@ function layerTags(layer: Record<string, unknown> | undefined): string[] {
  * The config layers that apply to a node at `path` (folders under the resource path, then the
  * node name) within the tree for its package, outermost first.
  */
-export function treeLayers(tree: Record<string, unknown> | undefined, packageName: string, path: string[], includeTopLevel = true): Array<Record<string, unknown>> {
+export function treeLayers(tree: Record<string, unknown> | undefined, packageName: string, path: string[]): Array<Record<string, unknown>> {
   const layers: Array<Record<string, unknown>> = [];
   if (!tree) return layers;
-  // Configs at the top of a project's tree (not under a package name) apply to that project's own nodes.
-  if (includeTopLevel) layers.push(configsOf(tree, true));
+  // Configs at the top of a tree (not under a package name) apply to every node it configures: the
+  // project's own and, in the root project's tree, every package's too (dbt's fqn_search yields the top level first).
+  layers.push(configsOf(tree, true));
   let level = tree[packageName];
   if (!isDict(level)) return layers;
   layers.push(configsOf(level, false));

@@ -288,14 +288,15 @@ export class PackageContext {
   /** For a package's node: the root project's tree layers for it, applied after everything else (dbt's precedence). */
   rootLayers(tree: keyof ProjectConfig['trees'], path: string[]): Array<Record<string, unknown>> | undefined {
     if (!this.rootConfig) return undefined;
-    const layers = treeLayers(this.rootConfig.trees[tree], this.config.name, path, false).filter((l) => Object.keys(l).length > 0);
+    // The root tree's top level too: dbt's fqn_search yields it for every node, a package's included.
+    const layers = treeLayers(this.rootConfig.trees[tree], this.config.name, path).filter((l) => Object.keys(l).length > 0);
     return layers.length > 0 ? layers : undefined;
   }
 
   /** Config layers from this package's own dbt_project.yml, then the root project's (which win). */
   layersFor(tree: keyof ProjectConfig['trees'], path: string[]): Array<Record<string, unknown>> {
     const own = treeLayers(this.config.trees[tree], this.config.name, path);
-    return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path, false)] : own;
+    return this.rootConfig ? [...own, ...treeLayers(this.rootConfig.trees[tree], this.config.name, path)] : own;
   }
 }
 

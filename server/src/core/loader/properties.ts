@@ -298,7 +298,7 @@ function rebaseOnPatchingPackage(ctx: PackageContext, node: ProjectNode): string
   const tree = emptyConfig(node.resourceType === 'seed' ? 'seed' : node.resourceType === 'snapshot' ? 'snapshot' : python ? 'table' : 'view');
   for (const layer of treeLayers(ctx.config.trees[treeKey], fqnPackage, path)) applyConfig(tree, layer);
   const root = ctx.rootConfig;
-  const rootLayers = root ? treeLayers(root.trees[treeKey], fqnPackage, path, fqnPackage === root.name).filter((l) => Object.keys(l).length > 0) : [];
+  const rootLayers = root ? treeLayers(root.trees[treeKey], fqnPackage, path).filter((l) => Object.keys(l).length > 0) : [];
   const call = node.configLayers?.call;
   node.configLayers = { tree, ...(call ? { call } : {}), ...(rootLayers.length > 0 ? { rootLayers } : {}) };
   return tagsBefore;
